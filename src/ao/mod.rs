@@ -1,0 +1,9 @@
+//! The AO process model: messages, the aos-compatible runtime, outcomes.
+
+pub mod message;
+pub mod outcome;
+pub mod process;
+
+pub use message::{Message, Tag};
+pub use outcome::{OutMessage, Outcome};
+pub use process::{EvalOutput, Process, ProcessOptions};

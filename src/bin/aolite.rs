@@ -1,0 +1,179 @@
+//! The native CLI. Thin: parses arguments, calls the library, prints results.
+//! The npm package ships a Node CLI with the same commands and output.
+
+use std::process::ExitCode;
+
+use aolite::{Limits, Process, ProcessOptions};
+use serde_json::Value as Json;
+
+const HELP: &str = "aolite - run AO (aos) Lua processes locally and deterministically
+
+USAGE:
+    aolite lua FILE.lua
+        Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
+    aolite run PROCESS.lua --messages MESSAGES.json [OPTIONS]
+        Spawn a process, evaluate PROCESS.lua in it as the owner, send each message of
+        MESSAGES.json (a JSON array) and print one JSON outcome per line.
+        In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and process id.
+
+OPTIONS (run):
+    --id PROCESS_ID       process id
+    --owner ADDRESS       owner address (default sender of messages)
+    --module MODULE_ID    module id
+    --authority ADDRESS   a trusted authority (repeatable)
+    --fuel N              compute limit per message, in fuel units
+    --memory BYTES        memory limit of the process
+
+    -h, --help            show this help
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("aolite: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, String> {
+    match args.first().map(String::as_str) {
+        None | Some("-h" | "--help" | "help") => {
+            print!("{HELP}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("lua") => cmd_lua(&args[1..]),
+        Some("run") => cmd_run(&args[1..]),
+        Some(other) => Err(format!("unknown command '{other}' (see aolite --help)")),
+    }
+}
+
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
+    let [file] = args else {
+        return Err("usage: aolite lua FILE.lua".into());
+    };
+    if file == "-h" || file == "--help" {
+        print!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let source = read(file)?;
+    let name = chunk_name(file);
+    let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
+    print!("{}", out.stdout);
+    match out.error {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("lua: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Lua names a chunk loaded from a file after the file, without the directory.
+fn chunk_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+struct RunArgs {
+    process_file: String,
+    messages_file: String,
+    options: ProcessOptions,
+}
+
+fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
+    let mut process_file = None;
+    let mut messages_file = None;
+    let mut options = ProcessOptions::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--messages" => messages_file = Some(value("--messages")?),
+            "--id" => options.id = Some(value("--id")?),
+            "--owner" => options.owner = Some(value("--owner")?),
+            "--module" => options.module = Some(value("--module")?),
+            "--authority" => options.authorities.push(value("--authority")?),
+            "--fuel" => {
+                options.limits.fuel = value("--fuel")?
+                    .parse()
+                    .map_err(|_| "--fuel takes a whole number".to_string())?
+            }
+            "--memory" => {
+                options.limits.memory = value("--memory")?
+                    .parse()
+                    .map_err(|_| "--memory takes a whole number of bytes".to_string())?
+            }
+            "-h" | "--help" => return Err(HELP.into()),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            file if process_file.is_none() => process_file = Some(file.to_owned()),
+            extra => return Err(format!("unexpected argument '{extra}'")),
+        }
+    }
+    Ok(RunArgs {
+        process_file: process_file.ok_or("usage: aolite run PROCESS.lua --messages FILE")?,
+        messages_file: messages_file.ok_or("aolite run needs --messages FILE")?,
+        options,
+    })
+}
+
+fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let RunArgs {
+        process_file,
+        messages_file,
+        options,
+    } = parse_run_args(args)?;
+    let source = String::from_utf8(read(&process_file)?)
+        .map_err(|_| format!("{process_file} is not UTF-8 text"))?;
+    let messages_text = String::from_utf8(read(&messages_file)?)
+        .map_err(|_| format!("{messages_file} is not UTF-8 text"))?;
+    let messages = aolite::ao::message::parse_message_list(&messages_text)
+        .map_err(|e| format!("{messages_file}: {e}"))?;
+
+    let mut process = Process::new(options).map_err(|e| e.to_string())?;
+    if let Err(e) = process.eval(&source) {
+        eprintln!("{process_file}: {e}");
+        return Ok(ExitCode::from(1));
+    }
+    let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
+    for (i, mut msg) in messages.into_iter().enumerate() {
+        substitute(&mut msg, &owner, &id);
+        let line = match process.send_json(&msg) {
+            Ok(outcome) => serde_json::to_string(&outcome).map_err(|e| e.to_string())?,
+            Err(e) => serde_json::json!({
+                "Error": e.to_string(),
+                "Code": e.code(),
+                "Message": i,
+            })
+            .to_string(),
+        };
+        println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces the placeholders `$OWNER` and `$PROCESS` in every string of a message.
+fn substitute(v: &mut Json, owner: &str, id: &str) {
+    match v {
+        Json::String(s) if s == "$OWNER" => *s = owner.to_owned(),
+        Json::String(s) if s == "$PROCESS" => *s = id.to_owned(),
+        Json::Array(items) => items.iter_mut().for_each(|i| substitute(i, owner, id)),
+        Json::Object(map) => map.values_mut().for_each(|i| substitute(i, owner, id)),
+        _ => {}
+    }
+}

@@ -1,0 +1,71 @@
+//! The one error type of the engine. Every failure that crosses the public API is one of
+//! these variants; the wasm binding turns them into JS `Error`s carrying [`Error::code`].
+
+use std::fmt;
+
+/// An engine error with a stable machine-readable code (see [`Error::code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Lua source that does not parse or compile: `chunk:line: message`.
+    Syntax(String),
+    /// Source refused before compiling because it could exhaust the host (too large, or an
+    /// expression nested or chained deeper than the compiler can take safely).
+    SourceRejected(String),
+    /// A Lua runtime error (`error(...)`, a type error, a failed assertion...).
+    Lua(String),
+    /// The compute budget of one call ran out.
+    OutOfFuel { limit: u64 },
+    /// The process grew past its memory limit.
+    OutOfMemory { used: usize, limit: usize },
+    /// A message that is not well-formed.
+    BadMessage(String),
+    /// Options that are not well-formed.
+    BadOptions(String),
+    /// A state document that cannot be imported.
+    BadState(String),
+    /// The instance hit an internal fault earlier and refuses further work.
+    Poisoned(String),
+}
+
+impl Error {
+    /// The stable code of this error, as exposed to JS (`err.code`) and the CLI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Syntax(_) => "SYNTAX_ERROR",
+            Error::SourceRejected(_) => "SOURCE_REJECTED",
+            Error::Lua(_) => "LUA_ERROR",
+            Error::OutOfFuel { .. } => "OUT_OF_FUEL",
+            Error::OutOfMemory { .. } => "OUT_OF_MEMORY",
+            Error::BadMessage(_) => "BAD_MESSAGE",
+            Error::BadOptions(_) => "BAD_OPTIONS",
+            Error::BadState(_) => "BAD_STATE",
+            Error::Poisoned(_) => "POISONED",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Syntax(m) | Error::Lua(m) => f.write_str(m),
+            Error::SourceRejected(m) => write!(f, "source rejected: {m}"),
+            Error::OutOfFuel { limit } => write!(
+                f,
+                "out of fuel: the computation used more than its limit of {limit} fuel units"
+            ),
+            Error::OutOfMemory { used, limit } => write!(
+                f,
+                "out of memory: the process uses {used} bytes, more than its limit of {limit} bytes"
+            ),
+            Error::BadMessage(m) => write!(f, "bad message: {m}"),
+            Error::BadOptions(m) => write!(f, "bad options: {m}"),
+            Error::BadState(m) => write!(f, "bad state document: {m}"),
+            Error::Poisoned(m) => write!(f, "instance poisoned by an earlier internal fault: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,29 @@
+//! aolite runs AO (aos) Lua processes locally, deterministically and fast, on the piccolo
+//! Lua VM: natively, in Node and in the browser, from one codebase.
+//!
+//! Layers, each using only the ones above it: [`vm`] hosts piccolo (limits, compile
+//! pipeline, value conversion); [`stdlib`] completes the Lua 5.3 library; [`ao`] is the
+//! process model. The `wasm` module (wasm32 only) is a thin JS binding over this API.
+//!
+//! ```
+//! use aolite::{Message, Process, ProcessOptions};
+//! let mut p = Process::new(ProcessOptions::default()).unwrap();
+//! p.eval(r#"Handlers.add("ping", "Ping", function(msg) msg.reply({ Data = "pong" }) end)"#)
+//!     .unwrap();
+//! let out = p.send(Message::default().with_tag("Action", "Ping")).unwrap();
+//! assert_eq!(out.messages[0].data.as_deref(), Some("pong"));
+//! ```
+
+pub mod ao;
+pub mod error;
+pub mod lua;
+pub mod stdlib;
+pub mod vm;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use ao::{EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
+pub use error::Error;
+pub use lua::{run_script, ScriptOutput};
+pub use vm::Limits;

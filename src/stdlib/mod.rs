@@ -1,0 +1,15 @@
+//! The Lua 5.3 standard library that piccolo lacks, written on piccolo's callback API, plus
+//! the host-facing replacements (`print` captured into the process output).
+
+pub mod base;
+pub mod tostring;
+
+use crate::vm::Vm;
+
+/// Installs everything aolite adds to or replaces in piccolo's core library.
+pub fn install(vm: &mut Vm) {
+    let host = vm.host();
+    vm.enter(|ctx| {
+        base::install(ctx, host);
+    });
+}

@@ -1,0 +1,254 @@
+//! Hosting piccolo: one Lua state with bounded execution (fuel and memory limits), our
+//! compile pipeline, and conversion between Lua values and JSON values.
+
+pub mod compile;
+pub mod convert;
+pub mod determinism;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use piccolo::{
+    Context, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedFunction,
+    StashedTable, Value, Variadic,
+};
+
+pub use compile::SourceLimits;
+
+use crate::error::Error;
+
+/// Resource bounds for one process.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Fuel (roughly one unit per VM instruction) one call may use.
+    pub fuel: u64,
+    /// Bytes the Lua heap may hold, checked between execution slices.
+    pub memory: usize,
+    /// What source is accepted for compilation.
+    pub source: SourceLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // About 1-4 s of compute in a browser tab; a `while true do end` stops well before
+            // a user wonders whether the page froze.
+            fuel: 500_000_000,
+            memory: 256 << 20,
+            source: SourceLimits::default(),
+        }
+    }
+}
+
+/// Fuel given to the VM between two returns to the host. Garbage is only collected between
+/// slices, so this is also the GC granularity (small slices keep string-heavy code fast).
+const FUEL_SLICE: i32 = 8192;
+
+/// Host-side data shared with the Rust callbacks of one Lua state.
+#[derive(Debug, Default)]
+pub struct Host {
+    /// Text printed since the last [`Host::take_output`].
+    pub output: Vec<u8>,
+}
+
+impl Host {
+    pub fn take_output(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.output)
+    }
+}
+
+/// How a call ended.
+pub enum Completion<R> {
+    /// The function returned; `R` is what the caller's `take` made of the return values.
+    Returned(R),
+    /// The function yielded to the host (aos `Receive`); it can be resumed later.
+    Yielded(StashedExecutor),
+}
+
+/// One Lua state with its limits and host data.
+pub struct Vm {
+    lua: Lua,
+    host: Rc<RefCell<Host>>,
+    limits: Limits,
+    method_helper: StashedFunction,
+    globals: StashedTable,
+    fuel_used: u64,
+}
+
+impl Vm {
+    /// A fresh state with piccolo's core library (the rest of the stdlib is added by
+    /// [`crate::stdlib::install`]).
+    pub fn new(limits: Limits) -> Result<Vm, Error> {
+        if !determinism::ensure() {
+            return Err(Error::Poisoned(
+                "table hashing was seeded before aolite could pin it; iteration order would \
+                 not be reproducible"
+                    .into(),
+            ));
+        }
+        let mut lua = Lua::core();
+        let (method_helper, globals) = lua.enter(|ctx| {
+            let string_lib = match ctx.globals().get(ctx, "string") {
+                Value::Table(t) => t,
+                _ => piccolo::Table::new(&ctx),
+            };
+            let helper = compile::method_helper(ctx, string_lib);
+            (
+                ctx.stash(Function::Callback(helper)),
+                ctx.stash(ctx.globals()),
+            )
+        });
+        Ok(Vm {
+            lua,
+            host: Rc::new(RefCell::new(Host::default())),
+            limits,
+            method_helper,
+            globals,
+            fuel_used: 0,
+        })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The host data shared with callbacks.
+    pub fn host(&self) -> Rc<RefCell<Host>> {
+        self.host.clone()
+    }
+
+    /// Fuel used by the last call (or resume).
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel_used
+    }
+
+    /// Bytes currently held by the Lua heap.
+    pub fn memory(&self) -> usize {
+        self.lua.total_memory()
+    }
+
+    /// Runs `f` inside the arena (setup and inspection; no limits apply).
+    pub fn enter<F, T>(&mut self, f: F) -> T
+    where
+        F: for<'gc> FnOnce(Context<'gc>) -> T,
+    {
+        self.lua.enter(f)
+    }
+
+    /// Compiles `source` with the globals as its `_ENV`.
+    pub fn load(&mut self, chunk_name: &str, source: &[u8]) -> Result<StashedFunction, Error> {
+        let limits = self.limits.source;
+        let (helper, globals) = (&self.method_helper, &self.globals);
+        self.lua.enter(|ctx| {
+            let closure = compile::load(
+                ctx,
+                chunk_name,
+                source,
+                ctx.fetch(globals),
+                ctx.fetch(helper),
+                &limits,
+            )?;
+            Ok(ctx.stash(Function::Closure(closure)))
+        })
+    }
+
+    /// The function that compiles chunks at run time (`load`): it shares the pipeline.
+    pub fn method_helper(&self) -> &StashedFunction {
+        &self.method_helper
+    }
+
+    /// Calls `function` with the arguments made by `args`, within the limits, and hands the
+    /// return values to `take` inside the arena.
+    pub fn call<A, T, R>(
+        &mut self,
+        function: &StashedFunction,
+        args: A,
+        take: T,
+    ) -> Result<Completion<R>, Error>
+    where
+        A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
+        T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
+    {
+        let executor = self.lua.enter(|ctx| {
+            let f = ctx.fetch(function);
+            let args = args(ctx);
+            ctx.stash(Executor::start(ctx, f, Variadic(args)))
+        });
+        self.drive(executor, take)
+    }
+
+    /// Resumes a call that yielded to the host, passing it `args` as the yield's results.
+    pub fn resume<A, T, R>(
+        &mut self,
+        executor: StashedExecutor,
+        args: A,
+        take: T,
+    ) -> Result<Completion<R>, Error>
+    where
+        A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
+        T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
+    {
+        self.lua.enter(|ctx| {
+            let ex = ctx.fetch(&executor);
+            let args = args(ctx);
+            ex.resume(ctx, Variadic(args))
+                .map_err(|e| Error::Lua(format!("cannot resume: {e}")))
+        })?;
+        self.drive(executor, take)
+    }
+
+    fn drive<T, R>(&mut self, executor: StashedExecutor, take: T) -> Result<Completion<R>, Error>
+    where
+        T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
+    {
+        let limit = self.limits.fuel;
+        let mut used: u64 = 0;
+        loop {
+            let slice = FUEL_SLICE;
+            let mut fuel = Fuel::with(slice);
+            let done = self
+                .lua
+                .enter(|ctx| ctx.fetch(&executor).step(ctx, &mut fuel));
+            used += (i64::from(slice) - i64::from(fuel.remaining())).max(0) as u64;
+            self.fuel_used = used;
+            if done {
+                break;
+            }
+            if used > limit {
+                self.abandon(&executor);
+                return Err(Error::OutOfFuel { limit });
+            }
+            if self.lua.total_memory() > self.limits.memory {
+                self.lua.gc_collect();
+                let now = self.lua.total_memory();
+                if now > self.limits.memory {
+                    self.abandon(&executor);
+                    return Err(Error::OutOfMemory {
+                        used: now,
+                        limit: self.limits.memory,
+                    });
+                }
+            }
+        }
+        self.lua.enter(|ctx| {
+            let ex = ctx.fetch(&executor);
+            if ex.mode() == ExecutorMode::Suspended {
+                return Ok(Completion::Yielded(executor.clone()));
+            }
+            match ex.take_result::<Variadic<Vec<Value>>>(ctx) {
+                Ok(Ok(values)) => Ok(Completion::Returned(take(ctx, values.0))),
+                Ok(Err(err)) => Err(Error::Lua(convert::error_text(ctx, &err))),
+                Err(mode) => Err(Error::Lua(format!("executor in unexpected state: {mode}"))),
+            }
+        })
+    }
+
+    fn abandon(&mut self, executor: &StashedExecutor) {
+        self.lua.enter(|ctx| ctx.fetch(executor).stop(&ctx));
+        self.lua.gc_collect();
+    }
+}

@@ -1,0 +1,63 @@
+//! The wasm-bindgen layer: converts JS values, calls the engine, maps errors. Nothing else.
+#![cfg_attr(not(test), forbid(clippy::unwrap_used))]
+
+mod process;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::Error;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A JS `Error` whose `code` property is the engine error's stable code.
+pub(crate) fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("AoliteError");
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
+    err.into()
+}
+
+pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))
+}
+
+pub(crate) fn from_js(v: JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| {
+        let err = if what == "message" {
+            Error::BadMessage(format!("not a JSON-like value: {e}"))
+        } else {
+            Error::BadOptions(format!("{what} is not a JSON-like value: {e}"))
+        };
+        js_error(&err)
+    })
+}
+
+#[derive(Serialize)]
+struct ScriptResult {
+    stdout: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+}
+
+/// Runs a plain Lua script: `{stdout, error?, code?}`.
+#[wasm_bindgen(js_name = runLua)]
+pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsValue> {
+    let name = chunk_name.unwrap_or_else(|| "script".into());
+    let out = crate::run_script(&name, source.as_bytes(), crate::Limits::default())
+        .map_err(|e| js_error(&e))?;
+    to_js(&ScriptResult {
+        stdout: out.stdout,
+        error: out.error.as_ref().map(ToString::to_string),
+        code: out.error.as_ref().map(Error::code),
+    })
+}

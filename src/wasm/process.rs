@@ -1,0 +1,53 @@
+//! `Process` for JS.
+
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, js_error, to_js};
+use crate::ao::{Process as EngineProcess, ProcessOptions};
+
+#[wasm_bindgen]
+pub struct Process {
+    inner: EngineProcess,
+}
+
+#[wasm_bindgen]
+impl Process {
+    /// `new Process({id, owner, module, tags, authorities, timestamp, blockHeight, limits})`
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Process, JsValue> {
+        let json = from_js(options, "options")?;
+        let options = ProcessOptions::from_json(&json).map_err(|e| js_error(&e))?;
+        let inner = EngineProcess::new(options).map_err(|e| js_error(&e))?;
+        Ok(Process { inner })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.inner.id().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn owner(&self) -> String {
+        self.inner.owner().to_owned()
+    }
+
+    /// Evaluates Lua source as the owner: `{output, values}`. Throws on Lua errors.
+    pub fn eval(&mut self, source: &str) -> Result<JsValue, JsValue> {
+        let out = self.inner.eval(source).map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
+    /// Sends one message: the outcome `{Output, Messages, Spawns, Assignments, Error, GasUsed}`.
+    pub fn send(&mut self, message: JsValue) -> Result<JsValue, JsValue> {
+        let json = from_js(message, "message")?;
+        let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
+    /// The JSON view of one global variable.
+    #[wasm_bindgen(js_name = getGlobal)]
+    pub fn get_global(&mut self, name: &str) -> Result<JsValue, JsValue> {
+        let v = self.inner.global_json(name).map_err(|e| js_error(&e))?;
+        to_js(&v)
+    }
+}
