@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { Process, runLua } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
@@ -38,7 +37,7 @@ function read(path) {
 function cmdLua(args) {
   if (args.length !== 1) throw new UsageError("usage: aolite lua FILE.lua");
   if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
-  const out = runLua(read(args[0]), basename(args[0]));
+  const out = runLua(read(args[0]), args[0]);
   process.stdout.write(out.stdout);
   if (out.error !== undefined) {
     process.stderr.write(`lua: ${out.error}\n`);

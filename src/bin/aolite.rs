@@ -63,7 +63,8 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let source = read(file)?;
-    let name = chunk_name(file);
+    // Lua names a script's chunk after the path it was given.
+    let name = file.clone();
     let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
     print!("{}", out.stdout);
     match out.error {
@@ -73,13 +74,6 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
-}
-
-/// Lua names a chunk loaded from a file after the file, without the directory.
-fn chunk_name(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 struct RunArgs {

@@ -1,0 +1,13 @@
+-- print and tostring of basic values
+print(1, -1, 0, 2.5, -0.5, 1.0, 100.0, true, false, nil)
+print(1e15, 1e16, 2^53, 2^63, -2^63, 1/3, 0.1)
+print(math.maxinteger, math.mininteger, math.huge, -math.huge)
+print(7 // 2, 7.0 // 2, 7 % 3, -7 % 3, 7 / 2, 3 | 5, 3 & 5, 3 ~ 5, 1 << 62)
+print(math.maxinteger + 1 == math.mininteger, #"abc", "a" .. "b" .. 1 .. 2.0)
+local t = setmetatable({}, { __tostring = function() return "custom!" end })
+print(t, tostring(t))
+print(select("#", 1, nil, 3), select(2, "a", "b", "c"))
+print(type(nil), type(1), type("x"), type({}), type(print))
+print(pcall(error, "msg"))
+print(pcall(error))
+print(string.upper("abc"), ("xyz"):upper(), ("MiXeD"):lower(), ("abc"):len(), ("hello"):sub(2, 3))

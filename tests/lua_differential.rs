@@ -1,0 +1,144 @@
+//! The Lua differential suite: every `tests/lua/**/*.lua` script is run by `aolite lua` and by
+//! PUC Lua 5.3 (Debian's `lua5.3`), and their stdout and exit status must match.
+//!
+//! Scripts print what they test; errors worth comparing are caught with `pcall` and printed.
+//! A script whose first line is `-- aolite: skip <reason>` is listed as a known difference
+//! and not compared. Lua 5.3 adds variable names to some runtime errors
+//! (`attempt to index a nil value (local 't')`), which piccolo cannot know; those suffixes
+//! are removed from both outputs before comparing (documented in COMPATIBILITY.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/lua exists")
+        .map(|e| e.expect("readable dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            scripts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "lua") {
+            out.push(p);
+        }
+    }
+}
+
+fn strip_variable_names(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    const KINDS: [&str; 7] = [
+        " (local '",
+        " (global '",
+        " (field '",
+        " (upvalue '",
+        " (method '",
+        " (constant '",
+        " (for iterator '",
+    ];
+    while let Some((i, kind)) = KINDS
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| (i, *k)))
+        .min()
+    {
+        let after = &rest[i + kind.len()..];
+        match after.find("')") {
+            Some(j) => {
+                out.push_str(&rest[..i]);
+                rest = &after[j + 2..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn run(cmd: &mut Command) -> (String, bool) {
+    let out = cmd.output().expect("command runs");
+    (
+        strip_variable_names(&String::from_utf8_lossy(&out.stdout)),
+        out.status.success(),
+    )
+}
+
+#[test]
+fn lua_scripts_match_puc_lua_5_3() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lua = std::env::var("AOLITE_LUA53").unwrap_or_else(|_| "lua5.3".into());
+    if Command::new(&lua).arg("-v").output().is_err() {
+        if std::env::var("CI").is_ok() {
+            panic!("{lua} is not installed; the test command installs it");
+        }
+        eprintln!("skipping: {lua} not installed");
+        return;
+    }
+    let mut files = Vec::new();
+    scripts(&root.join("tests/lua"), &mut files);
+    assert!(!files.is_empty(), "no scripts under tests/lua");
+    let (mut compared, mut skipped, mut failures) = (0, Vec::new(), Vec::new());
+    for file in &files {
+        let rel = file
+            .strip_prefix(root)
+            .expect("under the crate")
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(file).expect("script readable");
+        if let Some(reason) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("-- aolite: skip"))
+        {
+            skipped.push(format!("{rel}:{reason}"));
+            continue;
+        }
+        let expected = run(Command::new(&lua).arg(&rel).current_dir(root));
+        let actual = run(Command::new(env!("CARGO_BIN_EXE_aolite"))
+            .args(["lua", &rel])
+            .current_dir(root));
+        compared += 1;
+        if expected != actual {
+            let diff: Vec<String> = expected
+                .0
+                .lines()
+                .zip(actual.0.lines().chain(std::iter::repeat("<missing>")))
+                .enumerate()
+                .filter(|(_, (e, a))| e != a)
+                .take(5)
+                .map(|(i, (e, a))| {
+                    format!("  line {}: lua5.3 {e:?}\n          aolite {a:?}", i + 1)
+                })
+                .collect();
+            failures.push(format!(
+                "{rel}: exit ok lua5.3={} aolite={}; {} vs {} lines\n{}",
+                expected.1,
+                actual.1,
+                expected.0.lines().count(),
+                actual.0.lines().count(),
+                diff.join("\n")
+            ));
+        }
+    }
+    for s in &skipped {
+        eprintln!("known difference, not compared: {s}");
+    }
+    eprintln!(
+        "{compared} scripts compared with lua5.3, {} skipped",
+        skipped.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} scripts differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn strip_variable_names_removes_only_the_suffix() {
+    assert_eq!(
+        strip_variable_names("x:1: attempt to index a nil value (local 't')\nok"),
+        "x:1: attempt to index a nil value\nok"
+    );
+}
