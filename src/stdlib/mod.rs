@@ -2,6 +2,9 @@
 //! the host-facing replacements (`print` captured into the process output).
 
 pub mod base;
+pub mod lua_format;
+pub mod lua_number;
+pub mod lua_pattern;
 pub mod tostring;
 
 use crate::vm::Vm;

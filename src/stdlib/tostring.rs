@@ -35,21 +35,9 @@ fn address(v: Value<'_>) -> Option<usize> {
     })
 }
 
-/// Writes a float as Lua 5.3's `tostring` does.
+/// Writes a float as Lua 5.3's `tostring` does (`%.14g`, integral values keep `.0`).
 pub fn write_float(f: f64, out: &mut Vec<u8>) {
-    if f.is_nan() {
-        out.extend_from_slice(if f.is_sign_negative() {
-            b"-nan"
-        } else {
-            b"nan"
-        });
-    } else if f.is_infinite() {
-        out.extend_from_slice(if f < 0.0 { b"-inf" } else { b"inf" });
-    } else if f == f.trunc() && f.abs() < 1e15 {
-        let _ = write!(out, "{f:.1}");
-    } else {
-        let _ = write!(out, "{f}");
-    }
+    super::lua_number::fmt_float(f, out);
 }
 
 /// Writes `v` as `tostring` would without consulting metamethods.
@@ -57,9 +45,7 @@ pub fn write_plain(v: Value<'_>, out: &mut Vec<u8>) {
     match v {
         Value::Nil => out.extend_from_slice(b"nil"),
         Value::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Value::Integer(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Integer(i) => super::lua_number::fmt_integer(i, out),
         Value::Number(f) => write_float(f, out),
         Value::String(s) => out.extend_from_slice(s.as_bytes()),
         other => {
