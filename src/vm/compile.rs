@@ -7,6 +7,8 @@
 //! the method up in the string library for string receivers and indexes anything else normally.
 //! `M` lives in a local of an invisible wrapper function, so it works under any `_ENV`.
 
+use std::sync::Arc;
+
 use gc_arena::{allocator_api::MetricsAlloc, Collect, Gc};
 use piccolo::{
     closure::{UpValue, UpValueState},
@@ -18,7 +20,7 @@ use piccolo::{
             PrimaryExpression, RecordKey, ReturnStatement, SimpleExpression, Statement, SuffixPart,
             SuffixedExpression,
         },
-        FunctionRef, LineNumber, StringInterner,
+        CompiledPrototype, FunctionRef, LineNumber, StringInterner,
     },
     meta_ops::{self, MetaResult},
     types::UpValueDescriptor,
@@ -48,26 +50,32 @@ impl Default for SourceLimits {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Interner<'gc>(Context<'gc>);
+/// Strings of a compiled chunk before they are interned into a Lua state: compilation runs
+/// without a `Context` so that natively it can run on a thread with a large stack.
+pub type SourceString = Arc<[u8]>;
 
-impl<'gc> StringInterner for Interner<'gc> {
-    type String = piccolo::String<'gc>;
+#[derive(Clone, Copy)]
+struct OwnedInterner;
+
+impl StringInterner for OwnedInterner {
+    type String = SourceString;
 
     fn intern(&mut self, s: &[u8]) -> Self::String {
-        self.0.intern(s)
+        Arc::from(s)
     }
 }
 
-/// Compiles `source` into a function whose `_ENV` is `env`, ready to call.
-pub fn load<'gc>(
-    ctx: Context<'gc>,
+/// Stack for compiling natively: piccolo's parser and compiler recurse on nesting and
+/// operator chains, and the caller's thread may have as little as 2 MiB.
+#[cfg(not(target_arch = "wasm32"))]
+const COMPILER_STACK: usize = 256 << 20;
+
+/// Parses, checks and compiles `source` into a prototype (not yet tied to a Lua state).
+pub fn compile(
     chunk_name: &str,
     source: &[u8],
-    env: Table<'gc>,
-    method_helper: Function<'gc>,
     limits: &SourceLimits,
-) -> Result<Closure<'gc>, Error> {
+) -> Result<CompiledPrototype<SourceString>, Error> {
     if source.len() > limits.max_bytes {
         return Err(Error::SourceRejected(format!(
             "{chunk_name}: source is {} bytes, more than the limit of {}",
@@ -80,8 +88,30 @@ pub fn load<'gc>(
             "{chunk_name}: attempt to load a binary chunk (only text chunks are supported)"
         )));
     }
-    let interner = Interner(ctx);
-    let chunk = compiler::parse_chunk(source, interner)
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("aolite-compiler".into())
+                .stack_size(COMPILER_STACK)
+                .spawn_scoped(scope, || compile_here(chunk_name, source, limits))
+                .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
+                .join()
+                .unwrap_or_else(|_| Err(internal("the compiler panicked")))
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        compile_here(chunk_name, source, limits)
+    }
+}
+
+fn compile_here(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+) -> Result<CompiledPrototype<SourceString>, Error> {
+    let chunk = compiler::parse_chunk(source, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     let mut checker = ShapeCheck {
         limits,
@@ -92,31 +122,61 @@ pub fn load<'gc>(
     if let Some(why) = checker.error {
         return Err(Error::SourceRejected(format!("{chunk_name}: {why}")));
     }
-
-    let helper_name = ctx.intern(b"(method)");
-    let wrapped = wrap_chunk(chunk, helper_name);
-    let mut compiled = compiler::compile_chunk(&wrapped, interner)
+    let wrapped = wrap_chunk(chunk, Arc::from(&b"(method)"[..]));
+    let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
+    if compiled.prototypes.is_empty() {
+        return Err(internal("the wrapper compiled without its inner function"));
+    }
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
+    // Resolve the inner function's upvalues against the wrapper now, so instantiating
+    // needs nothing but the inner prototype: Outer(i) must be the wrapper's _ENV.
+    for desc in &mut inner.upvalues {
+        if let UpValueDescriptor::Outer(i) = desc {
+            match compiled.upvalues.get(usize::from(i.0)) {
+                Some(UpValueDescriptor::Environment) => *desc = UpValueDescriptor::Environment,
+                _ => return Err(internal("unexpected outer upvalue")),
+            }
+        }
+    }
+    Ok(inner)
+}
 
+/// Ties a compiled chunk to a Lua state: a closure with `_ENV = env`.
+pub fn instantiate<'gc>(
+    ctx: Context<'gc>,
+    chunk_name: &str,
+    compiled: &CompiledPrototype<SourceString>,
+    env: Table<'gc>,
+    method_helper: Function<'gc>,
+) -> Closure<'gc> {
     let env_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Table(env)));
     let helper_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(method_helper)));
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
-    for desc in &inner.upvalues {
-        let slot = match desc {
-            UpValueDescriptor::Outer(i) => match compiled.upvalues.get(usize::from(i.0)) {
-                Some(UpValueDescriptor::Environment) => env_slot,
-                _ => return Err(internal("unexpected outer upvalue")),
-            },
+    for desc in &compiled.upvalues {
+        upvalues.push(match desc {
             UpValueDescriptor::ParentLocal(_) => helper_slot,
-            UpValueDescriptor::Environment => env_slot,
-        };
-        upvalues.push(slot);
+            UpValueDescriptor::Environment | UpValueDescriptor::Outer(_) => env_slot,
+        });
     }
     let name = ctx.intern(chunk_name.as_bytes());
-    let proto = FunctionPrototype::from_compiled(&ctx, name, &inner);
-    Ok(Closure::from_parts(&ctx, Gc::new(&ctx, proto), upvalues))
+    let proto =
+        FunctionPrototype::from_compiled_map_strings(&ctx, name, compiled, |s| ctx.intern(s));
+    Closure::from_parts(&ctx, Gc::new(&ctx, proto), upvalues)
+}
+
+/// Compiles `source` into a function whose `_ENV` is `env`, ready to call.
+pub fn load<'gc>(
+    ctx: Context<'gc>,
+    chunk_name: &str,
+    source: &[u8],
+    env: Table<'gc>,
+    method_helper: Function<'gc>,
+    limits: &SourceLimits,
+) -> Result<Closure<'gc>, Error> {
+    let compiled = compile(chunk_name, source, limits)?;
+    Ok(instantiate(ctx, chunk_name, &compiled, env, method_helper))
 }
 
 fn internal(what: &str) -> Error {
