@@ -28,7 +28,7 @@ step() {
 step "rustfmt" cargo fmt --check
 step "clippy (native)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
-step "native tests (cargo test)" cargo test
+step "native tests (cargo test)" cargo test --no-fail-fast
 step "wasm tests in Node (wasm-pack test --node)" wasm-pack test --node -- --test wasm_node
 step "wasm tests in Chromium (wasm-pack test --headless --chrome)" \
   wasm-pack test --headless --chrome -- --test wasm_browser

@@ -73,10 +73,12 @@ fn handler_errors_are_reported_in_the_outcome() {
 
 #[test]
 fn runaway_loops_stop_with_out_of_fuel_and_the_process_stays_usable() {
-    let mut options = ProcessOptions::default();
-    options.limits = Limits {
-        fuel: 2_000_000,
-        ..Limits::default()
+    let options = ProcessOptions {
+        limits: Limits {
+            fuel: 2_000_000,
+            ..Limits::default()
+        },
+        ..ProcessOptions::default()
     };
     let mut p = Process::new(options).expect("spawn");
     p.eval("X = 1").expect("eval");
