@@ -211,9 +211,9 @@ function parseGlobals (names, result, thrown) {
   for (const line of String(data).split('\n')) {
     const m = /^G(\d+)\t(ok|err)\t(.*)$/s.exec(line)
     if (!m) continue
-    const name = names[Number(m[1])]
+    const name = names[Number(m[1])].name
     out[name] = m[2] === 'ok' ? JSON.parse(m[3]) : { $error: m[3] }
   }
-  for (const n of names) if (!(n in out)) out[n] = { $error: 'not reported' }
+  for (const { name } of names) if (!(name in out)) out[name] = { $error: 'not reported' }
   return out
 }

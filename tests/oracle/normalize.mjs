@@ -13,10 +13,13 @@ export function stripAnsi (s) {
 }
 
 // [N5] Lua chunk positions: `[string ".handlers"]:723: ` prefixes come from
-// aos's own Lua files (their line numbers are an implementation detail, and
-// the handler chain re-raises an error with error(err), stacking a second
-// prefix). Positions inside the user's code (chunk "aos", the Eval'd source)
-// are stable: they are kept separately as `at` ("aos:3").
+// aos's own Lua files (.handlers, .process, json, ...): their line numbers are
+// an implementation detail, and the handler chain re-raises an error with
+// error(err), stacking a second prefix. They are removed wherever they appear
+// (errors, printed text, message Data and tag values, globals). Positions in
+// the user's code (chunk "aos": the Eval'd scenario source) are stable: in
+// text they are kept as they are, in an error they are moved to `at`
+// ("aos:3") so the message itself reads the same as without a position.
 const POSITION = /\[string "([^"]*)"\]:(\d+): /g
 function splitPositions (text) {
   const at = []
@@ -25,6 +28,23 @@ function splitPositions (text) {
     return ''
   })
   return { message, at: at.length ? at[at.length - 1] : null }
+}
+
+/** [N1]+[N5] for free text: colours and aos-internal positions removed. */
+export function scrubText (s) {
+  if (typeof s !== 'string') return s
+  return stripAnsi(s).replace(POSITION, (m, chunk) => chunk === 'aos' ? m : '')
+}
+
+function scrubDeep (v) {
+  if (typeof v === 'string') return scrubText(v)
+  if (Array.isArray(v)) return v.map(scrubDeep)
+  if (v && typeof v === 'object') {
+    const out = {}
+    for (const k of Object.keys(v)) out[k] = scrubDeep(v[k])
+    return out
+  }
+  return v
 }
 
 // [N6] Error results. A handler error (non-Eval message) returns
@@ -46,12 +66,14 @@ export function normalizeError (error) {
   }
   const out = { ...splitPositions(errText) }
   let logs = head
-  const banner = /(?:^|\n)Error handling message(?: with Action = (.*))?\n/.exec(head)
+  // The banner line is "Error handling message with Action = X", or
+  // "Error handling message " (trailing space) when the message has no Action.
+  const banner = /(?:^|\n)Error handling message(?: with Action = (.*?))? *\n/.exec(head)
   if (banner) {
     logs = head.slice(0, banner.index)
-    out.action = banner[1] === undefined ? null : banner[1].replace(/\s+$/, '')
+    out.action = banner[1] === undefined ? null : banner[1]
   }
-  out.logs = logs === '' ? [] : logs.split('\n')
+  out.logs = logs === '' ? [] : logs.split('\n').map(scrubText)
   return out
 }
 
@@ -64,11 +86,11 @@ export function normalizeData (data) {
   if (typeof data === 'string') {
     const t = data.trimStart()
     if (t.startsWith('{') || t.startsWith('[')) {
-      try { return { json: canonical(JSON.parse(data)) } } catch { /* not JSON: keep text */ }
+      try { return { json: canonical(scrubDeep(JSON.parse(data))) } } catch { /* not JSON: keep text */ }
     }
-    return data
+    return scrubText(data)
   }
-  return data === undefined ? null : canonical(data)
+  return data === undefined ? null : canonical(scrubDeep(data))
 }
 
 // [N4] Tags: ao.send builds the tag list as 4 fixed tags (Data-Protocol,
@@ -77,7 +99,7 @@ export function normalizeData (data) {
 // fixed head is compared in order, the tail as a sorted multiset.
 function normalizeTags (tags, headLen) {
   if (!Array.isArray(tags)) return canonical(tags)
-  const pair = t => [t?.name, canonical(t?.value)]
+  const pair = t => [t?.name, canonical(scrubDeep(t?.value))]
   const head = tags.slice(0, headLen).map(pair)
   const tail = tags.slice(headLen).map(pair)
   tail.sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)))
@@ -101,14 +123,17 @@ function normalizeOutgoing (m, headLen) {
 // colours; the Inbox size it shows is observable through globals instead).
 // `test` (Eval only) is a Dump() of the same print lines as `data`, so only
 // its presence is kept, as kind 'eval'. print=true gives kind 'print'.
-// [N2b] A printed line that is a whole JSON object/array (typically
-// print(json.encode(t))) is re-serialized with sorted keys, for the reason
-// given in [N7].
+// [N2b] A printed line that is compact JSON text containing objects (as
+// print(json.encode(t)) produces) is re-serialized with sorted keys, for the
+// reason given in [N7]. Only lines that JSON.stringify reproduces byte for
+// byte qualify, so spacing and number formatting stay compared exactly.
 function canonicalJsonLines (text) {
   return text.split('\n').map(line => {
-    const t = line.trim()
-    if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[') && t.endsWith(']'))) return line
-    try { return JSON.stringify(canonical(JSON.parse(t))) } catch { return line }
+    if (!/^[[{].*[\]}]$/.test(line) || !line.includes('{')) return line
+    try {
+      const parsed = JSON.parse(line)
+      return JSON.stringify(parsed) === line ? JSON.stringify(canonical(parsed)) : line
+    } catch { return line }
   }).join('\n')
 }
 
@@ -116,7 +141,7 @@ export function normalizeOutput (o) {
   if (o === undefined || o === null) return null
   if (typeof o !== 'object' || Array.isArray(o)) return { value: canonical(o) }
   const out = {}
-  if (o.data !== undefined) out.data = typeof o.data === 'string' ? canonicalJsonLines(stripAnsi(o.data)) : canonical(o.data)
+  if (o.data !== undefined) out.data = typeof o.data === 'string' ? canonicalJsonLines(scrubText(o.data)) : canonical(scrubDeep(o.data))
   out.kind = o.test !== undefined ? 'eval' : (o.print ? 'print' : 'other')
   for (const k of Object.keys(o)) {
     if (!['data', 'prompt', 'test', 'print'].includes(k)) out[k] = canonical(o[k])
@@ -151,7 +176,7 @@ export function normalizeRun (run, scenario = {}) {
     name: run.name,
     compare: scenario.compare ?? {},
     steps: run.steps.map(s => ({ label: s.label, ...normalizeResult(s.result) })),
-    globals: run.globals === null ? null : canonical(run.globals)
+    globals: run.globals === null ? null : canonical(scrubDeep(run.globals))
   }
 }
 

@@ -179,7 +179,9 @@ export function expandScenario (scenario, opts = {}) {
     steps.push({ label: m.Label ?? `m${i + 1}`, kind: 'message', msg, readOnly: m['Read-Only'] === true })
   })
 
-  const globals = scenario.globals ?? []
+  // A global is a Lua expression; written as a string (its own name) or as
+  // {"name": ..., "expr": ...} for longer expressions.
+  const globals = (scenario.globals ?? []).map(g => typeof g === 'string' ? { name: g, expr: g } : g)
   let globalsStep = null
   if (globals.length) {
     globalsStep = {
@@ -191,7 +193,7 @@ export function expandScenario (scenario, opts = {}) {
         Nonce: slot + 1,
         'Block-Height': height + 1,
         Tags: [{ name: 'Action', value: 'Eval' }],
-        Data: globalsReader(globals)
+        Data: globalsReader(globals.map(g => g.expr))
       })
     }
   }
