@@ -202,8 +202,9 @@ export async function runAos (scenario, opts = {}) {
   }
 }
 
-// The globals Eval prints one line per global: "<index>\t<ok|err>\t<payload>".
-function parseGlobals (names, result, thrown) {
+// The globals Eval (scenario.mjs globalsReader) prints one line per global:
+// "G<index>\t<ok|err>\t<payload>". `names` are the expanded [{name, expr}].
+export function parseGlobals (names, result, thrown) {
   if (thrown !== undefined) return { $error: `handle() threw: ${String(thrown?.message ?? thrown)}` }
   if (result.Error) return { $error: String(result.Error) }
   const data = result.Output?.data ?? ''

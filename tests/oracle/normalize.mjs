@@ -206,8 +206,23 @@ function show (v) {
 function deepDiff (path, a, b, out) {
   if (out.length >= MAX_DIFFS_PER_STEP) return
   if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) out.push(`${path}: expected ${a.length} items, got ${b.length} (expected ${show(a)}, got ${show(b)})`)
-    for (let i = 0; i < Math.min(a.length, b.length); i++) deepDiff(`${path}[${i}]`, a[i], b[i], out)
+    if (a.length !== b.length) {
+      // Index-by-index diffs after an insertion are noise: name what is
+      // missing and what is extra instead (multiset difference).
+      const count = new Map()
+      for (const x of a) count.set(JSON.stringify(x), (count.get(JSON.stringify(x)) ?? 0) + 1)
+      const extra = []
+      for (const x of b) {
+        const k = JSON.stringify(x)
+        if (count.get(k)) count.set(k, count.get(k) - 1)
+        else extra.push(x)
+      }
+      const missing = [...count].flatMap(([k, n]) => Array(n).fill(JSON.parse(k)))
+      out.push(`${path}: expected ${a.length} items, got ${b.length}` +
+        (missing.length ? `; missing ${show(missing)}` : '') + (extra.length ? `; unexpected ${show(extra)}` : ''))
+      return
+    }
+    for (let i = 0; i < a.length; i++) deepDiff(`${path}[${i}]`, a[i], b[i], out)
     return
   }
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
