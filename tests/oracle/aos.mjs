@@ -117,8 +117,8 @@ function rollbackImage (previous, failedSize) {
  *    fresh instance replays the committed messages, which reproduces the
  *    previous memory exactly because evaluation is deterministic.
  *  - 'copy' (what a CU does): pass the previous memory image into every call
- *    and keep the returned copy only when the step succeeded. ~60 ms per call
- *    for the two 110 MB copies.
+ *    and keep the returned copy only when the step succeeded. ~70 ms per call,
+ *    nearly all of it copying the 110 MB heap in and out.
  */
 class ReplayProcess {
   constructor (env) { this.env = env; this.committed = []; this.inst = null; this.loadMs = 0 }
@@ -152,8 +152,7 @@ class CopyProcess {
     r.ms = performance.now() - t0
     if (!failed(r) && !readOnly) this.memory = r.result.Memory
     else if (this.memory) this.memory = rollbackImage(this.memory, r.result?.Memory?.byteLength)
-    // else: the Process message itself failed; nothing to roll back to, keep
-    // the instance's heap (the recorded Error makes this visible).
+    else await this.start() // nothing committed yet: back to a pristine instance, as replay does
     return r
   }
 }
