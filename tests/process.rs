@@ -10,9 +10,13 @@ fn process() -> Process {
 #[test]
 fn eval_returns_printed_text_and_values() {
     let mut p = process();
-    let out = p.eval("print('hi') return 1 + 1, 'two'").expect("eval");
-    assert_eq!(out.output, "hi\n2\ttwo");
-    assert_eq!(out.values, vec![json!(2), json!("two")]);
+    let out = p.eval("print('hi') return 1 + 1").expect("eval");
+    assert_eq!(out.output, "hi\n2");
+    // As in aos, a second returned value is taken as an error.
+    let err = p
+        .eval("return 1, 'two'")
+        .expect_err("second value is an error");
+    assert_eq!(err.to_string(), "two");
     // An expression alone is evaluated as `return <expr>`, as aos's Eval does.
     assert_eq!(p.eval("1.5 * 2").expect("eval").output, "3.0");
 }
@@ -88,10 +92,7 @@ fn runaway_loops_stop_with_out_of_fuel_and_the_process_stays_usable() {
         "{err}"
     );
     assert_eq!(err.code(), "OUT_OF_FUEL");
-    assert_eq!(
-        p.eval("return X").expect("still usable").values,
-        vec![json!(1)]
-    );
+    assert_eq!(p.eval("return X").expect("still usable").output, "1");
 }
 
 #[test]
@@ -103,15 +104,15 @@ fn memory_blowups_stop_with_out_of_memory() {
         .eval("local t = {} for i = 1, 1e8 do t[i] = {i} end")
         .expect_err("must stop");
     assert_eq!(err.code(), "OUT_OF_MEMORY", "{err}");
-    assert_eq!(p.eval("return 1").expect("usable").values, vec![json!(1)]);
+    assert_eq!(p.eval("return 1").expect("usable").output, "1");
 }
 
 #[test]
 fn syntax_errors_name_the_chunk_and_line() {
     let mut p = process();
     let err = p.eval("x = = 1").expect_err("syntax");
-    assert_eq!(err.code(), "SYNTAX_ERROR");
-    assert!(err.to_string().starts_with("eval:1:"), "{err}");
+    assert_eq!(err.code(), "LUA_ERROR");
+    assert!(err.to_string().starts_with("[string \"aos\"]:1:"), "{err}");
 }
 
 #[test]
@@ -119,10 +120,10 @@ fn hostile_operator_chains_are_rejected_before_compiling() {
     let mut p = process();
     let src = format!("return {}", vec!["x"; 5000].join(" + "));
     let err = p.eval(&src).expect_err("rejected");
-    assert_eq!(err.code(), "SOURCE_REJECTED", "{err}");
+    assert!(err.to_string().contains("source rejected"), "{err}");
     // A long but acceptable chain still compiles and runs.
     let ok = format!("x = 1 return {}", vec!["x"; 900].join(" + "));
-    assert_eq!(p.eval(&ok).expect("ok").values, vec![json!(900)]);
+    assert_eq!(p.eval(&ok).expect("ok").output, "900");
 }
 
 #[test]
@@ -152,10 +153,10 @@ fn malformed_messages_are_rejected_with_clear_errors() {
 fn method_calls_on_strings_use_the_string_library() {
     let mut p = process();
     assert_eq!(
-        p.eval("local s = 'abc' return s:upper(), ('x'):upper()")
+        p.eval("local s = 'abc' return s:upper() .. ('x'):upper()")
             .expect("eval")
-            .values,
-        vec![json!("ABC"), json!("X")]
+            .output,
+        "ABCX"
     );
     let err = p
         .eval("local n = nil return n:upper()")

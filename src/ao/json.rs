@@ -142,7 +142,9 @@ fn encode_table<'gc>(
         return Err("circular reference".into());
     }
     if path.len() >= MAX_DEPTH {
-        return Err(format!("cannot encode tables nested deeper than {MAX_DEPTH}"));
+        return Err(format!(
+            "cannot encode tables nested deeper than {MAX_DEPTH}"
+        ));
     }
     path.push(t);
     let entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
@@ -194,6 +196,9 @@ fn encode_table<'gc>(
     Ok(())
 }
 
+/// A parsed value and the offset just past it.
+type Parsed<'gc> = Result<(Value<'gc>, usize), String>;
+
 struct Parser<'gc, 'a> {
     ctx: Context<'gc>,
     src: &'a [u8],
@@ -239,7 +244,7 @@ impl<'gc> Parser<'gc, '_> {
         Ok(v)
     }
 
-    fn value(&mut self, i: usize) -> Result<(Value<'gc>, usize), String> {
+    fn value(&mut self, i: usize) -> Parsed<'gc> {
         match self.src.get(i) {
             Some(b'"') => {
                 let (s, end) = self.string(i)?;
@@ -257,11 +262,7 @@ impl<'gc> Parser<'gc, '_> {
         }
     }
 
-    fn nested(
-        &mut self,
-        i: usize,
-        parse: fn(&mut Self, usize) -> Result<(Value<'gc>, usize), String>,
-    ) -> Result<(Value<'gc>, usize), String> {
+    fn nested(&mut self, i: usize, parse: fn(&mut Self, usize) -> Parsed<'gc>) -> Parsed<'gc> {
         if self.depth >= MAX_DEPTH {
             return Err(self.error(i, "too deeply nested"));
         }
@@ -279,7 +280,7 @@ impl<'gc> Parser<'gc, '_> {
         j
     }
 
-    fn number(&mut self, i: usize) -> Result<(Value<'gc>, usize), String> {
+    fn number(&mut self, i: usize) -> Parsed<'gc> {
         let end = self.token_end(i);
         let token = &self.src[i..end];
         match lua_number::parse_number(token) {
@@ -292,7 +293,7 @@ impl<'gc> Parser<'gc, '_> {
         }
     }
 
-    fn literal(&mut self, i: usize) -> Result<(Value<'gc>, usize), String> {
+    fn literal(&mut self, i: usize) -> Parsed<'gc> {
         let end = self.token_end(i);
         let v = match &self.src[i..end] {
             b"true" => Value::Boolean(true),
@@ -374,7 +375,7 @@ impl<'gc> Parser<'gc, '_> {
         Some((first, 4))
     }
 
-    fn array(&mut self, start: usize) -> Result<(Value<'gc>, usize), String> {
+    fn array(&mut self, start: usize) -> Parsed<'gc> {
         let t = Table::new(&self.ctx);
         let mut n: i64 = 1;
         let mut i = start + 1;
@@ -397,7 +398,7 @@ impl<'gc> Parser<'gc, '_> {
         }
     }
 
-    fn object(&mut self, start: usize) -> Result<(Value<'gc>, usize), String> {
+    fn object(&mut self, start: usize) -> Parsed<'gc> {
         let t = Table::new(&self.ctx);
         let mut i = start + 1;
         loop {

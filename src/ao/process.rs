@@ -36,6 +36,9 @@ pub struct ProcessOptions {
     pub block_height: Option<i64>,
     /// Data of the process message (evaluated at spawn when a tag `On-Boot` = `Data`).
     pub data: Option<String>,
+    /// Whether `new` handles the process message itself (default). Without it the
+    /// caller sends the process message with [`Process::handle_raw`].
+    pub no_spawn: bool,
     pub limits: Limits,
 }
 
@@ -123,6 +126,7 @@ impl ProcessOptions {
             timestamp: int("timestamp", obj.get("timestamp"))?,
             block_height: int("blockHeight", obj.get("blockHeight"))?,
             data: text("data")?,
+            no_spawn: matches!(obj.get("spawn"), Some(Json::Bool(false))),
             limits,
         })
     }
@@ -164,7 +168,12 @@ impl Process {
             Tag::new("Type", "Process"),
             Tag::new("Module", module.clone()),
         ];
-        process_tags.extend(options.authorities.iter().map(|a| Tag::new("Authority", a.clone())));
+        process_tags.extend(
+            options
+                .authorities
+                .iter()
+                .map(|a| Tag::new("Authority", a.clone())),
+        );
         process_tags.extend(options.tags.iter().cloned());
         let mut process = Process {
             vm,
@@ -177,6 +186,9 @@ impl Process {
             nonce: -1,
             handle,
         };
+        if options.no_spawn {
+            return Ok(process);
+        }
         let spawn = Message {
             id: Some(id),
             from: Some(owner.clone()),
@@ -239,10 +251,7 @@ impl Process {
         let nonce = msg.nonce.unwrap_or(self.nonce + 1);
         let timestamp = msg.timestamp.unwrap_or(self.clock);
         let block_height = msg.block_height.unwrap_or(self.block_height);
-        let id = msg
-            .id
-            .clone()
-            .unwrap_or_else(|| derive_id(&self.id, nonce));
+        let id = msg.id.clone().unwrap_or_else(|| derive_id(&self.id, nonce));
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
         let owner = msg.owner.clone().unwrap_or_else(|| from.clone());
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
@@ -255,7 +264,6 @@ impl Process {
             from: &from,
             owner: &owner,
             target: &target,
-            module: &self.module,
             timestamp,
             block_height,
             nonce,
@@ -266,43 +274,85 @@ impl Process {
             process_tags: &self.process_tags,
             module: &self.module,
         };
-        let result = self.vm.call(
-            &self.handle,
-            |ctx| {
-                vec![
-                    Value::Table(build_message(ctx, &msg, &fields)),
-                    Value::Table(build_env(ctx, &env)),
-                ]
-            },
-            read_result,
-        );
-        let gas_used = self.vm.fuel_used();
+        let (handle, vm) = (&self.handle, &mut self.vm);
+        let result = dispatch(vm, handle, |ctx| {
+            vec![
+                Value::Table(build_message(ctx, &msg, &fields)),
+                Value::Table(build_env(ctx, &env)),
+            ]
+        });
         match result {
-            Ok(Completion::Returned(r)) => {
-                let mut outcome = r?;
-                outcome.gas_used = gas_used;
-                Ok(outcome)
-            }
-            Ok(Completion::Yielded(_)) => Err(Error::Lua(
-                "the process runtime yielded outside a handler".into(),
-            )),
+            // `handle` itself failed (outside the handlers' pcall): report it as the error.
             Err(Error::Lua(e)) => Ok(Outcome {
                 output: Json::Null,
                 messages: Vec::new(),
                 spawns: Vec::new(),
                 assignments: Vec::new(),
                 error: Some(e),
-                gas_used,
+                gas_used: self.vm.fuel_used(),
             }),
-            Err(e) => Err(e),
+            other => other,
         }
+    }
+
+    /// Hands `msg` and `env` to the runtime exactly as given, as a compute unit (or
+    /// ao-loader's `handle`) does: no defaults are filled in. A failure of `handle` itself
+    /// (for example invalid JSON `Data` with `Content-Type: application/json`) is an `Err`.
+    pub fn handle_raw(&mut self, msg: &Json, env: &Json) -> Result<Outcome, Error> {
+        let obj = msg.as_object().ok_or_else(|| {
+            Error::BadMessage(format!(
+                "a message must be a JSON object, got {}",
+                json_type(msg)
+            ))
+        })?;
+        parse_tags(obj.get("Tags").unwrap_or(&Json::Null))?;
+        if !env.is_object() {
+            return Err(Error::BadMessage(format!(
+                "env must be a JSON object, got {}",
+                json_type(env)
+            )));
+        }
+        let number = |key: &str| match obj.get(key) {
+            Some(Json::Number(n)) => n.as_i64(),
+            Some(Json::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        if let Some(t) = number("Timestamp") {
+            self.clock = t;
+        }
+        if let Some(h) = number("Block-Height") {
+            self.block_height = h;
+        }
+        if let Some(n) = number("Nonce") {
+            self.nonce = n;
+        }
+        let (handle, vm) = (&self.handle, &mut self.vm);
+        dispatch(vm, handle, |ctx| {
+            vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
+        })
     }
 
     /// The JSON view of a global variable (`null` when unset).
     pub fn global_json(&mut self, name: &str) -> Result<Json, Error> {
-        self.vm.enter(|ctx| {
-            convert::to_json(ctx, ctx.globals().get(ctx, ctx.intern(name.as_bytes())))
-        })
+        self.vm
+            .enter(|ctx| convert::to_json(ctx, ctx.globals().get(ctx, ctx.intern(name.as_bytes()))))
+    }
+}
+
+/// Runs the runtime's `handle` with the arguments `args` builds; reads its result table.
+fn dispatch<A>(vm: &mut Vm, handle: &StashedFunction, args: A) -> Result<Outcome, Error>
+where
+    A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
+{
+    match vm.call(handle, args, read_result)? {
+        Completion::Returned(r) => {
+            let mut outcome = r?;
+            outcome.gas_used = vm.fuel_used();
+            Ok(outcome)
+        }
+        Completion::Yielded(_) => Err(Error::Lua(
+            "the process runtime yielded outside a handler".into(),
+        )),
     }
 }
 
@@ -324,8 +374,7 @@ pub fn derive_id(process_id: &str, nonce: i64) -> String {
 }
 
 fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
     for chunk in bytes.chunks(3) {
         let n = chunk
@@ -344,7 +393,6 @@ struct MessageFields<'a> {
     from: &'a str,
     owner: &'a str,
     target: &'a str,
-    module: &'a str,
     timestamp: i64,
     block_height: i64,
     nonce: i64,
@@ -371,14 +419,24 @@ fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, f: &MessageFields) -> Ta
     let _ = t.set(ctx, "From", s(f.from));
     let _ = t.set(ctx, "Owner", s(f.owner));
     let _ = t.set(ctx, "Target", s(f.target));
-    let _ = t.set(ctx, "Module", s(f.module));
     let _ = t.set(ctx, "Tags", runtime::tag_array(ctx, &tag_pairs(&msg.tags)));
     if let Some(data) = &msg.data {
         let _ = t.set(ctx, "Data", s(data));
     }
-    let _ = t.set(ctx, "Timestamp", f.timestamp);
-    let _ = t.set(ctx, "Block-Height", f.block_height);
-    let _ = t.set(ctx, "Nonce", f.nonce);
+    for (key, value) in [
+        ("Timestamp", f.timestamp),
+        ("Block-Height", f.block_height),
+        ("Nonce", f.nonce),
+    ] {
+        if msg.textual.contains(&key) {
+            let _ = t.set(ctx, key, s(&value.to_string()));
+        } else {
+            let _ = t.set(ctx, key, value);
+        }
+    }
+    for (key, value) in &msg.extra {
+        let _ = t.set(ctx, s(key), convert::from_json(ctx, value));
+    }
     if msg.cron {
         let _ = t.set(ctx, "Cron", true);
     }
@@ -395,7 +453,11 @@ fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
     let process = Table::new(&ctx);
     let _ = process.set(ctx, "Id", s(env.process_id));
     let _ = process.set(ctx, "Owner", s(env.owner));
-    let _ = process.set(ctx, "Tags", runtime::tag_array(ctx, &tag_pairs(env.process_tags)));
+    let _ = process.set(
+        ctx,
+        "Tags",
+        runtime::tag_array(ctx, &tag_pairs(env.process_tags)),
+    );
     let module = Table::new(&ctx);
     let _ = module.set(ctx, "Id", s(env.module));
     let _ = module.set(ctx, "Owner", s(env.owner));

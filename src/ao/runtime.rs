@@ -48,12 +48,18 @@ pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
         Ok(())
     })?;
     let boot = vm.load("=(aolite)", b"return require('.process').handle")?;
-    match vm.call(&boot, |_| Vec::new(), |ctx, values| match values.first() {
-        Some(Value::Function(f)) => Some(ctx.stash(*f)),
-        _ => None,
-    })? {
+    match vm.call(
+        &boot,
+        |_| Vec::new(),
+        |ctx, values| match values.first() {
+            Some(Value::Function(f)) => Some(ctx.stash(*f)),
+            _ => None,
+        },
+    )? {
         Completion::Returned(Some(handle)) => Ok(handle),
-        _ => Err(Error::Lua(".process did not provide a handle function".into())),
+        _ => Err(Error::Lua(
+            ".process did not provide a handle function".into(),
+        )),
     }
 }
 
