@@ -2,6 +2,7 @@
 //! the host-facing replacements (`print` captured into the process output).
 
 pub mod base;
+pub mod random;
 pub mod lua_format;
 pub mod lua_number;
 pub mod lua_pattern;

@@ -7,7 +7,7 @@
 //! the method up in the string library for string receivers and indexes anything else normally.
 //! `M` lives in a local of an invisible wrapper function, so it works under any `_ENV`.
 
-use gc_arena::{allocator_api::MetricsAlloc, Collect, Gc};
+use gc_arena::{allocator_api::MetricsAlloc, Gc};
 use piccolo::{
     closure::{UpValue, UpValueState},
     compiler::{
@@ -20,12 +20,12 @@ use piccolo::{
         },
         FunctionRef, LineNumber, StringInterner,
     },
-    meta_ops::{self, MetaResult},
-    types::UpValueDescriptor,
-    BoxSequence, Callback, CallbackReturn, Closure, Context, Error as LuaError, Execution,
-    Function, FunctionPrototype, Sequence, SequencePoll, Stack, Table, Value,
+    types::{RegisterIndex, UpValueDescriptor},
+    Closure, Context, FunctionPrototype, Table, Value,
 };
 
+use super::helpers::Helpers;
+use super::rewrite::{simple, Rewrite};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -65,7 +65,7 @@ pub fn load<'gc>(
     chunk_name: &str,
     source: &[u8],
     env: Table<'gc>,
-    method_helper: Function<'gc>,
+    helpers: Helpers<'gc>,
     limits: &SourceLimits,
 ) -> Result<Closure<'gc>, Error> {
     if source.len() > limits.max_bytes {
@@ -93,15 +93,20 @@ pub fn load<'gc>(
         return Err(Error::SourceRejected(format!("{chunk_name}: {why}")));
     }
 
-    let helper_name = ctx.intern(b"(method)");
-    let wrapped = wrap_chunk(chunk, helper_name);
+    let rewrite = Rewrite {
+        method: ctx.intern(b"(method)"),
+        concat: ctx.intern(b"(concat)"),
+        result: ctx.intern(b"(result)"),
+    };
+    let wrapped = wrap_chunk(chunk, rewrite);
     let mut compiled = compiler::compile_chunk(&wrapped, interner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
 
     let env_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Table(env)));
-    let helper_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(method_helper)));
+    let method_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.method)));
+    let concat_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.concat)));
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &inner.upvalues {
         let slot = match desc {
@@ -109,7 +114,10 @@ pub fn load<'gc>(
                 Some(UpValueDescriptor::Environment) => env_slot,
                 _ => return Err(internal("unexpected outer upvalue")),
             },
-            UpValueDescriptor::ParentLocal(_) => helper_slot,
+            // The wrapper's locals, in declaration order: `(method)`, `(concat)`.
+            UpValueDescriptor::ParentLocal(RegisterIndex(0)) => method_slot,
+            UpValueDescriptor::ParentLocal(RegisterIndex(1)) => concat_slot,
+            UpValueDescriptor::ParentLocal(_) => return Err(internal("unexpected parent local")),
             UpValueDescriptor::Environment => env_slot,
         };
         upvalues.push(slot);
@@ -123,13 +131,10 @@ fn internal(what: &str) -> Error {
     Error::Syntax(format!("internal compiler pipeline error: {what}"))
 }
 
-/// `local (method); return function(...) <chunk> end`
-fn wrap_chunk<S: Clone>(chunk: Chunk<S>, helper: S) -> Chunk<S> {
+/// `local (method), (concat); return function(...) <rewritten chunk> end`
+fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chunk<S> {
     let mut body = chunk.block;
-    MethodRewrite {
-        helper: helper.clone(),
-    }
-    .block(&mut body);
+    rewrite.block(&mut body);
     let line = LineNumber(0);
     let function = SimpleExpression::Function(FunctionDefinition {
         parameters: Vec::new(),
@@ -141,7 +146,7 @@ fn wrap_chunk<S: Clone>(chunk: Chunk<S>, helper: S) -> Chunk<S> {
             statements: vec![LineAnnotated::new(
                 line,
                 Statement::LocalStatement(LocalStatement {
-                    names: vec![helper],
+                    names: vec![rewrite.method, rewrite.concat],
                     values: Vec::new(),
                 }),
             )],
@@ -156,12 +161,6 @@ fn wrap_chunk<S: Clone>(chunk: Chunk<S>, helper: S) -> Chunk<S> {
     }
 }
 
-fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
-    Expression {
-        head: Box::new(HeadExpression::Simple(e)),
-        tail: Vec::new(),
-    }
-}
 
 /// Rejects source whose shape could exhaust the compiler's stack.
 struct ShapeCheck<'a> {
@@ -351,285 +350,3 @@ trait AstVisit<S> {
     }
 }
 
-/// Rewrites `recv:name(args)` into `(method)(recv, "name", args)` everywhere.
-struct MethodRewrite<S> {
-    helper: S,
-}
-
-impl<S: Clone> MethodRewrite<S> {
-    fn block(&self, b: &mut Block<S>) {
-        for s in &mut b.statements {
-            self.statement(&mut s.inner);
-        }
-        if let Some(r) = &mut b.return_statement {
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
-        }
-    }
-
-    fn statement(&self, s: &mut Statement<S>) {
-        match s {
-            Statement::If(i) => {
-                self.expression(&mut i.if_part.0);
-                self.block(&mut i.if_part.1);
-                for (c, b) in &mut i.else_if_parts {
-                    self.expression(c);
-                    self.block(b);
-                }
-                if let Some(b) = &mut i.else_part {
-                    self.block(b);
-                }
-            }
-            Statement::While(w) => {
-                self.expression(&mut w.condition);
-                self.block(&mut w.block);
-            }
-            Statement::Do(b) => self.block(b),
-            Statement::For(ForStatement::Numeric {
-                initial,
-                limit,
-                step,
-                body,
-                ..
-            }) => {
-                self.expression(initial);
-                self.expression(limit);
-                if let Some(s) = step {
-                    self.expression(s);
-                }
-                self.block(body);
-            }
-            Statement::For(ForStatement::Generic {
-                arguments, body, ..
-            }) => {
-                for a in arguments {
-                    self.expression(a);
-                }
-                self.block(body);
-            }
-            Statement::Repeat(r) => {
-                self.block(&mut r.body);
-                self.expression(&mut r.until);
-            }
-            Statement::Function(f) => self.block(&mut f.definition.body),
-            Statement::LocalFunction(f) => self.block(&mut f.definition.body),
-            Statement::LocalStatement(l) => {
-                for e in &mut l.values {
-                    self.expression(e);
-                }
-            }
-            Statement::FunctionCall(c) => {
-                self.suffixed(&mut c.head);
-                self.call_args(&mut c.call);
-                if let CallSuffix::Method(name, args) = &mut c.call {
-                    let receiver = std::mem::replace(
-                        &mut c.head,
-                        SuffixedExpression {
-                            primary: PrimaryExpression::Name(self.helper.clone()),
-                            suffixes: Vec::new(),
-                        },
-                    );
-                    let args = self.helper_args(receiver, name.clone(), std::mem::take(args));
-                    c.call = CallSuffix::Function(args);
-                }
-            }
-            Statement::Assignment(a) => {
-                for t in &mut a.targets {
-                    if let AssignmentTarget::Field(s, f) = t {
-                        self.suffixed(s);
-                        self.field(f);
-                    }
-                }
-                for e in &mut a.values {
-                    self.expression(e);
-                }
-            }
-            Statement::Label(_) | Statement::Break | Statement::Goto(_) => {}
-        }
-    }
-
-    fn expression(&self, e: &mut Expression<S>) {
-        match &mut *e.head {
-            HeadExpression::Simple(s) => self.simple(s),
-            HeadExpression::UnaryOperator(_, e) => self.expression(e),
-        }
-        for (_, e) in &mut e.tail {
-            self.expression(e);
-        }
-    }
-
-    fn simple(&self, s: &mut SimpleExpression<S>) {
-        match s {
-            SimpleExpression::TableConstructor(t) => {
-                for f in &mut t.fields {
-                    match f {
-                        ConstructorField::Array(e) => self.expression(e),
-                        ConstructorField::Record(k, v) => {
-                            if let RecordKey::Indexed(k) = k {
-                                self.expression(k);
-                            }
-                            self.expression(v);
-                        }
-                    }
-                }
-            }
-            SimpleExpression::Function(f) => self.block(&mut f.body),
-            SimpleExpression::Suffixed(s) => self.suffixed(s),
-            _ => {}
-        }
-    }
-
-    fn field(&self, f: &mut FieldSuffix<S>) {
-        if let FieldSuffix::Indexed(e) = f {
-            self.expression(e);
-        }
-    }
-
-    fn call_args(&self, c: &mut CallSuffix<S>) {
-        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        for a in args {
-            self.expression(a);
-        }
-    }
-
-    fn suffixed(&self, s: &mut SuffixedExpression<S>) {
-        if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
-            self.expression(e);
-        }
-        for p in &mut s.suffixes {
-            match p {
-                SuffixPart::Field(f) => self.field(f),
-                SuffixPart::Call(c) => self.call_args(c),
-            }
-        }
-        // Fold each method call, left to right, into a helper call on the prefix before it.
-        while let Some(i) = s
-            .suffixes
-            .iter()
-            .position(|p| matches!(p, SuffixPart::Call(CallSuffix::Method(..))))
-        {
-            let rest = s.suffixes.split_off(i + 1);
-            let Some(SuffixPart::Call(CallSuffix::Method(name, args))) = s.suffixes.pop() else {
-                unreachable!("position() found a method call here");
-            };
-            let receiver = SuffixedExpression {
-                primary: std::mem::replace(
-                    &mut s.primary,
-                    PrimaryExpression::Name(self.helper.clone()),
-                ),
-                suffixes: std::mem::take(&mut s.suffixes),
-            };
-            let args = self.helper_args(receiver, name, args);
-            s.suffixes
-                .push(SuffixPart::Call(CallSuffix::Function(args)));
-            s.suffixes.extend(rest);
-        }
-    }
-
-    fn helper_args(
-        &self,
-        receiver: SuffixedExpression<S>,
-        name: S,
-        args: Vec<Expression<S>>,
-    ) -> Vec<Expression<S>> {
-        let mut out = Vec::with_capacity(args.len() + 2);
-        out.push(simple(SimpleExpression::Suffixed(receiver)));
-        out.push(simple(SimpleExpression::String(name)));
-        out.extend(args);
-        out
-    }
-}
-
-/// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
-/// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
-pub fn method_helper<'gc>(ctx: Context<'gc>, string_lib: Table<'gc>) -> Callback<'gc> {
-    Callback::from_fn_with(&ctx, string_lib, |string_lib, ctx, _exec, mut stack| {
-        let receiver = stack.get(0);
-        let name = stack.get(1);
-        // Drop the name so the stack is `recv, args...`: the method's own arguments.
-        stack.drain(1..2);
-        let found = match receiver {
-            Value::String(_) => MetaResult::Value(string_lib.get(ctx, name)),
-            Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_) => {
-                return Err(type_error(ctx, "index", receiver, name));
-            }
-            _ => meta_ops::index(ctx, receiver, name)
-                .map_err(|_| type_error(ctx, "index", receiver, name))?,
-        };
-        match found {
-            MetaResult::Value(v) => call_method(ctx, v, name),
-            MetaResult::Call(call) => {
-                // `__index` is a function: call it, then call what it returns with our args.
-                let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
-                stack.extend(call.args);
-                Ok(CallbackReturn::Call {
-                    function: call.function,
-                    then: Some(BoxSequence::new(&ctx, ThenCallMethod { args, name })),
-                })
-            }
-        }
-    })
-}
-
-fn call_method<'gc>(
-    ctx: Context<'gc>,
-    method: Value<'gc>,
-    name: Value<'gc>,
-) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
-    match meta_ops::call(ctx, method) {
-        Ok(function) => Ok(CallbackReturn::Call {
-            function,
-            then: None,
-        }),
-        Err(_) => Err(type_error(ctx, "call", method, name)),
-    }
-}
-
-#[derive(Collect)]
-#[collect(no_drop)]
-struct ThenCallMethod<'gc> {
-    args: std::vec::Vec<Value<'gc>>,
-    name: Value<'gc>,
-}
-
-impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
-    fn poll(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        mut stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
-        let method = stack.get(0);
-        stack.clear();
-        stack.extend(self.args.drain(..));
-        let function =
-            meta_ops::call(ctx, method).map_err(|_| type_error(ctx, "call", method, self.name))?;
-        Ok(SequencePoll::Call {
-            function,
-            is_tail: true,
-        })
-    }
-}
-
-/// Lua 5.3's wording: `attempt to index a nil value` / `attempt to call a nil value (method 'x')`.
-fn type_error<'gc>(
-    ctx: Context<'gc>,
-    what: &str,
-    value: Value<'gc>,
-    name: Value<'gc>,
-) -> LuaError<'gc> {
-    let msg = if what == "call" {
-        let name = match name {
-            Value::String(s) => s.to_str_lossy().into_owned(),
-            _ => String::from("?"),
-        };
-        format!(
-            "attempt to call a {} value (method '{name}')",
-            value.type_name()
-        )
-    } else {
-        format!("attempt to {what} a {} value", value.type_name())
-    };
-    LuaError::from_value(Value::String(ctx.intern(msg.as_bytes())))
-}
