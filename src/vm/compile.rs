@@ -21,7 +21,7 @@ use piccolo::{
         FunctionRef, LineNumber, StringInterner,
     },
     types::{RegisterIndex, UpValueDescriptor},
-    Closure, Context, FunctionPrototype, Table, Value,
+    Closure, Context, FunctionPrototype, Value,
 };
 
 use super::helpers::Helpers;
@@ -59,12 +59,13 @@ impl<'gc> StringInterner for Interner<'gc> {
     }
 }
 
-/// Compiles `source` into a function whose `_ENV` is `env`, ready to call.
+/// Compiles `source` into a function whose `_ENV` is `env` (normally a table), ready to
+/// call. `chunk_name` is the name shown in messages (`chunk:line:`).
 pub fn load<'gc>(
     ctx: Context<'gc>,
     chunk_name: &str,
     source: &[u8],
-    env: Table<'gc>,
+    env: Value<'gc>,
     helpers: Helpers<'gc>,
     limits: &SourceLimits,
 ) -> Result<Closure<'gc>, Error> {
@@ -104,7 +105,7 @@ pub fn load<'gc>(
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
 
-    let env_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Table(env)));
+    let env_slot = UpValue::new(&ctx, UpValueState::Closed(env));
     let method_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.method)));
     let concat_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.concat)));
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));

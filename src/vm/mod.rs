@@ -4,6 +4,7 @@
 pub mod compile;
 pub mod convert;
 pub mod determinism;
+pub mod errors;
 pub mod helpers;
 pub mod rewrite;
 
@@ -74,6 +75,21 @@ impl Host {
     pub fn fuel_total(&self, slice_remaining: i32) -> u64 {
         let in_slice = (i64::from(FUEL_SLICE) - i64::from(slice_remaining)).max(0) as u64;
         self.fuel_before_slice + in_slice
+    }
+}
+
+/// [`helpers::Helpers`] kept outside the arena.
+pub struct StashedHelpers {
+    method: StashedFunction,
+    concat: StashedFunction,
+}
+
+impl StashedHelpers {
+    pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
+        helpers::Helpers {
+            method: ctx.fetch(&self.method),
+            concat: ctx.fetch(&self.concat),
+        }
     }
 }
 
@@ -172,17 +188,24 @@ impl Vm {
                 concat: ctx.fetch(concat),
             };
             let closure =
-                compile::load(ctx, chunk_name, source, ctx.fetch(globals), helpers, &limits)?;
+                compile::load(
+                ctx,
+                chunk_name,
+                source,
+                Value::Table(ctx.fetch(globals)),
+                helpers,
+                &limits,
+            )?;
             Ok(ctx.stash(Function::Closure(closure)))
         })
     }
 
     /// The hidden helpers every compiled chunk captures, for the Lua-side `load` (which
     /// must go through the same pipeline).
-    pub fn helpers<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        helpers::Helpers {
-            method: ctx.fetch(&self.method_helper),
-            concat: ctx.fetch(&self.concat_helper),
+    pub fn stashed_helpers(&self) -> StashedHelpers {
+        StashedHelpers {
+            method: self.method_helper.clone(),
+            concat: self.concat_helper.clone(),
         }
     }
 
