@@ -27,6 +27,11 @@ pub fn arg_type_name(stack: &Stack<'_, '_>, i: usize) -> &'static str {
 }
 
 /// `bad argument #n to 'fname' (extra)`; `i` is 0-based.
+///
+/// `fname` is the qualified name (`math.floor`). Lua names the function as the call site
+/// does (`floor` for `math.floor(x)`) and falls back to the qualified name when there is no
+/// Lua call site (`pcall(math.floor, x)`); we do the same, assuming the usual
+/// `lib.name(...)` call form.
 pub fn bad_arg<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
@@ -34,10 +39,15 @@ pub fn bad_arg<'gc>(
     fname: &str,
     extra: &str,
 ) -> Error<'gc> {
+    let shown = if exec.upper_lua_frame().is_some() {
+        fname.rsplit('.').next().unwrap_or(fname)
+    } else {
+        fname
+    };
     error(
         ctx,
         exec,
-        &format!("bad argument #{} to '{fname}' ({extra})", i + 1),
+        &format!("bad argument #{} to '{shown}' ({extra})", i + 1),
     )
 }
 

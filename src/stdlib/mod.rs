@@ -8,6 +8,7 @@ pub mod load;
 pub mod lua_format;
 pub mod lua_number;
 pub mod lua_pattern;
+pub mod math;
 pub mod package;
 pub mod pcall;
 pub mod print;
@@ -23,7 +24,8 @@ pub fn install(vm: &mut Vm) {
     let helpers = vm.stashed_helpers();
     vm.enter(|ctx| {
         let helpers = helpers.fetch(ctx);
-        print::install(ctx, host);
+        print::install(ctx, host.clone());
+        math::install(ctx, host.clone());
         base::install(ctx);
         iter::install(ctx);
         pcall::install(ctx);
