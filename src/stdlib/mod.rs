@@ -9,6 +9,7 @@ pub mod lua_format;
 pub mod lua_number;
 pub mod lua_pattern;
 pub mod math;
+pub mod os;
 pub mod package;
 pub mod pcall;
 pub mod print;
@@ -26,6 +27,7 @@ pub fn install(vm: &mut Vm) {
         let helpers = helpers.fetch(ctx);
         print::install(ctx, host.clone());
         math::install(ctx, host.clone());
+        os::install(ctx, host.clone());
         base::install(ctx);
         iter::install(ctx);
         pcall::install(ctx);
