@@ -15,6 +15,7 @@ pub mod pcall;
 pub mod print;
 pub mod random;
 pub mod tostring;
+pub mod utf8;
 
 use crate::vm::Vm;
 
@@ -32,6 +33,7 @@ pub fn install(vm: &mut Vm) {
         iter::install(ctx);
         pcall::install(ctx);
         load::install(ctx, helpers, limits);
+        utf8::install(ctx);
         package::install(ctx);
         package::register_loaded(ctx);
     });
