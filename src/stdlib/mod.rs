@@ -3,6 +3,7 @@
 
 pub mod argcheck;
 pub mod base;
+pub mod coroutine;
 pub mod iter;
 pub mod load;
 pub mod lua_format;
@@ -34,6 +35,7 @@ pub fn install(vm: &mut Vm) {
         pcall::install(ctx);
         load::install(ctx, helpers, limits);
         utf8::install(ctx);
+        coroutine::install(ctx);
         package::install(ctx);
         package::register_loaded(ctx);
     });
