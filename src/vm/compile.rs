@@ -25,7 +25,7 @@ use piccolo::{
 };
 
 use super::helpers::Helpers;
-use super::rewrite::{simple, Rewrite};
+use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -98,6 +98,9 @@ pub fn load<'gc>(
         method: ctx.intern(b"(method)"),
         concat: ctx.intern(b"(concat)"),
         result: ctx.intern(b"(result)"),
+        pass: ctx.intern(b"(pass)"),
+        library: LIBRARY_TABLES.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
+        base_functions: BASE_FUNCTIONS.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
     };
     let wrapped = wrap_chunk(chunk, rewrite);
     let mut compiled = compiler::compile_chunk(&wrapped, interner)
@@ -108,6 +111,7 @@ pub fn load<'gc>(
     let env_slot = UpValue::new(&ctx, UpValueState::Closed(env));
     let method_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.method)));
     let concat_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.concat)));
+    let pass_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.pass)));
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &inner.upvalues {
         let slot = match desc {
@@ -115,9 +119,10 @@ pub fn load<'gc>(
                 Some(UpValueDescriptor::Environment) => env_slot,
                 _ => return Err(internal("unexpected outer upvalue")),
             },
-            // The wrapper's locals, in declaration order: `(method)`, `(concat)`.
+            // The wrapper's locals, in declaration order: `(method)`, `(concat)`, `(pass)`.
             UpValueDescriptor::ParentLocal(RegisterIndex(0)) => method_slot,
             UpValueDescriptor::ParentLocal(RegisterIndex(1)) => concat_slot,
+            UpValueDescriptor::ParentLocal(RegisterIndex(2)) => pass_slot,
             UpValueDescriptor::ParentLocal(_) => return Err(internal("unexpected parent local")),
             UpValueDescriptor::Environment => env_slot,
         };
@@ -132,10 +137,16 @@ fn internal(what: &str) -> Error {
     Error::Syntax(format!("internal compiler pipeline error: {what}"))
 }
 
-/// `local (method), (concat); return function(...) <rewritten chunk> end`
+/// `local (method), (concat), (pass); return function(...) <rewritten chunk> end`
 fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chunk<S> {
     let mut body = chunk.block;
     rewrite.block(&mut body);
+    let Rewrite {
+        method,
+        concat,
+        pass,
+        ..
+    } = rewrite;
     let line = LineNumber(0);
     let function = SimpleExpression::Function(FunctionDefinition {
         parameters: Vec::new(),
@@ -147,7 +158,7 @@ fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chu
             statements: vec![LineAnnotated::new(
                 line,
                 Statement::LocalStatement(LocalStatement {
-                    names: vec![rewrite.method, rewrite.concat],
+                    names: vec![method, concat, pass],
                     values: Vec::new(),
                 }),
             )],

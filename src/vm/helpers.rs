@@ -16,6 +16,7 @@ use crate::stdlib::lua_number;
 pub struct Helpers<'gc> {
     pub method: Function<'gc>,
     pub concat: Function<'gc>,
+    pub pass: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -23,6 +24,10 @@ impl<'gc> Helpers<'gc> {
         Helpers {
             method: Function::Callback(method_helper(ctx, string_lib)),
             concat: Function::Callback(concat_helper(ctx)),
+            // `(pass)(...)` returns its arguments unchanged.
+            pass: Function::Callback(Callback::from_fn(&ctx, |_, _, _| {
+                Ok(CallbackReturn::Return)
+            })),
         }
     }
 }

@@ -82,6 +82,7 @@ impl Host {
 pub struct StashedHelpers {
     method: StashedFunction,
     concat: StashedFunction,
+    pass: StashedFunction,
 }
 
 impl StashedHelpers {
@@ -89,6 +90,7 @@ impl StashedHelpers {
         helpers::Helpers {
             method: ctx.fetch(&self.method),
             concat: ctx.fetch(&self.concat),
+            pass: ctx.fetch(&self.pass),
         }
     }
 }
@@ -108,6 +110,7 @@ pub struct Vm {
     limits: Limits,
     method_helper: StashedFunction,
     concat_helper: StashedFunction,
+    pass_helper: StashedFunction,
     globals: StashedTable,
     fuel_used: u64,
 }
@@ -124,7 +127,7 @@ impl Vm {
             ));
         }
         let mut lua = Lua::core();
-        let (method_helper, concat_helper, globals) = lua.enter(|ctx| {
+        let (method_helper, concat_helper, pass_helper, globals) = lua.enter(|ctx| {
             let string_lib = match ctx.globals().get(ctx, "string") {
                 Value::Table(t) => t,
                 _ => piccolo::Table::new(&ctx),
@@ -133,6 +136,7 @@ impl Vm {
             (
                 ctx.stash(helpers.method),
                 ctx.stash(helpers.concat),
+                ctx.stash(helpers.pass),
                 ctx.stash(ctx.globals()),
             )
         });
@@ -142,6 +146,7 @@ impl Vm {
             limits,
             method_helper,
             concat_helper,
+            pass_helper,
             globals,
             fuel_used: 0,
         })
@@ -181,12 +186,10 @@ impl Vm {
     /// Compiles `source` with the globals as its `_ENV`.
     pub fn load(&mut self, chunk_name: &str, source: &[u8]) -> Result<StashedFunction, Error> {
         let limits = self.limits.source;
-        let (method, concat, globals) = (&self.method_helper, &self.concat_helper, &self.globals);
+        let stashed = self.stashed_helpers();
+        let globals = &self.globals;
         self.lua.enter(|ctx| {
-            let helpers = helpers::Helpers {
-                method: ctx.fetch(method),
-                concat: ctx.fetch(concat),
-            };
+            let helpers = stashed.fetch(ctx);
             let closure =
                 compile::load(
                 ctx,
@@ -206,6 +209,7 @@ impl Vm {
         StashedHelpers {
             method: self.method_helper.clone(),
             concat: self.concat_helper.clone(),
+            pass: self.pass_helper.clone(),
         }
     }
 

@@ -25,7 +25,23 @@ pub struct Rewrite<S> {
     pub concat: S,
     /// A local that holds a returned concatenation (see `block`).
     pub result: S,
+    /// The identity helper that keeps library calls out of tail position (see `block`).
+    pub pass: S,
+    /// Interned names of the standard library (see `is_library_call`).
+    pub library: Vec<S>,
+    pub base_functions: Vec<S>,
 }
+
+/// Standard library tables whose functions are kept out of tail position.
+pub const LIBRARY_TABLES: [&str; 8] = [
+    "math", "string", "table", "os", "utf8", "coroutine", "debug", "package",
+];
+
+/// Base functions kept out of tail position.
+pub const BASE_FUNCTIONS: [&str; 17] = [
+    "error", "assert", "tostring", "tonumber", "type", "select", "rawget", "rawset", "rawlen",
+    "rawequal", "setmetatable", "getmetatable", "next", "pairs", "ipairs", "require", "load",
+];
 
 pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
     Expression {
@@ -142,8 +158,20 @@ impl<S: Clone + PartialEq> Rewrite<S> {
             for e in &mut r.inner.returns {
                 self.expression(e);
             }
-            // `return a .. b` must not become a tail call of the helper: that would drop the
-            // caller's frame, and with it the position in the helper's error messages.
+            // piccolo runs `return f(x)` as a tail call, which drops the caller's frame: a
+            // library function called that way can no longer tell the position of its
+            // caller (for error messages and `debug.getinfo(1)`). Library calls become
+            // `return (pass)(f(x))`, a normal call whose results the identity helper passes on.
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_library_call(only) {
+                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.pass.clone()),
+                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
+                    }));
+                }
+            }
+            // `return a .. b` must not become a tail call of the helper either.
             if let [only] = r.inner.returns.as_mut_slice() {
                 if self.is_concat_call(only) {
                     let value = std::mem::replace(only, simple(SimpleExpression::Nil));
@@ -160,6 +188,27 @@ impl<S: Clone + PartialEq> Rewrite<S> {
                     ));
                 }
             }
+        }
+    }
+
+    /// `lib.name(...)` or a base function call `name(...)`, by name (a local shadowing
+    /// `math` or `error` is treated the same; the rewrite only changes frame handling).
+    fn is_library_call(&self, e: &Expression<S>) -> bool {
+        if !e.tail.is_empty() {
+            return false;
+        }
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return false;
+        };
+        let PrimaryExpression::Name(n) = &s.primary else {
+            return false;
+        };
+        match s.suffixes.as_slice() {
+            [SuffixPart::Call(CallSuffix::Function(_))] => self.base_functions.contains(n),
+            [SuffixPart::Field(FieldSuffix::Named(_)), SuffixPart::Call(CallSuffix::Function(_))] => {
+                self.library.contains(n)
+            }
+            _ => false,
         }
     }
 
