@@ -12,7 +12,8 @@ use super::argcheck::{
 use super::lua_number::{self, LuaNum};
 use crate::vm::helpers::position;
 
-pub fn install<'gc>(ctx: Context<'gc>) {
+/// Installs the base functions; returns the string metatable shown by `getmetatable("")`.
+pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     let g = ctx.globals();
     let _ = g.set(ctx, "_G", g);
     let _ = g.set(ctx, "_VERSION", "Lua 5.3");
@@ -229,6 +230,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         stack.replace(ctx, r);
         Ok(CallbackReturn::Return)
     });
+    string_meta
 }
 
 /// Registers a plain callback as global or field `name` of `t`.

@@ -4,6 +4,7 @@
 pub mod argcheck;
 pub mod base;
 pub mod coroutine;
+pub mod debug;
 pub mod iter;
 pub mod load;
 pub mod lua_format;
@@ -30,12 +31,13 @@ pub fn install(vm: &mut Vm) {
         print::install(ctx, host.clone());
         math::install(ctx, host.clone());
         os::install(ctx, host.clone());
-        base::install(ctx);
+        let string_meta = base::install(ctx);
         iter::install(ctx);
         pcall::install(ctx);
         load::install(ctx, helpers, limits);
         utf8::install(ctx);
         coroutine::install(ctx);
+        debug::install(ctx, string_meta);
         package::install(ctx);
         package::register_loaded(ctx);
     });

@@ -7,7 +7,7 @@ use piccolo::{
     Stack, Value,
 };
 
-use super::argcheck::bad_arg;
+use super::argcheck::{bad_arg, type_error};
 use crate::vm::errors::error_value;
 
 pub fn install<'gc>(ctx: Context<'gc>) {
@@ -44,8 +44,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         ctx,
         "xpcall",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-            if stack.len() < 2 {
-                return Err(bad_arg(ctx, &exec, 1, "xpcall", "value expected"));
+            if !matches!(stack.get(1), Value::Function(_)) {
+                return Err(type_error(ctx, &exec, &stack, 1, "xpcall", "function"));
             }
             let f = stack.pop_front();
             let handler = stack.pop_front();
