@@ -71,7 +71,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             );
             stack.replace(ctx, ctx.intern(msg.as_bytes()));
         } else {
-            stack.replace(ctx, (loader, ":preload:"));
+            // Lua 5.3 passes no extra value to preload loaders (5.4 passes ":preload:").
+            stack.replace(ctx, loader);
         }
         Ok(CallbackReturn::Return)
     });

@@ -99,6 +99,7 @@ pub fn load<'gc>(
         concat: ctx.intern(b"(concat)"),
         result: ctx.intern(b"(result)"),
         pass: ctx.intern(b"(pass)"),
+        first: ctx.intern(b"(first)"),
         library: LIBRARY_TABLES.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
         base_functions: BASE_FUNCTIONS.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
     };
@@ -112,6 +113,7 @@ pub fn load<'gc>(
     let method_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.method)));
     let concat_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.concat)));
     let pass_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.pass)));
+    let first_slot = UpValue::new(&ctx, UpValueState::Closed(Value::Function(helpers.first)));
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &inner.upvalues {
         let slot = match desc {
@@ -119,10 +121,11 @@ pub fn load<'gc>(
                 Some(UpValueDescriptor::Environment) => env_slot,
                 _ => return Err(internal("unexpected outer upvalue")),
             },
-            // The wrapper's locals, in declaration order: `(method)`, `(concat)`, `(pass)`.
+            // The wrapper's locals, in declaration order.
             UpValueDescriptor::ParentLocal(RegisterIndex(0)) => method_slot,
             UpValueDescriptor::ParentLocal(RegisterIndex(1)) => concat_slot,
             UpValueDescriptor::ParentLocal(RegisterIndex(2)) => pass_slot,
+            UpValueDescriptor::ParentLocal(RegisterIndex(3)) => first_slot,
             UpValueDescriptor::ParentLocal(_) => return Err(internal("unexpected parent local")),
             UpValueDescriptor::Environment => env_slot,
         };
@@ -137,7 +140,7 @@ fn internal(what: &str) -> Error {
     Error::Syntax(format!("internal compiler pipeline error: {what}"))
 }
 
-/// `local (method), (concat), (pass); return function(...) <rewritten chunk> end`
+/// `local (method), (concat), (pass), (first); return function(...) <rewritten chunk> end`
 fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chunk<S> {
     let mut body = chunk.block;
     rewrite.block(&mut body);
@@ -145,6 +148,7 @@ fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chu
         method,
         concat,
         pass,
+        first,
         ..
     } = rewrite;
     let line = LineNumber(0);
@@ -158,7 +162,7 @@ fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chu
             statements: vec![LineAnnotated::new(
                 line,
                 Statement::LocalStatement(LocalStatement {
-                    names: vec![method, concat, pass],
+                    names: vec![method, concat, pass, first],
                     values: Vec::new(),
                 }),
             )],

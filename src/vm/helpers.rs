@@ -17,6 +17,7 @@ pub struct Helpers<'gc> {
     pub method: Function<'gc>,
     pub concat: Function<'gc>,
     pub pass: Function<'gc>,
+    pub first: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -26,6 +27,11 @@ impl<'gc> Helpers<'gc> {
             concat: Function::Callback(concat_helper(ctx)),
             // `(pass)(...)` returns its arguments unchanged.
             pass: Function::Callback(Callback::from_fn(&ctx, |_, _, _| {
+                Ok(CallbackReturn::Return)
+            })),
+            // `(first)(...)` returns its first argument (nil if none).
+            first: Function::Callback(Callback::from_fn(&ctx, |_, _, mut stack| {
+                stack.resize(1);
                 Ok(CallbackReturn::Return)
             })),
         }

@@ -83,6 +83,7 @@ pub struct StashedHelpers {
     method: StashedFunction,
     concat: StashedFunction,
     pass: StashedFunction,
+    first: StashedFunction,
 }
 
 impl StashedHelpers {
@@ -91,6 +92,7 @@ impl StashedHelpers {
             method: ctx.fetch(&self.method),
             concat: ctx.fetch(&self.concat),
             pass: ctx.fetch(&self.pass),
+            first: ctx.fetch(&self.first),
         }
     }
 }
@@ -111,6 +113,7 @@ pub struct Vm {
     method_helper: StashedFunction,
     concat_helper: StashedFunction,
     pass_helper: StashedFunction,
+    first_helper: StashedFunction,
     globals: StashedTable,
     fuel_used: u64,
 }
@@ -127,7 +130,7 @@ impl Vm {
             ));
         }
         let mut lua = Lua::core();
-        let (method_helper, concat_helper, pass_helper, globals) = lua.enter(|ctx| {
+        let (method_helper, concat_helper, pass_helper, first_helper, globals) = lua.enter(|ctx| {
             let string_lib = match ctx.globals().get(ctx, "string") {
                 Value::Table(t) => t,
                 _ => piccolo::Table::new(&ctx),
@@ -137,6 +140,7 @@ impl Vm {
                 ctx.stash(helpers.method),
                 ctx.stash(helpers.concat),
                 ctx.stash(helpers.pass),
+                ctx.stash(helpers.first),
                 ctx.stash(ctx.globals()),
             )
         });
@@ -147,6 +151,7 @@ impl Vm {
             method_helper,
             concat_helper,
             pass_helper,
+            first_helper,
             globals,
             fuel_used: 0,
         })
@@ -210,6 +215,7 @@ impl Vm {
             method: self.method_helper.clone(),
             concat: self.concat_helper.clone(),
             pass: self.pass_helper.clone(),
+            first: self.first_helper.clone(),
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Rewrite<S> {
     pub result: S,
     /// The identity helper that keeps library calls out of tail position (see `block`).
     pub pass: S,
+    /// The helper that keeps only the first value: `(f())` (see `suffixed`).
+    pub first: S,
     /// Interned names of the standard library (see `is_library_call`).
     pub library: Vec<S>,
     pub base_functions: Vec<S>,
@@ -123,6 +125,18 @@ fn regroup<S>(e: &mut Expression<S>) {
 
 fn is_string_literal<S>(e: &Expression<S>) -> bool {
     e.tail.is_empty() && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::String(_)))
+}
+
+/// Whether `e` is a call or `...`, which produce any number of values.
+fn is_multi_valued<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && match &*e.head {
+            HeadExpression::Simple(SimpleExpression::VarArgs) => true,
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
+                matches!(s.suffixes.last(), Some(SuffixPart::Call(_)))
+            }
+            _ => false,
+        }
 }
 
 /// Collects the operands of the right side of a `..`: `b .. c .. d` is nested as
@@ -399,6 +413,15 @@ impl<S: Clone + PartialEq> Rewrite<S> {
     fn suffixed(&self, s: &mut SuffixedExpression<S>) {
         if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
             self.expression(e);
+            // piccolo compiles `(f())` and `(...)` as the bare multi-valued expression; Lua
+            // truncates them to one value. `((first)(f()))` does.
+            if s.suffixes.is_empty() && is_multi_valued(e) {
+                let inner = std::mem::replace(e, simple(SimpleExpression::Nil));
+                *e = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                    primary: PrimaryExpression::Name(self.first.clone()),
+                    suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
+                }));
+            }
         }
         for p in &mut s.suffixes {
             match p {
