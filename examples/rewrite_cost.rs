@@ -76,6 +76,9 @@ fn main() {
     ] {
         let p = best(|| plain(src));
         let o = best(|| ours(src));
-        println!("{name:24} piccolo {p:8.1} ms   aolite {o:8.1} ms   x{:.2}", o / p);
+        println!(
+            "{name:24} piccolo {p:8.1} ms   aolite {o:8.1} ms   x{:.2}",
+            o / p
+        );
     }
 }

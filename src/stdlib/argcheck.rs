@@ -61,7 +61,13 @@ pub fn type_error<'gc>(
     expected: &str,
 ) -> Error<'gc> {
     let got = arg_type_name(stack, i);
-    bad_arg(ctx, exec, i, fname, &format!("{expected} expected, got {got}"))
+    bad_arg(
+        ctx,
+        exec,
+        i,
+        fname,
+        &format!("{expected} expected, got {got}"),
+    )
 }
 
 /// A value as a Lua number, with Lua's string coercion.
@@ -196,6 +202,11 @@ pub fn check_any<'gc>(
 }
 
 /// Stores `f` in `table` under `name` (library tables are fresh, so this cannot fail).
-pub fn set_fn<'gc>(ctx: Context<'gc>, table: Table<'gc>, name: &'static str, f: piccolo::Callback<'gc>) {
+pub fn set_fn<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    name: &'static str,
+    f: piccolo::Callback<'gc>,
+) {
     let _ = table.set(ctx, name, f);
 }

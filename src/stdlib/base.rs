@@ -6,8 +6,7 @@
 use piccolo::{CallbackReturn, Context, Error, Table, Value};
 
 use super::argcheck::{
-    bad_arg, check_any, check_integer, check_table, error, plain_error, to_integer,
-    type_error,
+    bad_arg, check_any, check_integer, check_table, error, plain_error, to_integer, type_error,
 };
 use super::lua_number::{self, LuaNum};
 use crate::vm::helpers::position;
@@ -80,15 +79,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
         let n = match stack.get(0) {
             Value::Table(t) => t.length(),
             Value::String(s) => s.len(),
-            _ => {
-                return Err(bad_arg(
-                    ctx,
-                    &exec,
-                    0,
-                    "rawlen",
-                    "table or string expected",
-                ))
-            }
+            _ => return Err(bad_arg(ctx, &exec, 0, "rawlen", "table or string expected")),
         };
         stack.replace(ctx, n);
         Ok(CallbackReturn::Return)
@@ -113,28 +104,24 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     let _ = g.set(
         ctx,
         "getmetatable",
-        piccolo::Callback::from_fn_with(
-            &ctx,
-            string_meta,
-            |string_meta, ctx, exec, mut stack| {
-                let v = check_any(ctx, &exec, &stack, 0, "getmetatable")?;
-                let mt = match v {
-                    Value::Table(t) => t.metatable(),
-                    Value::UserData(u) => u.metatable(),
-                    Value::String(_) => Some(*string_meta),
-                    _ => None,
-                };
-                let r = match mt {
-                    None => Value::Nil,
-                    Some(mt) => match mt.get(ctx, "__metatable") {
-                        Value::Nil => Value::Table(mt),
-                        protected => protected,
-                    },
-                };
-                stack.replace(ctx, r);
-                Ok(CallbackReturn::Return)
-            },
-        ),
+        piccolo::Callback::from_fn_with(&ctx, string_meta, |string_meta, ctx, exec, mut stack| {
+            let v = check_any(ctx, &exec, &stack, 0, "getmetatable")?;
+            let mt = match v {
+                Value::Table(t) => t.metatable(),
+                Value::UserData(u) => u.metatable(),
+                Value::String(_) => Some(*string_meta),
+                _ => None,
+            };
+            let r = match mt {
+                None => Value::Nil,
+                Some(mt) => match mt.get(ctx, "__metatable") {
+                    Value::Nil => Value::Table(mt),
+                    protected => protected,
+                },
+            };
+            stack.replace(ctx, r);
+            Ok(CallbackReturn::Return)
+        }),
     );
 
     set(ctx, g, "setmetatable", |ctx, exec, mut stack| {

@@ -45,7 +45,14 @@ pub fn install<'gc>(ctx: Context<'gc>) {
 
     let create = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let Value::Function(f) = stack.get(0) else {
-            return Err(type_error(ctx, &exec, &stack, 0, "coroutine.create", "function"));
+            return Err(type_error(
+                ctx,
+                &exec,
+                &stack,
+                0,
+                "coroutine.create",
+                "function",
+            ));
         };
         let thread = Thread::new(ctx);
         thread
@@ -61,7 +68,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         "resume",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
             let Value::Thread(thread) = stack.get(0) else {
-                return Err(bad_arg(ctx, &exec, 0, "coroutine.resume", "thread expected"));
+                return Err(bad_arg(
+                    ctx,
+                    &exec,
+                    0,
+                    "coroutine.resume",
+                    "thread expected",
+                ));
             };
             stack.pop_front();
             if let Some(why) = resume_refusal(thread) {
@@ -80,7 +93,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         "status",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
             let Value::Thread(thread) = stack.get(0) else {
-                return Err(bad_arg(ctx, &exec, 0, "coroutine.status", "thread expected"));
+                return Err(bad_arg(
+                    ctx,
+                    &exec,
+                    0,
+                    "coroutine.status",
+                    "thread expected",
+                ));
             };
             stack.replace(ctx, status_name(thread.mode()));
             Ok(CallbackReturn::Return)
@@ -101,7 +120,14 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         "wrap",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
             let Value::Function(f) = stack.get(0) else {
-                return Err(type_error(ctx, &exec, &stack, 0, "coroutine.wrap", "function"));
+                return Err(type_error(
+                    ctx,
+                    &exec,
+                    &stack,
+                    0,
+                    "coroutine.wrap",
+                    "function",
+                ));
             };
             let thread = Thread::new(ctx);
             thread

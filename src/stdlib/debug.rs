@@ -114,7 +114,11 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                         let chunk = p.chunk_name.to_str_lossy().into_owned();
                         if has(b'S') {
                             let main = matches!(p.reference, FunctionRef::Chunk);
-                            let last = p.opcode_line_numbers.iter().map(|(_, l)| l.0 as i64 + 1).max();
+                            let last = p
+                                .opcode_line_numbers
+                                .iter()
+                                .map(|(_, l)| l.0 as i64 + 1)
+                                .max();
                             put("source", s(&source_of(&chunk)));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
@@ -194,7 +198,10 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                             put("source", s(&source_of(&chunk)));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
-                            put("linedefined", Value::Integer(line_defined(&f.current_function)));
+                            put(
+                                "linedefined",
+                                Value::Integer(line_defined(&f.current_function)),
+                            );
                         }
                         if has(b'l') {
                             put("currentline", Value::Integer(f.current_line.0 as i64 + 1));

@@ -52,9 +52,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let inext = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let i = check_integer(ctx, &exec, &stack, 1, "ipairs")?.wrapping_add(1);
         let t = stack.get(0);
-        match meta_ops::index(ctx, t, Value::Integer(i))
-            .map_err(|_| error(ctx, &exec, &format!("attempt to index a {} value", t.type_name())))?
-        {
+        match meta_ops::index(ctx, t, Value::Integer(i)).map_err(|_| {
+            error(
+                ctx,
+                &exec,
+                &format!("attempt to index a {} value", t.type_name()),
+            )
+        })? {
             MetaResult::Value(v) => {
                 if v.is_nil() {
                     stack.replace(ctx, Value::Nil);
@@ -129,6 +133,11 @@ pub fn callable<'gc>(
     exec: &Execution<'gc, '_>,
     v: Value<'gc>,
 ) -> Result<Function<'gc>, Error<'gc>> {
-    meta_ops::call(ctx, v)
-        .map_err(|_| error(ctx, exec, &format!("attempt to call a {} value", v.type_name())))
+    meta_ops::call(ctx, v).map_err(|_| {
+        error(
+            ctx,
+            exec,
+            &format!("attempt to call a {} value", v.type_name()),
+        )
+    })
 }

@@ -122,7 +122,11 @@ struct Pending<'gc> {
 
 impl<'gc> Pending<'gc> {
     /// `f` or `nil, message`.
-    fn compile(&self, ctx: Context<'gc>, exec: &mut Execution<'gc, '_>) -> (Value<'gc>, Value<'gc>) {
+    fn compile(
+        &self,
+        ctx: Context<'gc>,
+        exec: &mut Execution<'gc, '_>,
+    ) -> (Value<'gc>, Value<'gc>) {
         let fail = |msg: &str| (Value::Nil, Value::String(ctx.intern(msg.as_bytes())));
         let mode_text = String::from_utf8_lossy(&self.mode).into_owned();
         let binary = self.source.first() == Some(&0x1b);
@@ -182,7 +186,9 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
         stack.clear();
         match piece {
             Value::String(s) if !s.as_bytes().is_empty() => {
-                if self.pending.source.len() + s.len() as usize > self.pending.options.limits.max_bytes {
+                if self.pending.source.len() + s.len() as usize
+                    > self.pending.options.limits.max_bytes
+                {
                     stack.replace(ctx, (Value::Nil, "chunk is larger than the source limit"));
                     return Ok(SequencePoll::Return);
                 }

@@ -11,10 +11,10 @@ use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
-use super::base::set;
 use super::argcheck::{
     bad_arg, check_any, check_float, check_integer, check_number, error, plain_error,
 };
+use super::base::set;
 use super::lua_number::{float_to_int_exact, LuaNum};
 use super::random::Rng;
 use crate::vm::Host;
@@ -46,9 +46,7 @@ pub fn num_lt(a: LuaNum, b: LuaNum) -> bool {
         }
         // f < i  <=>  floor(f) < i, within range.
         (LuaNum::Float(f), LuaNum::Int(i)) => {
-            if f.is_nan() {
-                false
-            } else if f >= TWO63 {
+            if f.is_nan() || f >= TWO63 {
                 false
             } else if f >= -TWO63 {
                 (f.floor() as i64) < i
@@ -88,8 +86,12 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     unary(ctx, math, "math.sinh", libm::sinh);
     unary(ctx, math, "math.tanh", libm::tanh);
     unary(ctx, math, "math.log10", libm::log10);
-    unary(ctx, math, "math.deg", |x| x * (180.0 / std::f64::consts::PI));
-    unary(ctx, math, "math.rad", |x| x * (std::f64::consts::PI / 180.0));
+    unary(ctx, math, "math.deg", |x| {
+        x * (180.0 / std::f64::consts::PI)
+    });
+    unary(ctx, math, "math.rad", |x| {
+        x * (std::f64::consts::PI / 180.0)
+    });
 
     set(ctx, math, "abs", |ctx, exec, mut stack| {
         let r = match check_number_subtype(ctx, &exec, &stack, 0, "math.abs")? {
@@ -302,7 +304,11 @@ fn extreme<'gc>(
     let mut best = stack.get(0);
     for i in 1..stack.len() {
         let x = stack.get(i);
-        let wins = if max { lua_lt(ctx, best, x)? } else { lua_lt(ctx, x, best)? };
+        let wins = if max {
+            lua_lt(ctx, best, x)?
+        } else {
+            lua_lt(ctx, x, best)?
+        };
         if wins {
             best = x;
         }

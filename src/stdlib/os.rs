@@ -82,11 +82,27 @@ pub fn gmtime(t: i64) -> Tm {
 const MAX_YEAR: i64 = i32::MAX as i64 + 1900;
 
 const WEEKDAYS: [&str; 7] = [
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
 ];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// ISO 8601 week-based year and week number.
@@ -178,7 +194,13 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
             Ok(())
         }),
         b'd' => write!(out, "{:02}", tm.day),
-        b'D' | b'x' => write!(out, "{:02}/{:02}/{:02}", tm.month, tm.day, tm.year.rem_euclid(100)),
+        b'D' | b'x' => write!(
+            out,
+            "{:02}/{:02}/{:02}",
+            tm.month,
+            tm.day,
+            tm.year.rem_euclid(100)
+        ),
         b'e' => write!(out, "{:2}", tm.day),
         b'F' => write!(out, "{}-{:02}-{:02}", tm.year, tm.month, tm.day),
         b'g' => write!(out, "{:02}", iso_week(tm).0.rem_euclid(100)),
@@ -188,7 +210,7 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
         b'j' => write!(out, "{:03}", tm.yday),
         b'm' => write!(out, "{:02}", tm.month),
         b'M' => write!(out, "{:02}", tm.min),
-        b'n' => write!(out, "\n"),
+        b'n' => out.write_all(b"\n"),
         b'p' => write!(out, "{}", if tm.hour < 12 { "AM" } else { "PM" }),
         b'r' => write!(
             out,
@@ -199,7 +221,7 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
         ),
         b'R' => write!(out, "{:02}:{:02}", tm.hour, tm.min),
         b'S' => write!(out, "{:02}", tm.sec),
-        b't' => write!(out, "\t"),
+        b't' => out.write_all(b"\t"),
         b'T' | b'X' => write!(out, "{:02}:{:02}:{:02}", tm.hour, tm.min, tm.sec),
         b'u' => write!(out, "{}", if tm.wday == 0 { 7 } else { tm.wday }),
         b'U' => write!(out, "{:02}", (tm.yday - 1 + 7 - tm.wday) / 7),
@@ -239,8 +261,14 @@ fn get_field<'gc>(
     match to_integer(v) {
         Some(n) if (-MAX_FIELD..=MAX_FIELD).contains(&n) => Ok(n),
         Some(_) => Err(error(ctx, exec, &format!("field '{key}' is out-of-bound"))),
-        None if !v.is_nil() => Err(error(ctx, exec, &format!("field '{key}' is not an integer"))),
-        None => default.ok_or_else(|| error(ctx, exec, &format!("field '{key}' missing in date table"))),
+        None if !v.is_nil() => Err(error(
+            ctx,
+            exec,
+            &format!("field '{key}' is not an integer"),
+        )),
+        None => {
+            default.ok_or_else(|| error(ctx, exec, &format!("field '{key}' missing in date table")))
+        }
     }
 }
 
@@ -375,7 +403,16 @@ mod tests {
 
     #[test]
     fn civil_round_trip() {
-        for t in [-86_400 * 800_000, -1, 0, 59, 86_399, 951_782_400, 4_102_444_800, 253_402_300_799] {
+        for t in [
+            -86_400 * 800_000,
+            -1,
+            0,
+            59,
+            86_399,
+            951_782_400,
+            4_102_444_800,
+            253_402_300_799,
+        ] {
             let tm = gmtime(t);
             let back = days_from_civil(tm.year, tm.month, tm.day) * DAY
                 + tm.hour * 3600

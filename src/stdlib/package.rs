@@ -58,24 +58,25 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             Ok(CallbackReturn::Return)
         }),
     );
-    let preload_searcher = Callback::from_fn_with(&ctx, package, |package, ctx, exec, mut stack| {
-        let name = check_bytes(ctx, &exec, &stack, 0, "searcher")?;
-        let Value::Table(preload) = package.get(ctx, "preload") else {
-            return Err(error(ctx, &exec, "'package.preload' must be a table"));
-        };
-        let loader = preload.get(ctx, ctx.intern(&name));
-        if loader.is_nil() {
-            let msg = format!(
-                "\n\tno field package.preload['{}']",
-                std::string::String::from_utf8_lossy(&name)
-            );
-            stack.replace(ctx, ctx.intern(msg.as_bytes()));
-        } else {
-            // Lua 5.3 passes no extra value to preload loaders (5.4 passes ":preload:").
-            stack.replace(ctx, loader);
-        }
-        Ok(CallbackReturn::Return)
-    });
+    let preload_searcher =
+        Callback::from_fn_with(&ctx, package, |package, ctx, exec, mut stack| {
+            let name = check_bytes(ctx, &exec, &stack, 0, "searcher")?;
+            let Value::Table(preload) = package.get(ctx, "preload") else {
+                return Err(error(ctx, &exec, "'package.preload' must be a table"));
+            };
+            let loader = preload.get(ctx, ctx.intern(&name));
+            if loader.is_nil() {
+                let msg = format!(
+                    "\n\tno field package.preload['{}']",
+                    std::string::String::from_utf8_lossy(&name)
+                );
+                stack.replace(ctx, ctx.intern(msg.as_bytes()));
+            } else {
+                // Lua 5.3 passes no extra value to preload loaders (5.4 passes ":preload:").
+                stack.replace(ctx, loader);
+            }
+            Ok(CallbackReturn::Return)
+        });
     let _ = searchers.set(ctx, 1, preload_searcher);
 
     let require = Callback::from_fn_with(

@@ -115,7 +115,11 @@ mod tests {
     }
 
     // Cross-checked against an independent transcription of SplitMix64 + xoshiro256**.
-    const GOLDEN: [u64; 3] = [11091344671253066420, 13793997310169335082, 1900383378846508768];
+    const GOLDEN: [u64; 3] = [
+        11091344671253066420,
+        13793997310169335082,
+        1900383378846508768,
+    ];
 
     #[test]
     fn floats_in_unit_interval_and_spread() {

@@ -101,10 +101,22 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         let i = posrelat(opt_integer(ctx, &exec, &stack, 1, "utf8.len", 1)?, len);
         let j = posrelat(opt_integer(ctx, &exec, &stack, 2, "utf8.len", -1)?, len);
         if !(1 <= i && i - 1 <= len as i64) {
-            return Err(bad_arg(ctx, &exec, 1, "utf8.len", "initial position out of string"));
+            return Err(bad_arg(
+                ctx,
+                &exec,
+                1,
+                "utf8.len",
+                "initial position out of string",
+            ));
         }
-        if j - 1 >= len as i64 {
-            return Err(bad_arg(ctx, &exec, 2, "utf8.len", "final position out of string"));
+        if j > len as i64 {
+            return Err(bad_arg(
+                ctx,
+                &exec,
+                2,
+                "utf8.len",
+                "final position out of string",
+            ));
         }
         let (mut pos, end) = ((i - 1) as usize, j - 1);
         let mut n: i64 = 0;
@@ -127,8 +139,14 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     set(ctx, utf8, "codepoint", |ctx, mut exec, mut stack| {
         let s = check_bytes(ctx, &exec, &stack, 0, "utf8.codepoint")?;
         let len = s.len();
-        let i = posrelat(opt_integer(ctx, &exec, &stack, 1, "utf8.codepoint", 1)?, len);
-        let j = posrelat(opt_integer(ctx, &exec, &stack, 2, "utf8.codepoint", i)?, len);
+        let i = posrelat(
+            opt_integer(ctx, &exec, &stack, 1, "utf8.codepoint", 1)?,
+            len,
+        );
+        let j = posrelat(
+            opt_integer(ctx, &exec, &stack, 2, "utf8.codepoint", i)?,
+            len,
+        );
         if i < 1 {
             return Err(bad_arg(ctx, &exec, 1, "utf8.codepoint", "out of range"));
         }
@@ -158,7 +176,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             s.len(),
         );
         if !(1 <= i && i - 1 <= len) {
-            return Err(bad_arg(ctx, &exec, 2, "utf8.offset", "position out of range"));
+            return Err(bad_arg(
+                ctx,
+                &exec,
+                2,
+                "utf8.offset",
+                "position out of range",
+            ));
         }
         let mut i = i - 1;
         let cont = |i: i64| is_cont(&s, i as usize);
@@ -189,7 +213,14 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 }
             }
         }
-        stack.replace(ctx, if n == 0 { Value::Integer(i + 1) } else { Value::Nil });
+        stack.replace(
+            ctx,
+            if n == 0 {
+                Value::Integer(i + 1)
+            } else {
+                Value::Nil
+            },
+        );
         Ok(CallbackReturn::Return)
     });
     let iter = Callback::from_fn(&ctx, |ctx, exec, mut stack| {

@@ -100,8 +100,14 @@ pub fn load<'gc>(
         result: ctx.intern(b"(result)"),
         pass: ctx.intern(b"(pass)"),
         first: ctx.intern(b"(first)"),
-        library: LIBRARY_TABLES.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
-        base_functions: BASE_FUNCTIONS.iter().map(|n| ctx.intern(n.as_bytes())).collect(),
+        library: LIBRARY_TABLES
+            .iter()
+            .map(|n| ctx.intern(n.as_bytes()))
+            .collect(),
+        base_functions: BASE_FUNCTIONS
+            .iter()
+            .map(|n| ctx.intern(n.as_bytes()))
+            .collect(),
     };
     let wrapped = wrap_chunk(chunk, rewrite);
     let mut compiled = compiler::compile_chunk(&wrapped, interner)
@@ -176,7 +182,6 @@ fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chu
         },
     }
 }
-
 
 /// Rejects source whose shape could exhaust the compiler's stack.
 struct ShapeCheck<'a> {
@@ -365,4 +370,3 @@ trait AstVisit<S> {
         }
     }
 }
-

@@ -120,8 +120,8 @@ impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
         let method = stack.get(0);
         stack.clear();
         stack.extend(self.args.drain(..));
-        let function =
-            meta_ops::call(ctx, method).map_err(|_| type_error(ctx, &exec, "call", method, self.name))?;
+        let function = meta_ops::call(ctx, method)
+            .map_err(|_| type_error(ctx, &exec, "call", method, self.name))?;
         Ok(SequencePoll::Call {
             function,
             is_tail: true,
@@ -185,7 +185,11 @@ fn is_text(v: Value<'_>) -> bool {
     matches!(v, Value::String(_) | Value::Integer(_) | Value::Number(_))
 }
 
-fn join<'gc>(ctx: Context<'gc>, exec: &mut Execution<'gc, '_>, values: &[Value<'gc>]) -> Value<'gc> {
+fn join<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    values: &[Value<'gc>],
+) -> Value<'gc> {
     let mut buf = Vec::new();
     for v in values {
         match *v {

@@ -195,8 +195,7 @@ impl Vm {
         let globals = &self.globals;
         self.lua.enter(|ctx| {
             let helpers = stashed.fetch(ctx);
-            let closure =
-                compile::load(
+            let closure = compile::load(
                 ctx,
                 chunk_name,
                 source,

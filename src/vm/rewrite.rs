@@ -14,9 +14,9 @@
 //! (see `compile::wrap_chunk`); their names cannot be written in Lua source.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField, Expression,
-    FieldSuffix, ForStatement, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
-    RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+    AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix,
+    ForStatement, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, RecordKey,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
 
 /// Names of the hidden helper locals.
@@ -36,13 +36,35 @@ pub struct Rewrite<S> {
 
 /// Standard library tables whose functions are kept out of tail position.
 pub const LIBRARY_TABLES: [&str; 8] = [
-    "math", "string", "table", "os", "utf8", "coroutine", "debug", "package",
+    "math",
+    "string",
+    "table",
+    "os",
+    "utf8",
+    "coroutine",
+    "debug",
+    "package",
 ];
 
 /// Base functions kept out of tail position.
 pub const BASE_FUNCTIONS: [&str; 17] = [
-    "error", "assert", "tostring", "tonumber", "type", "select", "rawget", "rawset", "rawlen",
-    "rawequal", "setmetatable", "getmetatable", "next", "pairs", "ipairs", "require", "load",
+    "error",
+    "assert",
+    "tostring",
+    "tonumber",
+    "type",
+    "select",
+    "rawget",
+    "rawset",
+    "rawlen",
+    "rawequal",
+    "setmetatable",
+    "getmetatable",
+    "next",
+    "pairs",
+    "ipairs",
+    "require",
+    "load",
 ];
 
 pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
@@ -81,7 +103,11 @@ fn chain_has_not_equal<S>(e: &Expression<S>) -> bool {
 /// Splits a chain into its operands (heads: simple or unary expressions) and operators, in
 /// source order. Right operands are never parenthesised in the AST (parentheses are a
 /// `GroupedExpression` primary), so this recovers the token sequence exactly.
-fn flatten<S>(e: Expression<S>, operands: &mut Vec<HeadExpression<S>>, ops: &mut Vec<BinaryOperator>) {
+fn flatten<S>(
+    e: Expression<S>,
+    operands: &mut Vec<HeadExpression<S>>,
+    ops: &mut Vec<BinaryOperator>,
+) {
     operands.push(*e.head);
     for (op, right) in e.tail {
         ops.push(op);
@@ -124,7 +150,11 @@ fn regroup<S>(e: &mut Expression<S>) {
 }
 
 fn is_string_literal<S>(e: &Expression<S>) -> bool {
-    e.tail.is_empty() && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::String(_)))
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(SimpleExpression::String(_))
+        )
 }
 
 /// Whether `e` is a call or `...`, which produce any number of values.
