@@ -29,6 +29,21 @@ for i = 1, 300000 do obj:add(i) end
 return obj.n
 "#;
 
+const RETURN_LIB: &str = r#"
+local function f(x) return math.abs(x) end
+local n = 0
+for i = 1, 300000 do n = n + f(-i) end
+return n
+"#;
+
+/// The same work without a call in return position: isolates the `(pass)` helper's cost.
+const RETURN_LOCAL: &str = r#"
+local function f(x) local r = math.abs(x) return r end
+local n = 0
+for i = 1, 300000 do n = n + f(-i) end
+return n
+"#;
+
 fn plain(src: &str) -> f64 {
     let mut lua = Lua::core();
     let start = Instant::now();
@@ -73,6 +88,8 @@ fn main() {
         ("short concats 200k", CONCAT),
         ("s = s .. 'x' 20k", CONCAT_GROW),
         ("method calls 300k", METHODS),
+        ("return lib call 300k", RETURN_LIB),
+        ("same via a local 300k", RETURN_LOCAL),
     ] {
         let p = best(|| plain(src));
         let o = best(|| ours(src));
