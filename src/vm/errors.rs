@@ -45,8 +45,14 @@ pub fn runtime_message(e: &RuntimeError) -> String {
     if let Some(b) = e.downcast::<BinaryOperatorError>() {
         use BinaryOperatorError::*;
         return match b {
-            Add | Subtract | Multiply | FloatDivide | FloorDivide | Modulo | Exponentiate
-            | UnaryNegate => "attempt to perform arithmetic on a non-number value".into(),
+            Add | Subtract | Multiply | FloatDivide | Exponentiate | UnaryNegate => {
+                "attempt to perform arithmetic on a non-number value".into()
+            }
+            // piccolo raises the same error for integer division by zero.
+            FloorDivide => {
+                "attempt to divide by zero, or to perform arithmetic on a non-number value".into()
+            }
+            Modulo => "attempt to perform 'n%0', or arithmetic on a non-number value".into(),
             BitAnd | BitOr | BitXor | BitNot | ShiftLeft | ShiftRight => {
                 "attempt to perform bitwise operation on a non-integer value".into()
             }
