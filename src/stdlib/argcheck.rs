@@ -159,6 +159,20 @@ pub fn check_bytes<'gc>(
     Ok(out)
 }
 
+/// A string argument as a Lua string (numbers converted), without copying its bytes.
+pub fn check_string<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    stack: &Stack<'gc, '_>,
+    i: usize,
+    fname: &str,
+) -> Result<piccolo::String<'gc>, Error<'gc>> {
+    match stack.get(i) {
+        Value::String(s) => Ok(s),
+        _ => check_bytes(ctx, exec, stack, i, fname).map(|b| ctx.intern(&b)),
+    }
+}
+
 pub fn opt_bytes<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,

@@ -12,6 +12,7 @@ use piccolo::{
 use super::argcheck::{opt_bytes, type_error};
 use crate::vm::compile::{self, SourceLimits};
 use crate::vm::errors::error_value;
+use crate::vm::helpers::charge;
 use crate::vm::helpers::Helpers;
 
 /// Lua's `LUA_IDSIZE`: the longest chunk id shown in messages, including the NUL.
@@ -144,7 +145,7 @@ impl<'gc> Pending<'gc> {
             ));
         }
         // Compiling is linear in the source: charge for it like other O(n) library work.
-        exec.fuel().consume((self.source.len() / 16) as i32);
+        charge(exec, self.source.len() / 16);
         let name = short_src(&self.chunkname);
         match compile::load(
             ctx,
@@ -192,7 +193,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
                     stack.replace(ctx, (Value::Nil, "chunk is larger than the source limit"));
                     return Ok(SequencePoll::Return);
                 }
-                exec.fuel().consume((s.len() / 64) as i32);
+                charge(&mut exec, s.as_bytes().len() / 64);
                 self.pending.source.extend_from_slice(s.as_bytes());
                 Ok(SequencePoll::Call {
                     function: self.reader,

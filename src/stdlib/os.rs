@@ -11,6 +11,7 @@ use std::rc::Rc;
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
 use super::argcheck::{bad_arg, check_integer, error, opt_bytes, plain_error, to_integer};
+use crate::vm::helpers::charge;
 use crate::vm::{Host, FUEL_PER_SECOND};
 
 const DAY: i64 = 86_400;
@@ -359,7 +360,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
             stack.replace(ctx, table);
             return Ok(CallbackReturn::Return);
         }
-        exec.fuel().consume((fmt.len() / 8) as i32);
+        charge(&mut exec, fmt.len() / 8);
         let zone = if utc { "GMT" } else { "UTC" };
         match strftime(fmt, &tm, zone) {
             Ok(text) => {

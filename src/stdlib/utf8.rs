@@ -3,7 +3,8 @@
 
 use piccolo::{Callback, CallbackReturn, Context, Table, Value};
 
-use super::argcheck::{bad_arg, check_bytes, check_integer, error, opt_integer};
+use super::argcheck::{bad_arg, check_integer, check_string, error, opt_integer};
+use crate::vm::helpers::charge;
 
 const MAX_UNICODE: i64 = 0x10FFFF;
 
@@ -91,12 +92,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             }
             encode(code as u32, &mut out);
         }
-        exec.fuel().consume((out.len() / 16) as i32);
+        charge(&mut exec, out.len() / 16);
         stack.replace(ctx, ctx.intern(&out));
         Ok(CallbackReturn::Return)
     });
     set(ctx, utf8, "len", |ctx, mut exec, mut stack| {
-        let s = check_bytes(ctx, &exec, &stack, 0, "utf8.len")?;
+        let s = check_string(ctx, &exec, &stack, 0, "utf8.len")?;
+        let s = s.as_bytes();
         let len = s.len();
         let i = posrelat(opt_integer(ctx, &exec, &stack, 1, "utf8.len", 1)?, len);
         let j = posrelat(opt_integer(ctx, &exec, &stack, 2, "utf8.len", -1)?, len);
@@ -121,7 +123,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         let (mut pos, end) = ((i - 1) as usize, j - 1);
         let mut n: i64 = 0;
         while (pos as i64) <= end {
-            match decode(&s, pos) {
+            match decode(s, pos) {
                 Some((_, next)) => {
                     pos = next;
                     n += 1;
@@ -132,12 +134,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 }
             }
         }
-        exec.fuel().consume((n / 16) as i32);
+        charge(&mut exec, (end.max(0) as usize) / 16);
         stack.replace(ctx, n);
         Ok(CallbackReturn::Return)
     });
     set(ctx, utf8, "codepoint", |ctx, mut exec, mut stack| {
-        let s = check_bytes(ctx, &exec, &stack, 0, "utf8.codepoint")?;
+        let s = check_string(ctx, &exec, &stack, 0, "utf8.codepoint")?;
+        let s = s.as_bytes();
         let len = s.len();
         let i = posrelat(
             opt_integer(ctx, &exec, &stack, 1, "utf8.codepoint", 1)?,
@@ -156,18 +159,19 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         stack.clear();
         let mut pos = (i - 1) as usize;
         while (pos as i64) < j {
-            let Some((code, next)) = decode(&s, pos) else {
+            let Some((code, next)) = decode(s, pos) else {
                 stack.clear();
                 return Err(error(ctx, &exec, "invalid UTF-8 code"));
             };
             stack.push_back(Value::Integer(i64::from(code)));
             pos = next;
         }
-        exec.fuel().consume((stack.len() / 8) as i32);
+        charge(&mut exec, stack.len() / 8);
         Ok(CallbackReturn::Return)
     });
     set(ctx, utf8, "offset", |ctx, exec, mut stack| {
-        let s = check_bytes(ctx, &exec, &stack, 0, "utf8.offset")?;
+        let s = check_string(ctx, &exec, &stack, 0, "utf8.offset")?;
+        let s = s.as_bytes();
         let len = s.len() as i64;
         let mut n = check_integer(ctx, &exec, &stack, 1, "utf8.offset")?;
         let default = if n >= 0 { 1 } else { len + 1 };
@@ -185,7 +189,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             ));
         }
         let mut i = i - 1;
-        let cont = |i: i64| is_cont(&s, i as usize);
+        let cont = |i: i64| is_cont(s, i as usize);
         if n == 0 {
             while i > 0 && cont(i) {
                 i -= 1;
@@ -224,14 +228,15 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         Ok(CallbackReturn::Return)
     });
     let iter = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-        let s = check_bytes(ctx, &exec, &stack, 0, "for iterator")?;
+        let s = check_string(ctx, &exec, &stack, 0, "for iterator")?;
+        let s = s.as_bytes();
         let len = s.len() as i64;
         let mut n = super::argcheck::to_integer(stack.get(1)).unwrap_or(0) - 1;
         if n < 0 {
             n = 0;
         } else if n < len {
             n += 1;
-            while is_cont(&s, n as usize) {
+            while is_cont(s, n as usize) {
                 n += 1;
             }
         }
@@ -239,8 +244,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             stack.clear();
             return Ok(CallbackReturn::Return);
         }
-        match decode(&s, n as usize) {
-            Some((code, next)) if !is_cont(&s, next) => {
+        match decode(s, n as usize) {
+            Some((code, next)) if !is_cont(s, next) => {
                 stack.replace(ctx, (n + 1, i64::from(code)));
                 Ok(CallbackReturn::Return)
             }
@@ -251,8 +256,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         ctx,
         "codes",
         Callback::from_fn_with(&ctx, iter, |iter, ctx, exec, mut stack| {
-            let s = check_bytes(ctx, &exec, &stack, 0, "utf8.codes")?;
-            stack.replace(ctx, (*iter, ctx.intern(&s), 0));
+            let s = check_string(ctx, &exec, &stack, 0, "utf8.codes")?;
+            stack.replace(ctx, (*iter, s, 0));
             Ok(CallbackReturn::Return)
         }),
     );

@@ -51,6 +51,12 @@ pub fn position(exec: &Execution<'_, '_>) -> String {
     }
 }
 
+/// Charges `units` of fuel for O(n) work done inside a callback.
+pub fn charge(exec: &mut Execution<'_, '_>, units: usize) {
+    exec.fuel()
+        .consume(i32::try_from(units).unwrap_or(i32::MAX));
+}
+
 /// A Lua error whose message is prefixed with the caller's position.
 pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) -> LuaError<'gc> {
     let text = format!("{}{msg}", position(exec));
@@ -200,7 +206,7 @@ fn join<'gc>(
         }
     }
     // Copying is O(length): charge for it so that building huge strings meets the fuel limit.
-    exec.fuel().consume((buf.len() / 128) as i32);
+    charge(exec, buf.len() / 128);
     Value::String(piccolo::String::from_slice(&ctx, &buf))
 }
 
