@@ -25,7 +25,7 @@ use piccolo::{
 };
 
 use super::helpers::Helpers;
-use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES};
+use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -105,6 +105,10 @@ pub fn load<'gc>(
             .map(|n| ctx.intern(n.as_bytes()))
             .collect(),
         base_functions: BASE_FUNCTIONS
+            .iter()
+            .map(|n| ctx.intern(n.as_bytes()))
+            .collect(),
+        string_methods: STRING_METHODS
             .iter()
             .map(|n| ctx.intern(n.as_bytes()))
             .collect(),

@@ -32,7 +32,15 @@ pub struct Rewrite<S> {
     /// Interned names of the standard library (see `is_library_call`).
     pub library: Vec<S>,
     pub base_functions: Vec<S>,
+    pub string_methods: Vec<S>,
 }
+
+/// Method names of the string library: `return s:rep(n)` is kept out of tail position too
+/// (a user method of the same name just loses proper tail calls).
+pub const STRING_METHODS: [&str; 17] = [
+    "byte", "char", "dump", "find", "format", "gmatch", "gsub", "len", "lower", "match", "pack",
+    "packsize", "rep", "reverse", "sub", "unpack", "upper",
+];
 
 /// Standard library tables whose functions are kept out of tail position.
 pub const LIBRARY_TABLES: [&str; 8] = [
@@ -248,6 +256,12 @@ impl<S: Clone + PartialEq> Rewrite<S> {
             return false;
         };
         match s.suffixes.as_slice() {
+            // A rewritten method call: `(method)(recv, "name", ...)`.
+            [SuffixPart::Call(CallSuffix::Function(args))] if *n == self.method => {
+                matches!(args.get(1).map(|a| &*a.head),
+                    Some(HeadExpression::Simple(SimpleExpression::String(m)))
+                        if self.string_methods.contains(m))
+            }
             [SuffixPart::Call(CallSuffix::Function(_))] => self.base_functions.contains(n),
             [SuffixPart::Field(FieldSuffix::Named(_)), SuffixPart::Call(CallSuffix::Function(_))] => {
                 self.library.contains(n)
