@@ -275,7 +275,7 @@ impl Process {
             module: &self.module,
         };
         let (handle, vm) = (&self.handle, &mut self.vm);
-        let result = dispatch(vm, handle, |ctx| {
+        let result = dispatch(vm, handle, msg.read_only, timestamp, |ctx| {
             vec![
                 Value::Table(build_message(ctx, &msg, &fields)),
                 Value::Table(build_env(ctx, &env)),
@@ -326,8 +326,10 @@ impl Process {
         if let Some(n) = number("Nonce") {
             self.nonce = n;
         }
-        let (handle, vm) = (&self.handle, &mut self.vm);
-        dispatch(vm, handle, |ctx| {
+        let read_only = matches!(obj.get("Read-Only"), Some(Json::Bool(true)))
+            || matches!(obj.get("Read-Only"), Some(Json::String(s)) if s == "true");
+        let (handle, vm, clock) = (&self.handle, &mut self.vm, self.clock);
+        dispatch(vm, handle, read_only, clock, |ctx| {
             vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
         })
     }
@@ -339,21 +341,38 @@ impl Process {
     }
 }
 
-/// Runs the runtime's `handle` with the arguments `args` builds; reads its result table.
-fn dispatch<A>(vm: &mut Vm, handle: &StashedFunction, args: A) -> Result<Outcome, Error>
+/// Runs the runtime's `handle` with the arguments `args` builds and reads its result,
+/// atomically: a message that fails (an `Error` result, or any error out of `handle`) or
+/// that is read-only (a dry-run) leaves the state exactly as it was, as on a compute unit.
+fn dispatch<A>(
+    vm: &mut Vm,
+    handle: &StashedFunction,
+    read_only: bool,
+    timestamp: i64,
+    args: A,
+) -> Result<Outcome, Error>
 where
     A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
 {
-    match vm.call(handle, args, read_result)? {
-        Completion::Returned(r) => {
-            let mut outcome = r?;
+    vm.host().borrow_mut().time_ms = timestamp;
+    let savepoint = vm.begin();
+    let result = match vm.call(handle, args, read_result) {
+        Ok(Completion::Returned(r)) => r.map(|mut outcome| {
             outcome.gas_used = vm.fuel_used();
-            Ok(outcome)
-        }
-        Completion::Yielded(_) => Err(Error::Lua(
+            outcome
+        }),
+        Ok(Completion::Yielded(_)) => Err(Error::Lua(
             "the process runtime yielded outside a handler".into(),
         )),
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(outcome) if outcome.error.is_none() && !read_only => {
+            vm.commit();
+        }
+        _ => vm.rollback(savepoint),
     }
+    result
 }
 
 /// aos reports a failed Eval as `<printed>\n\n<red>error:\n<reset><message>`; the API
@@ -483,7 +502,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
     };
     let error = match r.get(ctx, "Error") {
         Value::Nil => None,
-        v => Some(text(v).unwrap_or_default()),
+        v => Some(text(ctx, v).unwrap_or_default()),
     };
     let assignments = match r.get(ctx, "Assignments") {
         Value::Table(t) => match convert::to_json(ctx, Value::Table(t))? {
@@ -502,13 +521,13 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
     })
 }
 
-fn text(v: Value<'_>) -> Option<String> {
+fn text<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<String> {
     match v {
         Value::Nil => None,
         Value::String(s) => Some(s.to_str_lossy().into_owned()),
         other => {
             let mut buf = Vec::new();
-            crate::stdlib::tostring::write_plain(other, &mut buf);
+            crate::stdlib::tostring::write_plain(ctx, other, &mut buf);
             Some(String::from_utf8_lossy(&buf).into_owned())
         }
     }
@@ -520,22 +539,22 @@ fn out_message<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Result<OutMessage, Erro
     };
     let data = match m.get(ctx, "Data") {
         v @ Value::Table(_) => Some(convert::to_json(ctx, v)?.to_string()),
-        v => text(v),
+        v => text(ctx, v),
     };
     let mut tags = Vec::new();
     if let Value::Table(list) = m.get(ctx, "Tags") {
         for i in 1..=list.length() {
             if let Value::Table(tag) = list.get(ctx, i) {
                 tags.push(Tag {
-                    name: text(tag.get(ctx, "name")).unwrap_or_default(),
-                    value: text(tag.get(ctx, "value")).unwrap_or_default(),
+                    name: text(ctx, tag.get(ctx, "name")).unwrap_or_default(),
+                    value: text(ctx, tag.get(ctx, "value")).unwrap_or_default(),
                 });
             }
         }
     }
     Ok(OutMessage {
-        target: text(m.get(ctx, "Target")),
-        anchor: text(m.get(ctx, "Anchor")),
+        target: text(ctx, m.get(ctx, "Target")),
+        anchor: text(ctx, m.get(ctx, "Anchor")),
         tags,
         data,
     })

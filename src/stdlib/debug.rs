@@ -67,7 +67,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
             }
             Value::Integer(_) | Value::Number(_) => {
                 let mut b = Vec::new();
-                super::tostring::write_plain(msg, &mut b);
+                super::tostring::write_plain(ctx, msg, &mut b);
                 let mut t = String::from_utf8_lossy(&b).into_owned();
                 t.push('\n');
                 t

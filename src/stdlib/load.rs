@@ -67,7 +67,7 @@ pub fn install<'gc>(ctx: Context<'gc>, helpers: Helpers<'gc>, limits: SourceLimi
             Value::String(s) => Some(s.as_bytes().to_vec()),
             Value::Integer(_) | Value::Number(_) => {
                 let mut b = Vec::new();
-                super::tostring::write_plain(chunk, &mut b);
+                super::tostring::write_plain(ctx, chunk, &mut b);
                 Some(b)
             }
             _ => None,

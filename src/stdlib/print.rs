@@ -99,7 +99,7 @@ fn tostring_step<'gc>(
         _ => {}
     }
     let mut buf = Vec::new();
-    write_plain(v, &mut buf);
+    write_plain(ctx, v, &mut buf);
     Ok(Ok(Value::String(ctx.intern(&buf))))
 }
 

@@ -5,23 +5,49 @@
 //! first shown (`table: 0x00000001`), never from a memory address, which differs between
 //! native and wasm builds and from run to run.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
 
-use gc_arena::Gc;
-use piccolo::{Function, Value};
+use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
+use piccolo::{Context, Function, Value};
 
-thread_local! {
-    static IDENTITIES: RefCell<HashMap<usize, u64>> = RefCell::new(HashMap::new());
+/// Display identities of one Lua state, numbered in order of first display. Rolling a
+/// message back forgets the identities it handed out (see [`forget_after`]).
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct Identities<'gc>(Gc<'gc, RefLock<IdentityMap>>);
+
+#[derive(Collect, Default)]
+#[collect(require_static)]
+struct IdentityMap(HashMap<usize, u64>);
+
+impl<'gc> piccolo::Singleton<'gc> for Identities<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        Identities(Gc::new(&ctx, RefLock::new(IdentityMap::default())))
+    }
 }
 
-fn identity(ptr: usize) -> u64 {
-    IDENTITIES.with(|ids| {
-        let mut ids = ids.borrow_mut();
-        let next = ids.len() as u64 + 1;
-        *ids.entry(ptr).or_insert(next)
-    })
+fn identities<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<IdentityMap>> {
+    ctx.singleton::<Rootable![Identities<'_>]>().0
+}
+
+fn identity(ctx: Context<'_>, ptr: usize) -> u64 {
+    let mut ids = identities(ctx).borrow_mut(&ctx);
+    let next = ids.0.len() as u64 + 1;
+    *ids.0.entry(ptr).or_insert(next)
+}
+
+/// How many identities have been handed out (a mark for [`forget_after`]).
+pub fn identity_mark(ctx: Context<'_>) -> u64 {
+    identities(ctx).borrow().0.len() as u64
+}
+
+/// Forgets identities numbered after `mark`.
+pub fn forget_after(ctx: Context<'_>, mark: u64) {
+    identities(ctx)
+        .borrow_mut(&ctx)
+        .0
+        .retain(|_, id| *id <= mark);
 }
 
 fn address(v: Value<'_>) -> Option<usize> {
@@ -41,7 +67,7 @@ pub fn write_float(f: f64, out: &mut Vec<u8>) {
 }
 
 /// Writes `v` as `tostring` would without consulting metamethods.
-pub fn write_plain(v: Value<'_>, out: &mut Vec<u8>) {
+pub fn write_plain<'gc>(ctx: Context<'gc>, v: Value<'gc>, out: &mut Vec<u8>) {
     match v {
         Value::Nil => out.extend_from_slice(b"nil"),
         Value::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
@@ -49,7 +75,7 @@ pub fn write_plain(v: Value<'_>, out: &mut Vec<u8>) {
         Value::Number(f) => write_float(f, out),
         Value::String(s) => out.extend_from_slice(s.as_bytes()),
         other => {
-            let id = address(other).map(identity).unwrap_or(0);
+            let id = address(other).map(|p| identity(ctx, p)).unwrap_or(0);
             let kind = match other {
                 // `type()` says function; "builtin" tells Rust callbacks from Lua closures.
                 Value::Function(Function::Callback(_)) => "function: builtin",

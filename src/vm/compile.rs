@@ -30,6 +30,7 @@ use piccolo::{
     Closure, Context, FunctionPrototype, Value,
 };
 
+use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use crate::error::Error;
@@ -74,7 +75,14 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 4] = [b"(method)", b"(concat)", b"(pass)", b"(first)"];
+const HELPER_LOCALS: [&[u8]; 6] = [
+    b"(method)",
+    b"(concat)",
+    b"(pass)",
+    b"(first)",
+    b"(set)",
+    b"(setup)",
+];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
 pub fn compile(
@@ -129,6 +137,15 @@ fn compile_here(
         return Err(Error::SourceRejected(format!("{chunk_name}: {why}")));
     }
     let name = |s: &[u8]| -> SourceString { Arc::from(s) };
+    let mut chunk = chunk;
+    AssignRewrite::new(AssignNames {
+        set: name(HELPER_LOCALS[4]),
+        setup: name(HELPER_LOCALS[5]),
+        env: name(b"_ENV"),
+        self_param: name(b"self"),
+        temp: |i| Arc::from(format!("(t{i})").as_bytes()),
+    })
+    .chunk(&mut chunk.block);
     let rewrite = Rewrite {
         method: name(HELPER_LOCALS[0]),
         concat: name(HELPER_LOCALS[1]),
@@ -139,7 +156,11 @@ fn compile_here(
         base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
     };
-    let wrapped = wrap_chunk(chunk, rewrite);
+    let wrapped = wrap_chunk(
+        chunk,
+        rewrite,
+        vec![name(HELPER_LOCALS[4]), name(HELPER_LOCALS[5])],
+    );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     if compiled.prototypes.is_empty() {
@@ -179,6 +200,8 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.concat)),
         slot(Value::Function(helpers.pass)),
         slot(Value::Function(helpers.first)),
+        slot(Value::Function(helpers.set)),
+        slot(Value::Function(helpers.setup)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -211,8 +234,12 @@ fn internal(what: &str) -> Error {
     Error::Syntax(format!("internal compiler pipeline error: {what}"))
 }
 
-/// `local (method), (concat), (pass), (first); return function(...) <rewritten chunk> end`
-fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chunk<S> {
+/// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
+fn wrap_chunk<S: Clone + PartialEq>(
+    chunk: Chunk<S>,
+    rewrite: Rewrite<S>,
+    more_locals: Vec<S>,
+) -> Chunk<S> {
     let mut body = chunk.block;
     rewrite.block(&mut body);
     let Rewrite {
@@ -233,7 +260,7 @@ fn wrap_chunk<S: Clone + PartialEq>(chunk: Chunk<S>, rewrite: Rewrite<S>) -> Chu
             statements: vec![LineAnnotated::new(
                 line,
                 Statement::LocalStatement(LocalStatement {
-                    names: vec![method, concat, pass, first],
+                    names: [vec![method, concat, pass, first], more_locals].concat(),
                     values: Vec::new(),
                 }),
             )],

@@ -77,8 +77,10 @@ fn table_to_json<'gc>(
         }
         return Ok(Json::Array(items));
     }
-    let mut keyed: Vec<(String, Value<'gc>)> =
-        entries.into_iter().map(|(k, v)| (key_text(k), v)).collect();
+    let mut keyed: Vec<(String, Value<'gc>)> = entries
+        .into_iter()
+        .map(|(k, v)| (key_text(ctx, k), v))
+        .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     let mut map = Map::new();
     for (k, v) in keyed {
@@ -87,12 +89,12 @@ fn table_to_json<'gc>(
     Ok(Json::Object(map))
 }
 
-fn key_text(k: Value<'_>) -> String {
+fn key_text<'gc>(ctx: Context<'gc>, k: Value<'gc>) -> String {
     match k {
         Value::String(s) => s.to_str_lossy().into_owned(),
         other => {
             let mut buf = Vec::new();
-            tostring::write_plain(other, &mut buf);
+            tostring::write_plain(ctx, other, &mut buf);
             String::from_utf8_lossy(&buf).into_owned()
         }
     }
@@ -135,7 +137,7 @@ pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
             Value::Nil => "nil".into(),
             v @ (Value::Integer(_) | Value::Number(_)) => {
                 let mut buf = Vec::new();
-                tostring::write_plain(v, &mut buf);
+                tostring::write_plain(ctx, v, &mut buf);
                 String::from_utf8_lossy(&buf).into_owned()
             }
             v => format!("(error object is a {} value)", v.type_name()),

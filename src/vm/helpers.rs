@@ -5,9 +5,10 @@ use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
     BoxSequence, Callback, CallbackReturn, Context, Error as LuaError, Execution, Function,
-    Sequence, SequencePoll, Stack, Table, Value,
+    MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
 };
 
+use super::undo;
 use crate::stdlib::lua_number;
 
 /// The helper functions a compiled chunk needs, created once per Lua state.
@@ -18,6 +19,8 @@ pub struct Helpers<'gc> {
     pub concat: Function<'gc>,
     pub pass: Function<'gc>,
     pub first: Function<'gc>,
+    pub set: Function<'gc>,
+    pub setup: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -34,6 +37,8 @@ impl<'gc> Helpers<'gc> {
                 stack.resize(1);
                 Ok(CallbackReturn::Return)
             })),
+            set: Function::Callback(set_helper(ctx)),
+            setup: Function::Callback(setup_helper(ctx)),
         }
     }
 }
@@ -277,4 +282,82 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
         _ => None,
     };
     mt.map_or(Value::Nil, |mt| mt.get(ctx, "__concat"))
+}
+
+/// Lua's bound on `__newindex` chains (`MAXTAGLOOP`).
+const MAX_NEWINDEX_CHAIN: usize = 2000;
+
+/// The runtime half of the assignment rewrite: `(set)(t, k, v)` is `t[k] = v` with Lua's
+/// `__newindex` semantics, every raw store going through the undo log.
+fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        let (mut target, key, value) = (stack.get(0), stack.get(1), stack.get(2));
+        stack.clear();
+        for _ in 0..MAX_NEWINDEX_CHAIN {
+            let handler = match target {
+                Value::Table(t) => {
+                    let present = !t.get_value(key).is_nil();
+                    let handler = if present {
+                        Value::Nil
+                    } else {
+                        t.metatable()
+                            .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex))
+                    };
+                    if handler.is_nil() {
+                        match key {
+                            Value::Nil => return Err(error_at(ctx, &exec, "table index is nil")),
+                            Value::Number(f) if f.is_nan() => {
+                                return Err(error_at(ctx, &exec, "table index is NaN"))
+                            }
+                            _ => {}
+                        }
+                        undo::raw_set(ctx, t, key, value)
+                            .map_err(|e| error_at(ctx, &exec, &e.to_string()))?;
+                        return Ok(CallbackReturn::Return);
+                    }
+                    handler
+                }
+                Value::UserData(u) => u
+                    .metatable()
+                    .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex)),
+                _ => Value::Nil,
+            };
+            match handler {
+                Value::Nil => {
+                    return Err(error_at(
+                        ctx,
+                        &exec,
+                        &format!("attempt to index a {} value", target.type_name()),
+                    ))
+                }
+                Value::Function(f) => {
+                    stack.extend([target, key, value]);
+                    return Ok(CallbackReturn::Call {
+                        function: f,
+                        then: None,
+                    });
+                }
+                next => target = next,
+            }
+        }
+        Err(error_at(
+            ctx,
+            &exec,
+            "'__newindex' chain too long; possible loop",
+        ))
+    })
+}
+
+/// `(setup)(function() return x end)`: logs the captured variable `x` (the getter's only
+/// upvalue) before the assignment that follows it.
+fn setup_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        if let Value::Function(Function::Closure(getter)) = stack.get(0) {
+            if let Some(cell) = getter.upvalues().first() {
+                undo::record_upvalue(ctx, *cell);
+            }
+        }
+        stack.clear();
+        Ok(CallbackReturn::Return)
+    })
 }

@@ -1,12 +1,14 @@
 //! Hosting piccolo: one Lua state with bounded execution (fuel and memory limits), our
 //! compile pipeline, and conversion between Lua values and JSON values.
 
+pub mod assign;
 pub mod compile;
 pub mod convert;
 pub mod determinism;
 pub mod errors;
 pub mod helpers;
 pub mod rewrite;
+pub mod undo;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -79,22 +81,31 @@ impl Host {
 }
 
 /// [`helpers::Helpers`] kept outside the arena.
-pub struct StashedHelpers {
-    method: StashedFunction,
-    concat: StashedFunction,
-    pass: StashedFunction,
-    first: StashedFunction,
-}
+#[derive(Clone)]
+pub struct StashedHelpers([StashedFunction; 6]);
 
 impl StashedHelpers {
+    fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
+        StashedHelpers([h.method, h.concat, h.pass, h.first, h.set, h.setup].map(|f| ctx.stash(f)))
+    }
+
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
+        let [method, concat, pass, first, set, setup] = &self.0;
         helpers::Helpers {
-            method: ctx.fetch(&self.method),
-            concat: ctx.fetch(&self.concat),
-            pass: ctx.fetch(&self.pass),
-            first: ctx.fetch(&self.first),
+            method: ctx.fetch(method),
+            concat: ctx.fetch(concat),
+            pass: ctx.fetch(pass),
+            first: ctx.fetch(first),
+            set: ctx.fetch(set),
+            setup: ctx.fetch(setup),
         }
     }
+}
+
+/// What [`Vm::rollback`] restores besides the logged writes.
+pub struct Savepoint {
+    identities: u64,
+    rng: crate::stdlib::random::Rng,
 }
 
 /// How a call ended.
@@ -110,10 +121,7 @@ pub struct Vm {
     lua: Lua,
     host: Rc<RefCell<Host>>,
     limits: Limits,
-    method_helper: StashedFunction,
-    concat_helper: StashedFunction,
-    pass_helper: StashedFunction,
-    first_helper: StashedFunction,
+    helpers: StashedHelpers,
     globals: StashedTable,
     fuel_used: u64,
 }
@@ -130,17 +138,14 @@ impl Vm {
             ));
         }
         let mut lua = Lua::core();
-        let (method_helper, concat_helper, pass_helper, first_helper, globals) = lua.enter(|ctx| {
+        let (helpers, globals) = lua.enter(|ctx| {
             let string_lib = match ctx.globals().get(ctx, "string") {
                 Value::Table(t) => t,
                 _ => piccolo::Table::new(&ctx),
             };
             let helpers = helpers::Helpers::new(ctx, string_lib);
             (
-                ctx.stash(helpers.method),
-                ctx.stash(helpers.concat),
-                ctx.stash(helpers.pass),
-                ctx.stash(helpers.first),
+                StashedHelpers::stash(ctx, helpers),
                 ctx.stash(ctx.globals()),
             )
         });
@@ -148,10 +153,7 @@ impl Vm {
             lua,
             host: Rc::new(RefCell::new(Host::default())),
             limits,
-            method_helper,
-            concat_helper,
-            pass_helper,
-            first_helper,
+            helpers,
             globals,
             fuel_used: 0,
         })
@@ -210,12 +212,7 @@ impl Vm {
     /// The hidden helpers every compiled chunk captures, for the Lua-side `load` (which
     /// must go through the same pipeline).
     pub fn stashed_helpers(&self) -> StashedHelpers {
-        StashedHelpers {
-            method: self.method_helper.clone(),
-            concat: self.concat_helper.clone(),
-            pass: self.pass_helper.clone(),
-            first: self.first_helper.clone(),
-        }
+        self.helpers.clone()
     }
 
     /// Calls `function` with the arguments made by `args`, within the limits, and hands the
@@ -305,6 +302,33 @@ impl Vm {
                 Err(mode) => Err(Error::Lua(format!("executor in unexpected state: {mode}"))),
             }
         })
+    }
+
+    /// Opens a transaction: until [`Vm::commit`] or [`Vm::rollback`], every write to Lua
+    /// state is logged so it can be undone.
+    pub fn begin(&mut self) -> Savepoint {
+        let identities = self.lua.enter(|ctx| {
+            undo::begin(ctx);
+            crate::stdlib::tostring::identity_mark(ctx)
+        });
+        Savepoint {
+            identities,
+            rng: self.host.borrow().rng.clone(),
+        }
+    }
+
+    /// Keeps the transaction's effects; returns how many slots it changed.
+    pub fn commit(&mut self) -> usize {
+        self.lua.enter(undo::commit)
+    }
+
+    /// Undoes everything since [`Vm::begin`]: Lua state and the host state Lua sees.
+    pub fn rollback(&mut self, savepoint: Savepoint) {
+        self.lua.enter(|ctx| {
+            undo::rollback(ctx);
+            crate::stdlib::tostring::forget_after(ctx, savepoint.identities);
+        });
+        self.host.borrow_mut().rng = savepoint.rng;
     }
 
     fn abandon(&mut self, executor: &StashedExecutor) {

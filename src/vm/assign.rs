@@ -1,0 +1,440 @@
+//! The assignment rewrite: every write the VM would do to a table field, a global or a
+//! captured variable goes through a helper instead, so it can be logged (atomic messages,
+//! see `undo.rs`) and so piccolo never grows a table that still holds dead keys.
+//!
+//! - `t[k] = v`, `t.k = v`, `function t.k() end` become `(set)(t, k, v)`;
+//! - a global `x = v` (and `function x() end`) becomes `(set)(_ENV, "x", v)`;
+//! - a captured local `x = v` of an enclosing function is preceded by
+//!   `(setup)(function() return x end)`, which lets the helper reach the variable's cell;
+//! - assignments to the function's own locals stay as they are.
+//!
+//! Multiple assignment keeps Lua's order: target prefixes and keys, then all values, are
+//! evaluated into hidden locals before any store. The pass tracks scopes to tell locals,
+//! captured locals and globals apart.
+
+use piccolo::compiler::parser::{
+    AssignmentStatement, AssignmentTarget, Block, CallSuffix, ConstructorField, Expression,
+    FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition, FunctionStatement,
+    HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, RecordKey, ReturnStatement,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+};
+
+use super::rewrite::simple;
+
+/// Hidden names used by the pass.
+pub struct AssignNames<S> {
+    pub set: S,
+    pub setup: S,
+    pub env: S,
+    /// `self`, the implicit first parameter of `function t:m() end`.
+    pub self_param: S,
+    /// Prefix of the hidden temporaries of a multiple assignment; an index is appended.
+    pub temp: fn(usize) -> S,
+}
+
+enum Resolved {
+    Local,
+    Captured,
+    Global,
+}
+
+pub struct AssignRewrite<S> {
+    names: AssignNames<S>,
+    /// Locals in scope, innermost last, each tagged with the depth of the function that
+    /// declared it.
+    scope: Vec<(S, usize)>,
+    depth: usize,
+}
+
+fn name_expr<S>(name: S) -> Expression<S> {
+    simple(SimpleExpression::Suffixed(SuffixedExpression {
+        primary: PrimaryExpression::Name(name),
+        suffixes: Vec::new(),
+    }))
+}
+
+fn call_statement<S>(function: S, args: Vec<Expression<S>>) -> Statement<S> {
+    Statement::FunctionCall(FunctionCallStatement {
+        head: SuffixedExpression {
+            primary: PrimaryExpression::Name(function),
+            suffixes: Vec::new(),
+        },
+        call: CallSuffix::Function(args),
+    })
+}
+
+impl<S: Clone + PartialEq> AssignRewrite<S> {
+    pub fn new(names: AssignNames<S>) -> Self {
+        AssignRewrite {
+            names,
+            scope: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn resolve(&self, name: &S) -> Resolved {
+        // Assigning `_ENV` itself changes the environment; it is not a global.
+        if *name == self.names.env {
+            return Resolved::Local;
+        }
+        match self.scope.iter().rev().find(|(n, _)| n == name) {
+            Some((_, d)) if *d == self.depth => Resolved::Local,
+            Some(_) => Resolved::Captured,
+            None => Resolved::Global,
+        }
+    }
+
+    fn declare(&mut self, name: S) {
+        self.scope.push((name, self.depth));
+    }
+
+    /// Rewrites a whole chunk body (the chunk is a vararg function without parameters).
+    pub fn chunk(&mut self, block: &mut Block<S>) {
+        self.depth += 1;
+        self.block(block);
+        self.depth -= 1;
+    }
+
+    fn block(&mut self, b: &mut Block<S>) {
+        let mark = self.scope.len();
+        self.block_in_scope(b);
+        self.scope.truncate(mark);
+    }
+
+    /// A block whose scope the caller opens and closes (`repeat ... until` sees the body's
+    /// locals in its condition).
+    fn block_in_scope(&mut self, b: &mut Block<S>) {
+        let statements = std::mem::take(&mut b.statements);
+        for s in statements {
+            let line = s.line_number;
+            for rewritten in self.statement(s.inner) {
+                b.statements.push(LineAnnotated::new(line, rewritten));
+            }
+        }
+        if let Some(r) = &mut b.return_statement {
+            for e in &mut r.inner.returns {
+                self.expression(e);
+            }
+        }
+    }
+
+    fn function(&mut self, f: &mut FunctionDefinition<S>) {
+        let mark = self.scope.len();
+        self.depth += 1;
+        for p in f.parameters.clone() {
+            self.declare(p);
+        }
+        self.block(&mut f.body);
+        self.depth -= 1;
+        self.scope.truncate(mark);
+    }
+
+    fn statement(&mut self, s: Statement<S>) -> Vec<Statement<S>> {
+        match s {
+            Statement::Assignment(a) => return self.assignment(a),
+            Statement::Function(f) => return self.function_statement(f),
+            Statement::LocalStatement(mut l) => {
+                for e in &mut l.values {
+                    self.expression(e);
+                }
+                for n in l.names.iter().cloned() {
+                    self.declare(n);
+                }
+                return vec![Statement::LocalStatement(l)];
+            }
+            Statement::LocalFunction(mut f) => {
+                self.declare(f.name.clone());
+                self.function(&mut f.definition);
+                return vec![Statement::LocalFunction(f)];
+            }
+            _ => {}
+        }
+        let mut s = s;
+        match &mut s {
+            Statement::If(i) => {
+                self.expression(&mut i.if_part.0);
+                self.block(&mut i.if_part.1);
+                for (c, b) in &mut i.else_if_parts {
+                    self.expression(c);
+                    self.block(b);
+                }
+                if let Some(b) = &mut i.else_part {
+                    self.block(b);
+                }
+            }
+            Statement::While(w) => {
+                self.expression(&mut w.condition);
+                self.block(&mut w.block);
+            }
+            Statement::Do(b) => self.block(b),
+            Statement::For(ForStatement::Numeric {
+                name,
+                initial,
+                limit,
+                step,
+                body,
+            }) => {
+                self.expression(initial);
+                self.expression(limit);
+                if let Some(s) = step {
+                    self.expression(s);
+                }
+                let mark = self.scope.len();
+                self.declare(name.clone());
+                self.block(body);
+                self.scope.truncate(mark);
+            }
+            Statement::For(ForStatement::Generic {
+                names,
+                arguments,
+                body,
+            }) => {
+                for a in arguments.iter_mut() {
+                    self.expression(a);
+                }
+                let mark = self.scope.len();
+                for n in names.iter().cloned() {
+                    self.declare(n);
+                }
+                self.block(body);
+                self.scope.truncate(mark);
+            }
+            Statement::Repeat(r) => {
+                let mark = self.scope.len();
+                self.block_in_scope(&mut r.body);
+                self.expression(&mut r.until);
+                self.scope.truncate(mark);
+            }
+            Statement::FunctionCall(c) => {
+                self.suffixed(&mut c.head);
+                self.call(&mut c.call);
+            }
+            _ => {}
+        }
+        vec![s]
+    }
+
+    /// The statements storing `value` (an expression already rewritten) into `target`.
+    fn store(&mut self, target: Target<S>, value: Expression<S>) -> Vec<Statement<S>> {
+        match target {
+            Target::Field(table, key) => vec![call_statement(
+                self.names.set.clone(),
+                vec![table, key, value],
+            )],
+            Target::Name(name) => match self.resolve(&name) {
+                Resolved::Local => vec![local_store(name, value)],
+                Resolved::Global => vec![call_statement(
+                    self.names.set.clone(),
+                    vec![
+                        name_expr(self.names.env.clone()),
+                        simple(SimpleExpression::String(name)),
+                        value,
+                    ],
+                )],
+                Resolved::Captured => {
+                    let getter = SimpleExpression::Function(FunctionDefinition {
+                        parameters: Vec::new(),
+                        has_varargs: false,
+                        body: Block {
+                            statements: Vec::new(),
+                            return_statement: Some(LineAnnotated::new(
+                                piccolo::compiler::LineNumber(0),
+                                ReturnStatement {
+                                    returns: vec![name_expr(name.clone())],
+                                },
+                            )),
+                            closed_on: piccolo::compiler::LineNumber(0),
+                        },
+                    });
+                    vec![
+                        call_statement(self.names.setup.clone(), vec![simple(getter)]),
+                        local_store(name, value),
+                    ]
+                }
+            },
+        }
+    }
+
+    fn target(&mut self, t: AssignmentTarget<S>) -> Target<S> {
+        match t {
+            AssignmentTarget::Name(n) => Target::Name(n),
+            AssignmentTarget::Field(mut prefix, field) => {
+                self.suffixed(&mut prefix);
+                let key = match field {
+                    FieldSuffix::Named(n) => simple(SimpleExpression::String(n)),
+                    FieldSuffix::Indexed(mut e) => {
+                        self.expression(&mut e);
+                        e
+                    }
+                };
+                Target::Field(simple(SimpleExpression::Suffixed(prefix)), key)
+            }
+        }
+    }
+
+    fn assignment(&mut self, a: AssignmentStatement<S>) -> Vec<Statement<S>> {
+        let AssignmentStatement {
+            targets,
+            mut values,
+        } = a;
+        let mut targets: Vec<Target<S>> = targets.into_iter().map(|t| self.target(t)).collect();
+        for v in &mut values {
+            self.expression(v);
+        }
+        if targets.len() == 1 && values.len() == 1 {
+            let target = targets.pop().expect("one target");
+            let value = values.pop().expect("one value");
+            return self.store(target, value);
+        }
+        // General case: `do local (t1), (k1), ... = prefixes, keys; local (v1), ... = values;
+        // stores end`, so evaluation order and value adjustment stay Lua's.
+        let mut counter = 0;
+        let mut fresh = || {
+            counter += 1;
+            (self.names.temp)(counter)
+        };
+        let mut prefix_names = Vec::new();
+        let mut prefix_values = Vec::new();
+        let mut slots = Vec::new();
+        for t in targets {
+            match t {
+                Target::Field(table, key) => {
+                    let (tn, kn) = (fresh(), fresh());
+                    prefix_names.push(tn.clone());
+                    prefix_values.push(table);
+                    prefix_names.push(kn.clone());
+                    prefix_values.push(key);
+                    slots.push(Target::Field(name_expr(tn), name_expr(kn)));
+                }
+                name @ Target::Name(_) => slots.push(name),
+            }
+        }
+        let value_names: Vec<S> = slots.iter().map(|_| fresh()).collect();
+        let mut body = Vec::new();
+        if !prefix_names.is_empty() {
+            body.push(Statement::LocalStatement(LocalStatement {
+                names: prefix_names,
+                values: prefix_values,
+            }));
+        }
+        body.push(Statement::LocalStatement(LocalStatement {
+            names: value_names.clone(),
+            values,
+        }));
+        // Hidden temporaries are locals of this function while the stores run.
+        let mark = self.scope.len();
+        for n in &value_names {
+            self.declare(n.clone());
+        }
+        for (slot, v) in slots.into_iter().zip(value_names) {
+            body.extend(self.store(slot, name_expr(v)));
+        }
+        self.scope.truncate(mark);
+        let line = piccolo::compiler::LineNumber(0);
+        vec![Statement::Do(Block {
+            statements: body
+                .into_iter()
+                .map(|s| LineAnnotated::new(line, s))
+                .collect(),
+            return_statement: None,
+            closed_on: line,
+        })]
+    }
+
+    fn function_statement(&mut self, f: FunctionStatement<S>) -> Vec<Statement<S>> {
+        let FunctionStatement {
+            name,
+            mut fields,
+            method,
+            mut definition,
+        } = f;
+        if method.is_some() {
+            definition
+                .parameters
+                .insert(0, self.names.self_param.clone());
+        }
+        self.function(&mut definition);
+        let function = simple(SimpleExpression::Function(definition));
+        let last = match method {
+            Some(m) => Some(m),
+            None => fields.pop(),
+        };
+        let target = match last {
+            None => Target::Name(name),
+            Some(key) => Target::Field(
+                simple(SimpleExpression::Suffixed(SuffixedExpression {
+                    primary: PrimaryExpression::Name(name),
+                    suffixes: fields
+                        .into_iter()
+                        .map(|f| SuffixPart::Field(FieldSuffix::Named(f)))
+                        .collect(),
+                })),
+                simple(SimpleExpression::String(key)),
+            ),
+        };
+        self.store(target, function)
+    }
+
+    fn expression(&mut self, e: &mut Expression<S>) {
+        match &mut *e.head {
+            HeadExpression::Simple(s) => self.simple(s),
+            HeadExpression::UnaryOperator(_, e) => self.expression(e),
+        }
+        for (_, e) in &mut e.tail {
+            self.expression(e);
+        }
+    }
+
+    fn simple(&mut self, s: &mut SimpleExpression<S>) {
+        match s {
+            SimpleExpression::TableConstructor(t) => {
+                for f in &mut t.fields {
+                    match f {
+                        ConstructorField::Array(e) => self.expression(e),
+                        ConstructorField::Record(k, v) => {
+                            if let RecordKey::Indexed(k) = k {
+                                self.expression(k);
+                            }
+                            self.expression(v);
+                        }
+                    }
+                }
+            }
+            SimpleExpression::Function(f) => self.function(f),
+            SimpleExpression::Suffixed(s) => self.suffixed(s),
+            _ => {}
+        }
+    }
+
+    fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
+        if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
+            self.expression(e);
+        }
+        for p in &mut s.suffixes {
+            match p {
+                SuffixPart::Field(FieldSuffix::Indexed(e)) => self.expression(e),
+                SuffixPart::Field(FieldSuffix::Named(_)) => {}
+                SuffixPart::Call(c) => self.call(c),
+            }
+        }
+    }
+
+    fn call(&mut self, c: &mut CallSuffix<S>) {
+        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
+        for a in args {
+            self.expression(a);
+        }
+    }
+}
+
+enum Target<S> {
+    Field(Expression<S>, Expression<S>),
+    Name(S),
+}
+
+fn local_store<S>(name: S, value: Expression<S>) -> Statement<S> {
+    Statement::Assignment(AssignmentStatement {
+        targets: vec![AssignmentTarget::Name(name)],
+        values: vec![value],
+    })
+}

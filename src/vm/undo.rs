@@ -1,0 +1,204 @@
+//! The write log that makes a message atomic: while a transaction is open, every write to a
+//! table field, a captured variable (upvalue) or a metatable first records the old value,
+//! and rolling back restores them in reverse order. Rolling back therefore costs what the
+//! failed message changed, not the size of the state.
+//!
+//! All writes reach us because the compile pipeline turns assignment statements into calls
+//! of the `(set)` and `(setup)` helpers (see `assign.rs`), and the standard library writes
+//! through [`raw_set`]. That same funnel works around a piccolo 0.3.3 bug: a table whose
+//! string keys were deleted panics when its hash part grows ("all keys must be live when
+//! table is grown"); [`raw_set`] makes room, dropping dead keys, before a new key goes in.
+
+use std::collections::HashSet;
+
+use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
+use piccolo::{
+    closure::{UpValue, UpValueState},
+    Context, Function, InvalidTableKey, Table, Value,
+};
+
+#[derive(Collect)]
+#[collect(no_drop)]
+enum Entry<'gc> {
+    Field {
+        table: Table<'gc>,
+        key: Value<'gc>,
+        old: Value<'gc>,
+    },
+    UpValue {
+        cell: UpValue<'gc>,
+        old: Value<'gc>,
+    },
+    Metatable {
+        table: Table<'gc>,
+        old: Option<Table<'gc>>,
+    },
+}
+
+/// Identity of a logged slot, so a slot written many times is logged once.
+#[derive(Hash, PartialEq, Eq)]
+enum Slot {
+    Field(usize, u8, u64),
+    UpValue(usize),
+    Metatable(usize),
+}
+
+#[derive(Collect, Default)]
+#[collect(no_drop)]
+struct Log<'gc> {
+    active: bool,
+    entries: Vec<Entry<'gc>>,
+    #[collect(require_static)]
+    seen: HashSet<Slot>,
+}
+
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct UndoRoot<'gc>(Gc<'gc, RefLock<Log<'gc>>>);
+
+impl<'gc> piccolo::Singleton<'gc> for UndoRoot<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        UndoRoot(Gc::new(&ctx, RefLock::new(Log::default())))
+    }
+}
+
+fn log<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<Log<'gc>>> {
+    ctx.singleton::<Rootable![UndoRoot<'_>]>().0
+}
+
+fn ptr<T>(gc: Gc<'_, T>) -> usize {
+    Gc::as_ptr(gc) as *const () as usize
+}
+
+fn key_identity(v: Value<'_>) -> (u8, u64) {
+    match v {
+        Value::Nil => (0, 0),
+        Value::Boolean(b) => (1, u64::from(b)),
+        Value::Integer(i) => (2, i as u64),
+        Value::Number(f) => match crate::stdlib::lua_number::float_to_int_exact(f) {
+            Some(i) => (2, i as u64),
+            None => (3, f.to_bits()),
+        },
+        Value::String(s) => (4, ptr(s.into_inner()) as u64),
+        Value::Table(t) => (5, ptr(t.into_inner()) as u64),
+        Value::Function(Function::Closure(c)) => (6, ptr(c.into_inner()) as u64),
+        Value::Function(Function::Callback(c)) => (7, ptr(c.into_inner()) as u64),
+        Value::Thread(t) => (8, ptr(t.into_inner()) as u64),
+        Value::UserData(u) => (9, ptr(u.into_inner()) as u64),
+    }
+}
+
+/// Opens a transaction: from now on writes are logged.
+pub fn begin(ctx: Context<'_>) {
+    let mut l = log(ctx).borrow_mut(&ctx);
+    l.active = true;
+    l.entries.clear();
+    l.seen.clear();
+}
+
+/// Closes the transaction, keeping its effects. Returns how many slots it changed.
+pub fn commit(ctx: Context<'_>) -> usize {
+    let mut l = log(ctx).borrow_mut(&ctx);
+    l.active = false;
+    l.seen.clear();
+    let n = l.entries.len();
+    l.entries.clear();
+    n
+}
+
+/// Closes the transaction, undoing every logged write in reverse order.
+pub fn rollback(ctx: Context<'_>) {
+    let entries = {
+        let mut l = log(ctx).borrow_mut(&ctx);
+        l.active = false;
+        l.seen.clear();
+        std::mem::take(&mut l.entries)
+    };
+    for entry in entries.into_iter().rev() {
+        match entry {
+            Entry::Field { table, key, old } => {
+                let _ = store(ctx, table, key, old);
+            }
+            Entry::UpValue { cell, old } => cell.set(&ctx, UpValueState::Closed(old)),
+            Entry::Metatable { table, old } => {
+                table.set_metatable(&ctx, old);
+            }
+        }
+    }
+}
+
+fn record_field<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: Value<'gc>, old: Value<'gc>) {
+    let l = log(ctx);
+    if !l.borrow().active {
+        return;
+    }
+    let (tag, bits) = key_identity(key);
+    let mut l = l.borrow_mut(&ctx);
+    if l.seen
+        .insert(Slot::Field(ptr(table.into_inner()), tag, bits))
+    {
+        l.entries.push(Entry::Field { table, key, old });
+    }
+}
+
+/// Logs the current value of a captured variable before it is assigned.
+pub fn record_upvalue<'gc>(ctx: Context<'gc>, cell: UpValue<'gc>) {
+    let l = log(ctx);
+    if !l.borrow().active {
+        return;
+    }
+    // A cell still open belongs to a running frame (a suspended coroutine); its value lives
+    // on that thread's stack and cannot be restored from here.
+    let UpValueState::Closed(old) = cell.get() else {
+        return;
+    };
+    let mut l = l.borrow_mut(&ctx);
+    if l.seen.insert(Slot::UpValue(ptr(cell.into_inner()))) {
+        l.entries.push(Entry::UpValue { cell, old });
+    }
+}
+
+/// `setmetatable`, logged.
+pub fn set_metatable<'gc>(ctx: Context<'gc>, table: Table<'gc>, mt: Option<Table<'gc>>) {
+    let l = log(ctx);
+    if l.borrow().active {
+        let mut l = l.borrow_mut(&ctx);
+        if l.seen.insert(Slot::Metatable(ptr(table.into_inner()))) {
+            l.entries.push(Entry::Metatable {
+                table,
+                old: table.metatable(),
+            });
+        }
+    }
+    table.set_metatable(&ctx, mt);
+}
+
+/// Stores without logging, making room first so piccolo never grows a table that still
+/// holds dead keys.
+fn store<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    key: Value<'gc>,
+    value: Value<'gc>,
+) -> Result<Value<'gc>, InvalidTableKey> {
+    if !value.is_nil() && table.get_value(key).is_nil() {
+        table.into_inner().borrow_mut(&ctx).raw_table.reserve_map(1);
+    }
+    table.set_value(&ctx, key, value)
+}
+
+/// `rawset`: the one way our code writes a table field (logged, panic-free).
+pub fn raw_set<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    key: Value<'gc>,
+    value: Value<'gc>,
+) -> Result<Value<'gc>, InvalidTableKey> {
+    let old = table.get_value(key);
+    if old.is_nil() && value.is_nil() {
+        return Ok(old);
+    }
+    let r = store(ctx, table, key, value)?;
+    record_field(ctx, table, key, old);
+    Ok(r)
+}
