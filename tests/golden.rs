@@ -2,10 +2,10 @@
 //! under Node and Chromium (tests/wasm_common), from JS (tests/js) and in the playground
 //! (tests/browser), so equal results on every platform are tested, not assumed.
 //!
-//! Known difference: iteration order of large hash tables differs between native x86_64
-//! and wasm32 builds (piccolo's hashbrown tables probe in 16-byte SSE2 groups natively and
-//! 8-byte groups in wasm), so `determinism.lua` has a native golden file and a wasm one; each
-//! is stable from run to run, and Node and Chromium share the wasm one.
+//! `determinism.lua` iterates tables with a few thousand mixed keys: natively, in Node and in
+//! Chromium the order must be the same (piccolo's own table order is not: its hash tables
+//! probe in 16-byte SSE2 groups natively and 8-byte groups in wasm, so `pairs` visits keys
+//! in a canonical order of ours).
 
 use std::path::Path;
 use std::process::Command;

@@ -1,12 +1,14 @@
-//! `next`, `pairs` (honouring `__pairs`) and `ipairs` (Lua 5.3: respects `__index`, stops at
+//! `next`, `pairs` (honouring `__pairs`; plain tables in a canonical key order) and `ipairs` (Lua 5.3: respects `__index`, stops at
 //! the first nil), each returning the three values Lua returns.
 
-use gc_arena::Collect;
+use std::cmp::Ordering;
+
+use gc_arena::{lock::RefLock, Collect, Gc};
 use piccolo::{
     meta_ops::{self, MetaResult},
     table::NextValue,
     BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
-    SequencePoll, Stack, Value,
+    SequencePoll, Stack, Table, Value,
 };
 
 use super::argcheck::{check_any, check_integer, check_table, error};
@@ -27,7 +29,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let _ = g.set(
         ctx,
         "pairs",
-        Callback::from_fn_with(&ctx, next, |next, ctx, exec, mut stack| {
+        Callback::from_fn_with(&ctx, next, |next, ctx, mut exec, mut stack| {
             let t = check_any(ctx, &exec, &stack, 0, "pairs")?;
             let mt = match t {
                 Value::Table(t) => t.metatable(),
@@ -36,7 +38,13 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             };
             let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
             if handler.is_nil() {
-                stack.replace(ctx, (*next, t, Value::Nil));
+                let iterator = match t {
+                    Value::Table(table) => {
+                        Value::Function(Function::Callback(ordered_pairs(ctx, &mut exec, table)))
+                    }
+                    _ => Value::Function(Function::Callback(*next)),
+                };
+                stack.replace(ctx, (iterator, t, Value::Nil));
                 return Ok(CallbackReturn::Return);
             }
             let function = meta_ops::call(ctx, handler)
@@ -86,6 +94,80 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             Ok(CallbackReturn::Return)
         }),
     );
+}
+
+/// Where a key sorts in `pairs` order: numbers, then strings, then booleans, then
+/// reference values (which keep the table's internal order among themselves).
+fn rank(v: Value<'_>) -> u8 {
+    match v {
+        Value::Integer(_) | Value::Number(_) => 0,
+        Value::String(_) => 1,
+        Value::Boolean(_) => 2,
+        _ => 3,
+    }
+}
+
+fn key_order(a: Value<'_>, b: Value<'_>) -> Ordering {
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(&y),
+        (Value::Integer(x), Value::Number(y)) => (x as f64).total_cmp(&y),
+        (Value::Number(x), Value::Integer(y)) => x.total_cmp(&(y as f64)),
+        (Value::Number(x), Value::Number(y)) => x.total_cmp(&y),
+        (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Boolean(x), Value::Boolean(y)) => x.cmp(&y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// What a `pairs` iterator walks: the table's keys, ordered when the loop starts.
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Walk<'gc> {
+    table: Table<'gc>,
+    keys: Vec<Value<'gc>>,
+    next: usize,
+}
+
+/// The iterator `pairs` returns for a plain table. piccolo iterates in hash-table slot
+/// order, which differs between native and wasm builds (different SIMD group widths) and
+/// with a table's insertion and deletion history; we visit keys in a canonical order
+/// instead, so every platform sees the same order. Keys whose value became nil during the
+/// loop are skipped, as with `next`.
+fn ordered_pairs<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    table: Table<'gc>,
+) -> Callback<'gc> {
+    let mut keys: Vec<Value<'gc>> = table.iter().map(|(k, _)| k).collect();
+    let n = keys.len();
+    // Callers rarely hand `pairs` unsorted data that is already huge; still, sorting is
+    // real work: charge it.
+    exec.fuel().consume(
+        i32::try_from(n + n * (usize::BITS - n.leading_zeros()) as usize / 4).unwrap_or(i32::MAX),
+    );
+    keys.sort_by(|a, b| key_order(*a, *b));
+    let walk = Gc::new(
+        &ctx,
+        RefLock::new(Walk {
+            table,
+            keys,
+            next: 0,
+        }),
+    );
+    Callback::from_fn_with(&ctx, walk, |walk, ctx, _, mut stack| {
+        let mut w = walk.borrow_mut(&ctx);
+        while w.next < w.keys.len() {
+            let key = w.keys[w.next];
+            w.next += 1;
+            let value = w.table.get_value(key);
+            if !value.is_nil() {
+                stack.replace(ctx, (key, value));
+                return Ok(CallbackReturn::Return);
+            }
+        }
+        stack.replace(ctx, Value::Nil);
+        Ok(CallbackReturn::Return)
+    })
 }
 
 /// Keeps exactly `n` results (padding with nil), as `lua_call(L, .., n)` does.

@@ -13,10 +13,11 @@
 //! captured locals and globals apart.
 
 use piccolo::compiler::parser::{
-    AssignmentStatement, AssignmentTarget, Block, CallSuffix, ConstructorField, Expression,
-    FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition, FunctionStatement,
-    HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, RecordKey, ReturnStatement,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+    AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField,
+    Expression, FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition,
+    FunctionStatement, HeadExpression, IfStatement, LineAnnotated, LocalStatement,
+    PrimaryExpression, RecordKey, ReturnStatement, SimpleExpression, Statement, SuffixPart,
+    SuffixedExpression, WhileStatement,
 };
 
 use super::rewrite::simple;
@@ -28,6 +29,8 @@ pub struct AssignNames<S> {
     pub env: S,
     /// `self`, the implicit first parameter of `function t:m() end`.
     pub self_param: S,
+    /// The hidden iterator function, state and control variable of a generic `for`.
+    pub for_state: [S; 3],
     /// Prefix of the hidden temporaries of a multiple assignment; an index is appended.
     pub temp: fn(usize) -> S,
 }
@@ -142,6 +145,11 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                 }
                 return vec![Statement::LocalStatement(l)];
             }
+            Statement::For(ForStatement::Generic {
+                names,
+                arguments,
+                body,
+            }) => return self.generic_for(names, arguments, body),
             Statement::LocalFunction(mut f) => {
                 self.declare(f.name.clone());
                 self.function(&mut f.definition);
@@ -184,21 +192,6 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                 self.block(body);
                 self.scope.truncate(mark);
             }
-            Statement::For(ForStatement::Generic {
-                names,
-                arguments,
-                body,
-            }) => {
-                for a in arguments.iter_mut() {
-                    self.expression(a);
-                }
-                let mark = self.scope.len();
-                for n in names.iter().cloned() {
-                    self.declare(n);
-                }
-                self.block(body);
-                self.scope.truncate(mark);
-            }
             Statement::Repeat(r) => {
                 let mark = self.scope.len();
                 self.block_in_scope(&mut r.body);
@@ -212,6 +205,97 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
             _ => {}
         }
         vec![s]
+    }
+
+    /// piccolo's generic `for` stops when the control variable is `false` (its loop opcode
+    /// tests truthiness; Lua tests for nil), so `for k in pairs{[false]=1}` would skip the
+    /// entry. We emit the loop Lua defines instead:
+    /// `do local f, s, c = explist; while true do local k, v = f(s, c);
+    ///  if k == nil then break end; c = k; <body> end end`.
+    fn generic_for(
+        &mut self,
+        names: Vec<S>,
+        mut arguments: Vec<Expression<S>>,
+        mut body: Block<S>,
+    ) -> Vec<Statement<S>> {
+        for a in &mut arguments {
+            self.expression(a);
+        }
+        let line = body.closed_on;
+        let (f, st, c) = (
+            self.names.for_state[0].clone(),
+            self.names.for_state[1].clone(),
+            self.names.for_state[2].clone(),
+        );
+        let mark = self.scope.len();
+        for n in [&f, &st, &c] {
+            self.declare(n.clone());
+        }
+        for n in names.iter().cloned() {
+            self.declare(n);
+        }
+        self.block(&mut body);
+        self.scope.truncate(mark);
+
+        let first = names[0].clone();
+        let step = Statement::LocalStatement(LocalStatement {
+            names,
+            values: vec![simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::Name(f.clone()),
+                suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![
+                    name_expr(st.clone()),
+                    name_expr(c.clone()),
+                ]))],
+            }))],
+        });
+        let stop = Statement::If(IfStatement {
+            if_part: (
+                Expression {
+                    head: Box::new(HeadExpression::Simple(SimpleExpression::Suffixed(
+                        SuffixedExpression {
+                            primary: PrimaryExpression::Name(first.clone()),
+                            suffixes: Vec::new(),
+                        },
+                    ))),
+                    tail: vec![(BinaryOperator::Equal, simple(SimpleExpression::Nil))],
+                },
+                Block {
+                    statements: vec![LineAnnotated::new(line, Statement::Break)],
+                    return_statement: None,
+                    closed_on: line,
+                },
+            ),
+            else_if_parts: Vec::new(),
+            else_part: None,
+        });
+        let advance = local_store(c.clone(), name_expr(first));
+        // The body becomes a `do` block, so its own locals and labels keep their scope.
+        let loop_body = Block {
+            statements: vec![
+                LineAnnotated::new(line, step),
+                LineAnnotated::new(line, stop),
+                LineAnnotated::new(line, advance),
+                LineAnnotated::new(line, Statement::Do(body)),
+            ],
+            return_statement: None,
+            closed_on: line,
+        };
+        let setup = Statement::LocalStatement(LocalStatement {
+            names: vec![f, st, c],
+            values: arguments,
+        });
+        let looping = Statement::While(WhileStatement {
+            condition: simple(SimpleExpression::True),
+            block: loop_body,
+        });
+        vec![Statement::Do(Block {
+            statements: vec![
+                LineAnnotated::new(line, setup),
+                LineAnnotated::new(line, looping),
+            ],
+            return_statement: None,
+            closed_on: line,
+        })]
     }
 
     /// The statements storing `value` (an expression already rewritten) into `target`.

@@ -143,6 +143,7 @@ fn compile_here(
         setup: name(HELPER_LOCALS[5]),
         env: name(b"_ENV"),
         self_param: name(b"self"),
+        for_state: [name(b"(for f)"), name(b"(for s)"), name(b"(for c)")],
         temp: |i| Arc::from(format!("(t{i})").as_bytes()),
     })
     .chunk(&mut chunk.block);

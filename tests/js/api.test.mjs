@@ -7,7 +7,7 @@ import { read } from "./helpers.mjs";
 test("runLua gives the same output as native and Chromium (golden files)", () => {
   const det = runLua(read("tests/data/determinism.lua"), "tests/data/determinism.lua");
   assert.equal(det.error, undefined);
-  assert.equal(det.stdout, read("tests/data/determinism.wasm.out"));
+  assert.equal(det.stdout, read("tests/data/determinism.out"));
   const portable = runLua(read("tests/data/portable.lua"), "tests/data/portable.lua");
   assert.equal(portable.error, undefined);
   assert.equal(portable.stdout, read("tests/data/portable.out"));

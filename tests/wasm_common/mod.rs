@@ -5,7 +5,7 @@ use aolite::{Limits, Message, Process, ProcessOptions};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const DETERMINISM_LUA: &str = include_str!("../data/determinism.lua");
-const DETERMINISM_OUT: &str = include_str!("../data/determinism.wasm.out");
+const DETERMINISM_OUT: &str = include_str!("../data/determinism.out");
 const PORTABLE_LUA: &str = include_str!("../data/portable.lua");
 const PORTABLE_OUT: &str = include_str!("../data/portable.out");
 const PING_LUA: &str = include_str!("../../examples/ping.lua");
