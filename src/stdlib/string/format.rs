@@ -55,7 +55,8 @@ fn string_conversions(fmt: &[u8]) -> Vec<usize> {
 fn plain_display<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Vec<u8> {
     let mut buf = Vec::new();
     write_plain(v, &mut buf);
-    if let name @ Cow::Owned(_) = type_name(ctx, v) {
+    let name = type_name(ctx, v);
+    if name != v.type_name() {
         if let Some(colon) = buf.iter().position(|&c| c == b':') {
             let mut named = name.into_owned().into_bytes();
             named.extend_from_slice(&buf[colon..]);

@@ -175,9 +175,9 @@ pub fn gmatch<'gc>(
         exec.fuel().consume(step_fuel(matcher.steps()));
         let found = found.map_err(|e| pattern_error(ctx, e))?;
         stack.clear();
-        match found {
-            Some(m) => push_captures(ctx, &mut stack, src, &m, m.value_count())?,
-            None => stack.push_back(Value::Nil),
+        // At the end Lua's iterator returns no values at all (not even nil).
+        if let Some(m) = found {
+            push_captures(ctx, &mut stack, src, &m, m.value_count())?;
         }
         Ok(CallbackReturn::Return)
     });
