@@ -10,6 +10,9 @@ pub mod string;
 pub mod table;
 pub mod tostring;
 
+#[cfg(test)]
+mod limits_tests;
+
 use crate::vm::Vm;
 
 /// Installs everything aolite adds to or replaces in piccolo's core library.

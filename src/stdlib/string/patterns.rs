@@ -27,11 +27,12 @@ use crate::stdlib::lua_pattern::{
     PatternError,
 };
 
-/// Matcher steps one library call may spend (a few tenths of a second of backtracking).
+/// Matcher steps one library call may spend (about half a second of backtracking natively;
+/// PUC Lua has no such limit and would run on).
 const STEP_LIMIT: u64 = 100_000_000;
-/// Matcher steps per unit of fuel: a step is a byte comparison or so, far cheaper than a
-/// VM instruction.
-const STEPS_PER_FUEL: u64 = 16;
+/// Matcher steps per unit of fuel: a step (a byte or pattern item tried, ~5 ns natively) is
+/// a few times cheaper than a VM instruction.
+const STEPS_PER_FUEL: u64 = 4;
 
 fn step_fuel(steps: u64) -> i32 {
     i32::try_from(steps / STEPS_PER_FUEL).unwrap_or(i32::MAX)
