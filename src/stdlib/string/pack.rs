@@ -292,6 +292,9 @@ pub fn pack<'gc>(
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
     let fmt = check_bytes(ctx, &stack, 1, "pack")?;
+    // Lua pushes a nil mark after the arguments, so the first missing one reads as "nil"
+    // in its errors (and later ones as "no value").
+    stack.push_back(Value::Nil);
     let mut reader = FormatReader::new(&fmt);
     let mut out = Vec::new();
     let mut arg = 1;
