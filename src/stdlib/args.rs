@@ -1,19 +1,39 @@
-//! Argument checking for library callbacks, with Lua 5.3's coercions and error wording
-//! (`luaL_checkinteger`, `luaL_checklstring`, `luaL_typeerror`, ...).
+//! Argument checking for the string and table libraries, with Lua 5.3's coercions and error
+//! wording (`luaL_checkinteger`, `luaL_checklstring`, `luaL_typeerror`, ...), on top of
+//! [`super::argcheck`] (which adds the caller's position and picks the function's name).
 //!
-//! Arguments are numbered from 1 as Lua reports them; `stack.get(n - 1)` is argument `n`.
-//! An argument past the end of the stack is "no value", an explicit `nil` is "nil".
+//! Unlike `argcheck`, arguments are numbered from 1 as Lua reports them (`stack.get(n - 1)`
+//! is argument `n`), strings are borrowed rather than copied, and type names honour
+//! `__name` as `luaL_typeerror` does. Past the end of the stack an argument is "no value",
+//! an explicit `nil` is "nil". `fname` is the qualified name (`string.rep`).
 
 use std::borrow::Cow;
 
-use piccolo::{Context, Error, Stack, Value};
+use piccolo::{Context, Error, Execution, Stack, Value};
 
-use super::base::lua_error;
+use super::argcheck;
 use super::lua_number::{float_to_int_exact, fmt_float, fmt_integer, parse_number, LuaNum};
 
-/// `bad argument #n to 'fname' (msg)`.
-pub fn arg_error<'gc>(ctx: Context<'gc>, n: usize, fname: &str, msg: &str) -> Error<'gc> {
-    lua_error(ctx, &format!("bad argument #{n} to '{fname}' ({msg})"))
+/// `bad argument #n to 'fname' (msg)`, with the caller's position.
+pub fn arg_error<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    n: usize,
+    fname: &str,
+    msg: &str,
+) -> Error<'gc> {
+    argcheck::bad_arg(ctx, exec, n - 1, fname, msg)
+}
+
+/// A `luaL_error`: the message with the caller's position.
+pub fn lua_error<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) -> Error<'gc> {
+    argcheck::error(ctx, exec, msg)
+}
+
+/// A runtime error raised inside a library function (`luaG_runerror` from C code), which
+/// carries no position.
+pub fn runtime_error<'gc>(ctx: Context<'gc>, msg: &str) -> Error<'gc> {
+    argcheck::plain_error(ctx, msg)
 }
 
 /// The type name Lua shows in messages: the `__name` metafield when it is a string
@@ -33,6 +53,7 @@ pub fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Cow<'gc, str> {
 /// `bad argument #n to 'fname' (<expected> expected, got <type>)`.
 pub fn type_error<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
@@ -43,7 +64,13 @@ pub fn type_error<'gc>(
     } else {
         type_name(ctx, stack.get(n - 1))
     };
-    arg_error(ctx, n, fname, &format!("{expected} expected, got {got}"))
+    arg_error(
+        ctx,
+        exec,
+        n,
+        fname,
+        &format!("{expected} expected, got {got}"),
+    )
 }
 
 /// Whether argument `n` is absent or nil (`lua_isnoneornil`).
@@ -79,15 +106,16 @@ pub fn to_number(v: Value<'_>) -> Option<LuaNum> {
 /// `luaL_checkinteger`.
 pub fn check_integer<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
 ) -> Result<i64, Error<'gc>> {
     to_integer(stack.get(n - 1)).map_err(|is_number| {
         if is_number {
-            arg_error(ctx, n, fname, "number has no integer representation")
+            arg_error(ctx, exec, n, fname, "number has no integer representation")
         } else {
-            type_error(ctx, stack, n, fname, "number")
+            type_error(ctx, exec, stack, n, fname, "number")
         }
     })
 }
@@ -95,6 +123,7 @@ pub fn check_integer<'gc>(
 /// `luaL_optinteger`: `default` when the argument is absent or nil.
 pub fn opt_integer<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
@@ -103,13 +132,14 @@ pub fn opt_integer<'gc>(
     if is_none_or_nil(stack, n) {
         Ok(default)
     } else {
-        check_integer(ctx, stack, n, fname)
+        check_integer(ctx, exec, stack, n, fname)
     }
 }
 
 /// `luaL_checknumber`, as an f64.
 pub fn check_number<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
@@ -117,7 +147,7 @@ pub fn check_number<'gc>(
     match to_number(stack.get(n - 1)) {
         Some(LuaNum::Int(i)) => Ok(i as f64),
         Some(LuaNum::Float(f)) => Ok(f),
-        None => Err(type_error(ctx, stack, n, fname, "number")),
+        None => Err(type_error(ctx, exec, stack, n, fname, "number")),
     }
 }
 
@@ -143,16 +173,18 @@ pub fn to_bytes<'gc>(v: Value<'gc>) -> Option<Cow<'gc, [u8]>> {
 /// `luaL_checklstring`: strings, and numbers converted to text.
 pub fn check_bytes<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
 ) -> Result<Cow<'gc, [u8]>, Error<'gc>> {
-    to_bytes(stack.get(n - 1)).ok_or_else(|| type_error(ctx, stack, n, fname, "string"))
+    to_bytes(stack.get(n - 1)).ok_or_else(|| type_error(ctx, exec, stack, n, fname, "string"))
 }
 
 /// `luaL_optlstring`: `default` when the argument is absent or nil.
 pub fn opt_bytes<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
@@ -161,7 +193,7 @@ pub fn opt_bytes<'gc>(
     if is_none_or_nil(stack, n) {
         Ok(Cow::Borrowed(default))
     } else {
-        check_bytes(ctx, stack, n, fname)
+        check_bytes(ctx, exec, stack, n, fname)
     }
 }
 

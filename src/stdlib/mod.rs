@@ -1,14 +1,26 @@
 //! The Lua 5.3 standard library that piccolo lacks, written on piccolo's callback API, plus
 //! the host-facing replacements (`print` captured into the process output).
 
+pub mod argcheck;
 pub mod args;
 pub mod base;
+pub mod coroutine;
+pub mod debug;
+pub mod iter;
+pub mod load;
 pub mod lua_format;
 pub mod lua_number;
 pub mod lua_pattern;
+pub mod math;
+pub mod os;
+pub mod package;
+pub mod pcall;
+pub mod print;
+pub mod random;
 pub mod string;
 pub mod table;
 pub mod tostring;
+pub mod utf8;
 
 #[cfg(test)]
 mod limits_tests;
@@ -18,9 +30,23 @@ use crate::vm::Vm;
 /// Installs everything aolite adds to or replaces in piccolo's core library.
 pub fn install(vm: &mut Vm) {
     let host = vm.host();
+    let limits = vm.limits().source;
+    let helpers = vm.stashed_helpers();
     vm.enter(|ctx| {
-        base::install(ctx, host);
+        let helpers = helpers.fetch(ctx);
+        print::install(ctx, host.clone());
+        math::install(ctx, host.clone());
+        os::install(ctx, host.clone());
         string::install(ctx);
         table::install(ctx);
+        let string_meta = base::install(ctx);
+        iter::install(ctx);
+        pcall::install(ctx);
+        load::install(ctx, helpers, limits);
+        utf8::install(ctx);
+        coroutine::install(ctx);
+        debug::install(ctx, string_meta);
+        package::install(ctx);
+        package::register_loaded(ctx);
     });
 }

@@ -12,11 +12,11 @@ mod patterns;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
+use super::args::lua_error;
 use super::args::{
     arg_error, byte_fuel, check_bytes, check_integer, new_string, new_string_from, opt_bytes,
     opt_integer,
 };
-use super::base::lua_error;
 
 /// The largest string `rep` (and similar builders) will make. Lua's own limit is the address
 /// space; ours stops a one-line script from asking for gigabytes before the memory limit is
@@ -73,10 +73,10 @@ pub fn posrelat(pos: i64, len: usize) -> i64 {
 
 fn len<'gc>(
     ctx: Context<'gc>,
-    _: Execution<'gc, '_>,
+    exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let n = check_bytes(ctx, &stack, 1, "len")?.len();
+    let n = check_bytes(ctx, &exec, &stack, 1, "string.len")?.len();
     stack.replace(ctx, n as i64);
     Ok(CallbackReturn::Return)
 }
@@ -86,10 +86,10 @@ fn sub<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let s = check_bytes(ctx, &stack, 1, "sub")?;
+    let s = check_bytes(ctx, &exec, &stack, 1, "string.sub")?;
     let l = s.len();
-    let start = posrelat(check_integer(ctx, &stack, 2, "sub")?, l).max(1);
-    let end = posrelat(opt_integer(ctx, &stack, 3, "sub", -1)?, l).min(l as i64);
+    let start = posrelat(check_integer(ctx, &exec, &stack, 2, "string.sub")?, l).max(1);
+    let end = posrelat(opt_integer(ctx, &exec, &stack, 3, "string.sub", -1)?, l).min(l as i64);
     let result = if start <= end {
         let piece = &s[start as usize - 1..end as usize];
         if piece.len() == l {
@@ -117,7 +117,7 @@ fn map_bytes<'gc>(
     fname: &str,
     f: impl FnOnce(&[u8]) -> Vec<u8>,
 ) -> CallbackResult<'gc> {
-    let s = check_bytes(ctx, &stack, 1, fname)?;
+    let s = check_bytes(ctx, &exec, &stack, 1, fname)?;
     exec.fuel().consume(byte_fuel(s.len()));
     let out = f(&s);
     stack.replace(ctx, new_string(ctx, out));
@@ -129,7 +129,7 @@ fn upper<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "upper", <[u8]>::to_ascii_uppercase)
+    map_bytes(ctx, exec, stack, "string.upper", <[u8]>::to_ascii_uppercase)
 }
 
 fn lower<'gc>(
@@ -137,7 +137,7 @@ fn lower<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "lower", <[u8]>::to_ascii_lowercase)
+    map_bytes(ctx, exec, stack, "string.lower", <[u8]>::to_ascii_lowercase)
 }
 
 fn reverse<'gc>(
@@ -145,7 +145,7 @@ fn reverse<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "reverse", |s| {
+    map_bytes(ctx, exec, stack, "string.reverse", |s| {
         s.iter().rev().copied().collect()
     })
 }
@@ -155,9 +155,9 @@ fn rep<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let s = check_bytes(ctx, &stack, 1, "rep")?;
-    let n = check_integer(ctx, &stack, 2, "rep")?;
-    let sep = opt_bytes(ctx, &stack, 3, "rep", b"")?;
+    let s = check_bytes(ctx, &exec, &stack, 1, "string.rep")?;
+    let n = check_integer(ctx, &exec, &stack, 2, "string.rep")?;
+    let sep = opt_bytes(ctx, &exec, &stack, 3, "string.rep", b"")?;
     if n <= 0 || (s.is_empty() && sep.is_empty()) {
         stack.replace(ctx, ctx.intern(b""));
         return Ok(CallbackReturn::Return);
@@ -165,7 +165,7 @@ fn rep<'gc>(
     // n copies of s and n - 1 separators, refused before anything is allocated.
     let total = (s.len() as u128) * (n as u128) + (sep.len() as u128) * (n as u128 - 1);
     if total > MAX_STRING_LEN as u128 {
-        return Err(lua_error(ctx, "resulting string too large"));
+        return Err(lua_error(ctx, &exec, "resulting string too large"));
     }
     let total = total as usize;
     exec.fuel().consume(byte_fuel(total));
@@ -188,17 +188,17 @@ fn byte<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let s = check_bytes(ctx, &stack, 1, "byte")?;
+    let s = check_bytes(ctx, &exec, &stack, 1, "string.byte")?;
     let l = s.len();
-    let i = posrelat(opt_integer(ctx, &stack, 2, "byte", 1)?, l);
-    let j = posrelat(opt_integer(ctx, &stack, 3, "byte", i)?, l);
+    let i = posrelat(opt_integer(ctx, &exec, &stack, 2, "string.byte", 1)?, l);
+    let j = posrelat(opt_integer(ctx, &exec, &stack, 3, "string.byte", i)?, l);
     let (i, j) = (i.max(1), j.min(l as i64));
     if i > j {
         stack.clear();
         return Ok(CallbackReturn::Return);
     }
     if j - i >= MAX_BYTE_RESULTS {
-        return Err(lua_error(ctx, "string slice too long"));
+        return Err(lua_error(ctx, &exec, "string slice too long"));
     }
     let bytes = &s[i as usize - 1..j as usize];
     exec.fuel()
@@ -220,9 +220,10 @@ fn char<'gc>(
     let n = stack.len();
     let mut out = Vec::with_capacity(n);
     for a in 1..=n {
-        let c = check_integer(ctx, &stack, a, "char")?;
+        let c = check_integer(ctx, &exec, &stack, a, "string.char")?;
         // Lua compares as unsigned, so negative codes are out of range too.
-        let c = u8::try_from(c).map_err(|_| arg_error(ctx, a, "char", "value out of range"))?;
+        let c = u8::try_from(c)
+            .map_err(|_| arg_error(ctx, &exec, a, "string.char", "value out of range"))?;
         out.push(c);
     }
     exec.fuel()

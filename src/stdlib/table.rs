@@ -14,9 +14,10 @@ use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table,
 
 use self::access::{run, Job, Op};
 use super::args::{
-    arg_error, check_integer, is_none_or_nil, new_string, opt_bytes, opt_integer, type_error,
+    arg_error, check_integer, is_none_or_nil, lua_error, new_string, opt_bytes, opt_integer,
+    type_error,
 };
-use super::base::lua_error;
+
 use super::lua_number::{fmt_float, fmt_integer};
 use super::string::MAX_STRING_LEN;
 
@@ -53,13 +54,14 @@ pub fn install(ctx: Context<'_>) {
 /// `checktab` for a plain table argument.
 fn check_table<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
 ) -> Result<Value<'gc>, Error<'gc>> {
     match stack.get(n - 1) {
         v @ Value::Table(_) => Ok(v),
-        _ => Err(type_error(ctx, stack, n, fname, "table")),
+        _ => Err(type_error(ctx, exec, stack, n, fname, "table")),
     }
 }
 
@@ -75,11 +77,20 @@ fn insert<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let t = check_table(ctx, &stack, 1, "insert")?;
+    let t = check_table(ctx, &exec, &stack, 1, "table.insert")?;
     let (pos, value) = match stack.len() {
         2 => (None, stack.get(1)),
-        3 => (Some(check_integer(ctx, &stack, 2, "insert")?), stack.get(2)),
-        _ => return Err(lua_error(ctx, "wrong number of arguments to 'insert'")),
+        3 => (
+            Some(check_integer(ctx, &exec, &stack, 2, "table.insert")?),
+            stack.get(2),
+        ),
+        _ => {
+            return Err(lua_error(
+                ctx,
+                &exec,
+                "wrong number of arguments to 'insert'",
+            ))
+        }
     };
     run(
         ctx,
@@ -110,7 +121,12 @@ struct Insert<'gc> {
 }
 
 impl<'gc> Job<'gc> for Insert<'gc> {
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         Ok(match self.phase {
             0 => {
                 self.phase = 1;
@@ -121,11 +137,17 @@ impl<'gc> Job<'gc> for Insert<'gc> {
                 let pos = *self.pos.get_or_insert(e);
                 // 1 <= pos <= e, compared as Lua does (unsigned, so no overflow).
                 if (pos as u64).wrapping_sub(1) >= e as u64 {
-                    return Err(arg_error(ctx, 2, "insert", "position out of bounds"));
+                    return Err(arg_error(
+                        ctx,
+                        exec,
+                        2,
+                        "table.insert",
+                        "position out of bounds",
+                    ));
                 }
                 self.i = e;
                 self.phase = 2;
-                return self.step(ctx, Value::Nil);
+                return self.step(ctx, exec, Value::Nil);
             }
             2 => {
                 let pos = self.pos.unwrap_or(self.i);
@@ -154,11 +176,11 @@ fn remove<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let t = check_table(ctx, &stack, 1, "remove")?;
+    let t = check_table(ctx, &exec, &stack, 1, "table.remove")?;
     let pos = if is_none_or_nil(&stack, 2) {
         None
     } else {
-        Some(check_integer(ctx, &stack, 2, "remove")?)
+        Some(check_integer(ctx, &exec, &stack, 2, "table.remove")?)
     };
     run(
         ctx,
@@ -192,7 +214,12 @@ struct Remove<'gc> {
 }
 
 impl<'gc> Job<'gc> for Remove<'gc> {
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         Ok(match self.phase {
             0 => {
                 self.phase = 1;
@@ -206,7 +233,13 @@ impl<'gc> Job<'gc> for Remove<'gc> {
                 // Lua 5.3.6: a given position must be in 1..=size+1 (size itself is always
                 // accepted, so removing from an empty table at 0 is fine).
                 if self.pos != self.size && (self.pos as u64).wrapping_sub(1) > self.size as u64 {
-                    return Err(arg_error(ctx, 1, "remove", "position out of bounds"));
+                    return Err(arg_error(
+                        ctx,
+                        exec,
+                        1,
+                        "table.remove",
+                        "position out of bounds",
+                    ));
                 }
                 self.phase = 2;
                 Op::Get(self.t, self.pos)
@@ -214,7 +247,7 @@ impl<'gc> Job<'gc> for Remove<'gc> {
             2 => {
                 self.result = input;
                 self.phase = 3;
-                return self.step(ctx, Value::Nil);
+                return self.step(ctx, exec, Value::Nil);
             }
             3 => {
                 if self.pos < self.size {
@@ -244,13 +277,13 @@ fn concat<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let t = check_table(ctx, &stack, 1, "concat")?;
-    let sep = opt_bytes(ctx, &stack, 2, "concat", b"")?.into_owned();
-    let first = opt_integer(ctx, &stack, 3, "concat", 1)?;
+    let t = check_table(ctx, &exec, &stack, 1, "table.concat")?;
+    let sep = opt_bytes(ctx, &exec, &stack, 2, "table.concat", b"")?.into_owned();
+    let first = opt_integer(ctx, &exec, &stack, 3, "table.concat", 1)?;
     let last = if is_none_or_nil(&stack, 4) {
         None
     } else {
-        Some(check_integer(ctx, &stack, 4, "concat")?)
+        Some(check_integer(ctx, &exec, &stack, 4, "table.concat")?)
     };
     run(
         ctx,
@@ -287,7 +320,12 @@ struct Concat<'gc> {
 }
 
 impl<'gc> Job<'gc> for Concat<'gc> {
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         Ok(match self.phase {
             0 => {
                 self.phase = 1;
@@ -298,7 +336,7 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                     self.last = length(input);
                 }
                 self.phase = 2;
-                return self.step(ctx, Value::Nil);
+                return self.step(ctx, exec, Value::Nil);
             }
             2 => {
                 if self.i <= self.last {
@@ -316,6 +354,7 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                     v => {
                         return Err(lua_error(
                             ctx,
+                            exec,
                             &format!(
                                 "invalid value ({}) at index {} in table for 'concat'",
                                 v.type_name(),
@@ -330,11 +369,11 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                 }
                 self.out.extend_from_slice(&self.sep);
                 if self.out.len() > MAX_STRING_LEN {
-                    return Err(lua_error(ctx, "resulting string too large"));
+                    return Err(lua_error(ctx, exec, "resulting string too large"));
                 }
                 self.i += 1;
                 self.phase = 2;
-                return self.step(ctx, Value::Nil);
+                return self.step(ctx, exec, Value::Nil);
             }
         })
     }
@@ -349,8 +388,8 @@ fn sort<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let Value::Table(t) = check_table(ctx, &stack, 1, "sort")? else {
-        return Err(type_error(ctx, &stack, 1, "sort", "table"));
+    let Value::Table(t) = check_table(ctx, &exec, &stack, 1, "table.sort")? else {
+        return Err(type_error(ctx, &exec, &stack, 1, "table.sort", "table"));
     };
     let job = sort::Sort::new(t, stack.get(1));
     run(ctx, exec, stack, job)
@@ -361,12 +400,12 @@ fn move_<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let f = check_integer(ctx, &stack, 2, "move")?;
-    let e = check_integer(ctx, &stack, 3, "move")?;
-    let t = check_integer(ctx, &stack, 4, "move")?;
+    let f = check_integer(ctx, &exec, &stack, 2, "table.move")?;
+    let e = check_integer(ctx, &exec, &stack, 3, "table.move")?;
+    let t = check_integer(ctx, &exec, &stack, 4, "table.move")?;
     let dest_arg = if is_none_or_nil(&stack, 5) { 1 } else { 5 };
-    let src = check_table(ctx, &stack, 1, "move")?;
-    let dest = check_table(ctx, &stack, dest_arg, "move")?;
+    let src = check_table(ctx, &exec, &stack, 1, "table.move")?;
+    let dest = check_table(ctx, &exec, &stack, dest_arg, "table.move")?;
     let mut job = Move {
         src,
         dest,
@@ -379,11 +418,23 @@ fn move_<'gc>(
     };
     if e >= f {
         if !(f > 0 || e < i64::MAX.wrapping_add(f)) {
-            return Err(arg_error(ctx, 3, "move", "too many elements to move"));
+            return Err(arg_error(
+                ctx,
+                &exec,
+                3,
+                "table.move",
+                "too many elements to move",
+            ));
         }
         let n = e - f + 1;
         if t > i64::MAX - n + 1 {
-            return Err(arg_error(ctx, 4, "move", "destination wrap around"));
+            return Err(arg_error(
+                ctx,
+                &exec,
+                4,
+                "table.move",
+                "destination wrap around",
+            ));
         }
         // Overlapping ranges in one table are copied from the end.
         let same = matches!((src, dest), (Value::Table(a), Value::Table(b)) if a == b);
@@ -414,7 +465,12 @@ struct Move<'gc> {
 }
 
 impl<'gc> Job<'gc> for Move<'gc> {
-    fn step(&mut self, _: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        _: Context<'gc>,
+        _: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         if self.phase == 1 {
             self.phase = 0;
             let at = self.t + self.i;
@@ -455,11 +511,11 @@ fn unpack<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let first = opt_integer(ctx, &stack, 2, "unpack", 1)?;
+    let first = opt_integer(ctx, &exec, &stack, 2, "table.unpack", 1)?;
     let last = if is_none_or_nil(&stack, 3) {
         None
     } else {
-        Some(check_integer(ctx, &stack, 3, "unpack")?)
+        Some(check_integer(ctx, &exec, &stack, 3, "table.unpack")?)
     };
     let job = Unpack {
         t: stack.get(0),
@@ -488,7 +544,12 @@ struct Unpack<'gc> {
 }
 
 impl<'gc> Job<'gc> for Unpack<'gc> {
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         match self.phase {
             0 if !self.have_last => {
                 self.phase = 1;
@@ -504,7 +565,7 @@ impl<'gc> Job<'gc> for Unpack<'gc> {
                 // Elements minus one, computed without overflow as Lua does.
                 let n = (self.last as u64).wrapping_sub(self.i as u64);
                 if n >= MAX_UNPACK {
-                    return Err(lua_error(ctx, "too many results to unpack"));
+                    return Err(lua_error(ctx, exec, "too many results to unpack"));
                 }
                 self.values.reserve(n as usize + 1);
                 self.phase = 2;

@@ -51,7 +51,8 @@ pub fn write_plain(v: Value<'_>, out: &mut Vec<u8>) {
         other => {
             let id = address(other).map(identity).unwrap_or(0);
             let kind = match other {
-                Value::Function(Function::Callback(_)) => "builtin",
+                // `type()` says function; "builtin" tells Rust callbacks from Lua closures.
+                Value::Function(Function::Callback(_)) => "function: builtin",
                 v => v.type_name(),
             };
             let _ = write!(out, "{kind}: 0x{id:08x}");

@@ -140,6 +140,6 @@ pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
             }
             v => format!("(error object is a {} value)", v.type_name()),
         },
-        piccolo::Error::Runtime(e) => e.to_string(),
+        piccolo::Error::Runtime(e) => super::errors::runtime_message(e),
     }
 }

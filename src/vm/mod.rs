@@ -4,6 +4,9 @@
 pub mod compile;
 pub mod convert;
 pub mod determinism;
+pub mod errors;
+pub mod helpers;
+pub mod rewrite;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -44,16 +47,53 @@ impl Default for Limits {
 /// slices, so this is also the GC granularity (small slices keep string-heavy code fast).
 const FUEL_SLICE: i32 = 8192;
 
-/// Host-side data shared with the Rust callbacks of one Lua state.
+/// Fuel that counts as one second of `os.clock()`: about what a browser runs in a second.
+pub const FUEL_PER_SECOND: f64 = 100_000_000.0;
+
+/// Host-side data shared with the Rust callbacks of one Lua state. Everything the standard
+/// library would take from the machine (clock, random numbers) comes from here, so a process
+/// is a pure function of its inputs and this state can be exported with it.
 #[derive(Debug, Default)]
 pub struct Host {
     /// Text printed since the last [`Host::take_output`].
     pub output: Vec<u8>,
+    /// The host clock in milliseconds since the Unix epoch (aos: the message timestamp);
+    /// `os.time()` returns it in seconds.
+    pub time_ms: i64,
+    /// `math.random`'s generator state.
+    pub rng: crate::stdlib::random::Rng,
+    /// Fuel used by all calls before the current slice (drives `os.clock()`).
+    pub fuel_before_slice: u64,
 }
 
 impl Host {
     pub fn take_output(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.output)
+    }
+
+    /// Fuel used so far, given what remains of the running slice.
+    pub fn fuel_total(&self, slice_remaining: i32) -> u64 {
+        let in_slice = (i64::from(FUEL_SLICE) - i64::from(slice_remaining)).max(0) as u64;
+        self.fuel_before_slice + in_slice
+    }
+}
+
+/// [`helpers::Helpers`] kept outside the arena.
+pub struct StashedHelpers {
+    method: StashedFunction,
+    concat: StashedFunction,
+    pass: StashedFunction,
+    first: StashedFunction,
+}
+
+impl StashedHelpers {
+    pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
+        helpers::Helpers {
+            method: ctx.fetch(&self.method),
+            concat: ctx.fetch(&self.concat),
+            pass: ctx.fetch(&self.pass),
+            first: ctx.fetch(&self.first),
+        }
     }
 }
 
@@ -71,6 +111,9 @@ pub struct Vm {
     host: Rc<RefCell<Host>>,
     limits: Limits,
     method_helper: StashedFunction,
+    concat_helper: StashedFunction,
+    pass_helper: StashedFunction,
+    first_helper: StashedFunction,
     globals: StashedTable,
     fuel_used: u64,
 }
@@ -87,14 +130,17 @@ impl Vm {
             ));
         }
         let mut lua = Lua::core();
-        let (method_helper, globals) = lua.enter(|ctx| {
+        let (method_helper, concat_helper, pass_helper, first_helper, globals) = lua.enter(|ctx| {
             let string_lib = match ctx.globals().get(ctx, "string") {
                 Value::Table(t) => t,
                 _ => piccolo::Table::new(&ctx),
             };
-            let helper = compile::method_helper(ctx, string_lib);
+            let helpers = helpers::Helpers::new(ctx, string_lib);
             (
-                ctx.stash(Function::Callback(helper)),
+                ctx.stash(helpers.method),
+                ctx.stash(helpers.concat),
+                ctx.stash(helpers.pass),
+                ctx.stash(helpers.first),
                 ctx.stash(ctx.globals()),
             )
         });
@@ -103,6 +149,9 @@ impl Vm {
             host: Rc::new(RefCell::new(Host::default())),
             limits,
             method_helper,
+            concat_helper,
+            pass_helper,
+            first_helper,
             globals,
             fuel_used: 0,
         })
@@ -142,23 +191,31 @@ impl Vm {
     /// Compiles `source` with the globals as its `_ENV`.
     pub fn load(&mut self, chunk_name: &str, source: &[u8]) -> Result<StashedFunction, Error> {
         let limits = self.limits.source;
-        let (helper, globals) = (&self.method_helper, &self.globals);
+        let stashed = self.stashed_helpers();
+        let globals = &self.globals;
         self.lua.enter(|ctx| {
+            let helpers = stashed.fetch(ctx);
             let closure = compile::load(
                 ctx,
                 chunk_name,
                 source,
-                ctx.fetch(globals),
-                ctx.fetch(helper),
+                Value::Table(ctx.fetch(globals)),
+                helpers,
                 &limits,
             )?;
             Ok(ctx.stash(Function::Closure(closure)))
         })
     }
 
-    /// The function that compiles chunks at run time (`load`): it shares the pipeline.
-    pub fn method_helper(&self) -> &StashedFunction {
-        &self.method_helper
+    /// The hidden helpers every compiled chunk captures, for the Lua-side `load` (which
+    /// must go through the same pipeline).
+    pub fn stashed_helpers(&self) -> StashedHelpers {
+        StashedHelpers {
+            method: self.method_helper.clone(),
+            concat: self.concat_helper.clone(),
+            pass: self.pass_helper.clone(),
+            first: self.first_helper.clone(),
+        }
     }
 
     /// Calls `function` with the arguments made by `args`, within the limits, and hands the
@@ -210,11 +267,14 @@ impl Vm {
         loop {
             let slice = FUEL_SLICE;
             let mut fuel = Fuel::with(slice);
+            let before = self.host.borrow().fuel_before_slice;
             let done = self
                 .lua
                 .enter(|ctx| ctx.fetch(&executor).step(ctx, &mut fuel));
-            used += (i64::from(slice) - i64::from(fuel.remaining())).max(0) as u64;
+            let spent = (i64::from(slice) - i64::from(fuel.remaining())).max(0) as u64;
+            used += spent;
             self.fuel_used = used;
+            self.host.borrow_mut().fuel_before_slice = before + spent;
             if done {
                 break;
             }

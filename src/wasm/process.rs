@@ -44,6 +44,17 @@ impl Process {
         to_js(&out)
     }
 
+    /// Hands a message and env to the runtime exactly as given (ao-loader's `handle`).
+    pub fn handle(&mut self, message: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
+        let msg = from_js(message, "message")?;
+        let env = from_js(env, "message")?;
+        let out = self
+            .inner
+            .handle_raw(&msg, &env)
+            .map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
     /// The JSON view of one global variable.
     #[wasm_bindgen(js_name = getGlobal)]
     pub fn get_global(&mut self, name: &str) -> Result<JsValue, JsValue> {

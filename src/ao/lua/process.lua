@@ -1,133 +1,369 @@
--- The process runtime, loaded into every process before user code.
--- It is aolite's own implementation of the aos process model; the Rust host calls
--- `__aolite.handle(msg)` for each message and reads `ao.outbox` afterwards.
+-- .process: the aos process model. The host calls `handle(msg, env)` for every message
+-- and reads the returned result ({Output, Messages, Spawns, Assignments} or {Error}).
+local json = require("json")
+local chance = require(".chance")
+local stringify = require(".stringify")
+local assignment = require(".assignment")
 
-local runtime = {}
+if not package.loaded["ao"] then
+  package.loaded["ao"] = require(".ao")
+end
 
-ao = ao or {
-  id = "",
-  reference = 0,
-  outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} },
+Colors = {
+  red = "\27[31m",
+  green = "\27[32m",
+  blue = "\27[34m",
+  reset = "\27[0m",
+  gray = "\27[90m",
 }
+Bell = "\x07"
+Dump = require(".dump")
+Utils = require(".utils")
+Handlers = require(".handlers")
+Nonce = Nonce or nil
+ao = require(".ao")
+assignment.init(ao)
 
-local NON_TAG_KEYS = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+local process = { _version = "2.0.4" }
+local MAX_INBOX = 10000
 
-function ao.clearOutbox()
-  ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+-- Table Data is sent as JSON, and says so.
+local rawSend, rawSpawn = ao.send, ao.spawn
+local function encodeData(msg)
+  if msg.Data and type(msg.Data) == "table" then
+    msg["Content-Type"] = "application/json"
+    msg.Data = json.encode(msg.Data)
+  end
 end
-
-local function append(list, value)
-  list[#list + 1] = value
-end
-
 function ao.send(msg)
-  assert(type(msg) == "table", "msg should be a table")
-  ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
-  local out = {
-    Target = msg.Target,
-    Data = msg.Data,
-    Anchor = ref,
-    Tags = {
-      { name = "Data-Protocol", value = "ao" },
-      { name = "Variant", value = "ao.TN.1" },
-      { name = "Type", value = "Message" },
-      { name = "Reference", value = ref },
-    },
-  }
-  for k, v in pairs(msg) do
-    if not NON_TAG_KEYS[k] then
-      append(out.Tags, { name = k, value = v })
+  encodeData(msg)
+  return rawSend(msg)
+end
+function ao.spawn(module, msg)
+  encodeData(msg)
+  return rawSpawn(module, msg)
+end
+
+local function normalizeMsg(msg)
+  local renamed = {}
+  for key, value in pairs(msg) do
+    local norm = Utils.normalize(key)
+    if norm ~= key then
+      renamed[#renamed + 1] = { key, norm, value }
     end
+  end
+  for _, r in ipairs(renamed) do
+    msg[r[1]] = nil
+    msg[r[2]] = r[3]
   end
   if type(msg.Tags) == "table" then
-    for k, v in pairs(msg.Tags) do
-      if type(v) == "table" and v.name then
-        append(out.Tags, { name = v.name, value = v.value })
-      else
-        append(out.Tags, { name = k, value = v })
+    for _, tag in ipairs(msg.Tags) do
+      if type(tag.name) == "string" then
+        tag.name = Utils.normalize(tag.name)
       end
     end
   end
-  append(ao.outbox.Messages, out)
-  return out
+  return ao.normalize(msg)
 end
 
-Handlers = Handlers or { list = {} }
+local function insertInbox(msg)
+  table.insert(Inbox, msg)
+  local overflow = #Inbox - MAX_INBOX
+  for _ = 1, overflow do
+    table.remove(Inbox, 1)
+  end
+end
 
-local function find(name)
-  for i, h in ipairs(Handlers.list) do
-    if h.name == name then
-      return i
+local function find(list, key, value)
+  for _, item in ipairs(list) do
+    if item[key] == value then
+      return item
     end
   end
 end
 
-function Handlers.add(name, pattern, handle)
-  if handle == nil then
-    handle, pattern = pattern, name
+-- Tags as a map; the first of duplicate names wins.
+function Tab(msg)
+  local map = {}
+  for _, tag in ipairs(msg.Tags) do
+    if not map[tag.name] then
+      map[tag.name] = tag.value
+    end
   end
-  local entry = { name = name, pattern = pattern, handle = handle }
-  local i = find(name)
-  if i then
-    Handlers.list[i] = entry
-  else
-    append(Handlers.list, entry)
-  end
-  return #Handlers.list
+  return map
 end
 
-function Handlers.remove(name)
-  local i = find(name)
-  if not i then
+function Prompt()
+  return Colors.green .. Name .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version
+    .. Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray .. "]"
+    .. Colors.reset .. "> "
+end
+
+-- aos's print shows one value: tables formatted, other non-strings coloured.
+function print(a)
+  local kind = type(a)
+  if kind == "table" then
+    a = stringify.format(a)
+  elseif kind == "boolean" then
+    a = Colors.blue .. tostring(a) .. Colors.reset
+  elseif kind == "nil" then
+    a = Colors.red .. tostring(a) .. Colors.reset
+  elseif kind == "number" then
+    a = Colors.green .. tostring(a) .. Colors.reset
+  end
+  local data = a
+  if ao.outbox.Output.data then
+    data = ao.outbox.Output.data .. "\n" .. a
+  end
+  ao.outbox.Output = { data = data, prompt = Prompt(), print = true }
+  if HANDLER_PRINT_LOGS then
+    table.insert(HANDLER_PRINT_LOGS, a)
+    return nil
+  end
+  return tostring(a)
+end
+
+function Send(msg)
+  if not msg.Target then
+    print("WARN: No target specified for message. Data will be stored, but no process will receive it.")
+  end
+  local sent = ao.send(msg)
+  return { output = "Message added to outbox", receive = sent.receive, onReply = sent.onReply }
+end
+
+function Spawn(...)
+  local module, msg
+  if select("#", ...) == 1 then
+    module, msg = ao._module, ...
+  else
+    module, msg = ...
+  end
+  local spawned = ao.spawn(module, msg or {})
+  return { output = "Spawn process request added to outbox", after = spawned.after, receive = spawned.receive }
+end
+
+function Receive(pattern)
+  return Handlers.receive(pattern)
+end
+
+function Assign(a)
+  if not ao.assign then
+    print("Assign is not implemented.")
+    return "Assign is not implemented."
+  end
+  ao.assign(a)
+  print("Assignment added to outbox.")
+  return "Assignment added to outbox."
+end
+
+function Version()
+  print("version: " .. process._version)
+end
+
+Seeded = Seeded or false
+
+local function byteSum(s)
+  local sum = 0
+  for i = 1, #s do
+    sum = sum + string.byte(s, i)
+  end
+  return sum
+end
+
+local function initializeState(msg, env)
+  if not Seeded then
+    chance.seed(tonumber(msg["Block-Height"] .. byteSum(msg.Owner .. msg.Module .. msg.Id)))
+    math.random = function(...)
+      local n = select("#", ...)
+      local a, b = ...
+      if n == 1 then
+        return chance.integer(1, a)
+      elseif n == 2 then
+        return chance.integer(a, b)
+      end
+      return chance.random()
+    end
+    Seeded = true
+  end
+  Errors = Errors or {}
+  Inbox = Inbox or {}
+  if env.Process.Id == msg.Id and not Owner then
+    local from = find(env.Process.Tags, "name", "From-Process")
+    Owner = from and from.value or msg.From
+  end
+  if not Name then
+    local name = find(env.Process.Tags, "name", "Name")
+    Name = name and name.value or "aos"
+  end
+end
+
+-- The Eval handler: the Data as an expression, else as a chunk.
+local function evaluate(msg)
+  local source = msg.Data
+  local fn, err = load("return " .. source, "aos", "t", _G)
+  if err then
+    fn, err = load(source, "aos", "t", _G)
+  end
+  if not fn then
+    ao.outbox.Error = err
     return
   end
-  local list = {}
-  for j, h in ipairs(Handlers.list) do
-    if j ~= i then
-      append(list, h)
-    end
+  local output, e = fn()
+  if e then
+    ao.outbox.Error = e
+    return
   end
-  Handlers.list = list
+  if HANDLER_PRINT_LOGS and output then
+    table.insert(HANDLER_PRINT_LOGS, type(output) == "table" and stringify.format(output) or tostring(output))
+  end
 end
 
-local function matches(pattern, msg)
-  if type(pattern) == "function" then
-    return pattern(msg)
-  elseif type(pattern) == "string" then
-    return msg.Action == pattern
-  elseif type(pattern) == "table" then
-    for k, v in pairs(pattern) do
-      if msg[k] ~= v and not (v == "_" and msg[k] ~= nil) then
-        return false
-      end
-    end
-    return true
+local function boot(msg)
+  if #Inbox == 0 then
+    table.insert(Inbox, msg)
   end
-  return false
+  if msg.Tags["On-Boot"] == "Data" then
+    evaluate(msg)
+  end
 end
 
-function Handlers.evaluate(msg)
-  for _, h in ipairs(Handlers.list) do
-    local r = matches(h.pattern, msg)
-    if r == true or r == -1 or r == "break" or r == 1 or r == "continue" then
-      h.handle(msg)
-      if not (r == 1 or r == "continue") then
-        return true
-      end
+local function inboxDefault(msg)
+  insertInbox(msg)
+  local from = msg.From and (string.sub(msg.From, 1, 3) .. "..." .. string.sub(msg.From, -3)) or "unknown"
+  local text = Colors.gray .. "New Message From " .. Colors.green .. from .. Colors.gray .. ": "
+  if msg.Action then
+    text = text .. Colors.gray .. "Action = " .. Colors.blue .. string.sub(msg.Action, 1, 20) .. Colors.reset
+  else
+    local data = msg.Data
+    if type(data) == "table" then
+      data = json.encode(data)
     end
+    text = text .. Colors.gray .. "Data = " .. Colors.blue .. (data and string.sub(data, 1, 20) or "") .. Colors.reset
   end
-  return false
+  print(text)
 end
 
-function runtime.handle(msg)
-  ao.clearOutbox()
-  msg.reply = function(reply)
+local function dropLastLines(text, count)
+  local lines = {}
+  for line in string.gmatch(text, "([^\n]*)\n?") do
+    lines[#lines + 1] = line
+  end
+  for _ = 1, count do
+    table.remove(lines)
+  end
+  return table.concat(lines, "\n")
+end
+
+local function attachReplyAndForward(msg)
+  function msg.reply(reply)
     reply.Target = msg["Reply-To"] or reply.Target or msg.From
     reply["X-Reference"] = msg["X-Reference"] or msg.Reference
+    reply["X-Origin"] = msg["X-Origin"] or nil
     return ao.send(reply)
   end
-  Handlers.evaluate(msg)
+  function msg.forward(target, extra)
+    local copy = ao.sanitize(msg)
+    for k, v in pairs(extra or {}) do
+      copy[k] = v
+    end
+    copy.Target = target
+    copy["Reply-To"] = msg["Reply-To"] or msg.From
+    copy["X-Reference"] = msg["X-Reference"] or msg.Reference
+    copy["X-Origin"] = msg["X-Origin"] or msg.From
+    copy.reply = nil
+    copy.forward = nil
+    ao.send(copy)
+  end
 end
 
-__aolite = runtime
+local function logs()
+  return table.concat(HANDLER_PRINT_LOGS, "\n")
+end
+
+function process.handle(msg, envOrWrapper)
+  local env = envOrWrapper.Process and envOrWrapper or envOrWrapper.env
+  ao.init(env)
+  msg = normalizeMsg(msg)
+  ao.id = ao.env.Process.Id
+  initializeState(msg, ao.env)
+  HANDLER_PRINT_LOGS = {}
+  os.time = function() return msg.Timestamp end
+
+  msg.TagArray = msg.Tags
+  msg.Tags = Tab(msg)
+  ao.env.Process.TagArray = ao.env.Process.Tags
+  ao.env.Process.Tags = Tab(ao.env.Process)
+  if msg.Tags["Content-Type"] == "application/json" then
+    msg.Data = json.decode(msg.Data or "{}")
+  end
+  Errors = Errors or {}
+  ao.clearOutbox()
+
+  if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
+    print("Message is not trusted! From: " .. msg.From .. " - Owner: " .. msg.Owner)
+    return ao.result({})
+  end
+  if ao.isAssignment(msg) and not ao.isAssignable(msg) then
+    if msg.From ~= ao.id then
+      Send({ Target = msg.From, Data = "Assignment is not trusted by this process!" })
+    end
+    print("Assignment is not trusted! From: " .. msg.From .. " - Owner: " .. msg.Owner)
+    return ao.result({})
+  end
+
+  Handlers.add("_eval", function(m)
+    return m.Action == "Eval" and Owner == m.From
+  end, evaluate)
+  if env.Process.Id == msg.Id then
+    Handlers.once("_boot", function(m)
+      return m.Tags.Type == "Process" and Owner == m.From
+    end, boot)
+  end
+  Handlers.append("_default", function() return true end, inboxDefault)
+  attachReplyAndForward(msg)
+
+  local co = coroutine.create(function()
+    return pcall(Handlers.evaluate, msg, env)
+  end)
+  local _, ok, err = coroutine.resume(co)
+  -- Keep coroutines that wait for a later message; forget finished ones.
+  table.insert(Handlers.coroutines, co)
+  for i, c in ipairs(Handlers.coroutines) do
+    if coroutine.status(c) == "dead" then
+      table.remove(Handlers.coroutines, i)
+    end
+  end
+
+  if not ok then
+    if msg.Action == "Eval" then
+      table.insert(Errors, err)
+      return { Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. err }
+    end
+    if msg.Action then
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action .. Colors.reset)
+    else
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
+    end
+    print(Colors.green .. tostring(err) .. Colors.reset)
+    print("\n" .. Colors.gray .. dropLastLines(debug.traceback(), 3) .. Colors.reset)
+    return ao.result({
+      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. tostring(err),
+      Messages = {},
+      Spawns = {},
+      Assignments = {},
+    })
+  end
+
+  local output
+  if msg.Action == "Eval" then
+    output = { data = logs(), prompt = Prompt(), test = Dump(HANDLER_PRINT_LOGS) }
+  else
+    output = { data = logs(), prompt = Prompt(), print = true }
+  end
+  local response = ao.result({ Output = output })
+  HANDLER_PRINT_LOGS = {}
+  ao.Nonce = msg.Nonce
+  return response
+end
+
+return process

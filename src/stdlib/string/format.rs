@@ -15,9 +15,10 @@ use piccolo::{
 };
 
 use super::CallbackResult;
-use crate::stdlib::args::{byte_fuel, check_bytes, new_string, to_bytes, type_name};
-use crate::stdlib::base::lua_error;
-use crate::stdlib::lua_format::{format_detailed, FormatArg};
+use crate::stdlib::args::{
+    arg_error, byte_fuel, check_bytes, lua_error, new_string, to_bytes, type_name,
+};
+use crate::stdlib::lua_format::{format_detailed, FormatArg, FormatError};
 use crate::stdlib::tostring::write_plain;
 
 /// Argument positions (0-based, among the values after the format string) that a `%s`
@@ -71,13 +72,13 @@ pub fn format<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    check_bytes(ctx, &stack, 1, "format")?;
+    check_bytes(ctx, &exec, &stack, 1, "string.format")?;
     let has_objects = stack[1..]
         .iter()
         .any(|v| matches!(v, Value::Table(_) | Value::UserData(_)));
     if !has_objects {
         // The common case: nothing can have `__tostring`, so no Lua call and no state.
-        let out = format_values(ctx, &stack[..], &[])?;
+        let out = format_values(ctx, &exec, &stack[..], &[])?;
         exec.fuel().consume(byte_fuel(out.len()));
         stack.replace(ctx, new_string(ctx, out));
         return Ok(CallbackReturn::Return);
@@ -111,6 +112,7 @@ pub fn format<'gc>(
 /// `__tostring` made of `args[i]`.
 fn format_values<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     args: &[Value<'gc>],
     texts: &[Option<Value<'gc>>],
 ) -> Result<Vec<u8>, Error<'gc>> {
@@ -154,7 +156,10 @@ fn format_values<'gc>(
         })
         .collect();
     let mut out = Vec::with_capacity(fmt.len() + 16);
-    format_detailed(&fmt, &fargs, &mut out).map_err(|e| lua_error(ctx, &e.to_string()))?;
+    format_detailed(&fmt, &fargs, &mut out).map_err(|e| match e {
+        FormatError::BadArgument { arg, msg } => arg_error(ctx, exec, arg, "string.format", &msg),
+        FormatError::Message(msg) => lua_error(ctx, exec, &msg),
+    })?;
     Ok(out)
 }
 
@@ -200,7 +205,7 @@ impl<'gc> Format<'gc> {
         mut exec: Execution<'gc, '_>,
         stack: &mut Stack<'gc, '_>,
     ) -> Result<(), Error<'gc>> {
-        let out = format_values(ctx, &self.args, &self.texts)?;
+        let out = format_values(ctx, &exec, &self.args, &self.texts)?;
         exec.fuel().consume(byte_fuel(out.len()));
         stack.replace(ctx, new_string(ctx, out));
         Ok(())
@@ -220,7 +225,7 @@ impl<'gc> Sequence<'gc> for Format<'gc> {
                 text,
                 Value::String(_) | Value::Integer(_) | Value::Number(_)
             ) {
-                return Err(lua_error(ctx, "'__tostring' must return a string"));
+                return Err(lua_error(ctx, &exec, "'__tostring' must return a string"));
             }
             self.texts[idx] = Some(text);
         }

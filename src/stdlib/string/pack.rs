@@ -8,11 +8,11 @@
 use piccolo::{CallbackReturn, Context, Error, Execution, Stack, Value};
 
 use super::{posrelat, CallbackResult, MAX_STRING_LEN};
+use crate::stdlib::args::lua_error;
 use crate::stdlib::args::{
     arg_error, byte_fuel, check_bytes, check_integer, check_number, new_string, new_string_from,
     opt_integer,
 };
-use crate::stdlib::base::lua_error;
 
 /// Bytes in a `lua_Integer` (`SZINT`).
 const SZINT: usize = 8;
@@ -51,10 +51,15 @@ enum PackError {
 }
 
 impl PackError {
-    fn into_lua<'gc>(self, ctx: Context<'gc>, fname: &str) -> Error<'gc> {
+    fn into_lua<'gc>(
+        self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        fname: &str,
+    ) -> Error<'gc> {
         match self {
-            PackError::Arg(n, msg) => arg_error(ctx, n, fname, &msg),
-            PackError::Msg(msg) => lua_error(ctx, &msg),
+            PackError::Arg(n, msg) => arg_error(ctx, exec, n, fname, &msg),
+            PackError::Msg(msg) => lua_error(ctx, exec, &msg),
         }
     }
 }
@@ -291,7 +296,7 @@ pub fn pack<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let fmt = check_bytes(ctx, &stack, 1, "pack")?;
+    let fmt = check_bytes(ctx, &exec, &stack, 1, "string.pack")?;
     // Lua pushes a nil mark after the arguments, so the first missing one reads as "nil"
     // in its errors (and later ones as "no value").
     stack.push_back(Value::Nil);
@@ -301,66 +306,91 @@ pub fn pack<'gc>(
     while !reader.at_end() {
         let item = reader
             .next(out.len())
-            .map_err(|e| e.into_lua(ctx, "pack"))?;
+            .map_err(|e| e.into_lua(ctx, &exec, "string.pack"))?;
         if out.len() + item.align_pad + item.size > MAX_STRING_LEN {
-            return Err(too_large().into_lua(ctx, "pack"));
+            return Err(too_large().into_lua(ctx, &exec, "string.pack"));
         }
         out.resize(out.len() + item.align_pad, 0);
         arg += 1;
         let little = reader.little;
         match item.kind {
             Kind::Int => {
-                let n = check_integer(ctx, &stack, arg, "pack")?;
+                let n = check_integer(ctx, &exec, &stack, arg, "string.pack")?;
                 if item.size < SZINT {
                     let lim = 1i64 << (item.size * 8 - 1);
                     if !(-lim..lim).contains(&n) {
-                        return Err(arg_error(ctx, arg, "pack", "integer overflow"));
+                        return Err(arg_error(
+                            ctx,
+                            &exec,
+                            arg,
+                            "string.pack",
+                            "integer overflow",
+                        ));
                     }
                 }
                 pack_int(&mut out, n as u64, little, item.size, n < 0);
             }
             Kind::Uint => {
-                let n = check_integer(ctx, &stack, arg, "pack")?;
+                let n = check_integer(ctx, &exec, &stack, arg, "string.pack")?;
                 if item.size < SZINT && (n as u64) >= 1u64 << (item.size * 8) {
-                    return Err(arg_error(ctx, arg, "pack", "unsigned overflow"));
+                    return Err(arg_error(
+                        ctx,
+                        &exec,
+                        arg,
+                        "string.pack",
+                        "unsigned overflow",
+                    ));
                 }
                 pack_int(&mut out, n as u64, little, item.size, false);
             }
             Kind::Float => {
-                let x = check_number(ctx, &stack, arg, "pack")?;
+                let x = check_number(ctx, &exec, &stack, arg, "string.pack")?;
                 float_bytes(x, item.size, little, &mut out);
             }
             Kind::Char => {
-                let s = check_bytes(ctx, &stack, arg, "pack")?;
+                let s = check_bytes(ctx, &exec, &stack, arg, "string.pack")?;
                 if s.len() > item.size {
-                    return Err(arg_error(ctx, arg, "pack", "string longer than given size"));
+                    return Err(arg_error(
+                        ctx,
+                        &exec,
+                        arg,
+                        "string.pack",
+                        "string longer than given size",
+                    ));
                 }
                 out.extend_from_slice(&s);
                 out.resize(out.len() + item.size - s.len(), 0);
             }
             Kind::Str => {
-                let s = check_bytes(ctx, &stack, arg, "pack")?;
+                let s = check_bytes(ctx, &exec, &stack, arg, "string.pack")?;
                 if item.size < SZINT && (s.len() as u64) >= 1u64 << (item.size * 8) {
                     return Err(arg_error(
                         ctx,
+                        &exec,
                         arg,
-                        "pack",
+                        "string.pack",
                         "string length does not fit in given size",
                     ));
                 }
                 if out.len() + s.len() > MAX_STRING_LEN {
-                    return Err(too_large().into_lua(ctx, "pack"));
+                    return Err(too_large().into_lua(ctx, &exec, "string.pack"));
                 }
                 pack_int(&mut out, s.len() as u64, little, item.size, false);
                 out.extend_from_slice(&s);
             }
             Kind::Zstr => {
-                let s = check_bytes(ctx, &stack, arg, "pack")?;
+                let s = check_bytes(ctx, &exec, &stack, arg, "string.pack")?;
                 if s.contains(&0) {
-                    return Err(arg_error(ctx, arg, "pack", "string contains zeros"));
+                    return Err(arg_error(
+                        ctx,
+                        &exec,
+                        arg,
+                        "string.pack",
+                        "string contains zeros",
+                    ));
                 }
                 if out.len() + s.len() >= MAX_STRING_LEN {
-                    return Err(too_large().into_lua(ctx, "pack"));
+                    return Err(too_large().into_lua(ctx, &exec, "string.pack"));
                 }
                 out.extend_from_slice(&s);
                 out.push(0);
@@ -379,23 +409,35 @@ pub fn pack<'gc>(
 
 pub fn packsize<'gc>(
     ctx: Context<'gc>,
-    _: Execution<'gc, '_>,
+    exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let fmt = check_bytes(ctx, &stack, 1, "packsize")?;
+    let fmt = check_bytes(ctx, &exec, &stack, 1, "string.packsize")?;
     let mut reader = FormatReader::new(&fmt);
     let mut total: usize = 0;
     while !reader.at_end() {
         let item = reader
             .next(total)
-            .map_err(|e| e.into_lua(ctx, "packsize"))?;
+            .map_err(|e| e.into_lua(ctx, &exec, "string.packsize"))?;
         let size = item.size + item.align_pad;
         if total > MAX_SIZE.saturating_sub(size) {
-            return Err(arg_error(ctx, 1, "packsize", "format result too large"));
+            return Err(arg_error(
+                ctx,
+                &exec,
+                1,
+                "string.packsize",
+                "format result too large",
+            ));
         }
         total += size;
         if let Kind::Str | Kind::Zstr = item.kind {
-            return Err(arg_error(ctx, 1, "packsize", "variable-length format"));
+            return Err(arg_error(
+                ctx,
+                &exec,
+                1,
+                "string.packsize",
+                "variable-length format",
+            ));
         }
     }
     stack.replace(ctx, total as i64);
@@ -407,47 +449,51 @@ pub fn unpack<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let fmt = check_bytes(ctx, &stack, 1, "unpack")?;
-    let data = check_bytes(ctx, &stack, 2, "unpack")?;
+    let fmt = check_bytes(ctx, &exec, &stack, 1, "string.unpack")?;
+    let data = check_bytes(ctx, &exec, &stack, 2, "string.unpack")?;
     let ld = data.len();
-    let init = posrelat(opt_integer(ctx, &stack, 3, "unpack", 1)?, ld) - 1;
+    let init = posrelat(opt_integer(ctx, &exec, &stack, 3, "string.unpack", 1)?, ld) - 1;
     let mut pos = match usize::try_from(init) {
         Ok(p) if p <= ld => p,
         _ => {
             return Err(arg_error(
                 ctx,
+                &exec,
                 3,
-                "unpack",
+                "string.unpack",
                 "initial position out of string",
             ))
         }
     };
     let mut reader = FormatReader::new(&fmt);
     let mut results: Vec<Value<'gc>> = Vec::new();
-    let short = || arg_error(ctx, 2, "unpack", "data string too short");
+    let short = || arg_error(ctx, &exec, 2, "string.unpack", "data string too short");
     while !reader.at_end() {
-        let item = reader.next(pos).map_err(|e| e.into_lua(ctx, "unpack"))?;
+        let item = reader
+            .next(pos)
+            .map_err(|e| e.into_lua(ctx, &exec, "string.unpack"))?;
         let needed = item.align_pad.checked_add(item.size).ok_or_else(short)?;
         if pos.checked_add(needed).is_none_or(|end| end > ld) {
             return Err(short());
         }
         pos += item.align_pad;
         if results.len() >= MAX_RESULTS {
-            return Err(lua_error(ctx, "stack overflow (too many results)"));
+            return Err(lua_error(ctx, &exec, "stack overflow (too many results)"));
         }
         let little = reader.little;
         let here = &data[pos..];
         match item.kind {
             Kind::Int | Kind::Uint => {
                 let n = unpack_int(here, little, item.size, item.kind == Kind::Int)
-                    .map_err(|e| e.into_lua(ctx, "unpack"))?;
+                    .map_err(|e| e.into_lua(ctx, &exec, "string.unpack"))?;
                 results.push(Value::Integer(n));
             }
             Kind::Float => results.push(Value::Number(read_float(here, item.size, little))),
             Kind::Char => results.push(new_string_from(ctx, &here[..item.size])),
             Kind::Str => {
                 let len = unpack_int(here, little, item.size, false)
-                    .map_err(|e| e.into_lua(ctx, "unpack"))? as u64;
+                    .map_err(|e| e.into_lua(ctx, &exec, "string.unpack"))?
+                    as u64;
                 let available = (ld - pos - item.size) as u64;
                 if len > available {
                     return Err(short());

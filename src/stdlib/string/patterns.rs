@@ -16,11 +16,11 @@ use piccolo::{
 };
 
 use super::{posrelat, CallbackResult, MAX_STRING_LEN};
+use crate::stdlib::args::lua_error;
 use crate::stdlib::args::{
     arg_error, byte_fuel, check_bytes, new_string, new_string_from, opt_integer, to_bytes,
     type_error,
 };
-use crate::stdlib::base::lua_error;
 use crate::stdlib::lua_number::{fmt_float, fmt_integer};
 use crate::stdlib::lua_pattern::{
     expand_replacement, find_plain, has_specials, Capture, GlobalState, Match, Matcher,
@@ -38,14 +38,15 @@ fn step_fuel(steps: u64) -> i32 {
     i32::try_from(steps / STEPS_PER_FUEL).unwrap_or(i32::MAX)
 }
 
-fn pattern_error<'gc>(ctx: Context<'gc>, e: PatternError) -> Error<'gc> {
-    lua_error(ctx, &e.0)
+fn pattern_error<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, e: PatternError) -> Error<'gc> {
+    lua_error(ctx, exec, &e.0)
 }
 
 /// A string argument kept as a Lua string (numbers are converted), for state that outlives
 /// the call.
 fn check_string<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &Stack<'gc, '_>,
     n: usize,
     fname: &str,
@@ -54,7 +55,7 @@ fn check_string<'gc>(
         Value::String(s) => Ok(s),
         v => match to_bytes(v) {
             Some(b) => Ok(ctx.intern(&b)),
-            None => Err(type_error(ctx, stack, n, fname, "string")),
+            None => Err(type_error(ctx, exec, stack, n, fname, "string")),
         },
     }
 }
@@ -71,13 +72,14 @@ fn capture_value<'gc>(ctx: Context<'gc>, src: &[u8], c: Capture) -> Value<'gc> {
 /// Pushes captures `0..count` of `m` (`push_captures`).
 fn push_captures<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     stack: &mut Stack<'gc, '_>,
     src: &[u8],
     m: &Match,
     count: usize,
 ) -> Result<(), Error<'gc>> {
     for i in 0..count {
-        let c = m.capture(i).map_err(|e| pattern_error(ctx, e))?;
+        let c = m.capture(i).map_err(|e| pattern_error(ctx, exec, e))?;
         stack.push_back(capture_value(ctx, src, c));
     }
     Ok(())
@@ -90,11 +92,11 @@ fn find_aux<'gc>(
     mut stack: Stack<'gc, '_>,
     find: bool,
 ) -> CallbackResult<'gc> {
-    let fname = if find { "find" } else { "match" };
-    let s = check_bytes(ctx, &stack, 1, fname)?;
-    let p = check_bytes(ctx, &stack, 2, fname)?;
+    let fname = if find { "string.find" } else { "string.match" };
+    let s = check_bytes(ctx, &exec, &stack, 1, fname)?;
+    let p = check_bytes(ctx, &exec, &stack, 2, fname)?;
     let ls = s.len();
-    let init = posrelat(opt_integer(ctx, &stack, 3, fname, 1)?, ls).max(1);
+    let init = posrelat(opt_integer(ctx, &exec, &stack, 3, fname, 1)?, ls).max(1);
     let plain = stack.get(3).to_bool();
     if init > ls as i64 + 1 {
         stack.replace(ctx, Value::Nil);
@@ -117,15 +119,15 @@ fn find_aux<'gc>(
     let mut matcher = Matcher::new(&s, &p).with_step_limit(STEP_LIMIT);
     let found = matcher.find(init);
     exec.fuel().consume(step_fuel(matcher.steps()));
-    let found = found.map_err(|e| pattern_error(ctx, e))?;
+    let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
     stack.clear();
     match found {
         Some(m) if find => {
             stack.push_back(Value::Integer(m.start as i64 + 1));
             stack.push_back(Value::Integer(m.end as i64));
-            push_captures(ctx, &mut stack, &s, &m, m.captures.len())?;
+            push_captures(ctx, &exec, &mut stack, &s, &m, m.captures.len())?;
         }
-        Some(m) => push_captures(ctx, &mut stack, &s, &m, m.value_count())?,
+        Some(m) => push_captures(ctx, &exec, &mut stack, &s, &m, m.value_count())?,
         None => stack.push_back(Value::Nil),
     }
     Ok(CallbackReturn::Return)
@@ -159,11 +161,11 @@ struct GmatchState<'gc> {
 
 pub fn gmatch<'gc>(
     ctx: Context<'gc>,
-    _: Execution<'gc, '_>,
+    exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let src = check_string(ctx, &stack, 1, "gmatch")?;
-    let pat = check_string(ctx, &stack, 2, "gmatch")?;
+    let src = check_string(ctx, &exec, &stack, 1, "string.gmatch")?;
+    let pat = check_string(ctx, &exec, &stack, 2, "string.gmatch")?;
     let root = GmatchState {
         src,
         pat,
@@ -174,11 +176,11 @@ pub fn gmatch<'gc>(
         let mut matcher = Matcher::new(src, pat).with_step_limit(STEP_LIMIT);
         let found = matcher.next_match(&mut root.state.borrow_mut());
         exec.fuel().consume(step_fuel(matcher.steps()));
-        let found = found.map_err(|e| pattern_error(ctx, e))?;
+        let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
         stack.clear();
         // At the end Lua's iterator returns no values at all (not even nil).
         if let Some(m) = found {
-            push_captures(ctx, &mut stack, src, &m, m.value_count())?;
+            push_captures(ctx, &exec, &mut stack, src, &m, m.value_count())?;
         }
         Ok(CallbackReturn::Return)
     });
@@ -195,10 +197,17 @@ pub fn gsub<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    let src = check_string(ctx, &stack, 1, "gsub")?;
-    let pat = check_string(ctx, &stack, 2, "gsub")?;
+    let src = check_string(ctx, &exec, &stack, 1, "string.gsub")?;
+    let pat = check_string(ctx, &exec, &stack, 2, "string.gsub")?;
     let repl = stack.get(2);
-    let max_s = opt_integer(ctx, &stack, 4, "gsub", src.len().saturating_add(1))?;
+    let max_s = opt_integer(
+        ctx,
+        &exec,
+        &stack,
+        4,
+        "string.gsub",
+        src.len().saturating_add(1),
+    )?;
     let max_n = usize::try_from(max_s.max(0)).unwrap_or(usize::MAX);
     match repl {
         Value::String(_) | Value::Integer(_) | Value::Number(_) => {
@@ -213,7 +222,7 @@ pub fn gsub<'gc>(
                 Ok(())
             });
             exec.fuel().consume(step_fuel(matcher.steps()));
-            let (out, n) = result.map_err(|e| pattern_error(ctx, e))?;
+            let (out, n) = result.map_err(|e| pattern_error(ctx, &exec, e))?;
             exec.fuel().consume(byte_fuel(out.len()));
             let out = if n == 0 {
                 Value::String(src)
@@ -244,7 +253,13 @@ pub fn gsub<'gc>(
                 }),
             }
         }
-        _ => Err(arg_error(ctx, 3, "gsub", "string/function/table expected")),
+        _ => Err(arg_error(
+            ctx,
+            &exec,
+            3,
+            "string.gsub",
+            "string/function/table expected",
+        )),
     }
 }
 
@@ -277,6 +292,7 @@ impl<'gc> Gsub<'gc> {
     fn apply(
         &mut self,
         ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
         v: Value<'gc>,
         start: usize,
         end: usize,
@@ -291,12 +307,13 @@ impl<'gc> Gsub<'gc> {
             v => {
                 return Err(lua_error(
                     ctx,
+                    exec,
                     &format!("invalid replacement value (a {})", v.type_name()),
                 ))
             }
         }
         if self.out.len() > MAX_STRING_LEN {
-            return Err(pattern_error(ctx, too_large()));
+            return Err(pattern_error(ctx, exec, too_large()));
         }
         Ok(())
     }
@@ -311,7 +328,7 @@ impl<'gc> Gsub<'gc> {
     ) -> Result<Option<Function<'gc>>, Error<'gc>> {
         let (src, pat) = (self.src.as_bytes(), self.pat.as_bytes());
         let mut matcher = Matcher::new(src, pat).with_step_limit(self.steps_left);
-        let result = self.advance_with(ctx, &mut matcher, stack);
+        let result = self.advance_with(ctx, exec, &mut matcher, stack);
         let steps = matcher.steps();
         self.steps_left = self.steps_left.saturating_sub(steps);
         exec.fuel().consume(step_fuel(steps));
@@ -328,6 +345,7 @@ impl<'gc> Gsub<'gc> {
     fn advance_with(
         &mut self,
         ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
         matcher: &mut Matcher<'_>,
         stack: &mut Stack<'gc, '_>,
     ) -> Result<Option<Function<'gc>>, Error<'gc>> {
@@ -335,7 +353,7 @@ impl<'gc> Gsub<'gc> {
         while self.n < self.max_n {
             let Some(m) = matcher
                 .next_match(&mut self.state)
-                .map_err(|e| pattern_error(ctx, e))?
+                .map_err(|e| pattern_error(ctx, exec, e))?
             else {
                 break;
             };
@@ -345,10 +363,13 @@ impl<'gc> Gsub<'gc> {
             stack.clear();
             match self.repl {
                 Value::Table(t) => {
-                    let key =
-                        capture_value(ctx, src, m.capture(0).map_err(|e| pattern_error(ctx, e))?);
+                    let key = capture_value(
+                        ctx,
+                        src,
+                        m.capture(0).map_err(|e| pattern_error(ctx, exec, e))?,
+                    );
                     match meta_ops::index(ctx, Value::Table(t), key)? {
-                        MetaResult::Value(v) => self.apply(ctx, v, m.start, m.end)?,
+                        MetaResult::Value(v) => self.apply(ctx, exec, v, m.start, m.end)?,
                         MetaResult::Call(call) => {
                             stack.extend(call.args);
                             self.pending = Some((m.start, m.end));
@@ -357,11 +378,19 @@ impl<'gc> Gsub<'gc> {
                     }
                 }
                 Value::Function(f) => {
-                    push_captures(ctx, stack, src, &m, m.value_count())?;
+                    push_captures(ctx, exec, stack, src, &m, m.value_count())?;
                     self.pending = Some((m.start, m.end));
                     return Ok(Some(f));
                 }
-                _ => return Err(arg_error(ctx, 3, "gsub", "string/function/table expected")),
+                _ => {
+                    return Err(arg_error(
+                        ctx,
+                        exec,
+                        3,
+                        "string.gsub",
+                        "string/function/table expected",
+                    ))
+                }
             }
         }
         Ok(None)
@@ -377,7 +406,7 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if let Some((start, end)) = self.pending.take() {
             let v = stack.get(0);
-            self.apply(ctx, v, start, end)?;
+            self.apply(ctx, &exec, v, start, end)?;
         }
         Ok(match self.advance(ctx, &mut exec, &mut stack)? {
             Some(function) => SequencePoll::Call {

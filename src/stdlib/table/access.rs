@@ -15,8 +15,7 @@ use piccolo::{
     Stack, Table, Value,
 };
 
-use crate::stdlib::args::{to_integer, type_name};
-use crate::stdlib::base::lua_error;
+use crate::stdlib::args::{lua_error, runtime_error, to_integer, type_name};
 use crate::stdlib::lua_number::{float_to_int_ceil, float_to_int_floor};
 
 /// One step of a job.
@@ -38,7 +37,12 @@ pub enum Op<'gc> {
 pub trait Job<'gc>: Collect + 'gc {
     /// The next operation, given the result of the previous one (`nil` at the start and
     /// after a `Set`).
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>>;
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>>;
     /// Leaves the job's return values on `stack` (which is empty).
     fn finish(&mut self, ctx: Context<'gc>, stack: &mut Stack<'gc, '_>);
 }
@@ -83,7 +87,7 @@ pub fn run<'gc, J: Job<'gc>>(
 
 /// `attempt to <what> a <type> value`, Lua's wording for operations on the wrong type.
 fn attempt<'gc>(ctx: Context<'gc>, what: &str, v: Value<'gc>) -> Error<'gc> {
-    lua_error(
+    runtime_error(
         ctx,
         &format!("attempt to {what} a {} value", type_name(ctx, v)),
     )
@@ -105,10 +109,14 @@ fn raw_len<'gc>(ctx: Context<'gc>, t: Value<'gc>) -> Result<Option<i64>, Error<'
     }
 }
 
-fn length_value<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Result<Value<'gc>, Error<'gc>> {
+fn length_value<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    v: Value<'gc>,
+) -> Result<Value<'gc>, Error<'gc>> {
     to_integer(v)
         .map(Value::Integer)
-        .map_err(|_| lua_error(ctx, "object length is not an integer"))
+        .map_err(|_| lua_error(ctx, exec, "object length is not an integer"))
 }
 
 impl<'gc, J: Job<'gc>> Driver<J> {
@@ -124,11 +132,11 @@ impl<'gc, J: Job<'gc>> Driver<J> {
         let mut ops: i32 = 0;
         let result = loop {
             ops = ops.saturating_add(1);
-            let op = match self.job.step(ctx, input) {
+            let op = match self.job.step(ctx, exec, input) {
                 Ok(op) => op,
                 Err(e) => break Err(e),
             };
-            match self.perform(ctx, stack, op) {
+            match self.perform(ctx, exec, stack, op) {
                 Ok(Performed::Value(v)) => input = v,
                 Ok(Performed::Call(f, waiting)) => {
                     self.waiting = waiting;
@@ -148,6 +156,7 @@ impl<'gc, J: Job<'gc>> Driver<J> {
     fn perform(
         &mut self,
         ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
         stack: &mut Stack<'gc, '_>,
         op: Op<'gc>,
     ) -> Result<Performed<'gc>, Error<'gc>> {
@@ -185,7 +194,7 @@ impl<'gc, J: Job<'gc>> Driver<J> {
             Op::Len(t) => match raw_len(ctx, t)? {
                 Some(n) => Performed::Value(Value::Integer(n)),
                 None => match meta_ops::len(ctx, t) {
-                    Ok(MetaResult::Value(v)) => Performed::Value(length_value(ctx, v)?),
+                    Ok(MetaResult::Value(v)) => Performed::Value(length_value(ctx, exec, v)?),
                     Ok(MetaResult::Call(call)) => {
                         stack.extend(call.args);
                         Performed::Call(call.function, Waiting::Length)
@@ -226,7 +235,7 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
         let input = match self.waiting {
             Waiting::Value => result,
             Waiting::Nothing => Value::Nil,
-            Waiting::Length => length_value(ctx, result)?,
+            Waiting::Length => length_value(ctx, &exec, result)?,
             Waiting::Truth => Value::Boolean(result.to_bool()),
         };
         stack.clear();
@@ -302,7 +311,7 @@ pub fn less_than<'gc>(
                 },
                 None => {
                     let (ta, tb) = (type_name(ctx, a), type_name(ctx, b));
-                    Err(lua_error(
+                    Err(runtime_error(
                         ctx,
                         &if ta == tb {
                             format!("attempt to compare two {ta} values")

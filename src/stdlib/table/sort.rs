@@ -13,11 +13,10 @@
 //! not, a documented difference), the length honours `__len`.
 
 use gc_arena::Collect;
-use piccolo::{Context, Error, Function, Stack, Table, Value};
+use piccolo::{Context, Error, Execution, Function, Stack, Table, Value};
 
 use super::access::{Job, Op};
-use crate::stdlib::args::{arg_error, type_name};
-use crate::stdlib::base::lua_error;
+use crate::stdlib::args::{arg_error, lua_error, type_name};
 
 /// Intervals at least this long may use a randomized pivot (`RANLIMIT`).
 const RANDOM_LIMIT: i64 = 100;
@@ -131,8 +130,8 @@ impl<'gc> Sort<'gc> {
         x
     }
 
-    fn invalid_order(ctx: Context<'gc>) -> Error<'gc> {
-        lua_error(ctx, "invalid order function for sorting")
+    fn invalid_order(ctx: Context<'gc>, exec: &Execution<'gc, '_>) -> Error<'gc> {
+        lua_error(ctx, exec, "invalid order function for sorting")
     }
 
     /// Done with the median of three: stop for intervals of three, else move the pivot to
@@ -185,7 +184,12 @@ impl<'gc> Sort<'gc> {
 }
 
 impl<'gc> Job<'gc> for Sort<'gc> {
-    fn step(&mut self, ctx: Context<'gc>, input: Value<'gc>) -> Result<Op<'gc>, Error<'gc>> {
+    fn step(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        input: Value<'gc>,
+    ) -> Result<Op<'gc>, Error<'gc>> {
         loop {
             let lt = input.to_bool();
             match self.s.phase {
@@ -202,7 +206,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         return Ok(Op::Done);
                     }
                     if n >= i64::from(i32::MAX) {
-                        return Err(arg_error(ctx, 1, "sort", "array too big"));
+                        return Err(arg_error(ctx, exec, 1, "table.sort", "array too big"));
                     }
                     match self.comparator {
                         Value::Nil => {}
@@ -210,8 +214,9 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         v => {
                             return Err(arg_error(
                                 ctx,
+                                exec,
                                 2,
-                                "sort",
+                                "table.sort",
                                 &format!("function expected, got {}", type_name(ctx, v)),
                             ))
                         }
@@ -287,7 +292,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     if lt {
                         // a[i] < P, but a[up - 1] is P itself.
                         if self.s.i == self.s.up - 1 {
-                            return Err(Self::invalid_order(ctx));
+                            return Err(Self::invalid_order(ctx, exec));
                         }
                         return Ok(self.scan_up(ctx));
                     }
@@ -298,7 +303,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     if lt {
                         // P < a[j] below i: the order function contradicts itself.
                         if j < i {
-                            return Err(Self::invalid_order(ctx));
+                            return Err(Self::invalid_order(ctx, exec));
                         }
                         return Ok(self.scan_down(ctx));
                     }

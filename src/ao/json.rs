@@ -1,0 +1,450 @@
+//! The `json` module of aos, native: `json.encode` / `json.decode` with the observable
+//! behaviour of the rxi-style json.lua that aos ships (empty tables encode as `[]`, integral
+//! numbers print without exponent, other numbers with `%.14g`, NaN and infinities, sparse
+//! arrays and mixed keys are errors, `null` decodes to nil, errors name line and column).
+//! One deliberate difference: object keys are written in sorted order, not hash order,
+//! so the output is the same on every platform.
+
+use piccolo::{Callback, CallbackReturn, Context, Error, Table, Value};
+
+use crate::stdlib::lua_number::{self, LuaNum, Spec};
+
+/// Deepest nesting encoded or decoded before giving up with an error (instead of
+/// exhausting the host stack).
+const MAX_DEPTH: usize = 200;
+
+fn lua_error<'gc>(ctx: Context<'gc>, msg: &str) -> Error<'gc> {
+    Error::from_value(Value::String(ctx.intern(msg.as_bytes())))
+}
+
+/// The `json` module table.
+pub fn module<'gc>(ctx: Context<'gc>) -> Table<'gc> {
+    let json = Table::new(&ctx);
+    let _ = json.set(ctx, "_version", "0.2.0");
+    let _ = json.set(
+        ctx,
+        "encode",
+        Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+            let v = stack.get(0);
+            let mut out = Vec::new();
+            let mut path = Vec::new();
+            encode(ctx, v, &mut out, &mut path).map_err(|m| lua_error(ctx, &m))?;
+            exec.fuel().consume((out.len() / 16) as i32);
+            stack.replace(ctx, Value::String(ctx.intern(&out)));
+            Ok(CallbackReturn::Return)
+        }),
+    );
+    let _ = json.set(
+        ctx,
+        "decode",
+        Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+            let text = match stack.get(0) {
+                Value::String(s) => s,
+                other => {
+                    return Err(lua_error(
+                        ctx,
+                        &format!(
+                            "expected argument of type string, got {}",
+                            other.type_name()
+                        ),
+                    ))
+                }
+            };
+            let bytes = text.as_bytes();
+            exec.fuel().consume((bytes.len() / 16) as i32);
+            let mut p = Parser {
+                ctx,
+                src: bytes,
+                depth: 0,
+            };
+            let v = p.document().map_err(|m| lua_error(ctx, &m))?;
+            stack.replace(ctx, v);
+            Ok(CallbackReturn::Return)
+        }),
+    );
+    json
+}
+
+/// Encodes one value as JSON text into `out`.
+pub fn encode<'gc>(
+    ctx: Context<'gc>,
+    v: Value<'gc>,
+    out: &mut Vec<u8>,
+    path: &mut Vec<Table<'gc>>,
+) -> Result<(), String> {
+    match v {
+        Value::Nil => out.extend_from_slice(b"null"),
+        Value::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Value::Integer(i) => lua_number::fmt_integer(i, out),
+        Value::Number(f) => encode_float(f, out)?,
+        Value::String(s) => encode_string(s.as_bytes(), out),
+        Value::Table(t) => encode_table(ctx, t, out, path)?,
+        other => return Err(format!("unexpected type '{}'", other.type_name())),
+    }
+    Ok(())
+}
+
+fn encode_float(f: f64, out: &mut Vec<u8>) -> Result<(), String> {
+    if !f.is_finite() {
+        let mut text = Vec::new();
+        lua_number::fmt_float(f, &mut text);
+        return Err(format!(
+            "unexpected number value '{}'",
+            String::from_utf8_lossy(&text)
+        ));
+    }
+    let spec = if f.floor() == f {
+        Spec {
+            precision: Some(0),
+            ..Spec::default()
+        }
+    } else {
+        Spec {
+            precision: Some(14),
+            ..Spec::default()
+        }
+    };
+    lua_number::fmt_float_spec(f, if f.floor() == f { b'f' } else { b'g' }, &spec, out);
+    Ok(())
+}
+
+fn encode_string(s: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    for &b in s {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
+            }
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+fn encode_table<'gc>(
+    ctx: Context<'gc>,
+    t: Table<'gc>,
+    out: &mut Vec<u8>,
+    path: &mut Vec<Table<'gc>>,
+) -> Result<(), String> {
+    if path.contains(&t) {
+        return Err("circular reference".into());
+    }
+    if path.len() >= MAX_DEPTH {
+        return Err(format!(
+            "cannot encode tables nested deeper than {MAX_DEPTH}"
+        ));
+    }
+    path.push(t);
+    let entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
+    if !t.get(ctx, 1).is_nil() || entries.is_empty() {
+        if entries
+            .iter()
+            .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Number(_)))
+        {
+            path.pop();
+            return Err("invalid table: mixed or invalid key types".into());
+        }
+        let n = t.length();
+        if entries.len() as i64 != n {
+            path.pop();
+            return Err("invalid table: sparse array".into());
+        }
+        out.push(b'[');
+        for i in 1..=n {
+            if i > 1 {
+                out.push(b',');
+            }
+            encode(ctx, t.get(ctx, i), out, path)?;
+        }
+        out.push(b']');
+    } else {
+        let mut fields = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let Value::String(k) = k else {
+                path.pop();
+                return Err("invalid table: mixed or invalid key types".into());
+            };
+            if !matches!(v, Value::Function(_)) {
+                fields.push((k, v));
+            }
+        }
+        fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        out.push(b'{');
+        for (i, (k, v)) in fields.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            encode_string(k.as_bytes(), out);
+            out.push(b':');
+            encode(ctx, v, out, path)?;
+        }
+        out.push(b'}');
+    }
+    path.pop();
+    Ok(())
+}
+
+/// A parsed value and the offset just past it.
+type Parsed<'gc> = Result<(Value<'gc>, usize), String>;
+
+struct Parser<'gc, 'a> {
+    ctx: Context<'gc>,
+    src: &'a [u8],
+    depth: usize,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_delim(b: u8) -> bool {
+    is_space(b) || matches!(b, b']' | b'}' | b',')
+}
+
+impl<'gc> Parser<'gc, '_> {
+    /// `msg at line L col C`, positions counted as json.lua counts them (1-based).
+    fn error(&self, at: usize, msg: &str) -> String {
+        let (mut line, mut col) = (1, 1);
+        for &b in &self.src[..at.min(self.src.len())] {
+            col += 1;
+            if b == b'\n' {
+                line += 1;
+                col = 1;
+            }
+        }
+        format!("{msg} at line {line} col {col}")
+    }
+
+    fn skip_space(&self, mut i: usize) -> usize {
+        while i < self.src.len() && is_space(self.src[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    fn document(&mut self) -> Result<Value<'gc>, String> {
+        let start = self.skip_space(0);
+        let (v, end) = self.value(start)?;
+        let end = self.skip_space(end);
+        if end < self.src.len() {
+            return Err(self.error(end, "trailing garbage"));
+        }
+        Ok(v)
+    }
+
+    fn value(&mut self, i: usize) -> Parsed<'gc> {
+        match self.src.get(i) {
+            Some(b'"') => {
+                let (s, end) = self.string(i)?;
+                Ok((Value::String(self.ctx.intern(&s)), end))
+            }
+            Some(b'0'..=b'9' | b'-') => self.number(i),
+            Some(b't' | b'f' | b'n') => self.literal(i),
+            Some(b'[') => self.nested(i, Self::array),
+            Some(b'{') => self.nested(i, Self::object),
+            Some(&c) => Err(self.error(
+                i,
+                &format!("unexpected character '{}'", String::from_utf8_lossy(&[c])),
+            )),
+            None => Err(self.error(i, "unexpected character ''")),
+        }
+    }
+
+    fn nested(&mut self, i: usize, parse: fn(&mut Self, usize) -> Parsed<'gc>) -> Parsed<'gc> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(i, "too deeply nested"));
+        }
+        self.depth += 1;
+        let r = parse(self, i);
+        self.depth -= 1;
+        r
+    }
+
+    fn token_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while j < self.src.len() && !is_delim(self.src[j]) {
+            j += 1;
+        }
+        j
+    }
+
+    fn number(&mut self, i: usize) -> Parsed<'gc> {
+        let end = self.token_end(i);
+        let token = &self.src[i..end];
+        match lua_number::parse_number(token) {
+            Some(LuaNum::Int(n)) => Ok((Value::Integer(n), end)),
+            Some(LuaNum::Float(f)) => Ok((Value::Number(f), end)),
+            None => Err(self.error(
+                i,
+                &format!("invalid number '{}'", String::from_utf8_lossy(token)),
+            )),
+        }
+    }
+
+    fn literal(&mut self, i: usize) -> Parsed<'gc> {
+        let end = self.token_end(i);
+        let v = match &self.src[i..end] {
+            b"true" => Value::Boolean(true),
+            b"false" => Value::Boolean(false),
+            b"null" => Value::Nil,
+            word => {
+                return Err(self.error(
+                    i,
+                    &format!("invalid literal '{}'", String::from_utf8_lossy(word)),
+                ))
+            }
+        };
+        Ok((v, end))
+    }
+
+    fn string(&self, start: usize) -> Result<(Vec<u8>, usize), String> {
+        let src = self.src;
+        let mut out = Vec::new();
+        let mut j = start + 1;
+        while j < src.len() {
+            match src[j] {
+                b'"' => return Ok((out, j + 1)),
+                b'\\' => {
+                    let c = src.get(j + 1).copied().unwrap_or(0);
+                    match c {
+                        b'u' => {
+                            let (cp, used) = self
+                                .unicode_escape(j + 2)
+                                .ok_or_else(|| self.error(j, "invalid unicode escape in string"))?;
+                            push_utf8(cp, &mut out).map_err(|m| self.error(j, &m))?;
+                            j += 2 + used;
+                            continue;
+                        }
+                        b'"' | b'\\' | b'/' => out.push(c),
+                        b'b' => out.push(0x08),
+                        b'f' => out.push(0x0c),
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        _ => {
+                            return Err(self.error(
+                                j,
+                                &format!(
+                                    "invalid escape char '{}' in string",
+                                    String::from_utf8_lossy(&[c])
+                                ),
+                            ))
+                        }
+                    }
+                    j += 2;
+                }
+                b if b < 32 => return Err(self.error(j, "control character in string")),
+                b => {
+                    out.push(b);
+                    j += 1;
+                }
+            }
+        }
+        Err(self.error(start, "expected closing quote for string"))
+    }
+
+    /// The code point of `XXXX` (or of a `D8XX\uDCXX` surrogate pair) at `i`, and the
+    /// number of bytes it took.
+    fn unicode_escape(&self, i: usize) -> Option<(u32, usize)> {
+        let hex4 = |at: usize| -> Option<u32> {
+            let s = self.src.get(at..at + 4)?;
+            if !s.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            u32::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok()
+        };
+        let first = hex4(i)?;
+        if (0xd800..0xdc00).contains(&first) && self.src.get(i + 4..i + 6) == Some(b"\\u") {
+            if let Some(second) = hex4(i + 6) {
+                let cp = (first - 0xd800) * 0x400 + second.wrapping_sub(0xdc00) + 0x10000;
+                return Some((cp, 10));
+            }
+        }
+        Some((first, 4))
+    }
+
+    fn array(&mut self, start: usize) -> Parsed<'gc> {
+        let t = Table::new(&self.ctx);
+        let mut n: i64 = 1;
+        let mut i = start + 1;
+        loop {
+            i = self.skip_space(i);
+            if self.src.get(i) == Some(&b']') {
+                return Ok((Value::Table(t), i + 1));
+            }
+            let (v, end) = self.value(i)?;
+            let _ = t.set(self.ctx, n, v);
+            n += 1;
+            i = self.skip_space(end);
+            let c = self.src.get(i).copied();
+            i += 1;
+            match c {
+                Some(b']') => return Ok((Value::Table(t), i)),
+                Some(b',') => {}
+                _ => return Err(self.error(i, "expected ']' or ','")),
+            }
+        }
+    }
+
+    fn object(&mut self, start: usize) -> Parsed<'gc> {
+        let t = Table::new(&self.ctx);
+        let mut i = start + 1;
+        loop {
+            i = self.skip_space(i);
+            if self.src.get(i) == Some(&b'}') {
+                return Ok((Value::Table(t), i + 1));
+            }
+            if self.src.get(i) != Some(&b'"') {
+                return Err(self.error(i, "expected string for key"));
+            }
+            let (key, end) = self.string(i)?;
+            i = self.skip_space(end);
+            if self.src.get(i) != Some(&b':') {
+                return Err(self.error(i, "expected ':' after key"));
+            }
+            i = self.skip_space(i + 1);
+            let (v, end) = self.value(i)?;
+            let _ = t.set(self.ctx, self.ctx.intern(&key), v);
+            i = self.skip_space(end);
+            let c = self.src.get(i).copied();
+            i += 1;
+            match c {
+                Some(b'}') => return Ok((Value::Table(t), i)),
+                Some(b',') => {}
+                _ => return Err(self.error(i, "expected '}' or ','")),
+            }
+        }
+    }
+}
+
+fn push_utf8(cp: u32, out: &mut Vec<u8>) -> Result<(), String> {
+    match cp {
+        0..=0x7f => out.push(cp as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]),
+        0x800..=0xffff => out.extend_from_slice(&[
+            0xe0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+        0x10000..=0x10ffff => out.extend_from_slice(&[
+            0xf0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3f) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+        _ => return Err(format!("invalid unicode codepoint '{cp:x}'")),
+    }
+    Ok(())
+}

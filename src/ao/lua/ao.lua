@@ -1,0 +1,253 @@
+-- .ao / ao: the process's view of the network: identity, the outbox, and sending.
+local previous = ao or {}
+
+local ao = {
+  _version = "0.0.6",
+  id = previous.id or "",
+  _module = previous._module or "",
+  authorities = previous.authorities or {},
+  reference = previous.reference or 0,
+  outbox = previous.outbox or { Output = {}, Messages = {}, Spawns = {}, Assignments = {} },
+  nonExtractableTags = {
+    "Data-Protocol", "Variant", "From-Process", "From-Module", "Type",
+    "From", "Owner", "Anchor", "Target", "Data", "Tags", "Read-Only",
+  },
+  nonForwardableTags = {
+    "Data-Protocol", "Variant", "From-Process", "From-Module", "Type",
+    "From", "Owner", "Anchor", "Target", "Tags", "TagArray", "Hash-Chain",
+    "Timestamp", "Nonce", "Epoch", "Signature", "Forwarded-By",
+    "Pushed-For", "Read-Only", "Cron", "Block-Height", "Reference", "Id",
+    "Reply-To",
+  },
+  Nonce = nil,
+}
+
+local function contains(list, value)
+  for _, v in ipairs(list) do
+    if v == value then
+      return true
+    end
+  end
+  return false
+end
+
+local function isArray(t)
+  if type(t) ~= "table" then
+    return false
+  end
+  local highest = 0
+  for k in pairs(t) do
+    if type(k) ~= "number" or k < 1 or math.floor(k) ~= k then
+      return false
+    end
+    highest = math.max(highest, k)
+  end
+  return highest == #t
+end
+
+-- Root keys other than these become tags of an outgoing message.
+local NOT_TAGS = { "Target", "Data", "Anchor", "Tags", "From" }
+
+local function collectTags(tags, msg)
+  for k, v in pairs(msg) do
+    if not contains(NOT_TAGS, k) then
+      table.insert(tags, { name = k, value = v })
+    end
+  end
+  if msg.Tags then
+    if isArray(msg.Tags) then
+      for _, tag in ipairs(msg.Tags) do
+        table.insert(tags, tag)
+      end
+    else
+      for k, v in pairs(msg.Tags) do
+        table.insert(tags, { name = k, value = v })
+      end
+    end
+  end
+end
+
+local function shallowCopy(t)
+  local out = {}
+  for k, v in pairs(t) do
+    out[k] = v
+  end
+  return out
+end
+
+function ao.clone(obj, seen)
+  if type(obj) ~= "table" then
+    return obj
+  end
+  seen = seen or {}
+  if seen[obj] then
+    return seen[obj]
+  end
+  local copy = {}
+  seen[obj] = copy
+  for k, v in pairs(obj) do
+    copy[ao.clone(k, seen)] = ao.clone(v, seen)
+  end
+  return setmetatable(copy, getmetatable(obj))
+end
+
+function ao.normalize(msg)
+  for _, tag in ipairs(msg.Tags) do
+    if not contains(ao.nonExtractableTags, tag.name) then
+      msg[tag.name] = tag.value
+    end
+  end
+  return msg
+end
+
+function ao.sanitize(msg)
+  local copy = ao.clone(msg)
+  for k in pairs(copy) do
+    if contains(ao.nonForwardableTags, k) then
+      copy[k] = nil
+    end
+  end
+  return copy
+end
+
+function ao.init(env)
+  if ao.id == "" then
+    ao.id = env.Process.Id
+  end
+  if ao._module == "" then
+    for _, tag in ipairs(env.Process.Tags) do
+      if tag.name == "Module" then
+        ao._module = tag.value
+      end
+    end
+  end
+  for _, tag in ipairs(env.Process.Tags) do
+    if tag.name == "Authority" then
+      for part in string.gmatch(tag.value, "[^,]+") do
+        if part ~= "" and not contains(ao.authorities, part) then
+          table.insert(ao.authorities, part)
+        end
+      end
+    end
+  end
+  ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+  ao.env = env
+end
+
+function ao.log(txt)
+  if type(ao.outbox.Output) == "string" then
+    ao.outbox.Output = { ao.outbox.Output }
+  end
+  table.insert(ao.outbox.Output, txt)
+end
+
+function ao.clearOutbox()
+  ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
+end
+
+local function anchor(reference)
+  return string.format("%032d", reference)
+end
+
+function ao.send(msg)
+  assert(type(msg) == "table", "msg should be a table")
+  ao.reference = ao.reference + 1
+  local ref = tostring(ao.reference)
+  local message = {
+    Target = msg.Target,
+    Data = msg.Data,
+    Anchor = anchor(ao.reference),
+    Tags = {
+      { name = "Data-Protocol", value = "ao" },
+      { name = "Variant", value = "ao.TN.1" },
+      { name = "Type", value = "Message" },
+      { name = "Reference", value = ref },
+    },
+  }
+  collectTags(message.Tags, msg)
+  if not Handlers then
+    return message
+  end
+  table.insert(ao.outbox.Messages, shallowCopy(message))
+  -- (handler) waits for the target's reply; (from, handler) for a reply from `from`.
+  function message.onReply(...)
+    local from, resolver
+    if select("#", ...) == 2 then
+      from, resolver = ...
+    else
+      from, resolver = message.Target, ...
+    end
+    Handlers.once({ From = from, ["X-Reference"] = ref }, resolver)
+  end
+  function message.receive(...)
+    local from = message.Target
+    if select("#", ...) == 1 then
+      from = ...
+    end
+    return Handlers.receive({ From = from, ["X-Reference"] = ref })
+  end
+  return message
+end
+
+function ao.spawn(module, msg)
+  assert(type(module) == "string", "Module source id is required!")
+  assert(type(msg) == "table", "Message must be a table")
+  ao.reference = ao.reference + 1
+  local ref = tostring(ao.reference)
+  local spawn = {
+    Data = msg.Data or "NODATA",
+    Anchor = anchor(ao.reference),
+    Tags = {
+      { name = "Data-Protocol", value = "ao" },
+      { name = "Variant", value = "ao.TN.1" },
+      { name = "Type", value = "Process" },
+      { name = "From-Process", value = ao.id },
+      { name = "From-Module", value = ao._module },
+      { name = "Module", value = module },
+      { name = "Reference", value = ref },
+    },
+  }
+  collectTags(spawn.Tags, msg)
+  if not Handlers then
+    return spawn
+  end
+  table.insert(ao.outbox.Spawns, shallowCopy(spawn))
+  local notice = { Action = "Spawned", From = ao.id, Reference = ref }
+  function spawn.onReply(callback)
+    Handlers.once(notice, callback)
+  end
+  function spawn.receive()
+    return Handlers.receive(notice)
+  end
+  return spawn
+end
+
+function ao.assign(assignment)
+  assert(type(assignment) == "table", "assignment should be a table")
+  assert(type(assignment.Processes) == "table", "Processes should be a table")
+  assert(type(assignment.Message) == "string", "Message should be a string")
+  table.insert(ao.outbox.Assignments, assignment)
+end
+
+function ao.isTrusted(msg)
+  for _, authority in ipairs(ao.authorities) do
+    if msg.From == authority or msg.Owner == authority then
+      return true
+    end
+  end
+  return false
+end
+
+function ao.result(result)
+  if ao.outbox.Error or result.Error then
+    return { Error = result.Error or ao.outbox.Error }
+  end
+  return {
+    Output = result.Output or ao.outbox.Output,
+    Messages = ao.outbox.Messages,
+    Spawns = ao.outbox.Spawns,
+    Assignments = ao.outbox.Assignments,
+  }
+end
+
+return ao

@@ -1,0 +1,198 @@
+-- .handlers: the ordered handler list and its evaluation, as in aos.
+local utils = require(".utils")
+
+local handlers = { _version = "0.0.5" }
+handlers.utils = require(".handlers-utils")
+-- Reloading the module keeps the registered handlers and waiting coroutines.
+handlers.list = Handlers and Handlers.list or {}
+handlers.coroutines = Handlers and Handlers.coroutines or {}
+handlers.onceNonce = 0
+
+local USAGE = "Invalid arguments given. Expected: \n"
+  .. "\tname : string, "
+  .. "\tpattern : Action : string | MsgMatch : table,\n"
+  .. "\t\tfunction(msg: Message) : {-1 = break, 0 = skip, 1 = continue},\n"
+  .. "\thandle(msg : Message) : void) | Resolver,\n"
+  .. "\tMaxRuns? : number | \"inf\" | nil"
+
+local function indexOf(name)
+  for i, h in ipairs(handlers.list) do
+    if h.name == name then
+      return i
+    end
+  end
+end
+
+local function checkArgs(name, pattern)
+  local p = type(pattern)
+  assert(type(name) == "string" and (p == "function" or p == "table" or p == "string"), USAGE)
+end
+
+-- (name, handle) uses the name as the Action pattern; (name, pattern, handle[, maxRuns]).
+local function readArgs(...)
+  local n = select("#", ...)
+  local name, pattern, handle, maxRuns = ...
+  if n == 2 then
+    return name, name, pattern, nil
+  elseif n == 3 then
+    return name, pattern, handle, nil
+  end
+  return name, pattern, handle, maxRuns
+end
+
+function handlers.generateResolver(spec)
+  return function(msg)
+    if type(spec) == "function" then
+      return spec(msg)
+    end
+    for matchSpec, fn in pairs(spec) do
+      if utils.matchesSpec(msg, matchSpec) then
+        return fn(msg)
+      end
+    end
+  end
+end
+
+-- Adds a handler, or updates one of the same name where it stands.
+local function upsert(position, ...)
+  local name, pattern, handle, maxRuns = readArgs(...)
+  checkArgs(name, pattern)
+  handle = handlers.generateResolver(handle)
+  local i = indexOf(name)
+  if i then
+    local h = handlers.list[i]
+    h.pattern, h.handle, h.maxRuns = pattern, handle, maxRuns
+  else
+    local entry = { pattern = pattern, handle = handle, name = name, maxRuns = maxRuns }
+    if position == "first" then
+      table.insert(handlers.list, 1, entry)
+    else
+      table.insert(handlers.list, entry)
+    end
+  end
+end
+
+function handlers.add(...)
+  upsert("last", ...)
+  return #handlers.list
+end
+
+function handlers.append(...)
+  upsert("last", ...)
+end
+
+function handlers.prepend(...)
+  upsert("first", ...)
+end
+
+local function insertRelative(target, offset)
+  assert(type(target) == "string", "Handler name MUST be a string")
+  local i = indexOf(target)
+  return {
+    add = function(name, pattern, handle, maxRuns)
+      checkArgs(name, pattern)
+      handle = handlers.generateResolver(handle)
+      if i then
+        table.insert(handlers.list, i + offset,
+          { pattern = pattern, handle = handle, name = name, maxRuns = maxRuns })
+      end
+    end,
+  }
+end
+
+function handlers.before(target)
+  return insertRelative(target, 0)
+end
+
+function handlers.after(target)
+  return insertRelative(target, 1)
+end
+
+function handlers.once(...)
+  local name, pattern, handle
+  if select("#", ...) == 3 then
+    name, pattern, handle = ...
+  else
+    name = "_once_" .. tostring(handlers.onceNonce)
+    handlers.onceNonce = handlers.onceNonce + 1
+    pattern, handle = ...
+  end
+  handlers.prepend(name, pattern, handle, 1)
+end
+
+function handlers.remove(name)
+  assert(type(name) == "string", "name MUST be string")
+  if #handlers.list == 1 and handlers.list[1].name == name then
+    handlers.list = {}
+  end
+  local i = indexOf(name)
+  if i then
+    table.remove(handlers.list, i)
+  end
+end
+
+-- Suspends the calling handler until a message matching `pattern` arrives; that
+-- message's evaluation resumes it and the message is the return value.
+function handlers.receive(pattern)
+  local waiting = coroutine.running()
+  handlers.once(pattern, function(msg)
+    local _, ok, err = coroutine.resume(waiting, msg)
+    if not ok then
+      error(err)
+    end
+  end)
+  return coroutine.yield(pattern)
+end
+
+-- A pattern result becomes -1 (run, stop), 0 (skip) or 1 (run, continue).
+local function verdict(match)
+  local kind = type(match)
+  if kind ~= "number" and kind ~= "string" and kind ~= "boolean" then
+    error("Pattern result is not valid, it MUST be string, number, or boolean")
+  end
+  if kind == "boolean" then
+    return match and -1 or 0
+  elseif kind == "string" then
+    if match == "continue" then
+      return 1
+    elseif match == "break" then
+      return -1
+    end
+    return 0
+  end
+  return match
+end
+
+function handlers.evaluate(msg, env)
+  assert(type(msg) == "table", "msg is not valid")
+  assert(type(env) == "table", "env is not valid")
+  local handled = false
+  for _, h in ipairs(handlers.list) do
+    if h.name ~= "_default" then
+      local match = verdict(utils.matchesSpec(msg, h.pattern))
+      if match ~= 0 then
+        if match < 0 then
+          handled = true
+        end
+        local ok, err = pcall(h.handle, msg, env)
+        if not ok then
+          error(err)
+        end
+        if h.maxRuns ~= nil and h.maxRuns ~= "inf" then
+          h.maxRuns = h.maxRuns - 1
+          if h.maxRuns == 0 then
+            handlers.remove(h.name)
+          end
+        end
+      end
+      if match < 0 then
+        return handled
+      end
+    end
+  end
+  if not handled then
+    handlers.list[indexOf("_default")].handle(msg, env)
+  end
+end
+
+return handlers

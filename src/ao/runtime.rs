@@ -1,0 +1,76 @@
+//! Loads the aos runtime into a Lua state: the built-in modules become `require`-able
+//! (`package.preload`), and `.process`'s `handle` is what every message goes through.
+
+use piccolo::{Callback, CallbackReturn, StashedFunction, Table, Value};
+
+use crate::error::Error;
+use crate::vm::{Completion, Vm};
+
+/// Modules written in Lua, by the name `require` knows them under.
+const LUA_MODULES: &[(&str, &str)] = &[
+    (".utils", include_str!("lua/utils.lua")),
+    (".handlers-utils", include_str!("lua/handlers_utils.lua")),
+    (".handlers", include_str!("lua/handlers.lua")),
+    (".ao", include_str!("lua/ao.lua")),
+    (".assignment", include_str!("lua/assignment.lua")),
+    (".stringify", include_str!("lua/stringify.lua")),
+    (".pretty", include_str!("lua/pretty.lua")),
+    (".dump", include_str!("lua/dump.lua")),
+    (".chance", include_str!("lua/chance.lua")),
+    (".base64", include_str!("lua/base64.lua")),
+    (".process", include_str!("lua/process.lua")),
+];
+
+/// Registers the built-in modules and loads `.process`; returns its `handle` function.
+pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
+    let mut loaders = Vec::with_capacity(LUA_MODULES.len());
+    for (name, source) in LUA_MODULES {
+        loaders.push((*name, vm.load(&format!("@{name}"), source.as_bytes())?));
+    }
+    vm.enter(|ctx| {
+        let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+            return Err(Error::Lua("the runtime needs the package library".into()));
+        };
+        let Value::Table(preload) = package.get(ctx, "preload") else {
+            return Err(Error::Lua("the runtime needs package.preload".into()));
+        };
+        for (name, loader) in &loaders {
+            let _ = preload.set(ctx, ctx.intern(name.as_bytes()), ctx.fetch(loader));
+        }
+        let json = super::json::module(ctx);
+        let json_loader = Callback::from_fn_with(&ctx, json, |json, ctx, _, mut stack| {
+            stack.replace(ctx, *json);
+            Ok(CallbackReturn::Return)
+        });
+        for name in ["json", ".json"] {
+            let _ = preload.set(ctx, name, json_loader);
+        }
+        Ok(())
+    })?;
+    let boot = vm.load("=(aolite)", b"return require('.process').handle")?;
+    match vm.call(
+        &boot,
+        |_| Vec::new(),
+        |ctx, values| match values.first() {
+            Some(Value::Function(f)) => Some(ctx.stash(*f)),
+            _ => None,
+        },
+    )? {
+        Completion::Returned(Some(handle)) => Ok(handle),
+        _ => Err(Error::Lua(
+            ".process did not provide a handle function".into(),
+        )),
+    }
+}
+
+/// `{name, value}` tag tables as aos expects them.
+pub fn tag_array<'gc>(ctx: piccolo::Context<'gc>, tags: &[(String, String)]) -> Table<'gc> {
+    let t = Table::new(&ctx);
+    for (i, (name, value)) in tags.iter().enumerate() {
+        let tag = Table::new(&ctx);
+        let _ = tag.set(ctx, "name", ctx.intern(name.as_bytes()));
+        let _ = tag.set(ctx, "value", ctx.intern(value.as_bytes()));
+        let _ = t.set(ctx, i as i64 + 1, tag);
+    }
+    t
+}

@@ -1,0 +1,226 @@
+//! `require` and the `package` table. A process has no file system: the searchers are the
+//! preload searcher alone (`package.searchers` can be extended from Lua), and
+//! `package.searchpath` reports every candidate as absent.
+
+use gc_arena::Collect;
+use piccolo::{
+    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll,
+    Stack, String as LuaString, Table, Value,
+};
+
+use super::argcheck::{check_bytes, error, opt_bytes};
+use super::iter::callable;
+
+/// Names under which the standard libraries are found in `package.loaded`.
+const LIBRARIES: [&str; 8] = [
+    "string",
+    "table",
+    "math",
+    "os",
+    "utf8",
+    "coroutine",
+    "debug",
+    "package",
+];
+
+pub fn install<'gc>(ctx: Context<'gc>) {
+    let g = ctx.globals();
+    let package = Table::new(&ctx);
+    let loaded = Table::new(&ctx);
+    let preload = Table::new(&ctx);
+    let searchers = Table::new(&ctx);
+    let _ = package.set(ctx, "loaded", loaded);
+    let _ = package.set(ctx, "preload", preload);
+    let _ = package.set(ctx, "path", "./?.lua;./?/init.lua");
+    let _ = package.set(ctx, "cpath", "");
+    let _ = package.set(ctx, "config", "/\n;\n?\n!\n-\n");
+    let _ = package.set(ctx, "searchers", searchers);
+    let _ = package.set(
+        ctx,
+        "searchpath",
+        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+            let name = check_bytes(ctx, &exec, &stack, 0, "searchpath")?;
+            let path = check_bytes(ctx, &exec, &stack, 1, "searchpath")?;
+            let sep = opt_bytes(ctx, &exec, &stack, 2, "searchpath")?.unwrap_or(b".".to_vec());
+            let rep = opt_bytes(ctx, &exec, &stack, 3, "searchpath")?.unwrap_or(b"/".to_vec());
+            let name = if sep.is_empty() {
+                name
+            } else {
+                replace(&name, &sep, &rep)
+            };
+            let mut msg = Vec::new();
+            for template in path.split(|&c| c == b';').filter(|t| !t.is_empty()) {
+                msg.extend_from_slice(b"\n\tno file '");
+                msg.extend_from_slice(&replace(template, b"?", &name));
+                msg.push(b'\'');
+            }
+            stack.replace(ctx, (Value::Nil, ctx.intern(&msg)));
+            Ok(CallbackReturn::Return)
+        }),
+    );
+    let preload_searcher =
+        Callback::from_fn_with(&ctx, package, |package, ctx, exec, mut stack| {
+            let name = check_bytes(ctx, &exec, &stack, 0, "searcher")?;
+            let Value::Table(preload) = package.get(ctx, "preload") else {
+                return Err(error(ctx, &exec, "'package.preload' must be a table"));
+            };
+            let loader = preload.get(ctx, ctx.intern(&name));
+            if loader.is_nil() {
+                let msg = format!(
+                    "\n\tno field package.preload['{}']",
+                    std::string::String::from_utf8_lossy(&name)
+                );
+                stack.replace(ctx, ctx.intern(msg.as_bytes()));
+            } else {
+                // Lua 5.3 passes no extra value to preload loaders (5.4 passes ":preload:").
+                stack.replace(ctx, loader);
+            }
+            Ok(CallbackReturn::Return)
+        });
+    let _ = searchers.set(ctx, 1, preload_searcher);
+
+    let require = Callback::from_fn_with(
+        &ctx,
+        (package, loaded),
+        |&(package, loaded), ctx, exec, mut stack| {
+            let name = ctx.intern(&check_bytes(ctx, &exec, &stack, 0, "require")?);
+            let found = loaded.get(ctx, name);
+            if found.to_bool() {
+                stack.replace(ctx, found);
+                return Ok(CallbackReturn::Return);
+            }
+            let Value::Table(searchers) = package.get(ctx, "searchers") else {
+                return Err(error(ctx, &exec, "'package.searchers' must be a table"));
+            };
+            let mut seq = Require {
+                name,
+                loaded,
+                searchers,
+                index: 0,
+                msg: Vec::new(),
+                loading: false,
+            };
+            stack.clear();
+            match seq.next_searcher(ctx, &exec, &mut stack)? {
+                SequencePoll::Call { function, .. } => Ok(CallbackReturn::Call {
+                    function,
+                    then: Some(BoxSequence::new(&ctx, seq)),
+                }),
+                _ => Ok(CallbackReturn::Return),
+            }
+        },
+    );
+    let _ = g.set(ctx, "require", require);
+    let _ = g.set(ctx, "package", package);
+}
+
+/// Records the standard libraries in `package.loaded` (after they are all installed).
+pub fn register_loaded<'gc>(ctx: Context<'gc>) {
+    let g = ctx.globals();
+    let Value::Table(package) = g.get(ctx, "package") else {
+        return;
+    };
+    let Value::Table(loaded) = package.get(ctx, "loaded") else {
+        return;
+    };
+    let _ = loaded.set(ctx, "_G", g);
+    for name in LIBRARIES {
+        let lib = g.get(ctx, name);
+        if !lib.is_nil() {
+            let _ = loaded.set(ctx, name, lib);
+        }
+    }
+}
+
+fn replace(s: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if !from.is_empty() && s[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Require<'gc> {
+    name: LuaString<'gc>,
+    loaded: Table<'gc>,
+    searchers: Table<'gc>,
+    index: i64,
+    #[collect(require_static)]
+    msg: Vec<u8>,
+    loading: bool,
+}
+
+impl<'gc> Require<'gc> {
+    /// Calls the next searcher, or fails with Lua's "module not found" message.
+    fn next_searcher(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        stack: &mut Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.index += 1;
+        let searcher = self.searchers.get(ctx, self.index);
+        if searcher.is_nil() {
+            let msg = format!(
+                "module '{}' not found:{}",
+                self.name.to_str_lossy(),
+                std::string::String::from_utf8_lossy(&self.msg)
+            );
+            return Err(error(ctx, exec, &msg));
+        }
+        let function = callable(ctx, exec, searcher)?;
+        stack.replace(ctx, self.name);
+        Ok(SequencePoll::Call {
+            function,
+            is_tail: false,
+        })
+    }
+}
+
+impl<'gc> Sequence<'gc> for Require<'gc> {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if self.loading {
+            let r = stack.get(0);
+            stack.clear();
+            if !r.is_nil() {
+                let _ = self.loaded.set(ctx, self.name, r);
+            }
+            if self.loaded.get(ctx, self.name).is_nil() {
+                let _ = self.loaded.set(ctx, self.name, true);
+            }
+            stack.push_back(self.loaded.get(ctx, self.name));
+            return Ok(SequencePoll::Return);
+        }
+        let (first, extra) = (stack.get(0), stack.get(1));
+        stack.clear();
+        match first {
+            Value::Function(loader) => {
+                self.loading = true;
+                stack.extend([Value::String(self.name), extra]);
+                Ok(SequencePoll::Call {
+                    function: loader,
+                    is_tail: false,
+                })
+            }
+            Value::String(s) => {
+                self.msg.extend_from_slice(s.as_bytes());
+                self.next_searcher(ctx, &exec, &mut stack)
+            }
+            _ => self.next_searcher(ctx, &exec, &mut stack),
+        }
+    }
+}

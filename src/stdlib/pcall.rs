@@ -1,0 +1,157 @@
+//! `pcall` and `xpcall`. Caught errors reach Lua as Lua 5.3 would hand them over: `error()`'s
+//! value unchanged, piccolo's own runtime errors as Lua-worded strings (vm::errors).
+
+use gc_arena::Collect;
+use piccolo::{
+    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll,
+    Stack, Value,
+};
+
+use super::argcheck::{bad_arg, type_error};
+use crate::vm::errors::error_value;
+
+pub fn install<'gc>(ctx: Context<'gc>) {
+    let g = ctx.globals();
+    let _ = g.set(
+        ctx,
+        "pcall",
+        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+            if stack.is_empty() {
+                return Err(bad_arg(ctx, &exec, 0, "pcall", "value expected"));
+            }
+            let f = stack.pop_front();
+            match piccolo::meta_ops::call(ctx, f) {
+                Ok(function) => Ok(CallbackReturn::Call {
+                    function,
+                    then: Some(BoxSequence::new(
+                        &ctx,
+                        Protected {
+                            handler: None,
+                            handling: false,
+                        },
+                    )),
+                }),
+                Err(_) => {
+                    // Calling a non-function is an error caught by pcall itself.
+                    let msg = format!("attempt to call a {} value", f.type_name());
+                    stack.replace(ctx, (false, ctx.intern(msg.as_bytes())));
+                    Ok(CallbackReturn::Return)
+                }
+            }
+        }),
+    );
+    let _ = g.set(
+        ctx,
+        "xpcall",
+        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+            if !matches!(stack.get(1), Value::Function(_)) {
+                return Err(type_error(ctx, &exec, &stack, 1, "xpcall", "function"));
+            }
+            let f = stack.pop_front();
+            let handler = stack.pop_front();
+            let seq = Protected {
+                handler: Some(handler),
+                handling: false,
+            };
+            match piccolo::meta_ops::call(ctx, f) {
+                Ok(function) => Ok(CallbackReturn::Call {
+                    function,
+                    then: Some(BoxSequence::new(&ctx, seq)),
+                }),
+                Err(_) => {
+                    let msg = format!("attempt to call a {} value", f.type_name());
+                    stack.replace(ctx, ctx.intern(msg.as_bytes()));
+                    handle(ctx, seq, stack)
+                }
+            }
+        }),
+    );
+}
+
+/// Calls the message handler on `stack`'s error value (or returns `false, err` for pcall).
+fn handle<'gc>(
+    ctx: Context<'gc>,
+    mut seq: Protected<'gc>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, Error<'gc>> {
+    match seq.handler.take() {
+        None => {
+            stack.push_front(Value::Boolean(false));
+            Ok(CallbackReturn::Return)
+        }
+        Some(h) => match piccolo::meta_ops::call(ctx, h) {
+            Ok(function) => {
+                seq.handling = true;
+                Ok(CallbackReturn::Call {
+                    function,
+                    then: Some(BoxSequence::new(&ctx, seq)),
+                })
+            }
+            Err(_) => {
+                // Lua reports a handler that cannot run as an error in error handling.
+                stack.replace(ctx, (false, ctx.intern(b"error in error handling")));
+                Ok(CallbackReturn::Return)
+            }
+        },
+    }
+}
+
+/// The continuation of a protected call: success adds `true`; an error goes to the message
+/// handler if there is one (`handling` then marks that its results are what we return).
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Protected<'gc> {
+    handler: Option<Value<'gc>>,
+    handling: bool,
+}
+
+impl<'gc> Sequence<'gc> for Protected<'gc> {
+    fn poll(
+        &mut self,
+        _ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if self.handling {
+            stack.resize(1);
+            stack.push_front(Value::Boolean(false));
+        } else {
+            stack.push_front(Value::Boolean(true));
+        }
+        Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        stack.replace(ctx, error_value(ctx, &error));
+        if self.handling {
+            // The handler itself failed: Lua reports this as LUA_ERRERR.
+            stack.replace(ctx, (false, ctx.intern(b"error in error handling")));
+            return Ok(SequencePoll::Return);
+        }
+        match self.handler {
+            None => {
+                stack.push_front(Value::Boolean(false));
+                Ok(SequencePoll::Return)
+            }
+            Some(h) => match piccolo::meta_ops::call(ctx, h) {
+                Ok(function) => {
+                    self.handling = true;
+                    Ok(SequencePoll::Call {
+                        function,
+                        is_tail: false,
+                    })
+                }
+                Err(_) => {
+                    stack.replace(ctx, (false, ctx.intern(b"error in error handling")));
+                    Ok(SequencePoll::Return)
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The runtime halves of the compile-time rewrites (see `rewrite.rs`): the hidden
+//! `(method)` and `(concat)` callbacks every compiled chunk captures as upvalues.
+
+use gc_arena::Collect;
+use piccolo::{
+    meta_ops::{self, MetaResult},
+    BoxSequence, Callback, CallbackReturn, Context, Error as LuaError, Execution, Function,
+    Sequence, SequencePoll, Stack, Table, Value,
+};
+
+use crate::stdlib::lua_number;
+
+/// The helper functions a compiled chunk needs, created once per Lua state.
+#[derive(Clone, Copy, Collect)]
+#[collect(no_drop)]
+pub struct Helpers<'gc> {
+    pub method: Function<'gc>,
+    pub concat: Function<'gc>,
+    pub pass: Function<'gc>,
+    pub first: Function<'gc>,
+}
+
+impl<'gc> Helpers<'gc> {
+    pub fn new(ctx: Context<'gc>, string_lib: Table<'gc>) -> Self {
+        Helpers {
+            method: Function::Callback(method_helper(ctx, string_lib)),
+            concat: Function::Callback(concat_helper(ctx)),
+            // `(pass)(...)` returns its arguments unchanged.
+            pass: Function::Callback(Callback::from_fn(&ctx, |_, _, _| {
+                Ok(CallbackReturn::Return)
+            })),
+            // `(first)(...)` returns its first argument (nil if none).
+            first: Function::Callback(Callback::from_fn(&ctx, |_, _, mut stack| {
+                stack.resize(1);
+                Ok(CallbackReturn::Return)
+            })),
+        }
+    }
+}
+
+/// `chunk:line: ` of the Lua code that called the running callback, as Lua's `luaL_where(L, 1)`
+/// gives it; empty when the caller is not Lua (e.g. `pcall(f)` calling `f` directly).
+pub fn position(exec: &Execution<'_, '_>) -> String {
+    match exec.upper_lua_frame() {
+        Some(frame) => format!(
+            "{}:{}: ",
+            frame.chunk_name.to_str_lossy(),
+            frame.current_line
+        ),
+        None => String::new(),
+    }
+}
+
+/// Charges `units` of fuel for O(n) work done inside a callback.
+pub fn charge(exec: &mut Execution<'_, '_>, units: usize) {
+    exec.fuel()
+        .consume(i32::try_from(units).unwrap_or(i32::MAX));
+}
+
+/// A Lua error whose message is prefixed with the caller's position.
+pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) -> LuaError<'gc> {
+    let text = format!("{}{msg}", position(exec));
+    LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
+}
+
+/// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
+/// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
+fn method_helper<'gc>(ctx: Context<'gc>, string_lib: Table<'gc>) -> Callback<'gc> {
+    Callback::from_fn_with(&ctx, string_lib, |string_lib, ctx, exec, mut stack| {
+        let receiver = stack.get(0);
+        let name = stack.get(1);
+        // Drop the name so the stack is `recv, args...`: the method's own arguments.
+        stack.drain(1..2);
+        let found = match receiver {
+            Value::String(_) => MetaResult::Value(string_lib.get(ctx, name)),
+            Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_) => {
+                return Err(type_error(ctx, &exec, "index", receiver, name));
+            }
+            _ => meta_ops::index(ctx, receiver, name)
+                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
+        };
+        match found {
+            MetaResult::Value(v) => call_method(ctx, &exec, v, name),
+            MetaResult::Call(call) => {
+                // `__index` is a function: call it, then call what it returns with our args.
+                let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
+                stack.extend(call.args);
+                Ok(CallbackReturn::Call {
+                    function: call.function,
+                    then: Some(BoxSequence::new(&ctx, ThenCallMethod { args, name })),
+                })
+            }
+        }
+    })
+}
+
+fn call_method<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    method: Value<'gc>,
+    name: Value<'gc>,
+) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
+    match meta_ops::call(ctx, method) {
+        Ok(function) => Ok(CallbackReturn::Call {
+            function,
+            then: None,
+        }),
+        Err(_) => Err(type_error(ctx, exec, "call", method, name)),
+    }
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct ThenCallMethod<'gc> {
+    args: std::vec::Vec<Value<'gc>>,
+    name: Value<'gc>,
+}
+
+impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        let method = stack.get(0);
+        stack.clear();
+        stack.extend(self.args.drain(..));
+        let function = meta_ops::call(ctx, method)
+            .map_err(|_| type_error(ctx, &exec, "call", method, self.name))?;
+        Ok(SequencePoll::Call {
+            function,
+            is_tail: true,
+        })
+    }
+}
+
+/// Lua 5.3's wording: `attempt to index a nil value` / `attempt to call a nil value (method 'x')`.
+fn type_error<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    what: &str,
+    value: Value<'gc>,
+    name: Value<'gc>,
+) -> LuaError<'gc> {
+    let msg = if what == "call" {
+        let name = match name {
+            Value::String(s) => s.to_str_lossy().into_owned(),
+            _ => String::from("?"),
+        };
+        format!(
+            "attempt to call a {} value (method '{name}')",
+            value.type_name()
+        )
+    } else {
+        format!("attempt to {what} a {} value", value.type_name())
+    };
+    error_at(ctx, exec, &msg)
+}
+
+/// `(concat)(a, b, ...)`: Lua 5.3's `a .. b .. ...`. Strings and numbers (formatted as Lua
+/// formats them) are joined; any other operand needs a `__concat` metamethod, applied pairwise
+/// from the right as Lua's VM does.
+fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        // `(concat)(count, operands...)`: exactly `count` operands (see rewrite.rs).
+        let count = match stack.get(0) {
+            Value::Integer(n) => usize::try_from(n).unwrap_or(0),
+            _ => 0,
+        };
+        stack.pop_front();
+        stack.resize(count);
+        if stack[..].iter().all(|v| is_text(*v)) {
+            let joined = join(ctx, &mut exec, &stack[..]);
+            stack.clear();
+            stack.push_back(joined);
+            return Ok(CallbackReturn::Return);
+        }
+        let values: Vec<Value<'gc>> = stack.drain(..).collect();
+        Ok(CallbackReturn::Sequence(BoxSequence::new(
+            &ctx,
+            Concat {
+                values,
+                awaiting: false,
+            },
+        )))
+    })
+}
+
+fn is_text(v: Value<'_>) -> bool {
+    matches!(v, Value::String(_) | Value::Integer(_) | Value::Number(_))
+}
+
+fn join<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    values: &[Value<'gc>],
+) -> Value<'gc> {
+    let mut buf = Vec::new();
+    for v in values {
+        match *v {
+            Value::String(s) => buf.extend_from_slice(s.as_bytes()),
+            Value::Integer(i) => lua_number::fmt_integer(i, &mut buf),
+            Value::Number(f) => lua_number::fmt_float(f, &mut buf),
+            _ => {}
+        }
+    }
+    // Copying is O(length): charge for it so that building huge strings meets the fuel limit.
+    charge(exec, buf.len() / 128);
+    Value::String(piccolo::String::from_slice(&ctx, &buf))
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Concat<'gc> {
+    values: Vec<Value<'gc>>,
+    awaiting: bool,
+}
+
+impl<'gc> Sequence<'gc> for Concat<'gc> {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        mut exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        if self.awaiting {
+            self.awaiting = false;
+            // The metamethod's first result replaces the two operands it combined.
+            self.values.push(stack.get(0));
+        }
+        stack.clear();
+        while self.values.len() > 1 {
+            let n = self.values.len();
+            let (a, b) = (self.values[n - 2], self.values[n - 1]);
+            if is_text(a) && is_text(b) {
+                // Join the longest run of strings and numbers at the end in one go.
+                let start = self.values[..n - 1]
+                    .iter()
+                    .rposition(|v| !is_text(*v))
+                    .map_or(0, |i| i + 1);
+                let joined = join(ctx, &mut exec, &self.values[start..]);
+                self.values.truncate(start);
+                self.values.push(joined);
+                continue;
+            }
+            let handler = [a, b]
+                .into_iter()
+                .map(|v| metamethod(ctx, v))
+                .find(|h| !h.is_nil());
+            let Some(handler) = handler else {
+                let bad = if is_text(a) { b } else { a };
+                let msg = format!("attempt to concatenate a {} value", bad.type_name());
+                return Err(error_at(ctx, &exec, &msg));
+            };
+            let function = meta_ops::call(ctx, handler).map_err(|_| {
+                let msg = format!("attempt to call a {} value", handler.type_name());
+                error_at(ctx, &exec, &msg)
+            })?;
+            self.values.truncate(n - 2);
+            stack.extend([a, b]);
+            self.awaiting = true;
+            return Ok(SequencePoll::Call {
+                function,
+                is_tail: false,
+            });
+        }
+        stack.push_back(self.values.pop().unwrap_or(Value::Nil));
+        Ok(SequencePoll::Return)
+    }
+}
+
+fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
+    let mt = match v {
+        Value::Table(t) => t.metatable(),
+        Value::UserData(u) => u.metatable(),
+        _ => None,
+    };
+    mt.map_or(Value::Nil, |mt| mt.get(ctx, "__concat"))
+}

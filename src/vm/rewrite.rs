@@ -1,0 +1,512 @@
+//! The AST rewrites of our compile pipeline, applied between piccolo's parser and compiler.
+//!
+//! - Operator precedence: piccolo's parser gives `~=` the priority of `+` (Lua gives it the
+//!   priority of `==`), so `a ~= b + 1` would compile as `(a ~= b) + 1`. Chains containing
+//!   `~=` are flattened back into their operand/operator sequence and regrouped with Lua
+//!   5.3's priorities.
+//! - Method calls: `recv:name(args)` becomes `(method)(recv, "name", args)`, so strings find
+//!   their methods in the `string` table (piccolo has no string metatable).
+//! - Concatenation: a chain `a .. b .. c` becomes `(concat)(a, b, c)`, which formats numbers
+//!   as Lua 5.3 does (piccolo writes `2.0` as `2`), rejects nil and booleans, and honours
+//!   `__concat`. Chains of string literals only are left to piccolo.
+//!
+//! `(method)` and `(concat)` are locals of the invisible wrapper function around the chunk
+//! (see `compile::wrap_chunk`); their names cannot be written in Lua source.
+
+use piccolo::compiler::parser::{
+    AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix,
+    ForStatement, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, RecordKey,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+};
+
+/// Names of the hidden helper locals.
+pub struct Rewrite<S> {
+    pub method: S,
+    pub concat: S,
+    /// A local that holds a returned concatenation (see `block`).
+    pub result: S,
+    /// The identity helper that keeps library calls out of tail position (see `block`).
+    pub pass: S,
+    /// The helper that keeps only the first value: `(f())` (see `suffixed`).
+    pub first: S,
+    /// Interned names of the standard library (see `is_library_call`).
+    pub library: Vec<S>,
+    pub base_functions: Vec<S>,
+    pub string_methods: Vec<S>,
+}
+
+/// Method names of the string library: `return s:rep(n)` is kept out of tail position too
+/// (a user method of the same name just loses proper tail calls).
+pub const STRING_METHODS: [&str; 17] = [
+    "byte", "char", "dump", "find", "format", "gmatch", "gsub", "len", "lower", "match", "pack",
+    "packsize", "rep", "reverse", "sub", "unpack", "upper",
+];
+
+/// Standard library tables whose functions are kept out of tail position.
+pub const LIBRARY_TABLES: [&str; 8] = [
+    "math",
+    "string",
+    "table",
+    "os",
+    "utf8",
+    "coroutine",
+    "debug",
+    "package",
+];
+
+/// Base functions kept out of tail position.
+pub const BASE_FUNCTIONS: [&str; 17] = [
+    "error",
+    "assert",
+    "tostring",
+    "tonumber",
+    "type",
+    "select",
+    "rawget",
+    "rawset",
+    "rawlen",
+    "rawequal",
+    "setmetatable",
+    "getmetatable",
+    "next",
+    "pairs",
+    "ipairs",
+    "require",
+    "load",
+];
+
+pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
+    Expression {
+        head: Box::new(HeadExpression::Simple(e)),
+        tail: Vec::new(),
+    }
+}
+
+/// Lua 5.3's (left, right) binding priorities; higher binds tighter.
+fn priority(op: BinaryOperator) -> (u8, u8) {
+    use BinaryOperator::*;
+    match op {
+        Or => (1, 1),
+        And => (2, 2),
+        Equal | NotEqual | LessThan | LessEqual | GreaterThan | GreaterEqual => (3, 3),
+        BitOr => (4, 4),
+        BitXor => (5, 5),
+        BitAnd => (6, 6),
+        ShiftLeft | ShiftRight => (7, 7),
+        Concat => (9, 8),
+        Add | Sub => (10, 10),
+        Mul | Div | IDiv | Mod => (11, 11),
+        Pow => (14, 13),
+    }
+}
+
+/// Whether the binary-operator chain of `e` (its tail and the tails of its right operands,
+/// which the parser nested by priority) contains `~=`.
+fn chain_has_not_equal<S>(e: &Expression<S>) -> bool {
+    e.tail
+        .iter()
+        .any(|(op, r)| *op == BinaryOperator::NotEqual || chain_has_not_equal(r))
+}
+
+/// Splits a chain into its operands (heads: simple or unary expressions) and operators, in
+/// source order. Right operands are never parenthesised in the AST (parentheses are a
+/// `GroupedExpression` primary), so this recovers the token sequence exactly.
+fn flatten<S>(
+    e: Expression<S>,
+    operands: &mut Vec<HeadExpression<S>>,
+    ops: &mut Vec<BinaryOperator>,
+) {
+    operands.push(*e.head);
+    for (op, right) in e.tail {
+        ops.push(op);
+        flatten(right, operands, ops);
+    }
+}
+
+/// Precedence climbing over the flat sequence, producing the same shape piccolo's parser
+/// produces (a left fold in `tail`, tighter operators nested in right operands).
+fn climb<S>(
+    operands: &mut std::iter::Peekable<std::vec::IntoIter<HeadExpression<S>>>,
+    ops: &mut std::iter::Peekable<std::vec::IntoIter<BinaryOperator>>,
+    limit: u8,
+) -> Option<Expression<S>> {
+    let head = operands.next()?;
+    let mut tail = Vec::new();
+    while let Some(&op) = ops.peek() {
+        let (left, right) = priority(op);
+        if left <= limit {
+            break;
+        }
+        ops.next();
+        tail.push((op, climb(operands, ops, right)?));
+    }
+    Some(Expression {
+        head: Box::new(head),
+        tail,
+    })
+}
+
+fn regroup<S>(e: &mut Expression<S>) {
+    let taken = std::mem::replace(e, simple(SimpleExpression::Nil));
+    let (mut operands, mut ops) = (Vec::new(), Vec::new());
+    flatten(taken, &mut operands, &mut ops);
+    let mut operands = operands.into_iter().peekable();
+    let mut ops = ops.into_iter().peekable();
+    if let Some(regrouped) = climb(&mut operands, &mut ops, 0) {
+        *e = regrouped;
+    }
+}
+
+fn is_string_literal<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(SimpleExpression::String(_))
+        )
+}
+
+/// Whether `e` is a call or `...`, which produce any number of values.
+fn is_multi_valued<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && match &*e.head {
+            HeadExpression::Simple(SimpleExpression::VarArgs) => true,
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
+                matches!(s.suffixes.last(), Some(SuffixPart::Call(_)))
+            }
+            _ => false,
+        }
+}
+
+/// Collects the operands of the right side of a `..`: `b .. c .. d` is nested as
+/// `b .. (c .. d)` with any tighter operators kept inside each operand.
+fn concat_operands<S>(mut right: Expression<S>, out: &mut Vec<Expression<S>>) {
+    let last_is_concat = matches!(right.tail.last(), Some((BinaryOperator::Concat, _)));
+    if last_is_concat {
+        if let Some((_, rest)) = right.tail.pop() {
+            out.push(right);
+            concat_operands(rest, out);
+            return;
+        }
+    }
+    out.push(right);
+}
+
+/// Rebuilds `a .. (b .. (c))` from operands (used to leave literal-only chains alone).
+fn concat_chain<S>(mut operands: Vec<Expression<S>>) -> Option<Expression<S>> {
+    let mut acc = operands.pop()?;
+    while let Some(mut left) = operands.pop() {
+        left.tail.push((BinaryOperator::Concat, acc));
+        acc = left;
+    }
+    Some(acc)
+}
+
+impl<S: Clone + PartialEq> Rewrite<S> {
+    pub fn block(&self, b: &mut Block<S>) {
+        for s in &mut b.statements {
+            self.statement(&mut s.inner);
+        }
+        if let Some(r) = &mut b.return_statement {
+            for e in &mut r.inner.returns {
+                self.expression(e);
+            }
+            // piccolo runs `return f(x)` as a tail call, which drops the caller's frame: a
+            // library function called that way can no longer tell the position of its
+            // caller (for error messages and `debug.getinfo(1)`). Library calls become
+            // `return (pass)(f(x))`, a normal call whose results the identity helper passes on.
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_library_call(only) {
+                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.pass.clone()),
+                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
+                    }));
+                }
+            }
+            // `return a .. b` must not become a tail call of the helper either.
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_concat_call(only) {
+                    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.result.clone()),
+                        suffixes: Vec::new(),
+                    }));
+                    b.statements.push(LineAnnotated::new(
+                        r.line_number,
+                        Statement::LocalStatement(LocalStatement {
+                            names: vec![self.result.clone()],
+                            values: vec![value],
+                        }),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `lib.name(...)` or a base function call `name(...)`, by name (a local shadowing
+    /// `math` or `error` is treated the same; the rewrite only changes frame handling).
+    fn is_library_call(&self, e: &Expression<S>) -> bool {
+        if !e.tail.is_empty() {
+            return false;
+        }
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return false;
+        };
+        let PrimaryExpression::Name(n) = &s.primary else {
+            return false;
+        };
+        match s.suffixes.as_slice() {
+            // A rewritten method call: `(method)(recv, "name", ...)`.
+            [SuffixPart::Call(CallSuffix::Function(args))] if *n == self.method => {
+                matches!(args.get(1).map(|a| &*a.head),
+                    Some(HeadExpression::Simple(SimpleExpression::String(m)))
+                        if self.string_methods.contains(m))
+            }
+            [SuffixPart::Call(CallSuffix::Function(_))] => self.base_functions.contains(n),
+            [SuffixPart::Field(FieldSuffix::Named(_)), SuffixPart::Call(CallSuffix::Function(_))] => {
+                self.library.contains(n)
+            }
+            _ => false,
+        }
+    }
+
+    fn is_concat_call(&self, e: &Expression<S>) -> bool {
+        e.tail.is_empty()
+            && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                if matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.concat)
+                    && s.suffixes.len() == 1)
+    }
+
+    fn statement(&self, s: &mut Statement<S>) {
+        match s {
+            Statement::If(i) => {
+                self.expression(&mut i.if_part.0);
+                self.block(&mut i.if_part.1);
+                for (c, b) in &mut i.else_if_parts {
+                    self.expression(c);
+                    self.block(b);
+                }
+                if let Some(b) = &mut i.else_part {
+                    self.block(b);
+                }
+            }
+            Statement::While(w) => {
+                self.expression(&mut w.condition);
+                self.block(&mut w.block);
+            }
+            Statement::Do(b) => self.block(b),
+            Statement::For(ForStatement::Numeric {
+                initial,
+                limit,
+                step,
+                body,
+                ..
+            }) => {
+                self.expression(initial);
+                self.expression(limit);
+                if let Some(s) = step {
+                    self.expression(s);
+                }
+                self.block(body);
+            }
+            Statement::For(ForStatement::Generic {
+                arguments, body, ..
+            }) => {
+                for a in arguments {
+                    self.expression(a);
+                }
+                self.block(body);
+            }
+            Statement::Repeat(r) => {
+                self.block(&mut r.body);
+                self.expression(&mut r.until);
+            }
+            Statement::Function(f) => self.block(&mut f.definition.body),
+            Statement::LocalFunction(f) => self.block(&mut f.definition.body),
+            Statement::LocalStatement(l) => {
+                for e in &mut l.values {
+                    self.expression(e);
+                }
+            }
+            Statement::FunctionCall(c) => {
+                self.suffixed(&mut c.head);
+                self.call_args(&mut c.call);
+                if let CallSuffix::Method(name, args) = &mut c.call {
+                    let receiver = std::mem::replace(
+                        &mut c.head,
+                        SuffixedExpression {
+                            primary: PrimaryExpression::Name(self.method.clone()),
+                            suffixes: Vec::new(),
+                        },
+                    );
+                    let args = self.method_args(receiver, name.clone(), std::mem::take(args));
+                    c.call = CallSuffix::Function(args);
+                }
+            }
+            Statement::Assignment(a) => {
+                for t in &mut a.targets {
+                    if let AssignmentTarget::Field(s, f) = t {
+                        self.suffixed(s);
+                        self.field(f);
+                    }
+                }
+                for e in &mut a.values {
+                    self.expression(e);
+                }
+            }
+            Statement::Label(_) | Statement::Break | Statement::Goto(_) => {}
+        }
+    }
+
+    /// A full expression (the start of an operator chain).
+    fn expression(&self, e: &mut Expression<S>) {
+        if chain_has_not_equal(e) {
+            regroup(e);
+        }
+        self.chain(e);
+    }
+
+    /// A chain whose grouping is already right.
+    fn chain(&self, e: &mut Expression<S>) {
+        let Some(i) = e
+            .tail
+            .iter()
+            .position(|(op, _)| *op == BinaryOperator::Concat)
+        else {
+            self.head(&mut e.head);
+            for (_, r) in &mut e.tail {
+                self.chain(r);
+            }
+            return;
+        };
+        // `e` = head pre.. `..` right post..: the operators before the `..` bind tighter
+        // (they were not swallowed by its left side), those after bind looser.
+        let post = e.tail.split_off(i + 1);
+        let Some((_, right)) = e.tail.pop() else {
+            return;
+        };
+        let left = std::mem::replace(e, simple(SimpleExpression::Nil));
+        let mut operands = vec![left];
+        concat_operands(right, &mut operands);
+        if operands.iter().all(is_string_literal) {
+            if let Some(chain) = concat_chain(operands) {
+                *e = chain;
+            }
+        } else {
+            for o in &mut operands {
+                self.chain(o);
+            }
+            // The operand count goes first: a call as the last operand passes all its
+            // results (piccolo does not truncate `(f())` to one value), and the helper uses
+            // exactly `count` operands, padding with nil.
+            let mut args = Vec::with_capacity(operands.len() + 1);
+            args.push(simple(SimpleExpression::Integer(operands.len() as i64)));
+            args.extend(operands);
+            *e = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::Name(self.concat.clone()),
+                suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
+            }));
+        }
+        e.tail.extend(post);
+        for (_, r) in &mut e.tail {
+            self.chain(r);
+        }
+    }
+
+    fn head(&self, h: &mut HeadExpression<S>) {
+        match h {
+            HeadExpression::Simple(s) => self.simple(s),
+            HeadExpression::UnaryOperator(_, e) => self.expression(e),
+        }
+    }
+
+    fn simple(&self, s: &mut SimpleExpression<S>) {
+        match s {
+            SimpleExpression::TableConstructor(t) => {
+                for f in &mut t.fields {
+                    match f {
+                        ConstructorField::Array(e) => self.expression(e),
+                        ConstructorField::Record(k, v) => {
+                            if let RecordKey::Indexed(k) = k {
+                                self.expression(k);
+                            }
+                            self.expression(v);
+                        }
+                    }
+                }
+            }
+            SimpleExpression::Function(f) => self.block(&mut f.body),
+            SimpleExpression::Suffixed(s) => self.suffixed(s),
+            _ => {}
+        }
+    }
+
+    fn field(&self, f: &mut FieldSuffix<S>) {
+        if let FieldSuffix::Indexed(e) = f {
+            self.expression(e);
+        }
+    }
+
+    fn call_args(&self, c: &mut CallSuffix<S>) {
+        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
+        for a in args {
+            self.expression(a);
+        }
+    }
+
+    fn suffixed(&self, s: &mut SuffixedExpression<S>) {
+        if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
+            self.expression(e);
+            // piccolo compiles `(f())` and `(...)` as the bare multi-valued expression; Lua
+            // truncates them to one value. `((first)(f()))` does.
+            if s.suffixes.is_empty() && is_multi_valued(e) {
+                let inner = std::mem::replace(e, simple(SimpleExpression::Nil));
+                *e = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                    primary: PrimaryExpression::Name(self.first.clone()),
+                    suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
+                }));
+            }
+        }
+        for p in &mut s.suffixes {
+            match p {
+                SuffixPart::Field(f) => self.field(f),
+                SuffixPart::Call(c) => self.call_args(c),
+            }
+        }
+        // Fold each method call, left to right, into a helper call on the prefix before it.
+        while let Some(i) = s
+            .suffixes
+            .iter()
+            .position(|p| matches!(p, SuffixPart::Call(CallSuffix::Method(..))))
+        {
+            let rest = s.suffixes.split_off(i + 1);
+            let Some(SuffixPart::Call(CallSuffix::Method(name, args))) = s.suffixes.pop() else {
+                break;
+            };
+            let receiver = SuffixedExpression {
+                primary: std::mem::replace(
+                    &mut s.primary,
+                    PrimaryExpression::Name(self.method.clone()),
+                ),
+                suffixes: std::mem::take(&mut s.suffixes),
+            };
+            let args = self.method_args(receiver, name, args);
+            s.suffixes
+                .push(SuffixPart::Call(CallSuffix::Function(args)));
+            s.suffixes.extend(rest);
+        }
+    }
+
+    fn method_args(
+        &self,
+        receiver: SuffixedExpression<S>,
+        name: S,
+        args: Vec<Expression<S>>,
+    ) -> Vec<Expression<S>> {
+        let mut out = Vec::with_capacity(args.len() + 2);
+        out.push(simple(SimpleExpression::Suffixed(receiver)));
+        out.push(simple(SimpleExpression::String(name)));
+        out.extend(args);
+        out
+    }
+}

@@ -1,0 +1,73 @@
+// The JS API of the package, used from Node exactly as users import it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Process, runLua } from "../../pkg/node.js";
+import { read } from "./helpers.mjs";
+
+test("runLua gives the same output as native and Chromium (golden files)", () => {
+  const det = runLua(read("tests/data/determinism.lua"), "tests/data/determinism.lua");
+  assert.equal(det.error, undefined);
+  assert.equal(det.stdout, read("tests/data/determinism.wasm.out"));
+  const portable = runLua(read("tests/data/portable.lua"), "tests/data/portable.lua");
+  assert.equal(portable.error, undefined);
+  assert.equal(portable.stdout, read("tests/data/portable.out"));
+});
+
+test("runLua reports Lua errors with a code", () => {
+  const out = runLua("print('before') error('boom')", "x");
+  assert.equal(out.stdout, "before\n");
+  assert.match(out.error, /boom/);
+  assert.equal(out.code, "LUA_ERROR");
+});
+
+test("a process evaluates code and answers messages", () => {
+  const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+  assert.equal(p.id, "P".repeat(43));
+  assert.equal(p.owner, "O".repeat(43));
+  const ev = p.eval(read("examples/ping.lua"));
+  assert.equal(ev.output, "");
+  const out = p.send({ From: "alice", Tags: { Action: "Ping" } });
+  assert.equal(out.Error, undefined);
+  assert.equal(out.Output.data, "ping number 1 from alice");
+  assert.equal(out.Messages.length, 1);
+  assert.equal(out.Messages[0].Target, "alice");
+  assert.equal(out.Messages[0].Data, "pong");
+  assert.deepEqual(out.Messages[0].Tags.find((t) => t.name === "Count"), { name: "Count", value: "1" });
+  assert.ok(out.GasUsed > 0);
+  assert.equal(p.getGlobal("Count"), 1);
+});
+
+test("eval returns printed text and values", () => {
+  const p = new Process();
+  assert.deepEqual(p.eval("print('x') return 1, 'two', {a = 1}"), {
+    output: "x\n1\ttwo\ttable: 0x00000001",
+    values: [1, "two", { a: 1 }],
+  });
+});
+
+test("errors thrown to JS are Error instances with stable codes", () => {
+  const p = new Process({ limits: { fuel: 1_000_000 } });
+  const cases = [
+    [() => p.eval("while true do end"), "OUT_OF_FUEL"],
+    [() => p.eval("x = = 1"), "SYNTAX_ERROR"],
+    [() => p.eval("error('boom')"), "LUA_ERROR"],
+    [() => p.send("not an object"), "BAD_MESSAGE"],
+    [() => p.send({ Tags: [{ name: "Action", value: 5 }] }), "BAD_MESSAGE"],
+    [() => p.eval(`return ${Array(5000).fill("x").join(" + ")}`), "SOURCE_REJECTED"],
+    [() => new Process({ limits: "lots" }), "BAD_OPTIONS"],
+    [() => new Process({ limits: { memory: 4 << 20 } }).eval("local t = {} for i = 1, 1e8 do t[i] = {i} end"), "OUT_OF_MEMORY"],
+  ];
+  for (const [fn, code] of cases) {
+    assert.throws(fn, (e) => e instanceof Error && e.code === code && e.message.length > 0, code);
+  }
+  // The process is still usable after every failure.
+  assert.equal(p.eval("return 6 * 7").output, "42");
+});
+
+test("a runaway handler stops, and the process keeps answering", () => {
+  const p = new Process({ limits: { fuel: 2_000_000 } });
+  p.eval(`Handlers.add("spin", "Spin", function() while true do end end)
+          Handlers.add("ok", "Ok", function(m) m.reply({ Data = "fine" }) end)`);
+  assert.throws(() => p.send({ Tags: { Action: "Spin" } }), (e) => e.code === "OUT_OF_FUEL");
+  assert.equal(p.send({ Tags: { Action: "Ok" } }).Messages[0].Data, "fine");
+});

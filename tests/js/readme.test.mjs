@@ -1,0 +1,26 @@
+// Every ```js block of the README runs as written, with "aolite" resolved to the built package.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT, read } from "./helpers.mjs";
+
+const blocks = [...read("README.md").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+test("the README has JS examples", () => assert.ok(blocks.length > 0));
+
+blocks.forEach((code, i) => {
+  test(`README js block ${i + 1} runs`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "aolite-readme-"));
+    const file = join(dir, "example.mjs");
+    writeFileSync(file, code.replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`));
+    const r = spawnSync(process.execPath, [file], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    // Lines with `// expected` comments state what they print.
+    for (const [, expected] of code.matchAll(/\/\/ (.+)$/gm)) {
+      assert.ok(r.stdout.includes(expected.trim()), `output lacks "${expected}": ${r.stdout}`);
+    }
+  });
+});

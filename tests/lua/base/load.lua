@@ -1,0 +1,41 @@
+-- load: strings, reader functions, chunk names, modes, env, syntax errors
+local f = load("return 1 + 1")
+print(type(f), f())
+print(load("return ...")(1, 2, 3))
+print(load("x = 5; return x")(), x)
+local env = {y = 7}
+print(load("return y", "chunk", "t", env)(), load("y = 8", "=c", "t", env)(), env.y, y)
+print(load("return _ENV")() == _G, load("return _ENV", "n", "t", env)() == env)
+local nilenv = load("return 1", "n", "t", nil)
+print(nilenv())
+print((pcall(load("return z", "n", "t", nil))))
+-- syntax error wording comes from piccolo's parser; the chunk:line: prefix is Lua's
+local function syntax(prefix, ...)
+  local f, msg = load(...)
+  print(f, type(msg), msg:sub(1, #prefix) == prefix)
+end
+syntax('[string "syntax error here"]:1:', "syntax error here")
+syntax("mychunk:1:", "return +", "=mychunk")
+syntax("file.lua:1:", "x =", "@file.lua")
+syntax("three:3:", "\n\nlocal = 1", "=three")
+print(load("return 1", "chunk", "b"))
+print(load("\27Lua binary", "bin", "t"))
+print((load("\27Lua binary", "bin")))
+print(load("return 'text'", "m", "bt")())
+local parts = {"return ", "1 ", "+ ", "41"}
+local i = 0
+print(load(function() i = i + 1; return parts[i] end)())
+i = 0
+print(load(function() i = i + 1; if i == 1 then return "return 'r'" end return "" end)())
+print(type(load(function() return nil end)))
+print(pcall(load, function() return {} end))
+print(pcall(load))
+print(type(load("return 42")), (load(42)))
+print(type(load("error('from loaded')", "=loaded")))
+print(pcall(load("error('from loaded')", "=loaded")))
+print(pcall(load("error('from loaded')", "@loaded.lua")))
+print(pcall(load("local a = 1\nerror('line two')", "=two")))
+print(pcall(load("error('str chunk')")))
+print(pcall(load("\n\nerror('third line of a long chunk name that goes on')")))
+print(load("return 2.0 .. 'x'")(), load("return ('abc'):upper()")())
+print(loadstring)

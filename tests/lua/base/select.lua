@@ -1,0 +1,18 @@
+-- select, including negative indices and '#'
+print(select("#"), select("#", nil), select("#", 1, nil, nil))
+print(select(1, "a", "b", "c"))
+print(select(2, "a", "b", "c"))
+print(select(3, "a", "b", "c"))
+print(select(4, "a", "b", "c"))
+print(select(10, "a", "b", "c"))
+print(select(-1, "a", "b", "c"))
+print(select(-3, "a", "b", "c"))
+print(select("2", "a", "b", "c"))
+print(select(2.0, "a", "b"))
+print(pcall(select, -4, "a", "b", "c"))
+print(pcall(select, 0, "a"))
+print(pcall(select, "x", "a"))
+print(pcall(select, 1.5, "a"))
+print(pcall(select))
+local function count(...) return select("#", ...) end
+print(count(), count(nil), count(1, 2, 3), count(nil, nil))

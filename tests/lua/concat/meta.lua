@@ -1,0 +1,28 @@
+-- __concat metamethods and errors
+local mt = {__concat = function(a, b)
+  local as = type(a) == "table" and "T" .. a.n or tostring(a)
+  local bs = type(b) == "table" and "T" .. b.n or tostring(b)
+  return as .. "+" .. bs
+end}
+local t1 = setmetatable({n = 1}, mt)
+local t2 = setmetatable({n = 2}, mt)
+print(t1 .. "x", "x" .. t1, t1 .. t2, 1 .. t1, t1 .. 2.0)
+print("a" .. "b" .. t1, t1 .. "a" .. "b", "a" .. t1 .. "b", t1 .. t2 .. t1)
+local counter = setmetatable({}, {__concat = function(a, b) return 42 end})
+print(counter .. "x", "x" .. counter, ("p" .. counter) + 1)
+local tab = setmetatable({}, {__concat = function(a, b) return {a, b} end})
+local r = tab .. "s"
+print(type(r), r[2])
+print(pcall(function() return "a" .. nil end))
+print(pcall(function() return nil .. "a" end))
+print(pcall(function() return "a" .. {} end))
+print(pcall(function() return {} .. "a" end))
+print(pcall(function() return "a" .. true end))
+print(pcall(function() return 1 .. false end))
+print(pcall(function() return "a" .. print end))
+print(pcall(function() local x = "a" .. coroutine.create(print) end))
+print(pcall(function() local u; local v = "x" .. u .. "y" end))
+print(pcall(function() return {} .. {} end))
+print(pcall(function() return setmetatable({}, {__concat = 5}) .. "x" end))
+local err = setmetatable({}, {__concat = function() error("in meta", 0) end})
+print(pcall(function() return err .. "x" end))

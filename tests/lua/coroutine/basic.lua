@@ -1,0 +1,78 @@
+-- create/resume/yield/status/running/isyieldable
+local co = coroutine.create(function(a, b)
+  print("start", a, b)
+  local c = coroutine.yield(a + b)
+  print("got", c)
+  local d, e = coroutine.yield(c * 2)
+  print("got2", d, e)
+  return "done", 99
+end)
+print(type(co), coroutine.status(co))
+print(coroutine.resume(co, 1, 2))
+print(coroutine.status(co))
+print(coroutine.resume(co, 10))
+print(coroutine.resume(co, "x", "y"))
+print(coroutine.status(co))
+print(coroutine.resume(co))
+print(coroutine.resume(co, 1))
+local main, ismain = coroutine.running()
+print(type(main), ismain, coroutine.isyieldable())
+local inner = coroutine.create(function()
+  local t, m = coroutine.running()
+  print("inside", type(t), m, coroutine.isyieldable(), coroutine.status(t))
+  print("main is", coroutine.status(main))
+end)
+coroutine.resume(inner)
+print(coroutine.status(inner))
+local err = coroutine.create(function() error("oops") end)
+print(coroutine.resume(err))
+print(coroutine.status(err), coroutine.resume(err))
+local err2 = coroutine.create(function() error({code = 7}) end)
+local ok, e = coroutine.resume(err2)
+print(ok, type(e), e.code)
+local err3 = coroutine.create(function() local x = nil; return x.y end)
+local ok3, e3 = coroutine.resume(err3)
+print(ok3, type(e3))
+print(pcall(coroutine.resume, 1))
+print(pcall(coroutine.resume))
+print(pcall(coroutine.status, {}))
+print(pcall(coroutine.create, 1))
+print(pcall(coroutine.create))
+-- a coroutine resuming itself or its resumer
+local selfco
+selfco = coroutine.create(function()
+  print(coroutine.resume(selfco))
+  print(coroutine.resume(main))
+end)
+coroutine.resume(selfco)
+-- generators
+local function gen(n)
+  return coroutine.create(function() for i = 1, n do coroutine.yield(i) end end)
+end
+local g = gen(3)
+local seen = ""
+while true do
+  local ok, v = coroutine.resume(g)
+  if not v then break end
+  seen = seen .. v .. " "
+end
+print(seen, coroutine.status(g))
+-- yield across pcall
+local yp = coroutine.create(function()
+  local ok, v = pcall(function() return coroutine.yield("from pcall") + 1 end)
+  return ok, v
+end)
+print(coroutine.resume(yp))
+print(coroutine.resume(yp, 41))
+-- nested coroutines
+local outer = coroutine.create(function()
+  local inner2 = coroutine.create(function() coroutine.yield("inner") return "inner done" end)
+  print("o1", coroutine.resume(inner2))
+  coroutine.yield("outer")
+  print("o2", coroutine.resume(inner2))
+  print("o3", coroutine.status(inner2))
+end)
+print(coroutine.resume(outer))
+print(coroutine.resume(outer))
+print(coroutine.status(outer))
+print(coroutine.continue, coroutine.yieldto, coroutine.close)

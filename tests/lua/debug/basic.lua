@@ -1,0 +1,45 @@
+-- debug.getinfo on functions and level 1, traceback's first lines, hooks, raw metatables
+local function f(a, b, ...) return 1 end
+local function g(x) end
+local h = function() end
+local gi = debug.getinfo(f)
+print(gi.nparams, gi.isvararg, gi.what, gi.short_src, gi.source, gi.linedefined, gi.currentline, gi.func == f)
+gi = debug.getinfo(g)
+print(gi.nparams, gi.isvararg, gi.what, gi.linedefined, gi.namewhat, gi.istailcall)
+gi = debug.getinfo(h, "u")
+print(gi.nparams, gi.isvararg, gi.what, gi.short_src)
+gi = debug.getinfo(h, "S")
+print(gi.nparams, gi.what, gi.short_src, gi.linedefined)
+gi = debug.getinfo(print)
+print(gi.what, gi.short_src, gi.source, gi.currentline, gi.linedefined, gi.lastlinedefined, gi.nparams, gi.isvararg, gi.nups)
+local function here()
+  local i = debug.getinfo(1, "Sl")
+  return i.short_src, i.currentline, i.what, i.linedefined
+end
+print(here())
+local function here2() return debug.getinfo(1, "l").currentline end
+print(here2())
+local top = debug.getinfo(1)
+print(top.what, top.short_src, top.currentline, top.linedefined, top.source)
+print(debug.getinfo(1, "l").currentline)
+print(pcall(debug.getinfo, 1, "X"))
+print(pcall(debug.getinfo, {}))
+print(pcall(debug.getinfo))
+print(debug.getinfo(100))
+print(debug.getinfo(0, "S").what)
+local ok, tb = pcall(debug.traceback, "msg")
+print(ok, tb:sub(1, 21) == "msg\nstack traceback:\n")
+local tb2 = debug.traceback("msg2")
+print(tb2:sub(1, 22))
+print(debug.traceback("line one", 1):sub(1, 26))
+local t = {}
+print(debug.traceback(t) == t, debug.traceback(nil):sub(1, 16), debug.traceback(12):sub(1, 3))
+print(debug.gethook())
+print(select("#", debug.sethook()))
+local prot = setmetatable({}, {__metatable = "locked", x = 1})
+print(getmetatable(prot), debug.getmetatable(prot).x)
+print(debug.setmetatable(prot, nil) == prot, getmetatable(prot))
+print(debug.getmetatable("x").__index == string, debug.getmetatable(1), debug.getmetatable({}))
+print(pcall(debug.setmetatable, {}, 5))
+local xp = select(2, xpcall(function() error("failing", 0) end, debug.traceback))
+print(xp:sub(1, 25))

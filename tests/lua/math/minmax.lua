@@ -1,0 +1,12 @@
+-- max/min keep the winning argument's subtype
+print(math.max(1, 2.0), math.max(2.0, 1), math.max(1, 1.0), math.max(1.0, 1))
+print(math.min(1, 2.0), math.min(2.0, 1), math.min(1, 1.0), math.min(1.0, 1))
+print(math.max(3), math.min(-3.5), math.max(1, 5, 3, 2), math.min(4, 2, 8, -1))
+print(math.max(math.maxinteger, 2^63), math.min(math.mininteger, -2^63))
+print(math.max(math.maxinteger - 1, 9.2233720368547758e18), math.max("10", "9"), math.min("10", "9"))
+print(pcall(math.max, "10", 9))
+print(pcall(math.max))
+print(pcall(math.min))
+print(pcall(math.max, 1, "x"))
+print(pcall(function() local x = math.max(1, nil) end))
+print(math.max(-0.0, 0), math.min(0, -0.0))

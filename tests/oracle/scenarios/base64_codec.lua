@@ -1,0 +1,27 @@
+-- .base64: encode/decode, padding, binary data, custom alphabets.
+local base64 = require('.base64')
+local function show(label, f)
+  local ok, v = pcall(f)
+  print(label .. " => " .. (ok and tostring(v) or ("ERR " .. tostring(v))))
+end
+show("encode", function() return base64.encode("hello world") end)
+show("empty", function() return "[" .. base64.encode("") .. "]" end)
+show("pad", function() return base64.encode("a") .. " " .. base64.encode("ab") .. " " .. base64.encode("abc") end)
+show("binary", function() return base64.encode("\0\1\2\255\254") end)
+show("decode", function() return base64.decode("aGVsbG8gd29ybGQ=") end)
+show("decode no pad", function() return base64.decode("YWI") end)
+show("decode binary", function() local s = base64.decode("AAEC//4="); return #s .. " " .. s:byte(1) .. " " .. s:byte(4) .. " " .. s:byte(5) end)
+show("roundtrip all bytes", function()
+  local t = {}
+  for i = 0, 255 do t[#t + 1] = string.char(i) end
+  local s = table.concat(t)
+  local e = base64.encode(s)
+  return tostring(base64.decode(e) == s) .. " " .. #e .. " " .. e:sub(1, 12) .. " " .. e:sub(-8)
+end)
+show("url alphabet", function()
+  local enc = base64.makeencoder("-", "_")
+  local dec = base64.makedecoder("-", "_")
+  local e = base64.encode("\251\255\191", enc)
+  return e .. " " .. tostring(base64.decode(e, dec) == "\251\255\191")
+end)
+show("std alphabet", function() return base64.encode("\251\255\191") end)

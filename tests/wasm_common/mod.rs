@@ -1,0 +1,98 @@
+//! Wasm tests shared by `wasm_node.rs` (Node) and `wasm_browser.rs` (headless Chromium):
+//! the same golden files as the native tests, so all three platforms must agree.
+
+use aolite::{Limits, Message, Process, ProcessOptions};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const DETERMINISM_LUA: &str = include_str!("../data/determinism.lua");
+const DETERMINISM_OUT: &str = include_str!("../data/determinism.wasm.out");
+const PORTABLE_LUA: &str = include_str!("../data/portable.lua");
+const PORTABLE_OUT: &str = include_str!("../data/portable.out");
+const PING_LUA: &str = include_str!("../../examples/ping.lua");
+const PING_MESSAGES: &str = include_str!("../../examples/ping.messages.json");
+const PING_OUTCOMES: &str = include_str!("../data/ping.outcomes.jsonl");
+
+#[wasm_bindgen_test]
+fn table_order_matches_the_wasm_golden_output() {
+    let out = aolite::run_script(
+        "tests/data/determinism.lua",
+        DETERMINISM_LUA.as_bytes(),
+        Limits::default(),
+    )
+    .expect("vm starts");
+    assert_eq!(out.error, None);
+    assert_eq!(out.stdout, DETERMINISM_OUT);
+}
+
+#[wasm_bindgen_test]
+fn portable_snippet_matches_lua53_output() {
+    let out = aolite::run_script(
+        "tests/data/portable.lua",
+        PORTABLE_LUA.as_bytes(),
+        Limits::default(),
+    )
+    .expect("vm starts");
+    assert_eq!(out.error, None);
+    assert_eq!(out.stdout, PORTABLE_OUT);
+}
+
+#[wasm_bindgen_test]
+fn ping_outcomes_match_the_native_golden_output() {
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval(PING_LUA).expect("eval");
+    let messages = aolite::ao::message::parse_message_list(PING_MESSAGES).expect("messages");
+    let lines: Vec<String> = messages
+        .iter()
+        .map(|m| serde_json::to_string(&p.send_json(m).expect("send")).expect("json"))
+        .collect();
+    assert_eq!(lines.join("\n") + "\n", PING_OUTCOMES);
+}
+
+#[wasm_bindgen_test]
+fn runaway_loop_stops_and_the_process_survives() {
+    let mut options = ProcessOptions::default();
+    options.limits.fuel = 1_000_000;
+    let mut p = Process::new(options).expect("spawn");
+    let err = p.eval("while true do end").expect_err("stops");
+    assert_eq!(err.code(), "OUT_OF_FUEL");
+    assert_eq!(p.eval("return 40 + 2").expect("usable").output, "42");
+}
+
+#[wasm_bindgen_test]
+fn deepest_accepted_source_compiles_without_trapping() {
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    // The longest operator chain we accept, and nesting just under the parser's limit:
+    // each must compile on the wasm stack (a trap would poison the instance).
+    let chain = format!("x = 1 return {}", vec!["x"; 1001].join(" + "));
+    assert_eq!(p.eval(&chain).expect("chain").output, "1001");
+    let ifs = format!(
+        "{} Y = 1 {}",
+        "if true then ".repeat(150),
+        "end ".repeat(150)
+    );
+    p.eval(&ifs).expect("nested ifs");
+    let tables = format!("return #{}1{}", "{".repeat(100), "}".repeat(100));
+    assert_eq!(p.eval(&tables).expect("nested tables").output, "1");
+    // Beyond the limits: clear errors, and the instance still works.
+    let long = format!("return {}", vec!["x"; 5000].join(" + "));
+    assert_eq!(
+        p.eval(&long).expect_err("rejected").code(),
+        "SOURCE_REJECTED"
+    );
+    assert_eq!(p.eval("return Y").expect("usable").output, "1");
+}
+
+#[wasm_bindgen_test]
+fn messages_round_trip_through_the_runtime() {
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval(r#"Handlers.add("echo", "Echo", function(m) msg_seen = m.Data; m.reply({ Data = m.Data }) end)"#)
+        .expect("eval");
+    let out = p
+        .send(
+            Message::default()
+                .with_tag("Action", "Echo")
+                .with_data("hello"),
+        )
+        .expect("send");
+    assert_eq!(out.messages[0].data.as_deref(), Some("hello"));
+}
