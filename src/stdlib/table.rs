@@ -385,12 +385,19 @@ impl<'gc> Job<'gc> for Concat<'gc> {
 
 fn sort<'gc>(
     ctx: Context<'gc>,
-    exec: Execution<'gc, '_>,
-    stack: Stack<'gc, '_>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
     let Value::Table(t) = check_table(ctx, &exec, &stack, 1, "table.sort")? else {
         return Err(type_error(ctx, &exec, &stack, 1, "table.sort", "table"));
     };
+    if stack.get(1).is_nil() {
+        if let Some(result) = sort::sort_primitives(ctx, &mut exec, t) {
+            result?;
+            stack.clear();
+            return Ok(CallbackReturn::Return);
+        }
+    }
     let job = sort::Sort::new(t, stack.get(1));
     run(ctx, exec, stack, job)
 }

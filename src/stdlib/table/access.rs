@@ -275,6 +275,17 @@ fn float_lt_int(f: f64, i: i64) -> bool {
     }
 }
 
+/// `a < b` for numbers, exact across integers and floats (`false` for anything else).
+pub fn number_less(a: Value<'_>, b: Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x < y,
+        (Value::Number(x), Value::Number(y)) => x < y,
+        (Value::Integer(x), Value::Number(y)) => int_lt_float(x, y),
+        (Value::Number(x), Value::Integer(y)) => float_lt_int(x, y),
+        _ => false,
+    }
+}
+
 /// The metatable of a value that can have one here.
 fn metatable<'gc>(v: Value<'gc>) -> Option<Table<'gc>> {
     match v {
@@ -293,10 +304,9 @@ pub fn less_than<'gc>(
     b: Value<'gc>,
 ) -> Result<Result<bool, (Function<'gc>, Value<'gc>, Value<'gc>)>, Error<'gc>> {
     let lt = match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x < y,
-        (Value::Number(x), Value::Number(y)) => x < y,
-        (Value::Integer(x), Value::Number(y)) => int_lt_float(x, y),
-        (Value::Number(x), Value::Integer(y)) => float_lt_int(x, y),
+        (Value::Integer(_) | Value::Number(_), Value::Integer(_) | Value::Number(_)) => {
+            number_less(a, b)
+        }
         (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
         _ => {
             let handler = [a, b]

@@ -57,12 +57,17 @@ struct State {
     j: i64,
     /// Deterministic stand-in for Lua's clock-based `l_randomizePivot`.
     seed: u32,
+    /// Comparisons answered without an op (copy mode), and the last answer.
+    compares: i64,
+    fast_lt: bool,
 }
 
 #[derive(Collect)]
 #[collect(no_drop)]
 pub struct Sort<'gc> {
     t: Table<'gc>,
+    /// The elements `1..=n`, when the whole sort runs on a copy (see [`sort_primitives`]).
+    copy: Option<Vec<Value<'gc>>>,
     /// The second argument as given (checked once the length is known, like Lua).
     comparator: Value<'gc>,
     function: Option<Function<'gc>>,
@@ -81,6 +86,7 @@ impl<'gc> Sort<'gc> {
         Sort {
             t,
             comparator,
+            copy: None,
             function: None,
             pivot: Value::Nil,
             x: Value::Nil,
@@ -96,28 +102,51 @@ impl<'gc> Sort<'gc> {
                 i: 0,
                 j: 0,
                 seed: 0x9e37_79b9,
+                compares: 0,
+                fast_lt: false,
             },
         }
     }
 
     fn get(&self, ctx: Context<'gc>, i: i64) -> Value<'gc> {
-        self.t.get(ctx, i)
+        match &self.copy {
+            Some(values) => usize::try_from(i - 1)
+                .ok()
+                .and_then(|i| values.get(i).copied())
+                .unwrap_or(Value::Nil),
+            None => self.t.get(ctx, i),
+        }
     }
 
-    fn set(&self, ctx: Context<'gc>, i: i64, v: Value<'gc>) {
-        // Integer keys are always valid table keys.
-        let _ = self.t.set(ctx, i, v);
+    fn set(&mut self, ctx: Context<'gc>, i: i64, v: Value<'gc>) {
+        match &mut self.copy {
+            Some(values) => {
+                if let Some(slot) = usize::try_from(i - 1).ok().and_then(|i| values.get_mut(i)) {
+                    *slot = v;
+                }
+            }
+            // Integer keys are always valid table keys.
+            None => {
+                let _ = self.t.set(ctx, i, v);
+            }
+        }
     }
 
-    /// Asks whether `a < b`, remembering both values.
-    fn compare(&mut self, a: Value<'gc>, b: Value<'gc>, next: Phase) -> Op<'gc> {
+    /// Asks whether `a < b`, remembering both values. On a copy of primitive values the
+    /// answer is computed here (`None`, result in `fast_lt`) instead of going through an op.
+    fn compare(&mut self, a: Value<'gc>, b: Value<'gc>, next: Phase) -> Option<Op<'gc>> {
         self.x = a;
         self.y = b;
         self.s.phase = next;
-        match self.function {
+        if self.copy.is_some() {
+            self.s.compares += 1;
+            self.s.fast_lt = primitive_less(a, b);
+            return None;
+        }
+        Some(match self.function {
             Some(f) => Op::Compare(f, a, b),
             None => Op::Less(a, b),
-        }
+        })
     }
 
     fn random(&mut self) -> u32 {
@@ -152,14 +181,14 @@ impl<'gc> Sort<'gc> {
     }
 
     /// Next step of the upward scan: is `a[i + 1] < P`?
-    fn scan_up(&mut self, ctx: Context<'gc>) -> Op<'gc> {
+    fn scan_up(&mut self, ctx: Context<'gc>) -> Option<Op<'gc>> {
         self.s.i += 1;
         self.ai = self.get(ctx, self.s.i);
         self.compare(self.ai, self.pivot, Phase::ScanUp)
     }
 
     /// Next step of the downward scan: is `P < a[j - 1]`?
-    fn scan_down(&mut self, ctx: Context<'gc>) -> Op<'gc> {
+    fn scan_down(&mut self, ctx: Context<'gc>) -> Option<Op<'gc>> {
         self.s.j -= 1;
         let aj = self.get(ctx, self.s.j);
         self.compare(self.pivot, aj, Phase::ScanDown)
@@ -190,8 +219,20 @@ impl<'gc> Job<'gc> for Sort<'gc> {
         exec: &Execution<'gc, '_>,
         input: Value<'gc>,
     ) -> Result<Op<'gc>, Error<'gc>> {
+        let mut lt = input.to_bool();
+        // Ask a comparison: return its op, or go on at once with a computed answer.
+        macro_rules! ask {
+            ($op:expr) => {{
+                match $op {
+                    Some(op) => return Ok(op),
+                    None => {
+                        lt = self.s.fast_lt;
+                        continue;
+                    }
+                }
+            }};
+        }
         loop {
-            let lt = input.to_bool();
             match self.s.phase {
                 Phase::Init => {
                     self.s.phase = Phase::Length;
@@ -238,7 +279,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         continue;
                     }
                     let (a_up, a_lo) = (self.get(ctx, up), self.get(ctx, lo));
-                    return Ok(self.compare(a_up, a_lo, Phase::OrderedEnds));
+                    ask!(self.compare(a_up, a_lo, Phase::OrderedEnds));
                 }
                 Phase::OrderedEnds => {
                     let (lo, up) = (self.s.lo, self.s.up);
@@ -259,7 +300,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     };
                     self.s.p = p;
                     let (a_p, a_lo) = (self.get(ctx, p), self.get(ctx, lo));
-                    return Ok(self.compare(a_p, a_lo, Phase::MiddleVsLow));
+                    ask!(self.compare(a_p, a_lo, Phase::MiddleVsLow));
                 }
                 Phase::MiddleVsLow => {
                     let (lo, up, p) = (self.s.lo, self.s.up, self.s.p);
@@ -269,11 +310,11 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         self.set(ctx, lo, self.x);
                     } else {
                         let (a_up, a_p) = (self.get(ctx, up), self.x);
-                        return Ok(self.compare(a_up, a_p, Phase::HighVsMiddle));
+                        ask!(self.compare(a_up, a_p, Phase::HighVsMiddle));
                     }
                     self.start_partition(ctx);
                     if matches!(self.s.phase, Phase::ScanUp) {
-                        return Ok(self.scan_up(ctx));
+                        ask!(self.scan_up(ctx));
                     }
                 }
                 Phase::HighVsMiddle => {
@@ -285,7 +326,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     }
                     self.start_partition(ctx);
                     if matches!(self.s.phase, Phase::ScanUp) {
-                        return Ok(self.scan_up(ctx));
+                        ask!(self.scan_up(ctx));
                     }
                 }
                 Phase::ScanUp => {
@@ -294,9 +335,9 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         if self.s.i == self.s.up - 1 {
                             return Err(Self::invalid_order(ctx, exec));
                         }
-                        return Ok(self.scan_up(ctx));
+                        ask!(self.scan_up(ctx));
                     }
-                    return Ok(self.scan_down(ctx));
+                    ask!(self.scan_down(ctx));
                 }
                 Phase::ScanDown => {
                     let (i, j) = (self.s.i, self.s.j);
@@ -305,7 +346,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         if j < i {
                             return Err(Self::invalid_order(ctx, exec));
                         }
-                        return Ok(self.scan_down(ctx));
+                        ask!(self.scan_down(ctx));
                     }
                     // `x` is P and `y` is a[j]; `ai` holds a[i] from the upward scan.
                     if j < i {
@@ -319,11 +360,67 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     let ai = self.ai;
                     self.set(ctx, i, self.y);
                     self.set(ctx, j, ai);
-                    return Ok(self.scan_up(ctx));
+                    ask!(self.scan_up(ctx));
                 }
             }
         }
     }
 
     fn finish(&mut self, _ctx: Context<'gc>, _stack: &mut Stack<'gc, '_>) {}
+}
+
+/// `a < b` for two numbers or two strings (never an error, never a metamethod).
+fn primitive_less(a: Value<'_>, b: Value<'_>) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
+        _ => super::access::number_less(a, b),
+    }
+}
+
+/// The common case, sorted without the job machinery: no comparator, no `__len`, and only
+/// numbers or only strings in `1..=#t`, so no comparison can call Lua or fail. The same
+/// algorithm runs on a copy of the elements (the same comparisons in the same order, so the
+/// same result), which is written back at the end, also after an "invalid order function"
+/// error (NaNs can cause one), leaving the table as PUC Lua would. Returns `None` when the
+/// case does not apply.
+pub fn sort_primitives<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    t: Table<'gc>,
+) -> Option<Result<(), Error<'gc>>> {
+    if t.metatable().is_some() {
+        return None;
+    }
+    let n = t.length();
+    if n < 2 || n >= i64::from(i32::MAX) {
+        return None;
+    }
+    let values: Vec<Value<'gc>> = (1..=n).map(|i| t.get(ctx, i)).collect();
+    let numbers = values
+        .iter()
+        .all(|v| matches!(v, Value::Integer(_) | Value::Number(_)));
+    let strings = values.iter().all(|v| matches!(v, Value::String(_)));
+    if !numbers && !strings {
+        return None;
+    }
+    let mut job = Sort::new(t, Value::Nil);
+    job.copy = Some(values);
+    let mut input = Value::Nil;
+    let result = loop {
+        match job.step(ctx, exec, input) {
+            Ok(Op::Len(_)) => input = Value::Integer(n),
+            // Copy mode answers comparisons itself; nothing else is asked.
+            Ok(_) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    let compares = job.s.compares;
+    if let Some(values) = job.copy.take() {
+        for (i, v) in values.into_iter().enumerate() {
+            let _ = t.set(ctx, i as i64 + 1, v);
+        }
+    }
+    exec.fuel()
+        .consume(i32::try_from(compares + n).unwrap_or(i32::MAX));
+    Some(result)
 }
