@@ -2,6 +2,7 @@
 //! the host-facing replacements (`print` captured into the process output).
 
 pub mod argcheck;
+pub mod args;
 pub mod base;
 pub mod coroutine;
 pub mod debug;
@@ -16,8 +17,13 @@ pub mod package;
 pub mod pcall;
 pub mod print;
 pub mod random;
+pub mod string;
+pub mod table;
 pub mod tostring;
 pub mod utf8;
+
+#[cfg(test)]
+mod limits_tests;
 
 use crate::vm::Vm;
 
@@ -31,6 +37,8 @@ pub fn install(vm: &mut Vm) {
         print::install(ctx, host.clone());
         math::install(ctx, host.clone());
         os::install(ctx, host.clone());
+        string::install(ctx);
+        table::install(ctx);
         let string_meta = base::install(ctx);
         iter::install(ctx);
         pcall::install(ctx);

@@ -1,0 +1,42 @@
+-- table.concat: separators, ranges, number formatting, errors
+local function E(fn)
+  local ok, err = pcall(fn)
+  if ok then return "ok" end
+  local msg = tostring(err):gsub("^[^:]*:%d+: ", "")
+  return msg
+end
+print(table.concat({}), "[" .. table.concat({}, ",") .. "]")
+print(table.concat({"a", "b", "c"}))
+print(table.concat({"a", "b", "c"}, ", "))
+print(table.concat({"a", "b", "c"}, ", ", 2))
+print(table.concat({"a", "b", "c"}, ", ", 2, 3))
+print(table.concat({"a", "b", "c"}, ", ", 3, 3))
+print("[" .. table.concat({"a", "b", "c"}, ", ", 4) .. "]")
+print("[" .. table.concat({"a", "b", "c"}, ", ", 3, 2) .. "]")
+print(table.concat({1, 2, 3}, "+"))
+print(table.concat({1.5, 2.0, -0.0, 1e100, 2^63, 1/3}, " "))
+print(table.concat({math.maxinteger, math.mininteger}, " "))
+print(table.concat({"a", 1, "b", 2.5}, ""))
+print(table.concat({"x", "y"}, 0), table.concat({"x", "y"}, 1.5))
+print(table.concat({[0] = "zero", "one", "two"}, ",", 0))
+print(table.concat({[-1] = "m", [0] = "z", "o"}, ",", -1, 1))
+print(table.concat({"a", "b", "c"}, "", 1.0, 2.0), table.concat({"a", "b", "c"}, "", "2"))
+print(table.concat({"a", "b", "c"}, nil, 1, nil))
+print(table.concat({"a\0b", "c"}, "\0") == "a\0b\0c")
+local big = {}
+for i = 1, 1000 do big[i] = i end
+local s = table.concat(big, ",")
+print(#s, s:sub(1, 20), s:sub(-10))
+
+print(E(function() return table.concat({1, {}, 3}) end))
+print(E(function() return table.concat({1, 2, nil, 4}, ",", 1, 4) end))
+print(E(function() return table.concat({true}) end))
+print(E(function() return table.concat({1, 2, 3}, ",", 1, 5) end))
+print(E(function() return table.concat({print}) end))
+print(E(function() return table.concat({}, ",", 1, 1) end))
+print(E(function() return table.concat({"a"}, {}) end))
+print(E(function() return table.concat({"a"}, ",", "x") end))
+print(E(function() return table.concat({"a"}, ",", 1, 1.5) end))
+print(E(function() return table.concat() end))
+print(E(function() return table.concat("abc") end))
+print(E(function() return table.concat({setmetatable({}, {__tostring = function() return "x" end})}) end))

@@ -1,0 +1,82 @@
+-- table.move, table.pack, table.unpack
+local function dump(t, a, b)
+  local parts = {}
+  for i = a or 1, b or #t do parts[#parts + 1] = tostring(t[i]) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+local function E(fn)
+  local ok, err = pcall(fn)
+  if ok then return "ok" end
+  local msg = tostring(err):gsub("^[^:]*:%d+: ", "")
+  return msg
+end
+
+print(dump(table.move({1, 2, 3, 4, 5}, 2, 4, 1)))
+print(dump(table.move({1, 2, 3, 4, 5}, 1, 3, 3)))
+print(dump(table.move({1, 2, 3, 4, 5}, 1, 5, 2), 1, 6))
+print(dump(table.move({1, 2, 3}, 1, 3, 1)))
+print(dump(table.move({1, 2, 3}, 1, 0, 5)))
+print(dump(table.move({1, 2, 3}, 3, 1, 1)))
+local src, dst = {1, 2, 3}, {"a", "b", "c", "d"}
+local r = table.move(src, 1, 3, 2, dst)
+print(r == dst, dump(dst), dump(src))
+print(dump(table.move({1, 2, 3}, 1, 3, 1, {})))
+print(dump(table.move({1, 2, 3}, 2, 3, -1, {}), -1, 0))
+print(dump(table.move({[0] = 0, 1, 2}, 0, 2, 1), 1, 3))
+print(dump(table.move({1, 2, 3}, 1, 3, 3, nil), 1, 5))
+local same = {1, 2, 3, 4}
+table.move(same, 2, 4, 1, same)
+print(dump(same))
+print(dump(table.move({1, 2}, 1.0, 2.0, 3.0), 1, 4), dump(table.move({1, 2}, "1", "2", "2"), 1, 3))
+
+print(E(function() table.move({}, -1, math.maxinteger, 1) end))
+print(E(function() table.move({1}, 1, 1, math.maxinteger) end))
+print(E(function() table.move({1, 2}, 1, 2, math.maxinteger) end))
+print(E(function() table.move({}, 1, 2) end))
+print(E(function() table.move({}, 1) end))
+print(E(function() table.move() end))
+print(E(function() table.move(nil, 1, 2, 3) end))
+print(E(function() table.move({}, 1, 2, 3, "x") end))
+print(E(function() table.move({}, "a", 2, 3) end))
+print(E(function() table.move({}, 1, 2.5, 3) end))
+
+local p = table.pack()
+print(p.n, #p)
+p = table.pack(1, nil, 3)
+print(p.n, p[1], p[2], p[3])
+p = table.pack(nil)
+print(p.n, p[1])
+p = table.pack("a", "b", "c", nil, nil)
+print(p.n, dump(p, 1, p.n))
+
+print(table.unpack({1, 2, 3}))
+print(table.unpack({1, 2, 3}, 2))
+print(table.unpack({1, 2, 3}, 2, 3))
+print(table.unpack({1, 2, 3}, 3, 2))
+print(select("#", table.unpack({1, 2, 3}, 3, 2)))
+print(table.unpack({1, 2, 3}, -1, 1))
+print(table.unpack({1, nil, 3}, 1, 3))
+print(select("#", table.unpack({}, 1, 5)))
+print(table.unpack({}))
+print(select("#", table.unpack({})))
+print(table.unpack({"a", "b"}, 1.0, "2"))
+print(table.unpack({[0] = "z", "a"}, 0))
+print(select("#", table.unpack({}, 1, 10000)))
+print(table.unpack({1, 2, 3}, math.maxinteger))
+print(table.unpack({1, 2, 3}, math.mininteger, math.mininteger + 1))
+print(table.unpack({1, 2}, nil, nil))
+local packed = table.pack(table.unpack({10, 20, 30}))
+print(packed.n, packed[3])
+print(table.unpack("abc"))
+print(table.unpack("abc", 1, 2))
+
+print(E(function() return table.unpack({}, 1, 1e7) end))
+print(E(function() return table.unpack({}, math.mininteger, math.maxinteger) end))
+print(E(function() return table.unpack({}, 1, 1e6) end))
+print(E(function() return table.unpack() end))
+print(E(function() return table.unpack(nil) end))
+print(E(function() return table.unpack(nil, 1, 2) end))
+print(E(function() return table.unpack(5, 1, 1) end))
+print(E(function() return table.unpack({}, "x") end))
+print(E(function() return table.unpack({}, 1, 1.5) end))
+print(E(function() return table.unpack(true) end))
