@@ -144,7 +144,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
                 return Err(error(ctx, &exec, "cannot change a protected metatable"));
             }
         }
-        t.set_metatable(&ctx, mt);
+        crate::vm::undo::set_metatable(ctx, t, mt);
         stack.replace(ctx, t);
         Ok(CallbackReturn::Return)
     });
@@ -284,8 +284,7 @@ pub fn table_set<'gc>(
     match k {
         Value::Nil => Err(error(ctx, exec, "table index is nil")),
         Value::Number(f) if f.is_nan() => Err(error(ctx, exec, "table index is NaN")),
-        _ => t
-            .set(ctx, k, v)
+        _ => crate::vm::undo::raw_set(ctx, t, k, v)
             .map(|_| ())
             .map_err(|e| plain_error(ctx, &e.to_string())),
     }

@@ -264,7 +264,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         };
         match stack.get(0) {
             Value::Table(t) => {
-                t.set_metatable(&ctx, mt);
+                crate::vm::undo::set_metatable(ctx, t, mt);
             }
             Value::UserData(u) => {
                 u.set_metatable(&ctx, mt);

@@ -55,7 +55,7 @@ fn string_conversions(fmt: &[u8]) -> Vec<usize> {
 /// `luaL_tolstring` without `__tostring`: `type: 0x...`, with `__name` as the type.
 fn plain_display<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Vec<u8> {
     let mut buf = Vec::new();
-    write_plain(v, &mut buf);
+    write_plain(ctx, v, &mut buf);
     let name = type_name(ctx, v);
     if name != v.type_name() {
         if let Some(colon) = buf.iter().position(|&c| c == b':') {

@@ -11,12 +11,13 @@
 use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
-    BoxSequence, CallbackReturn, Context, Error, Execution, Function, Sequence, SequencePoll,
-    Stack, Table, Value,
+    BoxSequence, CallbackReturn, Context, Error, Execution, Function, MetaMethod, Sequence,
+    SequencePoll, Stack, Table, Value,
 };
 
 use crate::stdlib::args::{lua_error, runtime_error, to_integer, type_name};
 use crate::stdlib::lua_number::{float_to_int_ceil, float_to_int_floor};
+use crate::vm::undo;
 
 /// One step of a job.
 pub enum Op<'gc> {
@@ -176,8 +177,14 @@ impl<'gc, J: Job<'gc>> Driver<J> {
                 v => return Err(attempt(ctx, "index", v)),
             },
             Op::Set(t, k, v) => match t {
-                Value::Table(tt) if tt.metatable().is_none() => {
-                    tt.set(ctx, k, v)?;
+                // A raw store unless `__newindex` applies (absent key and a handler).
+                Value::Table(tt)
+                    if !tt.get_value(Value::Integer(k)).is_nil()
+                        || tt
+                            .metatable()
+                            .is_none_or(|mt| mt.get(ctx, MetaMethod::NewIndex).is_nil()) =>
+                {
+                    undo::raw_set(ctx, tt, Value::Integer(k), v)?;
                     Performed::Value(Value::Nil)
                 }
                 Value::Table(_) | Value::UserData(_) => {

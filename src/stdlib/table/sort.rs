@@ -127,7 +127,7 @@ impl<'gc> Sort<'gc> {
             }
             // Integer keys are always valid table keys.
             None => {
-                let _ = self.t.set(ctx, i, v);
+                let _ = crate::vm::undo::raw_set(ctx, self.t, Value::Integer(i), v);
             }
         }
     }
@@ -417,7 +417,7 @@ pub fn sort_primitives<'gc>(
     let compares = job.s.compares;
     if let Some(values) = job.copy.take() {
         for (i, v) in values.into_iter().enumerate() {
-            let _ = t.set(ctx, i as i64 + 1, v);
+            let _ = crate::vm::undo::raw_set(ctx, t, Value::Integer(i as i64 + 1), v);
         }
     }
     exec.fuel()
