@@ -39,9 +39,9 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
             if handler.is_nil() {
                 let iterator = match t {
-                    Value::Table(table) => {
-                        Value::Function(Function::Callback(ordered_pairs(ctx, &mut exec, table)))
-                    }
+                    Value::Table(table) => Value::Function(Function::Callback(
+                        ordered_pairs(ctx, &mut exec, table).unwrap_or(*next),
+                    )),
                     _ => Value::Function(Function::Callback(*next)),
                 };
                 stack.replace(ctx, (iterator, t, Value::Nil));
@@ -132,16 +132,25 @@ struct Walk<'gc> {
 /// order, which differs between native and wasm builds (different SIMD group widths) and
 /// with a table's insertion and deletion history; we visit keys in a canonical order
 /// instead, so every platform sees the same order. Keys whose value became nil during the
-/// loop are skipped, as with `next`.
+/// loop are skipped, as with `next`. A sequence that `next` already walks as 1..n gets
+/// plain `next` (so `pairs(t) == next` still holds for arrays): `None` then.
 fn ordered_pairs<'gc>(
     ctx: Context<'gc>,
     exec: &mut Execution<'gc, '_>,
     table: Table<'gc>,
-) -> Callback<'gc> {
+) -> Option<Callback<'gc>> {
     let mut keys: Vec<Value<'gc>> = table.iter().map(|(k, _)| k).collect();
     let n = keys.len();
-    // Callers rarely hand `pairs` unsorted data that is already huge; still, sorting is
-    // real work: charge it.
+    if keys
+        .iter()
+        .enumerate()
+        .all(|(i, k)| matches!(k, Value::Integer(n) if *n == i as i64 + 1))
+    {
+        exec.fuel()
+            .consume(i32::try_from(n / 8).unwrap_or(i32::MAX));
+        return None;
+    }
+    // Sorting is real work: charge it.
     exec.fuel().consume(
         i32::try_from(n + n * (usize::BITS - n.leading_zeros()) as usize / 4).unwrap_or(i32::MAX),
     );
@@ -154,20 +163,24 @@ fn ordered_pairs<'gc>(
             next: 0,
         }),
     );
-    Callback::from_fn_with(&ctx, walk, |walk, ctx, _, mut stack| {
-        let mut w = walk.borrow_mut(&ctx);
-        while w.next < w.keys.len() {
-            let key = w.keys[w.next];
-            w.next += 1;
-            let value = w.table.get_value(key);
-            if !value.is_nil() {
-                stack.replace(ctx, (key, value));
-                return Ok(CallbackReturn::Return);
+    Some(Callback::from_fn_with(
+        &ctx,
+        walk,
+        |walk, ctx, _, mut stack| {
+            let mut w = walk.borrow_mut(&ctx);
+            while w.next < w.keys.len() {
+                let key = w.keys[w.next];
+                w.next += 1;
+                let value = w.table.get_value(key);
+                if !value.is_nil() {
+                    stack.replace(ctx, (key, value));
+                    return Ok(CallbackReturn::Return);
+                }
             }
-        }
-        stack.replace(ctx, Value::Nil);
-        Ok(CallbackReturn::Return)
-    })
+            stack.replace(ctx, Value::Nil);
+            Ok(CallbackReturn::Return)
+        },
+    ))
 }
 
 /// Keeps exactly `n` results (padding with nil), as `lua_call(L, .., n)` does.
