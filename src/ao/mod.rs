@@ -7,5 +7,5 @@ pub mod process;
 pub mod runtime;
 
 pub use message::{Message, Tag};
-pub use outcome::{OutMessage, Outcome};
+pub use outcome::{OutMessage, OutTag, Outcome};
 pub use process::{EvalOutput, Process, ProcessOptions};

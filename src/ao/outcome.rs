@@ -4,7 +4,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::message::Tag;
+/// A tag of an outgoing message. Values are what the process put there: strings
+/// normally, but aos passes numbers and booleans through unchanged (the network would
+/// reject them), and so do we, so such bugs show up locally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutTag {
+    pub name: String,
+    pub value: Json,
+}
 
 /// A message the process sent (`ao.send`, `msg.reply`...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,17 +19,17 @@ use super::message::Tag;
 pub struct OutMessage {
     pub target: Option<String>,
     pub anchor: Option<String>,
-    pub tags: Vec<Tag>,
+    pub tags: Vec<OutTag>,
     pub data: Option<String>,
 }
 
 impl OutMessage {
-    /// The value of the first tag called `name`.
+    /// The value of the first tag called `name`, when it is a string.
     pub fn tag(&self, name: &str) -> Option<&str> {
         self.tags
             .iter()
             .find(|t| t.name == name)
-            .map(|t| t.value.as_str())
+            .and_then(|t| t.value.as_str())
     }
 }
 

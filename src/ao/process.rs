@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::message::{json_type, parse_tags, Message, Tag};
-use super::outcome::{OutMessage, Outcome};
+use super::outcome::{OutMessage, OutTag, Outcome};
 use super::runtime;
 use crate::error::Error;
 use crate::stdlib;
@@ -545,9 +545,15 @@ fn out_message<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Result<OutMessage, Erro
     if let Value::Table(list) = m.get(ctx, "Tags") {
         for i in 1..=list.length() {
             if let Value::Table(tag) = list.get(ctx, i) {
-                tags.push(Tag {
+                let value = match tag.get(ctx, "value") {
+                    v @ (Value::Integer(_) | Value::Number(_) | Value::Boolean(_)) => {
+                        convert::to_json(ctx, v)?
+                    }
+                    v => Json::String(text(ctx, v).unwrap_or_default()),
+                };
+                tags.push(OutTag {
                     name: text(ctx, tag.get(ctx, "name")).unwrap_or_default(),
-                    value: text(ctx, tag.get(ctx, "value")).unwrap_or_default(),
+                    value,
                 });
             }
         }

@@ -25,7 +25,9 @@ const LUA_MODULES: &[(&str, &str)] = &[
 pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
     let mut loaders = Vec::with_capacity(LUA_MODULES.len());
     for (name, source) in LUA_MODULES {
-        loaders.push((*name, vm.load(&format!("@{name}"), source.as_bytes())?));
+        // Named as `load(source, name)` would show them, as aos loads its modules.
+        let chunk = format!("[string \"{name}\"]");
+        loaders.push((*name, vm.load(&chunk, source.as_bytes())?));
     }
     vm.enter(|ctx| {
         let Value::Table(package) = ctx.globals().get(ctx, "package") else {

@@ -47,7 +47,8 @@ function base64.encode(str, encoder)
   return table.concat(out)
 end
 
--- Characters outside the alphabet (line breaks, spaces...) are ignored.
+-- Characters outside the alphabet (line breaks, spaces...) are ignored. Like aos's
+-- decoder, input must come in whole groups of four (padded).
 function base64.decode(b64, decoder)
   decoder = decoder or DEFAULT_DECODER
   local pad = 61
@@ -55,6 +56,15 @@ function base64.decode(b64, decoder)
     if value == 64 then
       pad = code
     end
+  end
+  local kept = 0
+  for i = 1, #b64 do
+    if decoder[string.byte(b64, i)] then
+      kept = kept + 1
+    end
+  end
+  if kept % 4 ~= 0 then
+    error("attempt to perform arithmetic on a nil value (field '?')", 2)
   end
   local digits = {}
   for i = 1, #b64 do

@@ -344,10 +344,10 @@ function process.handle(msg, envOrWrapper)
     else
       print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
     end
-    print(Colors.green .. tostring(err) .. Colors.reset)
+    print(Colors.green .. err .. Colors.reset)
     print("\n" .. Colors.gray .. dropLastLines(debug.traceback(), 3) .. Colors.reset)
     return ao.result({
-      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. tostring(err),
+      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. err,
       Messages = {},
       Spawns = {},
       Assignments = {},

@@ -91,13 +91,16 @@ function utils.curry(fn, arity)
     return fn
   end
   return function(...)
+    -- Count with select: `#` on a table with holes is not portable between VMs, and
+    -- PUC Lua (which aos runs) counts the trailing nil-separated values here.
+    local n = select("#", ...)
     local given = { ... }
-    if #given >= arity then
-      return fn(table.unpack(given))
+    if n >= arity then
+      return fn(table.unpack(given, 1, n))
     end
     return utils.curry(function(...)
-      return fn(table.unpack(given), ...)
-    end, arity - #given)
+      return fn(table.unpack(given, 1, n), ...)
+    end, arity - n)
   end
 end
 
