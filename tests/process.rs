@@ -111,7 +111,7 @@ fn memory_blowups_stop_with_out_of_memory() {
 fn syntax_errors_name_the_chunk_and_line() {
     let mut p = process();
     let err = p.eval("x = = 1").expect_err("syntax");
-    assert_eq!(err.code(), "LUA_ERROR");
+    assert_eq!(err.code(), "SYNTAX_ERROR");
     assert!(err.to_string().starts_with("[string \"aos\"]:1:"), "{err}");
 }
 
@@ -120,6 +120,7 @@ fn hostile_operator_chains_are_rejected_before_compiling() {
     let mut p = process();
     let src = format!("return {}", vec!["x"; 5000].join(" + "));
     let err = p.eval(&src).expect_err("rejected");
+    assert_eq!(err.code(), "SOURCE_REJECTED");
     assert!(
         err.to_string()
             .contains("chains 4999 binary operators, more than the limit of 1000"),

@@ -225,6 +225,22 @@ impl Process {
     /// expression (`return <source>`), else as a chunk. Returns what it printed and
     /// returned; a Lua error is an `Err`.
     pub fn eval(&mut self, source: &str) -> Result<EvalOutput, Error> {
+        // Compile first, so callers get SYNTAX_ERROR / SOURCE_REJECTED rather than a
+        // generic Lua error for source that cannot run at all.
+        let limits = self.vm.limits().source;
+        let name = "[string \"aos\"]";
+        if let Err(e) =
+            crate::vm::compile::compile(name, format!("return {source}").as_bytes(), &limits)
+        {
+            if let Err(e2) = crate::vm::compile::compile(name, source.as_bytes(), &limits) {
+                return Err(match (e, e2) {
+                    (Error::SourceRejected(m), _) | (_, Error::SourceRejected(m)) => {
+                        Error::SourceRejected(m)
+                    }
+                    (_, e2) => e2,
+                });
+            }
+        }
         let msg = Message {
             tags: vec![Tag::new("Action", "Eval")],
             data: Some(source.to_owned()),

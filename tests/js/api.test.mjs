@@ -37,12 +37,13 @@ test("a process evaluates code and answers messages", () => {
   assert.equal(p.getGlobal("Count"), 1);
 });
 
-test("eval returns printed text and values", () => {
+test("eval returns printed text and the value, as aos's Eval shows them", () => {
   const p = new Process();
-  assert.deepEqual(p.eval("print('x') return 1, 'two', {a = 1}"), {
-    output: "x\n1\ttwo\ttable: 0x00000001",
-    values: [1, "two", { a: 1 }],
-  });
+  assert.deepEqual(p.eval("print('x') return 1 + 1"), { output: "x\n2" });
+  // A table result is shown the way aos's print shows tables.
+  assert.match(p.eval("return { a = 1 }").output, /a.*=.*1/);
+  // As in aos, a second returned value is the error.
+  assert.throws(() => p.eval("return 1, 'two'"), (e) => e.code === "LUA_ERROR" && e.message === "two");
 });
 
 test("errors thrown to JS are Error instances with stable codes", () => {
