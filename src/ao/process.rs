@@ -350,6 +350,13 @@ impl Process {
         })
     }
 
+    /// A canonical text of all state reachable from the globals (see
+    /// [`crate::vm::fingerprint`]): equal fingerprints mean equal data.
+    pub fn fingerprint(&mut self) -> String {
+        self.vm
+            .enter(|ctx| crate::vm::fingerprint::fingerprint(ctx, ctx.globals()))
+    }
+
     /// The JSON view of a global variable (`null` when unset).
     pub fn global_json(&mut self, name: &str) -> Result<Json, Error> {
         self.vm

@@ -6,6 +6,7 @@ pub mod compile;
 pub mod convert;
 pub mod determinism;
 pub mod errors;
+pub mod fingerprint;
 pub mod helpers;
 pub mod rewrite;
 pub mod undo;

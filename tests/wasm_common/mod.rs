@@ -13,7 +13,7 @@ const PING_MESSAGES: &str = include_str!("../../examples/ping.messages.json");
 const PING_OUTCOMES: &str = include_str!("../data/ping.outcomes.jsonl");
 
 #[wasm_bindgen_test]
-fn table_order_matches_the_wasm_golden_output() {
+fn table_order_matches_the_native_golden_output() {
     let out = aolite::run_script(
         "tests/data/determinism.lua",
         DETERMINISM_LUA.as_bytes(),

@@ -1,0 +1,148 @@
+//! Messages are atomic, as on an ao compute unit: one that fails (a Lua error, a runaway
+//! loop, a memory blow-up), one that is malformed and one that is read-only leave the whole
+//! Lua state exactly as it was. The state is compared through its canonical fingerprint.
+
+use aolite::{Limits, Message, Process, ProcessOptions};
+use serde_json::json;
+
+const SETUP: &str = r#"
+Balances = { alice = 100, bob = 5 }
+Log = {}
+local counter = 0
+function Count() return counter end
+Handlers.add("mutate-then-fail", "Fail", function(msg)
+  Balances.alice = 0
+  Balances.carol = 42
+  Log[#Log + 1] = "should vanish"
+  NewGlobal = "should vanish"
+  counter = counter + 1
+  setmetatable(Balances, { __index = function() return 7 end })
+  table.insert(Log, "also vanishes")
+  table.sort(Log)
+  Balances.bob = nil
+  error("boom")
+end)
+Handlers.add("mutate-then-spin", "Spin", function(msg)
+  Balances.alice = 1
+  counter = counter + 1
+  while true do end
+end)
+Handlers.add("mutate-then-grow", "Grow", function(msg)
+  Balances.alice = 2
+  local t = {}
+  for i = 1, 1e9 do t[i] = { i } end
+end)
+Handlers.add("ok", "Ok", function(msg)
+  Balances.alice = Balances.alice - 1
+  counter = counter + 1
+end)
+"#;
+
+fn process() -> Process {
+    let options = ProcessOptions {
+        limits: Limits {
+            fuel: 5_000_000,
+            memory: 16 << 20,
+            ..Limits::default()
+        },
+        ..ProcessOptions::default()
+    };
+    let mut p = Process::new(options).expect("spawn");
+    p.eval(SETUP).expect("setup");
+    p
+}
+
+fn action(name: &str) -> Message {
+    Message::default().with_tag("Action", name)
+}
+
+#[test]
+fn a_failing_handler_leaves_the_state_identical() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let out = p.send(action("Fail")).expect("outcome");
+    assert!(out.error.as_deref().unwrap_or_default().contains("boom"));
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.eval("return Count()").expect("eval").output, "0");
+    assert_eq!(
+        p.global_json("Balances").expect("json"),
+        json!({"alice": 100, "bob": 5})
+    );
+}
+
+#[test]
+fn a_runaway_loop_leaves_the_state_identical() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let err = p.send(action("Spin")).expect_err("out of fuel");
+    assert_eq!(err.code(), "OUT_OF_FUEL");
+    assert_eq!(p.fingerprint(), before);
+}
+
+#[test]
+fn a_memory_blowup_leaves_the_state_identical() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let err = p.send(action("Grow")).expect_err("out of memory");
+    assert!(
+        matches!(err.code(), "OUT_OF_MEMORY" | "OUT_OF_FUEL"),
+        "{err}"
+    );
+    assert_eq!(p.fingerprint(), before);
+}
+
+#[test]
+fn a_malformed_message_leaves_the_state_identical() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let err = p
+        .send_json(&json!({"Tags": [{"name": "Action", "value": 1}]}))
+        .expect_err("bad message");
+    assert_eq!(err.code(), "BAD_MESSAGE");
+    assert_eq!(p.fingerprint(), before);
+}
+
+#[test]
+fn a_read_only_message_is_evaluated_and_discarded() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let mut msg = action("Ok");
+    msg.read_only = true;
+    let out = p.send(msg).expect("dry-run");
+    assert_eq!(out.error, None);
+    assert_eq!(p.fingerprint(), before);
+}
+
+#[test]
+fn successful_messages_do_change_the_state_and_failures_in_between_do_not() {
+    let mut p = process();
+    let before = p.fingerprint();
+    p.send(action("Ok")).expect("ok");
+    let after_one = p.fingerprint();
+    assert_ne!(after_one, before, "the fingerprint must see a change");
+    p.send(action("Fail")).expect("outcome");
+    p.send(action("Spin")).expect_err("fuel");
+    assert_eq!(p.fingerprint(), after_one);
+    p.send(action("Ok")).expect("ok");
+    assert_eq!(
+        p.global_json("Balances").expect("json"),
+        json!({"alice": 98, "bob": 5})
+    );
+    assert_eq!(p.eval("return Count()").expect("eval").output, "2");
+}
+
+#[test]
+fn deleting_keys_then_growing_a_table_works() {
+    // piccolo 0.3.3 panics here ("all keys must be live when table is grown") unless every
+    // write goes through our store; this is ordinary cache-eviction code.
+    let mut p = process();
+    let out = p
+        .eval(
+            "local t = {} for i = 1, 8 do t['k' .. i] = i end \
+             for i = 1, 8 do t['k' .. i] = nil end \
+             for i = 9, 200 do t['k' .. i] = i end \
+             local n = 0 for _ in pairs(t) do n = n + 1 end return n",
+        )
+        .expect("no panic");
+    assert_eq!(out.output, "192");
+}
