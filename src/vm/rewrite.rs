@@ -449,8 +449,25 @@ impl<S: Clone + PartialEq> Rewrite<S> {
 
     fn call_args(&self, c: &mut CallSuffix<S>) {
         let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        for a in args {
+        for a in args.iter_mut() {
             self.expression(a);
+        }
+        // piccolo bug: after a call whose last argument is a table constructor, the
+        // callee's missing parameters hold stale registers (`g({})` gives `b == 0` for
+        // `function g(a, b)`). Passing the table through `(first)` gives a clean frame.
+        if let Some(last) = args.last_mut() {
+            if last.tail.is_empty()
+                && matches!(
+                    &*last.head,
+                    HeadExpression::Simple(SimpleExpression::TableConstructor(_))
+                )
+            {
+                let table = std::mem::replace(last, simple(SimpleExpression::Nil));
+                *last = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                    primary: PrimaryExpression::Name(self.first.clone()),
+                    suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![table]))],
+                }));
+            }
         }
     }
 
