@@ -4,7 +4,7 @@ local function g(a, b) return b end
 print(g({}), g({1}), g({x = 1}), g({1, 2, 3}))
 local function h(a, b, c) return type(a), b, c end
 print(h({}))
-print(h(1, {}))
+print(type((h(1, {}))), type(select(2, h(1, {}))), select(3, h(1, {})))
 print(h({1, 2}))
 local obj = { m = function(self, a, b) return a ~= nil, b end }
 print(obj:m({}))
