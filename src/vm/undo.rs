@@ -50,6 +50,11 @@ struct Log<'gc> {
     entries: Vec<Entry<'gc>>,
     #[collect(require_static)]
     seen: HashSet<Slot>,
+    /// Tables that may hold dead keys (a string or reference key set to nil): only those
+    /// need room made before a store (see [`store`]). Marks are never cleared; a stale
+    /// mark only costs a capacity check.
+    #[collect(require_static)]
+    dead_keys: HashSet<usize>,
 }
 
 #[derive(Collect, Clone, Copy)]
@@ -173,17 +178,29 @@ pub fn set_metatable<'gc>(ctx: Context<'gc>, table: Table<'gc>, mt: Option<Table
     table.set_metatable(&ctx, mt);
 }
 
-/// Stores without logging, making room first so piccolo never grows a table that still
-/// holds dead keys.
+/// Stores without logging, making room first when piccolo could otherwise grow a table
+/// that still holds dead keys.
 fn store<'gc>(
     ctx: Context<'gc>,
     table: Table<'gc>,
     key: Value<'gc>,
     value: Value<'gc>,
 ) -> Result<Value<'gc>, InvalidTableKey> {
-    // piccolo takes its growth path whenever the hash part is full, even to replace an
-    // existing key; making room first (which drops dead keys) keeps it off that path.
-    if !value.is_nil() {
+    let id = ptr(table.into_inner());
+    if value.is_nil() {
+        // Deleting a string or reference-typed key leaves a dead key behind.
+        if !matches!(
+            key,
+            Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_)
+        ) && !table.get_value(key).is_nil()
+        {
+            log(ctx).borrow_mut(&ctx).dead_keys.insert(id);
+        }
+    } else if log(ctx).borrow().dead_keys.contains(&id) {
+        // piccolo takes its growth path whenever the hash part is full, even to replace an
+        // existing key, and that path panics on dead keys; making room first (which drops
+        // them) keeps it off that path. Other tables keep piccolo's own growth, which also
+        // moves integer keys into the array part.
         table.into_inner().borrow_mut(&ctx).raw_table.reserve_map(1);
     }
     table.set_value(&ctx, key, value)
