@@ -311,6 +311,19 @@ impl Process {
         }
     }
 
+    /// Evaluates a message without keeping anything it changes (aos's dry-run, a
+    /// `Read-Only` message): for reading state through handlers.
+    pub fn dry_run(&mut self, mut msg: Message) -> Result<Outcome, Error> {
+        msg.read_only = true;
+        self.send(msg)
+    }
+
+    /// [`Process::dry_run`] for a message given as JSON.
+    pub fn dry_run_json(&mut self, json: &Json) -> Result<Outcome, Error> {
+        let msg = Message::from_json(json)?;
+        self.dry_run(msg)
+    }
+
     /// Hands `msg` and `env` to the runtime exactly as given, as a compute unit (or
     /// ao-loader's `handle`) does: no defaults are filled in. A failure of `handle` itself
     /// (for example invalid JSON `Data` with `Content-Type: application/json`) is an `Err`.

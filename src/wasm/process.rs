@@ -44,6 +44,14 @@ impl Process {
         to_js(&out)
     }
 
+    /// Evaluates a message without keeping its effects (a dry-run): the outcome only.
+    #[wasm_bindgen(js_name = dryRun)]
+    pub fn dry_run(&mut self, message: JsValue) -> Result<JsValue, JsValue> {
+        let json = from_js(message, "message")?;
+        let out = self.inner.dry_run_json(&json).map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
     /// Hands a message and env to the runtime exactly as given (ao-loader's `handle`).
     pub fn handle(&mut self, message: JsValue, env: JsValue) -> Result<JsValue, JsValue> {
         let msg = from_js(message, "message")?;

@@ -72,3 +72,16 @@ test("a runaway handler stops, and the process keeps answering", () => {
   assert.throws(() => p.send({ Tags: { Action: "Spin" } }), (e) => e.code === "OUT_OF_FUEL");
   assert.equal(p.send({ Tags: { Action: "Ok" } }).Messages[0].Data, "fine");
 });
+
+test("dryRun answers from the current state and keeps nothing", () => {
+  const p = new Process();
+  p.eval(`Balances = { alice = 10 }
+          Handlers.add("balance", "Balance", function(m) m.reply({ Data = tostring(Balances[m.Who]) }) end)
+          Handlers.add("burn", "Burn", function(m) Balances.alice = 0; m.reply({ Data = "burnt" }) end)`);
+  const inbox = p.eval("return #Inbox").output;
+  assert.equal(p.dryRun({ Tags: { Action: "Balance", Who: "alice" } }).Messages[0].Data, "10");
+  assert.equal(p.dryRun({ Tags: { Action: "Unknown" } }).Error, undefined);
+  assert.equal(p.dryRun({ Tags: { Action: "Burn" } }).Messages[0].Data, "burnt");
+  assert.deepEqual(p.getGlobal("Balances"), { alice: 10 });
+  assert.equal(p.eval("return #Inbox").output, inbox);
+});
