@@ -30,6 +30,7 @@ use piccolo::{
     Closure, Context, FunctionPrototype, Value,
 };
 
+use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -75,13 +76,14 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 6] = [
+const HELPER_LOCALS: [&[u8]; 7] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
     b"(first)",
     b"(set)",
     b"(setup)",
+    b"(arith)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -160,7 +162,11 @@ fn compile_here(
     let wrapped = wrap_chunk(
         chunk,
         rewrite,
-        vec![name(HELPER_LOCALS[4]), name(HELPER_LOCALS[5])],
+        vec![
+            name(HELPER_LOCALS[4]),
+            name(HELPER_LOCALS[5]),
+            name(HELPER_LOCALS[6]),
+        ],
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -203,6 +209,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.first)),
         slot(Value::Function(helpers.set)),
         slot(Value::Function(helpers.setup)),
+        slot(Value::Function(helpers.arith)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -243,6 +250,8 @@ fn wrap_chunk<S: Clone + PartialEq>(
 ) -> Chunk<S> {
     let mut body = chunk.block;
     rewrite.block(&mut body);
+    // Operators last: they see the regrouped, rewritten expression trees.
+    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
     let Rewrite {
         method,
         concat,

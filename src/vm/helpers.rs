@@ -21,6 +21,7 @@ pub struct Helpers<'gc> {
     pub first: Function<'gc>,
     pub set: Function<'gc>,
     pub setup: Function<'gc>,
+    pub arith: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -39,6 +40,7 @@ impl<'gc> Helpers<'gc> {
             })),
             set: Function::Callback(set_helper(ctx)),
             setup: Function::Callback(setup_helper(ctx)),
+            arith: Function::Callback(super::arith_ops::arith_helper(ctx)),
         }
     }
 }

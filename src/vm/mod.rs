@@ -1,6 +1,8 @@
 //! Hosting piccolo: one Lua state with bounded execution (fuel and memory limits), our
 //! compile pipeline, and conversion between Lua values and JSON values.
 
+pub mod arith;
+pub mod arith_ops;
 pub mod assign;
 pub mod compile;
 pub mod convert;
@@ -83,15 +85,17 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 6]);
+pub struct StashedHelpers([StashedFunction; 7]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
-        StashedHelpers([h.method, h.concat, h.pass, h.first, h.set, h.setup].map(|f| ctx.stash(f)))
+        StashedHelpers(
+            [h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith].map(|f| ctx.stash(f)),
+        )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup] = &self.0;
+        let [method, concat, pass, first, set, setup, arith] = &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -99,6 +103,7 @@ impl StashedHelpers {
             first: ctx.fetch(first),
             set: ctx.fetch(set),
             setup: ctx.fetch(setup),
+            arith: ctx.fetch(arith),
         }
     }
 }
