@@ -2,6 +2,7 @@
 #![cfg_attr(not(test), forbid(clippy::unwrap_used))]
 
 mod process;
+mod types;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -50,7 +51,7 @@ struct ScriptResult {
 }
 
 /// Runs a plain Lua script: `{stdout, error?, code?}`.
-#[wasm_bindgen(js_name = runLua)]
+#[wasm_bindgen(js_name = runLua, unchecked_return_type = "ScriptResult")]
 pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsValue> {
     let name = chunk_name.unwrap_or_else(|| "script".into());
     let out = crate::run_script(&name, source.as_bytes(), crate::Limits::default())

@@ -1,0 +1,101 @@
+//! The TypeScript domain types of the JS API, written into the generated `.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** One AO tag. Tag values are strings on AO. */
+export interface Tag { name: string; value: string }
+
+/** Tags as an array of `{name, value}` or as an object. */
+export type Tags = Tag[] | Record<string, string>;
+
+/** A message to a process. Every field is optional; missing ones get deterministic defaults. */
+export interface Message {
+  Id?: string;
+  From?: string;
+  Owner?: string;
+  Target?: string;
+  Tags?: Tags;
+  /** Text, or a JSON value (sent encoded, with `Content-Type: application/json`). */
+  Data?: string | JsonValue;
+  /** Milliseconds since the epoch; moves the process clock. */
+  Timestamp?: number | string;
+  "Block-Height"?: number | string;
+  Nonce?: number | string;
+  Cron?: boolean;
+  "Read-Only"?: boolean;
+  /** Other scalar fields (`Epoch`, `Hash-Chain`...) are passed to the process as they are. */
+  [field: string]: unknown;
+}
+
+/** A tag of an outgoing message: aos passes non-string values through. */
+export interface OutTag { name: string; value: string | number | boolean }
+
+/** A message the process sent. */
+export interface OutMessage { Target?: string; Anchor?: string; Tags: OutTag[]; Data?: string }
+
+/** What a message printed, as aos reports it. */
+export interface Output { data: string; prompt?: string; print?: boolean; test?: string }
+
+/** The result of handling one message, in the shape ao-loader returns. */
+export interface Outcome {
+  Output: Output | null;
+  Messages: OutMessage[];
+  Spawns: OutMessage[];
+  Assignments: JsonValue[];
+  /** Present when the message failed; the process state is then unchanged. */
+  Error?: string;
+  /** Fuel used (about one unit per VM instruction). */
+  GasUsed: number;
+}
+
+/** Resource bounds of a process. */
+export interface Limits {
+  /** Fuel one message may use. */
+  fuel?: number;
+  /** Bytes the Lua heap may hold. */
+  memory?: number;
+}
+
+/** How to spawn a process. */
+export interface ProcessOptions {
+  id?: string;
+  owner?: string;
+  module?: string;
+  /** Tags of the process message (`Name`, `On-Boot`...). */
+  tags?: Tags;
+  authorities?: string[];
+  /** Data of the process message (evaluated when `On-Boot` is `Data`). */
+  data?: string;
+  /** Start of the process clock, ms since the epoch. */
+  timestamp?: number;
+  blockHeight?: number;
+  limits?: Limits;
+  /** `false`: do not handle the process message (send it yourself with `handle`). */
+  spawn?: boolean;
+}
+
+/** The environment a compute unit passes with each message. */
+export interface Env {
+  Process: { Id: string; Owner: string; Tags: Tag[] };
+  Module: { Id: string; Owner: string; Tags: Tag[] };
+}
+
+/** What `eval` printed and returned. */
+export interface EvalOutput { output: string }
+
+/** What a plain script printed, and its error. */
+export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode }
+
+/** The stable codes of errors thrown by aolite. */
+export type ErrorCode =
+  | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
+  | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "POISONED";
+
+/** Errors thrown by aolite are `Error`s with a stable `code`. */
+export interface AoliteError extends Error { code: ErrorCode }
+"#;
