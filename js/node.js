@@ -1,9 +1,11 @@
 // Node entry of the aolite package: loads the wasm synchronously from the package folder,
 // so `import { Process } from "aolite"` works with no init step.
 import { readFileSync } from "node:fs";
-import init, { initSync } from "./web/aolite.js";
+import init, * as wasm from "./web/aolite.js";
+import { poisonGuard } from "./guard.js";
 
-initSync({ module: readFileSync(new URL("./web/aolite_bg.wasm", import.meta.url)) });
+wasm.initSync({ module: readFileSync(new URL("./web/aolite_bg.wasm", import.meta.url)) });
 
-export * from "./web/aolite.js";
+export const { Process, runLua, isPoisoned } = poisonGuard(wasm);
+export { initSync } from "./web/aolite.js";
 export default init;

@@ -1,5 +1,5 @@
 // The playground page: loads the web build of aolite and runs Lua typed by the user.
-import init, { runLua } from "../pkg/web/aolite.js";
+import init, { runLua } from "../pkg/browser.js";
 
 const $ = (id) => document.getElementById(id);
 const code = $("code"), run = $("run"), output = $("output"), status = $("status");
