@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
 import { readFileSync } from "node:fs";
-import { Process, runLua } from "./node.js";
+import { createInterface } from "node:readline";
+import { Console, Process, runLua } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -13,7 +14,12 @@ USAGE:
         MESSAGES.json (a JSON array) and print one JSON outcome per line.
         In messages, "$OWNER" and "$PROCESS" stand for the owner and process id.
 
-OPTIONS (run):
+    aolite repl [PROCESS.lua] [OPTIONS]
+        An aos-style console over a local process: Lua lines run as the owner,
+        messages the process sends itself are delivered, dot commands inspect it
+        (.help lists them).
+
+OPTIONS (run, repl):
     --id PROCESS_ID       process id
     --owner ADDRESS       owner address (default sender of messages)
     --module MODULE_ID    module id
@@ -73,8 +79,6 @@ function parseRunArgs(args) {
         processFile = arg;
     }
   }
-  if (processFile === undefined) throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
-  if (messagesFile === undefined) throw new UsageError("aolite run needs --messages FILE");
   return { processFile, messagesFile, options };
 }
 
@@ -91,6 +95,8 @@ function substitute(v, owner, id) {
 function cmdRun(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
   const { processFile, messagesFile, options } = parseRunArgs(args);
+  if (processFile === undefined) throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
+  if (messagesFile === undefined) throw new UsageError("aolite run needs --messages FILE");
   const source = read(processFile);
   let messages;
   try {
@@ -121,7 +127,33 @@ function cmdRun(args) {
   return 0;
 }
 
-function main(argv) {
+async function cmdRepl(args) {
+  if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
+  const { processFile, messagesFile, options } = parseRunArgs(args);
+  if (messagesFile !== undefined) throw new UsageError("aolite repl takes no --messages");
+  const con = new Console(options);
+  const out = (text) => { if (text) process.stdout.write(text + "\n"); };
+  process.stdout.write(con.banner() + "\n");
+  if (processFile !== undefined) out(con.evalSource(read(processFile)));
+  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, historySize: 1000 });
+  process.stdout.write(con.prompt());
+  for await (const line of rl) {
+    const step = con.line(line);
+    if (step.exit) { rl.close(); return 0; }
+    if (step.load !== undefined) {
+      let text;
+      try { text = con.evalSource(read(step.load)); } catch (e) { text = `error: ${e.message}`; }
+      out(text);
+    } else {
+      out(step.print);
+    }
+    process.stdout.write(con.prompt());
+  }
+  process.stdout.write("\n");
+  return 0;
+}
+
+async function main(argv) {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -130,6 +162,7 @@ function main(argv) {
         return 0;
       case "lua": return cmdLua(rest) ?? 0;
       case "run": return cmdRun(rest) ?? 0;
+      case "repl": return (await cmdRepl(rest)) ?? 0;
       default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
     }
   } catch (e) {
@@ -138,4 +171,4 @@ function main(argv) {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

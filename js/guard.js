@@ -49,7 +49,23 @@ export function poisonGuard(mod) {
       configurable: true,
     });
   }
+  const Console = mod.Console && class extends mod.Console {
+    constructor(options) {
+      if (fault !== null) throw poisoned();
+      super(options);
+    }
+  };
+  for (const name of Console ? ["line", "evalSource", "prompt"] : []) {
+    const original = mod.Console.prototype[name];
+    Object.defineProperty(Console.prototype, name, {
+      value: function (...args) {
+        return call(() => original.apply(this, args));
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
   const runLua = (...args) => call(() => mod.runLua(...args));
   const isPoisoned = () => fault !== null;
-  return { Process, runLua, isPoisoned };
+  return { Process, Console, runLua, isPoisoned };
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod ao;
+pub mod console;
 pub mod error;
 pub mod lua;
 pub mod stdlib;

@@ -225,6 +225,18 @@ impl Process {
     /// expression (`return <source>`), else as a chunk. Returns what it printed and
     /// returned; a Lua error is an `Err`.
     pub fn eval(&mut self, source: &str) -> Result<EvalOutput, Error> {
+        let outcome = self.eval_outcome(source)?;
+        if let Some(e) = outcome.error {
+            return Err(Error::Lua(eval_error_text(&e)));
+        }
+        Ok(EvalOutput {
+            output: outcome.output_text().to_owned(),
+        })
+    }
+
+    /// [`Process::eval`], returning the whole outcome of the Eval message (its messages
+    /// included); only source that cannot compile is an `Err`.
+    pub fn eval_outcome(&mut self, source: &str) -> Result<Outcome, Error> {
         // Compile first, so callers get SYNTAX_ERROR / SOURCE_REJECTED rather than a
         // generic Lua error for source that cannot run at all.
         let limits = self.vm.limits().source;
@@ -246,13 +258,7 @@ impl Process {
             data: Some(source.to_owned()),
             ..Message::default()
         };
-        let outcome = self.send(msg)?;
-        if let Some(e) = outcome.error {
-            return Err(Error::Lua(eval_error_text(&e)));
-        }
-        Ok(EvalOutput {
-            output: outcome.output_text().to_owned(),
-        })
+        self.send(msg)
     }
 
     /// Sends a message given as JSON (see [`Message::from_json`]).

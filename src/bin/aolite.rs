@@ -16,7 +16,12 @@ USAGE:
         MESSAGES.json (a JSON array) and print one JSON outcome per line.
         In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and process id.
 
-OPTIONS (run):
+    aolite repl [PROCESS.lua] [OPTIONS]
+        An aos-style console over a local process: Lua lines run as the owner,
+        messages the process sends itself are delivered, dot commands inspect it
+        (.help lists them).
+
+OPTIONS (run, repl):
     --id PROCESS_ID       process id
     --owner ADDRESS       owner address (default sender of messages)
     --module MODULE_ID    module id
@@ -46,6 +51,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         Some("lua") => cmd_lua(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
+        Some("repl") => cmd_repl(&args[1..]),
         Some(other) => Err(format!("unknown command '{other}' (see aolite --help)")),
     }
 }
@@ -77,8 +83,8 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
 }
 
 struct RunArgs {
-    process_file: String,
-    messages_file: String,
+    process_file: Option<String>,
+    messages_file: Option<String>,
     options: ProcessOptions,
 }
 
@@ -116,8 +122,8 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         }
     }
     Ok(RunArgs {
-        process_file: process_file.ok_or("usage: aolite run PROCESS.lua --messages FILE")?,
-        messages_file: messages_file.ok_or("aolite run needs --messages FILE")?,
+        process_file,
+        messages_file,
         options,
     })
 }
@@ -132,6 +138,8 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         messages_file,
         options,
     } = parse_run_args(args)?;
+    let process_file = process_file.ok_or("usage: aolite run PROCESS.lua --messages FILE")?;
+    let messages_file = messages_file.ok_or("aolite run needs --messages FILE")?;
     let source = String::from_utf8(read(&process_file)?)
         .map_err(|_| format!("{process_file} is not UTF-8 text"))?;
     let messages_text = String::from_utf8(read(&messages_file)?)
@@ -157,6 +165,65 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
             .to_string(),
         };
         println!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
+    use std::io::{BufRead, Write};
+
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let RunArgs {
+        process_file,
+        messages_file,
+        options,
+    } = parse_run_args(args)?;
+    if messages_file.is_some() {
+        return Err("aolite repl takes no --messages".into());
+    }
+    let process = Process::new(options).map_err(|e| e.to_string())?;
+    let mut console = aolite::console::Console::new(process);
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{}", console.banner());
+    if let Some(file) = process_file {
+        let source =
+            String::from_utf8(read(&file)?).map_err(|_| format!("{file} is not UTF-8 text"))?;
+        let text = console.eval_source(&source);
+        if !text.is_empty() {
+            let _ = writeln!(out, "{text}");
+        }
+    }
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    loop {
+        let _ = write!(out, "{}", console.prompt());
+        let _ = out.flush();
+        let Some(Ok(line)) = lines.next() else {
+            let _ = writeln!(out);
+            break;
+        };
+        match console.line(&line) {
+            aolite::console::Step::Print(text) => {
+                if !text.is_empty() {
+                    let _ = writeln!(out, "{text}");
+                }
+            }
+            aolite::console::Step::Load(path) => {
+                let text = match read(&path).and_then(|b| {
+                    String::from_utf8(b).map_err(|_| format!("{path} is not UTF-8 text"))
+                }) {
+                    Ok(source) => console.eval_source(&source),
+                    Err(e) => format!("error: {e}"),
+                };
+                if !text.is_empty() {
+                    let _ = writeln!(out, "{text}");
+                }
+            }
+            aolite::console::Step::Exit => break,
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! The wasm-bindgen layer: converts JS values, calls the engine, maps errors. Nothing else.
 #![cfg_attr(not(test), forbid(clippy::unwrap_used))]
 
+mod console;
 mod process;
 mod types;
 

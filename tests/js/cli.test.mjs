@@ -48,3 +48,21 @@ test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync
     assert.equal(a.status, b.status, args.join(" "));
   }
 });
+
+test("aolite repl: a scripted session through stdin, identical in Node and natively", () => {
+  const input = read("tests/data/repl.in");
+  const r = spawnSync(process.execPath, ["pkg/cli.mjs", "repl"], { cwd: ROOT, encoding: "utf8", input });
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout;
+  assert.match(out, /^aolite repl: process \S+ owned by \S+; \.help lists the commands\n/);
+  assert.match(out, /aolite\[Inbox:1\]> 2\n/); // 1 + 1
+  assert.match(out, />> >> aolite\[Inbox:1\]> 42\n/); // a multi-line function, then its use
+  assert.match(out, /-> got ping from /); // Send to itself is delivered at once
+  assert.match(out, /message to \S+ Data=pong/); // .load then .send
+  assert.match(out, /error: .*bad/);
+  assert.match(out, /unknown command \.bogus/);
+  if (existsSync(NATIVE)) {
+    const n = spawnSync(NATIVE, ["repl"], { cwd: ROOT, encoding: "utf8", input });
+    assert.equal(n.stdout, out);
+  }
+});

@@ -1,0 +1,52 @@
+//! The console behind `aolite repl`, driven line by line.
+
+use aolite::console::{Console, Step};
+use aolite::{Process, ProcessOptions};
+
+fn console() -> Console {
+    Console::new(Process::new(ProcessOptions::default()).expect("spawn"))
+}
+
+fn print(step: Step) -> String {
+    match step {
+        Step::Print(text) => text,
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+#[test]
+fn lines_evaluate_and_incomplete_chunks_continue() {
+    let mut c = console();
+    assert_eq!(print(c.line("1 + 1")), "2");
+    assert_eq!(print(c.line("function twice(x)")), "");
+    assert_eq!(c.prompt(), ">> ");
+    assert_eq!(print(c.line("  return x * 2")), "");
+    assert_eq!(print(c.line("end")), "");
+    assert_eq!(print(c.line("return twice(21)")), "42");
+    assert!(c.prompt().starts_with("aolite[Inbox:"));
+}
+
+#[test]
+fn messages_to_itself_are_delivered_and_commands_work() {
+    let mut c = console();
+    print(c.line(r#"Handlers.add("hi", "Hi", function(m) Seen = (Seen or 0) + 1 end)"#));
+    let out = print(c.line(r#"Send({ Target = ao.id, Action = "Hi" })"#));
+    assert!(out.contains("Message added to outbox"), "{out}");
+    assert_eq!(print(c.line("return Seen")), "1");
+    print(c.line(".send Hi"));
+    assert_eq!(print(c.line("return Seen")), "2");
+    assert!(print(c.line(".handlers")).contains("hi"));
+    assert_eq!(c.line(".load x.lua"), Step::Load("x.lua".into()));
+    assert_eq!(c.line(".exit"), Step::Exit);
+    assert!(print(c.line("error('nope')")).starts_with("error: "));
+}
+
+#[test]
+fn a_process_pinging_itself_forever_does_not_hang_the_console() {
+    let mut c = console();
+    print(c.line(
+        r#"Handlers.add("loop", "Loop", function(m) Send({ Target = ao.id, Action = "Loop" }) end)"#,
+    ));
+    let out = print(c.line(".send Loop"));
+    assert!(out.contains("stopped delivering"), "{out}");
+}
