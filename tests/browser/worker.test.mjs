@@ -1,0 +1,56 @@
+// aolite/worker in headless Chromium: a process in a Web Worker behind promises; a runaway
+// computation does not block the page and is stopped by terminate().
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+
+let server, browser, page;
+
+before(async () => {
+  server = await serve(0);
+  browser = await launch();
+  page = await browser.newPage();
+  await page.goto(server.url.replace("/www/", "/tests/browser/worker.html"));
+  await page.waitForFunction(() => document.body?.dataset.ready === "true");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("a worker process evaluates and answers messages", async () => {
+  const result = await page.evaluate(async () => {
+    const p = await ProcessWorker.create({ owner: "OWNER" });
+    await p.eval(`Handlers.add("ping", "Ping", function(m) m.reply({ Data = "pong" }) end)`);
+    const out = await p.send({ From: "alice", Tags: { Action: "Ping" } });
+    const two = (await p.eval("return 1 + 1")).output;
+    let code;
+    try { await p.eval("error('boom')"); } catch (e) { code = e instanceof Error && e.code; }
+    p.terminate();
+    return { data: out.Messages[0].Data, target: out.Messages[0].Target, two, code, owner: p.owner };
+  });
+  assert.deepEqual(result, { data: "pong", target: "alice", two: "2", code: "LUA_ERROR", owner: "OWNER" });
+});
+
+test("a runaway loop keeps the page responsive and terminate() stops it", async () => {
+  const result = await page.evaluate(async () => {
+    const p = await ProcessWorker.create({ limits: { fuel: 1e15 } });
+    const running = p.eval("while true do end").then(() => "finished", (e) => e.code);
+    // The page keeps running timers while the worker spins.
+    const ticks = await new Promise((resolve) => {
+      let n = 0;
+      const timer = setInterval(() => { n += 1; if (n === 5) { clearInterval(timer); resolve(n); } }, 20);
+    });
+    p.terminate();
+    const code = await running;
+    let after;
+    try { await p.eval("return 1"); } catch (e) { after = e.code; }
+    const fresh = await ProcessWorker.create();
+    const again = (await fresh.eval("return 'alive'")).output;
+    fresh.terminate();
+    return { ticks, code, after, again };
+  });
+  assert.deepEqual(result, { ticks: 5, code: "TERMINATED", after: "TERMINATED", again: "alive" });
+});
