@@ -17,6 +17,7 @@
 pub mod ao;
 pub mod error;
 pub mod lua;
+pub mod state;
 pub mod stdlib;
 pub mod vm;
 
