@@ -16,6 +16,7 @@
 //! Values are encoded as described in [`value`].
 
 pub mod builtins;
+mod doc;
 mod export;
 mod import;
 pub mod value;
