@@ -82,22 +82,20 @@ fn build<'gc>(
         match o {
             Obj::Table {
                 builtin: Some(b), ..
-            } => {
-                if !matches!(builtins::by_name(ctx, b), Some(Value::Table(_))) {
-                    return Err(bad(format!(
-                        "objects[{i}]: there is no built-in table '{b}'"
-                    )));
-                }
+            } if !matches!(builtins::by_name(ctx, b), Some(Value::Table(_))) => {
+                return Err(bad(format!(
+                    "objects[{i}]: there is no built-in table '{b}'"
+                )));
             }
-            Obj::Builtin { name, .. } => {
+            Obj::Builtin { name, .. }
                 if !matches!(
                     builtins::by_name(ctx, name),
                     Some(Value::Function(Function::Callback(_)))
-                ) {
-                    return Err(bad(format!(
-                        "objects[{i}]: there is no built-in function '{name}'"
-                    )));
-                }
+                ) =>
+            {
+                return Err(bad(format!(
+                    "objects[{i}]: there is no built-in function '{name}'"
+                )));
             }
             Obj::Closure {
                 chunk,
