@@ -141,15 +141,15 @@ pub struct EvalOutput {
 
 /// A running AO process.
 pub struct Process {
-    vm: Vm,
-    id: String,
-    owner: String,
-    module: String,
-    process_tags: Vec<Tag>,
-    clock: i64,
-    block_height: i64,
-    nonce: i64,
-    handle: StashedFunction,
+    pub(crate) vm: Vm,
+    pub(crate) id: String,
+    pub(crate) owner: String,
+    pub(crate) module: String,
+    pub(crate) process_tags: Vec<Tag>,
+    pub(crate) clock: i64,
+    pub(crate) block_height: i64,
+    pub(crate) nonce: i64,
+    pub(crate) handle: StashedFunction,
 }
 
 impl Process {
@@ -158,6 +158,7 @@ impl Process {
     pub fn new(options: ProcessOptions) -> Result<Process, Error> {
         let mut vm = Vm::new(options.limits)?;
         stdlib::install(&mut vm);
+        runtime::install_natives(&mut vm)?;
         let handle = runtime::install(&mut vm)?;
         let id = options.id.unwrap_or_else(|| DEFAULT_PROCESS_ID.into());
         let owner = options.owner.unwrap_or_else(|| DEFAULT_OWNER.into());

@@ -21,24 +21,11 @@ const LUA_MODULES: &[(&str, &str)] = &[
     (".process", include_str!("lua/process.lua")),
 ];
 
-/// Registers the built-in modules and loads `.process`; returns its `handle` function.
-pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
-    let mut loaders = Vec::with_capacity(LUA_MODULES.len());
-    for (name, source) in LUA_MODULES {
-        // Named as `load(source, name)` would show them, as aos loads its modules.
-        let chunk = format!("[string \"{name}\"]");
-        loaders.push((*name, vm.load(&chunk, source.as_bytes())?));
-    }
+/// Installs the runtime's native parts (the `json` module, `require`-able) and names every
+/// built-in object; after this only Lua code runs, whose state exports as closures.
+pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
     vm.enter(|ctx| {
-        let Value::Table(package) = ctx.globals().get(ctx, "package") else {
-            return Err(Error::Lua("the runtime needs the package library".into()));
-        };
-        let Value::Table(preload) = package.get(ctx, "preload") else {
-            return Err(Error::Lua("the runtime needs package.preload".into()));
-        };
-        for (name, loader) in &loaders {
-            let _ = preload.set(ctx, ctx.intern(name.as_bytes()), ctx.fetch(loader));
-        }
+        let preload = preload(ctx)?;
         let json = super::json::module(ctx);
         let json_loader = Callback::from_fn_with(&ctx, json, |json, ctx, _, mut stack| {
             stack.replace(ctx, *json);
@@ -47,7 +34,37 @@ pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
         for name in ["json", ".json"] {
             let _ = preload.set(ctx, name, json_loader);
         }
+        crate::state::builtins::add_root(ctx, "(json)", Value::Table(json));
+        crate::state::builtins::scan(ctx);
         Ok(())
+    })
+}
+
+fn preload(ctx: piccolo::Context<'_>) -> Result<Table<'_>, Error> {
+    let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+        return Err(Error::Lua("the runtime needs the package library".into()));
+    };
+    let Value::Table(preload) = package.get(ctx, "preload") else {
+        return Err(Error::Lua("the runtime needs package.preload".into()));
+    };
+    Ok(preload)
+}
+
+/// Registers the built-in Lua modules and loads `.process`; returns its `handle` function.
+/// [`install_natives`] must have run first.
+pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
+    let mut loaders = Vec::with_capacity(LUA_MODULES.len());
+    for (name, source) in LUA_MODULES {
+        // Named as `load(source, name)` would show them, as aos loads its modules.
+        let chunk = format!("[string \"{name}\"]");
+        loaders.push((*name, vm.load(&chunk, source.as_bytes())?));
+    }
+    vm.enter(|ctx| {
+        let preload = preload(ctx)?;
+        for (name, loader) in &loaders {
+            let _ = preload.set(ctx, ctx.intern(name.as_bytes()), ctx.fetch(loader));
+        }
+        Ok::<(), Error>(())
     })?;
     let boot = vm.load("=(aolite)", b"return require('.process').handle")?;
     match vm.call(

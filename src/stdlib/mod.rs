@@ -46,6 +46,20 @@ pub fn install(vm: &mut Vm) {
         utf8::install(ctx);
         coroutine::install(ctx);
         debug::install(ctx, string_meta);
+        // Objects only Rust holds, named so exported documents can refer to them.
+        let h = helpers;
+        for (name, f) in [
+            ("(method)", h.method),
+            ("(concat)", h.concat),
+            ("(pass)", h.pass),
+            ("(first)", h.first),
+            ("(set)", h.set),
+            ("(setup)", h.setup),
+            ("(arith)", h.arith),
+        ] {
+            crate::state::builtins::add_root(ctx, name, piccolo::Value::Function(f));
+        }
+        crate::state::builtins::add_root(ctx, "(string metatable)", string_meta.into());
         package::install(ctx);
         package::register_loaded(ctx);
     });

@@ -42,6 +42,29 @@ pub fn identity_mark(ctx: Context<'_>) -> u64 {
     identities(ctx).borrow().0.len() as u64
 }
 
+/// The identities handed out so far, by object address (for exporting a process).
+pub fn identity_table(ctx: Context<'_>) -> HashMap<usize, u64> {
+    identities(ctx).borrow().0.clone()
+}
+
+/// Replaces the identities by `known` (address, identity) pairs, numbering `count` in all:
+/// numbers without a live object get placeholder keys that no object can have (odd
+/// addresses), so the next identity handed out is still `count + 1`.
+pub fn restore_identities(ctx: Context<'_>, count: u64, known: &[(usize, u64)]) {
+    let mut ids = identities(ctx).borrow_mut(&ctx);
+    ids.0.clear();
+    let mut used = std::collections::HashSet::new();
+    for &(ptr, id) in known {
+        ids.0.insert(ptr, id);
+        used.insert(id);
+    }
+    for id in 1..=count {
+        if !used.contains(&id) {
+            ids.0.insert((id as usize) * 2 + 1, id);
+        }
+    }
+}
+
 /// Forgets identities numbered after `mark`.
 pub fn forget_after(ctx: Context<'_>, mark: u64) {
     identities(ctx)

@@ -218,10 +218,20 @@ pub fn instantiate<'gc>(
             UpValueDescriptor::Environment | UpValueDescriptor::Outer(_) => env_slot,
         });
     }
+    Closure::from_parts(&ctx, prototype(ctx, chunk_name, compiled), upvalues)
+}
+
+/// The prototype tree of a compiled chunk, tied to a Lua state.
+pub fn prototype<'gc>(
+    ctx: Context<'gc>,
+    chunk_name: &str,
+    compiled: &CompiledPrototype<SourceString>,
+) -> Gc<'gc, FunctionPrototype<'gc>> {
     let name = ctx.intern(chunk_name.as_bytes());
-    let proto =
-        FunctionPrototype::from_compiled_map_strings(&ctx, name, compiled, |s| ctx.intern(s));
-    Closure::from_parts(&ctx, Gc::new(&ctx, proto), upvalues)
+    Gc::new(
+        &ctx,
+        FunctionPrototype::from_compiled_map_strings(&ctx, name, compiled, |s| ctx.intern(s)),
+    )
 }
 
 /// Compiles `source` into a function whose `_ENV` is `env` (normally a table), ready to
@@ -235,7 +245,10 @@ pub fn load<'gc>(
     limits: &SourceLimits,
 ) -> Result<Closure<'gc>, Error> {
     let compiled = compile(chunk_name, source, limits)?;
-    Ok(instantiate(ctx, chunk_name, &compiled, env, helpers))
+    let closure = instantiate(ctx, chunk_name, &compiled, env, helpers);
+    // Remembered so closures of this chunk can be exported (see `super::chunks`).
+    super::chunks::record(ctx, chunk_name, source.into(), env, closure.prototype());
+    Ok(closure)
 }
 
 fn internal(what: &str) -> Error {

@@ -4,6 +4,7 @@
 pub mod arith;
 pub mod arith_ops;
 pub mod assign;
+pub mod chunks;
 pub mod compile;
 pub mod convert;
 pub mod determinism;

@@ -1,0 +1,242 @@
+//! Rebuilding a process from a checked document: a fresh state with the same built-ins,
+//! the chunks recompiled through the pipeline, then the object graph in two passes
+//! (allocate every object, then fill tables and upvalue cells) so cycles need no order.
+
+use allocator_api2::vec::Vec as AVec;
+use gc_arena::allocator_api::MetricsAlloc;
+use piccolo::{
+    closure::{UpValue, UpValueState},
+    Closure, Context, Function, Table, Thread, Value,
+};
+
+use super::builtins;
+use super::doc::{self, Obj, V};
+use crate::ao::process::Process;
+use crate::error::Error;
+use crate::stdlib::random::Rng;
+use crate::vm::{chunks, compile, undo, Vm};
+
+fn bad(m: impl Into<String>) -> Error {
+    Error::BadState(m.into())
+}
+
+pub fn import(text: &str) -> Result<Process, Error> {
+    let d = doc::parse(text)?;
+    let mut vm = Vm::new(d.limits)?;
+    crate::stdlib::install(&mut vm);
+    crate::ao::runtime::install_natives(&mut vm)?;
+    let mut compiled = Vec::with_capacity(d.chunks.len());
+    for (i, c) in d.chunks.iter().enumerate() {
+        let p = compile::compile(&c.name, &c.source, &d.limits.source)
+            .map_err(|e| bad(format!("chunks[{i}] ({}) does not compile: {e}", c.name)))?;
+        compiled.push(p);
+    }
+    {
+        let host = vm.host();
+        let mut host = host.borrow_mut();
+        host.time_ms = d.time_ms;
+        host.fuel_before_slice = d.fuel_used;
+        host.rng = Rng::from_state(d.rng);
+    }
+    let handle = vm.enter(|ctx| build(ctx, &d, &compiled))?;
+    if vm.memory() > d.limits.memory {
+        return Err(bad(format!(
+            "the state needs {} bytes, more than its memory limit of {}",
+            vm.memory(),
+            d.limits.memory
+        )));
+    }
+    Ok(Process {
+        vm,
+        id: d.id,
+        owner: d.owner,
+        module: d.module,
+        process_tags: d.tags,
+        clock: d.clock,
+        block_height: d.block_height,
+        nonce: d.nonce,
+        handle,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Made<'gc> {
+    Val(Value<'gc>),
+    Cell(UpValue<'gc>),
+}
+
+fn build<'gc>(
+    ctx: Context<'gc>,
+    d: &doc::Doc,
+    compiled: &[piccolo::compiler::CompiledPrototype<compile::SourceString>],
+) -> Result<piccolo::StashedFunction, Error> {
+    // Check what needs the fresh state before allocating anything: built-in names exist
+    // with the right kind, prototype paths resolve, upvalue counts match.
+    let protos: Vec<_> = d
+        .chunks
+        .iter()
+        .zip(compiled)
+        .map(|(c, p)| compile::prototype(ctx, &c.name, p))
+        .collect();
+    for (i, o) in d.objects.iter().enumerate() {
+        match o {
+            Obj::Table {
+                builtin: Some(b), ..
+            } if !matches!(builtins::by_name(ctx, b), Some(Value::Table(_))) => {
+                return Err(bad(format!(
+                    "objects[{i}]: there is no built-in table '{b}'"
+                )));
+            }
+            Obj::Builtin { name, .. }
+                if !matches!(
+                    builtins::by_name(ctx, name),
+                    Some(Value::Function(Function::Callback(_)))
+                ) =>
+            {
+                return Err(bad(format!(
+                    "objects[{i}]: there is no built-in function '{name}'"
+                )));
+            }
+            Obj::Closure {
+                chunk,
+                path,
+                upvalues,
+                ..
+            } => {
+                let Some(p) = chunks::resolve(protos[*chunk], path) else {
+                    return Err(bad(format!(
+                        "objects[{i}]: chunk {chunk} has no function at path {path:?}"
+                    )));
+                };
+                if p.upvalues.len() != upvalues.len() {
+                    return Err(bad(format!(
+                        "objects[{i}]: the function takes {} upvalues, the document gives {}",
+                        p.upvalues.len(),
+                        upvalues.len()
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Pass 1: allocate (cells before closures, which hold them).
+    let mut made: Vec<Option<Made<'gc>>> = vec![None; d.objects.len()];
+    for (i, o) in d.objects.iter().enumerate() {
+        made[i] = match o {
+            Obj::Table { builtin, .. } => Some(Made::Val(match builtin {
+                Some(b) => builtins::by_name(ctx, b).unwrap_or(Value::Nil),
+                None => Value::Table(Table::new(&ctx)),
+            })),
+            Obj::Cell(_) => Some(Made::Cell(UpValue::new(
+                &ctx,
+                UpValueState::Closed(Value::Nil),
+            ))),
+            Obj::Builtin { name, .. } => Some(Made::Val(
+                builtins::by_name(ctx, name).unwrap_or(Value::Nil),
+            )),
+            Obj::Thread { .. } => Some(Made::Val(Value::Thread(Thread::new(ctx)))),
+            Obj::Closure { .. } => None,
+        };
+    }
+    for (i, o) in d.objects.iter().enumerate() {
+        if let Obj::Closure {
+            chunk,
+            path,
+            upvalues,
+            ..
+        } = o
+        {
+            let proto = chunks::resolve(protos[*chunk], path).ok_or_else(|| bad("unreachable"))?;
+            let mut cells = AVec::new_in(MetricsAlloc::new(&ctx));
+            for u in upvalues {
+                match made[*u as usize] {
+                    Some(Made::Cell(c)) => cells.push(c),
+                    _ => return Err(bad(format!("objects[{i}]: bad upvalue reference"))),
+                }
+            }
+            made[i] = Some(Made::Val(Value::Function(Function::Closure(
+                Closure::from_parts(&ctx, proto, cells),
+            ))));
+        }
+    }
+    let value = |v: &V| -> Value<'gc> {
+        match v {
+            V::Nil => Value::Nil,
+            V::Bool(b) => Value::Boolean(*b),
+            V::Int(i) => Value::Integer(*i),
+            V::Float(f) => Value::Number(*f),
+            V::Str(s) => Value::String(ctx.intern(s)),
+            V::Ref(r) => match made[*r as usize] {
+                Some(Made::Val(v)) => v,
+                // Validation keeps values from pointing at cells; stay total anyway.
+                _ => Value::Nil,
+            },
+        }
+    };
+    // Pass 2: fill.
+    let mut known_ids = Vec::new();
+    for (i, o) in d.objects.iter().enumerate() {
+        match (o, made[i]) {
+            (
+                Obj::Table {
+                    entries, meta, id, ..
+                },
+                Some(Made::Val(Value::Table(t))),
+            ) => {
+                let stale: Vec<Value> = t.iter().map(|(k, _)| k).collect();
+                // Through `raw_set`, which keeps piccolo off its dead-key panic.
+                for k in stale {
+                    let _ = undo::raw_set(ctx, t, k, Value::Nil);
+                }
+                for (e, (k, v)) in entries.iter().enumerate() {
+                    let (k, v) = (value(k), value(v));
+                    if matches!(k, Value::Nil) || matches!(v, Value::Nil) {
+                        return Err(bad(format!(
+                            "objects[{i}].entries[{e}] refers to an upvalue cell"
+                        )));
+                    }
+                    undo::raw_set(ctx, t, k, v)
+                        .map_err(|err| bad(format!("objects[{i}].entries[{e}]: {err}")))?;
+                }
+                let meta = match meta {
+                    Some(m) => match value(&V::Ref(*m)) {
+                        Value::Table(m) => Some(m),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                t.set_metatable(&ctx, meta);
+                if let Some(id) = id {
+                    known_ids.push((builtins::address(Value::Table(t)).unwrap_or(0), *id));
+                }
+            }
+            (Obj::Cell(v), Some(Made::Cell(c))) => {
+                if let V::Ref(r) = v {
+                    if !matches!(made[*r as usize], Some(Made::Val(_))) {
+                        return Err(bad(format!("objects[{i}].value refers to an upvalue cell")));
+                    }
+                }
+                c.set(&ctx, UpValueState::Closed(value(v)));
+            }
+            (
+                Obj::Closure { id: Some(id), .. }
+                | Obj::Builtin { id: Some(id), .. }
+                | Obj::Thread { id: Some(id) },
+                Some(Made::Val(v)),
+            ) => known_ids.push((builtins::address(v).unwrap_or(0), *id)),
+            _ => {}
+        }
+    }
+    for (i, c) in d.chunks.iter().enumerate() {
+        let env = match &c.env {
+            Some(v) => value(v),
+            None => Value::Table(ctx.globals()),
+        };
+        chunks::record(ctx, &c.name, c.source.as_slice().into(), env, protos[i]);
+    }
+    crate::stdlib::tostring::restore_identities(ctx, d.identities, &known_ids);
+    match value(&V::Ref(d.handle)) {
+        Value::Function(f) => Ok(ctx.stash(f)),
+        _ => Err(bad("roots.handle is not a function")),
+    }
+}

@@ -1,0 +1,119 @@
+//! Lossless, canonical export and import of a whole process as a JSON document.
+//!
+//! Document (`"format": "aolite-state/1"`), keys in this order:
+//! - `process`: `id`, `owner`, `module`, `tags` (`[[name, value], ...]`), `clock`,
+//!   `blockHeight`, `nonce`;
+//! - `limits`: `fuel`, `memory`, `sourceBytes`, `operatorChain`, `nesting`;
+//! - `host`: `timeMs`, `fuelUsed` (drives `os.clock`), `rng` (4 hex words);
+//! - `identities`: how many display identities (`table: 0x...`) were handed out;
+//! - `chunks`: `[{name, source, env?}]`, the sources closures were compiled from;
+//! - `roots`: `{"_G": ref, "handle": ref, "<builtin table>": ref, ...}`;
+//! - `objects`: tables `{type: "table", builtin?, entries: [[k, v]...], meta?, id?}`,
+//!   closures `{type: "closure", chunk, path, upvalues: [ref...], id?}`, upvalue cells
+//!   `{type: "upvalue", value}`, built-in functions `{type: "builtin", name, id?}` and
+//!   finished coroutines `{type: "thread", status: "dead", id?}`.
+//!
+//! Values are encoded as described in [`value`].
+
+pub mod builtins;
+mod doc;
+mod export;
+mod import;
+pub mod value;
+
+use piccolo::Value;
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use crate::ao::process::Process;
+use crate::error::Error;
+
+/// The `format` of documents this version writes and reads.
+pub const FORMAT: &str = "aolite-state/1";
+
+impl Process {
+    /// The whole process as a canonical JSON document (see the module docs).
+    pub fn export_state(&mut self) -> Result<String, Error> {
+        let doc = self.export_state_value()?;
+        serde_json::to_string(&doc).map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+    }
+
+    /// [`Process::export_state`] as a JSON value.
+    pub fn export_state_value(&mut self) -> Result<Json, Error> {
+        let handle = self.handle.clone();
+        let graph = self.vm.enter(|ctx| {
+            let mut roots: Vec<(String, Value)> = vec![("_G".into(), Value::Table(ctx.globals()))];
+            roots.push(("handle".into(), Value::Function(ctx.fetch(&handle))));
+            for (name, v) in builtins::tables(ctx) {
+                if name != "_G" {
+                    roots.push((name, v));
+                }
+            }
+            let identities = crate::stdlib::tostring::identity_mark(ctx);
+            export::walk(ctx, roots).map(|g| (g, identities))
+        });
+        let (graph, identities) = graph?;
+        let host = self.vm.host();
+        let host = host.borrow();
+        let limits = *self.vm.limits();
+        let mut doc = Map::new();
+        doc.insert("format".into(), FORMAT.into());
+        let mut p = Map::new();
+        p.insert("id".into(), self.id.clone().into());
+        p.insert("owner".into(), self.owner.clone().into());
+        p.insert("module".into(), self.module.clone().into());
+        let tags: Vec<Json> = self
+            .process_tags
+            .iter()
+            .map(|t| Json::Array(vec![t.name.clone().into(), t.value.clone().into()]))
+            .collect();
+        p.insert("tags".into(), Json::Array(tags));
+        p.insert("clock".into(), self.clock.into());
+        p.insert("blockHeight".into(), self.block_height.into());
+        p.insert("nonce".into(), self.nonce.into());
+        doc.insert("process".into(), Json::Object(p));
+        let mut l = Map::new();
+        l.insert("fuel".into(), limits.fuel.into());
+        l.insert("memory".into(), (limits.memory as u64).into());
+        l.insert(
+            "sourceBytes".into(),
+            (limits.source.max_bytes as u64).into(),
+        );
+        l.insert(
+            "operatorChain".into(),
+            (limits.source.max_operator_chain as u64).into(),
+        );
+        l.insert("nesting".into(), (limits.source.max_nesting as u64).into());
+        doc.insert("limits".into(), Json::Object(l));
+        let mut h = Map::new();
+        h.insert("timeMs".into(), host.time_ms.into());
+        h.insert("fuelUsed".into(), host.fuel_before_slice.into());
+        let rng: Vec<Json> = host
+            .rng
+            .state()
+            .iter()
+            .map(|w| Json::from(format!("{w:016x}")))
+            .collect();
+        h.insert("rng".into(), Json::Array(rng));
+        doc.insert("host".into(), Json::Object(h));
+        doc.insert("identities".into(), identities.into());
+        doc.insert("chunks".into(), Json::Array(graph.chunks));
+        let roots: Map<String, Json> = graph.roots.into_iter().collect();
+        doc.insert("roots".into(), Json::Object(roots));
+        doc.insert("objects".into(), Json::Array(graph.objects));
+        Ok(Json::Object(doc))
+    }
+
+    /// SHA-256 (lowercase hex) of the canonical export.
+    pub fn state_hash(&mut self) -> Result<String, Error> {
+        let doc = self.export_state()?;
+        let digest = Sha256::digest(doc.as_bytes());
+        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Rebuilds a process from a document made by [`Process::export_state`]. Everything is
+    /// checked before anything is built; a bad document is an [`Error::BadState`].
+    pub fn import_state(doc: &str) -> Result<Process, Error> {
+        import::import(doc)
+    }
+}
