@@ -36,6 +36,7 @@ local function digits_per_step(base)
 end
 
 local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local FORMATS = { [8] = 'o', [10] = 'd', [16] = 'x' }
 
 local function build(bits, wordbits)
   local W = wordbits
@@ -196,6 +197,22 @@ local function build(bits, wordbits)
 
   local mul -- defined with the operators below
 
+  -- Per base: the digit count k with base^k < 2^(W-1), and the powers base^1..base^k.
+  local chunks = {}
+  local function small_chunk(base)
+    local c = chunks[base]
+    if not c then
+      local k, pows, p = 0, {}, 1
+      while p * base < MSB do
+        k, p = k + 1, p * base
+        pows[k] = p
+      end
+      c = { k, pows }
+      chunks[base] = c
+    end
+    return c[1], c[2]
+  end
+
   local steps = {}
   local function frombase(s, base)
     if type(s) ~= 'string' then
@@ -218,26 +235,31 @@ local function build(bits, wordbits)
     if not sign then
       return
     end
+    -- z = z * base^k + chunk, in place, k digits at a time with base^k below 2^(W-1)
+    -- so that a word times it plus a carry fits a Lua integer (wrapping at the top word).
+    local k, pows = small_chunk(base)
     local z = zero()
-    for i = 1, #digits, step do
-      local chunk = string.sub(digits, i, i + step - 1)
-      local d = tonumber(chunk, base)
+    local used = 0
+    local len = #digits
+    local i, clen = 1, (len - 1) % k + 1
+    while i <= len do
+      local d = tonumber(string.sub(digits, i, i + clen - 1), base)
       if not d then
         return
       end
-      if i > 1 then
-        local scale = 1
-        for _ = 1, #chunk do
-          scale = scale * base
-        end
-        z = add_into(mul(z, from_int(scale, 0)), from_int(d, 0))
-      elseif d ~= 0 then
-        local carry = d
-        for k = 1, N do
-          z[k] = carry & MASK
-          carry = carry >> W
-        end
+      local scale = pows[clen]
+      local carry = d
+      for w = 1, used do
+        local t = z[w] * scale + carry
+        z[w] = t & MASK
+        carry = t >> W
       end
+      while carry ~= 0 and used < N do
+        used = used + 1
+        z[used] = carry & MASK
+        carry = carry >> W
+      end
+      i, clen = i + clen, k
     end
     if sign == '-' then
       negate(z)
@@ -386,6 +408,9 @@ local function build(bits, wordbits)
     repeat
       k, bk = k + 1, bk * base
     until bk >= limit
+    -- Chunks of k digits, least significant first; bases with a format directive
+    -- print a whole chunk at once (zero-padded except the most significant one).
+    local directive = FORMATS[base]
     local out = {}
     local top = N
     while true do
@@ -399,25 +424,34 @@ local function build(bits, wordbits)
         top = top - 1
       end
       local last = top == 1 and v[1] == 0
-      for _ = 1, k do
-        if last and rem == 0 then
-          break
+      if directive then
+        out[#out + 1] = sformat(last and ('%' .. directive) or ('%0' .. k .. directive), rem)
+      else
+        -- k digits (fewer in the most significant chunk), least significant first
+        local digits, n = {}, 0
+        while n < k and not (last and rem == 0) do
+          local d = rem % base
+          n = n + 1
+          digits[n] = string.sub(DIGITS, d + 1, d + 1)
+          rem = rem // base
         end
-        local d = rem % base
-        out[#out + 1] = string.sub(DIGITS, d + 1, d + 1)
-        rem = rem // base
+        local chunk = {}
+        for j = 1, n do
+          chunk[j] = digits[n + 1 - j]
+        end
+        out[#out + 1] = concat(chunk)
       end
       if last then
         break
       end
     end
-    if minus then
-      out[#out + 1] = '-'
-    end
-    -- digits were produced least significant first
+    -- chunks were produced least significant first
     local n = #out
     for i = 1, n // 2 do
       out[i], out[n + 1 - i] = out[n + 1 - i], out[i]
+    end
+    if minus then
+      return '-' .. concat(out)
     end
     return concat(out)
   end
@@ -745,13 +779,19 @@ local function build(bits, wordbits)
       local z = setmt({}, bint)
       local carry = 0
       for i = 1, N do
-        local v = a[i] + b[i] + carry
-        if v > MASK then
-          z[i] = v - BASE
-          carry = 1
+        local ai, bi = a[i], b[i]
+        -- `==` stays a VM instruction; arithmetic on words costs a helper call in aolite
+        if bi == 0 and carry == 0 then
+          z[i] = ai
         else
-          z[i] = v
-          carry = 0
+          local v = ai + bi + carry
+          if v > MASK then
+            z[i] = v - BASE
+            carry = 1
+          else
+            z[i] = v
+            carry = 0
+          end
         end
       end
       return z
@@ -765,13 +805,18 @@ local function build(bits, wordbits)
       local z = setmt({}, bint)
       local borrow = 0
       for i = 1, N do
-        local v = a[i] - b[i] - borrow
-        if v < 0 then
-          z[i] = v + BASE
-          borrow = 1
+        local ai, bi = a[i], b[i]
+        if bi == 0 and borrow == 0 then
+          z[i] = ai
         else
-          z[i] = v
-          borrow = 0
+          local v = ai - bi - borrow
+          if v < 0 then
+            z[i] = v + BASE
+            borrow = 1
+          else
+            z[i] = v
+            borrow = 0
+          end
         end
       end
       return z
