@@ -1317,11 +1317,23 @@ return function(bits, wordbits)
   if class then
     return class
   end
-  assert(bits % wordbits == 0, 'bitsize is not multiple of word bitsize')
-  assert(2 * wordbits <= intbits, 'word bitsize must be half of the lua integer bitsize')
-  assert(bits >= 64, 'bitsize must be >= 64')
-  assert(wordbits >= 8, 'wordbits must be at least 8')
-  assert(bits % 8 == 0, 'bitsize must be multiple of 8')
+  -- aos runs its modules stripped of debug information, so their errors carry no
+  -- position: every error here is raised at level 0.
+  if not (bits % wordbits == 0) then
+    error('bitsize is not multiple of word bitsize', 0)
+  end
+  if not (2 * wordbits <= intbits) then
+    error('word bitsize must be half of the lua integer bitsize', 0)
+  end
+  if not (bits >= 64) then
+    error('bitsize must be >= 64', 0)
+  end
+  if not (wordbits >= 8) then
+    error('wordbits must be at least 8', 0)
+  end
+  if not (bits % 8 == 0) then
+    error('bitsize must be multiple of 8', 0)
+  end
   class = build(bits, wordbits)
   classes[key] = class
   return class
