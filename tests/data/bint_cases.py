@@ -41,7 +41,7 @@ def value():
 
 
 lines = []
-for _ in range(400):
+for _ in range(100):
     a, b = value(), value()
     ua, ub = a % M, b % M
     s = rng.randrange(0, 300)
