@@ -18,6 +18,7 @@ const LUA_MODULES: &[(&str, &str)] = &[
     (".dump", include_str!("lua/dump.lua")),
     (".chance", include_str!("lua/chance.lua")),
     (".base64", include_str!("lua/base64.lua")),
+    (".bint", include_str!("lua/bint.lua")),
     (".process", include_str!("lua/process.lua")),
 ];
 
