@@ -60,9 +60,12 @@ fn action(name: &str) -> Message {
 fn a_failing_handler_leaves_the_state_identical() {
     let mut p = process();
     let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
     let out = p.send(action("Fail")).expect("outcome");
     assert!(out.error.as_deref().unwrap_or_default().contains("boom"));
     assert_eq!(p.fingerprint(), before);
+    // The exported state document is byte-identical too.
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
     assert_eq!(p.eval("return Count()").expect("eval").output, "0");
     assert_eq!(
         p.global_json("Balances").expect("json"),
@@ -74,9 +77,11 @@ fn a_failing_handler_leaves_the_state_identical() {
 fn a_runaway_loop_leaves_the_state_identical() {
     let mut p = process();
     let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
     let err = p.send(action("Spin")).expect_err("out of fuel");
     assert_eq!(err.code(), "OUT_OF_FUEL");
     assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
 }
 
 #[test]
@@ -95,11 +100,13 @@ fn a_memory_blowup_leaves_the_state_identical() {
 fn a_malformed_message_leaves_the_state_identical() {
     let mut p = process();
     let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
     let err = p
         .send_json(&json!({"Tags": [{"name": "Action", "value": 1}]}))
         .expect_err("bad message");
     assert_eq!(err.code(), "BAD_MESSAGE");
     assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
 }
 
 #[test]

@@ -171,3 +171,34 @@ fn method_calls_on_strings_use_the_string_library() {
         "{err}"
     );
 }
+
+#[test]
+fn spawn_options_reach_the_runtime() {
+    let options = ProcessOptions::from_json(&json!({
+        "id": "PROCESS_options_000000000000000000000000000",
+        "owner": "OWNER_options_00000000000000000000000000000",
+        "module": "MODULE_options_0000000000000000000000000000",
+        "tags": { "Name": "opt-test" },
+        "moduleTags": [{ "name": "Memory-Limit", "value": "1-gb" }],
+        "authorities": ["AUTH_options_000000000000000000000000000000"],
+    }))
+    .expect("options");
+    let mut p = Process::new(options).expect("spawn");
+    let out = p
+        .eval("return Name .. ' ' .. ao.id .. ' ' .. ao._module .. ' ' .. ao.authorities[1]")
+        .expect("eval");
+    assert_eq!(
+        out.output,
+        "opt-test PROCESS_options_000000000000000000000000000 MODULE_options_0000000000000000000000000000 AUTH_options_000000000000000000000000000000"
+    );
+    let module_tag = p
+        .send(
+            aolite::Message::default()
+                .with_tag("Action", "Eval")
+                .with_data(
+                    "return ao.env.Module.Tags[1].name .. '=' .. ao.env.Module.Tags[1].value",
+                ),
+        )
+        .expect("send");
+    assert_eq!(module_tag.output_text(), "Memory-Limit=1-gb");
+}

@@ -30,6 +30,8 @@ pub struct ProcessOptions {
     pub module: Option<String>,
     /// Tags of the process (spawn) message, e.g. `Name`, `Authority`.
     pub tags: Vec<Tag>,
+    /// Tags of the module (`env.Module.Tags`), e.g. `Memory-Limit`.
+    pub module_tags: Vec<Tag>,
     pub authorities: Vec<String>,
     /// Start of the process clock (ms since the epoch).
     pub timestamp: Option<i64>,
@@ -122,6 +124,8 @@ impl ProcessOptions {
             module: text("module")?,
             tags: parse_tags(obj.get("tags").unwrap_or(&Json::Null))
                 .map_err(|e| bad(e.to_string()))?,
+            module_tags: parse_tags(obj.get("moduleTags").unwrap_or(&Json::Null))
+                .map_err(|e| bad(e.to_string()))?,
             authorities,
             timestamp: int("timestamp", obj.get("timestamp"))?,
             block_height: int("blockHeight", obj.get("blockHeight"))?,
@@ -146,6 +150,7 @@ pub struct Process {
     pub(crate) owner: String,
     pub(crate) module: String,
     pub(crate) process_tags: Vec<Tag>,
+    pub(crate) module_tags: Vec<Tag>,
     pub(crate) clock: i64,
     pub(crate) block_height: i64,
     pub(crate) nonce: i64,
@@ -182,6 +187,7 @@ impl Process {
             owner: owner.clone(),
             module,
             process_tags: process_tags.clone(),
+            module_tags: options.module_tags.clone(),
             clock: options.timestamp.unwrap_or(DEFAULT_TIMESTAMP),
             block_height: options.block_height.unwrap_or(0),
             nonce: -1,
@@ -278,6 +284,7 @@ impl Process {
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
         let owner = msg.owner.clone().unwrap_or_else(|| from.clone());
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
+        let schedule = self.schedule();
         self.nonce = nonce;
         self.clock = timestamp;
         self.block_height = block_height;
@@ -295,6 +302,7 @@ impl Process {
             process_id: &self.id,
             owner: &self.owner,
             process_tags: &self.process_tags,
+            module_tags: &self.module_tags,
             module: &self.module,
         };
         let (handle, vm) = (&self.handle, &mut self.vm);
@@ -304,6 +312,7 @@ impl Process {
                 Value::Table(build_env(ctx, &env)),
             ]
         });
+        self.keep_schedule_if_committed(schedule, msg.read_only, &result);
         match result {
             // `handle` itself failed (outside the handlers' pcall): report it as the error.
             Err(Error::Lua(e)) => Ok(Outcome {
@@ -348,6 +357,7 @@ impl Process {
                 json_type(env)
             )));
         }
+        let schedule = self.schedule();
         let number = |key: &str| match obj.get(key) {
             Some(Json::Number(n)) => n.as_i64(),
             Some(Json::String(s)) => s.trim().parse().ok(),
@@ -365,9 +375,35 @@ impl Process {
         let read_only = matches!(obj.get("Read-Only"), Some(Json::Bool(true)))
             || matches!(obj.get("Read-Only"), Some(Json::String(s)) if s == "true");
         let (handle, vm, clock) = (&self.handle, &mut self.vm, self.clock);
-        dispatch(vm, handle, read_only, clock, |ctx| {
+        let result = dispatch(vm, handle, read_only, clock, |ctx| {
             vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
-        })
+        });
+        self.keep_schedule_if_committed(schedule, read_only, &result);
+        result
+    }
+
+    /// The process's position in its schedule (nonce, clock, block height) and the fuel
+    /// clock: all part of the state, so a message that leaves no trace restores them.
+    fn schedule(&self) -> (i64, i64, i64, u64) {
+        (
+            self.nonce,
+            self.clock,
+            self.block_height,
+            self.vm.host().borrow().fuel_before_slice,
+        )
+    }
+
+    fn keep_schedule_if_committed(
+        &mut self,
+        before: (i64, i64, i64, u64),
+        read_only: bool,
+        result: &Result<Outcome, Error>,
+    ) {
+        let committed = !read_only && matches!(result, Ok(o) if o.error.is_none());
+        if !committed {
+            (self.nonce, self.clock, self.block_height) = (before.0, before.1, before.2);
+            self.vm.host().borrow_mut().fuel_before_slice = before.3;
+        }
     }
 
     /// A canonical text of all state reachable from the globals (see
@@ -464,6 +500,7 @@ struct Env<'a> {
     process_id: &'a str,
     owner: &'a str,
     process_tags: &'a [Tag],
+    module_tags: &'a [Tag],
     module: &'a str,
 }
 
@@ -523,7 +560,11 @@ fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
     let module = Table::new(&ctx);
     let _ = module.set(ctx, "Id", s(env.module));
     let _ = module.set(ctx, "Owner", s(env.owner));
-    let _ = module.set(ctx, "Tags", runtime::tag_array(ctx, &[]));
+    let _ = module.set(
+        ctx,
+        "Tags",
+        runtime::tag_array(ctx, &tag_pairs(env.module_tags)),
+    );
     let t = Table::new(&ctx);
     let _ = t.set(ctx, "Process", process);
     let _ = t.set(ctx, "Module", module);

@@ -58,6 +58,7 @@ pub struct Doc {
     pub owner: String,
     pub module: String,
     pub tags: Vec<Tag>,
+    pub module_tags: Vec<Tag>,
     pub clock: i64,
     pub block_height: i64,
     pub nonce: i64,
@@ -239,25 +240,31 @@ pub fn parse(text: &str) -> Result<Doc, Error> {
             "owner",
             "module",
             "tags",
+            "moduleTags",
             "clock",
             "blockHeight",
             "nonce",
         ],
     )?;
-    let mut tags = Vec::new();
-    for (i, t) in array(field(p, "tags", "'process'")?, "process.tags")?
-        .iter()
-        .enumerate()
-    {
-        match t.as_array().map(Vec::as_slice) {
-            Some([Json::String(n), Json::String(v)]) => tags.push(Tag::new(n, v)),
-            _ => {
-                return Err(bad(format!(
-                    "process.tags[{i}] must be a [name, value] pair of strings"
-                )))
+    let tag_list = |key: &str| -> Result<Vec<Tag>, Error> {
+        let mut tags = Vec::new();
+        for (i, t) in array(field(p, key, "'process'")?, &format!("process.{key}"))?
+            .iter()
+            .enumerate()
+        {
+            match t.as_array().map(Vec::as_slice) {
+                Some([Json::String(n), Json::String(v)]) => tags.push(Tag::new(n, v)),
+                _ => {
+                    return Err(bad(format!(
+                        "process.{key}[{i}] must be a [name, value] pair of strings"
+                    )))
+                }
             }
         }
-    }
+        Ok(tags)
+    };
+    let tags = tag_list("tags")?;
+    let module_tags = tag_list("moduleTags")?;
     let h = object(
         field(top, "host", what)?,
         "'host'",
@@ -329,6 +336,7 @@ pub fn parse(text: &str) -> Result<Doc, Error> {
         owner: string(field(p, "owner", "'process'")?, "process.owner")?,
         module: string(field(p, "module", "'process'")?, "process.module")?,
         tags,
+        module_tags,
         clock: int(field(p, "clock", "'process'")?, "process.clock")?,
         block_height: int(field(p, "blockHeight", "'process'")?, "process.blockHeight")?,
         nonce: int(field(p, "nonce", "'process'")?, "process.nonce")?,

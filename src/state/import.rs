@@ -52,6 +52,7 @@ pub fn import(text: &str) -> Result<Process, Error> {
         owner: d.owner,
         module: d.module,
         process_tags: d.tags,
+        module_tags: d.module_tags,
         clock: d.clock,
         block_height: d.block_height,
         nonce: d.nonce,

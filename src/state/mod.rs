@@ -68,6 +68,12 @@ impl Process {
             .map(|t| Json::Array(vec![t.name.clone().into(), t.value.clone().into()]))
             .collect();
         p.insert("tags".into(), Json::Array(tags));
+        let module_tags: Vec<Json> = self
+            .module_tags
+            .iter()
+            .map(|t| Json::Array(vec![t.name.clone().into(), t.value.clone().into()]))
+            .collect();
+        p.insert("moduleTags".into(), Json::Array(module_tags));
         p.insert("clock".into(), self.clock.into());
         p.insert("blockHeight".into(), self.block_height.into());
         p.insert("nonce".into(), self.nonce.into());

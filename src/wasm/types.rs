@@ -68,6 +68,8 @@ export interface ProcessOptions {
   module?: string;
   /** Tags of the process message (`Name`, `On-Boot`...). */
   tags?: Tags;
+  /** Tags of the module (`ao.env.Module.Tags`). */
+  moduleTags?: Tags;
   authorities?: string[];
   /** Data of the process message (evaluated when `On-Boot` is `Data`). */
   data?: string;
