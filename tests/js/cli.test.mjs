@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { ROOT, read } from "./helpers.mjs";
 
 const NATIVE = `${ROOT}target/debug/aolite`;
@@ -64,5 +64,15 @@ test("aolite repl: a scripted session through stdin, identical in Node and nativ
   if (existsSync(NATIVE)) {
     const n = spawnSync(NATIVE, ["repl"], { cwd: ROOT, encoding: "utf8", input });
     assert.equal(n.stdout, out);
+  }
+});
+
+test("every bundled example prints its recorded outcomes from the Node CLI too", () => {
+  const names = readdirSync(`${ROOT}examples`).filter((f) => f.endsWith(".messages.json")).map((f) => f.replace(".messages.json", ""));
+  assert.ok(names.length >= 10);
+  for (const name of names) {
+    const r = node("run", `examples/${name}.lua`, "--messages", `examples/${name}.messages.json`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, read(`tests/data/examples/${name}.jsonl`), name);
   }
 });
