@@ -121,10 +121,12 @@ fn run(
     Ok((outcomes, p.state_hash()?))
 }
 
-/// Known gap: an imported table's `pairs` order can differ from the original's (piccolo's
-/// hash layout depends on insertion history and cannot be rebuilt through its public API),
-/// and aos code such as the handler resolver picks the first match in `pairs` order, so
-/// some scenarios diverge after a split. Run with `--ignored` to see them.
+/// Known gap, so ignored: reference-typed table keys (tables and functions as keys, e.g.
+/// aos's resolver tables) are ordered by display identity, and identities are keyed by
+/// address; when an object dies and another is allocated at its address, the newcomer
+/// inherits the identity, and an imported process (a fresh heap) reuses addresses
+/// differently. Outcomes match at every split point; the final hash of a few scenarios does
+/// not, and not always the same ones. Planned fix: weak identity keys. Run with `--ignored`.
 #[test]
 #[ignore]
 fn split_runs_equal_unsplit_runs_for_oracle_scenarios() {

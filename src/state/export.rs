@@ -299,6 +299,11 @@ impl<'gc> Walker<'gc> {
             Value::String(s) => SortKey::Str(s.as_bytes().to_vec()),
             other => {
                 let addr = builtins::address(other).unwrap_or(0);
+                // Identities are handed out in program order (when a key is first stored, or
+                // shown) and survive export and import, so they order keys stably.
+                if let Some(&id) = self.ids.get(&addr) {
+                    return SortKey::Identified(id);
+                }
                 match self.index.get(&addr) {
                     Some(&n) => SortKey::Known(n),
                     // Not met yet: ordered by what can be told without numbering (ties keep
@@ -322,6 +327,7 @@ enum SortKey {
     Int(i64),
     Float(i64),
     Str(Vec<u8>),
+    Identified(u64),
     Known(u32),
     Unknown(String),
 }

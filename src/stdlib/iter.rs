@@ -97,7 +97,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
 }
 
 /// Where a key sorts in `pairs` order: numbers, then strings, then booleans, then
-/// reference values (which keep the table's internal order among themselves).
+/// reference values (among themselves by identity, see `ordered_pairs`).
 fn rank(v: Value<'_>) -> u8 {
     match v {
         Value::Integer(_) | Value::Number(_) => 0,
@@ -116,6 +116,18 @@ fn key_order(a: Value<'_>, b: Value<'_>) -> Ordering {
         (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
         (Value::Boolean(x), Value::Boolean(y)) => x.cmp(&y),
         _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// A hashable stand-in for a reference-typed key (its address).
+fn key_identity(v: Value<'_>) -> usize {
+    match v {
+        Value::Table(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
+        Value::Function(Function::Closure(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
+        Value::Function(Function::Callback(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
+        Value::Thread(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
+        Value::UserData(u) => Gc::as_ptr(u.into_inner()) as *const () as usize,
+        _ => 0,
     }
 }
 
@@ -154,7 +166,20 @@ fn ordered_pairs<'gc>(
     exec.fuel().consume(
         i32::try_from(n + n * (usize::BITS - n.leading_zeros()) as usize / 4).unwrap_or(i32::MAX),
     );
-    keys.sort_by(|a, b| key_order(*a, *b));
+    // Reference-typed keys sort by identity: keys stored by assignment got theirs in
+    // program order; any still without one (from a table constructor) get theirs now.
+    let mut identity = std::collections::HashMap::new();
+    for k in &keys {
+        if let Some(id) = super::tostring::identity_of(ctx, *k) {
+            identity.insert(key_identity(*k), id);
+        }
+    }
+    keys.sort_by(|a, b| match key_order(*a, *b) {
+        Ordering::Equal if rank(*a) == 3 && rank(*b) == 3 => identity
+            .get(&key_identity(*a))
+            .cmp(&identity.get(&key_identity(*b))),
+        other => other,
+    });
     let walk = Gc::new(
         &ctx,
         RefLock::new(Walk {

@@ -37,6 +37,13 @@ fn identity(ctx: Context<'_>, ptr: usize) -> u64 {
     *ids.0.entry(ptr).or_insert(next)
 }
 
+/// The identity of a reference value (tables, functions, threads, userdata), handed out on
+/// first request; `None` for other values. `pairs` orders reference-typed keys by it, so
+/// their order follows the program (and survives export and import), not addresses.
+pub fn identity_of<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<u64> {
+    address(v).map(|p| identity(ctx, p))
+}
+
 /// How many identities have been handed out (a mark for [`forget_after`]).
 pub fn identity_mark(ctx: Context<'_>) -> u64 {
     identities(ctx).borrow().0.len() as u64

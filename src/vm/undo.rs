@@ -217,6 +217,10 @@ pub fn raw_set<'gc>(
     if old.is_nil() && value.is_nil() {
         return Ok(old);
     }
+    if old.is_nil() {
+        // A new reference-typed key gets its identity now, in program order.
+        crate::stdlib::tostring::identity_of(ctx, key);
+    }
     let r = store(ctx, table, key, value)?;
     record_field(ctx, table, key, old);
     Ok(r)
