@@ -111,10 +111,7 @@ impl Console {
             Ok(outcome) => {
                 let mut text = match &outcome.error {
                     None => outcome.output_text().to_owned(),
-                    Some(e) => format!(
-                        "error: {}",
-                        e.rsplit("error:\n\u{1b}[0m").next().unwrap_or(e)
-                    ),
+                    Some(e) => format!("error: {}", crate::ao::process::eval_error_text(e)),
                 };
                 self.deliver_self_messages(&mut text, outcome.messages);
                 text

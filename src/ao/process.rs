@@ -456,7 +456,7 @@ where
 
 /// aos reports a failed Eval as `<printed>\n\n<red>error:\n<reset><message>`; the API
 /// returns the message alone.
-fn eval_error_text(e: &str) -> String {
+pub(crate) fn eval_error_text(e: &str) -> String {
     const MARK: &str = "error:\n\u{1b}[0m";
     match e.rfind(MARK) {
         Some(i) => e[i + MARK.len()..].to_owned(),

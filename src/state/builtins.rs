@@ -9,6 +9,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+pub use crate::vm::convert::address;
+
 use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
 use piccolo::{Context, Function, Value};
 
@@ -35,18 +37,6 @@ impl<'gc> piccolo::Singleton<'gc> for Builtins<'gc> {
 
 fn set<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<BuiltinSet<'gc>>> {
     ctx.singleton::<Rootable![Builtins<'_>]>().0
-}
-
-/// The address identifying a table or function, if `v` is one.
-pub fn address(v: Value<'_>) -> Option<usize> {
-    Some(match v {
-        Value::Table(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::Function(Function::Closure(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Function(Function::Callback(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Thread(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::UserData(u) => Gc::as_ptr(u.into_inner()) as *const () as usize,
-        _ => return None,
-    })
 }
 
 /// Registers an object only Rust code holds, under `name` (e.g. `(method)`).

@@ -11,6 +11,8 @@ use piccolo::{
     SequencePoll, Stack, Table, Value,
 };
 
+use crate::vm::convert::address;
+
 use super::argcheck::{check_any, check_integer, check_table, error};
 
 pub fn install<'gc>(ctx: Context<'gc>) {
@@ -119,18 +121,6 @@ fn key_order(a: Value<'_>, b: Value<'_>) -> Ordering {
     }
 }
 
-/// A hashable stand-in for a reference-typed key (its address).
-fn key_identity(v: Value<'_>) -> usize {
-    match v {
-        Value::Table(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::Function(Function::Closure(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Function(Function::Callback(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Thread(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::UserData(u) => Gc::as_ptr(u.into_inner()) as *const () as usize,
-        _ => 0,
-    }
-}
-
 /// What a `pairs` iterator walks: the table's keys, ordered when the loop starts.
 #[derive(Collect)]
 #[collect(no_drop)]
@@ -171,13 +161,13 @@ fn ordered_pairs<'gc>(
     let mut identity = std::collections::HashMap::new();
     for k in &keys {
         if let Some(id) = super::tostring::identity_of(ctx, *k) {
-            identity.insert(key_identity(*k), id);
+            identity.insert(address(*k), id);
         }
     }
     keys.sort_by(|a, b| match key_order(*a, *b) {
-        Ordering::Equal if rank(*a) == 3 && rank(*b) == 3 => identity
-            .get(&key_identity(*a))
-            .cmp(&identity.get(&key_identity(*b))),
+        Ordering::Equal if rank(*a) == 3 && rank(*b) == 3 => {
+            identity.get(&address(*a)).cmp(&identity.get(&address(*b)))
+        }
         other => other,
     });
     let walk = Gc::new(

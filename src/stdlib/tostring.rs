@@ -11,6 +11,8 @@ use std::io::Write;
 use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
 use piccolo::{Context, Function, Value};
 
+use crate::vm::convert::address;
+
 /// Display identities of one Lua state, numbered in order of first display. Rolling a
 /// message back forgets the identities it handed out (see [`forget_after`]).
 #[derive(Collect, Clone, Copy)]
@@ -78,17 +80,6 @@ pub fn forget_after(ctx: Context<'_>, mark: u64) {
         .borrow_mut(&ctx)
         .0
         .retain(|_, id| *id <= mark);
-}
-
-fn address(v: Value<'_>) -> Option<usize> {
-    Some(match v {
-        Value::Table(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::Function(Function::Closure(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Function(Function::Callback(c)) => Gc::as_ptr(c.into_inner()) as *const () as usize,
-        Value::Thread(t) => Gc::as_ptr(t.into_inner()) as *const () as usize,
-        Value::UserData(u) => Gc::as_ptr(u.into_inner()) as *const () as usize,
-        _ => return None,
-    })
 }
 
 /// Writes a float as Lua 5.3's `tostring` does (`%.14g`, integral values keep `.0`).

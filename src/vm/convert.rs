@@ -145,3 +145,19 @@ pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
         piccolo::Error::Runtime(e) => super::errors::runtime_message(e),
     }
 }
+
+/// The address of a reference value (table, function, thread, userdata); `None` for
+/// plain values. Identity within one Lua state, never shown to Lua code.
+pub fn address(v: Value<'_>) -> Option<usize> {
+    fn of<T>(gc: gc_arena::Gc<'_, T>) -> usize {
+        gc_arena::Gc::as_ptr(gc) as *const () as usize
+    }
+    Some(match v {
+        Value::Table(t) => of(t.into_inner()),
+        Value::Function(piccolo::Function::Closure(c)) => of(c.into_inner()),
+        Value::Function(piccolo::Function::Callback(c)) => of(c.into_inner()),
+        Value::Thread(t) => of(t.into_inner()),
+        Value::UserData(u) => of(u.into_inner()),
+        _ => return None,
+    })
+}
