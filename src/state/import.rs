@@ -208,7 +208,7 @@ fn build<'gc>(
                 };
                 t.set_metatable(&ctx, meta);
                 if let Some(id) = id {
-                    known_ids.push((builtins::address(Value::Table(t)).unwrap_or(0), *id));
+                    known_ids.push((Value::Table(t), *id));
                 }
             }
             (Obj::Cell(v), Some(Made::Cell(c))) => {
@@ -224,7 +224,7 @@ fn build<'gc>(
                 | Obj::Builtin { id: Some(id), .. }
                 | Obj::Thread { id: Some(id) },
                 Some(Made::Val(v)),
-            ) => known_ids.push((builtins::address(v).unwrap_or(0), *id)),
+            ) => known_ids.push((v, *id)),
             _ => {}
         }
     }

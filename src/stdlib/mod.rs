@@ -56,6 +56,7 @@ pub fn install(vm: &mut Vm) {
             ("(set)", h.set),
             ("(setup)", h.setup),
             ("(arith)", h.arith),
+            ("(key)", h.key),
         ] {
             crate::state::builtins::add_root(ctx, name, piccolo::Value::Function(f));
         }

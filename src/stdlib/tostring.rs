@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
+use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
 use piccolo::{Context, Function, Value};
 
 use crate::vm::convert::address;
@@ -17,11 +17,24 @@ use crate::vm::convert::address;
 /// message back forgets the identities it handed out (see [`forget_after`]).
 #[derive(Collect, Clone, Copy)]
 #[collect(no_drop)]
-struct Identities<'gc>(Gc<'gc, RefLock<IdentityMap>>);
+struct Identities<'gc>(Gc<'gc, RefLock<IdentityMap<'gc>>>);
 
+/// Identities by object address. Each entry holds a weak reference to its object: while
+/// the entry exists the collector keeps the object's box, so its address cannot be reused
+/// by a newcomer that would inherit the identity (which would make identities, and so the
+/// order of reference-typed keys, depend on how the allocator reuses memory). Entries of
+/// dead objects are pruned as the map grows.
 #[derive(Collect, Default)]
-#[collect(require_static)]
-struct IdentityMap(HashMap<usize, u64>);
+#[collect(no_drop)]
+struct IdentityMap<'gc> {
+    by_address: HashMap<usize, (u64, GcWeak<'gc, ()>)>,
+    /// Identities handed out so far; the next one is `count + 1`.
+    #[collect(require_static)]
+    count: u64,
+    /// Map size at which dead entries are next pruned.
+    #[collect(require_static)]
+    prune_at: usize,
+}
 
 impl<'gc> piccolo::Singleton<'gc> for Identities<'gc> {
     fn create(ctx: Context<'gc>) -> Self {
@@ -29,57 +42,87 @@ impl<'gc> piccolo::Singleton<'gc> for Identities<'gc> {
     }
 }
 
-fn identities<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<IdentityMap>> {
+fn identities<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<IdentityMap<'gc>>> {
     ctx.singleton::<Rootable![Identities<'_>]>().0
 }
 
-fn identity(ctx: Context<'_>, ptr: usize) -> u64 {
-    let mut ids = identities(ctx).borrow_mut(&ctx);
-    let next = ids.0.len() as u64 + 1;
-    *ids.0.entry(ptr).or_insert(next)
+/// A reference value's address and a type-erased weak pointer to it.
+fn weak_of<'gc>(v: Value<'gc>) -> Option<(usize, GcWeak<'gc, ()>)> {
+    fn erase<'gc, T: 'gc>(gc: Gc<'gc, T>) -> GcWeak<'gc, ()> {
+        // SAFETY: the erased pointer is only traced and upgraded, never dereferenced as
+        // `()`; both only touch the box header, which does not depend on `T`.
+        unsafe { GcWeak::cast::<()>(Gc::downgrade(gc)) }
+    }
+    let weak = match v {
+        Value::Table(t) => erase(t.into_inner()),
+        Value::Function(Function::Closure(c)) => erase(c.into_inner()),
+        Value::Function(Function::Callback(c)) => erase(c.into_inner()),
+        Value::Thread(t) => erase(t.into_inner()),
+        Value::UserData(u) => erase(u.into_inner()),
+        _ => return None,
+    };
+    Some((address(v)?, weak))
+}
+
+fn identity<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<u64> {
+    let (ptr, weak) = weak_of(v)?;
+    let ids = identities(ctx);
+    if let Some(&(id, _)) = ids.borrow().by_address.get(&ptr) {
+        return Some(id);
+    }
+    let mut ids = ids.borrow_mut(&ctx);
+    if ids.by_address.len() >= ids.prune_at {
+        ids.by_address.retain(|_, (_, w)| w.upgrade(&ctx).is_some());
+        ids.prune_at = (ids.by_address.len() * 2).max(1024);
+    }
+    ids.count += 1;
+    let id = ids.count;
+    ids.by_address.insert(ptr, (id, weak));
+    Some(id)
 }
 
 /// The identity of a reference value (tables, functions, threads, userdata), handed out on
 /// first request; `None` for other values. `pairs` orders reference-typed keys by it, so
 /// their order follows the program (and survives export and import), not addresses.
 pub fn identity_of<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<u64> {
-    address(v).map(|p| identity(ctx, p))
+    identity(ctx, v)
 }
 
 /// How many identities have been handed out (a mark for [`forget_after`]).
 pub fn identity_mark(ctx: Context<'_>) -> u64 {
-    identities(ctx).borrow().0.len() as u64
+    identities(ctx).borrow().count
 }
 
-/// The identities handed out so far, by object address (for exporting a process).
+/// The identities of live objects, by object address (for exporting a process).
 pub fn identity_table(ctx: Context<'_>) -> HashMap<usize, u64> {
-    identities(ctx).borrow().0.clone()
+    identities(ctx)
+        .borrow()
+        .by_address
+        .iter()
+        .filter(|(_, (_, w))| w.upgrade(&ctx).is_some())
+        .map(|(&ptr, &(id, _))| (ptr, id))
+        .collect()
 }
 
-/// Replaces the identities by `known` (address, identity) pairs, numbering `count` in all:
-/// numbers without a live object get placeholder keys that no object can have (odd
-/// addresses), so the next identity handed out is still `count + 1`.
-pub fn restore_identities(ctx: Context<'_>, count: u64, known: &[(usize, u64)]) {
+/// Replaces the identities by `known` (object, identity) pairs, `count` having been
+/// handed out in all (so the next one is `count + 1`).
+pub fn restore_identities<'gc>(ctx: Context<'gc>, count: u64, known: &[(Value<'gc>, u64)]) {
     let mut ids = identities(ctx).borrow_mut(&ctx);
-    ids.0.clear();
-    let mut used = std::collections::HashSet::new();
-    for &(ptr, id) in known {
-        ids.0.insert(ptr, id);
-        used.insert(id);
-    }
-    for id in 1..=count {
-        if !used.contains(&id) {
-            ids.0.insert((id as usize) * 2 + 1, id);
+    ids.by_address.clear();
+    for &(v, id) in known {
+        if let Some((ptr, weak)) = weak_of(v) {
+            ids.by_address.insert(ptr, (id, weak));
         }
     }
+    ids.count = count;
+    ids.prune_at = (ids.by_address.len() * 2).max(1024);
 }
 
 /// Forgets identities numbered after `mark`.
 pub fn forget_after(ctx: Context<'_>, mark: u64) {
-    identities(ctx)
-        .borrow_mut(&ctx)
-        .0
-        .retain(|_, id| *id <= mark);
+    let mut ids = identities(ctx).borrow_mut(&ctx);
+    ids.by_address.retain(|_, (id, _)| *id <= mark);
+    ids.count = ids.count.min(mark);
 }
 
 /// Writes a float as Lua 5.3's `tostring` does (`%.14g`, integral values keep `.0`).
@@ -96,7 +139,7 @@ pub fn write_plain<'gc>(ctx: Context<'gc>, v: Value<'gc>, out: &mut Vec<u8>) {
         Value::Number(f) => write_float(f, out),
         Value::String(s) => out.extend_from_slice(s.as_bytes()),
         other => {
-            let id = address(other).map(|p| identity(ctx, p)).unwrap_or(0);
+            let id = identity(ctx, other).unwrap_or(0);
             let kind = match other {
                 // `type()` says function; "builtin" tells Rust callbacks from Lua closures.
                 Value::Function(Function::Callback(_)) => "function: builtin",

@@ -76,7 +76,7 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 7] = [
+const HELPER_LOCALS: [&[u8]; 8] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
@@ -84,6 +84,7 @@ const HELPER_LOCALS: [&[u8]; 7] = [
     b"(set)",
     b"(setup)",
     b"(arith)",
+    b"(key)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -155,6 +156,7 @@ fn compile_here(
         result: name(b"(result)"),
         pass: name(HELPER_LOCALS[2]),
         first: name(HELPER_LOCALS[3]),
+        key: name(HELPER_LOCALS[7]),
         library: LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect(),
         base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
@@ -166,6 +168,7 @@ fn compile_here(
             name(HELPER_LOCALS[4]),
             name(HELPER_LOCALS[5]),
             name(HELPER_LOCALS[6]),
+            name(HELPER_LOCALS[7]),
         ],
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
@@ -210,6 +213,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.set)),
         slot(Value::Function(helpers.setup)),
         slot(Value::Function(helpers.arith)),
+        slot(Value::Function(helpers.key)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {

@@ -22,6 +22,7 @@ pub struct Helpers<'gc> {
     pub set: Function<'gc>,
     pub setup: Function<'gc>,
     pub arith: Function<'gc>,
+    pub key: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -41,6 +42,13 @@ impl<'gc> Helpers<'gc> {
             set: Function::Callback(set_helper(ctx)),
             setup: Function::Callback(setup_helper(ctx)),
             arith: Function::Callback(super::arith_ops::arith_helper(ctx)),
+            // `(key)(k)` returns `k`, first giving a reference-typed key its identity, so
+            // keys of a table constructor get theirs in source order (see `rewrite.rs`).
+            key: Function::Callback(Callback::from_fn(&ctx, |ctx, _, mut stack| {
+                stack.resize(1);
+                crate::stdlib::tostring::identity_of(ctx, stack[0]);
+                Ok(CallbackReturn::Return)
+            })),
         }
     }
 }

@@ -86,17 +86,20 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 7]);
+pub struct StashedHelpers([StashedFunction; 8]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
-            [h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith].map(|f| ctx.stash(f)),
+            [
+                h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key,
+            ]
+            .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key] = &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -105,6 +108,7 @@ impl StashedHelpers {
             set: ctx.fetch(set),
             setup: ctx.fetch(setup),
             arith: ctx.fetch(arith),
+            key: ctx.fetch(key),
         }
     }
 }

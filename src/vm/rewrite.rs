@@ -29,6 +29,8 @@ pub struct Rewrite<S> {
     pub pass: S,
     /// The helper that keeps only the first value: `(f())` (see `suffixed`).
     pub first: S,
+    /// The helper that gives a constructor's computed key its identity (see `simple`).
+    pub key: S,
     /// Interned names of the standard library (see `is_library_call`).
     pub library: Vec<S>,
     pub base_functions: Vec<S>,
@@ -429,6 +431,18 @@ impl<S: Clone + PartialEq> Rewrite<S> {
                         ConstructorField::Record(k, v) => {
                             if let RecordKey::Indexed(k) = k {
                                 self.expression(k);
+                                // A computed key may be a table or function: it gets its
+                                // identity (which orders it in `pairs`) now, in source
+                                // order, as an assigned key does when stored.
+                                if !is_constant(k) {
+                                    let inner = std::mem::replace(k, simple(SimpleExpression::Nil));
+                                    *k = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                                        primary: PrimaryExpression::Name(self.key.clone()),
+                                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(
+                                            vec![inner],
+                                        ))],
+                                    }));
+                                }
                             }
                             self.expression(v);
                         }
@@ -526,4 +540,21 @@ impl<S: Clone + PartialEq> Rewrite<S> {
         out.extend(args);
         out
     }
+}
+
+/// Whether `e` is a literal (string, number, boolean or nil): it can never be a
+/// reference-typed table key.
+fn is_constant<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(
+                SimpleExpression::String(_)
+                    | SimpleExpression::Integer(_)
+                    | SimpleExpression::Float(_)
+                    | SimpleExpression::True
+                    | SimpleExpression::False
+                    | SimpleExpression::Nil
+            )
+        )
 }
