@@ -297,3 +297,33 @@ fn inspect_at_a_checkpoint_shows_the_past() {
         .unwrap();
     assert_eq!(now, again);
 }
+
+/// The same trail the wasm tests check in Node and Chromium (`tests/wasm_common`).
+#[test]
+fn state_hashes_at_every_step_match_the_golden_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let read = |p: &str| std::fs::read_to_string(format!("{dir}{p}")).unwrap();
+    let examples: Vec<(String, String, String)> =
+        ["token", "guide_event_sourcing", "guide_indexing"]
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    read(&format!("examples/{n}.lua")),
+                    read(&format!("examples/{n}.messages.json")),
+                )
+            })
+            .collect();
+    let refs: Vec<(&str, &str, &str)> = examples
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    let trail = aolite::state::history::hash_trail(&refs);
+    let golden = format!("{dir}tests/data/state_hashes.txt");
+    if std::env::var_os("AOLITE_BLESS").is_some() {
+        std::fs::write(&golden, &trail).unwrap();
+    }
+    assert_eq!(trail, std::fs::read_to_string(&golden).unwrap());
+    // Twice in one run, the same.
+    assert_eq!(trail, aolite::state::history::hash_trail(&refs));
+}
