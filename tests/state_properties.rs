@@ -30,14 +30,12 @@ fn value(g: &mut Gen, depth: u32) -> String {
         0 => g.below(1000).to_string(),
         1 => format!("{}.5", g.below(100)),
         2 => format!("'s{}'", g.below(50)),
-        3 => g.pick(&["true", "false", "nil", "0/0", "1/0", "'\\255\\0bin'"]).to_owned(),
+        3 => g
+            .pick(&["true", "false", "nil", "0/0", "1/0", "'\\255\\0bin'"])
+            .to_owned(),
         4 => format!("S.k{}", g.below(8)),
         5 => "math.random(1000)".to_owned(),
-        6 => format!(
-            "{{{}, x = {}}}",
-            value(g, depth + 1),
-            value(g, depth + 1)
-        ),
+        6 => format!("{{{}, x = {}}}", value(g, depth + 1), value(g, depth + 1)),
         7 => format!("{{[{}] = {}}}", value(g, depth + 1), value(g, depth + 1)),
         8 => format!("F{}", g.below(3)),
         _ => "S".to_owned(),
@@ -49,7 +47,10 @@ fn statement(g: &mut Gen) -> String {
     let m = g.below(8);
     match g.below(11) {
         0..=2 => format!("S.k{k} = {}", value(g, 0)),
-        3 => format!("if type(S.k{k}) == 'table' then S.k{k}.y = {} end", value(g, 1)),
+        3 => format!(
+            "if type(S.k{k}) == 'table' then S.k{k}.y = {} end",
+            value(g, 1)
+        ),
         4 => format!(
             "if type(S.k{k}) == 'table' then S[S.k{k}] = {} end",
             value(g, 1)
@@ -62,7 +63,10 @@ fn statement(g: &mut Gen) -> String {
         7 => "if #L > 0 then table.remove(L, 1) end".to_owned(),
         8 => format!("Count = Count + F{}()", g.below(3)),
         9 => format!("S.k{k} = nil"),
-        _ => format!("for key in pairs(S) do Seen = tostring(key) end; Last = {}", value(g, 1)),
+        _ => format!(
+            "for key in pairs(S) do Seen = tostring(key) end; Last = {}",
+            value(g, 1)
+        ),
     }
 }
 
@@ -79,7 +83,9 @@ fn program(seed: u64) -> Vec<Json> {
     let mut msgs = Vec::new();
     for i in 0..(6 + g.below(8)) {
         if g.below(4) == 0 {
-            msgs.push(json!({"Tags": {"Action": "Op", "N": i.to_string()}, "Data": format!("d{i}")}));
+            msgs.push(
+                json!({"Tags": {"Action": "Op", "N": i.to_string()}, "Data": format!("d{i}")}),
+            );
             continue;
         }
         let mut chunk: Vec<String> = (0..1 + g.below(5)).map(|_| statement(&mut g)).collect();
@@ -116,21 +122,42 @@ fn split_runs_equal_unsplit_runs_for_generated_programs() {
         let unsplit: Vec<String> = msgs.iter().map(|m| outcome_text(&mut whole, m)).collect();
         sent += unsplit.len();
         failed += unsplit.iter().filter(|o| o.contains("\"Error\"")).count();
-        entries += whole.stats().globals.iter().find(|g| g.name == "S").unwrap().counts.entries;
+        entries += whole
+            .stats()
+            .globals
+            .iter()
+            .find(|g| g.name == "S")
+            .unwrap()
+            .counts
+            .entries;
         let final_hash = whole.state_hash().unwrap();
         let k = (seed as usize * 7) % (msgs.len() + 1);
         let mut p = spawn();
         let mut split: Vec<String> = msgs[..k].iter().map(|m| outcome_text(&mut p, m)).collect();
         let doc = p.export_state().unwrap();
         let mut q = Process::import_state(&doc).unwrap();
-        assert_eq!(doc, q.export_state().unwrap(), "seed {seed}: round trip at {k}");
+        assert_eq!(
+            doc,
+            q.export_state().unwrap(),
+            "seed {seed}: round trip at {k}"
+        );
         split.extend(msgs[k..].iter().map(|m| outcome_text(&mut q, m)));
         assert_eq!(unsplit, split, "seed {seed}: outcomes split at {k}");
-        assert_eq!(final_hash, q.state_hash().unwrap(), "seed {seed}: hash split at {k}");
+        assert_eq!(
+            final_hash,
+            q.state_hash().unwrap(),
+            "seed {seed}: hash split at {k}"
+        );
     }
     // The generator makes real programs: most messages succeed and build state.
-    assert!(failed * 3 < sent, "{failed} of {sent} generated messages failed");
-    assert!(entries > SEEDS as u64 * 5, "only {entries} entries in S over all seeds");
+    assert!(
+        failed * 3 < sent,
+        "{failed} of {sent} generated messages failed"
+    );
+    assert!(
+        entries > SEEDS as u64 * 5,
+        "only {entries} entries in S over all seeds"
+    );
 }
 
 #[test]
@@ -146,13 +173,21 @@ fn rollback_restores_the_document_of_every_checkpoint_for_generated_programs() {
         // Back to a generated point, on again, then back to every checkpoint in turn.
         let j = (seed as usize * 5) % marks.len();
         p.rollback(marks[j].0).unwrap();
-        assert_eq!(marks[j].1, p.export_state().unwrap(), "seed {seed}: rollback to {j}");
+        assert_eq!(
+            marks[j].1,
+            p.export_state().unwrap(),
+            "seed {seed}: rollback to {j}"
+        );
         for m in &msgs[j..] {
             outcome_text(&mut p, m);
         }
         for (i, (id, doc)) in marks.iter().enumerate().take(j + 1).rev() {
             p.rollback(*id).unwrap();
-            assert_eq!(*doc, p.export_state().unwrap(), "seed {seed}: rollback to {i}");
+            assert_eq!(
+                *doc,
+                p.export_state().unwrap(),
+                "seed {seed}: rollback to {i}"
+            );
         }
     }
 }
