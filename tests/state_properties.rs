@@ -155,7 +155,7 @@ fn split_runs_equal_unsplit_runs_for_generated_programs() {
         "{failed} of {sent} generated messages failed"
     );
     assert!(
-        entries > SEEDS as u64 * 5,
+        entries > SEEDS * 5,
         "only {entries} entries in S over all seeds"
     );
 }
