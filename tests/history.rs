@@ -273,6 +273,8 @@ fn stats_view_and_inspect_read_without_changing_anything() {
         )
         .unwrap();
     assert_eq!(v.preview, "1");
+    p.global_json("Fns").unwrap();
+    p.fingerprint();
     assert_eq!(
         before,
         p.export_state().unwrap(),
