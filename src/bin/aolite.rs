@@ -65,6 +65,10 @@ fn read(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
+fn read_text(path: &str) -> Result<String, String> {
+    String::from_utf8(read(path)?).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
 fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     let [file] = args else {
         return Err("usage: aolite lua FILE.lua".into());
@@ -161,18 +165,16 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     }
     let messages_file = messages_file.ok_or("aolite run needs --messages FILE")?;
     let source = match &process_file {
-        Some(f) => Some(String::from_utf8(read(f)?).map_err(|_| format!("{f} is not UTF-8 text"))?),
+        Some(f) => Some(read_text(f)?),
         None => None,
     };
-    let messages_text = String::from_utf8(read(&messages_file)?)
-        .map_err(|_| format!("{messages_file} is not UTF-8 text"))?;
+    let messages_text = read_text(&messages_file)?;
     let messages = aolite::ao::message::parse_message_list(&messages_text)
         .map_err(|e| format!("{messages_file}: {e}"))?;
 
     let mut process = match &import {
         Some(path) => {
-            let doc =
-                String::from_utf8(read(path)?).map_err(|_| format!("{path} is not UTF-8 text"))?;
+            let doc = read_text(path)?;
             let mut p = Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?;
             p.set_diff(options.diff);
             p
@@ -233,8 +235,7 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
     }
     let process = match &import {
         Some(path) => {
-            let doc =
-                String::from_utf8(read(path)?).map_err(|_| format!("{path} is not UTF-8 text"))?;
+            let doc = read_text(path)?;
             Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?
         }
         None => Process::new(options).map_err(|e| e.to_string())?,
@@ -243,8 +244,7 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
     let mut out = std::io::stdout();
     let _ = writeln!(out, "{}", console.banner());
     if let Some(file) = process_file {
-        let source =
-            String::from_utf8(read(&file)?).map_err(|_| format!("{file} is not UTF-8 text"))?;
+        let source = read_text(&file)?;
         let text = console.eval_source(&source);
         if !text.is_empty() {
             let _ = writeln!(out, "{text}");
@@ -266,9 +266,7 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
                 }
             }
             aolite::console::Step::Load(path) => {
-                let text = match read(&path).and_then(|b| {
-                    String::from_utf8(b).map_err(|_| format!("{path} is not UTF-8 text"))
-                }) {
+                let text = match read_text(&path) {
                     Ok(source) => console.eval_source(&source),
                     Err(e) => format!("error: {e}"),
                 };
@@ -284,9 +282,7 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
                 let _ = writeln!(out, "{msg}");
             }
             aolite::console::Step::Import(path) => {
-                let text = match read(&path).and_then(|b| {
-                    String::from_utf8(b).map_err(|_| format!("{path} is not UTF-8 text"))
-                }) {
+                let text = match read_text(&path) {
                     Ok(doc) => console.import_source(&doc),
                     Err(e) => format!("error: {e}"),
                 };
