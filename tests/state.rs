@@ -399,3 +399,31 @@ fn broken_documents_are_rejected_each_with_its_own_error() {
     assert!(bad_state("[]").contains("must be an object"));
     assert!(n > 10);
 }
+
+/// Code that nothing refers to any more is forgotten: a long session of Evals does not keep
+/// every chunk it ran (the registry holds prototypes weakly).
+#[test]
+fn a_long_eval_session_does_not_keep_every_chunk() {
+    let mut p = Process::new(ProcessOptions {
+        no_log: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut heap_at = |p: &mut Process, from: usize, to: usize| {
+        for i in from..to {
+            p.eval(&format!("X = {i} -- {}", "padding ".repeat(20)))
+                .unwrap();
+        }
+        p.stats().heap_bytes
+    };
+    let early = heap_at(&mut p, 0, 1_000);
+    let late = heap_at(&mut p, 1_000, 4_000);
+    assert!(
+        late < early + early / 2,
+        "heap grew from {early} to {late} bytes"
+    );
+    // Closures still in use keep their chunk: the state still exports and imports.
+    p.eval("function Kept() return 'still here' end").unwrap();
+    let mut q = Process::import_state(&p.export_state().unwrap()).unwrap();
+    assert_eq!(q.eval("return Kept()").unwrap().output, "still here");
+}

@@ -1,16 +1,18 @@
 //! The chunks a Lua state compiled, kept so a process can be exported: a closure is stored
 //! as (chunk, path to its prototype) and rebuilt by recompiling the chunk's source.
 //!
-//! The registry lives in the arena (a singleton) because it holds the prototypes: keeping
-//! them alive is what makes their addresses safe keys of the prototype index.
+//! The registry lives in the arena (a singleton) and holds its prototypes weakly: while an
+//! index entry exists its prototype's box is kept (so the address cannot be reused), and a
+//! chunk whose prototypes are all dead (an Eval's code nothing refers to any more) is
+//! forgotten as the index grows, so a long session does not keep every chunk it ran.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
+use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
 use piccolo::{Context, FunctionPrototype, Value};
 
-/// One compiled chunk, in load order.
+/// One compiled chunk; chunk numbers grow in load order.
 #[derive(Collect, Clone)]
 #[collect(no_drop)]
 pub struct ChunkRecord<'gc> {
@@ -20,7 +22,6 @@ pub struct ChunkRecord<'gc> {
     pub source: Rc<[u8]>,
     /// The `_ENV` it was loaded with, when that was not the globals.
     pub env: Option<Value<'gc>>,
-    pub main: Gc<'gc, FunctionPrototype<'gc>>,
 }
 
 /// Where a prototype comes from: its chunk and the indices through nested `prototypes`.
@@ -33,9 +34,20 @@ pub struct ProtoRef {
 #[derive(Collect, Default)]
 #[collect(no_drop)]
 struct Registry<'gc> {
-    chunks: Vec<ChunkRecord<'gc>>,
+    chunks: BTreeMap<usize, ChunkRecord<'gc>>,
     #[collect(require_static)]
-    index: HashMap<usize, ProtoRef>,
+    next: usize,
+    index: HashMap<usize, Indexed<'gc>>,
+    #[collect(require_static)]
+    prune_at: usize,
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Indexed<'gc> {
+    #[collect(require_static)]
+    at: ProtoRef,
+    proto: GcWeak<'gc, FunctionPrototype<'gc>>,
 }
 
 #[derive(Collect, Clone, Copy)]
@@ -71,7 +83,14 @@ pub fn record<'gc>(
     };
     let reg = registry(ctx);
     let mut reg = reg.borrow_mut(&ctx);
-    let chunk = reg.chunks.len();
+    if reg.index.len() >= reg.prune_at {
+        reg.index.retain(|_, e| e.proto.upgrade(&ctx).is_some());
+        let live: HashSet<usize> = reg.index.values().map(|e| e.at.chunk).collect();
+        reg.chunks.retain(|c, _| live.contains(c));
+        reg.prune_at = (reg.index.len() * 2).max(4096);
+    }
+    let chunk = reg.next;
+    reg.next += 1;
     // Iterative walk: nesting depth is bounded by the compiler, but stay off the stack anyway.
     let mut pending = vec![(main, Vec::new())];
     while let Some((proto, path)) = pending.pop() {
@@ -80,28 +99,40 @@ pub fn record<'gc>(
             p.push(i as u32);
             pending.push((*child, p));
         }
-        reg.index.insert(proto_key(proto), ProtoRef { chunk, path });
+        reg.index.insert(
+            proto_key(proto),
+            Indexed {
+                at: ProtoRef { chunk, path },
+                proto: Gc::downgrade(proto),
+            },
+        );
     }
-    reg.chunks.push(ChunkRecord {
-        name: name.to_owned(),
-        source,
-        env,
-        main,
-    });
+    reg.chunks.insert(
+        chunk,
+        ChunkRecord {
+            name: name.to_owned(),
+            source,
+            env,
+        },
+    );
     chunk
 }
 
 /// Where `proto` was compiled from, if it came through the pipeline.
 pub fn locate(ctx: Context<'_>, proto: Gc<'_, FunctionPrototype<'_>>) -> Option<ProtoRef> {
-    registry(ctx).borrow().index.get(&proto_key(proto)).cloned()
+    registry(ctx)
+        .borrow()
+        .index
+        .get(&proto_key(proto))
+        .map(|e| e.at.clone())
 }
 
 /// The recorded chunk `index`.
 pub fn chunk<'gc>(ctx: Context<'gc>, index: usize) -> Option<ChunkRecord<'gc>> {
-    registry(ctx).borrow().chunks.get(index).cloned()
+    registry(ctx).borrow().chunks.get(&index).cloned()
 }
 
-/// How many chunks were recorded.
+/// How many chunks the registry holds (recorded and not yet forgotten).
 pub fn count(ctx: Context<'_>) -> usize {
     registry(ctx).borrow().chunks.len()
 }
