@@ -409,7 +409,7 @@ fn a_long_eval_session_does_not_keep_every_chunk() {
         ..Default::default()
     })
     .unwrap();
-    let mut heap_at = |p: &mut Process, from: usize, to: usize| {
+    let heap_at = |p: &mut Process, from: usize, to: usize| {
         for i in from..to {
             p.eval(&format!("X = {i} -- {}", "padding ".repeat(20)))
                 .unwrap();
