@@ -215,8 +215,59 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the console's lines come from: a terminal gets line editing and a history kept
+/// in `~/.aolite_history`; piped input is read as it is (so scripted sessions print exactly
+/// what the Node CLI prints).
+enum Input {
+    Piped(std::io::Lines<std::io::StdinLock<'static>>),
+    Terminal(Box<rustyline::DefaultEditor>, Option<std::path::PathBuf>),
+}
+
+impl Input {
+    fn open() -> Input {
+        use std::io::{BufRead, IsTerminal};
+        if std::io::stdin().is_terminal() {
+            if let Ok(mut editor) = rustyline::DefaultEditor::new() {
+                let history = std::env::var_os("HOME")
+                    .map(|h| std::path::PathBuf::from(h).join(".aolite_history"));
+                if let Some(path) = &history {
+                    let _ = editor.load_history(path);
+                }
+                return Input::Terminal(Box::new(editor), history);
+            }
+        }
+        Input::Piped(std::io::stdin().lock().lines())
+    }
+
+    /// The next line, after showing `prompt`; `None` at the end of input.
+    fn read(&mut self, prompt: &str, out: &mut std::io::Stdout) -> Option<String> {
+        use std::io::Write;
+        match self {
+            Input::Piped(lines) => {
+                let _ = write!(out, "{prompt}");
+                let _ = out.flush();
+                lines.next()?.ok()
+            }
+            Input::Terminal(editor, history) => match editor.readline(prompt) {
+                Ok(line) => {
+                    if !line.trim().is_empty() {
+                        let _ = editor.add_history_entry(line.as_str());
+                        if let Some(path) = history {
+                            let _ = editor.save_history(path);
+                        }
+                    }
+                    Some(line)
+                }
+                // Ctrl-C drops the line being typed, as in aos.
+                Err(rustyline::error::ReadlineError::Interrupted) => Some(String::new()),
+                Err(_) => None,
+            },
+        }
+    }
+}
+
 fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
-    use std::io::{BufRead, Write};
+    use std::io::Write;
 
     if args.iter().any(|a| a == "-h" || a == "--help") {
         print!("{HELP}");
@@ -250,12 +301,9 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
             let _ = writeln!(out, "{text}");
         }
     }
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut input = Input::open();
     loop {
-        let _ = write!(out, "{}", console.prompt());
-        let _ = out.flush();
-        let Some(Ok(line)) = lines.next() else {
+        let Some(line) = input.read(&console.prompt(), &mut out) else {
             let _ = writeln!(out);
             break;
         };

@@ -161,3 +161,18 @@ test("aolite repl: .diff, .rollback, .hash, .export and .import, identical in No
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("native aolite repl in a terminal edits lines and keeps a history file", { skip: (!existsSync(NATIVE) || !existsSync("/usr/bin/script")) && "needs the native binary and script(1)" }, () => {
+  const home = mkdtempSync(join(tmpdir(), "aolite-home-"));
+  try {
+    // script(1) gives the REPL a pseudo-terminal, so it takes the line-editing path.
+    const r = spawnSync("/usr/bin/script", ["-qec", `${NATIVE} repl`, "/dev/null"], {
+      cwd: ROOT, encoding: "utf8", input: "1 + 41\n\x04", env: { ...process.env, HOME: home }, timeout: 20000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /42/);
+    assert.match(readFileSync(join(home, ".aolite_history"), "utf8"), /^1 \+ 41$/m);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
