@@ -352,3 +352,20 @@ fn diff_paths_stay_right_when_a_flat_table_gains_a_table() {
     let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(diff, vec!["Big.other.y: nil -> 2".to_owned()]);
 }
+
+/// The history kept for checkpoints is capped: past the cap the oldest checkpoints go (with
+/// a clear error), the newest stays usable.
+#[test]
+fn the_history_cap_drops_the_oldest_checkpoints() {
+    let (mut p, msgs) = loaded("token", ProcessOptions::default());
+    p.set_history_limit(40);
+    let first = p.checkpoint(None);
+    let mut last = first;
+    for i in 0..20 {
+        last = p.checkpoint(None);
+        p.send_json(&msgs[2 + i % 2]).unwrap();
+    }
+    assert!(p.checkpoints().len() < 21);
+    assert!(matches!(p.rollback(first), Err(Error::BadCheckpoint(_))));
+    p.rollback(last).unwrap();
+}

@@ -342,6 +342,7 @@ impl Process {
         if let (Some(m), Ok(o)) = (logged, &result) {
             self.history.record(Delivery::Send, m, None, o);
         }
+        self.after_commit();
         result
     }
 
@@ -402,6 +403,7 @@ impl Process {
             self.history
                 .record(Delivery::Handle, msg.clone(), Some(env.clone()), o);
         }
+        self.after_commit();
         result
     }
 

@@ -90,6 +90,8 @@ pub struct History {
     pub logging: bool,
     /// Whether outcomes carry a `Diff`.
     pub diffs: bool,
+    /// Most writes the history may hold (default [`MAX_HISTORY_ENTRIES`]).
+    pub max_entries: usize,
 }
 
 impl History {
@@ -98,6 +100,7 @@ impl History {
             logging,
             diffs,
             next_id: 1,
+            max_entries: MAX_HISTORY_ENTRIES,
             ..History::default()
         }
     }
@@ -204,6 +207,21 @@ impl Process {
             .collect()
     }
 
+    /// Caps the writes the history keeps for checkpoints (oldest checkpoints go first).
+    pub fn set_history_limit(&mut self, max_entries: usize) {
+        self.history.max_entries = max_entries;
+        self.trim_history();
+    }
+
+    /// After a committed message: keeps the history within its cap.
+    pub(crate) fn after_commit(&mut self) {
+        if self.history.keeps_writes()
+            && self.vm.enter(undo::history_entries) > self.history.max_entries
+        {
+            self.trim_history();
+        }
+    }
+
     /// Forgets a checkpoint (and the history only it needed).
     pub fn drop_checkpoint(&mut self, id: u64) -> Result<(), Error> {
         let i = self.checkpoint_index(id)?;
@@ -221,7 +239,7 @@ impl Process {
     }
 
     /// Drops history no checkpoint needs, and the oldest checkpoints while the history
-    /// holds more than [`MAX_HISTORY_ENTRIES`] writes.
+    /// holds more than `max_entries` writes (the newest checkpoint always stays).
     pub(crate) fn trim_history(&mut self) {
         loop {
             let oldest = self.history.checkpoints.iter().map(|c| c.position).min();
@@ -233,7 +251,7 @@ impl Process {
                 }
                 Some(p) => self.vm.enter(|ctx| undo::forget_history_before(ctx, p)),
             }
-            if self.vm.enter(undo::history_entries) <= MAX_HISTORY_ENTRIES
+            if self.vm.enter(undo::history_entries) <= self.history.max_entries
                 || self.history.checkpoints.len() <= 1
             {
                 return;
