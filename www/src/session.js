@@ -1,0 +1,244 @@
+// One playground session: a process in a Web Worker plus its timeline. Every call goes through
+// one queue, so the page never talks to a worker mid-call. After each committed change the
+// session takes a checkpoint and keeps the exported state document: the last one is what
+// Stop restores into a fresh worker, and each timeline row keeps its own (fork, and viewing
+// rows whose checkpoints died with a stopped worker).
+import { ProcessWorker } from "../../pkg/worker-client.js";
+import workerUrl from "../../pkg/worker.js?worker&url";
+
+// Calls slower than this enable the Stop button (quick ones would only make it flicker).
+const STOP_AFTER_MS = 150;
+
+export const PROCESS_OPTIONS = { diff: true };
+
+export class Session {
+  static #made = 0;
+
+  constructor(name) {
+    this.key = ++Session.#made;
+    this.name = name;
+    this.worker = null;
+    this.epoch = 0; // which worker the checkpoint ids in rows belong to
+    this.rows = [];
+    this.lastGood = null; // exported state after the last committed change
+    this.hash = null;
+    this.ready = null;
+    this.busy = false;
+    this.listeners = new Set();
+    this.#queue = Promise.resolve();
+  }
+
+  #queue;
+  #pending = 0;
+  #busyTimer = null;
+  #viewer = null; // {doc, worker} for rows of an earlier worker
+  #seq = 0;
+
+  on(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  #emit(event, detail) {
+    for (const listener of this.listeners) listener(event, detail, this);
+  }
+
+  /** Spawns the process (or restores `doc` into it) and records the first timeline row. */
+  async start(doc = null, title = doc ? "State imported" : "Process spawned") {
+    this.ready = this.#spawn(doc);
+    await this.ready;
+    await this.#enqueue(async (w) => {
+      await this.#commit(w, { kind: doc ? "import" : "spawn", title, ok: true });
+    });
+    return this;
+  }
+
+  async #spawn(doc) {
+    this.epoch += 1;
+    const worker = await ProcessWorker.create(PROCESS_OPTIONS, { workerUrl });
+    if (doc !== null) await worker.importState(doc);
+    this.worker = worker;
+    this.id = worker.id;
+    this.owner = worker.owner;
+    return worker;
+  }
+
+  // Runs `job(worker)` after every earlier call and after any restart in progress.
+  #enqueue(job) {
+    const run = this.#queue.then(async () => {
+      await this.ready;
+      this.#begin();
+      try {
+        return await job(this.worker);
+      } finally {
+        this.#end();
+      }
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #begin() {
+    this.#pending += 1;
+    clearTimeout(this.#busyTimer);
+    this.#busyTimer = setTimeout(() => {
+      this.busy = true;
+      this.#emit("busy", true);
+    }, STOP_AFTER_MS);
+  }
+
+  #end() {
+    this.#pending -= 1;
+    if (this.#pending > 0) return;
+    clearTimeout(this.#busyTimer);
+    if (this.busy) {
+      this.busy = false;
+      this.#emit("busy", false);
+    }
+  }
+
+  // After a committed change: checkpoint, keep the document and the hash, add the row.
+  async #commit(w, row) {
+    if (typeof w.checkpoint !== "function") return this.#addRow({ ...row, doc: "TEMP", epoch: this.epoch }); // TEMP until the state API lands
+    const checkpoint = await w.checkpoint();
+    const doc = await w.exportState();
+    const hash = await w.stateHash();
+    this.lastGood = doc;
+    this.hash = hash;
+    return this.#addRow({ ...row, checkpoint, doc, hash, epoch: this.epoch });
+  }
+
+  #addRow(row) {
+    row.seq = ++this.#seq;
+    row.at = new Date();
+    this.rows.push(row);
+    this.#emit("rows", row);
+    return row;
+  }
+
+  get current() {
+    return this.rows.findLast((row) => row.doc) ?? null;
+  }
+
+  /** Evaluates code in the process (the Load button). Throws the Lua error. */
+  load(source, title = "Code loaded") {
+    return this.#enqueue(async (w) => {
+      const result = await w.eval(source);
+      const row = await this.#commit(w, { kind: "eval", title, ok: true, source, output: result.output, diff: result.Diff });
+      return { result, row };
+    });
+  }
+
+  /** Sends a message; failed ones get a row too (their state is unchanged). */
+  send(message) {
+    return this.#enqueue(async (w) => {
+      let outcome;
+      try {
+        outcome = await w.send(message);
+      } catch (e) {
+        if (e.code === "TERMINATED") this.#addRow({ kind: "send", title: title(message), ok: false, message, outcome: { Error: "stopped: the worker was ended and the last good state restored" }, stopped: true });
+        throw e;
+      }
+      if (outcome.Error !== undefined) {
+        const row = this.#addRow({ kind: "send", title: title(message), ok: false, message, outcome, hash: this.hash });
+        return { outcome, row };
+      }
+      const row = await this.#commit(w, { kind: "send", title: title(message), ok: true, message, outcome, diff: outcome.Diff });
+      return { outcome, row };
+    });
+  }
+
+  dryRun(message) {
+    return this.#enqueue((w) => w.dryRun(message));
+  }
+
+  /** Replaces the process's state with a document (import); throws BAD_STATE for bad ones. */
+  importDoc(doc, name) {
+    return this.#enqueue(async (w) => {
+      await w.importState(doc);
+      return this.#commit(w, { kind: "import", title: name ? `Imported ${name}` : "State imported", ok: true });
+    });
+  }
+
+  /** A named checkpoint of the current state, as its own timeline row. */
+  mark(name) {
+    return this.#enqueue(async (w) => {
+      const checkpoint = await w.checkpoint(name);
+      const current = this.current;
+      return this.#addRow({ kind: "mark", title: name, name, ok: true, checkpoint, doc: current?.doc ?? this.lastGood, hash: this.hash, epoch: this.epoch });
+    });
+  }
+
+  /** Returns the process to the state of `row`; later rows leave the timeline. */
+  rollback(row) {
+    return this.#enqueue(async (w) => {
+      if (row.epoch === this.epoch && row.checkpoint !== undefined) await w.rollback(row.checkpoint);
+      else await w.importState(row.doc); // its checkpoint died with an earlier worker
+      this.lastGood = row.doc;
+      this.hash = await w.stateHash();
+      const index = this.rows.indexOf(row);
+      const dropped = this.rows.splice(index + 1);
+      if (row.epoch !== this.epoch) Object.assign(row, { checkpoint: await w.checkpoint(), epoch: this.epoch });
+      this.#emit("rollback", { row, dropped });
+      return row;
+    });
+  }
+
+  /** Ends a runaway call: a new worker takes over with the last good state. */
+  async stop() {
+    const old = this.worker;
+    const doc = this.lastGood;
+    old.terminate();
+    this.ready = this.#spawn(doc).then(async (w) => {
+      // The rows' checkpoints lived in the old worker; the current one gets a fresh one.
+      const current = this.current;
+      if (current) Object.assign(current, { checkpoint: await w.checkpoint(), epoch: this.epoch });
+      return w;
+    });
+    await this.ready;
+    this.#emit("restored", this.current);
+  }
+
+  stats() {
+    return this.#enqueue((w) => w.stats());
+  }
+
+  stateHash() {
+    return this.#enqueue((w) => w.stateHash());
+  }
+
+  exportState() {
+    return this.#enqueue((w) => w.exportState());
+  }
+
+  /** inspect() on the live state (row null) or on the state as it was at a timeline row. */
+  inspect(path, options, row = null) {
+    if (row === null) return this.#enqueue((w) => w.inspect(path, options));
+    if (row.epoch === this.epoch && row.checkpoint !== undefined) {
+      return this.#enqueue((w) => w.inspect(path, { ...options, at: row.checkpoint }));
+    }
+    return this.#enqueue(async () => {
+      if (this.#viewer?.doc !== row.doc) {
+        this.#viewer?.worker.terminate();
+        const worker = await ProcessWorker.create(PROCESS_OPTIONS, { workerUrl });
+        await worker.importState(row.doc);
+        this.#viewer = { doc: row.doc, worker };
+      }
+      return this.#viewer.worker.inspect(path, options);
+    });
+  }
+
+  close() {
+    this.worker?.terminate();
+    this.#viewer?.worker.terminate();
+  }
+}
+
+/** A short title for a message: its Action and the tags that say most about it. */
+export function title(message) {
+  const tags = Array.isArray(message.Tags)
+    ? message.Tags
+    : Object.entries(message.Tags ?? {}).map(([name, value]) => ({ name, value }));
+  const action = tags.find((tag) => tag.name === "Action")?.value ?? "(no Action)";
+  return action;
+}

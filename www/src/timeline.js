@@ -1,0 +1,64 @@
+// The timeline: one row per change of the process (spawn, loaded code, each message, imports,
+// named checkpoints) with what it changed. Selecting a row shows the state as it was then;
+// arrow keys move the selection.
+import { h, clear } from "./dom.js";
+import { diffList } from "./results.js";
+import { detailOf } from "./composer.js";
+
+const KIND_ICON = { spawn: "●", eval: "λ", send: "✉", import: "⇩", mark: "★" };
+
+export function createTimeline(list, { onSelect }) {
+  let rows = [];
+  let selected = null;
+
+  function render(nextRows, nextSelected = selected) {
+    rows = nextRows;
+    selected = rows.includes(nextSelected) ? nextSelected : null;
+    const last = rows.findLast((row) => row.doc);
+    clear(list, rows.map((row) => {
+      const isSelected = row === selected;
+      const isCurrent = row === last;
+      return h("li", { class: `tl-row kind-${row.kind}${row.ok ? "" : " failed"}${isSelected ? " selected" : ""}${isCurrent ? " current" : ""}`, "data-testid": "timeline-row", dataset: { seq: row.seq } },
+        h("button", {
+          class: "tl-main",
+          "aria-pressed": String(isSelected),
+          "aria-label": `#${row.seq} ${row.title}${row.ok ? "" : " (failed)"}${isCurrent ? " (current state)" : ""}`,
+          onclick: () => select(isSelected ? null : row),
+          onkeydown: (e) => move(e, row),
+        },
+          h("span", { class: "tl-seq" }, `#${row.seq}`),
+          h("span", { class: "tl-icon", "aria-hidden": "true" }, KIND_ICON[row.kind] ?? "•"),
+          h("span", { class: "tl-title" }, row.title,
+            row.kind === "send" && row.message && h("span", { class: "tl-detail" }, ` ${detailOf(row.message)}`)),
+          h("span", { class: "tl-flags" },
+            !row.ok && h("span", { class: "badge error" }, row.stopped ? "stopped" : "error"),
+            isCurrent && h("span", { class: "badge live" }, "now"))),
+        row.diff && row.diff.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)),
+        row.ok && row.kind !== "mark" && row.kind !== "spawn" && row.diff !== undefined && row.diff.length === 0 && h("div", { class: "tl-diff" }, h("p", { class: "empty" }, "no state change")));
+    }));
+    if (selected) list.querySelector(".tl-row.selected")?.scrollIntoView({ block: "nearest" });
+    else list.lastElementChild?.scrollIntoView({ block: "nearest" });
+  }
+
+  function select(row, focus = false) {
+    selected = row;
+    render(rows, row);
+    if (focus) list.querySelector(".tl-row.selected .tl-main")?.focus();
+    onSelect(row);
+  }
+
+  function move(e, row) {
+    const at = rows.indexOf(row);
+    let next = null;
+    if (e.key === "ArrowDown") next = rows[at + 1];
+    else if (e.key === "ArrowUp") next = rows[at - 1];
+    else if (e.key === "Home") next = rows[0];
+    else if (e.key === "End") next = rows[rows.length - 1];
+    else if (e.key === "Escape") return select(null);
+    else return;
+    e.preventDefault();
+    if (next) select(next, true);
+  }
+
+  return { render, select, get selected() { return selected; } };
+}
