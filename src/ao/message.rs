@@ -269,6 +269,52 @@ impl Message {
         Ok(msg)
     }
 
+    /// The message as JSON, in the form [`Message::from_json`] reads back to an equal
+    /// message (for the message log).
+    pub fn to_json(&self) -> Json {
+        let mut o = serde_json::Map::new();
+        let mut text = |key: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                o.insert(key.into(), Json::String(v.clone()));
+            }
+        };
+        text("Id", &self.id);
+        text("From", &self.from);
+        text("Owner", &self.owner);
+        text("Target", &self.target);
+        text("Data", &self.data);
+        let tags: Vec<Json> = self
+            .tags
+            .iter()
+            .map(|t| serde_json::json!({ "name": t.name, "value": t.value }))
+            .collect();
+        o.insert("Tags".into(), Json::Array(tags));
+        for (key, v) in [
+            ("Timestamp", self.timestamp),
+            ("Block-Height", self.block_height),
+            ("Nonce", self.nonce),
+        ] {
+            if let Some(v) = v {
+                let value = if self.textual.contains(&key) {
+                    Json::String(v.to_string())
+                } else {
+                    Json::from(v)
+                };
+                o.insert(key.into(), value);
+            }
+        }
+        if self.cron {
+            o.insert("Cron".into(), Json::Bool(true));
+        }
+        if self.read_only {
+            o.insert("Read-Only".into(), Json::Bool(true));
+        }
+        for (k, v) in &self.extra {
+            o.insert(k.clone(), v.clone());
+        }
+        Json::Object(o)
+    }
+
     /// Adds a tag (builder style).
     pub fn with_tag(mut self, name: impl Into<String>, value: impl Into<String>) -> Message {
         self.tags.push(Tag::new(name, value));

@@ -46,6 +46,9 @@ pub struct Outcome {
     pub error: Option<String>,
     /// Fuel used by the message.
     pub gas_used: u64,
+    /// What the message changed, when the process was asked for diffs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Vec<crate::state::diff::Change>>,
 }
 
 impl Outcome {

@@ -10,6 +10,7 @@ use super::message::{json_type, parse_tags, Message, Tag};
 use super::outcome::{OutMessage, OutTag, Outcome};
 use super::runtime;
 use crate::error::Error;
+use crate::state::history::{Delivery, History};
 use crate::stdlib;
 use crate::vm::{convert, Completion, Limits, Vm};
 
@@ -41,6 +42,10 @@ pub struct ProcessOptions {
     /// Whether `new` handles the process message itself (default). Without it the
     /// caller sends the process message with [`Process::handle_raw`].
     pub no_spawn: bool,
+    /// Whether outcomes list what each message changed (`Diff`).
+    pub diff: bool,
+    /// Whether messages are not recorded in the message log.
+    pub no_log: bool,
     pub limits: Limits,
 }
 
@@ -131,6 +136,8 @@ impl ProcessOptions {
             block_height: int("blockHeight", obj.get("blockHeight"))?,
             data: text("data")?,
             no_spawn: matches!(obj.get("spawn"), Some(Json::Bool(false))),
+            diff: matches!(obj.get("diff"), Some(Json::Bool(true))),
+            no_log: matches!(obj.get("log"), Some(Json::Bool(false))),
             limits,
         })
     }
@@ -155,6 +162,7 @@ pub struct Process {
     pub(crate) block_height: i64,
     pub(crate) nonce: i64,
     pub(crate) handle: StashedFunction,
+    pub(crate) history: History,
 }
 
 impl Process {
@@ -192,6 +200,7 @@ impl Process {
             block_height: options.block_height.unwrap_or(0),
             nonce: -1,
             handle,
+            history: History::new(!options.no_log, options.diff),
         };
         if options.no_spawn {
             return Ok(process);
@@ -208,6 +217,8 @@ impl Process {
         if let Some(e) = outcome.error {
             return Err(Error::Lua(e));
         }
+        // The log holds what happens after the spawn (a replay starts from a spawn).
+        process.history.clear_log();
         Ok(process)
     }
 
@@ -284,6 +295,7 @@ impl Process {
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
         let owner = msg.owner.clone().unwrap_or_else(|| from.clone());
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
+        let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json());
         let schedule = self.schedule();
         self.nonce = nonce;
         self.clock = timestamp;
@@ -306,14 +318,15 @@ impl Process {
             module: &self.module,
         };
         let (handle, vm) = (&self.handle, &mut self.vm);
-        let result = dispatch(vm, handle, msg.read_only, timestamp, |ctx| {
+        let keep = (self.history.keeps_writes(), self.history.diffs);
+        let result = dispatch(vm, handle, msg.read_only, keep, timestamp, |ctx| {
             vec![
                 Value::Table(build_message(ctx, &msg, &fields)),
                 Value::Table(build_env(ctx, &env)),
             ]
         });
         self.keep_schedule_if_committed(schedule, msg.read_only, &result);
-        match result {
+        let result = match result {
             // `handle` itself failed (outside the handlers' pcall): report it as the error.
             Err(Error::Lua(e)) => Ok(Outcome {
                 output: Json::Null,
@@ -322,9 +335,14 @@ impl Process {
                 assignments: Vec::new(),
                 error: Some(e),
                 gas_used: self.vm.fuel_used(),
+                diff: None,
             }),
             other => other,
+        };
+        if let (Some(m), Ok(o)) = (logged, &result) {
+            self.history.record(Delivery::Send, m, None, o);
         }
+        result
     }
 
     /// Evaluates a message without keeping anything it changes (aos's dry-run, a
@@ -375,10 +393,15 @@ impl Process {
         let read_only = matches!(obj.get("Read-Only"), Some(Json::Bool(true)))
             || matches!(obj.get("Read-Only"), Some(Json::String(s)) if s == "true");
         let (handle, vm, clock) = (&self.handle, &mut self.vm, self.clock);
-        let result = dispatch(vm, handle, read_only, clock, |ctx| {
+        let keep = (self.history.keeps_writes(), self.history.diffs);
+        let result = dispatch(vm, handle, read_only, keep, clock, |ctx| {
             vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
         });
         self.keep_schedule_if_committed(schedule, read_only, &result);
+        if let (false, Ok(o)) = (read_only, &result) {
+            self.history
+                .record(Delivery::Handle, msg.clone(), Some(env.clone()), o);
+        }
         result
     }
 
@@ -423,10 +446,13 @@ impl Process {
 /// Runs the runtime's `handle` with the arguments `args` builds and reads its result,
 /// atomically: a message that fails (an `Error` result, or any error out of `handle`) or
 /// that is read-only (a dry-run) leaves the state exactly as it was, as on a compute unit.
+/// `(keep, diff)`: whether the writes join the history (for checkpoints) and whether the
+/// outcome lists them as a diff.
 fn dispatch<A>(
     vm: &mut Vm,
     handle: &StashedFunction,
     read_only: bool,
+    (keep, diff): (bool, bool),
     timestamp: i64,
     args: A,
 ) -> Result<Outcome, Error>
@@ -445,9 +471,21 @@ where
         )),
         Err(e) => Err(e),
     };
-    match &result {
+    let mut result = result;
+    match &mut result {
         Ok(outcome) if outcome.error.is_none() && !read_only => {
-            vm.commit();
+            if diff {
+                let runtime = crate::state::stats::runtime_globals();
+                outcome.diff = Some(vm.enter(|ctx| {
+                    crate::state::diff::changes(
+                        ctx,
+                        ctx.globals(),
+                        &crate::vm::undo::pending_fields(ctx),
+                        runtime,
+                    )
+                }));
+            }
+            vm.commit(keep);
         }
         _ => vm.rollback(savepoint),
     }
@@ -602,6 +640,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         assignments,
         error,
         gas_used: 0,
+        diff: None,
     })
 }
 

@@ -57,6 +57,7 @@ pub fn import(text: &str) -> Result<Process, Error> {
         block_height: d.block_height,
         nonce: d.nonce,
         handle,
+        history: crate::state::history::History::new(true, false),
     })
 }
 

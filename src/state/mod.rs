@@ -16,10 +16,14 @@
 //! Values are encoded as described in [`value`].
 
 pub mod builtins;
+pub mod diff;
 mod doc;
 mod export;
+pub mod history;
 mod import;
+pub mod stats;
 pub mod value;
+pub mod view;
 
 use piccolo::Value;
 use serde_json::{Map, Value as Json};

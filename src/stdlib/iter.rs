@@ -100,7 +100,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
 
 /// Where a key sorts in `pairs` order: numbers, then strings, then booleans, then
 /// reference values (among themselves by identity, see `ordered_pairs`).
-fn rank(v: Value<'_>) -> u8 {
+pub(crate) fn rank(v: Value<'_>) -> u8 {
     match v {
         Value::Integer(_) | Value::Number(_) => 0,
         Value::String(_) => 1,
@@ -109,7 +109,7 @@ fn rank(v: Value<'_>) -> u8 {
     }
 }
 
-fn key_order(a: Value<'_>, b: Value<'_>) -> Ordering {
+pub(crate) fn key_order(a: Value<'_>, b: Value<'_>) -> Ordering {
     match (a, b) {
         (Value::Integer(x), Value::Integer(y)) => x.cmp(&y),
         (Value::Integer(x), Value::Number(y)) => (x as f64).total_cmp(&y),

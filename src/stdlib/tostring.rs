@@ -120,9 +120,61 @@ pub fn restore_identities<'gc>(ctx: Context<'gc>, count: u64, known: &[(Value<'g
 
 /// Forgets identities numbered after `mark`.
 pub fn forget_after(ctx: Context<'_>, mark: u64) {
+    let _ = take_after(ctx, mark);
+}
+
+/// Identities taken away by [`take_after`], to give back with [`give_back`].
+pub struct TakenIdentities<'gc> {
+    entries: Vec<(usize, (u64, GcWeak<'gc, ()>))>,
+    count: u64,
+}
+
+/// Forgets identities numbered after `mark`, returning them.
+pub fn take_after<'gc>(ctx: Context<'gc>, mark: u64) -> TakenIdentities<'gc> {
     let mut ids = identities(ctx).borrow_mut(&ctx);
-    ids.by_address.retain(|_, (id, _)| *id <= mark);
+    let entries: Vec<_> = ids
+        .by_address
+        .iter()
+        .filter(|(_, (id, _))| *id > mark)
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    for (k, _) in &entries {
+        ids.by_address.remove(k);
+    }
+    let count = ids.count;
     ids.count = ids.count.min(mark);
+    TakenIdentities { entries, count }
+}
+
+/// Undoes a [`take_after`].
+pub fn give_back<'gc>(ctx: Context<'gc>, taken: TakenIdentities<'gc>) {
+    let mut ids = identities(ctx).borrow_mut(&ctx);
+    ids.by_address.extend(taken.entries);
+    ids.count = taken.count;
+}
+
+/// The identity a reference value already has, without handing one out (for read-only
+/// views, which must not change the state).
+pub fn peek_identity<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<u64> {
+    let ptr = address(v)?;
+    identities(ctx)
+        .borrow()
+        .by_address
+        .get(&ptr)
+        .map(|(id, _)| *id)
+}
+
+/// `type: 0x...` for a reference value without handing out an identity (`type: ?` when it
+/// has none yet).
+pub fn peek_text<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
+    let kind = match v {
+        Value::Function(Function::Callback(_)) => "function: builtin",
+        v => v.type_name(),
+    };
+    match peek_identity(ctx, v) {
+        Some(id) => format!("{kind}: 0x{id:08x}"),
+        None => format!("{kind}: ?"),
+    }
 }
 
 /// Writes a float as Lua 5.3's `tostring` does (`%.14g`, integral values keep `.0`).

@@ -328,9 +328,10 @@ impl Vm {
         }
     }
 
-    /// Keeps the transaction's effects; returns how many slots it changed.
-    pub fn commit(&mut self) -> usize {
-        self.lua.enter(undo::commit)
+    /// Keeps the transaction's effects (with `keep`, also its undo records, for
+    /// checkpoints); returns how many slots it changed.
+    pub fn commit(&mut self, keep: bool) -> usize {
+        self.lua.enter(|ctx| undo::commit(ctx, keep))
     }
 
     /// Undoes everything since [`Vm::begin`]: Lua state and the host state Lua sees.

@@ -43,11 +43,36 @@ enum Slot {
     Metatable(usize),
 }
 
+/// The writes of one committed transaction, kept while checkpoints need them.
+#[derive(Collect, Default)]
+#[collect(no_drop)]
+pub struct Segment<'gc> {
+    entries: Vec<Entry<'gc>>,
+}
+
+impl Segment<'_> {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 #[derive(Collect, Default)]
 #[collect(no_drop)]
 struct Log<'gc> {
     active: bool,
     entries: Vec<Entry<'gc>>,
+    /// Committed transactions, oldest first, numbered from `history_base`: what rolling
+    /// back to a checkpoint undoes.
+    history: std::collections::VecDeque<Segment<'gc>>,
+    #[collect(require_static)]
+    history_base: u64,
+    /// Entries held in `history`.
+    #[collect(require_static)]
+    history_entries: usize,
     #[collect(require_static)]
     seen: HashSet<Slot>,
     /// Tables that may hold dead keys (a string or reference key set to nil): only those
@@ -101,13 +126,18 @@ pub fn begin(ctx: Context<'_>) {
     l.seen.clear();
 }
 
-/// Closes the transaction, keeping its effects. Returns how many slots it changed.
-pub fn commit(ctx: Context<'_>) -> usize {
+/// Closes the transaction, keeping its effects; with `keep`, its writes join the history
+/// (so a checkpoint taken before it can undo it). Returns how many slots it changed.
+pub fn commit(ctx: Context<'_>, keep: bool) -> usize {
     let mut l = log(ctx).borrow_mut(&ctx);
     l.active = false;
     l.seen.clear();
-    let n = l.entries.len();
-    l.entries.clear();
+    let entries = std::mem::take(&mut l.entries);
+    let n = entries.len();
+    if keep {
+        l.history_entries += n;
+        l.history.push_back(Segment { entries });
+    }
     n
 }
 
@@ -119,17 +149,115 @@ pub fn rollback(ctx: Context<'_>) {
         l.seen.clear();
         std::mem::take(&mut l.entries)
     };
+    apply(ctx, entries);
+}
+
+/// Writes back every entry's value, last entry first, and returns the inverse entries
+/// (each holding the value it replaced), which `apply` turns back again.
+fn apply<'gc>(ctx: Context<'gc>, entries: Vec<Entry<'gc>>) -> Vec<Entry<'gc>> {
+    let mut inverse = Vec::with_capacity(entries.len());
     for entry in entries.into_iter().rev() {
-        match entry {
+        inverse.push(match entry {
             Entry::Field { table, key, old } => {
+                let now = table.get_value(key);
                 let _ = store(ctx, table, key, old);
+                Entry::Field {
+                    table,
+                    key,
+                    old: now,
+                }
             }
-            Entry::UpValue { cell, old } => cell.set(&ctx, UpValueState::Closed(old)),
+            Entry::UpValue { cell, old } => {
+                let now = match cell.get() {
+                    UpValueState::Closed(v) => v,
+                    UpValueState::Open(..) => old,
+                };
+                cell.set(&ctx, UpValueState::Closed(old));
+                Entry::UpValue { cell, old: now }
+            }
             Entry::Metatable { table, old } => {
+                let now = table.metatable();
                 table.set_metatable(&ctx, old);
+                Entry::Metatable { table, old: now }
             }
-        }
+        });
     }
+    inverse
+}
+
+/// Number of the next committed transaction (a checkpoint's position in the history).
+pub fn history_position(ctx: Context<'_>) -> u64 {
+    let l = log(ctx).borrow();
+    l.history_base + l.history.len() as u64
+}
+
+/// Entries the history holds (its memory cost).
+pub fn history_entries(ctx: Context<'_>) -> usize {
+    log(ctx).borrow().history_entries
+}
+
+/// Forgets the history before `position` (no checkpoint needs it any more).
+pub fn forget_history_before(ctx: Context<'_>, position: u64) {
+    let mut l = log(ctx).borrow_mut(&ctx);
+    while l.history_base < position {
+        let Some(seg) = l.history.pop_front() else {
+            l.history_base = position;
+            break;
+        };
+        l.history_entries -= seg.entries.len();
+        l.history_base += 1;
+    }
+}
+
+/// Undoes the committed transactions from `position` on, newest first. Returns their
+/// inverses, newest first, for [`redo`]; `None` if the history no longer reaches back to
+/// `position`.
+pub fn undo_to<'gc>(ctx: Context<'gc>, position: u64) -> Option<Vec<Segment<'gc>>> {
+    if position < log(ctx).borrow().history_base {
+        return None;
+    }
+    let mut redo = Vec::new();
+    loop {
+        let seg = {
+            let mut l = log(ctx).borrow_mut(&ctx);
+            if l.history_base + l.history.len() as u64 <= position {
+                break;
+            }
+            let seg = l
+                .history
+                .pop_back()
+                .expect("history is non-empty above position");
+            l.history_entries -= seg.entries.len();
+            seg
+        };
+        redo.push(Segment {
+            entries: apply(ctx, seg.entries),
+        });
+    }
+    Some(redo)
+}
+
+/// Re-applies what [`undo_to`] undid, restoring the history as it was.
+pub fn redo<'gc>(ctx: Context<'gc>, undone: Vec<Segment<'gc>>) {
+    for seg in undone.into_iter().rev() {
+        let entries = apply(ctx, seg.entries);
+        let mut l = log(ctx).borrow_mut(&ctx);
+        l.history_entries += entries.len();
+        l.history.push_back(Segment { entries });
+    }
+}
+
+/// The field writes of the open transaction: `(table, key, value before)`, in order.
+pub fn pending_fields<'gc>(ctx: Context<'gc>) -> Vec<(Table<'gc>, Value<'gc>, Value<'gc>)> {
+    log(ctx)
+        .borrow()
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Field { table, key, old } => Some((*table, *key, *old)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn record_field<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: Value<'gc>, old: Value<'gc>) {

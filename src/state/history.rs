@@ -1,0 +1,350 @@
+//! Checkpoints, rollback, the message log and replay.
+//!
+//! A checkpoint is a position in the undo log's history plus the host-side state (schedule,
+//! random generator, identity counter, message-log length). While any checkpoint exists,
+//! each committed message keeps its logged writes; rolling back to a checkpoint undoes the
+//! messages after it, newest first, so it costs what they changed, not the size of the
+//! state. With no checkpoint, nothing is kept. Dropping the oldest checkpoint forgets the
+//! history only it needed.
+//!
+//! The message log records every message handled (not dry-runs) with the SHA-256 of its
+//! outcome; [`Process::replay`] runs a log again from the same start and checks every step.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::ao::outcome::Outcome;
+use crate::ao::process::{Process, ProcessOptions};
+use crate::error::Error;
+use crate::stdlib::random::Rng;
+use crate::stdlib::tostring;
+use crate::vm::undo;
+
+/// Most writes the history may hold; beyond it the oldest checkpoints are dropped.
+pub const MAX_HISTORY_ENTRIES: usize = 2_000_000;
+
+/// What a checkpoint restores besides Lua state.
+#[derive(Debug, Clone)]
+struct HostSnapshot {
+    nonce: i64,
+    clock: i64,
+    block_height: i64,
+    fuel: u64,
+    time_ms: i64,
+    rng: Rng,
+    identities: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Checkpoint {
+    id: u64,
+    name: Option<String>,
+    position: u64,
+    seq: usize,
+    host: HostSnapshot,
+}
+
+/// A checkpoint as users see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckpointInfo {
+    pub id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Messages in the log when it was taken.
+    pub seq: usize,
+}
+
+/// How a logged message was delivered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// `send` (defaults filled in from the process).
+    Send,
+    /// `handle`: message and env exactly as given.
+    Handle,
+}
+
+/// One handled message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: usize,
+    pub kind: Delivery,
+    pub message: Json,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Json>,
+    /// Whether the message committed (no error).
+    pub ok: bool,
+    /// SHA-256 (hex) of the outcome, `Diff` left out.
+    #[serde(rename = "outcomeHash")]
+    pub outcome_hash: String,
+}
+
+/// Per-process history settings and records.
+#[derive(Debug, Default)]
+pub struct History {
+    checkpoints: Vec<Checkpoint>,
+    next_id: u64,
+    log: Vec<LogEntry>,
+    /// Whether messages are logged (default on).
+    pub logging: bool,
+    /// Whether outcomes carry a `Diff`.
+    pub diffs: bool,
+}
+
+impl History {
+    pub fn new(logging: bool, diffs: bool) -> History {
+        History {
+            logging,
+            diffs,
+            next_id: 1,
+            ..History::default()
+        }
+    }
+
+    /// Whether committed messages must keep their writes.
+    pub fn keeps_writes(&self) -> bool {
+        !self.checkpoints.is_empty()
+    }
+
+    pub(crate) fn clear_log(&mut self) {
+        self.log.clear();
+    }
+
+    pub fn log(&self) -> &[LogEntry] {
+        &self.log
+    }
+
+    pub(crate) fn record(&mut self, kind: Delivery, message: Json, env: Option<Json>, o: &Outcome) {
+        if !self.logging {
+            return;
+        }
+        self.log.push(LogEntry {
+            seq: self.log.len() + 1,
+            kind,
+            message,
+            env,
+            ok: o.error.is_none(),
+            outcome_hash: outcome_hash(o),
+        });
+    }
+}
+
+/// SHA-256 (hex) of an outcome's JSON without its `Diff`.
+pub fn outcome_hash(o: &Outcome) -> String {
+    let mut o = o.clone();
+    o.diff = None;
+    let text = serde_json::to_string(&o).unwrap_or_default();
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a replay starts.
+pub enum ReplayStart<'a> {
+    /// A fresh spawn with these options.
+    Spawn(Box<ProcessOptions>),
+    /// An exported state document.
+    State(&'a str),
+}
+
+impl Process {
+    fn host_snapshot(&mut self) -> HostSnapshot {
+        let identities = self.vm.enter(tostring::identity_mark);
+        let host = self.vm.host();
+        let host = host.borrow();
+        HostSnapshot {
+            nonce: self.nonce,
+            clock: self.clock,
+            block_height: self.block_height,
+            fuel: host.fuel_before_slice,
+            time_ms: host.time_ms,
+            rng: host.rng.clone(),
+            identities,
+        }
+    }
+
+    fn restore_host(&mut self, s: &HostSnapshot) {
+        (self.nonce, self.clock, self.block_height) = (s.nonce, s.clock, s.block_height);
+        let host = self.vm.host();
+        let mut host = host.borrow_mut();
+        host.fuel_before_slice = s.fuel;
+        host.time_ms = s.time_ms;
+        host.rng = s.rng.clone();
+    }
+
+    /// Marks the current state; [`Process::rollback`] returns to it. Costs O(1).
+    pub fn checkpoint(&mut self, name: Option<&str>) -> u64 {
+        let position = self.vm.enter(undo::history_position);
+        let host = self.host_snapshot();
+        let id = self.history.next_id.max(1);
+        self.history.next_id = id + 1;
+        self.history.checkpoints.push(Checkpoint {
+            id,
+            name: name.map(str::to_owned),
+            position,
+            seq: self.history.log.len(),
+            host,
+        });
+        id
+    }
+
+    /// The checkpoints one can roll back to, oldest first.
+    pub fn checkpoints(&self) -> Vec<CheckpointInfo> {
+        self.history
+            .checkpoints
+            .iter()
+            .map(|c| CheckpointInfo {
+                id: c.id,
+                name: c.name.clone(),
+                seq: c.seq,
+            })
+            .collect()
+    }
+
+    /// Forgets a checkpoint (and the history only it needed).
+    pub fn drop_checkpoint(&mut self, id: u64) -> Result<(), Error> {
+        let i = self.checkpoint_index(id)?;
+        self.history.checkpoints.remove(i);
+        self.trim_history();
+        Ok(())
+    }
+
+    fn checkpoint_index(&self, id: u64) -> Result<usize, Error> {
+        self.history
+            .checkpoints
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| Error::BadCheckpoint(format!("no checkpoint {id}")))
+    }
+
+    /// Drops history no checkpoint needs, and the oldest checkpoints while the history
+    /// holds more than [`MAX_HISTORY_ENTRIES`] writes.
+    pub(crate) fn trim_history(&mut self) {
+        loop {
+            let oldest = self.history.checkpoints.iter().map(|c| c.position).min();
+            match oldest {
+                None => {
+                    let end = self.vm.enter(undo::history_position);
+                    self.vm.enter(|ctx| undo::forget_history_before(ctx, end));
+                    return;
+                }
+                Some(p) => self.vm.enter(|ctx| undo::forget_history_before(ctx, p)),
+            }
+            if self.vm.enter(undo::history_entries) <= MAX_HISTORY_ENTRIES
+                || self.history.checkpoints.len() <= 1
+            {
+                return;
+            }
+            self.history.checkpoints.remove(0);
+        }
+    }
+
+    /// Returns the process to checkpoint `id`: the state, schedule, random generator and
+    /// message log as they were. Checkpoints taken after it are dropped; it stays.
+    pub fn rollback(&mut self, id: u64) -> Result<(), Error> {
+        let i = self.checkpoint_index(id)?;
+        let cp = self.history.checkpoints[i].clone();
+        let undone = self.vm.enter(|ctx| match undo::undo_to(ctx, cp.position) {
+            Some(_) => {
+                tostring::forget_after(ctx, cp.host.identities);
+                true
+            }
+            None => false,
+        });
+        if !undone {
+            return Err(Error::BadCheckpoint(format!(
+                "checkpoint {id} is older than the history kept"
+            )));
+        }
+        self.restore_host(&cp.host);
+        self.history.checkpoints.truncate(i + 1);
+        self.history.log.truncate(cp.seq);
+        Ok(())
+    }
+
+    /// Runs `f` on the Lua state as it was at checkpoint `id`, then returns to the present
+    /// (nothing changes). Costs what the messages since then changed, twice.
+    pub fn peek<R>(
+        &mut self,
+        id: u64,
+        f: impl for<'gc> FnOnce(piccolo::Context<'gc>) -> R,
+    ) -> Result<R, Error> {
+        let i = self.checkpoint_index(id)?;
+        let (position, mark) = {
+            let c = &self.history.checkpoints[i];
+            (c.position, c.host.identities)
+        };
+        self.vm
+            .enter(|ctx| {
+                let undone = undo::undo_to(ctx, position)?;
+                let taken = tostring::take_after(ctx, mark);
+                let r = f(ctx);
+                tostring::give_back(ctx, taken);
+                undo::redo(ctx, undone);
+                Some(r)
+            })
+            .ok_or_else(|| {
+                Error::BadCheckpoint(format!("checkpoint {id} is older than the history kept"))
+            })
+    }
+
+    /// The message log (since spawn or import).
+    pub fn message_log(&self) -> &[LogEntry] {
+        self.history.log()
+    }
+
+    /// An independent copy of this process (through export and import).
+    pub fn fork(&mut self) -> Result<Process, Error> {
+        let doc = self.export_state()?;
+        let mut p = Process::import_state(&doc)?;
+        p.history.diffs = self.history.diffs;
+        p.history.logging = self.history.logging;
+        Ok(p)
+    }
+
+    /// Rebuilds a process from `start` and `log`, checking each step's outcome hash. A step
+    /// whose outcome differs is an [`Error::ReplayMismatch`] naming it.
+    pub fn replay(start: ReplayStart<'_>, log: &[LogEntry]) -> Result<Process, Error> {
+        let mut p = match start {
+            ReplayStart::Spawn(options) => Process::new(*options)?,
+            ReplayStart::State(doc) => Process::import_state(doc)?,
+        };
+        for entry in log {
+            let outcome = match entry.kind {
+                Delivery::Send => p.send_json(&entry.message),
+                Delivery::Handle => p.handle_raw(
+                    &entry.message,
+                    entry
+                        .env
+                        .as_ref()
+                        .unwrap_or(&Json::Object(Default::default())),
+                ),
+            };
+            let got = match outcome {
+                Ok(o) => outcome_hash(&o),
+                Err(e) => {
+                    return Err(Error::ReplayMismatch(format!(
+                        "message {} failed on replay: {e}",
+                        entry.seq
+                    )))
+                }
+            };
+            if got != entry.outcome_hash {
+                return Err(Error::ReplayMismatch(format!(
+                    "message {}: outcome hash {got} differs from the logged {}",
+                    entry.seq, entry.outcome_hash
+                )));
+            }
+        }
+        Ok(p)
+    }
+
+    /// Parses a log given as JSON (what [`Process::message_log`] serialises to).
+    pub fn parse_log(json: &Json) -> Result<Vec<LogEntry>, Error> {
+        serde_json::from_value(json.clone())
+            .map_err(|e| Error::BadOptions(format!("not a message log: {e}")))
+    }
+}
