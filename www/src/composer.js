@@ -112,7 +112,7 @@ export function createComposer({ onSend, onDryRun }) {
   function renderList(list, messages, { resend }) {
     clear(list, messages.map((message, i) =>
       h("li", { class: "chip" },
-        h("button", { type: "button", class: "chip-main", title: "Put this message in the composer", "data-testid": "chip-fill", onclick: () => { fill(message); $("msg-action").focus(); } },
+        h("button", { type: "button", class: "chip-main", title: `${actionOf(message)} ${detailOf(message, Infinity)}\n(click to put it in the composer)`, "data-testid": "chip-fill", onclick: () => { fill(message); $("msg-action").focus(); } },
           h("span", { class: "chip-action" }, actionOf(message)), h("span", { class: "chip-detail" }, detailOf(message))),
         h("button", { type: "button", class: "chip-send small", "aria-label": `Send ${actionOf(message)} (${i + 1})`, title: "Send it now", "data-testid": "chip-send", onclick: () => resend(message) }, "Send"))));
   }
@@ -152,15 +152,12 @@ export function actionOf(message) {
 }
 
 /** The rest of a message in one short line: From, other tags, Data. */
-export function detailOf(message) {
+export function detailOf(message, width = 14) {
   const tags = Array.isArray(message.Tags) ? message.Tags : Object.entries(message.Tags ?? {}).map(([name, value]) => ({ name, value }));
   const parts = [];
+  const short = (text) => (text.length > width ? `${text.slice(0, width - 2)}…` : text);
   if (message.From) parts.push(`from ${short(message.From)}`);
   for (const tag of tags) if (tag.name !== "Action") parts.push(`${tag.name}=${short(String(tag.value))}`);
   if (message.Data !== undefined) parts.push(`Data=${short(typeof message.Data === "string" ? message.Data : JSON.stringify(message.Data))}`);
   return parts.join(" ");
-}
-
-function short(text) {
-  return text.length > 14 ? `${text.slice(0, 12)}…` : text;
 }

@@ -3,7 +3,7 @@
 import { $, h, clear, stripAnsi, errorLines, download, formatBytes } from "./dom.js";
 import { createEditor, getCode, setCode, showErrors } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
-import { Session, title } from "./session.js";
+import { Session, titleOf } from "./session.js";
 import { createComposer, actionOf } from "./composer.js";
 import { renderResult } from "./results.js";
 import { createTimeline } from "./timeline.js";
@@ -152,11 +152,11 @@ async function dryRun(message) {
   setStatus(`dry-running ${actionOf(message)}…`, "busy");
   try {
     const outcome = await session.dryRun(message);
-    renderResult($("result"), { heading: `Dry-run: ${title(message)}`, badge: { kind: "dry", text: "dry-run" }, outcome, note: "Nothing was kept: the state is as before." });
-    setStatus(`dry-run of ${title(message)} done`, "ok");
+    renderResult($("result"), { heading: `Dry-run: ${titleOf(message)}`, badge: { kind: "dry", text: "dry-run" }, outcome, note: "Nothing was kept: the state is as before." });
+    setStatus(`dry-run of ${titleOf(message)} done`, "ok");
   } catch (e) {
     if (e.code === "TERMINATED") return;
-    renderResult($("result"), { heading: `Dry-run: ${title(message)}`, badge: { kind: "error", text: e.code ?? "error" }, outcome: { Error: e.message } });
+    renderResult($("result"), { heading: `Dry-run: ${titleOf(message)}`, badge: { kind: "error", text: e.code ?? "error" }, outcome: { Error: e.message } });
     setStatus(`dry-run failed (${e.code ?? "error"})`, "error");
   }
 }
@@ -202,13 +202,6 @@ $("stop").addEventListener("click", async () => {
 
 const timeline = createTimeline($("timeline"), { onSelect: (row) => selectRow(row) });
 
-// The row whose state a selection means: a failed message left the state of the row before it.
-function stateRow(row) {
-  const rows = session.rows;
-  for (let i = rows.indexOf(row); i >= 0; i--) if (rows[i].doc) return rows[i];
-  return null;
-}
-
 function selectRow(row) {
   const actions = $("row-actions");
   if (row === null) {
@@ -217,11 +210,13 @@ function selectRow(row) {
     tree.setRow(null);
     return;
   }
-  const at = stateRow(row);
+  const at = session.stateRow(row);
   const isCurrent = at === session.current;
   actions.hidden = false;
   $("row-selected").textContent = `#${row.seq} ${row.title}`;
-  $("rollback").disabled = isCurrent;
+  $("rollback").disabled = isCurrent || !(session.hasCheckpoint(at) || at.doc);
+  $("fork").disabled = !at.doc;
+  $("fork").title = at.doc ? "Start a new session from this state" : "This row's state document is no longer kept";
   $("state-at").textContent = isCurrent ? "" : `after #${at.seq}`;
   showRowResult(row);
   tree.setRow(isCurrent ? null : at);
@@ -230,7 +225,7 @@ function selectRow(row) {
 $("live").addEventListener("click", () => timeline.select(null));
 
 $("rollback").addEventListener("click", async () => {
-  const row = stateRow(timeline.selected);
+  const row = session.stateRow(timeline.selected);
   if (!row) return;
   try {
     await session.rollback(row);
@@ -243,7 +238,7 @@ $("rollback").addEventListener("click", async () => {
 });
 
 $("fork").addEventListener("click", async () => {
-  const row = stateRow(timeline.selected);
+  const row = session.stateRow(timeline.selected);
   if (!row) return;
   try {
     const fork = new Session(`${session.name} ⑂ #${row.seq}`);

@@ -1,13 +1,16 @@
 // One playground session: a process in a Web Worker plus its timeline. Every call goes through
-// one queue, so the page never talks to a worker mid-call. After each committed change the
-// session takes a checkpoint and keeps the exported state document: the last one is what
-// Stop restores into a fresh worker, and each timeline row keeps its own (fork, and viewing
-// rows whose checkpoints died with a stopped worker).
+// one queue, so the page never talks to a worker mid-call.
+//
+// After each committed change the session takes a checkpoint (for "state then" and "roll back
+// to here") and keeps the exported state document: the latest one is what Stop restores into
+// a fresh worker. Rows keep their documents too, within a budget, for "fork from here" and
+// for rows whose checkpoints died with a stopped worker.
 import { ProcessWorker } from "../../pkg/worker-client.js";
-import workerUrl from "../../pkg/worker.js?worker&url";
 
 // Calls slower than this enable the Stop button (quick ones would only make it flicker).
 const STOP_AFTER_MS = 150;
+// Characters of state documents kept on rows (older rows lose theirs first).
+const DOC_BUDGET = 32 * 1024 * 1024;
 
 export const PROCESS_OPTIONS = { diff: true };
 
@@ -25,13 +28,12 @@ export class Session {
     this.ready = null;
     this.busy = false;
     this.listeners = new Set();
-    this.#queue = Promise.resolve();
   }
 
-  #queue;
+  #queue = Promise.resolve();
   #pending = 0;
   #busyTimer = null;
-  #viewer = null; // {doc, worker} for rows of an earlier worker
+  #viewer = null; // {doc, worker}: a scratch worker showing a row's document
   #seq = 0;
 
   on(listener) {
@@ -47,15 +49,13 @@ export class Session {
   async start(doc = null, title = doc ? "State imported" : "Process spawned") {
     this.ready = this.#spawn(doc);
     await this.ready;
-    await this.#enqueue(async (w) => {
-      await this.#commit(w, { kind: doc ? "import" : "spawn", title, ok: true });
-    });
+    await this.#enqueue((w) => this.#commit(w, { kind: doc ? "import" : "spawn", title, ok: true }));
     return this;
   }
 
   async #spawn(doc) {
     this.epoch += 1;
-    const worker = await ProcessWorker.create(PROCESS_OPTIONS, { workerUrl });
+    const worker = await ProcessWorker.create(PROCESS_OPTIONS);
     if (doc !== null) await worker.importState(doc);
     this.worker = worker;
     this.id = worker.id;
@@ -99,25 +99,45 @@ export class Session {
 
   // After a committed change: checkpoint, keep the document and the hash, add the row.
   async #commit(w, row) {
-    if (typeof w.checkpoint !== "function") return this.#addRow({ ...row, doc: "TEMP", epoch: this.epoch }); // TEMP until the state API lands
     const checkpoint = await w.checkpoint();
     const doc = await w.exportState();
-    const hash = await w.stateHash();
     this.lastGood = doc;
-    this.hash = hash;
-    return this.#addRow({ ...row, checkpoint, doc, hash, epoch: this.epoch });
+    this.hash = await w.stateHash();
+    return this.#addRow({ ...row, committed: true, checkpoint, doc, hash: this.hash, epoch: this.epoch });
   }
 
   #addRow(row) {
     row.seq = ++this.#seq;
-    row.at = new Date();
     this.rows.push(row);
+    this.#trimDocs();
     this.#emit("rows", row);
     return row;
   }
 
+  #trimDocs() {
+    let total = 0;
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const row = this.rows[i];
+      if (!row.doc) continue;
+      total += row.doc.length;
+      if (total > DOC_BUDGET && row !== this.current) row.doc = null;
+    }
+  }
+
+  /** The row whose state the process is in now. */
   get current() {
-    return this.rows.findLast((row) => row.doc) ?? null;
+    return this.rows.findLast((row) => row.committed) ?? null;
+  }
+
+  /** The row whose state `row` stands for: a failed message left the state of the one before. */
+  stateRow(row) {
+    for (let i = this.rows.indexOf(row); i >= 0; i--) if (this.rows[i].committed) return this.rows[i];
+    return null;
+  }
+
+  /** Whether the row's checkpoint is alive in the current worker. */
+  hasCheckpoint(row) {
+    return row.epoch === this.epoch && row.checkpoint !== null && row.checkpoint !== undefined;
   }
 
   /** Evaluates code in the process (the Load button). Throws the Lua error. */
@@ -136,14 +156,15 @@ export class Session {
       try {
         outcome = await w.send(message);
       } catch (e) {
-        if (e.code === "TERMINATED") this.#addRow({ kind: "send", title: title(message), ok: false, message, outcome: { Error: "stopped: the worker was ended and the last good state restored" }, stopped: true });
+        if (e.code === "TERMINATED") {
+          this.#addRow({ kind: "send", title: titleOf(message), ok: false, stopped: true, message, outcome: { Error: "Stopped: the worker was ended and the last good state restored in a new one." } });
+        }
         throw e;
       }
       if (outcome.Error !== undefined) {
-        const row = this.#addRow({ kind: "send", title: title(message), ok: false, message, outcome, hash: this.hash });
-        return { outcome, row };
+        return { outcome, row: this.#addRow({ kind: "send", title: titleOf(message), ok: false, message, outcome }) };
       }
-      const row = await this.#commit(w, { kind: "send", title: title(message), ok: true, message, outcome, diff: outcome.Diff });
+      const row = await this.#commit(w, { kind: "send", title: titleOf(message), ok: true, message, outcome, diff: outcome.Diff });
       return { outcome, row };
     });
   }
@@ -152,7 +173,7 @@ export class Session {
     return this.#enqueue((w) => w.dryRun(message));
   }
 
-  /** Replaces the process's state with a document (import); throws BAD_STATE for bad ones. */
+  /** Replaces the process's state with a document; throws (BAD_STATE) for bad ones. */
   importDoc(doc, name) {
     return this.#enqueue(async (w) => {
       await w.importState(doc);
@@ -165,20 +186,25 @@ export class Session {
     return this.#enqueue(async (w) => {
       const checkpoint = await w.checkpoint(name);
       const current = this.current;
-      return this.#addRow({ kind: "mark", title: name, name, ok: true, checkpoint, doc: current?.doc ?? this.lastGood, hash: this.hash, epoch: this.epoch });
+      return this.#addRow({ kind: "mark", title: name, name, ok: true, committed: true, checkpoint, doc: current?.doc ?? this.lastGood, hash: this.hash, epoch: this.epoch, diff: [] });
     });
   }
 
   /** Returns the process to the state of `row`; later rows leave the timeline. */
   rollback(row) {
     return this.#enqueue(async (w) => {
-      if (row.epoch === this.epoch && row.checkpoint !== undefined) await w.rollback(row.checkpoint);
-      else await w.importState(row.doc); // its checkpoint died with an earlier worker
-      this.lastGood = row.doc;
+      if (this.hasCheckpoint(row)) {
+        await w.rollback(row.checkpoint);
+      } else if (row.doc) {
+        await w.importState(row.doc); // its checkpoint died with an earlier worker
+        row.checkpoint = await w.checkpoint();
+        row.epoch = this.epoch;
+      } else {
+        throw Object.assign(new Error("this row's state is no longer kept"), { code: "BAD_CHECKPOINT" });
+      }
+      this.lastGood = row.doc ?? (await w.exportState());
       this.hash = await w.stateHash();
-      const index = this.rows.indexOf(row);
-      const dropped = this.rows.splice(index + 1);
-      if (row.epoch !== this.epoch) Object.assign(row, { checkpoint: await w.checkpoint(), epoch: this.epoch });
+      const dropped = this.rows.splice(this.rows.indexOf(row) + 1);
       this.#emit("rollback", { row, dropped });
       return row;
     });
@@ -186,11 +212,10 @@ export class Session {
 
   /** Ends a runaway call: a new worker takes over with the last good state. */
   async stop() {
-    const old = this.worker;
     const doc = this.lastGood;
-    old.terminate();
+    this.worker.terminate();
     this.ready = this.#spawn(doc).then(async (w) => {
-      // The rows' checkpoints lived in the old worker; the current one gets a fresh one.
+      // The rows' checkpoints lived in the old worker; the current row gets a fresh one.
       const current = this.current;
       if (current) Object.assign(current, { checkpoint: await w.checkpoint(), epoch: this.epoch });
       return w;
@@ -214,13 +239,12 @@ export class Session {
   /** inspect() on the live state (row null) or on the state as it was at a timeline row. */
   inspect(path, options, row = null) {
     if (row === null) return this.#enqueue((w) => w.inspect(path, options));
-    if (row.epoch === this.epoch && row.checkpoint !== undefined) {
-      return this.#enqueue((w) => w.inspect(path, { ...options, at: row.checkpoint }));
-    }
+    if (this.hasCheckpoint(row)) return this.#enqueue((w) => w.inspect(path, { ...options, at: row.checkpoint }));
+    if (!row.doc) return Promise.reject(Object.assign(new Error(`the state of #${row.seq} is no longer kept`), { code: "BAD_CHECKPOINT" }));
     return this.#enqueue(async () => {
       if (this.#viewer?.doc !== row.doc) {
         this.#viewer?.worker.terminate();
-        const worker = await ProcessWorker.create(PROCESS_OPTIONS, { workerUrl });
+        const worker = await ProcessWorker.create(PROCESS_OPTIONS);
         await worker.importState(row.doc);
         this.#viewer = { doc: row.doc, worker };
       }
@@ -234,11 +258,10 @@ export class Session {
   }
 }
 
-/** A short title for a message: its Action and the tags that say most about it. */
-export function title(message) {
+/** A message's title in the timeline: its Action. */
+export function titleOf(message) {
   const tags = Array.isArray(message.Tags)
     ? message.Tags
     : Object.entries(message.Tags ?? {}).map(([name, value]) => ({ name, value }));
-  const action = tags.find((tag) => tag.name === "Action")?.value ?? "(no Action)";
-  return action;
+  return tags.find((tag) => tag.name === "Action")?.value ?? "(no Action)";
 }

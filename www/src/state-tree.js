@@ -28,10 +28,10 @@ export function createStateTree(container, { onError }) {
       const root = await session.inspect([], { offset: 0, limit: 100000 }, row);
       if (stale()) return;
       const globals = root.entries
-        .filter((entry) => showSystem || !systemNames.has(String(entry.key)))
-        .filter((entry) => !search || expanded.has(key([entry.key])) || String(entry.key).toLowerCase().includes(search.toLowerCase()));
+        .filter((entry) => showSystem || entry.keyType !== "string" || !systemNames.has(entry.key))
+        .filter((entry) => !search || expanded.has(key([entry.step ?? entry.key])) || entry.key.toLowerCase().includes(search.toLowerCase()));
       const items = [];
-      for (const entry of globals) items.push(await node([], entry, sizes.get(String(entry.key)), stale));
+      for (const entry of globals) items.push(await node([], entry, entry.keyType === "string" ? sizes.get(entry.key) : null, stale));
       if (stale()) return;
       clear(container, globals.length
         ? h("ul", { class: "tree-list root" }, items)
@@ -42,23 +42,24 @@ export function createStateTree(container, { onError }) {
     }
   }
 
-  // One entry; its children are read when its path is expanded.
+  // One entry (`key` is its text, `step` the path step naming it); its children are read
+  // when its path is expanded.
   async function node(parent, entry, size, stale) {
-    const path = [...parent, entry.key];
+    const path = [...parent, entry.step ?? entry.key];
     const id = key(path);
-    const canOpen = entry.type === "table" && (entry.keyType === "string" || entry.keyType === "number") && (entry.count ?? 1) > 0;
+    const canOpen = entry.type === "table" && (entry.count ?? 1) > 0;
     const open = canOpen && expanded.has(id);
-    const label = entry.keyType === "string" ? String(entry.key) : `[${entry.key}]`;
+    const label = entry.keyType === "string" ? entry.key : `[${entry.key}]`;
     const toggle = canOpen
-      ? h("button", { class: "toggle", "aria-expanded": String(open), "aria-label": `${open ? "Collapse" : "Expand"} ${label}`, "data-testid": "tree-toggle", dataset: { path: id }, onclick: () => { open ? expanded.delete(id) : expanded.add(id); render(); } }, open ? "▾" : "▸")
+      ? h("button", { class: "toggle", "aria-expanded": String(open), "aria-label": `${open ? "Collapse" : "Expand"} ${label}`, "data-testid": "tree-toggle", onclick: () => { open ? expanded.delete(id) : expanded.add(id); render(); } }, open ? "▾" : "▸")
       : h("span", { class: "toggle-spacer", "aria-hidden": "true" });
-    const item = h("li", { class: `tree-item type-${entry.type}`, "data-testid": "tree-item", dataset: { path: id } },
+    const item = h("li", { class: `tree-item type-${entry.type}`, "data-testid": "tree-item", dataset: { path: id, key: entry.key } },
       h("div", { class: "node-row" },
         toggle,
         h("span", { class: `key key-${entry.keyType}` }, label),
-        h("span", { class: "type" }, entry.type === "table" ? `table · ${entry.count ?? "?"}` : entry.type),
-        entry.type !== "table" || !open ? h("span", { class: "value", "data-testid": "tree-value", title: entry.preview }, entry.preview) : null,
-        size && h("span", { class: "size", title: `${size.tables} tables, ${size.closures} functions` }, formatBytes(size.bytes))));
+        h("span", { class: "type" }, entry.type === "table" ? `table · ${(entry.count ?? 0).toLocaleString("en")}` : entry.type),
+        !open && h("span", { class: "value", "data-testid": "tree-value", title: entry.preview }, entry.preview),
+        size && h("span", { class: "size", title: `${size.tables} tables, ${size.closures} functions, ${size.entries} entries` }, formatBytes(size.bytes))));
     if (open) item.append(await children(path, stale));
     return item;
   }

@@ -14,7 +14,7 @@ export function createTimeline(list, { onSelect }) {
   function render(nextRows, nextSelected = selected) {
     rows = nextRows;
     selected = rows.includes(nextSelected) ? nextSelected : null;
-    const last = rows.findLast((row) => row.doc);
+    const last = rows.findLast((row) => row.committed);
     clear(list, rows.map((row) => {
       const isSelected = row === selected;
       const isCurrent = row === last;
