@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Console, Process, runLua } from "./node.js";
 
@@ -9,10 +9,15 @@ const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 USAGE:
     aolite lua FILE.lua
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
-    aolite run PROCESS.lua --messages MESSAGES.json [OPTIONS]
-        Spawn a process, evaluate PROCESS.lua in it as the owner, send each message of
-        MESSAGES.json (a JSON array) and print one JSON outcome per line.
-        In messages, "$OWNER" and "$PROCESS" stand for the owner and process id.
+    aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
+        Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
+        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
+        per line. In messages, "$OWNER" and "$PROCESS" stand for the owner and
+        process id.
+          --import STATE.json   start from this state document instead of a spawn
+          --export STATE.json   write the final state document here
+          --diff                each outcome lists what the message changed (Diff)
+          --hash                each outcome carries the state hash after it (StateHash)
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -54,7 +59,7 @@ function cmdLua(args) {
 
 function parseRunArgs(args) {
   const options = { authorities: [], limits: {} };
-  let processFile, messagesFile;
+  let processFile, messagesFile, importFile, exportFile, hash = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -67,6 +72,10 @@ function parseRunArgs(args) {
     };
     switch (arg) {
       case "--messages": messagesFile = value(); break;
+      case "--import": importFile = value(); break;
+      case "--export": exportFile = value(); break;
+      case "--diff": options.diff = true; break;
+      case "--hash": hash = true; break;
       case "--id": options.id = value(); break;
       case "--owner": options.owner = value(); break;
       case "--module": options.module = value(); break;
@@ -79,7 +88,7 @@ function parseRunArgs(args) {
         processFile = arg;
     }
   }
-  return { processFile, messagesFile, options };
+  return { processFile, messagesFile, options, importFile, exportFile, hash };
 }
 
 function substitute(v, owner, id) {
@@ -94,10 +103,12 @@ function substitute(v, owner, id) {
 
 function cmdRun(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options } = parseRunArgs(args);
-  if (processFile === undefined) throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
+  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
+  if (processFile === undefined && importFile === undefined) {
+    throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
+  }
   if (messagesFile === undefined) throw new UsageError("aolite run needs --messages FILE");
-  const source = read(processFile);
+  const source = processFile === undefined ? undefined : read(processFile);
   let messages;
   try {
     messages = JSON.parse(read(messagesFile));
@@ -108,30 +119,63 @@ function cmdRun(args) {
   if (!Array.isArray(messages)) {
     throw new UsageError(`${messagesFile}: bad message: a message file must hold a JSON array of messages`);
   }
-  const proc = new Process(options);
-  try {
-    proc.eval(source);
-  } catch (e) {
-    process.stderr.write(`${processFile}: ${e.message}\n`);
-    return 1;
+  let proc;
+  if (importFile !== undefined) {
+    const doc = read(importFile);
+    try {
+      proc = Process.importState(doc, { diff: options.diff === true });
+    } catch (e) {
+      throw new UsageError(`${importFile}: ${e.message}`);
+    }
+  } else {
+    proc = new Process(options);
+  }
+  if (source !== undefined) {
+    try {
+      proc.eval(source);
+    } catch (e) {
+      process.stderr.write(`${processFile}: ${e.message}\n`);
+      return 1;
+    }
   }
   messages.forEach((msg, i) => {
     let line;
     try {
-      line = JSON.stringify(proc.send(substitute(msg, proc.owner, proc.id)));
+      const outcome = proc.send(substitute(msg, proc.owner, proc.id));
+      if (hash) outcome.StateHash = proc.stateHash();
+      line = JSON.stringify(outcome);
     } catch (e) {
       line = JSON.stringify({ Error: e.message, Code: e.code, Message: i });
     }
     process.stdout.write(line + "\n");
   });
+  if (exportFile !== undefined) {
+    try {
+      writeFileSync(exportFile, proc.exportState());
+    } catch (e) {
+      throw new UsageError(`cannot write ${exportFile}: ${e.message}`);
+    }
+  }
   return 0;
 }
 
 async function cmdRepl(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options } = parseRunArgs(args);
-  if (messagesFile !== undefined) throw new UsageError("aolite repl takes no --messages");
-  const con = new Console(options);
+  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
+  if (messagesFile !== undefined || exportFile !== undefined || hash) {
+    throw new UsageError("aolite repl takes no --messages, --export or --hash");
+  }
+  let con;
+  if (importFile !== undefined) {
+    const doc = read(importFile);
+    try {
+      con = Console.fromState(doc);
+    } catch (e) {
+      throw new UsageError(`${importFile}: ${e.message}`);
+    }
+  } else {
+    con = new Console(options);
+  }
   const out = (text) => { if (text) process.stdout.write(text + "\n"); };
   process.stdout.write(con.banner() + "\n");
   if (processFile !== undefined) out(con.evalSource(read(processFile)));
@@ -143,6 +187,17 @@ async function cmdRepl(args) {
     if (step.load !== undefined) {
       let text;
       try { text = con.evalSource(read(step.load)); } catch (e) { text = `error: ${e.message}`; }
+      out(text);
+    } else if (step.export !== undefined) {
+      try {
+        writeFileSync(step.export.path, step.export.text);
+        out(`state written to ${step.export.path}`);
+      } catch (e) {
+        out(`error: cannot write ${step.export.path}: ${e.message}`);
+      }
+    } else if (step.import !== undefined) {
+      let text;
+      try { text = con.importSource(read(step.import)); } catch (e) { text = `error: ${e.message}`; }
       out(text);
     } else {
       out(step.print);

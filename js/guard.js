@@ -4,6 +4,8 @@
 // `POISONED`, and makes every later call on any process of this module fail the same way,
 // saying what happened. Errors aolite raises on purpose (with a `code`) pass through.
 
+import { decorate } from "./outcome.js";
+
 export function poisonGuard(mod) {
   let fault = null;
 
@@ -39,12 +41,27 @@ export function poisonGuard(mod) {
       }
     }
   }
-  for (const name of ["eval", "send", "dryRun", "handle", "getGlobal"]) {
-    const original = mod.Process.prototype[name];
-    Object.defineProperty(Process.prototype, name, {
+  // Guard the methods on the generated prototype itself: processes made by `importState`,
+  // `replay` and `fork` are instances of the generated class, not of the subclass.
+  const proto = mod.Process.prototype;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
+    const original = desc.value;
+    const decorates = ["send", "dryRun", "handle"].includes(name);
+    Object.defineProperty(proto, name, {
       value: function (...args) {
-        return call(() => original.apply(this, args));
+        const r = call(() => original.apply(this, args));
+        return decorates ? decorate(r) : r;
       },
+      writable: true,
+      configurable: true,
+    });
+  }
+  for (const name of ["importState", "replay"]) {
+    const original = mod.Process[name];
+    Object.defineProperty(Process, name, {
+      value: (...args) => call(() => original.apply(mod.Process, args)),
       writable: true,
       configurable: true,
     });
@@ -55,12 +72,20 @@ export function poisonGuard(mod) {
       super(options);
     }
   };
-  for (const name of Console ? ["line", "evalSource", "prompt"] : []) {
+  for (const name of Console ? ["line", "evalSource", "importSource", "prompt"] : []) {
     const original = mod.Console.prototype[name];
-    Object.defineProperty(Console.prototype, name, {
+    Object.defineProperty(mod.Console.prototype, name, {
       value: function (...args) {
         return call(() => original.apply(this, args));
       },
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (Console) {
+    const original = mod.Console.fromState;
+    Object.defineProperty(Console, "fromState", {
+      value: (...args) => call(() => original.apply(mod.Console, args)),
       writable: true,
       configurable: true,
     });

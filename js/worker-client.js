@@ -6,6 +6,8 @@
 //   const outcome = await p.send({ Tags: { Action: "Ping" } });
 //   p.terminate();
 
+import { decorate } from "./outcome.js";
+
 function rebuild(error) {
   const err = new Error(error.message);
   err.name = error.name ?? "AoliteError";
@@ -18,6 +20,7 @@ export class ProcessWorker {
   #pending = new Map();
   #next = 0;
   #ended = null;
+  #workerUrl;
 
   constructor(worker) {
     this.#worker = worker;
@@ -35,13 +38,35 @@ export class ProcessWorker {
 
   /** Starts a worker and spawns a process in it. `workerUrl` overrides where worker.js is. */
   static async create(options = {}, { workerUrl } = {}) {
+    return ProcessWorker.#start("create", [options], workerUrl);
+  }
+
+  /** Starts a worker holding a process rebuilt from a state document (`exportState`). */
+  static async fromState(doc, options = {}, { workerUrl } = {}) {
+    return ProcessWorker.#start("importState", [doc, options], workerUrl);
+  }
+
+  /** Starts a worker holding a process rebuilt by replaying a message log. */
+  static async replay(start, log, { workerUrl } = {}) {
+    return ProcessWorker.#start("replay", [start, log], workerUrl);
+  }
+
+  static async #start(method, args, workerUrl) {
     // The literal `new Worker(new URL("./worker.js", import.meta.url), ...)` form is what
     // bundlers (Vite, webpack) recognise to bundle worker.js and its wasm along with the page.
     const worker = workerUrl
       ? new Worker(workerUrl, { type: "module" })
       : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     const pw = new ProcessWorker(worker);
-    const { id, owner } = await pw.#call("create", [options]);
+    pw.#workerUrl = workerUrl;
+    let made;
+    try {
+      made = await pw.#call(method, args);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+    const { id, owner } = made;
     pw.id = id;
     pw.owner = owner;
     return pw;
@@ -63,10 +88,26 @@ export class ProcessWorker {
   }
 
   eval(source) { return this.#call("eval", [source]); }
-  send(message) { return this.#call("send", [message]); }
-  dryRun(message) { return this.#call("dryRun", [message]); }
-  handle(message, env) { return this.#call("handle", [message, env]); }
+  send(message) { return this.#call("send", [message]).then(decorate); }
+  dryRun(message) { return this.#call("dryRun", [message]).then(decorate); }
+  handle(message, env) { return this.#call("handle", [message, env]).then(decorate); }
   getGlobal(name) { return this.#call("getGlobal", [name]); }
+  exportState() { return this.#call("exportState", []); }
+  stateHash() { return this.#call("stateHash", []); }
+  checkpoint(name) { return this.#call("checkpoint", [name]); }
+  rollback(id) { return this.#call("rollback", [id]); }
+  dropCheckpoint(id) { return this.#call("dropCheckpoint", [id]); }
+  checkpoints() { return this.#call("checkpoints", []); }
+  history() { return this.#call("history", []); }
+  setDiff(on) { return this.#call("setDiff", [on]); }
+  stats() { return this.#call("stats", []); }
+  view(names) { return this.#call("view", [names]); }
+  inspect(path, options) { return this.#call("inspect", [path, options]); }
+
+  /** An independent copy of this process, in a new worker. */
+  async fork(options = {}) {
+    return ProcessWorker.fromState(await this.exportState(), options, { workerUrl: this.#workerUrl });
+  }
 
   /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */
   terminate() {

@@ -10,8 +10,13 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     let result;
-    if (method === "create") {
-      process = new Process(args[0] ?? {});
+    if (method === "create" || method === "importState" || method === "replay") {
+      const made =
+        method === "create" ? new Process(args[0] ?? {})
+        : method === "importState" ? Process.importState(args[0], args[1] ?? {})
+        : Process.replay(args[0] ?? {}, args[1] ?? []);
+      process?.free?.();
+      process = made;
       result = { id: process.id, owner: process.owner };
     } else {
       if (process === null) throw Object.assign(new Error("no process: call create first"), { code: "BAD_OPTIONS" });

@@ -19,6 +19,10 @@ pub enum Step {
     Print(String),
     /// Read this file and pass its text to [`Console::eval_source`].
     Load(String),
+    /// Write this state document (the text) to this file.
+    Export { path: String, text: String },
+    /// Read this file and pass its text to [`Console::import_source`].
+    Import(String),
     /// Leave the console.
     Exit,
 }
@@ -26,6 +30,10 @@ pub enum Step {
 pub struct Console {
     process: Process,
     pending: String,
+    /// A checkpoint before each input that ran something, newest last (for `.rollback`).
+    undo: Vec<u64>,
+    /// What the latest input changed (for `.diff`).
+    last_diff: Vec<crate::state::diff::Change>,
 }
 
 pub const HELP: &str =
@@ -38,13 +46,48 @@ continues on the next. Messages the process sends to itself are delivered at onc
 .dryrun ACTION [DATA] the same, as a read-only dry-run (nothing is kept)
 .inbox [N]            the last N (default 5) messages in the Inbox
 .handlers             the handler list, in evaluation order
+.diff                 what the last input changed in the globals
+.rollback [N]         undo the last N inputs (default 1)
+.hash                 the state hash (SHA-256 of the state document)
+.stats                the state's size, per global
+.export FILE          write the state document to FILE
+.import FILE          replace the process by the state in FILE
 .exit                 leave (also Ctrl-D)";
 
 impl Console {
-    pub fn new(process: Process) -> Console {
+    pub fn new(mut process: Process) -> Console {
+        process.set_diff(true);
         Console {
             process,
             pending: String::new(),
+            undo: Vec::new(),
+            last_diff: Vec::new(),
+        }
+    }
+
+    /// Checkpoints before an input that may change the state, and forgets the last diff.
+    fn before_input(&mut self) {
+        self.undo.push(self.process.checkpoint(None));
+        self.last_diff.clear();
+    }
+
+    fn note_diff(&mut self, outcome: &Outcome) {
+        if let Some(d) = &outcome.diff {
+            self.last_diff.extend(d.iter().cloned());
+        }
+    }
+
+    /// Replaces the process by the state in `text` (after `Step::Import`).
+    pub fn import_source(&mut self, text: &str) -> String {
+        match Process::import_state(text) {
+            Ok(mut p) => {
+                p.set_diff(true);
+                self.process = p;
+                self.undo.clear();
+                self.last_diff.clear();
+                format!("imported process {}", self.process.id())
+            }
+            Err(e) => format!("error: {e}"),
         }
     }
 
@@ -88,8 +131,10 @@ impl Console {
         } else {
             format!("{}\n{line}", self.pending)
         };
+        self.before_input();
         match self.process.eval_outcome(&source) {
             Err(Error::Syntax(m)) if m.contains("unexpected end") => {
+                self.drop_last_checkpoint();
                 self.pending = source;
                 Step::Print(String::new())
             }
@@ -100,8 +145,15 @@ impl Console {
         }
     }
 
+    fn drop_last_checkpoint(&mut self) {
+        if let Some(id) = self.undo.pop() {
+            let _ = self.process.drop_checkpoint(id);
+        }
+    }
+
     /// Evaluates a whole file's text (after `Step::Load`).
     pub fn eval_source(&mut self, source: &str) -> String {
+        self.before_input();
         let result = self.process.eval_outcome(source);
         self.report_eval(result)
     }
@@ -109,6 +161,7 @@ impl Console {
     fn report_eval(&mut self, result: Result<Outcome, Error>) -> String {
         match result {
             Ok(outcome) => {
+                self.note_diff(&outcome);
                 let mut text = match &outcome.error {
                     None => outcome.output_text().to_owned(),
                     Some(e) => format!("error: {}", crate::ao::process::eval_error_text(e)),
@@ -136,10 +189,14 @@ impl Console {
                     msg = msg.with_data(data.trim());
                 }
                 let result = if name == "send" {
+                    self.before_input();
                     self.process.send(msg)
                 } else {
                     self.process.dry_run(msg)
                 };
+                if let Ok(o) = &result {
+                    self.note_diff(o);
+                }
                 let (mut text, sent) = match result {
                     Ok(outcome) => (describe(&outcome), outcome.messages),
                     Err(e) => (format!("error: {e}"), Vec::new()),
@@ -154,6 +211,53 @@ impl Console {
                 Step::Print(self.inbox(n))
             }
             "handlers" => Step::Print(self.handlers()),
+            "diff" if self.last_diff.is_empty() => Step::Print("no changes".into()),
+            "diff" => Step::Print(
+                self.last_diff
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            "rollback" => {
+                let n: usize = if rest.is_empty() {
+                    1
+                } else {
+                    match rest.parse() {
+                        Ok(n) if n > 0 => n,
+                        _ => return Step::Print("usage: .rollback [N] (N > 0)".into()),
+                    }
+                };
+                if n > self.undo.len() {
+                    return Step::Print(format!(
+                        "only {} input(s) can be rolled back",
+                        self.undo.len()
+                    ));
+                }
+                let target = self.undo[self.undo.len() - n];
+                self.undo.truncate(self.undo.len() - n);
+                self.last_diff.clear();
+                Step::Print(match self.process.rollback(target) {
+                    Ok(()) => {
+                        let _ = self.process.drop_checkpoint(target);
+                        format!("rolled back {n} input(s)")
+                    }
+                    Err(e) => format!("error: {e}"),
+                })
+            }
+            "hash" => Step::Print(match self.process.state_hash() {
+                Ok(h) => h,
+                Err(e) => format!("error: {e}"),
+            }),
+            "stats" => Step::Print(self.stats()),
+            "export" if !rest.is_empty() => match self.process.export_state() {
+                Ok(text) => Step::Export {
+                    path: rest.to_owned(),
+                    text,
+                },
+                Err(e) => Step::Print(format!("error: {e}")),
+            },
+            "import" if !rest.is_empty() => Step::Import(rest.to_owned()),
             _ => Step::Print(format!("unknown command .{name} (.help lists them)")),
         }
     }
@@ -188,6 +292,21 @@ impl Console {
             .join("\n")
     }
 
+    fn stats(&mut self) -> String {
+        let s = self.process.stats();
+        let mut lines = vec![format!(
+            "{} bytes (estimated), {} tables, {} closures, {} strings; heap {} bytes",
+            s.total.bytes, s.total.tables, s.total.closures, s.total.strings, s.heap_bytes
+        )];
+        for g in s.globals.iter().filter(|g| g.user) {
+            lines.push(format!(
+                "  {}: {} bytes, {} entries",
+                g.name, g.counts.bytes, g.counts.entries
+            ));
+        }
+        lines.join("\n")
+    }
+
     fn handlers(&mut self) -> String {
         match self.process.eval("local n = {} for i, h in ipairs(Handlers.list) do n[i] = h.name end return table.concat(n, '\\n')") {
             Ok(out) if !out.output.is_empty() => out.output,
@@ -220,6 +339,7 @@ impl Console {
             msg.data = out.data.clone();
             match self.process.send(msg) {
                 Ok(outcome) => {
+                    self.note_diff(&outcome);
                     if !text.is_empty() {
                         text.push('\n');
                     }

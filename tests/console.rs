@@ -50,3 +50,35 @@ fn a_process_pinging_itself_forever_does_not_hang_the_console() {
     let out = print(c.line(".send Loop"));
     assert!(out.contains("stopped delivering"), "{out}");
 }
+
+#[test]
+fn diff_rollback_hash_export_and_import() {
+    let mut c = console();
+    print(c.line("Balances = { alice = 300 }"));
+    assert_eq!(print(c.line(".diff")), "Balances: nil -> {\"alice\":300}");
+    print(c.line("Balances.alice = 200"));
+    assert_eq!(print(c.line(".diff")), "Balances.alice: 300 -> 200");
+    let hash = print(c.line(".hash"));
+    assert_eq!(hash.len(), 64);
+    print(c.line("Balances.bob = 5"));
+    assert_ne!(print(c.line(".hash")), hash);
+    assert_eq!(print(c.line(".rollback")), "rolled back 1 input(s)");
+    assert_eq!(print(c.line(".hash")), hash);
+    assert_eq!(print(c.line("return Balances.alice")), "200");
+    assert!(print(c.line(".rollback 99")).starts_with("only "));
+    assert!(print(c.line(".stats")).contains("Balances:"));
+    let Step::Export { path, text } = c.line(".export state.json") else {
+        panic!("expected an export step")
+    };
+    assert_eq!(path, "state.json");
+    assert_eq!(
+        c.line(".import state.json"),
+        Step::Import("state.json".into())
+    );
+    print(c.line("Balances.alice = 1"));
+    assert!(c.import_source(&text).starts_with("imported process "));
+    assert_eq!(print(c.line("return Balances.alice")), "200");
+    assert!(c
+        .import_source("{")
+        .starts_with("error: bad state document"));
+}

@@ -11,10 +11,15 @@ const HELP: &str = "aolite - run AO (aos) Lua processes locally and deterministi
 USAGE:
     aolite lua FILE.lua
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
-    aolite run PROCESS.lua --messages MESSAGES.json [OPTIONS]
-        Spawn a process, evaluate PROCESS.lua in it as the owner, send each message of
-        MESSAGES.json (a JSON array) and print one JSON outcome per line.
-        In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and process id.
+    aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
+        Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
+        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
+        per line. In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and
+        process id.
+          --import STATE.json   start from this state document instead of a spawn
+          --export STATE.json   write the final state document here
+          --diff                each outcome lists what the message changed (Diff)
+          --hash                each outcome carries the state hash after it (StateHash)
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -82,16 +87,25 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     }
 }
 
+#[derive(Default)]
 struct RunArgs {
     process_file: Option<String>,
     messages_file: Option<String>,
     options: ProcessOptions,
+    import: Option<String>,
+    export: Option<String>,
+    hash: bool,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
-    let mut process_file = None;
-    let mut messages_file = None;
-    let mut options = ProcessOptions::default();
+    let mut r = RunArgs::default();
+    let RunArgs {
+        process_file,
+        messages_file,
+        options,
+        ..
+    } = &mut r;
+    let (mut import, mut export, mut hash) = (None, None, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -100,7 +114,11 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match arg.as_str() {
-            "--messages" => messages_file = Some(value("--messages")?),
+            "--messages" => *messages_file = Some(value("--messages")?),
+            "--import" => import = Some(value("--import")?),
+            "--export" => export = Some(value("--export")?),
+            "--diff" => options.diff = true,
+            "--hash" => hash = true,
             "--id" => options.id = Some(value("--id")?),
             "--owner" => options.owner = Some(value("--owner")?),
             "--module" => options.module = Some(value("--module")?),
@@ -117,15 +135,12 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             }
             "-h" | "--help" => return Err(HELP.into()),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            file if process_file.is_none() => process_file = Some(file.to_owned()),
+            file if process_file.is_none() => *process_file = Some(file.to_owned()),
             extra => return Err(format!("unexpected argument '{extra}'")),
         }
     }
-    Ok(RunArgs {
-        process_file,
-        messages_file,
-        options,
-    })
+    (r.import, r.export, r.hash) = (import, export, hash);
+    Ok(r)
 }
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
@@ -137,26 +152,51 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         process_file,
         messages_file,
         options,
+        import,
+        export,
+        hash,
     } = parse_run_args(args)?;
-    let process_file = process_file.ok_or("usage: aolite run PROCESS.lua --messages FILE")?;
+    if process_file.is_none() && import.is_none() {
+        return Err("usage: aolite run PROCESS.lua --messages FILE".into());
+    }
     let messages_file = messages_file.ok_or("aolite run needs --messages FILE")?;
-    let source = String::from_utf8(read(&process_file)?)
-        .map_err(|_| format!("{process_file} is not UTF-8 text"))?;
+    let source = match &process_file {
+        Some(f) => Some(String::from_utf8(read(f)?).map_err(|_| format!("{f} is not UTF-8 text"))?),
+        None => None,
+    };
     let messages_text = String::from_utf8(read(&messages_file)?)
         .map_err(|_| format!("{messages_file} is not UTF-8 text"))?;
     let messages = aolite::ao::message::parse_message_list(&messages_text)
         .map_err(|e| format!("{messages_file}: {e}"))?;
 
-    let mut process = Process::new(options).map_err(|e| e.to_string())?;
-    if let Err(e) = process.eval(&source) {
-        eprintln!("{process_file}: {e}");
-        return Ok(ExitCode::from(1));
+    let mut process = match &import {
+        Some(path) => {
+            let doc =
+                String::from_utf8(read(path)?).map_err(|_| format!("{path} is not UTF-8 text"))?;
+            let mut p = Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?;
+            p.set_diff(options.diff);
+            p
+        }
+        None => Process::new(options).map_err(|e| e.to_string())?,
+    };
+    if let (Some(source), Some(file)) = (&source, &process_file) {
+        if let Err(e) = process.eval(source) {
+            eprintln!("{file}: {e}");
+            return Ok(ExitCode::from(1));
+        }
     }
     let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
     for (i, mut msg) in messages.into_iter().enumerate() {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
-            Ok(outcome) => serde_json::to_string(&outcome).map_err(|e| e.to_string())?,
+            Ok(outcome) => {
+                let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
+                if hash {
+                    let h = process.state_hash().map_err(|e| e.to_string())?;
+                    v["StateHash"] = Json::String(h);
+                }
+                v.to_string()
+            }
             Err(e) => serde_json::json!({
                 "Error": e.to_string(),
                 "Code": e.code(),
@@ -165,6 +205,10 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
             .to_string(),
         };
         println!("{line}");
+    }
+    if let Some(path) = export {
+        let doc = process.export_state().map_err(|e| e.to_string())?;
+        std::fs::write(&path, doc).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -180,11 +224,21 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
         process_file,
         messages_file,
         options,
+        import,
+        export,
+        hash,
     } = parse_run_args(args)?;
-    if messages_file.is_some() {
-        return Err("aolite repl takes no --messages".into());
+    if messages_file.is_some() || export.is_some() || hash {
+        return Err("aolite repl takes no --messages, --export or --hash".into());
     }
-    let process = Process::new(options).map_err(|e| e.to_string())?;
+    let process = match &import {
+        Some(path) => {
+            let doc =
+                String::from_utf8(read(path)?).map_err(|_| format!("{path} is not UTF-8 text"))?;
+            Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => Process::new(options).map_err(|e| e.to_string())?,
+    };
     let mut console = aolite::console::Console::new(process);
     let mut out = std::io::stdout();
     let _ = writeln!(out, "{}", console.banner());
@@ -221,6 +275,22 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
                 if !text.is_empty() {
                     let _ = writeln!(out, "{text}");
                 }
+            }
+            aolite::console::Step::Export { path, text } => {
+                let msg = match std::fs::write(&path, text) {
+                    Ok(()) => format!("state written to {path}"),
+                    Err(e) => format!("error: cannot write {path}: {e}"),
+                };
+                let _ = writeln!(out, "{msg}");
+            }
+            aolite::console::Step::Import(path) => {
+                let text = match read(&path).and_then(|b| {
+                    String::from_utf8(b).map_err(|_| format!("{path} is not UTF-8 text"))
+                }) {
+                    Ok(doc) => console.import_source(&doc),
+                    Err(e) => format!("error: {e}"),
+                };
+                let _ = writeln!(out, "{text}");
             }
             aolite::console::Step::Exit => break,
         }

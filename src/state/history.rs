@@ -342,6 +342,35 @@ impl Process {
         Ok(p)
     }
 
+    /// [`Process::replay`] with the start given as JSON: spawn options, or `{state: doc}`.
+    pub fn replay_json(start: &Json, log: &[LogEntry]) -> Result<Process, Error> {
+        let mut p = match start.get("state") {
+            Some(Json::String(doc)) => Process::replay(ReplayStart::State(doc), log)?,
+            Some(_) => return Err(Error::BadOptions("'state' must be a string".into())),
+            None => Process::replay(
+                ReplayStart::Spawn(Box::new(ProcessOptions::from_json(start)?)),
+                log,
+            )?,
+        };
+        p.set_history_options(start);
+        Ok(p)
+    }
+
+    /// Applies `{diff, log}` from options given as JSON.
+    pub fn set_history_options(&mut self, options: &Json) {
+        if let Some(Json::Bool(on)) = options.get("diff") {
+            self.history.diffs = *on;
+        }
+        if let Some(Json::Bool(on)) = options.get("log") {
+            self.history.logging = *on;
+        }
+    }
+
+    /// Whether outcomes carry a `Diff`.
+    pub fn set_diff(&mut self, on: bool) {
+        self.history.diffs = on;
+    }
+
     /// Parses a log given as JSON (what [`Process::message_log`] serialises to).
     pub fn parse_log(json: &Json) -> Result<Vec<LogEntry>, Error> {
         serde_json::from_value(json.clone())

@@ -278,6 +278,42 @@ impl Default for InspectOptions {
     }
 }
 
+impl InspectOptions {
+    /// Reads `{offset, limit, search, at}` (all optional); `at` is a checkpoint id.
+    pub fn from_json(json: &Json) -> Result<(InspectOptions, Option<u64>), Error> {
+        let bad = |m: &str| Error::BadOptions(m.into());
+        let mut o = InspectOptions::default();
+        let Some(map) = json.as_object() else {
+            return match json {
+                Json::Null => Ok((o, None)),
+                _ => Err(bad("inspect options must be an object")),
+            };
+        };
+        let count = |key: &str| -> Result<Option<u64>, Error> {
+            match map.get(key) {
+                None | Some(Json::Null) => Ok(None),
+                Some(v) => v
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| bad(&format!("'{key}' must be a non-negative integer"))),
+            }
+        };
+        if let Some(n) = count("offset")? {
+            o.offset = n as usize;
+        }
+        if let Some(n) = count("limit")? {
+            o.limit = n as usize;
+        }
+        match map.get("search") {
+            None | Some(Json::Null) => {}
+            Some(Json::String(s)) if s.is_empty() => {}
+            Some(Json::String(s)) => o.search = Some(s.clone()),
+            Some(_) => return Err(bad("'search' must be a string")),
+        }
+        Ok((o, count("at")?))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InspectEntry {
     /// The key as text.

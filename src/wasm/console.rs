@@ -18,7 +18,17 @@ struct StepJs {
     print: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     load: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    export: Option<ExportJs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    import: Option<String>,
     exit: bool,
+}
+
+#[derive(Serialize)]
+struct ExportJs {
+    path: String,
+    text: String,
 }
 
 #[wasm_bindgen]
@@ -35,6 +45,15 @@ impl Console {
         })
     }
 
+    /// A console over a process rebuilt from a state document.
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(doc: &str) -> Result<Console, JsValue> {
+        let process = EngineProcess::import_state(doc).map_err(|e| js_error(&e))?;
+        Ok(Console {
+            inner: EngineConsole::new(process),
+        })
+    }
+
     pub fn banner(&self) -> String {
         self.inner.banner()
     }
@@ -44,25 +63,24 @@ impl Console {
     }
 
     /// Handles one input line: `{print?, load?, exit}`.
-    #[wasm_bindgen(unchecked_return_type = "{ print?: string; load?: string; exit: boolean }")]
+    #[wasm_bindgen(
+        unchecked_return_type = "{ print?: string; load?: string; export?: { path: string; text: string }; import?: string; exit: boolean }"
+    )]
     pub fn line(&mut self, line: &str) -> Result<JsValue, JsValue> {
-        let step = match self.inner.line(line) {
-            Step::Print(text) => StepJs {
-                print: Some(text),
-                load: None,
-                exit: false,
-            },
-            Step::Load(path) => StepJs {
-                print: None,
-                load: Some(path),
-                exit: false,
-            },
-            Step::Exit => StepJs {
-                print: None,
-                load: None,
-                exit: true,
-            },
+        let mut step = StepJs {
+            print: None,
+            load: None,
+            export: None,
+            import: None,
+            exit: false,
         };
+        match self.inner.line(line) {
+            Step::Print(text) => step.print = Some(text),
+            Step::Load(path) => step.load = Some(path),
+            Step::Export { path, text } => step.export = Some(ExportJs { path, text }),
+            Step::Import(path) => step.import = Some(path),
+            Step::Exit => step.exit = true,
+        }
         to_js(&step)
     }
 
@@ -70,5 +88,12 @@ impl Console {
     #[wasm_bindgen(js_name = evalSource)]
     pub fn eval_source(&mut self, source: &str) -> String {
         self.inner.eval_source(source)
+    }
+
+    /// Replaces the process by a state document's (after an `import` step); returns what
+    /// to print.
+    #[wasm_bindgen(js_name = importSource)]
+    pub fn import_source(&mut self, text: &str) -> String {
+        self.inner.import_source(text)
     }
 }

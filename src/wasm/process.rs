@@ -4,6 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{from_js, js_error, to_js};
 use crate::ao::{Process as EngineProcess, ProcessOptions};
+use crate::error::Error;
 
 #[wasm_bindgen]
 pub struct Process {
@@ -83,5 +84,119 @@ impl Process {
     pub fn get_global(&mut self, name: &str) -> Result<JsValue, JsValue> {
         let v = self.inner.global_json(name).map_err(|e| js_error(&e))?;
         to_js(&v)
+    }
+
+    /// The whole process as a canonical JSON document (`format: "aolite-state/1"`).
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&mut self) -> Result<String, JsValue> {
+        self.inner.export_state().map_err(|e| js_error(&e))
+    }
+
+    /// Rebuilds a process from a document made by `exportState` (`{diff, log}` options).
+    #[wasm_bindgen(js_name = importState)]
+    pub fn import_state(
+        doc: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "HistoryOptions")] options: JsValue,
+    ) -> Result<Process, JsValue> {
+        let options = from_js(options, "options")?;
+        let mut inner = EngineProcess::import_state(doc).map_err(|e| js_error(&e))?;
+        inner.set_history_options(&options);
+        Ok(Process { inner })
+    }
+
+    /// SHA-256 (hex) of the exported document.
+    #[wasm_bindgen(js_name = stateHash)]
+    pub fn state_hash(&mut self) -> Result<String, JsValue> {
+        self.inner.state_hash().map_err(|e| js_error(&e))
+    }
+
+    /// Marks the current state; returns the checkpoint's id.
+    pub fn checkpoint(&mut self, name: Option<String>) -> f64 {
+        self.inner.checkpoint(name.as_deref()) as f64
+    }
+
+    /// Returns to checkpoint `id` (state, clock, random generator, message log).
+    pub fn rollback(&mut self, id: f64) -> Result<(), JsValue> {
+        self.inner.rollback(id as u64).map_err(|e| js_error(&e))
+    }
+
+    /// Forgets checkpoint `id`.
+    #[wasm_bindgen(js_name = dropCheckpoint)]
+    pub fn drop_checkpoint(&mut self, id: f64) -> Result<(), JsValue> {
+        self.inner
+            .drop_checkpoint(id as u64)
+            .map_err(|e| js_error(&e))
+    }
+
+    /// The checkpoints one can roll back to, oldest first.
+    #[wasm_bindgen(unchecked_return_type = "Checkpoint[]")]
+    pub fn checkpoints(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.checkpoints())
+    }
+
+    /// An independent copy of this process.
+    pub fn fork(&mut self) -> Result<Process, JsValue> {
+        let inner = self.inner.fork().map_err(|e| js_error(&e))?;
+        Ok(Process { inner })
+    }
+
+    /// The message log since spawn (or import): every message handled, with outcome hashes.
+    #[wasm_bindgen(unchecked_return_type = "LogEntry[]")]
+    pub fn history(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.message_log())
+    }
+
+    /// Rebuilds a process from its spawn options (or `{state: doc}`) and a message log,
+    /// checking every step's outcome hash (`REPLAY_MISMATCH` names the first that differs).
+    pub fn replay(
+        #[wasm_bindgen(unchecked_param_type = "ProcessOptions | { state: string }")] start: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LogEntry[]")] log: JsValue,
+    ) -> Result<Process, JsValue> {
+        let start = from_js(start, "start")?;
+        let log = from_js(log, "log")?;
+        let log = EngineProcess::parse_log(&log).map_err(|e| js_error(&e))?;
+        let inner = EngineProcess::replay_json(&start, &log).map_err(|e| js_error(&e))?;
+        Ok(Process { inner })
+    }
+
+    /// Whether outcomes carry a `Diff` (also the `diff` spawn option).
+    #[wasm_bindgen(js_name = setDiff)]
+    pub fn set_diff(&mut self, on: bool) {
+        self.inner.set_diff(on);
+    }
+
+    /// Size and counts of the state, per top-level global.
+    #[wasm_bindgen(unchecked_return_type = "Stats")]
+    pub fn stats(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.stats())
+    }
+
+    /// Plain JSON view of the named globals, or of all the process's own globals.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, JsonValue>")]
+    pub fn view(&mut self, names: Option<Vec<String>>) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.view(names.as_deref()))
+    }
+
+    /// One page of the table at `path` (`[]`: the globals), optionally as it was at a
+    /// checkpoint: `{offset, limit, search, at}`.
+    #[wasm_bindgen(unchecked_return_type = "Inspection")]
+    pub fn inspect(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "PathStep[]")] path: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "InspectOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let path = match from_js(path, "path")? {
+            serde_json::Value::Array(steps) => steps,
+            serde_json::Value::Null => Vec::new(),
+            _ => return Err(js_error(&Error::BadOptions("path must be an array".into()))),
+        };
+        let options = from_js(options, "options")?;
+        let (options, at) =
+            crate::state::view::InspectOptions::from_json(&options).map_err(|e| js_error(&e))?;
+        let page = self
+            .inner
+            .inspect(&path, &options, at)
+            .map_err(|e| js_error(&e))?;
+        to_js(&page)
     }
 }

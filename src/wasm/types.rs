@@ -51,6 +51,85 @@ export interface Outcome {
   Error?: string;
   /** Fuel used (about one unit per VM instruction). */
   GasUsed: number;
+  /** What the message changed (user globals), when diffs are on (`diff: true`). */
+  Diff?: Change[];
+}
+
+/** One changed slot: `Balances.alice: 300 -> 200`. `old`/`new` are absent for nil. */
+export interface Change { path: string; old?: JsonValue; new?: JsonValue }
+
+/** A message's changes. */
+export type Diff = Change[];
+
+/** A point `rollback` can return to. */
+export interface Checkpoint { id: number; name?: string; /** messages logged when taken */ seq: number }
+
+/** One handled message in the log. */
+export interface LogEntry {
+  seq: number;
+  /** `send`: defaults filled in by the process; `handle`: message and env as given. */
+  kind: "send" | "handle";
+  message: Message;
+  env?: Env;
+  ok: boolean;
+  /** SHA-256 (hex) of the outcome without its Diff. */
+  outcomeHash: string;
+}
+
+/** Size of a part of the state (bytes are a platform-independent estimate). */
+export interface Counts { bytes: number; tables: number; closures: number; strings: number; entries: number }
+
+/** Size of one top-level global; `user` is false for the aos runtime's own. */
+export interface GlobalStats extends Counts { name: string; user: boolean }
+
+/** Size of the whole state; `heapBytes` is the allocator's exact total. */
+export interface Stats extends Counts { heapBytes: number; globals: GlobalStats[] }
+
+/** A step of a path into the state: a string or number key, or the forms `inspect` hands out. */
+export type PathStep = string | number | { bool: boolean } | { ref: string };
+
+/** Paging through a table; `at` shows it as it was at a checkpoint. */
+export interface InspectOptions { offset?: number; limit?: number; search?: string; at?: number }
+
+/** One entry of an inspected table. */
+export interface InspectEntry {
+  key: string;
+  /** Append to the path to inspect this entry's value. */
+  step: PathStep;
+  keyType: string;
+  type: string;
+  preview: string;
+  /** Entries of the value, when it is a table. */
+  count?: number;
+}
+
+/** One page of the value at a path. */
+export interface Inspection {
+  path: string;
+  type: string;
+  preview: string;
+  /** Entries in the table (after `search`). */
+  count: number;
+  offset: number;
+  entries: InspectEntry[];
+}
+
+/** Options for `importState`. */
+export interface HistoryOptions { diff?: boolean; log?: boolean }
+
+/** The parsed form of `exportState()`'s text (see the README for every field). */
+export interface StateDocument {
+  format: "aolite-state/1";
+  process: {
+    id: string; owner: string; module: string; tags: [string, string][];
+    moduleTags: [string, string][]; clock: number; blockHeight: number; nonce: number;
+  };
+  limits: { fuel: number; memory: number; sourceBytes: number; operatorChain: number; nesting: number };
+  host: { timeMs: number; fuelUsed: number; rng: string[] };
+  identities: number;
+  chunks: { name: string; source: JsonValue; env?: JsonValue }[];
+  roots: Record<string, JsonValue>;
+  objects: JsonValue[];
 }
 
 /** Resource bounds of a process. */
@@ -79,6 +158,10 @@ export interface ProcessOptions {
   limits?: Limits;
   /** `false`: do not handle the process message (send it yourself with `handle`). */
   spawn?: boolean;
+  /** Every outcome lists what the message changed (`Diff`). */
+  diff?: boolean;
+  /** `false`: do not keep the message log. */
+  log?: boolean;
 }
 
 /** The environment a compute unit passes with each message. */
@@ -96,7 +179,8 @@ export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode
 /** The stable codes of errors thrown by aolite. */
 export type ErrorCode =
   | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
-  | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "POISONED";
+  | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "BAD_CHECKPOINT" | "REPLAY_MISMATCH"
+  | "POISONED" | "TERMINATED";
 
 /** Errors thrown by aolite are `Error`s with a stable `code`. */
 export interface AoliteError extends Error { code: ErrorCode }
