@@ -60,7 +60,6 @@ export function createEditor(parent, { doc = "", onRun, label = "Lua code" } = {
         StreamLanguage.define(lua),
         syntaxHighlighting(highlight),
         theme,
-        EditorView.lineWrapping,
         errorField,
         EditorView.contentAttributes.of({ "aria-label": label, "data-testid": "editor" }),
         // Editing clears the error marks: they describe the code that was loaded.

@@ -33,14 +33,15 @@ function outputOf(output) {
 
 function outMessage(message) {
   const tags = message.Tags ?? [];
-  const rows = tags.map((tag) =>
-    h("tr", { class: PROTOCOL_TAGS.has(tag.name) ? "protocol" : "" },
-      h("th", { scope: "row" }, tag.name),
-      h("td", {}, typeof tag.value === "string" ? tag.value : JSON.stringify(tag.value))));
+  const table = (list) => h("table", { class: "tags-table" }, h("tbody", {}, list.map((tag) =>
+    h("tr", {}, h("th", { scope: "row" }, tag.name), h("td", {}, typeof tag.value === "string" ? tag.value : JSON.stringify(tag.value))))));
+  const own = tags.filter((tag) => !PROTOCOL_TAGS.has(tag.name));
+  const protocol = tags.filter((tag) => PROTOCOL_TAGS.has(tag.name));
   return h("div", { class: "out-message", "data-testid": "out-message" },
     h("div", { class: "target" }, h("span", { class: "arrow", "aria-hidden": "true" }, "→ "), h("code", {}, message.Target ?? "(no target)")),
-    rows.length > 0 && h("table", { class: "tags-table" }, h("caption", { class: "visually-hidden" }, "Tags"), h("tbody", {}, rows)),
-    message.Data !== undefined && message.Data !== "" && h("div", { class: "data" }, h("span", { class: "meta-label" }, "Data"), h("pre", { class: "out" }, typeof message.Data === "string" ? message.Data : JSON.stringify(message.Data, null, 2))));
+    own.length > 0 && table(own),
+    message.Data !== undefined && message.Data !== "" && h("div", { class: "data" }, h("span", { class: "meta-label" }, "Data"), h("pre", { class: "out" }, typeof message.Data === "string" ? message.Data : JSON.stringify(message.Data, null, 2))),
+    protocol.length > 0 && h("details", { class: "protocol-tags" }, h("summary", {}, `${protocol.length} protocol tags`), table(protocol)));
 }
 
 /** The state changes of a message: `path: old → new` (nil when absent). */

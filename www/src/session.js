@@ -12,7 +12,9 @@ const STOP_AFTER_MS = 150;
 // Characters of state documents kept on rows (older rows lose theirs first).
 const DOC_BUDGET = 32 * 1024 * 1024;
 
+// Every outcome lists what it changed (`Diff`); imported processes keep doing so.
 export const PROCESS_OPTIONS = { diff: true };
+const HISTORY_OPTIONS = { diff: true };
 
 export class Session {
   static #made = 0;
@@ -53,14 +55,22 @@ export class Session {
     return this;
   }
 
+  // A new worker with a fresh process, or one rebuilt from a state document (throws
+  // BAD_STATE for a bad one, leaving the current worker as it is).
   async #spawn(doc) {
-    this.epoch += 1;
-    const worker = await ProcessWorker.create(PROCESS_OPTIONS);
-    if (doc !== null) await worker.importState(doc);
+    const worker = doc === null
+      ? await ProcessWorker.create(PROCESS_OPTIONS)
+      : await ProcessWorker.fromState(doc, HISTORY_OPTIONS);
+    this.#adopt(worker);
+    return worker;
+  }
+
+  #adopt(worker) {
+    if (this.worker && this.worker !== worker) this.worker.terminate();
+    this.epoch += 1; // checkpoint ids of earlier rows belonged to the old worker
     this.worker = worker;
     this.id = worker.id;
     this.owner = worker.owner;
-    return worker;
   }
 
   // Runs `job(worker)` after every earlier call and after any restart in progress.
@@ -173,11 +183,11 @@ export class Session {
     return this.#enqueue((w) => w.dryRun(message));
   }
 
-  /** Replaces the process's state with a document; throws (BAD_STATE) for bad ones. */
+  /** Replaces the process with one rebuilt from a document; throws (BAD_STATE) for bad ones. */
   importDoc(doc, name) {
-    return this.#enqueue(async (w) => {
-      await w.importState(doc);
-      return this.#commit(w, { kind: "import", title: name ? `Imported ${name}` : "State imported", ok: true });
+    return this.#enqueue(async () => {
+      const worker = await this.#spawn(doc);
+      return this.#commit(worker, { kind: "import", title: name ? `Imported ${name}` : "State imported", ok: true });
     });
   }
 
@@ -196,7 +206,7 @@ export class Session {
       if (this.hasCheckpoint(row)) {
         await w.rollback(row.checkpoint);
       } else if (row.doc) {
-        await w.importState(row.doc); // its checkpoint died with an earlier worker
+        w = await this.#spawn(row.doc); // its checkpoint died with an earlier worker
         row.checkpoint = await w.checkpoint();
         row.epoch = this.epoch;
       } else {
@@ -212,9 +222,8 @@ export class Session {
 
   /** Ends a runaway call: a new worker takes over with the last good state. */
   async stop() {
-    const doc = this.lastGood;
     this.worker.terminate();
-    this.ready = this.#spawn(doc).then(async (w) => {
+    this.ready = this.#spawn(this.lastGood).then(async (w) => {
       // The rows' checkpoints lived in the old worker; the current row gets a fresh one.
       const current = this.current;
       if (current) Object.assign(current, { checkpoint: await w.checkpoint(), epoch: this.epoch });
@@ -244,9 +253,8 @@ export class Session {
     return this.#enqueue(async () => {
       if (this.#viewer?.doc !== row.doc) {
         this.#viewer?.worker.terminate();
-        const worker = await ProcessWorker.create(PROCESS_OPTIONS);
-        await worker.importState(row.doc);
-        this.#viewer = { doc: row.doc, worker };
+        this.#viewer = null;
+        this.#viewer = { doc: row.doc, worker: await ProcessWorker.fromState(row.doc) };
       }
       return this.#viewer.worker.inspect(path, options);
     });

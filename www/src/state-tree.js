@@ -57,7 +57,7 @@ export function createStateTree(container, { onError }) {
       h("div", { class: "node-row" },
         toggle,
         h("span", { class: `key key-${entry.keyType}` }, label),
-        h("span", { class: "type" }, entry.type === "table" ? `table · ${(entry.count ?? 0).toLocaleString("en")}` : entry.type),
+        h("span", { class: "type" }, entry.type),
         !open && h("span", { class: "value", "data-testid": "tree-value", title: entry.preview }, entry.preview),
         size && h("span", { class: "size", title: `${size.tables} tables, ${size.closures} functions, ${size.entries} entries` }, formatBytes(size.bytes))));
     if (open) item.append(await children(path, stale));

@@ -31,10 +31,10 @@ export function createTimeline(list, { onSelect }) {
           h("span", { class: "tl-title" }, row.title,
             row.kind === "send" && row.message && h("span", { class: "tl-detail" }, ` ${detailOf(row.message)}`)),
           h("span", { class: "tl-flags" },
+            row.ok && row.kind === "send" && row.diff?.length === 0 && h("span", { class: "tl-nochange" }, "no change"),
             !row.ok && h("span", { class: "badge error" }, row.stopped ? "stopped" : "error"),
             isCurrent && h("span", { class: "badge live" }, "now"))),
-        row.diff && row.diff.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)),
-        row.ok && row.kind !== "mark" && row.kind !== "spawn" && row.diff !== undefined && row.diff.length === 0 && h("div", { class: "tl-diff" }, h("p", { class: "empty" }, "no state change")));
+        row.diff?.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)));
     }));
     if (selected) list.querySelector(".tl-row.selected")?.scrollIntoView({ block: "nearest" });
     else list.lastElementChild?.scrollIntoView({ block: "nearest" });
