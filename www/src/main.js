@@ -1,7 +1,7 @@
 // The playground page: wires the editor, the composer, the result, timeline and state panels to
 // sessions (each a process in its own Web Worker, see session.js).
 import { $, h, clear, stripAnsi, errorLines, download, formatBytes } from "./dom.js";
-import { createEditor, getCode, setCode, showErrors } from "./editor.js";
+import { createEditor, getCode, setCode, showErrors, clearErrors } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
 import { Session, titleOf } from "./session.js";
 import { createComposer, actionOf } from "./composer.js";
@@ -105,8 +105,9 @@ async function loadCode() {
     const out = $("load-output");
     clear(out, h("span", { class: "meta-label" }, "Load output"), h("pre", {}, result.output === "" ? "(nothing printed)" : stripAnsi(result.output)));
     out.hidden = false;
-    setStatus("code loaded", "ok");
+    clearErrors(editor);
     await refresh();
+    setStatus("code loaded", "ok");
   } catch (e) {
     if (e.code === "TERMINATED") return;
     showCodeError(e.message, e.code === "SYNTAX_ERROR" ? "Syntax error" : "Lua error");
@@ -124,14 +125,15 @@ async function sendMessage(message) {
   try {
     const { outcome, row } = await session.send(message);
     showRowResult(row);
+    await refresh(); // the status comes last: once it says done, every panel is up to date
     if (outcome.Error !== undefined) {
       const lines = errorLines(outcome.Error);
       if (lines.length) showErrors(editor, lines, stripAnsi(outcome.Error));
       setStatus(`#${row.seq} ${row.title} failed: state unchanged`, "error");
     } else {
+      if ($("code-error").hidden) clearErrors(editor); // marks of a failed Load stay
       setStatus(`#${row.seq} ${row.title} handled`, "ok");
     }
-    await refresh();
     return outcome;
   } catch (e) {
     if (e.code === "TERMINATED") return null;
@@ -188,11 +190,10 @@ $("stop").addEventListener("click", async () => {
   setStatus("stopping…", "busy");
   try {
     await session.stop();
-    const current = session.current;
-    setStatus(`stopped: a new worker took over with the state of #${current?.seq ?? "?"}`, "error");
     const last = session.rows.at(-1);
     if (last?.stopped) showRowResult(last);
     await refresh();
+    setStatus(`stopped: a new worker took over with the state of #${session.current?.seq ?? "?"}`, "error");
   } catch (e) {
     failed(e, "restart");
   }
@@ -229,9 +230,9 @@ $("rollback").addEventListener("click", async () => {
   if (!row) return;
   try {
     await session.rollback(row);
-    setStatus(`rolled back to #${row.seq}`, "ok");
     timeline.select(null);
     await refresh();
+    setStatus(`rolled back to #${row.seq}`, "ok");
   } catch (e) {
     failed(e, "roll back");
   }
@@ -257,8 +258,8 @@ $("mark-form").addEventListener("submit", async (e) => {
   try {
     await session.mark(name);
     $("mark-name").value = "";
-    setStatus(`checkpoint “${name}” taken`, "ok");
     await refresh();
+    setStatus(`checkpoint “${name}” taken`, "ok");
   } catch (e) {
     failed(e, "checkpoint");
   }
@@ -342,9 +343,9 @@ async function importFile(file) {
   }
   try {
     const row = await session.importDoc(text, file.name);
-    setStatus(`imported ${file.name} as #${row.seq}`, "ok");
     timeline.select(null);
     await refresh();
+    setStatus(`imported ${file.name} as #${row.seq}`, "ok");
   } catch (e) {
     const why = stripAnsi(e.message);
     notice(e.code === "BAD_STATE"

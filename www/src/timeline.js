@@ -15,10 +15,12 @@ export function createTimeline(list, { onSelect }) {
     rows = nextRows;
     selected = rows.includes(nextSelected) ? nextSelected : null;
     const last = rows.findLast((row) => row.committed);
+    // Re-rendering replaces the buttons: keep the keyboard focus on the same row.
+    const focused = list.contains(document.activeElement) ? document.activeElement.closest(".tl-row")?.dataset.seq : null;
     clear(list, rows.map((row) => {
       const isSelected = row === selected;
       const isCurrent = row === last;
-      return h("li", { class: `tl-row kind-${row.kind}${row.ok ? "" : " failed"}${isSelected ? " selected" : ""}${isCurrent ? " current" : ""}`, "data-testid": "timeline-row", dataset: { seq: row.seq } },
+      return h("li", { class: `tl-row kind-${row.kind}${row.ok ? "" : " failed"}${isSelected ? " selected" : ""}${isCurrent ? " current" : ""}`, "data-testid": "timeline-row", dataset: { seq: row.seq, kind: row.kind, hash: row.hash ?? "" } },
         h("button", {
           class: "tl-main",
           "aria-pressed": String(isSelected),
@@ -36,6 +38,7 @@ export function createTimeline(list, { onSelect }) {
             isCurrent && h("span", { class: "badge live" }, "now"))),
         row.diff?.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)));
     }));
+    if (focused) list.querySelector(`.tl-row[data-seq="${focused}"] .tl-main`)?.focus();
     if (selected) list.querySelector(".tl-row.selected")?.scrollIntoView({ block: "nearest" });
     else list.lastElementChild?.scrollIntoView({ block: "nearest" });
   }
