@@ -180,6 +180,7 @@ test("dry-run and re-sending a recent message", async () => {
   assert.equal(await rows().count(), count);
   assert.equal(await hash(), before);
 
+  await page.getByTestId("tab-recent").click();
   const recent = page.getByTestId("recent").getByTestId("chip-send");
   assert.ok((await recent.count()) >= 3);
   await recent.first().click(); // the last Mint by mallory again
@@ -370,7 +371,7 @@ test("fork from here starts a new session with that state; the original is untou
   await page.getByTestId("fork").click();
   await waitStatus(/^forked/);
   const sessions = await page.getByTestId("session").locator("option").allTextContents();
-  assert.deepEqual(sessions, ["main", `main ⑂ #${ginaSeq}`]);
+  assert.deepEqual(sessions, ["main", `main: fork at #${ginaSeq}`]);
   assert.equal(await hash(), ginaHash);
   assert.equal(await rows().count(), 1);
   await send("Transfer", { Recipient: "ivy", Quantity: "1" });
@@ -388,6 +389,7 @@ test("laptop and narrow layouts: screenshots, no sideways scrolling, light schem
   await page.getByTestId("load").click();
   await waitStatus(/^code loaded/);
   const count = await rows().count();
+  await page.getByRole("tab", { name: /Samples/ }).click();
   const samples = await page.getByTestId("samples").getByTestId("chip-send").count();
   await page.getByTestId("send-all").click();
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=timeline-row]").length === n, count + samples, { timeout: 30_000 });
@@ -399,8 +401,11 @@ test("laptop and narrow layouts: screenshots, no sideways scrolling, light schem
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal scroll at 420px");
   await shot("narrow-top");
   await shot("narrow-full", { fullPage: true });
+  for (const panel of ["message", "timeline", "state"]) {
+    await page.locator(`.${panel}-panel`).screenshot({ path: `${ARTIFACTS}/playground-narrow-${panel}.png` });
+  }
   await page.emulateMedia({ colorScheme: "light" });
-  await shot("narrow-light", { fullPage: true });
+  await shot("narrow-light-top");
   await page.setViewportSize(LAPTOP);
   await shot("laptop-light");
   await page.emulateMedia({ colorScheme: "dark" });

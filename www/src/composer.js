@@ -12,6 +12,7 @@ export function createComposer({ onSend, onDryRun }) {
   const isJson = $("msg-json");
   const dataError = $("data-error");
   const recent = [];
+  let samples = [];
 
   function tagRow(name = "", value = "", fixed = false) {
     const index = rowsBox.children.length;
@@ -105,8 +106,8 @@ export function createComposer({ onSend, onDryRun }) {
     recent.unshift(message);
     recent.length = Math.min(recent.length, RECENT_MAX);
     renderList($("recent-list"), recent, { resend: (m) => { remember(m); onSend(m); } });
-    $("recent").hidden = false;
     $("recent-count").textContent = String(recent.length);
+    showPicker();
   }
 
   function renderList(list, messages, { resend }) {
@@ -119,10 +120,39 @@ export function createComposer({ onSend, onDryRun }) {
 
   /** Shows an example's sample messages. */
   function setSamples(messages, sendAll) {
-    $("samples").hidden = messages.length === 0;
+    samples = messages;
     $("samples-count").textContent = String(messages.length);
     renderList($("sample-list"), messages, { resend: (m) => { remember(m); onSend(m); } });
     $("send-all").onclick = () => sendAll(messages);
+    selectTab(messages.length ? "samples" : "recent");
+  }
+
+  // Samples and recent messages share one box, as two tabs.
+  function selectTab(name) {
+    for (const tab of ["samples", "recent"]) {
+      const button = $(`tab-${tab}`);
+      button.setAttribute("aria-selected", String(tab === name));
+      button.tabIndex = tab === name ? 0 : -1;
+      $(tab).hidden = tab !== name;
+    }
+    $("send-all").hidden = name !== "samples" || samples.length === 0;
+    showPicker();
+  }
+
+  function showPicker() {
+    $("picker").hidden = samples.length === 0 && recent.length === 0;
+    $("tab-samples").hidden = samples.length === 0;
+  }
+
+  for (const tab of ["samples", "recent"]) {
+    $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+    $(`tab-${tab}`).addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      const other = tab === "samples" ? "recent" : "samples";
+      if ($(`tab-${other}`).hidden) return;
+      selectTab(other);
+      $(`tab-${other}`).focus();
+    });
   }
 
   function setAddresses(addresses) {

@@ -72,7 +72,7 @@ export function formatBytes(n) {
 /** A JSON value as short text for tables and diffs. */
 export function preview(value, max = 80) {
   if (value === undefined) return "nil";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value);
+  const text = JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -209,6 +209,7 @@ function selectRow(row) {
     actions.hidden = true;
     $("state-at").textContent = "";
     tree.setRow(null);
+    showMeta();
     return;
   }
   const at = session.stateRow(row);
@@ -221,6 +222,19 @@ function selectRow(row) {
   $("state-at").textContent = isCurrent ? "" : `after #${at.seq}`;
   showRowResult(row);
   tree.setRow(isCurrent ? null : at);
+  showMeta();
+}
+
+// The hash and sizes of the state shown: live, or a row's (sizes are measured live only).
+function showMeta(stats) {
+  const row = tree.row;
+  $("hash").textContent = (row ? row.hash : session.hash) ?? "—";
+  $("hash-label").textContent = row ? "hash then" : "hash";
+  $("hash-label").classList.toggle("then", row !== null);
+  $("totals").hidden = row !== null;
+  if (stats) {
+    $("totals").textContent = `${formatBytes(stats.bytes)} · ${stats.tables.toLocaleString("en")} tables · ${stats.closures.toLocaleString("en")} functions · ${stats.strings.toLocaleString("en")} strings`;
+  }
 }
 
 $("live").addEventListener("click", () => timeline.select(null));
@@ -242,7 +256,7 @@ $("fork").addEventListener("click", async () => {
   const row = session.stateRow(timeline.selected);
   if (!row) return;
   try {
-    const fork = new Session(`${session.name} ⑂ #${row.seq}`);
+    const fork = new Session(`${session.name}: fork at #${row.seq}`);
     await fork.start(row.doc, `Forked from ${session.name} at #${row.seq}`);
     addSession(fork);
     await switchTo(fork);
@@ -278,11 +292,8 @@ $("show-system").addEventListener("change", (e) => tree.setShowSystem(e.target.c
 async function refresh() {
   timeline.render(session.rows);
   if (timeline.selected === null) tree.setRow(null);
-  $("hash").textContent = session.hash ?? "—";
-  const stats = await tree.render();
-  if (stats) {
-    $("totals").textContent = `${formatBytes(stats.bytes)} · ${stats.tables.toLocaleString("en")} tables · ${stats.closures.toLocaleString("en")} functions · ${stats.strings.toLocaleString("en")} strings`;
-  }
+  showMeta();
+  showMeta(await tree.render());
 }
 
 // ---- sessions --------------------------------------------------------------------------------

@@ -50,10 +50,11 @@ export function diffList(diff, limit = Infinity) {
   const shown = diff.slice(0, limit);
   return h("ul", { class: "diff", "data-testid": "diff" },
     shown.map((change) => h("li", { class: changeKind(change) },
-      h("code", { class: "path" }, change.path),
-      h("span", { class: "old" }, preview(change.old, 40)),
-      h("span", { class: "to", "aria-label": "becomes" }, "→"),
-      h("span", { class: "new" }, preview(change.new, 40)))),
+      h("code", { class: "path", title: change.path }, change.path),
+      h("span", { class: "change" },
+        h("span", { class: "old", title: preview(change.old, Infinity) }, preview(change.old, 60)),
+        h("span", { class: "to", "aria-label": "becomes" }, "→"),
+        h("span", { class: "new", title: preview(change.new, Infinity) }, preview(change.new, 60))))),
     diff.length > shown.length && h("li", { class: "more" }, `+${diff.length - shown.length} more`));
 }
 
