@@ -285,6 +285,20 @@ test("export then import gives back the same state hash", async () => {
   await expand("Balances");
   assert.equal((await childrenOf("Balances")).erin, undefined);
   assert.equal((await childrenOf("Balances")).dave, '"7"');
+  // Dropping a document on the page imports it too.
+  await send("Transfer", { Recipient: "erin", Quantity: "3" });
+  assert.notEqual(await hash(), exported);
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], "dropped.json", { type: "application/json" }));
+    return transfer;
+  }, doc);
+  await page.dispatchEvent("main", "dragenter", { dataTransfer });
+  assert.ok(await page.locator("#drop").isVisible(), "the drop hint shows");
+  await page.dispatchEvent("main", "drop", { dataTransfer });
+  await waitStatus(/^imported dropped\.json/);
+  assert.ok(await page.locator("#drop").isHidden());
+  assert.equal(await hash(), exported);
   // The imported process keeps answering and diffing.
   await send("Transfer", { Recipient: "frank", Quantity: "2" });
   assert.match(await rows().last().getByTestId("diff").innerText(), /Balances\.frank\s+nil\s+→\s+"2"/);
