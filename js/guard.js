@@ -41,6 +41,9 @@ export function poisonGuard(mod) {
       }
     }
   }
+  // Processes the module makes itself (`importState`, `replay`, `fork`) become instances of
+  // the exported class too, so `instanceof Process` holds for them.
+  const adopt = (r) => (r instanceof mod.Process ? Object.setPrototypeOf(r, Process.prototype) : r);
   // Guard the methods on the generated prototype itself: processes made by `importState`,
   // `replay` and `fork` are instances of the generated class, not of the subclass.
   const proto = mod.Process.prototype;
@@ -52,7 +55,7 @@ export function poisonGuard(mod) {
     Object.defineProperty(proto, name, {
       value: function (...args) {
         const r = call(() => original.apply(this, args));
-        return decorates ? decorate(r) : r;
+        return decorates ? decorate(r) : adopt(r);
       },
       writable: true,
       configurable: true,
@@ -61,7 +64,7 @@ export function poisonGuard(mod) {
   for (const name of ["importState", "replay"]) {
     const original = mod.Process[name];
     Object.defineProperty(Process, name, {
-      value: (...args) => call(() => original.apply(mod.Process, args)),
+      value: (...args) => adopt(call(() => original.apply(mod.Process, args))),
       writable: true,
       configurable: true,
     });
@@ -85,7 +88,7 @@ export function poisonGuard(mod) {
   if (Console) {
     const original = mod.Console.fromState;
     Object.defineProperty(Console, "fromState", {
-      value: (...args) => call(() => original.apply(mod.Console, args)),
+      value: (...args) => Object.setPrototypeOf(call(() => original.apply(mod.Console, args)), Console.prototype),
       writable: true,
       configurable: true,
     });

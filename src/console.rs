@@ -308,8 +308,13 @@ impl Console {
     }
 
     fn handlers(&mut self) -> String {
-        match self.process.eval("local n = {} for i, h in ipairs(Handlers.list) do n[i] = h.name end return table.concat(n, '\\n')") {
-            Ok(out) if !out.output.is_empty() => out.output,
+        // A dry-run: listing the handlers must not change the process (or its log).
+        let msg = Message::default()
+            .with_tag("Action", "Eval")
+            .with_data("local n = {} for i, h in ipairs(Handlers.list) do n[i] = h.name end return table.concat(n, '\\n')");
+        match self.process.dry_run(msg) {
+            Ok(o) if o.error.is_some() => format!("error: {}", o.error.unwrap_or_default()),
+            Ok(o) if !o.output_text().is_empty() => o.output_text().to_owned(),
             Ok(_) => "no handlers".into(),
             Err(e) => format!("error: {e}"),
         }

@@ -297,3 +297,56 @@ fn inspect_at_a_checkpoint_shows_the_past() {
         .unwrap();
     assert_eq!(now, again);
 }
+
+/// The same trail the wasm tests check in Node and Chromium (`tests/wasm_common`).
+#[test]
+fn state_hashes_at_every_step_match_the_golden_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    let read = |p: &str| std::fs::read_to_string(format!("{dir}{p}")).unwrap();
+    let examples: Vec<(String, String, String)> =
+        ["token", "guide_event_sourcing", "guide_indexing"]
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    read(&format!("examples/{n}.lua")),
+                    read(&format!("examples/{n}.messages.json")),
+                )
+            })
+            .collect();
+    let refs: Vec<(&str, &str, &str)> = examples
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+        .collect();
+    let trail = aolite::state::history::hash_trail(&refs);
+    let golden = format!("{dir}tests/data/state_hashes.txt");
+    if std::env::var_os("AOLITE_BLESS").is_some() {
+        std::fs::write(&golden, &trail).unwrap();
+    }
+    assert_eq!(trail, std::fs::read_to_string(&golden).unwrap());
+    // Twice in one run, the same.
+    assert_eq!(trail, aolite::state::history::hash_trail(&refs));
+}
+
+/// Flat tables are remembered as such to keep diff walks short; storing a table into one
+/// must make the walk look inside it again.
+#[test]
+fn diff_paths_stay_right_when_a_flat_table_gains_a_table() {
+    let options = ProcessOptions {
+        diff: true,
+        ..Default::default()
+    };
+    let mut p = Process::new(options).unwrap();
+    p.eval("Big = {}; for i = 1, 100 do Big['k' .. i] = i end")
+        .unwrap();
+    // A write to a temporary makes the walk visit (and remember) the flat table.
+    p.eval("local t = {}; t.x = 1; Big.k1 = 0").unwrap();
+    p.eval("Big.sub = {}").unwrap();
+    let o = p.eval_outcome("Big.sub.x = 1").unwrap();
+    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(diff, vec!["Big.sub.x: nil -> 1".to_owned()]);
+    p.eval("rawset(Big, 'other', {})").unwrap();
+    let o = p.eval_outcome("Big.other.y = 2").unwrap();
+    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(diff, vec!["Big.other.y: nil -> 2".to_owned()]);
+}

@@ -487,7 +487,13 @@ where
             }
             vm.commit(keep);
         }
-        _ => vm.rollback(savepoint),
+        other => {
+            // A message that leaves no trace changed nothing.
+            if let (Ok(outcome), true) = (other, diff) {
+                outcome.diff = Some(Vec::new());
+            }
+            vm.rollback(savepoint)
+        }
     }
     result
 }

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use super::view;
 use crate::vm::convert::address;
+use crate::vm::undo;
 
 /// One changed slot. `old`/`new` are absent when the slot was (or became) nil.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,9 @@ impl std::fmt::Display for Change {
         )
     }
 }
+
+/// Flat tables at least this big are remembered as such, so later walks skip them.
+const LEAF_MIN_ENTRIES: usize = 64;
 
 /// Deepest path searched for a written table.
 const MAX_DEPTH: usize = 32;
@@ -142,7 +146,16 @@ fn find_paths<'gc>(
     while !level.is_empty() && found.len() < wanted.len() && depth < MAX_DEPTH {
         let mut next: HashMap<usize, (Table<'gc>, String, Vec<usize>)> = HashMap::new();
         for (t, path, chain) in &level {
+            if undo::is_leaf(ctx, *t) {
+                continue;
+            }
+            let mut has_tables = false;
+            let mut entries = 0usize;
             for (k, v) in t.iter() {
+                entries += 1;
+                if matches!(v, Value::Table(_)) {
+                    has_tables = true;
+                }
                 if depth == 0 && matches!(k, Value::String(s) if skip.contains(&*s.to_str_lossy()))
                 {
                     continue;
@@ -162,6 +175,9 @@ fn find_paths<'gc>(
                         next.insert(addr, (child, p, c));
                     }
                 }
+            }
+            if !has_tables && entries >= LEAF_MIN_ENTRIES {
+                undo::mark_leaf(ctx, *t);
             }
         }
         for (addr, (_, p, c)) in &next {

@@ -377,3 +377,44 @@ impl Process {
             .map_err(|e| Error::BadOptions(format!("not a message log: {e}")))
     }
 }
+
+/// The state hash after every message of each `(name, source, messages JSON)` example, and
+/// after rolling back to its middle: one line per step, `name step hash`. The platforms'
+/// determinism tests compare this text with a golden file.
+pub fn hash_trail(examples: &[(&str, &str, &str)]) -> String {
+    let mut out = String::new();
+    for (name, source, messages) in examples {
+        let line = |out: &mut String, step: &str, p: &mut Process| {
+            let h = p
+                .state_hash()
+                .unwrap_or_else(|e| format!("error: {}", e.code()));
+            out.push_str(&format!("{name} {step} {h}\n"));
+        };
+        let mut p = match Process::new(ProcessOptions::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                out.push_str(&format!("{name} spawn error: {e}\n"));
+                continue;
+            }
+        };
+        if let Err(e) = p.eval(source) {
+            out.push_str(&format!("{name} eval error: {e}\n"));
+            continue;
+        }
+        line(&mut out, "loaded", &mut p);
+        let msgs = crate::ao::message::parse_message_list(messages).unwrap_or_default();
+        let mut middle = None;
+        for (i, m) in msgs.iter().enumerate() {
+            if i == msgs.len() / 2 {
+                middle = Some(p.checkpoint(None));
+            }
+            let _ = p.send_json(m);
+            line(&mut out, &(i + 1).to_string(), &mut p);
+        }
+        if let Some(cp) = middle {
+            let _ = p.rollback(cp);
+            line(&mut out, "rollback", &mut p);
+        }
+    }
+    out
+}

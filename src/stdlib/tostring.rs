@@ -47,7 +47,7 @@ fn identities<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<IdentityMap<'gc>>> {
 }
 
 /// A reference value's address and a type-erased weak pointer to it.
-fn weak_of<'gc>(v: Value<'gc>) -> Option<(usize, GcWeak<'gc, ()>)> {
+pub(crate) fn weak_of<'gc>(v: Value<'gc>) -> Option<(usize, GcWeak<'gc, ()>)> {
     fn erase<'gc, T: 'gc>(gc: Gc<'gc, T>) -> GcWeak<'gc, ()> {
         // SAFETY: the erased pointer is only traced and upgraded, never dereferenced as
         // `()`; both only touch the box header, which does not depend on `T`.

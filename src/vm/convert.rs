@@ -92,6 +92,8 @@ fn table_to_json<'gc>(
 fn key_text<'gc>(ctx: Context<'gc>, k: Value<'gc>) -> String {
     match k {
         Value::String(s) => s.to_str_lossy().into_owned(),
+        // Reading must not hand out display identities (that would change the state).
+        other if address(other).is_some() => tostring::peek_text(ctx, other),
         other => {
             let mut buf = Vec::new();
             tostring::write_plain(ctx, other, &mut buf);

@@ -80,6 +80,11 @@ struct Log<'gc> {
     /// mark only costs a capacity check.
     #[collect(require_static)]
     dead_keys: HashSet<usize>,
+    /// Tables known to hold no table values (see [`is_leaf`]), by address, each with a weak
+    /// reference so its address cannot be reused while the entry exists.
+    leaves: std::collections::HashMap<usize, gc_arena::GcWeak<'gc, ()>>,
+    #[collect(require_static)]
+    leaves_prune_at: usize,
 }
 
 #[derive(Collect, Clone, Copy)]
@@ -315,6 +320,9 @@ fn store<'gc>(
     value: Value<'gc>,
 ) -> Result<Value<'gc>, InvalidTableKey> {
     let id = ptr(table.into_inner());
+    if matches!(value, Value::Table(_)) && !log(ctx).borrow().leaves.is_empty() {
+        log(ctx).borrow_mut(&ctx).leaves.remove(&id);
+    }
     if value.is_nil() {
         // Deleting a string or reference-typed key leaves a dead key behind.
         if !matches!(
@@ -352,4 +360,27 @@ pub fn raw_set<'gc>(
     let r = store(ctx, table, key, value)?;
     record_field(ctx, table, key, old);
     Ok(r)
+}
+
+/// Whether `table` is known to hold no table values: nothing stored one in it since it was
+/// marked with [`mark_leaf`]. Every store of a table value goes through [`store`], which
+/// forgets the mark. Lets walks looking for tables (diff paths) skip big flat tables.
+pub fn is_leaf<'gc>(ctx: Context<'gc>, table: Table<'gc>) -> bool {
+    log(ctx)
+        .borrow()
+        .leaves
+        .contains_key(&ptr(table.into_inner()))
+}
+
+/// Marks `table` as holding no table values (the caller has just checked).
+pub fn mark_leaf<'gc>(ctx: Context<'gc>, table: Table<'gc>) {
+    let Some((addr, weak)) = crate::stdlib::tostring::weak_of(Value::Table(table)) else {
+        return;
+    };
+    let mut l = log(ctx).borrow_mut(&ctx);
+    if l.leaves.len() >= l.leaves_prune_at {
+        l.leaves.retain(|_, w| w.upgrade(&ctx).is_some());
+        l.leaves_prune_at = (l.leaves.len() * 2).max(256);
+    }
+    l.leaves.insert(addr, weak);
 }

@@ -54,3 +54,33 @@ test("a runaway loop keeps the page responsive and terminate() stops it", async 
   });
   assert.deepEqual(result, { ticks: 5, code: "TERMINATED", after: "TERMINATED", again: "alive" });
 });
+
+test("state in a worker: checkpoints, rollback, diffs, export into a new worker, fork", async () => {
+  const result = await page.evaluate(async () => {
+    const p = await ProcessWorker.create({ diff: true });
+    await p.eval("Balances = { alice = 300 }");
+    const cp = await p.checkpoint("start");
+    const out = await p.send({ Tags: { Action: "Eval" }, Data: "Balances.alice = 200" });
+    const hashAfter = await p.stateHash();
+    const then = await p.inspect(["Balances"], { at: cp });
+    await p.rollback(cp);
+    const rolled = (await p.view(["Balances"])).Balances.alice;
+    const doc = await p.exportState();
+    const q = await ProcessWorker.fromState(doc);
+    const same = (await q.stateHash()) === (await p.stateHash());
+    const f = await p.fork();
+    await f.eval("Balances.alice = 1");
+    const independent = (await p.view(["Balances"])).Balances.alice;
+    let bad;
+    try { await ProcessWorker.fromState("{}"); } catch (e) { bad = e.code; }
+    for (const w of [p, q, f]) w.terminate();
+    return {
+      diff: out.Diff, changed: hashAfter.length, then: then.entries[0].preview, rolled, same, independent, bad,
+      notice: typeof out.find,
+    };
+  });
+  assert.deepEqual(result, {
+    diff: [{ path: "Balances.alice", old: 300, new: 200 }], changed: 64, then: "300", rolled: 300, same: true,
+    independent: 300, bad: "BAD_STATE", notice: "function",
+  });
+});

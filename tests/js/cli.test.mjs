@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ROOT, read } from "./helpers.mjs";
 
 const NATIVE = `${ROOT}target/debug/aolite`;
@@ -33,7 +35,7 @@ test("usage errors exit 2 with a message; --help exits 0", () => {
   assert.equal(unknown.status, 2);
   const help = node("--help");
   assert.equal(help.status, 0);
-  assert.match(help.stdout, /aolite run PROCESS.lua --messages/);
+  assert.match(help.stdout, /aolite run \[PROCESS.lua\] --messages/);
 });
 
 test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync(NATIVE) && "native binary not built" }, () => {
@@ -74,5 +76,88 @@ test("every bundled example prints its recorded outcomes from the Node CLI too",
     const r = node("run", `examples/${name}.lua`, "--messages", `examples/${name}.messages.json`);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, read(`tests/data/examples/${name}.jsonl`), name);
+  }
+});
+
+test("run --export, then run --import continues from that state; --diff and --hash annotate outcomes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aolite-cli-"));
+  try {
+    const state = join(dir, "state.json");
+    const messages = JSON.parse(read("examples/token.messages.json"));
+    const first = join(dir, "first.json"), rest = join(dir, "rest.json");
+    writeFileSync(first, JSON.stringify(messages.slice(0, 3)));
+    writeFileSync(rest, JSON.stringify(messages.slice(3)));
+    const whole = node("run", "examples/token.lua", "--messages", "examples/token.messages.json", "--hash");
+    assert.equal(whole.status, 0, whole.stderr);
+    const wholeLines = whole.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const a = node("run", "examples/token.lua", "--messages", first, "--export", state);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(JSON.parse(readFileSync(state, "utf8")).format, "aolite-state/1");
+    const b = node("run", "--import", state, "--messages", rest, "--hash", "--diff");
+    assert.equal(b.status, 0, b.stderr);
+    const lines = b.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(lines.length, messages.length - 3);
+    // Split at message 3, the outcomes and state hashes equal those of the unsplit run.
+    lines.forEach((l, i) => {
+      assert.ok(Array.isArray(l.Diff));
+      const { Diff, ...plain } = l;
+      assert.deepEqual(plain, wholeLines[i + 3]);
+    });
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, "{\"format\": \"nope\"}");
+    const refused = node("run", "--import", bad, "--messages", rest);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /bad state document/);
+    if (existsSync(NATIVE)) {
+      for (const args of [
+        ["run", "--import", state, "--messages", rest, "--hash", "--diff"],
+        ["run", "--import", bad, "--messages", rest],
+      ]) {
+        const n = native(...args), j = node(...args);
+        assert.equal(j.stdout, n.stdout, args.join(" "));
+        assert.equal(j.stderr, n.stderr, args.join(" "));
+        assert.equal(j.status, n.status, args.join(" "));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("aolite repl: .diff, .rollback, .hash, .export and .import, identical in Node and natively", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aolite-repl-"));
+  try {
+    const state = join(dir, "s.json");
+    const input = [
+      "Balances = { alice = 300 }",
+      "Balances.alice = 200",
+      ".diff",
+      "Balances.bob = 1",
+      ".rollback",
+      "return tostring(Balances.bob)",
+      `.export ${state}`,
+      "Balances.alice = 0",
+      `.import ${state}`,
+      "return Balances.alice",
+      ".import /nonexistent/state.json",
+      "",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["pkg/cli.mjs", "repl"], { cwd: ROOT, encoding: "utf8", input });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Balances\.alice: 300 -> 200\n/);
+    assert.match(r.stdout, /rolled back 1 input\(s\)\n/);
+    assert.match(r.stdout, /> nil\n/);
+    assert.match(r.stdout, new RegExp(`state written to ${state.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\\n`));
+    assert.match(r.stdout, /imported process \S+\n.*> 200\n/);
+    assert.match(r.stdout, /error: cannot read \/nonexistent\/state.json/);
+    const again = spawnSync(process.execPath, ["pkg/cli.mjs", "repl", "--import", state], { cwd: ROOT, encoding: "utf8", input: "return Balances.alice\n" });
+    assert.match(again.stdout, /> 200\n/);
+    if (existsSync(NATIVE)) {
+      const n = spawnSync(NATIVE, ["repl"], { cwd: ROOT, encoding: "utf8", input });
+      const strip = (s) => s.replace(/error: cannot read .*/, "error: cannot read");
+      assert.equal(strip(n.stdout), strip(r.stdout));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

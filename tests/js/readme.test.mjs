@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, read } from "./helpers.mjs";
@@ -23,4 +23,24 @@ blocks.forEach((code, i) => {
       assert.ok(r.stdout.includes(expected.trim()), `output lacks "${expected}": ${r.stdout}`);
     }
   });
+});
+
+// Every `aolite ...` line of the README's sh blocks runs with the Node CLI, in order, in a
+// scratch directory that sees the repository's examples (so files one line writes, the next
+// can read).
+const cliLines = [...read("README.md").matchAll(/```sh\n([\s\S]*?)```/g)]
+  .flatMap((m) => m[1].split("\n"))
+  .map((l) => l.replace(/\s+#.*$/, "").trim())
+  .filter((l) => l.startsWith("aolite "));
+
+test("the README's CLI lines run", () => {
+  assert.ok(cliLines.length >= 4, cliLines.join("\n"));
+  const dir = mkdtempSync(join(tmpdir(), "aolite-readme-cli-"));
+  symlinkSync(`${ROOT}examples`, join(dir, "examples"));
+  for (const line of cliLines) {
+    const args = line.split(/\s+/).slice(1);
+    const r = spawnSync(process.execPath, [`${ROOT}pkg/cli.mjs`, ...args], { cwd: dir, encoding: "utf8", input: "" });
+    assert.equal(r.status, 0, `${line}\n${r.stderr}`);
+    assert.ok(r.stdout.length > 0, line);
+  }
 });

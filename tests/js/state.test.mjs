@@ -142,3 +142,10 @@ test("outcomes carry non-enumerable reading helpers", () => {
   assert.ok(!Object.keys(out).includes("find"));
   assert.deepEqual(JSON.parse(JSON.stringify(out)).Messages[0].tags, undefined);
 });
+
+test("processes made by importState, replay and fork are instances of Process", () => {
+  const p = token();
+  assert.ok(Process.importState(p.exportState()) instanceof Process);
+  assert.ok(p.fork() instanceof Process);
+  assert.ok(Process.replay({}, p.history()) instanceof Process);
+});

@@ -56,7 +56,7 @@ test("the tarball holds the entries, the wasm, the types and the bin, and nothin
   assert.deepEqual(files, [
     "README.md", "browser.js", "cli.mjs", "guard.js", "node.js", "outcome.js", "package.json",
     "web/aolite.d.ts", "web/aolite.js", "web/aolite_bg.wasm", "web/aolite_bg.wasm.d.ts",
-    "worker-client.js", "worker.js",
+    "worker-client.d.ts", "worker-client.js", "worker.js",
   ]);
 });
 

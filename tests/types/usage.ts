@@ -1,7 +1,10 @@
 // Type-checked (not run) by tests/js/types.test.mjs: the package's .d.ts must describe
 // the API with real domain types.
 import init, { Process, runLua } from "../../pkg/web/aolite.js";
-import type { AoliteError, Env, ErrorCode, Message, Outcome, OutMessage, ProcessOptions } from "../../pkg/web/aolite.js";
+import type {
+  AoliteError, Change, Checkpoint, Diff, Env, ErrorCode, Inspection, LogEntry, Message, Outcome, OutMessage,
+  ProcessOptions, StateDocument, Stats,
+} from "../../pkg/web/aolite.js";
 
 async function main(): Promise<void> {
   await init();
@@ -27,6 +30,47 @@ async function main(): Promise<void> {
     console.log(c, err.message);
   }
   console.log(action, gas, printed, dry.Error, text, script.stdout, code);
+
+  // The state engine.
+  const withDiff = new Process({ diff: true, log: true });
+  const diff: Diff | undefined = withDiff.send(message).Diff;
+  const change: Change | undefined = diff?.[0];
+  const path: string | undefined = change?.path;
+  const docText: string = p.exportState();
+  const doc = JSON.parse(docText) as StateDocument;
+  const format: "aolite-state/1" = doc.format;
+  const nonce: number = doc.process.nonce;
+  const copy: Process = Process.importState(docText, { diff: true });
+  const hash: string = copy.stateHash();
+  const id: number = p.checkpoint("start");
+  const points: Checkpoint[] = p.checkpoints();
+  p.rollback(id);
+  p.dropCheckpoint(id);
+  const fork: Process = p.fork();
+  const log: LogEntry[] = p.history();
+  const replayed: Process = Process.replay({ owner: "wallet" }, log);
+  Process.replay({ state: docText }, log.slice(1));
+  const stats: Stats = p.stats();
+  const biggest: string | undefined = stats.globals.filter((g) => g.user).sort((a, b) => b.bytes - a.bytes)[0]?.name;
+  const page: Inspection = p.inspect(["Balances"], { offset: 0, limit: 50, search: "al", at: id });
+  const next: Inspection = p.inspect(["Balances", page.entries[0]!.step]);
+  const data: Record<string, unknown> = p.view(["Balances"]);
+  console.log(path, format, nonce, hash, points.length, fork.id, replayed.id, biggest, next.count, data, stats.heapBytes);
 }
 
 void main;
+
+import { ProcessWorker } from "../../pkg/worker-client.js";
+
+async function inWorker(): Promise<void> {
+  const w: ProcessWorker = await ProcessWorker.create({ diff: true });
+  const out: Outcome = await w.send({ Tags: { Action: "Ping" } });
+  const cp: number = await w.checkpoint("a");
+  await w.rollback(cp);
+  const copy: ProcessWorker = await w.fork();
+  const page: Inspection = await copy.inspect([], { limit: 10 });
+  console.log(out.Diff, page.count);
+  w.terminate();
+}
+
+void inWorker;

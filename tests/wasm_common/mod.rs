@@ -96,3 +96,33 @@ fn messages_round_trip_through_the_runtime() {
         .expect("send");
     assert_eq!(out.messages[0].data.as_deref(), Some("hello"));
 }
+
+const STATE_HASHES: &str = include_str!("../data/state_hashes.txt");
+
+#[wasm_bindgen_test]
+fn state_hashes_at_every_step_match_the_native_golden_file() {
+    assert_eq!(
+        aolite::state::history::hash_trail(&hash_trail_examples()),
+        STATE_HASHES
+    );
+}
+
+fn hash_trail_examples() -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        (
+            "token",
+            include_str!("../../examples/token.lua"),
+            include_str!("../../examples/token.messages.json"),
+        ),
+        (
+            "guide_event_sourcing",
+            include_str!("../../examples/guide_event_sourcing.lua"),
+            include_str!("../../examples/guide_event_sourcing.messages.json"),
+        ),
+        (
+            "guide_indexing",
+            include_str!("../../examples/guide_indexing.lua"),
+            include_str!("../../examples/guide_indexing.messages.json"),
+        ),
+    ]
+}

@@ -1,0 +1,40 @@
+// Types of `aolite/worker`: a process in a Web Worker behind promises.
+import type {
+  Checkpoint, Env, EvalOutput, HistoryOptions, InspectOptions, Inspection, JsonValue, LogEntry,
+  Message, Outcome, PathStep, ProcessOptions, Stats,
+} from "./web/aolite.js";
+
+export interface WorkerOptions {
+  /** Where worker.js is, when a bundler does not resolve it. */
+  workerUrl?: string | URL;
+}
+
+export declare class ProcessWorker {
+  readonly id: string;
+  readonly owner: string;
+  static create(options?: ProcessOptions, worker?: WorkerOptions): Promise<ProcessWorker>;
+  /** A worker holding a process rebuilt from a state document. */
+  static fromState(doc: string, options?: HistoryOptions, worker?: WorkerOptions): Promise<ProcessWorker>;
+  /** A worker holding a process rebuilt by replaying a message log. */
+  static replay(start: ProcessOptions | { state: string }, log: LogEntry[], worker?: WorkerOptions): Promise<ProcessWorker>;
+  eval(source: string): Promise<EvalOutput>;
+  send(message: Message): Promise<Outcome>;
+  dryRun(message: Message): Promise<Outcome>;
+  handle(message: Message, env: Env): Promise<Outcome>;
+  getGlobal(name: string): Promise<JsonValue>;
+  exportState(): Promise<string>;
+  stateHash(): Promise<string>;
+  checkpoint(name?: string): Promise<number>;
+  rollback(id: number): Promise<void>;
+  dropCheckpoint(id: number): Promise<void>;
+  checkpoints(): Promise<Checkpoint[]>;
+  history(): Promise<LogEntry[]>;
+  setDiff(on: boolean): Promise<void>;
+  stats(): Promise<Stats>;
+  view(names?: string[]): Promise<Record<string, JsonValue>>;
+  inspect(path: PathStep[], options?: InspectOptions): Promise<Inspection>;
+  /** An independent copy of this process, in a new worker. */
+  fork(options?: HistoryOptions): Promise<ProcessWorker>;
+  /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */
+  terminate(): void;
+}
