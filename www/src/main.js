@@ -329,8 +329,8 @@ $("session").addEventListener("change", (e) => {
 $("export").addEventListener("click", async () => {
   try {
     const doc = await session.exportState();
-    const hash = await session.stateHash();
-    download(`aolite-state-${hash.slice(0, 12)}.json`, doc);
+    // session.hash is the current state's: every change updates it.
+    download(`aolite-state-${session.hash.slice(0, 12)}.json`, doc);
     setStatus(`exported the state (${formatBytes(doc.length)})`, "ok");
   } catch (e) {
     failed(e, "export");

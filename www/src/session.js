@@ -112,7 +112,7 @@ export class Session {
     const checkpoint = await w.checkpoint();
     const doc = await w.exportState();
     this.lastGood = doc;
-    this.hash = await w.stateHash();
+    this.hash = await hashOf(doc, w);
     return this.#addRow({ ...row, committed: true, checkpoint, doc, hash: this.hash, epoch: this.epoch });
   }
 
@@ -264,6 +264,14 @@ export class Session {
     this.worker?.terminate();
     this.#viewer?.worker.terminate();
   }
+}
+
+/** The state hash: SHA-256 of the document, computed here when the page can (it saves the
+ * worker a second export); stateHash() otherwise (WebCrypto needs a secure context). */
+async function hashOf(doc, worker) {
+  if (!globalThis.crypto?.subtle) return worker.stateHash();
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(doc));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A message's title in the timeline: its Action. */

@@ -4,6 +4,7 @@
 import { h, clear, formatBytes } from "./dom.js";
 
 export const PAGE = 50;
+const OPAQUE = new Set(["function", "thread", "userdata"]);
 
 export function createStateTree(container, { onError }) {
   let session = null;
@@ -58,7 +59,8 @@ export function createStateTree(container, { onError }) {
         toggle,
         h("span", { class: `key key-${entry.keyType}` }, label),
         h("span", { class: "type" }, entry.type),
-        !open && h("span", { class: "value", "data-testid": "tree-value", title: entry.preview }, entry.preview),
+        // Functions and coroutines have nothing to show beyond their type.
+        !open && !OPAQUE.has(entry.type) && h("span", { class: "value", "data-testid": "tree-value", title: entry.preview }, entry.preview),
         size && h("span", { class: "size", title: `${size.tables} tables, ${size.closures} functions, ${size.entries} entries` }, formatBytes(size.bytes))));
     if (open) item.append(await children(path, stale));
     return item;
