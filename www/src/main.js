@@ -110,6 +110,7 @@ async function loadCode() {
     setStatus("code loaded", "ok");
   } catch (e) {
     if (e.code === "TERMINATED") return;
+    $("load-output").hidden = true;
     showCodeError(e.message, e.code === "SYNTAX_ERROR" ? "Syntax error" : "Lua error");
     setStatus(`load failed (${e.code ?? "error"})`, "error");
   }

@@ -12,7 +12,7 @@ export function renderResult(container, { heading, badge, outcome, note }) {
       badge && h("span", { class: `badge ${badge.kind}`, "data-testid": "result-badge" }, badge.text),
       outcome?.GasUsed !== undefined && h("span", { class: "gas", title: "fuel used (about one unit per VM instruction)" }, `${outcome.GasUsed.toLocaleString("en")} fuel`)),
     note && h("p", { class: "note" }, note),
-    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(outcome.Error))),
+    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(String(outcome.Error).replace(/\n{3,}/g, "\n\n")))),
     outcome && section("Output", "output", outputOf(outcome.Output)),
     outcome?.Messages?.length > 0 && section(`Messages (${outcome.Messages.length})`, "messages", outcome.Messages.map((m) => outMessage(m))),
     outcome?.Spawns?.length > 0 && section(`Spawns (${outcome.Spawns.length})`, "spawns", outcome.Spawns.map((m) => outMessage(m))),
