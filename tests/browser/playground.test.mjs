@@ -98,6 +98,7 @@ test("the page loads the package's worker and wasm from a sub-path, offline", as
   // The editor is CodeMirror, with line numbers and Lua highlighting.
   assert.ok(await page.locator(".cm-lineNumbers").isVisible());
   assert.ok((await page.locator(".cm-content span").count()) > 10, "highlighted tokens");
+  await shot("laptop-start");
 });
 
 test("an example loads; messages show output, outgoing messages (tags as a table) and diffs", async () => {

@@ -142,6 +142,7 @@ export function createComposer({ onSend, onDryRun }) {
   function showPicker() {
     $("picker").hidden = samples.length === 0 && recent.length === 0;
     $("tab-samples").hidden = samples.length === 0;
+    $("tab-recent").hidden = recent.length === 0;
   }
 
   for (const tab of ["samples", "recent"]) {

@@ -88,10 +88,14 @@ export function showErrors(view, lines, message) {
   const valid = lines.filter((n) => n >= 1 && n <= doc.lines).map((n) => doc.line(n));
   const decorations = Decoration.set(valid.map((line) => errorLine.range(line.from)));
   const diagnostics = valid.map((line) => ({ from: line.from, to: line.to, severity: "error", message }));
-  view.dispatch({
-    effects: [markErrors.of(decorations), EditorView.scrollIntoView(valid[0]?.from ?? 0, { y: "center" })],
-  });
+  view.dispatch({ effects: markErrors.of(decorations) });
   view.dispatch(setDiagnostics(view.state, diagnostics));
+  // Centre the first marked line by scrolling the editor only (scrollIntoView effects also
+  // scroll the page, which jumps on narrow screens where the page scrolls).
+  if (valid[0]) {
+    const block = view.lineBlockAt(valid[0].from);
+    view.scrollDOM.scrollTop = Math.max(0, block.top - view.scrollDOM.clientHeight / 2);
+  }
 }
 
 export function clearErrors(view) {

@@ -39,8 +39,13 @@ export function createTimeline(list, { onSelect }) {
         row.diff?.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)));
     }));
     if (focused) list.querySelector(`.tl-row[data-seq="${focused}"] .tl-main`)?.focus();
-    if (selected) list.querySelector(".tl-row.selected")?.scrollIntoView({ block: "nearest" });
-    else list.lastElementChild?.scrollIntoView({ block: "nearest" });
+    // Scroll the list only (scrollIntoView would scroll the page too, on narrow screens).
+    const target = selected ? list.querySelector(".tl-row.selected") : list.lastElementChild;
+    if (target) {
+      const top = target.offsetTop; // the list is positioned, so this is within it
+      if (top < list.scrollTop) list.scrollTop = top;
+      else if (top + target.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + target.offsetHeight - list.clientHeight;
+    }
   }
 
   function select(row, focus = false) {
