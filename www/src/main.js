@@ -315,7 +315,7 @@ async function switchTo(next) {
   $("stop").disabled = !session.busy;
   timeline.render(session.rows, null);
   selectRow(null);
-  clear($("result"), h("p", { class: "empty" }, `Session “${session.name}”. Send a message to see its result.`));
+  clear($("result"), h("p", { class: "empty" }, "Load some code, then send a message: its output, outgoing messages, spawns, errors and state changes show here."));
   await tree.setSession(session);
   await refresh();
 }
