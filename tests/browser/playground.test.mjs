@@ -420,6 +420,7 @@ test("laptop and narrow layouts: screenshots, no sideways scrolling, light schem
     await page.locator(`.${panel}-panel`).screenshot({ path: `${ARTIFACTS}/playground-narrow-${panel}.png` });
   }
   await page.emulateMedia({ colorScheme: "light" });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot("narrow-light-top");
   await page.setViewportSize(LAPTOP);
   await shot("laptop-light");
