@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build the package and serve the playground on 127.0.0.1, printing its URL.
+# The main job: build the package and the playground (www/ -> www/dist/), then serve it on
+# 127.0.0.1, printing its URL.
 # `scripts/main.sh --example` instead runs the CLI on a bundled example and exits.
 # Usage: scripts/main.sh [--example] [--port N]
 set -euo pipefail
@@ -25,4 +26,5 @@ fi
 
 scripts/setup.sh --no-browser
 scripts/build-pkg.sh
-exec node scripts/serve.mjs "$port"
+scripts/build-www.sh
+exec node scripts/serve.mjs "$port" www/dist

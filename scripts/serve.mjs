@@ -1,12 +1,15 @@
-// A small static file server for the playground and the browser tests: serves the repository
-// root on 127.0.0.1 with correct MIME types (application/wasm for streaming compilation).
-// Usage: node scripts/serve.mjs [PORT]   (PORT 0 picks a free one). Prints the playground URL.
+// A small static file server for the playground and the browser tests: serves a folder on
+// 127.0.0.1 with correct MIME types (application/wasm for streaming compilation).
+// Usage: node scripts/serve.mjs [PORT] [DIR]   (PORT 0 picks a free one; DIR defaults to the
+// built playground, www/dist). Prints the URL.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+export const PLAYGROUND = join(ROOT, "www", "dist");
+
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -20,12 +23,14 @@ const TYPES = {
   ".map": "application/json",
 };
 
+/** Serves `root` (default: the repository); `url` is the server's root URL, ending in "/". */
 export function serve(port = 0, root = ROOT) {
+  root = resolve(root);
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
       let file = normalize(join(root, path));
-      if (!file.startsWith(root)) throw Object.assign(new Error("outside root"), { code: "EACCES" });
+      if (file !== root && !file.startsWith(root + sep)) throw Object.assign(new Error("outside root"), { code: "EACCES" });
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
       res.writeHead(200, {
@@ -38,9 +43,10 @@ export function serve(port = 0, root = ROOT) {
       res.end(e.code === "EACCES" ? "forbidden" : "not found");
     }
   });
-  return new Promise((ok) => {
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
     server.listen(port, "127.0.0.1", () => {
-      const url = `http://127.0.0.1:${server.address().port}/www/`;
+      const url = `http://127.0.0.1:${server.address().port}/`;
       ok({ server, url, close: () => new Promise((done) => server.close(done)) });
     });
   });
@@ -48,6 +54,6 @@ export function serve(port = 0, root = ROOT) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.argv[2] ?? 8080);
-  const { url } = await serve(port);
+  const { url } = await serve(port, process.argv[3] ?? PLAYGROUND);
   console.log(`aolite playground: ${url}`);
 }

@@ -11,7 +11,7 @@ before(async () => {
   server = await serve(0);
   browser = await launch();
   page = await browser.newPage();
-  await page.goto(server.url.replace("/www/", "/tests/browser/worker.html"));
+  await page.goto(`${server.url}tests/browser/worker.html`);
   await page.waitForFunction(() => document.body?.dataset.ready === "true");
 });
 
