@@ -51,7 +51,7 @@ export function poisonGuard(mod) {
     const desc = Object.getOwnPropertyDescriptor(proto, name);
     if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
     const original = desc.value;
-    const decorates = ["send", "dryRun", "handle"].includes(name);
+    const decorates = ["send", "dryRun", "handle", "evalOutcome"].includes(name);
     Object.defineProperty(proto, name, {
       value: function (...args) {
         const r = call(() => original.apply(this, args));

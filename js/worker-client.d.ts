@@ -22,19 +22,22 @@ export declare class ProcessWorker {
   dryRun(message: Message): Promise<Outcome>;
   handle(message: Message, env: Env): Promise<Outcome>;
   getGlobal(name: string): Promise<JsonValue>;
-  exportState(): Promise<string>;
-  stateHash(): Promise<string>;
+  /** Eval returning the whole outcome (errors in `Error`, `Diff` when diffs are on). */
+  evalOutcome(source: string): Promise<Outcome>;
+  /** The state document (as it was at checkpoint `at`). */
+  exportState(at?: number): Promise<string>;
+  stateHash(at?: number): Promise<string>;
   checkpoint(name?: string): Promise<number>;
   rollback(id: number): Promise<void>;
   dropCheckpoint(id: number): Promise<void>;
   checkpoints(): Promise<Checkpoint[]>;
   history(): Promise<LogEntry[]>;
   setDiff(on: boolean): Promise<void>;
-  stats(): Promise<Stats>;
+  stats(at?: number): Promise<Stats>;
   view(names?: string[]): Promise<Record<string, JsonValue>>;
   inspect(path: PathStep[], options?: InspectOptions): Promise<Inspection>;
   /** An independent copy of this process, in a new worker. */
-  fork(options?: HistoryOptions): Promise<ProcessWorker>;
+  fork(options?: HistoryOptions, at?: number): Promise<ProcessWorker>;
   /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */
   terminate(): void;
 }

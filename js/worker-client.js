@@ -92,21 +92,22 @@ export class ProcessWorker {
   dryRun(message) { return this.#call("dryRun", [message]).then(decorate); }
   handle(message, env) { return this.#call("handle", [message, env]).then(decorate); }
   getGlobal(name) { return this.#call("getGlobal", [name]); }
-  exportState() { return this.#call("exportState", []); }
-  stateHash() { return this.#call("stateHash", []); }
+  evalOutcome(source) { return this.#call("evalOutcome", [source]).then(decorate); }
+  exportState(at) { return this.#call("exportState", [at]); }
+  stateHash(at) { return this.#call("stateHash", [at]); }
   checkpoint(name) { return this.#call("checkpoint", [name]); }
   rollback(id) { return this.#call("rollback", [id]); }
   dropCheckpoint(id) { return this.#call("dropCheckpoint", [id]); }
   checkpoints() { return this.#call("checkpoints", []); }
   history() { return this.#call("history", []); }
   setDiff(on) { return this.#call("setDiff", [on]); }
-  stats() { return this.#call("stats", []); }
+  stats(at) { return this.#call("stats", [at]); }
   view(names) { return this.#call("view", [names]); }
   inspect(path, options) { return this.#call("inspect", [path, options]); }
 
-  /** An independent copy of this process, in a new worker. */
-  async fork(options = {}) {
-    return ProcessWorker.fromState(await this.exportState(), options, { workerUrl: this.#workerUrl });
+  /** An independent copy of this process (as it was at checkpoint `at`), in a new worker. */
+  async fork(options = {}, at) {
+    return ProcessWorker.fromState(await this.exportState(at), options, { workerUrl: this.#workerUrl });
   }
 
   /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */

@@ -44,10 +44,18 @@ fn rollback_to_every_checkpoint_restores_the_exported_bytes() {
             p.send_json(m).unwrap();
         }
         let end = p.export_state().unwrap();
-        // Peeking at any checkpoint changes nothing.
-        for (id, _) in &marks {
-            p.peek(*id, |_| ()).unwrap();
+        // Reading any checkpoint's state gives the document exported then, and changes
+        // nothing.
+        for (id, doc) in &marks {
+            assert_eq!(
+                *doc,
+                p.export_state_at(*id).unwrap(),
+                "{name}: export at {id}"
+            );
         }
+        let (id, doc) = &marks[marks.len() / 2];
+        let mut f = p.fork_at(*id).unwrap();
+        assert_eq!(*doc, f.export_state().unwrap(), "{name}: fork at {id}");
         assert_eq!(
             end,
             p.export_state().unwrap(),

@@ -283,30 +283,70 @@ impl Process {
         Ok(())
     }
 
-    /// Runs `f` on the Lua state as it was at checkpoint `id`, then returns to the present
-    /// (nothing changes). Costs what the messages since then changed, twice.
+    /// Runs `f` on the process as it was at checkpoint `id` (its Lua state, schedule and
+    /// random generator), then returns to the present. `f` must only read. Costs what the
+    /// messages since then changed, twice.
+    fn with_state_at<R>(
+        &mut self,
+        id: u64,
+        f: impl FnOnce(&mut Process) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let i = self.checkpoint_index(id)?;
+        let cp = self.history.checkpoints[i].clone();
+        let parked = self.vm.enter(|ctx| {
+            let ok = undo::park_to(ctx, cp.position);
+            if ok {
+                tostring::park_after(ctx, cp.host.identities);
+            }
+            ok
+        });
+        if !parked {
+            return Err(Error::BadCheckpoint(format!(
+                "checkpoint {id} is older than the history kept"
+            )));
+        }
+        let now = self.host_snapshot();
+        self.restore_host(&cp.host);
+        let r = f(self);
+        self.restore_host(&now);
+        self.vm.enter(|ctx| {
+            tostring::unpark(ctx);
+            undo::unpark(ctx);
+        });
+        r
+    }
+
+    /// Runs `f` on the Lua state as it was at checkpoint `id` (see `with_state_at`).
     pub fn peek<R>(
         &mut self,
         id: u64,
         f: impl for<'gc> FnOnce(piccolo::Context<'gc>) -> R,
     ) -> Result<R, Error> {
-        let i = self.checkpoint_index(id)?;
-        let (position, mark) = {
-            let c = &self.history.checkpoints[i];
-            (c.position, c.host.identities)
-        };
-        self.vm
-            .enter(|ctx| {
-                let undone = undo::undo_to(ctx, position)?;
-                let taken = tostring::take_after(ctx, mark);
-                let r = f(ctx);
-                tostring::give_back(ctx, taken);
-                undo::redo(ctx, undone);
-                Some(r)
-            })
-            .ok_or_else(|| {
-                Error::BadCheckpoint(format!("checkpoint {id} is older than the history kept"))
-            })
+        self.with_state_at(id, |p| Ok(p.vm.enter(f)))
+    }
+
+    /// The state document as it was at checkpoint `id`.
+    pub fn export_state_at(&mut self, id: u64) -> Result<String, Error> {
+        self.with_state_at(id, |p| p.export_state())
+    }
+
+    /// The state hash as it was at checkpoint `id`.
+    pub fn state_hash_at(&mut self, id: u64) -> Result<String, Error> {
+        self.with_state_at(id, |p| p.state_hash())
+    }
+
+    /// [`Process::stats`] as they were at checkpoint `id`.
+    pub fn stats_at(&mut self, id: u64) -> Result<crate::state::stats::Stats, Error> {
+        self.with_state_at(id, |p| Ok(p.stats()))
+    }
+
+    /// An independent copy of the process as it was at checkpoint `id`.
+    pub fn fork_at(&mut self, id: u64) -> Result<Process, Error> {
+        let doc = self.export_state_at(id)?;
+        let mut p = Process::import_state(&doc)?;
+        p.history.diffs = self.history.diffs;
+        p.history.logging = self.history.logging;
+        Ok(p)
     }
 
     /// The message log (since spawn or import).

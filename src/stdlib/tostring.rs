@@ -34,6 +34,8 @@ struct IdentityMap<'gc> {
     /// Map size at which dead entries are next pruned.
     #[collect(require_static)]
     prune_at: usize,
+    /// Identities set aside by [`park_after`].
+    parked: Option<TakenIdentities<'gc>>,
 }
 
 impl<'gc> piccolo::Singleton<'gc> for Identities<'gc> {
@@ -124,6 +126,8 @@ pub fn forget_after(ctx: Context<'_>, mark: u64) {
 }
 
 /// Identities taken away by [`take_after`], to give back with [`give_back`].
+#[derive(Collect)]
+#[collect(no_drop)]
 pub struct TakenIdentities<'gc> {
     entries: Vec<(usize, (u64, GcWeak<'gc, ()>))>,
     count: u64,
@@ -144,6 +148,20 @@ pub fn take_after<'gc>(ctx: Context<'gc>, mark: u64) -> TakenIdentities<'gc> {
     let count = ids.count;
     ids.count = ids.count.min(mark);
     TakenIdentities { entries, count }
+}
+
+/// [`take_after`], keeping the identities in the state until [`unpark`].
+pub fn park_after(ctx: Context<'_>, mark: u64) {
+    let taken = take_after(ctx, mark);
+    identities(ctx).borrow_mut(&ctx).parked = Some(taken);
+}
+
+/// Gives back what [`park_after`] set aside.
+pub fn unpark(ctx: Context<'_>) {
+    let parked = identities(ctx).borrow_mut(&ctx).parked.take();
+    if let Some(taken) = parked {
+        give_back(ctx, taken);
+    }
 }
 
 /// Undoes a [`take_after`].

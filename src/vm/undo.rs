@@ -85,6 +85,8 @@ struct Log<'gc> {
     leaves: std::collections::HashMap<usize, gc_arena::GcWeak<'gc, ()>>,
     #[collect(require_static)]
     leaves_prune_at: usize,
+    /// What [`park_to`] undid, waiting for [`unpark`].
+    parked: Option<Vec<Segment<'gc>>>,
 }
 
 #[derive(Collect, Clone, Copy)]
@@ -383,4 +385,28 @@ pub fn mark_leaf<'gc>(ctx: Context<'gc>, table: Table<'gc>) {
         l.leaves_prune_at = (l.leaves.len() * 2).max(256);
     }
     l.leaves.insert(addr, weak);
+}
+
+/// [`undo_to`], keeping what it undid in the log until [`unpark`] re-applies it: for
+/// reading an earlier state across several arena entries. `false` if the history does not
+/// reach back to `position` or something is parked already.
+pub fn park_to(ctx: Context<'_>, position: u64) -> bool {
+    if log(ctx).borrow().parked.is_some() {
+        return false;
+    }
+    match undo_to(ctx, position) {
+        Some(undone) => {
+            log(ctx).borrow_mut(&ctx).parked = Some(undone);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Re-applies what [`park_to`] undid.
+pub fn unpark(ctx: Context<'_>) {
+    let parked = log(ctx).borrow_mut(&ctx).parked.take();
+    if let Some(undone) = parked {
+        redo(ctx, undone);
+    }
 }

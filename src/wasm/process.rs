@@ -41,6 +41,15 @@ impl Process {
         to_js(&out)
     }
 
+    /// Evaluates Lua source as the owner through aos's Eval and returns the whole outcome
+    /// (a Lua error is its `Error`, with `Diff` when diffs are on); only source that cannot
+    /// compile throws.
+    #[wasm_bindgen(js_name = evalOutcome, unchecked_return_type = "Outcome")]
+    pub fn eval_outcome(&mut self, source: &str) -> Result<JsValue, JsValue> {
+        let out = self.inner.eval_outcome(source).map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
     /// Sends one message: the outcome `{Output, Messages, Spawns, Assignments, Error, GasUsed}`.
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     pub fn send(
@@ -86,10 +95,15 @@ impl Process {
         to_js(&v)
     }
 
-    /// The whole process as a canonical JSON document (`format: "aolite-state/1"`).
+    /// The whole process as a canonical JSON document (`format: "aolite-state/1"`); with
+    /// `at`, as it was at that checkpoint.
     #[wasm_bindgen(js_name = exportState)]
-    pub fn export_state(&mut self) -> Result<String, JsValue> {
-        self.inner.export_state().map_err(|e| js_error(&e))
+    pub fn export_state(&mut self, at: Option<f64>) -> Result<String, JsValue> {
+        match at {
+            Some(id) => self.inner.export_state_at(id as u64),
+            None => self.inner.export_state(),
+        }
+        .map_err(|e| js_error(&e))
     }
 
     /// Rebuilds a process from a document made by `exportState` (`{diff, log}` options).
@@ -104,10 +118,14 @@ impl Process {
         Ok(Process { inner })
     }
 
-    /// SHA-256 (hex) of the exported document.
+    /// SHA-256 (hex) of the exported document; with `at`, as it was at that checkpoint.
     #[wasm_bindgen(js_name = stateHash)]
-    pub fn state_hash(&mut self) -> Result<String, JsValue> {
-        self.inner.state_hash().map_err(|e| js_error(&e))
+    pub fn state_hash(&mut self, at: Option<f64>) -> Result<String, JsValue> {
+        match at {
+            Some(id) => self.inner.state_hash_at(id as u64),
+            None => self.inner.state_hash(),
+        }
+        .map_err(|e| js_error(&e))
     }
 
     /// Marks the current state; returns the checkpoint's id.
@@ -134,9 +152,13 @@ impl Process {
         to_js(&self.inner.checkpoints())
     }
 
-    /// An independent copy of this process.
-    pub fn fork(&mut self) -> Result<Process, JsValue> {
-        let inner = self.inner.fork().map_err(|e| js_error(&e))?;
+    /// An independent copy of this process; with `at`, as it was at that checkpoint.
+    pub fn fork(&mut self, at: Option<f64>) -> Result<Process, JsValue> {
+        let inner = match at {
+            Some(id) => self.inner.fork_at(id as u64),
+            None => self.inner.fork(),
+        }
+        .map_err(|e| js_error(&e))?;
         Ok(Process { inner })
     }
 
@@ -165,10 +187,14 @@ impl Process {
         self.inner.set_diff(on);
     }
 
-    /// Size and counts of the state, per top-level global.
+    /// Size and counts of the state, per top-level global; with `at`, as they were at that
+    /// checkpoint.
     #[wasm_bindgen(unchecked_return_type = "Stats")]
-    pub fn stats(&mut self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.stats())
+    pub fn stats(&mut self, at: Option<f64>) -> Result<JsValue, JsValue> {
+        match at {
+            Some(id) => to_js(&self.inner.stats_at(id as u64).map_err(|e| js_error(&e))?),
+            None => to_js(&self.inner.stats()),
+        }
     }
 
     /// Plain JSON view of the named globals, or of all the process's own globals.

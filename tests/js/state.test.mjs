@@ -149,3 +149,30 @@ test("processes made by importState, replay and fork are instances of Process", 
   assert.ok(p.fork() instanceof Process);
   assert.ok(Process.replay({}, p.history()) instanceof Process);
 });
+
+test("export, hash, stats and fork at a checkpoint read the past without leaving the present", () => {
+  const p = token();
+  const cp = p.checkpoint();
+  const then = p.exportState();
+  const thenStats = p.stats();
+  p.send(messages[2]);
+  const now = p.exportState();
+  assert.equal(p.exportState(cp), then);
+  assert.equal(p.stateHash(cp), Process.importState(then).stateHash());
+  assert.deepEqual(p.stats(cp).globals.map((g) => g.name), thenStats.globals.map((g) => g.name));
+  assert.equal(p.fork(cp).exportState(), then);
+  assert.equal(p.exportState(), now);
+  assert.equal(codeOf(() => p.exportState(999)), "BAD_CHECKPOINT");
+});
+
+test("evalOutcome returns Eval's whole outcome, with its Diff", () => {
+  const p = token({ diff: true });
+  const ok = p.evalOutcome("Balances.x = '1'; print('set')");
+  assert.equal(ok.Error, undefined);
+  assert.match(ok.Output.data, /set/);
+  assert.deepEqual(ok.Diff, [{ path: "Balances.x", new: "1" }]);
+  const bad = p.evalOutcome("error('nope')");
+  assert.match(bad.Error, /nope/);
+  assert.deepEqual(bad.Diff, []);
+  assert.equal(codeOf(() => p.evalOutcome("x = = 1")), "SYNTAX_ERROR");
+});
