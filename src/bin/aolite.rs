@@ -220,13 +220,15 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
 /// what the Node CLI prints).
 enum Input {
     Piped(std::io::Lines<std::io::StdinLock<'static>>),
+    #[cfg(not(target_arch = "wasm32"))]
     Terminal(Box<rustyline::DefaultEditor>, Option<std::path::PathBuf>),
 }
 
 impl Input {
     fn open() -> Input {
-        use std::io::{BufRead, IsTerminal};
-        if std::io::stdin().is_terminal() {
+        use std::io::BufRead;
+        #[cfg(not(target_arch = "wasm32"))]
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             if let Ok(mut editor) = rustyline::DefaultEditor::new() {
                 let history = std::env::var_os("HOME")
                     .map(|h| std::path::PathBuf::from(h).join(".aolite_history"));
@@ -248,6 +250,7 @@ impl Input {
                 let _ = out.flush();
                 lines.next()?.ok()
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Input::Terminal(editor, history) => match editor.readline(prompt) {
                 Ok(line) => {
                     if !line.trim().is_empty() {

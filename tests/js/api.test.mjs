@@ -85,3 +85,21 @@ test("dryRun answers from the current state and keeps nothing", () => {
   assert.deepEqual(p.getGlobal("Balances"), { alice: 10 });
   assert.equal(p.eval("return #Inbox").output, inbox);
 });
+
+test("handle passes a compute unit's message and env through unchanged", () => {
+  const env = {
+    Process: { Id: "P1", Owner: "O1", Tags: [{ name: "Name", value: "raw" }] },
+    Module: { Id: "M1", Owner: "O1", Tags: [] },
+  };
+  const p = new Process({ id: "P1", owner: "O1", spawn: false });
+  const spawned = p.handle({ Id: "P1", Owner: "O1", From: "O1", Target: "P1", Module: "M1", Tags: [{ name: "Type", value: "Process" }], Timestamp: 1700000000000, "Block-Height": 5 }, env);
+  assert.equal(spawned.Error, undefined);
+  const out = p.handle({
+    Id: "m1", Owner: "O1", From: "O1", Target: "P1", Module: "M1", Timestamp: 1700000000001, "Block-Height": 6,
+    Tags: [{ name: "Action", value: "Eval" }], Data: "return ao.id .. ' ' .. Name .. ' ' .. os.time()",
+  }, env);
+  assert.equal(out.Error, undefined);
+  assert.match(out.Output.data, /^P1 raw 1700000000/);
+  assert.equal(p.history().at(-1).kind, "handle");
+  assert.equal(p.history().at(-1).env.Process.Id, "P1");
+});
