@@ -25,8 +25,14 @@ function section(title, kind, ...body) {
   return h("section", { class: `result-section ${kind}`, "data-testid": `result-${kind}` }, h("h4", {}, title), ...body);
 }
 
+/** The printed text of an outcome's Output (aos gives `{data, prompt}`). */
+export function outputText(output) {
+  if (output === null || output === undefined) return "";
+  return typeof output === "string" ? output : output.data ?? JSON.stringify(output);
+}
+
 function outputOf(output) {
-  const text = output === null || output === undefined ? "" : typeof output === "string" ? output : output.data ?? JSON.stringify(output);
+  const text = outputText(output);
   if (text === "") return h("p", { class: "empty" }, "no output");
   return h("pre", { class: "out", "data-testid": "result-output-text" }, ansi(text));
 }
