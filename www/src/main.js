@@ -1,6 +1,6 @@
 // The playground page: wires the editor, the composer, the result, timeline and state panels to
 // sessions (each a process in its own Web Worker, see session.js).
-import { $, h, clear, stripAnsi, errorLines, download, formatBytes } from "./dom.js";
+import { $, h, clear, stripAnsi, tidyBlankLines, errorLines, download, formatBytes } from "./dom.js";
 import { createEditor, getCode, setCode, showErrors, clearErrors } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
 import { Session, titleOf } from "./session.js";
@@ -76,7 +76,7 @@ function hideCodeError() {
 
 /** Shows a Lua error under the editor and marks the lines of the loaded code it names. */
 function showCodeError(message, heading = "Error") {
-  const text = stripAnsi(message);
+  const text = tidyBlankLines(stripAnsi(message));
   const lines = errorLines(text);
   const box = $("code-error");
   clear(box,
@@ -183,8 +183,18 @@ function showRowResult(row) {
     });
   } else if (row.kind === "eval") {
     renderResult($("result"), { heading: `#${row.seq} ${row.title}`, badge: row.ok ? { kind: "ok", text: "load" } : { kind: "error", text: "error" }, outcome: row.outcome });
+  } else {
+    renderResult($("result"), { heading: `#${row.seq} ${row.title}`, badge: { kind: "live", text: row.kind === "mark" ? "checkpoint" : row.kind }, note: ROW_NOTES[row.kind] });
   }
 }
+
+// What the rows that ran nothing stand for.
+const ROW_NOTES = {
+  spawn: "A fresh aos process: nothing has run in it yet.",
+  import: "The process was replaced by one rebuilt from a state document.",
+  fork: "This session started from a copy of another session's state.",
+  mark: "A named checkpoint of the state at this point: nothing ran.",
+};
 
 // ---- stop --------------------------------------------------------------------------------
 
@@ -242,11 +252,26 @@ async function showState(row) {
   $("hash-label").classList.toggle("then", then);
   $("state-meta").classList.toggle("then", then);
   const mine = ++metaGeneration;
-  // A row's hash is asked of the engine (at the row's checkpoint) rather than taken from
-  // the row, so what is shown is what a fork from here would start with.
-  $("hash").textContent = (then ? row.hash : session.hash) ?? "—";
-  const hash = then ? await session.stateHash(row).catch(() => null) : session.hash;
-  if (mine === metaGeneration) $("hash").textContent = hash ?? "—";
+  const hashBox = $("hash");
+  const showHash = (text, from, title) => {
+    Object.assign(hashBox, { textContent: text ?? "—", title });
+    hashBox.dataset.from = from;
+  };
+  if (then) showHash(row.hash, "row", "sha-256 of the state document taken when this row was made");
+  else showHash(session.hash, "live", "sha-256 of the exported state");
+  // While the row's checkpoint lives, the engine reads the hash there: what a fork from here
+  // starts with. It should be the one recorded; if not, that is shown rather than hidden.
+  if (then && session.hasCheckpoint(row)) {
+    const engine = await session.stateHash(row).catch(() => null);
+    if (engine && mine === metaGeneration) {
+      showHash(engine, "checkpoint", engine === row.hash
+        ? "sha-256 of the state at this row's checkpoint (as recorded when the row was made)"
+        : `sha-256 of the state at this row's checkpoint: differs from the one recorded when the row was made (${row.hash})`);
+      hashBox.classList.toggle("mismatch", engine !== row.hash);
+    }
+  } else {
+    hashBox.classList.remove("mismatch");
+  }
   const stats = await rendered;
   if (mine !== metaGeneration) return;
   $("totals").textContent = stats

@@ -33,7 +33,8 @@ export function createTimeline(list, { onSelect }) {
           h("span", { class: "tl-title" }, row.title,
             row.kind === "send" && row.message && h("span", { class: "tl-detail" }, ` ${detailOf(row.message)}`)),
           h("span", { class: "tl-flags" },
-            row.ok && (row.kind === "send" || row.kind === "eval") && row.diff?.length === 0 && h("span", { class: "tl-nochange" }, "no change"),
+            // Not for loads: the diff leaves out aos's tables, where loaded handlers go.
+            row.ok && row.kind === "send" && row.diff?.length === 0 && h("span", { class: "tl-nochange" }, "no change"),
             !row.ok && h("span", { class: "badge error" }, row.stopped ? "stopped" : "error"),
             isCurrent && h("span", { class: "badge live" }, "now"))),
         row.diff?.length > 0 && h("div", { class: "tl-diff" }, diffList(row.diff, isSelected ? Infinity : 3)));
