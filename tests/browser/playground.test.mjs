@@ -119,6 +119,7 @@ test("an example loads; messages show output, outgoing messages (tags as a table
   assert.match(loadDiff, /Denomination\s+nil\s+→\s+12/);
   assert.equal(await page.getByTestId("result-badge").textContent(), "load");
   assert.match(await page.getByTestId("result-diff").innerText(), /TokenName\s+nil\s+→\s+"Oracle Token"/);
+  await shot("laptop-load");
 
   assert.match(await send("Transfer", { Recipient: "alice", Quantity: "250" }), /#3 Transfer handled/);
   const result = page.getByTestId("result");
@@ -431,6 +432,7 @@ test("fork from here starts a new session with that state; the original is untou
   assert.equal(await hash(), ginaHash);
   assert.equal(await rows().count(), 1);
   assert.equal(await rows().first().getAttribute("data-kind"), "fork");
+  await shot("laptop-fork");
   await send("Transfer", { Recipient: "ivy", Quantity: "1" });
   assert.notEqual(await hash(), ginaHash);
 

@@ -5,7 +5,7 @@ import { h, clear } from "./dom.js";
 import { diffList } from "./results.js";
 import { detailOf } from "./composer.js";
 
-const KIND_ICON = { spawn: "●", eval: "λ", send: "✉", import: "⇩", fork: "⑂", mark: "★" };
+const KIND_ICON = { spawn: "●", eval: "λ", send: "✉", import: "⇩", fork: "↳", mark: "★" };
 
 export function createTimeline(list, { onSelect }) {
   let rows = [];
