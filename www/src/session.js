@@ -268,8 +268,7 @@ export class Session {
   /** The hash of the live state, or the engine's hash of a row's state (its checkpoint's; the
    * one recorded when the row was made for a row known only by its document). */
   stateHash(row = null) {
-    if (row && !this.hasCheckpoint(row)) return row.doc ? Promise.resolve(row.hash) : Promise.reject(notKept(row));
-    return this.#read(row, (w, at) => w.stateHash(at));
+    return this.#read(row, (w, at) => w.stateHash(at), () => row.hash);
   }
 
   exportState() {
@@ -283,19 +282,19 @@ export class Session {
 
   /** A new worker holding the state of `row` (for "fork from here"). */
   fork(row) {
-    if (this.hasCheckpoint(row)) return this.#enqueue((w) => w.fork(HISTORY_OPTIONS, row.checkpoint));
-    if (row.doc) return ProcessWorker.fromState(row.doc, HISTORY_OPTIONS);
-    return Promise.reject(notKept(row));
+    return this.#read(row, (w, at) => w.fork(HISTORY_OPTIONS, at), () => ProcessWorker.fromState(row.doc, HISTORY_OPTIONS));
   }
 
   // Runs `read(worker, at)` on the live state (row null: `at` undefined), on a row's
-  // checkpoint, or on a scratch worker holding the row's document.
-  #read(row, read) {
+  // checkpoint, or else on the row's document: `fromDoc()` if given, otherwise `read` on a
+  // scratch worker holding the document.
+  #read(row, read, fromDoc = null) {
     if (row === null) return this.#enqueue((w) => read(w, undefined));
     // Checked in the queue: a roll back or Stop queued earlier may end the checkpoint.
     return this.#enqueue(async (w) => {
       if (this.hasCheckpoint(row)) return read(w, row.checkpoint);
       if (!row.doc) throw notKept(row);
+      if (fromDoc) return fromDoc();
       if (this.#viewer?.doc !== row.doc) {
         this.#closeViewer();
         this.#viewer = { doc: row.doc, worker: await ProcessWorker.fromState(row.doc) };
