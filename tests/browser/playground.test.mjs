@@ -87,6 +87,13 @@ async function expand(key) {
   await page.waitForSelector(`[data-testid=tree-item][data-key="${key}"] > ul`);
 }
 
+/** The size shown for a global, in bytes. */
+async function sizeOf(key) {
+  const text = await page.locator(`[data-testid=tree-item][data-key="${key}"] > .node-row .size`).textContent();
+  const [, n, unit] = text.match(/^([\d.]+) (B|KiB|MiB)$/);
+  return Number(n) * { B: 1, KiB: 1024, MiB: 1024 * 1024 }[unit];
+}
+
 async function childrenOf(key) {
   return treeLevel(`[data-testid=tree-item][data-key="${key}"] > ul > li[data-testid=tree-item]`);
 }
@@ -104,6 +111,15 @@ test("the page loads the package's worker and wasm from a sub-path, offline", as
 test("an example loads; messages show output, outgoing messages (tags as a table) and diffs", async () => {
   await loadExample("token");
   assert.equal(await rows().count(), 2);
+  // The Load is a row with what it changed, like a message; its outcome is the result.
+  const load = rows().last();
+  assert.equal(await load.getAttribute("data-kind"), "eval");
+  const loadDiff = await load.getByTestId("diff").innerText();
+  assert.match(loadDiff, /Balances\s+nil\s+→\s+\{"aoLiteOwner0+"/);
+  assert.match(loadDiff, /Denomination\s+nil\s+→\s+12/);
+  assert.equal(await page.getByTestId("result-badge").textContent(), "load");
+  assert.match(await page.getByTestId("result-diff").innerText(), /TokenName\s+nil\s+→\s+"Oracle Token"/);
+  await shot("laptop-load");
 
   assert.match(await send("Transfer", { Recipient: "alice", Quantity: "250" }), /#3 Transfer handled/);
   const result = page.getByTestId("result");
@@ -122,7 +138,7 @@ test("an example loads; messages show output, outgoing messages (tags as a table
   // The keyboard shortcut sends too; the reply's Data is the balance.
   await send("Balance", { Recipient: "alice" }, { via: "keyboard" });
   assert.match(await result.getByTestId("out-message").locator(".data").innerText(), /250/);
-  assert.match(await result.getByTestId("result-diff").innerText(), /no state change/);
+  assert.match(await result.getByTestId("result-diff").innerText(), /no change to the process's own globals/);
 
   // Output printed by a handler.
   await page.getByTestId("example").selectOption("ping");
@@ -166,8 +182,15 @@ test("a Lua error in loaded code points at its line", async () => {
   await page.keyboard.press("Control+End");
   await page.keyboard.type("\nerror('deliberate')\n");
   await page.getByTestId("load").click();
-  await waitStatus(/load failed \(LUA_ERROR\)/);
+  await waitStatus(/load failed \(LUA_ERROR\): state unchanged/);
   assert.match(await page.locator(".cm-error-line").innerText(), /deliberate/);
+  // It ran, so it is a row, failed like a message; aos's padding of blank lines is gone.
+  assert.equal(await rows().count(), rowsBefore + 1);
+  assert.match(await rows().last().getAttribute("class"), /failed/);
+  assert.equal(await rows().last().getAttribute("data-kind"), "eval");
+  const shown = await page.getByTestId("result-error").locator("pre").textContent();
+  assert.match(shown, /deliberate/);
+  assert.doesNotMatch(shown, /^\s|\n\s*\n\s*\n/, "no blank line in front, no run of blank lines");
   await page.getByTestId("example").selectOption("token");
 });
 
@@ -241,12 +264,22 @@ test("timeline: a row shows the state then; a named checkpoint; roll back to it"
   await expand("Balances");
   assert.equal((await childrenOf("Balances")).bob, '"100"');
   assert.notEqual(await hash(), markHash);
+  const liveSize = await sizeOf("Balances");
+  const liveTotals = await page.getByTestId("totals").textContent();
 
-  // Selecting the checkpoint row shows the state as it was: no bob yet.
+  // Selecting the checkpoint row shows the state as it was: no bob yet, with its own hash
+  // (the engine's, read at the row's checkpoint) and sizes.
   await mark.locator(".tl-main").click();
   await page.waitForFunction(() => document.getElementById("state-at").textContent.startsWith("after #"));
   await page.waitForFunction(() => !document.querySelector('[data-key=Balances] > ul [data-key=bob]'));
   assert.deepEqual(Object.keys(await childrenOf("Balances")).sort(), ["alice", "aoLiteOwner00000000000000000000000000000000"]);
+  await page.waitForSelector("[data-testid=hash][data-from=checkpoint]");
+  assert.equal(await hash(), markHash);
+  assert.equal(await page.locator("#hash-label").textContent(), "hash then");
+  assert.ok((await sizeOf("Balances")) < liveSize, "Balances was smaller then");
+  await page.waitForFunction((t) => document.getElementById("totals").textContent !== t, liveTotals);
+  assert.match(await page.getByTestId("totals").textContent(), /KiB · \d+ tables/);
+  assert.equal(await page.getByTestId("result-badge").textContent(), "checkpoint");
   // Arrow keys move along the rows (the next one has bob).
   await page.keyboard.press("ArrowDown");
   await page.waitForSelector("[data-key=Balances] > ul [data-key=bob]");
@@ -367,9 +400,24 @@ test("Stop ends a runaway handler; the page stays responsive and the state is ke
   assert.match(await page.getByTestId("result").getByTestId("out-message").locator(".data").innerText(), /^Data\s+2$/i);
   // Rows from before the stop still show their state and roll back (from their documents).
   const early = rows().filter({ hasText: "before-bob" });
+  const earlyHash = await early.getAttribute("data-hash");
+  const totalsNow = await page.getByTestId("totals").textContent();
   await early.locator(".tl-main").click();
   await page.waitForFunction(() => document.getElementById("state-at").textContent.startsWith("after #"));
   await page.waitForFunction(() => !document.querySelector("[data-key=Balances] > ul [data-key=frank]"));
+  await page.waitForFunction((t) => document.getElementById("totals").textContent !== t, totalsNow);
+  assert.match(await page.getByTestId("totals").textContent(), /KiB · \d+ tables/);
+  assert.equal(await hash(), earlyHash);
+  assert.equal(await page.getByTestId("hash").getAttribute("data-from"), "row", "its checkpoint ended with the stopped worker");
+  // Forking from such a row starts from its document.
+  const earlySeq = await early.getAttribute("data-seq");
+  await page.getByTestId("fork").click();
+  await waitStatus(/^forked/);
+  assert.equal(await hash(), earlyHash);
+  await page.getByTestId("session").selectOption({ label: "main" });
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=timeline-row]").length > 1);
+  await early.locator(".tl-main").click();
+  await page.waitForFunction((s) => document.getElementById("state-at").textContent === `after #${s}`, earlySeq);
   await page.getByTestId("rollback").click();
   await waitStatus(/rolled back to #/);
   assert.equal(await hash(), await early.getAttribute("data-hash"));
@@ -383,12 +431,18 @@ test("fork from here starts a new session with that state; the original is untou
   const ginaHash = await gina.getAttribute("data-hash");
   const ginaSeq = await gina.getAttribute("data-seq");
   await gina.locator(".tl-main").click();
+  // The hash shown is the engine's for the row's checkpoint: the one recorded for the row.
+  await page.waitForSelector("[data-testid=hash][data-from=checkpoint]");
+  assert.equal(await hash(), ginaHash);
   await page.getByTestId("fork").click();
   await waitStatus(/^forked/);
   const sessions = await page.getByTestId("session").locator("option").allTextContents();
-  assert.deepEqual(sessions, ["main", `main: fork at #${ginaSeq}`]);
+  assert.equal(sessions.length, 3);
+  assert.equal(sessions.at(-1), `main: fork at #${ginaSeq}`);
   assert.equal(await hash(), ginaHash);
   assert.equal(await rows().count(), 1);
+  assert.equal(await rows().first().getAttribute("data-kind"), "fork");
+  await shot("laptop-fork");
   await send("Transfer", { Recipient: "ivy", Quantity: "1" });
   assert.notEqual(await hash(), ginaHash);
 

@@ -76,6 +76,25 @@ export function preview(value, max = 80) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Text with each run of blank lines (blank once the colour codes are gone: aos pads its errors
+ * with them) as one blank line, and none at either end. The colour codes are kept. */
+export function tidyBlankLines(text) {
+  const isBlank = (line) => stripAnsi(line).trim() === "";
+  const out = [];
+  let codes = ""; // colour codes of dropped blank lines, carried to the next line kept
+  for (const line of String(text ?? "").split("\n")) {
+    if (isBlank(line) && (out.length === 0 || isBlank(out.at(-1)))) {
+      codes += line.trim();
+      continue;
+    }
+    out.push(codes + line);
+    codes = "";
+  }
+  while (out.length > 0 && isBlank(out.at(-1))) codes = out.pop().trim() + codes;
+  if (out.length > 0) out[out.length - 1] += codes;
+  return out.join("\n");
+}
+
 /** The lines of the user's code that a Lua error names (`[string "aos"]:12: ...`). */
 export function errorLines(message) {
   const lines = [];

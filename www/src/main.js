@@ -1,11 +1,11 @@
 // The playground page: wires the editor, the composer, the result, timeline and state panels to
 // sessions (each a process in its own Web Worker, see session.js).
-import { $, h, clear, stripAnsi, errorLines, download, formatBytes } from "./dom.js";
+import { $, h, clear, stripAnsi, tidyBlankLines, errorLines, download, formatBytes } from "./dom.js";
 import { createEditor, getCode, setCode, showErrors, clearErrors } from "./editor.js";
 import { EXAMPLES } from "./examples.js";
 import { Session, titleOf } from "./session.js";
 import { createComposer, actionOf } from "./composer.js";
-import { renderResult } from "./results.js";
+import { renderResult, outputText } from "./results.js";
 import { createTimeline } from "./timeline.js";
 import { createStateTree } from "./state-tree.js";
 
@@ -76,7 +76,7 @@ function hideCodeError() {
 
 /** Shows a Lua error under the editor and marks the lines of the loaded code it names. */
 function showCodeError(message, heading = "Error") {
-  const text = stripAnsi(message);
+  const text = tidyBlankLines(stripAnsi(message));
   const lines = errorLines(text);
   const box = $("code-error");
   clear(box,
@@ -101,13 +101,23 @@ async function loadCode() {
   hideCodeError();
   setStatus("loading code…", "busy");
   try {
-    const { result } = await session.load(source, label);
+    const { outcome, row } = await session.load(source, label);
+    showRowResult(row);
+    if (outcome.Error !== undefined) {
+      // A Lua error raised while running: a failed row, like a failed message.
+      $("load-output").hidden = true;
+      showCodeError(outcome.Error, "Lua error");
+      await refresh();
+      setStatus(`#${row.seq} load failed (LUA_ERROR): state unchanged`, "error");
+      return;
+    }
     const out = $("load-output");
-    clear(out, h("span", { class: "meta-label" }, "Load output"), h("pre", {}, result.output === "" ? "(nothing printed)" : stripAnsi(result.output)));
+    const printed = stripAnsi(outputText(outcome.Output));
+    clear(out, h("span", { class: "meta-label" }, "Load output"), h("pre", {}, printed === "" ? "(nothing printed)" : printed));
     out.hidden = false;
     clearErrors(editor);
     await refresh();
-    setStatus("code loaded", "ok");
+    setStatus(`code loaded as #${row.seq}`, "ok");
   } catch (e) {
     if (e.code === "TERMINATED") return;
     $("load-output").hidden = true;
@@ -172,9 +182,19 @@ function showRowResult(row) {
       outcome: row.outcome,
     });
   } else if (row.kind === "eval") {
-    renderResult($("result"), { heading: `#${row.seq} ${row.title}`, badge: { kind: "ok", text: "eval" }, outcome: { Output: row.output, Diff: row.diff } });
+    renderResult($("result"), { heading: `#${row.seq} ${row.title}`, badge: row.ok ? { kind: "ok", text: "load" } : { kind: "error", text: "error" }, outcome: row.outcome });
+  } else {
+    renderResult($("result"), { heading: `#${row.seq} ${row.title}`, badge: { kind: "live", text: row.kind === "mark" ? "checkpoint" : row.kind }, note: ROW_NOTES[row.kind] });
   }
 }
+
+// What the rows that ran nothing stand for.
+const ROW_NOTES = {
+  spawn: "A fresh aos process: nothing has run in it yet.",
+  import: "The process was replaced by one rebuilt from a state document.",
+  fork: "This session started from a copy of another session's state.",
+  mark: "A named checkpoint of the state at this point: nothing ran.",
+};
 
 // ---- stop --------------------------------------------------------------------------------
 
@@ -209,34 +229,56 @@ function selectRow(row) {
   if (row === null) {
     actions.hidden = true;
     $("state-at").textContent = "";
-    tree.setRow(null);
-    showMeta();
-    return;
+    return showState(null);
   }
   const at = session.stateRow(row);
   const isCurrent = at === session.current;
+  const kept = session.isKept(at);
   actions.hidden = false;
   $("row-selected").textContent = `#${row.seq} ${row.title}`;
-  $("rollback").disabled = isCurrent || !(session.hasCheckpoint(at) || at.doc);
-  $("fork").disabled = !at.doc;
-  $("fork").title = at.doc ? "Start a new session from this state" : "This row's state document is no longer kept";
+  $("rollback").disabled = isCurrent || !kept;
+  $("fork").disabled = !kept;
+  $("fork").title = kept ? "Start a new session from this state" : "The state of this row is no longer kept";
   $("state-at").textContent = isCurrent ? "" : `after #${at.seq}`;
   showRowResult(row);
-  tree.setRow(isCurrent ? null : at);
-  showMeta();
+  return showState(isCurrent ? null : at);
 }
 
-// The hash and sizes of the state shown: live, or a row's (sizes are measured live only).
-function showMeta(stats) {
-  const row = tree.row;
-  $("hash").textContent = (row ? row.hash : session.hash) ?? "—";
-  $("hash-label").textContent = row ? "hash then" : "hash";
-  $("hash-label").classList.toggle("then", row !== null);
-  $("totals").hidden = row !== null;
-  if (stats) {
-    $("totals").textContent = `${formatBytes(stats.bytes)} · ${stats.tables.toLocaleString("en")} tables · ${stats.closures.toLocaleString("en")} functions · ${stats.strings.toLocaleString("en")} strings`;
+// The tree, hash and sizes of the live state (row null) or of a row's state.
+async function showState(row) {
+  const rendered = tree.setRow(row);
+  const then = row !== null;
+  $("hash-label").textContent = then ? "hash then" : "hash";
+  $("hash-label").classList.toggle("then", then);
+  $("state-meta").classList.toggle("then", then);
+  const mine = ++metaGeneration;
+  const hashBox = $("hash");
+  const showHash = (text, from, title) => {
+    Object.assign(hashBox, { textContent: text ?? "—", title });
+    hashBox.dataset.from = from;
+  };
+  if (then) showHash(row.hash, "row", "sha-256 of the state document taken when this row was made");
+  else showHash(session.hash, "live", "sha-256 of the exported state");
+  // While the row's checkpoint lives, the engine reads the hash there: what a fork from here
+  // starts with. It should be the one recorded; if not, that is shown rather than hidden.
+  if (then && session.hasCheckpoint(row)) {
+    const engine = await session.stateHash(row).catch(() => null);
+    if (engine && mine === metaGeneration) {
+      showHash(engine, "checkpoint", engine === row.hash
+        ? "sha-256 of the state at this row's checkpoint (as recorded when the row was made)"
+        : `sha-256 of the state at this row's checkpoint: differs from the one recorded when the row was made (${row.hash})`);
+      hashBox.classList.toggle("mismatch", engine !== row.hash);
+    }
+  } else {
+    hashBox.classList.remove("mismatch");
   }
+  const stats = await rendered;
+  if (mine !== metaGeneration) return;
+  $("totals").textContent = stats
+    ? `${formatBytes(stats.bytes)} · ${stats.tables.toLocaleString("en")} tables · ${stats.closures.toLocaleString("en")} functions · ${stats.strings.toLocaleString("en")} strings`
+    : "";
 }
+let metaGeneration = 0;
 
 $("live").addEventListener("click", () => timeline.select(null));
 
@@ -256,9 +298,10 @@ $("rollback").addEventListener("click", async () => {
 $("fork").addEventListener("click", async () => {
   const row = session.stateRow(timeline.selected);
   if (!row) return;
+  setStatus(`forking at #${row.seq}…`, "busy");
   try {
     const fork = new Session(`${session.name}: fork at #${row.seq}`);
-    await fork.start(row.doc, `Forked from ${session.name} at #${row.seq}`);
+    await fork.start({ worker: await session.fork(row), kind: "fork", title: `Forked from ${session.name} at #${row.seq}` });
     addSession(fork);
     await switchTo(fork);
     setStatus(`forked “${session.name}”`, "ok");
@@ -292,9 +335,7 @@ $("show-system").addEventListener("change", (e) => tree.setShowSystem(e.target.c
 
 async function refresh() {
   timeline.render(session.rows);
-  if (timeline.selected === null) tree.setRow(null);
-  showMeta();
-  showMeta(await tree.render());
+  await showState(timeline.selected === null ? null : tree.row);
 }
 
 // ---- sessions --------------------------------------------------------------------------------
@@ -314,9 +355,10 @@ async function switchTo(next) {
   renderSessions();
   $("stop").disabled = !session.busy;
   timeline.render(session.rows, null);
-  selectRow(null);
+  $("row-actions").hidden = true;
+  $("state-at").textContent = "";
   clear($("result"), h("p", { class: "empty" }, "Load some code, then send a message: its output, outgoing messages, spawns, errors and state changes show here."));
-  await tree.setSession(session);
+  tree.setSession(session);
   await refresh();
 }
 

@@ -1,6 +1,6 @@
 // The result panel: what one message did (Output, outgoing Messages with their tags as a
 // table, Spawns, Error, and the state diff).
-import { h, ansi, clear, preview } from "./dom.js";
+import { h, ansi, clear, preview, tidyBlankLines } from "./dom.js";
 
 // Tags every aos message carries: shown dimmed so the interesting ones stand out.
 const PROTOCOL_TAGS = new Set(["Data-Protocol", "Variant", "Type", "Reference", "From-Process", "From-Module", "Pushed-For"]);
@@ -12,7 +12,7 @@ export function renderResult(container, { heading, badge, outcome, note }) {
       badge && h("span", { class: `badge ${badge.kind}`, "data-testid": "result-badge" }, badge.text),
       outcome?.GasUsed !== undefined && h("span", { class: "gas", title: "fuel used (about one unit per VM instruction)" }, `${outcome.GasUsed.toLocaleString("en")} fuel`)),
     note && h("p", { class: "note" }, note),
-    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(String(outcome.Error).replace(/\n{3,}/g, "\n\n")))),
+    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(tidyBlankLines(outcome.Error)))),
     outcome && section("Output", "output", outputOf(outcome.Output)),
     outcome?.Messages?.length > 0 && section(`Messages (${outcome.Messages.length})`, "messages", outcome.Messages.map((m) => outMessage(m))),
     outcome?.Spawns?.length > 0 && section(`Spawns (${outcome.Spawns.length})`, "spawns", outcome.Spawns.map((m) => outMessage(m))),
@@ -25,8 +25,14 @@ function section(title, kind, ...body) {
   return h("section", { class: `result-section ${kind}`, "data-testid": `result-${kind}` }, h("h4", {}, title), ...body);
 }
 
+/** The printed text of an outcome's Output (aos gives `{data, prompt}`). */
+export function outputText(output) {
+  if (output === null || output === undefined) return "";
+  return typeof output === "string" ? output : output.data ?? JSON.stringify(output);
+}
+
 function outputOf(output) {
-  const text = output === null || output === undefined ? "" : typeof output === "string" ? output : output.data ?? JSON.stringify(output);
+  const text = outputText(output);
   if (text === "") return h("p", { class: "empty" }, "no output");
   return h("pre", { class: "out", "data-testid": "result-output-text" }, ansi(text));
 }
@@ -46,7 +52,8 @@ function outMessage(message) {
 
 /** The state changes of a message: `path: old → new` (nil when absent). */
 export function diffList(diff, limit = Infinity) {
-  if (!diff || diff.length === 0) return h("p", { class: "empty" }, "no state change");
+  // The diff covers the process's own globals, not aos's tables (a handler added is not in it).
+  if (!diff || diff.length === 0) return h("p", { class: "empty" }, "no change to the process's own globals");
   const shown = diff.slice(0, limit);
   return h("ul", { class: "diff", "data-testid": "diff" },
     shown.map((change) => h("li", { class: changeKind(change) },

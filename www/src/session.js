@@ -1,10 +1,14 @@
 // One playground session: a process in a Web Worker plus its timeline. Every call goes through
 // one queue, so the page never talks to a worker mid-call.
 //
-// After each committed change the session takes a checkpoint (for "state then" and "roll back
-// to here") and keeps the exported state document: the latest one is what Stop restores into
-// a fresh worker. Rows keep their documents too, within a budget, for "fork from here" and
-// for rows whose checkpoints died with a stopped worker.
+// After each committed change the session takes a checkpoint and exports the state document
+// (its SHA-256 is the hash shown; the latest one is what Stop restores into a fresh worker).
+// While a row's checkpoint lives in the current worker, everything about the row's state (the
+// tree, sizes, hash, fork, roll back) is read through it: the engine steps back to it and
+// forward again, costing what changed since. Rows also keep the document of their commit,
+// within a budget, for when their checkpoint is gone: Stop ends a worker mid-call (nothing
+// can be read from it then), an import or a roll back to such a row replaces the worker, and
+// the engine drops its oldest checkpoints when its history grows past its cap.
 import { ProcessWorker } from "../../pkg/worker-client.js";
 
 // Calls slower than this enable the Stop button (quick ones would only make it flicker).
@@ -37,6 +41,7 @@ export class Session {
   #busyTimer = null;
   #viewer = null; // {doc, worker}: a scratch worker showing a row's document
   #seq = 0;
+  #alive = new Set(); // ids of the checkpoints the current worker still has
 
   on(listener) {
     this.listeners.add(listener);
@@ -47,11 +52,11 @@ export class Session {
     for (const listener of this.listeners) listener(event, detail, this);
   }
 
-  /** Spawns the process (or restores `doc` into it) and records the first timeline row. */
-  async start(doc = null, title = doc ? "State imported" : "Process spawned") {
-    this.ready = this.#spawn(doc);
+  /** Spawns the process (or takes over `worker`, e.g. a fork) and records the first row. */
+  async start({ worker = null, kind = worker ? "import" : "spawn", title = worker ? "State imported" : "Process spawned" } = {}) {
+    this.ready = worker ? Promise.resolve(this.#adopt(worker)) : this.#spawn(null);
     await this.ready;
-    await this.#enqueue((w) => this.#commit(w, { kind: doc ? "import" : "spawn", title, ok: true }));
+    await this.#enqueue((w) => this.#commit(w, { kind, title, ok: true }));
     return this;
   }
 
@@ -68,9 +73,11 @@ export class Session {
   #adopt(worker) {
     if (this.worker && this.worker !== worker) this.worker.terminate();
     this.epoch += 1; // checkpoint ids of earlier rows belonged to the old worker
+    this.#alive.clear();
     this.worker = worker;
     this.id = worker.id;
     this.owner = worker.owner;
+    return worker;
   }
 
   // Runs `job(worker)` after every earlier call and after any restart in progress.
@@ -113,7 +120,13 @@ export class Session {
     const doc = await w.exportState();
     this.lastGood = doc;
     this.hash = await hashOf(doc, w);
+    await this.#syncCheckpoints(w);
     return this.#addRow({ ...row, committed: true, checkpoint, doc, hash: this.hash, epoch: this.epoch });
+  }
+
+  // Which checkpoints the worker still has (it drops the oldest past its history cap).
+  async #syncCheckpoints(w) {
+    this.#alive = new Set((await w.checkpoints()).map((c) => c.id));
   }
 
   #addRow(row) {
@@ -147,15 +160,24 @@ export class Session {
 
   /** Whether the row's checkpoint is alive in the current worker. */
   hasCheckpoint(row) {
-    return row.epoch === this.epoch && row.checkpoint !== null && row.checkpoint !== undefined;
+    return row?.epoch === this.epoch && this.#alive.has(row.checkpoint);
   }
 
-  /** Evaluates code in the process (the Load button). Throws the Lua error. */
+  /** Whether the state of `row` can still be read (through its checkpoint or its document). */
+  isKept(row) {
+    return Boolean(row) && (this.hasCheckpoint(row) || Boolean(row.doc));
+  }
+
+  /** Evaluates code in the process (the Load button) as an Eval message: a Lua error gives a
+   * failed row, like a failed message; a syntax error throws (nothing ran). */
   load(source, title = "Code loaded") {
     return this.#enqueue(async (w) => {
-      const result = await w.eval(source);
-      const row = await this.#commit(w, { kind: "eval", title, ok: true, source, output: result.output, diff: result.Diff });
-      return { result, row };
+      const outcome = await w.evalOutcome(source);
+      if (outcome.Error !== undefined) {
+        return { outcome, row: this.#addRow({ kind: "eval", title, ok: false, source, outcome }) };
+      }
+      const row = await this.#commit(w, { kind: "eval", title, ok: true, source, outcome, diff: outcome.Diff });
+      return { outcome, row };
     });
   }
 
@@ -195,6 +217,7 @@ export class Session {
   mark(name) {
     return this.#enqueue(async (w) => {
       const checkpoint = await w.checkpoint(name);
+      await this.#syncCheckpoints(w);
       const current = this.current;
       return this.#addRow({ kind: "mark", title: name, name, ok: true, committed: true, checkpoint, doc: current?.doc ?? this.lastGood, hash: this.hash, epoch: this.epoch, diff: [] });
     });
@@ -204,17 +227,20 @@ export class Session {
   rollback(row) {
     return this.#enqueue(async (w) => {
       if (this.hasCheckpoint(row)) {
-        await w.rollback(row.checkpoint);
+        await w.rollback(row.checkpoint); // the engine drops the later rows' checkpoints
       } else if (row.doc) {
-        w = await this.#spawn(row.doc); // its checkpoint died with an earlier worker
+        w = await this.#spawn(row.doc); // its checkpoint is gone with an earlier worker
         row.checkpoint = await w.checkpoint();
         row.epoch = this.epoch;
       } else {
-        throw Object.assign(new Error("this row's state is no longer kept"), { code: "BAD_CHECKPOINT" });
+        throw notKept(row);
       }
-      this.lastGood = row.doc ?? (await w.exportState());
-      this.hash = await w.stateHash();
+      await this.#syncCheckpoints(w);
+      row.doc = this.lastGood = await w.exportState();
+      this.hash = await hashOf(row.doc, w);
       const dropped = this.rows.splice(this.rows.indexOf(row) + 1);
+      // The scratch worker of a dropped row's document is of no more use.
+      if (this.#viewer && dropped.some((r) => r.doc === this.#viewer.doc) && row.doc !== this.#viewer.doc) this.#closeViewer();
       this.#emit("rollback", { row, dropped });
       return row;
     });
@@ -227,18 +253,22 @@ export class Session {
       // The rows' checkpoints lived in the old worker; the current row gets a fresh one.
       const current = this.current;
       if (current) Object.assign(current, { checkpoint: await w.checkpoint(), epoch: this.epoch });
+      await this.#syncCheckpoints(w);
       return w;
     });
     await this.ready;
     this.#emit("restored", this.current);
   }
 
-  stats() {
-    return this.#enqueue((w) => w.stats());
+  /** Sizes of the live state (row null) or of the state as it was at a timeline row. */
+  stats(row = null) {
+    return this.#read(row, (w, at) => w.stats(at));
   }
 
-  stateHash() {
-    return this.#enqueue((w) => w.stateHash());
+  /** The hash of the live state, or the engine's hash of a row's state (its checkpoint's; the
+   * one recorded when the row was made for a row known only by its document). */
+  stateHash(row = null) {
+    return this.#read(row, (w, at) => w.stateHash(at), () => row.hash);
   }
 
   exportState() {
@@ -247,23 +277,45 @@ export class Session {
 
   /** inspect() on the live state (row null) or on the state as it was at a timeline row. */
   inspect(path, options, row = null) {
-    if (row === null) return this.#enqueue((w) => w.inspect(path, options));
-    if (this.hasCheckpoint(row)) return this.#enqueue((w) => w.inspect(path, { ...options, at: row.checkpoint }));
-    if (!row.doc) return Promise.reject(Object.assign(new Error(`the state of #${row.seq} is no longer kept`), { code: "BAD_CHECKPOINT" }));
-    return this.#enqueue(async () => {
+    return this.#read(row, (w, at) => w.inspect(path, at === undefined ? options : { ...options, at }));
+  }
+
+  /** A new worker holding the state of `row` (for "fork from here"). */
+  fork(row) {
+    return this.#read(row, (w, at) => w.fork(HISTORY_OPTIONS, at), () => ProcessWorker.fromState(row.doc, HISTORY_OPTIONS));
+  }
+
+  // Runs `read(worker, at)` on the live state (row null: `at` undefined), on a row's
+  // checkpoint, or else on the row's document: `fromDoc()` if given, otherwise `read` on a
+  // scratch worker holding the document.
+  #read(row, read, fromDoc = null) {
+    if (row === null) return this.#enqueue((w) => read(w, undefined));
+    // Checked in the queue: a roll back or Stop queued earlier may end the checkpoint.
+    return this.#enqueue(async (w) => {
+      if (this.hasCheckpoint(row)) return read(w, row.checkpoint);
+      if (!row.doc) throw notKept(row);
+      if (fromDoc) return fromDoc();
       if (this.#viewer?.doc !== row.doc) {
-        this.#viewer?.worker.terminate();
-        this.#viewer = null;
+        this.#closeViewer();
         this.#viewer = { doc: row.doc, worker: await ProcessWorker.fromState(row.doc) };
       }
-      return this.#viewer.worker.inspect(path, options);
+      return read(this.#viewer.worker, undefined);
     });
+  }
+
+  #closeViewer() {
+    this.#viewer?.worker.terminate();
+    this.#viewer = null;
   }
 
   close() {
     this.worker?.terminate();
-    this.#viewer?.worker.terminate();
+    this.#closeViewer();
   }
+}
+
+function notKept(row) {
+  return Object.assign(new Error(`the state of #${row.seq} is no longer kept`), { code: "BAD_CHECKPOINT" });
 }
 
 /** The state hash: SHA-256 of the document, computed here when the page can (it saves the

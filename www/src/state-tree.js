@@ -1,6 +1,7 @@
 // The state panel: the process's globals as an expandable tree, read page by page with
 // inspect(path, {offset, limit, search, at}) so a table of a million entries costs one page.
-// Sizes come from stats() (live state only); expanded paths survive re-renders.
+// Sizes come from stats() (of the live state or of the row's); expanded paths survive
+// re-renders.
 import { h, clear, formatBytes } from "./dom.js";
 
 export const PAGE = 50;
@@ -23,9 +24,9 @@ export function createStateTree(container, { onError }) {
     const mine = ++generation;
     const stale = () => mine !== generation;
     try {
-      const stats = row === null ? await session.stats() : null;
-      if (stats) systemNames = new Set(stats.globals.filter((g) => !g.user).map((g) => g.name));
-      const sizes = new Map((stats?.globals ?? []).map((g) => [g.name, g]));
+      const stats = await session.stats(row);
+      systemNames = new Set(stats.globals.filter((g) => !g.user).map((g) => g.name));
+      const sizes = new Map(stats.globals.map((g) => [g.name, g]));
       const root = await session.inspect([], { offset: 0, limit: 100000 }, row);
       if (stale()) return;
       const globals = root.entries
@@ -39,7 +40,9 @@ export function createStateTree(container, { onError }) {
         : h("p", { class: "empty" }, search ? `No global matches “${search}”.` : "No globals yet: load some code."));
       return stats;
     } catch (e) {
-      if (!stale()) onError(e);
+      if (stale()) return;
+      if (e.code === "BAD_CHECKPOINT") clear(container, h("p", { class: "empty" }, "This state is no longer kept: the timeline keeps the newest ones."));
+      else onError(e);
     }
   }
 
@@ -84,12 +87,12 @@ export function createStateTree(container, { onError }) {
 
   return {
     render,
+    /** Shows another session's state from the next render on. */
     setSession(next) {
       session = next;
       row = null;
       expanded.clear();
       pages.clear();
-      return render();
     },
     setRow(next) {
       row = next;

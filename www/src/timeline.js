@@ -1,11 +1,11 @@
-// The timeline: one row per change of the process (spawn, loaded code, each message, imports,
-// named checkpoints) with what it changed. Selecting a row shows the state as it was then;
-// arrow keys move the selection.
+// The timeline: one row per step of the process (spawn, loaded code, each message, failed ones
+// too, imports, forks, named checkpoints) with what it changed. Selecting a row shows the state
+// as it was then; arrow keys move the selection.
 import { h, clear } from "./dom.js";
 import { diffList } from "./results.js";
 import { detailOf } from "./composer.js";
 
-const KIND_ICON = { spawn: "●", eval: "λ", send: "✉", import: "⇩", mark: "★" };
+const KIND_ICON = { spawn: "●", eval: "λ", send: "✉", import: "⇩", fork: "↳", mark: "★" };
 
 export function createTimeline(list, { onSelect }) {
   let rows = [];
@@ -33,6 +33,7 @@ export function createTimeline(list, { onSelect }) {
           h("span", { class: "tl-title" }, row.title,
             row.kind === "send" && row.message && h("span", { class: "tl-detail" }, ` ${detailOf(row.message)}`)),
           h("span", { class: "tl-flags" },
+            // Not for loads: the diff leaves out aos's tables, where loaded handlers go.
             row.ok && row.kind === "send" && row.diff?.length === 0 && h("span", { class: "tl-nochange" }, "no change"),
             !row.ok && h("span", { class: "badge error" }, row.stopped ? "stopped" : "error"),
             isCurrent && h("span", { class: "badge live" }, "now"))),
