@@ -377,3 +377,24 @@ fn the_history_cap_drops_the_oldest_checkpoints() {
     assert!(matches!(p.rollback(first), Err(Error::BadCheckpoint(_))));
     p.rollback(last).unwrap();
 }
+
+/// A table created and filled by one message is one change, whatever its size.
+#[test]
+fn a_table_built_by_a_message_is_one_change() {
+    let options = ProcessOptions {
+        diff: true,
+        ..Default::default()
+    };
+    let mut p = Process::new(options).unwrap();
+    let o = p
+        .eval_outcome("Squares = {}; for i = 1, 180 do Squares[i] = i * i end")
+        .unwrap();
+    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        diff,
+        vec!["Squares: nil -> \"<table: 180 entries>\"".to_owned()]
+    );
+    let o = p.eval_outcome("Squares[3] = 0").unwrap();
+    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(diff, vec!["Squares[3]: 9 -> 0".to_owned()]);
+}

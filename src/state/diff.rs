@@ -96,7 +96,10 @@ pub fn changes<'gc>(
         let Some(base) = paths.get(&address(Value::Table(t)).unwrap_or(0)) else {
             continue;
         };
-        if base.1.iter().any(|p| stored.contains(p)) {
+        // Written into a table this message stored (itself or one above it): the store
+        // already shows the whole table.
+        let own = address(Value::Table(t)).unwrap_or(0);
+        if stored.contains(&own) || base.1.iter().any(|p| stored.contains(p)) {
             continue;
         }
         let mut path = base.0.clone();

@@ -133,11 +133,7 @@ pub fn compact<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Json {
             if size <= 64 {
                 to_view(ctx, v, 3)
             } else {
-                Json::String(format!(
-                    "<{}: {} entries>",
-                    peek_text(ctx, v),
-                    t.iter().count()
-                ))
+                Json::String(format!("<table: {} entries>", t.iter().count()))
             }
         }
         other => to_view(ctx, other, 1),
