@@ -170,10 +170,17 @@ pub fn preview<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
         Value::Table(t) => {
             let n = t.iter().count();
             let len = t.length();
+            let plural = |one: &str, many: &str| {
+                if n == 1 {
+                    one.to_owned()
+                } else {
+                    many.to_owned()
+                }
+            };
             if n > 0 && len as usize == n {
-                format!("[{n} items]")
+                format!("[{n} {}]", plural("item", "items"))
             } else {
-                format!("{{{n} entries}}")
+                format!("{{{n} {}}}", plural("entry", "entries"))
             }
         }
         other => plain_text(ctx, other),
