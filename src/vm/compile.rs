@@ -261,11 +261,11 @@ fn internal(what: &str) -> Error {
 /// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
 fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
-    rewrite: Rewrite<S>,
+    mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
 ) -> Chunk<S> {
     let mut body = chunk.block;
-    rewrite.block(&mut body);
+    rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
     let Rewrite {
