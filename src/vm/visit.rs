@@ -212,13 +212,7 @@ macro_rules! visitor {
                     }
                     SimpleExpression::Function(f) => v.function(f),
                     SimpleExpression::Suffixed(s) => v.suffixed(s),
-                    SimpleExpression::Float(_)
-                    | SimpleExpression::Integer(_)
-                    | SimpleExpression::String(_)
-                    | SimpleExpression::Nil
-                    | SimpleExpression::True
-                    | SimpleExpression::False
-                    | SimpleExpression::VarArgs => {}
+                    _ => {}
                 }
             }
 
