@@ -10,12 +10,16 @@
 //! `tail` is a left fold; tighter operators sit in the right operands).
 
 use piccolo::compiler::parser::{
-    BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement,
-    HeadExpression, PrimaryExpression, RecordKey, SimpleExpression, Statement, SuffixPart,
+    AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression, FunctionDefinition,
+    HeadExpression, LineAnnotated, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
     SuffixedExpression, UnaryOperator,
 };
 
 use super::rewrite::simple;
+use super::visit::mutable::{
+    walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
+};
+use super::visit::read_only::{walk_simple, walk_statement as walk_statement_ref, Visit};
 
 /// Operation codes passed as the helper's first argument.
 pub mod op {
@@ -155,7 +159,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         }
     }
 
-    fn call(&self, code: i64, args: Vec<Expression<S>>) -> Expression<S> {
+    fn helper_call(&self, code: i64, args: Vec<Expression<S>>) -> Expression<S> {
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(simple(SimpleExpression::Integer(code)));
         all.extend(args);
@@ -165,27 +169,6 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         }))
     }
 
-    fn block(&mut self, b: &mut Block<S>) {
-        let mark = self.scope.len();
-        self.statements(&mut b.statements);
-        if let Some(r) = &mut b.return_statement {
-            self.budget = CALLS_PER_STATEMENT;
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_helper_call(only) {
-                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.pass.clone()),
-                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
-                    }));
-                }
-            }
-        }
-        self.scope.truncate(mark);
-    }
-
     fn is_helper_call(&self, e: &Expression<S>) -> bool {
         e.tail.is_empty()
             && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
@@ -193,10 +176,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                     && s.suffixes.len() == 1)
     }
 
-    fn statements(
-        &mut self,
-        statements: &mut [piccolo::compiler::parser::LineAnnotated<Statement<S>>],
-    ) {
+    fn statements(&mut self, statements: &mut [LineAnnotated<Statement<S>>]) {
         for i in 0..statements.len() {
             self.budget = CALLS_PER_STATEMENT;
             let (done, rest) = statements.split_at_mut(i + 1);
@@ -221,245 +201,97 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 }
                 continue;
             }
-            self.statement(s, rest);
+            self.statement(s);
         }
     }
 
     /// Whether every assignment to `name` in `rest` (at any depth) stores a number, assuming
     /// `name` itself holds one.
-    fn only_numeric_assignments(
-        &mut self,
-        name: &S,
-        rest: &[piccolo::compiler::parser::LineAnnotated<Statement<S>>],
-    ) -> bool {
+    fn only_numeric_assignments(&mut self, name: &S, rest: &[LineAnnotated<Statement<S>>]) -> bool {
         self.scope.push((name.clone(), true));
-        let ok = rest
-            .iter()
-            .all(|s| self.assignments_numeric(name, &s.inner));
+        let mut check = NumericStores {
+            arith: self,
+            name,
+            ok: true,
+        };
+        for s in rest {
+            check.statement(&s.inner);
+        }
+        let ok = check.ok;
         self.scope.pop();
         ok
     }
+}
 
-    fn assignments_numeric(&self, name: &S, s: &Statement<S>) -> bool {
-        let blocks_ok = |this: &Self, b: &Block<S>| {
-            b.statements
-                .iter()
-                .all(|s| this.assignments_numeric(name, &s.inner))
-                && b.return_statement
-                    .as_ref()
-                    .is_none_or(|r| r.inner.returns.iter().all(|e| this.expr_ok(name, e)))
-        };
-        match s {
-            Statement::Assignment(a) => {
-                let targets_ok = a.targets.iter().enumerate().all(|(i, t)| match t {
-                    piccolo::compiler::parser::AssignmentTarget::Name(n) if n == name => a
-                        .values
-                        .get(i)
-                        .is_some_and(|v| self.numeric(v) && a.values.len() == a.targets.len()),
-                    _ => true,
-                });
-                targets_ok && a.values.iter().all(|e| self.expr_ok(name, e))
-            }
-            Statement::If(i) => {
-                self.expr_ok(name, &i.if_part.0)
-                    && blocks_ok(self, &i.if_part.1)
-                    && i.else_if_parts
-                        .iter()
-                        .all(|(c, b)| self.expr_ok(name, c) && blocks_ok(self, b))
-                    && i.else_part.as_ref().is_none_or(|b| blocks_ok(self, b))
-            }
-            Statement::While(w) => self.expr_ok(name, &w.condition) && blocks_ok(self, &w.block),
-            Statement::Do(b) => blocks_ok(self, b),
-            Statement::For(ForStatement::Numeric {
-                initial,
-                limit,
-                step,
-                body,
-                ..
-            }) => {
-                self.expr_ok(name, initial)
-                    && self.expr_ok(name, limit)
-                    && step.as_ref().is_none_or(|e| self.expr_ok(name, e))
-                    && blocks_ok(self, body)
-            }
-            Statement::For(ForStatement::Generic {
-                arguments, body, ..
-            }) => arguments.iter().all(|e| self.expr_ok(name, e)) && blocks_ok(self, body),
-            Statement::Repeat(r) => blocks_ok(self, &r.body) && self.expr_ok(name, &r.until),
-            Statement::LocalFunction(f) => blocks_ok(self, &f.definition.body),
-            Statement::Function(f) => blocks_ok(self, &f.definition.body),
-            Statement::LocalStatement(l) => l.values.iter().all(|e| self.expr_ok(name, e)),
-            Statement::FunctionCall(c) => {
-                self.suffixed_ok(name, &c.head) && {
-                    let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = &c.call;
-                    args.iter().all(|e| self.expr_ok(name, e))
+impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
+    fn block(&mut self, b: &mut Block<S>) {
+        let mark = self.scope.len();
+        self.statements(&mut b.statements);
+        if let Some(r) = &mut b.return_statement {
+            self.budget = CALLS_PER_STATEMENT;
+            walk_return(self, &mut r.inner);
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_helper_call(only) {
+                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.pass.clone()),
+                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
+                    }));
                 }
             }
-            Statement::Label(_) | Statement::Break | Statement::Goto(_) => true,
         }
+        self.scope.truncate(mark);
     }
 
-    /// Assignments inside function bodies nested in an expression.
-    fn expr_ok(&self, name: &S, e: &Expression<S>) -> bool {
-        let head_ok = match &*e.head {
-            HeadExpression::Simple(s) => self.simple_ok(name, s),
-            HeadExpression::UnaryOperator(_, e) => self.expr_ok(name, e),
-        };
-        head_ok && e.tail.iter().all(|(_, r)| self.expr_ok(name, r))
-    }
-
-    fn simple_ok(&self, name: &S, s: &SimpleExpression<S>) -> bool {
+    /// Local statements are handled by `statements`, which sees the statements after them.
+    fn statement(&mut self, s: &mut Statement<S>) {
         match s {
-            SimpleExpression::Function(f) => f
-                .body
-                .statements
-                .iter()
-                .all(|s| self.assignments_numeric(name, &s.inner)),
-            SimpleExpression::TableConstructor(t) => t.fields.iter().all(|f| match f {
-                ConstructorField::Array(e) => self.expr_ok(name, e),
-                ConstructorField::Record(k, v) => {
-                    (match k {
-                        RecordKey::Indexed(k) => self.expr_ok(name, k),
-                        RecordKey::Named(_) => true,
-                    }) && self.expr_ok(name, v)
-                }
-            }),
-            SimpleExpression::Suffixed(s) => self.suffixed_ok(name, s),
-            _ => true,
-        }
-    }
-
-    fn suffixed_ok(&self, name: &S, s: &SuffixedExpression<S>) -> bool {
-        (match &s.primary {
-            PrimaryExpression::GroupedExpression(e) => self.expr_ok(name, e),
-            PrimaryExpression::Name(_) => true,
-        }) && s.suffixes.iter().all(|p| match p {
-            SuffixPart::Field(FieldSuffix::Indexed(e)) => self.expr_ok(name, e),
-            SuffixPart::Field(FieldSuffix::Named(_)) => true,
-            SuffixPart::Call(c) => {
-                let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-                args.iter().all(|e| self.expr_ok(name, e))
-            }
-        })
-    }
-
-    fn statement(
-        &mut self,
-        s: &mut Statement<S>,
-        rest: &[piccolo::compiler::parser::LineAnnotated<Statement<S>>],
-    ) {
-        let _ = rest;
-        match s {
-            Statement::If(i) => {
-                self.expression(&mut i.if_part.0);
-                self.block(&mut i.if_part.1);
-                for (c, b) in &mut i.else_if_parts {
-                    self.expression(c);
-                    self.block(b);
-                }
-                if let Some(b) = &mut i.else_part {
-                    self.block(b);
-                }
-            }
-            Statement::While(w) => {
-                self.expression(&mut w.condition);
-                self.block(&mut w.block);
-            }
-            Statement::Do(b) => self.block(b),
-            Statement::For(ForStatement::Numeric {
-                name,
-                initial,
-                limit,
-                step,
-                body,
-            }) => {
-                self.expression(initial);
-                self.expression(limit);
-                if let Some(s) = step {
-                    self.expression(s);
-                }
-                let counter_untouched = body
-                    .statements
-                    .iter()
-                    .all(|s| !assigns_name(name, &s.inner));
-                let mark = self.scope.len();
-                self.scope.push((name.clone(), counter_untouched));
-                self.block(body);
-                self.scope.truncate(mark);
-            }
-            Statement::For(ForStatement::Generic {
-                names,
-                arguments,
-                body,
-            }) => {
-                for a in arguments.iter_mut() {
-                    self.expression(a);
-                }
-                let mark = self.scope.len();
-                for n in names.iter().cloned() {
-                    self.scope.push((n, false));
-                }
-                self.block(body);
-                self.scope.truncate(mark);
-            }
             Statement::Repeat(r) => {
                 let mark = self.scope.len();
                 self.statements(&mut r.body.statements);
                 if let Some(ret) = &mut r.body.return_statement {
-                    for e in &mut ret.inner.returns {
-                        self.expression(e);
-                    }
+                    walk_return(self, &mut ret.inner);
                 }
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
             }
             Statement::LocalFunction(f) => {
                 self.scope.push((f.name.clone(), false));
-                self.function(&mut f.definition);
+                walk_statement(self, s);
             }
-            Statement::Function(f) => self.function(&mut f.definition),
-            Statement::FunctionCall(c) => {
-                self.suffixed(&mut c.head);
-                let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = &mut c.call;
-                for a in args {
-                    self.expression(a);
-                }
-            }
-            Statement::Assignment(a) => {
-                for t in &mut a.targets {
-                    if let piccolo::compiler::parser::AssignmentTarget::Field(s, f) = t {
-                        self.suffixed(s);
-                        if let FieldSuffix::Indexed(e) = f {
-                            self.expression(e);
-                        }
-                    }
-                }
-                for e in &mut a.values {
-                    self.expression(e);
-                }
-            }
-            Statement::LocalStatement(_)
-            | Statement::Label(_)
-            | Statement::Break
-            | Statement::Goto(_) => {}
+            _ => walk_statement(self, s),
         }
     }
 
-    fn function(&mut self, f: &mut piccolo::compiler::parser::FunctionDefinition<S>) {
+    fn numeric_for_body(&mut self, name: &S, body: &mut Block<S>) {
+        let counter_untouched = !assigns_name(name, &body.statements);
+        let mark = self.scope.len();
+        self.scope.push((name.clone(), counter_untouched));
+        self.block(body);
+        self.scope.truncate(mark);
+    }
+
+    fn generic_for_body(&mut self, names: &[S], body: &mut Block<S>) {
+        let mark = self.scope.len();
+        for n in names.iter().cloned() {
+            self.scope.push((n, false));
+        }
+        self.block(body);
+        self.scope.truncate(mark);
+    }
+
+    fn function(&mut self, f: &mut FunctionDefinition<S>) {
         let mark = self.scope.len();
         for p in f.parameters.iter().cloned() {
             self.scope.push((p, false));
         }
-        self.block(&mut f.body);
+        walk_function(self, f);
         self.scope.truncate(mark);
     }
 
     fn expression(&mut self, e: &mut Expression<S>) {
         // Operands first (their own operators, nested functions).
-        self.head(&mut e.head);
-        for (_, r) in &mut e.tail {
-            self.expression(r);
-        }
+        walk_expression(self, e);
         if e.tail.iter().all(|(o, _)| binary_code(*o).is_none()) {
             return;
         }
@@ -476,7 +308,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             match binary_code(o) {
                 Some(code) if self.budget > 0 && !self.vm_safe(code, &acc, &r) => {
                     self.budget -= 1;
-                    acc = self.call(code, vec![acc, r]);
+                    acc = self.helper_call(code, vec![acc, r]);
                 }
                 _ => acc.tail.push((o, r)),
             }
@@ -484,155 +316,92 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         *e = acc;
     }
 
-    fn head(&mut self, h: &mut Box<HeadExpression<S>>) {
-        match &mut **h {
-            HeadExpression::Simple(s) => self.simple(s),
-            HeadExpression::UnaryOperator(o, e) => {
-                self.expression(e);
-                let code = match o {
-                    UnaryOperator::Minus => op::UNM,
-                    UnaryOperator::BitNot => op::BNOT,
-                    UnaryOperator::Not | UnaryOperator::Len => return,
-                };
-                let safe = self.numeric(e)
-                    && (code == op::UNM
-                        || matches!(
-                            &*e.head,
-                            HeadExpression::Simple(SimpleExpression::Integer(_))
-                        ));
-                if self.budget > 0 && !safe {
-                    self.budget -= 1;
-                    let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
-                    let call = self.call(code, vec![operand]);
-                    **h = *call.head;
-                }
-            }
-        }
-    }
-
-    fn simple(&mut self, s: &mut SimpleExpression<S>) {
-        match s {
-            SimpleExpression::TableConstructor(t) => {
-                for f in &mut t.fields {
-                    match f {
-                        ConstructorField::Array(e) => self.expression(e),
-                        ConstructorField::Record(k, v) => {
-                            if let RecordKey::Indexed(k) = k {
-                                self.expression(k);
-                            }
-                            self.expression(v);
-                        }
-                    }
-                }
-            }
-            SimpleExpression::Function(f) => self.function(f),
-            SimpleExpression::Suffixed(s) => self.suffixed(s),
-            _ => {}
-        }
-    }
-
-    fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
-        if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
-            self.expression(e);
-        }
-        for p in &mut s.suffixes {
-            match p {
-                SuffixPart::Field(FieldSuffix::Indexed(e)) => self.expression(e),
-                SuffixPart::Field(FieldSuffix::Named(_)) => {}
-                SuffixPart::Call(c) => {
-                    let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-                    for a in args {
-                        self.expression(a);
-                    }
-                }
-            }
+    fn head(&mut self, h: &mut HeadExpression<S>) {
+        walk_head(self, h);
+        let HeadExpression::UnaryOperator(o, e) = h else {
+            return;
+        };
+        let code = match o {
+            UnaryOperator::Minus => op::UNM,
+            UnaryOperator::BitNot => op::BNOT,
+            UnaryOperator::Not | UnaryOperator::Len => return,
+        };
+        let safe = self.numeric(e)
+            && (code == op::UNM
+                || matches!(
+                    &*e.head,
+                    HeadExpression::Simple(SimpleExpression::Integer(_))
+                ));
+        if self.budget > 0 && !safe {
+            self.budget -= 1;
+            let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
+            let call = self.helper_call(code, vec![operand]);
+            *h = *call.head;
         }
     }
 }
 
-/// Whether `s` (at any depth, nested functions included) assigns the name `name`.
-fn assigns_name<S: PartialEq>(name: &S, s: &Statement<S>) -> bool {
-    fn block<S: PartialEq>(name: &S, b: &Block<S>) -> bool {
-        b.statements.iter().any(|s| assigns_name(name, &s.inner))
-            || b.return_statement
-                .as_ref()
-                .is_some_and(|r| r.inner.returns.iter().any(|e| expr(name, e)))
+/// The search behind `only_numeric_assignments`: clears `ok` at an assignment to `name` of
+/// a value not known to be a number.
+struct NumericStores<'a, S> {
+    arith: &'a ArithRewrite<S>,
+    name: &'a S,
+    ok: bool,
+}
+
+impl<S: Clone + PartialEq> Visit<S> for NumericStores<'_, S> {
+    fn statement(&mut self, s: &Statement<S>) {
+        if let Statement::Assignment(a) = s {
+            self.ok &= a.targets.iter().enumerate().all(|(i, t)| match t {
+                AssignmentTarget::Name(n) if n == self.name => a
+                    .values
+                    .get(i)
+                    .is_some_and(|v| self.arith.numeric(v) && a.values.len() == a.targets.len()),
+                _ => true,
+            });
+        }
+        if self.ok {
+            walk_statement_ref(self, s);
+        }
     }
-    fn expr<S: PartialEq>(name: &S, e: &Expression<S>) -> bool {
-        let head = match &*e.head {
-            HeadExpression::Simple(s) => simple(name, s),
-            HeadExpression::UnaryOperator(_, e) => expr(name, e),
-        };
-        head || e.tail.iter().any(|(_, r)| expr(name, r))
-    }
-    fn simple<S: PartialEq>(name: &S, s: &SimpleExpression<S>) -> bool {
+
+    fn simple(&mut self, s: &SimpleExpression<S>) {
         match s {
-            SimpleExpression::Function(f) => block(name, &f.body),
-            SimpleExpression::TableConstructor(t) => t.fields.iter().any(|f| match f {
-                ConstructorField::Array(e) => expr(name, e),
-                ConstructorField::Record(k, v) => {
-                    matches!(k, RecordKey::Indexed(k) if expr(name, k)) || expr(name, v)
+            // A known gap, kept so the generated code stays the same: the return statement
+            // of a function literal is not searched.
+            SimpleExpression::Function(f) => {
+                for s in &f.body.statements {
+                    self.statement(&s.inner);
                 }
-            }),
-            SimpleExpression::Suffixed(s) => suffixed(name, s),
-            _ => false,
+            }
+            _ => walk_simple(self, s),
         }
     }
-    fn suffixed<S: PartialEq>(name: &S, s: &SuffixedExpression<S>) -> bool {
-        matches!(&s.primary, PrimaryExpression::GroupedExpression(e) if expr(name, e))
-            || s.suffixes.iter().any(|p| match p {
-                SuffixPart::Field(FieldSuffix::Indexed(e)) => expr(name, e),
-                SuffixPart::Field(FieldSuffix::Named(_)) => false,
-                SuffixPart::Call(c) => {
-                    let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-                    args.iter().any(|e| expr(name, e))
-                }
-            })
+}
+
+/// Whether any of `statements` (at any depth, nested functions included) assigns the name
+/// `name`.
+fn assigns_name<S: PartialEq>(name: &S, statements: &[LineAnnotated<Statement<S>>]) -> bool {
+    struct Search<'a, S> {
+        name: &'a S,
+        found: bool,
     }
-    match s {
-        Statement::Assignment(a) => {
-            a.targets.iter().any(|t| match t {
-                piccolo::compiler::parser::AssignmentTarget::Name(n) => n == name,
-                piccolo::compiler::parser::AssignmentTarget::Field(s, f) => {
-                    suffixed(name, s) || matches!(f, FieldSuffix::Indexed(e) if expr(name, e))
-                }
-            }) || a.values.iter().any(|e| expr(name, e))
-        }
-        Statement::If(i) => {
-            expr(name, &i.if_part.0)
-                || block(name, &i.if_part.1)
-                || i.else_if_parts
+    impl<S: PartialEq> Visit<S> for Search<'_, S> {
+        fn statement(&mut self, s: &Statement<S>) {
+            if let Statement::Assignment(a) = s {
+                self.found |= a
+                    .targets
                     .iter()
-                    .any(|(c, b)| expr(name, c) || block(name, b))
-                || i.else_part.as_ref().is_some_and(|b| block(name, b))
-        }
-        Statement::While(w) => expr(name, &w.condition) || block(name, &w.block),
-        Statement::Do(b) => block(name, b),
-        Statement::For(ForStatement::Numeric {
-            initial,
-            limit,
-            step,
-            body,
-            ..
-        }) => {
-            expr(name, initial)
-                || expr(name, limit)
-                || step.as_ref().is_some_and(|e| expr(name, e))
-                || block(name, body)
-        }
-        Statement::For(ForStatement::Generic {
-            arguments, body, ..
-        }) => arguments.iter().any(|e| expr(name, e)) || block(name, body),
-        Statement::Repeat(r) => block(name, &r.body) || expr(name, &r.until),
-        Statement::LocalFunction(f) => block(name, &f.definition.body),
-        Statement::Function(f) => block(name, &f.definition.body),
-        Statement::LocalStatement(l) => l.values.iter().any(|e| expr(name, e)),
-        Statement::FunctionCall(c) => {
-            suffixed(name, &c.head) || {
-                let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = &c.call;
-                args.iter().any(|e| expr(name, e))
+                    .any(|t| matches!(t, AssignmentTarget::Name(n) if n == self.name));
+            }
+            if !self.found {
+                walk_statement_ref(self, s);
             }
         }
-        Statement::Label(_) | Statement::Break | Statement::Goto(_) => false,
     }
+    let mut search = Search { name, found: false };
+    for s in statements {
+        search.statement(&s.inner);
+    }
+    search.found
 }

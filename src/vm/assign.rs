@@ -13,14 +13,14 @@
 //! captured locals and globals apart.
 
 use piccolo::compiler::parser::{
-    AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField,
-    Expression, FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition,
-    FunctionStatement, HeadExpression, IfStatement, LineAnnotated, LocalStatement,
-    PrimaryExpression, RecordKey, ReturnStatement, SimpleExpression, Statement, SuffixPart,
-    SuffixedExpression, WhileStatement,
+    AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression,
+    FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition, FunctionStatement,
+    HeadExpression, IfStatement, LineAnnotated, LocalStatement, PrimaryExpression, ReturnStatement,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, WhileStatement,
 };
 
 use super::rewrite::simple;
+use super::visit::mutable::{walk_function, walk_return, walk_statement, VisitMut};
 
 /// Hidden names used by the pass.
 pub struct AssignNames<S> {
@@ -98,113 +98,36 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         self.depth -= 1;
     }
 
-    fn block(&mut self, b: &mut Block<S>) {
-        let mark = self.scope.len();
-        self.block_in_scope(b);
-        self.scope.truncate(mark);
-    }
-
     /// A block whose scope the caller opens and closes (`repeat ... until` sees the body's
     /// locals in its condition).
     fn block_in_scope(&mut self, b: &mut Block<S>) {
         let statements = std::mem::take(&mut b.statements);
         for s in statements {
             let line = s.line_number;
-            for rewritten in self.statement(s.inner) {
+            for rewritten in self.rewrite_statement(s.inner) {
                 b.statements.push(LineAnnotated::new(line, rewritten));
             }
         }
         if let Some(r) = &mut b.return_statement {
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
+            walk_return(self, &mut r.inner);
         }
     }
 
-    fn function(&mut self, f: &mut FunctionDefinition<S>) {
-        let mark = self.scope.len();
-        self.depth += 1;
-        for p in f.parameters.clone() {
-            self.declare(p);
-        }
-        self.block(&mut f.body);
-        self.depth -= 1;
-        self.scope.truncate(mark);
-    }
-
-    fn statement(&mut self, s: Statement<S>) -> Vec<Statement<S>> {
+    /// The statements that replace `s`.
+    fn rewrite_statement(&mut self, s: Statement<S>) -> Vec<Statement<S>> {
         match s {
-            Statement::Assignment(a) => return self.assignment(a),
-            Statement::Function(f) => return self.function_statement(f),
-            Statement::LocalStatement(mut l) => {
-                for e in &mut l.values {
-                    self.expression(e);
-                }
-                for n in l.names.iter().cloned() {
-                    self.declare(n);
-                }
-                return vec![Statement::LocalStatement(l)];
-            }
+            Statement::Assignment(a) => self.assignment(a),
+            Statement::Function(f) => self.function_statement(f),
             Statement::For(ForStatement::Generic {
                 names,
                 arguments,
                 body,
-            }) => return self.generic_for(names, arguments, body),
-            Statement::LocalFunction(mut f) => {
-                self.declare(f.name.clone());
-                self.function(&mut f.definition);
-                return vec![Statement::LocalFunction(f)];
+            }) => self.generic_for(names, arguments, body),
+            mut s => {
+                self.statement(&mut s);
+                vec![s]
             }
-            _ => {}
         }
-        let mut s = s;
-        match &mut s {
-            Statement::If(i) => {
-                self.expression(&mut i.if_part.0);
-                self.block(&mut i.if_part.1);
-                for (c, b) in &mut i.else_if_parts {
-                    self.expression(c);
-                    self.block(b);
-                }
-                if let Some(b) = &mut i.else_part {
-                    self.block(b);
-                }
-            }
-            Statement::While(w) => {
-                self.expression(&mut w.condition);
-                self.block(&mut w.block);
-            }
-            Statement::Do(b) => self.block(b),
-            Statement::For(ForStatement::Numeric {
-                name,
-                initial,
-                limit,
-                step,
-                body,
-            }) => {
-                self.expression(initial);
-                self.expression(limit);
-                if let Some(s) = step {
-                    self.expression(s);
-                }
-                let mark = self.scope.len();
-                self.declare(name.clone());
-                self.block(body);
-                self.scope.truncate(mark);
-            }
-            Statement::Repeat(r) => {
-                let mark = self.scope.len();
-                self.block_in_scope(&mut r.body);
-                self.expression(&mut r.until);
-                self.scope.truncate(mark);
-            }
-            Statement::FunctionCall(c) => {
-                self.suffixed(&mut c.head);
-                self.call(&mut c.call);
-            }
-            _ => {}
-        }
-        vec![s]
     }
 
     /// piccolo's generic `for` stops when the control variable is `false` (its loop opcode
@@ -458,56 +381,51 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         };
         self.store(target, function)
     }
+}
 
-    fn expression(&mut self, e: &mut Expression<S>) {
-        match &mut *e.head {
-            HeadExpression::Simple(s) => self.simple(s),
-            HeadExpression::UnaryOperator(_, e) => self.expression(e),
-        }
-        for (_, e) in &mut e.tail {
-            self.expression(e);
-        }
+impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
+    fn block(&mut self, b: &mut Block<S>) {
+        let mark = self.scope.len();
+        self.block_in_scope(b);
+        self.scope.truncate(mark);
     }
 
-    fn simple(&mut self, s: &mut SimpleExpression<S>) {
+    fn statement(&mut self, s: &mut Statement<S>) {
         match s {
-            SimpleExpression::TableConstructor(t) => {
-                for f in &mut t.fields {
-                    match f {
-                        ConstructorField::Array(e) => self.expression(e),
-                        ConstructorField::Record(k, v) => {
-                            if let RecordKey::Indexed(k) = k {
-                                self.expression(k);
-                            }
-                            self.expression(v);
-                        }
-                    }
-                }
+            Statement::LocalFunction(f) => self.declare(f.name.clone()),
+            Statement::Repeat(r) => {
+                let mark = self.scope.len();
+                self.block_in_scope(&mut r.body);
+                self.expression(&mut r.until);
+                self.scope.truncate(mark);
+                return;
             }
-            SimpleExpression::Function(f) => self.function(f),
-            SimpleExpression::Suffixed(s) => self.suffixed(s),
             _ => {}
         }
-    }
-
-    fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
-        if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
-            self.expression(e);
-        }
-        for p in &mut s.suffixes {
-            match p {
-                SuffixPart::Field(FieldSuffix::Indexed(e)) => self.expression(e),
-                SuffixPart::Field(FieldSuffix::Named(_)) => {}
-                SuffixPart::Call(c) => self.call(c),
+        walk_statement(self, s);
+        if let Statement::LocalStatement(l) = s {
+            for n in l.names.iter().cloned() {
+                self.declare(n);
             }
         }
     }
 
-    fn call(&mut self, c: &mut CallSuffix<S>) {
-        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        for a in args {
-            self.expression(a);
+    fn numeric_for_body(&mut self, name: &S, body: &mut Block<S>) {
+        let mark = self.scope.len();
+        self.declare(name.clone());
+        self.block(body);
+        self.scope.truncate(mark);
+    }
+
+    fn function(&mut self, f: &mut FunctionDefinition<S>) {
+        let mark = self.scope.len();
+        self.depth += 1;
+        for p in f.parameters.clone() {
+            self.declare(p);
         }
+        walk_function(self, f);
+        self.depth -= 1;
+        self.scope.truncate(mark);
     }
 }
 

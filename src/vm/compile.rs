@@ -19,10 +19,8 @@ use piccolo::{
     compiler::{
         self,
         parser::{
-            AssignmentTarget, Block, CallSuffix, Chunk, ConstructorField, Expression, FieldSuffix,
-            ForStatement, FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement,
-            PrimaryExpression, RecordKey, ReturnStatement, SimpleExpression, Statement, SuffixPart,
-            SuffixedExpression,
+            Block, Chunk, Expression, FunctionDefinition, LineAnnotated, LocalStatement,
+            ReturnStatement, SimpleExpression, Statement,
         },
         CompiledPrototype, FunctionRef, LineNumber, StringInterner,
     },
@@ -34,6 +32,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
+use super::visit::read_only::{walk_block, walk_expression, Visit};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -262,11 +261,11 @@ fn internal(what: &str) -> Error {
 /// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
 fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
-    rewrite: Rewrite<S>,
+    mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
 ) -> Chunk<S> {
     let mut body = chunk.block;
-    rewrite.block(&mut body);
+    rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
     let Rewrite {
@@ -309,8 +308,9 @@ struct ShapeCheck<'a> {
     error: Option<String>,
 }
 
-impl<S> AstVisit<S> for ShapeCheck<'_> {
-    fn enter(&mut self) -> bool {
+impl ShapeCheck<'_> {
+    /// Visits one level deeper, unless that is too deep or an error was already found.
+    fn nested(&mut self, visit: impl FnOnce(&mut Self)) {
         self.depth += 1;
         if self.depth > self.limits.max_nesting && self.error.is_none() {
             self.error = Some(format!(
@@ -318,11 +318,16 @@ impl<S> AstVisit<S> for ShapeCheck<'_> {
                 self.limits.max_nesting
             ));
         }
-        self.error.is_none()
-    }
-
-    fn leave(&mut self) {
+        if self.error.is_none() {
+            visit(self);
+        }
         self.depth -= 1;
+    }
+}
+
+impl<S> Visit<S> for ShapeCheck<'_> {
+    fn block(&mut self, b: &Block<S>) {
+        self.nested(|this| walk_block(this, b));
     }
 
     fn expression(&mut self, e: &Expression<S>) {
@@ -334,158 +339,6 @@ impl<S> AstVisit<S> for ShapeCheck<'_> {
             ));
             return;
         }
-        self.walk_expression(e);
-    }
-}
-
-/// A read-only AST walk with a depth hook; `ShapeCheck` is its only user today.
-trait AstVisit<S> {
-    fn enter(&mut self) -> bool;
-    fn leave(&mut self);
-    fn expression(&mut self, e: &Expression<S>);
-
-    fn block(&mut self, b: &Block<S>) {
-        if !self.enter() {
-            return;
-        }
-        for s in &b.statements {
-            self.statement(s);
-        }
-        if let Some(r) = &b.return_statement {
-            for e in &r.returns {
-                self.expression(e);
-            }
-        }
-        self.leave();
-    }
-
-    fn statement(&mut self, s: &Statement<S>) {
-        match s {
-            Statement::If(i) => {
-                self.expression(&i.if_part.0);
-                self.block(&i.if_part.1);
-                for (c, b) in &i.else_if_parts {
-                    self.expression(c);
-                    self.block(b);
-                }
-                if let Some(b) = &i.else_part {
-                    self.block(b);
-                }
-            }
-            Statement::While(w) => {
-                self.expression(&w.condition);
-                self.block(&w.block);
-            }
-            Statement::Do(b) => self.block(b),
-            Statement::For(ForStatement::Numeric {
-                initial,
-                limit,
-                step,
-                body,
-                ..
-            }) => {
-                self.expression(initial);
-                self.expression(limit);
-                if let Some(s) = step {
-                    self.expression(s);
-                }
-                self.block(body);
-            }
-            Statement::For(ForStatement::Generic {
-                arguments, body, ..
-            }) => {
-                for a in arguments {
-                    self.expression(a);
-                }
-                self.block(body);
-            }
-            Statement::Repeat(r) => {
-                self.block(&r.body);
-                self.expression(&r.until);
-            }
-            Statement::Function(f) => self.block(&f.definition.body),
-            Statement::LocalFunction(f) => self.block(&f.definition.body),
-            Statement::LocalStatement(l) => {
-                for e in &l.values {
-                    self.expression(e);
-                }
-            }
-            Statement::FunctionCall(c) => {
-                self.suffixed(&c.head);
-                self.call(&c.call);
-            }
-            Statement::Assignment(a) => {
-                for t in &a.targets {
-                    if let AssignmentTarget::Field(s, f) = t {
-                        self.suffixed(s);
-                        self.field(f);
-                    }
-                }
-                for e in &a.values {
-                    self.expression(e);
-                }
-            }
-            Statement::Label(_) | Statement::Break | Statement::Goto(_) => {}
-        }
-    }
-
-    fn walk_expression(&mut self, e: &Expression<S>) {
-        if !self.enter() {
-            return;
-        }
-        match &*e.head {
-            HeadExpression::Simple(s) => self.simple(s),
-            HeadExpression::UnaryOperator(_, e) => self.expression(e),
-        }
-        for (_, e) in &e.tail {
-            self.expression(e);
-        }
-        self.leave();
-    }
-
-    fn simple(&mut self, s: &SimpleExpression<S>) {
-        match s {
-            SimpleExpression::TableConstructor(t) => {
-                for f in &t.fields {
-                    match f {
-                        ConstructorField::Array(e) => self.expression(e),
-                        ConstructorField::Record(k, v) => {
-                            if let RecordKey::Indexed(k) = k {
-                                self.expression(k);
-                            }
-                            self.expression(v);
-                        }
-                    }
-                }
-            }
-            SimpleExpression::Function(f) => self.block(&f.body),
-            SimpleExpression::Suffixed(s) => self.suffixed(s),
-            _ => {}
-        }
-    }
-
-    fn suffixed(&mut self, s: &SuffixedExpression<S>) {
-        if let PrimaryExpression::GroupedExpression(e) = &s.primary {
-            self.expression(e);
-        }
-        for p in &s.suffixes {
-            match p {
-                SuffixPart::Field(f) => self.field(f),
-                SuffixPart::Call(c) => self.call(c),
-            }
-        }
-    }
-
-    fn field(&mut self, f: &FieldSuffix<S>) {
-        if let FieldSuffix::Indexed(e) = f {
-            self.expression(e);
-        }
-    }
-
-    fn call(&mut self, c: &CallSuffix<S>) {
-        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        for a in args {
-            self.expression(a);
-        }
+        self.nested(|this| walk_expression(this, e));
     }
 }

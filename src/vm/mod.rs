@@ -13,6 +13,7 @@ pub mod fingerprint;
 pub mod helpers;
 pub mod rewrite;
 pub mod undo;
+pub mod visit;
 
 use std::cell::RefCell;
 use std::rc::Rc;

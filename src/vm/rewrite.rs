@@ -14,9 +14,13 @@
 //! (see `compile::wrap_chunk`); their names cannot be written in Lua source.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix,
-    ForStatement, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, RecordKey,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+    BinaryOperator, Block, CallSuffix, Expression, FieldSuffix, HeadExpression, LineAnnotated,
+    LocalStatement, PrimaryExpression, RecordKey, SimpleExpression, Statement, SuffixPart,
+    SuffixedExpression,
+};
+
+use super::visit::mutable::{
+    walk_block, walk_call, walk_record_key, walk_statement, walk_suffixed, VisitMut,
 };
 
 /// Names of the hidden helper locals.
@@ -29,7 +33,7 @@ pub struct Rewrite<S> {
     pub pass: S,
     /// The helper that keeps only the first value: `(f())` (see `suffixed`).
     pub first: S,
-    /// The helper that gives a constructor's computed key its identity (see `simple`).
+    /// The helper that gives a constructor's computed key its identity (see `record_key`).
     pub key: S,
     /// Interned names of the standard library (see `is_library_call`).
     pub library: Vec<S>,
@@ -204,45 +208,8 @@ fn concat_chain<S>(mut operands: Vec<Expression<S>>) -> Option<Expression<S>> {
 }
 
 impl<S: Clone + PartialEq> Rewrite<S> {
-    pub fn block(&self, b: &mut Block<S>) {
-        for s in &mut b.statements {
-            self.statement(&mut s.inner);
-        }
-        if let Some(r) = &mut b.return_statement {
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
-            // piccolo runs `return f(x)` as a tail call, which drops the caller's frame: a
-            // library function called that way can no longer tell the position of its
-            // caller (for error messages and `debug.getinfo(1)`). Library calls become
-            // `return (pass)(f(x))`, a normal call whose results the identity helper passes on.
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_library_call(only) {
-                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.pass.clone()),
-                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
-                    }));
-                }
-            }
-            // `return a .. b` must not become a tail call of the helper either.
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_concat_call(only) {
-                    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.result.clone()),
-                        suffixes: Vec::new(),
-                    }));
-                    b.statements.push(LineAnnotated::new(
-                        r.line_number,
-                        Statement::LocalStatement(LocalStatement {
-                            names: vec![self.result.clone()],
-                            values: vec![value],
-                        }),
-                    ));
-                }
-            }
-        }
+    pub fn chunk(&mut self, block: &mut Block<S>) {
+        self.block(block);
     }
 
     /// `lib.name(...)` or a base function call `name(...)`, by name (a local shadowing
@@ -279,97 +246,8 @@ impl<S: Clone + PartialEq> Rewrite<S> {
                     && s.suffixes.len() == 1)
     }
 
-    fn statement(&self, s: &mut Statement<S>) {
-        match s {
-            Statement::If(i) => {
-                self.expression(&mut i.if_part.0);
-                self.block(&mut i.if_part.1);
-                for (c, b) in &mut i.else_if_parts {
-                    self.expression(c);
-                    self.block(b);
-                }
-                if let Some(b) = &mut i.else_part {
-                    self.block(b);
-                }
-            }
-            Statement::While(w) => {
-                self.expression(&mut w.condition);
-                self.block(&mut w.block);
-            }
-            Statement::Do(b) => self.block(b),
-            Statement::For(ForStatement::Numeric {
-                initial,
-                limit,
-                step,
-                body,
-                ..
-            }) => {
-                self.expression(initial);
-                self.expression(limit);
-                if let Some(s) = step {
-                    self.expression(s);
-                }
-                self.block(body);
-            }
-            Statement::For(ForStatement::Generic {
-                arguments, body, ..
-            }) => {
-                for a in arguments {
-                    self.expression(a);
-                }
-                self.block(body);
-            }
-            Statement::Repeat(r) => {
-                self.block(&mut r.body);
-                self.expression(&mut r.until);
-            }
-            Statement::Function(f) => self.block(&mut f.definition.body),
-            Statement::LocalFunction(f) => self.block(&mut f.definition.body),
-            Statement::LocalStatement(l) => {
-                for e in &mut l.values {
-                    self.expression(e);
-                }
-            }
-            Statement::FunctionCall(c) => {
-                self.suffixed(&mut c.head);
-                self.call_args(&mut c.call);
-                if let CallSuffix::Method(name, args) = &mut c.call {
-                    let receiver = std::mem::replace(
-                        &mut c.head,
-                        SuffixedExpression {
-                            primary: PrimaryExpression::Name(self.method.clone()),
-                            suffixes: Vec::new(),
-                        },
-                    );
-                    let args = self.method_args(receiver, name.clone(), std::mem::take(args));
-                    c.call = CallSuffix::Function(args);
-                }
-            }
-            Statement::Assignment(a) => {
-                for t in &mut a.targets {
-                    if let AssignmentTarget::Field(s, f) = t {
-                        self.suffixed(s);
-                        self.field(f);
-                    }
-                }
-                for e in &mut a.values {
-                    self.expression(e);
-                }
-            }
-            Statement::Label(_) | Statement::Break | Statement::Goto(_) => {}
-        }
-    }
-
-    /// A full expression (the start of an operator chain).
-    fn expression(&self, e: &mut Expression<S>) {
-        if chain_has_not_equal(e) {
-            regroup(e);
-        }
-        self.chain(e);
-    }
-
     /// A chain whose grouping is already right.
-    fn chain(&self, e: &mut Expression<S>) {
+    fn chain(&mut self, e: &mut Expression<S>) {
         let Some(i) = e
             .tail
             .iter()
@@ -415,60 +293,103 @@ impl<S: Clone + PartialEq> Rewrite<S> {
         }
     }
 
-    fn head(&self, h: &mut HeadExpression<S>) {
-        match h {
-            HeadExpression::Simple(s) => self.simple(s),
-            HeadExpression::UnaryOperator(_, e) => self.expression(e),
-        }
+    fn method_args(
+        &self,
+        receiver: SuffixedExpression<S>,
+        name: S,
+        args: Vec<Expression<S>>,
+    ) -> Vec<Expression<S>> {
+        let mut out = Vec::with_capacity(args.len() + 2);
+        out.push(simple(SimpleExpression::Suffixed(receiver)));
+        out.push(simple(SimpleExpression::String(name)));
+        out.extend(args);
+        out
     }
+}
 
-    fn simple(&self, s: &mut SimpleExpression<S>) {
-        match s {
-            SimpleExpression::TableConstructor(t) => {
-                for f in &mut t.fields {
-                    match f {
-                        ConstructorField::Array(e) => self.expression(e),
-                        ConstructorField::Record(k, v) => {
-                            if let RecordKey::Indexed(k) = k {
-                                self.expression(k);
-                                // A computed key may be a table or function: it gets its
-                                // identity (which orders it in `pairs`) now, in source
-                                // order, as an assigned key does when stored.
-                                if !is_constant(k) {
-                                    let inner = std::mem::replace(k, simple(SimpleExpression::Nil));
-                                    *k = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                                        primary: PrimaryExpression::Name(self.key.clone()),
-                                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(
-                                            vec![inner],
-                                        ))],
-                                    }));
-                                }
-                            }
-                            self.expression(v);
-                        }
-                    }
+impl<S: Clone + PartialEq> VisitMut<S> for Rewrite<S> {
+    fn block(&mut self, b: &mut Block<S>) {
+        walk_block(self, b);
+        if let Some(r) = &mut b.return_statement {
+            // piccolo runs `return f(x)` as a tail call, which drops the caller's frame: a
+            // library function called that way can no longer tell the position of its
+            // caller (for error messages and `debug.getinfo(1)`). Library calls become
+            // `return (pass)(f(x))`, a normal call whose results the identity helper passes on.
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_library_call(only) {
+                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.pass.clone()),
+                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
+                    }));
                 }
             }
-            SimpleExpression::Function(f) => self.block(&mut f.body),
-            SimpleExpression::Suffixed(s) => self.suffixed(s),
-            _ => {}
+            // `return a .. b` must not become a tail call of the helper either.
+            if let [only] = r.inner.returns.as_mut_slice() {
+                if self.is_concat_call(only) {
+                    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
+                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.result.clone()),
+                        suffixes: Vec::new(),
+                    }));
+                    b.statements.push(LineAnnotated::new(
+                        r.line_number,
+                        Statement::LocalStatement(LocalStatement {
+                            names: vec![self.result.clone()],
+                            values: vec![value],
+                        }),
+                    ));
+                }
+            }
         }
     }
 
-    fn field(&self, f: &mut FieldSuffix<S>) {
-        if let FieldSuffix::Indexed(e) = f {
-            self.expression(e);
+    fn statement(&mut self, s: &mut Statement<S>) {
+        walk_statement(self, s);
+        if let Statement::FunctionCall(c) = s {
+            if let CallSuffix::Method(name, args) = &mut c.call {
+                let receiver = std::mem::replace(
+                    &mut c.head,
+                    SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.method.clone()),
+                        suffixes: Vec::new(),
+                    },
+                );
+                let args = self.method_args(receiver, name.clone(), std::mem::take(args));
+                c.call = CallSuffix::Function(args);
+            }
         }
     }
 
-    fn call_args(&self, c: &mut CallSuffix<S>) {
-        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        for a in args.iter_mut() {
-            self.expression(a);
+    /// A full expression (the start of an operator chain).
+    fn expression(&mut self, e: &mut Expression<S>) {
+        if chain_has_not_equal(e) {
+            regroup(e);
         }
+        self.chain(e);
+    }
+
+    fn record_key(&mut self, k: &mut RecordKey<S>) {
+        walk_record_key(self, k);
+        // A computed key may be a table or function: it gets its identity (which orders
+        // it in `pairs`) now, in source order, as an assigned key does when stored.
+        if let RecordKey::Indexed(k) = k {
+            if !is_constant(k) {
+                let inner = std::mem::replace(k, simple(SimpleExpression::Nil));
+                *k = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                    primary: PrimaryExpression::Name(self.key.clone()),
+                    suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
+                }));
+            }
+        }
+    }
+
+    fn call(&mut self, c: &mut CallSuffix<S>) {
+        walk_call(self, c);
         // piccolo bug: after a call whose last argument is a table constructor, the
         // callee's missing parameters hold stale registers (`g({})` gives `b == 0` for
         // `function g(a, b)`). Passing the table through `(first)` gives a clean frame.
+        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
         if let Some(last) = args.last_mut() {
             if last.tail.is_empty()
                 && matches!(
@@ -485,23 +406,17 @@ impl<S: Clone + PartialEq> Rewrite<S> {
         }
     }
 
-    fn suffixed(&self, s: &mut SuffixedExpression<S>) {
+    fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
+        walk_suffixed(self, s);
+        // piccolo compiles `(f())` and `(...)` as the bare multi-valued expression; Lua
+        // truncates them to one value. `((first)(f()))` does.
         if let PrimaryExpression::GroupedExpression(e) = &mut s.primary {
-            self.expression(e);
-            // piccolo compiles `(f())` and `(...)` as the bare multi-valued expression; Lua
-            // truncates them to one value. `((first)(f()))` does.
             if s.suffixes.is_empty() && is_multi_valued(e) {
                 let inner = std::mem::replace(e, simple(SimpleExpression::Nil));
                 *e = simple(SimpleExpression::Suffixed(SuffixedExpression {
                     primary: PrimaryExpression::Name(self.first.clone()),
                     suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
                 }));
-            }
-        }
-        for p in &mut s.suffixes {
-            match p {
-                SuffixPart::Field(f) => self.field(f),
-                SuffixPart::Call(c) => self.call_args(c),
             }
         }
         // Fold each method call, left to right, into a helper call on the prefix before it.
@@ -526,19 +441,6 @@ impl<S: Clone + PartialEq> Rewrite<S> {
                 .push(SuffixPart::Call(CallSuffix::Function(args)));
             s.suffixes.extend(rest);
         }
-    }
-
-    fn method_args(
-        &self,
-        receiver: SuffixedExpression<S>,
-        name: S,
-        args: Vec<Expression<S>>,
-    ) -> Vec<Expression<S>> {
-        let mut out = Vec::with_capacity(args.len() + 2);
-        out.push(simple(SimpleExpression::Suffixed(receiver)));
-        out.push(simple(SimpleExpression::String(name)));
-        out.extend(args);
-        out
     }
 }
 
