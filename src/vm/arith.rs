@@ -19,7 +19,7 @@ use super::rewrite::simple;
 use super::visit::mutable::{
     walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
 };
-use super::visit::read_only::{walk_simple, walk_statement as walk_statement_ref, Visit};
+use super::visit::read_only::{walk_statement as walk_statement_ref, Visit};
 
 /// Operation codes passed as the helper's first argument.
 pub mod op {
@@ -362,19 +362,6 @@ impl<S: Clone + PartialEq> Visit<S> for NumericStores<'_, S> {
         }
         if self.ok {
             walk_statement_ref(self, s);
-        }
-    }
-
-    fn simple(&mut self, s: &SimpleExpression<S>) {
-        match s {
-            // A known gap, kept so the generated code stays the same: the return statement
-            // of a function literal is not searched.
-            SimpleExpression::Function(f) => {
-                for s in &f.body.statements {
-                    self.statement(&s.inner);
-                }
-            }
-            _ => walk_simple(self, s),
         }
     }
 }
