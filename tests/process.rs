@@ -202,3 +202,27 @@ fn spawn_options_reach_the_runtime() {
         .expect("send");
     assert_eq!(module_tag.output_text(), "Memory-Limit=1-gb");
 }
+
+/// Deeply nested calls or constructors would exhaust piccolo's 256 registers, and its
+/// compiler panics then (a trap in wasm): they are refused first, with a clear error.
+#[test]
+fn register_hungry_nesting_is_rejected_before_compiling() {
+    let mut p = process();
+    for (open, close) in [("f(1, ", ")"), ("{1, ", "}"), ("o:m(", ")"), ("{k = ", "}")] {
+        let src = format!(
+            "local function f(a, b) return b end local o = {{m = function(s, a) return a end}} return {}1{}",
+            open.repeat(150),
+            close.repeat(150)
+        );
+        let err = p.eval(&src).expect_err("rejected");
+        assert_eq!(err.code(), "SOURCE_REJECTED", "{open}: {err}");
+        assert!(err.to_string().contains("nested too deeply"), "{err}");
+    }
+    // Moderate nesting still runs.
+    let ok = format!(
+        "local function f(a, b) return b end return {}7{}",
+        "f(1, ".repeat(60),
+        ")".repeat(60)
+    );
+    assert_eq!(p.eval(&ok).unwrap().output, "7");
+}

@@ -19,8 +19,8 @@ use piccolo::{
     compiler::{
         self,
         parser::{
-            Block, Chunk, Expression, FunctionDefinition, LineAnnotated, LocalStatement,
-            ReturnStatement, SimpleExpression, Statement,
+            Block, CallSuffix, Chunk, ConstructorField, Expression, FunctionDefinition,
+            LineAnnotated, LocalStatement, ReturnStatement, SimpleExpression, Statement,
         },
         CompiledPrototype, FunctionRef, LineNumber, StringInterner,
     },
@@ -32,7 +32,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
-use super::visit::read_only::{walk_block, walk_expression, Visit};
+use super::visit::read_only::{walk_block, walk_function, walk_simple, Visit};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -132,6 +132,7 @@ fn compile_here(
     let mut checker = ShapeCheck {
         limits,
         depth: 0,
+        held: 0,
         error: None,
     };
     checker.block(&chunk.block);
@@ -305,8 +306,19 @@ fn wrap_chunk<S: Clone + PartialEq>(
 struct ShapeCheck<'a> {
     limits: &'a SourceLimits,
     depth: usize,
+    /// Registers held by the enclosing calls, constructors and operators of the current
+    /// function while the node being visited is evaluated (an estimate, see
+    /// [`MAX_HELD_REGISTERS`]).
+    held: usize,
     error: Option<String>,
 }
+
+/// Registers nested calls and constructors may hold at once. piccolo has 256 per function
+/// and its compiler panics when they run out (a trap in wasm), so such source is refused
+/// first. Measured: `f(1, f(1, ...))` holds 2 per level and fails at 127 levels,
+/// `{1, {1, ...}}` and method calls 3 (fail at 85), `{{...}}` 2 (fail at 128); the margin
+/// leaves room for the function's locals and the rewrites' helper calls.
+const MAX_HELD_REGISTERS: usize = 200;
 
 impl ShapeCheck<'_> {
     /// Visits one level deeper, unless that is too deep or an error was already found.
@@ -322,6 +334,21 @@ impl ShapeCheck<'_> {
             visit(self);
         }
         self.depth -= 1;
+    }
+
+    /// Visits with `extra` more registers held.
+    fn holding(&mut self, extra: usize, visit: impl FnOnce(&mut Self)) {
+        self.held += extra;
+        if self.held > MAX_HELD_REGISTERS && self.error.is_none() {
+            self.error = Some(format!(
+                "calls or table constructors nested too deeply (they would need more than \
+                 {MAX_HELD_REGISTERS} registers)"
+            ));
+        }
+        if self.error.is_none() {
+            visit(self);
+        }
+        self.held -= extra;
     }
 }
 
@@ -339,6 +366,51 @@ impl<S> Visit<S> for ShapeCheck<'_> {
             ));
             return;
         }
-        self.nested(|this| walk_expression(this, e));
+        self.nested(|this| {
+            this.head(&e.head);
+            // The left operand (or a helper call's first arguments) waits in a register.
+            for (_, operand) in &e.tail {
+                this.holding(2, |this| this.expression(operand));
+            }
+        });
+    }
+
+    fn function(&mut self, f: &FunctionDefinition<S>) {
+        // A function literal gets a register file of its own.
+        let held = std::mem::take(&mut self.held);
+        walk_function(self, f);
+        self.held = held;
+    }
+
+    fn call(&mut self, c: &CallSuffix<S>) {
+        // The function (for a method, our helper, the receiver and the name) and the
+        // arguments before this one.
+        let (base, args) = match c {
+            CallSuffix::Method(_, args) => (3, args),
+            CallSuffix::Function(args) => (1, args),
+        };
+        for (i, a) in args.iter().enumerate() {
+            self.holding(base + i, |this| this.expression(a));
+        }
+    }
+
+    fn simple(&mut self, s: &SimpleExpression<S>) {
+        let SimpleExpression::TableConstructor(t) = s else {
+            return walk_simple(self, s);
+        };
+        // The table, a value slot, and array items not yet flushed (every 50).
+        let mut pending = 0;
+        for f in &t.fields {
+            match f {
+                ConstructorField::Array(e) => {
+                    self.holding(2 + pending, |this| this.expression(e));
+                    pending = (pending + 1) % 50;
+                }
+                ConstructorField::Record(k, e) => {
+                    self.holding(2 + pending, |this| this.record_key(k));
+                    self.holding(3 + pending, |this| this.expression(e));
+                }
+            }
+        }
     }
 }
