@@ -21,6 +21,11 @@ fn loaded(name: &str, options: ProcessOptions) -> (Process, Vec<Json>) {
     (p, msgs)
 }
 
+/// An outcome's diff as text lines (`path: old -> new`).
+fn diff_lines(o: aolite::ao::Outcome) -> Vec<String> {
+    o.diff.unwrap().iter().map(|c| c.to_string()).collect()
+}
+
 const EXAMPLES: &[&str] = &[
     "token",
     "guide_versioned",
@@ -136,7 +141,7 @@ fn outcomes_list_what_each_message_changed() {
     };
     let (mut p, msgs) = loaded("token", options);
     let o = p.send_json(&msgs[2]).unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert!(
         diff.iter().any(|d| d
             .starts_with("Balances.ALICE_wallet_address_0000000000000000000000: nil -> \"250\"")),
@@ -145,7 +150,7 @@ fn outcomes_list_what_each_message_changed() {
     let o = p
         .eval_outcome("Registry = {users = {ann = {age = 3}}}; Registry.users.ann.age = 4")
         .unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     // A table built by the message is one change, not one per field.
     assert_eq!(
         diff,
@@ -154,7 +159,7 @@ fn outcomes_list_what_each_message_changed() {
     let o = p
         .eval_outcome("Registry.users.ann.age = nil; Registry.users['b c'] = true")
         .unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert_eq!(
         diff,
         vec![
@@ -353,11 +358,11 @@ fn diff_paths_stay_right_when_a_flat_table_gains_a_table() {
     p.eval("local t = {}; t.x = 1; Big.k1 = 0").unwrap();
     p.eval("Big.sub = {}").unwrap();
     let o = p.eval_outcome("Big.sub.x = 1").unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert_eq!(diff, vec!["Big.sub.x: nil -> 1".to_owned()]);
     p.eval("rawset(Big, 'other', {})").unwrap();
     let o = p.eval_outcome("Big.other.y = 2").unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert_eq!(diff, vec!["Big.other.y: nil -> 2".to_owned()]);
 }
 
@@ -389,12 +394,12 @@ fn a_table_built_by_a_message_is_one_change() {
     let o = p
         .eval_outcome("Squares = {}; for i = 1, 180 do Squares[i] = i * i end")
         .unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert_eq!(
         diff,
         vec!["Squares: nil -> \"<table: 180 entries>\"".to_owned()]
     );
     let o = p.eval_outcome("Squares[3] = 0").unwrap();
-    let diff: Vec<String> = o.diff.unwrap().iter().map(|c| c.to_string()).collect();
+    let diff = diff_lines(o);
     assert_eq!(diff, vec!["Squares[3]: 9 -> 0".to_owned()]);
 }
