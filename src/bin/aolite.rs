@@ -103,13 +103,6 @@ struct RunArgs {
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
     let mut r = RunArgs::default();
-    let RunArgs {
-        process_file,
-        messages_file,
-        options,
-        ..
-    } = &mut r;
-    let (mut import, mut export, mut hash) = (None, None, false);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -118,33 +111,46 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match arg.as_str() {
-            "--messages" => *messages_file = Some(value("--messages")?),
-            "--import" => import = Some(value("--import")?),
-            "--export" => export = Some(value("--export")?),
-            "--diff" => options.diff = true,
-            "--hash" => hash = true,
-            "--id" => options.id = Some(value("--id")?),
-            "--owner" => options.owner = Some(value("--owner")?),
-            "--module" => options.module = Some(value("--module")?),
-            "--authority" => options.authorities.push(value("--authority")?),
+            "--messages" => r.messages_file = Some(value("--messages")?),
+            "--import" => r.import = Some(value("--import")?),
+            "--export" => r.export = Some(value("--export")?),
+            "--diff" => r.options.diff = true,
+            "--hash" => r.hash = true,
+            "--id" => r.options.id = Some(value("--id")?),
+            "--owner" => r.options.owner = Some(value("--owner")?),
+            "--module" => r.options.module = Some(value("--module")?),
+            "--authority" => r.options.authorities.push(value("--authority")?),
             "--fuel" => {
-                options.limits.fuel = value("--fuel")?
+                r.options.limits.fuel = value("--fuel")?
                     .parse()
                     .map_err(|_| "--fuel takes a whole number".to_string())?
             }
             "--memory" => {
-                options.limits.memory = value("--memory")?
+                r.options.limits.memory = value("--memory")?
                     .parse()
                     .map_err(|_| "--memory takes a whole number of bytes".to_string())?
             }
             "-h" | "--help" => return Err(HELP.into()),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            file if process_file.is_none() => *process_file = Some(file.to_owned()),
+            file if r.process_file.is_none() => r.process_file = Some(file.to_owned()),
             extra => return Err(format!("unexpected argument '{extra}'")),
         }
     }
-    (r.import, r.export, r.hash) = (import, export, hash);
     Ok(r)
+}
+
+/// The process `run` and `repl` work on: spawned with `options`, or rebuilt from the state
+/// document at `import` (keeping the `--diff` choice).
+fn start_process(import: Option<&str>, options: ProcessOptions) -> Result<Process, String> {
+    match import {
+        Some(path) => {
+            let doc = read_text(path)?;
+            let mut p = Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?;
+            p.set_diff(options.diff);
+            Ok(p)
+        }
+        None => Process::new(options).map_err(|e| e.to_string()),
+    }
 }
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
@@ -172,15 +178,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let messages = aolite::ao::message::parse_message_list(&messages_text)
         .map_err(|e| format!("{messages_file}: {e}"))?;
 
-    let mut process = match &import {
-        Some(path) => {
-            let doc = read_text(path)?;
-            let mut p = Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?;
-            p.set_diff(options.diff);
-            p
-        }
-        None => Process::new(options).map_err(|e| e.to_string())?,
-    };
+    let mut process = start_process(import.as_deref(), options)?;
     if let (Some(source), Some(file)) = (&source, &process_file) {
         if let Err(e) = process.eval(source) {
             eprintln!("{file}: {e}");
@@ -287,13 +285,7 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
     if messages_file.is_some() || export.is_some() || hash {
         return Err("aolite repl takes no --messages, --export or --hash".into());
     }
-    let process = match &import {
-        Some(path) => {
-            let doc = read_text(path)?;
-            Process::import_state(&doc).map_err(|e| format!("{path}: {e}"))?
-        }
-        None => Process::new(options).map_err(|e| e.to_string())?,
-    };
+    let process = start_process(import.as_deref(), options)?;
     let mut console = aolite::console::Console::new(process);
     let mut out = std::io::stdout();
     let _ = writeln!(out, "{}", console.banner());

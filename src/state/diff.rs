@@ -64,14 +64,14 @@ pub fn changes<'gc>(
     for &(t, k, old) in writes {
         let slot = (
             address(Value::Table(t)),
-            view::key_text(ctx, k),
+            view::plain_text(ctx, k),
             k.type_name(),
         );
         if seen.insert(slot) {
             slots.push((t, k, old));
         }
     }
-    slots.retain(|(t, k, old)| !raw_equal(*old, t.get_value(*k)));
+    slots.retain(|(t, k, old)| !same_value(*old, t.get_value(*k)));
     if slots.is_empty() {
         return Vec::new();
     }
@@ -119,7 +119,9 @@ pub fn changes<'gc>(
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-fn raw_equal(a: Value<'_>, b: Value<'_>) -> bool {
+/// Whether a slot still holds the very same value. Stricter than Lua's `rawequal`
+/// (`stdlib::base::raw_equal`): `1` becoming `1.0` is a change, and NaN staying NaN is not.
+fn same_value(a: Value<'_>, b: Value<'_>) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.to_bits() == y.to_bits(),
         (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),

@@ -343,10 +343,7 @@ impl Process {
     /// An independent copy of the process as it was at checkpoint `id`.
     pub fn fork_at(&mut self, id: u64) -> Result<Process, Error> {
         let doc = self.export_state_at(id)?;
-        let mut p = Process::import_state(&doc)?;
-        p.history.diffs = self.history.diffs;
-        p.history.logging = self.history.logging;
-        Ok(p)
+        self.copy_from(&doc)
     }
 
     /// The message log (since spawn or import).
@@ -357,7 +354,12 @@ impl Process {
     /// An independent copy of this process (through export and import).
     pub fn fork(&mut self) -> Result<Process, Error> {
         let doc = self.export_state()?;
-        let mut p = Process::import_state(&doc)?;
+        self.copy_from(&doc)
+    }
+
+    /// A process imported from `doc` with this one's history settings.
+    fn copy_from(&self, doc: &str) -> Result<Process, Error> {
+        let mut p = Process::import_state(doc)?;
         p.history.diffs = self.history.diffs;
         p.history.logging = self.history.logging;
         Ok(p)

@@ -118,7 +118,7 @@ impl Process {
     pub fn state_hash(&mut self) -> Result<String, Error> {
         let doc = self.export_state()?;
         let digest = Sha256::digest(doc.as_bytes());
-        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Ok(history::hex(&digest))
     }
 
     /// Rebuilds a process from a document made by [`Process::export_state`]. Everything is

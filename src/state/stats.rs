@@ -144,7 +144,7 @@ pub fn stats<'gc>(
         total.closures += c.closures;
         total.strings += c.strings;
         total.entries += c.entries;
-        let name = view::key_text(ctx, k);
+        let name = view::plain_text(ctx, k);
         out.push(GlobalStats {
             user: !matches!(k, Value::String(_)) || !runtime.contains(&name),
             name,
@@ -183,7 +183,7 @@ impl Process {
                 }
                 None => {
                     for (k, v) in view::sorted_entries(ctx, g) {
-                        let name = view::key_text(ctx, k);
+                        let name = view::plain_text(ctx, k);
                         if matches!(k, Value::String(_)) && runtime.contains(&name) {
                             continue;
                         }

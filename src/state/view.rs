@@ -66,11 +66,6 @@ pub fn plain_text<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
     }
 }
 
-/// The text of a key in the data view and in `inspect`.
-pub fn key_text<'gc>(ctx: Context<'gc>, k: Value<'gc>) -> String {
-    plain_text(ctx, k)
-}
-
 /// The JSON data view of `v` (see the module docs).
 pub fn to_view<'gc>(ctx: Context<'gc>, v: Value<'gc>, depth: usize) -> Json {
     let mut path = Vec::new();
@@ -114,7 +109,7 @@ fn view_inner<'gc>(
                 let mut m = Map::new();
                 for (k, v) in &entries {
                     let value = view_inner(ctx, *v, depth, path);
-                    m.entry(key_text(ctx, *k)).or_insert(value);
+                    m.entry(plain_text(ctx, *k)).or_insert(value);
                 }
                 Json::Object(m)
             };
@@ -373,7 +368,7 @@ pub fn inspect<'gc>(
     if let Value::Table(t) = value {
         let needle = options.search.as_ref().map(|s| s.to_lowercase());
         for (k, v) in sorted_entries(ctx, t) {
-            let key = key_text(ctx, k);
+            let key = plain_text(ctx, k);
             let preview = preview(ctx, v);
             if let Some(n) = &needle {
                 if !key.to_lowercase().contains(n) && !preview.to_lowercase().contains(n) {

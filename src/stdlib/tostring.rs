@@ -122,7 +122,9 @@ pub fn restore_identities<'gc>(ctx: Context<'gc>, count: u64, known: &[(Value<'g
 
 /// Forgets identities numbered after `mark`.
 pub fn forget_after(ctx: Context<'_>, mark: u64) {
-    let _ = take_after(ctx, mark);
+    let mut ids = identities(ctx).borrow_mut(&ctx);
+    ids.by_address.retain(|_, (id, _)| *id <= mark);
+    ids.count = ids.count.min(mark);
 }
 
 /// Identities taken away by [`take_after`], to give back with [`give_back`].
