@@ -130,7 +130,13 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                         }
                         if has(b'u') {
                             put("nups", Value::Integer(c.upvalues().len() as i64));
-                            put("nparams", Value::Integer(i64::from(p.fixed_params)));
+                            put(
+                                "nparams",
+                                Value::Integer(i64::from(crate::vm::params::declared_params(
+                                    p.fixed_params,
+                                    p.opcodes.first(),
+                                ))),
+                            );
                             put("isvararg", Value::Boolean(p.has_varargs));
                         }
                     }

@@ -57,6 +57,7 @@ pub fn install(vm: &mut Vm) {
             ("(setup)", h.setup),
             ("(arith)", h.arith),
             ("(key)", h.key),
+            ("(drop)", h.drop),
         ] {
             crate::state::builtins::add_root(ctx, name, piccolo::Value::Function(f));
         }

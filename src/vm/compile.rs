@@ -31,7 +31,9 @@ use piccolo::{
 use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
+use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
+use super::visit::mutable::VisitMut;
 use super::visit::read_only::{walk_block, walk_function, walk_simple, Visit};
 use crate::error::Error;
 
@@ -75,7 +77,7 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 8] = [
+const HELPER_LOCALS: [&[u8]; 9] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
@@ -84,6 +86,7 @@ const HELPER_LOCALS: [&[u8]; 8] = [
     b"(setup)",
     b"(arith)",
     b"(key)",
+    b"(drop)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -139,6 +142,19 @@ fn compile_here(
     if let Some(why) = checker.error {
         return Err(Error::SourceRejected(format!("{chunk_name}: {why}")));
     }
+    // After the parameter rewrite every function is vararg, and piccolo does not check
+    // this anyway: Lua's parser rejects `...` in a function that does not declare it.
+    let mut varargs = VarargCheck {
+        vararg: vec![true],
+        line: LineNumber(0),
+        misplaced: None,
+    };
+    varargs.block(&chunk.block);
+    if let Some(line) = varargs.misplaced {
+        return Err(Error::Syntax(format!(
+            "{chunk_name}:{line}: cannot use '...' outside a vararg function near '...'"
+        )));
+    }
     let name = |s: &[u8]| -> SourceString { Arc::from(s) };
     let mut chunk = chunk;
     AssignRewrite::new(AssignNames {
@@ -161,7 +177,7 @@ fn compile_here(
         base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
     };
-    let wrapped = wrap_chunk(
+    let (wrapped, declared_vararg) = wrap_chunk(
         chunk,
         rewrite,
         vec![
@@ -169,6 +185,7 @@ fn compile_here(
             name(HELPER_LOCALS[5]),
             name(HELPER_LOCALS[6]),
             name(HELPER_LOCALS[7]),
+            name(HELPER_LOCALS[8]),
         ],
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
@@ -178,6 +195,7 @@ fn compile_here(
     }
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
+    restore_vararg_flags(&mut inner, &declared_vararg);
     // Resolve the inner function's upvalues against the wrapper now, so instantiating
     // needs only the inner prototype: Outer(i) must be the wrapper's _ENV.
     for desc in &mut inner.upvalues {
@@ -214,6 +232,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.setup)),
         slot(Value::Function(helpers.arith)),
         slot(Value::Function(helpers.key)),
+        slot(Value::Function(helpers.drop)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -264,11 +283,14 @@ fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
-) -> Chunk<S> {
+) -> (Chunk<S>, Vec<bool>) {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
+    // Parameters last: every pass before sees functions as written.
+    let mut params = ParamRewrite::new(more_locals[4].clone());
+    params.block(&mut body);
     let Rewrite {
         method,
         concat,
@@ -282,7 +304,7 @@ fn wrap_chunk<S: Clone + PartialEq>(
         has_varargs: true,
         body,
     });
-    Chunk {
+    let chunk = Chunk {
         block: Block {
             statements: vec![LineAnnotated::new(
                 line,
@@ -299,6 +321,47 @@ fn wrap_chunk<S: Clone + PartialEq>(
             )),
             closed_on: line,
         },
+    };
+    (chunk, params.declared_vararg)
+}
+
+/// Finds the first `...` in a function that does not declare it.
+struct VarargCheck {
+    /// Whether each enclosing function is vararg, innermost last.
+    vararg: Vec<bool>,
+    /// The line of the statement being visited.
+    line: LineNumber,
+    misplaced: Option<LineNumber>,
+}
+
+impl<S> Visit<S> for VarargCheck {
+    fn block(&mut self, b: &Block<S>) {
+        for s in &b.statements {
+            self.line = s.line_number;
+            self.statement(&s.inner);
+        }
+        if let Some(r) = &b.return_statement {
+            self.line = r.line_number;
+            for e in &r.returns {
+                self.expression(e);
+            }
+        }
+    }
+
+    fn function(&mut self, f: &FunctionDefinition<S>) {
+        self.vararg.push(f.has_varargs);
+        walk_function(self, f);
+        self.vararg.pop();
+    }
+
+    fn simple(&mut self, s: &SimpleExpression<S>) {
+        if matches!(s, SimpleExpression::VarArgs)
+            && self.vararg.last() == Some(&false)
+            && self.misplaced.is_none()
+        {
+            self.misplaced = Some(self.line);
+        }
+        walk_simple(self, s);
     }
 }
 

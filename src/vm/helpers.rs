@@ -23,6 +23,7 @@ pub struct Helpers<'gc> {
     pub setup: Function<'gc>,
     pub arith: Function<'gc>,
     pub key: Function<'gc>,
+    pub drop: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -47,6 +48,17 @@ impl<'gc> Helpers<'gc> {
             key: Function::Callback(Callback::from_fn(&ctx, |ctx, _, mut stack| {
                 stack.resize(1);
                 crate::stdlib::tostring::identity_of(ctx, stack[0]);
+                Ok(CallbackReturn::Return)
+            })),
+            // `(drop)(n, ...)` returns the arguments after the first `n` of `...` (a vararg
+            // function's extra arguments, see `params.rs`).
+            drop: Function::Callback(Callback::from_fn(&ctx, |_, _, mut stack| {
+                let n = match stack.get(0) {
+                    Value::Integer(n) => usize::try_from(n).unwrap_or(0),
+                    _ => 0,
+                };
+                let end = (n + 1).min(stack.len());
+                stack.drain(..end);
                 Ok(CallbackReturn::Return)
             })),
         }

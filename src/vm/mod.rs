@@ -11,6 +11,7 @@ pub mod determinism;
 pub mod errors;
 pub mod fingerprint;
 pub mod helpers;
+pub mod params;
 pub mod rewrite;
 pub mod undo;
 pub mod visit;
@@ -87,20 +88,20 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 8]);
+pub struct StashedHelpers([StashedFunction; 9]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
             [
-                h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key,
+                h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key, h.drop,
             ]
             .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith, key] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key, drop] = &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -110,6 +111,7 @@ impl StashedHelpers {
             setup: ctx.fetch(setup),
             arith: ctx.fetch(arith),
             key: ctx.fetch(key),
+            drop: ctx.fetch(drop),
         }
     }
 }

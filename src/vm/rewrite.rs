@@ -19,9 +19,7 @@ use piccolo::compiler::parser::{
     SuffixedExpression,
 };
 
-use super::visit::mutable::{
-    walk_block, walk_call, walk_record_key, walk_statement, walk_suffixed, VisitMut,
-};
+use super::visit::mutable::{walk_block, walk_record_key, walk_statement, walk_suffixed, VisitMut};
 
 /// Names of the hidden helper locals.
 pub struct Rewrite<S> {
@@ -379,28 +377,6 @@ impl<S: Clone + PartialEq> VisitMut<S> for Rewrite<S> {
                 *k = simple(SimpleExpression::Suffixed(SuffixedExpression {
                     primary: PrimaryExpression::Name(self.key.clone()),
                     suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
-                }));
-            }
-        }
-    }
-
-    fn call(&mut self, c: &mut CallSuffix<S>) {
-        walk_call(self, c);
-        // piccolo bug: after a call whose last argument is a table constructor, the
-        // callee's missing parameters hold stale registers (`g({})` gives `b == 0` for
-        // `function g(a, b)`). Passing the table through `(first)` gives a clean frame.
-        let (CallSuffix::Method(_, args) | CallSuffix::Function(args)) = c;
-        if let Some(last) = args.last_mut() {
-            if last.tail.is_empty()
-                && matches!(
-                    &*last.head,
-                    HeadExpression::Simple(SimpleExpression::TableConstructor(_))
-                )
-            {
-                let table = std::mem::replace(last, simple(SimpleExpression::Nil));
-                *last = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                    primary: PrimaryExpression::Name(self.first.clone()),
-                    suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![table]))],
                 }));
             }
         }
