@@ -29,6 +29,15 @@ OPTIONS (run, repl):
     --owner ADDRESS       owner address (default sender of messages)
     --module MODULE_ID    module id
     --authority ADDRESS   a trusted authority (repeatable)
+    --tag NAME=VALUE      a tag of the process (spawn) message, e.g. Name=token
+                          (repeatable)
+    --module-tag NAME=VALUE
+                          a tag of the module (ao.env.Module.Tags; repeatable)
+    --data TEXT           Data of the process message (evaluated with On-Boot=Data)
+    --timestamp MS        time of the spawn, ms since the epoch (the process clock
+                          starts there)
+    --block-height N      block height of the spawn (with the ids, it seeds
+                          math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
     --memory BYTES        memory limit of the process
 
@@ -58,7 +67,7 @@ function cmdLua(args) {
 }
 
 function parseRunArgs(args) {
-  const options = { authorities: [], limits: {} };
+  const options = { authorities: [], tags: [], moduleTags: [], limits: {} };
   let processFile, messagesFile, importFile, exportFile, hash = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -70,6 +79,16 @@ function parseRunArgs(args) {
       if (!/^\d+$/.test(v)) throw new UsageError(what);
       return Number(v);
     };
+    // A whole number a JS number holds exactly (the native CLI accepts the same ones).
+    const exact = (v, flag) => {
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`${flag} takes a whole number`);
+      return Number(v);
+    };
+    const nameValue = (v, flag) => {
+      const at = v.indexOf("=");
+      if (at < 1) throw new UsageError(`${flag} takes NAME=VALUE`);
+      return { name: v.slice(0, at), value: v.slice(at + 1) };
+    };
     switch (arg) {
       case "--messages": messagesFile = value(); break;
       case "--import": importFile = value(); break;
@@ -80,6 +99,11 @@ function parseRunArgs(args) {
       case "--owner": options.owner = value(); break;
       case "--module": options.module = value(); break;
       case "--authority": options.authorities.push(value()); break;
+      case "--tag": options.tags.push(nameValue(value(), arg)); break;
+      case "--module-tag": options.moduleTags.push(nameValue(value(), arg)); break;
+      case "--data": options.data = value(); break;
+      case "--timestamp": options.timestamp = exact(value(), arg); break;
+      case "--block-height": options.blockHeight = exact(value(), arg); break;
       case "--fuel": options.limits.fuel = whole(value(), "--fuel takes a whole number"); break;
       case "--memory": options.limits.memory = whole(value(), "--memory takes a whole number of bytes"); break;
       default:

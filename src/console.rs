@@ -341,7 +341,11 @@ impl Console {
                     msg = msg.with_tag(tag.name.clone(), v);
                 }
             }
-            msg.data = out.data.clone();
+            // The network delivers a body as text; a number or boolean Data as its JSON text.
+            msg.data = out.data.as_ref().map(|d| match d {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
             match self.process.send(msg) {
                 Ok(outcome) => {
                     self.note_diff(&outcome);
@@ -379,8 +383,7 @@ pub fn describe(outcome: &Outcome) -> String {
             .map(|a| format!(" Action={a}"))
             .unwrap_or_default();
         let data = m
-            .data
-            .as_deref()
+            .data_text()
             .filter(|d| !d.is_empty())
             .map(|d| format!(" Data={}", truncate(d, 60)))
             .unwrap_or_default();

@@ -11,7 +11,7 @@
 //! p.eval(r#"Handlers.add("ping", "Ping", function(msg) msg.reply({ Data = "pong" }) end)"#)
 //!     .unwrap();
 //! let out = p.send(Message::default().with_tag("Action", "Ping")).unwrap();
-//! assert_eq!(out.messages[0].data.as_deref(), Some("pong"));
+//! assert_eq!(out.messages[0].data_text(), Some("pong"));
 //! ```
 
 pub mod ao;

@@ -58,7 +58,7 @@ fn send_returns_outcome_with_reply_and_output() {
     assert_eq!(out.messages.len(), 1);
     let reply = &out.messages[0];
     assert_eq!(reply.target.as_deref(), Some("alice"));
-    assert_eq!(reply.data.as_deref(), Some("pong"));
+    assert_eq!(reply.data_text(), Some("pong"));
     assert_eq!(reply.tag("Type"), Some("Message"));
     assert!(out.gas_used > 0);
 }

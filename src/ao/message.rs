@@ -31,7 +31,8 @@ pub struct Message {
     pub owner: Option<String>,
     pub target: Option<String>,
     pub tags: Vec<Tag>,
-    /// The message body: text, or a JSON value that is sent encoded as JSON.
+    /// The message body. Given as a JSON value (object, array, number...), it is its JSON
+    /// text, as the network delivers it.
     pub data: Option<String>,
     pub timestamp: Option<i64>,
     pub block_height: Option<i64>,
@@ -45,7 +46,8 @@ pub struct Message {
     pub extra: Vec<(String, Json)>,
 }
 
-/// Fields with a meaning of their own; any other scalar field is passed through as is.
+/// Fields with a meaning of their own; any other scalar field (`Signature`, `Anchor`,
+/// `Epoch`, `Hash-Chain`, `Forwarded-By`, `Module`...) is passed through as is.
 const KNOWN_FIELDS: &[&str] = &[
     "Id",
     "From",
@@ -58,7 +60,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "Nonce",
     "Cron",
     "Read-Only",
-    "Module",
 ];
 
 /// Largest accepted message, all fields together; bigger input is refused before parsing.
@@ -210,13 +211,10 @@ impl Message {
             Some(Json::String(s)) => Some(s.clone()),
             Some(other) => Some(other.to_string()),
         };
-        let mut tags = parse_tags(obj.get("Tags").unwrap_or(&Json::Null))?;
-        // A JSON (non-string) Data is sent encoded, and says so, as aos's Send does.
-        if matches!(obj.get("Data"), Some(Json::Object(_) | Json::Array(_)))
-            && !tags.iter().any(|t| t.name == "Content-Type")
-        {
-            tags.push(Tag::new("Content-Type", "application/json"));
-        }
+        // A JSON (non-string) Data is delivered as its JSON text, as the network delivers
+        // a message body. No tag is added: a `Content-Type: application/json` the sender did
+        // not set would make aos decode Data into a table before the handlers see it.
+        let tags = parse_tags(obj.get("Tags").unwrap_or(&Json::Null))?;
         let msg = Message {
             id: string_field(obj, "Id")?,
             from: string_field(obj, "From")?,

@@ -4,23 +4,32 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-/// A tag of an outgoing message. Values are what the process put there: strings
-/// normally, but aos passes numbers and booleans through unchanged (the network would
-/// reject them), and so do we, so such bugs show up locally.
+/// A tag of an outgoing message. Values are what the process put there, as aos's loader
+/// JSON-encodes them: strings normally, but numbers, booleans and tables pass through as
+/// JSON numbers, booleans, arrays and objects (the network would reject them; they show up
+/// locally as they would in aos). A tag without a value (`nil`, or a function, which aos's
+/// json skips) has `value` null, and serializes without a `value` key, as aos emits it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutTag {
     pub name: String,
+    #[serde(default, skip_serializing_if = "Json::is_null")]
     pub value: Json,
 }
 
-/// A message the process sent (`ao.send`, `msg.reply`...).
+/// A message the process sent (`ao.send`, `msg.reply`...). A field the process left out
+/// is `None` and is left out of the JSON form, as aos leaves it out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OutMessage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
     pub tags: Vec<OutTag>,
-    pub data: Option<String>,
+    /// The Data as aos emits it: text normally (a table is sent as its JSON text), but a
+    /// number or boolean stays a JSON number or boolean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Json>,
 }
 
 impl OutMessage {
@@ -30,6 +39,11 @@ impl OutMessage {
             .iter()
             .find(|t| t.name == name)
             .and_then(|t| t.value.as_str())
+    }
+
+    /// The Data, when it is text.
+    pub fn data_text(&self) -> Option<&str> {
+        self.data.as_ref().and_then(Json::as_str)
     }
 }
 

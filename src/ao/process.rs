@@ -134,7 +134,17 @@ impl ProcessOptions {
             authorities,
             timestamp: int("timestamp", obj.get("timestamp"))?,
             block_height: int("blockHeight", obj.get("blockHeight"))?,
-            data: text("data")?,
+            // Any text, the empty one included (a Data, not a name).
+            data: match obj.get("data") {
+                None | Some(Json::Null) => None,
+                Some(Json::String(s)) => Some(s.clone()),
+                Some(other) => {
+                    return Err(bad(format!(
+                        "'data' must be a string, got {}",
+                        json_type(other)
+                    )))
+                }
+            },
             no_spawn: matches!(obj.get("spawn"), Some(Json::Bool(false))),
             diff: matches!(obj.get("diff"), Some(Json::Bool(true))),
             no_log: matches!(obj.get("log"), Some(Json::Bool(false))),
@@ -582,9 +592,8 @@ fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, f: &MessageFields) -> Ta
     for (key, value) in &msg.extra {
         let _ = t.set(ctx, s(key), convert::from_json(ctx, value));
     }
-    if msg.cron {
-        let _ = t.set(ctx, "Cron", true);
-    }
+    // A compute unit sets Cron on every message: true for its cron ticks, false otherwise.
+    let _ = t.set(ctx, "Cron", msg.cron);
     if msg.read_only {
         let _ = t.set(ctx, "Read-Only", true);
     }
@@ -617,34 +626,43 @@ fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
     t
 }
 
-/// The table `handle` returned, as an outcome.
+/// The table `handle` returned, as an outcome. aos's loader hands its result to the host
+/// as `json.encode(result)`, so the outcome is that JSON, read back: a field the process left
+/// out is absent, numbers are written with `%.14g`, a table-valued tag is its JSON, and a
+/// result that json cannot encode (a sparse array, NaN, a cycle) makes the message fail, as
+/// `handle` fails in aos.
 fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcome, Error> {
     let Some(Value::Table(r)) = values.first().copied() else {
         return Err(Error::Lua("the process runtime returned no result".into()));
     };
-    let list = |key: &'static str| -> Result<Vec<OutMessage>, Error> {
-        let Value::Table(items) = r.get(ctx, key) else {
-            return Ok(Vec::new());
-        };
-        (1..=items.length())
-            .map(|i| out_message(ctx, items.get(ctx, i)))
-            .collect()
+    let mut encoded = Vec::new();
+    super::json::encode(ctx, Value::Table(r), &mut encoded, &mut Vec::new()).map_err(|e| {
+        Error::Lua(format!(
+            "the result cannot be encoded as JSON (aos's loader fails the same way): {e}"
+        ))
+    })?;
+    let mut result: Json = serde_json::from_slice(&encoded)
+        .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?;
+    whole_numbers(&mut result);
+    let list = |key: &str| -> Vec<OutMessage> {
+        match result.get(key) {
+            Some(Json::Array(items)) => items.iter().map(out_message).collect(),
+            _ => Vec::new(),
+        }
     };
+    // The error as text, as Lua's tostring shows it (a non-string Eval error value).
     let error = match r.get(ctx, "Error") {
         Value::Nil => None,
         v => Some(text(ctx, v).unwrap_or_default()),
     };
-    let assignments = match r.get(ctx, "Assignments") {
-        Value::Table(t) => match convert::to_json(ctx, Value::Table(t))? {
-            Json::Array(items) => items,
-            _ => Vec::new(),
-        },
+    let assignments = match result.get("Assignments") {
+        Some(Json::Array(items)) => items.clone(),
         _ => Vec::new(),
     };
     Ok(Outcome {
-        output: convert::to_json(ctx, r.get(ctx, "Output"))?,
-        messages: list("Messages")?,
-        spawns: list("Spawns")?,
+        output: result.get("Output").cloned().unwrap_or(Json::Null),
+        messages: list("Messages"),
+        spawns: list("Spawns"),
         assignments,
         error,
         gas_used: 0,
@@ -664,35 +682,52 @@ fn text<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<String> {
     }
 }
 
-fn out_message<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Result<OutMessage, Error> {
-    let Value::Table(m) = v else {
-        return Err(Error::Lua("outbox entry is not a table".into()));
-    };
-    let data = match m.get(ctx, "Data") {
-        v @ Value::Table(_) => Some(convert::to_json(ctx, v)?.to_string()),
-        v => text(ctx, v),
-    };
-    let mut tags = Vec::new();
-    if let Value::Table(list) = m.get(ctx, "Tags") {
-        for i in 1..=list.length() {
-            if let Value::Table(tag) = list.get(ctx, i) {
-                let value = match tag.get(ctx, "value") {
-                    v @ (Value::Integer(_) | Value::Number(_) | Value::Boolean(_)) => {
-                        convert::to_json(ctx, v)?
-                    }
-                    v => Json::String(text(ctx, v).unwrap_or_default()),
-                };
-                tags.push(OutTag {
-                    name: text(ctx, tag.get(ctx, "name")).unwrap_or_default(),
-                    value,
-                });
+/// `%.14g` writes whole numbers from 1e14 up in exponent form (`1e+14`), which parses as a
+/// float; below 2^53 the same value as an integer prints as JS prints it (`100000000000000`),
+/// so the native and the Node CLI print the same bytes. From 2^53 on a number stays a float
+/// (an integer there is not a safe JS number, which the JS API cannot hand over), and the
+/// two CLIs differ in form only: `9007199254741000.0` against JS's `9007199254741000`.
+fn whole_numbers(v: &mut Json) {
+    const SAFE: f64 = 9_007_199_254_740_991.0; // 2^53 - 1, JS's Number.MAX_SAFE_INTEGER
+    match v {
+        Json::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(0.0);
+            if f.fract() == 0.0 && f.abs() <= SAFE {
+                *v = Json::from(f as i64);
             }
         }
+        Json::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Json::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
     }
-    Ok(OutMessage {
-        target: text(ctx, m.get(ctx, "Target")),
-        anchor: text(ctx, m.get(ctx, "Anchor")),
+}
+
+/// One outbox entry, from the encoded result. A non-string `Target` or `Anchor` (a process
+/// bug) is kept as its JSON text.
+fn out_message(m: &Json) -> OutMessage {
+    let field = |key: &str| match m.get(key) {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    let tags = match m.get("Tags") {
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|tag| OutTag {
+                name: match tag.get("name") {
+                    Some(Json::String(s)) => s.clone(),
+                    None | Some(Json::Null) => String::new(),
+                    Some(other) => other.to_string(),
+                },
+                value: tag.get("value").cloned().unwrap_or(Json::Null),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    OutMessage {
+        target: field("Target"),
+        anchor: field("Anchor"),
         tags,
-        data,
-    })
+        data: m.get("Data").filter(|d| !d.is_null()).cloned(),
+    }
 }

@@ -31,6 +31,15 @@ OPTIONS (run, repl):
     --owner ADDRESS       owner address (default sender of messages)
     --module MODULE_ID    module id
     --authority ADDRESS   a trusted authority (repeatable)
+    --tag NAME=VALUE      a tag of the process (spawn) message, e.g. Name=token
+                          (repeatable)
+    --module-tag NAME=VALUE
+                          a tag of the module (ao.env.Module.Tags; repeatable)
+    --data TEXT           Data of the process message (evaluated with On-Boot=Data)
+    --timestamp MS        time of the spawn, ms since the epoch (the process clock
+                          starts there)
+    --block-height N      block height of the spawn (with the ids, it seeds
+                          math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
     --memory BYTES        memory limit of the process
 
@@ -120,6 +129,18 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--owner" => r.options.owner = Some(value("--owner")?),
             "--module" => r.options.module = Some(value("--module")?),
             "--authority" => r.options.authorities.push(value("--authority")?),
+            "--tag" => r.options.tags.push(name_value("--tag", &value("--tag")?)?),
+            "--module-tag" => r
+                .options
+                .module_tags
+                .push(name_value("--module-tag", &value("--module-tag")?)?),
+            "--data" => r.options.data = Some(value("--data")?),
+            "--timestamp" => {
+                r.options.timestamp = Some(whole(&value("--timestamp")?, "--timestamp")?)
+            }
+            "--block-height" => {
+                r.options.block_height = Some(whole(&value("--block-height")?, "--block-height")?)
+            }
             "--fuel" => {
                 r.options.limits.fuel = value("--fuel")?
                     .parse()
@@ -137,6 +158,23 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
         }
     }
     Ok(r)
+}
+
+/// `NAME=VALUE` (split at the first `=`) as a tag.
+fn name_value(flag: &str, text: &str) -> Result<aolite::Tag, String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok(aolite::Tag::new(name, value)),
+        _ => Err(format!("{flag} takes NAME=VALUE")),
+    }
+}
+
+/// A whole number a JS number holds exactly (so the Node CLI accepts the same ones).
+fn whole(text: &str, flag: &str) -> Result<i64, String> {
+    const MAX_SAFE: i64 = (1 << 53) - 1;
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| (0..=MAX_SAFE).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| format!("{flag} takes a whole number"))
 }
 
 /// The process `run` and `repl` work on: spawned with `options`, or rebuilt from the state

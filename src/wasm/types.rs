@@ -20,7 +20,7 @@ export interface Message {
   Owner?: string;
   Target?: string;
   Tags?: Tags;
-  /** Text, or a JSON value (sent encoded, with `Content-Type: application/json`). */
+  /** Text, or a JSON value: delivered as its JSON text, as the network delivers it (no tag is added). */
   Data?: string | JsonValue;
   /** Milliseconds since the epoch; moves the process clock. */
   Timestamp?: number | string;
@@ -32,11 +32,11 @@ export interface Message {
   [field: string]: unknown;
 }
 
-/** A tag of an outgoing message: aos passes non-string values through. */
-export interface OutTag { name: string; value: string | number | boolean }
+/** A tag of an outgoing message, as aos's loader JSON-encodes it: non-string values (numbers, booleans, tables) pass through as JSON; a tag without a value (nil, a function) has no `value`. */
+export interface OutTag { name: string; value?: JsonValue }
 
 /** A message the process sent. */
-export interface OutMessage { Target?: string; Anchor?: string; Tags: OutTag[]; Data?: string }
+export interface OutMessage { Target?: string; Anchor?: string; Tags: OutTag[]; /** Absent when the process set none; a number or boolean stays one. */ Data?: string | number | boolean }
 
 /** What a message printed, as aos reports it. */
 export interface Output { data: string; prompt?: string; print?: boolean; test?: string }

@@ -41,6 +41,10 @@ test("usage errors exit 2 with a message; --help exits 0", () => {
 test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync(NATIVE) && "native binary not built" }, () => {
   for (const args of [
     ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json"],
+    ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--tag", "Name=pinger",
+      "--module-tag", "Memory-Limit=1-gb", "--data", "", "--timestamp", "1720000000000", "--block-height", "1234567"],
+    ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--tag", "Name"],
+    ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--block-height", "9007199254740992"],
     ["lua", "tests/js/fixtures/fails.lua"],
     ["--help"],
   ]) {

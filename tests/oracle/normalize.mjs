@@ -90,7 +90,7 @@ export function normalizeData (data) {
     }
     return scrubText(data)
   }
-  return data === undefined ? null : canonical(scrubDeep(data))
+  return canonical(scrubDeep(data))
 }
 
 // [N4] Tags: ao.send builds the tag list as 4 fixed tags (Data-Protocol,
@@ -99,7 +99,9 @@ export function normalizeData (data) {
 // fixed head is compared in order, the tail as a sorted multiset.
 function normalizeTags (tags, headLen) {
   if (!Array.isArray(tags)) return canonical(tags)
-  const pair = t => [t?.name, canonical(scrubDeep(t?.value))]
+  // A tag without a value (aos's json skips a function value) stays a 1-item pair, so it
+  // is not confused with any value.
+  const pair = t => t?.value === undefined ? [t?.name] : [t?.name, canonical(scrubDeep(t.value))]
   const head = tags.slice(0, headLen).map(pair)
   const tail = tags.slice(headLen).map(pair)
   tail.sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)))
@@ -108,10 +110,12 @@ function normalizeTags (tags, headLen) {
 
 function normalizeOutgoing (m, headLen) {
   // [N3] Fields are {Target, Anchor, Data, Tags}: all ao.send puts in the
-  // outbox. Anchor is the 32-digit zero-padded reference counter.
-  const out = { Target: m.Target ?? null }
+  // outbox. Anchor is the 32-digit zero-padded reference counter. A field aos
+  // leaves out (no Data) stays out: missing and null are different outcomes.
+  const out = {}
+  if (m.Target !== undefined) out.Target = m.Target
   if (m.Anchor !== undefined) out.Anchor = m.Anchor
-  out.Data = normalizeData(m.Data)
+  if (m.Data !== undefined) out.Data = normalizeData(m.Data)
   out.Tags = normalizeTags(m.Tags, headLen)
   for (const k of Object.keys(m)) {
     if (!['Target', 'Anchor', 'Data', 'Tags'].includes(k)) out[k] = canonical(m[k])

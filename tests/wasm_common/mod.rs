@@ -94,7 +94,7 @@ fn messages_round_trip_through_the_runtime() {
                 .with_data("hello"),
         )
         .expect("send");
-    assert_eq!(out.messages[0].data.as_deref(), Some("hello"));
+    assert_eq!(out.messages[0].data_text(), Some("hello"));
 }
 
 const STATE_HASHES: &str = include_str!("../data/state_hashes.txt");
