@@ -7,15 +7,39 @@ use crate::vm::{Completion, Limits, Vm};
 /// What a script printed before it finished or failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScriptOutput {
-    pub stdout: String,
+    /// The printed bytes, as they are (Lua strings need not be UTF-8).
+    pub stdout: Vec<u8>,
     pub error: Option<Error>,
+}
+
+impl ScriptOutput {
+    /// The printed text, with invalid UTF-8 replaced (for hosts that need text).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// The source of a script file as `lua` loads it: a UTF-8 byte-order mark is skipped, and a
+/// first line starting with `#` (`#!/usr/bin/env lua`) is blanked (its newline is kept, so
+/// line numbers stay those of the file).
+fn script_source(source: &[u8]) -> &[u8] {
+    let source = source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(source);
+    if source.starts_with(b"#") {
+        let end = source
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(source.len());
+        &source[end..]
+    } else {
+        source
+    }
 }
 
 /// Runs `source` as a plain Lua 5.3 script named `chunk_name`, capturing its `print`s.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
     let mut vm = Vm::new(limits)?;
     stdlib::install(&mut vm);
-    let error = match vm.load(chunk_name, source) {
+    let error = match vm.load(chunk_name, script_source(source)) {
         Err(e) => Some(e),
         Ok(f) => match vm.call(&f, |_| Vec::new(), |_, _| ()) {
             Ok(Completion::Returned(())) => None,
@@ -25,6 +49,6 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
             Err(e) => Some(e),
         },
     };
-    let stdout = String::from_utf8_lossy(&vm.host().borrow_mut().take_output()).into_owned();
+    let stdout = vm.host().borrow_mut().take_output();
     Ok(ScriptOutput { stdout, error })
 }

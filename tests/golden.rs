@@ -59,7 +59,7 @@ fn library_and_cli_agree_on_the_determinism_script() {
     )
     .expect("vm starts");
     assert_eq!(out.error, None);
-    assert_eq!(out.stdout, golden("determinism.out"));
+    assert_eq!(out.stdout_text(), golden("determinism.out"));
 }
 
 #[test]

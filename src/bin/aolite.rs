@@ -90,7 +90,12 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     // Lua names a script's chunk after the path it was given.
     let name = file.clone();
     let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
-    print!("{}", out.stdout);
+    {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe is not an error of the script.
+        let _ = stdout.write_all(&out.stdout).and_then(|()| stdout.flush());
+    }
     match out.error {
         None => Ok(ExitCode::SUCCESS),
         Some(e) => {

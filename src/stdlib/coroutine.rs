@@ -33,15 +33,30 @@ fn resume_refusal(thread: Thread<'_>) -> Option<&'static str> {
 }
 
 pub fn install<'gc>(ctx: Context<'gc>) {
-    // A fresh table, keeping piccolo's `yield` and `running`. (Deleting keys from piccolo's
-    // table instead would leave dead keys, which piccolo 0.3.3 panics on when the table
-    // grows after a collection.)
+    // A fresh table, keeping piccolo's `running`. (Deleting keys from piccolo's table
+    // instead would leave dead keys, which piccolo 0.3.3 panics on when the table grows
+    // after a collection.)
     let co = Table::new(&ctx);
     if let Value::Table(old) = ctx.globals().get(ctx, "coroutine") {
-        for name in ["yield", "running"] {
-            let _ = co.set(ctx, name, old.get(ctx, name));
-        }
+        let _ = co.set(ctx, "running", old.get(ctx, "running"));
     }
+    // piccolo's main thread yields to the host, which would end the whole run; Lua raises.
+    let _ = co.set(
+        ctx,
+        "yield",
+        Callback::from_fn(&ctx, |ctx, exec, _| {
+            if exec.current_thread().is_main {
+                return Err(plain_error(
+                    ctx,
+                    "attempt to yield from outside a coroutine",
+                ));
+            }
+            Ok(CallbackReturn::Yield {
+                to_thread: None,
+                then: None,
+            })
+        }),
+    );
 
     let create = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let Value::Function(f) = stack.get(0) else {

@@ -12,7 +12,7 @@ fn run(src: &str, fuel: u64) -> (String, Option<Error>) {
         ..Limits::default()
     };
     let out = run_script("test", src.as_bytes(), limits).expect("vm starts");
-    (out.stdout, out.error)
+    (out.stdout_text(), out.error)
 }
 
 #[test]

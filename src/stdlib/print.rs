@@ -5,10 +5,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gc_arena::Collect;
+use gc_arena::Gc;
 use piccolo::{
     meta_ops::{self, MetaResult},
-    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll,
-    Stack, Value,
+    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
+    SequencePoll, Stack, Value,
 };
 
 use super::argcheck::bad_arg;
@@ -17,47 +18,52 @@ use crate::vm::Host;
 
 pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
     let g = ctx.globals();
-    let _ = g.set(
-        ctx,
-        "print",
-        Callback::from_fn(&ctx, move |ctx, _, mut stack| {
-            let args: Vec<Value> = stack.drain(..).collect();
-            Ok(CallbackReturn::Sequence(BoxSequence::new(
-                &ctx,
-                Print {
-                    args,
-                    next: 0,
-                    awaiting: false,
-                    line: Vec::new(),
-                    host: host.clone(),
-                },
-            )))
-        }),
-    );
-    let _ = g.set(
-        ctx,
-        "tostring",
-        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-            if stack.is_empty() {
-                return Err(bad_arg(ctx, &exec, 0, "tostring", "value expected"));
+    let tostring = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        if stack.is_empty() {
+            return Err(bad_arg(ctx, &exec, 0, "tostring", "value expected"));
+        }
+        let v = stack.get(0);
+        stack.clear();
+        match tostring_step(ctx, v)? {
+            Ok(s) => {
+                stack.push_back(s);
+                Ok(CallbackReturn::Return)
             }
-            let v = stack.get(0);
-            stack.clear();
-            match tostring_step(ctx, v)? {
-                Ok(s) => {
-                    stack.push_back(s);
-                    Ok(CallbackReturn::Return)
-                }
-                Err(call) => {
-                    stack.extend(call.args);
-                    Ok(CallbackReturn::Call {
-                        function: call.function,
-                        then: Some(BoxSequence::new(&ctx, FirstResult)),
-                    })
-                }
+            Err(call) => {
+                stack.extend(call.args);
+                Ok(CallbackReturn::Call {
+                    function: call.function,
+                    then: Some(BoxSequence::new(&ctx, FirstResult)),
+                })
             }
-        }),
-    );
+        }
+    });
+    // Lua's `print` calls whatever the global `tostring` is; ours is the common case and is
+    // done in place.
+    let print = Callback::from_fn_with(&ctx, tostring, move |builtin, ctx, _, mut stack| {
+        let custom = match ctx.globals().get(ctx, "tostring") {
+            Value::Function(Function::Callback(c))
+                if Gc::ptr_eq(c.into_inner(), builtin.into_inner()) =>
+            {
+                None
+            }
+            other => Some(other),
+        };
+        let args: Vec<Value> = stack.drain(..).collect();
+        Ok(CallbackReturn::Sequence(BoxSequence::new(
+            &ctx,
+            Print {
+                args,
+                next: 0,
+                awaiting: false,
+                custom,
+                line: Vec::new(),
+                host: host.clone(),
+            },
+        )))
+    });
+    let _ = g.set(ctx, "print", print);
+    let _ = g.set(ctx, "tostring", tostring);
 }
 
 pub fn lua_error<'gc>(ctx: Context<'gc>, msg: &str) -> Error<'gc> {
@@ -111,6 +117,8 @@ struct Print<'gc> {
     args: Vec<Value<'gc>>,
     next: usize,
     awaiting: bool,
+    /// The global `tostring` when it is not the built-in one.
+    custom: Option<Value<'gc>>,
     #[collect(require_static)]
     line: Vec<u8>,
     #[collect(require_static)]
@@ -124,6 +132,7 @@ impl<'gc> Print<'gc> {
         }
         match v {
             Value::String(s) => self.line.extend_from_slice(s.as_bytes()),
+            Value::Integer(_) | Value::Number(_) => write_plain(ctx, v, &mut self.line),
             _ => return Err(lua_error(ctx, "'tostring' must return a string to 'print'")),
         }
         self.next += 1;
@@ -146,6 +155,20 @@ impl<'gc> Sequence<'gc> for Print<'gc> {
             self.push_text(ctx, v)?;
         }
         while self.next < self.args.len() {
+            if let Some(custom) = self.custom {
+                let Value::Function(function) = custom else {
+                    return Err(lua_error(
+                        ctx,
+                        &format!("attempt to call a {} value", custom.type_name()),
+                    ));
+                };
+                stack.push_back(self.args[self.next]);
+                self.awaiting = true;
+                return Ok(SequencePoll::Call {
+                    function,
+                    is_tail: false,
+                });
+            }
             match tostring_step(ctx, self.args[self.next])? {
                 Ok(s) => self.push_text(ctx, s)?,
                 Err(call) => {

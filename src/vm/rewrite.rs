@@ -14,12 +14,14 @@
 //! (see `compile::wrap_chunk`); their names cannot be written in Lua source.
 
 use piccolo::compiler::parser::{
-    BinaryOperator, Block, CallSuffix, Expression, FieldSuffix, HeadExpression, LineAnnotated,
-    LocalStatement, PrimaryExpression, RecordKey, SimpleExpression, Statement, SuffixPart,
-    SuffixedExpression,
+    BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, HeadExpression,
+    LineAnnotated, LocalStatement, PrimaryExpression, RecordKey, SimpleExpression, Statement,
+    SuffixPart, SuffixedExpression,
 };
 
-use super::visit::mutable::{walk_block, walk_record_key, walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{
+    walk_block, walk_record_key, walk_simple, walk_statement, walk_suffixed, VisitMut,
+};
 
 /// Names of the hidden helper locals.
 pub struct Rewrite<S> {
@@ -306,6 +308,29 @@ impl<S: Clone + PartialEq> Rewrite<S> {
 }
 
 impl<S: Clone + PartialEq> VisitMut<S> for Rewrite<S> {
+    fn simple(&mut self, e: &mut SimpleExpression<S>) {
+        walk_simple(self, e);
+        // piccolo expands a multi-valued last positional item even when record fields follow
+        // it (`{f(), x = 1}` keeps all of f's values); Lua expands only the last field.
+        if let SimpleExpression::TableConstructor(t) = e {
+            let last = t
+                .fields
+                .iter()
+                .rposition(|f| matches!(f, ConstructorField::Array(_)));
+            if let Some(i) = last.filter(|&i| i + 1 < t.fields.len()) {
+                if let ConstructorField::Array(item) = &mut t.fields[i] {
+                    if is_multi_valued(item) {
+                        let inner = std::mem::replace(item, simple(SimpleExpression::Nil));
+                        *item = simple(SimpleExpression::Suffixed(SuffixedExpression {
+                            primary: PrimaryExpression::Name(self.first.clone()),
+                            suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![inner]))],
+                        }));
+                    }
+                }
+            }
+        }
+    }
+
     fn block(&mut self, b: &mut Block<S>) {
         walk_block(self, b);
         if let Some(r) = &mut b.return_statement {

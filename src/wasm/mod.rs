@@ -58,7 +58,7 @@ pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsVa
     let out = crate::run_script(&name, source.as_bytes(), crate::Limits::default())
         .map_err(|e| js_error(&e))?;
     to_js(&ScriptResult {
-        stdout: out.stdout,
+        stdout: out.stdout_text(),
         error: out.error.as_ref().map(ToString::to_string),
         code: out.error.as_ref().map(Error::code),
     })

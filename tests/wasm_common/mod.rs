@@ -21,7 +21,7 @@ fn table_order_matches_the_native_golden_output() {
     )
     .expect("vm starts");
     assert_eq!(out.error, None);
-    assert_eq!(out.stdout, DETERMINISM_OUT);
+    assert_eq!(out.stdout_text(), DETERMINISM_OUT);
 }
 
 #[wasm_bindgen_test]
@@ -33,7 +33,7 @@ fn portable_snippet_matches_lua53_output() {
     )
     .expect("vm starts");
     assert_eq!(out.error, None);
-    assert_eq!(out.stdout, PORTABLE_OUT);
+    assert_eq!(out.stdout_text(), PORTABLE_OUT);
 }
 
 #[wasm_bindgen_test]
