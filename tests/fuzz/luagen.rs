@@ -1006,13 +1006,13 @@ impl Gen<'_> {
             let choices = [
                 format!("tonumber({a})"),
                 format!("tonumber({a}, 16)"),
-                format!("tonumber(\"z\", 36)"),
-                format!("tonumber(\"7\", 2)"),
+                "tonumber(\"z\", 36)".to_string(),
+                "tonumber(\"7\", 2)".to_string(),
                 format!("math.tointeger({a})"),
                 format!("{a} == {b}"),
                 format!("-{a}"),
-                format!("10 .. 20"),
-                format!("1.5 .. \"\""),
+                "10 .. 20".to_string(),
+                "1.5 .. \"\"".to_string(),
                 format!("string.rep({a}, 2)"),
             ];
             let f = choices[self.rng.below(choices.len())].clone();
