@@ -1269,10 +1269,6 @@ pub const CI_EXCLUDED: &[(&str, &str)] = &[
         "VM errors and `error` levels >= 2 carry no `chunk:line:` (documented in COMPATIBILITY.md)",
     ),
     (
-        "tailcall",
-        "`return f()` with fewer arguments than parameters panics in piccolo (thread.rs:949)",
-    ),
-    (
         "arith",
         "shifts by >= 64 or negative counts, `//` and `%` signs, bitwise ops on floats without an integer representation",
     ),
