@@ -18,7 +18,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     let _ = g.set(ctx, "_VERSION", "Lua 5.3");
     // piccolo's core library has these; Lua 5.3 has not.
     let _ = g.set(ctx, "loadstring", Value::Nil);
-    let string_meta = string_metatable(ctx);
+    let string_meta = crate::vm::helpers::string_metatable(ctx);
 
     set(ctx, g, "tonumber", |ctx, exec, mut stack| {
         if stack.get(1).is_nil() {
@@ -231,14 +231,6 @@ where
         + 'static,
 {
     let _ = t.set(ctx, name, piccolo::Callback::from_fn(&ctx, f));
-}
-
-/// The metatable `getmetatable("")` shows: `{__index = string}`, as in Lua (piccolo itself
-/// has no string metatable; method calls on strings go through our compile rewrite).
-fn string_metatable<'gc>(ctx: Context<'gc>) -> Table<'gc> {
-    let mt = Table::new(&ctx);
-    let _ = mt.set(ctx, "__index", ctx.globals().get(ctx, "string"));
-    mt
 }
 
 /// An error value: strings get `pos` prepended, anything else passes through untouched.

@@ -62,7 +62,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let inext = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let i = check_integer(ctx, &exec, &stack, 1, "ipairs")?.wrapping_add(1);
         let t = stack.get(0);
-        match meta_ops::index(ctx, t, Value::Integer(i)).map_err(|_| {
+        match crate::vm::helpers::index_value(ctx, t, Value::Integer(i)).map_err(|_| {
             error(
                 ctx,
                 &exec,

@@ -58,6 +58,7 @@ pub fn install(vm: &mut Vm) {
             ("(arith)", h.arith),
             ("(key)", h.key),
             ("(drop)", h.drop),
+            ("(index)", h.index),
         ] {
             crate::state::builtins::add_root(ctx, name, piccolo::Value::Function(f));
         }

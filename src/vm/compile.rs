@@ -31,6 +31,7 @@ use piccolo::{
 use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
+use super::index::IndexRewrite;
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::visit::mutable::VisitMut;
@@ -77,7 +78,7 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 9] = [
+const HELPER_LOCALS: [&[u8]; 10] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
@@ -87,6 +88,7 @@ const HELPER_LOCALS: [&[u8]; 9] = [
     b"(arith)",
     b"(key)",
     b"(drop)",
+    b"(index)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -186,7 +188,9 @@ fn compile_here(
             name(HELPER_LOCALS[6]),
             name(HELPER_LOCALS[7]),
             name(HELPER_LOCALS[8]),
+            name(HELPER_LOCALS[9]),
         ],
+        description,
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -233,6 +237,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.arith)),
         slot(Value::Function(helpers.key)),
         slot(Value::Function(helpers.drop)),
+        slot(Value::Function(helpers.index)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -283,11 +288,13 @@ fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
+    describe: fn(&str, Option<&S>) -> S,
 ) -> (Chunk<S>, Vec<bool>) {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
+    IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe).chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());
     params.block(&mut body);
@@ -323,6 +330,13 @@ fn wrap_chunk<S: Clone + PartialEq>(
         },
     };
     (chunk, params.declared_vararg)
+}
+
+/// The string constant `kind 'name'` (Lua's description of a variable in errors); Lua
+/// writes `?` for a name it cannot give.
+fn description(kind: &str, name: Option<&SourceString>) -> SourceString {
+    let name = name.map_or("?".into(), |n| String::from_utf8_lossy(n));
+    Arc::from(format!("{kind} '{name}'").as_bytes())
 }
 
 /// Finds the first `...` in a function that does not declare it.

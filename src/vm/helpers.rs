@@ -5,7 +5,7 @@ use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
     BoxSequence, Callback, CallbackReturn, Context, Error as LuaError, Execution, Function,
-    MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
+    MetaMethod, Sequence, SequencePoll, Stack, Table, TypeError, Value,
 };
 
 use super::undo;
@@ -24,12 +24,13 @@ pub struct Helpers<'gc> {
     pub arith: Function<'gc>,
     pub key: Function<'gc>,
     pub drop: Function<'gc>,
+    pub index: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
-    pub fn new(ctx: Context<'gc>, string_lib: Table<'gc>) -> Self {
+    pub fn new(ctx: Context<'gc>) -> Self {
         Helpers {
-            method: Function::Callback(method_helper(ctx, string_lib)),
+            method: Function::Callback(method_helper(ctx)),
             concat: Function::Callback(concat_helper(ctx)),
             // `(pass)(...)` returns its arguments unchanged.
             pass: Function::Callback(Callback::from_fn(&ctx, |_, _, _| {
@@ -61,7 +62,108 @@ impl<'gc> Helpers<'gc> {
                 stack.drain(..end);
                 Ok(CallbackReturn::Return)
             })),
+            index: Function::Callback(index_helper(ctx)),
         }
+    }
+}
+
+/// The metatable every string shares (`getmetatable("")`): `{__index = string}` at first,
+/// changeable from Lua like any table. piccolo has none, so our own indexing of strings
+/// (method calls, `ipairs`) consults it through [`index_value`].
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct StringMeta<'gc>(Table<'gc>);
+
+impl<'gc> piccolo::Singleton<'gc> for StringMeta<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        let mt = Table::new(&ctx);
+        let _ = mt.set(ctx, "__index", ctx.globals().get(ctx, "string"));
+        StringMeta(mt)
+    }
+}
+
+pub fn string_metatable<'gc>(ctx: Context<'gc>) -> Table<'gc> {
+    ctx.singleton::<gc_arena::Rootable![StringMeta<'_>]>().0
+}
+
+/// `v[k]` with Lua's semantics for every type: strings index through the string
+/// metatable's `__index`, others as piccolo's `meta_ops::index` does.
+pub fn index_value<'gc>(
+    ctx: Context<'gc>,
+    v: Value<'gc>,
+    k: Value<'gc>,
+) -> Result<MetaResult<'gc, 2>, TypeError> {
+    let Value::String(_) = v else {
+        return meta_ops::index(ctx, v, k);
+    };
+    match string_metatable(ctx).get(ctx, "__index") {
+        Value::Nil => Err(TypeError {
+            expected: "table",
+            found: "string",
+        }),
+        Value::Function(f) => Ok(MetaResult::Call(meta_ops::MetaCall {
+            function: f,
+            args: [v, k],
+        })),
+        index => meta_ops::index(ctx, index, k),
+    }
+}
+
+/// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
+fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        let t = stack.get(0);
+        let k = stack.get(1);
+        // The common case first: a field present in a table.
+        if let Value::Table(table) = t {
+            let v = table.get(ctx, k);
+            if !v.is_nil() || table.metatable().is_none() {
+                stack.replace(ctx, v);
+                return Ok(CallbackReturn::Return);
+            }
+        }
+        match index_value(ctx, t, k) {
+            Ok(MetaResult::Value(v)) => {
+                stack.replace(ctx, v);
+                Ok(CallbackReturn::Return)
+            }
+            Ok(MetaResult::Call(call)) => {
+                stack.clear();
+                stack.extend(call.args);
+                Ok(CallbackReturn::Call {
+                    function: call.function,
+                    then: Some(BoxSequence::new(&ctx, FirstValue)),
+                })
+            }
+            Err(_) => {
+                let what = match stack.get(2) {
+                    Value::String(s) => format!(" ({})", s.to_str_lossy()),
+                    _ => String::new(),
+                };
+                Err(error_at(
+                    ctx,
+                    &exec,
+                    &format!("attempt to index a {} value{what}", t.type_name()),
+                ))
+            }
+        }
+    })
+}
+
+/// Keeps exactly one result (an `__index` function's first).
+#[derive(Collect)]
+#[collect(require_static)]
+struct FirstValue;
+
+impl<'gc> Sequence<'gc> for FirstValue {
+    fn poll(
+        &mut self,
+        _ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        stack.resize(1);
+        Ok(SequencePoll::Return)
     }
 }
 
@@ -92,14 +194,15 @@ pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) ->
 
 /// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
-fn method_helper<'gc>(ctx: Context<'gc>, string_lib: Table<'gc>) -> Callback<'gc> {
-    Callback::from_fn_with(&ctx, string_lib, |string_lib, ctx, exec, mut stack| {
+fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let receiver = stack.get(0);
         let name = stack.get(1);
         // Drop the name so the stack is `recv, args...`: the method's own arguments.
         stack.drain(1..2);
         let found = match receiver {
-            Value::String(_) => MetaResult::Value(string_lib.get(ctx, name)),
+            Value::String(_) => index_value(ctx, receiver, name)
+                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
             Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_) => {
                 return Err(type_error(ctx, &exec, "index", receiver, name));
             }
@@ -128,12 +231,113 @@ fn call_method<'gc>(
     name: Value<'gc>,
 ) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
     match meta_ops::call(ctx, method) {
+        // A library function numbers its arguments counting the receiver; Lua does not
+        // count `self` in a method call (see [`MethodArgErrors`]).
+        Ok(function @ Function::Callback(_)) => Ok(CallbackReturn::Call {
+            function,
+            then: Some(BoxSequence::new(&ctx, MethodArgErrors { name })),
+        }),
         Ok(function) => Ok(CallbackReturn::Call {
             function,
             then: None,
         }),
         Err(_) => Err(type_error(ctx, exec, "call", method, name)),
     }
+}
+
+/// Errors of a library function called as a method: they get the caller's position (the
+/// function ran under this sequence, so it could not see the calling Lua frame), and an
+/// argument error is renumbered as Lua's `luaL_argerror` does for a method call:
+/// `bad argument #2 to 'rep'` becomes `#1`, and an error in the receiver itself reads
+/// `calling 'rep' on bad self`.
+#[derive(Collect)]
+#[collect(no_drop)]
+struct MethodArgErrors<'gc> {
+    name: Value<'gc>,
+}
+
+impl<'gc> Sequence<'gc> for MethodArgErrors<'gc> {
+    fn poll(
+        &mut self,
+        _ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        let (LuaError::Lua(e), Value::String(name)) = (&error, self.name) else {
+            return Err(error);
+        };
+        let Value::String(text) = e.0 else {
+            return Err(error);
+        };
+        let text = text.as_bytes();
+        // The function ran under this sequence, not directly under Lua code, so its own
+        // errors came without the caller's position: add it, as they would have had it.
+        // Errors that already carry one come from Lua code it called.
+        if has_position(text) {
+            return Err(error);
+        }
+        let mut fixed = position(&exec).into_bytes();
+        match renumber_method_arg(text, name.as_bytes()) {
+            Some(renumbered) => fixed.extend_from_slice(&renumbered),
+            None => fixed.extend_from_slice(text),
+        }
+        Err(LuaError::from_value(Value::String(ctx.intern(&fixed))))
+    }
+}
+
+/// Whether an error message starts with a `chunk:line:` position (`name:12: ...`,
+/// `[string "..."]:3: ...`).
+fn has_position(text: &[u8]) -> bool {
+    let end_of_chunk = if text.starts_with(b"[string \"") {
+        match text.windows(3).position(|w| w == b"\"]:") {
+            Some(i) => i + 2,
+            None => return false,
+        }
+    } else {
+        match text.iter().position(|&b| b == b':' || b == b' ') {
+            Some(i) if text[i] == b':' && i > 0 => i,
+            _ => return false,
+        }
+    };
+    let rest = &text[end_of_chunk + 1..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && rest.get(digits) == Some(&b':')
+}
+
+/// `bad argument #N to 'f' (why)` as it reads for a method call of `name`, or None when
+/// `text` is not an argument error of that function. `f` may be qualified
+/// (`string.rep`): a library function names itself so when no Lua code called it.
+fn renumber_method_arg(text: &[u8], name: &[u8]) -> Option<Vec<u8>> {
+    let rest = text.strip_prefix(b"bad argument #")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let n: u64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let rest = rest[digits..].strip_prefix(b" to '")?;
+    let quote = rest.iter().position(|&b| b == b'\'')?;
+    let called = &rest[..quote];
+    let short = called.rsplit(|&b| b == b'.').next().unwrap_or(called);
+    let why = rest[quote + 1..].strip_prefix(b" ")?;
+    if n == 0 || short != name {
+        return None;
+    }
+    let mut out = if n == 1 {
+        b"calling '".to_vec()
+    } else {
+        format!("bad argument #{} to '", n - 1).into_bytes()
+    };
+    out.extend_from_slice(name);
+    out.extend_from_slice(if n == 1 { b"' on bad self " } else { b"' " });
+    out.extend_from_slice(why);
+    Some(out)
 }
 
 #[derive(Collect)]

@@ -11,6 +11,7 @@ pub mod determinism;
 pub mod errors;
 pub mod fingerprint;
 pub mod helpers;
+pub mod index;
 pub mod params;
 pub mod rewrite;
 pub mod undo;
@@ -88,20 +89,21 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 9]);
+pub struct StashedHelpers([StashedFunction; 10]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
             [
                 h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key, h.drop,
+                h.index,
             ]
             .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith, key, drop] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key, drop, index] = &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -112,6 +114,7 @@ impl StashedHelpers {
             arith: ctx.fetch(arith),
             key: ctx.fetch(key),
             drop: ctx.fetch(drop),
+            index: ctx.fetch(index),
         }
     }
 }
@@ -153,11 +156,7 @@ impl Vm {
         }
         let mut lua = Lua::core();
         let (helpers, globals) = lua.enter(|ctx| {
-            let string_lib = match ctx.globals().get(ctx, "string") {
-                Value::Table(t) => t,
-                _ => piccolo::Table::new(&ctx),
-            };
-            let helpers = helpers::Helpers::new(ctx, string_lib);
+            let helpers = helpers::Helpers::new(ctx);
             (
                 StashedHelpers::stash(ctx, helpers),
                 ctx.stash(ctx.globals()),
