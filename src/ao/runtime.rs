@@ -4,6 +4,7 @@
 use piccolo::{Callback, CallbackReturn, StashedFunction, Table, Value};
 
 use crate::error::Error;
+use crate::vm::compile::Reads;
 use crate::vm::{Completion, Vm};
 
 /// Modules written in Lua, by the name `require` knows them under.
@@ -51,14 +52,34 @@ fn preload(ctx: piccolo::Context<'_>) -> Result<Table<'_>, Error> {
     Ok(preload)
 }
 
+/// The chunk name a built-in module is loaded under, as `load(source, name)` would show it
+/// (aos loads its modules so).
+fn chunk_name(module: &str) -> String {
+    format!("[string \"{module}\"]")
+}
+
+/// How the chunk `name` with `source` compiles its table reads: the built-in modules leave
+/// them to the VM (see [`Reads::Vm`]), everything else has Lua's semantics.
+pub fn reads_for(name: &str, source: &[u8]) -> Reads {
+    let builtin = LUA_MODULES
+        .iter()
+        .any(|(module, text)| text.as_bytes() == source && chunk_name(module) == name);
+    if builtin {
+        Reads::Vm
+    } else {
+        Reads::Lua
+    }
+}
+
 /// Registers the built-in Lua modules and loads `.process`; returns its `handle` function.
 /// [`install_natives`] must have run first.
 pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
     let mut loaders = Vec::with_capacity(LUA_MODULES.len());
     for (name, source) in LUA_MODULES {
-        // Named as `load(source, name)` would show them, as aos loads its modules.
-        let chunk = format!("[string \"{name}\"]");
-        loaders.push((*name, vm.load(&chunk, source.as_bytes())?));
+        loaders.push((
+            *name,
+            vm.load_with(&chunk_name(name), source.as_bytes(), Reads::Vm)?,
+        ));
     }
     vm.enter(|ctx| {
         let preload = preload(ctx)?;

@@ -27,7 +27,8 @@ pub fn import(text: &str) -> Result<Process, Error> {
     crate::ao::runtime::install_natives(&mut vm)?;
     let mut compiled = Vec::with_capacity(d.chunks.len());
     for (i, c) in d.chunks.iter().enumerate() {
-        let p = compile::compile(&c.name, &c.source, &d.limits.source)
+        let reads = crate::ao::runtime::reads_for(&c.name, &c.source);
+        let p = compile::compile_with(&c.name, &c.source, &d.limits.source, reads)
             .map_err(|e| bad(format!("chunks[{i}] ({}) does not compile: {e}", c.name)))?;
         compiled.push(p);
     }

@@ -154,6 +154,7 @@ impl<'gc> Pending<'gc> {
             self.env,
             self.helpers,
             &self.options.limits,
+            compile::Reads::Lua,
         ) {
             Ok(closure) => (Value::Function(Function::Closure(closure)), Value::Nil),
             Err(e) => fail(&compile_error_text(e)),

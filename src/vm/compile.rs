@@ -58,6 +58,17 @@ impl Default for SourceLimits {
     }
 }
 
+/// How a chunk's table reads `a.k`, `a[k]` are compiled (see `index.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Through the `(index)` helper: Lua's semantics for strings, errors with position and
+    /// variable name. For all code users give.
+    Lua,
+    /// As piccolo's VM does them. Only for aolite's own runtime modules, which index
+    /// tables only, read on every message, and cost about 12% of a token transfer otherwise.
+    Vm,
+}
+
 /// Strings of a compiled chunk before they are interned into a Lua state.
 pub type SourceString = Arc<[u8]>;
 
@@ -97,6 +108,16 @@ pub fn compile(
     source: &[u8],
     limits: &SourceLimits,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
+    compile_with(chunk_name, source, limits, Reads::Lua)
+}
+
+/// [`compile`], choosing how table reads are compiled.
+pub fn compile_with(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+    reads: Reads,
+) -> Result<CompiledPrototype<SourceString>, Error> {
     if source.len() > limits.max_bytes {
         return Err(Error::SourceRejected(format!(
             "{chunk_name}: source is {} bytes, more than the limit of {}",
@@ -115,7 +136,7 @@ pub fn compile(
             std::thread::Builder::new()
                 .name("aolite-compiler".into())
                 .stack_size(COMPILER_STACK)
-                .spawn_scoped(scope, || compile_here(chunk_name, source, limits))
+                .spawn_scoped(scope, || compile_here(chunk_name, source, limits, reads))
                 .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
                 .join()
                 .unwrap_or_else(|_| Err(internal("the compiler panicked")))
@@ -123,7 +144,7 @@ pub fn compile(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        compile_here(chunk_name, source, limits)
+        compile_here(chunk_name, source, limits, reads)
     }
 }
 
@@ -131,6 +152,7 @@ fn compile_here(
     chunk_name: &str,
     source: &[u8],
     limits: &SourceLimits,
+    reads: Reads,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     let chunk = compiler::parse_chunk(source, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -191,6 +213,7 @@ fn compile_here(
             name(HELPER_LOCALS[9]),
         ],
         description,
+        reads,
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -271,8 +294,9 @@ pub fn load<'gc>(
     env: Value<'gc>,
     helpers: Helpers<'gc>,
     limits: &SourceLimits,
+    reads: Reads,
 ) -> Result<Closure<'gc>, Error> {
-    let compiled = compile(chunk_name, source, limits)?;
+    let compiled = compile_with(chunk_name, source, limits, reads)?;
     let closure = instantiate(ctx, chunk_name, &compiled, env, helpers);
     // Remembered so closures of this chunk can be exported (see `super::chunks`).
     super::chunks::record(ctx, chunk_name, source.into(), env, closure.prototype());
@@ -289,12 +313,16 @@ fn wrap_chunk<S: Clone + PartialEq>(
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
     describe: fn(&str, Option<&S>) -> S,
+    reads: Reads,
 ) -> (Chunk<S>, Vec<bool>) {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
-    IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe).chunk(&mut body);
+    if reads == Reads::Lua {
+        IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe)
+            .chunk(&mut body);
+    }
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());
     params.block(&mut body);

@@ -205,6 +205,16 @@ impl Vm {
 
     /// Compiles `source` with the globals as its `_ENV`.
     pub fn load(&mut self, chunk_name: &str, source: &[u8]) -> Result<StashedFunction, Error> {
+        self.load_with(chunk_name, source, compile::Reads::Lua)
+    }
+
+    /// [`Vm::load`], choosing how table reads are compiled (see [`compile::Reads`]).
+    pub fn load_with(
+        &mut self,
+        chunk_name: &str,
+        source: &[u8],
+        reads: compile::Reads,
+    ) -> Result<StashedFunction, Error> {
         let limits = self.limits.source;
         let stashed = self.stashed_helpers();
         let globals = &self.globals;
@@ -217,6 +227,7 @@ impl Vm {
                 Value::Table(ctx.fetch(globals)),
                 helpers,
                 &limits,
+                reads,
             )?;
             Ok(ctx.stash(Function::Closure(closure)))
         })
