@@ -2,15 +2,18 @@
 //!
 //! The clock is the host's (`Host::time_ms`, aos's message timestamp), never the machine's;
 //! `os.clock()` is consumed fuel converted to seconds, never CPU time. Dates are computed in
-//! UTC with the C locale (local time is UTC). Functions that reach the machine (`execute`,
-//! `exit`, `getenv`, `remove`, `rename`, `tmpname`, `setlocale`) are absent.
+//! UTC with the C locale (local time is UTC). The environment is empty, as in aos:
+//! `getenv` returns nil for every name. Functions that reach the machine (`execute`, `exit`,
+//! `remove`, `rename`, `tmpname`, `setlocale`) are absent.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
-use super::argcheck::{bad_arg, check_integer, error, opt_bytes, plain_error, to_integer};
+use super::argcheck::{
+    bad_arg, check_integer, check_string, error, opt_bytes, plain_error, to_integer,
+};
 use crate::vm::helpers::charge;
 use crate::vm::{Host, FUEL_PER_SECOND};
 
@@ -394,6 +397,13 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
         Ok(CallbackReturn::Return)
     });
     let _ = os.set(ctx, "difftime", difftime);
+
+    let getenv = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        check_string(ctx, &exec, &stack, 0, "os.getenv")?;
+        stack.replace(ctx, Value::Nil);
+        Ok(CallbackReturn::Return)
+    });
+    let _ = os.set(ctx, "getenv", getenv);
 
     let _ = ctx.globals().set(ctx, "os", os);
 }

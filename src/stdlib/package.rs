@@ -12,12 +12,13 @@ use super::argcheck::{check_bytes, error, opt_bytes};
 use super::iter::callable;
 
 /// Names under which the standard libraries are found in `package.loaded`.
-const LIBRARIES: [&str; 8] = [
+const LIBRARIES: [&str; 9] = [
     "string",
     "table",
     "math",
     "os",
     "utf8",
+    "bit32",
     "coroutine",
     "debug",
     "package",
