@@ -67,7 +67,7 @@ fn rotate(r: u64, d: i64) -> u64 {
 }
 
 fn mask(width: u32) -> u64 {
-    !((ALLONES << 1) << (width - 1))
+    trim(!((ALLONES << 1) << (width - 1)))
 }
 
 /// The `field, width` arguments of `extract` and `replace`, checked as Lua does.
