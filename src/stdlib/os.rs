@@ -240,16 +240,24 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
     };
 }
 
+/// Stores the fields of `tm` into `t`. `os.time` writes them back into the caller's table,
+/// so every store goes through the guarded, logged `raw_set` (the table may hold deleted
+/// keys, and a failed message must not keep the change).
 fn set_fields<'gc>(ctx: Context<'gc>, t: Table<'gc>, tm: &Tm) {
-    let _ = t.set(ctx, "year", tm.year);
-    let _ = t.set(ctx, "month", tm.month);
-    let _ = t.set(ctx, "day", tm.day);
-    let _ = t.set(ctx, "hour", tm.hour);
-    let _ = t.set(ctx, "min", tm.min);
-    let _ = t.set(ctx, "sec", tm.sec);
-    let _ = t.set(ctx, "wday", tm.wday + 1);
-    let _ = t.set(ctx, "yday", tm.yday);
-    let _ = t.set(ctx, "isdst", false);
+    let fields: [(&'static str, Value<'gc>); 9] = [
+        ("year", tm.year.into()),
+        ("month", tm.month.into()),
+        ("day", tm.day.into()),
+        ("hour", tm.hour.into()),
+        ("min", tm.min.into()),
+        ("sec", tm.sec.into()),
+        ("wday", (tm.wday + 1).into()),
+        ("yday", tm.yday.into()),
+        ("isdst", false.into()),
+    ];
+    for (key, value) in fields {
+        let _ = crate::vm::undo::raw_set(ctx, t, ctx.intern_static(key.as_bytes()).into(), value);
+    }
 }
 
 /// One field of an `os.time` table, as Lua's `getfield` reads it.
