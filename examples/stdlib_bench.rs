@@ -107,7 +107,7 @@ fn main() {
             if let Some(e) = out.error {
                 panic!("{name} failed in aolite: {e}");
             }
-            (took, out.stdout)
+            (took, out.stdout_text())
         });
         let path = dir.join(format!("{name}.lua"));
         std::fs::write(&path, src).expect("script written");

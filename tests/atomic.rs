@@ -153,3 +153,49 @@ fn deleting_keys_then_growing_a_table_works() {
         .expect("no panic");
     assert_eq!(out.output, "192");
 }
+
+#[test]
+fn require_fills_package_loaded_after_deleted_keys() {
+    // `require` stores the module into package.loaded itself; that store, too, must make
+    // room first when string keys were deleted from package.loaded (piccolo panicked).
+    let mut p = process();
+    let out = p
+        .eval(
+            "for i = 1, 40 do package.loaded['tmp' .. i] = true end \
+             for i = 1, 40 do package.loaded['tmp' .. i] = nil end \
+             local sum = 0 \
+             for i = 1, 100 do \
+               package.preload['m' .. i] = function() return i end \
+               sum = sum + require('m' .. i) \
+             end \
+             for i = 101, 140 do \
+               package.preload['m' .. i] = function() end \
+               assert(require('m' .. i) == true) \
+             end \
+             return sum",
+        )
+        .expect("no panic");
+    assert_eq!(out.output, "5050");
+}
+
+#[test]
+fn a_failed_message_leaves_no_module_in_package_loaded() {
+    // require's store into package.loaded is logged like every other store.
+    let mut p = process();
+    p.eval(
+        "Handlers.add('req', 'Req', function() \
+           package.preload.mod = function() return 'm' end \
+           assert(require('mod') == 'm') \
+           error('boom') \
+         end)",
+    )
+    .expect("eval");
+    let out = p.send(action("Req")).expect("outcome");
+    assert!(out.error.is_some(), "the handler fails");
+    assert_eq!(
+        p.eval("return tostring(package.loaded.mod)")
+            .expect("eval")
+            .output,
+        "nil"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod argcheck;
 pub mod args;
 pub mod base;
+pub mod bit32;
 pub mod coroutine;
 pub mod debug;
 pub mod iter;
@@ -44,6 +45,7 @@ pub fn install(vm: &mut Vm) {
         pcall::install(ctx);
         load::install(ctx, helpers, limits);
         utf8::install(ctx);
+        bit32::install(ctx);
         coroutine::install(ctx);
         debug::install(ctx, string_meta);
         // Objects only Rust holds, named so exported documents can refer to them.

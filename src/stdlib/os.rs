@@ -2,15 +2,18 @@
 //!
 //! The clock is the host's (`Host::time_ms`, aos's message timestamp), never the machine's;
 //! `os.clock()` is consumed fuel converted to seconds, never CPU time. Dates are computed in
-//! UTC with the C locale (local time is UTC). Functions that reach the machine (`execute`,
-//! `exit`, `getenv`, `remove`, `rename`, `tmpname`, `setlocale`) are absent.
+//! UTC with the C locale (local time is UTC). The environment is empty, as in aos:
+//! `getenv` returns nil for every name. Functions that reach the machine (`execute`, `exit`,
+//! `remove`, `rename`, `tmpname`, `setlocale`) are absent.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
-use super::argcheck::{bad_arg, check_integer, error, opt_bytes, plain_error, to_integer};
+use super::argcheck::{
+    bad_arg, check_integer, check_string, error, opt_bytes, plain_error, to_integer,
+};
 use crate::vm::helpers::charge;
 use crate::vm::{Host, FUEL_PER_SECOND};
 
@@ -237,16 +240,24 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
     };
 }
 
+/// Stores the fields of `tm` into `t`. `os.time` writes them back into the caller's table,
+/// so every store goes through the guarded, logged `raw_set` (the table may hold deleted
+/// keys, and a failed message must not keep the change).
 fn set_fields<'gc>(ctx: Context<'gc>, t: Table<'gc>, tm: &Tm) {
-    let _ = t.set(ctx, "year", tm.year);
-    let _ = t.set(ctx, "month", tm.month);
-    let _ = t.set(ctx, "day", tm.day);
-    let _ = t.set(ctx, "hour", tm.hour);
-    let _ = t.set(ctx, "min", tm.min);
-    let _ = t.set(ctx, "sec", tm.sec);
-    let _ = t.set(ctx, "wday", tm.wday + 1);
-    let _ = t.set(ctx, "yday", tm.yday);
-    let _ = t.set(ctx, "isdst", false);
+    let fields: [(&'static str, Value<'gc>); 9] = [
+        ("year", tm.year.into()),
+        ("month", tm.month.into()),
+        ("day", tm.day.into()),
+        ("hour", tm.hour.into()),
+        ("min", tm.min.into()),
+        ("sec", tm.sec.into()),
+        ("wday", (tm.wday + 1).into()),
+        ("yday", tm.yday.into()),
+        ("isdst", false.into()),
+    ];
+    for (key, value) in fields {
+        let _ = crate::vm::undo::raw_set(ctx, t, ctx.intern_static(key.as_bytes()).into(), value);
+    }
 }
 
 /// One field of an `os.time` table, as Lua's `getfield` reads it.
@@ -394,6 +405,13 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
         Ok(CallbackReturn::Return)
     });
     let _ = os.set(ctx, "difftime", difftime);
+
+    let getenv = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        check_string(ctx, &exec, &stack, 0, "os.getenv")?;
+        stack.replace(ctx, Value::Nil);
+        Ok(CallbackReturn::Return)
+    });
+    let _ = os.set(ctx, "getenv", getenv);
 
     let _ = ctx.globals().set(ctx, "os", os);
 }

@@ -12,12 +12,13 @@ use super::argcheck::{check_bytes, error, opt_bytes};
 use super::iter::callable;
 
 /// Names under which the standard libraries are found in `package.loaded`.
-const LIBRARIES: [&str; 8] = [
+const LIBRARIES: [&str; 9] = [
     "string",
     "table",
     "math",
     "os",
     "utf8",
+    "bit32",
     "coroutine",
     "debug",
     "package",
@@ -196,11 +197,14 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         if self.loading {
             let r = stack.get(0);
             stack.clear();
+            // package.loaded is a Lua table like any other (keys may have been deleted from
+            // it), so these stores go through the guarded, logged raw_set.
+            let name = Value::String(self.name);
             if !r.is_nil() {
-                let _ = self.loaded.set(ctx, self.name, r);
+                let _ = crate::vm::undo::raw_set(ctx, self.loaded, name, r);
             }
             if self.loaded.get(ctx, self.name).is_nil() {
-                let _ = self.loaded.set(ctx, self.name, true);
+                let _ = crate::vm::undo::raw_set(ctx, self.loaded, name, Value::Boolean(true));
             }
             stack.push_back(self.loaded.get(ctx, self.name));
             return Ok(SequencePoll::Return);

@@ -49,8 +49,9 @@ pub const STRING_METHODS: [&str; 17] = [
 ];
 
 /// Standard library tables whose functions are kept out of tail position.
-pub const LIBRARY_TABLES: [&str; 8] = [
+pub const LIBRARY_TABLES: [&str; 9] = [
     "math",
+    "bit32",
     "string",
     "table",
     "os",
