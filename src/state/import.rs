@@ -186,11 +186,13 @@ fn build<'gc>(
                 },
                 Some(Made::Val(Value::Table(t))),
             ) => {
+                // A built-in table installed with keys of its own. The document's entries
+                // are stored over them first and only the keys it lacks are removed after:
+                // removing a key first would leave a dead key that piccolo 0.3.3 compares by
+                // address, so a lookup with the installed key object (`"__index"` from
+                // Rust) would stop at it and miss the equal key stored next to it.
                 let stale: Vec<Value> = t.iter().map(|(k, _)| k).collect();
-                // Through `raw_set`, which keeps piccolo off its dead-key panic.
-                for k in stale {
-                    let _ = undo::raw_set(ctx, t, k, Value::Nil);
-                }
+                let kept = piccolo::Table::new(&ctx);
                 for (e, (k, v)) in entries.iter().enumerate() {
                     let (k, v) = (value(k), value(v));
                     if matches!(k, Value::Nil) || matches!(v, Value::Nil) {
@@ -200,6 +202,13 @@ fn build<'gc>(
                     }
                     undo::raw_set(ctx, t, k, v)
                         .map_err(|err| bad(format!("objects[{i}].entries[{e}]: {err}")))?;
+                    let _ = kept.set(ctx, k, true);
+                }
+                // Through `raw_set`, which keeps piccolo off its dead-key panic.
+                for k in stale {
+                    if kept.get(ctx, k).is_nil() {
+                        let _ = undo::raw_set(ctx, t, k, Value::Nil);
+                    }
                 }
                 let meta = match meta {
                     Some(m) => match value(&V::Ref(*m)) {

@@ -1276,14 +1276,6 @@ pub const CI_EXCLUDED: &[(&str, &str)] = &[
         "coerce",
         "string operands are not converted as Lua 5.3; bitwise ops on 1-byte strings panic (lexer.rs:913)",
     ),
-    (
-        "strmethod",
-        "indexing a string with `.` fails (`(\"abc\").len`); method-call argument numbers (#2 for #1)",
-    ),
-    (
-        "index",
-        "indexing a string value fails instead of giving nil (`t[2].x` with `t[2] = \"two\"`)",
-    ),
 ];
 
 /// The features of the CI batch: everything but `CI_EXCLUDED`.
