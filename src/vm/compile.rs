@@ -127,7 +127,8 @@ fn compile_here(
     source: &[u8],
     limits: &SourceLimits,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
-    let chunk = compiler::parse_chunk(source, OwnedInterner)
+    let source = super::numerals::wrap_hex_integers(source);
+    let chunk = compiler::parse_chunk(&*source, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     let mut checker = ShapeCheck {
         limits,
@@ -170,6 +171,7 @@ fn compile_here(
             name(HELPER_LOCALS[6]),
             name(HELPER_LOCALS[7]),
         ],
+        [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -264,11 +266,12 @@ fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
+    for_names: [S; 3],
 ) -> Chunk<S> {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
-    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
+    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone(), for_names).chunk(&mut body);
     let Rewrite {
         method,
         concat,

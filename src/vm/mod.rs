@@ -11,6 +11,7 @@ pub mod determinism;
 pub mod errors;
 pub mod fingerprint;
 pub mod helpers;
+pub mod numerals;
 pub mod rewrite;
 pub mod undo;
 pub mod visit;
