@@ -52,17 +52,26 @@ pub mod op {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Int,
+    /// A length (`#x`), or computed from one with integers: an integer unless a `__len`
+    /// metamethod returned something else. Trusted as an integer for arithmetic and
+    /// ordering (a wrong guess gives piccolo's result or error there), but not for
+    /// bitwise instructions, where piccolo panics on some strings.
+    Length,
     Float,
     Number,
 }
 
 impl Kind {
     fn join(self, other: Kind) -> Kind {
-        if self == other {
-            self
-        } else {
-            Kind::Number
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Kind::Int | Kind::Length, Kind::Int | Kind::Length) => Kind::Length,
+            _ => Kind::Number,
         }
+    }
+
+    fn integer_like(self) -> bool {
+        matches!(self, Kind::Int | Kind::Length)
     }
 }
 
@@ -74,6 +83,7 @@ fn result_kind(code: i64, a: Kind, b: Kind) -> Kind {
         op::BAND | op::BOR | op::BXOR | op::SHL | op::SHR | op::BNOT => Kind::Int,
         _ => match (a, b) {
             (Kind::Int, Kind::Int) => Kind::Int,
+            (a, b) if a.integer_like() && b.integer_like() => Kind::Length,
             (Kind::Float, _) | (_, Kind::Float) => Kind::Float,
             _ => Kind::Number,
         },
@@ -229,7 +239,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 },
                 _ => return None,
             },
-            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => Kind::Int,
+            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => Kind::Length,
             HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => self.kind(e)?,
             HeadExpression::UnaryOperator(UnaryOperator::BitNot, e) => {
                 self.kind(e).map(|_| Kind::Int)?
@@ -263,7 +273,9 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                     || matches!((integer_literal(a), integer_literal(b)), (Some(x), Some(y)) if x >= 0 && y > 0)
             }
             // Integers by a positive literal small enough that `(a % b) + b` cannot overflow.
-            op::MOD => ka == Kind::Int && integer_literal(b).is_some_and(|y| y > 0 && y <= 1 << 62),
+            op::MOD => {
+                ka.integer_like() && integer_literal(b).is_some_and(|y| y > 0 && y <= 1 << 62)
+            }
             op::BAND | op::BOR | op::BXOR => ka == Kind::Int && kb == Kind::Int,
             op::SHL | op::SHR => {
                 ka == Kind::Int && integer_literal(b).is_some_and(|y| (0..64).contains(&y))
@@ -274,10 +286,13 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 let small = |e: &Expression<S>| {
                     literal_value(e).is_some_and(|v| v.abs() < 9_007_199_254_740_992.0)
                 };
-                let exact = (ka == kb && ka != Kind::Number) || small(a) || small(b);
+                let exact = (ka.integer_like() && kb.integer_like())
+                    || (ka == Kind::Float && kb == Kind::Float)
+                    || small(a)
+                    || small(b);
                 // `>` and `>=` are turned into `<` and `<=` with swapped operands when a
                 // float is possible (see `expression`), which needs one side pure.
-                let ints = ka == Kind::Int && kb == Kind::Int;
+                let ints = ka.integer_like() && kb.integer_like();
                 exact && (ints || matches!(code, op::LT | op::LE) || pure(a) || pure(b))
             }
             _ => false,
@@ -288,7 +303,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     /// is pure, so evaluating the other first changes nothing (numeric operands call nothing).
     fn swap_ok(&self, a: &Expression<S>, b: &Expression<S>) -> bool {
         match (self.kind(a), self.kind(b)) {
-            (Some(Kind::Int), Some(Kind::Int)) => false,
+            (Some(x), Some(y)) if x.integer_like() && y.integer_like() => false,
             (Some(_), Some(_)) => pure(a) || pure(b),
             _ => false,
         }
@@ -405,13 +420,16 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         let ks = step.as_ref().map_or(Some(Kind::Int), |e| self.kind(e));
         let step_value = step.as_ref().map_or(Some(1.0), |e| literal_value(e));
         let nonzero_step = step_value.is_some_and(|v| v != 0.0);
-        let integers = [ki, kl, ks].iter().all(|k| *k == Some(Kind::Int));
+        let integers = [ki, kl, ks]
+            .iter()
+            .all(|k| k.is_some_and(Kind::integer_like));
         // Float literals with a float start or step: a float loop in Lua and in piccolo.
         let float_literals = literal_value(initial).is_some()
             && literal_value(limit).is_some()
             && (ki == Some(Kind::Float) || ks == Some(Kind::Float));
         let counter = match (ki, ks) {
             (Some(Kind::Int), Some(Kind::Int)) => Kind::Int,
+            (Some(i), Some(s)) if i.integer_like() && s.integer_like() => Kind::Length,
             (Some(Kind::Float), _) | (_, Some(Kind::Float)) => Kind::Float,
             _ => Kind::Number,
         };

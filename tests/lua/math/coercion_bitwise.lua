@@ -51,3 +51,17 @@ do
   local a, b = 12, 10
   print("bitloc", a & b, a | b, a ~ b, ~a, a & -1, ~0)
 end
+
+-- A length from __len can be anything: bitwise operators still check it.
+for _, v in ipairs({"", "-0", "7", 2.0, 2.5, 2^63}) do
+  local o = setmetatable({}, {__len = function() return v end})
+  try("#o & 1 (" .. tostring(v) .. ")", function() return #o & 1 end)
+  try("#o << 1 (" .. tostring(v) .. ")", function() return #o << 1 end)
+  try("~#o (" .. tostring(v) .. ")", function() return ~#o end)
+  try("#o // 1 (" .. tostring(v) .. ")", function() local n = #o return n // 2 end)
+end
+do
+  local t = {1, 2, 3, 4, 5}
+  local n = #t
+  print("len", n & 1, n | 8, n << 2, n >> 1, ~n, n % 2, n // 2, #t % 3, -#t // 2)
+end

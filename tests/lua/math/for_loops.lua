@@ -90,3 +90,27 @@ for i = 1, #t, 3 do t[#t + 1] = i end
 print(table.concat(t, " "))
 local ok, err = pcall(function() for i = 1, "x" do end end)
 print(ok, err)
+
+-- The checked loop keeps closures per iteration, goto out of the loop, break and nesting.
+local function f(n)
+  local fs = {}
+  for i = 1, n do
+    fs[#fs + 1] = function() return i end
+    if i == 3 then goto out end
+  end
+  ::out::
+  local r = {}
+  for _, g in ipairs(fs) do r[#r + 1] = g() end
+  return table.concat(r, ",")
+end
+print(f(5), f("2"), f(2.5))
+for i = 1, 3 do
+  for j = i, "3" do
+    if j == 2 then goto continue end
+    print(i, j)
+    ::continue::
+  end
+end
+local x = 0
+for i = 1, 10 do x = x + i if i > 3 then break end end
+print(x)
