@@ -44,6 +44,29 @@ for i = 1, 300000 do n = n + f(-i) end
 return n
 "#;
 
+/// Recursive arithmetic on parameters (operators through the `(arith)` helper).
+const FIB: &str = r#"
+local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+return fib(24)
+"#;
+
+/// Numeric locals and loops: integer `%` by a literal, `//`, comparisons, a loop limit
+/// of unknown type (checked once by the `for` preparation).
+const NUMERIC_LOOPS: &str = r#"
+local function run(n)
+  local s, k = 0, 0
+  for i = 1, n do
+    if i % 3 == 0 then s = s + i // 3 end
+    if i > k then k = i end
+    s = s + i * 2 - 1
+  end
+  return s + k
+end
+local t = 0
+for r = 1, 10 do t = t + run(30000) end
+return t
+"#;
+
 fn plain(src: &str) -> f64 {
     let mut lua = Lua::core();
     let start = Instant::now();
@@ -90,6 +113,8 @@ fn main() {
         ("method calls 300k", METHODS),
         ("return lib call 300k", RETURN_LIB),
         ("same via a local 300k", RETURN_LOCAL),
+        ("fib(24)", FIB),
+        ("numeric loops 300k", NUMERIC_LOOPS),
     ] {
         let p = best(|| plain(src));
         let o = best(|| ours(src));

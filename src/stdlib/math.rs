@@ -134,6 +134,8 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     });
     set(ctx, math, "modf", |ctx, exec, mut stack| {
         let (ip, frac) = match check_number(ctx, &exec, &stack, 0, "math.modf")? {
+            // An integer is its own integral part (a numeric string goes through a float).
+            LuaNum::Int(i) if matches!(stack.get(0), Value::Integer(_)) => (Value::Integer(i), 0.0),
             LuaNum::Int(i) => (Value::Number(i as f64), 0.0),
             LuaNum::Float(f) => {
                 let ip = f.trunc();

@@ -10,10 +10,11 @@
 //! `tail` is a left fold; tighter operators sit in the right operands).
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression, FunctionDefinition,
-    HeadExpression, LineAnnotated, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
-    SuffixedExpression, UnaryOperator,
+    AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression, ForStatement,
+    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
+use piccolo::compiler::LineNumber;
 
 use super::rewrite::simple;
 use super::visit::mutable::{
@@ -41,6 +42,99 @@ pub mod op {
     pub const LE: i64 = 15;
     pub const GT: i64 = 16;
     pub const GE: i64 = 17;
+    /// `(arith)(FORPREP, initial, limit, step)`: the control values of a numeric `for`,
+    /// checked and converted as Lua 5.3's `OP_FORPREP` does.
+    pub const FORPREP: i64 = 18;
+}
+
+/// What is statically known about an expression's value: a number of a known subtype, or
+/// a number of either subtype.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Int,
+    /// A length (`#x`), or computed from one with integers: an integer unless a `__len`
+    /// metamethod returned something else. Trusted as an integer for arithmetic and
+    /// ordering (a wrong guess gives piccolo's result or error there), but not for
+    /// bitwise instructions, where piccolo panics on some strings.
+    Length,
+    Float,
+    Number,
+}
+
+impl Kind {
+    fn join(self, other: Kind) -> Kind {
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Kind::Int | Kind::Length, Kind::Int | Kind::Length) => Kind::Length,
+            _ => Kind::Number,
+        }
+    }
+
+    fn integer_like(self) -> bool {
+        matches!(self, Kind::Int | Kind::Length)
+    }
+}
+
+/// The subtype of `a <code> b` for numbers of kinds `a` and `b` (Lua 5.3's rules: `/` and
+/// `^` give floats, bitwise operators integers, the rest integers only for two integers).
+fn result_kind(code: i64, a: Kind, b: Kind) -> Kind {
+    match code {
+        op::DIV | op::POW => Kind::Float,
+        op::BAND | op::BOR | op::BXOR | op::SHL | op::SHR | op::BNOT => Kind::Int,
+        _ => match (a, b) {
+            (Kind::Int, Kind::Int) => Kind::Int,
+            (a, b) if a.integer_like() && b.integer_like() => Kind::Length,
+            (Kind::Float, _) | (_, Kind::Float) => Kind::Float,
+            _ => Kind::Number,
+        },
+    }
+}
+
+/// The value of a numeric literal, possibly negated.
+fn literal_value<S>(e: &Expression<S>) -> Option<f64> {
+    if !e.tail.is_empty() {
+        return None;
+    }
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Integer(i)) => Some(*i as f64),
+        HeadExpression::Simple(SimpleExpression::Float(f)) => Some(*f),
+        HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => literal_value(e).map(|v| -v),
+        _ => None,
+    }
+}
+
+/// The value of an integer literal (not negated).
+fn integer_literal<S>(e: &Expression<S>) -> Option<i64> {
+    match (&*e.head, e.tail.is_empty()) {
+        (HeadExpression::Simple(SimpleExpression::Integer(i)), true) => Some(*i),
+        _ => None,
+    }
+}
+
+/// Whether evaluating `e` can have no effect and raise no error: a name or a literal
+/// (possibly negated or grouped), so it may be evaluated out of order.
+fn pure<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && match &*e.head {
+            HeadExpression::Simple(SimpleExpression::Integer(_) | SimpleExpression::Float(_)) => {
+                true
+            }
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) if s.suffixes.is_empty() => {
+                match &s.primary {
+                    PrimaryExpression::Name(_) => true,
+                    PrimaryExpression::GroupedExpression(e) => pure(e),
+                }
+            }
+            HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => pure(e),
+            _ => false,
+        }
+}
+
+fn grouped<S>(e: Expression<S>) -> Expression<S> {
+    simple(SimpleExpression::Suffixed(SuffixedExpression {
+        primary: PrimaryExpression::GroupedExpression(e),
+        suffixes: Vec::new(),
+    }))
 }
 
 fn binary_code(o: BinaryOperator) -> Option<i64> {
@@ -82,17 +176,20 @@ pub struct ArithRewrite<S> {
     /// The identity helper that keeps a returned operator call out of tail position, so
     /// its errors still see the calling line.
     pass: S,
-    /// Locals in scope, innermost last, with whether they are known to hold numbers.
-    scope: Vec<(S, bool)>,
+    /// Locals in scope, innermost last, with what is known of the numbers they hold.
+    scope: Vec<(S, Option<Kind>)>,
+    /// The hidden locals holding a numeric `for`'s checked control values.
+    for_names: [S; 3],
 }
 
 impl<S: Clone + PartialEq> ArithRewrite<S> {
-    pub fn new(helper: S, pass: S) -> Self {
+    pub fn new(helper: S, pass: S, for_names: [S; 3]) -> Self {
         ArithRewrite {
             helper,
             budget: CALLS_PER_STATEMENT,
             pass,
             scope: Vec::new(),
+            for_names,
         }
     }
 
@@ -100,62 +197,115 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         self.block(block);
     }
 
-    fn known_number(&self, name: &S) -> bool {
+    fn known_kind(&self, name: &S) -> Option<Kind> {
         self.scope
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-            .is_some_and(|(_, numeric)| *numeric)
+            .and_then(|(_, kind)| *kind)
     }
 
     fn numeric(&self, e: &Expression<S>) -> bool {
-        let head = match &*e.head {
-            HeadExpression::Simple(SimpleExpression::Integer(_) | SimpleExpression::Float(_)) => {
-                true
-            }
-            HeadExpression::Simple(SimpleExpression::Suffixed(s)) if s.suffixes.is_empty() => {
-                match &s.primary {
-                    PrimaryExpression::Name(n) => self.known_number(n),
-                    PrimaryExpression::GroupedExpression(e) => self.numeric(e),
-                }
-            }
-            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => true,
-            HeadExpression::UnaryOperator(UnaryOperator::Minus | UnaryOperator::BitNot, e) => {
-                self.numeric(e)
-            }
-            _ => false,
-        };
-        head && e
-            .tail
-            .iter()
-            .all(|(o, r)| yields_number(*o) && self.numeric(r))
+        self.kind(e).is_some()
     }
 
-    /// Whether the VM's own instruction gives Lua's result and errors for these operands:
-    /// both known numbers, and, for operations that can still fail on numbers (integer
-    /// division or modulo by zero, bitwise operations on non-integral floats), literals
-    /// that cannot fail.
-    fn vm_safe(&self, code: i64, a: &Expression<S>, b: &Expression<S>) -> bool {
-        let literal = |e: &Expression<S>| match (&*e.head, e.tail.is_empty()) {
-            (HeadExpression::Simple(SimpleExpression::Integer(i)), true) => Some(*i as f64),
-            (HeadExpression::Simple(SimpleExpression::Float(f)), true) => Some(*f),
-            _ => None,
-        };
-        let integer_literal = |e: &Expression<S>| {
-            matches!(
-                (&*e.head, e.tail.is_empty()),
-                (HeadExpression::Simple(SimpleExpression::Integer(_)), true)
-            )
-        };
-        if !(self.numeric(a) && self.numeric(b)) {
-            return false;
-        }
-        match code {
-            op::IDIV | op::MOD => literal(b).is_some_and(|d| d != 0.0),
-            op::BAND | op::BOR | op::BXOR | op::SHL | op::SHR => {
-                integer_literal(a) && integer_literal(b)
+    /// What is known of the number `e` evaluates to, if it is known to be one.
+    fn kind(&self, e: &Expression<S>) -> Option<Kind> {
+        let mut kind = match &*e.head {
+            HeadExpression::Simple(SimpleExpression::Integer(_)) => Kind::Int,
+            HeadExpression::Simple(SimpleExpression::Float(_)) => Kind::Float,
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) => match &s.primary {
+                PrimaryExpression::Name(n) if s.suffixes.is_empty() => self.known_kind(n)?,
+                PrimaryExpression::GroupedExpression(e) if s.suffixes.is_empty() => self.kind(e)?,
+                // An operator call already made by this rewrite: on numbers it gives a number
+                // (or raises).
+                PrimaryExpression::Name(n) if *n == self.helper => match s.suffixes.as_slice() {
+                    [SuffixPart::Call(CallSuffix::Function(args))] => match args.as_slice() {
+                        [code, x] => match integer_literal(code)? {
+                            op::UNM => self.kind(x)?,
+                            op::BNOT => self.kind(x).map(|_| Kind::Int)?,
+                            _ => return None,
+                        },
+                        [code, x, y] => {
+                            let code = integer_literal(code)?;
+                            if code >= op::LT {
+                                return None;
+                            }
+                            result_kind(code, self.kind(x)?, self.kind(y)?)
+                        }
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => Kind::Length,
+            HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => self.kind(e)?,
+            HeadExpression::UnaryOperator(UnaryOperator::BitNot, e) => {
+                self.kind(e).map(|_| Kind::Int)?
             }
-            _ => true,
+            _ => return None,
+        };
+        for (o, r) in &e.tail {
+            let code = binary_code(*o).filter(|_| yields_number(*o))?;
+            kind = result_kind(code, kind, self.kind(r)?);
+        }
+        Some(kind)
+    }
+
+    /// Whether the VM's own instruction (or piccolo's constant folding of it) gives Lua
+    /// 5.3's result and errors for these operands. piccolo truncates integer `//`, computes
+    /// `%` as `((a % b) + b) % b` (overflowing, and wrong for floats at zero and infinity),
+    /// saturates 2^63 to an integer in bitwise operators, panics on shifts of 64 or more,
+    /// compares integers with floats as floats, and compiles `a > b` as `not (a <= b)`
+    /// (true for NaN); the helper is exact.
+    fn vm_safe(&self, code: i64, a: &Expression<S>, b: &Expression<S>) -> bool {
+        let (Some(ka), Some(kb)) = (self.kind(a), self.kind(b)) else {
+            return false;
+        };
+        match code {
+            op::ADD | op::SUB | op::MUL | op::DIV | op::POW => true,
+            // Floats: floor(a / b), as Lua. Integers: only non-negative literals (folded
+            // by piccolo; truncation is flooring there).
+            op::IDIV => {
+                ka == Kind::Float
+                    || kb == Kind::Float
+                    || matches!((integer_literal(a), integer_literal(b)), (Some(x), Some(y)) if x >= 0 && y > 0)
+            }
+            // Integers by a positive literal small enough that `(a % b) + b` cannot overflow.
+            op::MOD => {
+                ka.integer_like() && integer_literal(b).is_some_and(|y| y > 0 && y <= 1 << 62)
+            }
+            op::BAND | op::BOR | op::BXOR => ka == Kind::Int && kb == Kind::Int,
+            op::SHL | op::SHR => {
+                ka == Kind::Int && integer_literal(b).is_some_and(|y| (0..64).contains(&y))
+            }
+            op::LT | op::LE | op::GT | op::GE => {
+                // Exact when both have one subtype, or one side is a literal whose magnitude
+                // is below 2^53 (converting the other side to a float keeps the order).
+                let small = |e: &Expression<S>| {
+                    literal_value(e).is_some_and(|v| v.abs() < 9_007_199_254_740_992.0)
+                };
+                let exact = (ka.integer_like() && kb.integer_like())
+                    || (ka == Kind::Float && kb == Kind::Float)
+                    || small(a)
+                    || small(b);
+                // `>` and `>=` are turned into `<` and `<=` with swapped operands when a
+                // float is possible (see `expression`), which needs one side pure.
+                let ints = ka.integer_like() && kb.integer_like();
+                exact && (ints || matches!(code, op::LT | op::LE) || pure(a) || pure(b))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `a > b` should become `b < a`: a float (maybe NaN) is possible, and one side
+    /// is pure, so evaluating the other first changes nothing (numeric operands call nothing).
+    fn swap_ok(&self, a: &Expression<S>, b: &Expression<S>) -> bool {
+        match (self.kind(a), self.kind(b)) {
+            (Some(x), Some(y)) if x.integer_like() && y.integer_like() => false,
+            (Some(_), Some(_)) => pure(a) || pure(b),
+            _ => false,
         }
     }
 
@@ -187,13 +337,13 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 }
                 // Decide before the values are rewritten further: a name is numeric when
                 // its value is, and every later assignment to it is too.
-                let flags: Vec<bool> = l
+                let flags: Vec<Option<Kind>> = l
                     .names
                     .iter()
                     .enumerate()
                     .map(|(j, name)| {
-                        l.values.get(j).is_some_and(|v| self.numeric(v))
-                            && self.only_numeric_assignments(name, rest)
+                        let kind = l.values.get(j).and_then(|v| self.kind(v))?;
+                        self.assigned_kind(name, kind, rest)
                     })
                     .collect();
                 for (name, numeric) in l.names.iter().cloned().zip(flags) {
@@ -201,25 +351,123 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 }
                 continue;
             }
+            if matches!(s, Statement::For(ForStatement::Numeric { .. })) {
+                let line = done[i].line_number;
+                self.numeric_for(s, line);
+                continue;
+            }
             self.statement(s);
         }
     }
 
-    /// Whether every assignment to `name` in `rest` (at any depth) stores a number, assuming
-    /// `name` itself holds one.
-    fn only_numeric_assignments(&mut self, name: &S, rest: &[LineAnnotated<Statement<S>>]) -> bool {
-        self.scope.push((name.clone(), true));
-        let mut check = NumericStores {
-            arith: self,
-            name,
-            ok: true,
-        };
-        for s in rest {
-            check.statement(&s.inner);
+    /// The kind of number `name` holds when it starts with one of kind `initial`, if every
+    /// assignment to it in `rest` (at any depth) stores a number.
+    fn assigned_kind(
+        &mut self,
+        name: &S,
+        initial: Kind,
+        rest: &[LineAnnotated<Statement<S>>],
+    ) -> Option<Kind> {
+        let mut kind = initial;
+        // A second pass when the first widened the kind (`x = x + 0.5` on an integer):
+        // `Number` is the widest, so two passes settle.
+        for _ in 0..2 {
+            self.scope.push((name.clone(), Some(kind)));
+            let mut check = NumericStores {
+                arith: self,
+                name,
+                kind: Some(kind),
+            };
+            for s in rest {
+                check.statement(&s.inner);
+            }
+            let found = check.kind;
+            self.scope.pop();
+            if found == Some(kind) || found.is_none() {
+                return found;
+            }
+            kind = found?;
         }
-        let ok = check.ok;
-        self.scope.pop();
-        ok
+        Some(Kind::Number)
+    }
+
+    /// A numeric `for`. piccolo's loop accepts any values its `to_number` takes, switches
+    /// to a float loop for a float limit, loops forever on NaN or a zero step where Lua
+    /// stops (and the reverse), and raises no `'for' ... must be a number` errors. Unless
+    /// the control values are integers with a nonzero literal step (or literals making a
+    /// float loop), they
+    /// go through `(arith)(FORPREP, ...)`, which checks and converts them as Lua 5.3's
+    /// `OP_FORPREP` and returns values for which piccolo's loop runs as Lua's would:
+    /// `do local (from), (limit), (step) = (arith)(FORPREP, a, b, c); for i = (from),
+    /// (limit), (step) do ... end end`.
+    fn numeric_for(&mut self, s: &mut Statement<S>, line: LineNumber) {
+        let Statement::For(ForStatement::Numeric {
+            name,
+            initial,
+            limit,
+            step,
+            body,
+        }) = s
+        else {
+            return;
+        };
+        self.expression(initial);
+        self.expression(limit);
+        if let Some(e) = step.as_mut() {
+            self.expression(e);
+        }
+        let (ki, kl) = (self.kind(initial), self.kind(limit));
+        let ks = step.as_ref().map_or(Some(Kind::Int), |e| self.kind(e));
+        let step_value = step.as_ref().map_or(Some(1.0), |e| literal_value(e));
+        let nonzero_step = step_value.is_some_and(|v| v != 0.0);
+        let integers = [ki, kl, ks]
+            .iter()
+            .all(|k| k.is_some_and(Kind::integer_like));
+        // Float literals with a float start or step: a float loop in Lua and in piccolo.
+        let float_literals = literal_value(initial).is_some()
+            && literal_value(limit).is_some()
+            && (ki == Some(Kind::Float) || ks == Some(Kind::Float));
+        let counter = match (ki, ks) {
+            (Some(Kind::Int), Some(Kind::Int)) => Kind::Int,
+            (Some(i), Some(s)) if i.integer_like() && s.integer_like() => Kind::Length,
+            (Some(Kind::Float), _) | (_, Some(Kind::Float)) => Kind::Float,
+            _ => Kind::Number,
+        };
+        let counter = (!assigns_name(name, &body.statements)).then_some(counter);
+        let mark = self.scope.len();
+        self.scope.push((name.clone(), counter));
+        self.block(body);
+        self.scope.truncate(mark);
+        if nonzero_step && (integers || float_literals) {
+            return;
+        }
+        let name_expr = |n: &S| {
+            simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::Name(n.clone()),
+                suffixes: Vec::new(),
+            }))
+        };
+        let [from, to, by] = &self.for_names;
+        let args = vec![
+            std::mem::replace(initial, name_expr(from)),
+            std::mem::replace(limit, name_expr(to)),
+            step.replace(name_expr(by))
+                .unwrap_or_else(|| simple(SimpleExpression::Integer(1))),
+        ];
+        let prep = LocalStatement {
+            names: self.for_names.to_vec(),
+            values: vec![self.helper_call(op::FORPREP, args)],
+        };
+        let closed_on = body.closed_on;
+        let for_statement = std::mem::replace(s, Statement::Break);
+        *s = Statement::Do(Block {
+            statements: vec![
+                LineAnnotated::new(line, Statement::LocalStatement(prep)),
+                LineAnnotated::new(line, for_statement),
+            ],
+            return_statement: None,
+            closed_on,
+        });
     }
 }
 
@@ -256,17 +504,19 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
                 self.scope.truncate(mark);
             }
             Statement::LocalFunction(f) => {
-                self.scope.push((f.name.clone(), false));
+                self.scope.push((f.name.clone(), None));
                 walk_statement(self, s);
             }
             _ => walk_statement(self, s),
         }
     }
 
+    /// Reached only for loops outside `statements` (none in piccolo's grammar).
     fn numeric_for_body(&mut self, name: &S, body: &mut Block<S>) {
         let counter_untouched = !assigns_name(name, &body.statements);
         let mark = self.scope.len();
-        self.scope.push((name.clone(), counter_untouched));
+        self.scope
+            .push((name.clone(), counter_untouched.then_some(Kind::Number)));
         self.block(body);
         self.scope.truncate(mark);
     }
@@ -274,7 +524,7 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
     fn generic_for_body(&mut self, names: &[S], body: &mut Block<S>) {
         let mark = self.scope.len();
         for n in names.iter().cloned() {
-            self.scope.push((n, false));
+            self.scope.push((n, None));
         }
         self.block(body);
         self.scope.truncate(mark);
@@ -283,7 +533,7 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
     fn function(&mut self, f: &mut FunctionDefinition<S>) {
         let mark = self.scope.len();
         for p in f.parameters.iter().cloned() {
-            self.scope.push((p, false));
+            self.scope.push((p, None));
         }
         walk_function(self, f);
         self.scope.truncate(mark);
@@ -310,6 +560,18 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
                     self.budget -= 1;
                     acc = self.helper_call(code, vec![acc, r]);
                 }
+                Some(code @ (op::GT | op::GE)) if self.swap_ok(&acc, &r) => {
+                    // piccolo compiles `a > b` as `not (a <= b)`, true for NaN: `b < a`.
+                    let o = if code == op::GT {
+                        BinaryOperator::LessThan
+                    } else {
+                        BinaryOperator::LessEqual
+                    };
+                    acc = Expression {
+                        head: grouped(r).head,
+                        tail: vec![(o, grouped(acc))],
+                    };
+                }
                 _ => acc.tail.push((o, r)),
             }
         }
@@ -326,12 +588,10 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
             UnaryOperator::BitNot => op::BNOT,
             UnaryOperator::Not | UnaryOperator::Len => return,
         };
-        let safe = self.numeric(e)
-            && (code == op::UNM
-                || matches!(
-                    &*e.head,
-                    HeadExpression::Simple(SimpleExpression::Integer(_))
-                ));
+        let safe = match code {
+            op::UNM => self.numeric(e),
+            _ => self.kind(e) == Some(Kind::Int),
+        };
         if self.budget > 0 && !safe {
             self.budget -= 1;
             let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
@@ -341,26 +601,32 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
     }
 }
 
-/// The search behind `only_numeric_assignments`: clears `ok` at an assignment to `name` of
-/// a value not known to be a number.
+/// The search behind `assigned_kind`: joins the kinds of the values assigned to `name`,
+/// and clears `kind` at an assignment of a value not known to be a number.
 struct NumericStores<'a, S> {
     arith: &'a ArithRewrite<S>,
     name: &'a S,
-    ok: bool,
+    kind: Option<Kind>,
 }
 
 impl<S: Clone + PartialEq> Visit<S> for NumericStores<'_, S> {
     fn statement(&mut self, s: &Statement<S>) {
         if let Statement::Assignment(a) = s {
-            self.ok &= a.targets.iter().enumerate().all(|(i, t)| match t {
-                AssignmentTarget::Name(n) if n == self.name => a
-                    .values
-                    .get(i)
-                    .is_some_and(|v| self.arith.numeric(v) && a.values.len() == a.targets.len()),
-                _ => true,
-            });
+            for (i, t) in a.targets.iter().enumerate() {
+                if matches!(t, AssignmentTarget::Name(n) if n == self.name) {
+                    let value = a
+                        .values
+                        .get(i)
+                        .filter(|_| a.values.len() == a.targets.len())
+                        .and_then(|v| self.arith.kind(v));
+                    self.kind = match (self.kind, value) {
+                        (Some(k), Some(v)) => Some(k.join(v)),
+                        _ => None,
+                    };
+                }
+            }
         }
-        if self.ok {
+        if self.kind.is_some() {
             walk_statement_ref(self, s);
         }
     }

@@ -6,12 +6,15 @@ use std::cmp::Ordering;
 
 use gc_arena::Collect;
 use piccolo::{
-    raw_ops, BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
+    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Function, Sequence,
     SequencePoll, Stack, Value,
 };
 
 use super::arith::op;
 use super::helpers::error_at;
+use crate::stdlib::lua_number::{
+    float_to_int_ceil, float_to_int_exact, float_to_int_floor, parse_number, str_to_int, LuaNum,
+};
 
 fn event(code: i64) -> &'static str {
     match code {
@@ -74,6 +77,198 @@ fn compare_numbers(a: Value<'_>, b: Value<'_>) -> Option<Ordering> {
     }
 }
 
+/// A number operand as Lua 5.3's `tonumber` sees it: numbers as they are, numeric strings
+/// converted (to a float, as `luaV_tonumber_` does for arithmetic).
+fn to_float(v: Value<'_>) -> Option<f64> {
+    match v {
+        Value::Integer(i) => Some(i as f64),
+        Value::Number(f) => Some(f),
+        Value::String(s) => Some(match parse_number(s.as_bytes())? {
+            LuaNum::Int(i) => i as f64,
+            LuaNum::Float(f) => f,
+        }),
+        _ => None,
+    }
+}
+
+/// Lua 5.3's `tointeger` for bitwise operands: integers, floats with an exact integer
+/// value (2^63 has none), and strings whose numeral has one.
+fn to_int(v: Value<'_>) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(i),
+        Value::Number(f) => float_to_int_exact(f),
+        Value::String(s) => str_to_int(s.as_bytes()),
+        _ => None,
+    }
+}
+
+/// Integer floor division (`luaV_div`); `None` for a zero divisor.
+pub fn int_floor_div(m: i64, n: i64) -> Option<i64> {
+    if n == 0 {
+        return None;
+    }
+    if n == -1 {
+        // Avoids the overflow of `mininteger // -1`, which wraps to mininteger.
+        return Some(m.wrapping_neg());
+    }
+    let q = m / n;
+    Some(if (m ^ n) < 0 && m % n != 0 { q - 1 } else { q })
+}
+
+/// Integer modulo with the sign of the divisor (`luaV_mod`); `None` for a zero divisor.
+pub fn int_mod(m: i64, n: i64) -> Option<i64> {
+    if n == 0 {
+        return None;
+    }
+    if n == -1 {
+        return Some(0);
+    }
+    let r = m % n;
+    Some(if r != 0 && (r ^ n) < 0 { r + n } else { r })
+}
+
+/// Float modulo (Lua 5.3's `luai_nummod`): C's `fmod`, plus the divisor when the product
+/// of the two is negative (so `-10 % math.huge` is `inf`, and a product that underflows
+/// to zero keeps the remainder as it is, as in C).
+pub fn float_mod(a: f64, b: f64) -> f64 {
+    let m = a % b;
+    if m * b < 0.0 {
+        m + b
+    } else {
+        m
+    }
+}
+
+/// Logical shift left by a signed amount (`luaV_shiftl`): shifts of 64 or more give 0,
+/// negative amounts shift right.
+pub fn shift_left(x: i64, y: i64) -> i64 {
+    if y <= -64 || y >= 64 {
+        0
+    } else if y < 0 {
+        ((x as u64) >> (-y)) as i64
+    } else {
+        ((x as u64) << y) as i64
+    }
+}
+
+/// A numeric `for`'s control values checked and converted as Lua 5.3's `OP_FORPREP`
+/// (`forlimit` for an integer loop), then adjusted so piccolo's loop (which continues
+/// while `i <= limit` for a step >= 0, `i >= limit` for a negative one, and never stops
+/// on NaN) runs exactly as many times as Lua's would.
+pub fn for_prep<'gc>(
+    init: Value<'gc>,
+    limit: Value<'gc>,
+    step: Value<'gc>,
+) -> Result<[Value<'gc>; 3], &'static str> {
+    // Values for which piccolo's loop runs no iteration.
+    let none = [Value::Integer(1), Value::Integer(0), Value::Integer(1)];
+    if let (Value::Integer(i), Value::Integer(s)) = (init, step) {
+        let (l, stop) = match limit {
+            Value::Integer(l) => (l, false),
+            _ => {
+                let f = to_float(limit).ok_or("'for' limit must be a number")?;
+                let exact = match limit {
+                    Value::String(s) => match parse_number(s.as_bytes()) {
+                        Some(LuaNum::Int(l)) => Some(l),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let fitted = exact.or_else(|| {
+                    if s < 0 {
+                        float_to_int_ceil(f)
+                    } else {
+                        float_to_int_floor(f)
+                    }
+                });
+                match fitted {
+                    Some(l) => (l, false),
+                    None if f > 0.0 => (i64::MAX, s < 0),
+                    // Below the integers, or NaN.
+                    None => (i64::MIN, s >= 0),
+                }
+            }
+        };
+        let i = if stop { 0 } else { i };
+        return Ok(if s != 0 {
+            [Value::Integer(i), Value::Integer(l), Value::Integer(s)]
+        } else if l <= i {
+            // Lua loops forever (its test is `limit <= i` for a step that is not
+            // positive); so does piccolo's `i <= limit` with the limit at `i`.
+            [Value::Integer(i), Value::Integer(i), Value::Integer(0)]
+        } else {
+            none
+        });
+    }
+    let l = to_float(limit).ok_or("'for' limit must be a number")?;
+    let s = to_float(step).ok_or("'for' step must be a number")?;
+    let i = to_float(init).ok_or("'for' initial value must be a number")?;
+    // Lua's first value and test (false whenever a NaN is involved; later values cannot
+    // become NaN once the first is not).
+    let first = (i - s) + s;
+    let runs = if s > 0.0 { first <= l } else { l <= first };
+    Ok(if !runs {
+        none
+    } else if s == 0.0 {
+        // Lua loops forever; piccolo does with the limit at the first value.
+        [Value::Number(i), Value::Number(first), Value::Number(s)]
+    } else {
+        [Value::Number(i), Value::Number(l), Value::Number(s)]
+    })
+}
+
+/// Lua 5.3's arithmetic and bitwise operators on numbers and numeric strings.
+/// `Ok(None)`: an operand is not a number (or has no integer value, for bitwise
+/// operators), so metamethods come next; `Err`: integer division or modulo by zero.
+pub fn arith_numbers<'gc>(
+    code: i64,
+    a: Value<'gc>,
+    b: Value<'gc>,
+) -> Result<Option<Value<'gc>>, &'static str> {
+    if let (Value::Integer(x), Value::Integer(y)) = (a, b) {
+        let v = match code {
+            op::ADD => x.wrapping_add(y),
+            op::SUB => x.wrapping_sub(y),
+            op::MUL => x.wrapping_mul(y),
+            op::IDIV => int_floor_div(x, y).ok_or("attempt to divide by zero")?,
+            op::MOD => int_mod(x, y).ok_or("attempt to perform 'n%0'")?,
+            op::UNM => x.wrapping_neg(),
+            _ => return Ok(arith_float_or_bits(code, a, b)),
+        };
+        return Ok(Some(Value::Integer(v)));
+    }
+    Ok(arith_float_or_bits(code, a, b))
+}
+
+fn arith_float_or_bits<'gc>(code: i64, a: Value<'gc>, b: Value<'gc>) -> Option<Value<'gc>> {
+    match code {
+        op::BAND | op::BOR | op::BXOR | op::SHL | op::SHR | op::BNOT => {
+            let (x, y) = (to_int(a)?, to_int(b)?);
+            Some(Value::Integer(match code {
+                op::BAND => x & y,
+                op::BOR => x | y,
+                op::BXOR => x ^ y,
+                op::SHL => shift_left(x, y),
+                op::SHR => shift_left(x, y.wrapping_neg()),
+                _ => !x,
+            }))
+        }
+        _ => {
+            let (x, y) = (to_float(a)?, to_float(b)?);
+            Some(Value::Number(match code {
+                op::ADD => x + y,
+                op::SUB => x - y,
+                op::MUL => x * y,
+                op::DIV => x / y,
+                op::IDIV => (x / y).floor(),
+                op::MOD => float_mod(x, y),
+                op::POW => x.powf(y),
+                _ => -x,
+            }))
+        }
+    }
+}
+
 fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
     match metamethod(ctx, v, "__name") {
         Value::String(s) => s.to_str_lossy().into_owned(),
@@ -99,22 +294,8 @@ fn arith_error<'gc>(
         v => is_number(v),
     };
     let culprit = if numeric(a) { b } else { a };
-    if bitwise && is_number(a) && is_number(b) {
+    if bitwise && numeric(a) && numeric(b) {
         return error_at(ctx, exec, "number has no integer representation");
-    }
-    if matches!(code, op::IDIV | op::MOD)
-        && matches!((a, b), (Value::Integer(_), Value::Integer(0)))
-    {
-        // Lua 5.3.6's wording for integer division and modulo by zero.
-        return error_at(
-            ctx,
-            exec,
-            if code == op::IDIV {
-                "attempt to divide by zero"
-            } else {
-                "attempt to perform 'n%0'"
-            },
-        );
     }
     let what = if bitwise {
         "perform bitwise operation on"
@@ -202,6 +383,12 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             _ => return Err(error_at(ctx, &exec, "internal error: bad operator code")),
         };
         let (mut a, mut b) = (stack.get(1), stack.get(2));
+        if code == op::FORPREP {
+            let values = for_prep(a, b, stack.get(3)).map_err(|m| error_at(ctx, &exec, m))?;
+            stack.clear();
+            stack.extend(values);
+            return Ok(CallbackReturn::Return);
+        }
         if code == op::UNM || code == op::BNOT {
             b = a;
         }
@@ -255,21 +442,9 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             stack.replace(ctx, result);
             return Ok(CallbackReturn::Return);
         }
-        let direct = match code {
-            op::ADD => raw_ops::add(a, b),
-            op::SUB => raw_ops::subtract(a, b),
-            op::MUL => raw_ops::multiply(a, b),
-            op::DIV => raw_ops::float_divide(a, b),
-            op::IDIV => raw_ops::floor_divide(a, b),
-            op::MOD => raw_ops::modulo(a, b),
-            op::POW => raw_ops::exponentiate(a, b),
-            op::BAND => raw_ops::bitwise_and(a, b),
-            op::BOR => raw_ops::bitwise_or(a, b),
-            op::BXOR => raw_ops::bitwise_xor(a, b),
-            op::SHL => raw_ops::shift_left(a, b),
-            op::SHR => raw_ops::shift_right(a, b),
-            op::UNM => raw_ops::negate(a),
-            _ => raw_ops::bitwise_not(a),
+        let direct = match arith_numbers(code, a, b) {
+            Ok(v) => v,
+            Err(msg) => return Err(error_at(ctx, &exec, msg)),
         };
         if let Some(v) = direct {
             stack.replace(ctx, v);

@@ -154,7 +154,8 @@ fn compile_here(
     limits: &SourceLimits,
     reads: Reads,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
-    let chunk = compiler::parse_chunk(source, OwnedInterner)
+    let source = super::numerals::wrap_hex_integers(source);
+    let chunk = compiler::parse_chunk(&*source, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     let mut checker = ShapeCheck {
         limits,
@@ -212,6 +213,7 @@ fn compile_here(
             name(HELPER_LOCALS[8]),
             name(HELPER_LOCALS[9]),
         ],
+        [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         description,
         reads,
     );
@@ -312,13 +314,14 @@ fn wrap_chunk<S: Clone + PartialEq>(
     chunk: Chunk<S>,
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
+    for_names: [S; 3],
     describe: fn(&str, Option<&S>) -> S,
     reads: Reads,
 ) -> (Chunk<S>, Vec<bool>) {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
-    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone()).chunk(&mut body);
+    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone(), for_names).chunk(&mut body);
     if reads == Reads::Lua {
         IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe)
             .chunk(&mut body);
