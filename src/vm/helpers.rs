@@ -5,7 +5,7 @@ use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
     BoxSequence, Callback, CallbackReturn, Context, Error as LuaError, Execution, Function,
-    MetaMethod, Sequence, SequencePoll, Stack, Table, TypeError, Value,
+    MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
 };
 
 use super::undo;
@@ -86,27 +86,80 @@ pub fn string_metatable<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     ctx.singleton::<gc_arena::Rootable![StringMeta<'_>]>().0
 }
 
-/// `v[k]` with Lua's semantics for every type: strings index through the string
-/// metatable's `__index`, others as piccolo's `meta_ops::index` does.
+/// How far `__index` chains are followed before Lua gives up (its `MAXTAGLOOP`).
+const MAX_TAG_LOOP: usize = 2000;
+
+/// Why [`index_value`] could not index.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexError {
+    /// Indexing a value of this type (the base itself when `first`, else a value an
+    /// `__index` chain led to).
+    NotIndexable { found: &'static str, first: bool },
+    /// The `__index` chain is longer than Lua follows.
+    Loop,
+}
+
+impl IndexError {
+    /// Lua's message; `what` describes the base (`local 't'`), used only when it is the
+    /// value that failed.
+    pub fn message(self, what: Option<&str>) -> String {
+        match self {
+            IndexError::NotIndexable { found, first } => match what.filter(|_| first) {
+                Some(what) => format!("attempt to index a {found} value ({what})"),
+                None => format!("attempt to index a {found} value"),
+            },
+            IndexError::Loop => "'__index' chain too long; possible loop".into(),
+        }
+    }
+}
+
+/// `v[k]` with Lua's semantics for every type: tables and their `__index` chains (followed
+/// here, up to Lua's limit, where piccolo would follow a looping chain forever), strings
+/// through the string metatable, userdata through theirs.
 pub fn index_value<'gc>(
     ctx: Context<'gc>,
     v: Value<'gc>,
     k: Value<'gc>,
-) -> Result<MetaResult<'gc, 2>, TypeError> {
-    let Value::String(_) = v else {
-        return meta_ops::index(ctx, v, k);
-    };
-    match string_metatable(ctx).get(ctx, "__index") {
-        Value::Nil => Err(TypeError {
-            expected: "table",
-            found: "string",
-        }),
-        Value::Function(f) => Ok(MetaResult::Call(meta_ops::MetaCall {
-            function: f,
-            args: [v, k],
-        })),
-        index => meta_ops::index(ctx, index, k),
+) -> Result<MetaResult<'gc, 2>, IndexError> {
+    let mut t = v;
+    for step in 0..MAX_TAG_LOOP {
+        let not_indexable = IndexError::NotIndexable {
+            found: t.type_name(),
+            first: step == 0,
+        };
+        let handler = match t {
+            Value::Table(table) => {
+                let found = table.get(ctx, k);
+                if !found.is_nil() {
+                    return Ok(MetaResult::Value(found));
+                }
+                match table.metatable() {
+                    Some(mt) => mt.get(ctx, MetaMethod::Index),
+                    None => Value::Nil,
+                }
+            }
+            Value::String(_) => match string_metatable(ctx).get(ctx, MetaMethod::Index) {
+                Value::Nil => return Err(not_indexable),
+                h => h,
+            },
+            Value::UserData(u) => match u.metatable().map(|mt| mt.get(ctx, MetaMethod::Index)) {
+                Some(Value::Nil) | None => return Err(not_indexable),
+                Some(h) => h,
+            },
+            _ => return Err(not_indexable),
+        };
+        match handler {
+            Value::Nil => return Ok(MetaResult::Value(Value::Nil)),
+            Value::Function(f) => {
+                return Ok(MetaResult::Call(meta_ops::MetaCall {
+                    function: f,
+                    args: [t, k],
+                }))
+            }
+            next => t = next,
+        }
     }
+    Err(IndexError::Loop)
 }
 
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
@@ -135,16 +188,12 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     then: Some(BoxSequence::new(&ctx, FirstValue)),
                 })
             }
-            Err(_) => {
+            Err(e) => {
                 let what = match stack.get(2) {
-                    Value::String(s) => format!(" ({})", s.to_str_lossy()),
-                    _ => String::new(),
+                    Value::String(s) => Some(s.to_str_lossy().into_owned()),
+                    _ => None,
                 };
-                Err(error_at(
-                    ctx,
-                    &exec,
-                    &format!("attempt to index a {} value{what}", t.type_name()),
-                ))
+                Err(error_at(ctx, &exec, &e.message(what.as_deref())))
             }
         }
     })
@@ -200,14 +249,12 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let name = stack.get(1);
         // Drop the name so the stack is `recv, args...`: the method's own arguments.
         stack.drain(1..2);
-        let found = match receiver {
-            Value::String(_) => index_value(ctx, receiver, name)
-                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
-            Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_) => {
-                return Err(type_error(ctx, &exec, "index", receiver, name));
+        let found = match index_value(ctx, receiver, name) {
+            Ok(found) => found,
+            Err(IndexError::NotIndexable { first: true, .. }) => {
+                return Err(type_error(ctx, &exec, "index", receiver, name))
             }
-            _ => meta_ops::index(ctx, receiver, name)
-                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
+            Err(e) => return Err(error_at(ctx, &exec, &e.message(None))),
         };
         match found {
             MetaResult::Value(v) => call_method(ctx, &exec, v, name),
