@@ -12,7 +12,7 @@
 use piccolo::compiler::parser::{
     AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression, ForStatement,
     FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    ReturnStatement, SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 use piccolo::compiler::LineNumber;
 
@@ -20,7 +20,9 @@ use super::rewrite::simple;
 use super::visit::mutable::{
     walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
 };
-use super::visit::read_only::{walk_statement as walk_statement_ref, Visit};
+use super::visit::read_only::{
+    walk_simple as walk_simple_ref, walk_statement as walk_statement_ref, Visit,
+};
 
 /// Operation codes passed as the helper's first argument.
 pub mod op {
@@ -164,9 +166,11 @@ fn yields_number(o: BinaryOperator) -> bool {
     binary_code(o).is_some_and(|c| c < op::LT)
 }
 
-/// At most this many operator calls are made per statement: nested helper calls hold
-/// registers, and piccolo has 256 per function (and panics or miscompiles past that).
-/// Longer chains keep plain VM operators for the rest (no metamethods there).
+/// At most this many operator calls are made per statement and function: nested helper
+/// calls hold registers, and piccolo has 256 per function (and panics or miscompiles past
+/// that). Past it, the operand built so far moves into a function of its own, which has
+/// registers of its own (`(function() return <operand> end)()`); plain VM operators are no
+/// way out, as piccolo's panic on some operands (`math.mininteger % -1`, `"" & 1`).
 const CALLS_PER_STATEMENT: usize = 32;
 
 pub struct ArithRewrite<S> {
@@ -180,6 +184,8 @@ pub struct ArithRewrite<S> {
     scope: Vec<(S, Option<Kind>)>,
     /// The hidden locals holding a numeric `for`'s checked control values.
     for_names: [S; 3],
+    /// The line of the statement being rewritten.
+    line: LineNumber,
 }
 
 impl<S: Clone + PartialEq> ArithRewrite<S> {
@@ -190,6 +196,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             pass,
             scope: Vec::new(),
             for_names,
+            line: LineNumber(0),
         }
     }
 
@@ -319,6 +326,59 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         }))
     }
 
+    /// A helper call, with the statement's budget spent first if needed (see
+    /// [`CALLS_PER_STATEMENT`]): `args[0]`, the operand built so far, then moves into a
+    /// function of its own.
+    fn budgeted_call(&mut self, code: i64, mut args: Vec<Expression<S>>) -> Expression<S> {
+        if self.budget == 0 {
+            let first = std::mem::replace(&mut args[0], simple(SimpleExpression::Nil));
+            args[0] = self.in_own_function(first);
+            self.budget = CALLS_PER_STATEMENT;
+        }
+        self.budget -= 1;
+        self.helper_call(code, args)
+    }
+
+    /// `(function(...) return e end)(...)` (without `...` when `e` does not use it).
+    fn in_own_function(&self, e: Expression<S>) -> Expression<S> {
+        let mut varargs = UsesVarargs(false);
+        varargs.expression(&e);
+        let returned = if self.is_helper_call(&e) {
+            // Not a tail call: the helper's errors need the calling line.
+            simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::Name(self.pass.clone()),
+                suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![e]))],
+            }))
+        } else {
+            e
+        };
+        let function = FunctionDefinition {
+            parameters: Vec::new(),
+            has_varargs: varargs.0,
+            body: Block {
+                statements: Vec::new(),
+                return_statement: Some(LineAnnotated::new(
+                    self.line,
+                    ReturnStatement {
+                        returns: vec![returned],
+                    },
+                )),
+                closed_on: self.line,
+            },
+        };
+        let args = if varargs.0 {
+            vec![simple(SimpleExpression::VarArgs)]
+        } else {
+            Vec::new()
+        };
+        simple(SimpleExpression::Suffixed(SuffixedExpression {
+            primary: PrimaryExpression::GroupedExpression(simple(SimpleExpression::Function(
+                function,
+            ))),
+            suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
+        }))
+    }
+
     fn is_helper_call(&self, e: &Expression<S>) -> bool {
         e.tail.is_empty()
             && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
@@ -329,6 +389,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     fn statements(&mut self, statements: &mut [LineAnnotated<Statement<S>>]) {
         for i in 0..statements.len() {
             self.budget = CALLS_PER_STATEMENT;
+            self.line = statements[i].line_number;
             let (done, rest) = statements.split_at_mut(i + 1);
             let s = &mut done[i].inner;
             if let Statement::LocalStatement(l) = s {
@@ -477,6 +538,7 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
         self.statements(&mut b.statements);
         if let Some(r) = &mut b.return_statement {
             self.budget = CALLS_PER_STATEMENT;
+            self.line = r.line_number;
             walk_return(self, &mut r.inner);
             if let [only] = r.inner.returns.as_mut_slice() {
                 if self.is_helper_call(only) {
@@ -556,9 +618,8 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
         };
         for (o, r) in tail {
             match binary_code(o) {
-                Some(code) if self.budget > 0 && !self.vm_safe(code, &acc, &r) => {
-                    self.budget -= 1;
-                    acc = self.helper_call(code, vec![acc, r]);
+                Some(code) if !self.vm_safe(code, &acc, &r) => {
+                    acc = self.budgeted_call(code, vec![acc, r]);
                 }
                 Some(code @ (op::GT | op::GE)) if self.swap_ok(&acc, &r) => {
                     // piccolo compiles `a > b` as `not (a <= b)`, true for NaN: `b < a`.
@@ -592,10 +653,9 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
             op::UNM => self.numeric(e),
             _ => self.kind(e) == Some(Kind::Int),
         };
-        if self.budget > 0 && !safe {
-            self.budget -= 1;
+        if !safe {
             let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
-            let call = self.helper_call(code, vec![operand]);
+            let call = self.budgeted_call(code, vec![operand]);
             *h = *call.head;
         }
     }
@@ -657,4 +717,18 @@ fn assigns_name<S: PartialEq>(name: &S, statements: &[LineAnnotated<Statement<S>
         search.statement(&s.inner);
     }
     search.found
+}
+
+/// Whether an expression uses `...` (outside the functions inside it).
+struct UsesVarargs(bool);
+
+impl<S> Visit<S> for UsesVarargs {
+    fn function(&mut self, _: &FunctionDefinition<S>) {}
+
+    fn simple(&mut self, s: &SimpleExpression<S>) {
+        if matches!(s, SimpleExpression::VarArgs) {
+            self.0 = true;
+        }
+        walk_simple_ref(self, s);
+    }
 }
