@@ -34,6 +34,7 @@ use super::helpers::Helpers;
 use super::index::IndexRewrite;
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
+use super::split::SplitBodies;
 use super::visit::mutable::VisitMut;
 use super::visit::read_only::{walk_block, walk_function, walk_simple, Visit};
 use crate::error::Error;
@@ -326,6 +327,8 @@ fn wrap_chunk<S: Clone + PartialEq>(
         IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe)
             .chunk(&mut body);
     }
+    // After every pass that adds functions, before the one that records them.
+    SplitBodies.chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());
     params.block(&mut body);

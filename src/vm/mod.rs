@@ -15,6 +15,7 @@ pub mod index;
 pub mod numerals;
 pub mod params;
 pub mod rewrite;
+pub mod split;
 pub mod undo;
 pub mod visit;
 
