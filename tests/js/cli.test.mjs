@@ -169,9 +169,13 @@ test("aolite repl: .diff, .rollback, .hash, .export and .import, identical in No
 test("native aolite repl in a terminal edits lines and keeps a history file", { skip: (!existsSync(NATIVE) || !existsSync("/usr/bin/script")) && "needs the native binary and script(1)" }, () => {
   const home = mkdtempSync(join(tmpdir(), "aolite-home-"));
   try {
-    // script(1) gives the REPL a pseudo-terminal, so it takes the line-editing path.
+    // script(1) gives the REPL a pseudo-terminal, so it takes the line-editing path. The
+    // input is written before the REPL has put the terminal in raw mode, so it ends with a
+    // line (`.exit`), which the terminal holds until read, not with Ctrl-D, which a
+    // terminal still in line mode can swallow (the REPL then waited for input forever).
+    // The time limit only guards against a hang: a loaded machine may be slow to start.
     const r = spawnSync("/usr/bin/script", ["-qec", `${NATIVE} repl`, "/dev/null"], {
-      cwd: ROOT, encoding: "utf8", input: "1 + 41\n\x04", env: { ...process.env, HOME: home }, timeout: 20000,
+      cwd: ROOT, encoding: "utf8", input: "1 + 41\n.exit\n", env: { ...process.env, HOME: home }, timeout: 120000,
     });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /42/);

@@ -2,7 +2,7 @@
 // the API with real domain types.
 import init, { Process, runLua } from "../../pkg/web/aolite.js";
 import type {
-  AoliteError, Change, Checkpoint, Diff, Env, ErrorCode, Inspection, LogEntry, Message, Outcome, OutMessage,
+  AoliteError, Change, Checkpoint, Diff, Env, ErrorCode, Inspection, JsonValue, LogEntry, Message, Outcome, OutMessage,
   ProcessOptions, StateDocument, Stats,
 } from "../../pkg/web/aolite.js";
 
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const message: Message = { From: "alice", Tags: { Action: "Ping" }, Data: { nested: [1, 2] } };
   const outcome: Outcome = p.send(message);
   const first: OutMessage | undefined = outcome.Messages[0];
-  const action: string | number | boolean | undefined = first?.Tags.find((t) => t.name === "Action")?.value;
+  // A tag's value is what the process set: text usually, any JSON value for a table.
+  const action: JsonValue | undefined = first?.Tags.find((t) => t.name === "Action")?.value;
   const gas: number = outcome.GasUsed;
   const printed: string | undefined = outcome.Output?.data;
   const env: Env = { Process: { Id: p.id, Owner: p.owner, Tags: [] }, Module: { Id: "m", Owner: "o", Tags: [] } };
