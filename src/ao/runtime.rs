@@ -1,5 +1,8 @@
 //! Loads the aos runtime into a Lua state: the built-in modules become `require`-able
 //! (`package.preload`), and `.process`'s `handle` is what every message goes through.
+//! `package.searchers[2]` is the place of aos's module searcher (its wasm build's modules);
+//! here the modules are found by the preload searcher, so it only adds its words to the
+//! "module not found" message.
 
 use piccolo::{Callback, CallbackReturn, StashedFunction, Table, Value};
 
@@ -27,6 +30,7 @@ const LUA_MODULES: &[(&str, &str)] = &[
 /// built-in object; after this only Lua code runs, whose state exports as closures.
 pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
     vm.enter(|ctx| {
+        install_searcher(ctx)?;
         let preload = preload(ctx)?;
         let json = super::json::module(ctx);
         let json_loader = Callback::from_fn_with(&ctx, json, |json, ctx, _, mut stack| {
@@ -40,6 +44,33 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
         crate::state::builtins::scan(ctx);
         Ok(())
     })
+}
+
+/// Inserts at `package.searchers[2]` a searcher that reports `module NAME not found`, as
+/// aos's module searcher does for a name it does not have.
+fn install_searcher(ctx: piccolo::Context<'_>) -> Result<(), Error> {
+    let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+        return Err(Error::Lua("the runtime needs the package library".into()));
+    };
+    let Value::Table(searchers) = package.get(ctx, "searchers") else {
+        return Err(Error::Lua("the runtime needs package.searchers".into()));
+    };
+    let searcher = Callback::from_fn(&ctx, |ctx, _, mut stack| {
+        let name = match stack.get(0) {
+            Value::String(s) => s.to_str_lossy().into_owned(),
+            other => other.type_name().to_owned(),
+        };
+        let msg = format!("module {name} not found");
+        stack.replace(ctx, ctx.intern(msg.as_bytes()));
+        Ok(CallbackReturn::Return)
+    });
+    let mut n = searchers.length();
+    while n >= 2 {
+        let _ = searchers.set(ctx, n + 1, searchers.get(ctx, n));
+        n -= 1;
+    }
+    let _ = searchers.set(ctx, 2, searcher);
+    Ok(())
 }
 
 fn preload(ctx: piccolo::Context<'_>) -> Result<Table<'_>, Error> {

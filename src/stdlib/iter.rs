@@ -17,46 +17,53 @@ use super::argcheck::{check_any, check_integer, check_table, error};
 
 pub fn install<'gc>(ctx: Context<'gc>) {
     let g = ctx.globals();
-    let next = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-        let t = check_table(ctx, &exec, &stack, 0, "next")?;
-        match t.next(stack.get(1)) {
-            NextValue::Found { key, value } => stack.replace(ctx, (key, value)),
-            NextValue::Last => stack.replace(ctx, Value::Nil),
-            NextValue::NotFound => return Err(error(ctx, &exec, "invalid key to 'next'")),
-        }
-        Ok(CallbackReturn::Return)
-    });
+    let next = next_named(ctx, "next");
     let _ = g.set(ctx, "next", next);
+    // What `pairs` returns for a value that is not a table (and has no `__pairs`): `next`
+    // itself in Lua, which then fails in the generic `for` that calls it, and Lua names a
+    // function by how it is called: "bad argument #1 to 'for iterator' (table expected, got
+    // string)", as `for k, v in pairs(msg.Data)` over undecoded Data gives in aos.
+    let for_next = next_named(ctx, "for iterator");
+    // Only `pairs` holds it: named so a state that keeps it can be exported.
+    crate::state::builtins::add_root(
+        ctx,
+        "(for iterator)",
+        Value::Function(Function::Callback(for_next)),
+    );
 
     let _ = g.set(
         ctx,
         "pairs",
-        Callback::from_fn_with(&ctx, next, |next, ctx, mut exec, mut stack| {
-            let t = check_any(ctx, &exec, &stack, 0, "pairs")?;
-            let mt = match t {
-                Value::Table(t) => t.metatable(),
-                Value::UserData(u) => u.metatable(),
-                _ => None,
-            };
-            let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
-            if handler.is_nil() {
-                let iterator = match t {
-                    Value::Table(table) => Value::Function(Function::Callback(
-                        ordered_pairs(ctx, &mut exec, table).unwrap_or(*next),
-                    )),
-                    _ => Value::Function(Function::Callback(*next)),
+        Callback::from_fn_with(
+            &ctx,
+            (next, for_next),
+            |(next, for_next), ctx, mut exec, mut stack| {
+                let t = check_any(ctx, &exec, &stack, 0, "pairs")?;
+                let mt = match t {
+                    Value::Table(t) => t.metatable(),
+                    Value::UserData(u) => u.metatable(),
+                    _ => None,
                 };
-                stack.replace(ctx, (iterator, t, Value::Nil));
-                return Ok(CallbackReturn::Return);
-            }
-            let function = meta_ops::call(ctx, handler)
-                .map_err(|_| error(ctx, &exec, "attempt to call a non-function '__pairs'"))?;
-            stack.replace(ctx, t);
-            Ok(CallbackReturn::Call {
-                function,
-                then: Some(BoxSequence::new(&ctx, Truncate(3))),
-            })
-        }),
+                let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
+                if handler.is_nil() {
+                    let iterator = match t {
+                        Value::Table(table) => Value::Function(Function::Callback(
+                            ordered_pairs(ctx, &mut exec, table).unwrap_or(*next),
+                        )),
+                        _ => Value::Function(Function::Callback(*for_next)),
+                    };
+                    stack.replace(ctx, (iterator, t, Value::Nil));
+                    return Ok(CallbackReturn::Return);
+                }
+                let function = meta_ops::call(ctx, handler)
+                    .map_err(|_| error(ctx, &exec, "attempt to call a non-function '__pairs'"))?;
+                stack.replace(ctx, t);
+                Ok(CallbackReturn::Call {
+                    function,
+                    then: Some(BoxSequence::new(&ctx, Truncate(3))),
+                })
+            },
+        ),
     );
 
     let inext = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
@@ -92,6 +99,19 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             Ok(CallbackReturn::Return)
         }),
     );
+}
+
+/// Lua's `next`, reporting a bad table argument as an argument of `name`.
+fn next_named<'gc>(ctx: Context<'gc>, name: &'static str) -> Callback<'gc> {
+    Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
+        let t = check_table(ctx, &exec, &stack, 0, name)?;
+        match t.next(stack.get(1)) {
+            NextValue::Found { key, value } => stack.replace(ctx, (key, value)),
+            NextValue::Last => stack.replace(ctx, Value::Nil),
+            NextValue::NotFound => return Err(error(ctx, &exec, "invalid key to 'next'")),
+        }
+        Ok(CallbackReturn::Return)
+    })
 }
 
 /// Where a key sorts in `pairs` order: numbers, then strings, then booleans, then

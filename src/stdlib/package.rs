@@ -1,6 +1,7 @@
-//! `require` and the `package` table. A process has no file system: the searchers are the
-//! preload searcher alone (`package.searchers` can be extended from Lua), and
-//! `package.searchpath` reports every candidate as absent.
+//! `require` and the `package` table. A process has no file system: the searchers are Lua
+//! 5.3's four (preload, Lua files, C libraries, C root), and the three file searchers, like
+//! `package.searchpath`, report every candidate of `package.path`/`package.cpath` as absent
+//! (`no file '...'`), which is what they find in a process.
 
 use gc_arena::Collect;
 use piccolo::{
@@ -32,8 +33,9 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let searchers = Table::new(&ctx);
     let _ = package.set(ctx, "loaded", loaded);
     let _ = package.set(ctx, "preload", preload);
-    let _ = package.set(ctx, "path", "./?.lua;./?/init.lua");
-    let _ = package.set(ctx, "cpath", "");
+    // Lua 5.3's compiled-in defaults (LUA_ROOT "/usr/local/"), as aos's Lua has them.
+    let _ = package.set(ctx, "path", LUA_PATH_DEFAULT);
+    let _ = package.set(ctx, "cpath", LUA_CPATH_DEFAULT);
     let _ = package.set(ctx, "config", "/\n;\n?\n!\n-\n");
     let _ = package.set(ctx, "searchers", searchers);
     let _ = package.set(
@@ -44,17 +46,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             let path = check_bytes(ctx, &exec, &stack, 1, "searchpath")?;
             let sep = opt_bytes(ctx, &exec, &stack, 2, "searchpath")?.unwrap_or(b".".to_vec());
             let rep = opt_bytes(ctx, &exec, &stack, 3, "searchpath")?.unwrap_or(b"/".to_vec());
-            let name = if sep.is_empty() {
-                name
-            } else {
-                replace(&name, &sep, &rep)
-            };
-            let mut msg = Vec::new();
-            for template in path.split(|&c| c == b';').filter(|t| !t.is_empty()) {
-                msg.extend_from_slice(b"\n\tno file '");
-                msg.extend_from_slice(&replace(template, b"?", &name));
-                msg.push(b'\'');
-            }
+            let msg = no_files(&name, &path, &sep, &rep);
             stack.replace(ctx, (Value::Nil, ctx.intern(&msg)));
             Ok(CallbackReturn::Return)
         }),
@@ -79,6 +71,45 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             Ok(CallbackReturn::Return)
         });
     let _ = searchers.set(ctx, 1, preload_searcher);
+    for (i, (field, root)) in [("path", false), ("cpath", false), ("cpath", true)]
+        .into_iter()
+        .enumerate()
+    {
+        let searcher =
+            Callback::from_fn_with(&ctx, package, move |package, ctx, exec, mut stack| {
+                let name = check_bytes(ctx, &exec, &stack, 0, "searcher")?;
+                let name = if root {
+                    // searcher_Croot: only a submodule ("a.b") looks for its root ("a").
+                    match name.iter().position(|&c| c == b'.') {
+                        Some(dot) => name[..dot].to_vec(),
+                        None => {
+                            stack.clear();
+                            return Ok(CallbackReturn::Return);
+                        }
+                    }
+                } else {
+                    name
+                };
+                // lua_tostring: a number is converted, anything else is refused.
+                let mut path = Vec::new();
+                match package.get(ctx, field) {
+                    Value::String(s) => path.extend_from_slice(s.as_bytes()),
+                    Value::Integer(n) => super::lua_number::fmt_integer(n, &mut path),
+                    Value::Number(f) => super::lua_number::fmt_float(f, &mut path),
+                    _ => {
+                        return Err(error(
+                            ctx,
+                            &exec,
+                            &format!("'package.{field}' must be a string"),
+                        ))
+                    }
+                }
+                let msg = no_files(&name, &path, b".", b"/");
+                stack.replace(ctx, ctx.intern(&msg));
+                Ok(CallbackReturn::Return)
+            });
+        let _ = searchers.set(ctx, i as i64 + 2, searcher);
+    }
 
     let require = Callback::from_fn_with(
         &ctx,
@@ -131,6 +162,29 @@ pub fn register_loaded<'gc>(ctx: Context<'gc>) {
             let _ = loaded.set(ctx, name, lib);
         }
     }
+}
+
+const LUA_PATH_DEFAULT: &str =
+    "/usr/local/share/lua/5.3/?.lua;/usr/local/share/lua/5.3/?/init.lua;\
+/usr/local/lib/lua/5.3/?.lua;/usr/local/lib/lua/5.3/?/init.lua;./?.lua;./?/init.lua";
+const LUA_CPATH_DEFAULT: &str =
+    "/usr/local/lib/lua/5.3/?.so;/usr/local/lib/lua/5.3/loadall.so;./?.so";
+
+/// What Lua's `searchpath` reports when no candidate file exists: one `no file '...'` line
+/// per template of `path`, with `sep` in `name` replaced by `rep` (no file ever exists here).
+fn no_files(name: &[u8], path: &[u8], sep: &[u8], rep: &[u8]) -> Vec<u8> {
+    let name = if sep.is_empty() {
+        name.to_vec()
+    } else {
+        replace(name, sep, rep)
+    };
+    let mut msg = Vec::new();
+    for template in path.split(|&c| c == b';').filter(|t| !t.is_empty()) {
+        msg.extend_from_slice(b"\n\tno file '");
+        msg.extend_from_slice(&replace(template, b"?", &name));
+        msg.push(b'\'');
+    }
+    msg
 }
 
 fn replace(s: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {

@@ -77,20 +77,77 @@ export function normalizeError (error) {
   return out
 }
 
-// [N7] Data: JSON documents (object/array) are compared parsed, with object
-// keys sorted, because aos's json.encode emits object keys in Lua's `pairs`
-// order (hash order, differs between Lua VMs). Scalars and other text are
-// compared byte-exact, so number formatting ("1e+15" vs "1000000000000000")
-// is still checked.
+// [N7] Data: JSON documents (object/array) are compared with object members
+// sorted by key, because aos's json.encode emits them in Lua's `pairs` order
+// (hash order, differs between Lua VMs). Nothing else is normalized: every
+// token (number formats such as 1e+15 or 1.0, string escapes) is kept as
+// written, and a document with whitespace between tokens, which json.encode
+// never writes, is compared as exact text, like any other Data.
 export function normalizeData (data) {
   if (typeof data === 'string') {
     const t = data.trimStart()
     if (t.startsWith('{') || t.startsWith('[')) {
-      try { return { json: canonical(scrubDeep(JSON.parse(data))) } } catch { /* not JSON: keep text */ }
+      const sorted = sortedJsonText(data)
+      if (sorted !== null) return { json: sorted }
     }
     return scrubText(data)
   }
   return canonical(scrubDeep(data))
+}
+
+// Re-emits compact JSON text with object members sorted by their key token,
+// every token as written; null when the text is not compact JSON.
+export function sortedJsonText (text) {
+  let i = 0
+  const token = re => {
+    re.lastIndex = i
+    const m = re.exec(text)
+    if (!m) throw new Error('bad token')
+    i = re.lastIndex
+    return m[0]
+  }
+  const STRING = /"(?:[^"\\\u0000-\u001f]|\\.)*"/y
+  const SCALAR = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y
+  function value () {
+    const c = text[i]
+    if (c === '{') {
+      i++
+      const members = []
+      if (text[i] === '}') { i++; return '{}' }
+      for (;;) {
+        const key = token(STRING)
+        if (text[i++] !== ':') throw new Error('expected :')
+        members.push([key, value()])
+        const sep = text[i++]
+        if (sep === '}') break
+        if (sep !== ',') throw new Error('expected ,')
+      }
+      members.sort((a, b) => cmp(a[0], b[0]))
+      return '{' + members.map(([k, v]) => k + ':' + v).join(',') + '}'
+    }
+    if (c === '[') {
+      i++
+      const items = []
+      if (text[i] === ']') { i++; return '[]' }
+      for (;;) {
+        items.push(value())
+        const sep = text[i++]
+        if (sep === ']') break
+        if (sep !== ',') throw new Error('expected ,')
+      }
+      return '[' + items.join(',') + ']'
+    }
+    if (c !== '"') return token(SCALAR)
+    // [N1]/[N5] inside strings: colours and internal positions, as in any text
+    const raw = token(STRING)
+    const decoded = JSON.parse(raw)
+    const scrubbed = scrubText(decoded)
+    return scrubbed === decoded ? raw : JSON.stringify(scrubbed)
+  }
+  try {
+    const out = value()
+    return i === text.length ? out : null
+  } catch { return null }
 }
 
 // [N4] Tags: ao.send builds the tag list as 4 fixed tags (Data-Protocol,
@@ -128,16 +185,13 @@ function normalizeOutgoing (m, headLen) {
 // `test` (Eval only) is a Dump() of the same print lines as `data`, so only
 // its presence is kept, as kind 'eval'. print=true gives kind 'print'.
 // [N2b] A printed line that is compact JSON text containing objects (as
-// print(json.encode(t)) produces) is re-serialized with sorted keys, for the
-// reason given in [N7]. Only lines that JSON.stringify reproduces byte for
-// byte qualify, so spacing and number formatting stay compared exactly.
+// print(json.encode(t)) produces) gets its object members sorted by key, for
+// the reason given in [N7], every token kept as written (sortedJsonText), so
+// spacing and number formatting stay compared exactly.
 function canonicalJsonLines (text) {
   return text.split('\n').map(line => {
     if (!/^[[{].*[\]}]$/.test(line) || !line.includes('{')) return line
-    try {
-      const parsed = JSON.parse(line)
-      return JSON.stringify(parsed) === line ? JSON.stringify(canonical(parsed)) : line
-    } catch { return line }
+    return sortedJsonText(line) ?? line
   }).join('\n')
 }
 
