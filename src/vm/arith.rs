@@ -47,6 +47,9 @@ pub mod op {
     /// `(arith)(FORPREP, initial, limit, step)`: the control values of a numeric `for`,
     /// checked and converted as Lua 5.3's `OP_FORPREP` does.
     pub const FORPREP: i64 = 18;
+    /// `(arith)(LEN, v[, names])`: `#v` as Lua does it (`__len` called with `v, v`), with
+    /// its error's position and variable name (added by `index.rs`).
+    pub const LEN: i64 = 19;
 }
 
 /// What is statically known about an expression's value: a number of a known subtype, or
@@ -186,10 +189,14 @@ pub struct ArithRewrite<S> {
     for_names: [S; 3],
     /// The line of the statement being rewritten.
     line: LineNumber,
+    /// The hidden first parameter that marks a function of [`Self::in_own_function`], so
+    /// later passes can see it as part of the function around it (`index.rs` names the
+    /// variables of an error as Lua, which has no such function, would).
+    inline: S,
 }
 
 impl<S: Clone + PartialEq> ArithRewrite<S> {
-    pub fn new(helper: S, pass: S, for_names: [S; 3]) -> Self {
+    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S) -> Self {
         ArithRewrite {
             helper,
             budget: CALLS_PER_STATEMENT,
@@ -197,6 +204,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             scope: Vec::new(),
             for_names,
             line: LineNumber(0),
+            inline,
         }
     }
 
@@ -339,7 +347,8 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         self.helper_call(code, args)
     }
 
-    /// `(function(...) return e end)(...)` (without `...` when `e` does not use it).
+    /// `(function((inline), ...) return e end)(nil, ...)` (without `...` when `e` does not
+    /// use it).
     fn in_own_function(&self, e: Expression<S>) -> Expression<S> {
         let mut varargs = UsesVarargs(false);
         varargs.expression(&e);
@@ -353,7 +362,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             e
         };
         let function = FunctionDefinition {
-            parameters: Vec::new(),
+            parameters: vec![self.inline.clone()],
             has_varargs: varargs.0,
             body: Block {
                 statements: Vec::new(),
@@ -367,7 +376,10 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             },
         };
         let args = if varargs.0 {
-            vec![simple(SimpleExpression::VarArgs)]
+            vec![
+                simple(SimpleExpression::Nil),
+                simple(SimpleExpression::VarArgs),
+            ]
         } else {
             Vec::new()
         };

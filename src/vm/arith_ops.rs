@@ -276,12 +276,56 @@ fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
     }
 }
 
+/// Lua's description of operand `i` (`local 'x'`, `field 'k'`...), from the optional last
+/// argument the compile pipeline passes: one line per operand, empty where Lua gives none
+/// (see `index.rs`).
+pub fn operand_name(names: Value<'_>, i: usize) -> Option<String> {
+    let Value::String(s) = names else {
+        return None;
+    };
+    s.as_bytes()
+        .split(|&b| b == b'\n')
+        .nth(i)
+        .filter(|n| !n.is_empty())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+}
+
+/// `#v`: strings and tables without `__len` directly, `__len` called as Lua calls it
+/// (`v, v`), anything else an error naming `v` as `names` does.
+fn length<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+    v: Value<'gc>,
+    names: Value<'gc>,
+) -> Result<CallbackReturn<'gc>, Error<'gc>> {
+    let handler = metamethod(ctx, v, "__len");
+    if let Some(f) = callable(handler) {
+        return call_meta(ctx, stack, f, v, v, Then::Value);
+    }
+    let n = match v {
+        Value::String(s) => s.as_bytes().len() as i64,
+        Value::Table(t) => t.length(),
+        _ => {
+            let named = operand_name(names, 0).map_or(String::new(), |n| format!(" ({n})"));
+            let msg = format!(
+                "attempt to get length of a {} value{named}",
+                type_name(ctx, v)
+            );
+            return Err(error_at(ctx, exec, &msg));
+        }
+    };
+    stack.replace(ctx, n);
+    Ok(CallbackReturn::Return)
+}
+
 fn arith_error<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
     code: i64,
     a: Value<'gc>,
     b: Value<'gc>,
+    names: Value<'gc>,
 ) -> Error<'gc> {
     let bitwise = matches!(
         code,
@@ -293,10 +337,31 @@ fn arith_error<'gc>(
         Value::String(s) => crate::stdlib::lua_number::parse_number(s.as_bytes()).is_some(),
         v => is_number(v),
     };
-    let culprit = if numeric(a) { b } else { a };
+    let (culprit, index) = if numeric(a) { (b, 1) } else { (a, 0) };
     if bitwise && numeric(a) && numeric(b) {
-        return error_at(ctx, exec, "number has no integer representation");
+        // The first operand without an integer value, as Lua's luaG_tointerror names it.
+        let integral = |v: Value<'_>| {
+            use crate::stdlib::lua_number::{float_to_int_exact, parse_number, LuaNum};
+            match v {
+                Value::Integer(_) => true,
+                Value::Number(f) => float_to_int_exact(f).is_some(),
+                Value::String(s) => match parse_number(s.as_bytes()) {
+                    Some(LuaNum::Int(_)) => true,
+                    Some(LuaNum::Float(f)) => float_to_int_exact(f).is_some(),
+                    None => false,
+                },
+                _ => false,
+            }
+        };
+        let index = if integral(a) { 1 } else { 0 };
+        let what = operand_name(names, index).map_or(String::new(), |n| format!(" ({n})"));
+        return error_at(
+            ctx,
+            exec,
+            &format!("number{what} has no integer representation"),
+        );
     }
+    let named = operand_name(names, index).map_or(String::new(), |n| format!(" ({n})"));
     let what = if bitwise {
         "perform bitwise operation on"
     } else {
@@ -305,7 +370,10 @@ fn arith_error<'gc>(
     error_at(
         ctx,
         exec,
-        &format!("attempt to {what} a {} value", type_name(ctx, culprit)),
+        &format!(
+            "attempt to {what} a {} value{named}",
+            type_name(ctx, culprit)
+        ),
     )
 }
 
@@ -389,9 +457,16 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             stack.extend(values);
             return Ok(CallbackReturn::Return);
         }
-        if code == op::UNM || code == op::BNOT {
-            b = a;
+        if code == op::LEN {
+            return length(ctx, &exec, stack, a, b);
         }
+        // The operands' names, when the pipeline passed them (after the operands).
+        let names = if code == op::UNM || code == op::BNOT {
+            b = a;
+            stack.get(2)
+        } else {
+            stack.get(3)
+        };
         let ordering = matches!(code, op::LT | op::LE | op::GT | op::GE);
         if ordering {
             let (strict, swap) = match code {
@@ -457,7 +532,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         }
         match callable(m) {
             Some(f) => call_meta(ctx, stack, f, a, b, Then::Value),
-            None => Err(arith_error(ctx, &exec, code, a, b)),
+            None => Err(arith_error(ctx, &exec, code, a, b, names)),
         }
     })
 }

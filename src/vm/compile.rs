@@ -31,7 +31,7 @@ use piccolo::{
 use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
-use super::index::IndexRewrite;
+use super::index::{Describe, HelperNames, IndexRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::split::SplitBodies;
@@ -215,6 +215,7 @@ fn compile_here(
             name(HELPER_LOCALS[9]),
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
+        name(b"(inline)"),
         description,
         reads,
     );
@@ -311,22 +312,38 @@ fn internal(what: &str) -> Error {
 }
 
 /// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
-fn wrap_chunk<S: Clone + PartialEq>(
+fn wrap_chunk<S: Clone + PartialEq + AsRef<[u8]>>(
     chunk: Chunk<S>,
     mut rewrite: Rewrite<S>,
     more_locals: Vec<S>,
     for_names: [S; 3],
-    describe: fn(&str, Option<&S>) -> S,
+    inline: S,
+    describe: Describe<S>,
     reads: Reads,
 ) -> (Chunk<S>, Vec<bool>) {
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
-    ArithRewrite::new(more_locals[2].clone(), rewrite.pass.clone(), for_names).chunk(&mut body);
-    if reads == Reads::Lua {
-        IndexRewrite::new(more_locals[5].clone(), rewrite.result.clone(), describe)
-            .chunk(&mut body);
-    }
+    ArithRewrite::new(
+        more_locals[2].clone(),
+        rewrite.pass.clone(),
+        for_names,
+        inline.clone(),
+    )
+    .chunk(&mut body);
+    IndexRewrite::new(
+        HelperNames {
+            index: more_locals[5].clone(),
+            result: rewrite.result.clone(),
+            arith: more_locals[2].clone(),
+            concat: rewrite.concat.clone(),
+            set: more_locals[0].clone(),
+            inline,
+        },
+        describe,
+        reads == Reads::Lua,
+    )
+    .chunk(&mut body);
     // After every pass that adds functions, before the one that records them.
     SplitBodies.chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
@@ -366,11 +383,20 @@ fn wrap_chunk<S: Clone + PartialEq>(
     (chunk, params.declared_vararg)
 }
 
-/// The string constant `kind 'name'` (Lua's description of a variable in errors); Lua
-/// writes `?` for a name it cannot give.
-fn description(kind: &str, name: Option<&SourceString>) -> SourceString {
-    let name = name.map_or("?".into(), |n| String::from_utf8_lossy(n));
-    Arc::from(format!("{kind} '{name}'").as_bytes())
+/// The string constant of variable descriptions as Lua words them in errors (`kind 'name'`,
+/// `?` for a name it cannot give), one line each, empty for none.
+fn description(parts: &[Option<(&str, Option<&SourceString>)>]) -> SourceString {
+    let lines: Vec<String> = parts
+        .iter()
+        .map(|p| match p {
+            Some((kind, name)) => {
+                let name = name.map_or("?".into(), |n| String::from_utf8_lossy(n));
+                format!("{kind} '{name}'")
+            }
+            None => String::new(),
+        })
+        .collect();
+    Arc::from(lines.join("\n").as_bytes())
 }
 
 /// Finds the first `...` in a function that does not declare it.

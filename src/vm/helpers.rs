@@ -447,6 +447,8 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             _ => 0,
         };
         stack.pop_front();
+        // The operands' names, when the pipeline passed them (after the operands).
+        let names = stack.get(count);
         stack.resize(count);
         if stack[..].iter().all(|v| is_text(*v)) {
             let joined = join(ctx, &mut exec, &stack[..]);
@@ -458,8 +460,10 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         Ok(CallbackReturn::Sequence(BoxSequence::new(
             &ctx,
             Concat {
+                originals: values.len(),
                 values,
                 awaiting: false,
+                names,
             },
         )))
     })
@@ -493,6 +497,10 @@ fn join<'gc>(
 struct Concat<'gc> {
     values: Vec<Value<'gc>>,
     awaiting: bool,
+    /// How many of `values`, from the start, are still the operands as written (the rest
+    /// are results of joins and metamethods, which Lua cannot name).
+    originals: usize,
+    names: Value<'gc>,
 }
 
 impl<'gc> Sequence<'gc> for Concat<'gc> {
@@ -519,6 +527,7 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
                     .map_or(0, |i| i + 1);
                 let joined = join(ctx, &mut exec, &self.values[start..]);
                 self.values.truncate(start);
+                self.originals = self.originals.min(start);
                 self.values.push(joined);
                 continue;
             }
@@ -527,8 +536,12 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
                 .map(|v| metamethod(ctx, v))
                 .find(|h| !h.is_nil());
             let Some(handler) = handler else {
-                let bad = if is_text(a) { b } else { a };
-                let msg = format!("attempt to concatenate a {} value", bad.type_name());
+                let (bad, at) = if is_text(a) { (b, n - 1) } else { (a, n - 2) };
+                let named = Some(at)
+                    .filter(|&at| at < self.originals)
+                    .and_then(|at| super::arith_ops::operand_name(self.names, at))
+                    .map_or(String::new(), |name| format!(" ({name})"));
+                let msg = format!("attempt to concatenate a {} value{named}", bad.type_name());
                 return Err(error_at(ctx, &exec, &msg));
             };
             let function = meta_ops::call(ctx, handler).map_err(|_| {
@@ -536,6 +549,7 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
                 error_at(ctx, &exec, &msg)
             })?;
             self.values.truncate(n - 2);
+            self.originals = self.originals.min(n - 2);
             stack.extend([a, b]);
             self.awaiting = true;
             return Ok(SequencePoll::Call {
@@ -565,8 +579,10 @@ const MAX_NEWINDEX_CHAIN: usize = 2000;
 fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let (mut target, key, value) = (stack.get(0), stack.get(1), stack.get(2));
+        // The target's name, when the pipeline passed it (see `index.rs`).
+        let names = stack.get(3);
         stack.clear();
-        for _ in 0..MAX_NEWINDEX_CHAIN {
+        for step in 0..MAX_NEWINDEX_CHAIN {
             let handler = match target {
                 Value::Table(t) => {
                     let present = !t.get_value(key).is_nil();
@@ -597,11 +613,15 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             };
             match handler {
                 Value::Nil => {
+                    let named = Some(step)
+                        .filter(|&s| s == 0)
+                        .and_then(|_| super::arith_ops::operand_name(names, 0))
+                        .map_or(String::new(), |n| format!(" ({n})"));
                     return Err(error_at(
                         ctx,
                         &exec,
-                        &format!("attempt to index a {} value", target.type_name()),
-                    ))
+                        &format!("attempt to index a {} value{named}", target.type_name()),
+                    ));
                 }
                 Value::Function(f) => {
                     stack.extend([target, key, value]);

@@ -14,18 +14,33 @@
 //! Stores are not touched here: the assignment rewrite already sends them through `(set)`.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, Block, CallSuffix, Expression, FieldSuffix, FunctionDefinition,
-    HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression, SimpleExpression, Statement,
-    SuffixPart, SuffixedExpression,
+    AssignmentTarget, Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement,
+    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
+use super::arith::op::LEN;
 use super::rewrite::simple;
-use super::visit::mutable::{walk_block, walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
+
+/// Builds a string constant from descriptions (see [`IndexRewrite`]).
+pub type Describe<S> = fn(&[Option<(&str, Option<&S>)>]) -> S;
+
+/// The hidden names the pass uses.
+pub struct HelperNames<S> {
+    pub index: S,
+    /// A local that holds a returned read (see `block`).
+    pub result: S,
+    pub arith: S,
+    pub concat: S,
+    pub set: S,
+    /// The first parameter of the operator rewrite's inline functions (see `arith.rs`).
+    pub inline: S,
+}
 
 pub struct IndexRewrite<S> {
     index: S,
-    /// A local that holds a returned read (see `block`).
     result: S,
     /// Names some assignment statement assigns: no local of these names is known to be a
     /// table.
@@ -34,15 +49,38 @@ pub struct IndexRewrite<S> {
     /// whether it can only hold a table.
     scope: Vec<(S, usize, bool)>,
     depth: usize,
-    /// Builds the string constant of a description (`local 't'`; `field '?'` for None).
-    text: fn(&str, Option<&S>) -> S,
+    /// Builds the string constant of descriptions, one line each (`local 't'`; `field '?'`
+    /// for a None name; an empty line for a None description).
+    text: Describe<S>,
+    /// The operator, concatenation and store helpers, whose calls get their operands'
+    /// names.
+    arith: S,
+    concat: S,
+    set: S,
+    inline: S,
+    /// Whether reads go through `(index)` (see [`super::compile::Reads`]); operand names are
+    /// added either way.
+    reads: bool,
 }
 
-impl<S: Clone + PartialEq> IndexRewrite<S> {
-    pub fn new(index: S, result: S, text: fn(&str, Option<&S>) -> S) -> Self {
+impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
+    pub fn new(names: HelperNames<S>, text: Describe<S>, reads: bool) -> Self {
+        let HelperNames {
+            index,
+            result,
+            arith,
+            concat,
+            set,
+            inline,
+        } = names;
         IndexRewrite {
             index,
             result,
+            arith,
+            concat,
+            set,
+            inline,
+            reads,
             assigned: Vec::new(),
             scope: Vec::new(),
             depth: 0,
@@ -62,21 +100,86 @@ impl<S: Clone + PartialEq> IndexRewrite<S> {
         self.scope.push((name, self.depth, table));
     }
 
-    /// Whether `name` is a table-only local, and Lua's description of it.
-    fn resolve(&self, name: &S) -> (bool, S) {
+    /// Whether `name` is a table-only local, and Lua's kind for it.
+    fn resolve(&self, name: &S) -> (bool, &'static str) {
         match self.scope.iter().rev().find(|(n, _, _)| n == name) {
-            Some((_, depth, table)) if *depth == self.depth => {
-                (*table, (self.text)("local", Some(name)))
-            }
-            Some((_, _, table)) => (*table, (self.text)("upvalue", Some(name))),
-            None => (false, (self.text)("global", Some(name))),
+            Some((_, depth, table)) if *depth == self.depth => (*table, "local"),
+            Some((_, _, table)) => (*table, "upvalue"),
+            None => (false, "global"),
         }
     }
 
+    /// Whether `e` is a plain name of a table-only local.
+    fn table_local(&self, e: &Expression<S>) -> bool {
+        matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if e.tail.is_empty()
+                && s.suffixes.is_empty()
+                && matches!(&s.primary, PrimaryExpression::Name(n) if self.resolve(n).0))
+    }
+
+    /// Lua's description of an operand, when it gives one: a variable, or a field read
+    /// (named by a string-constant key, `?` for any other).
+    fn describe<'e>(&self, e: &'e Expression<S>) -> Option<(&'static str, Option<&'e S>)> {
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return None;
+        };
+        if !e.tail.is_empty() {
+            return None;
+        }
+        match (s.suffixes.last(), &s.primary) {
+            (None, PrimaryExpression::Name(n)) if !is_hidden(n) => {
+                Some((self.resolve(n).1, Some(n)))
+            }
+            (Some(SuffixPart::Field(FieldSuffix::Named(k))), _) => Some(("field", Some(k))),
+            (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) => match &*k.head {
+                HeadExpression::Simple(SimpleExpression::String(name)) if k.tail.is_empty() => {
+                    Some(("field", Some(name)))
+                }
+                _ => Some(("field", None)),
+            },
+            _ => None,
+        }
+    }
+
+    /// The names of an operator or concatenation call's operands, to pass as its last
+    /// argument: when Lua names one, and whenever the last operand could bring extra
+    /// values (which the helper would otherwise read in that place).
+    fn operand_names(&self, s: &SuffixedExpression<S>) -> Option<S> {
+        let PrimaryExpression::Name(h) = &s.primary else {
+            return None;
+        };
+        let [SuffixPart::Call(CallSuffix::Function(args))] = s.suffixes.as_slice() else {
+            return None;
+        };
+        self.call_names(h, args)
+    }
+
+    /// [`Self::operand_names`] of a call of helper `h` with `args`.
+    fn call_names(&self, h: &S, args: &[Expression<S>]) -> Option<S> {
+        // `(arith)(code, a[, b])` (its `for` check has 4 arguments), `(concat)(n, ...)`:
+        // every operand; `(set)(t, k, v)`: the table.
+        let operands = if *h == self.arith && (2..=3).contains(&args.len()) {
+            &args[1..]
+        } else if *h == self.concat && args.len() >= 2 {
+            &args[1..]
+        } else if *h == self.set && args.len() == 3 {
+            &args[..1]
+        } else {
+            return None;
+        };
+        let names: Vec<_> = operands.iter().map(|a| self.describe(a)).collect();
+        let spill = args.last().is_some_and(is_multi_valued);
+        if names.iter().all(Option::is_none) && !spill {
+            return None;
+        }
+        Some((self.text)(&names))
+    }
+
+    /// A call of `(index)` or `(arith)` (whose errors need the calling frame).
     fn is_index_call(&self, e: &Expression<S>) -> bool {
         e.tail.is_empty()
             && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
-                if matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.index)
+                if matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.index || *n == self.arith)
                     && s.suffixes.len() == 1)
     }
 
@@ -97,7 +200,7 @@ impl<S: Clone + PartialEq> IndexRewrite<S> {
     }
 }
 
-impl<S: Clone + PartialEq> VisitMut<S> for IndexRewrite<S> {
+impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
         walk_block(self, b);
@@ -139,6 +242,27 @@ impl<S: Clone + PartialEq> VisitMut<S> for IndexRewrite<S> {
                 self.declare(f.name.clone(), false);
                 self.function(&mut f.definition);
             }
+            // A store, `(set)(t, k, v)` as a statement (see `assign.rs`): the table's name.
+            Statement::FunctionCall(c)
+                if c.head.suffixes.is_empty()
+                    && matches!(&c.head.primary, PrimaryExpression::Name(n) if *n == self.set) =>
+            {
+                let names = match &c.call {
+                    CallSuffix::Function(args) => self.call_names(&self.set, args),
+                    CallSuffix::Method(..) => None,
+                };
+                walk_statement(self, s);
+                if let (
+                    Some(names),
+                    Statement::FunctionCall(FunctionCallStatement {
+                        call: CallSuffix::Function(args),
+                        ..
+                    }),
+                ) = (names, s)
+                {
+                    args.push(simple(SimpleExpression::String(names)));
+                }
+            }
             Statement::Repeat(r) => {
                 // The condition sees the body's locals.
                 let mark = self.scope.len();
@@ -168,24 +292,57 @@ impl<S: Clone + PartialEq> VisitMut<S> for IndexRewrite<S> {
 
     fn function(&mut self, f: &mut FunctionDefinition<S>) {
         let mark = self.scope.len();
-        self.depth += 1;
+        // An inline function of the operator rewrite is part of the one around it.
+        let inline = f.parameters.first() == Some(&self.inline);
+        let depth = self.depth;
+        if !inline {
+            self.depth += 1;
+        }
         for p in &f.parameters {
             self.declare(p.clone(), false);
         }
         self.block(&mut f.body);
-        self.depth -= 1;
+        self.depth = depth;
         self.scope.truncate(mark);
     }
 
+    fn head(&mut self, h: &mut HeadExpression<S>) {
+        walk_head(self, h);
+        // `#v` through the helper too, unless `v` is a table-only local: Lua's error (with
+        // position and name) and `__len` called with `v, v`.
+        let HeadExpression::UnaryOperator(UnaryOperator::Len, e) = h else {
+            return;
+        };
+        if !self.reads || self.table_local(e) {
+            return;
+        }
+        let names = self.describe(e).map(|d| (self.text)(&[Some(d)]));
+        let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
+        let mut args = vec![simple(SimpleExpression::Integer(LEN)), operand];
+        if let Some(names) = names {
+            args.push(simple(SimpleExpression::String(names)));
+        }
+        *h = HeadExpression::Simple(SimpleExpression::Suffixed(SuffixedExpression {
+            primary: PrimaryExpression::Name(self.arith.clone()),
+            suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
+        }));
+    }
+
     fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
+        let names = self.operand_names(s);
         walk_suffixed(self, s);
-        if !s.suffixes.iter().any(|p| matches!(p, SuffixPart::Field(_))) {
+        if let (Some(names), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
+            (names, s.suffixes.last_mut())
+        {
+            args.push(simple(SimpleExpression::String(names)));
+        }
+        if !self.reads || !s.suffixes.iter().any(|p| matches!(p, SuffixPart::Field(_))) {
             return;
         }
         let (mut safe, mut what) = match &s.primary {
             PrimaryExpression::Name(n) => {
-                let (table, what) = self.resolve(n);
-                (table, Some(what))
+                let (table, kind) = self.resolve(n);
+                (table, Some((self.text)(&[Some((kind, Some(n)))])))
             }
             PrimaryExpression::GroupedExpression(_) => (false, None),
         };
@@ -200,7 +357,7 @@ impl<S: Clone + PartialEq> VisitMut<S> for IndexRewrite<S> {
                 SuffixPart::Field(field) => {
                     let (key, next_what) = match field {
                         FieldSuffix::Named(n) => {
-                            let what = (self.text)("field", Some(&n));
+                            let what = (self.text)(&[Some(("field", Some(&n)))]);
                             (simple(SimpleExpression::String(n)), Some(what))
                         }
                         FieldSuffix::Indexed(e) => {
@@ -210,9 +367,9 @@ impl<S: Clone + PartialEq> VisitMut<S> for IndexRewrite<S> {
                                 HeadExpression::Simple(SimpleExpression::String(n))
                                     if e.tail.is_empty() =>
                                 {
-                                    (self.text)("field", Some(n))
+                                    (self.text)(&[Some(("field", Some(n)))])
                                 }
-                                _ => (self.text)("field", None),
+                                _ => (self.text)(&[Some(("field", None))]),
                             };
                             (e, Some(what))
                         }
@@ -261,4 +418,21 @@ impl<S: Clone + PartialEq> Visit<S> for AssignedNames<S> {
         }
         read_only::walk_statement(self, s);
     }
+}
+
+/// Names the rewrites introduce (`(t1)`, `(for f)`, the helpers) start with `(`, which no
+/// Lua name can: Lua would describe those values as temporaries, not variables.
+fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
+    name.as_ref().first() == Some(&b'(')
+}
+
+fn is_multi_valued<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && match &*e.head {
+            HeadExpression::Simple(SimpleExpression::VarArgs) => true,
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
+                matches!(s.suffixes.last(), Some(SuffixPart::Call(_)))
+            }
+            _ => false,
+        }
 }
