@@ -158,9 +158,8 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
     fn call_names(&self, h: &S, args: &[Expression<S>]) -> Option<S> {
         // `(arith)(code, a[, b])` (its `for` check has 4 arguments), `(concat)(n, ...)`:
         // every operand; `(set)(t, k, v)`: the table.
-        let operands = if *h == self.arith && (2..=3).contains(&args.len()) {
-            &args[1..]
-        } else if *h == self.concat && args.len() >= 2 {
+        let arith = *h == self.arith && (2..=3).contains(&args.len());
+        let operands = if arith || (*h == self.concat && args.len() >= 2) {
             &args[1..]
         } else if *h == self.set && args.len() == 3 {
             &args[..1]
