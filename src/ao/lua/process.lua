@@ -325,7 +325,8 @@ function process.handle(msg, envOrWrapper)
   local co = coroutine.create(function()
     return pcall(Handlers.evaluate, msg, env)
   end)
-  local _, ok, err = coroutine.resume(co)
+  -- Named as aos names them: an error concatenating a non-string error value names `result`.
+  local _, status, result = coroutine.resume(co)
   -- Keep coroutines that wait for a later message; forget finished ones.
   table.insert(Handlers.coroutines, co)
   for i, c in ipairs(Handlers.coroutines) do
@@ -334,20 +335,20 @@ function process.handle(msg, envOrWrapper)
     end
   end
 
-  if not ok then
+  if not status then
     if msg.Action == "Eval" then
-      table.insert(Errors, err)
-      return { Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. err }
+      table.insert(Errors, result)
+      return { Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result }
     end
     if msg.Action then
       print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action .. Colors.reset)
     else
       print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
     end
-    print(Colors.green .. err .. Colors.reset)
+    print(Colors.green .. result .. Colors.reset)
     print("\n" .. Colors.gray .. dropLastLines(debug.traceback(), 3) .. Colors.reset)
     return ao.result({
-      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. err,
+      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result,
       Messages = {},
       Spawns = {},
       Assignments = {},
