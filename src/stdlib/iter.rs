@@ -62,13 +62,9 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let inext = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let i = check_integer(ctx, &exec, &stack, 1, "ipairs")?.wrapping_add(1);
         let t = stack.get(0);
-        match crate::vm::helpers::index_value(ctx, t, Value::Integer(i)).map_err(|_| {
-            error(
-                ctx,
-                &exec,
-                &format!("attempt to index a {} value", t.type_name()),
-            )
-        })? {
+        match crate::vm::helpers::index_value(ctx, t, Value::Integer(i))
+            .map_err(|failure| error(ctx, &exec, &failure.message()))?
+        {
             MetaResult::Value(v) => {
                 if v.is_nil() {
                     stack.replace(ctx, Value::Nil);

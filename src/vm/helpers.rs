@@ -5,7 +5,7 @@ use gc_arena::Collect;
 use piccolo::{
     meta_ops::{self, MetaResult},
     BoxSequence, Callback, CallbackReturn, Context, Error as LuaError, Execution, Function,
-    MetaMethod, Sequence, SequencePoll, Stack, Table, TypeError, Value,
+    MetaMethod, Sequence, SequencePoll, Stack, Table, Value,
 };
 
 use super::undo;
@@ -86,27 +86,88 @@ pub fn string_metatable<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     ctx.singleton::<gc_arena::Rootable![StringMeta<'_>]>().0
 }
 
-/// `v[k]` with Lua's semantics for every type: strings index through the string
-/// metatable's `__index`, others as piccolo's `meta_ops::index` does.
+/// Lua's bound on `__index` and `__newindex` chains (`MAXTAGLOOP`).
+const MAX_TAG_LOOP: usize = 2000;
+
+/// Why `v[k]` failed (see [`index_value`]).
+#[derive(Clone, Copy, Debug)]
+pub enum IndexFailure {
+    /// A value on the chain cannot be indexed: its type name, and whether it is `v` itself
+    /// (only then does Lua describe the variable).
+    Type { found: &'static str, first: bool },
+    /// More than `MAX_TAG_LOOP` `__index` tables in a row.
+    Loop,
+}
+
+impl IndexFailure {
+    /// Lua's message for the failure, without a variable description.
+    pub fn message(self) -> String {
+        match self {
+            IndexFailure::Type { found, .. } => format!("attempt to index a {found} value"),
+            IndexFailure::Loop => "'__index' chain too long; possible loop".to_owned(),
+        }
+    }
+}
+
+/// `v[k]` with Lua's semantics for every type (`luaV_finishget`): strings index through the
+/// string metatable's `__index`, tables and userdata through theirs; an `__index` table is
+/// followed here, at most `MAX_TAG_LOOP` steps from `v`, and an `__index` function is
+/// returned as the call to make.
 pub fn index_value<'gc>(
     ctx: Context<'gc>,
     v: Value<'gc>,
     k: Value<'gc>,
-) -> Result<MetaResult<'gc, 2>, TypeError> {
-    let Value::String(_) = v else {
-        return meta_ops::index(ctx, v, k);
-    };
-    match string_metatable(ctx).get(ctx, "__index") {
-        Value::Nil => Err(TypeError {
-            expected: "table",
-            found: "string",
-        }),
-        Value::Function(f) => Ok(MetaResult::Call(meta_ops::MetaCall {
-            function: f,
-            args: [v, k],
-        })),
-        index => meta_ops::index(ctx, index, k),
+) -> Result<MetaResult<'gc, 2>, IndexFailure> {
+    let mut obj = v;
+    for depth in 0..=MAX_TAG_LOOP {
+        if depth == MAX_TAG_LOOP {
+            // Lua's last step only looks for a raw value in the final `__index` table.
+            let found = match obj {
+                Value::Table(t) => t.get(ctx, k),
+                _ => Value::Nil,
+            };
+            return match found {
+                Value::Nil => Err(IndexFailure::Loop),
+                found => Ok(MetaResult::Value(found)),
+            };
+        }
+        let handler = match obj {
+            Value::Table(t) => {
+                let found = t.get(ctx, k);
+                if !found.is_nil() {
+                    return Ok(MetaResult::Value(found));
+                }
+                match t.metatable() {
+                    Some(mt) => match mt.get(ctx, MetaMethod::Index) {
+                        Value::Nil => return Ok(MetaResult::Value(Value::Nil)),
+                        handler => handler,
+                    },
+                    None => return Ok(MetaResult::Value(Value::Nil)),
+                }
+            }
+            Value::String(_) => string_metatable(ctx).get(ctx, MetaMethod::Index),
+            Value::UserData(u) => u
+                .metatable()
+                .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::Index)),
+            _ => Value::Nil,
+        };
+        match handler {
+            Value::Nil => {
+                return Err(IndexFailure::Type {
+                    found: obj.type_name(),
+                    first: depth == 0,
+                })
+            }
+            Value::Function(function) => {
+                return Ok(MetaResult::Call(meta_ops::MetaCall {
+                    function,
+                    args: [obj, k],
+                }))
+            }
+            next => obj = next,
+        }
     }
+    Err(IndexFailure::Loop)
 }
 
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
@@ -135,15 +196,17 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     then: Some(BoxSequence::new(&ctx, FirstValue)),
                 })
             }
-            Err(_) => {
-                let what = match stack.get(2) {
-                    Value::String(s) => format!(" ({})", s.to_str_lossy()),
+            Err(failure) => {
+                let what = match (failure, stack.get(2)) {
+                    (IndexFailure::Type { first: true, .. }, Value::String(s)) => {
+                        format!(" ({})", s.to_str_lossy())
+                    }
                     _ => String::new(),
                 };
                 Err(error_at(
                     ctx,
                     &exec,
-                    &format!("attempt to index a {} value{what}", t.type_name()),
+                    &format!("{}{what}", failure.message()),
                 ))
             }
         }
@@ -200,15 +263,8 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let name = stack.get(1);
         // Drop the name so the stack is `recv, args...`: the method's own arguments.
         stack.drain(1..2);
-        let found = match receiver {
-            Value::String(_) => index_value(ctx, receiver, name)
-                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
-            Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_) => {
-                return Err(type_error(ctx, &exec, "index", receiver, name));
-            }
-            _ => meta_ops::index(ctx, receiver, name)
-                .map_err(|_| type_error(ctx, &exec, "index", receiver, name))?,
-        };
+        let found = index_value(ctx, receiver, name)
+            .map_err(|failure| error_at(ctx, &exec, &failure.message()))?;
         match found {
             MetaResult::Value(v) => call_method(ctx, &exec, v, name),
             MetaResult::Call(call) => {
@@ -510,16 +566,24 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
     mt.map_or(Value::Nil, |mt| mt.get(ctx, "__concat"))
 }
 
-/// Lua's bound on `__newindex` chains (`MAXTAGLOOP`).
-const MAX_NEWINDEX_CHAIN: usize = 2000;
-
 /// The runtime half of the assignment rewrite: `(set)(t, k, v)` is `t[k] = v` with Lua's
 /// `__newindex` semantics, every raw store going through the undo log.
 fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let (mut target, key, value) = (stack.get(0), stack.get(1), stack.get(2));
         stack.clear();
-        for _ in 0..MAX_NEWINDEX_CHAIN {
+        for depth in 0..=MAX_TAG_LOOP {
+            if depth == MAX_TAG_LOOP {
+                // Lua's last step only stores into a field the final table already has.
+                match target {
+                    Value::Table(t) if !t.get_value(key).is_nil() => {
+                        undo::raw_set(ctx, t, key, value)
+                            .map_err(|e| error_at(ctx, &exec, &e.to_string()))?;
+                        return Ok(CallbackReturn::Return);
+                    }
+                    _ => break,
+                }
+            }
             let handler = match target {
                 Value::Table(t) => {
                     let present = !t.get_value(key).is_nil();
