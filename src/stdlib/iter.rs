@@ -38,7 +38,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 Value::UserData(u) => u.metatable(),
                 _ => None,
             };
-            let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
+            let handler = mt.map_or(Value::Nil, |mt| crate::vm::undo::field(ctx, mt, "__pairs"));
             if handler.is_nil() {
                 let iterator = match t {
                     Value::Table(table) => Value::Function(Function::Callback(

@@ -77,7 +77,11 @@ struct StringMeta<'gc>(Table<'gc>);
 impl<'gc> piccolo::Singleton<'gc> for StringMeta<'gc> {
     fn create(ctx: Context<'gc>) -> Self {
         let mt = Table::new(&ctx);
-        let _ = mt.set(ctx, "__index", ctx.globals().get(ctx, "string"));
+        let _ = mt.set(
+            ctx,
+            "__index",
+            crate::vm::undo::field(ctx, ctx.globals(), "string"),
+        );
         StringMeta(mt)
     }
 }
@@ -138,17 +142,17 @@ pub fn index_value<'gc>(
                     return Ok(MetaResult::Value(found));
                 }
                 match t.metatable() {
-                    Some(mt) => match mt.get(ctx, MetaMethod::Index) {
+                    Some(mt) => match crate::vm::undo::field(ctx, mt, MetaMethod::Index.name()) {
                         Value::Nil => return Ok(MetaResult::Value(Value::Nil)),
                         handler => handler,
                     },
                     None => return Ok(MetaResult::Value(Value::Nil)),
                 }
             }
-            Value::String(_) => string_metatable(ctx).get(ctx, MetaMethod::Index),
-            Value::UserData(u) => u
-                .metatable()
-                .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::Index)),
+            Value::String(_) => undo::field(ctx, string_metatable(ctx), MetaMethod::Index.name()),
+            Value::UserData(u) => u.metatable().map_or(Value::Nil, |mt| {
+                crate::vm::undo::field(ctx, mt, MetaMethod::Index.name())
+            }),
             _ => Value::Nil,
         };
         match handler {
@@ -563,7 +567,7 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
         Value::UserData(u) => u.metatable(),
         _ => None,
     };
-    mt.map_or(Value::Nil, |mt| mt.get(ctx, "__concat"))
+    mt.map_or(Value::Nil, |mt| crate::vm::undo::field(ctx, mt, "__concat"))
 }
 
 /// The runtime half of the assignment rewrite: `(set)(t, k, v)` is `t[k] = v` with Lua's
@@ -590,8 +594,9 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     let handler = if present {
                         Value::Nil
                     } else {
-                        t.metatable()
-                            .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex))
+                        t.metatable().map_or(Value::Nil, |mt| {
+                            crate::vm::undo::field(ctx, mt, MetaMethod::NewIndex.name())
+                        })
                     };
                     if handler.is_nil() {
                         match key {
@@ -607,9 +612,9 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     }
                     handler
                 }
-                Value::UserData(u) => u
-                    .metatable()
-                    .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex)),
+                Value::UserData(u) => u.metatable().map_or(Value::Nil, |mt| {
+                    crate::vm::undo::field(ctx, mt, MetaMethod::NewIndex.name())
+                }),
                 _ => Value::Nil,
             };
             match handler {
