@@ -13,7 +13,7 @@ use piccolo::{
 };
 
 use super::argcheck::bad_arg;
-use super::tostring::write_plain;
+use super::tostring::{write_display, write_plain};
 use crate::vm::Host;
 
 pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
@@ -105,7 +105,7 @@ fn tostring_step<'gc>(
         _ => {}
     }
     let mut buf = Vec::new();
-    write_plain(ctx, v, &mut buf);
+    write_display(ctx, v, &mut buf);
     Ok(Ok(Value::String(ctx.intern(&buf))))
 }
 
