@@ -651,7 +651,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         }
     };
     // The error as text, as Lua's tostring shows it (a non-string Eval error value).
-    let error = match r.get(ctx, "Error") {
+    let error = match crate::vm::undo::field(ctx, r, "Error") {
         Value::Nil => None,
         v => Some(text(ctx, v).unwrap_or_default()),
     };

@@ -74,10 +74,10 @@ fn install_searcher(ctx: piccolo::Context<'_>) -> Result<(), Error> {
 }
 
 fn preload(ctx: piccolo::Context<'_>) -> Result<Table<'_>, Error> {
-    let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+    let Value::Table(package) = crate::vm::undo::field(ctx, ctx.globals(), "package") else {
         return Err(Error::Lua("the runtime needs the package library".into()));
     };
-    let Value::Table(preload) = package.get(ctx, "preload") else {
+    let Value::Table(preload) = crate::vm::undo::field(ctx, package, "preload") else {
         return Err(Error::Lua("the runtime needs package.preload".into()));
     };
     Ok(preload)

@@ -60,7 +60,12 @@ pub fn type_error<'gc>(
     fname: &str,
     expected: &str,
 ) -> Error<'gc> {
-    let got = arg_type_name(stack, i);
+    // As `luaL_typeerror`: a string `__name` metafield names the type.
+    let got = if i < stack.len() {
+        super::args::type_name(ctx, stack.get(i))
+    } else {
+        arg_type_name(stack, i).into()
+    };
     bad_arg(
         ctx,
         exec,

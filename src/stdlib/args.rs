@@ -44,7 +44,7 @@ pub fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Cow<'gc, str> {
         Value::UserData(u) => u.metatable(),
         _ => None,
     };
-    if let Some(Value::String(s)) = mt.map(|mt| mt.get(ctx, "__name")) {
+    if let Some(Value::String(s)) = mt.map(|mt| crate::vm::undo::field(ctx, mt, "__name")) {
         return s.to_str_lossy();
     }
     Cow::Borrowed(v.type_name())

@@ -114,7 +114,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
             };
             let r = match mt {
                 None => Value::Nil,
-                Some(mt) => match mt.get(ctx, "__metatable") {
+                Some(mt) => match crate::vm::undo::field(ctx, mt, "__metatable") {
                     Value::Nil => Value::Table(mt),
                     protected => protected,
                 },
@@ -140,7 +140,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
             }
         };
         if let Some(old) = t.metatable() {
-            if !old.get(ctx, "__metatable").is_nil() {
+            if !crate::vm::undo::field(ctx, old, "__metatable").is_nil() {
                 return Err(error(ctx, &exec, "cannot change a protected metatable"));
             }
         }

@@ -37,8 +37,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     // instead would leave dead keys, which piccolo 0.3.3 panics on when the table grows
     // after a collection.)
     let co = Table::new(&ctx);
-    if let Value::Table(old) = ctx.globals().get(ctx, "coroutine") {
-        let _ = co.set(ctx, "running", old.get(ctx, "running"));
+    if let Value::Table(old) = crate::vm::undo::field(ctx, ctx.globals(), "coroutine") {
+        let _ = co.set(ctx, "running", crate::vm::undo::field(ctx, old, "running"));
     }
     // piccolo's main thread yields to the host, which would end the whole run; Lua raises.
     let _ = co.set(

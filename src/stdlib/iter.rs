@@ -44,7 +44,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                     Value::UserData(u) => u.metatable(),
                     _ => None,
                 };
-                let handler = mt.map_or(Value::Nil, |mt| mt.get(ctx, "__pairs"));
+                let handler =
+                    mt.map_or(Value::Nil, |mt| crate::vm::undo::field(ctx, mt, "__pairs"));
                 if handler.is_nil() {
                     let iterator = match t {
                         Value::Table(table) => Value::Function(Function::Callback(
@@ -70,7 +71,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         let i = check_integer(ctx, &exec, &stack, 1, "ipairs")?.wrapping_add(1);
         let t = stack.get(0);
         match crate::vm::helpers::index_value(ctx, t, Value::Integer(i))
-            .map_err(|e| error(ctx, &exec, &e.message(None)))?
+            .map_err(|failure| error(ctx, &exec, &failure.message()))?
         {
             MetaResult::Value(v) => {
                 if v.is_nil() {
@@ -159,19 +160,26 @@ fn ordered_pairs<'gc>(
 ) -> Option<Callback<'gc>> {
     let mut keys: Vec<Value<'gc>> = table.iter().map(|(k, _)| k).collect();
     let n = keys.len();
+    // The charge depends on the keys alone, never on the order piccolo holds them in (which
+    // depends on the table's history: a table rebuilt by an import holds the same keys in
+    // another layout, and must cost the same to walk).
+    let sequence = keys
+        .iter()
+        .all(|k| matches!(k, Value::Integer(i) if (1..=n as i64).contains(i)));
+    let charge = if sequence {
+        n / 8
+    } else {
+        n + n * (usize::BITS - n.leading_zeros()) as usize / 4
+    };
+    exec.fuel()
+        .consume(i32::try_from(charge).unwrap_or(i32::MAX));
     if keys
         .iter()
         .enumerate()
         .all(|(i, k)| matches!(k, Value::Integer(n) if *n == i as i64 + 1))
     {
-        exec.fuel()
-            .consume(i32::try_from(n / 8).unwrap_or(i32::MAX));
         return None;
     }
-    // Sorting is real work: charge it.
-    exec.fuel().consume(
-        i32::try_from(n + n * (usize::BITS - n.leading_zeros()) as usize / 4).unwrap_or(i32::MAX),
-    );
     // Reference-typed keys sort by identity: keys stored by assignment got theirs in
     // program order; any still without one (from a table constructor) get theirs now.
     let mut identity = std::collections::HashMap::new();

@@ -256,7 +256,7 @@ fn set_fields<'gc>(ctx: Context<'gc>, t: Table<'gc>, tm: &Tm) {
         ("isdst", false.into()),
     ];
     for (key, value) in fields {
-        let _ = crate::vm::undo::raw_set(ctx, t, ctx.intern_static(key.as_bytes()).into(), value);
+        let _ = crate::vm::undo::raw_set(ctx, t, ctx.intern(key.as_bytes()).into(), value);
     }
 }
 

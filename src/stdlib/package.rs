@@ -54,7 +54,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let preload_searcher =
         Callback::from_fn_with(&ctx, package, |package, ctx, exec, mut stack| {
             let name = check_bytes(ctx, &exec, &stack, 0, "searcher")?;
-            let Value::Table(preload) = package.get(ctx, "preload") else {
+            let Value::Table(preload) = crate::vm::undo::field(ctx, *package, "preload") else {
                 return Err(error(ctx, &exec, "'package.preload' must be a table"));
             };
             let loader = preload.get(ctx, ctx.intern(&name));
@@ -121,7 +121,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 stack.replace(ctx, found);
                 return Ok(CallbackReturn::Return);
             }
-            let Value::Table(searchers) = package.get(ctx, "searchers") else {
+            let Value::Table(searchers) = crate::vm::undo::field(ctx, package, "searchers") else {
                 return Err(error(ctx, &exec, "'package.searchers' must be a table"));
             };
             let mut seq = Require {
@@ -149,10 +149,10 @@ pub fn install<'gc>(ctx: Context<'gc>) {
 /// Records the standard libraries in `package.loaded` (after they are all installed).
 pub fn register_loaded<'gc>(ctx: Context<'gc>) {
     let g = ctx.globals();
-    let Value::Table(package) = g.get(ctx, "package") else {
+    let Value::Table(package) = crate::vm::undo::field(ctx, g, "package") else {
         return;
     };
-    let Value::Table(loaded) = package.get(ctx, "loaded") else {
+    let Value::Table(loaded) = crate::vm::undo::field(ctx, package, "loaded") else {
         return;
     };
     let _ = loaded.set(ctx, "_G", g);

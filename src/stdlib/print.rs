@@ -13,7 +13,7 @@ use piccolo::{
 };
 
 use super::argcheck::bad_arg;
-use super::tostring::write_plain;
+use super::tostring::{write_display, write_plain};
 use crate::vm::Host;
 
 pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
@@ -41,7 +41,7 @@ pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
     // Lua's `print` calls whatever the global `tostring` is; ours is the common case and is
     // done in place.
     let print = Callback::from_fn_with(&ctx, tostring, move |builtin, ctx, _, mut stack| {
-        let custom = match ctx.globals().get(ctx, "tostring") {
+        let custom = match crate::vm::undo::field(ctx, ctx.globals(), "tostring") {
             Value::Function(Function::Callback(c))
                 if Gc::ptr_eq(c.into_inner(), builtin.into_inner()) =>
             {
@@ -105,7 +105,7 @@ fn tostring_step<'gc>(
         _ => {}
     }
     let mut buf = Vec::new();
-    write_plain(ctx, v, &mut buf);
+    write_display(ctx, v, &mut buf);
     Ok(Ok(Value::String(ctx.intern(&buf))))
 }
 

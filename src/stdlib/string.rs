@@ -27,7 +27,7 @@ type CallbackResult<'gc> = Result<CallbackReturn<'gc>, Error<'gc>>;
 
 /// Adds the library to the global `string` table (creating it if piccolo did not).
 pub fn install(ctx: Context<'_>) {
-    let string = match ctx.globals().get(ctx, "string") {
+    let string = match crate::vm::undo::field(ctx, ctx.globals(), "string") {
         Value::Table(t) => t,
         _ => {
             let t = Table::new(&ctx);

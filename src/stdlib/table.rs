@@ -27,7 +27,7 @@ type CallbackResult<'gc> = Result<CallbackReturn<'gc>, Error<'gc>>;
 const MAX_UNPACK: u64 = 999_000;
 
 pub fn install(ctx: Context<'_>) {
-    let table = match ctx.globals().get(ctx, "table") {
+    let table = match crate::vm::undo::field(ctx, ctx.globals(), "table") {
         Value::Table(t) => t,
         _ => {
             let t = Table::new(&ctx);

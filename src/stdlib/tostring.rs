@@ -202,6 +202,19 @@ pub fn write_float(f: f64, out: &mut Vec<u8>) {
     super::lua_number::fmt_float(f, out);
 }
 
+/// `luaL_tolstring` without `__tostring`: [`write_plain`], with a string `__name` metafield
+/// in place of the type (`My Type: 0x00000001`).
+pub fn write_display<'gc>(ctx: Context<'gc>, v: Value<'gc>, out: &mut Vec<u8>) {
+    let start = out.len();
+    write_plain(ctx, v, out);
+    let name = super::args::type_name(ctx, v);
+    if name != v.type_name() {
+        if let Some(colon) = out[start..].iter().position(|&c| c == b':') {
+            out.splice(start..start + colon, name.as_bytes().iter().copied());
+        }
+    }
+}
+
 /// Writes `v` as `tostring` would without consulting metamethods.
 pub fn write_plain<'gc>(ctx: Context<'gc>, v: Value<'gc>, out: &mut Vec<u8>) {
     match v {

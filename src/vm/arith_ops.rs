@@ -43,7 +43,7 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>, name: &'static str) -> Valu
         Value::UserData(u) => u.metatable(),
         _ => None,
     };
-    mt.map_or(Value::Nil, |mt| mt.get(ctx, name))
+    mt.map_or(Value::Nil, |mt| super::undo::field(ctx, mt, name))
 }
 
 fn is_number(v: Value<'_>) -> bool {

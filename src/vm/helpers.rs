@@ -77,7 +77,11 @@ struct StringMeta<'gc>(Table<'gc>);
 impl<'gc> piccolo::Singleton<'gc> for StringMeta<'gc> {
     fn create(ctx: Context<'gc>) -> Self {
         let mt = Table::new(&ctx);
-        let _ = mt.set(ctx, "__index", ctx.globals().get(ctx, "string"));
+        let _ = mt.set(
+            ctx,
+            "__index",
+            crate::vm::undo::field(ctx, ctx.globals(), "string"),
+        );
         StringMeta(mt)
     }
 }
@@ -86,80 +90,88 @@ pub fn string_metatable<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     ctx.singleton::<gc_arena::Rootable![StringMeta<'_>]>().0
 }
 
-/// How far `__index` chains are followed before Lua gives up (its `MAXTAGLOOP`).
+/// Lua's bound on `__index` and `__newindex` chains (`MAXTAGLOOP`).
 const MAX_TAG_LOOP: usize = 2000;
 
-/// Why [`index_value`] could not index.
-#[derive(Debug, Clone, Copy)]
-pub enum IndexError {
-    /// Indexing a value of this type (the base itself when `first`, else a value an
-    /// `__index` chain led to).
-    NotIndexable { found: &'static str, first: bool },
-    /// The `__index` chain is longer than Lua follows.
+/// Why `v[k]` failed (see [`index_value`]).
+#[derive(Clone, Copy, Debug)]
+pub enum IndexFailure {
+    /// A value on the chain cannot be indexed: its type name, and whether it is `v` itself
+    /// (only then does Lua describe the variable).
+    Type { found: &'static str, first: bool },
+    /// More than `MAX_TAG_LOOP` `__index` tables in a row.
     Loop,
 }
 
-impl IndexError {
-    /// Lua's message; `what` describes the base (`local 't'`), used only when it is the
-    /// value that failed.
-    pub fn message(self, what: Option<&str>) -> String {
+impl IndexFailure {
+    /// Lua's message for the failure, without a variable description.
+    pub fn message(self) -> String {
         match self {
-            IndexError::NotIndexable { found, first } => match what.filter(|_| first) {
-                Some(what) => format!("attempt to index a {found} value ({what})"),
-                None => format!("attempt to index a {found} value"),
-            },
-            IndexError::Loop => "'__index' chain too long; possible loop".into(),
+            IndexFailure::Type { found, .. } => format!("attempt to index a {found} value"),
+            IndexFailure::Loop => "'__index' chain too long; possible loop".to_owned(),
         }
     }
 }
 
-/// `v[k]` with Lua's semantics for every type: tables and their `__index` chains (followed
-/// here, up to Lua's limit, where piccolo would follow a looping chain forever), strings
-/// through the string metatable, userdata through theirs.
+/// `v[k]` with Lua's semantics for every type (`luaV_finishget`): strings index through the
+/// string metatable's `__index`, tables and userdata through theirs; an `__index` table is
+/// followed here, at most `MAX_TAG_LOOP` steps from `v`, and an `__index` function is
+/// returned as the call to make.
 pub fn index_value<'gc>(
     ctx: Context<'gc>,
     v: Value<'gc>,
     k: Value<'gc>,
-) -> Result<MetaResult<'gc, 2>, IndexError> {
-    let mut t = v;
-    for step in 0..MAX_TAG_LOOP {
-        let not_indexable = IndexError::NotIndexable {
-            found: t.type_name(),
-            first: step == 0,
-        };
-        let handler = match t {
-            Value::Table(table) => {
-                let found = table.get(ctx, k);
+) -> Result<MetaResult<'gc, 2>, IndexFailure> {
+    let mut obj = v;
+    for depth in 0..=MAX_TAG_LOOP {
+        if depth == MAX_TAG_LOOP {
+            // Lua's last step only looks for a raw value in the final `__index` table.
+            let found = match obj {
+                Value::Table(t) => t.get(ctx, k),
+                _ => Value::Nil,
+            };
+            return match found {
+                Value::Nil => Err(IndexFailure::Loop),
+                found => Ok(MetaResult::Value(found)),
+            };
+        }
+        let handler = match obj {
+            Value::Table(t) => {
+                let found = t.get(ctx, k);
                 if !found.is_nil() {
                     return Ok(MetaResult::Value(found));
                 }
-                match table.metatable() {
-                    Some(mt) => mt.get(ctx, MetaMethod::Index),
-                    None => Value::Nil,
+                match t.metatable() {
+                    Some(mt) => match crate::vm::undo::field(ctx, mt, MetaMethod::Index.name()) {
+                        Value::Nil => return Ok(MetaResult::Value(Value::Nil)),
+                        handler => handler,
+                    },
+                    None => return Ok(MetaResult::Value(Value::Nil)),
                 }
             }
-            Value::String(_) => match string_metatable(ctx).get(ctx, MetaMethod::Index) {
-                Value::Nil => return Err(not_indexable),
-                h => h,
-            },
-            Value::UserData(u) => match u.metatable().map(|mt| mt.get(ctx, MetaMethod::Index)) {
-                Some(Value::Nil) | None => return Err(not_indexable),
-                Some(h) => h,
-            },
-            _ => return Err(not_indexable),
+            Value::String(_) => undo::field(ctx, string_metatable(ctx), MetaMethod::Index.name()),
+            Value::UserData(u) => u.metatable().map_or(Value::Nil, |mt| {
+                crate::vm::undo::field(ctx, mt, MetaMethod::Index.name())
+            }),
+            _ => Value::Nil,
         };
         match handler {
-            Value::Nil => return Ok(MetaResult::Value(Value::Nil)),
-            Value::Function(f) => {
+            Value::Nil => {
+                return Err(IndexFailure::Type {
+                    found: obj.type_name(),
+                    first: depth == 0,
+                })
+            }
+            Value::Function(function) => {
                 return Ok(MetaResult::Call(meta_ops::MetaCall {
-                    function: f,
-                    args: [t, k],
+                    function,
+                    args: [obj, k],
                 }))
             }
-            next => t = next,
+            next => obj = next,
         }
     }
-    Err(IndexError::Loop)
+    Err(IndexFailure::Loop)
 }
 
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
@@ -188,12 +200,18 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     then: Some(BoxSequence::new(&ctx, FirstValue)),
                 })
             }
-            Err(e) => {
-                let what = match stack.get(2) {
-                    Value::String(s) => Some(s.to_str_lossy().into_owned()),
-                    _ => None,
+            Err(failure) => {
+                let what = match (failure, stack.get(2)) {
+                    (IndexFailure::Type { first: true, .. }, Value::String(s)) => {
+                        format!(" ({})", s.to_str_lossy())
+                    }
+                    _ => String::new(),
                 };
-                Err(error_at(ctx, &exec, &e.message(what.as_deref())))
+                Err(error_at(
+                    ctx,
+                    &exec,
+                    &format!("{}{what}", failure.message()),
+                ))
             }
         }
     })
@@ -251,10 +269,10 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         stack.drain(1..2);
         let found = match index_value(ctx, receiver, name) {
             Ok(found) => found,
-            Err(IndexError::NotIndexable { first: true, .. }) => {
+            Err(IndexFailure::Type { first: true, .. }) => {
                 return Err(type_error(ctx, &exec, "index", receiver, name))
             }
-            Err(e) => return Err(error_at(ctx, &exec, &e.message(None))),
+            Err(failure) => return Err(error_at(ctx, &exec, &failure.message())),
         };
         match found {
             MetaResult::Value(v) => call_method(ctx, &exec, v, name),
@@ -568,11 +586,8 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
         Value::UserData(u) => u.metatable(),
         _ => None,
     };
-    mt.map_or(Value::Nil, |mt| mt.get(ctx, "__concat"))
+    mt.map_or(Value::Nil, |mt| crate::vm::undo::field(ctx, mt, "__concat"))
 }
-
-/// Lua's bound on `__newindex` chains (`MAXTAGLOOP`).
-const MAX_NEWINDEX_CHAIN: usize = 2000;
 
 /// The runtime half of the assignment rewrite: `(set)(t, k, v)` is `t[k] = v` with Lua's
 /// `__newindex` semantics, every raw store going through the undo log.
@@ -582,15 +597,27 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         // The target's name, when the pipeline passed it (see `index.rs`).
         let names = stack.get(3);
         stack.clear();
-        for step in 0..MAX_NEWINDEX_CHAIN {
+        for depth in 0..=MAX_TAG_LOOP {
+            if depth == MAX_TAG_LOOP {
+                // Lua's last step only stores into a field the final table already has.
+                match target {
+                    Value::Table(t) if !t.get_value(key).is_nil() => {
+                        undo::raw_set(ctx, t, key, value)
+                            .map_err(|e| error_at(ctx, &exec, &e.to_string()))?;
+                        return Ok(CallbackReturn::Return);
+                    }
+                    _ => break,
+                }
+            }
             let handler = match target {
                 Value::Table(t) => {
                     let present = !t.get_value(key).is_nil();
                     let handler = if present {
                         Value::Nil
                     } else {
-                        t.metatable()
-                            .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex))
+                        t.metatable().map_or(Value::Nil, |mt| {
+                            crate::vm::undo::field(ctx, mt, MetaMethod::NewIndex.name())
+                        })
                     };
                     if handler.is_nil() {
                         match key {
@@ -606,15 +633,15 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     }
                     handler
                 }
-                Value::UserData(u) => u
-                    .metatable()
-                    .map_or(Value::Nil, |mt| mt.get(ctx, MetaMethod::NewIndex)),
+                Value::UserData(u) => u.metatable().map_or(Value::Nil, |mt| {
+                    crate::vm::undo::field(ctx, mt, MetaMethod::NewIndex.name())
+                }),
                 _ => Value::Nil,
             };
             match handler {
                 Value::Nil => {
-                    let named = Some(step)
-                        .filter(|&s| s == 0)
+                    let named = Some(depth)
+                        .filter(|&d| d == 0)
                         .and_then(|_| super::arith_ops::operand_name(names, 0))
                         .map_or(String::new(), |n| format!(" ({n})"));
                     return Err(error_at(

@@ -344,6 +344,16 @@ fn store<'gc>(
     table.set_value(&ctx, key, value)
 }
 
+/// `table[name]` for a field name written in Rust. piccolo keeps a deleted string key as a
+/// dead key that matches only the same string object, and a Rust `&'static str` key is a
+/// different object from Lua's string with the same text: after Lua code deleted a field the
+/// runtime had installed and set it again (`tostring = nil; tostring = f`), a lookup with the
+/// static key finds the dead entry first and reads nil. Lua's own strings come from the
+/// interner, as the key made here does, so this sees what Lua code sees.
+pub fn field<'gc>(ctx: Context<'gc>, table: Table<'gc>, name: &str) -> Value<'gc> {
+    table.get(ctx, ctx.intern(name.as_bytes()))
+}
+
 /// `rawset`: the one way our code writes a table field (logged, panic-free).
 pub fn raw_set<'gc>(
     ctx: Context<'gc>,

@@ -19,7 +19,7 @@ use crate::stdlib::args::{
     arg_error, byte_fuel, check_bytes, lua_error, new_string, to_bytes, type_name,
 };
 use crate::stdlib::lua_format::{format_detailed, FormatArg, FormatError};
-use crate::stdlib::tostring::write_plain;
+use crate::stdlib::tostring::write_display;
 
 /// Argument positions (0-based, among the values after the format string) that a `%s`
 /// conversion consumes. Mirrors the scan in `lua_format` closely enough to find them: the
@@ -55,15 +55,7 @@ fn string_conversions(fmt: &[u8]) -> Vec<usize> {
 /// `luaL_tolstring` without `__tostring`: `type: 0x...`, with `__name` as the type.
 fn plain_display<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Vec<u8> {
     let mut buf = Vec::new();
-    write_plain(ctx, v, &mut buf);
-    let name = type_name(ctx, v);
-    if name != v.type_name() {
-        if let Some(colon) = buf.iter().position(|&c| c == b':') {
-            let mut named = name.into_owned().into_bytes();
-            named.extend_from_slice(&buf[colon..]);
-            return named;
-        }
-    }
+    write_display(ctx, v, &mut buf);
     buf
 }
 

@@ -100,7 +100,7 @@ fn raw_len<'gc>(ctx: Context<'gc>, t: Value<'gc>) -> Result<Option<i64>, Error<'
         Value::Table(tt)
             if tt
                 .metatable()
-                .is_none_or(|mt| mt.get(ctx, "__len").is_nil()) =>
+                .is_none_or(|mt| crate::vm::undo::field(ctx, mt, "__len").is_nil()) =>
         {
             Ok(Some(tt.length()))
         }
@@ -180,9 +180,9 @@ impl<'gc, J: Job<'gc>> Driver<J> {
                 // A raw store unless `__newindex` applies (absent key and a handler).
                 Value::Table(tt)
                     if !tt.get_value(Value::Integer(k)).is_nil()
-                        || tt
-                            .metatable()
-                            .is_none_or(|mt| mt.get(ctx, MetaMethod::NewIndex).is_nil()) =>
+                        || tt.metatable().is_none_or(|mt| {
+                            crate::vm::undo::field(ctx, mt, MetaMethod::NewIndex.name()).is_nil()
+                        }) =>
                 {
                     undo::raw_set(ctx, tt, Value::Integer(k), v)?;
                     Performed::Value(Value::Nil)
@@ -319,7 +319,7 @@ pub fn less_than<'gc>(
             let handler = [a, b]
                 .into_iter()
                 .filter_map(metatable)
-                .map(|mt| mt.get(ctx, "__lt"))
+                .map(|mt| crate::vm::undo::field(ctx, mt, "__lt"))
                 .find(|h| !h.is_nil());
             return match handler {
                 Some(h) => match meta_ops::call(ctx, h) {
