@@ -338,6 +338,7 @@ fn wrap_chunk<S: Clone + PartialEq + AsRef<[u8]>>(
             arith: more_locals[2].clone(),
             concat: rewrite.concat.clone(),
             set: more_locals[0].clone(),
+            method: rewrite.method.clone(),
             inline,
         },
         describe,

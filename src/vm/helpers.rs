@@ -263,14 +263,23 @@ pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) ->
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
+        // in an error (nil when it gives none), see `index.rs`.
         let receiver = stack.get(0);
         let name = stack.get(1);
-        // Drop the name so the stack is `recv, args...`: the method's own arguments.
-        stack.drain(1..2);
+        let what = stack.get(2);
+        // Drop the name and description so the stack is `recv, args...`: the method's own
+        // arguments.
+        stack.drain(1..3);
         let found = match index_value(ctx, receiver, name) {
             Ok(found) => found,
-            Err(IndexFailure::Type { first: true, .. }) => {
-                return Err(type_error(ctx, &exec, "index", receiver, name))
+            Err(IndexFailure::Type { first: true, found }) => {
+                let what = match what {
+                    Value::String(w) => format!(" ({})", w.to_str_lossy()),
+                    _ => String::new(),
+                };
+                let msg = format!("attempt to index a {found} value{what}");
+                return Err(error_at(ctx, &exec, &msg));
             }
             Err(failure) => return Err(error_at(ctx, &exec, &failure.message())),
         };

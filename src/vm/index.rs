@@ -35,6 +35,7 @@ pub struct HelperNames<S> {
     pub arith: S,
     pub concat: S,
     pub set: S,
+    pub method: S,
     /// The first parameter of the operator rewrite's inline functions (see `arith.rs`).
     pub inline: S,
 }
@@ -57,6 +58,7 @@ pub struct IndexRewrite<S> {
     arith: S,
     concat: S,
     set: S,
+    method: S,
     inline: S,
     /// Whether reads go through `(index)` (see [`super::compile::Reads`]); operand names are
     /// added either way.
@@ -71,6 +73,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             arith,
             concat,
             set,
+            method,
             inline,
         } = names;
         IndexRewrite {
@@ -79,6 +82,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             arith,
             concat,
             set,
+            method,
             inline,
             reads,
             assigned: Vec::new(),
@@ -152,6 +156,20 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             return None;
         };
         self.call_names(h, args)
+    }
+
+    /// The receiver's description for a method call `(method)(recv, name, args...)`, to
+    /// insert after the name (nil when Lua gives none: the helper drops it either way).
+    fn receiver_name(&self, args: &[Expression<S>]) -> Expression<S> {
+        // Lua loads a constant receiver (`("x"):m()`) into a register and names it so.
+        let described = args.first().and_then(|recv| match string_constant(recv) {
+            Some(s) => Some(("constant", Some(s))),
+            None => self.describe(recv),
+        });
+        match described {
+            Some(d) => simple(SimpleExpression::String((self.text)(&[Some(d)]))),
+            None => simple(SimpleExpression::Nil),
+        }
     }
 
     /// [`Self::operand_names`] of a call of helper `h` with `args`.
@@ -262,6 +280,27 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     args.push(simple(SimpleExpression::String(names)));
                 }
             }
+            // A method call as a statement, `(method)(recv, name, args...)` (see `rewrite.rs`).
+            Statement::FunctionCall(c)
+                if c.head.suffixes.is_empty()
+                    && matches!(&c.head.primary, PrimaryExpression::Name(n) if *n == self.method) =>
+            {
+                let receiver = match &c.call {
+                    CallSuffix::Function(args) if args.len() >= 2 => Some(self.receiver_name(args)),
+                    _ => None,
+                };
+                walk_statement(self, s);
+                if let (
+                    Some(r),
+                    Statement::FunctionCall(FunctionCallStatement {
+                        call: CallSuffix::Function(args),
+                        ..
+                    }),
+                ) = (receiver, s)
+                {
+                    args.insert(2, r);
+                }
+            }
             Statement::Repeat(r) => {
                 // The condition sees the body's locals.
                 let mark = self.scope.len();
@@ -329,7 +368,20 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
 
     fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
         let names = self.operand_names(s);
+        let receiver = match (&s.primary, s.suffixes.first()) {
+            (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
+                if *n == self.method && args.len() >= 2 =>
+            {
+                Some(self.receiver_name(args))
+            }
+            _ => None,
+        };
         walk_suffixed(self, s);
+        if let (Some(r), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
+            (receiver, s.suffixes.first_mut())
+        {
+            args.insert(2, r);
+        }
         if let (Some(names), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
             (names, s.suffixes.last_mut())
         {
@@ -434,4 +486,21 @@ fn is_multi_valued<S>(e: &Expression<S>) -> bool {
             }
             _ => false,
         }
+}
+
+/// The string literal `e` is, through any parentheses.
+fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
+    loop {
+        if !e.tail.is_empty() {
+            return None;
+        }
+        match &*e.head {
+            HeadExpression::Simple(SimpleExpression::String(s)) => return Some(s),
+            HeadExpression::Simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::GroupedExpression(inner),
+                suffixes,
+            })) if suffixes.is_empty() => e = inner,
+            _ => return None,
+        }
+    }
 }
