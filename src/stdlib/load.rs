@@ -91,7 +91,7 @@ pub fn install<'gc>(ctx: Context<'gc>, helpers: Helpers<'gc>, limits: SourceLimi
             let mut pending = pending;
             pending.source = source;
             let r = pending.compile(ctx, &mut exec);
-            stack.replace(ctx, r);
+            put_result(ctx, &mut stack, r);
             return Ok(CallbackReturn::Return);
         }
         let Value::Function(reader) = chunk else {
@@ -162,6 +162,16 @@ impl<'gc> Pending<'gc> {
     }
 }
 
+/// `load`'s results: the function alone, or `nil, message` (Lua returns one value on
+/// success).
+fn put_result<'gc>(ctx: Context<'gc>, stack: &mut Stack<'gc, '_>, r: (Value<'gc>, Value<'gc>)) {
+    if r.0.is_nil() {
+        stack.replace(ctx, r);
+    } else {
+        stack.replace(ctx, r.0);
+    }
+}
+
 fn compile_error_text(e: crate::error::Error) -> String {
     match e {
         crate::error::Error::Syntax(m) | crate::error::Error::SourceRejected(m) => m,
@@ -203,7 +213,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
             }
             Value::Nil | Value::String(_) => {
                 let r = self.pending.compile(ctx, &mut exec);
-                stack.replace(ctx, r);
+                put_result(ctx, &mut stack, r);
                 Ok(SequencePoll::Return)
             }
             _ => {

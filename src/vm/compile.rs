@@ -32,6 +32,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::index::{Describe, HelperNames, IndexRewrite};
+use super::labels::LabelRewrite;
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::split::SplitBodies;
@@ -183,6 +184,23 @@ fn compile_here(
     }
     let name = |s: &[u8]| -> SourceString { Arc::from(s) };
     let mut chunk = chunk;
+    let mut labels = LabelRewrite::new(|label: &SourceString, n| {
+        // `#` cannot appear in a Lua name: no clash with the program's own labels.
+        Arc::from(format!("{}#{n}", String::from_utf8_lossy(label)).as_bytes())
+    });
+    labels.chunk(&mut chunk.block);
+    if let Some((label, first, again)) = labels.repeated {
+        return Err(Error::Syntax(format!(
+            "{chunk_name}:{again}: label '{}' already defined on line {first}",
+            String::from_utf8_lossy(&label)
+        )));
+    }
+    if let Some((label, at, end)) = labels.unresolved {
+        return Err(Error::Syntax(format!(
+            "{chunk_name}:{end}: no visible label '{}' for <goto> at line {at}",
+            String::from_utf8_lossy(&label)
+        )));
+    }
     AssignRewrite::new(AssignNames {
         set: name(HELPER_LOCALS[4]),
         setup: name(HELPER_LOCALS[5]),

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod fingerprint;
 pub mod helpers;
 pub mod index;
+pub mod labels;
 pub mod numerals;
 pub mod params;
 pub mod rewrite;
