@@ -32,7 +32,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::helpers::Helpers;
 use super::index::{Describe, HelperNames, IndexRewrite};
-use super::labels::LabelRewrite;
+use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::split::SplitBodies;
@@ -189,17 +189,28 @@ fn compile_here(
         Arc::from(format!("{}#{n}", String::from_utf8_lossy(label)).as_bytes())
     });
     labels.chunk(&mut chunk.block);
-    if let Some((label, first, again)) = labels.repeated {
-        return Err(Error::Syntax(format!(
-            "{chunk_name}:{again}: label '{}' already defined on line {first}",
-            String::from_utf8_lossy(&label)
-        )));
-    }
-    if let Some((label, at, end)) = labels.unresolved {
-        return Err(Error::Syntax(format!(
-            "{chunk_name}:{end}: no visible label '{}' for <goto> at line {at}",
-            String::from_utf8_lossy(&label)
-        )));
+    if let Some(e) = labels.error {
+        let text = |s: &SourceString| String::from_utf8_lossy(s).into_owned();
+        return Err(Error::Syntax(match e {
+            LabelError::Repeated { name, first, again } => format!(
+                "{chunk_name}:{again}: label '{}' already defined on line {first}",
+                text(&name)
+            ),
+            LabelError::Unresolved { name, at, end } => format!(
+                "{chunk_name}:{end}: no visible label '{}' for <goto> at line {at}",
+                text(&name)
+            ),
+            LabelError::IntoScope {
+                name,
+                at,
+                local,
+                label,
+            } => format!(
+                "{chunk_name}:{label}: <goto {}> at line {at} jumps into the scope of local '{}'",
+                text(&name),
+                text(&local)
+            ),
+        }));
     }
     AssignRewrite::new(AssignNames {
         set: name(HELPER_LOCALS[4]),

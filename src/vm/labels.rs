@@ -5,31 +5,74 @@
 //! after it there, then in the enclosing blocks outward. piccolo 0.3.3 takes a label already
 //! defined in an enclosing block over one defined later in the goto's own block, so in
 //! `::l:: ... do goto l; ::l:: end` it jumps back to the outer label (a loop that never
-//! ends, where Lua goes forward). Unique names leave piccolo one choice. A goto with no
-//! visible label keeps its name, so piccolo's error still names it.
+//! ends, where Lua goes forward). Unique names leave piccolo one choice. The pass also
+//! raises the compile errors Lua gives for gotos and labels (piccolo's are worded
+//! otherwise or missing): a label defined twice in a block, a goto with no visible label,
+//! and a goto that jumps forward into the scope of a local.
 
 use piccolo::compiler::parser::{Block, FunctionDefinition, Statement};
 use piccolo::compiler::LineNumber;
 
 use super::visit::mutable::{walk_function, walk_return, VisitMut};
 
+/// A compile error found by the pass, with the lines Lua's message names.
+pub enum LabelError<S> {
+    /// `label 'name' already defined on line first`, reported at `again`.
+    Repeated {
+        name: S,
+        first: LineNumber,
+        again: LineNumber,
+    },
+    /// `no visible label 'name' for <goto> at line at`, reported where its function ends.
+    Unresolved {
+        name: S,
+        at: LineNumber,
+        end: LineNumber,
+    },
+    /// `<goto name> at line at jumps into the scope of local 'local'`, reported at the label.
+    IntoScope {
+        name: S,
+        at: LineNumber,
+        local: S,
+        label: LineNumber,
+    },
+}
+
+/// A label of a block: its name, unique name, statement index and line, and whether only
+/// labels follow it in the block (Lua then counts it out of the scope of the block's locals).
+struct Label<S> {
+    name: S,
+    unique: S,
+    index: usize,
+    line: LineNumber,
+    last: bool,
+}
+
+/// What the pass knows of a block being visited.
+struct BlockInfo<S> {
+    labels: Vec<Label<S>>,
+    /// Statement indices of its `local` declarations, with the first name declared.
+    locals: Vec<(usize, S)>,
+    /// The index of the statement being visited.
+    current: usize,
+}
+
 pub struct LabelRewrite<S> {
-    /// The labels of the enclosing blocks of the current function, innermost last: each
-    /// label's name and its unique name.
-    blocks: Vec<Vec<(S, S)>>,
+    /// The enclosing blocks of the current function, innermost last.
+    blocks: Vec<BlockInfo<S>>,
     /// The blocks of enclosing functions, set aside (labels are not visible across them).
-    outer: Vec<Vec<Vec<(S, S)>>>,
+    outer: Vec<Vec<BlockInfo<S>>>,
     count: usize,
     /// The unique name of the `n`th label called `name`.
     unique: fn(&S, usize) -> S,
-    /// The first label defined twice in one block: its name, and its two lines.
-    pub repeated: Option<(S, LineNumber, LineNumber)>,
-    /// The first goto with no visible label: its name, its line, and the line where its
-    /// function ends (where Lua reports it).
-    pub unresolved: Option<(S, LineNumber, LineNumber)>,
+    /// The first error found.
+    pub error: Option<LabelError<S>>,
     /// The line of the statement being visited, and where the current function ends.
     line: LineNumber,
     function_end: LineNumber,
+    /// Set while entering a `repeat` body, whose last label is still in the scope of its
+    /// locals (`until` can see them).
+    repeat_body: bool,
 }
 
 impl<S: Clone + PartialEq> LabelRewrite<S> {
@@ -39,10 +82,10 @@ impl<S: Clone + PartialEq> LabelRewrite<S> {
             outer: Vec::new(),
             count: 0,
             unique,
-            repeated: None,
-            unresolved: None,
+            error: None,
             line: LineNumber(0),
             function_end: LineNumber(0),
+            repeat_body: false,
         }
     }
 
@@ -51,31 +94,67 @@ impl<S: Clone + PartialEq> LabelRewrite<S> {
         self.function_end = b.closed_on;
         self.block(b);
     }
+
+    fn fail(&mut self, e: LabelError<S>) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
 }
 
 impl<S: Clone + PartialEq> VisitMut<S> for LabelRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         // This block's labels, renamed before its statements are visited: a goto may come
         // before its label.
-        let mut own: Vec<(S, S)> = Vec::new();
-        let mut lines: Vec<LineNumber> = Vec::new();
-        for s in &mut b.statements {
-            if let Statement::Label(l) = &mut s.inner {
-                // Lua refuses a name defined twice in one block (renamed, piccolo would not).
-                if let Some(i) = own.iter().position(|(name, _)| *name == l.name) {
-                    if self.repeated.is_none() {
-                        self.repeated = Some((l.name.clone(), lines[i], s.line_number));
+        let mut info = BlockInfo {
+            labels: Vec::new(),
+            locals: Vec::new(),
+            current: 0,
+        };
+        let count = b.statements.len();
+        let repeat_body = std::mem::take(&mut self.repeat_body);
+        for i in 0..count {
+            let only_labels_follow = b.statements[i + 1..]
+                .iter()
+                .all(|s| matches!(s.inner, Statement::Label(_)))
+                && b.return_statement.is_none()
+                && !repeat_body;
+            let line = b.statements[i].line_number;
+            match &mut b.statements[i].inner {
+                Statement::Label(l) => {
+                    if let Some(first) = info.labels.iter().find(|x| x.name == l.name) {
+                        let e = LabelError::Repeated {
+                            name: l.name.clone(),
+                            first: first.line,
+                            again: line,
+                        };
+                        self.fail(e);
+                    }
+                    self.count += 1;
+                    let unique = (self.unique)(&l.name, self.count);
+                    info.labels.push(Label {
+                        name: l.name.clone(),
+                        unique: unique.clone(),
+                        index: i,
+                        line,
+                        last: only_labels_follow,
+                    });
+                    l.name = unique;
+                }
+                Statement::LocalStatement(l) => {
+                    if let Some(n) = l.names.first() {
+                        info.locals.push((i, n.clone()));
                     }
                 }
-                lines.push(s.line_number);
-                self.count += 1;
-                let unique = (self.unique)(&l.name, self.count);
-                own.push((l.name.clone(), unique.clone()));
-                l.name = unique;
+                Statement::LocalFunction(f) => info.locals.push((i, f.name.clone())),
+                _ => {}
             }
         }
-        self.blocks.push(own);
-        for s in &mut b.statements {
+        self.blocks.push(info);
+        for (i, s) in b.statements.iter_mut().enumerate() {
+            if let Some(info) = self.blocks.last_mut() {
+                info.current = i;
+            }
             self.line = s.line_number;
             self.statement(&mut s.inner);
         }
@@ -86,22 +165,48 @@ impl<S: Clone + PartialEq> VisitMut<S> for LabelRewrite<S> {
     }
 
     fn statement(&mut self, s: &mut Statement<S>) {
-        if let Statement::Goto(g) = s {
-            let target = self
-                .blocks
-                .iter()
-                .rev()
-                .find_map(|labels| labels.iter().find(|(name, _)| *name == g.name));
-            match target {
-                Some((_, unique)) => g.name = unique.clone(),
-                None if self.unresolved.is_none() => {
-                    self.unresolved = Some((g.name.clone(), self.line, self.function_end));
-                }
-                None => {}
-            }
-            return;
+        if let Statement::Repeat(r) = s {
+            self.repeat_body = true;
+            self.block(&mut r.body);
+            return self.expression(&mut r.until);
         }
-        super::visit::mutable::walk_statement(self, s);
+        let Statement::Goto(g) = s else {
+            return super::visit::mutable::walk_statement(self, s);
+        };
+        let found = self.blocks.iter().rev().find_map(|block| {
+            let label = block.labels.iter().find(|l| l.name == g.name)?;
+            // A forward jump over a local declaration of that block, to a label still in
+            // its scope.
+            let skipped = block
+                .locals
+                .iter()
+                .find(|(i, _)| *i > block.current && *i < label.index)
+                .filter(|_| label.index > block.current && !label.last)
+                .map(|(_, local)| (local.clone(), label.line));
+            Some((label.unique.clone(), skipped))
+        });
+        match found {
+            Some((unique, skipped)) => {
+                if let Some((local, label)) = skipped {
+                    let e = LabelError::IntoScope {
+                        name: g.name.clone(),
+                        at: self.line,
+                        local,
+                        label,
+                    };
+                    self.fail(e);
+                }
+                g.name = unique;
+            }
+            None => {
+                let e = LabelError::Unresolved {
+                    name: g.name.clone(),
+                    at: self.line,
+                    end: self.function_end,
+                };
+                self.fail(e);
+            }
+        }
     }
 
     fn function(&mut self, f: &mut FunctionDefinition<S>) {
