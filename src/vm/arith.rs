@@ -10,9 +10,10 @@
 //! `tail` is a left fold; tighter operators sit in the right operands).
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression, ForStatement,
-    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
-    ReturnStatement, SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression,
+    ForStatement, FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement,
+    PrimaryExpression, ReturnStatement, SimpleExpression, Statement, SuffixPart,
+    SuffixedExpression, UnaryOperator,
 };
 use piccolo::compiler::LineNumber;
 
@@ -254,7 +255,9 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 },
                 _ => return None,
             },
-            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => Kind::Length,
+            // `__len` may return anything (`#t + 1` with a string length raises in Lua where
+            // piccolo's instruction would convert it): not known to be a number.
+            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => return None,
             HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => self.kind(e)?,
             HeadExpression::UnaryOperator(UnaryOperator::BitNot, e) => {
                 self.kind(e).map(|_| Kind::Int)?
@@ -345,6 +348,91 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         }
         self.budget -= 1;
         self.helper_call(code, args)
+    }
+
+    /// One step of an operator chain's left fold: `acc o r`, as a helper call where the VM's
+    /// instruction would not be exact.
+    fn fold(&mut self, acc: Expression<S>, o: BinaryOperator, r: Expression<S>) -> Expression<S> {
+        let mut acc = acc;
+        match binary_code(o) {
+            Some(code) if !self.vm_safe(code, &acc, &r) => self.budgeted_call(code, vec![acc, r]),
+            Some(code @ (op::GT | op::GE)) if self.swap_ok(&acc, &r) => {
+                // piccolo compiles `a > b` as `not (a <= b)`, true for NaN: `b < a`.
+                let o = if code == op::GT {
+                    BinaryOperator::LessThan
+                } else {
+                    BinaryOperator::LessEqual
+                };
+                Expression {
+                    head: grouped(r).head,
+                    tail: vec![(o, grouped(acc))],
+                }
+            }
+            _ => {
+                acc.tail.push((o, r));
+                acc
+            }
+        }
+    }
+
+    /// The rest of an operator chain in a function of its own, taking the value so far as its
+    /// parameter and applying one operator a statement:
+    /// `(function((inline), ...) (inline) = (inline) o1 r1 ... return (inline) end)(acc, ...)`.
+    /// Flat, so a long chain does not nest (which would exhaust the compiler's stack).
+    fn rest_in_own_function(
+        &mut self,
+        acc: Expression<S>,
+        rest: Vec<(BinaryOperator, Expression<S>)>,
+    ) -> Expression<S> {
+        let mut varargs = UsesVarargs(false);
+        for (_, r) in &rest {
+            varargs.expression(r);
+        }
+        let inline = self.inline.clone();
+        let name = || {
+            simple(SimpleExpression::Suffixed(SuffixedExpression {
+                primary: PrimaryExpression::Name(inline.clone()),
+                suffixes: Vec::new(),
+            }))
+        };
+        let mut statements = Vec::with_capacity(rest.len());
+        for (o, r) in rest {
+            self.budget = CALLS_PER_STATEMENT;
+            let value = self.fold(name(), o, r);
+            statements.push(LineAnnotated::new(
+                self.line,
+                Statement::Assignment(AssignmentStatement {
+                    targets: vec![AssignmentTarget::Name(self.inline.clone())],
+                    values: vec![value],
+                }),
+            ));
+        }
+        // The statement that holds the call gets what is left of its budget back.
+        self.budget = CALLS_PER_STATEMENT - 1;
+        let function = FunctionDefinition {
+            parameters: vec![self.inline.clone()],
+            has_varargs: varargs.0,
+            body: Block {
+                statements,
+                return_statement: Some(LineAnnotated::new(
+                    self.line,
+                    ReturnStatement {
+                        returns: vec![name()],
+                    },
+                )),
+                closed_on: self.line,
+            },
+        };
+        let mut args = vec![acc];
+        if varargs.0 {
+            args.push(simple(SimpleExpression::VarArgs));
+        }
+        simple(SimpleExpression::Suffixed(SuffixedExpression {
+            primary: PrimaryExpression::GroupedExpression(simple(SimpleExpression::Function(
+                function,
+            ))),
+            suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
+        }))
     }
 
     /// `(function((inline), ...) return e end)(nil, ...)` (without `...` when `e` does not
@@ -628,25 +716,17 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
             ),
             tail: Vec::new(),
         };
-        for (o, r) in tail {
-            match binary_code(o) {
-                Some(code) if !self.vm_safe(code, &acc, &r) => {
-                    acc = self.budgeted_call(code, vec![acc, r]);
-                }
-                Some(code @ (op::GT | op::GE)) if self.swap_ok(&acc, &r) => {
-                    // piccolo compiles `a > b` as `not (a <= b)`, true for NaN: `b < a`.
-                    let o = if code == op::GT {
-                        BinaryOperator::LessThan
-                    } else {
-                        BinaryOperator::LessEqual
-                    };
-                    acc = Expression {
-                        head: grouped(r).head,
-                        tail: vec![(o, grouped(acc))],
-                    };
-                }
-                _ => acc.tail.push((o, r)),
+        let mut ops = tail.into_iter();
+        while let Some((o, r)) = ops.next() {
+            let needs_call = binary_code(o).is_some_and(|code| !self.vm_safe(code, &acc, &r));
+            if needs_call && self.budget == 0 {
+                // Out of calls: the rest of the chain goes on in a function of its own, one
+                // operator a statement (each with the budget afresh).
+                let rest: Vec<_> = std::iter::once((o, r)).chain(ops.by_ref()).collect();
+                acc = self.rest_in_own_function(acc, rest);
+                break;
             }
+            acc = self.fold(acc, o, r);
         }
         *e = acc;
     }

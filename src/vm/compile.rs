@@ -21,6 +21,7 @@ use piccolo::{
         parser::{
             Block, CallSuffix, Chunk, ConstructorField, Expression, FunctionDefinition,
             LineAnnotated, LocalStatement, ReturnStatement, SimpleExpression, Statement,
+            SuffixedExpression,
         },
         CompiledPrototype, FunctionRef, LineNumber, StringInterner,
     },
@@ -37,7 +38,7 @@ use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::split::SplitBodies;
 use super::visit::mutable::VisitMut;
-use super::visit::read_only::{walk_block, walk_function, walk_simple, Visit};
+use super::visit::read_only::{walk_block, walk_function, walk_simple, walk_suffixed, Visit};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -522,6 +523,24 @@ impl ShapeCheck<'_> {
 impl<S> Visit<S> for ShapeCheck<'_> {
     fn block(&mut self, b: &Block<S>) {
         self.nested(|this| walk_block(this, b));
+    }
+
+    fn suffixed(&mut self, s: &SuffixedExpression<S>) {
+        // Each field read and method call of a chain becomes a nested helper call (see
+        // `index.rs`, `rewrite.rs`): a chain nests as deep as it is long.
+        let n = s.suffixes.len();
+        self.depth += n;
+        if self.depth > self.limits.max_nesting && self.error.is_none() {
+            self.error = Some(format!(
+                "code nested deeper than {} levels (a chain of {n} field reads and calls counts \
+                 as {n})",
+                self.limits.max_nesting
+            ));
+        }
+        if self.error.is_none() {
+            walk_suffixed(self, s);
+        }
+        self.depth -= n;
     }
 
     fn expression(&mut self, e: &Expression<S>) {

@@ -73,10 +73,26 @@ fn deepest_accepted_source_compiles_without_trapping() {
     p.eval(&ifs).expect("nested ifs");
     let tables = format!("return #{}1{}", "{".repeat(100), "}".repeat(100));
     assert_eq!(p.eval(&tables).expect("nested tables").output, "1");
+    // Reads and method calls become nested helper calls: the longest accepted chains too.
+    let fields = format!(
+        "T = setmetatable({{}}, {{__index = function(t) return t end}}) return T{} == T",
+        ".b".repeat(190)
+    );
+    assert_eq!(p.eval(&fields).expect("field chain").output, "true");
+    let methods = format!(
+        "M = {{}} function M:m() return self end return M{} == M",
+        ":m()".repeat(190)
+    );
+    assert_eq!(p.eval(&methods).expect("method chain").output, "true");
     // Beyond the limits: clear errors, and the instance still works.
     let long = format!("return {}", vec!["x"; 5000].join(" + "));
     assert_eq!(
         p.eval(&long).expect_err("rejected").code(),
+        "SOURCE_REJECTED"
+    );
+    let chain = format!("return T{}", ".b".repeat(5000));
+    assert_eq!(
+        p.eval(&chain).expect_err("rejected").code(),
         "SOURCE_REJECTED"
     );
     assert_eq!(p.eval("return Y").expect("usable").output, "1");
