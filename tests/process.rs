@@ -216,7 +216,12 @@ fn register_hungry_nesting_is_rejected_before_compiling() {
         );
         let err = p.eval(&src).expect_err("rejected");
         assert_eq!(err.code(), "SOURCE_REJECTED", "{open}: {err}");
-        assert!(err.to_string().contains("nested too deeply"), "{err}");
+        // (A method call nests a helper call too, so that chain meets the nesting limit.)
+        let text = err.to_string();
+        assert!(
+            text.contains("nested too deeply") || text.contains("nested deeper than"),
+            "{err}"
+        );
     }
     // Moderate nesting still runs.
     let ok = format!(

@@ -21,7 +21,7 @@ use piccolo::{
         parser::{
             Block, CallSuffix, Chunk, ConstructorField, Expression, FunctionDefinition,
             LineAnnotated, LocalStatement, ReturnStatement, SimpleExpression, Statement,
-            SuffixedExpression,
+            SuffixPart, SuffixedExpression,
         },
         CompiledPrototype, FunctionRef, LineNumber, StringInterner,
     },
@@ -527,8 +527,18 @@ impl<S> Visit<S> for ShapeCheck<'_> {
 
     fn suffixed(&mut self, s: &SuffixedExpression<S>) {
         // Each field read and method call of a chain becomes a nested helper call (see
-        // `index.rs`, `rewrite.rs`): a chain nests as deep as it is long.
-        let n = s.suffixes.len();
+        // `index.rs`, `rewrite.rs`): a chain nests as deep as it is long. (A plain call
+        // stays a call.)
+        let n = s
+            .suffixes
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p,
+                    SuffixPart::Field(_) | SuffixPart::Call(CallSuffix::Method(..))
+                )
+            })
+            .count();
         self.depth += n;
         if self.depth > self.limits.max_nesting && self.error.is_none() {
             self.error = Some(format!(
