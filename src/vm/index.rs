@@ -15,12 +15,12 @@
 
 use piccolo::compiler::parser::{
     AssignmentTarget, Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement,
-    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
+    Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use super::arith::op::LEN;
-use super::rewrite::simple;
+use super::rewrite::{return_through_local, simple};
 use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
 
@@ -145,17 +145,25 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         }
     }
 
-    /// The names of an operator or concatenation call's operands, to pass as its last
-    /// argument: when Lua names one, and whenever the last operand could bring extra
-    /// values (which the helper would otherwise read in that place).
-    fn operand_names(&self, s: &SuffixedExpression<S>) -> Option<S> {
-        let PrimaryExpression::Name(h) = &s.primary else {
-            return None;
-        };
-        let [SuffixPart::Call(CallSuffix::Function(args))] = s.suffixes.as_slice() else {
-            return None;
-        };
-        self.call_names(h, args)
+    /// The argument the pipeline adds to a call of one of our helpers `h`, and where:
+    /// operand names after the operands of `(arith)`, `(concat)` and `(set)` (see
+    /// [`Self::call_names`]), the receiver's description after the name of `(method)`.
+    fn extra_argument(&self, h: &S, args: &[Expression<S>]) -> Option<(usize, Expression<S>)> {
+        if *h == self.method && args.len() >= 2 {
+            return Some((2, self.receiver_name(args)));
+        }
+        let names = self.call_names(h, args)?;
+        Some((args.len(), simple(SimpleExpression::String(names))))
+    }
+
+    /// [`Self::extra_argument`] of the call a suffixed expression starts with.
+    fn extra_argument_of(&self, s: &SuffixedExpression<S>) -> Option<(usize, Expression<S>)> {
+        match (&s.primary, s.suffixes.first()) {
+            (PrimaryExpression::Name(h), Some(SuffixPart::Call(CallSuffix::Function(args)))) => {
+                self.extra_argument(h, args)
+            }
+            _ => None,
+        }
     }
 
     /// The receiver's description for a method call `(method)(recv, name, args...)`, to
@@ -224,24 +232,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         self.scope.truncate(mark);
         // `return t.x` would tail-call the helper, and a tail call drops the calling frame
         // that errors take their position from: the read goes through a local first.
-        if let Some(r) = &mut b.return_statement {
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_index_call(only) {
-                    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.result.clone()),
-                        suffixes: Vec::new(),
-                    }));
-                    b.statements.push(LineAnnotated::new(
-                        r.line_number,
-                        Statement::LocalStatement(LocalStatement {
-                            names: vec![self.result.clone()],
-                            values: vec![value],
-                        }),
-                    ));
-                }
-            }
-        }
+        return_through_local(b, &self.result, |e| self.is_index_call(e));
     }
 
     fn statement(&mut self, s: &mut Statement<S>) {
@@ -259,46 +250,25 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 self.declare(f.name.clone(), false);
                 self.function(&mut f.definition);
             }
-            // A store, `(set)(t, k, v)` as a statement (see `assign.rs`): the table's name.
-            Statement::FunctionCall(c)
-                if c.head.suffixes.is_empty()
-                    && matches!(&c.head.primary, PrimaryExpression::Name(n) if *n == self.set) =>
-            {
-                let names = match &c.call {
-                    CallSuffix::Function(args) => self.call_names(&self.set, args),
-                    CallSuffix::Method(..) => None,
-                };
-                walk_statement(self, s);
-                if let (
-                    Some(names),
-                    Statement::FunctionCall(FunctionCallStatement {
-                        call: CallSuffix::Function(args),
-                        ..
-                    }),
-                ) = (names, s)
-                {
-                    args.push(simple(SimpleExpression::String(names)));
-                }
-            }
-            // A method call as a statement, `(method)(recv, name, args...)` (see `rewrite.rs`).
-            Statement::FunctionCall(c)
-                if c.head.suffixes.is_empty()
-                    && matches!(&c.head.primary, PrimaryExpression::Name(n) if *n == self.method) =>
-            {
-                let receiver = match &c.call {
-                    CallSuffix::Function(args) if args.len() >= 2 => Some(self.receiver_name(args)),
+            // A store `(set)(t, k, v)` or a method call `(method)(recv, name, ...)` as a
+            // statement (see `assign.rs`, `rewrite.rs`).
+            Statement::FunctionCall(c) if c.head.suffixes.is_empty() => {
+                let extra = match (&c.head.primary, &c.call) {
+                    (PrimaryExpression::Name(h), CallSuffix::Function(args)) => {
+                        self.extra_argument(h, args)
+                    }
                     _ => None,
                 };
                 walk_statement(self, s);
                 if let (
-                    Some(r),
+                    Some((at, e)),
                     Statement::FunctionCall(FunctionCallStatement {
                         call: CallSuffix::Function(args),
                         ..
                     }),
-                ) = (receiver, s)
+                ) = (extra, s)
                 {
-                    args.insert(2, r);
+                    args.insert(at.min(args.len()), e);
                 }
             }
             Statement::Repeat(r) => {
@@ -367,25 +337,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     }
 
     fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
-        let names = self.operand_names(s);
-        let receiver = match (&s.primary, s.suffixes.first()) {
-            (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
-                if *n == self.method && args.len() >= 2 =>
-            {
-                Some(self.receiver_name(args))
-            }
-            _ => None,
-        };
+        let extra = self.extra_argument_of(s);
         walk_suffixed(self, s);
-        if let (Some(r), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
-            (receiver, s.suffixes.first_mut())
+        if let (Some((at, e)), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
+            (extra, s.suffixes.first_mut())
         {
-            args.insert(2, r);
-        }
-        if let (Some(names), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
-            (names, s.suffixes.last_mut())
-        {
-            args.push(simple(SimpleExpression::String(names)));
+            args.insert(at.min(args.len()), e);
         }
         if !self.reads || !s.suffixes.iter().any(|p| matches!(p, SuffixPart::Field(_))) {
             return;

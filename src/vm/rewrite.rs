@@ -82,6 +82,37 @@ pub const BASE_FUNCTIONS: [&str; 17] = [
     "load",
 ];
 
+/// `return e` as `local (result) = e; return (result)` when `e` is a helper call that
+/// `is_helper` picks: a tail call would drop the calling frame, which the helper's errors
+/// take their position from (the helper returns one value, so nothing is lost).
+pub fn return_through_local<S: Clone>(
+    b: &mut Block<S>,
+    result: &S,
+    is_helper: impl Fn(&Expression<S>) -> bool,
+) {
+    let Some(r) = &mut b.return_statement else {
+        return;
+    };
+    let [only] = r.inner.returns.as_mut_slice() else {
+        return;
+    };
+    if !is_helper(only) {
+        return;
+    }
+    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
+    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
+        primary: PrimaryExpression::Name(result.clone()),
+        suffixes: Vec::new(),
+    }));
+    b.statements.push(LineAnnotated::new(
+        r.line_number,
+        Statement::LocalStatement(LocalStatement {
+            names: vec![result.clone()],
+            values: vec![value],
+        }),
+    ));
+}
+
 pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
     Expression {
         head: Box::new(HeadExpression::Simple(e)),
@@ -348,24 +379,9 @@ impl<S: Clone + PartialEq> VisitMut<S> for Rewrite<S> {
                     }));
                 }
             }
-            // `return a .. b` must not become a tail call of the helper either.
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_concat_call(only) {
-                    let value = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.result.clone()),
-                        suffixes: Vec::new(),
-                    }));
-                    b.statements.push(LineAnnotated::new(
-                        r.line_number,
-                        Statement::LocalStatement(LocalStatement {
-                            names: vec![self.result.clone()],
-                            values: vec![value],
-                        }),
-                    ));
-                }
-            }
         }
+        // `return a .. b` must not become a tail call of the helper either.
+        return_through_local(b, &self.result, |e| self.is_concat_call(e));
     }
 
     fn statement(&mut self, s: &mut Statement<S>) {
