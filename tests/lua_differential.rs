@@ -12,6 +12,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// The differential fuzzer's generator, for the one normalisation both compare under.
+#[path = "fuzz/luagen.rs"]
+mod luagen;
+
+use luagen::strip_variable_names;
+
 fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("tests/lua exists")
@@ -25,48 +31,6 @@ fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-fn strip_variable_names(s: &str) -> String {
-    s.split_inclusive('\n')
-        .map(|line| {
-            if line.contains("attempt to call a ") {
-                strip_line(line)
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect()
-}
-
-fn strip_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    const KINDS: [&str; 7] = [
-        " (local '",
-        " (global '",
-        " (field '",
-        " (upvalue '",
-        " (method '",
-        " (constant '",
-        " (for iterator '",
-    ];
-    while let Some((i, kind)) = KINDS
-        .iter()
-        .filter_map(|k| rest.find(k).map(|i| (i, *k)))
-        .min()
-    {
-        let after = &rest[i + kind.len()..];
-        match after.find("')") {
-            Some(j) => {
-                out.push_str(&rest[..i]);
-                rest = &after[j + 2..];
-            }
-            None => break,
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn run(cmd: &mut Command) -> (String, bool) {

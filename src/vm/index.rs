@@ -20,7 +20,7 @@ use piccolo::compiler::parser::{
 };
 
 use super::arith::op::LEN;
-use super::rewrite::{return_through_local, simple};
+use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
 
@@ -192,7 +192,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         } else {
             return None;
         };
-        let names: Vec<_> = operands.iter().map(|a| self.describe(a)).collect();
+        // A unary operator's operand sits in a register even when it is a constant, and Lua
+        // names it so (`-""`); a binary operator reads constants in place, unnamed.
+        let unary = arith && args.len() == 2;
+        let names: Vec<_> = operands
+            .iter()
+            .map(|a| match string_constant(a).filter(|_| unary) {
+                Some(s) => Some(("constant", Some(s))),
+                None => self.describe(a),
+            })
+            .collect();
         let spill = args.last().is_some_and(is_multi_valued);
         if names.iter().all(Option::is_none) && !spill {
             return None;
@@ -432,17 +441,6 @@ impl<S: Clone + PartialEq> Visit<S> for AssignedNames<S> {
 /// Lua name can: Lua would describe those values as temporaries, not variables.
 fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
     name.as_ref().first() == Some(&b'(')
-}
-
-fn is_multi_valued<S>(e: &Expression<S>) -> bool {
-    e.tail.is_empty()
-        && match &*e.head {
-            HeadExpression::Simple(SimpleExpression::VarArgs) => true,
-            HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
-                matches!(s.suffixes.last(), Some(SuffixPart::Call(_)))
-            }
-            _ => false,
-        }
 }
 
 /// The string literal `e` is, through any parentheses.

@@ -204,7 +204,7 @@ fn is_string_literal<S>(e: &Expression<S>) -> bool {
 }
 
 /// Whether `e` is a call or `...`, which produce any number of values.
-fn is_multi_valued<S>(e: &Expression<S>) -> bool {
+pub fn is_multi_valued<S>(e: &Expression<S>) -> bool {
     e.tail.is_empty()
         && match &*e.head {
             HeadExpression::Simple(SimpleExpression::VarArgs) => true,
