@@ -25,7 +25,7 @@ pub mod vm;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use ao::{EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
+pub use ao::{Diagnostics, EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
 pub use error::Error;
 pub use lua::{run_script, ScriptOutput};
 pub use vm::Limits;

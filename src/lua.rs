@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::stdlib;
+use crate::vm::diagnostics::{self, diagnostic_limits, needs_diagnosis, same_error};
 use crate::vm::{Completion, Limits, Vm};
 
 /// What a script printed before it finished or failed.
@@ -36,9 +37,36 @@ fn script_source(source: &[u8]) -> &[u8] {
 }
 
 /// Runs `source` as a plain Lua 5.3 script named `chunk_name`, capturing its `print`s.
+///
+/// A script that fails with an error piccolo reported without position or name (see
+/// [`crate::vm::diagnostics`]) is run again in diagnostic mode, and that run's error is
+/// reported when it is the same error with more detail; the output is the first run's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
+    let (stdout, error, degraded) = run_once(chunk_name, source, limits, false)?;
+    let error = match error {
+        Some(Error::Lua(text)) if degraded || needs_diagnosis(&text) => {
+            let (_, again, _) = run_once(chunk_name, source, diagnostic_limits(limits), true)?;
+            match again {
+                Some(Error::Lua(better)) if same_error(&text, &better) => Some(Error::Lua(better)),
+                _ => Some(Error::Lua(text)),
+            }
+        }
+        other => other,
+    };
+    Ok(ScriptOutput { stdout, error })
+}
+
+type RunResult = (Vec<u8>, Option<Error>, bool);
+
+fn run_once(
+    chunk_name: &str,
+    source: &[u8],
+    limits: Limits,
+    diagnostic: bool,
+) -> Result<RunResult, Error> {
     let mut vm = Vm::new(limits)?;
     stdlib::install(&mut vm);
+    vm.enter(|ctx| diagnostics::set_enabled(ctx, diagnostic));
     let error = match vm.load(chunk_name, script_source(source)) {
         Err(e) => Some(e),
         Ok(f) => match vm.call(&f, |_| Vec::new(), |_, _| ()) {
@@ -49,6 +77,7 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
             Err(e) => Some(e),
         },
     };
+    let degraded = vm.enter(diagnostics::take_degraded);
     let stdout = vm.host().borrow_mut().take_output();
-    Ok(ScriptOutput { stdout, error })
+    Ok((stdout, error, degraded))
 }

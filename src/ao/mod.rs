@@ -8,4 +8,4 @@ pub mod runtime;
 
 pub use message::{Message, Tag};
 pub use outcome::{OutMessage, OutTag, Outcome};
-pub use process::{EvalOutput, Process, ProcessOptions};
+pub use process::{Diagnostics, EvalOutput, Process, ProcessOptions};

@@ -58,11 +58,45 @@ pub struct Outcome {
     pub assignments: Vec<Json>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The error in structured form (an aolite addition to aos's shape): Lua's message, the
+    /// position in the user's code and the frames that led there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_info: Option<ErrorInfo>,
     /// Fuel used by the message.
     pub gas_used: u64,
     /// What the message changed, when the process was asked for diffs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<crate::state::diff::Change>>,
+}
+
+/// A failed message's error, for tools that should not parse text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    /// The error as Lua reports it, without aos's framing (`[string "aos"]:3: attempt ...`).
+    pub message: String,
+    /// The innermost `chunk:line` of the message, when it has one.
+    pub chunk: Option<String>,
+    pub line: Option<u64>,
+    /// The frames, innermost first, when a diagnostic re-run could see them (see
+    /// `crate::vm::diagnostics`); empty otherwise.
+    pub traceback: Vec<crate::vm::diagnostics::TraceFrame>,
+}
+
+impl ErrorInfo {
+    /// From an outcome's `Error` text and the frames of its diagnostic re-run.
+    pub fn new(error: &str, traceback: Vec<crate::vm::diagnostics::TraceFrame>) -> Self {
+        let message = crate::ao::process::eval_error_text(error);
+        let (chunk, line) = match crate::vm::diagnostics::innermost_position(&message) {
+            Some((c, l)) => (Some(c), Some(l as u64)),
+            None => (None, None),
+        };
+        ErrorInfo {
+            message,
+            chunk,
+            line,
+            traceback,
+        }
+    }
 }
 
 impl Outcome {

@@ -46,7 +46,36 @@ pub struct ProcessOptions {
     pub diff: bool,
     /// Whether messages are not recorded in the message log.
     pub no_log: bool,
+    /// When a failed message is re-run for a better error (see `crate::state::diagnose`).
+    pub diagnostics: Diagnostics,
     pub limits: Limits,
+}
+
+/// When a failed message is re-run in diagnostic mode (`crate::state::diagnose`), which
+/// gives Lua's exact error and the frames of `ErrorInfo.traceback`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Diagnostics {
+    /// Never: errors as the first run gives them.
+    Off,
+    /// When the error lacks detail (a call error, `error(msg, 2)`): the default.
+    #[default]
+    Auto,
+    /// After every failure, so every `ErrorInfo` has its traceback.
+    Always,
+}
+
+impl Diagnostics {
+    /// From its name in options (`"off"`, `"auto"`, `"always"`).
+    pub fn parse(name: &str) -> Result<Diagnostics, Error> {
+        match name {
+            "off" => Ok(Diagnostics::Off),
+            "auto" => Ok(Diagnostics::Auto),
+            "always" => Ok(Diagnostics::Always),
+            other => Err(Error::BadOptions(format!(
+                "'diagnostics' must be \"off\", \"auto\" or \"always\", got {other:?}"
+            ))),
+        }
+    }
 }
 
 impl ProcessOptions {
@@ -148,6 +177,16 @@ impl ProcessOptions {
             no_spawn: matches!(obj.get("spawn"), Some(Json::Bool(false))),
             diff: matches!(obj.get("diff"), Some(Json::Bool(true))),
             no_log: matches!(obj.get("log"), Some(Json::Bool(false))),
+            diagnostics: match obj.get("diagnostics") {
+                None | Some(Json::Null) => Diagnostics::Auto,
+                Some(Json::String(s)) => Diagnostics::parse(s)?,
+                Some(other) => {
+                    return Err(bad(format!(
+                        "'diagnostics' must be a string, got {}",
+                        json_type(other)
+                    )))
+                }
+            },
             limits,
         })
     }
@@ -173,6 +212,9 @@ pub struct Process {
     pub(crate) nonce: i64,
     pub(crate) handle: StashedFunction,
     pub(crate) history: History,
+    /// When a failed message is re-run in diagnostic mode for a better error (see
+    /// `crate::state::diagnose`).
+    pub(crate) diagnose: Diagnostics,
 }
 
 impl Process {
@@ -211,6 +253,7 @@ impl Process {
             nonce: -1,
             handle,
             history: History::new(!options.no_log, options.diff),
+            diagnose: options.diagnostics,
         };
         if options.no_spawn {
             return Ok(process);
@@ -344,11 +387,14 @@ impl Process {
                 spawns: Vec::new(),
                 assignments: Vec::new(),
                 error: Some(e),
+                error_info: None,
                 gas_used: self.vm.fuel_used(),
                 diff: None,
             }),
             other => other,
         };
+        let mut result = result;
+        self.diagnose_failure(&mut result, |copy| copy.send(msg.clone()));
         if let (Some(m), Ok(o)) = (logged, &result) {
             self.history.record(Delivery::Send, m, None, o);
         }
@@ -409,6 +455,8 @@ impl Process {
             vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
         });
         self.keep_schedule_if_committed(schedule, read_only, &result);
+        let mut result = result;
+        self.diagnose_failure(&mut result, |copy| copy.handle_raw(msg, env));
         if let (false, Ok(o)) = (read_only, &result) {
             self.history
                 .record(Delivery::Handle, msg.clone(), Some(env.clone()), o);
@@ -472,6 +520,8 @@ where
     A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
 {
     vm.host().borrow_mut().time_ms = timestamp;
+    // Whether this message's errors lack detail (see `vm::diagnostics`).
+    vm.enter(crate::vm::diagnostics::take_degraded);
     let savepoint = vm.begin();
     let result = match vm.call(handle, args, read_result) {
         Ok(Completion::Returned(r)) => r.map(|mut outcome| {
@@ -665,6 +715,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         spawns: list("Spawns"),
         assignments,
         error,
+        error_info: None,
         gas_used: 0,
         diff: None,
     })

@@ -42,6 +42,9 @@ OPTIONS (run, repl):
                           math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
     --memory BYTES        memory limit of the process
+    --diagnostics WHEN    when a failed message is re-run for Lua's exact error and a
+                          traceback (ErrorInfo): auto (default: when the error lacks a
+                          position or name), always, off
 
     -h, --help            show this help
 ";
@@ -155,6 +158,10 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
                 r.options.limits.memory = value("--memory")?
                     .parse()
                     .map_err(|_| "--memory takes a whole number of bytes".to_string())?
+            }
+            "--diagnostics" => {
+                r.options.diagnostics = aolite::Diagnostics::parse(&value("--diagnostics")?)
+                    .map_err(|e| e.to_string())?
             }
             "-h" | "--help" => return Err(HELP.into()),
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),

@@ -21,17 +21,38 @@ fn bad(m: impl Into<String>) -> Error {
 }
 
 pub fn import(text: &str) -> Result<Process, Error> {
+    import_mode(text, false)
+}
+
+/// [`import`], in diagnostic mode when `diagnostic` (see [`crate::vm::diagnostics`]): every
+/// chunk is recompiled with its calls instrumented, under roomier limits.
+pub fn import_mode(text: &str, diagnostic: bool) -> Result<Process, Error> {
     let d = doc::parse(text)?;
-    let mut vm = Vm::new(d.limits)?;
+    let limits = if diagnostic {
+        crate::vm::diagnostics::diagnostic_limits(d.limits)
+    } else {
+        d.limits
+    };
+    let mut vm = Vm::new(limits)?;
+    vm.enter(|ctx| crate::vm::diagnostics::set_enabled(ctx, diagnostic));
     crate::stdlib::install(&mut vm);
     crate::ao::runtime::install_natives(&mut vm)?;
     let mut compiled = Vec::with_capacity(d.chunks.len());
+    // In diagnostic mode closures capture more helpers: their upvalues are matched to the
+    // document's (made for the plain compilation) by what each refers to.
+    let mut instrumented = Vec::new();
     for (i, c) in d.chunks.iter().enumerate() {
         let reads = crate::ao::runtime::reads_for(&c.name, &c.source);
-        let p = compile::compile_with(&c.name, &c.source, &d.limits.source, reads)
-            .map_err(|e| bad(format!("chunks[{i}] ({}) does not compile: {e}", c.name)))?;
-        compiled.push(p);
+        let compile = |diagnostic| {
+            compile::compile_mode(&c.name, &c.source, &d.limits.source, reads, diagnostic)
+                .map_err(|e| bad(format!("chunks[{i}] ({}) does not compile: {e}", c.name)))
+        };
+        compiled.push(compile(false)?);
+        if diagnostic {
+            instrumented.push(compile(true)?);
+        }
     }
+    let helpers = vm.stashed_helpers();
     {
         let host = vm.host();
         let mut host = host.borrow_mut();
@@ -39,8 +60,12 @@ pub fn import(text: &str) -> Result<Process, Error> {
         host.fuel_before_slice = d.fuel_used;
         host.rng = Rng::from_state(d.rng);
     }
-    let handle = vm.enter(|ctx| build(ctx, &d, &compiled))?;
-    if vm.memory() > d.limits.memory {
+    let handle = vm.enter(|ctx| {
+        let helpers = compile::helper_slots(&helpers.fetch(ctx));
+        let diagnostic = diagnostic.then_some((instrumented.as_slice(), helpers));
+        build(ctx, &d, &compiled, diagnostic)
+    })?;
+    if vm.memory() > limits.memory {
         return Err(bad(format!(
             "the state needs {} bytes, more than its memory limit of {}",
             vm.memory(),
@@ -58,7 +83,12 @@ pub fn import(text: &str) -> Result<Process, Error> {
         block_height: d.block_height,
         nonce: d.nonce,
         handle,
-        history: crate::state::history::History::new(true, false),
+        history: crate::state::history::History::new(!diagnostic, false),
+        diagnose: if diagnostic {
+            crate::ao::process::Diagnostics::Off
+        } else {
+            crate::ao::process::Diagnostics::Auto
+        },
     })
 }
 
@@ -68,10 +98,13 @@ enum Made<'gc> {
     Cell(UpValue<'gc>),
 }
 
+type Compiled = piccolo::compiler::CompiledPrototype<compile::SourceString>;
+
 fn build<'gc>(
     ctx: Context<'gc>,
     d: &doc::Doc,
-    compiled: &[piccolo::compiler::CompiledPrototype<compile::SourceString>],
+    compiled: &[Compiled],
+    diagnostic: Option<(&[Compiled], Vec<Value<'gc>>)>,
 ) -> Result<piccolo::StashedFunction, Error> {
     // Check what needs the fresh state before allocating anything: built-in names exist
     // with the right kind, prototype paths resolve, upvalue counts match.
@@ -81,6 +114,13 @@ fn build<'gc>(
         .zip(compiled)
         .map(|(c, p)| compile::prototype(ctx, &c.name, p))
         .collect();
+    let instrumented: Option<Vec<_>> = diagnostic.as_ref().map(|(protos, _)| {
+        d.chunks
+            .iter()
+            .zip(protos.iter())
+            .map(|(c, p)| compile::prototype(ctx, &c.name, p))
+            .collect()
+    });
     for (i, o) in d.objects.iter().enumerate() {
         match o {
             Obj::Table {
@@ -149,7 +189,7 @@ fn build<'gc>(
             ..
         } = o
         {
-            let proto = chunks::resolve(protos[*chunk], path).ok_or_else(|| bad("unreachable"))?;
+            let plain = chunks::resolve(protos[*chunk], path).ok_or_else(|| bad("unreachable"))?;
             let mut cells = AVec::new_in(MetricsAlloc::new(&ctx));
             for u in upvalues {
                 match made[*u as usize] {
@@ -157,6 +197,31 @@ fn build<'gc>(
                     _ => return Err(bad(format!("objects[{i}]: bad upvalue reference"))),
                 }
             }
+            let proto = match (&instrumented, &diagnostic) {
+                (Some(instrumented), Some((_, helpers))) => {
+                    let proto = chunks::resolve(instrumented[*chunk], path)
+                        .ok_or_else(|| bad("the instrumented chunk differs"))?;
+                    let have = upvalue_keys(protos[*chunk], path);
+                    let want = upvalue_keys(instrumented[*chunk], path);
+                    let mut matched = AVec::new_in(MetricsAlloc::new(&ctx));
+                    for key in &want {
+                        let cell = match (have.iter().position(|k| k == key), key) {
+                            (Some(j), _) => cells[j],
+                            (None, UpKey::Helper(r)) => UpValue::new(
+                                &ctx,
+                                UpValueState::Closed(
+                                    helpers.get(usize::from(*r)).copied().unwrap_or_default(),
+                                ),
+                            ),
+                            (None, _) => return Err(bad("an instrumented upvalue has no match")),
+                        };
+                        matched.push(cell);
+                    }
+                    cells = matched;
+                    proto
+                }
+                _ => plain,
+            };
             made[i] = Some(Made::Val(Value::Function(Function::Closure(
                 Closure::from_parts(&ctx, proto, cells),
             ))));
@@ -251,4 +316,46 @@ fn build<'gc>(
         Value::Function(f) => Ok(ctx.stash(f)),
         _ => Err(bad("roots.handle is not a function")),
     }
+}
+
+/// What an upvalue of a function refers to, from the chunk's main function down `path`:
+/// one of the wrapper's helpers, `_ENV`, or a local (register) of the function `level`
+/// steps down the path. The same variable has the same key in both compilations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum UpKey {
+    Env,
+    Helper(u8),
+    Local(usize, u8),
+}
+
+fn upvalue_keys<'gc>(
+    root: gc_arena::Gc<'gc, piccolo::FunctionPrototype<'gc>>,
+    path: &[u32],
+) -> Vec<UpKey> {
+    use piccolo::types::UpValueDescriptor as D;
+    let mut keys: Vec<UpKey> = root
+        .upvalues
+        .iter()
+        .map(|d| match d {
+            D::ParentLocal(r) => UpKey::Helper(r.0),
+            _ => UpKey::Env,
+        })
+        .collect();
+    let mut proto = root;
+    for (level, &i) in path.iter().enumerate() {
+        let Some(child) = proto.prototypes.get(i as usize) else {
+            return Vec::new();
+        };
+        keys = child
+            .upvalues
+            .iter()
+            .map(|d| match d {
+                D::ParentLocal(r) => UpKey::Local(level, r.0),
+                D::Outer(o) => keys.get(usize::from(o.0)).cloned().unwrap_or(UpKey::Env),
+                D::Environment => UpKey::Env,
+            })
+            .collect();
+        proto = *child;
+    }
+    keys
 }

@@ -16,6 +16,7 @@
 //! Values are encoded as described in [`value`].
 
 pub mod builtins;
+mod diagnose;
 pub mod diff;
 mod doc;
 mod export;

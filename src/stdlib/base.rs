@@ -172,12 +172,12 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
         };
         let msg = stack.get(0);
         // Level 1 is the function that called `error`: piccolo tells us where that call is.
-        // Deeper levels would need the caller's caller, which piccolo does not expose: those
-        // messages get no position (documented in COMPATIBILITY.md).
-        let pos = if level == 1 {
-            position(&exec)
-        } else {
-            String::new()
+        // Deeper levels need the caller's caller, which piccolo does not expose: only
+        // diagnostic mode's shadow stack knows it (see `vm::diagnostics`).
+        let pos = match (level, msg) {
+            (1, _) => position(&exec),
+            (2.., Value::String(_)) => crate::vm::diagnostics::level_position(ctx, &exec, level),
+            _ => String::new(),
         };
         Err(with_position(ctx, pos, msg))
     });

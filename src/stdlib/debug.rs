@@ -79,6 +79,13 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                 return Ok(CallbackReturn::Return);
             }
         };
+        if crate::vm::diagnostics::enabled(ctx) && !other_thread {
+            // Diagnostic mode knows the callers (see `vm::diagnostics`).
+            let frames = crate::vm::diagnostics::current_frames(ctx, &exec);
+            text.push_str(&crate::vm::diagnostics::traceback_text(&frames));
+            stack.replace(ctx, ctx.intern(text.as_bytes()));
+            return Ok(CallbackReturn::Return);
+        }
         text.push_str("stack traceback:");
         if !other_thread {
             text.push_str(&frame_line(&exec));

@@ -8,6 +8,7 @@ use piccolo::{
 };
 
 use super::argcheck::{bad_arg, type_error};
+use crate::vm::diagnostics;
 use crate::vm::errors::error_value;
 
 pub fn install<'gc>(ctx: Context<'gc>) {
@@ -28,6 +29,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                         Protected {
                             handler: None,
                             handling: false,
+                            shadow: diagnostics::enter_native(ctx, &exec, function, "pcall"),
                         },
                     )),
                 }),
@@ -49,14 +51,18 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             }
             let f = stack.pop_front();
             let handler = stack.pop_front();
-            let seq = Protected {
+            let mut seq = Protected {
                 handler: Some(handler),
                 handling: false,
+                shadow: None,
             };
             match piccolo::meta_ops::call(ctx, f) {
                 Ok(function) => Ok(CallbackReturn::Call {
                     function,
-                    then: Some(BoxSequence::new(&ctx, seq)),
+                    then: Some(BoxSequence::new(&ctx, {
+                        seq.shadow = diagnostics::enter_native(ctx, &exec, function, "xpcall");
+                        seq
+                    })),
                 }),
                 Err(_) => {
                     let msg = format!("attempt to call a {} value", f.type_name());
@@ -103,15 +109,21 @@ fn handle<'gc>(
 struct Protected<'gc> {
     handler: Option<Value<'gc>>,
     handling: bool,
+    /// Diagnostic mode's shadow-stack entry for the protected function.
+    #[collect(require_static)]
+    shadow: Option<diagnostics::NativeCall>,
 }
 
 impl<'gc> Sequence<'gc> for Protected<'gc> {
     fn poll(
         &mut self,
-        _ctx: Context<'gc>,
+        ctx: Context<'gc>,
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            diagnostics::leave_native(ctx, call, None);
+        }
         if self.handling {
             stack.resize(1);
             stack.push_front(Value::Boolean(false));
@@ -128,6 +140,9 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            diagnostics::leave_native(ctx, call, Some(&error));
+        }
         stack.replace(ctx, error_value(ctx, &error));
         if self.handling {
             // The handler itself failed: Lua reports this as LUA_ERRERR.

@@ -31,6 +31,7 @@ use piccolo::{
 
 use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
+use super::calls::CallRewrite;
 use super::helpers::Helpers;
 use super::index::{Describe, HelperNames, IndexRewrite};
 use super::labels::{LabelError, LabelRewrite};
@@ -92,7 +93,7 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 10] = [
+const HELPER_LOCALS: [&[u8]; 11] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
@@ -103,6 +104,7 @@ const HELPER_LOCALS: [&[u8]; 10] = [
     b"(key)",
     b"(drop)",
     b"(index)",
+    b"(call)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -120,6 +122,19 @@ pub fn compile_with(
     source: &[u8],
     limits: &SourceLimits,
     reads: Reads,
+) -> Result<CompiledPrototype<SourceString>, Error> {
+    compile_mode(chunk_name, source, limits, reads, false)
+}
+
+/// [`compile_with`], in diagnostic mode when `diagnostic` (every call through the `(call)`
+/// helper, see `diagnostics.rs`). The prototype tree has the same shape either way, so
+/// closures exported from one mode are rebuilt in the other.
+pub fn compile_mode(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+    reads: Reads,
+    diagnostic: bool,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     if source.len() > limits.max_bytes {
         return Err(Error::SourceRejected(format!(
@@ -139,7 +154,9 @@ pub fn compile_with(
             std::thread::Builder::new()
                 .name("aolite-compiler".into())
                 .stack_size(COMPILER_STACK)
-                .spawn_scoped(scope, || compile_here(chunk_name, source, limits, reads))
+                .spawn_scoped(scope, || {
+                    compile_here(chunk_name, source, limits, reads, diagnostic)
+                })
                 .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
                 .join()
                 .unwrap_or_else(|_| Err(internal("the compiler panicked")))
@@ -147,7 +164,7 @@ pub fn compile_with(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        compile_here(chunk_name, source, limits, reads)
+        compile_here(chunk_name, source, limits, reads, diagnostic)
     }
 }
 
@@ -156,6 +173,7 @@ fn compile_here(
     source: &[u8],
     limits: &SourceLimits,
     reads: Reads,
+    diagnostic: bool,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     let source = super::numerals::wrap_hex_integers(source);
     let chunk = compiler::parse_chunk(&*source, OwnedInterner)
@@ -165,6 +183,7 @@ fn compile_here(
         depth: 0,
         held: 0,
         error: None,
+        diagnostic,
     };
     checker.block(&chunk.block);
     if let Some(why) = checker.error {
@@ -243,11 +262,12 @@ fn compile_here(
             name(HELPER_LOCALS[7]),
             name(HELPER_LOCALS[8]),
             name(HELPER_LOCALS[9]),
+            name(HELPER_LOCALS[10]),
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
         description,
-        reads,
+        (reads, diagnostic),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -295,6 +315,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.key)),
         slot(Value::Function(helpers.drop)),
         slot(Value::Function(helpers.index)),
+        slot(Value::Function(helpers.call)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -304,6 +325,26 @@ pub fn instantiate<'gc>(
         });
     }
     Closure::from_parts(&ctx, prototype(ctx, chunk_name, compiled), upvalues)
+}
+
+/// The helpers in the order of the wrapper's locals (a main function's upvalue
+/// `ParentLocal(r)` is helper `r`).
+pub fn helper_slots<'gc>(helpers: &Helpers<'gc>) -> Vec<Value<'gc>> {
+    [
+        helpers.method,
+        helpers.concat,
+        helpers.pass,
+        helpers.first,
+        helpers.set,
+        helpers.setup,
+        helpers.arith,
+        helpers.key,
+        helpers.drop,
+        helpers.index,
+        helpers.call,
+    ]
+    .map(Value::Function)
+    .to_vec()
 }
 
 /// The prototype tree of a compiled chunk, tied to a Lua state.
@@ -330,7 +371,8 @@ pub fn load<'gc>(
     limits: &SourceLimits,
     reads: Reads,
 ) -> Result<Closure<'gc>, Error> {
-    let compiled = compile_with(chunk_name, source, limits, reads)?;
+    let diagnostic = super::diagnostics::enabled(ctx);
+    let compiled = compile_mode(chunk_name, source, limits, reads, diagnostic)?;
     let closure = instantiate(ctx, chunk_name, &compiled, env, helpers);
     // Remembered so closures of this chunk can be exported (see `super::chunks`).
     super::chunks::record(ctx, chunk_name, source.into(), env, closure.prototype());
@@ -342,15 +384,16 @@ fn internal(what: &str) -> Error {
 }
 
 /// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
-fn wrap_chunk<S: Clone + PartialEq + AsRef<[u8]>>(
-    chunk: Chunk<S>,
-    mut rewrite: Rewrite<S>,
-    more_locals: Vec<S>,
-    for_names: [S; 3],
-    inline: S,
-    describe: Describe<S>,
-    reads: Reads,
-) -> (Chunk<S>, Vec<bool>) {
+fn wrap_chunk(
+    chunk: Chunk<SourceString>,
+    mut rewrite: Rewrite<SourceString>,
+    more_locals: Vec<SourceString>,
+    for_names: [SourceString; 3],
+    inline: SourceString,
+    describe: Describe<SourceString>,
+    (reads, diagnostic): (Reads, bool),
+) -> (Chunk<SourceString>, Vec<bool>) {
+    let inline_name = inline.clone();
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
@@ -380,6 +423,16 @@ fn wrap_chunk<S: Clone + PartialEq + AsRef<[u8]>>(
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());
     params.block(&mut body);
+    if diagnostic {
+        // Last of all: it sees the calls every other pass made (and leaves theirs alone).
+        CallRewrite::new(
+            more_locals[6].clone(),
+            rewrite.pass.clone(),
+            more_locals[5].clone(),
+            inline_name.clone(),
+        )
+        .block(&mut body);
+    }
     let Rewrite {
         method,
         concat,
@@ -479,6 +532,8 @@ struct ShapeCheck<'a> {
     /// [`MAX_HELD_REGISTERS`]).
     held: usize,
     error: Option<String>,
+    /// Diagnostic mode passes two more arguments to every call (see `calls.rs`).
+    diagnostic: bool,
 }
 
 /// Registers nested calls and constructors may hold at once. piccolo has 256 per function
@@ -583,6 +638,7 @@ impl<S> Visit<S> for ShapeCheck<'_> {
         // arguments before this one.
         let (base, args) = match c {
             CallSuffix::Method(_, args) => (3, args),
+            CallSuffix::Function(args) if self.diagnostic => (3, args),
             CallSuffix::Function(args) => (1, args),
         };
         for (i, a) in args.iter().enumerate() {

@@ -18,7 +18,11 @@ use piccolo::{
 pub fn error_value<'gc>(ctx: Context<'gc>, err: &Error<'gc>) -> Value<'gc> {
     match err {
         Error::Lua(e) => e.0,
-        Error::Runtime(e) => Value::String(ctx.intern(runtime_message(e).as_bytes())),
+        Error::Runtime(e) => {
+            // piccolo's own errors carry no position: a diagnostic re-run would give one.
+            super::diagnostics::note_degraded(ctx);
+            Value::String(ctx.intern(runtime_message(e).as_bytes()))
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Helpers<'gc> {
     pub key: Function<'gc>,
     pub drop: Function<'gc>,
     pub index: Function<'gc>,
+    /// Diagnostic mode's call wrapper (see `diagnostics.rs`).
+    pub call: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -63,6 +65,7 @@ impl<'gc> Helpers<'gc> {
                 Ok(CallbackReturn::Return)
             })),
             index: Function::Callback(index_helper(ctx)),
+            call: Function::Callback(super::diagnostics::call_helper(ctx)),
         }
     }
 }

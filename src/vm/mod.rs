@@ -4,10 +4,12 @@
 pub mod arith;
 pub mod arith_ops;
 pub mod assign;
+pub mod calls;
 pub mod chunks;
 pub mod compile;
 pub mod convert;
 pub mod determinism;
+pub mod diagnostics;
 pub mod errors;
 pub mod fingerprint;
 pub mod helpers;
@@ -92,21 +94,21 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 10]);
+pub struct StashedHelpers([StashedFunction; 11]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
             [
                 h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key, h.drop,
-                h.index,
+                h.index, h.call,
             ]
             .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith, key, drop, index] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key, drop, index, call] = &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -118,6 +120,7 @@ impl StashedHelpers {
             key: ctx.fetch(key),
             drop: ctx.fetch(drop),
             index: ctx.fetch(index),
+            call: ctx.fetch(call),
         }
     }
 }

@@ -187,6 +187,15 @@ impl Process {
         self.inner.set_diff(on);
     }
 
+    /// When a failed message is re-run for Lua's exact error and a traceback: `"auto"`
+    /// (the default), `"always"` or `"off"` (also the `diagnostics` spawn option).
+    #[wasm_bindgen(js_name = setDiagnostics)]
+    pub fn set_diagnostics(&mut self, when: &str) -> Result<(), JsValue> {
+        let when = crate::ao::process::Diagnostics::parse(when).map_err(|e| js_error(&e))?;
+        self.inner.set_diagnostics(when);
+        Ok(())
+    }
+
     /// Size and counts of the state, per top-level global; with `at`, as they were at that
     /// checkpoint.
     #[wasm_bindgen(unchecked_return_type = "Stats")]

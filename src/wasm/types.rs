@@ -49,10 +49,21 @@ export interface Outcome {
   Assignments: JsonValue[];
   /** Present when the message failed; the process state is then unchanged. */
   Error?: string;
+  /** The error in structured form (an aolite addition): Lua's message, where it happened
+   * in the user's code, and the frames that led there (innermost first). */
+  ErrorInfo?: ErrorInfo;
   /** Fuel used (about one unit per VM instruction). */
   GasUsed: number;
   /** What the message changed (user globals), when diffs are on (`diff: true`). */
   Diff?: Change[];
+}
+
+/** A failed message's error, for tools that should not parse text. */
+export interface ErrorInfo {
+  message: string;
+  chunk: string | null;
+  line: number | null;
+  traceback: { chunk: string; line: number | null; name: string }[];
 }
 
 /** One changed slot: `Balances.alice: 300 -> 200`. `old`/`new` are absent for nil. */
@@ -162,6 +173,9 @@ export interface ProcessOptions {
   diff?: boolean;
   /** `false`: do not keep the message log. */
   log?: boolean;
+  /** When a failed message is re-run for Lua's exact error and `ErrorInfo.traceback`:
+   * `"auto"` (default: when the first error lacks a position or name), `"always"`, `"off"`. */
+  diagnostics?: "auto" | "always" | "off";
 }
 
 /** The environment a compute unit passes with each message. */

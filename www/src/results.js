@@ -12,13 +12,22 @@ export function renderResult(container, { heading, badge, outcome, note }) {
       badge && h("span", { class: `badge ${badge.kind}`, "data-testid": "result-badge" }, badge.text),
       outcome?.GasUsed !== undefined && h("span", { class: "gas", title: "fuel used (about one unit per VM instruction)" }, `${outcome.GasUsed.toLocaleString("en")} fuel`)),
     note && h("p", { class: "note" }, note),
-    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(tidyBlankLines(outcome.Error)))),
+    outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(tidyBlankLines(outcome.Error))),
+      traceback(outcome.ErrorInfo)),
     outcome && section("Output", "output", outputOf(outcome.Output)),
     outcome?.Messages?.length > 0 && section(`Messages (${outcome.Messages.length})`, "messages", outcome.Messages.map((m) => outMessage(m))),
     outcome?.Spawns?.length > 0 && section(`Spawns (${outcome.Spawns.length})`, "spawns", outcome.Spawns.map((m) => outMessage(m))),
     outcome?.Assignments?.length > 0 && section("Assignments", "assignments", h("pre", { class: "out" }, JSON.stringify(outcome.Assignments, null, 2))),
     outcome?.Diff && section(`State changes (${outcome.Diff.length})`, "diff", diffList(outcome.Diff)));
   clear(container, card);
+}
+
+/** The frames that led to an error (innermost first), from the outcome's ErrorInfo. */
+function traceback(info) {
+  const frames = info?.traceback ?? [];
+  if (frames.length === 0) return null;
+  return h("ol", { class: "traceback", "data-testid": "result-traceback" },
+    frames.map((f) => h("li", {}, f.line === null ? `${f.chunk}${f.name ? ` in ${f.name}` : ""}` : `${f.chunk}:${f.line}: in ${f.name}`)));
 }
 
 function section(title, kind, ...body) {

@@ -17,7 +17,8 @@ const STOP_AFTER_MS = 150;
 const DOC_BUDGET = 32 * 1024 * 1024;
 
 // Every outcome lists what it changed (`Diff`); imported processes keep doing so.
-export const PROCESS_OPTIONS = { diff: true };
+// Every failure is diagnosed: the result panel shows its traceback (ErrorInfo).
+export const PROCESS_OPTIONS = { diff: true, diagnostics: "always" };
 const HISTORY_OPTIONS = { diff: true };
 
 export class Session {

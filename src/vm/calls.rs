@@ -1,0 +1,317 @@
+//! The call rewrite of diagnostic mode (see `diagnostics.rs`): every call `f(args)` becomes
+//! `(call)(f, what, args)`, where `what` names `f` as Lua 5.3 would in an error
+//! (`global 'f'`, `local 'f'`, `upvalue 'f'`, `field 'f'`), with `\tT` added for a call in
+//! tail position.
+//!
+//! It runs after every other pass, on the final tree: calls of the pipeline's own helpers
+//! (hidden names) are left alone, a field read is recognised in its `(index)` form, and
+//! parameters are already `local` statements. A tail call `return f(x)` becomes
+//! `return (pass)((call)(f, ...))`: a tail call of the helper would drop the calling frame
+//! that its position and the shadow stack come from; the `T` mark tells the shadow stack
+//! that in Lua the caller's frame would be gone.
+
+use std::sync::Arc;
+
+use piccolo::compiler::parser::{
+    Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement, FunctionDefinition,
+    HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
+    SuffixedExpression,
+};
+
+use super::compile::SourceString;
+use super::rewrite::simple;
+use super::visit::mutable::{walk_statement, walk_suffixed, VisitMut};
+
+pub struct CallRewrite {
+    call: SourceString,
+    pass: SourceString,
+    index: SourceString,
+    inline: SourceString,
+    /// Locals in scope, innermost last, with the depth of the function declaring them.
+    scope: Vec<(SourceString, usize)>,
+    depth: usize,
+}
+
+impl CallRewrite {
+    pub fn new(
+        call: SourceString,
+        pass: SourceString,
+        index: SourceString,
+        inline: SourceString,
+    ) -> Self {
+        CallRewrite {
+            call,
+            pass,
+            index,
+            inline,
+            scope: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn kind(&self, name: &SourceString) -> &'static str {
+        match self.scope.iter().rev().find(|(n, _)| n == name) {
+            Some((_, depth)) if *depth == self.depth => "local",
+            Some(_) => "upvalue",
+            None => "global",
+        }
+    }
+
+    /// How Lua names the value `s` evaluates to, when it is a variable or a field read.
+    fn what(&self, s: &SuffixedExpression<SourceString>) -> String {
+        let text = |b: &SourceString| String::from_utf8_lossy(b).into_owned();
+        match (&s.primary, s.suffixes.as_slice()) {
+            (PrimaryExpression::Name(n), []) if !is_hidden(n) => {
+                format!("{} '{}'", self.kind(n), text(n))
+            }
+            // `(index)(base, key, ...)`: a field read (see `index.rs`).
+            (PrimaryExpression::Name(h), [SuffixPart::Call(CallSuffix::Function(args))])
+                if *h == self.index =>
+            {
+                match args.get(1).and_then(string_constant) {
+                    Some(k) => format!("field '{}'", text(k)),
+                    None => "field '?'".into(),
+                }
+            }
+            (_, [.., SuffixPart::Field(FieldSuffix::Named(k))]) => format!("field '{}'", text(k)),
+            (_, [.., SuffixPart::Field(FieldSuffix::Indexed(k))]) => match string_constant(k) {
+                Some(k) => format!("field '{}'", text(k)),
+                None => "field '?'".into(),
+            },
+            _ => String::new(),
+        }
+    }
+
+    fn wrap(
+        &self,
+        callee: SuffixedExpression<SourceString>,
+        args: Vec<Expression<SourceString>>,
+        tail: bool,
+    ) -> SuffixedExpression<SourceString> {
+        let mut what = self.what(&callee);
+        if tail {
+            what.push_str("\tT");
+        }
+        let mut all = Vec::with_capacity(args.len() + 2);
+        all.push(simple(SimpleExpression::Suffixed(callee)));
+        all.push(simple(SimpleExpression::String(Arc::from(what.as_bytes()))));
+        all.extend(args);
+        SuffixedExpression {
+            primary: PrimaryExpression::Name(self.call.clone()),
+            suffixes: vec![SuffixPart::Call(CallSuffix::Function(all))],
+        }
+    }
+
+    /// Whether `e` is a call of `(call)` (a rewritten call).
+    fn is_call_of_helper_call(&self, e: &Expression<SourceString>) -> bool {
+        e.tail.is_empty()
+            && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                if matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.call)
+                    && s.suffixes.len() == 1)
+    }
+
+    /// Whether calling `callee` is a call of one of the pipeline's helpers.
+    fn is_helper(callee: &SuffixedExpression<SourceString>) -> bool {
+        matches!(&callee.primary, PrimaryExpression::Name(n) if is_hidden(n))
+            && callee.suffixes.is_empty()
+    }
+
+    /// Rewrites the calls of a chain whose parts were already visited.
+    fn chain(&self, s: &mut SuffixedExpression<SourceString>, tail: bool) {
+        let last = s.suffixes.len().saturating_sub(1);
+        let primary = std::mem::replace(&mut s.primary, PrimaryExpression::Name(self.call.clone()));
+        let mut acc = SuffixedExpression {
+            primary,
+            suffixes: Vec::new(),
+        };
+        for (i, part) in std::mem::take(&mut s.suffixes).into_iter().enumerate() {
+            match part {
+                SuffixPart::Call(CallSuffix::Function(args)) if !Self::is_helper(&acc) => {
+                    acc = self.wrap(acc, args, tail && i == last);
+                }
+                other => acc.suffixes.push(other),
+            }
+        }
+        *s = acc;
+    }
+
+    /// The body of a function, as the function (`inline`: a helper function of the
+    /// operator rewrite, part of the one around it in Lua's eyes).
+    fn body(&mut self, f: &mut FunctionDefinition<SourceString>) {
+        let inline = matches!(
+            f.body.statements.first().map(|s| &s.inner),
+            Some(Statement::LocalStatement(LocalStatement { names, .. }))
+                if names.first() == Some(&self.inline)
+        ) || f.parameters.first() == Some(&self.inline);
+        let mark = self.scope.len();
+        let depth = self.depth;
+        if !inline {
+            self.depth += 1;
+        }
+        for p in &f.parameters {
+            self.scope.push((p.clone(), self.depth));
+        }
+        self.block(&mut f.body);
+        self.depth = depth;
+        self.scope.truncate(mark);
+    }
+}
+
+impl VisitMut<SourceString> for CallRewrite {
+    fn block(&mut self, b: &mut Block<SourceString>) {
+        let mark = self.scope.len();
+        for s in &mut b.statements {
+            self.statement(&mut s.inner);
+        }
+        if let Some(r) = &mut b.return_statement {
+            let n = r.inner.returns.len();
+            for (i, e) in r.inner.returns.iter_mut().enumerate() {
+                let tail = n == 1 && i == 0 && is_plain_call(e);
+                self.expression(e);
+                if tail && self.is_call_of_helper_call(e) {
+                    // `return (pass)((call)(...))`: see the module docs.
+                    if let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &mut *e.head {
+                        let placeholder = SuffixedExpression {
+                            primary: PrimaryExpression::Name(self.pass.clone()),
+                            suffixes: Vec::new(),
+                        };
+                        let mut marked = std::mem::replace(s, placeholder);
+                        mark_tail(&mut marked);
+                        s.suffixes = vec![SuffixPart::Call(CallSuffix::Function(vec![simple(
+                            SimpleExpression::Suffixed(marked),
+                        )]))];
+                    }
+                }
+            }
+        }
+        self.scope.truncate(mark);
+    }
+
+    fn statement(&mut self, s: &mut Statement<SourceString>) {
+        match s {
+            Statement::LocalStatement(LocalStatement { names, values }) => {
+                for v in values.iter_mut() {
+                    self.expression(v);
+                }
+                for n in names.iter() {
+                    self.scope.push((n.clone(), self.depth));
+                }
+            }
+            Statement::LocalFunction(f) => {
+                self.scope.push((f.name.clone(), self.depth));
+                self.body(&mut f.definition);
+            }
+            Statement::Repeat(r) => {
+                // The condition sees the body's locals.
+                let mark = self.scope.len();
+                for st in &mut r.body.statements {
+                    self.statement(&mut st.inner);
+                }
+                walk_block_return(self, &mut r.body);
+                self.expression(&mut r.until);
+                self.scope.truncate(mark);
+            }
+            Statement::FunctionCall(_) => {
+                walk_statement(self, s);
+                let Statement::FunctionCall(FunctionCallStatement {
+                    head,
+                    call: CallSuffix::Function(args),
+                }) = s
+                else {
+                    return;
+                };
+                if Self::is_helper(head) {
+                    return;
+                }
+                let callee = std::mem::replace(
+                    head,
+                    SuffixedExpression {
+                        primary: PrimaryExpression::Name(self.call.clone()),
+                        suffixes: Vec::new(),
+                    },
+                );
+                let what = self.what(&callee);
+                let mut all = Vec::with_capacity(args.len() + 2);
+                all.push(simple(SimpleExpression::Suffixed(callee)));
+                all.push(simple(SimpleExpression::String(Arc::from(what.as_bytes()))));
+                all.append(args);
+                *args = all;
+            }
+            _ => walk_statement(self, s),
+        }
+    }
+
+    fn numeric_for_body(&mut self, name: &SourceString, body: &mut Block<SourceString>) {
+        let mark = self.scope.len();
+        self.scope.push((name.clone(), self.depth));
+        self.block(body);
+        self.scope.truncate(mark);
+    }
+
+    fn generic_for_body(&mut self, names: &[SourceString], body: &mut Block<SourceString>) {
+        let mark = self.scope.len();
+        for n in names {
+            self.scope.push((n.clone(), self.depth));
+        }
+        self.block(body);
+        self.scope.truncate(mark);
+    }
+
+    fn function(&mut self, f: &mut FunctionDefinition<SourceString>) {
+        self.body(f);
+    }
+
+    fn suffixed(&mut self, s: &mut SuffixedExpression<SourceString>) {
+        walk_suffixed(self, s);
+        if s.suffixes
+            .iter()
+            .any(|p| matches!(p, SuffixPart::Call(CallSuffix::Function(_))))
+        {
+            self.chain(s, false);
+        }
+    }
+}
+
+/// The return statement of a block whose statements were visited already.
+fn walk_block_return(v: &mut CallRewrite, b: &mut Block<SourceString>) {
+    let statements = std::mem::take(&mut b.statements);
+    v.block(b);
+    b.statements = statements;
+}
+
+/// `e` is a single call (not in parentheses): a tail call when returned alone.
+fn is_plain_call<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if matches!(s.suffixes.last(), Some(SuffixPart::Call(_))))
+}
+
+/// Marks the outermost `(call)` of a rewritten tail call (its `what` argument).
+fn mark_tail(s: &mut SuffixedExpression<SourceString>) {
+    if s.suffixes.len() != 1 {
+        return;
+    }
+    let Some(SuffixPart::Call(CallSuffix::Function(args))) = s.suffixes.last_mut() else {
+        return;
+    };
+    if let Some(what) = args.get_mut(1) {
+        if let HeadExpression::Simple(SimpleExpression::String(text)) = &mut *what.head {
+            if !text.ends_with(b"\tT") {
+                let mut t = text.to_vec();
+                t.extend_from_slice(b"\tT");
+                *text = Arc::from(t.as_slice());
+            }
+        }
+    }
+}
+
+fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
+    name.as_ref().first() == Some(&b'(')
+}
+
+fn string_constant<S>(e: &Expression<S>) -> Option<&S> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::String(s)) if e.tail.is_empty() => Some(s),
+        _ => None,
+    }
+}

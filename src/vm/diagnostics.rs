@@ -1,0 +1,641 @@
+//! Diagnostic mode: what a failing message needs to report its error as Lua 5.3 does.
+//!
+//! piccolo raises a call error (`attempt to call a nil value`) from inside its VM, without
+//! the failing frame's position or the name of what was called, and exposes to a callback
+//! only the Lua frame directly below it, so `error(msg, 2)` cannot find its caller's
+//! caller. Instrumenting every call would slow every message down. Instead a failed
+//! message is re-run on a copy of its state compiled in diagnostic mode (see
+//! `crate::ao::process`), where every call `f(args)` becomes `(call)(f, site, args)`:
+//! - `site` is a string constant `description [\t T]` naming what is called as Lua would
+//!   (`global 'f'`, `local 'f'`, `field 'f'`...), `T` for a call in tail position;
+//! - the `(call)` helper raises Lua's error when `f` cannot be called, and otherwise keeps a
+//!   shadow call stack (per coroutine) of the Lua functions called, so `error` levels,
+//!   `debug.traceback` and the structured error of an outcome can name the real frames.
+//!
+//! Outside diagnostic mode this module only notes that an error lacked what diagnostics
+//! would add (see [`note_degraded`]), so the host knows a re-run is worth it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gc_arena::{Collect, Rootable};
+use piccolo::{
+    compiler::FunctionRef, meta_ops, BoxSequence, Callback, CallbackReturn, Context,
+    Error as LuaError, Execution, Function, Sequence, SequencePoll, Stack, Value,
+};
+
+/// Which function a frame runs: its chunk and where it was defined (as piccolo names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionId {
+    pub chunk: String,
+    /// `None` for a chunk's main function.
+    pub defined: Option<usize>,
+    pub name: Option<String>,
+}
+
+impl FunctionId {
+    fn of(chunk: &[u8], reference: &FunctionRef<piccolo::String<'_>>) -> Self {
+        let chunk = String::from_utf8_lossy(chunk).into_owned();
+        match reference {
+            FunctionRef::Named(n, line) => FunctionId {
+                chunk,
+                defined: Some(line.0 as usize + 1),
+                name: Some(n.to_str_lossy().into_owned()),
+            },
+            FunctionRef::Expression(line) => FunctionId {
+                chunk,
+                defined: Some(line.0 as usize + 1),
+                name: None,
+            },
+            FunctionRef::Chunk => FunctionId {
+                chunk,
+                defined: None,
+                name: None,
+            },
+        }
+    }
+}
+
+/// One call made through `(call)` into a Lua function.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Where the call is: the caller's chunk and line.
+    chunk: String,
+    line: usize,
+    /// The function making the call.
+    caller: Option<FunctionId>,
+    /// The function called.
+    callee: FunctionId,
+    /// How Lua names the callee (`local 'f'`), empty when it gives no name.
+    what: String,
+    /// A tail call: in Lua the caller's frame is gone.
+    tail: bool,
+    /// Made by a library function (`pcall`, `xpcall`) called from `caller` at the site: a
+    /// C frame sits between the two Lua frames.
+    native: Option<&'static str>,
+}
+
+/// A frame of a traceback, innermost first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TraceFrame {
+    pub chunk: String,
+    pub line: Option<usize>,
+    /// How the frame's function is named (`local 'f'`, `main chunk`, `function <aos:3>`).
+    pub name: String,
+}
+
+#[derive(Default)]
+struct State {
+    enabled: bool,
+    /// An error lost information diagnostics would give (outside diagnostic mode).
+    degraded: bool,
+    stacks: HashMap<usize, Vec<Entry>>,
+    /// The frames when the latest error was first seen, and its text.
+    trace: Option<(Vec<u8>, Vec<TraceFrame>)>,
+}
+
+#[derive(Clone, Collect)]
+#[collect(require_static)]
+struct Diagnostics(Rc<RefCell<State>>);
+
+impl<'gc> piccolo::Singleton<'gc> for Diagnostics {
+    fn create(_: Context<'gc>) -> Self {
+        Diagnostics(Rc::default())
+    }
+}
+
+fn state(ctx: Context<'_>) -> Rc<RefCell<State>> {
+    ctx.singleton::<Rootable![Diagnostics]>().0.clone()
+}
+
+/// Whether code compiled in this Lua state gets the diagnostic instrumentation.
+pub fn enabled(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().enabled
+}
+
+pub fn set_enabled(ctx: Context<'_>, on: bool) {
+    state(ctx).borrow_mut().enabled = on;
+}
+
+/// Notes that an error was reported without a position or name a diagnostic re-run would
+/// give (a VM error, `error` at a level above 1).
+pub fn note_degraded(ctx: Context<'_>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if !s.enabled {
+        s.degraded = true;
+    }
+}
+
+/// Whether an error lost information since the last call (and forgets it).
+pub fn take_degraded(ctx: Context<'_>) -> bool {
+    std::mem::take(&mut state(ctx).borrow_mut().degraded)
+}
+
+/// The frames recorded for the error whose text ends the given text, if any.
+pub fn trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
+    let s = state(ctx);
+    let s = s.borrow();
+    match &s.trace {
+        Some((t, frames)) if !t.is_empty() && text.ends_with(t) => Some(frames.clone()),
+        _ => None,
+    }
+}
+
+fn thread_key(exec: &Execution<'_, '_>) -> usize {
+    gc_arena::Gc::as_ptr(exec.current_thread().thread.into_inner()) as usize
+}
+
+/// The Lua function below the running callback, and its current line.
+fn upper(exec: &Execution<'_, '_>) -> Option<(FunctionId, usize)> {
+    exec.upper_lua_frame().map(|f| {
+        (
+            FunctionId::of(f.chunk_name.as_bytes(), &f.current_function),
+            f.current_line.0 as usize + 1,
+        )
+    })
+}
+
+/// `what [\t T]`, see the module docs.
+struct Site {
+    what: String,
+    tail: bool,
+}
+
+fn parse_site(v: Value<'_>) -> Site {
+    let text = match v {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => String::new(),
+    };
+    match text.strip_suffix("\tT") {
+        Some(what) => Site {
+            what: what.to_owned(),
+            tail: true,
+        },
+        None => Site {
+            what: text,
+            tail: false,
+        },
+    }
+}
+
+/// The `(call)` helper: `(call)(f, site, args...)` calls `f(args...)`.
+pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
+    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        let f = stack.get(0);
+        let site = parse_site(stack.get(1));
+        stack.drain(0..2.min(stack.len()));
+        let function = match meta_ops::call(ctx, f) {
+            Ok(function) => function,
+            Err(_) => {
+                let pos = super::helpers::position(&exec);
+                let what = if site.what.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", site.what)
+                };
+                let msg = format!("{pos}attempt to call a {} value{what}", f.type_name());
+                return Err(LuaError::from_value(Value::String(
+                    ctx.intern(msg.as_bytes()),
+                )));
+            }
+        };
+        // A callback runs directly on the Lua frame (no sequence between), so it still
+        // sees its caller's position; only Lua functions are tracked.
+        let Function::Closure(closure) = function else {
+            return Ok(CallbackReturn::Call {
+                function,
+                then: None,
+            });
+        };
+        let proto = closure.prototype();
+        let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+        let caller = upper(&exec);
+        let (chunk, line) = match &caller {
+            Some((c, line)) => (c.chunk.clone(), *line),
+            None => (String::new(), 0),
+        };
+        let Site { what, tail } = site;
+        let key = thread_key(&exec);
+        let s = state(ctx);
+        let depth = {
+            let mut s = s.borrow_mut();
+            let stack = s.stacks.entry(key).or_default();
+            stack.push(Entry {
+                chunk,
+                line,
+                caller: caller.map(|(c, _)| c),
+                callee,
+                what,
+                tail,
+                native: None,
+            });
+            stack.len() - 1
+        };
+        Ok(CallbackReturn::Call {
+            function,
+            then: Some(BoxSequence::new(&ctx, PopEntry { thread: key, depth })),
+        })
+    })
+}
+
+/// Pops a `(call)` entry when the call returns or fails.
+#[derive(Collect)]
+#[collect(require_static)]
+struct PopEntry {
+    thread: usize,
+    depth: usize,
+}
+
+impl PopEntry {
+    /// Records the frames of `error` if it is new: the innermost entry sees an error first,
+    /// with the whole stack still there.
+    fn trace(&self, ctx: Context<'_>, error: &LuaError<'_>) {
+        let text = match error {
+            LuaError::Lua(e) => match e.0 {
+                Value::String(s) => s.as_bytes().to_vec(),
+                other => other.to_string().into_bytes(),
+            },
+            LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
+        };
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        let known = matches!(&s.trace, Some((t, _)) if !t.is_empty() && text.ends_with(t));
+        if !known {
+            let entries = s
+                .stacks
+                .get(&self.thread)
+                .map(|st| st[..(self.depth + 1).min(st.len())].to_vec())
+                .unwrap_or_default();
+            let top = error_position(&text);
+            s.trace = Some((text, frames(&entries, top)));
+        }
+    }
+
+    fn pop(&self, ctx: Context<'_>) {
+        if let Some(stack) = state(ctx).borrow_mut().stacks.get_mut(&self.thread) {
+            stack.truncate(self.depth);
+        }
+    }
+}
+
+impl<'gc> Sequence<'gc> for PopEntry {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        self.pop(ctx);
+        Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        self.trace(ctx, &error);
+        self.pop(ctx);
+        Err(error)
+    }
+}
+
+/// `chunk:line:` at the start of an error text.
+fn error_position(text: &[u8]) -> Option<(String, usize)> {
+    let text = String::from_utf8_lossy(text);
+    let start = if text.starts_with("[string \"") {
+        text.find("\"]:")? + 2
+    } else {
+        text.find(':')?
+    };
+    let chunk = &text[..start];
+    let rest = &text[start + 1..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() || !rest[digits.len()..].starts_with(':') {
+        return None;
+    }
+    Some((chunk.to_owned(), digits.parse().ok()?))
+}
+
+/// How Lua's traceback names a frame's function.
+fn frame_name(f: &FunctionId, what: &str) -> String {
+    if !what.is_empty() {
+        // Lua names a global function by its place in the loaded table.
+        return match what.strip_prefix("global ") {
+            Some(name) => format!("function {name}"),
+            None => what.to_owned(),
+        };
+    }
+    match f.defined {
+        None => "main chunk".to_owned(),
+        Some(line) => format!("function <{}:{line}>", f.chunk),
+    }
+}
+
+/// The Lua frames, innermost first, from the entries of one coroutine (outermost first)
+/// and the innermost frame's position when known. A frame entered by something other than
+/// `(call)` (a library function such as `pcall`, a metamethod) shows as a gap: `None` line.
+fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
+    let mut out = Vec::new();
+    let Some(last) = entries.last() else {
+        return out;
+    };
+    // The innermost function: the callee of the last entry.
+    let (chunk, line) = match top {
+        Some((c, l)) => (c, Some(l)),
+        None => (last.callee.chunk.clone(), None),
+    };
+    out.push(TraceFrame {
+        chunk,
+        line,
+        name: frame_name(&last.callee, &last.what),
+    });
+    for (i, e) in entries.iter().enumerate().rev() {
+        // The frame that made call `e`: the callee of the entry before, if it called.
+        let (caller, what) = match i.checked_sub(1).map(|j| &entries[j]) {
+            Some(prev) if Some(&prev.callee) == e.caller.as_ref() => {
+                (Some(prev.callee.clone()), prev.what.clone())
+            }
+            Some(_) => (None, String::new()),
+            None => (e.caller.clone(), String::new()),
+        };
+        if let Some(name) = e.native {
+            out.push(TraceFrame {
+                chunk: "[C]".to_owned(),
+                line: None,
+                name: format!("function '{name}'"),
+            });
+        }
+        if e.tail {
+            // Lua reused the caller's frame for the callee.
+            out.push(TraceFrame {
+                chunk: "(...tail calls...)".to_owned(),
+                line: None,
+                name: String::new(),
+            });
+            continue;
+        }
+        match caller {
+            Some(f) => out.push(TraceFrame {
+                chunk: e.chunk.clone(),
+                line: Some(e.line),
+                name: frame_name(&f, &what),
+            }),
+            None => {
+                out.push(TraceFrame {
+                    chunk: e.chunk.clone(),
+                    line: Some(e.line),
+                    name: match &e.caller {
+                        Some(f) => frame_name(f, ""),
+                        None => "?".to_owned(),
+                    },
+                });
+                out.push(TraceFrame {
+                    chunk: "[C]".to_owned(),
+                    line: None,
+                    name: "?".to_owned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Where level `level` (2 or more) of `error` is, as Lua's `luaL_where` gives it: the
+/// position of the call that the function at level `level - 1` is in. `None` in
+/// diagnostic mode means Lua gives no position (a library function's frame); outside it,
+/// the position is unknown and the error is noted as degraded.
+pub fn level_position(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) -> String {
+    let s = state(ctx);
+    if !s.borrow().enabled {
+        note_degraded(ctx);
+        return String::new();
+    }
+    let Some((mut current, _)) = upper(exec) else {
+        return String::new();
+    };
+    let s = s.borrow();
+    let Some(stack) = s.stacks.get(&thread_key(exec)) else {
+        return String::new();
+    };
+    let mut remaining = level - 1;
+    for e in stack.iter().rev() {
+        // The frame `current` must have been entered by this entry; if not, a library
+        // function (or metamethod) called it and Lua's next level is that C frame.
+        if e.callee != current {
+            return String::new();
+        }
+        if e.native.is_some() {
+            // The library function's own level: Lua gives no position for it.
+            remaining -= 1;
+            if remaining == 0 {
+                return String::new();
+            }
+        }
+        if !e.tail {
+            remaining -= 1;
+            if remaining == 0 {
+                return format!("{}:{}: ", e.chunk, e.line);
+            }
+        }
+        match &e.caller {
+            Some(c) => current = c.clone(),
+            None => return String::new(),
+        }
+    }
+    String::new()
+}
+
+/// `debug.traceback`'s frames in diagnostic mode: the running Lua function at its current
+/// line, then its callers.
+pub fn current_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Vec<TraceFrame> {
+    let s = state(ctx);
+    let s = s.borrow();
+    let entries = s.stacks.get(&thread_key(exec)).cloned().unwrap_or_default();
+    let top = upper(exec);
+    let mut out = frames(&entries, top.as_ref().map(|(f, l)| (f.chunk.clone(), *l)));
+    if entries.is_empty() {
+        if let Some((f, line)) = top {
+            out.push(TraceFrame {
+                chunk: f.chunk.clone(),
+                line: Some(line),
+                name: frame_name(&f, ""),
+            });
+        }
+    }
+    out
+}
+
+/// Lua's traceback text for frames.
+pub fn traceback_text(frames: &[TraceFrame]) -> String {
+    let mut out = String::from("stack traceback:");
+    for f in frames {
+        match f.line {
+            Some(l) => out.push_str(&format!("\n\t{}:{l}: in {}", f.chunk, f.name)),
+            None if f.name.is_empty() => out.push_str(&format!("\n\t{}", f.chunk)),
+            None => out.push_str(&format!("\n\t{}: in {}", f.chunk, f.name)),
+        }
+    }
+    out
+}
+
+/// An entry a library function pushed for the function it calls (see [`enter_native`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NativeCall {
+    thread: usize,
+    depth: usize,
+}
+
+/// In diagnostic mode, records that library function `name` (called from Lua) calls
+/// `function`, so levels and tracebacks see through it. Pair with [`leave_native`].
+pub fn enter_native(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    function: Function<'_>,
+    name: &'static str,
+) -> Option<NativeCall> {
+    let s = state(ctx);
+    if !s.borrow().enabled {
+        return None;
+    }
+    let Function::Closure(closure) = function else {
+        return None;
+    };
+    let proto = closure.prototype();
+    let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let (caller, line) = upper(exec)?;
+    let key = thread_key(exec);
+    let mut s = s.borrow_mut();
+    let stack = s.stacks.entry(key).or_default();
+    stack.push(Entry {
+        chunk: caller.chunk.clone(),
+        line,
+        caller: Some(caller),
+        callee,
+        what: String::new(),
+        tail: false,
+        native: Some(name),
+    });
+    Some(NativeCall {
+        thread: key,
+        depth: stack.len() - 1,
+    })
+}
+
+/// Ends a [`NativeCall`]; with the error it failed with, which is traced if it is new.
+pub fn leave_native(ctx: Context<'_>, call: NativeCall, error: Option<&LuaError<'_>>) {
+    let pop = PopEntry {
+        thread: call.thread,
+        depth: call.depth,
+    };
+    if let Some(e) = error {
+        pop.trace(ctx, e);
+    }
+    pop.pop(ctx);
+}
+
+/// Limits for a diagnostic re-run: its instrumentation costs fuel and stack, and it must
+/// reach the error the first run met.
+pub fn diagnostic_limits(limits: super::Limits) -> super::Limits {
+    super::Limits {
+        fuel: limits.fuel.saturating_mul(4),
+        memory: limits.memory.saturating_mul(2),
+        ..limits
+    }
+}
+
+/// Whether an error text lacks what a diagnostic re-run adds: a call error without the
+/// name of what was called (piccolo raises those itself).
+pub fn needs_diagnosis(text: &str) -> bool {
+    text.match_indices("attempt to call a ").any(|(i, _)| {
+        let rest = &text[i..];
+        let end = rest.find('\n').unwrap_or(rest.len());
+        !rest[..end].contains(" value (")
+    })
+}
+
+/// Whether two error texts are the same error up to positions and variable names: a
+/// diagnostic re-run's error replaces the first only then.
+pub fn same_error(first: &str, diagnosed: &str) -> bool {
+    skeleton(first) == skeleton(diagnosed)
+}
+
+/// The text without `chunk:line:` positions and ` (kind 'name')` descriptions.
+fn skeleton(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(n) = position_len(rest) {
+            rest = &rest[n..];
+            continue;
+        }
+        if let Some(n) = description_len(rest) {
+            rest = &rest[n..];
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+        // Positions start a word: skip to the next word boundary.
+        if !c.is_whitespace() && c != '\n' {
+            let end = rest
+                .find(|ch: char| ch.is_whitespace() || ch == '(')
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// The length of a `chunk:line: ` position at the start of `s`.
+fn position_len(s: &str) -> Option<usize> {
+    let chunk_end = if s.starts_with("[string \"") {
+        s.find("\"]:")? + 2
+    } else {
+        let i = s.find(|c: char| c == ':' || c.is_whitespace())?;
+        if !s[i..].starts_with(':') || i == 0 {
+            return None;
+        }
+        i
+    };
+    let after = &s[chunk_end + 1..];
+    let digits = after.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || !after[digits..].starts_with(':') {
+        return None;
+    }
+    let mut n = chunk_end + 1 + digits + 1;
+    if s[n..].starts_with(' ') {
+        n += 1;
+    }
+    Some(n)
+}
+
+/// The length of a ` (kind 'name')` description at the start of `s`.
+fn description_len(s: &str) -> Option<usize> {
+    let inner = s.strip_prefix(" (")?;
+    let kind_end = inner.find(' ')?;
+    let kind = &inner[..kind_end];
+    if !["local", "global", "field", "upvalue", "method", "constant"].contains(&kind) {
+        return None;
+    }
+    let close = inner.find("')")?;
+    Some(2 + close + 2)
+}
+
+/// The last of the `chunk:line:` positions an error text starts with: the innermost, when
+/// handlers re-raised the error with their own in front (`[string ".handlers"]:179: [string
+/// "aos"]:3: ...`).
+pub fn innermost_position(text: &str) -> Option<(String, usize)> {
+    let mut rest = text;
+    let mut found = None;
+    while let Some(n) = position_len(rest) {
+        found = error_position(rest.as_bytes());
+        rest = &rest[n..];
+    }
+    found
+}
