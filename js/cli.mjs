@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Console, Process, runLua } from "./node.js";
 
@@ -18,6 +18,10 @@ USAGE:
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
           --hash                each outcome carries the state hash after it (StateHash)
+          --fail-on-error       exit with status 1 when any message failed (its
+                                outcome has an Error, or it was refused)
+        When the reader of the output goes away (aolite run ... | head), the run
+        stops quietly.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -46,6 +50,26 @@ OPTIONS (run, repl):
 
 class UsageError extends Error {}
 
+/** The reader of stdout went away (a closed pipe): the command ends quietly. */
+class Closed extends Error {}
+
+// Writes to stdout synchronously, so a closed pipe is seen at the write that meets it
+// (process.stdout would report it later, as an unhandled error event).
+function put(text) {
+  const bytes = Buffer.from(text, "utf8");
+  let at = 0;
+  while (at < bytes.length) {
+    try {
+      at += writeSync(1, bytes, at);
+    } catch (e) {
+      if (e.code === "EPIPE") throw new Closed();
+      // A non-blocking stdout that is full: wait a moment and retry.
+      if (e.code === "EAGAIN") { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); continue; }
+      throw e;
+    }
+  }
+}
+
 function read(path) {
   try {
     return readFileSync(path, "utf8");
@@ -56,9 +80,13 @@ function read(path) {
 
 function cmdLua(args) {
   if (args.length !== 1) throw new UsageError("usage: aolite lua FILE.lua");
-  if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
+  if (args[0] === "-h" || args[0] === "--help") return void put(HELP);
   const out = runLua(read(args[0]), args[0]);
-  process.stdout.write(out.stdout);
+  try {
+    put(out.stdout);
+  } catch (e) {
+    if (!(e instanceof Closed)) throw e;
+  }
   if (out.error !== undefined) {
     process.stderr.write(`lua: ${out.error}\n`);
     return 1;
@@ -68,7 +96,7 @@ function cmdLua(args) {
 
 function parseRunArgs(args) {
   const options = { authorities: [], tags: [], moduleTags: [], limits: {} };
-  let processFile, messagesFile, importFile, exportFile, hash = false;
+  let processFile, messagesFile, importFile, exportFile, hash = false, failOnError = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -95,6 +123,7 @@ function parseRunArgs(args) {
       case "--export": exportFile = value(); break;
       case "--diff": options.diff = true; break;
       case "--hash": hash = true; break;
+      case "--fail-on-error": failOnError = true; break;
       case "--id": options.id = value(); break;
       case "--owner": options.owner = value(); break;
       case "--module": options.module = value(); break;
@@ -112,7 +141,7 @@ function parseRunArgs(args) {
         processFile = arg;
     }
   }
-  return { processFile, messagesFile, options, importFile, exportFile, hash };
+  return { processFile, messagesFile, options, importFile, exportFile, hash, failOnError };
 }
 
 function substitute(v, owner, id) {
@@ -126,8 +155,8 @@ function substitute(v, owner, id) {
 }
 
 function cmdRun(args) {
-  if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
+  if (args.includes("-h") || args.includes("--help")) return void put(HELP);
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError } = parseRunArgs(args);
   if (processFile === undefined && importFile === undefined) {
     throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
   }
@@ -162,17 +191,26 @@ function cmdRun(args) {
       return 1;
     }
   }
-  messages.forEach((msg, i) => {
+  let failed = false;
+  const status = () => (failOnError && failed ? 1 : 0);
+  for (const [i, msg] of messages.entries()) {
     let line;
     try {
       const outcome = proc.send(substitute(msg, proc.owner, proc.id));
+      if (outcome.Error !== undefined) failed = true;
       if (hash) outcome.StateHash = proc.stateHash();
       line = JSON.stringify(outcome);
     } catch (e) {
+      failed = true;
       line = JSON.stringify({ Error: e.message, Code: e.code, Message: i });
     }
-    process.stdout.write(line + "\n");
-  });
+    try {
+      put(line + "\n");
+    } catch (e) {
+      if (e instanceof Closed) return status();
+      throw e;
+    }
+  }
   if (exportFile !== undefined) {
     try {
       writeFileSync(exportFile, proc.exportState());
@@ -180,14 +218,14 @@ function cmdRun(args) {
       throw new UsageError(`cannot write ${exportFile}: ${e.message}`);
     }
   }
-  return 0;
+  return status();
 }
 
 async function cmdRepl(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
-  if (messagesFile !== undefined || exportFile !== undefined || hash) {
-    throw new UsageError("aolite repl takes no --messages, --export or --hash");
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError } = parseRunArgs(args);
+  if (messagesFile !== undefined || exportFile !== undefined || hash || failOnError) {
+    throw new UsageError("aolite repl takes no --messages, --export, --hash or --fail-on-error");
   }
   let con;
   if (importFile !== undefined) {
@@ -237,7 +275,7 @@ async function main(argv) {
   try {
     switch (cmd) {
       case undefined: case "-h": case "--help": case "help":
-        process.stdout.write(HELP);
+        put(HELP);
         return 0;
       case "lua": return cmdLua(rest) ?? 0;
       case "run": return cmdRun(rest) ?? 0;
@@ -245,6 +283,7 @@ async function main(argv) {
       default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
     }
   } catch (e) {
+    if (e instanceof Closed) return 0;
     process.stderr.write(`aolite: ${e.message}\n`);
     return 2;
   }

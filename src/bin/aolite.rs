@@ -1,6 +1,7 @@
 //! The native CLI. Thin: parses arguments, calls the library, prints results.
 //! The npm package ships a Node CLI with the same commands and output.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use aolite::{Limits, Process, ProcessOptions};
@@ -20,6 +21,10 @@ USAGE:
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
           --hash                each outcome carries the state hash after it (StateHash)
+          --fail-on-error       exit with status 1 when any message failed (its
+                                outcome has an Error, or it was refused)
+        When the reader of the output goes away (aolite run ... | head), the run
+        stops quietly.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -51,18 +56,39 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("aolite: {msg}");
+            let _ = writeln!(std::io::stderr(), "aolite: {msg}");
             ExitCode::from(2)
         }
     }
 }
 
+/// Writes to stdout. A reader that went away (a closed pipe) is `Closed`, which ends the
+/// command quietly; any other failure is an error.
+fn put(out: &mut impl Write, text: &str) -> Result<(), Closed> {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed::Reader),
+        Err(e) => Err(Closed::Failed(format!("cannot write the output: {e}"))),
+    }
+}
+
+/// Why output stopped.
+enum Closed {
+    /// The reader closed the pipe: stop quietly.
+    Reader,
+    Failed(String),
+}
+
+/// Prints the help (quietly nothing when stdout is closed).
+fn help() -> Result<ExitCode, String> {
+    let mut out = std::io::stdout().lock();
+    let _ = put(&mut out, HELP).and_then(|()| out.flush().map_err(|_| Closed::Reader));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => {
-            print!("{HELP}");
-            Ok(ExitCode::SUCCESS)
-        }
+        None | Some("-h" | "--help" | "help") => help(),
         Some("lua") => cmd_lua(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
         Some("repl") => cmd_repl(&args[1..]),
@@ -83,15 +109,13 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
         return Err("usage: aolite lua FILE.lua".into());
     };
     if file == "-h" || file == "--help" {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let source = read(file)?;
     // Lua names a script's chunk after the path it was given.
     let name = file.clone();
     let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
     {
-        use std::io::Write;
         let mut stdout = std::io::stdout().lock();
         // A closed pipe is not an error of the script.
         let _ = stdout.write_all(&out.stdout).and_then(|()| stdout.flush());
@@ -99,7 +123,7 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     match out.error {
         None => Ok(ExitCode::SUCCESS),
         Some(e) => {
-            eprintln!("lua: {e}");
+            let _ = writeln!(std::io::stderr(), "lua: {e}");
             Ok(ExitCode::from(1))
         }
     }
@@ -113,6 +137,7 @@ struct RunArgs {
     import: Option<String>,
     export: Option<String>,
     hash: bool,
+    fail_on_error: bool,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -130,6 +155,7 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--export" => r.export = Some(value("--export")?),
             "--diff" => r.options.diff = true,
             "--hash" => r.hash = true,
+            "--fail-on-error" => r.fail_on_error = true,
             "--id" => r.options.id = Some(value("--id")?),
             "--owner" => r.options.owner = Some(value("--owner")?),
             "--module" => r.options.module = Some(value("--module")?),
@@ -198,8 +224,7 @@ fn start_process(import: Option<&str>, options: ProcessOptions) -> Result<Proces
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let RunArgs {
         process_file,
@@ -208,6 +233,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         import,
         export,
         hash,
+        fail_on_error,
     } = parse_run_args(args)?;
     if process_file.is_none() && import.is_none() {
         return Err("usage: aolite run PROCESS.lua --messages FILE".into());
@@ -224,15 +250,18 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let mut process = start_process(import.as_deref(), options)?;
     if let (Some(source), Some(file)) = (&source, &process_file) {
         if let Err(e) = process.eval(source) {
-            eprintln!("{file}: {e}");
+            let _ = writeln!(std::io::stderr(), "{file}: {e}");
             return Ok(ExitCode::from(1));
         }
     }
     let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
+    let mut out = std::io::stdout().lock();
+    let mut failed = false;
     for (i, mut msg) in messages.into_iter().enumerate() {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
             Ok(outcome) => {
+                failed |= outcome.error.is_some();
                 let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
                 if hash {
                     let h = process.state_hash().map_err(|e| e.to_string())?;
@@ -240,20 +269,43 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
                 }
                 v.to_string()
             }
-            Err(e) => serde_json::json!({
-                "Error": e.to_string(),
-                "Code": e.code(),
-                "Message": i,
-            })
-            .to_string(),
+            Err(e) => {
+                failed = true;
+                serde_json::json!({
+                    "Error": e.to_string(),
+                    "Code": e.code(),
+                    "Message": i,
+                })
+                .to_string()
+            }
         };
-        println!("{line}");
+        match put(&mut out, &format!("{line}\n")) {
+            Ok(()) => {}
+            Err(Closed::Reader) => return Ok(run_status(fail_on_error && failed)),
+            Err(Closed::Failed(e)) => return Err(e),
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(run_status(fail_on_error && failed))
+        }
+        Err(e) => return Err(format!("cannot write the output: {e}")),
+        Ok(()) => {}
     }
     if let Some(path) = export {
         let doc = process.export_state().map_err(|e| e.to_string())?;
         std::fs::write(&path, doc).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(run_status(fail_on_error && failed))
+}
+
+/// `aolite run`'s exit status: 1 when `--fail-on-error` was given and a message failed.
+fn run_status(fail: bool) -> ExitCode {
+    if fail {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Where the console's lines come from: a terminal gets line editing and a history kept
@@ -311,11 +363,8 @@ impl Input {
 }
 
 fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
-    use std::io::Write;
-
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let RunArgs {
         process_file,
@@ -324,9 +373,10 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
         import,
         export,
         hash,
+        fail_on_error,
     } = parse_run_args(args)?;
-    if messages_file.is_some() || export.is_some() || hash {
-        return Err("aolite repl takes no --messages, --export or --hash".into());
+    if messages_file.is_some() || export.is_some() || hash || fail_on_error {
+        return Err("aolite repl takes no --messages, --export, --hash or --fail-on-error".into());
     }
     let process = start_process(import.as_deref(), options)?;
     let mut console = aolite::console::Console::new(process);
