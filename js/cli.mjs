@@ -2,7 +2,13 @@
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
 import { readFileSync, writeFileSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { isatty } from "node:tty";
 import { Console, Process, runLua } from "./node.js";
+import * as wasm from "./web/aolite.js";
+import { poisonGuard } from "./guard.js";
+
+// Free functions the CLI shares with the native binary (the module is initialised by node.js).
+const { renderRun, renderSummary } = poisonGuard(wasm);
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -11,9 +17,15 @@ USAGE:
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
-        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
-        per line. In messages, "$OWNER" and "$PROCESS" stand for the owner and
-        process id.
+        send each message of MESSAGES.json (a JSON array) and print what came of
+        each. On a terminal, a readable account per message (the message, its output,
+        the messages it sent with their tags, its error in red) and a summary; when
+        stdout is not a terminal, one JSON outcome per line, as ao-loader shapes it.
+        With many messages and stdout redirected, progress goes to stderr.
+        In messages, "$OWNER" and "$PROCESS" stand for the owner and process id.
+          --json                one JSON outcome per line, also on a terminal
+          --text                the readable account, also into a pipe or file
+                                (colour only on a terminal, and not with NO_COLOR)
           --import STATE.json   start from this state document instead of a spawn
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
@@ -96,7 +108,7 @@ function cmdLua(args) {
 
 function parseRunArgs(args) {
   const options = { authorities: [], tags: [], moduleTags: [], limits: {} };
-  let processFile, messagesFile, importFile, exportFile, hash = false, failOnError = false;
+  let processFile, messagesFile, importFile, exportFile, hash = false, failOnError = false, json;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -124,6 +136,8 @@ function parseRunArgs(args) {
       case "--diff": options.diff = true; break;
       case "--hash": hash = true; break;
       case "--fail-on-error": failOnError = true; break;
+      case "--json": json = true; break;
+      case "--text": json = false; break;
       case "--id": options.id = value(); break;
       case "--owner": options.owner = value(); break;
       case "--module": options.module = value(); break;
@@ -141,7 +155,33 @@ function parseRunArgs(args) {
         processFile = arg;
     }
   }
-  return { processFile, messagesFile, options, importFile, exportFile, hash, failOnError };
+  return { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json };
+}
+
+// Messages from which `aolite run` shows its progress.
+const PROGRESS_FROM = 200;
+
+// A progress line on stderr, for long runs whose output goes elsewhere (stdout redirected
+// and stderr a terminal). Redrawn at each whole percent.
+class Progress {
+  constructor(total, stdoutElsewhere) {
+    this.total = total;
+    this.on = stdoutElsewhere && total >= PROGRESS_FROM && isatty(2);
+    this.shown = 0;
+  }
+  step(done) {
+    if (!this.on) return;
+    const percent = Math.floor((done * 100) / this.total);
+    if (percent > this.shown || done === this.total) {
+      this.shown = percent;
+      const filled = Math.floor((done * 30) / this.total);
+      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(30 - filled)}] ${done}/${this.total} messages`);
+    }
+  }
+  clear() {
+    if (this.on) process.stderr.write("\r\x1b[K");
+    this.on = false;
+  }
 }
 
 function substitute(v, owner, id) {
@@ -156,7 +196,7 @@ function substitute(v, owner, id) {
 
 function cmdRun(args) {
   if (args.includes("-h") || args.includes("--help")) return void put(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError } = parseRunArgs(args);
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json: jsonFlag } = parseRunArgs(args);
   if (processFile === undefined && importFile === undefined) {
     throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
   }
@@ -191,25 +231,40 @@ function cmdRun(args) {
       return 1;
     }
   }
-  let failed = false;
-  const status = () => (failOnError && failed ? 1 : 0);
-  for (const [i, msg] of messages.entries()) {
+  const stdoutTerminal = isatty(1);
+  const json = jsonFlag ?? !stdoutTerminal;
+  const colour = stdoutTerminal && !process.env.NO_COLOR;
+  const progress = new Progress(messages.length, !stdoutTerminal);
+  let failed = 0;
+  const status = () => (failOnError && failed > 0 ? 1 : 0);
+  for (const [i, given] of messages.entries()) {
+    const msg = substitute(given, proc.owner, proc.id);
     let line;
     try {
-      const outcome = proc.send(substitute(msg, proc.owner, proc.id));
-      if (outcome.Error !== undefined) failed = true;
-      if (hash) outcome.StateHash = proc.stateHash();
-      line = JSON.stringify(outcome);
+      line = proc.send(msg);
+      if (line.Error !== undefined) failed += 1;
+      if (hash) line.StateHash = proc.stateHash();
     } catch (e) {
-      failed = true;
-      line = JSON.stringify({ Error: e.message, Code: e.code, Message: i });
+      if (!e || typeof e.code !== "string") throw e;
+      failed += 1;
+      line = { Error: e.message, Code: e.code, Message: i };
     }
+    const text = json ? JSON.stringify(line) + "\n" : renderRun(i, msg, line, proc.owner, colour);
+    progress.step(i + 1);
     try {
-      put(line + "\n");
+      put(text);
     } catch (e) {
+      progress.clear();
       if (e instanceof Closed) return status();
       throw e;
     }
+  }
+  progress.clear();
+  try {
+    if (!json) put(renderSummary(messages.length, failed, colour));
+  } catch (e) {
+    if (e instanceof Closed) return status();
+    throw e;
   }
   if (exportFile !== undefined) {
     try {
@@ -223,9 +278,9 @@ function cmdRun(args) {
 
 async function cmdRepl(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError } = parseRunArgs(args);
-  if (messagesFile !== undefined || exportFile !== undefined || hash || failOnError) {
-    throw new UsageError("aolite repl takes no --messages, --export, --hash or --fail-on-error");
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json } = parseRunArgs(args);
+  if (messagesFile !== undefined || exportFile !== undefined || hash || failOnError || json !== undefined) {
+    throw new UsageError("aolite repl takes no --messages, --export, --hash, --fail-on-error, --json or --text");
   }
   let con;
   if (importFile !== undefined) {

@@ -95,5 +95,8 @@ export function poisonGuard(mod) {
   }
   const runLua = (...args) => call(() => mod.runLua(...args));
   const isPoisoned = () => fault !== null;
-  return { Process, Console, runLua, isPoisoned };
+  const renderRun = (...args) => call(() => mod.renderRun(...args));
+  const renderSummary = (...args) => call(() => mod.renderSummary(...args));
+  const stripAnsi = (...args) => call(() => mod.stripAnsi(...args));
+  return { Process, Console, runLua, isPoisoned, renderRun, renderSummary, stripAnsi };
 }

@@ -14,9 +14,15 @@ USAGE:
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
-        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
-        per line. In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and
-        process id.
+        send each message of MESSAGES.json (a JSON array) and print what came of
+        each. On a terminal, a readable account per message (the message, its output,
+        the messages it sent with their tags, its error in red) and a summary; when
+        stdout is not a terminal, one JSON outcome per line, as ao-loader shapes it.
+        With many messages and stdout redirected, progress goes to stderr.
+        In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and process id.
+          --json                one JSON outcome per line, also on a terminal
+          --text                the readable account, also into a pipe or file
+                                (colour only on a terminal, and not with NO_COLOR)
           --import STATE.json   start from this state document instead of a spawn
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
@@ -138,6 +144,9 @@ struct RunArgs {
     export: Option<String>,
     hash: bool,
     fail_on_error: bool,
+    /// `Some(true)`: `--json`, `Some(false)`: `--text`, `None`: by whether stdout is a
+    /// terminal.
+    json: Option<bool>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -156,6 +165,8 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--diff" => r.options.diff = true,
             "--hash" => r.hash = true,
             "--fail-on-error" => r.fail_on_error = true,
+            "--json" => r.json = Some(true),
+            "--text" => r.json = Some(false),
             "--id" => r.options.id = Some(value("--id")?),
             "--owner" => r.options.owner = Some(value("--owner")?),
             "--module" => r.options.module = Some(value("--module")?),
@@ -234,6 +245,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         export,
         hash,
         fail_on_error,
+        json,
     } = parse_run_args(args)?;
     if process_file.is_none() && import.is_none() {
         return Err("usage: aolite run PROCESS.lua --messages FILE".into());
@@ -255,39 +267,63 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
+    let stdout_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let json = json.unwrap_or(!stdout_terminal);
+    let style = aolite::report::Style {
+        colour: stdout_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut progress = Progress::new(messages.len(), !stdout_terminal);
     let mut out = std::io::stdout().lock();
-    let mut failed = false;
+    let mut failed = 0;
+    let count = messages.len();
     for (i, mut msg) in messages.into_iter().enumerate() {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
             Ok(outcome) => {
-                failed |= outcome.error.is_some();
+                if outcome.error.is_some() {
+                    failed += 1;
+                }
                 let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
                 if hash {
                     let h = process.state_hash().map_err(|e| e.to_string())?;
                     v["StateHash"] = Json::String(h);
                 }
-                v.to_string()
+                v
             }
             Err(e) => {
-                failed = true;
+                failed += 1;
                 serde_json::json!({
                     "Error": e.to_string(),
                     "Code": e.code(),
                     "Message": i,
                 })
-                .to_string()
             }
         };
-        match put(&mut out, &format!("{line}\n")) {
+        let text = if json {
+            format!("{line}\n")
+        } else {
+            aolite::report::render_run(i, &msg, &line, &owner, style)
+        };
+        progress.step(i + 1);
+        match put(&mut out, &text) {
             Ok(()) => {}
-            Err(Closed::Reader) => return Ok(run_status(fail_on_error && failed)),
+            Err(Closed::Reader) => {
+                progress.clear();
+                return Ok(run_status(fail_on_error && failed > 0));
+            }
             Err(Closed::Failed(e)) => return Err(e),
         }
     }
-    match out.flush() {
+    progress.clear();
+    let ended = if json {
+        out.flush()
+    } else {
+        let summary = aolite::report::render_summary(count, failed, style);
+        out.write_all(summary.as_bytes()).and_then(|()| out.flush())
+    };
+    match ended {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            return Ok(run_status(fail_on_error && failed))
+            return Ok(run_status(fail_on_error && failed > 0))
         }
         Err(e) => return Err(format!("cannot write the output: {e}")),
         Ok(()) => {}
@@ -296,7 +332,56 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         let doc = process.export_state().map_err(|e| e.to_string())?;
         std::fs::write(&path, doc).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    Ok(run_status(fail_on_error && failed))
+    Ok(run_status(fail_on_error && failed > 0))
+}
+
+/// Messages from which `aolite run` shows its progress.
+const PROGRESS_FROM: usize = 200;
+
+/// A progress line on stderr, for long runs whose output goes elsewhere (stdout redirected
+/// and stderr a terminal). Redrawn at each whole percent.
+struct Progress {
+    total: usize,
+    on: bool,
+    shown: usize,
+}
+
+impl Progress {
+    fn new(total: usize, stdout_elsewhere: bool) -> Progress {
+        let on = stdout_elsewhere
+            && total >= PROGRESS_FROM
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        Progress {
+            total,
+            on,
+            shown: 0,
+        }
+    }
+
+    fn step(&mut self, done: usize) {
+        if !self.on {
+            return;
+        }
+        let percent = done * 100 / self.total;
+        if percent > self.shown || done == self.total {
+            self.shown = percent;
+            let width = 30;
+            let filled = done * width / self.total;
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(width - filled));
+            let _ = write!(
+                std::io::stderr(),
+                "\r[{bar}] {done}/{} messages",
+                self.total
+            );
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.on {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+            self.on = false;
+        }
+    }
 }
 
 /// `aolite run`'s exit status: 1 when `--fail-on-error` was given and a message failed.
@@ -374,9 +459,13 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
         export,
         hash,
         fail_on_error,
+        json,
     } = parse_run_args(args)?;
-    if messages_file.is_some() || export.is_some() || hash || fail_on_error {
-        return Err("aolite repl takes no --messages, --export, --hash or --fail-on-error".into());
+    if messages_file.is_some() || export.is_some() || hash || fail_on_error || json.is_some() {
+        return Err(
+            "aolite repl takes no --messages, --export, --hash, --fail-on-error, --json or --text"
+                .into(),
+        );
     }
     let process = start_process(import.as_deref(), options)?;
     let mut console = aolite::console::Console::new(process);
