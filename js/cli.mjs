@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
-import { readFileSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createInterface } from "node:readline";
 import { isatty } from "node:tty";
-import { Console, Process, runLua } from "./node.js";
-import * as wasm from "./web/aolite.js";
-import { poisonGuard } from "./guard.js";
-
-// Free functions the CLI shares with the native binary (the module is initialised by node.js).
-const { renderRun, renderSummary } = poisonGuard(wasm);
+import { Console, Process, renderRun, renderSummary, runLua } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -276,53 +273,231 @@ function cmdRun(args) {
   return status();
 }
 
+// `aolite repl`. The console runs in a worker thread, so the main thread stays free to
+// see Ctrl-C while Lua computes: it raises a shared flag that the engine checks between
+// execution slices, which stops the computation and keeps the process as it was.
 async function cmdRepl(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
   const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json } = parseRunArgs(args);
   if (messagesFile !== undefined || exportFile !== undefined || hash || failOnError || json !== undefined) {
     throw new UsageError("aolite repl takes no --messages, --export, --hash, --fail-on-error, --json or --text");
   }
-  let con;
-  if (importFile !== undefined) {
-    const doc = read(importFile);
-    try {
-      con = Console.fromState(doc);
-    } catch (e) {
-      throw new UsageError(`${importFile}: ${e.message}`);
-    }
-  } else {
-    con = new Console(options);
-  }
+  // The reader of the output went away: leave quietly.
+  process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(0); else throw e; });
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL(import.meta.url), { workerData: { repl: { options, importFile }, flag } });
+  let busy = false;
+  const ask = (request) => new Promise((resolve, reject) => {
+    const onError = (e) => { worker.off("message", onMessage); reject(e); };
+    const onMessage = (reply) => { worker.off("error", onError); resolve(reply); };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    busy = true;
+    worker.postMessage(request);
+  }).finally(() => { busy = false; });
   const out = (text) => { if (text) process.stdout.write(text + "\n"); };
-  process.stdout.write(con.banner() + "\n");
-  if (processFile !== undefined) out(con.evalSource(read(processFile)));
-  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, historySize: 1000 });
-  process.stdout.write(con.prompt());
-  for await (const line of rl) {
-    const step = con.line(line);
-    if (step.exit) { rl.close(); return 0; }
-    if (step.load !== undefined) {
-      let text;
-      try { text = con.evalSource(read(step.load)); } catch (e) { text = `error: ${e.message}`; }
-      out(text);
-    } else if (step.export !== undefined) {
-      try {
-        writeFileSync(step.export.path, step.export.text);
-        out(`state written to ${step.export.path}`);
-      } catch (e) {
-        out(`error: cannot write ${step.export.path}: ${e.message}`);
-      }
-    } else if (step.import !== undefined) {
-      let text;
-      try { text = con.importSource(read(step.import)); } catch (e) { text = `error: ${e.message}`; }
-      out(text);
-    } else {
-      out(step.print);
+  try {
+    const started = await ask({ op: "start" });
+    if (started.fatal !== undefined) throw new UsageError(started.fatal);
+    process.stdout.write(started.text + "\n");
+    let prompt = started.prompt;
+    if (processFile !== undefined) {
+      const loaded = await ask({ op: "load", path: processFile });
+      if (loaded.fatal !== undefined) throw new UsageError(loaded.fatal);
+      out(loaded.text);
+      prompt = loaded.prompt;
     }
-    process.stdout.write(con.prompt());
+    const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    return terminal ? await terminalRepl(ask, flag, prompt, () => busy) : await pipedRepl(ask, flag, prompt, () => busy);
+  } finally {
+    await worker.terminate();
+  }
+}
+
+// Piped input: the same bytes as the native console (a prompt before each line, the line
+// itself not echoed).
+async function pipedRepl(ask, flag, prompt, busy) {
+  const out = (text) => { if (text) process.stdout.write(text + "\n"); };
+  // Ctrl-C from a terminal while computing stops the computation; otherwise it ends the program.
+  process.on("SIGINT", () => (busy() ? Atomics.store(flag, 0, 1) : process.exit(130)));
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  process.stdout.write(prompt);
+  for await (const line of rl) {
+    const r = await ask({ op: "line", line });
+    if (r.exit) { rl.close(); return 0; }
+    out(r.text);
+    process.stdout.write(r.prompt);
+  }
+  for (;;) {
+    const r = await ask({ op: "end" });
+    if (r.exit) break;
+    out(r.text);
+    process.stdout.write(r.prompt);
   }
   process.stdout.write("\n");
   return 0;
+}
+
+// The history file the native console keeps too (rustyline's format: a `#V2` line, then one
+// entry a line with `\` and newlines escaped).
+const HISTORY = process.env.HOME ? join(process.env.HOME, ".aolite_history") : undefined;
+
+function loadHistory() {
+  if (HISTORY === undefined || !existsSync(HISTORY)) return [];
+  try {
+    const lines = readFileSync(HISTORY, "utf8").split("\n").filter((l) => l !== "");
+    const v2 = lines[0] === "#V2";
+    const entries = (v2 ? lines.slice(1) : lines).map((l) =>
+      v2 ? l.replace(/\\(.)/g, (_, c) => (c === "n" ? "\n" : c)) : l,
+    );
+    return entries.reverse().slice(0, 1000);
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(line) {
+  if (HISTORY === undefined) return;
+  try {
+    const fresh = !existsSync(HISTORY);
+    appendFileSync(HISTORY, (fresh ? "#V2\n" : "") + line.replace(/\\/g, "\\\\").replace(/\n/g, "\\n") + "\n");
+  } catch {
+    // A history that cannot be written is not worth failing the console for.
+  }
+}
+
+// A terminal: line editing, echo and history (readline), Ctrl-C stops a computation or
+// drops the line being typed, Ctrl-D runs the editor's lines or leaves.
+function terminalRepl(ask, flag, firstPrompt, busy) {
+  return new Promise((resolve, reject) => {
+    const out = (text) => { if (text) process.stdout.write(text + "\n"); };
+    const queue = [];
+    let pumping = false, done = false, rl;
+    const history = loadHistory();
+
+    const finish = (code) => {
+      done = true;
+      rl.close();
+      resolve(code);
+    };
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (queue.length > 0 && !done) {
+          const request = queue.shift();
+          const r = await ask(request);
+          if (r.exit) return finish(0);
+          out(r.text);
+          if (request.op === "end") open(); // Ctrl-D closed the line reader: a new one
+          rl.setPrompt(r.prompt);
+          rl.prompt();
+        }
+      } catch (e) {
+        done = true;
+        reject(e);
+      } finally {
+        pumping = false;
+      }
+    };
+    const open = () => {
+      rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, history, historySize: 1000 });
+      rl.on("line", (line) => {
+        if (line.trim() !== "") saveHistory(line);
+        queue.push({ op: "line", line });
+        pump();
+      });
+      rl.on("SIGINT", () => {
+        if (busy()) {
+          Atomics.store(flag, 0, 1);
+          return;
+        }
+        // At the prompt: drop the line being typed (and the editor's lines), as the native
+        // console does: a new line, then the prompt.
+        process.stdout.write("\n");
+        rl.line = "";
+        rl.cursor = 0;
+        queue.push({ op: "cancel" });
+        pump();
+      });
+      rl.on("close", () => {
+        if (done) return;
+        // Ctrl-D: end the prompt's line, as the native console does.
+        process.stdout.write("\n");
+        history.splice(0, history.length, ...rl.history);
+        queue.push({ op: "end" });
+        pump();
+      });
+    };
+    open();
+    rl.setPrompt(firstPrompt);
+    rl.prompt();
+  });
+}
+
+// The worker side of `aolite repl`: the console itself.
+async function replWorker({ repl: { options, importFile }, flag }) {
+  let con;
+  const reply = (fields) => parentPort.postMessage({ prompt: con ? con.prompt() : "", exit: false, ...fields });
+  const perform = (step) => {
+    if (step.exit) return { exit: true };
+    if (step.load !== undefined) {
+      try {
+        return { text: con.loadSource(step.load, read(step.load)) };
+      } catch (e) {
+        return { text: `error: ${e.message}` };
+      }
+    }
+    if (step.export !== undefined) {
+      try {
+        writeFileSync(step.export.path, step.export.text);
+        return { text: `state written to ${step.export.path}` };
+      } catch (e) {
+        return { text: `error: cannot write ${step.export.path}: ${e.message}` };
+      }
+    }
+    if (step.import !== undefined) {
+      try {
+        return { text: con.importSource(read(step.import)) };
+      } catch (e) {
+        return { text: `error: ${e.message}` };
+      }
+    }
+    return { text: step.print };
+  };
+  parentPort.on("message", (request) => {
+    Atomics.store(flag, 0, 0);
+    try {
+      switch (request.op) {
+        case "start":
+          if (importFile !== undefined) {
+            const doc = read(importFile);
+            try {
+              con = Console.fromState(doc);
+            } catch (e) {
+              throw new UsageError(`${importFile}: ${e.message}`);
+            }
+          } else {
+            con = new Console(options);
+          }
+          con.setInterrupt(() => Atomics.load(flag, 0) !== 0);
+          return reply({ text: con.banner() });
+        case "load":
+          return reply({ text: con.loadSource(request.path, read(request.path)) });
+        case "line":
+          return reply(perform(con.line(request.line)));
+        case "end":
+          return reply(perform(con.endOfInput()));
+        case "cancel":
+          return reply({ text: con.cancel() });
+        default:
+          throw new Error(`unknown request ${request.op}`);
+      }
+    } catch (e) {
+      if (e instanceof UsageError) return reply({ fatal: e.message });
+      throw e;
+    }
+  });
 }
 
 async function main(argv) {
@@ -344,4 +519,8 @@ async function main(argv) {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (isMainThread) {
+  process.exitCode = await main(process.argv.slice(2));
+} else if (workerData?.repl) {
+  await replWorker(workerData);
+}

@@ -75,7 +75,7 @@ export function poisonGuard(mod) {
       super(options);
     }
   };
-  for (const name of Console ? ["line", "evalSource", "importSource", "prompt"] : []) {
+  for (const name of Console ? ["line", "evalSource", "loadSource", "importSource", "prompt", "endOfInput", "cancel", "setInterrupt"] : []) {
     const original = mod.Console.prototype[name];
     Object.defineProperty(mod.Console.prototype, name, {
       value: function (...args) {

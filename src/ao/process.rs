@@ -262,6 +262,34 @@ impl Process {
         })
     }
 
+    /// The `Id` a message sent now without an `Id` gets.
+    pub fn next_message_id(&self) -> String {
+        derive_id(&self.id, self.nonce + 1)
+    }
+
+    /// The `Id` of the newest message in the Inbox.
+    pub fn inbox_last_id(&mut self) -> Option<String> {
+        self.vm.enter(|ctx| {
+            let Value::Table(inbox) = ctx.globals().get(ctx, "Inbox") else {
+                return None;
+            };
+            let Value::Table(last) = inbox.get(ctx, inbox.length()) else {
+                return None;
+            };
+            match last.get(ctx, "Id") {
+                Value::String(s) => Some(s.to_str_lossy().into_owned()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Sets (or clears) the check that can stop a running message between execution
+    /// slices (a console's Ctrl-C): the message then fails with [`Error::Interrupted`] and
+    /// leaves the process as it was.
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::vm::Interrupt>) {
+        self.vm.set_interrupt(interrupt);
+    }
+
     /// [`Process::eval`], returning the whole outcome of the Eval message (its messages
     /// included); only source that cannot compile is an `Err`.
     pub fn eval_outcome(&mut self, source: &str) -> Result<Outcome, Error> {

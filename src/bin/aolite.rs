@@ -419,14 +419,16 @@ impl Input {
         Input::Piped(std::io::stdin().lock().lines())
     }
 
-    /// The next line, after showing `prompt`; `None` at the end of input.
-    fn read(&mut self, prompt: &str, out: &mut std::io::Stdout) -> Option<String> {
-        use std::io::Write;
+    /// The next input after showing `prompt`.
+    fn read(&mut self, prompt: &str, out: &mut std::io::Stdout) -> Read {
         match self {
             Input::Piped(lines) => {
                 let _ = write!(out, "{prompt}");
                 let _ = out.flush();
-                lines.next()?.ok()
+                match lines.next() {
+                    Some(Ok(line)) => Read::Line(line),
+                    _ => Read::End,
+                }
             }
             #[cfg(not(target_arch = "wasm32"))]
             Input::Terminal(editor, history) => match editor.readline(prompt) {
@@ -437,13 +439,73 @@ impl Input {
                             let _ = editor.save_history(path);
                         }
                     }
-                    Some(line)
+                    Read::Line(line)
                 }
-                // Ctrl-C drops the line being typed, as in aos.
-                Err(rustyline::error::ReadlineError::Interrupted) => Some(String::new()),
-                Err(_) => None,
+                // Ctrl-C drops the line being typed (and the editor's lines), as in aos.
+                Err(rustyline::error::ReadlineError::Interrupted) => Read::Cancel,
+                Err(_) => Read::End,
             },
         }
+    }
+}
+
+/// What the console's input gave.
+enum Read {
+    Line(String),
+    /// Ctrl-C at the prompt.
+    Cancel,
+    /// Ctrl-D, or the end of piped input.
+    End,
+}
+
+/// Ctrl-C while the console computes: a SIGINT handler raises a flag that the engine
+/// checks between execution slices, which stops the computation (the input fails and the
+/// process stays as it was). At the prompt a terminal is in raw mode, so Ctrl-C arrives as
+/// a key instead; with piped input, Ctrl-C at any other time ends the program as usual.
+mod sigint {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static BUSY: AtomicBool = AtomicBool::new(false);
+    static HIT: AtomicBool = AtomicBool::new(false);
+    static TERMINAL: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
+    extern "C" fn on_sigint(_: libc::c_int) {
+        // Only async-signal-safe work here: atomics and _exit.
+        if BUSY.load(Ordering::SeqCst) {
+            HIT.store(true, Ordering::SeqCst);
+        } else if !TERMINAL.load(Ordering::SeqCst) {
+            // SAFETY: _exit is async-signal-safe and ends the process at once.
+            unsafe { libc::_exit(130) }
+        }
+    }
+
+    /// Installs the handler (`terminal`: the console reads a terminal).
+    pub fn install(terminal: bool) {
+        TERMINAL.store(terminal, Ordering::SeqCst);
+        #[cfg(unix)]
+        // SAFETY: the handler only touches atomics and calls _exit (async-signal-safe).
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+    }
+
+    /// Runs `f` with Ctrl-C stopping the computation instead of the program.
+    pub fn guard<T>(f: impl FnOnce() -> T) -> T {
+        HIT.store(false, Ordering::SeqCst);
+        BUSY.store(true, Ordering::SeqCst);
+        let r = f();
+        BUSY.store(false, Ordering::SeqCst);
+        HIT.store(false, Ordering::SeqCst);
+        r
+    }
+
+    /// The engine's check: has Ctrl-C been pressed during this computation?
+    pub fn hit() -> bool {
+        HIT.load(Ordering::SeqCst)
     }
 }
 
@@ -469,51 +531,49 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
     }
     let process = start_process(import.as_deref(), options)?;
     let mut console = aolite::console::Console::new(process);
+    console.set_interrupt(Some(std::rc::Rc::new(sigint::hit)));
     let mut out = std::io::stdout();
+    sigint::install(std::io::IsTerminal::is_terminal(&std::io::stdin()));
     let _ = writeln!(out, "{}", console.banner());
     if let Some(file) = process_file {
         let source = read_text(&file)?;
-        let text = console.eval_source(&source);
+        let text = sigint::guard(|| console.load_source(&file, &source));
         if !text.is_empty() {
             let _ = writeln!(out, "{text}");
         }
     }
     let mut input = Input::open();
     loop {
-        let Some(line) = input.read(&console.prompt(), &mut out) else {
-            let _ = writeln!(out);
-            break;
+        let step = match input.read(&console.prompt(), &mut out) {
+            Read::Line(line) => sigint::guard(|| console.line(&line)),
+            Read::Cancel => aolite::console::Step::Print(console.cancel()),
+            Read::End => {
+                let step = sigint::guard(|| console.end_of_input());
+                if step == aolite::console::Step::Exit {
+                    let _ = writeln!(out);
+                }
+                step
+            }
         };
-        match console.line(&line) {
-            aolite::console::Step::Print(text) => {
-                if !text.is_empty() {
-                    let _ = writeln!(out, "{text}");
-                }
-            }
-            aolite::console::Step::Load(path) => {
-                let text = match read_text(&path) {
-                    Ok(source) => console.eval_source(&source),
-                    Err(e) => format!("error: {e}"),
-                };
-                if !text.is_empty() {
-                    let _ = writeln!(out, "{text}");
-                }
-            }
-            aolite::console::Step::Export { path, text } => {
-                let msg = match std::fs::write(&path, text) {
-                    Ok(()) => format!("state written to {path}"),
-                    Err(e) => format!("error: cannot write {path}: {e}"),
-                };
-                let _ = writeln!(out, "{msg}");
-            }
-            aolite::console::Step::Import(path) => {
-                let text = match read_text(&path) {
-                    Ok(doc) => console.import_source(&doc),
-                    Err(e) => format!("error: {e}"),
-                };
-                let _ = writeln!(out, "{text}");
-            }
+        let text = match step {
+            aolite::console::Step::Print(text) => text,
+            aolite::console::Step::Load(path) => match read_text(&path) {
+                Ok(source) => sigint::guard(|| console.load_source(&path, &source)),
+                Err(e) => format!("error: {e}"),
+            },
+            aolite::console::Step::Export { path, text } => match std::fs::write(&path, text) {
+                Ok(()) => format!("state written to {path}"),
+                Err(e) => format!("error: cannot write {path}: {e}"),
+            },
+            aolite::console::Step::Import(path) => match read_text(&path) {
+                Ok(doc) => console.import_source(&doc),
+                Err(e) => format!("error: {e}"),
+            },
             aolite::console::Step::Exit => break,
+        };
+        if !text.is_empty() && writeln!(out, "{text}").is_err() {
+            // The reader of the output went away.
+            break;
         }
     }
     Ok(ExitCode::SUCCESS)
