@@ -118,7 +118,10 @@ fn tag_pairs(tags: Option<&Json>) -> Vec<(String, String)> {
                         .find(|(key, _)| key.eq_ignore_ascii_case(k))
                         .map(|(_, v)| v)
                 };
-                Some((scalar(get("name")?), get("value").map(scalar).unwrap_or_default()))
+                Some((
+                    scalar(get("name")?),
+                    get("value").map(scalar).unwrap_or_default(),
+                ))
             })
             .collect(),
         Some(Json::Object(map)) => map.iter().map(|(k, v)| (k.clone(), scalar(v))).collect(),
@@ -136,8 +139,7 @@ fn field<'a>(msg: &'a Json, name: &str) -> Option<&'a Json> {
 /// quotes, `=` or control characters, so `Key=value` pairs stay readable.
 fn word(v: &str) -> String {
     if v.is_empty()
-        || v
-            .chars()
+        || v.chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '=')
     {
         Json::String(v.to_owned()).to_string()
@@ -306,7 +308,10 @@ mod tests {
 
     #[test]
     fn strips_colour_codes() {
-        assert_eq!(strip_ansi("\x1b[31mred\x1b[0m and \x1b]0;t\x07plain"), "red and plain");
+        assert_eq!(
+            strip_ansi("\x1b[31mred\x1b[0m and \x1b]0;t\x07plain"),
+            "red and plain"
+        );
         assert_eq!(strip_ansi("no escapes"), "no escapes");
     }
 

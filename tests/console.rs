@@ -150,7 +150,9 @@ fn load_says_what_it_loaded_and_inbox_is_readable() {
         c.load_source("two.lua", source),
         "loaded two.lua (3 lines); handlers added: a, b\nready"
     );
-    assert!(c.load_source("bad.lua", "error('no')").starts_with("could not load bad.lua:\nerror: "));
+    assert!(c
+        .load_source("bad.lua", "error('no')")
+        .starts_with("could not load bad.lua:\nerror: "));
     print(c.line(r#".send Other Color=red Note="a b" --from dave some data"#));
     let inbox = print(c.line(".inbox 1"));
     assert_eq!(

@@ -89,7 +89,11 @@ pub fn render_run(
 /// The summary line after a readable `aolite run`.
 #[wasm_bindgen(js_name = renderSummary)]
 pub fn render_summary(count: u32, failed: u32, colour: bool) -> String {
-    crate::report::render_summary(count as usize, failed as usize, crate::report::Style { colour })
+    crate::report::render_summary(
+        count as usize,
+        failed as usize,
+        crate::report::Style { colour },
+    )
 }
 
 /// `text` without ANSI escape sequences.
