@@ -35,7 +35,8 @@ USAGE:
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
         messages the process sends itself are delivered, dot commands inspect it
-        (.help lists them).
+        (.help lists them: .editor, .send ACTION NAME=VALUE ... --from ADDRESS, .as,
+        .load, .inbox...). Ctrl-C stops a running computation and keeps the process.
 
 OPTIONS (run, repl):
     --id PROCESS_ID       process id
