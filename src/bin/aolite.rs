@@ -453,7 +453,8 @@ impl Input {
 /// What the console's input gave.
 enum Read {
     Line(String),
-    /// Ctrl-C at the prompt.
+    /// Ctrl-C at the prompt (only a terminal, which the wasm build has not, sends it).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     Cancel,
     /// Ctrl-D, or the end of piped input.
     End,
