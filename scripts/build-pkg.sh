@@ -17,5 +17,5 @@ rm -f pkg/web/.gitignore
 sed -i '/^ *\[Symbol\.dispose\]()/d' pkg/web/aolite.d.ts
 cp js/node.js js/browser.js js/guard.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs pkg/
 cp pkg.json pkg/package.json
-cp README.md pkg/README.md
+cp js/README.md pkg/README.md
 echo "built pkg/ ($(wc -c < pkg/web/aolite_bg.wasm) bytes of wasm)"
