@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createInterface } from "node:readline";
-import { Console, Process, runLua } from "./node.js";
+import { isatty } from "node:tty";
+import { Console, Process, renderRun, renderSummary, runLua } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -11,18 +14,29 @@ USAGE:
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
-        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
-        per line. In messages, "$OWNER" and "$PROCESS" stand for the owner and
-        process id.
+        send each message of MESSAGES.json (a JSON array) and print what came of
+        each. On a terminal, a readable account per message (the message, its output,
+        the messages it sent with their tags, its error in red) and a summary; when
+        stdout is not a terminal, one JSON outcome per line, as ao-loader shapes it.
+        With many messages and stdout redirected, progress goes to stderr.
+        In messages, "$OWNER" and "$PROCESS" stand for the owner and process id.
+          --json                one JSON outcome per line, also on a terminal
+          --text                the readable account, also into a pipe or file
+                                (colour only on a terminal, and not with NO_COLOR)
           --import STATE.json   start from this state document instead of a spawn
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
           --hash                each outcome carries the state hash after it (StateHash)
+          --fail-on-error       exit with status 1 when any message failed (its
+                                outcome has an Error, or it was refused)
+        When the reader of the output goes away (aolite run ... | head), the run
+        stops quietly.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
         messages the process sends itself are delivered, dot commands inspect it
-        (.help lists them).
+        (.help lists them: .editor, .send ACTION NAME=VALUE ... --from ADDRESS, .as,
+        .load, .inbox...). Ctrl-C stops a running computation and keeps the process.
 
 OPTIONS (run, repl):
     --id PROCESS_ID       process id
@@ -46,6 +60,26 @@ OPTIONS (run, repl):
 
 class UsageError extends Error {}
 
+/** The reader of stdout went away (a closed pipe): the command ends quietly. */
+class Closed extends Error {}
+
+// Writes to stdout synchronously, so a closed pipe is seen at the write that meets it
+// (process.stdout would report it later, as an unhandled error event).
+function put(text) {
+  const bytes = Buffer.from(text, "utf8");
+  let at = 0;
+  while (at < bytes.length) {
+    try {
+      at += writeSync(1, bytes, at);
+    } catch (e) {
+      if (e.code === "EPIPE") throw new Closed();
+      // A non-blocking stdout that is full: wait a moment and retry.
+      if (e.code === "EAGAIN") { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); continue; }
+      throw e;
+    }
+  }
+}
+
 function read(path) {
   try {
     return readFileSync(path, "utf8");
@@ -56,9 +90,13 @@ function read(path) {
 
 function cmdLua(args) {
   if (args.length !== 1) throw new UsageError("usage: aolite lua FILE.lua");
-  if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
+  if (args[0] === "-h" || args[0] === "--help") return void put(HELP);
   const out = runLua(read(args[0]), args[0]);
-  process.stdout.write(out.stdout);
+  try {
+    put(out.stdout);
+  } catch (e) {
+    if (!(e instanceof Closed)) throw e;
+  }
   if (out.error !== undefined) {
     process.stderr.write(`lua: ${out.error}\n`);
     return 1;
@@ -68,7 +106,7 @@ function cmdLua(args) {
 
 function parseRunArgs(args) {
   const options = { authorities: [], tags: [], moduleTags: [], limits: {} };
-  let processFile, messagesFile, importFile, exportFile, hash = false;
+  let processFile, messagesFile, importFile, exportFile, hash = false, failOnError = false, json;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -95,6 +133,9 @@ function parseRunArgs(args) {
       case "--export": exportFile = value(); break;
       case "--diff": options.diff = true; break;
       case "--hash": hash = true; break;
+      case "--fail-on-error": failOnError = true; break;
+      case "--json": json = true; break;
+      case "--text": json = false; break;
       case "--id": options.id = value(); break;
       case "--owner": options.owner = value(); break;
       case "--module": options.module = value(); break;
@@ -112,7 +153,33 @@ function parseRunArgs(args) {
         processFile = arg;
     }
   }
-  return { processFile, messagesFile, options, importFile, exportFile, hash };
+  return { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json };
+}
+
+// Messages from which `aolite run` shows its progress.
+const PROGRESS_FROM = 200;
+
+// A progress line on stderr, for long runs whose output goes elsewhere (stdout redirected
+// and stderr a terminal). Redrawn at each whole percent.
+class Progress {
+  constructor(total, stdoutElsewhere) {
+    this.total = total;
+    this.on = stdoutElsewhere && total >= PROGRESS_FROM && isatty(2);
+    this.shown = 0;
+  }
+  step(done) {
+    if (!this.on) return;
+    const percent = Math.floor((done * 100) / this.total);
+    if (percent > this.shown || done === this.total) {
+      this.shown = percent;
+      const filled = Math.floor((done * 30) / this.total);
+      process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(30 - filled)}] ${done}/${this.total} messages`);
+    }
+  }
+  clear() {
+    if (this.on) process.stderr.write("\r\x1b[K");
+    this.on = false;
+  }
 }
 
 function substitute(v, owner, id) {
@@ -126,8 +193,8 @@ function substitute(v, owner, id) {
 }
 
 function cmdRun(args) {
-  if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
+  if (args.includes("-h") || args.includes("--help")) return void put(HELP);
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json: jsonFlag } = parseRunArgs(args);
   if (processFile === undefined && importFile === undefined) {
     throw new UsageError("usage: aolite run PROCESS.lua --messages FILE");
   }
@@ -162,17 +229,41 @@ function cmdRun(args) {
       return 1;
     }
   }
-  messages.forEach((msg, i) => {
+  const stdoutTerminal = isatty(1);
+  const json = jsonFlag ?? !stdoutTerminal;
+  const colour = stdoutTerminal && !process.env.NO_COLOR;
+  const progress = new Progress(messages.length, !stdoutTerminal);
+  let failed = 0;
+  const status = () => (failOnError && failed > 0 ? 1 : 0);
+  for (const [i, given] of messages.entries()) {
+    const msg = substitute(given, proc.owner, proc.id);
     let line;
     try {
-      const outcome = proc.send(substitute(msg, proc.owner, proc.id));
-      if (hash) outcome.StateHash = proc.stateHash();
-      line = JSON.stringify(outcome);
+      line = proc.send(msg);
+      if (line.Error !== undefined) failed += 1;
+      if (hash) line.StateHash = proc.stateHash();
     } catch (e) {
-      line = JSON.stringify({ Error: e.message, Code: e.code, Message: i });
+      if (!e || typeof e.code !== "string") throw e;
+      failed += 1;
+      line = { Error: e.message, Code: e.code, Message: i };
     }
-    process.stdout.write(line + "\n");
-  });
+    const text = json ? JSON.stringify(line) + "\n" : renderRun(i, msg, line, proc.owner, colour);
+    progress.step(i + 1);
+    try {
+      put(text);
+    } catch (e) {
+      progress.clear();
+      if (e instanceof Closed) return status();
+      throw e;
+    }
+  }
+  progress.clear();
+  try {
+    if (!json) put(renderSummary(messages.length, failed, colour));
+  } catch (e) {
+    if (e instanceof Closed) return status();
+    throw e;
+  }
   if (exportFile !== undefined) {
     try {
       writeFileSync(exportFile, proc.exportState());
@@ -180,56 +271,234 @@ function cmdRun(args) {
       throw new UsageError(`cannot write ${exportFile}: ${e.message}`);
     }
   }
-  return 0;
+  return status();
 }
 
+// `aolite repl`. The console runs in a worker thread, so the main thread stays free to
+// see Ctrl-C while Lua computes: it raises a shared flag that the engine checks between
+// execution slices, which stops the computation and keeps the process as it was.
 async function cmdRepl(args) {
   if (args.includes("-h") || args.includes("--help")) return void process.stdout.write(HELP);
-  const { processFile, messagesFile, options, importFile, exportFile, hash } = parseRunArgs(args);
-  if (messagesFile !== undefined || exportFile !== undefined || hash) {
-    throw new UsageError("aolite repl takes no --messages, --export or --hash");
+  const { processFile, messagesFile, options, importFile, exportFile, hash, failOnError, json } = parseRunArgs(args);
+  if (messagesFile !== undefined || exportFile !== undefined || hash || failOnError || json !== undefined) {
+    throw new UsageError("aolite repl takes no --messages, --export, --hash, --fail-on-error, --json or --text");
   }
-  let con;
-  if (importFile !== undefined) {
-    const doc = read(importFile);
-    try {
-      con = Console.fromState(doc);
-    } catch (e) {
-      throw new UsageError(`${importFile}: ${e.message}`);
-    }
-  } else {
-    con = new Console(options);
-  }
+  // The reader of the output went away: leave quietly.
+  process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(0); else throw e; });
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL(import.meta.url), { workerData: { repl: { options, importFile }, flag } });
+  let busy = false;
+  const ask = (request) => new Promise((resolve, reject) => {
+    const onError = (e) => { worker.off("message", onMessage); reject(e); };
+    const onMessage = (reply) => { worker.off("error", onError); resolve(reply); };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    busy = true;
+    worker.postMessage(request);
+  }).finally(() => { busy = false; });
   const out = (text) => { if (text) process.stdout.write(text + "\n"); };
-  process.stdout.write(con.banner() + "\n");
-  if (processFile !== undefined) out(con.evalSource(read(processFile)));
-  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true, historySize: 1000 });
-  process.stdout.write(con.prompt());
-  for await (const line of rl) {
-    const step = con.line(line);
-    if (step.exit) { rl.close(); return 0; }
-    if (step.load !== undefined) {
-      let text;
-      try { text = con.evalSource(read(step.load)); } catch (e) { text = `error: ${e.message}`; }
-      out(text);
-    } else if (step.export !== undefined) {
-      try {
-        writeFileSync(step.export.path, step.export.text);
-        out(`state written to ${step.export.path}`);
-      } catch (e) {
-        out(`error: cannot write ${step.export.path}: ${e.message}`);
-      }
-    } else if (step.import !== undefined) {
-      let text;
-      try { text = con.importSource(read(step.import)); } catch (e) { text = `error: ${e.message}`; }
-      out(text);
-    } else {
-      out(step.print);
+  try {
+    const started = await ask({ op: "start" });
+    if (started.fatal !== undefined) throw new UsageError(started.fatal);
+    process.stdout.write(started.text + "\n");
+    let prompt = started.prompt;
+    if (processFile !== undefined) {
+      const loaded = await ask({ op: "load", path: processFile });
+      if (loaded.fatal !== undefined) throw new UsageError(loaded.fatal);
+      out(loaded.text);
+      prompt = loaded.prompt;
     }
-    process.stdout.write(con.prompt());
+    const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+    return terminal ? await terminalRepl(ask, flag, prompt, () => busy) : await pipedRepl(ask, flag, prompt, () => busy);
+  } finally {
+    await worker.terminate();
+  }
+}
+
+// Piped input: the same bytes as the native console (a prompt before each line, the line
+// itself not echoed).
+async function pipedRepl(ask, flag, prompt, busy) {
+  const out = (text) => { if (text) process.stdout.write(text + "\n"); };
+  // Ctrl-C from a terminal while computing stops the computation; otherwise it ends the program.
+  process.on("SIGINT", () => (busy() ? Atomics.store(flag, 0, 1) : process.exit(130)));
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  process.stdout.write(prompt);
+  for await (const line of rl) {
+    const r = await ask({ op: "line", line });
+    if (r.exit) { rl.close(); return 0; }
+    out(r.text);
+    process.stdout.write(r.prompt);
+  }
+  for (;;) {
+    const r = await ask({ op: "end" });
+    if (r.exit) break;
+    out(r.text);
+    process.stdout.write(r.prompt);
   }
   process.stdout.write("\n");
   return 0;
+}
+
+// The history file the native console keeps too (rustyline's format: a `#V2` line, then one
+// entry a line with `\` and newlines escaped).
+const HISTORY = process.env.HOME ? join(process.env.HOME, ".aolite_history") : undefined;
+
+function loadHistory() {
+  if (HISTORY === undefined || !existsSync(HISTORY)) return [];
+  try {
+    const lines = readFileSync(HISTORY, "utf8").split("\n").filter((l) => l !== "");
+    const v2 = lines[0] === "#V2";
+    const entries = (v2 ? lines.slice(1) : lines).map((l) =>
+      v2 ? l.replace(/\\(.)/g, (_, c) => (c === "n" ? "\n" : c)) : l,
+    );
+    return entries.reverse().slice(0, 1000);
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(line) {
+  if (HISTORY === undefined) return;
+  try {
+    const fresh = !existsSync(HISTORY);
+    appendFileSync(HISTORY, (fresh ? "#V2\n" : "") + line.replace(/\\/g, "\\\\").replace(/\n/g, "\\n") + "\n");
+  } catch {
+    // A history that cannot be written is not worth failing the console for.
+  }
+}
+
+// A terminal: line editing, echo and history (readline), Ctrl-C stops a computation or
+// drops the line being typed, Ctrl-D runs the editor's lines or leaves.
+function terminalRepl(ask, flag, firstPrompt, busy) {
+  return new Promise((resolve, reject) => {
+    const out = (text) => { if (text) process.stdout.write(text + "\n"); };
+    const queue = [];
+    let pumping = false, done = false, rl;
+    const history = loadHistory();
+
+    const finish = (code) => {
+      done = true;
+      rl.close();
+      resolve(code);
+    };
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (queue.length > 0 && !done) {
+          const request = queue.shift();
+          const r = await ask(request);
+          if (r.exit) return finish(0);
+          out(r.text);
+          if (request.op === "end") open(); // Ctrl-D closed the line reader: a new one
+          rl.setPrompt(r.prompt);
+          rl.prompt();
+        }
+      } catch (e) {
+        done = true;
+        reject(e);
+      } finally {
+        pumping = false;
+      }
+    };
+    const open = () => {
+      rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, history, historySize: 1000 });
+      rl.on("line", (line) => {
+        if (line.trim() !== "") saveHistory(line);
+        queue.push({ op: "line", line });
+        pump();
+      });
+      rl.on("SIGINT", () => {
+        if (busy()) {
+          Atomics.store(flag, 0, 1);
+          return;
+        }
+        // At the prompt: drop the line being typed (and the editor's lines), as the native
+        // console does: a new line, then the prompt.
+        process.stdout.write("\n");
+        rl.line = "";
+        rl.cursor = 0;
+        queue.push({ op: "cancel" });
+        pump();
+      });
+      rl.on("close", () => {
+        if (done) return;
+        // Ctrl-D: end the prompt's line, as the native console does.
+        process.stdout.write("\n");
+        history.splice(0, history.length, ...rl.history);
+        queue.push({ op: "end" });
+        pump();
+      });
+    };
+    open();
+    rl.setPrompt(firstPrompt);
+    rl.prompt();
+  });
+}
+
+// The worker side of `aolite repl`: the console itself.
+async function replWorker({ repl: { options, importFile }, flag }) {
+  let con;
+  const reply = (fields) => parentPort.postMessage({ prompt: con ? con.prompt() : "", exit: false, ...fields });
+  const perform = (step) => {
+    if (step.exit) return { exit: true };
+    if (step.load !== undefined) {
+      try {
+        return { text: con.loadSource(step.load, read(step.load)) };
+      } catch (e) {
+        return { text: `error: ${e.message}` };
+      }
+    }
+    if (step.export !== undefined) {
+      try {
+        writeFileSync(step.export.path, step.export.text);
+        return { text: `state written to ${step.export.path}` };
+      } catch (e) {
+        return { text: `error: cannot write ${step.export.path}: ${e.message}` };
+      }
+    }
+    if (step.import !== undefined) {
+      try {
+        return { text: con.importSource(read(step.import)) };
+      } catch (e) {
+        return { text: `error: ${e.message}` };
+      }
+    }
+    return { text: step.print };
+  };
+  parentPort.on("message", (request) => {
+    Atomics.store(flag, 0, 0);
+    try {
+      switch (request.op) {
+        case "start":
+          if (importFile !== undefined) {
+            const doc = read(importFile);
+            try {
+              con = Console.fromState(doc);
+            } catch (e) {
+              throw new UsageError(`${importFile}: ${e.message}`);
+            }
+          } else {
+            con = new Console(options);
+          }
+          con.setInterrupt(() => Atomics.load(flag, 0) !== 0);
+          return reply({ text: con.banner() });
+        case "load":
+          return reply({ text: con.loadSource(request.path, read(request.path)) });
+        case "line":
+          return reply(perform(con.line(request.line)));
+        case "end":
+          return reply(perform(con.endOfInput()));
+        case "cancel":
+          return reply({ text: con.cancel() });
+        default:
+          throw new Error(`unknown request ${request.op}`);
+      }
+    } catch (e) {
+      if (e instanceof UsageError) return reply({ fatal: e.message });
+      throw e;
+    }
+  });
 }
 
 async function main(argv) {
@@ -237,7 +506,7 @@ async function main(argv) {
   try {
     switch (cmd) {
       case undefined: case "-h": case "--help": case "help":
-        process.stdout.write(HELP);
+        put(HELP);
         return 0;
       case "lua": return cmdLua(rest) ?? 0;
       case "run": return cmdRun(rest) ?? 0;
@@ -245,9 +514,14 @@ async function main(argv) {
       default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
     }
   } catch (e) {
+    if (e instanceof Closed) return 0;
     process.stderr.write(`aolite: ${e.message}\n`);
     return 2;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (isMainThread) {
+  process.exitCode = await main(process.argv.slice(2));
+} else if (workerData?.repl) {
+  await replWorker(workerData);
+}

@@ -4,7 +4,7 @@
 // `POISONED`, and makes every later call on any process of this module fail the same way,
 // saying what happened. Errors aolite raises on purpose (with a `code`) pass through.
 
-import { decorate } from "./outcome.js";
+import { decorate, decorateEval } from "./outcome.js";
 
 export function poisonGuard(mod) {
   let fault = null;
@@ -52,10 +52,11 @@ export function poisonGuard(mod) {
     if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
     const original = desc.value;
     const decorates = ["send", "dryRun", "handle", "evalOutcome"].includes(name);
+    const evals = name === "eval" || name === "evaluate";
     Object.defineProperty(proto, name, {
       value: function (...args) {
         const r = call(() => original.apply(this, args));
-        return decorates ? decorate(r) : adopt(r);
+        return decorates ? decorate(r) : evals ? decorateEval(r) : adopt(r);
       },
       writable: true,
       configurable: true,
@@ -75,7 +76,7 @@ export function poisonGuard(mod) {
       super(options);
     }
   };
-  for (const name of Console ? ["line", "evalSource", "importSource", "prompt"] : []) {
+  for (const name of Console ? ["line", "evalSource", "loadSource", "importSource", "prompt", "endOfInput", "cancel", "setInterrupt"] : []) {
     const original = mod.Console.prototype[name];
     Object.defineProperty(mod.Console.prototype, name, {
       value: function (...args) {
@@ -95,5 +96,8 @@ export function poisonGuard(mod) {
   }
   const runLua = (...args) => call(() => mod.runLua(...args));
   const isPoisoned = () => fault !== null;
-  return { Process, Console, runLua, isPoisoned };
+  const renderRun = (...args) => call(() => mod.renderRun(...args));
+  const renderSummary = (...args) => call(() => mod.renderSummary(...args));
+  const stripAnsi = (...args) => call(() => mod.stripAnsi(...args));
+  return { Process, Console, runLua, isPoisoned, renderRun, renderSummary, stripAnsi };
 }

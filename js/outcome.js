@@ -4,9 +4,18 @@
 //   const out = p.send({ Tags: { Action: "Balance" } });
 //   out.Messages[0].tags.Balance        // tags as an object (first value of each name)
 //   out.find({ Action: "Balance-Notice" }) // first message whose tags (or Target) match
+//   out.outputText / out.errorText      // Output.data and Error without ANSI colour codes
 
 function define(obj, name, value) {
   Object.defineProperty(obj, name, { value, enumerable: false, configurable: true, writable: true });
+}
+
+// ANSI escape sequences (CSI and OSC), as aos colours its output with them.
+const ANSI = /\x1b(?:\[[0-?]*[ -\/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+/** `text` without ANSI colour codes. */
+export function plainText(text) {
+  return typeof text === "string" ? text.replace(ANSI, "") : text;
 }
 
 function tagMap(tags) {
@@ -28,5 +37,15 @@ export function decorate(outcome) {
   }
   define(outcome, "find", (filter = {}) => outcome.Messages.find((m) => matches(m, filter)));
   define(outcome, "filter", (filter = {}) => outcome.Messages.filter((m) => matches(m, filter)));
+  define(outcome, "outputText", plainText(outcome.Output?.data ?? ""));
+  define(outcome, "errorText", plainText(outcome.Error));
   return outcome;
+}
+
+/** Adds `text` (the output without ANSI colour codes) to what `eval`/`evaluate` return. */
+export function decorateEval(result) {
+  if (result && typeof result === "object" && typeof result.output === "string") {
+    define(result, "text", plainText(result.output));
+  }
+  return result;
 }

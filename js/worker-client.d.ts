@@ -17,7 +17,10 @@ export declare class ProcessWorker {
   static fromState(doc: string, options?: HistoryOptions, worker?: WorkerOptions): Promise<ProcessWorker>;
   /** A worker holding a process rebuilt by replaying a message log. */
   static replay(start: ProcessOptions | { state: string }, log: LogEntry[], worker?: WorkerOptions): Promise<ProcessWorker>;
+  /** Eval as the owner through aos's Eval handler; rejects with `NOT_HANDLED` when no handler took it. */
   eval(source: string): Promise<EvalOutput>;
+  /** Runs Lua in the process as the host, whatever its handlers do. */
+  evaluate(source: string): Promise<EvalOutput>;
   send(message: Message): Promise<Outcome>;
   dryRun(message: Message): Promise<Outcome>;
   handle(message: Message, env: Env): Promise<Outcome>;

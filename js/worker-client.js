@@ -6,7 +6,7 @@
 //   const outcome = await p.send({ Tags: { Action: "Ping" } });
 //   p.terminate();
 
-import { decorate } from "./outcome.js";
+import { decorate, decorateEval } from "./outcome.js";
 
 function rebuild(error) {
   const err = new Error(error.message);
@@ -87,7 +87,8 @@ export class ProcessWorker {
     this.#pending.clear();
   }
 
-  eval(source) { return this.#call("eval", [source]); }
+  eval(source) { return this.#call("eval", [source]).then(decorateEval); }
+  evaluate(source) { return this.#call("evaluate", [source]).then(decorateEval); }
   send(message) { return this.#call("send", [message]).then(decorate); }
   dryRun(message) { return this.#call("dryRun", [message]).then(decorate); }
   handle(message, env) { return this.#call("handle", [message, env]).then(decorate); }

@@ -11,7 +11,11 @@ profile=--release
 rm -rf pkg/web
 wasm-pack build --target web "$profile" --out-dir pkg/web --out-name aolite --no-pack
 rm -f pkg/web/.gitignore
+# wasm-bindgen declares `[Symbol.dispose]()` on the classes, which needs TypeScript's
+# esnext.disposable lib: without it, projects targeting ES2020-ES2022 fail to type-check the
+# package (unless skipLibCheck). The method stays at run time; only its declaration goes.
+sed -i '/^ *\[Symbol\.dispose\]()/d' pkg/web/aolite.d.ts
 cp js/node.js js/browser.js js/guard.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs pkg/
 cp pkg.json pkg/package.json
-cp README.md pkg/README.md
+cp js/README.md pkg/README.md
 echo "built pkg/ ($(wc -c < pkg/web/aolite_bg.wasm) bytes of wasm)"

@@ -30,6 +30,12 @@ pub enum Step {
 pub struct Console {
     process: Process,
     pending: String,
+    /// Lines typed since `.editor`, until `.end` runs them (or `.cancel` drops them).
+    editor: Option<Vec<String>>,
+    /// The sender of `.send` and `.dryrun` messages set by `.as` (the owner when `None`).
+    acting_as: Option<String>,
+    /// The front end's Ctrl-C check, kept across `.import`.
+    interrupt: Option<crate::vm::Interrupt>,
     /// A checkpoint before each input that ran something, newest last (for `.rollback`).
     undo: Vec<u64>,
     /// What the latest input changed (for `.diff`).
@@ -39,12 +45,21 @@ pub struct Console {
 pub const HELP: &str =
     "Lua lines run in the process as its owner (aos Eval); a line that is not complete
 continues on the next. Messages the process sends to itself are delivered at once.
+Ctrl-C stops a running computation (the process stays as it was before the input)
+or drops the line being typed; Ctrl-D or .exit leaves.
 
 .help                 this text
-.load FILE            evaluate a Lua file
-.send ACTION [DATA]   send a message from the owner with this Action tag
-.dryrun ACTION [DATA] the same, as a read-only dry-run (nothing is kept)
-.inbox [N]            the last N (default 5) messages in the Inbox
+.editor               type Lua over several lines; .end (or Ctrl-D) runs it all,
+                      .cancel (or Ctrl-C) drops it
+.load FILE            evaluate a Lua file; says what it loaded and the handlers it added
+.send ACTION [NAME=VALUE ...] [--from ADDRESS] [--data TEXT | DATA...]
+                      send a message with this Action and tags (values with spaces in
+                      double quotes), from the owner unless --from or .as says otherwise;
+                      words that are not NAME=VALUE are its Data
+.dryrun ACTION ...    the same, as a read-only dry-run (nothing is kept)
+.as [ADDRESS]         send .send and .dryrun messages from ADDRESS from now on (no
+                      address: from the owner again); Lua lines still run as the owner
+.inbox [N]            the last N (default 5) messages in the Inbox, with their tags and Data
 .handlers             the handler list, in evaluation order
 .diff                 what the last input changed in the globals
 .rollback [N]         undo the last N inputs (default 1)
@@ -54,12 +69,19 @@ continues on the next. Messages the process sends to itself are delivered at onc
 .import FILE          replace the process by the state in FILE
 .exit                 leave (also Ctrl-D)";
 
+/// What `.editor` says when it starts.
+const EDITOR_BANNER: &str =
+    "editor mode: type Lua over several lines; .end (or Ctrl-D) runs it, .cancel (or Ctrl-C) drops it";
+
 impl Console {
     pub fn new(mut process: Process) -> Console {
         process.set_diff(true);
         Console {
             process,
             pending: String::new(),
+            editor: None,
+            acting_as: None,
+            interrupt: None,
             undo: Vec::new(),
             last_diff: Vec::new(),
         }
@@ -82,6 +104,7 @@ impl Console {
         match Process::import_state(text) {
             Ok(mut p) => {
                 p.set_diff(true);
+                p.set_interrupt(self.interrupt.clone());
                 self.process = p;
                 self.undo.clear();
                 self.last_diff.clear();
@@ -89,6 +112,13 @@ impl Console {
             }
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    /// Sets the check, asked between execution slices, that stops a running input (the
+    /// front end's Ctrl-C); the input then fails and the process stays as it was.
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::vm::Interrupt>) {
+        self.process.set_interrupt(interrupt.clone());
+        self.interrupt = interrupt;
     }
 
     pub fn process(&mut self) -> &mut Process {
@@ -103,20 +133,67 @@ impl Console {
         )
     }
 
-    /// The prompt: the Inbox size, or a continuation mark inside a multi-line chunk.
+    /// The prompt: the Inbox size (and the sender set by `.as`), or a continuation mark
+    /// inside a multi-line chunk or the editor.
     pub fn prompt(&mut self) -> String {
+        if self.editor.is_some() {
+            return "... ".into();
+        }
         if !self.pending.is_empty() {
             return ">> ".into();
         }
-        let inbox = match self.process.global_json("Inbox") {
+        let inbox = self.inbox_len();
+        match &self.acting_as {
+            Some(who) => format!("aolite({who})[Inbox:{inbox}]> "),
+            None => format!("aolite[Inbox:{inbox}]> "),
+        }
+    }
+
+    fn inbox_len(&mut self) -> usize {
+        match self.process.global_json("Inbox") {
             Ok(Json::Array(items)) => items.len(),
             _ => 0,
-        };
-        format!("aolite[Inbox:{inbox}]> ")
+        }
+    }
+
+    /// Whether the editor (`.editor`) is collecting lines.
+    pub fn in_editor(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    /// The end of the input (Ctrl-D): runs what the editor holds and stays, or leaves.
+    pub fn end_of_input(&mut self) -> Step {
+        match self.editor.take() {
+            Some(lines) => Step::Print(self.eval_source(&lines.join("\n"))),
+            None => Step::Exit,
+        }
+    }
+
+    /// Ctrl-C at the prompt: drops the editor's lines or an unfinished chunk; returns what
+    /// to print.
+    pub fn cancel(&mut self) -> String {
+        if self.editor.take().is_some() {
+            return "editor cancelled".into();
+        }
+        if !self.pending.is_empty() {
+            self.pending.clear();
+            return "unfinished input dropped".into();
+        }
+        String::new()
     }
 
     /// Handles one input line.
     pub fn line(&mut self, line: &str) -> Step {
+        if let Some(lines) = &mut self.editor {
+            return match line.trim() {
+                ".end" => self.end_of_input(),
+                ".cancel" => Step::Print(self.cancel()),
+                _ => {
+                    lines.push(line.to_owned());
+                    Step::Print(String::new())
+                }
+            };
+        }
         if self.pending.is_empty() {
             let trimmed = line.trim();
             if let Some(command) = trimmed.strip_prefix('.') {
@@ -132,6 +209,7 @@ impl Console {
             format!("{}\n{line}", self.pending)
         };
         self.before_input();
+        let id = self.process.next_message_id();
         match self.process.eval_outcome(&source) {
             Err(Error::Syntax(m)) if m.contains("unexpected end") => {
                 self.drop_last_checkpoint();
@@ -140,7 +218,19 @@ impl Console {
             }
             result => {
                 self.pending.clear();
-                Step::Print(self.report_eval(result))
+                let unhandled = matches!(&result, Ok(o) if o.error.is_none())
+                    && self.process.inbox_last_id().as_deref() == Some(id.as_str());
+                let mut text = self.report_eval(result);
+                if unhandled {
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(
+                        "(no handler took this Eval: aos runs Eval only from the process's \
+                         Owner, so it went to the Inbox)",
+                    );
+                }
+                Step::Print(text)
             }
         }
     }
@@ -158,6 +248,49 @@ impl Console {
         self.report_eval(result)
     }
 
+    /// Evaluates the text of the file `path` (after `Step::Load`) and says what it loaded:
+    /// its size, the handlers it added, then what it printed.
+    pub fn load_source(&mut self, path: &str, source: &str) -> String {
+        let before = self.handler_names();
+        self.before_input();
+        let result = self.process.eval_outcome(source);
+        let failed = !matches!(&result, Ok(o) if o.error.is_none());
+        let report = self.report_eval(result);
+        if failed {
+            return format!("could not load {path}:\n{report}");
+        }
+        let lines = source.lines().count();
+        let s = if lines == 1 { "" } else { "s" };
+        let added: Vec<String> = self
+            .handler_names()
+            .into_iter()
+            .filter(|n| !before.contains(n))
+            .collect();
+        let mut text = format!("loaded {path} ({lines} line{s})");
+        if !added.is_empty() {
+            text.push_str(&format!("; handlers added: {}", added.join(", ")));
+        }
+        if !report.is_empty() {
+            text.push('\n');
+            text.push_str(&report);
+        }
+        text
+    }
+
+    /// The names in `Handlers.list`, in order, read from the state (no message needed).
+    fn handler_names(&mut self) -> Vec<String> {
+        let Ok(handlers) = self.process.global_json("Handlers") else {
+            return Vec::new();
+        };
+        handlers
+            .get("list")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.get("name").and_then(Json::as_str).map(str::to_owned))
+            .collect()
+    }
+
     fn report_eval(&mut self, result: Result<Outcome, Error>) -> String {
         match result {
             Ok(outcome) => {
@@ -169,7 +302,7 @@ impl Console {
                 self.deliver_self_messages(&mut text, outcome.messages);
                 text
             }
-            Err(e) => format!("error: {e}"),
+            Err(e) => error_text(&e),
         }
     }
 
@@ -181,13 +314,22 @@ impl Console {
             "help" => Step::Print(HELP.into()),
             "exit" | "quit" => Step::Exit,
             "load" if !rest.is_empty() => Step::Load(rest.to_owned()),
+            "editor" => {
+                self.editor = Some(Vec::new());
+                Step::Print(EDITOR_BANNER.into())
+            }
+            "as" => {
+                self.acting_as = (!rest.is_empty()).then(|| rest.to_owned());
+                Step::Print(match &self.acting_as {
+                    Some(who) => format!(".send and .dryrun messages now come from {who}"),
+                    None => ".send and .dryrun messages come from the owner again".into(),
+                })
+            }
             "send" | "dryrun" if !rest.is_empty() => {
-                let mut parts = rest.splitn(2, char::is_whitespace);
-                let action = parts.next().unwrap_or_default();
-                let mut msg = Message::default().with_tag("Action", action);
-                if let Some(data) = parts.next() {
-                    msg = msg.with_data(data.trim());
-                }
+                let msg = match self.message_from_words(rest) {
+                    Ok(m) => m,
+                    Err(e) => return Step::Print(format!("error: {e}")),
+                };
                 let result = if name == "send" {
                     self.before_input();
                     self.process.send(msg)
@@ -199,7 +341,7 @@ impl Console {
                 }
                 let (mut text, sent) = match result {
                     Ok(outcome) => (describe(&outcome), outcome.messages),
-                    Err(e) => (format!("error: {e}"), Vec::new()),
+                    Err(e) => (error_text(&e), Vec::new()),
                 };
                 if name == "send" {
                     self.deliver_self_messages(&mut text, sent);
@@ -262,6 +404,36 @@ impl Console {
         }
     }
 
+    /// A message from `.send`'s words: `ACTION [NAME=VALUE ...] [--from ADDRESS]
+    /// [--data TEXT | DATA...]`.
+    fn message_from_words(&self, text: &str) -> Result<Message, String> {
+        let words = split_words(text)?;
+        let mut words = words.into_iter();
+        let action = words.next().unwrap_or_default();
+        let mut msg = Message::default().with_tag("Action", action);
+        let mut data: Vec<String> = Vec::new();
+        let mut from = self.acting_as.clone();
+        while let Some(word) = words.next() {
+            match word.as_str() {
+                "--from" => from = Some(words.next().ok_or("--from needs an address")?),
+                "--data" => data.push(words.next().ok_or("--data needs a value")?),
+                _ => match word.split_once('=') {
+                    Some((k, v)) if !k.is_empty() && data.is_empty() => {
+                        msg = msg.with_tag(k, v);
+                    }
+                    _ => data.push(word),
+                },
+            }
+        }
+        if !data.is_empty() {
+            msg = msg.with_data(data.join(" "));
+        }
+        if let Some(from) = from {
+            msg = msg.with_from(from);
+        }
+        Ok(msg)
+    }
+
     fn inbox(&mut self, n: usize) -> String {
         let Ok(Json::Array(items)) = self.process.global_json("Inbox") else {
             return "Inbox is empty".into();
@@ -270,26 +442,51 @@ impl Console {
             return "Inbox is empty".into();
         }
         let start = items.len().saturating_sub(n);
-        items[start..]
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let field = |k: &str| m.get(k).and_then(Json::as_str).unwrap_or("-").to_owned();
-                let data = match m.get("Data") {
-                    Some(Json::String(s)) => s.clone(),
-                    Some(Json::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                };
-                format!(
-                    "{}. From {} Action {} Data {}",
-                    start + i + 1,
-                    field("From"),
-                    field("Action"),
-                    truncate(&data, 60)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        let total = items.len();
+        let s = if total == 1 { "" } else { "s" };
+        let mut lines = vec![if start == 0 {
+            format!("Inbox: {total} message{s}")
+        } else {
+            format!("Inbox: {total} message{s}, the last {}:", total - start)
+        }];
+        for (i, m) in items[start..].iter().enumerate() {
+            let field = |k: &str| m.get(k).and_then(Json::as_str).map(str::to_owned);
+            lines.push(format!(
+                "{}. {} from {}",
+                start + i + 1,
+                field("Action").unwrap_or_else(|| "(no Action)".into()),
+                field("From").unwrap_or_else(|| "?".into())
+            ));
+            let tags: Vec<String> = match m.get("Tags") {
+                Some(Json::Object(map)) => map
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.as_str() != "Action"
+                            && !crate::report::PROTOCOL_TAGS.contains(&k.as_str())
+                    })
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Json::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        format!("{k}={}", quote(&truncate(&v, 60)))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !tags.is_empty() {
+                lines.push(format!("   tags: {}", tags.join(" ")));
+            }
+            let data = match m.get("Data") {
+                Some(Json::String(s)) => s.clone(),
+                Some(Json::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            if !data.is_empty() {
+                lines.push(format!("   data: {}", truncate(&data, 200)));
+            }
+        }
+        lines.join("\n")
     }
 
     fn stats(&mut self) -> String {
@@ -308,15 +505,11 @@ impl Console {
     }
 
     fn handlers(&mut self) -> String {
-        // A dry-run: listing the handlers must not change the process (or its log).
-        let msg = Message::default()
-            .with_tag("Action", "Eval")
-            .with_data("local n = {} for i, h in ipairs(Handlers.list) do n[i] = h.name end return table.concat(n, '\\n')");
-        match self.process.dry_run(msg) {
-            Ok(o) if o.error.is_some() => format!("error: {}", o.error.unwrap_or_default()),
-            Ok(o) if !o.output_text().is_empty() => o.output_text().to_owned(),
-            Ok(_) => "no handlers".into(),
-            Err(e) => format!("error: {e}"),
+        let names = self.handler_names();
+        if names.is_empty() {
+            "no handlers".into()
+        } else {
+            names.join("\n")
         }
     }
 
@@ -355,9 +548,68 @@ impl Console {
                     text.push_str(&format!("-> {}", describe(&outcome)));
                     queue.extend(outcome.messages);
                 }
-                Err(e) => text.push_str(&format!("\n-> error: {e}")),
+                Err(e) => text.push_str(&format!("\n-> {}", error_text(&e))),
             }
         }
+    }
+}
+
+/// How the console reports an error of the engine; an interrupt says the state is kept.
+fn error_text(e: &Error) -> String {
+    match e {
+        Error::Interrupted => {
+            "interrupted: the computation was stopped; the process is as it was before this input"
+                .into()
+        }
+        e => format!("error: {e}"),
+    }
+}
+
+/// Splits `.send`'s arguments at spaces; double quotes group words (`Note="a b"`, or a
+/// whole `"a b"`), and `\"` is a quote inside them.
+fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if quoted => match chars.next() {
+                Some(next) => word.push(next),
+                None => word.push('\\'),
+            },
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quoted {
+        return Err("a double quote is not closed".into());
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+/// A value as one word, in double quotes when it holds spaces or quotes.
+fn quote(v: &str) -> String {
+    if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c == '"') {
+        Json::String(v.to_owned()).to_string()
+    } else {
+        v.to_owned()
     }
 }
 
@@ -378,18 +630,25 @@ pub fn describe(outcome: &Outcome) -> String {
         lines.push(printed.to_owned());
     }
     for m in &outcome.messages {
-        let action = m
-            .tag("Action")
-            .map(|a| format!(" Action={a}"))
-            .unwrap_or_default();
-        let data = m
-            .data_text()
-            .filter(|d| !d.is_empty())
-            .map(|d| format!(" Data={}", truncate(d, 60)))
-            .unwrap_or_default();
+        let mut parts = Vec::new();
+        for tag in &m.tags {
+            if crate::report::PROTOCOL_TAGS.contains(&tag.name.as_str()) {
+                continue;
+            }
+            let value = match &tag.value {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            parts.push(format!("{}={}", tag.name, quote(&truncate(&value, 60))));
+        }
+        if let Some(d) = m.data_text().filter(|d| !d.is_empty()) {
+            parts.push(format!("Data={}", truncate(d, 60)));
+        }
+        let sep = if parts.is_empty() { "" } else { " " };
         lines.push(format!(
-            "message to {}{action}{data}",
-            m.target.as_deref().unwrap_or("?")
+            "message to {}{sep}{}",
+            m.target.as_deref().unwrap_or("?"),
+            parts.join(" ")
         ));
     }
     if let Some(e) = &outcome.error {

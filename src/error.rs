@@ -16,6 +16,11 @@ pub enum Error {
     Lua(String),
     /// The compute budget of one call ran out.
     OutOfFuel { limit: u64 },
+    /// The host stopped the running call (Ctrl-C in a console); nothing it did is kept.
+    Interrupted,
+    /// An Eval message that no handler took: aos's Eval handler runs code only from the
+    /// process's `Owner`, and the message went to the Inbox instead.
+    NotHandled(String),
     /// The process grew past its memory limit.
     OutOfMemory { used: usize, limit: usize },
     /// A message that is not well-formed.
@@ -41,6 +46,8 @@ impl Error {
             Error::Lua(_) => "LUA_ERROR",
             Error::OutOfFuel { .. } => "OUT_OF_FUEL",
             Error::OutOfMemory { .. } => "OUT_OF_MEMORY",
+            Error::Interrupted => "INTERRUPTED",
+            Error::NotHandled(_) => "NOT_HANDLED",
             Error::BadMessage(_) => "BAD_MESSAGE",
             Error::BadOptions(_) => "BAD_OPTIONS",
             Error::BadState(_) => "BAD_STATE",
@@ -64,6 +71,8 @@ impl fmt::Display for Error {
                 f,
                 "out of memory: the process uses {used} bytes, more than its limit of {limit} bytes"
             ),
+            Error::Interrupted => f.write_str("interrupted: the computation was stopped"),
+            Error::NotHandled(m) => write!(f, "not handled: {m}"),
             Error::BadMessage(m) => write!(f, "bad message: {m}"),
             Error::BadOptions(m) => write!(f, "bad options: {m}"),
             Error::BadState(m) => write!(f, "bad state document: {m}"),

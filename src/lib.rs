@@ -18,6 +18,7 @@ pub mod ao;
 pub mod console;
 pub mod error;
 pub mod lua;
+pub mod report;
 pub mod state;
 pub mod stdlib;
 pub mod vm;

@@ -82,3 +82,105 @@ fn diff_rollback_hash_export_and_import() {
         .import_source("{")
         .starts_with("error: bad state document"));
 }
+
+#[test]
+fn send_takes_tags_a_sender_and_data_and_as_changes_the_sender() {
+    let mut c = console();
+    print(c.line(
+        r#"Handlers.add("t", "T", function(m) Got = m.From .. "|" .. tostring(m.Note) .. "|" .. tostring(m.Qty) .. "|" .. tostring(m.Data) end)"#,
+    ));
+    print(c.line(r#".send T Note="a b" Qty=10 --from alice"#));
+    assert_eq!(print(c.line("return Got")), "alice|a b|10|nil");
+    print(c.line(".send T hello there"));
+    assert!(print(c.line("return Got")).ends_with("|nil|nil|hello there"));
+    assert_eq!(
+        print(c.line(".as bob")),
+        ".send and .dryrun messages now come from bob"
+    );
+    assert!(c.prompt().starts_with("aolite(bob)[Inbox:"));
+    print(c.line(".send T Qty=1 --data \"x=y z\""));
+    assert_eq!(print(c.line("return Got")), "bob|nil|1|x=y z");
+    print(c.line(".as"));
+    assert!(c.prompt().starts_with("aolite[Inbox:"));
+    assert!(print(c.line(r#".send T Note="open"#)).starts_with("error: "));
+    // Replies show their tags (the protocol's own left out).
+    print(c.line(
+        r#"Handlers.add("r", "R", function(m) m.reply({ Action = "Done", Count = "3", Data = "ok" }) end)"#,
+    ));
+    let out = print(c.line(".send R --from carol"));
+    assert!(
+        out.contains("message to carol Action=Done Count=3 Data=ok"),
+        "{out}"
+    );
+    assert!(!out.contains("Data-Protocol"), "{out}");
+}
+
+#[test]
+fn editor_collects_lines_until_end_or_cancel() {
+    let mut c = console();
+    assert!(print(c.line(".editor")).starts_with("editor mode"));
+    assert!(c.in_editor());
+    assert_eq!(c.prompt(), "... ");
+    // Lines that would run (or be commands) on their own are only collected.
+    assert_eq!(print(c.line("local n = 40")), "");
+    assert_eq!(print(c.line(".send X")), "");
+    assert_eq!(print(c.line("return n + 2")), "");
+    // `.send X` was taken as Lua: the chunk fails on line 2.
+    assert!(print(c.line(".end")).starts_with("error: [string \"aos\"]:2:"));
+    print(c.line(".editor"));
+    print(c.line("local n = 40"));
+    print(c.line("return n + 2"));
+    // Ctrl-D (the end of input) runs the editor's lines instead of leaving.
+    assert_eq!(print(c.end_of_input()), "42");
+    assert!(!c.in_editor());
+    print(c.line(".editor"));
+    print(c.line("Never = true"));
+    assert_eq!(print(c.line(".cancel")), "editor cancelled");
+    print(c.line(".editor"));
+    assert_eq!(c.cancel(), "editor cancelled");
+    assert_eq!(print(c.line("return tostring(Never)")), "nil");
+    assert_eq!(c.end_of_input(), Step::Exit);
+}
+
+#[test]
+fn load_says_what_it_loaded_and_inbox_is_readable() {
+    let mut c = console();
+    let source = "Handlers.add('a', 'A', function() end)\nHandlers.add('b', 'B', function() end)\nprint('ready')";
+    assert_eq!(
+        c.load_source("two.lua", source),
+        "loaded two.lua (3 lines); handlers added: a, b\nready"
+    );
+    assert!(c
+        .load_source("bad.lua", "error('no')")
+        .starts_with("could not load bad.lua:\nerror: "));
+    print(c.line(r#".send Other Color=red Note="a b" --from dave some data"#));
+    let inbox = print(c.line(".inbox 1"));
+    assert_eq!(
+        inbox,
+        "Inbox: 2 messages, the last 1:\n2. Other from dave\n   tags: Color=red Note=\"a b\"\n   data: some data"
+    );
+}
+
+#[test]
+fn an_eval_no_handler_takes_is_pointed_out() {
+    let mut c = console();
+    print(c.line(r#"Owner = """#));
+    let out = print(c.line("return 1"));
+    assert!(out.contains("no handler took this Eval"), "{out}");
+}
+
+#[test]
+fn an_interrupt_stops_the_input_and_keeps_the_process() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut c = console();
+    print(c.line("Counter = 7"));
+    let stop = Rc::new(Cell::new(false));
+    let flag = stop.clone();
+    c.set_interrupt(Some(Rc::new(move || flag.get())));
+    stop.set(true);
+    let out = print(c.line("Counter = 8 while true do end"));
+    assert!(out.starts_with("interrupted:"), "{out}");
+    stop.set(false);
+    assert_eq!(print(c.line("return Counter")), "7");
+}

@@ -231,3 +231,91 @@ fn register_hungry_nesting_is_rejected_before_compiling() {
     );
     assert_eq!(p.eval(&ok).unwrap().output, "7");
 }
+
+#[test]
+fn eval_refuses_when_no_handler_takes_it_and_evaluate_runs_as_the_host() {
+    let mut p = process();
+    p.eval("Counter = 1").expect("eval");
+    p.eval(r#"Owner = """#).expect("renounce");
+    let before = p.state_hash().expect("hash");
+    let log = p.message_log().len();
+    let err = p.eval("Counter = 2").expect_err("not handled");
+    assert_eq!(err.code(), "NOT_HANDLED");
+    assert!(err.to_string().contains("Owner"), "{err}");
+    // Nothing was kept: not the message in the Inbox, not the log entry.
+    assert_eq!(p.state_hash().expect("hash"), before);
+    assert_eq!(p.message_log().len(), log);
+    assert_eq!(p.checkpoint(None), 1, "user checkpoint ids are not used up");
+    // evaluate runs whatever the handlers do; output as Eval's (prints, then the value).
+    let out = p
+        .evaluate("print('hi') Counter = Counter + 1 return Counter")
+        .expect("evaluate");
+    assert_eq!(out.output, "hi\n2");
+    assert_eq!(p.evaluate("Counter * 10").expect("expr").output, "20");
+    // Errors: nothing kept, the right codes.
+    let e = p.evaluate("Counter = 99 error('boom')").expect_err("error");
+    assert_eq!(e.code(), "LUA_ERROR");
+    assert!(e.to_string().contains("boom"), "{e}");
+    assert_eq!(p.evaluate("return Counter").expect("read").output, "2");
+    assert_eq!(
+        p.evaluate("return (").expect_err("syntax").code(),
+        "SYNTAX_ERROR"
+    );
+    // Logged, so a replay repeats it.
+    let entries = p.message_log().to_vec();
+    assert!(entries
+        .iter()
+        .any(|e| e.kind == aolite::state::history::Delivery::Evaluate));
+    let mut replayed = Process::replay(
+        aolite::state::history::ReplayStart::Spawn(Box::default()),
+        &entries,
+    )
+    .expect("replay");
+    assert_eq!(
+        replayed.state_hash().expect("hash"),
+        p.state_hash().expect("hash")
+    );
+}
+
+#[test]
+fn aoconnect_shaped_messages_are_accepted_and_near_misses_refused() {
+    let mut p = process();
+    p.eval(
+        r#"Handlers.add("t", "T", function(m) Got = m.From .. "|" .. m.Note .. "|" .. m.Data end)"#,
+    )
+    .expect("eval");
+    p.send_json(&json!({
+        "From": "alice",
+        "tags": [{ "Name": "Action", "Value": "T" }, { "name": "Note", "VALUE": "n" }],
+        "data": "body"
+    }))
+    .expect("aoconnect shape");
+    assert_eq!(p.global_json("Got").expect("Got"), json!("alice|n|body"));
+    for (msg, says) in [
+        (json!({ "Tag": { "Action": "T" } }), "did you mean 'Tags'"),
+        (json!({ "Form": "alice" }), "did you mean 'From'"),
+        (
+            json!({ "Tags": [{ "nmae": "Action", "value": "T" }] }),
+            "did you mean 'name'",
+        ),
+        (json!({ "Tags": {}, "tags": {} }), "both 'Tags' and 'tags'"),
+        (json!({ "signer": "x" }), "signer"),
+    ] {
+        let e = p.send_json(&msg).expect_err("refused");
+        assert_eq!(e.code(), "BAD_MESSAGE");
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    // Fields far from the known ones still pass through.
+    p.send_json(&json!({ "Epoch": 1, "Other": "x", "Tags": { "Action": "None" } }))
+        .expect("pass through");
+}
+
+#[test]
+fn the_data_view_and_global_json_agree_on_empty_tables() {
+    let mut p = process();
+    p.eval("Empty = {} Nested = { inner = {} }").expect("eval");
+    let view = p.view(Some(&["Empty".to_owned(), "Nested".to_owned()]));
+    assert_eq!(view["Empty"], p.global_json("Empty").expect("json"));
+    assert_eq!(view["Nested"], p.global_json("Nested").expect("json"));
+    assert_eq!(view["Empty"], json!([]));
+}

@@ -62,6 +62,116 @@ const KNOWN_FIELDS: &[&str] = &[
     "Read-Only",
 ];
 
+/// aoconnect's names (exactly so spelt) for fields that have another name here.
+const ALIASES: &[(&str, &str)] = &[("process", "Target")];
+
+/// The fields of a message object under their canonical names: other casings of the known
+/// fields (aoconnect writes `tags` and `data`) and aoconnect's `process` are accepted; a
+/// name close to a known field's (`Tag`, `Form`, `Date`) is refused with a suggestion
+/// rather than passed through unnoticed.
+fn canonical_fields(
+    given: &serde_json::Map<String, Json>,
+) -> Result<serde_json::Map<String, Json>, Error> {
+    let mut out = serde_json::Map::new();
+    let mut origin: Vec<(String, String)> = Vec::new();
+    for (key, value) in given {
+        let canonical = if KNOWN_FIELDS.contains(&key.as_str()) {
+            key.clone()
+        } else if let Some(k) = KNOWN_FIELDS.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+            (*k).to_owned()
+        } else if let Some((_, k)) = ALIASES.iter().find(|(a, _)| a == key) {
+            (*k).to_owned()
+        } else if key.eq_ignore_ascii_case("signer") {
+            return Err(bad(
+                "'signer' is aoconnect's signing function; aolite runs messages unsigned \
+                 (choose the sender with From)",
+            ));
+        } else if let Some(k) = closest(key, KNOWN_FIELDS) {
+            return Err(bad(format!(
+                "unknown field '{key}': did you mean '{k}'? (other fields pass through as \
+                 they are, so a misspelt one would be ignored)"
+            )));
+        } else {
+            key.clone()
+        };
+        if let Some((first, _)) = origin.iter().find(|(_, c)| *c == canonical) {
+            return Err(bad(format!(
+                "both '{first}' and '{key}' are given; they are the same field ({canonical})"
+            )));
+        }
+        origin.push((key.clone(), canonical.clone()));
+        out.insert(canonical, value.clone());
+    }
+    Ok(out)
+}
+
+/// A tag object's keys as `name` and `value`, whatever their casing; other keys are refused.
+fn tag_fields(
+    i: usize,
+    given: &serde_json::Map<String, Json>,
+) -> Result<serde_json::Map<String, Json>, Error> {
+    let mut out = serde_json::Map::new();
+    for (key, value) in given {
+        let canonical = ["name", "value"]
+            .into_iter()
+            .find(|k| k.eq_ignore_ascii_case(key));
+        match canonical {
+            Some(k) if out.contains_key(k) => {
+                return Err(bad(format!("Tags[{i}] has two '{k}' keys")))
+            }
+            Some(k) => {
+                out.insert(k.to_owned(), value.clone());
+            }
+            None => {
+                let hint = closest(key, &["name", "value"])
+                    .map(|k| format!(": did you mean '{k}'?"))
+                    .unwrap_or_else(|| "; a tag is {name, value}".into());
+                return Err(bad(format!("Tags[{i}] has an unknown key '{key}'{hint}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The candidate `word` is a likely misspelling of: one edit away, ignoring case (a wider
+/// net would catch real fields, such as `Other` two edits from `Owner`).
+fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let max = 1;
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance counting insertions, deletions, substitutions and swaps of two
+/// neighbouring characters (`Form` is one edit from `From`), on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// Largest accepted message, all fields together; bigger input is refused before parsing.
 pub const MAX_MESSAGE_BYTES: usize = 16 << 20;
 const MAX_TAGS: usize = 4096;
@@ -132,9 +242,10 @@ pub fn parse_tags(v: &Json) -> Result<Vec<Tag>, Error> {
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let obj = item
+                let given = item
                     .as_object()
                     .ok_or_else(|| bad(format!("Tags[{i}] must be an object {{name, value}}")))?;
+                let obj = &tag_fields(i, given)?;
                 let name = match obj.get("name") {
                     Some(Json::String(s)) => s.clone(),
                     _ => return Err(bad(format!("Tags[{i}].name must be a string"))),
@@ -200,12 +311,14 @@ impl Message {
 
     /// Validates a message given as a JSON value.
     pub fn from_json(json: &Json) -> Result<Message, Error> {
-        let obj = json.as_object().ok_or_else(|| {
+        let given = json.as_object().ok_or_else(|| {
             bad(format!(
                 "a message must be a JSON object, got {}",
                 json_type(json)
             ))
         })?;
+        let canonical = canonical_fields(given)?;
+        let obj = &canonical;
         let data = match obj.get("Data") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),

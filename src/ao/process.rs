@@ -295,8 +295,39 @@ impl Process {
     /// Evaluates Lua source as the owner, through aos's `Eval` handler: first as an
     /// expression (`return <source>`), else as a chunk. Returns what it printed and
     /// returned; a Lua error is an `Err`.
+    ///
+    /// An Eval message no handler takes (aos's Eval handler runs code only from the
+    /// process's `Owner`: after `Owner = ""`, for instance) goes to the Inbox as any
+    /// unhandled message; `eval` then undoes it and returns [`Error::NotHandled`]
+    /// ([`Process::evaluate`] runs code whatever the handlers do).
     pub fn eval(&mut self, source: &str) -> Result<EvalOutput, Error> {
-        let outcome = self.eval_outcome(source)?;
+        let id = self.next_message_id();
+        let mark = self.scratch_checkpoint();
+        let outcome = match self.eval_outcome(source) {
+            Ok(o) => o,
+            Err(e) => {
+                self.drop_scratch_checkpoint(mark);
+                return Err(e);
+            }
+        };
+        if outcome.error.is_none() && self.inbox_last_id().as_deref() == Some(id.as_str()) {
+            let owner = match self.global_json("Owner") {
+                Ok(Json::String(o)) => format!("{o:?}"),
+                Ok(Json::Null) | Err(_) => "nil".to_owned(),
+                Ok(other) => other.to_string(),
+            };
+            let rolled_back = self.rollback(mark);
+            self.drop_scratch_checkpoint(mark);
+            rolled_back?;
+            return Err(Error::NotHandled(format!(
+                "no handler took the Eval message, so it went to the Inbox (aos's Eval \
+                 handler runs code only from the process's Owner, which is {owner}; the \
+                 message came from {}). Nothing was kept; evaluate() runs code in the \
+                 process as the host, whatever its handlers do",
+                self.owner
+            )));
+        }
+        self.drop_scratch_checkpoint(mark);
         if let Some(e) = outcome.error {
             return Err(Error::Lua(eval_error_text(&e)));
         }
@@ -305,11 +336,102 @@ impl Process {
         })
     }
 
-    /// [`Process::eval`], returning the whole outcome of the Eval message (its messages
-    /// included); only source that cannot compile is an `Err`.
-    pub fn eval_outcome(&mut self, source: &str) -> Result<Outcome, Error> {
-        // Compile first, so callers get SYNTAX_ERROR / SOURCE_REJECTED rather than a
-        // generic Lua error for source that cannot run at all.
+    /// The `Id` a message sent now without an `Id` gets.
+    pub fn next_message_id(&self) -> String {
+        derive_id(&self.id, self.nonce + 1)
+    }
+
+    /// The `Id` of the newest message in the Inbox.
+    pub fn inbox_last_id(&mut self) -> Option<String> {
+        self.vm.enter(|ctx| {
+            let Value::Table(inbox) = ctx.globals().get(ctx, "Inbox") else {
+                return None;
+            };
+            let Value::Table(last) = inbox.get(ctx, inbox.length()) else {
+                return None;
+            };
+            match last.get(ctx, "Id") {
+                Value::String(s) => Some(s.to_str_lossy().into_owned()),
+                _ => None,
+            }
+        })
+    }
+
+    /// Runs Lua source in the process as the host, not as a message: no handler is
+    /// involved (so it works whatever the process's Eval handler does), no message is
+    /// counted and the clock does not move. Like aos's Eval, the source is tried as an
+    /// expression first, and what it prints and returns is the output. Atomic: an error
+    /// leaves the state as it was. Logged (as `evaluate`), so a replay repeats it.
+    pub fn evaluate(&mut self, source: &str) -> Result<EvalOutput, Error> {
+        let outcome = self.evaluate_outcome(source)?;
+        Ok(EvalOutput {
+            output: outcome.output_text().to_owned(),
+        })
+    }
+
+    /// [`Process::evaluate`] as an outcome (`Output.data` is its output), as logged.
+    pub(crate) fn evaluate_outcome(&mut self, source: &str) -> Result<Outcome, Error> {
+        self.precompile(source)?;
+        let wrapper = self
+            .vm
+            .load("=(aolite evaluate)", HOST_EVALUATE.as_bytes())?;
+        let keep = self.history.keeps_writes();
+        let savepoint = self.vm.begin();
+        let fuel_clock = self.vm.host().borrow().fuel_before_slice;
+        let text = source.to_owned();
+        let result = self.vm.call(
+            &wrapper,
+            |ctx| vec![Value::String(ctx.intern(text.as_bytes()))],
+            |_, values| match values.first() {
+                Some(Value::String(s)) => s.to_str_lossy().into_owned(),
+                _ => String::new(),
+            },
+        );
+        let result = match result {
+            Ok(Completion::Returned(output)) => {
+                self.vm.commit(keep);
+                Ok(Outcome {
+                    output: serde_json::json!({ "data": output }),
+                    messages: Vec::new(),
+                    spawns: Vec::new(),
+                    assignments: Vec::new(),
+                    error: None,
+                    gas_used: self.vm.fuel_used(),
+                    diff: None,
+                })
+            }
+            Ok(Completion::Yielded(_)) => {
+                self.vm.rollback(savepoint);
+                Err(Error::Lua(
+                    "evaluate: the code waited for a message (Receive works inside handlers)"
+                        .into(),
+                ))
+            }
+            Err(e) => {
+                self.vm.rollback(savepoint);
+                Err(e)
+            }
+        };
+        match &result {
+            Ok(o) => {
+                if self.history.logging {
+                    self.history.record(
+                        Delivery::Evaluate,
+                        Json::String(source.to_owned()),
+                        None,
+                        o,
+                    );
+                }
+            }
+            Err(_) => self.vm.host().borrow_mut().fuel_before_slice = fuel_clock,
+        }
+        self.after_commit();
+        result
+    }
+
+    /// Checks that `source` compiles as an expression or a chunk (as aos's Eval tries it),
+    /// so callers get SYNTAX_ERROR / SOURCE_REJECTED for source that cannot run at all.
+    fn precompile(&self, source: &str) -> Result<(), Error> {
         let limits = self.vm.limits().source;
         let name = "[string \"aos\"]";
         if let Err(e) =
@@ -324,6 +446,22 @@ impl Process {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// Sets (or clears) the check that can stop a running message between execution
+    /// slices (a console's Ctrl-C): the message then fails with [`Error::Interrupted`] and
+    /// leaves the process as it was.
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::vm::Interrupt>) {
+        self.vm.set_interrupt(interrupt);
+    }
+
+    /// [`Process::eval`], returning the whole outcome of the Eval message (its messages
+    /// included); only source that cannot compile is an `Err`.
+    pub fn eval_outcome(&mut self, source: &str) -> Result<Outcome, Error> {
+        // Compile first, so callers get SYNTAX_ERROR / SOURCE_REJECTED rather than a
+        // generic Lua error for source that cannot run at all.
+        self.precompile(source)?;
         let msg = Message {
             tags: vec![Tag::new("Action", "Eval")],
             data: Some(source.to_owned()),
@@ -559,6 +697,40 @@ where
     }
     result
 }
+
+/// [`Process::evaluate`]'s Lua side: aos's Eval (expression first, then chunk; the printed
+/// lines and the returned value are the output) called directly, with `print` collecting
+/// into a list of its own and the runtime's print state put back afterwards.
+const HOST_EVALUATE: &str = r#"
+local source = ...
+local fn, err = load("return " .. source, "aos", "t", _G)
+if err then
+  fn, err = load(source, "aos", "t", _G)
+end
+if not fn then
+  error(err, 0)
+end
+local outbox = type(ao) == "table" and ao.outbox or nil
+local savedOutput = outbox and outbox.Output
+local savedLogs = HANDLER_PRINT_LOGS
+local logs = {}
+HANDLER_PRINT_LOGS = logs
+local ok, output, e = pcall(fn)
+HANDLER_PRINT_LOGS = savedLogs
+if outbox then
+  outbox.Output = savedOutput
+end
+if not ok then
+  error(output, 0)
+end
+if e then
+  error(e, 0)
+end
+if output then
+  logs[#logs + 1] = type(output) == "table" and require(".stringify").format(output) or tostring(output)
+end
+return table.concat(logs, "\n")
+"#;
 
 /// aos reports a failed Eval as `<printed>\n\n<red>error:\n<reset><message>`; the API
 /// returns the message alone.

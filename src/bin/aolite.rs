@@ -1,6 +1,7 @@
 //! The native CLI. Thin: parses arguments, calls the library, prints results.
 //! The npm package ships a Node CLI with the same commands and output.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use aolite::{Limits, Process, ProcessOptions};
@@ -13,18 +14,29 @@ USAGE:
         Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
-        send each message of MESSAGES.json (a JSON array) and print one JSON outcome
-        per line. In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and
-        process id.
+        send each message of MESSAGES.json (a JSON array) and print what came of
+        each. On a terminal, a readable account per message (the message, its output,
+        the messages it sent with their tags, its error in red) and a summary; when
+        stdout is not a terminal, one JSON outcome per line, as ao-loader shapes it.
+        With many messages and stdout redirected, progress goes to stderr.
+        In messages, \"$OWNER\" and \"$PROCESS\" stand for the owner and process id.
+          --json                one JSON outcome per line, also on a terminal
+          --text                the readable account, also into a pipe or file
+                                (colour only on a terminal, and not with NO_COLOR)
           --import STATE.json   start from this state document instead of a spawn
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
           --hash                each outcome carries the state hash after it (StateHash)
+          --fail-on-error       exit with status 1 when any message failed (its
+                                outcome has an Error, or it was refused)
+        When the reader of the output goes away (aolite run ... | head), the run
+        stops quietly.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
         messages the process sends itself are delivered, dot commands inspect it
-        (.help lists them).
+        (.help lists them: .editor, .send ACTION NAME=VALUE ... --from ADDRESS, .as,
+        .load, .inbox...). Ctrl-C stops a running computation and keeps the process.
 
 OPTIONS (run, repl):
     --id PROCESS_ID       process id
@@ -54,18 +66,39 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("aolite: {msg}");
+            let _ = writeln!(std::io::stderr(), "aolite: {msg}");
             ExitCode::from(2)
         }
     }
 }
 
+/// Writes to stdout. A reader that went away (a closed pipe) is `Closed`, which ends the
+/// command quietly; any other failure is an error.
+fn put(out: &mut impl Write, text: &str) -> Result<(), Closed> {
+    match out.write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed::Reader),
+        Err(e) => Err(Closed::Failed(format!("cannot write the output: {e}"))),
+    }
+}
+
+/// Why output stopped.
+enum Closed {
+    /// The reader closed the pipe: stop quietly.
+    Reader,
+    Failed(String),
+}
+
+/// Prints the help (quietly nothing when stdout is closed).
+fn help() -> Result<ExitCode, String> {
+    let mut out = std::io::stdout().lock();
+    let _ = put(&mut out, HELP).and_then(|()| out.flush().map_err(|_| Closed::Reader));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(args: &[String]) -> Result<ExitCode, String> {
     match args.first().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => {
-            print!("{HELP}");
-            Ok(ExitCode::SUCCESS)
-        }
+        None | Some("-h" | "--help" | "help") => help(),
         Some("lua") => cmd_lua(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
         Some("repl") => cmd_repl(&args[1..]),
@@ -86,15 +119,13 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
         return Err("usage: aolite lua FILE.lua".into());
     };
     if file == "-h" || file == "--help" {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let source = read(file)?;
     // Lua names a script's chunk after the path it was given.
     let name = file.clone();
     let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
     {
-        use std::io::Write;
         let mut stdout = std::io::stdout().lock();
         // A closed pipe is not an error of the script.
         let _ = stdout.write_all(&out.stdout).and_then(|()| stdout.flush());
@@ -102,7 +133,7 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     match out.error {
         None => Ok(ExitCode::SUCCESS),
         Some(e) => {
-            eprintln!("lua: {e}");
+            let _ = writeln!(std::io::stderr(), "lua: {e}");
             Ok(ExitCode::from(1))
         }
     }
@@ -116,6 +147,10 @@ struct RunArgs {
     import: Option<String>,
     export: Option<String>,
     hash: bool,
+    fail_on_error: bool,
+    /// `Some(true)`: `--json`, `Some(false)`: `--text`, `None`: by whether stdout is a
+    /// terminal.
+    json: Option<bool>,
 }
 
 fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
@@ -133,6 +168,9 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--export" => r.export = Some(value("--export")?),
             "--diff" => r.options.diff = true,
             "--hash" => r.hash = true,
+            "--fail-on-error" => r.fail_on_error = true,
+            "--json" => r.json = Some(true),
+            "--text" => r.json = Some(false),
             "--id" => r.options.id = Some(value("--id")?),
             "--owner" => r.options.owner = Some(value("--owner")?),
             "--module" => r.options.module = Some(value("--module")?),
@@ -205,8 +243,7 @@ fn start_process(import: Option<&str>, options: ProcessOptions) -> Result<Proces
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let RunArgs {
         process_file,
@@ -215,6 +252,8 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         import,
         export,
         hash,
+        fail_on_error,
+        json,
     } = parse_run_args(args)?;
     if process_file.is_none() && import.is_none() {
         return Err("usage: aolite run PROCESS.lua --messages FILE".into());
@@ -231,36 +270,135 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let mut process = start_process(import.as_deref(), options)?;
     if let (Some(source), Some(file)) = (&source, &process_file) {
         if let Err(e) = process.eval(source) {
-            eprintln!("{file}: {e}");
+            let _ = writeln!(std::io::stderr(), "{file}: {e}");
             return Ok(ExitCode::from(1));
         }
     }
     let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
+    let stdout_terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let json = json.unwrap_or(!stdout_terminal);
+    let style = aolite::report::Style {
+        colour: stdout_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut progress = Progress::new(messages.len(), !stdout_terminal);
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    let count = messages.len();
     for (i, mut msg) in messages.into_iter().enumerate() {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
             Ok(outcome) => {
+                if outcome.error.is_some() {
+                    failed += 1;
+                }
                 let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
                 if hash {
                     let h = process.state_hash().map_err(|e| e.to_string())?;
                     v["StateHash"] = Json::String(h);
                 }
-                v.to_string()
+                v
             }
-            Err(e) => serde_json::json!({
-                "Error": e.to_string(),
-                "Code": e.code(),
-                "Message": i,
-            })
-            .to_string(),
+            Err(e) => {
+                failed += 1;
+                serde_json::json!({
+                    "Error": e.to_string(),
+                    "Code": e.code(),
+                    "Message": i,
+                })
+            }
         };
-        println!("{line}");
+        let text = if json {
+            format!("{line}\n")
+        } else {
+            aolite::report::render_run(i, &msg, &line, &owner, style)
+        };
+        progress.step(i + 1);
+        match put(&mut out, &text) {
+            Ok(()) => {}
+            Err(Closed::Reader) => {
+                progress.clear();
+                return Ok(run_status(fail_on_error && failed > 0));
+            }
+            Err(Closed::Failed(e)) => return Err(e),
+        }
+    }
+    progress.clear();
+    let ended = if json {
+        out.flush()
+    } else {
+        let summary = aolite::report::render_summary(count, failed, style);
+        out.write_all(summary.as_bytes()).and_then(|()| out.flush())
+    };
+    match ended {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(run_status(fail_on_error && failed > 0))
+        }
+        Err(e) => return Err(format!("cannot write the output: {e}")),
+        Ok(()) => {}
     }
     if let Some(path) = export {
         let doc = process.export_state().map_err(|e| e.to_string())?;
         std::fs::write(&path, doc).map_err(|e| format!("cannot write {path}: {e}"))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(run_status(fail_on_error && failed > 0))
+}
+
+/// Messages from which `aolite run` shows its progress.
+const PROGRESS_FROM: usize = 200;
+
+/// A progress line on stderr, for long runs whose output goes elsewhere (stdout redirected
+/// and stderr a terminal). Redrawn at each whole percent.
+struct Progress {
+    total: usize,
+    on: bool,
+    shown: usize,
+}
+
+impl Progress {
+    fn new(total: usize, stdout_elsewhere: bool) -> Progress {
+        let on = stdout_elsewhere
+            && total >= PROGRESS_FROM
+            && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        Progress {
+            total,
+            on,
+            shown: 0,
+        }
+    }
+
+    fn step(&mut self, done: usize) {
+        if !self.on {
+            return;
+        }
+        let percent = done * 100 / self.total;
+        if percent > self.shown || done == self.total {
+            self.shown = percent;
+            let width = 30;
+            let filled = done * width / self.total;
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(width - filled));
+            let _ = write!(
+                std::io::stderr(),
+                "\r[{bar}] {done}/{} messages",
+                self.total
+            );
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.on {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+            self.on = false;
+        }
+    }
+}
+
+/// `aolite run`'s exit status: 1 when `--fail-on-error` was given and a message failed.
+fn run_status(fail: bool) -> ExitCode {
+    if fail {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Where the console's lines come from: a terminal gets line editing and a history kept
@@ -289,14 +427,16 @@ impl Input {
         Input::Piped(std::io::stdin().lock().lines())
     }
 
-    /// The next line, after showing `prompt`; `None` at the end of input.
-    fn read(&mut self, prompt: &str, out: &mut std::io::Stdout) -> Option<String> {
-        use std::io::Write;
+    /// The next input after showing `prompt`.
+    fn read(&mut self, prompt: &str, out: &mut std::io::Stdout) -> Read {
         match self {
             Input::Piped(lines) => {
                 let _ = write!(out, "{prompt}");
                 let _ = out.flush();
-                lines.next()?.ok()
+                match lines.next() {
+                    Some(Ok(line)) => Read::Line(line),
+                    _ => Read::End,
+                }
             }
             #[cfg(not(target_arch = "wasm32"))]
             Input::Terminal(editor, history) => match editor.readline(prompt) {
@@ -307,22 +447,80 @@ impl Input {
                             let _ = editor.save_history(path);
                         }
                     }
-                    Some(line)
+                    Read::Line(line)
                 }
-                // Ctrl-C drops the line being typed, as in aos.
-                Err(rustyline::error::ReadlineError::Interrupted) => Some(String::new()),
-                Err(_) => None,
+                // Ctrl-C drops the line being typed (and the editor's lines), as in aos.
+                Err(rustyline::error::ReadlineError::Interrupted) => Read::Cancel,
+                Err(_) => Read::End,
             },
         }
     }
 }
 
-fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
-    use std::io::Write;
+/// What the console's input gave.
+enum Read {
+    Line(String),
+    /// Ctrl-C at the prompt (only a terminal, which the wasm build has not, sends it).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Cancel,
+    /// Ctrl-D, or the end of piped input.
+    End,
+}
 
+/// Ctrl-C while the console computes: a SIGINT handler raises a flag that the engine
+/// checks between execution slices, which stops the computation (the input fails and the
+/// process stays as it was). At the prompt a terminal is in raw mode, so Ctrl-C arrives as
+/// a key instead; with piped input, Ctrl-C at any other time ends the program as usual.
+mod sigint {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static BUSY: AtomicBool = AtomicBool::new(false);
+    static HIT: AtomicBool = AtomicBool::new(false);
+    static TERMINAL: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
+    extern "C" fn on_sigint(_: libc::c_int) {
+        // Only async-signal-safe work here: atomics and _exit.
+        if BUSY.load(Ordering::SeqCst) {
+            HIT.store(true, Ordering::SeqCst);
+        } else if !TERMINAL.load(Ordering::SeqCst) {
+            // SAFETY: _exit is async-signal-safe and ends the process at once.
+            unsafe { libc::_exit(130) }
+        }
+    }
+
+    /// Installs the handler (`terminal`: the console reads a terminal).
+    pub fn install(terminal: bool) {
+        TERMINAL.store(terminal, Ordering::SeqCst);
+        #[cfg(unix)]
+        // SAFETY: the handler only touches atomics and calls _exit (async-signal-safe).
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+    }
+
+    /// Runs `f` with Ctrl-C stopping the computation instead of the program.
+    pub fn guard<T>(f: impl FnOnce() -> T) -> T {
+        HIT.store(false, Ordering::SeqCst);
+        BUSY.store(true, Ordering::SeqCst);
+        let r = f();
+        BUSY.store(false, Ordering::SeqCst);
+        HIT.store(false, Ordering::SeqCst);
+        r
+    }
+
+    /// The engine's check: has Ctrl-C been pressed during this computation?
+    pub fn hit() -> bool {
+        HIT.load(Ordering::SeqCst)
+    }
+}
+
+fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{HELP}");
-        return Ok(ExitCode::SUCCESS);
+        return help();
     }
     let RunArgs {
         process_file,
@@ -331,57 +529,60 @@ fn cmd_repl(args: &[String]) -> Result<ExitCode, String> {
         import,
         export,
         hash,
+        fail_on_error,
+        json,
     } = parse_run_args(args)?;
-    if messages_file.is_some() || export.is_some() || hash {
-        return Err("aolite repl takes no --messages, --export or --hash".into());
+    if messages_file.is_some() || export.is_some() || hash || fail_on_error || json.is_some() {
+        return Err(
+            "aolite repl takes no --messages, --export, --hash, --fail-on-error, --json or --text"
+                .into(),
+        );
     }
     let process = start_process(import.as_deref(), options)?;
     let mut console = aolite::console::Console::new(process);
+    console.set_interrupt(Some(std::rc::Rc::new(sigint::hit)));
     let mut out = std::io::stdout();
+    sigint::install(std::io::IsTerminal::is_terminal(&std::io::stdin()));
     let _ = writeln!(out, "{}", console.banner());
     if let Some(file) = process_file {
         let source = read_text(&file)?;
-        let text = console.eval_source(&source);
+        let text = sigint::guard(|| console.load_source(&file, &source));
         if !text.is_empty() {
             let _ = writeln!(out, "{text}");
         }
     }
     let mut input = Input::open();
     loop {
-        let Some(line) = input.read(&console.prompt(), &mut out) else {
-            let _ = writeln!(out);
-            break;
+        let step = match input.read(&console.prompt(), &mut out) {
+            Read::Line(line) => sigint::guard(|| console.line(&line)),
+            Read::Cancel => aolite::console::Step::Print(console.cancel()),
+            Read::End => {
+                let step = sigint::guard(|| console.end_of_input());
+                if step == aolite::console::Step::Exit {
+                    let _ = writeln!(out);
+                }
+                step
+            }
         };
-        match console.line(&line) {
-            aolite::console::Step::Print(text) => {
-                if !text.is_empty() {
-                    let _ = writeln!(out, "{text}");
-                }
-            }
-            aolite::console::Step::Load(path) => {
-                let text = match read_text(&path) {
-                    Ok(source) => console.eval_source(&source),
-                    Err(e) => format!("error: {e}"),
-                };
-                if !text.is_empty() {
-                    let _ = writeln!(out, "{text}");
-                }
-            }
-            aolite::console::Step::Export { path, text } => {
-                let msg = match std::fs::write(&path, text) {
-                    Ok(()) => format!("state written to {path}"),
-                    Err(e) => format!("error: cannot write {path}: {e}"),
-                };
-                let _ = writeln!(out, "{msg}");
-            }
-            aolite::console::Step::Import(path) => {
-                let text = match read_text(&path) {
-                    Ok(doc) => console.import_source(&doc),
-                    Err(e) => format!("error: {e}"),
-                };
-                let _ = writeln!(out, "{text}");
-            }
+        let text = match step {
+            aolite::console::Step::Print(text) => text,
+            aolite::console::Step::Load(path) => match read_text(&path) {
+                Ok(source) => sigint::guard(|| console.load_source(&path, &source)),
+                Err(e) => format!("error: {e}"),
+            },
+            aolite::console::Step::Export { path, text } => match std::fs::write(&path, text) {
+                Ok(()) => format!("state written to {path}"),
+                Err(e) => format!("error: cannot write {path}: {e}"),
+            },
+            aolite::console::Step::Import(path) => match read_text(&path) {
+                Ok(doc) => console.import_source(&doc),
+                Err(e) => format!("error: {e}"),
+            },
             aolite::console::Step::Exit => break,
+        };
+        if !text.is_empty() && writeln!(out, "{text}").is_err() {
+            // The reader of the output went away.
+            break;
         }
     }
     Ok(ExitCode::SUCCESS)

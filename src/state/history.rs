@@ -63,6 +63,8 @@ pub enum Delivery {
     Send,
     /// `handle`: message and env exactly as given.
     Handle,
+    /// `evaluate`: Lua source run by the host (`message` is the source text).
+    Evaluate,
 }
 
 /// One handled message.
@@ -192,6 +194,19 @@ impl Process {
             host,
         });
         id
+    }
+
+    /// A checkpoint for the engine's own use (undoing an unhandled Eval): dropped with
+    /// [`Process::drop_scratch_checkpoint`], it leaves the next user checkpoint's id as
+    /// it was.
+    pub(crate) fn scratch_checkpoint(&mut self) -> u64 {
+        self.checkpoint(None)
+    }
+
+    pub(crate) fn drop_scratch_checkpoint(&mut self, id: u64) {
+        if self.drop_checkpoint(id).is_ok() && self.history.next_id == id + 1 {
+            self.history.next_id = id;
+        }
     }
 
     /// The checkpoints one can roll back to, oldest first.
@@ -382,6 +397,13 @@ impl Process {
                         .as_ref()
                         .unwrap_or(&Json::Object(Default::default())),
                 ),
+                Delivery::Evaluate => match &entry.message {
+                    Json::String(source) => p.evaluate_outcome(source),
+                    _ => Err(Error::BadOptions(format!(
+                        "log entry {}: an evaluate entry's message is its source text",
+                        entry.seq
+                    ))),
+                },
             };
             let got = match outcome {
                 Ok(o) => outcome_hash(&o),

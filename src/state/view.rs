@@ -11,7 +11,8 @@
 //!   finite floats → themselves; NaN and infinities → the strings `"nan"`, `"inf"`, `"-inf"`;
 //! - a table whose keys are exactly `1..n` → an array; any other table → an object whose
 //!   keys are string keys as they are and other keys as `tostring` writes them (`"1.5"`,
-//!   `"true"`, `"table: 0x00000003"`), in `pairs` order; an empty table → `{}`;
+//!   `"true"`, `"table: 0x00000003"`), in `pairs` order; an empty table → `[]` (as aos's
+//!   json and `getGlobal` write it);
 //! - functions, coroutines and userdata → their `tostring` text (`"function: 0x0000000c"`);
 //! - a table met again inside itself → `"<cycle: table: 0x...>"`; tables deeper than the
 //!   depth limit → `"<table: N entries>"`.
@@ -43,11 +44,10 @@ pub fn sorted_entries<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<(Value<'gc>,
 }
 
 fn is_sequence(entries: &[(Value<'_>, Value<'_>)]) -> bool {
-    !entries.is_empty()
-        && entries
-            .iter()
-            .enumerate()
-            .all(|(i, (k, _))| matches!(k, Value::Integer(n) if *n == i as i64 + 1))
+    entries
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| matches!(k, Value::Integer(n) if *n == i as i64 + 1))
 }
 
 /// `tostring`-like text of a value that is not a table key path (never hands out identities).

@@ -139,6 +139,9 @@ pub enum Completion<R> {
     Yielded(StashedExecutor),
 }
 
+/// Asked between execution slices whether to stop the running call (Ctrl-C in a console).
+pub type Interrupt = Rc<dyn Fn() -> bool>;
+
 /// One Lua state with its limits and host data.
 pub struct Vm {
     lua: Lua,
@@ -147,6 +150,7 @@ pub struct Vm {
     helpers: StashedHelpers,
     globals: StashedTable,
     fuel_used: u64,
+    interrupt: Option<Interrupt>,
 }
 
 impl Vm {
@@ -175,6 +179,7 @@ impl Vm {
             helpers,
             globals,
             fuel_used: 0,
+            interrupt: None,
         })
     }
 
@@ -184,6 +189,12 @@ impl Vm {
 
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+    }
+
+    /// Sets (or clears) the check that can stop a running call between slices: when it
+    /// returns true, the call ends with [`Error::Interrupted`].
+    pub fn set_interrupt(&mut self, interrupt: Option<Interrupt>) {
+        self.interrupt = interrupt;
     }
 
     /// The host data shared with callbacks.
@@ -308,6 +319,10 @@ impl Vm {
             if used > limit {
                 self.abandon(&executor);
                 return Err(Error::OutOfFuel { limit });
+            }
+            if self.interrupt.as_ref().is_some_and(|stop| stop()) {
+                self.abandon(&executor);
+                return Err(Error::Interrupted);
             }
             if self.lua.total_memory() > self.limits.memory {
                 self.lua.gc_collect();

@@ -63,3 +63,41 @@ pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsVa
         code: out.error.as_ref().map(Error::code),
     })
 }
+
+/// `aolite run`'s readable account of one message (the Node CLI prints what the native one
+/// does): `line` is the JSON outcome (or `{Error, Code}`) `--json` prints for it.
+#[wasm_bindgen(js_name = renderRun)]
+pub fn render_run(
+    index: u32,
+    #[wasm_bindgen(unchecked_param_type = "Message")] message: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Outcome | { Error: string; Code: string }")]
+    line: JsValue,
+    owner: &str,
+    colour: bool,
+) -> Result<String, JsValue> {
+    let message = from_js(message, "message")?;
+    let line = from_js(line, "outcome")?;
+    Ok(crate::report::render_run(
+        index as usize,
+        &message,
+        &line,
+        owner,
+        crate::report::Style { colour },
+    ))
+}
+
+/// The summary line after a readable `aolite run`.
+#[wasm_bindgen(js_name = renderSummary)]
+pub fn render_summary(count: u32, failed: u32, colour: bool) -> String {
+    crate::report::render_summary(
+        count as usize,
+        failed as usize,
+        crate::report::Style { colour },
+    )
+}
+
+/// `text` without ANSI escape sequences.
+#[wasm_bindgen(js_name = stripAnsi)]
+pub fn strip_ansi(text: &str) -> String {
+    crate::report::strip_ansi(text)
+}

@@ -34,10 +34,19 @@ impl Process {
         self.inner.owner().to_owned()
     }
 
-    /// Evaluates Lua source as the owner through aos's Eval: `{output}`. Throws on errors.
+    /// Evaluates Lua source as the owner through aos's Eval: `{output}`. Throws on errors, and
+    /// with `NOT_HANDLED` when no handler took the Eval message (nothing is then kept).
     #[wasm_bindgen(unchecked_return_type = "EvalOutput")]
     pub fn eval(&mut self, source: &str) -> Result<JsValue, JsValue> {
         let out = self.inner.eval(source).map_err(|e| js_error(&e))?;
+        to_js(&out)
+    }
+
+    /// Runs Lua source in the process as the host, whatever its handlers do (no message,
+    /// the clock stays): `{output}` with what it printed and returned. Throws on errors.
+    #[wasm_bindgen(unchecked_return_type = "EvalOutput")]
+    pub fn evaluate(&mut self, source: &str) -> Result<JsValue, JsValue> {
+        let out = self.inner.evaluate(source).map_err(|e| js_error(&e))?;
         to_js(&out)
     }
 

@@ -13,7 +13,12 @@ export interface Tag { name: string; value: string }
 /** Tags as an array of `{name, value}` or as an object. */
 export type Tags = Tag[] | Record<string, string>;
 
-/** A message to a process. Every field is optional; missing ones get deterministic defaults. */
+/**
+ * A message to a process. Every field is optional; missing ones get deterministic defaults
+ * (`From`: the owner). aoconnect's shapes are accepted too: other casings of these fields
+ * (`tags`, `data`), `process` for `Target`, tags as `{name, value}` in any casing. A field
+ * one edit away from a known one (`Tag`, `Form`) is refused with a "did you mean".
+ */
 export interface Message {
   Id?: string;
   From?: string;
@@ -28,6 +33,10 @@ export interface Message {
   Nonce?: number | string;
   Cron?: boolean;
   "Read-Only"?: boolean;
+  /** aoconnect's names: `tags`, `data`, `process` (the Target). */
+  tags?: Tags;
+  data?: string | JsonValue;
+  process?: string;
   /** Other scalar fields (`Epoch`, `Hash-Chain`...) are passed to the process as they are. */
   [field: string]: unknown;
 }
@@ -36,7 +45,18 @@ export interface Message {
 export interface OutTag { name: string; value?: JsonValue }
 
 /** A message the process sent. */
-export interface OutMessage { Target?: string; Anchor?: string; Tags: OutTag[]; /** Absent when the process set none; a number or boolean stays one. */ Data?: string | number | boolean }
+export interface OutMessage {
+  Target?: string;
+  Anchor?: string;
+  Tags: OutTag[];
+  /** Absent when the process set none; a number or boolean stays one. */
+  Data?: string | number | boolean;
+  /** Its tags as an object (the first value of each name); not part of its JSON. */
+  readonly tags: Record<string, JsonValue | undefined>;
+}
+
+/** What `outcome.find` and `outcome.filter` match: tag values, `Target` or `Data`. */
+export type MessageFilter = Record<string, JsonValue | undefined>;
 
 /** What a message printed, as aos reports it. */
 export interface Output { data: string; prompt?: string; print?: boolean; test?: string }
@@ -56,6 +76,14 @@ export interface Outcome {
   GasUsed: number;
   /** What the message changed (user globals), when diffs are on (`diff: true`). */
   Diff?: Change[];
+  /** The first sent message whose tags (or `Target`, `Data`) match; not part of the JSON. */
+  readonly find: (filter?: MessageFilter) => OutMessage | undefined;
+  /** Every sent message that matches; not part of the JSON. */
+  readonly filter: (filter?: MessageFilter) => OutMessage[];
+  /** `Output.data` without ANSI colour codes; not part of the JSON. */
+  readonly outputText: string;
+  /** `Error` without ANSI colour codes; not part of the JSON. */
+  readonly errorText: string | undefined;
 }
 
 /** A failed message's error, for tools that should not parse text. */
@@ -79,7 +107,7 @@ export interface Checkpoint { id: number; name?: string; /** messages logged whe
 export interface LogEntry {
   seq: number;
   /** `send`: defaults filled in by the process; `handle`: message and env as given. */
-  kind: "send" | "handle";
+  kind: "send" | "handle" | "evaluate";
   message: Message;
   env?: Env;
   ok: boolean;
@@ -184,8 +212,12 @@ export interface Env {
   Module: { Id: string; Owner: string; Tags: Tag[] };
 }
 
-/** What `eval` printed and returned. */
-export interface EvalOutput { output: string }
+/** What `eval` (or `evaluate`) printed and returned. */
+export interface EvalOutput {
+  output: string;
+  /** `output` without ANSI colour codes; not part of the JSON. */
+  readonly text: string;
+}
 
 /** What a plain script printed, and its error. */
 export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode }
@@ -194,7 +226,10 @@ export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode
 export type ErrorCode =
   | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
   | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "BAD_CHECKPOINT" | "REPLAY_MISMATCH"
-  | "POISONED" | "TERMINATED";
+  | "POISONED" | "TERMINATED" | "INTERRUPTED" | "NOT_HANDLED";
+
+/** Whether an earlier internal fault poisoned this module instance (every call then throws `POISONED`). */
+export declare function isPoisoned(): boolean;
 
 /** Errors thrown by aolite are `Error`s with a stable `code`. */
 export interface AoliteError extends Error { code: ErrorCode }

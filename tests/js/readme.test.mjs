@@ -7,17 +7,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, read } from "./helpers.mjs";
 
-const blocks = [...read("README.md").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+// The repository's README and the npm package's own (js/README.md, shipped as pkg/README.md).
+const blocks = ["README.md", "js/README.md"].flatMap((readme) =>
+  [...read(readme).matchAll(/```js\n([\s\S]*?)```/g)].map((m, i) => [`${readme} js block ${i + 1}`, m[1]]),
+);
 
-test("the README has JS examples", () => assert.ok(blocks.length > 0));
+test("the READMEs have JS examples", () => {
+  assert.ok(blocks.some(([name]) => name.startsWith("README.md")));
+  assert.ok(blocks.some(([name]) => name.startsWith("js/README.md")));
+});
 
-blocks.forEach((code, i) => {
-  test(`README js block ${i + 1} runs`, () => {
+blocks.forEach(([name, code]) => {
+  test(`${name} runs`, () => {
     const dir = mkdtempSync(join(tmpdir(), "aolite-readme-"));
     const file = join(dir, "example.mjs");
     writeFileSync(file, code.replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`));
     const r = spawnSync(process.execPath, [file], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
     // Lines with `// expected` comments state what they print.
     for (const [, expected] of code.matchAll(/\/\/ (.+)$/gm)) {
       assert.ok(r.stdout.includes(expected.trim()), `output lacks "${expected}": ${r.stdout}`);

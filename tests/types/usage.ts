@@ -1,9 +1,9 @@
 // Type-checked (not run) by tests/js/types.test.mjs: the package's .d.ts must describe
 // the API with real domain types.
-import init, { Process, runLua } from "../../pkg/web/aolite.js";
+import init, { Process, isPoisoned, runLua, stripAnsi } from "../../pkg/web/aolite.js";
 import type {
-  AoliteError, Change, Checkpoint, Diff, Env, ErrorCode, Inspection, JsonValue, LogEntry, Message, Outcome, OutMessage,
-  ProcessOptions, StateDocument, Stats,
+  AoliteError, Change, Checkpoint, Diff, Env, ErrorCode, EvalOutput, Inspection, JsonValue, LogEntry, Message,
+  MessageFilter, Outcome, OutMessage, ProcessOptions, StateDocument, Stats,
 } from "../../pkg/web/aolite.js";
 
 async function main(): Promise<void> {
@@ -31,6 +31,28 @@ async function main(): Promise<void> {
     console.log(c, err.message);
   }
   console.log(action, gas, printed, dry.Error, text, script.stdout, code);
+
+  // The reading helpers the README documents.
+  const filter: MessageFilter = { Action: "Pong", Target: "alice" };
+  const found: OutMessage | undefined = outcome.find(filter);
+  const all: OutMessage[] = outcome.filter({ Action: "Pong" });
+  const tagValue: JsonValue | undefined = found?.tags.Action;
+  const plainOutput: string = outcome.outputText;
+  const plainError: string | undefined = outcome.errorText;
+  // Host-level evaluation, and the plain text of eval output.
+  const evaluated: EvalOutput = p.evaluate("return 1");
+  const plainEval: string = p.eval("print(1)").text;
+  const stripped: string = stripAnsi("\x1b[31mred\x1b[0m");
+  const poisoned: boolean = isPoisoned();
+  // aoconnect's input shapes.
+  p.send({ process: p.id, tags: [{ name: "Action", value: "Ping" }], data: "hi" });
+  try {
+    p.eval("Owner = ''");
+  } catch (e) {
+    const notHandled: ErrorCode = (e as AoliteError).code;
+    console.log(notHandled === "NOT_HANDLED");
+  }
+  console.log(all.length, tagValue, plainOutput, plainError, evaluated.output, plainEval, stripped, poisoned);
 
   // The state engine.
   const withDiff = new Process({ diff: true, log: true });
