@@ -180,7 +180,7 @@ export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode
 export type ErrorCode =
   | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
   | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "BAD_CHECKPOINT" | "REPLAY_MISMATCH"
-  | "POISONED" | "TERMINATED";
+  | "BUDGET_EXCEEDED" | "POISONED" | "TERMINATED";
 
 /** Errors thrown by aolite are `Error`s with a stable `code`. */
 export interface AoliteError extends Error { code: ErrorCode }
