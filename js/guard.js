@@ -93,7 +93,44 @@ export function poisonGuard(mod) {
       configurable: true,
     });
   }
+  const Network = mod.Network && class extends mod.Network {
+    constructor(options) {
+      if (fault !== null) throw poisoned();
+      try {
+        super(options);
+      } catch (e) {
+        if (e && typeof e.code === "string") throw e;
+        fault = e && e.message ? `${e.name ?? "Error"}: ${e.message}` : String(e);
+        throw poisoned();
+      }
+    }
+  };
+  if (Network) {
+    // Networks made by `importState` and `fork` become instances of the exported class.
+    const adoptNet = (r) => (r instanceof mod.Network ? Object.setPrototypeOf(r, Network.prototype) : r);
+    const netProto = mod.Network.prototype;
+    for (const name of Object.getOwnPropertyNames(netProto)) {
+      const desc = Object.getOwnPropertyDescriptor(netProto, name);
+      if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
+      const original = desc.value;
+      const decorates = ["eval", "dryRun"].includes(name);
+      Object.defineProperty(netProto, name, {
+        value: function (...args) {
+          const r = call(() => original.apply(this, args));
+          return decorates ? decorate(r) : adoptNet(r);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+    const original = mod.Network.importState;
+    Object.defineProperty(Network, "importState", {
+      value: (...args) => adoptNet(call(() => original.apply(mod.Network, args))),
+      writable: true,
+      configurable: true,
+    });
+  }
   const runLua = (...args) => call(() => mod.runLua(...args));
   const isPoisoned = () => fault !== null;
-  return { Process, Console, runLua, isPoisoned };
+  return { Process, Console, Network, runLua, isPoisoned };
 }

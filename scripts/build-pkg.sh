@@ -11,7 +11,7 @@ profile=--release
 rm -rf pkg/web
 wasm-pack build --target web "$profile" --out-dir pkg/web --out-name aolite --no-pack
 rm -f pkg/web/.gitignore
-cp js/node.js js/browser.js js/guard.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs pkg/
+cp js/node.js js/browser.js js/guard.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs js/aoconnect.mjs js/aoconnect.d.ts pkg/
 cp pkg.json pkg/package.json
 cp README.md pkg/README.md
 echo "built pkg/ ($(wc -c < pkg/web/aolite_bg.wasm) bytes of wasm)"

@@ -23,6 +23,8 @@ pub mod trace;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use serde_json::Value as Json;
+
 use crate::ao::process::{derive_id, DEFAULT_OWNER, DEFAULT_TIMESTAMP};
 use crate::ao::{Message, Outcome, Process, ProcessOptions, Tag};
 use crate::error::Error;
@@ -51,6 +53,52 @@ pub struct NetworkOptions {
     pub limits: Limits,
     /// Deliveries one `run` may make ([`DEFAULT_BUDGET`] when not given).
     pub budget: Option<u64>,
+}
+
+impl NetworkOptions {
+    /// Reads options from JSON: `{seed, timestamp, blockHeight, budget, limits: {fuel,
+    /// memory}}` (the limits of processes spawned by processes).
+    pub fn from_json(json: &Json) -> Result<NetworkOptions, Error> {
+        let bad = |m: String| Error::BadOptions(m);
+        let obj = match json {
+            Json::Null => return Ok(NetworkOptions::default()),
+            Json::Object(o) => o,
+            _ => return Err(bad("network options must be an object".into())),
+        };
+        for key in obj.keys() {
+            if !["seed", "timestamp", "blockHeight", "budget", "limits"].contains(&key.as_str()) {
+                return Err(bad(format!("unknown network option '{key}'")));
+            }
+        }
+        let uint = |key: &str| match obj.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| bad(format!("'{key}' must be a non-negative integer"))),
+        };
+        let seed = match obj.get("seed") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.clone()),
+            Some(_) => return Err(bad("'seed' must be a string".into())),
+        };
+        let to_i64 = |v: Option<u64>, key: &str| {
+            v.map(|n| i64::try_from(n).map_err(|_| bad(format!("'{key}' is too large"))))
+                .transpose()
+        };
+        // Limits as a process's options read them.
+        let limits = ProcessOptions::from_json(&serde_json::json!({
+            "limits": obj.get("limits").cloned().unwrap_or(Json::Null)
+        }))?
+        .limits;
+        Ok(NetworkOptions {
+            seed,
+            timestamp: to_i64(uint("timestamp")?, "timestamp")?,
+            block_height: to_i64(uint("blockHeight")?, "blockHeight")?,
+            limits,
+            budget: uint("budget")?,
+        })
+    }
 }
 
 /// One process of the network.

@@ -203,16 +203,16 @@ impl Network {
     pub fn run_with_budget(&mut self, max: u64) -> Result<u64, Error> {
         let first = self.trace.len();
         let mut delivered = 0;
-        loop {
-            if self.deliverable() == 0 {
+        while delivered < max {
+            if self.step()?.is_none() {
                 return Ok(delivered);
             }
-            if delivered >= max {
-                return Err(Error::BudgetExceeded(self.runaway_report(first, max)));
-            }
-            self.step()?;
             delivered += 1;
         }
+        if self.deliverable() == 0 {
+            return Ok(delivered);
+        }
+        Err(Error::BudgetExceeded(self.runaway_report(first, max)))
     }
 
     /// What a run that ran out of budget was busy with.
