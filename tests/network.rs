@@ -202,6 +202,9 @@ fn factory_spawns_a_child_and_waits_for_it() {
     assert_eq!(global(&mut net, &child, "Count"), 1);
     assert_eq!(global(&mut net, &child, "Owner"), json!(factory));
     assert_eq!(global(&mut net, &child, "Name"), "counter");
+    // The host evaluates in a child as its parent would (pushed, From = the parent).
+    let out = net.eval(&child, "Count * 10").expect("eval in the child");
+    assert_eq!(out.output_text(), "10");
     // The Spawned notice came from the factory's own id, with the spawn's Reference.
     let spawned = net
         .trace()

@@ -14,6 +14,21 @@
 //!   [`Network::advance`], which queues cron ticks ([`cron`]).
 //! - **State** ([`state`]): checkpoints and rollback of every process and the queue, one
 //!   JSON document for the whole network, and the trace of every delivery ([`trace`]).
+//!
+//! ```
+//! use aolite::{Message, Network, ProcessOptions};
+//! let mut net = Network::default();
+//! let echo = net.spawn(ProcessOptions::default()).unwrap();
+//! net.eval(&echo, r#"Handlers.add("hi", "Hi", function(msg) msg.reply({ Action = "Hello" }) end)"#)
+//!     .unwrap();
+//! let counter = net.spawn(ProcessOptions::default()).unwrap();
+//! net.eval(&counter, &format!(r#"Handlers.add("hello", "Hello", function() Hellos = (Hellos or 0) + 1 end)
+//!     ao.send({{ Target = "{echo}", Action = "Hi" }})"#)).unwrap();
+//! // The Hi was pushed to `echo`, whose reply was pushed back, before `eval` returned.
+//! assert_eq!(net.process_mut(&counter).unwrap().global_json("Hellos").unwrap(), 1);
+//! let hello = net.trace().last().unwrap();
+//! assert_eq!((hello.from.as_str(), hello.action.as_deref()), (echo.as_str(), Some("Hello")));
+//! ```
 
 pub mod cron;
 pub mod route;
@@ -405,17 +420,13 @@ impl Network {
             return self.deliver_spawn(pending);
         }
         let Some(node) = self.nodes.get_mut(&pending.target) else {
-            // Its target's spawn was dropped: the message has nowhere to go.
-            self.outbox.push(External {
-                from: pending.from().to_owned(),
-                cause: pending.cause.clone().unwrap_or_default(),
-                kind: "message".into(),
-                message: pending.message.to_json(),
-                reason: Some(format!(
-                    "process '{}' does not exist (its spawn was dropped)",
-                    pending.target
-                )),
-            });
+            // Its target's spawn was dropped, or is still pending behind it (reordered): a
+            // failed delivery.
+            let e = Error::BadMessage(format!(
+                "no process '{}' in the network (its spawn was dropped or is still pending)",
+                pending.target
+            ));
+            self.record(pending, -1, Err(e), "");
             return Ok(());
         };
         // A cron tick takes no slot of its own: it carries the last scheduled nonce.

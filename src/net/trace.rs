@@ -44,7 +44,8 @@ pub struct TraceEntry {
     /// The `Pushed-For` tag: the message at the root of the chain, as the messenger sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_for: Option<String>,
-    /// The target's slot for this message.
+    /// The target's slot for this message (a cron tick carries the last one; -1 when the
+    /// target does not exist).
     pub nonce: i64,
     pub timestamp: i64,
     /// Whether the message committed (no error).
