@@ -628,3 +628,44 @@ fn messages_to_unknown_targets_and_waiting_processes() {
     assert_eq!(net.processes().len(), 1);
     assert!(net.send("nobody", action("Ping")).is_err());
 }
+
+#[test]
+fn the_bundled_escrow_example_pays_on_and_ignores_forged_notices() {
+    let mut net = Network::default();
+    let token = spawn(&mut net, "token", TOKEN);
+    let escrow = spawn(&mut net, "escrow", include_str!("../examples/escrow.lua"));
+    net.eval(
+        &escrow,
+        &format!("Token = '{token}'; Beneficiary = '{BOB}'"),
+    )
+    .expect("configure");
+    // A wallet forging the token's notice is ignored.
+    net.message(
+        &escrow,
+        action("Credit-Notice")
+            .with_tag("Sender", WALLET)
+            .with_tag("Quantity", "500"),
+    )
+    .expect("forged");
+    assert_eq!(global(&mut net, &escrow, "Fees"), "0");
+    net.message(
+        &token,
+        action("Transfer")
+            .with_tag("Recipient", escrow.clone())
+            .with_tag("Quantity", "1000"),
+    )
+    .expect("transfer");
+    let balances = global(&mut net, &token, "Balances");
+    assert_eq!(balances[BOB], "990");
+    assert_eq!(balances[&escrow], "10");
+    assert_eq!(global(&mut net, &escrow, "Fees"), "10");
+    let debit = net.trace().last().expect("debit notice");
+    assert_eq!(debit.action.as_deref(), Some("Debit-Notice"));
+    assert_eq!(debit.target, escrow);
+    assert!(debit
+        .outcome
+        .as_ref()
+        .unwrap()
+        .output_text()
+        .contains("paid 990 on to"));
+}
