@@ -36,7 +36,7 @@ pub mod schedule;
 pub mod state;
 pub mod trace;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde_json::Value as Json;
 
@@ -143,6 +143,8 @@ pub struct Network {
     /// Process ids in spawn order.
     pub(crate) order: Vec<String>,
     pub(crate) queue: VecDeque<Pending>,
+    /// The targets of the spawns in the queue (processes that will exist).
+    pub(crate) pending_spawns: BTreeSet<String>,
     pub(crate) outbox: Vec<External>,
     pub(crate) trace: Vec<TraceEntry>,
     /// Message id -> its delivery to its own target in the trace.
@@ -171,6 +173,7 @@ impl Network {
             nodes: BTreeMap::new(),
             order: Vec::new(),
             queue: VecDeque::new(),
+            pending_spawns: BTreeSet::new(),
             outbox: Vec::new(),
             trace: Vec::new(),
             by_id: BTreeMap::new(),
@@ -531,17 +534,21 @@ impl Network {
         if pending.kind != Kind::Assignment {
             self.by_id.insert(id.clone(), self.trace.len());
         }
-        // Recorded first, so that an assignment of this very message finds it.
-        let routed = ok.then(|| entry.outcome.clone()).flatten();
+        // Recorded first, so that an assignment of this very message finds it; the outcome
+        // is lent to the router meanwhile.
+        let at = self.trace.len();
         self.trace.push(entry);
-        if let Some(o) = routed {
-            let origin = route::Origin {
-                sender: &pending.target,
-                module,
-                cause: &id,
-                root: pending.root.as_deref(),
-            };
-            self.route(&origin, &o);
+        if ok {
+            if let Some(o) = self.trace[at].outcome.take() {
+                let origin = route::Origin {
+                    sender: &pending.target,
+                    module,
+                    cause: &id,
+                    root: pending.root.as_deref(),
+                };
+                self.route(&origin, &o);
+                self.trace[at].outcome = Some(o);
+            }
         }
     }
 }

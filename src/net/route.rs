@@ -75,11 +75,7 @@ pub(super) struct Origin<'a> {
 impl Network {
     /// Whether `target` is a process of the network, or one whose spawn is pending.
     pub(super) fn is_known(&self, target: &str) -> bool {
-        self.nodes.contains_key(target)
-            || self
-                .queue
-                .iter()
-                .any(|p| p.kind == Kind::Spawn && p.target == target)
+        self.nodes.contains_key(target) || self.pending_spawns.contains(target)
     }
 
     pub(super) fn enqueue(&mut self, kind: Kind, target: String, message: Message) -> u64 {
@@ -90,6 +86,9 @@ impl Network {
     pub(super) fn enqueue_pending(&mut self, mut p: Pending) -> u64 {
         self.seq += 1;
         p.seq = self.seq;
+        if p.kind == Kind::Spawn {
+            self.pending_spawns.insert(p.target.clone());
+        }
         self.queue.push_back(p);
         self.seq
     }

@@ -138,10 +138,26 @@ impl Network {
             .ok_or_else(|| Error::BadOptions(format!("no pending message with seq {seq}")))
     }
 
+    /// Takes a message out of the queue (to deliver or drop it).
     fn take(&mut self, i: usize) -> Result<Pending, Error> {
-        self.queue
+        let p = self
+            .queue
             .remove(i)
-            .ok_or_else(|| Error::BadOptions(format!("no pending message at position {i}")))
+            .ok_or_else(|| Error::BadOptions(format!("no pending message at position {i}")))?;
+        if p.kind == Kind::Spawn {
+            self.pending_spawns.remove(&p.target);
+        }
+        Ok(p)
+    }
+
+    /// Rebuilds the set of pending spawns after the queue was replaced.
+    pub(crate) fn reindex_pending(&mut self) {
+        self.pending_spawns = self
+            .queue
+            .iter()
+            .filter(|p| p.kind == Kind::Spawn)
+            .map(|p| p.target.clone())
+            .collect();
     }
 
     /// Keeps a pending message in the queue without delivering it, until [`Network::release`].
@@ -173,7 +189,8 @@ impl Network {
                 return Err(Error::BadOptions(format!("seq {seq} is listed twice")));
             }
             let at = self.position(*seq)?;
-            front.push(self.take(at)?);
+            let p = self.queue.remove(at);
+            front.extend(p);
         }
         for p in front.into_iter().rev() {
             self.queue.push_front(p);

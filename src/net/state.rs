@@ -125,6 +125,7 @@ impl Network {
             }
         }
         self.queue = cp.queue;
+        self.reindex_pending();
         (self.ids, self.seq, self.steps) = (cp.ids, cp.seq, cp.steps);
         (self.clock, self.block_height) = (cp.clock, cp.block_height);
         self.outbox.truncate(cp.outbox);
@@ -339,6 +340,7 @@ impl Network {
             }
             net.queue.push_back(p);
         }
+        net.reindex_pending();
         net.outbox = serde_json::from_value::<Vec<External>>(
             doc.get("outbox").cloned().unwrap_or(Json::Null),
         )
