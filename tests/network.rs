@@ -669,3 +669,29 @@ fn the_bundled_escrow_example_pays_on_and_ignores_forged_notices() {
         .output_text()
         .contains("paid 990 on to"));
 }
+
+/// The token + escrow example: the network's hash is recorded in `tests/data/` and checked
+/// natively here and in wasm (`tests/wasm_common`), so every platform gives the same bytes.
+#[test]
+fn network_hash_matches_the_golden_file() {
+    let mut net = Network::default();
+    let token = net.spawn(ProcessOptions::default()).expect("token");
+    net.eval(&token, TOKEN).expect("load");
+    let escrow = net.spawn(ProcessOptions::default()).expect("escrow");
+    net.eval(&escrow, include_str!("../examples/escrow.lua"))
+        .expect("load");
+    net.eval(
+        &escrow,
+        &format!("Token = '{token}'; Beneficiary = '{BOB}'"),
+    )
+    .expect("configure");
+    net.message(
+        &token,
+        action("Transfer")
+            .with_tag("Recipient", escrow.clone())
+            .with_tag("Quantity", "1000"),
+    )
+    .expect("transfer");
+    let golden = include_str!("data/network_escrow.hash").trim();
+    assert_eq!(net.state_hash().expect("hash"), golden);
+}
