@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use aolite::net::MESSENGER;
 use aolite::{Message, Network, NetworkOptions, Process, ProcessOptions};
 
 const HOP: &str = r#"
@@ -25,7 +26,10 @@ fn main() -> Result<(), aolite::Error> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let processes = 100u64;
+    let processes: u64 = std::env::var("PROCESSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
 
     // One process: every message sends one message back to a wallet.
     let mut p = Process::new(ProcessOptions {
@@ -44,6 +48,40 @@ fn main() -> Result<(), aolite::Error> {
         )?;
     }
     let single_rate = single as f64 / start.elapsed().as_secs_f64();
+
+    // The same, with messages shaped as the network pushes them (their tags and fields).
+    let mut p = Process::new(ProcessOptions {
+        no_log: true,
+        authorities: vec![MESSENGER.into()],
+        ..ProcessOptions::default()
+    })?;
+    p.eval(HOP)?;
+    let start = Instant::now();
+    for i in 0..single {
+        let mut m = Message::default().with_from("peer-process");
+        m.owner = Some(MESSENGER.into());
+        for (name, value) in [
+            ("Data-Protocol", "ao"),
+            ("Variant", "ao.TN.1"),
+            ("Type", "Message"),
+            ("Reference", "7"),
+            ("Action", "Hop"),
+            ("Left", "1"),
+            ("Data-Protocol", "ao"),
+            ("Type", "Message"),
+            ("From-Process", "peer-process"),
+            ("From-Module", "module"),
+            ("Pushed-For", "root-message"),
+        ] {
+            m = m.with_tag(name, value);
+        }
+        m.extra = vec![
+            ("Forwarded-By".into(), MESSENGER.into()),
+            ("Anchor".into(), format!("{i:032}").into()),
+        ];
+        p.send(m)?;
+    }
+    let pushed_rate = single as f64 / start.elapsed().as_secs_f64();
 
     // A ring of 100 processes, 100 chains of total/100 hops.
     let mut net = Network::new(NetworkOptions {
@@ -80,8 +118,12 @@ fn main() -> Result<(), aolite::Error> {
     let net_rate = delivered as f64 / start.elapsed().as_secs_f64();
     println!("single process: {single} messages, {single_rate:.0} messages/s");
     println!(
-        "network of {processes}: {delivered} deliveries, {net_rate:.0} messages/s ({:.0}% of the single-process rate)",
-        100.0 * net_rate / single_rate
+        "single process, messages shaped as pushed ones: {pushed_rate:.0} messages/s"
+    );
+    println!(
+        "network of {processes}: {delivered} deliveries, {net_rate:.0} messages/s ({:.0}% of the single-process rate, {:.0}% of the pushed-shape rate)",
+        100.0 * net_rate / single_rate,
+        100.0 * net_rate / pushed_rate
     );
     println!("spawn (boot included): {spawn_ms:.2} ms per process");
     Ok(())
