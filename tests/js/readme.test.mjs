@@ -15,7 +15,12 @@ blocks.forEach((code, i) => {
   test(`README js block ${i + 1} runs`, () => {
     const dir = mkdtempSync(join(tmpdir(), "aolite-readme-"));
     const file = join(dir, "example.mjs");
-    writeFileSync(file, code.replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`));
+    writeFileSync(
+      file,
+      code
+        .replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`)
+        .replaceAll('from "aolite/aoconnect"', `from "${ROOT}pkg/aoconnect.mjs"`),
+    );
     const r = spawnSync(process.execPath, [file], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     // Lines with `// expected` comments state what they print.
