@@ -31,6 +31,7 @@
 //! ```
 
 pub mod cron;
+pub mod explore;
 pub mod route;
 pub mod schedule;
 pub mod state;
@@ -45,6 +46,7 @@ use crate::ao::{Message, Outcome, Process, ProcessOptions, Tag};
 use crate::error::Error;
 use crate::vm::Limits;
 
+pub use explore::{ExploreOptions, Explored};
 pub use schedule::{Pending, DEFAULT_BUDGET};
 pub use trace::{External, Kind, TraceEntry};
 

@@ -233,7 +233,7 @@ impl Network {
     }
 
     /// What a run that ran out of budget was busy with.
-    fn runaway_report(&self, first: usize, max: u64) -> String {
+    pub(super) fn runaway_report(&self, first: usize, max: u64) -> String {
         let mut routes: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for e in &self.trace[first..] {
             let action = e.action.clone().unwrap_or_else(|| "-".into());

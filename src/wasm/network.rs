@@ -36,6 +36,12 @@ export interface PendingMessage {
 /** A message, spawn or assignment that left the network. */
 export interface ExternalMessage { from: string; cause: string; kind: "message" | "spawn" | "assignment"; message: JsonValue; reason?: string }
 
+/** What `explore` does: how many delivery orders, the seed of the shuffled ones, the deliveries a run may make, and which globals of which processes to compare. */
+export interface ExploreOptions { runs?: number; seed?: number; budget?: number; observe: { process: string; globals?: string[] }[] }
+
+/** One distinct outcome of `explore`: what was observed, the runs that ended with it, and the deliveries of its first run. */
+export interface Explored { observation: JsonValue; runs: number[]; order: string[] }
+
 /** A network checkpoint. */
 export interface NetworkCheckpoint { id: number; name?: string; steps: number }
 "#;
@@ -273,6 +279,23 @@ impl Network {
                 "no process '{id}' in the network"
             )))
         })
+    }
+
+    /// Delivers the pending messages in `runs` orders (run 0 first in, first out, the others
+    /// seeded) and groups the runs by the globals observed after each: more than one group
+    /// means the outcome depends on the order. `{runs, seed, budget, observe: [{process,
+    /// globals}]}`; the network is left as it was.
+    #[wasm_bindgen(unchecked_return_type = "Explored[]")]
+    pub fn explore(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ExploreOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let options = from_js(options, "options")?;
+        let found = self
+            .inner
+            .explore_json(&options)
+            .map_err(|e| js_error(&e))?;
+        to_js(&found)
     }
 
     /// Marks the state of the whole network; returns the checkpoint's id.

@@ -117,3 +117,22 @@ test("Network: cron ticks when the clock advances", () => {
   assert.equal(net.getGlobal(p, "Ticks"), 2);
   assert.equal(net.trace().filter((e) => e.kind === "cron").length, 2);
 });
+
+test("Network: explore finds an order-dependent bug", () => {
+  const net = new Network();
+  const bank = net.spawn({});
+  net.eval(bank, `Balance = 0 Refused = 0
+    Handlers.add("deposit", "Deposit", function(m) Balance = Balance + 10 end)
+    Handlers.add("withdraw", "Withdraw", function(m)
+      if Balance < 10 then Refused = Refused + 1 else Balance = Balance - 10 end
+    end)`);
+  net.send(bank, { Tags: { Action: "Deposit" } });
+  net.send(bank, { Tags: { Action: "Withdraw" } });
+  const hash = net.stateHash();
+  const found = net.explore({ runs: 8, seed: 3, observe: [{ process: bank, globals: ["Balance", "Refused"] }] });
+  assert.equal(found.length, 2);
+  assert.deepEqual(found[0].observation, { [bank]: { Balance: 0, Refused: 0 } });
+  assert.deepEqual(found[1].observation, { [bank]: { Balance: 10, Refused: 1 } });
+  assert.match(found[1].order[0], /\(Withdraw\)$/);
+  assert.equal(net.stateHash(), hash);
+});

@@ -77,7 +77,7 @@ async function inWorker(): Promise<void> {
 void inWorker;
 
 import { Network } from "../../pkg/web/aolite.js";
-import type { ExternalMessage, NetworkCheckpoint, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
+import type { Explored, ExternalMessage, NetworkCheckpoint, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
 import { connect, createDataItemSigner } from "../../pkg/aoconnect.js";
 import type { MessageResult } from "../../pkg/aoconnect.js";
 
@@ -97,7 +97,8 @@ async function network(): Promise<void> {
   net.rollback(cp);
   const copy: Network = Network.importState(net.exportState());
   const ticks: number = net.advance(60_000);
-  console.log(out.Output, entry?.cause, trace.length, outbox[0]?.reason, points, copy.stateHash(), ticks);
+  const found: Explored[] = net.explore({ runs: 4, observe: [{ process: token, globals: ["Balances"] }] });
+  console.log(out.Output, entry?.cause, trace.length, outbox[0]?.reason, points, copy.stateHash(), ticks, found[0]?.order);
 
   const ao = connect({ seed: "demo" });
   const signer = createDataItemSigner("wallet-address");
