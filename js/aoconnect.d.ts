@@ -22,6 +22,8 @@ export interface AoConnect {
   result(args: { process: string; message: string }): Promise<MessageResult>;
   results(args: { process: string; from?: string; to?: string; limit?: number; sort?: "ASC" | "DESC" }): Promise<{ edges: { cursor: string; node: MessageResult }[] }>;
   dryrun(args: { process: string; tags?: Tag[]; data?: string; Owner?: string; Id?: string; anchor?: string }): Promise<MessageResult>;
+  /** Assigns a message delivered earlier to another process; resolves to the message's id. */
+  assign(args: { process: string; message: string }): Promise<string>;
   /** The local network behind these functions (null before the first call). */
   readonly network: Network | null;
 }

@@ -5,7 +5,8 @@
 //
 // Each `connect()` is a fresh network. The functions take and return what
 // `@permaweb/aoconnect` does in its legacy mode (all async): `spawn` and `message` resolve to
-// ids, `result` to `{ Output, Messages, Spawns, Assignments, Error }`. Messages the processes
+// ids, `result` to `{ Output, Messages, Spawns, Assignments, Error }`; `assign` resolves to the
+// assigned message's id (the assignment keeps it). Messages the processes
 // push to each other are delivered before `message` resolves. Nothing is signed: a signer only
 // names the sender's address, and ids stay deterministic.
 import init, { Network } from "aolite";
@@ -128,12 +129,20 @@ export function connect(options = {}) {
       : { Output, Messages, Spawns, Assignments, Error, GasUsed };
   }
 
+  async function assign({ process, message: id } = {}) {
+    const n = await net();
+    n.assign(process, id);
+    n.run();
+    return id;
+  }
+
   return {
     spawn,
     message,
     result,
     results,
     dryrun,
+    assign,
     get network() {
       return network;
     },

@@ -290,6 +290,14 @@ fn assignments_are_delivered() {
     assert_eq!(assigned.target, reader);
     // The message keeps its id: reading its result gives the delivery to its own target.
     assert_eq!(net.result(&note).expect("result").target, writer);
+    // The host assigns too (aoconnect's assign); an unknown message is refused.
+    net.assign(&reader, &note).expect("assign");
+    net.run().expect("run");
+    assert_eq!(
+        global(&mut net, &reader, "Seen").as_array().unwrap().len(),
+        2
+    );
+    assert!(net.assign(&reader, "no-such-message").is_err());
 }
 
 /// A peer of the guide's multi-process state sharing: last write wins by version, ties

@@ -368,6 +368,23 @@ impl Network {
         Ok(id)
     }
 
+    /// Assigns message `id`, delivered earlier in this network, to `process` (as
+    /// aoconnect's `assign` does from the host): it is queued for it with its own `Id` and
+    /// `Target`, so aos takes it as an assignment (`ao.addAssignable` decides). Returns its
+    /// sequence number in the queue.
+    pub fn assign(&mut self, process: &str, id: &str) -> Result<u64, Error> {
+        if !self.is_known(process) {
+            return Err(Error::BadMessage(format!(
+                "no process '{process}' in the network"
+            )));
+        }
+        let message = self.assigned(id).ok_or_else(|| {
+            Error::BadMessage(format!("message '{id}' was not delivered in this network"))
+        })?;
+        let pending = self.pending_for(Kind::Assignment, process.to_owned(), message);
+        Ok(self.enqueue_pending(pending))
+    }
+
     /// [`Network::send`], then [`Network::run`]: when it returns, everything the message
     /// caused has been delivered (read it with [`Network::result`]).
     pub fn message(&mut self, target: &str, msg: Message) -> Result<String, Error> {

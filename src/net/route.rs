@@ -276,31 +276,36 @@ impl Network {
                     .collect()
             })
             .unwrap_or_default();
-        let original = self
-            .by_id
-            .get(id)
-            .and_then(|i| self.trace.get(*i))
-            .and_then(|e| Message::from_json(&e.message).ok());
+        let original = self.assigned(id);
         for process in processes {
             let one = serde_json::json!({ "Processes": [process], "Message": id });
             if !self.is_known(&process) {
                 self.leave(o, "assignment", one, None);
                 continue;
             }
-            let Some(mut message) = original.clone() else {
+            let Some(message) = original.clone() else {
                 let reason = format!("message '{id}' was not delivered in this network");
                 self.leave(o, "assignment", one, Some(reason));
                 continue;
             };
-            message.nonce = None;
-            message.timestamp = Some(self.clock);
-            message.block_height = Some(self.block_height);
-            message.cron = false;
             self.enqueue_pending(Pending {
                 cause: Some(o.cause.to_owned()),
                 root: o.root.map(str::to_owned),
                 ..self.pending_for(Kind::Assignment, process, message)
             });
         }
+    }
+
+    /// Message `id` as its own target received it, ready to be assigned now: same `Id`,
+    /// `From`, `Owner`, `Target`, tags and data; the clock's time; its slot assigned on
+    /// delivery. `None` when the network never delivered it.
+    pub(super) fn assigned(&self, id: &str) -> Option<Message> {
+        let entry = self.by_id.get(id).and_then(|i| self.trace.get(*i))?;
+        let mut message = Message::from_json(&entry.message).ok()?;
+        message.nonce = None;
+        message.timestamp = Some(self.clock);
+        message.block_height = Some(self.block_height);
+        message.cron = false;
+        Some(message)
     }
 }

@@ -131,6 +131,13 @@ impl Network {
         self.inner.message(target, msg).map_err(|e| js_error(&e))
     }
 
+    /// Queues message `id` (delivered earlier) for `process` as an assignment; returns its
+    /// sequence number.
+    pub fn assign(&mut self, process: &str, id: &str) -> Result<f64, JsValue> {
+        let seq = self.inner.assign(process, id).map_err(|e| js_error(&e))?;
+        Ok(seq as f64)
+    }
+
     /// Evaluates Lua in `target` through Eval from its owner, then runs the network.
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     pub fn eval(&mut self, target: &str, source: &str) -> Result<JsValue, JsValue> {

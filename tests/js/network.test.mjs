@@ -45,6 +45,11 @@ test("aoconnect: a token pays an escrow, which pays on", async () => {
   assert.equal(fees.Output.data, "10");
   const { edges } = await ao.results({ process: escrow });
   assert.ok(edges.some((e) => e.node.Messages.some((m) => tag(m, "Action") === "Transfer")));
+  // Assigned to the escrow, the transfer is refused by aos (no assignable matches it).
+  assert.equal(await ao.assign({ process: escrow, message: transfer }), transfer);
+  const assigned = ao.network.trace().at(-1);
+  assert.equal(assigned.kind, "assignment");
+  assert.match(assigned.outcome.Output.data, /Assignment is not trusted/);
 });
 
 test("aoconnect: the same scenario gives the same ids and network", async () => {
