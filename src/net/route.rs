@@ -118,13 +118,13 @@ impl Network {
     }
 
     fn push_message(&mut self, o: &Origin, out: &OutMessage) {
-        let json = serde_json::to_value(out).unwrap_or(Json::Null);
+        let json = || serde_json::to_value(out).unwrap_or(Json::Null);
         let Some(target) = out.target.clone().filter(|t| self.is_known(t)) else {
-            return self.leave(o, "message", json, None);
+            return self.leave(o, "message", json(), None);
         };
         let tags = match string_tags(&out.tags) {
             Ok(tags) => tags,
-            Err(reason) => return self.leave(o, "message", json, Some(reason)),
+            Err(reason) => return self.leave(o, "message", json(), Some(reason)),
         };
         let mut tags: Vec<Tag> = tags
             .into_iter()
