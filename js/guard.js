@@ -44,23 +44,26 @@ export function poisonGuard(mod) {
   // Processes the module makes itself (`importState`, `replay`, `fork`) become instances of
   // the exported class too, so `instanceof Process` holds for them.
   const adopt = (r) => (r instanceof mod.Process ? Object.setPrototypeOf(r, Process.prototype) : r);
-  // Guard the methods on the generated prototype itself: processes made by `importState`,
-  // `replay` and `fork` are instances of the generated class, not of the subclass.
-  const proto = mod.Process.prototype;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    const desc = Object.getOwnPropertyDescriptor(proto, name);
-    if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
-    const original = desc.value;
-    const decorates = ["send", "dryRun", "handle", "evalOutcome"].includes(name);
-    Object.defineProperty(proto, name, {
-      value: function (...args) {
-        const r = call(() => original.apply(this, args));
-        return decorates ? decorate(r) : adopt(r);
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
+  // Guard the methods on the generated prototype itself: instances made by `importState`,
+  // `replay` and `fork` are instances of the generated class, not of the subclass. Methods
+  // named in `decorated` return outcomes; the others may return instances to adopt.
+  const guardMethods = (proto, decorated, adoptResult) => {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
+      const original = desc.value;
+      const decorates = decorated.includes(name);
+      Object.defineProperty(proto, name, {
+        value: function (...args) {
+          const r = call(() => original.apply(this, args));
+          return decorates ? decorate(r) : adoptResult(r);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  };
+  guardMethods(mod.Process.prototype, ["send", "dryRun", "handle", "evalOutcome"], adopt);
   for (const name of ["importState", "replay"]) {
     const original = mod.Process[name];
     Object.defineProperty(Process, name, {
@@ -95,34 +98,13 @@ export function poisonGuard(mod) {
   }
   const Network = mod.Network && class extends mod.Network {
     constructor(options) {
-      if (fault !== null) throw poisoned();
-      try {
-        super(options);
-      } catch (e) {
-        if (e && typeof e.code === "string") throw e;
-        fault = e && e.message ? `${e.name ?? "Error"}: ${e.message}` : String(e);
-        throw poisoned();
-      }
+      call(() => super(options));
     }
   };
   if (Network) {
     // Networks made by `importState` and `fork` become instances of the exported class.
     const adoptNet = (r) => (r instanceof mod.Network ? Object.setPrototypeOf(r, Network.prototype) : r);
-    const netProto = mod.Network.prototype;
-    for (const name of Object.getOwnPropertyNames(netProto)) {
-      const desc = Object.getOwnPropertyDescriptor(netProto, name);
-      if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
-      const original = desc.value;
-      const decorates = ["eval", "dryRun"].includes(name);
-      Object.defineProperty(netProto, name, {
-        value: function (...args) {
-          const r = call(() => original.apply(this, args));
-          return decorates ? decorate(r) : adoptNet(r);
-        },
-        writable: true,
-        configurable: true,
-      });
-    }
+    guardMethods(mod.Network.prototype, ["eval", "dryRun"], adoptNet);
     const original = mod.Network.importState;
     Object.defineProperty(Network, "importState", {
       value: (...args) => adoptNet(call(() => original.apply(mod.Network, args))),

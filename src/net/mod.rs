@@ -319,20 +319,19 @@ impl Network {
                 parent: None,
             },
         );
+        // Handled at once, not queued, but numbered like every delivery.
         self.seq += 1;
         let pending = Pending {
             seq: self.seq,
-            kind: Kind::Spawn,
-            target: id.clone(),
-            message,
-            cause: None,
             root: Some(id.clone()),
-            held: false,
-            parent: None,
-            notice_tags: Vec::new(),
+            ..self.pending_for(Kind::Spawn, id.clone(), message)
         };
         self.record(pending, 0, Ok(outcome), &module);
         Ok(id)
+    }
+
+    fn no_process(id: &str) -> Error {
+        Error::BadMessage(format!("no process '{id}' in the network"))
     }
 
     fn insert(&mut self, id: String, node: Node) {
@@ -345,9 +344,7 @@ impl Network {
     /// `Block-Height` the network's; the `Nonce` is assigned on delivery.
     pub fn send(&mut self, target: &str, mut msg: Message) -> Result<String, Error> {
         if !self.is_known(target) {
-            return Err(Error::BadMessage(format!(
-                "no process '{target}' in the network"
-            )));
+            return Err(Network::no_process(target));
         }
         let id = match msg.id.take() {
             Some(id) => id,
@@ -374,9 +371,7 @@ impl Network {
     /// sequence number in the queue.
     pub fn assign(&mut self, process: &str, id: &str) -> Result<u64, Error> {
         if !self.is_known(process) {
-            return Err(Error::BadMessage(format!(
-                "no process '{process}' in the network"
-            )));
+            return Err(Network::no_process(process));
         }
         let message = self.assigned(id).ok_or_else(|| {
             Error::BadMessage(format!("message '{id}' was not delivered in this network"))
@@ -400,7 +395,7 @@ impl Network {
         let node = self
             .nodes
             .get(target)
-            .ok_or_else(|| Error::BadMessage(format!("no process '{target}' in the network")))?;
+            .ok_or_else(|| Network::no_process(target))?;
         let mut msg = Message::default()
             .with_tag("Action", "Eval")
             .with_data(source);
@@ -428,7 +423,7 @@ impl Network {
         let node = self
             .nodes
             .get_mut(target)
-            .ok_or_else(|| Error::BadMessage(format!("no process '{target}' in the network")))?;
+            .ok_or_else(|| Network::no_process(target))?;
         if msg.from.is_none() {
             msg.from = Some(DEFAULT_OWNER.into());
         }

@@ -137,27 +137,41 @@ impl Network {
         if let Some(root) = o.root {
             tags.push(Tag::new("Pushed-For", root));
         }
-        let mut extra = vec![("Forwarded-By".to_owned(), Json::from(MESSENGER))];
-        if let Some(anchor) = &out.anchor {
-            extra.push(("Anchor".to_owned(), Json::from(anchor.clone())));
-        }
-        let message = Message {
-            id: Some(self.fresh_id("message")),
-            from: Some(o.sender.to_owned()),
-            owner: Some(MESSENGER.to_owned()),
-            target: Some(target.clone()),
-            tags,
-            data: data_text(out),
-            timestamp: Some(self.clock),
-            block_height: Some(self.block_height),
-            extra,
-            ..Message::default()
-        };
+        let id = self.fresh_id("message");
+        let message = self.signed(id, &target, tags, Some(out));
         self.enqueue_pending(Pending {
             cause: Some(o.cause.to_owned()),
             root: o.root.map(str::to_owned),
             ..self.pending_for(Kind::Message, target, message)
         });
+    }
+
+    /// A message as the messenger signs and forwards it: `Owner` and `Forwarded-By` the
+    /// messenger, `From` its `From-Process` tag, the process's `Anchor` and Data, the
+    /// clock's time and block height.
+    fn signed(
+        &self,
+        id: String,
+        target: &str,
+        tags: Vec<Tag>,
+        out: Option<&OutMessage>,
+    ) -> Message {
+        let mut extra = vec![("Forwarded-By".to_owned(), Json::from(MESSENGER))];
+        if let Some(anchor) = out.and_then(|o| o.anchor.clone()) {
+            extra.push(("Anchor".to_owned(), Json::from(anchor)));
+        }
+        Message {
+            id: Some(id),
+            from: Some(map_from(&tags, MESSENGER)),
+            owner: Some(MESSENGER.to_owned()),
+            target: Some(target.to_owned()),
+            tags,
+            data: out.and_then(data_text),
+            timestamp: Some(self.clock),
+            block_height: Some(self.block_height),
+            extra,
+            ..Message::default()
+        }
     }
 
     pub(super) fn pending_for(&self, kind: Kind, target: String, message: Message) -> Pending {
@@ -211,22 +225,7 @@ impl Network {
         notice_tags.push(Tag::new("Process", child.clone()));
         notice_tags.push(Tag::new("Action", "Spawned"));
         notice_tags.push(Tag::new("Variant", variant));
-        let mut extra = vec![("Forwarded-By".to_owned(), Json::from(MESSENGER))];
-        if let Some(anchor) = &out.anchor {
-            extra.push(("Anchor".to_owned(), Json::from(anchor.clone())));
-        }
-        let message = Message {
-            id: Some(child.clone()),
-            from: Some(map_from(&process_tags, MESSENGER)),
-            owner: Some(MESSENGER.to_owned()),
-            target: Some(child.clone()),
-            tags: process_tags,
-            data: data_text(out),
-            timestamp: Some(self.clock),
-            block_height: Some(self.block_height),
-            extra,
-            ..Message::default()
-        };
+        let message = self.signed(child.clone(), &child, process_tags, Some(out));
         self.enqueue_pending(Pending {
             cause: Some(o.cause.to_owned()),
             root: o.root.map(str::to_owned),
@@ -246,17 +245,8 @@ impl Network {
         if !self.nodes.contains_key(&parent) {
             return;
         }
-        let message = Message {
-            id: Some(self.fresh_id("message")),
-            from: Some(map_from(&spawn.notice_tags, MESSENGER)),
-            owner: Some(MESSENGER.to_owned()),
-            target: Some(parent.clone()),
-            tags: spawn.notice_tags.clone(),
-            timestamp: Some(self.clock),
-            block_height: Some(self.block_height),
-            extra: vec![("Forwarded-By".to_owned(), Json::from(MESSENGER))],
-            ..Message::default()
-        };
+        let id = self.fresh_id("message");
+        let message = self.signed(id, &parent, spawn.notice_tags.clone(), None);
         self.enqueue_pending(Pending {
             cause: Some(spawn.target.clone()),
             ..self.pending_for(Kind::Message, parent, message)

@@ -217,10 +217,7 @@ impl Network {
     /// SHA-256 (lowercase hex) of the network document.
     pub fn state_hash(&mut self) -> Result<String, Error> {
         let doc = self.export_state()?;
-        Ok(Sha256::digest(doc.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect())
+        Ok(crate::state::history::hex(&Sha256::digest(doc.as_bytes())))
     }
 
     /// An independent copy of the network (through export and import).

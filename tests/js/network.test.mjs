@@ -113,6 +113,13 @@ test("Network: runaway ping-pong stops with BUDGET_EXCEEDED, and the network rol
   assert.ok(copy instanceof Network);
 });
 
+test("Network: bad options throw a coded error, not a poisoned instance", () => {
+  assert.throws(() => new Network({ bogus: 1 }), (e) => e.code === "BAD_OPTIONS" && /bogus/.test(e.message));
+  const net = new Network();
+  assert.throws(() => net.message("nobody", {}), (e) => e.code === "BAD_MESSAGE");
+  assert.equal(net.processes().length, 0);
+});
+
 test("Network: cron ticks when the clock advances", () => {
   const net = new Network();
   const p = net.spawn({ tags: { "Cron-Interval": "1-minute", "Cron-Tag-Action": "Tick" } });
