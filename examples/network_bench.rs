@@ -117,9 +117,7 @@ fn main() -> Result<(), aolite::Error> {
     let delivered = net.run()?;
     let net_rate = delivered as f64 / start.elapsed().as_secs_f64();
     println!("single process: {single} messages, {single_rate:.0} messages/s");
-    println!(
-        "single process, messages shaped as pushed ones: {pushed_rate:.0} messages/s"
-    );
+    println!("single process, messages shaped as pushed ones: {pushed_rate:.0} messages/s");
     println!(
         "network of {processes}: {delivered} deliveries, {net_rate:.0} messages/s ({:.0}% of the single-process rate, {:.0}% of the pushed-shape rate)",
         100.0 * net_rate / single_rate,

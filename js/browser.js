@@ -3,6 +3,6 @@
 import init, * as wasm from "./web/aolite.js";
 import { poisonGuard } from "./guard.js";
 
-export const { Process, Console, Network, runLua, isPoisoned } = poisonGuard(wasm);
+export const { Process, Console, Network, runLua, runScenario, isPoisoned } = poisonGuard(wasm);
 export { initSync } from "./web/aolite.js";
 export default init;

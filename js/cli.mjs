@@ -2,7 +2,8 @@
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Console, Process, runLua } from "./node.js";
+import { dirname, join } from "node:path";
+import { Console, Process, runLua, runScenario } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -18,6 +19,12 @@ USAGE:
           --export STATE.json   write the final state document here
           --diff                each outcome lists what the message changed (Diff)
           --hash                each outcome carries the state hash after it (StateHash)
+
+    aolite net SCENARIO.json
+        Run a local network of processes: spawn the scenario's processes (their
+        "source" files are read relative to the scenario), do its steps (send,
+        eval, advance, run) and print every delivery, each message that left the
+        network and the network's state hash, one JSON object per line.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -232,6 +239,29 @@ async function cmdRepl(args) {
   return 0;
 }
 
+// `aolite net SCENARIO.json`: the scenario's `source` files are read here (relative to the
+// scenario), the engine runs it.
+function cmdNet(args) {
+  if (args.length !== 1) throw new UsageError("usage: aolite net SCENARIO.json");
+  if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
+  const file = args[0];
+  let scenario;
+  try {
+    scenario = JSON.parse(read(file));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file} is not JSON: ${e.message}`);
+  }
+  for (const p of Array.isArray(scenario?.processes) ? scenario.processes : []) {
+    if (p === null || typeof p !== "object" || !("source" in p)) continue;
+    if (typeof p.source !== "string") throw new UsageError('a process\'s "source" must be a file path');
+    if ("lua" in p) throw new UsageError(`a process has both "source" (${p.source}) and "lua"`);
+    p.lua = read(join(dirname(file), p.source));
+    delete p.source;
+  }
+  process.stdout.write(runScenario(scenario));
+}
+
 async function main(argv) {
   const [cmd, ...rest] = argv;
   try {
@@ -242,6 +272,7 @@ async function main(argv) {
       case "lua": return cmdLua(rest) ?? 0;
       case "run": return cmdRun(rest) ?? 0;
       case "repl": return (await cmdRepl(rest)) ?? 0;
+      case "net": return cmdNet(rest) ?? 0;
       default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
     }
   } catch (e) {

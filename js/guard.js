@@ -113,6 +113,7 @@ export function poisonGuard(mod) {
     });
   }
   const runLua = (...args) => call(() => mod.runLua(...args));
+  const runScenario = mod.runScenario && ((...args) => call(() => mod.runScenario(...args)));
   const isPoisoned = () => fault !== null;
-  return { Process, Console, Network, runLua, isPoisoned };
+  return { Process, Console, Network, runLua, runScenario, isPoisoned };
 }

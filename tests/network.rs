@@ -775,3 +775,64 @@ fn exploration_finds_an_order_dependent_bug() {
     let err = net.explore_json(&json!({ "observe": [{ "process": "nobody" }] }));
     assert_eq!(err.err().map(|e| e.code()), Some("BAD_OPTIONS"));
 }
+
+#[test]
+fn the_cli_runs_a_network_scenario() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aolite"))
+        .args(["net", "examples/escrow.scenario.json"])
+        .current_dir(root)
+        .output()
+        .expect("aolite runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(root.join("tests/data/examples/escrow.scenario.jsonl"))
+        .expect("recorded output");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}
+
+#[test]
+fn bad_scenarios_are_refused_with_their_reason() {
+    use aolite::net::scenario::run;
+    let cases = [
+        (json!([]), "must be a JSON object"),
+        (
+            json!({ "processes": [{ "lua": "x = 1" }] }),
+            "processes[0].name",
+        ),
+        (
+            json!({ "processes": [{ "name": "a" }, { "name": "a" }] }),
+            "two processes are named 'a'",
+        ),
+        (
+            json!({ "processes": [{ "name": "a" }], "steps": [{ "send": "b" }] }),
+            "no process named 'b'",
+        ),
+        (
+            json!({ "processes": [{ "name": "a" }], "steps": [{ "jump": 1 }] }),
+            "must be one of send, eval, advance, run",
+        ),
+        (
+            json!({ "processes": [{ "name": "a", "lua": "error('boom')" }] }),
+            "in process 'a': ",
+        ),
+    ];
+    for (scenario, expected) in cases {
+        let err = run(&scenario).expect_err("refused").to_string();
+        assert!(err.contains(expected), "{err} (expected {expected})");
+    }
+    // A runaway loop in a scenario stops with the budget's error.
+    let err = run(&json!({
+        "budget": 20,
+        "processes": [
+            { "name": "a", "lua": "Handlers.add('p', 'Ping', function(m) ao.send({ Target = m.From, Action = 'Ping' }) end)" },
+            { "name": "b", "lua": "Handlers.add('p', 'Ping', function(m) ao.send({ Target = m.From, Action = 'Ping' }) end)" }
+        ],
+        "steps": [{ "send": "a", "message": { "From": "{{b}}", "Tags": { "Action": "Ping" } } }]
+    }))
+    .expect_err("runaway");
+    assert_eq!(err.code(), "BUDGET_EXCEEDED");
+}

@@ -33,6 +33,7 @@
 pub mod cron;
 pub mod explore;
 pub mod route;
+pub mod scenario;
 pub mod schedule;
 pub mod state;
 pub mod trace;

@@ -354,3 +354,13 @@ impl Network {
         Ok(Network { inner })
     }
 }
+
+/// Runs a network scenario (processes with their Lua as `lua`, and steps): the lines the
+/// CLI's `aolite net` prints.
+#[wasm_bindgen(js_name = runScenario)]
+pub fn run_scenario(
+    #[wasm_bindgen(unchecked_param_type = "JsonValue")] scenario: JsValue,
+) -> Result<String, JsValue> {
+    let scenario = from_js(scenario, "scenario")?;
+    crate::net::scenario::run(&scenario).map_err(|e| js_error(&e))
+}

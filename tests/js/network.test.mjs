@@ -148,3 +148,14 @@ test("Network: explore finds an order-dependent bug", () => {
   assert.match(found[1].order[0], /\(Withdraw\)$/);
   assert.equal(net.stateHash(), hash);
 });
+
+test("the Node CLI runs a network scenario as the native one does", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { ROOT } = await import("./helpers.mjs");
+  const r = spawnSync(process.execPath, [`${ROOT}pkg/cli.mjs`, "net", "examples/escrow.scenario.json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, read("tests/data/examples/escrow.scenario.jsonl"));
+});
