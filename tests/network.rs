@@ -300,37 +300,9 @@ fn assignments_are_delivered() {
     assert!(net.assign(&reader, "no-such-message").is_err());
 }
 
-/// A peer of the guide's multi-process state sharing: last write wins by version, ties
-/// broken by the writer's id; every StateSync is acknowledged.
-const PEER: &str = r#"
-local json = require("json")
-Peers = Peers or {}
-Shared = Shared or { value = "", version = 0, writer = "" }
-Acks = Acks or {}
-Conflicts = Conflicts or 0
-local function newer(a, b)
-  if a.version ~= b.version then return a.version > b.version end
-  return a.writer > b.writer
-end
-Handlers.add("set", "Set", function(msg)
-  Shared = { value = msg.Data, version = Shared.version + 1, writer = ao.id }
-  for _, peer in ipairs(Peers) do
-    ao.send({ Target = peer, Action = "StateSync", Data = json.encode(Shared),
-      ["Sync-Id"] = ao.id .. ":" .. Shared.version, ["Sent-At"] = tostring(os.time()) })
-  end
-end)
-Handlers.add("sync", "StateSync", function(msg)
-  local remote = json.decode(msg.Data)
-  if remote.version == Shared.version and remote.writer ~= Shared.writer then
-    Conflicts = Conflicts + 1
-  end
-  if newer(remote, Shared) then Shared = remote end
-  ao.send({ Target = msg.From, Action = "SyncAck", ["Sync-Id"] = msg["Sync-Id"] })
-end)
-Handlers.add("ack", "SyncAck", function(msg)
-  Acks[msg["Sync-Id"]] = (Acks[msg["Sync-Id"]] or 0) + 1
-end)
-"#;
+/// A peer of the guide's multi-process state sharing (`examples/peers.lua`): last write
+/// wins by version, ties broken by the writer's id; every StateSync is acknowledged.
+const PEER: &str = include_str!("../examples/peers.lua");
 
 fn peers(net: &mut Network) -> Vec<String> {
     let ids: Vec<String> = (0..3)
@@ -776,22 +748,37 @@ fn exploration_finds_an_order_dependent_bug() {
     assert_eq!(err.err().map(|e| e.code()), Some("BAD_OPTIONS"));
 }
 
+/// Every `examples/NAME.scenario.json` prints its recorded output
+/// (`tests/data/examples/NAME.scenario.jsonl`); the JS tests check the Node CLI against it.
 #[test]
-fn the_cli_runs_a_network_scenario() {
+fn the_cli_runs_the_network_scenarios() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aolite"))
-        .args(["net", "examples/escrow.scenario.json"])
-        .current_dir(root)
-        .output()
-        .expect("aolite runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let expected = std::fs::read_to_string(root.join("tests/data/examples/escrow.scenario.jsonl"))
+    let mut names: Vec<String> = std::fs::read_dir(root.join("examples"))
+        .expect("examples/")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".scenario.json").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["escrow", "peers"]);
+    for name in names {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_aolite"))
+            .args(["net", &format!("examples/{name}.scenario.json")])
+            .current_dir(root)
+            .output()
+            .expect("aolite runs");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected = std::fs::read_to_string(
+            root.join(format!("tests/data/examples/{name}.scenario.jsonl")),
+        )
         .expect("recorded output");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{name}");
+    }
 }
 
 #[test]

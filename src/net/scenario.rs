@@ -13,7 +13,8 @@
 //! A process entry holds spawn options (as `new Process` takes them) plus `name` and `lua`
 //! (evaluated after the spawn). `{{name}}` in `lua`, in a message's tag values and Data, or
 //! in an eval stands for that process's id. `send` and `eval` run the network afterwards
-//! (as `message` does); `advance` only queues ticks (a `run` step delivers them).
+//! (as `message` does), unless a send says `"run": false` (it is only queued, so sends queued
+//! together are concurrent); `advance` only queues ticks (a `run` step delivers them).
 //!
 //! Output, one JSON object a line: every delivery (`step`, `kind`, `from`, `to`, `action`,
 //! `cause` = the step whose outcome sent it, `ok`, `error`, `output` = what it printed),
@@ -124,7 +125,10 @@ pub fn run(scenario: &Json) -> Result<String, Error> {
                 Message::from_json(&message)?
             };
             net.send(&to, message)?;
-            net.run()?;
+            // `"run": false` only queues it: sends queued together are concurrent.
+            if step.get("run") != Some(&Json::Bool(false)) {
+                net.run()?;
+            }
         } else if step.get("eval").is_some() {
             let to = target(step, "eval", i)?;
             let lua = step

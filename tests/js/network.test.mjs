@@ -149,13 +149,18 @@ test("Network: explore finds an order-dependent bug", () => {
   assert.equal(net.stateHash(), hash);
 });
 
-test("the Node CLI runs a network scenario as the native one does", async () => {
+test("the Node CLI runs the network scenarios as the native one does", async () => {
   const { spawnSync } = await import("node:child_process");
+  const { readdirSync } = await import("node:fs");
   const { ROOT } = await import("./helpers.mjs");
-  const r = spawnSync(process.execPath, [`${ROOT}pkg/cli.mjs`, "net", "examples/escrow.scenario.json"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, read("tests/data/examples/escrow.scenario.jsonl"));
+  const names = readdirSync(`${ROOT}examples`).filter((f) => f.endsWith(".scenario.json"));
+  assert.deepEqual(names.sort(), ["escrow.scenario.json", "peers.scenario.json"]);
+  for (const file of names) {
+    const r = spawnSync(process.execPath, [`${ROOT}pkg/cli.mjs`, "net", `examples/${file}`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, read(`tests/data/examples/${file.replace(".json", ".jsonl")}`), file);
+  }
 });
