@@ -44,6 +44,13 @@ fn action(name: &str) -> Message {
     Message::default().with_tag("Action", name)
 }
 
+/// The token's Transfer of `quantity` to `recipient`.
+fn transfer(recipient: impl Into<String>, quantity: &str) -> Message {
+    action("Transfer")
+        .with_tag("Recipient", recipient)
+        .with_tag("Quantity", quantity)
+}
+
 /// A token and an escrow, the escrow paying on to bob; returns (network, token, escrow,
 /// the transfer's id).
 fn token_escrow(seed: &str) -> (Network, String, String, String) {
@@ -59,12 +66,7 @@ fn token_escrow(seed: &str) -> (Network, String, String, String) {
     )
     .expect("configure");
     let transfer = net
-        .message(
-            &token,
-            action("Transfer")
-                .with_tag("Recipient", escrow.clone())
-                .with_tag("Quantity", "100"),
-        )
+        .message(&token, transfer(escrow.clone(), "100"))
         .expect("transfer");
     (net, token, escrow, transfer)
 }
@@ -151,13 +153,8 @@ fn pushed_messages_need_the_messenger_as_authority() {
     net.eval(&strict, ESCROW).expect("load");
     net.eval(&strict, &format!("Token = '{token}'"))
         .expect("configure");
-    net.message(
-        &token,
-        action("Transfer")
-            .with_tag("Recipient", strict.clone())
-            .with_tag("Quantity", "5"),
-    )
-    .expect("transfer");
+    net.message(&token, transfer(strict.clone(), "5"))
+        .expect("transfer");
     let credit = net
         .trace()
         .iter()
@@ -560,13 +557,8 @@ fn export_and_import_round_trip() {
 
     // Both continue alike.
     for n in [&mut net, &mut copy] {
-        n.message(
-            &token,
-            action("Transfer")
-                .with_tag("Recipient", escrow.clone())
-                .with_tag("Quantity", "50"),
-        )
-        .expect("transfer");
+        n.message(&token, transfer(escrow.clone(), "50"))
+            .expect("transfer");
     }
     assert_eq!(copy.state_hash().unwrap(), net.state_hash().unwrap());
     assert_eq!(global(&mut copy, &token, "Balances")[BOB], "130");
@@ -628,13 +620,8 @@ fn the_bundled_escrow_example_pays_on_and_ignores_forged_notices() {
     )
     .expect("forged");
     assert_eq!(global(&mut net, &escrow, "Fees"), "0");
-    net.message(
-        &token,
-        action("Transfer")
-            .with_tag("Recipient", escrow.clone())
-            .with_tag("Quantity", "1000"),
-    )
-    .expect("transfer");
+    net.message(&token, transfer(escrow.clone(), "1000"))
+        .expect("transfer");
     let balances = global(&mut net, &token, "Balances");
     assert_eq!(balances[BOB], "990");
     assert_eq!(balances[&escrow], "10");
@@ -665,13 +652,8 @@ fn network_hash_matches_the_golden_file() {
         &format!("Token = '{token}'; Beneficiary = '{BOB}'"),
     )
     .expect("configure");
-    net.message(
-        &token,
-        action("Transfer")
-            .with_tag("Recipient", escrow.clone())
-            .with_tag("Quantity", "1000"),
-    )
-    .expect("transfer");
+    net.message(&token, transfer(escrow.clone(), "1000"))
+        .expect("transfer");
     let golden = include_str!("data/network_escrow.hash").trim();
     assert_eq!(net.state_hash().expect("hash"), golden);
 }
