@@ -146,7 +146,12 @@ fn cmd_net(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     let out = aolite::net::scenario::run(&scenario).map_err(|e| e.to_string())?;
-    print!("{out}");
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`aolite net ... | head`) is not an error of the scenario.
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
     Ok(ExitCode::SUCCESS)
 }
 
