@@ -3,6 +3,6 @@
 import init, * as wasm from "./web/aolite.js";
 import { poisonGuard } from "./guard.js";
 
-export const { Process, Console, runLua, isPoisoned, renderRun, renderSummary, stripAnsi } = poisonGuard(wasm);
+export const { Process, Console, Network, runLua, runScenario, isPoisoned, renderRun, renderSummary, stripAnsi } = poisonGuard(wasm);
 export { initSync } from "./web/aolite.js";
 export default init;

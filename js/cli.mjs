@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The Node CLI of aolite: the same commands and output as the native `aolite` binary.
 import { appendFileSync, existsSync, readFileSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createInterface } from "node:readline";
 import { isatty } from "node:tty";
-import { Console, Process, renderRun, renderSummary, runLua } from "./node.js";
+import { Console, Process, renderRun, renderSummary, runLua, runScenario } from "./node.js";
 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
@@ -31,6 +31,12 @@ USAGE:
                                 outcome has an Error, or it was refused)
         When the reader of the output goes away (aolite run ... | head), the run
         stops quietly.
+
+    aolite net SCENARIO.json
+        Run a local network of processes: spawn the scenario's processes (their
+        "source" files are read relative to the scenario), do its steps (send,
+        eval, advance, run) and print every delivery, each message that left the
+        network and the network's state hash, one JSON object per line.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
@@ -501,6 +507,29 @@ async function replWorker({ repl: { options, importFile }, flag }) {
   });
 }
 
+// `aolite net SCENARIO.json`: the scenario's `source` files are read here (relative to the
+// scenario), the engine runs it.
+function cmdNet(args) {
+  if (args.length !== 1) throw new UsageError("usage: aolite net SCENARIO.json");
+  if (args[0] === "-h" || args[0] === "--help") return void process.stdout.write(HELP);
+  const file = args[0];
+  let scenario;
+  try {
+    scenario = JSON.parse(read(file));
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file} is not JSON: ${e.message}`);
+  }
+  for (const p of Array.isArray(scenario?.processes) ? scenario.processes : []) {
+    if (p === null || typeof p !== "object" || !("source" in p)) continue;
+    if (typeof p.source !== "string") throw new UsageError('a process\'s "source" must be a file path');
+    if ("lua" in p) throw new UsageError(`a process has both "source" (${p.source}) and "lua"`);
+    p.lua = read(join(dirname(file), p.source));
+    delete p.source;
+  }
+  process.stdout.write(runScenario(scenario));
+}
+
 async function main(argv) {
   const [cmd, ...rest] = argv;
   try {
@@ -511,6 +540,7 @@ async function main(argv) {
       case "lua": return cmdLua(rest) ?? 0;
       case "run": return cmdRun(rest) ?? 0;
       case "repl": return (await cmdRepl(rest)) ?? 0;
+      case "net": return cmdNet(rest) ?? 0;
       default: throw new UsageError(`unknown command '${cmd}' (see aolite --help)`);
     }
   } catch (e) {

@@ -44,24 +44,27 @@ export function poisonGuard(mod) {
   // Processes the module makes itself (`importState`, `replay`, `fork`) become instances of
   // the exported class too, so `instanceof Process` holds for them.
   const adopt = (r) => (r instanceof mod.Process ? Object.setPrototypeOf(r, Process.prototype) : r);
-  // Guard the methods on the generated prototype itself: processes made by `importState`,
-  // `replay` and `fork` are instances of the generated class, not of the subclass.
-  const proto = mod.Process.prototype;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    const desc = Object.getOwnPropertyDescriptor(proto, name);
-    if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
-    const original = desc.value;
-    const decorates = ["send", "dryRun", "handle", "evalOutcome"].includes(name);
-    const evals = name === "eval" || name === "evaluate";
-    Object.defineProperty(proto, name, {
-      value: function (...args) {
-        const r = call(() => original.apply(this, args));
-        return decorates ? decorate(r) : evals ? decorateEval(r) : adopt(r);
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
+  // Guard the methods on the generated prototype itself: instances made by `importState`,
+  // `replay` and `fork` are instances of the generated class, not of the subclass. Methods
+  // named in `decorated` return outcomes, those in `evals` eval results; the others may
+  // return instances to adopt.
+  const guardMethods = (proto, decorated, adoptResult, evals = []) => {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
+      const original = desc.value;
+      const decorates = decorated.includes(name);
+      Object.defineProperty(proto, name, {
+        value: function (...args) {
+          const r = call(() => original.apply(this, args));
+          return decorates ? decorate(r) : evals.includes(name) ? decorateEval(r) : adoptResult(r);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  };
+  guardMethods(mod.Process.prototype, ["send", "dryRun", "handle", "evalOutcome"], adopt, ["eval", "evaluate"]);
   for (const name of ["importState", "replay"]) {
     const original = mod.Process[name];
     Object.defineProperty(Process, name, {
@@ -94,10 +97,27 @@ export function poisonGuard(mod) {
       configurable: true,
     });
   }
+  const Network = mod.Network && class extends mod.Network {
+    constructor(options) {
+      call(() => super(options));
+    }
+  };
+  if (Network) {
+    // Networks made by `importState` and `fork` become instances of the exported class.
+    const adoptNet = (r) => (r instanceof mod.Network ? Object.setPrototypeOf(r, Network.prototype) : r);
+    guardMethods(mod.Network.prototype, ["eval", "dryRun"], adoptNet);
+    const original = mod.Network.importState;
+    Object.defineProperty(Network, "importState", {
+      value: (...args) => adoptNet(call(() => original.apply(mod.Network, args))),
+      writable: true,
+      configurable: true,
+    });
+  }
   const runLua = (...args) => call(() => mod.runLua(...args));
+  const runScenario = mod.runScenario && ((...args) => call(() => mod.runScenario(...args)));
   const isPoisoned = () => fault !== null;
   const renderRun = (...args) => call(() => mod.renderRun(...args));
   const renderSummary = (...args) => call(() => mod.renderSummary(...args));
   const stripAnsi = (...args) => call(() => mod.stripAnsi(...args));
-  return { Process, Console, runLua, isPoisoned, renderRun, renderSummary, stripAnsi };
+  return { Process, Console, Network, runLua, runScenario, isPoisoned, renderRun, renderSummary, stripAnsi };
 }

@@ -6,6 +6,6 @@ import { poisonGuard } from "./guard.js";
 
 wasm.initSync({ module: readFileSync(new URL("./web/aolite_bg.wasm", import.meta.url)) });
 
-export const { Process, Console, runLua, isPoisoned, renderRun, renderSummary, stripAnsi } = poisonGuard(wasm);
+export const { Process, Console, Network, runLua, runScenario, isPoisoned, renderRun, renderSummary, stripAnsi } = poisonGuard(wasm);
 export { initSync } from "./web/aolite.js";
 export default init;

@@ -33,6 +33,9 @@ pub enum Error {
     BadCheckpoint(String),
     /// A replayed message whose outcome differs from the logged one.
     ReplayMismatch(String),
+    /// A network run delivered as many messages as its budget allows and messages are
+    /// still pending (a message loop, or a budget too small for the scenario).
+    BudgetExceeded(String),
     /// The instance hit an internal fault earlier and refuses further work.
     Poisoned(String),
 }
@@ -53,6 +56,7 @@ impl Error {
             Error::BadState(_) => "BAD_STATE",
             Error::BadCheckpoint(_) => "BAD_CHECKPOINT",
             Error::ReplayMismatch(_) => "REPLAY_MISMATCH",
+            Error::BudgetExceeded(_) => "BUDGET_EXCEEDED",
             Error::Poisoned(_) => "POISONED",
         }
     }
@@ -78,6 +82,7 @@ impl fmt::Display for Error {
             Error::BadState(m) => write!(f, "bad state document: {m}"),
             Error::BadCheckpoint(m) => write!(f, "bad checkpoint: {m}"),
             Error::ReplayMismatch(m) => write!(f, "replay mismatch: {m}"),
+            Error::BudgetExceeded(m) => write!(f, "budget exceeded: {m}"),
             Error::Poisoned(m) => write!(f, "instance poisoned by an earlier internal fault: {m}"),
         }
     }

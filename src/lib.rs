@@ -3,7 +3,8 @@
 //!
 //! Layers, each using only the ones above it: [`vm`] hosts piccolo (limits, compile
 //! pipeline, value conversion); [`stdlib`] completes the Lua 5.3 library; [`ao`] is the
-//! process model. The `wasm` module (wasm32 only) is a thin JS binding over this API.
+//! process model; [`state`] exports, checkpoints and replays a process; [`net`] runs many
+//! processes as a local AO network. The `wasm` module (wasm32 only) is a thin JS binding over this API.
 //!
 //! ```
 //! use aolite::{Message, Process, ProcessOptions};
@@ -18,6 +19,7 @@ pub mod ao;
 pub mod console;
 pub mod error;
 pub mod lua;
+pub mod net;
 pub mod report;
 pub mod state;
 pub mod stdlib;
@@ -29,4 +31,5 @@ mod wasm;
 pub use ao::{Diagnostics, EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
 pub use error::Error;
 pub use lua::{run_script, ScriptOutput};
+pub use net::{Network, NetworkOptions};
 pub use vm::Limits;

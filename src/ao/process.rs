@@ -396,6 +396,7 @@ impl Process {
                     spawns: Vec::new(),
                     assignments: Vec::new(),
                     error: None,
+                    error_info: None,
                     gas_used: self.vm.fuel_used(),
                     diff: None,
                 })

@@ -32,6 +32,12 @@ USAGE:
         When the reader of the output goes away (aolite run ... | head), the run
         stops quietly.
 
+    aolite net SCENARIO.json
+        Run a local network of processes: spawn the scenario's processes (their
+        \"source\" files are read relative to the scenario), do its steps (send,
+        eval, advance, run) and print every delivery, each message that left the
+        network and the network's state hash, one JSON object per line.
+
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
         messages the process sends itself are delivered, dot commands inspect it
@@ -102,6 +108,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("lua") => cmd_lua(&args[1..]),
         Some("run") => cmd_run(&args[1..]),
         Some("repl") => cmd_repl(&args[1..]),
+        Some("net") => cmd_net(&args[1..]),
         Some(other) => Err(format!("unknown command '{other}' (see aolite --help)")),
     }
 }
@@ -137,6 +144,49 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `aolite net SCENARIO.json`: the scenario's `source` files are read here (relative to
+/// the scenario), the engine runs it (`aolite::net::scenario`).
+fn cmd_net(args: &[String]) -> Result<ExitCode, String> {
+    let [file] = args else {
+        return Err("usage: aolite net SCENARIO.json".into());
+    };
+    if file == "-h" || file == "--help" {
+        print!("{HELP}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut scenario: Json =
+        serde_json::from_str(&read_text(file)?).map_err(|e| format!("{file} is not JSON: {e}"))?;
+    let dir = std::path::Path::new(file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    if let Some(Json::Array(processes)) = scenario.get_mut("processes") {
+        for p in processes.iter_mut().filter_map(Json::as_object_mut) {
+            let Some(source) = p.remove("source") else {
+                continue;
+            };
+            let Json::String(source) = source else {
+                return Err("a process's \"source\" must be a file path".into());
+            };
+            if p.contains_key("lua") {
+                return Err(format!(
+                    "a process has both \"source\" ({source}) and \"lua\""
+                ));
+            }
+            let path = dir.join(&source);
+            let text = read_text(&path.to_string_lossy())?;
+            p.insert("lua".into(), Json::String(text));
+        }
+    }
+    let out = aolite::net::scenario::run(&scenario).map_err(|e| e.to_string())?;
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`aolite net ... | head`) is not an error of the scenario.
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Default)]

@@ -2,6 +2,7 @@
 #![cfg_attr(not(test), forbid(clippy::unwrap_used))]
 
 mod console;
+mod network;
 mod process;
 mod types;
 

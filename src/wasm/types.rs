@@ -226,7 +226,7 @@ export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode
 export type ErrorCode =
   | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
   | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "BAD_CHECKPOINT" | "REPLAY_MISMATCH"
-  | "POISONED" | "TERMINATED" | "INTERRUPTED" | "NOT_HANDLED";
+  | "BUDGET_EXCEEDED" | "POISONED" | "TERMINATED" | "INTERRUPTED" | "NOT_HANDLED";
 
 /** Whether an earlier internal fault poisoned this module instance (every call then throws `POISONED`). */
 export declare function isPoisoned(): boolean;

@@ -21,7 +21,12 @@ blocks.forEach(([name, code]) => {
   test(`${name} runs`, () => {
     const dir = mkdtempSync(join(tmpdir(), "aolite-readme-"));
     const file = join(dir, "example.mjs");
-    writeFileSync(file, code.replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`));
+    writeFileSync(
+      file,
+      code
+        .replaceAll('from "aolite"', `from "${ROOT}pkg/node.js"`)
+        .replaceAll('from "aolite/aoconnect"', `from "${ROOT}pkg/aoconnect.mjs"`),
+    );
     const r = spawnSync(process.execPath, [file], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     // Lines with `// expected` comments state what they print.

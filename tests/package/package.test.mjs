@@ -54,7 +54,7 @@ after(() => {
 test("the tarball holds the entries, the wasm, the types and the bin, and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
-    "README.md", "browser.js", "cli.mjs", "guard.js", "node.js", "outcome.js", "package.json",
+    "README.md", "aoconnect.d.ts", "aoconnect.mjs", "browser.js", "cli.mjs", "guard.js", "node.js", "outcome.js", "package.json",
     "web/aolite.d.ts", "web/aolite.js", "web/aolite_bg.wasm", "web/aolite_bg.wasm.d.ts",
     "worker-client.d.ts", "worker-client.js", "worker.js",
   ]);

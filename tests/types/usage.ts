@@ -97,3 +97,38 @@ async function inWorker(): Promise<void> {
 }
 
 void inWorker;
+
+import { Network } from "../../pkg/web/aolite.js";
+import type { Explored, ExternalMessage, NetworkCheckpoint, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
+import { connect, createDataItemSigner } from "../../pkg/aoconnect.js";
+import type { MessageResult } from "../../pkg/aoconnect.js";
+
+async function network(): Promise<void> {
+  const options: NetworkOptions = { seed: "demo", budget: 1000 };
+  const net = new Network(options);
+  const token: string = net.spawn({ tags: { Name: "token" } });
+  const out: Outcome = net.eval(token, "return 1");
+  const id: string = net.message(token, { Tags: { Action: "Info" } });
+  const entry: TraceEntry | undefined = net.result(id);
+  const pending: PendingMessage[] = net.pending();
+  if (pending[0]) net.hold(pending[0].seq);
+  const trace: TraceEntry[] = net.trace();
+  const outbox: ExternalMessage[] = net.outbox();
+  const cp: number = net.checkpoint("start");
+  const points: NetworkCheckpoint[] = net.checkpoints();
+  net.rollback(cp);
+  const copy: Network = Network.importState(net.exportState());
+  const ticks: number = net.advance(60_000);
+  const found: Explored[] = net.explore({ runs: 4, observe: [{ process: token, globals: ["Balances"] }] });
+  console.log(out.Output, entry?.cause, trace.length, outbox[0]?.reason, points, copy.stateHash(), ticks, found[0]?.order);
+
+  const ao = connect({ seed: "demo" });
+  const signer = createDataItemSigner("wallet-address");
+  const process: string = await ao.spawn({ module: "m", signer, tags: [{ name: "Name", value: "x" }] });
+  const message: string = await ao.message({ process, signer, tags: [{ name: "Action", value: "Ping" }] });
+  const res: MessageResult = await ao.result({ process, message });
+  const dry: MessageResult = await ao.dryrun({ process, tags: [] });
+  console.log(res.Messages.length, dry.Error, ao.network?.processes());
+}
+
+void network;

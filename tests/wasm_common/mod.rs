@@ -142,3 +142,33 @@ fn hash_trail_examples() -> Vec<(&'static str, &'static str, &'static str)> {
         ),
     ]
 }
+
+/// The native `network_hash_matches_the_golden_file` (tests/network.rs), in wasm: a network
+/// of a token and an escrow gives the same document bytes on every platform.
+#[wasm_bindgen_test]
+fn network_hash_matches_the_native_golden_file() {
+    use aolite::Network;
+    let bob = "bob-wallet-000000000000000000000000000000000";
+    let mut net = Network::default();
+    let token = net.spawn(ProcessOptions::default()).expect("token");
+    net.eval(&token, include_str!("../../examples/token.lua"))
+        .expect("load");
+    let escrow = net.spawn(ProcessOptions::default()).expect("escrow");
+    net.eval(&escrow, include_str!("../../examples/escrow.lua"))
+        .expect("load");
+    net.eval(
+        &escrow,
+        &format!("Token = '{token}'; Beneficiary = '{bob}'"),
+    )
+    .expect("configure");
+    net.message(
+        &token,
+        Message::default()
+            .with_tag("Action", "Transfer")
+            .with_tag("Recipient", escrow.clone())
+            .with_tag("Quantity", "1000"),
+    )
+    .expect("transfer");
+    let golden = include_str!("../data/network_escrow.hash").trim();
+    assert_eq!(net.state_hash().expect("hash"), golden);
+}

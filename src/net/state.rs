@@ -1,0 +1,359 @@
+//! The network as one state: checkpoints and rollback of every process, the queue and the
+//! trace together, and one JSON document (`"format": "aolite-network/1"`) that holds each
+//! process's own state document:
+//!
+//! `{format, network: {seed, messenger, ids, seq, steps, clock, blockHeight, budget,
+//! limits: {fuel, memory}}, processes: [{id, parent?, origin, state}], pending: [...],
+//! outbox: [...], trace: [...]}`; processes in spawn order, pending in delivery order.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
+
+use super::schedule::Pending;
+use super::trace::{External, Kind, TraceEntry};
+use super::{cron, Network, Node, MESSENGER};
+use crate::ao::Process;
+use crate::error::Error;
+use crate::vm::Limits;
+
+/// The `format` of network documents this version writes and reads.
+pub const FORMAT: &str = "aolite-network/1";
+
+#[derive(Debug, Clone)]
+pub(crate) struct NetCheckpoint {
+    id: u64,
+    name: Option<String>,
+    /// Each process's own checkpoint.
+    processes: Vec<(String, u64)>,
+    queue: VecDeque<Pending>,
+    ids: u64,
+    seq: u64,
+    steps: u64,
+    clock: i64,
+    block_height: i64,
+    outbox: usize,
+    trace: usize,
+}
+
+/// A network checkpoint as users see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetCheckpointInfo {
+    pub id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Deliveries made when it was taken.
+    pub steps: u64,
+}
+
+impl Network {
+    /// Marks the state of the whole network: every process (each takes a checkpoint of its
+    /// own), the pending queue, the clock, the outbox and the trace. O(processes + pending).
+    pub fn checkpoint(&mut self, name: Option<&str>) -> u64 {
+        let processes = self
+            .order
+            .iter()
+            .filter_map(|id| {
+                let node = self.nodes.get_mut(id)?;
+                Some((id.clone(), node.process.checkpoint(None)))
+            })
+            .collect();
+        let id = self.next_checkpoint;
+        self.next_checkpoint += 1;
+        self.checkpoints.push(NetCheckpoint {
+            id,
+            name: name.map(str::to_owned),
+            processes,
+            queue: self.queue.clone(),
+            ids: self.ids,
+            seq: self.seq,
+            steps: self.steps,
+            clock: self.clock,
+            block_height: self.block_height,
+            outbox: self.outbox.len(),
+            trace: self.trace.len(),
+        });
+        id
+    }
+
+    /// The network checkpoints, oldest first.
+    pub fn checkpoints(&self) -> Vec<NetCheckpointInfo> {
+        self.checkpoints
+            .iter()
+            .map(|c| NetCheckpointInfo {
+                id: c.id,
+                name: c.name.clone(),
+                steps: c.steps,
+            })
+            .collect()
+    }
+
+    fn checkpoint_index(&self, id: u64) -> Result<usize, Error> {
+        self.checkpoints
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| Error::BadCheckpoint(format!("no network checkpoint {id}")))
+    }
+
+    /// Returns the whole network to checkpoint `id`: processes spawned since are gone, the
+    /// others are rolled back, and the queue, clock, counters, outbox and trace are as they
+    /// were. Later checkpoints are dropped; this one stays. Nothing changes when a process
+    /// can no longer return to it (its history was trimmed).
+    pub fn rollback(&mut self, id: u64) -> Result<(), Error> {
+        let i = self.checkpoint_index(id)?;
+        let cp = self.checkpoints[i].clone();
+        for (pid, pcp) in &cp.processes {
+            let kept = self
+                .nodes
+                .get(pid)
+                .is_some_and(|n| n.process.checkpoints().iter().any(|c| c.id == *pcp));
+            if !kept {
+                return Err(Error::BadCheckpoint(format!(
+                    "process '{pid}' no longer has the history to return to network checkpoint {id}"
+                )));
+            }
+        }
+        let keep = cp.processes.len();
+        for pid in self.order.split_off(keep.min(self.order.len())) {
+            self.nodes.remove(&pid);
+        }
+        for (pid, pcp) in &cp.processes {
+            if let Some(node) = self.nodes.get_mut(pid) {
+                node.process.rollback(*pcp)?;
+            }
+        }
+        self.queue = cp.queue;
+        self.reindex_pending();
+        (self.ids, self.seq, self.steps) = (cp.ids, cp.seq, cp.steps);
+        (self.clock, self.block_height) = (cp.clock, cp.block_height);
+        self.outbox.truncate(cp.outbox);
+        self.trace.truncate(cp.trace);
+        self.reindex();
+        self.checkpoints.truncate(i + 1);
+        Ok(())
+    }
+
+    /// Forgets a network checkpoint (and the processes' checkpoints it held).
+    pub fn drop_checkpoint(&mut self, id: u64) -> Result<(), Error> {
+        let i = self.checkpoint_index(id)?;
+        let cp = self.checkpoints.remove(i);
+        for (pid, pcp) in cp.processes {
+            if let Some(node) = self.nodes.get_mut(&pid) {
+                // Already gone when the process trimmed its history: nothing to free.
+                let _ = node.process.drop_checkpoint(pcp);
+            }
+        }
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        self.by_id = self
+            .trace
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind != Kind::Assignment)
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect::<BTreeMap<_, _>>();
+    }
+
+    /// The whole network as one canonical JSON document (see the module docs). A process
+    /// with a coroutine waiting in `Receive` cannot be exported (the error names it).
+    pub fn export_state(&mut self) -> Result<String, Error> {
+        let doc = self.export_state_value()?;
+        serde_json::to_string(&doc).map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+    }
+
+    /// [`Network::export_state`] as a JSON value.
+    pub fn export_state_value(&mut self) -> Result<Json, Error> {
+        let mut processes = Vec::with_capacity(self.order.len());
+        for id in &self.order {
+            let Some(node) = self.nodes.get_mut(id) else {
+                continue;
+            };
+            let state = node.process.export_state_value().map_err(|e| match e {
+                Error::BadState(m) => Error::BadState(format!("process '{id}': {m}")),
+                other => other,
+            })?;
+            let mut p = Map::new();
+            p.insert("id".into(), id.clone().into());
+            if let Some(parent) = &node.parent {
+                p.insert("parent".into(), parent.clone().into());
+            }
+            p.insert("origin".into(), node.origin.into());
+            p.insert("state".into(), state);
+            processes.push(Json::Object(p));
+        }
+        let mut n = Map::new();
+        n.insert("seed".into(), self.seed.clone().into());
+        n.insert("messenger".into(), MESSENGER.into());
+        n.insert("ids".into(), self.ids.into());
+        n.insert("seq".into(), self.seq.into());
+        n.insert("steps".into(), self.steps.into());
+        n.insert("clock".into(), self.clock.into());
+        n.insert("blockHeight".into(), self.block_height.into());
+        n.insert("budget".into(), self.budget.into());
+        n.insert(
+            "limits".into(),
+            serde_json::json!({ "fuel": self.limits.fuel, "memory": self.limits.memory as u64 }),
+        );
+        let mut doc = Map::new();
+        doc.insert("format".into(), FORMAT.into());
+        doc.insert("network".into(), Json::Object(n));
+        doc.insert("processes".into(), Json::Array(processes));
+        doc.insert(
+            "pending".into(),
+            Json::Array(self.queue.iter().map(Pending::to_json).collect()),
+        );
+        let value = |r: serde_json::Result<Json>| {
+            r.map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+        };
+        doc.insert("outbox".into(), value(serde_json::to_value(&self.outbox))?);
+        doc.insert("trace".into(), value(serde_json::to_value(&self.trace))?);
+        Ok(Json::Object(doc))
+    }
+
+    /// SHA-256 (lowercase hex) of the network document.
+    pub fn state_hash(&mut self) -> Result<String, Error> {
+        let doc = self.export_state()?;
+        Ok(crate::state::history::hex(&Sha256::digest(doc.as_bytes())))
+    }
+
+    /// An independent copy of the network (through export and import).
+    pub fn fork(&mut self) -> Result<Network, Error> {
+        let doc = self.export_state()?;
+        Network::import_state(&doc)
+    }
+
+    /// Rebuilds a network from a document made by [`Network::export_state`]. Everything is
+    /// checked; a bad document is an [`Error::BadState`] naming what is wrong.
+    pub fn import_state(doc: &str) -> Result<Network, Error> {
+        let bad = |m: String| Error::BadState(m);
+        let doc: Json = serde_json::from_str(doc).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        match doc.get("format").and_then(Json::as_str) {
+            Some(FORMAT) => {}
+            Some(other) => {
+                return Err(bad(format!(
+                    "format '{other}' is not '{FORMAT}' (a process document? use Process::import_state)"
+                )))
+            }
+            None => return Err(bad(format!("no 'format' (expected '{FORMAT}')"))),
+        }
+        let n = doc
+            .get("network")
+            .and_then(Json::as_object)
+            .ok_or_else(|| bad("'network' must be an object".into()))?;
+        let uint = |k: &str| {
+            n.get(k)
+                .and_then(Json::as_u64)
+                .ok_or_else(|| bad(format!("network.{k} must be a non-negative integer")))
+        };
+        let int = |k: &str| {
+            n.get(k)
+                .and_then(Json::as_i64)
+                .ok_or_else(|| bad(format!("network.{k} must be an integer")))
+        };
+        let mut limits = Limits::default();
+        if let Some(l) = n.get("limits") {
+            let field = |k: &str| {
+                l.get(k).and_then(Json::as_u64).ok_or_else(|| {
+                    bad(format!("network.limits.{k} must be a non-negative integer"))
+                })
+            };
+            limits.fuel = field("fuel")?;
+            limits.memory = usize::try_from(field("memory")?)
+                .map_err(|_| bad("network.limits.memory is too large".into()))?;
+        }
+        let mut net = Network {
+            seed: n
+                .get("seed")
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad("network.seed must be a string".into()))?
+                .to_owned(),
+            ids: uint("ids")?,
+            seq: uint("seq")?,
+            steps: uint("steps")?,
+            clock: int("clock")?,
+            block_height: int("blockHeight")?,
+            limits,
+            budget: uint("budget")?,
+            ..Network::default()
+        };
+        let processes = doc
+            .get("processes")
+            .and_then(Json::as_array)
+            .ok_or_else(|| bad("'processes' must be an array".into()))?;
+        for (i, p) in processes.iter().enumerate() {
+            let id = p
+                .get("id")
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad(format!("processes[{i}].id must be a string")))?
+                .to_owned();
+            if net.nodes.contains_key(&id) {
+                return Err(bad(format!("process '{id}' is listed twice")));
+            }
+            let state = p
+                .get("state")
+                .ok_or_else(|| bad(format!("processes[{i}].state is missing")))?;
+            let text = serde_json::to_string(state)
+                .map_err(|e| bad(format!("processes[{i}].state: {e}")))?;
+            let process = Process::import_state(&text).map_err(|e| match e {
+                Error::BadState(m) => bad(format!("process '{id}': {m}")),
+                other => other,
+            })?;
+            if process.id() != id {
+                return Err(bad(format!(
+                    "processes[{i}] is '{id}' but its state is of process '{}'",
+                    process.id()
+                )));
+            }
+            let crons = cron::parse(&process.process_tags).unwrap_or_default();
+            let node = Node {
+                process,
+                origin: p
+                    .get("origin")
+                    .and_then(Json::as_i64)
+                    .ok_or_else(|| bad(format!("processes[{i}].origin must be an integer")))?,
+                crons,
+                parent: p.get("parent").and_then(Json::as_str).map(str::to_owned),
+            };
+            net.insert(id, node);
+        }
+        let pending = doc
+            .get("pending")
+            .and_then(Json::as_array)
+            .ok_or_else(|| bad("'pending' must be an array".into()))?;
+        for p in pending {
+            let p = Pending::from_json(p)?;
+            if p.kind != Kind::Spawn
+                && !net.nodes.contains_key(&p.target)
+                && !pending_spawn(pending, &p.target)
+            {
+                return Err(bad(format!(
+                    "pending message {} is for '{}', which is not in the network",
+                    p.seq, p.target
+                )));
+            }
+            net.queue.push_back(p);
+        }
+        net.reindex_pending();
+        net.outbox = serde_json::from_value::<Vec<External>>(
+            doc.get("outbox").cloned().unwrap_or(Json::Null),
+        )
+        .map_err(|e| bad(format!("'outbox': {e}")))?;
+        net.trace = serde_json::from_value::<Vec<TraceEntry>>(
+            doc.get("trace").cloned().unwrap_or(Json::Null),
+        )
+        .map_err(|e| bad(format!("'trace': {e}")))?;
+        net.reindex();
+        Ok(net)
+    }
+}
+
+fn pending_spawn(pending: &[Json], target: &str) -> bool {
+    pending.iter().any(|p| {
+        p.get("kind").and_then(Json::as_str) == Some("spawn")
+            && p.get("target").and_then(Json::as_str) == Some(target)
+    })
+}
