@@ -162,6 +162,23 @@ test("a failing message shows its error and leaves the state as it was", async (
   assert.match(await page.locator(".cm-error-line").innerText(), /Only the owner can mint/);
 });
 
+test("a runtime error in a handler marks its line and shows the traceback", async () => {
+  await page.getByTestId("example").selectOption("token");
+  await page.getByTestId("editor").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type('\nHandlers.add("Boom", "Boom", function(msg) notDefinedAnywhere(msg.From) end)\n');
+  await page.getByTestId("load").click();
+  await waitStatus(/^code loaded/);
+  assert.match(await send("Boom", {}, { from: "bob" }), /failed/);
+  // piccolo raises call errors without position or name: the diagnostic re-run gives Lua's.
+  assert.match(await page.getByTestId("result-error").innerText(), /attempt to call a nil value \(global 'notDefinedAnywhere'\)/);
+  await page.waitForSelector(".cm-error-line");
+  assert.match(await page.locator(".cm-error-line").first().innerText(), /notDefinedAnywhere/);
+  const traceback = await page.getByTestId("result-traceback").innerText();
+  assert.match(traceback, /\[string "aos"\]:\d+: in /);
+  await page.getByTestId("example").selectOption("token");
+});
+
 test("a Lua error in loaded code points at its line", async () => {
   const rowsBefore = await rows().count();
   await page.getByTestId("editor").click();

@@ -172,3 +172,23 @@ fn network_hash_matches_the_native_golden_file() {
     let golden = include_str!("../data/network_escrow.hash").trim();
     assert_eq!(net.state_hash().expect("hash"), golden);
 }
+
+const ERROR_CORPUS: &str = include_str!("../data/errors/corpus.json");
+
+/// The error corpus (Lua 5.3's texts, see `tests/error_corpus.rs`) in wasm: the diagnostic
+/// re-run gives the same errors in Node and Chromium as natively.
+#[wasm_bindgen_test]
+fn runtime_errors_read_as_lua_5_3_in_wasm() {
+    let cases: Vec<serde_json::Value> = serde_json::from_str(ERROR_CORPUS).expect("corpus parses");
+    let mut differ = Vec::new();
+    for case in &cases {
+        let source = format!("{}\n", case["source"].as_str().unwrap_or_default());
+        let out = aolite::run_script("t.lua", source.as_bytes(), aolite::Limits::default())
+            .expect("the script runs");
+        let got = out.error.map(|e| e.to_string()).unwrap_or_default();
+        if got != case["error"].as_str().unwrap_or_default() {
+            differ.push(format!("{}: {got}", case["name"]));
+        }
+    }
+    assert!(differ.is_empty(), "{differ:?}");
+}
