@@ -46,11 +46,50 @@ local function isArray(t)
 end
 
 -- Root keys other than these become tags of an outgoing message.
-local NOT_TAGS = { "Target", "Data", "Anchor", "Tags", "From" }
+local NOT_TAGS = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
+
+-- `contains(list, value)` for many values of one list: a set of the list's values, kept in
+-- `cache` and made again whenever the list is another table or differs item by item from
+-- the one the set was made of (user code may change `ao.nonExtractableTags`). A list with
+-- a metatable gets no set (`nil`): its items are read as `contains` reads them.
+local function setOf(cache, list)
+  if type(list) ~= "table" or getmetatable(list) ~= nil then
+    return nil
+  end
+  local items = cache.items
+  if cache.list == list then
+    local n = 0
+    for i, v in ipairs(list) do
+      if items[i] ~= v then
+        n = -1
+        break
+      end
+      n = i
+    end
+    if n == items.n then
+      return cache.set
+    end
+  end
+  local set, copy = {}, {}
+  local n = 0
+  for i, v in ipairs(list) do
+    if v ~= v then
+      return nil
+    end
+    set[v] = true
+    copy[i] = v
+    n = i
+  end
+  copy.n = n
+  cache.list, cache.items, cache.set = list, copy, set
+  return set
+end
+
+local nonExtractable, nonForwardable = {}, {}
 
 local function collectTags(tags, msg)
   for k, v in pairs(msg) do
-    if not contains(NOT_TAGS, k) then
+    if not NOT_TAGS[k] then
       table.insert(tags, { name = k, value = v })
     end
   end
@@ -92,9 +131,17 @@ function ao.clone(obj, seen)
 end
 
 function ao.normalize(msg)
+  local skip = setOf(nonExtractable, ao.nonExtractableTags)
   for _, tag in ipairs(msg.Tags) do
-    if not contains(ao.nonExtractableTags, tag.name) then
-      msg[tag.name] = tag.value
+    local name = tag.name
+    local extract
+    if skip then
+      extract = name == nil or not skip[name]
+    else
+      extract = not contains(ao.nonExtractableTags, name)
+    end
+    if extract then
+      msg[name] = tag.value
     end
   end
   return msg
@@ -102,8 +149,13 @@ end
 
 function ao.sanitize(msg)
   local copy = ao.clone(msg)
+  local drop = setOf(nonForwardable, ao.nonForwardableTags)
   for k in pairs(copy) do
-    if contains(ao.nonForwardableTags, k) then
+    if drop then
+      if drop[k] then
+        copy[k] = nil
+      end
+    elseif contains(ao.nonForwardableTags, k) then
       copy[k] = nil
     end
   end

@@ -44,10 +44,30 @@ function ao.spawn(module, msg)
   return rawSpawn(module, msg)
 end
 
+-- Native helpers for the work below (given at install, not part of the global state).
+local natives = _AOLITE_NATIVES or {}
+_AOLITE_NATIVES = nil
+local utilsNormalize = Utils.normalize
+
+-- aos calls `Utils.normalize` for every key; while that is still the built-in function
+-- (the usual case), its native twin gives the same strings faster.
+local function keyNormalizer()
+  local u = Utils
+  if natives.normalize and type(u) == "table" and rawget(u, "normalize") == utilsNormalize then
+    return natives.normalize
+  end
+end
+
 local function normalizeMsg(msg)
+  local fast = keyNormalizer()
   local renamed = {}
   for key, value in pairs(msg) do
-    local norm = Utils.normalize(key)
+    local norm
+    if fast then
+      norm = fast(key)
+    else
+      norm = Utils.normalize(key)
+    end
     if norm ~= key then
       renamed[#renamed + 1] = { key, norm, value }
     end
@@ -58,8 +78,17 @@ local function normalizeMsg(msg)
   end
   if type(msg.Tags) == "table" then
     for _, tag in ipairs(msg.Tags) do
-      if type(tag.name) == "string" then
-        tag.name = Utils.normalize(tag.name)
+      local name = tag.name
+      if type(name) == "string" then
+        if fast then
+          -- Storing the same string again changes nothing: only a new name is stored.
+          local norm = fast(name)
+          if norm ~= name then
+            tag.name = norm
+          end
+        else
+          tag.name = Utils.normalize(name)
+        end
       end
     end
   end
@@ -276,6 +305,53 @@ local function attachReplyAndForward(msg)
   end
 end
 
+local function evalPattern(m)
+  return m.Action == "Eval" and Owner == m.From
+end
+
+local function defaultPattern()
+  return true
+end
+
+-- The built-in Handlers module and the functions `register` stands in for.
+local builtinHandlers = Handlers
+local builtinAdd, builtinAppend = Handlers.add, Handlers.append
+local builtinResolver = Handlers.generateResolver
+local resolvers = { _eval = builtinResolver(evaluate), _default = builtinResolver(inboxDefault) }
+
+-- aos registers `_eval` and `_default` again on every message with `Handlers.add` /
+-- `Handlers.append`: the entry of that name is updated in place (pattern, resolver of the
+-- handle, no maxRuns) or appended. While those are the built-in functions, the same entry
+-- contents are reached here without rebuilding it: one resolver per handler, made once, and
+-- only fields that differ are stored. Replaced functions are called as aos calls them.
+local function register(how, name, pattern, handle)
+  local h = Handlers
+  if not (rawequal(h, builtinHandlers) and rawget(h, how) == (how == "add" and builtinAdd or builtinAppend)
+      and rawget(h, "generateResolver") == builtinResolver and rawget(h, "list") ~= nil) then
+    return Handlers[how](name, pattern, handle)
+  end
+  local resolver = resolvers[name]
+  local list = rawget(h, "list")
+  for _, entry in ipairs(list) do
+    if entry.name == name then
+      if getmetatable(entry) ~= nil then
+        return Handlers[how](name, pattern, handle)
+      end
+      if entry.pattern ~= pattern then
+        entry.pattern = pattern
+      end
+      if entry.handle ~= resolver then
+        entry.handle = resolver
+      end
+      if entry.maxRuns ~= nil then
+        entry.maxRuns = nil
+      end
+      return
+    end
+  end
+  table.insert(list, { pattern = pattern, handle = resolver, name = name, maxRuns = nil })
+end
+
 local function logs()
   return table.concat(HANDLER_PRINT_LOGS, "\n")
 end
@@ -311,15 +387,13 @@ function process.handle(msg, envOrWrapper)
     return ao.result({})
   end
 
-  Handlers.add("_eval", function(m)
-    return m.Action == "Eval" and Owner == m.From
-  end, evaluate)
+  register("add", "_eval", evalPattern, evaluate)
   if env.Process.Id == msg.Id then
     Handlers.once("_boot", function(m)
       return m.Tags.Type == "Process" and Owner == m.From
     end, boot)
   end
-  Handlers.append("_default", function() return true end, inboxDefault)
+  register("append", "_default", defaultPattern, inboxDefault)
   attachReplyAndForward(msg)
 
   local co = coroutine.create(function()
