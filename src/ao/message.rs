@@ -343,3 +343,36 @@ pub fn parse_message_list(text: &str) -> Result<Vec<Json>, Error> {
         ))),
     }
 }
+
+/// Reads a message list (a JSON array of messages) from `reader` one message at a time and
+/// hands each to `each`, so a file of any length takes the memory of one message. `Err`
+/// when the input is not a JSON array (the error is that of the reader, or the first one
+/// `each` returns); a caller that must refuse a malformed file before running anything
+/// checks it first with [`check_message_list`].
+pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
+    reader: R,
+    each: impl FnMut(Json) -> Result<(), E>,
+) -> Result<(), String> {
+    use serde::de::{Deserializer as _, Error as _, SeqAccess, Visitor};
+    struct Each<F>(F);
+    impl<'de, E: std::fmt::Display, F: FnMut(Json) -> Result<(), E>> Visitor<'de> for Each<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array of messages")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(m) = seq.next_element::<Json>()? {
+                (self.0)(m).map_err(A::Error::custom)?;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    de.deserialize_seq(Each(each)).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())
+}
+
+/// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
+pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
+    for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
+}

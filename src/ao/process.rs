@@ -350,7 +350,7 @@ impl Process {
             other => other,
         };
         if let (Some(m), Ok(o)) = (logged, &result) {
-            self.history.record(Delivery::Send, m, None, o);
+            self.log_message(Delivery::Send, &m, None, o);
         }
         self.after_commit();
         result
@@ -410,8 +410,7 @@ impl Process {
         });
         self.keep_schedule_if_committed(schedule, read_only, &result);
         if let (false, Ok(o)) = (read_only, &result) {
-            self.history
-                .record(Delivery::Handle, msg.clone(), Some(env.clone()), o);
+            self.log_message(Delivery::Handle, msg, Some(env), o);
         }
         self.after_commit();
         result

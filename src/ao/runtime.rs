@@ -82,9 +82,17 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
 fn normalize_key(key: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(key.len());
     for (i, &b) in key.iter().enumerate() {
-        let b = if b == b'_' { b'-' } else { b.to_ascii_lowercase() };
+        let b = if b == b'_' {
+            b'-'
+        } else {
+            b.to_ascii_lowercase()
+        };
         let starts_word = i == 0 || out[i - 1] == b'-';
-        out.push(if starts_word { b.to_ascii_uppercase() } else { b });
+        out.push(if starts_word {
+            b.to_ascii_uppercase()
+        } else {
+            b
+        });
     }
     (out != key).then_some(out)
 }

@@ -217,9 +217,16 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         Some(f) => Some(read_text(f)?),
         None => None,
     };
-    let messages_text = read_text(&messages_file)?;
-    let messages = aolite::ao::message::parse_message_list(&messages_text)
-        .map_err(|e| format!("{messages_file}: {e}"))?;
+    // The file is checked whole first, then read one message at a time (any length runs in
+    // the memory of one message); a malformed one is refused with the whole file's error.
+    let open = || {
+        std::fs::File::open(&messages_file).map_err(|e| format!("cannot read {messages_file}: {e}"))
+    };
+    if !aolite::ao::message::check_message_list(open()?) {
+        let text = read_text(&messages_file)?;
+        aolite::ao::message::parse_message_list(&text)
+            .map_err(|e| format!("{messages_file}: {e}"))?;
+    }
 
     let mut process = start_process(import.as_deref(), options)?;
     if let (Some(source), Some(file)) = (&source, &process_file) {
@@ -229,16 +236,22 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     let (owner, id) = (process.owner().to_owned(), process.id().to_owned());
-    for (i, mut msg) in messages.into_iter().enumerate() {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut i = 0;
+    // What stopped the run early: an error, or `None` for a closed output.
+    let mut stopped: Option<Option<String>> = None;
+    let mut each = |mut msg: Json| -> Result<(), Option<String>> {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
             Ok(outcome) => {
-                let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
+                let mut line = serde_json::to_string(&outcome).map_err(|e| Some(e.to_string()))?;
                 if hash {
-                    let h = process.state_hash().map_err(|e| e.to_string())?;
-                    v["StateHash"] = Json::String(h);
+                    // The object's last member (a hash needs no escaping).
+                    let h = process.state_hash().map_err(|e| Some(e.to_string()))?;
+                    line.pop();
+                    line.push_str(&format!(",\"StateHash\":\"{h}\"}}"));
                 }
-                v.to_string()
+                line
             }
             Err(e) => serde_json::json!({
                 "Error": e.to_string(),
@@ -247,7 +260,23 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
             })
             .to_string(),
         };
-        println!("{line}");
+        i += 1;
+        // Flushed per line, so a consumer sees each outcome as it comes.
+        use std::io::Write;
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(|_| None)
+    };
+    let read = aolite::ao::message::for_each_message(open()?, |msg| {
+        each(msg).map_err(|e| {
+            stopped = Some(e);
+            "stopped"
+        })
+    });
+    match (stopped, read) {
+        (Some(None), _) => return Ok(ExitCode::SUCCESS),
+        (Some(Some(e)), _) | (None, Err(e)) => return Err(e),
+        (None, Ok(())) => {}
     }
     if let Some(path) = export {
         let doc = process.export_state().map_err(|e| e.to_string())?;
