@@ -231,3 +231,50 @@ fn register_hungry_nesting_is_rejected_before_compiling() {
     );
     assert_eq!(p.eval(&ok).unwrap().output, "7");
 }
+
+/// Past its 10 000-entry cap the Inbox drops its oldest message for each new one, as aos's
+/// `table.remove(Inbox, 1)` does (natively here, with one undo record): the same contents as
+/// through a replaced `table.remove`, and a rollback or a dry-run restores it exactly.
+#[test]
+fn the_inbox_past_its_cap_keeps_the_newest_and_rolls_back() {
+    // Inbox[1] is the spawn message (`_boot` puts it there).
+    let fill = "for i = #Inbox + 1, 10000 do Inbox[i] = { Seq = tostring(i) } end";
+    let unhandled = |i: usize| json!({"Tags": {"Action": "Other", "Seq": format!("new{i}")}});
+    let inbox = "local t = {} for i, m in ipairs(Inbox) do t[i] = tostring(m.Seq) end \
+                 return #Inbox .. ' ' .. table.concat(t, ',', 1, 3) .. ' ' .. Inbox[#Inbox].Seq";
+    let mut p = process();
+    p.eval(fill).expect("fill");
+    // The same messages through a `table.remove` the runtime cannot recognise (aos's path).
+    let mut q = process();
+    q.eval(fill).expect("fill");
+    q.eval("local remove = table.remove; table.remove = function(...) return remove(...) end")
+        .expect("wrap");
+    let before = p.state_hash().expect("hash");
+    let cp = p.checkpoint(None);
+    for i in 0..3 {
+        p.send_json(&unhandled(i)).expect("send");
+        q.send_json(&unhandled(i)).expect("send");
+    }
+    let seen = p.eval(inbox).expect("inbox").output;
+    assert_eq!(seen, "10000 4,5,6 new2");
+    assert_eq!(seen, q.eval(inbox).expect("inbox").output);
+    // A dry-run past the cap leaves no trace.
+    let after = p.state_hash().expect("hash");
+    p.dry_run(Message::default().with_tag("Action", "Other"))
+        .expect("dry-run");
+    assert_eq!(p.state_hash().expect("hash"), after);
+    // So does a failing message that went to the Inbox before failing.
+    p.eval(
+        "Handlers.add('fail', function() return 'continue' end, function() FailNext = true end)",
+    )
+    .expect("eval");
+    p.eval("Handlers.append('boom', function() return FailNext == true end, function() error('boom') end)")
+        .expect("eval");
+    let hash = p.state_hash().expect("hash");
+    let o = p.send_json(&unhandled(9)).expect("send");
+    assert!(o.error.is_some(), "{o:?}");
+    assert_eq!(p.state_hash().expect("hash"), hash);
+    p.rollback(cp).expect("rollback");
+    assert_eq!(p.state_hash().expect("hash"), before);
+    assert_eq!(p.eval(inbox).expect("inbox").output, "10000 nil,2,3 10000");
+}

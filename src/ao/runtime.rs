@@ -4,7 +4,7 @@
 //! here the modules are found by the preload searcher, so it only adds its words to the
 //! "module not found" message.
 
-use piccolo::{Callback, CallbackReturn, StashedFunction, Table, Value};
+use piccolo::{Callback, CallbackReturn, IntoValue, StashedFunction, Table, Value};
 
 use crate::error::Error;
 use crate::vm::compile::Reads;
@@ -75,6 +75,20 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         Ok(CallbackReturn::Return)
     });
     let _ = t.set(ctx, "normalize", normalize);
+    // `table.remove(t, 1)` for a table without a metatable (the caller checks): one undo
+    // record instead of one per slot. Returns the removed value.
+    let remove_first = Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        let Value::Table(t) = stack.get(0) else {
+            return Err("removeFirst needs a table".into_value(ctx).into());
+        };
+        let len = t.length().max(0) as usize;
+        exec.fuel()
+            .consume(1 + (len / 64).min(i32::MAX as usize) as i32);
+        let removed = crate::vm::undo::remove_first(ctx, t).unwrap_or_default();
+        stack.replace(ctx, removed);
+        Ok(CallbackReturn::Return)
+    });
+    let _ = t.set(ctx, "removeFirst", remove_first);
     t
 }
 
