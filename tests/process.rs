@@ -278,3 +278,90 @@ fn the_inbox_past_its_cap_keeps_the_newest_and_rolls_back() {
     assert_eq!(p.state_hash().expect("hash"), before);
     assert_eq!(p.eval(inbox).expect("inbox").output, "10000 nil,2,3 10000");
 }
+
+/// The runtime's per-message fast paths (native key normalisation, tag sets, handler
+/// re-registration, the Inbox removal) give what aos's Lua gives: the same messages through
+/// a process where each is switched off (the functions they stand in for wrapped, the tag
+/// lists given a metatable) have the same outcomes, GasUsed aside, and the same state.
+#[test]
+fn fast_paths_match_the_lua_they_stand_in_for() {
+    let slow_down = r#"
+local normalize = Utils.normalize
+Utils.normalize = function(s) return normalize(s) end
+for _, name in ipairs({ "add", "append" }) do
+  local f = Handlers[name]
+  Handlers[name] = function(...) return f(...) end
+end
+setmetatable(ao.nonExtractableTags, {})
+setmetatable(ao.nonForwardableTags, {})
+"#;
+    let setup = r#"
+Seen = {}
+Handlers.add("echo", "Echo", function(msg)
+  local keys = {}
+  for k, v in pairs(msg) do if type(v) ~= "function" and type(v) ~= "table" then keys[#keys + 1] = k .. "=" .. tostring(v) end end
+  table.sort(keys)
+  Seen[#Seen + 1] = table.concat(keys, " ")
+  msg.forward("SOMEONE_ELSE_000000000000000000000000000000", { Extra = "x" })
+  msg.reply({ Data = "ok", Tags = { { name = "Array-Tag", value = "1" } } })
+end)
+Handlers.add("lists", "Lists", function(msg)
+  table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
+  ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
+end)
+"#;
+    let names = [
+        "reply_to",
+        "x-ABC_def",
+        "-a",
+        "__x",
+        "A--b",
+        "data-protocol",
+        "Content_type",
+        "ÜnÏ-é",
+        "Type",
+        "Variant",
+        "Ref_",
+        "a1-b2",
+        "",
+    ];
+    let mut msgs = Vec::new();
+    for round in 0..2 {
+        let mut tags = serde_json::Map::new();
+        tags.insert("Action".into(), json!("Echo"));
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() {
+                tags.insert((*n).into(), json!(format!("v{round}{i}")));
+            }
+        }
+        msgs.push(json!({"Tags": tags, "Data": "d"}));
+        msgs.push(json!({"Tags": {"Action": "Lists"}}));
+        msgs.push(json!({"Tags": {"Action": "Unhandled", "some_key": "1"}}));
+    }
+    let run = |slow: bool| {
+        let mut p = process();
+        // The same number of messages on both sides (ids and nonces stay equal).
+        p.eval(if slow { slow_down } else { "local _ = 1" })
+            .expect("slow down");
+        p.eval(setup).expect("setup");
+        let mut outcomes = Vec::new();
+        for m in &msgs {
+            let mut o = serde_json::to_value(p.send_json(m).expect("send")).unwrap();
+            o.as_object_mut().unwrap().remove("GasUsed");
+            outcomes.push(o);
+        }
+        let state = p
+            .eval("local names = {} for i, h in ipairs(Handlers.list) do names[i] = h.name end \
+                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. #Inbox")
+            .expect("state")
+            .output;
+        (outcomes, state)
+    };
+    let (fast, fast_state) = run(false);
+    let (slow, slow_state) = run(true);
+    assert_eq!(fast_state, slow_state);
+    assert!(fast_state.contains("Reply-To=v00"), "{fast_state}");
+    for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
+        assert_eq!(a, b, "message {i}");
+    }
+}
