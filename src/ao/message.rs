@@ -313,6 +313,12 @@ impl Message {
         Json::Object(o)
     }
 
+    /// [`Message::to_json`] as JSON text, written directly (the same bytes as
+    /// `to_json().to_string()`, without building the value).
+    pub fn to_json_text(&self) -> String {
+        serde_json::to_string(&AsJson(self)).unwrap_or_default()
+    }
+
     /// Adds a tag (builder style).
     pub fn with_tag(mut self, name: impl Into<String>, value: impl Into<String>) -> Message {
         self.tags.push(Tag::new(name, value));
@@ -375,4 +381,85 @@ pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
 /// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
 pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
     for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
+}
+
+/// A message serialised as [`Message::to_json`] builds it: same keys, same order.
+struct AsJson<'a>(&'a Message);
+
+impl Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        #[derive(Serialize)]
+        struct TagJson<'a> {
+            name: &'a str,
+            value: &'a str,
+        }
+        let m = self.0;
+        let mut map = ser.serialize_map(None)?;
+        for (key, v) in [
+            ("Id", &m.id),
+            ("From", &m.from),
+            ("Owner", &m.owner),
+            ("Target", &m.target),
+            ("Data", &m.data),
+        ] {
+            if let Some(v) = v {
+                map.serialize_entry(key, v)?;
+            }
+        }
+        let tags: Vec<TagJson> = m
+            .tags
+            .iter()
+            .map(|t| TagJson {
+                name: &t.name,
+                value: &t.value,
+            })
+            .collect();
+        map.serialize_entry("Tags", &tags)?;
+        for (key, v) in [
+            ("Timestamp", m.timestamp),
+            ("Block-Height", m.block_height),
+            ("Nonce", m.nonce),
+        ] {
+            if let Some(v) = v {
+                if m.textual.contains(&key) {
+                    map.serialize_entry(key, &v.to_string())?;
+                } else {
+                    map.serialize_entry(key, &v)?;
+                }
+            }
+        }
+        if m.cron {
+            map.serialize_entry("Cron", &true)?;
+        }
+        if m.read_only {
+            map.serialize_entry("Read-Only", &true)?;
+        }
+        for (k, v) in &m.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod json_text_tests {
+    use super::*;
+
+    /// The log's direct serialisation writes exactly what the value form writes.
+    #[test]
+    fn json_text_is_the_json_value_written_out() {
+        let messages = [
+            serde_json::json!({}),
+            serde_json::json!({"Id": "i", "From": "f\u{e9}\"q", "Owner": "o", "Target": "t",
+                "Tags": [{"name": "A", "value": "1"}, {"name": "A", "value": "\n"}],
+                "Data": {"x": [1, 2.5]}, "Timestamp": "17", "Block-Height": 3, "Nonce": "4",
+                "Cron": true, "Read-Only": true, "Epoch": 2, "Hash-Chain": "h", "Signature": null}),
+            serde_json::json!({"Tags": {"Action": "Eval"}, "Data": "print(1)", "Timestamp": 5}),
+        ];
+        for m in messages {
+            let msg = Message::from_json(&m).unwrap();
+            assert_eq!(msg.to_json_text(), msg.to_json().to_string(), "{m}");
+        }
+    }
 }

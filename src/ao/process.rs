@@ -305,7 +305,7 @@ impl Process {
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
         let owner = msg.owner.clone().unwrap_or_else(|| from.clone());
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
-        let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json());
+        let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json_text());
         let schedule = self.schedule();
         self.nonce = nonce;
         self.clock = timestamp;
@@ -350,7 +350,7 @@ impl Process {
             other => other,
         };
         if let (Some(m), Ok(o)) = (logged, &result) {
-            self.log_message(Delivery::Send, &m, None, o);
+            self.log_message(Delivery::Send, m, None, o);
         }
         self.after_commit();
         result
@@ -410,7 +410,7 @@ impl Process {
         });
         self.keep_schedule_if_committed(schedule, read_only, &result);
         if let (false, Ok(o)) = (read_only, &result) {
-            self.log_message(Delivery::Handle, msg, Some(env), o);
+            self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
         }
         self.after_commit();
         result

@@ -177,11 +177,12 @@ impl History {
             .collect()
     }
 
-    /// Records a handled message; `true` when the log has outgrown its bound.
+    /// Records a handled message (`message` as its JSON text); `true` when the log has
+    /// outgrown its bound.
     pub(crate) fn record(
         &mut self,
         kind: Delivery,
-        message: &Json,
+        message: String,
         env: Option<&Json>,
         o: &Outcome,
     ) -> bool {
@@ -190,7 +191,7 @@ impl History {
         }
         let entry = Stored {
             kind,
-            message: message.to_string().into_boxed_str(),
+            message: message.into_boxed_str(),
             env: env.map(|e| e.to_string().into_boxed_str()),
             ok: o.error.is_none(),
             outcome_hash: outcome_digest(o),
@@ -468,7 +469,7 @@ impl Process {
     pub(crate) fn log_message(
         &mut self,
         kind: Delivery,
-        message: &Json,
+        message: String,
         env: Option<&Json>,
         o: &Outcome,
     ) {
