@@ -29,7 +29,7 @@ use crate::vm::undo;
 pub const MAX_HISTORY_ENTRIES: usize = 2_000_000;
 
 /// Most bytes of messages the log holds before it restarts from a base state document.
-pub const MAX_LOG_BYTES: usize = 32 << 20;
+pub const MAX_LOG_BYTES: usize = 16 << 20;
 
 /// What a checkpoint restores besides Lua state.
 #[derive(Debug, Clone)]
