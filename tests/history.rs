@@ -212,6 +212,50 @@ fn replay_rebuilds_the_process_and_checks_every_step() {
     assert_eq!(r.state_hash().unwrap(), s.state_hash().unwrap());
 }
 
+/// Past its bound the log restarts from a base document: memory stays bounded, a replay
+/// from the base rebuilds the present, and a replay from the spawn is refused (not wrong).
+#[test]
+fn the_log_restarts_from_a_base_document_past_its_bound() {
+    let (source, msgs) = example("token");
+    let mut p = Process::new(ProcessOptions::default()).unwrap();
+    p.set_log_limit(5_000);
+    p.eval(&source).unwrap();
+    assert!(p.log_base().is_none(), "a short log starts at the spawn");
+    let checkpoint = p.checkpoint(None);
+    for m in &msgs {
+        p.send_json(m).unwrap();
+    }
+    // Info and Balance again: entries after the restart.
+    p.send_json(&msgs[0]).unwrap();
+    p.send_json(&msgs[1]).unwrap();
+    let base = p.log_base().expect("the log restarted").to_owned();
+    let log = p.message_log();
+    assert!(
+        !log.is_empty() && log.len() < msgs.len(),
+        "older entries were let go"
+    );
+    // Numbered from the spawn, without gaps, up to the last message.
+    assert_eq!(log.last().unwrap().seq, msgs.len() + 3);
+    for w in log.windows(2) {
+        assert_eq!(w[0].seq + 1, w[1].seq);
+    }
+    let mut q = Process::replay(ReplayStart::State(&base), &log).unwrap();
+    assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
+    let Err(err) = Process::replay(ReplayStart::Spawn(Box::default()), &log) else {
+        panic!("a log that does not start at the spawn replayed from a spawn")
+    };
+    assert_eq!(err.code(), "REPLAY_MISMATCH");
+    // Rolling back past the restart restarts the log from the checkpoint's state.
+    p.rollback(checkpoint).unwrap();
+    assert!(p.message_log().is_empty());
+    let base = p.log_base().expect("a base at the checkpoint").to_owned();
+    assert_eq!(base, p.export_state().unwrap());
+    p.send_json(&msgs[2]).unwrap();
+    assert_eq!(p.message_log()[0].seq, 2, "eval, then this message");
+    let mut r = Process::replay(ReplayStart::State(&base), &p.message_log()).unwrap();
+    assert_eq!(p.state_hash().unwrap(), r.state_hash().unwrap());
+}
+
 #[test]
 fn fork_is_independent() {
     let (mut p, msgs) = loaded("token", ProcessOptions::default());

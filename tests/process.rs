@@ -319,3 +319,137 @@ fn the_data_view_and_global_json_agree_on_empty_tables() {
     assert_eq!(view["Nested"], p.global_json("Nested").expect("json"));
     assert_eq!(view["Empty"], json!([]));
 }
+
+/// Past its 10 000-entry cap the Inbox drops its oldest message for each new one, as aos's
+/// `table.remove(Inbox, 1)` does (natively here, with one undo record): the same contents as
+/// through a replaced `table.remove`, and a rollback or a dry-run restores it exactly.
+#[test]
+fn the_inbox_past_its_cap_keeps_the_newest_and_rolls_back() {
+    // Inbox[1] is the spawn message (`_boot` puts it there).
+    let fill = "for i = #Inbox + 1, 10000 do Inbox[i] = { Seq = tostring(i) } end";
+    let unhandled = |i: usize| json!({"Tags": {"Action": "Other", "Seq": format!("new{i}")}});
+    let inbox = "local t = {} for i, m in ipairs(Inbox) do t[i] = tostring(m.Seq) end \
+                 return #Inbox .. ' ' .. table.concat(t, ',', 1, 3) .. ' ' .. Inbox[#Inbox].Seq";
+    let mut p = process();
+    p.eval(fill).expect("fill");
+    // The same messages through a `table.remove` the runtime cannot recognise (aos's path).
+    let mut q = process();
+    q.eval(fill).expect("fill");
+    q.eval("local remove = table.remove; table.remove = function(...) return remove(...) end")
+        .expect("wrap");
+    let before = p.state_hash().expect("hash");
+    let cp = p.checkpoint(None);
+    for i in 0..3 {
+        p.send_json(&unhandled(i)).expect("send");
+        q.send_json(&unhandled(i)).expect("send");
+    }
+    let seen = p.eval(inbox).expect("inbox").output;
+    assert_eq!(seen, "10000 4,5,6 new2");
+    assert_eq!(seen, q.eval(inbox).expect("inbox").output);
+    // A dry-run past the cap leaves no trace.
+    let after = p.state_hash().expect("hash");
+    p.dry_run(Message::default().with_tag("Action", "Other"))
+        .expect("dry-run");
+    assert_eq!(p.state_hash().expect("hash"), after);
+    // So does a failing message that went to the Inbox before failing.
+    p.eval(
+        "Handlers.add('fail', function() return 'continue' end, function() FailNext = true end)",
+    )
+    .expect("eval");
+    p.eval("Handlers.append('boom', function() return FailNext == true end, function() error('boom') end)")
+        .expect("eval");
+    let hash = p.state_hash().expect("hash");
+    let o = p.send_json(&unhandled(9)).expect("send");
+    assert!(o.error.is_some(), "{o:?}");
+    assert_eq!(p.state_hash().expect("hash"), hash);
+    p.rollback(cp).expect("rollback");
+    assert_eq!(p.state_hash().expect("hash"), before);
+    assert_eq!(p.eval(inbox).expect("inbox").output, "10000 nil,2,3 10000");
+}
+
+/// The runtime's per-message fast paths (native key normalisation, tag sets, handler
+/// re-registration, the Inbox removal) give what aos's Lua gives: the same messages through
+/// a process where each is switched off (the functions they stand in for wrapped, the tag
+/// lists given a metatable) have the same outcomes, GasUsed aside, and the same state.
+#[test]
+fn fast_paths_match_the_lua_they_stand_in_for() {
+    let slow_down = r#"
+local normalize = Utils.normalize
+Utils.normalize = function(s) return normalize(s) end
+for _, name in ipairs({ "add", "append" }) do
+  local f = Handlers[name]
+  Handlers[name] = function(...) return f(...) end
+end
+setmetatable(ao.nonExtractableTags, {})
+setmetatable(ao.nonForwardableTags, {})
+"#;
+    let setup = r#"
+Seen = {}
+Handlers.add("echo", "Echo", function(msg)
+  local keys = {}
+  for k, v in pairs(msg) do if type(v) ~= "function" and type(v) ~= "table" then keys[#keys + 1] = k .. "=" .. tostring(v) end end
+  table.sort(keys)
+  Seen[#Seen + 1] = table.concat(keys, " ")
+  msg.forward("SOMEONE_ELSE_000000000000000000000000000000", { Extra = "x" })
+  msg.reply({ Data = "ok", Tags = { { name = "Array-Tag", value = "1" } } })
+end)
+Handlers.add("lists", "Lists", function(msg)
+  table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
+  ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
+end)
+"#;
+    let names = [
+        "reply_to",
+        "x-ABC_def",
+        "-a",
+        "__x",
+        "A--b",
+        "data-protocol",
+        "Content_type",
+        "ÜnÏ-é",
+        "Type",
+        "Variant",
+        "Ref_",
+        "a1-b2",
+        "",
+    ];
+    let mut msgs = Vec::new();
+    for round in 0..2 {
+        let mut tags = serde_json::Map::new();
+        tags.insert("Action".into(), json!("Echo"));
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() {
+                tags.insert((*n).into(), json!(format!("v{round}{i}")));
+            }
+        }
+        msgs.push(json!({"Tags": tags, "Data": "d"}));
+        msgs.push(json!({"Tags": {"Action": "Lists"}}));
+        msgs.push(json!({"Tags": {"Action": "Unhandled", "some_key": "1"}}));
+    }
+    let run = |slow: bool| {
+        let mut p = process();
+        // The same number of messages on both sides (ids and nonces stay equal).
+        p.eval(if slow { slow_down } else { "local _ = 1" })
+            .expect("slow down");
+        p.eval(setup).expect("setup");
+        let mut outcomes = Vec::new();
+        for m in &msgs {
+            let mut o = serde_json::to_value(p.send_json(m).expect("send")).unwrap();
+            o.as_object_mut().unwrap().remove("GasUsed");
+            outcomes.push(o);
+        }
+        let state = p
+            .eval("local names = {} for i, h in ipairs(Handlers.list) do names[i] = h.name end \
+                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. #Inbox")
+            .expect("state")
+            .output;
+        (outcomes, state)
+    };
+    let (fast, fast_state) = run(false);
+    let (slow, slow_state) = run(true);
+    assert_eq!(fast_state, slow_state);
+    assert!(fast_state.contains("Reply-To=v00"), "{fast_state}");
+    for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
+        assert_eq!(a, b, "message {i}");
+    }
+}

@@ -426,6 +426,12 @@ impl Message {
         Json::Object(o)
     }
 
+    /// [`Message::to_json`] as JSON text, written directly (the same bytes as
+    /// `to_json().to_string()`, without building the value).
+    pub fn to_json_text(&self) -> String {
+        serde_json::to_string(&AsJson(self)).unwrap_or_default()
+    }
+
     /// Adds a tag (builder style).
     pub fn with_tag(mut self, name: impl Into<String>, value: impl Into<String>) -> Message {
         self.tags.push(Tag::new(name, value));
@@ -454,5 +460,119 @@ pub fn parse_message_list(text: &str) -> Result<Vec<Json>, Error> {
             "a message file must hold a JSON array of messages, got {}",
             json_type(&other)
         ))),
+    }
+}
+
+/// Reads a message list (a JSON array of messages) from `reader` one message at a time and
+/// hands each to `each`, so a file of any length takes the memory of one message. `Err`
+/// when the input is not a JSON array (the error is that of the reader, or the first one
+/// `each` returns); a caller that must refuse a malformed file before running anything
+/// checks it first with [`check_message_list`].
+pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
+    reader: R,
+    each: impl FnMut(Json) -> Result<(), E>,
+) -> Result<(), String> {
+    use serde::de::{Deserializer as _, Error as _, SeqAccess, Visitor};
+    struct Each<F>(F);
+    impl<'de, E: std::fmt::Display, F: FnMut(Json) -> Result<(), E>> Visitor<'de> for Each<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON array of messages")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(m) = seq.next_element::<Json>()? {
+                (self.0)(m).map_err(A::Error::custom)?;
+            }
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    de.deserialize_seq(Each(each)).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())
+}
+
+/// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
+pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
+    for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
+}
+
+/// A message serialised as [`Message::to_json`] builds it: same keys, same order.
+struct AsJson<'a>(&'a Message);
+
+impl Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        #[derive(Serialize)]
+        struct TagJson<'a> {
+            name: &'a str,
+            value: &'a str,
+        }
+        let m = self.0;
+        let mut map = ser.serialize_map(None)?;
+        for (key, v) in [
+            ("Id", &m.id),
+            ("From", &m.from),
+            ("Owner", &m.owner),
+            ("Target", &m.target),
+            ("Data", &m.data),
+        ] {
+            if let Some(v) = v {
+                map.serialize_entry(key, v)?;
+            }
+        }
+        let tags: Vec<TagJson> = m
+            .tags
+            .iter()
+            .map(|t| TagJson {
+                name: &t.name,
+                value: &t.value,
+            })
+            .collect();
+        map.serialize_entry("Tags", &tags)?;
+        for (key, v) in [
+            ("Timestamp", m.timestamp),
+            ("Block-Height", m.block_height),
+            ("Nonce", m.nonce),
+        ] {
+            if let Some(v) = v {
+                if m.textual.contains(&key) {
+                    map.serialize_entry(key, &v.to_string())?;
+                } else {
+                    map.serialize_entry(key, &v)?;
+                }
+            }
+        }
+        if m.cron {
+            map.serialize_entry("Cron", &true)?;
+        }
+        if m.read_only {
+            map.serialize_entry("Read-Only", &true)?;
+        }
+        for (k, v) in &m.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod json_text_tests {
+    use super::*;
+
+    /// The log's direct serialisation writes exactly what the value form writes.
+    #[test]
+    fn json_text_is_the_json_value_written_out() {
+        let messages = [
+            serde_json::json!({}),
+            serde_json::json!({"Id": "i", "From": "f\u{e9}\"q", "Owner": "o", "Target": "t",
+                "Tags": [{"name": "A", "value": "1"}, {"name": "A", "value": "\n"}],
+                "Data": {"x": [1, 2.5]}, "Timestamp": "17", "Block-Height": 3, "Nonce": "4",
+                "Cron": true, "Read-Only": true, "Epoch": 2, "Hash-Chain": "h", "Signature": null}),
+            serde_json::json!({"Tags": {"Action": "Eval"}, "Data": "print(1)", "Timestamp": 5}),
+        ];
+        for m in messages {
+            let msg = Message::from_json(&m).unwrap();
+            assert_eq!(msg.to_json_text(), msg.to_json().to_string(), "{m}");
+        }
     }
 }

@@ -99,7 +99,38 @@ impl ErrorInfo {
     }
 }
 
+/// An outcome without its `Diff` (and `ErrorInfo`, derived from `Error`), serialised as
+/// [`Outcome`] serialises (for hashing it
+/// without a copy).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OutcomeWithoutDiff<'a> {
+    output: &'a Json,
+    messages: &'a [OutMessage],
+    spawns: &'a [OutMessage],
+    assignments: &'a [Json],
+    #[serde(skip_serializing_if = "no_error")]
+    error: &'a Option<String>,
+    gas_used: u64,
+}
+
+fn no_error(e: &&Option<String>) -> bool {
+    e.is_none()
+}
+
 impl Outcome {
+    /// This outcome as its JSON shows it when it has no `Diff`.
+    pub fn without_diff(&self) -> OutcomeWithoutDiff<'_> {
+        OutcomeWithoutDiff {
+            output: &self.output,
+            messages: &self.messages,
+            spawns: &self.spawns,
+            assignments: &self.assignments,
+            error: &self.error,
+            gas_used: self.gas_used,
+        }
+    }
+
     /// The printed text of this outcome.
     pub fn output_text(&self) -> &str {
         self.output

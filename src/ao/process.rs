@@ -416,12 +416,9 @@ impl Process {
         match &result {
             Ok(o) => {
                 if self.history.logging {
-                    self.history.record(
-                        Delivery::Evaluate,
-                        Json::String(source.to_owned()),
-                        None,
-                        o,
-                    );
+                    // Logged as the JSON text of the source string (see `replay`).
+                    let text = Json::String(source.to_owned()).to_string();
+                    self.log_message(Delivery::Evaluate, text, None, o);
                 }
             }
             Err(_) => self.vm.host().borrow_mut().fuel_before_slice = fuel_clock,
@@ -487,7 +484,7 @@ impl Process {
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
         let owner = msg.owner.clone().unwrap_or_else(|| from.clone());
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
-        let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json());
+        let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json_text());
         let schedule = self.schedule();
         self.nonce = nonce;
         self.clock = timestamp;
@@ -535,7 +532,7 @@ impl Process {
         let mut result = result;
         self.diagnose_failure(&mut result, |copy| copy.send(msg.clone()));
         if let (Some(m), Ok(o)) = (logged, &result) {
-            self.history.record(Delivery::Send, m, None, o);
+            self.log_message(Delivery::Send, m, None, o);
         }
         self.after_commit();
         result
@@ -597,8 +594,7 @@ impl Process {
         let mut result = result;
         self.diagnose_failure(&mut result, |copy| copy.handle_raw(msg, env));
         if let (false, Ok(o)) = (read_only, &result) {
-            self.history
-                .record(Delivery::Handle, msg.clone(), Some(env.clone()), o);
+            self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
         }
         self.after_commit();
         result
@@ -867,9 +863,14 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
     let mut result: Json = serde_json::from_slice(&encoded)
         .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?;
     whole_numbers(&mut result);
-    let list = |key: &str| -> Vec<OutMessage> {
-        match result.get(key) {
-            Some(Json::Array(items)) => items.iter().map(out_message).collect(),
+    // The parts are moved out of the parsed result, not copied.
+    let mut take = |key: &str| match &mut result {
+        Json::Object(map) => map.shift_remove(key),
+        _ => None,
+    };
+    let list = |v: Option<Json>| -> Vec<OutMessage> {
+        match v {
+            Some(Json::Array(items)) => items.into_iter().map(out_message).collect(),
             _ => Vec::new(),
         }
     };
@@ -878,14 +879,17 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         Value::Nil => None,
         v => Some(text(ctx, v).unwrap_or_default()),
     };
-    let assignments = match result.get("Assignments") {
-        Some(Json::Array(items)) => items.clone(),
+    let output = take("Output").unwrap_or(Json::Null);
+    let messages = list(take("Messages"));
+    let spawns = list(take("Spawns"));
+    let assignments = match take("Assignments") {
+        Some(Json::Array(items)) => items,
         _ => Vec::new(),
     };
     Ok(Outcome {
-        output: result.get("Output").cloned().unwrap_or(Json::Null),
-        messages: list("Messages"),
-        spawns: list("Spawns"),
+        output,
+        messages,
+        spawns,
         assignments,
         error,
         error_info: None,
@@ -928,30 +932,48 @@ fn whole_numbers(v: &mut Json) {
 
 /// One outbox entry, from the encoded result. A non-string `Target` or `Anchor` (a process
 /// bug) is kept as its JSON text.
-fn out_message(m: &Json) -> OutMessage {
-    let field = |key: &str| match m.get(key) {
+fn out_message(m: Json) -> OutMessage {
+    let Json::Object(mut m) = m else {
+        return OutMessage {
+            target: None,
+            anchor: None,
+            tags: Vec::new(),
+            data: None,
+        };
+    };
+    let mut field = |key: &str| match m.shift_remove(key) {
         None | Some(Json::Null) => None,
-        Some(Json::String(s)) => Some(s.clone()),
+        Some(Json::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     };
-    let tags = match m.get("Tags") {
+    let target = field("Target");
+    let anchor = field("Anchor");
+    let tags = match m.shift_remove("Tags") {
         Some(Json::Array(items)) => items
-            .iter()
-            .map(|tag| OutTag {
-                name: match tag.get("name") {
-                    Some(Json::String(s)) => s.clone(),
-                    None | Some(Json::Null) => String::new(),
-                    Some(other) => other.to_string(),
-                },
-                value: tag.get("value").cloned().unwrap_or(Json::Null),
+            .into_iter()
+            .map(|tag| {
+                let Json::Object(mut tag) = tag else {
+                    return OutTag {
+                        name: String::new(),
+                        value: Json::Null,
+                    };
+                };
+                OutTag {
+                    name: match tag.shift_remove("name") {
+                        Some(Json::String(s)) => s,
+                        None | Some(Json::Null) => String::new(),
+                        Some(other) => other.to_string(),
+                    },
+                    value: tag.shift_remove("value").unwrap_or(Json::Null),
+                }
             })
             .collect(),
         _ => Vec::new(),
     };
     OutMessage {
-        target: field("Target"),
-        anchor: field("Anchor"),
+        target,
+        anchor,
         tags,
-        data: m.get("Data").filter(|d| !d.is_null()).cloned(),
+        data: m.shift_remove("Data").filter(|d| !d.is_null()),
     }
 }

@@ -4,7 +4,7 @@
 //! here the modules are found by the preload searcher, so it only adds its words to the
 //! "module not found" message.
 
-use piccolo::{Callback, CallbackReturn, StashedFunction, Table, Value};
+use piccolo::{Callback, CallbackReturn, IntoValue, StashedFunction, Table, Value};
 
 use crate::error::Error;
 use crate::vm::compile::Reads;
@@ -41,9 +41,74 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
             let _ = preload.set(ctx, name, json_loader);
         }
         crate::state::builtins::add_root(ctx, "(json)", Value::Table(json));
+        crate::state::builtins::add_root(ctx, NATIVES, Value::Table(natives(ctx)));
         crate::state::builtins::scan(ctx);
         Ok(())
     })
+}
+
+/// The name of the runtime's private native helpers (a table only `.process` holds; see
+/// [`install`]).
+const NATIVES: &str = "(aolite)";
+
+/// Native helpers of the runtime's Lua: fast paths for work aos does in Lua on every
+/// message. Each computes exactly what the Lua it stands in for computes.
+fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
+    let t = Table::new(&ctx);
+    // `utils.normalize`: `_` becomes `-`, then lower case, then an upper-case letter at the
+    // start and after each `-` (ASCII, as Lua's C locale). Non-strings are returned as is;
+    // an unchanged string is returned itself.
+    let normalize = Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        if let Value::String(s) = stack.get(0) {
+            let bytes = s.as_bytes();
+            exec.fuel()
+                .consume(crate::stdlib::args::byte_fuel(bytes.len()));
+            if let Some(out) = normalize_key(bytes) {
+                stack.replace(ctx, crate::stdlib::args::new_string(ctx, out));
+            } else {
+                stack.replace(ctx, Value::String(s));
+            }
+        } else {
+            let v = stack.get(0);
+            stack.replace(ctx, v);
+        }
+        Ok(CallbackReturn::Return)
+    });
+    let _ = t.set(ctx, "normalize", normalize);
+    // `table.remove(t, 1)` for a table without a metatable (the caller checks): one undo
+    // record instead of one per slot. Returns the removed value.
+    let remove_first = Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        let Value::Table(t) = stack.get(0) else {
+            return Err("removeFirst needs a table".into_value(ctx).into());
+        };
+        let len = t.length().max(0) as usize;
+        exec.fuel()
+            .consume(1 + (len / 64).min(i32::MAX as usize) as i32);
+        let removed = crate::vm::undo::remove_first(ctx, t).unwrap_or_default();
+        stack.replace(ctx, removed);
+        Ok(CallbackReturn::Return)
+    });
+    let _ = t.set(ctx, "removeFirst", remove_first);
+    t
+}
+
+/// `utils.normalize` of `key`, or `None` when that leaves it unchanged.
+fn normalize_key(key: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(key.len());
+    for (i, &b) in key.iter().enumerate() {
+        let b = if b == b'_' {
+            b'-'
+        } else {
+            b.to_ascii_lowercase()
+        };
+        let starts_word = i == 0 || out[i - 1] == b'-';
+        out.push(if starts_word {
+            b.to_ascii_uppercase()
+        } else {
+            b
+        });
+    }
+    (out != key).then_some(out)
 }
 
 /// Inserts at `package.searchers[2]` a searcher that reports `module NAME not found`, as
@@ -102,6 +167,9 @@ pub fn reads_for(name: &str, source: &[u8]) -> Reads {
     }
 }
 
+/// The global through which `.process` receives the native helpers at install time.
+const NATIVES_GLOBAL: &str = "_AOLITE_NATIVES";
+
 /// Registers the built-in Lua modules and loads `.process`; returns its `handle` function.
 /// [`install_natives`] must have run first.
 pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
@@ -117,6 +185,9 @@ pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
         for (name, loader) in &loaders {
             let _ = preload.set(ctx, ctx.intern(name.as_bytes()), ctx.fetch(loader));
         }
+        // `.process` takes its native helpers from this global and removes it as it loads.
+        let natives = crate::state::builtins::by_name(ctx, NATIVES).unwrap_or_default();
+        let _ = ctx.globals().set(ctx, NATIVES_GLOBAL, natives);
         Ok::<(), Error>(())
     })?;
     let boot = vm.load("=(aolite)", b"return require('.process').handle")?;

@@ -313,9 +313,16 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         Some(f) => Some(read_text(f)?),
         None => None,
     };
-    let messages_text = read_text(&messages_file)?;
-    let messages = aolite::ao::message::parse_message_list(&messages_text)
-        .map_err(|e| format!("{messages_file}: {e}"))?;
+    // The file is checked whole first, then read one message at a time (any length runs in
+    // the memory of one message); a malformed one is refused with the whole file's error.
+    let open = || {
+        std::fs::File::open(&messages_file).map_err(|e| format!("cannot read {messages_file}: {e}"))
+    };
+    if !aolite::ao::message::check_message_list(open()?) {
+        let text = read_text(&messages_file)?;
+        aolite::ao::message::parse_message_list(&text)
+            .map_err(|e| format!("{messages_file}: {e}"))?;
+    }
 
     let mut process = start_process(import.as_deref(), options)?;
     if let (Some(source), Some(file)) = (&source, &process_file) {
@@ -330,23 +337,35 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let style = aolite::report::Style {
         colour: stdout_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let mut progress = Progress::new(messages.len(), !stdout_terminal);
-    let mut out = std::io::stdout().lock();
+    // The bar needs the total: counted (one more pass over the file) only when it can show.
+    let mut count = 0;
+    if !stdout_terminal && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let _ = aolite::ao::message::for_each_message(open()?, |_| {
+            count += 1;
+            Ok::<(), &str>(())
+        });
+    }
+    let mut progress = Progress::new(count, !stdout_terminal);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut i = 0;
     let mut failed = 0;
-    let count = messages.len();
-    for (i, mut msg) in messages.into_iter().enumerate() {
+    // What stopped the run early: an error, or `None` for a closed output.
+    let mut stopped: Option<Option<String>> = None;
+    let mut each = |mut msg: Json| -> Result<(), Option<String>> {
         substitute(&mut msg, &owner, &id);
         let line = match process.send_json(&msg) {
             Ok(outcome) => {
                 if outcome.error.is_some() {
                     failed += 1;
                 }
-                let mut v = serde_json::to_value(&outcome).map_err(|e| e.to_string())?;
+                let mut line = serde_json::to_string(&outcome).map_err(|e| Some(e.to_string()))?;
                 if hash {
-                    let h = process.state_hash().map_err(|e| e.to_string())?;
-                    v["StateHash"] = Json::String(h);
+                    // The object's last member (a hash needs no escaping).
+                    let h = process.state_hash().map_err(|e| Some(e.to_string()))?;
+                    line.pop();
+                    line.push_str(&format!(",\"StateHash\":\"{h}\"}}"));
                 }
-                v
+                line
             }
             Err(e) => {
                 failed += 1;
@@ -355,36 +374,47 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
                     "Code": e.code(),
                     "Message": i,
                 })
+                .to_string()
             }
         };
         let text = if json {
             format!("{line}\n")
         } else {
-            aolite::report::render_run(i, &msg, &line, &owner, style)
+            let value: Json = serde_json::from_str(&line).map_err(|e| Some(e.to_string()))?;
+            aolite::report::render_run(i, &msg, &value, &owner, style)
         };
-        progress.step(i + 1);
-        match put(&mut out, &text) {
-            Ok(()) => {}
-            Err(Closed::Reader) => {
-                progress.clear();
-                return Ok(run_status(fail_on_error && failed > 0));
-            }
+        i += 1;
+        progress.step(i);
+        // Flushed per message, so a consumer sees each outcome as it comes.
+        match put(&mut out, &text).and_then(|()| {
+            out.flush().map_err(|e| match e.kind() {
+                std::io::ErrorKind::BrokenPipe => Closed::Reader,
+                _ => Closed::Failed(format!("cannot write the output: {e}")),
+            })
+        }) {
+            Ok(()) => Ok(()),
+            Err(Closed::Reader) => Err(None),
+            Err(Closed::Failed(e)) => Err(Some(e)),
+        }
+    };
+    let read = aolite::ao::message::for_each_message(open()?, |msg| {
+        each(msg).map_err(|e| {
+            stopped = Some(e);
+            "stopped"
+        })
+    });
+    progress.clear();
+    match (stopped, read) {
+        (Some(None), _) => return Ok(run_status(fail_on_error && failed > 0)),
+        (Some(Some(e)), _) | (None, Err(e)) => return Err(e),
+        (None, Ok(())) => {}
+    }
+    if !json {
+        let summary = aolite::report::render_summary(i, failed, style);
+        match put(&mut out, &summary).and_then(|()| out.flush().map_err(|_| Closed::Reader)) {
+            Ok(()) | Err(Closed::Reader) => {}
             Err(Closed::Failed(e)) => return Err(e),
         }
-    }
-    progress.clear();
-    let ended = if json {
-        out.flush()
-    } else {
-        let summary = aolite::report::render_summary(count, failed, style);
-        out.write_all(summary.as_bytes()).and_then(|()| out.flush())
-    };
-    match ended {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            return Ok(run_status(fail_on_error && failed > 0))
-        }
-        Err(e) => return Err(format!("cannot write the output: {e}")),
-        Ok(()) => {}
     }
     if let Some(path) = export {
         let doc = process.export_state().map_err(|e| e.to_string())?;

@@ -9,6 +9,10 @@
 //!
 //! The message log records every message handled (not dry-runs) with the SHA-256 of its
 //! outcome; [`Process::replay`] runs a log again from the same start and checks every step.
+//! Entries are kept compact (the message as its JSON text, the hash as bytes), and the log
+//! is bounded: when it holds more than [`MAX_LOG_BYTES`], it restarts from a *base*, the
+//! state document at that point ([`Process::log_base`]), so memory stays flat over any
+//! number of messages while a replay from that base rebuilds the present.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -23,6 +27,9 @@ use crate::vm::undo;
 
 /// Most writes the history may hold; beyond it the oldest checkpoints are dropped.
 pub const MAX_HISTORY_ENTRIES: usize = 2_000_000;
+
+/// Most bytes of messages the log holds before it restarts from a base state document.
+pub const MAX_LOG_BYTES: usize = 16 << 20;
 
 /// What a checkpoint restores besides Lua state.
 #[derive(Debug, Clone)]
@@ -82,12 +89,40 @@ pub struct LogEntry {
     pub outcome_hash: String,
 }
 
+/// A log entry as the log keeps it.
+#[derive(Debug, Clone)]
+struct Stored {
+    kind: Delivery,
+    message: Box<str>,
+    env: Option<Box<str>>,
+    ok: bool,
+    outcome_hash: [u8; 32],
+}
+
+impl Stored {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Stored>()
+            + self.message.len()
+            + self.env.as_ref().map_or(0, |e| e.len())
+    }
+}
+
 /// Per-process history settings and records.
 #[derive(Debug, Default)]
 pub struct History {
     checkpoints: Vec<Checkpoint>,
     next_id: u64,
-    log: Vec<LogEntry>,
+    log: Vec<Stored>,
+    /// Bytes the log's entries hold.
+    log_bytes: usize,
+    /// Messages handled before the log's first entry (since spawn or import).
+    log_offset: usize,
+    /// The state document the log starts from, once it no longer starts at the spawn or
+    /// import (`None` there; also `None` when that state could not be exported, e.g. with
+    /// a suspended coroutine: then no replay reaches the present).
+    log_base: Option<std::sync::Arc<str>>,
+    /// Most bytes the log holds before it restarts (default [`MAX_LOG_BYTES`]).
+    pub max_log_bytes: usize,
     /// Whether messages are logged (default on).
     pub logging: bool,
     /// Whether outcomes carry a `Diff`.
@@ -103,8 +138,14 @@ impl History {
             diffs,
             next_id: 1,
             max_entries: MAX_HISTORY_ENTRIES,
+            max_log_bytes: MAX_LOG_BYTES,
             ..History::default()
         }
+    }
+
+    /// Messages handled since spawn or import (the log's length had it never restarted).
+    fn logged(&self) -> usize {
+        self.log_offset + self.log.len()
     }
 
     /// Whether committed messages must keep their writes.
@@ -114,33 +155,84 @@ impl History {
 
     pub(crate) fn clear_log(&mut self) {
         self.log.clear();
+        self.log_bytes = 0;
+        self.log_offset = 0;
+        self.log_base = None;
     }
 
-    pub fn log(&self) -> &[LogEntry] {
-        &self.log
+    /// The log's entries, numbered from 1 at the spawn or import.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.log
+            .iter()
+            .enumerate()
+            .map(|(i, e)| LogEntry {
+                seq: self.log_offset + i + 1,
+                kind: e.kind.clone(),
+                message: serde_json::from_str(&e.message).unwrap_or(Json::Null),
+                env: e
+                    .env
+                    .as_ref()
+                    .map(|env| serde_json::from_str(env).unwrap_or(Json::Null)),
+                ok: e.ok,
+                outcome_hash: hex(&e.outcome_hash),
+            })
+            .collect()
     }
 
-    pub(crate) fn record(&mut self, kind: Delivery, message: Json, env: Option<Json>, o: &Outcome) {
+    /// Records a handled message (`message` as its JSON text); `true` when the log has
+    /// outgrown its bound.
+    pub(crate) fn record(
+        &mut self,
+        kind: Delivery,
+        message: String,
+        env: Option<&Json>,
+        o: &Outcome,
+    ) -> bool {
         if !self.logging {
-            return;
+            return false;
         }
-        self.log.push(LogEntry {
-            seq: self.log.len() + 1,
+        let entry = Stored {
             kind,
-            message,
-            env,
+            message: message.into_boxed_str(),
+            env: env.map(|e| e.to_string().into_boxed_str()),
             ok: o.error.is_none(),
-            outcome_hash: outcome_hash(o),
-        });
+            outcome_hash: outcome_digest(o),
+        };
+        self.log_bytes += entry.bytes();
+        self.log.push(entry);
+        self.log_bytes > self.max_log_bytes
+    }
+
+    /// Restarts the log after message `offset`, from `base` (the state document then).
+    fn restart_log(&mut self, offset: usize, base: Option<String>) {
+        self.log_offset = offset;
+        self.log.clear();
+        self.log.shrink_to(1024);
+        self.log_bytes = 0;
+        self.log_base = base.map(std::sync::Arc::from);
     }
 }
 
 /// SHA-256 (hex) of an outcome's JSON without its `Diff`.
 pub fn outcome_hash(o: &Outcome) -> String {
-    let mut o = o.clone();
-    o.diff = None;
-    let text = serde_json::to_string(&o).unwrap_or_default();
-    hex(&Sha256::digest(text.as_bytes()))
+    hex(&outcome_digest(o))
+}
+
+/// SHA-256 of an outcome's JSON without its `Diff`, written straight into the hasher.
+fn outcome_digest(o: &Outcome) -> [u8; 32] {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    let _ = serde_json::to_writer(&mut h, &o.without_diff());
+    h.0.finalize().into()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -190,7 +282,7 @@ impl Process {
             id,
             name: name.map(str::to_owned),
             position,
-            seq: self.history.log.len(),
+            seq: self.history.logged(),
             host,
         });
         id
@@ -294,7 +386,15 @@ impl Process {
         }
         self.restore_host(&cp.host);
         self.history.checkpoints.truncate(i + 1);
-        self.history.log.truncate(cp.seq);
+        let h = &mut self.history;
+        if cp.seq >= h.log_offset {
+            h.log.truncate(cp.seq - h.log_offset);
+            h.log_bytes = h.log.iter().map(Stored::bytes).sum();
+        } else {
+            // The log restarted after the checkpoint: it restarts again here, from this state.
+            let base = self.export_state().ok();
+            self.history.restart_log(cp.seq, base);
+        }
         Ok(())
     }
 
@@ -361,9 +461,38 @@ impl Process {
         self.copy_from(&doc)
     }
 
-    /// The message log (since spawn or import).
-    pub fn message_log(&self) -> &[LogEntry] {
+    /// The message log (since spawn or import, or since its base: see [`Process::log_base`]).
+    pub fn message_log(&self) -> Vec<LogEntry> {
         self.history.log()
+    }
+
+    /// The state document the message log starts from once it has restarted (it holds at
+    /// most [`History::max_log_bytes`] of messages): `Process::replay` from this document
+    /// with the log rebuilds the present. `None` while the log starts at the spawn or
+    /// import (or when the state at the restart could not be exported).
+    pub fn log_base(&self) -> Option<&str> {
+        self.history.log_base.as_deref()
+    }
+
+    /// Caps the bytes of messages the log holds before restarting from a base document.
+    pub fn set_log_limit(&mut self, max_bytes: usize) {
+        self.history.max_log_bytes = max_bytes;
+    }
+
+    /// Records a handled message in the log, restarting the log from the present state
+    /// when it has outgrown its bound.
+    pub(crate) fn log_message(
+        &mut self,
+        kind: Delivery,
+        message: String,
+        env: Option<&Json>,
+        o: &Outcome,
+    ) {
+        if self.history.record(kind, message, env, o) {
+            let base = self.export_state().ok();
+            let offset = self.history.logged();
+            self.history.restart_log(offset, base);
+        }
     }
 
     /// An independent copy of this process (through export and import).
@@ -384,7 +513,16 @@ impl Process {
     /// whose outcome differs is an [`Error::ReplayMismatch`] naming it.
     pub fn replay(start: ReplayStart<'_>, log: &[LogEntry]) -> Result<Process, Error> {
         let mut p = match start {
-            ReplayStart::Spawn(options) => Process::new(*options)?,
+            ReplayStart::Spawn(options) => {
+                if let Some(first) = log.first().filter(|e| e.seq != 1) {
+                    return Err(Error::ReplayMismatch(format!(
+                        "the log starts at message {}, not at the spawn: replay it from the \
+                         state document it starts from (the log's base)",
+                        first.seq
+                    )));
+                }
+                Process::new(*options)?
+            }
             ReplayStart::State(doc) => Process::import_state(doc)?,
         };
         for entry in log {

@@ -33,6 +33,17 @@ enum Entry<'gc> {
         table: Table<'gc>,
         old: Option<Table<'gc>>,
     },
+    /// A whole sequence `1..=len` moved by one slot (see [`remove_first`]): with `removed`,
+    /// `first` was taken from slot 1 and the rest moved down; without, the rest moved up
+    /// and `first` went into slot 1. One record instead of one per slot.
+    Shift {
+        table: Table<'gc>,
+        first: Value<'gc>,
+        #[collect(require_static)]
+        len: i64,
+        #[collect(require_static)]
+        removed: bool,
+    },
 }
 
 /// Identity of a logged slot, so a slot written many times is logged once.
@@ -187,6 +198,29 @@ fn apply<'gc>(ctx: Context<'gc>, entries: Vec<Entry<'gc>>) -> Vec<Entry<'gc>> {
                 table.set_metatable(&ctx, old);
                 Entry::Metatable { table, old: now }
             }
+            Entry::Shift {
+                table,
+                first,
+                len,
+                removed,
+            } => {
+                let int = Value::Integer;
+                if removed {
+                    // Put `first` back in front.
+                    for k in (1..len).rev() {
+                        let _ = store(ctx, table, int(k + 1), table.get_value(int(k)));
+                    }
+                    let _ = store(ctx, table, int(1), first);
+                } else {
+                    shift_down(ctx, table, len);
+                }
+                Entry::Shift {
+                    table,
+                    first,
+                    len,
+                    removed: !removed,
+                }
+            }
         });
     }
     inverse
@@ -279,6 +313,47 @@ fn record_field<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: Value<'gc>, old:
     {
         l.entries.push(Entry::Field { table, key, old });
     }
+}
+
+/// `table.remove(t, 1)` for a table without a metatable: returns `t[1]` and moves
+/// `t[2..=n]` down one slot (`n` its border), logged as one record, so removing from the
+/// front of a long sequence costs a native move of its slots instead of a logged write
+/// each (the Inbox past its cap). `None` for an empty sequence (left to `table.remove`).
+///
+/// Diffs ([`pending_fields`]) do not see the move: only for tables outside the process's
+/// own globals (the runtime's Inbox).
+pub fn remove_first<'gc>(ctx: Context<'gc>, table: Table<'gc>) -> Option<Value<'gc>> {
+    let len = table.length();
+    if len < 1 {
+        return None;
+    }
+    let first = table.get_value(Value::Integer(1));
+    shift_down(ctx, table, len);
+    let l = log(ctx);
+    if l.borrow().active {
+        let mut l = l.borrow_mut(&ctx);
+        l.entries.push(Entry::Shift {
+            table,
+            first,
+            len,
+            removed: true,
+        });
+        // Slots logged before the move hold other values now: later writes to them must be
+        // logged again, so undoing in reverse order sees each slot as it was at the move.
+        l.seen.clear();
+    }
+    Some(first)
+}
+
+/// Moves `t[2..=len]` to `t[1..len]` and clears `t[len]`, without logging.
+fn shift_down<'gc>(ctx: Context<'gc>, table: Table<'gc>, len: i64) {
+    let mut state = table.into_inner().borrow_mut(&ctx);
+    let raw = &mut state.raw_table;
+    for k in 1..len {
+        let v = raw.get(Value::Integer(k + 1));
+        let _ = raw.set(Value::Integer(k), v);
+    }
+    let _ = raw.set(Value::Integer(len), Value::Nil);
 }
 
 /// Logs the current value of a captured variable before it is assigned.

@@ -177,6 +177,14 @@ impl Process {
         to_js(&self.inner.message_log())
     }
 
+    /// The state document the message log starts from once it has restarted (it keeps at
+    /// most 16 MB of messages); `undefined` while it starts at the spawn or import.
+    /// `Process.replay({ state: logBase() }, history())` rebuilds the present.
+    #[wasm_bindgen(js_name = logBase)]
+    pub fn log_base(&self) -> Option<String> {
+        self.inner.log_base().map(str::to_owned)
+    }
+
     /// Rebuilds a process from its spawn options (or `{state: doc}`) and a message log,
     /// checking every step's outcome hash (`REPLAY_MISMATCH` names the first that differs).
     pub fn replay(

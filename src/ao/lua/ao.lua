@@ -21,8 +21,8 @@ local ao = {
   },
   Nonce = nil,
 }
-
-local function contains(list, value)
+-- (fast paths, defined at the end; this module keeps its line numbers: they show in error positions)
+local setOf, nonExtractable, nonForwardable, items, extractTags, dropUnforwardable, authorityTags local function contains(list, value)
   for _, v in ipairs(list) do
     if v == value then
       return true
@@ -46,11 +46,11 @@ local function isArray(t)
 end
 
 -- Root keys other than these become tags of an outgoing message.
-local NOT_TAGS = { "Target", "Data", "Anchor", "Tags", "From" }
+local NOT_TAGS = { Target = true, Data = true, Anchor = true, Tags = true, From = true }
 
 local function collectTags(tags, msg)
   for k, v in pairs(msg) do
-    if not contains(NOT_TAGS, k) then
+    if not NOT_TAGS[k] then
       table.insert(tags, { name = k, value = v })
     end
   end
@@ -67,13 +67,13 @@ local function collectTags(tags, msg)
   end
 end
 
-local function shallowCopy(t)
-  local out = {}
-  for k, v in pairs(t) do
-    out[k] = v
-  end
-  return out
-end
+
+
+
+
+
+
+
 
 function ao.clone(obj, seen)
   if type(obj) ~= "table" then
@@ -92,23 +92,23 @@ function ao.clone(obj, seen)
 end
 
 function ao.normalize(msg)
-  for _, tag in ipairs(msg.Tags) do
-    if not contains(ao.nonExtractableTags, tag.name) then
-      msg[tag.name] = tag.value
-    end
-  end
-  return msg
+  if type(msg.Tags) ~= "table" then for _ in ipairs(msg.Tags) do end end -- ipairs's checks, here
+  return extractTags(msg)
 end
 
+
+
+
+
 function ao.sanitize(msg)
-  local copy = ao.clone(msg)
-  for k in pairs(copy) do
-    if contains(ao.nonForwardableTags, k) then
-      copy[k] = nil
-    end
-  end
-  return copy
+  return dropUnforwardable(ao.clone(msg))
 end
+
+
+
+
+
+
 
 function ao.init(env)
   if ao.id == "" then
@@ -121,15 +121,15 @@ function ao.init(env)
       end
     end
   end
-  for _, tag in ipairs(env.Process.Tags) do
-    if tag.name == "Authority" then
-      for part in string.gmatch(tag.value, "[^,]+") do
-        if part ~= "" and not contains(ao.authorities, part) then
-          table.insert(ao.authorities, part)
-        end
-      end
-    end
-  end
+  if type(env.Process.Tags) ~= "table" then for _ in ipairs(env.Process.Tags) do end end authorityTags(env.Process.Tags)
+
+
+
+
+
+
+
+
   ao.outbox = { Output = {}, Messages = {}, Spawns = {}, Assignments = {} }
   ao.env = env
 end
@@ -168,7 +168,7 @@ function ao.send(msg)
   if not Handlers then
     return message
   end
-  table.insert(ao.outbox.Messages, shallowCopy(message))
+  table.insert(ao.outbox.Messages, { Target = message.Target, Data = message.Data, Anchor = message.Anchor, Tags = message.Tags }) -- its fields (no onReply/receive)
   -- (handler) waits for the target's reply; (from, handler) for a reply from `from`.
   function message.onReply(...)
     local from, resolver
@@ -211,7 +211,7 @@ function ao.spawn(module, msg)
   if not Handlers then
     return spawn
   end
-  table.insert(ao.outbox.Spawns, shallowCopy(spawn))
+  table.insert(ao.outbox.Spawns, { Data = spawn.Data, Anchor = spawn.Anchor, Tags = spawn.Tags })
   local notice = { Action = "Spawned", From = ao.id, Reference = ref }
   function spawn.onReply(callback)
     Handlers.once(notice, callback)
@@ -248,6 +248,119 @@ function ao.result(result)
     Spawns = ao.outbox.Spawns,
     Assignments = ao.outbox.Assignments,
   }
+end
+
+-- Fast paths of the work above (declared before `contains`). Each gives what the code it
+-- stands in for gives.
+
+-- The items `ipairs(t)` visits, walked with a `while` loop (`t[i]` until nil, `__index`
+-- included, as ipairs reads them), which costs a fraction of ipairs's iterator calls: a
+-- table is its own items; anything else goes through `ipairs` itself (its error, or no
+-- items for a string).
+local NO_ITEMS = {}
+function items(t)
+  if type(t) == "table" then
+    return t
+  end
+  for _ in ipairs(t) do
+  end
+  return NO_ITEMS
+end
+
+-- `contains(list, value)` for many values of one list: a set of the list's values, kept in
+-- `cache` and made again whenever the list is another table or differs item by item from
+-- the one the set was made of (user code may change `ao.nonExtractableTags`). A list with
+-- a metatable gets no set (`nil`): its items are read as `contains` reads them.
+function setOf(cache, list)
+  if type(list) ~= "table" or getmetatable(list) ~= nil then
+    return nil
+  end
+  local snapshot = cache.items
+  if cache.list == list then
+    -- The same items in the same places, and no more (`list` has no metatable).
+    local n = snapshot.n
+    local same = list[n + 1] == nil
+    for i = 1, n do
+      if not same then
+        break
+      end
+      same = list[i] == snapshot[i]
+    end
+    if same then
+      return cache.set
+    end
+  end
+  local set, copy = {}, {}
+  local n = 0
+  for i, v in ipairs(list) do
+    if v ~= v then
+      return nil
+    end
+    set[v] = true
+    copy[i] = v
+    n = i
+  end
+  copy.n = n
+  cache.list, cache.items, cache.set = list, copy, set
+  return set
+end
+
+nonExtractable, nonForwardable = {}, {}
+
+-- `ao.normalize`: tags to the root, but for the non-extractable ones.
+function extractTags(msg)
+  local skip = setOf(nonExtractable, ao.nonExtractableTags)
+  local tags = items(msg.Tags)
+  local i = 1
+  local tag = tags[1]
+  while tag ~= nil do
+    local name = tag.name
+    local extract
+    if skip then
+      extract = name == nil or not skip[name]
+    else
+      extract = not contains(ao.nonExtractableTags, name)
+    end
+    if extract then
+      msg[name] = tag.value
+    end
+    i = i + 1
+    tag = tags[i]
+  end
+  return msg
+end
+
+-- `ao.sanitize` of a clone: non-forwardable keys dropped.
+function dropUnforwardable(copy)
+  local drop = setOf(nonForwardable, ao.nonForwardableTags)
+  for k in pairs(copy) do
+    if drop then
+      if drop[k] then
+        copy[k] = nil
+      end
+    elseif contains(ao.nonForwardableTags, k) then
+      copy[k] = nil
+    end
+  end
+  return copy
+end
+
+-- `ao.init`'s Authority tags: each comma-separated value not yet there joins ao.authorities.
+function authorityTags(processTags)
+  local tags = items(processTags)
+  local i = 1
+  local tag = tags[1]
+  while tag ~= nil do
+    if tag.name == "Authority" then
+      for part in string.gmatch(tag.value, "[^,]+") do
+        if part ~= "" and not contains(ao.authorities, part) then
+          table.insert(ao.authorities, part)
+        end
+      end
+    end
+    i = i + 1
+    tag = tags[i]
+  end
 end
 
 return ao

@@ -16,11 +16,11 @@ local USAGE = "Invalid arguments given. Expected: \n"
   .. "\tMaxRuns? : number | \"inf\" | nil"
 
 local function indexOf(name)
-  for i, h in ipairs(handlers.list) do
+  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- ipairs's items (see evaluate)
     if h.name == name then
       return i
     end
-  end
+  i = i + 1 h = list[i] end
 end
 
 local function checkArgs(name, pattern)
@@ -167,7 +167,7 @@ function handlers.evaluate(msg, env)
   assert(type(msg) == "table", "msg is not valid")
   assert(type(env) == "table", "env is not valid")
   local handled = false
-  for _, h in ipairs(handlers.list) do
+  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- the items ipairs visits, read as it reads them (t[i] until nil, __index included) without its iterator calls; not a table: ipairs's own checks (one line: positions of this module's errors show in outcomes)
     if h.name ~= "_default" then
       local match = verdict(utils.matchesSpec(msg, h.pattern))
       if match ~= 0 then
@@ -189,7 +189,7 @@ function handlers.evaluate(msg, env)
         return handled
       end
     end
-  end
+  i = i + 1 h = list[i] end
   if not handled then
     handlers.list[indexOf("_default")].handle(msg, env)
   end

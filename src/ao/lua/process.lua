@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -45,32 +45,32 @@ function ao.spawn(module, msg)
 end
 
 local function normalizeMsg(msg)
-  local renamed = {}
-  for key, value in pairs(msg) do
-    local norm = Utils.normalize(key)
-    if norm ~= key then
-      renamed[#renamed + 1] = { key, norm, value }
-    end
-  end
-  for _, r in ipairs(renamed) do
-    msg[r[1]] = nil
-    msg[r[2]] = r[3]
-  end
-  if type(msg.Tags) == "table" then
-    for _, tag in ipairs(msg.Tags) do
-      if type(tag.name) == "string" then
-        tag.name = Utils.normalize(tag.name)
-      end
-    end
-  end
-  return ao.normalize(msg)
+  return normalizeMessage(msg)
 end
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 local function insertInbox(msg)
   table.insert(Inbox, msg)
   local overflow = #Inbox - MAX_INBOX
   for _ = 1, overflow do
-    table.remove(Inbox, 1)
+    inboxRemove()
   end
 end
 
@@ -84,14 +84,14 @@ end
 
 -- Tags as a map; the first of duplicate names wins.
 function Tab(msg)
-  local map = {}
-  for _, tag in ipairs(msg.Tags) do
-    if not map[tag.name] then
-      map[tag.name] = tag.value
-    end
-  end
-  return map
+  local tags = msg.Tags
+  if type(tags) ~= "table" then for _ in ipairs(tags) do end end -- ipairs's checks, here
+  return tagMap(msg)
 end
+
+
+
+
 
 function Prompt()
   return Colors.green .. Name .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version
@@ -311,15 +311,15 @@ function process.handle(msg, envOrWrapper)
     return ao.result({})
   end
 
-  Handlers.add("_eval", function(m)
-    return m.Action == "Eval" and Owner == m.From
-  end, evaluate)
+  register("add", "_eval", evalPattern, evaluate)
   if env.Process.Id == msg.Id then
     Handlers.once("_boot", function(m)
       return m.Tags.Type == "Process" and Owner == m.From
     end, boot)
   end
-  Handlers.append("_default", function() return true end, inboxDefault)
+  register("append", "_default", defaultPattern, inboxDefault)
+
+
   attachReplyAndForward(msg)
 
   local co = coroutine.create(function()
@@ -365,6 +365,158 @@ function process.handle(msg, envOrWrapper)
   HANDLER_PRINT_LOGS = {}
   ao.Nonce = msg.Nonce
   return response
+end
+
+-- Fast paths of the work above (declared next to MAX_INBOX). Each gives what the code it
+-- stands in for gives.
+
+-- The items `ipairs(t)` visits, walked with a `while` loop (`t[i]` until nil, `__index`
+-- included, as ipairs reads them), which costs a fraction of ipairs's iterator calls: a
+-- table is its own items; anything else goes through `ipairs` itself (its error, or no
+-- items for a string).
+local NO_ITEMS = {}
+local function items(t)
+  if type(t) == "table" then
+    return t
+  end
+  for _ in ipairs(t) do
+  end
+  return NO_ITEMS
+end
+
+-- Native helpers for the work below (given at install, not part of the global state).
+local natives = _AOLITE_NATIVES or {}
+_AOLITE_NATIVES = nil
+local utilsNormalize = Utils.normalize
+
+-- aos calls `Utils.normalize` for every key; while that is still the built-in function
+-- (the usual case), its native twin gives the same strings faster.
+local function keyNormalizer()
+  local u = Utils
+  if natives.normalize and type(u) == "table" and rawget(u, "normalize") == utilsNormalize then
+    return natives.normalize
+  end
+end
+
+function normalizeMessage(msg)
+  local fast = keyNormalizer()
+  local renamed = {}
+  for key, value in pairs(msg) do
+    local norm
+    if fast then
+      norm = fast(key)
+    else
+      norm = Utils.normalize(key)
+    end
+    if norm ~= key then
+      renamed[#renamed + 1] = { key, norm, value }
+    end
+  end
+  for _, r in ipairs(renamed) do
+    msg[r[1]] = nil
+    msg[r[2]] = r[3]
+  end
+  if type(msg.Tags) == "table" then
+    local tags = msg.Tags
+    local i = 1
+    local tag = tags[1]
+    while tag ~= nil do
+      local name = tag.name
+      if type(name) == "string" then
+        if fast then
+          -- Storing the same string again changes nothing: only a new name is stored.
+          local norm = fast(name)
+          if norm ~= name then
+            tag.name = norm
+          end
+        else
+          tag.name = Utils.normalize(name)
+        end
+      end
+      i = i + 1
+      tag = tags[i]
+    end
+  end
+  return ao.normalize(msg)
+end
+
+-- Past the Inbox's cap the oldest messages go, as in aos (`table.remove(Inbox, 1)`). While
+-- `table.remove` is the built-in function and Inbox a plain table, a native removal does
+-- the same with one undo record instead of one logged write per slot.
+local builtinRemove = table.remove
+function inboxRemove()
+  if natives.removeFirst and rawequal(table.remove, builtinRemove) and type(Inbox) == "table"
+      and getmetatable(Inbox) == nil then
+    natives.removeFirst(Inbox)
+  else
+    table.remove(Inbox, 1)
+  end
+end
+
+function tagMap(msg)
+  local map = {}
+  local tags = items(msg.Tags)
+  local i = 1
+  local tag = tags[1]
+  while tag ~= nil do
+    if not map[tag.name] then
+      map[tag.name] = tag.value
+    end
+    i = i + 1
+    tag = tags[i]
+  end
+  return map
+end
+
+function evalPattern(m)
+  return m.Action == "Eval" and Owner == m.From
+end
+
+function defaultPattern()
+  return true
+end
+
+-- The built-in Handlers module and the functions `register` stands in for.
+local builtinHandlers = Handlers
+local builtinAdd, builtinAppend = Handlers.add, Handlers.append
+local builtinResolver = Handlers.generateResolver
+local resolvers = { _eval = builtinResolver(evaluate), _default = builtinResolver(inboxDefault) }
+
+-- aos registers `_eval` and `_default` again on every message with `Handlers.add` /
+-- `Handlers.append`: the entry of that name is updated in place (pattern, resolver of the
+-- handle, no maxRuns) or appended. While those are the built-in functions, the same entry
+-- contents are reached here without rebuilding it: one resolver per handler, made once, and
+-- only fields that differ are stored. Replaced functions are called as aos calls them.
+function register(how, name, pattern, handle)
+  local h = Handlers
+  if not (rawequal(h, builtinHandlers) and rawget(h, how) == (how == "add" and builtinAdd or builtinAppend)
+      and rawget(h, "generateResolver") == builtinResolver and type(rawget(h, "list")) == "table") then
+    return Handlers[how](name, pattern, handle)
+  end
+  local resolver = resolvers[name]
+  local list = rawget(h, "list")
+  local i = 1
+  local entry = list[1]
+  while entry ~= nil do
+    if entry.name == name then
+      if getmetatable(entry) ~= nil then
+        return Handlers[how](name, pattern, handle)
+      end
+      if entry.pattern ~= pattern then
+        entry.pattern = pattern
+      end
+      if entry.handle ~= resolver then
+        entry.handle = resolver
+      end
+      if entry.maxRuns ~= nil then
+        entry.maxRuns = nil
+      end
+      return
+    end
+    i = i + 1
+    entry = list[i]
+  end
+  table.insert(list, { pattern = pattern, handle = resolver, name = name, maxRuns = nil })
 end
 
 return process
