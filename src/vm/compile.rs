@@ -139,7 +139,10 @@ pub fn compile_with(
             std::thread::Builder::new()
                 .name("aolite-compiler".into())
                 .stack_size(COMPILER_STACK)
-                .spawn_scoped(scope, || compile_here(chunk_name, source, limits, reads))
+                .spawn_scoped(scope, || {
+                    let compiled = compile_here(chunk_name, source, limits, reads);
+                    super::syntax::lua_wording(compiled, chunk_name, source)
+                })
                 .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
                 .join()
                 .unwrap_or_else(|_| Err(internal("the compiler panicked")))
@@ -147,7 +150,8 @@ pub fn compile_with(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        compile_here(chunk_name, source, limits, reads)
+        let compiled = compile_here(chunk_name, source, limits, reads);
+        super::syntax::lua_wording(compiled, chunk_name, source)
     }
 }
 
