@@ -67,16 +67,18 @@ pub fn check(source: &[u8]) -> Option<Fail> {
 
 /// Whether piccolo may have accepted `source` where Lua rejects it: a numeral Lua's scanner
 /// reads further than piccolo's and then rejects (`1do`, `0x`, `3and`), or a `\u{}` escape with
-/// no digits or with enough digits to overflow piccolo's reading. A quick scan that ignores
-/// strings and comments, so it may answer yes for text inside them; the checker then decides.
+/// no digits or with enough digits to overflow piccolo's reading. A quick pass that skips
+/// names, strings and comments; it runs on every successful compile, and the checker runs
+/// only when it answers yes.
 pub fn may_hide_error(s: &[u8]) -> bool {
     let mut i = 0;
     while i < s.len() {
         let c = s[i];
         if c.is_ascii_alphabetic() || c == b'_' {
-            while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_') {
-                i += 1;
-            }
+            i += s[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count();
         } else if c.is_ascii_digit() || (c == b'.' && s.get(i + 1).is_some_and(u8::is_ascii_digit))
         {
             let end = lexer::numeral_end(s, i);
@@ -85,23 +87,65 @@ pub fn may_hide_error(s: &[u8]) -> bool {
             }
             i = end;
         } else if c == b'.' {
-            while i < s.len() && s[i] == b'.' {
+            i += s[i..].iter().take_while(|&&c| c == b'.').count();
+        } else if c == b'-' && s.get(i + 1) == Some(&b'-') {
+            i += 2;
+            match long_bracket(&s[i..]) {
+                Some((open, level)) => i = long_close(s, i + open, level),
+                None => {
+                    i += s[i..]
+                        .iter()
+                        .take_while(|&&c| c != b'\n' && c != b'\r')
+                        .count()
+                }
+            }
+        } else if let Some((open, level)) = long_bracket(&s[i..]) {
+            i = long_close(s, i + open, level);
+        } else if c == b'"' || c == b'\'' {
+            i += 1;
+            while i < s.len() && s[i] != c && s[i] != b'\n' && s[i] != b'\r' {
+                if s[i] == b'\\' {
+                    if s[i + 1..].starts_with(b"u{") {
+                        let digits = s[i + 3..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_hexdigit())
+                            .count();
+                        if digits == 0 || digits > 8 {
+                            return true;
+                        }
+                    }
+                    i += 1;
+                }
                 i += 1;
             }
-        } else if c == b'\\' && s[i..].starts_with(b"\\u{") {
-            let digits = s[i + 3..]
-                .iter()
-                .take_while(|c| c.is_ascii_hexdigit())
-                .count();
-            if digits == 0 || digits > 8 {
-                return true;
-            }
-            i += 3 + digits;
+            i += 1;
         } else {
             i += 1;
         }
     }
     false
+}
+
+/// The length of a long bracket `[==[` opening `s`, and its level.
+fn long_bracket(s: &[u8]) -> Option<(usize, usize)> {
+    if s.first() != Some(&b'[') {
+        return None;
+    }
+    let level = s[1..].iter().take_while(|&&c| c == b'=').count();
+    (s.get(1 + level) == Some(&b'[')).then_some((level + 2, level))
+}
+
+/// The index just past the `]==]` of `level` closing a long bracket, searching from `from`.
+fn long_close(s: &[u8], from: usize, level: usize) -> usize {
+    let mut i = from;
+    while let Some(at) = s[i..].iter().position(|&c| c == b']') {
+        i += at + 1;
+        let equals = s[i..].iter().take_while(|&&c| c == b'=').count();
+        if equals == level && s.get(i + level) == Some(&b']') {
+            return i + level + 1;
+        }
+    }
+    s.len()
 }
 
 /// What an expression is, as far as Lua's statement rules care.
@@ -1061,5 +1105,9 @@ mod tests {
         assert!(may_hide_error(b"x = 0x"));
         assert!(may_hide_error(b"x = '\\u{}'"));
         assert!(!may_hide_error(b"x = 0x10 + 1e5 + a1 + t.x1 + 1 .. 2 + .5"));
+        assert!(!may_hide_error(
+            b"v = '0.0.6' .. \"1..2\\\"3x\" -- 0.1.0\n--[==[ 2.0.4 ]] ]==] x = [[9a]]"
+        ));
+        assert!(may_hide_error(b"v = '' .. 0x"));
     }
 }
