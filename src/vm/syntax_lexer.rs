@@ -77,7 +77,9 @@ impl T {
     pub(super) fn describe(self) -> String {
         let fixed = |s: &str| format!("'{s}'");
         match self {
-            T::Char(c) => format!("'{}'", char::from(c)),
+            // Lua shows a byte that is not printable ASCII by its code.
+            T::Char(c @ 0x20..=0x7e) => format!("'{}'", char::from(c)),
+            T::Char(c) => format!("'<\\{c}>'"),
             T::Idiv => fixed("//"),
             T::Concat => fixed(".."),
             T::Dots => fixed("..."),

@@ -16,7 +16,8 @@ SNIPPETS = [
     "x = 1 [==[\nlong\nstring]==]", "x = 1 2.5", "x = 1 0x1F", "x = 1 name", "x = 1 ...",
     "x = 1 //", "x = 1 ~= ~=", "x = y .. ..", "x = 1 >> <<", "::a:: ::", "return return",
     "x = {,}", "x = {1,,2}", "local function f() x = end", "if x then = end", "x = function",
-    "x is y", "y = x is 1",
+    "x is y", "y = x is 1", "a\x01a = 1", "x = \x7f", "x = é", "x = 1 \"é\"", "x = 1 \x00",
+    "x = 1 \"a\\0b\"", "x = 1 'tab\\there'",
     # check_match
     "t = {1, 2", "t = {\n1\n", "t = {1 2}", "f(1, 2", "f(\n1\n", "f\n(\n1", "x = (1 + 2",
     "x = (1 +\n2", "function f()\n  return 1\n", "function f() return 1", "x = function() x = 1",
@@ -60,9 +61,9 @@ SNIPPETS = [
 def lua_message(src, lua):
     with tempfile.TemporaryDirectory() as d:
         with open(os.path.join(d, "t.lua"), "wb") as f:
-            f.write(src.encode("latin-1"))
+            f.write(src.encode("utf-8"))
         out = subprocess.run([lua, "t.lua"], cwd=d, capture_output=True)
-        line = out.stderr.decode("latin-1").split("\n")[0]
+        line = out.stderr.decode("utf-8", "replace").split("\n")[0]
         if not line.startswith("lua5.3: ") and not line.startswith(lua + ": "):
             return None
         return line.split(": ", 1)[1]

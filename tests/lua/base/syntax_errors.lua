@@ -30,3 +30,6 @@ local i = 0
 print(load(function() i = i + 1; return parts[i] end, "=reader"))
 -- valid chunks still load
 print(type(load("x = 0x10 + 1e3 + .5 return x")))
+-- bytes that are not printable ASCII are shown by their code
+show("\255a = 1", "=bytes")
+show("a\1a = 1", "=control")
