@@ -407,7 +407,9 @@ impl Parser<'_> {
     }
 
     fn local_name(&self, func: usize, i: usize) -> &[u8] {
-        &self.actvar[self.funcs[func].first_local + i]
+        self.actvar
+            .get(self.funcs[func].first_local + i)
+            .map_or(&b"?"[..], Vec::as_slice)
     }
 
     fn resolve(&mut self, func: Option<usize>, name: &[u8]) -> R<Scope> {
