@@ -96,3 +96,133 @@ fn recorded_messages_are_lua_5_3s() {
         );
     }
 }
+
+/// Random damage to real Lua source (a few lines of a script or runtime module with
+/// characters deleted or tokens inserted), loaded with `load` by `aolite lua` and by `lua5.3`:
+/// the messages (or `ok`) must be the same. Deterministic: a fixed seed.
+#[test]
+fn damaged_sources_load_as_in_lua_5_3() {
+    let lua = std::env::var("AOLITE_LUA53").unwrap_or_else(|_| "lua5.3".into());
+    if Command::new(&lua).arg("-v").output().is_err() {
+        if std::env::var("CI").is_ok() {
+            panic!("{lua} is not installed; the test command installs it");
+        }
+        eprintln!("skipping: {lua} not installed");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    for dir in [
+        "src/ao/lua",
+        "tests/lua/base",
+        "tests/lua/string",
+        "tests/lua/rewrites",
+    ] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("source dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "lua"))
+            .collect();
+        paths.sort();
+        sources.extend(paths.iter().map(|p| std::fs::read(p).expect("readable")));
+    }
+    const TOKENS: [&[u8]; 40] = [
+        b"(",
+        b")",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"=",
+        b",",
+        b";",
+        b".",
+        b"..",
+        b"...",
+        b":",
+        b"::",
+        b"end",
+        b"do",
+        b"then",
+        b"if",
+        b"for",
+        b"in",
+        b"local",
+        b"function",
+        b"return",
+        b"goto",
+        b"break",
+        b"\"",
+        b"'",
+        b"[[",
+        b"]]",
+        b"--[[",
+        b"1",
+        b"0x",
+        b"1e",
+        b"x",
+        b"+",
+        b"not",
+        b"\\",
+        b"\n",
+        b"until",
+        b"@",
+    ];
+    let mut seed: u64 = 0x5eed_1234_abcd_0001;
+    let mut rand = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let mut script = String::new();
+    let count = 600;
+    for i in 0..count {
+        let source = &sources[rand(sources.len())];
+        let lines: Vec<&[u8]> = source.split(|&c| c == b'\n').collect();
+        let first = rand(lines.len());
+        let last = (first + 1 + rand(12)).min(lines.len());
+        let mut text = lines[first..last].join(&b'\n');
+        for _ in 0..1 + rand(3) {
+            let at = rand(text.len() + 1);
+            if rand(2) == 0 && at < text.len() {
+                text.remove(at);
+            } else {
+                let token = TOKENS[rand(TOKENS.len())];
+                text.splice(at..at, token.iter().copied());
+            }
+        }
+        let quoted: String = text
+            .iter()
+            .map(|&c| match c {
+                b' '..=b'~' if c != b'"' && c != b'\\' => char::from(c).to_string(),
+                _ => format!("\\{c:03}"),
+            })
+            .collect();
+        script.push_str(&format!(
+            "do local f, m = load(\"{quoted}\", \"=t\") print({i}, f and \"ok\" or m) end\n"
+        ));
+    }
+    let dir = work_dir("syntax_errors_damaged");
+    std::fs::write(dir.join("damaged.lua"), &script).expect("script written");
+    let run = |program: &str, args: &[&str]| {
+        let out = Command::new(program)
+            .args(args)
+            .arg("damaged.lua")
+            .current_dir(&dir)
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let expected = run(&lua, &[]);
+    let actual = run(env!("CARGO_BIN_EXE_aolite"), &["lua"]);
+    assert_eq!(expected.lines().count(), count, "lua5.3 ran every case");
+    let differ: Vec<String> = expected
+        .lines()
+        .zip(actual.lines())
+        .filter(|(e, a)| e != a)
+        .map(|(e, a)| format!("  lua5.3: {e}\n  aolite: {a}"))
+        .collect();
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert_eq!(actual.lines().count(), count, "aolite ran every case");
+}
