@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use aolite::{Message, Process, ProcessOptions, Tag};
+
 struct Case {
     source: String,
     lua: String,
@@ -225,4 +227,56 @@ fn damaged_sources_load_as_in_lua_5_3() {
         .collect();
     assert!(differ.is_empty(), "{}", differ.join("\n"));
     assert_eq!(actual.lines().count(), count, "aolite ran every case");
+}
+
+/// Eval messages with syntax errors fail with the error real aos 2.0.6 gives, recorded by the
+/// oracle (`tests/oracle/scenarios/eval_syntax_errors.json`, `node tests/oracle/record.mjs`).
+#[test]
+fn eval_syntax_errors_match_real_aos() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
+    let read = |path: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(root.join(path)).expect("oracle file");
+        serde_json::from_str(&text).expect("JSON")
+    };
+    let scenario = read("scenarios/eval_syntax_errors.json");
+    let recording = read("expected/eval_syntax_errors.json");
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval(scenario["source"].as_str().expect("source"))
+        .expect("load");
+    let messages = scenario["messages"].as_array().expect("messages");
+    let mut checked = 0;
+    for (i, m) in messages.iter().enumerate() {
+        let label = format!("m{}", i + 1);
+        let step = recording["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .find(|s| s["label"] == label.as_str())
+            .expect("recorded step");
+        let outcome = p
+            .send(Message {
+                tags: vec![Tag::new("Action", "Eval")],
+                data: Some(m["Data"].as_str().expect("Data").to_owned()),
+                ..Message::default()
+            })
+            .expect("handled");
+        match step["error"].as_object() {
+            Some(error) => {
+                let line = error["at"].as_str().expect("at").trim_start_matches("aos:");
+                let expected = format!(
+                    "[string \"aos\"]:{line}: {}",
+                    error["message"].as_str().expect("message")
+                );
+                let actual = outcome.error.unwrap_or_default();
+                assert!(
+                    actual.ends_with(&expected),
+                    "{label}: aos gives {expected:?}, aolite {actual:?}"
+                );
+                checked += 1;
+            }
+            None => assert_eq!(outcome.error, None, "{label}"),
+        }
+    }
+    assert!(checked >= 10);
+    assert_eq!(p.global_json("Count").expect("Count"), serde_json::json!(1));
 }
