@@ -8,6 +8,11 @@ many_locals = ("local " + ", ".join(f"u{i}" for i in range(130)) + "\n"
                  + "local " + ", ".join(f"w{i}" for i in range(130)) + "\n"
                  + "return function() return " + " + ".join(
                      [f"u{i}" for i in range(130)] + [f"w{i}" for i in range(130)]) + " end\n")
+# More than 255 upvalues in one function, no function with more than 200 locals.
+many_upvalues = ("local function fa()\n  local " + ", ".join(f"a{j}" for j in range(128)) + "\n"
+                 + "  local function fb()\n    local " + ", ".join(f"b{j}" for j in range(128)) + "\n"
+                 + "    function fc()\n      return " + " + ".join(
+                     f"a{j} + b{j}" for j in range(128)) + "\n    end\n  end\nend\n")
 SNIPPETS = [
     # unexpected symbol / syntax error
     "x = = 1", "x = 1 * * 2", "x = 1 = 2", "x = )", "x = @", "f(1 @)", "x = $y", "local x = ?",
@@ -55,7 +60,7 @@ SNIPPETS = [
     "x = 1.2.3", "x = 0xfg", "x = 5 .. 6..7", "x = \"abc\\\ndef", "x = \"\\z\n\n  \\q\"",
     # nesting and limits
     "x = " + "(" * 198 + "1" + ")" * 198, "x = " + "{" * 199 + "}" * 199,
-    "x = " + "(" * 150 + "1", many_locals,
+    "x = " + "(" * 150 + "1", many_locals, many_upvalues,
 ]
 
 def lua_message(src, lua):
