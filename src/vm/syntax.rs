@@ -385,7 +385,7 @@ impl Parser<'_> {
     }
 
     fn leave_level(&mut self) {
-        self.levels -= 1;
+        self.levels = self.levels.saturating_sub(1);
     }
 
     // ---- variables ----
@@ -499,7 +499,9 @@ impl Parser<'_> {
         }
         let block = self.func_mut().blocks.pop().expect("a block is open");
         let nactvar = self.func().nactvar;
-        self.actvar_n -= nactvar - block.nactvar;
+        self.actvar_n = self
+            .actvar_n
+            .saturating_sub(nactvar.saturating_sub(block.nactvar));
         self.func_mut().nactvar = block.nactvar;
         self.labels.truncate(block.first_label);
         if !self.func().blocks.is_empty() {

@@ -95,13 +95,11 @@ impl T {
             T::Int => "<integer>".into(),
             T::Name => "<name>".into(),
             T::Str => "<string>".into(),
-            word => {
-                let (text, _) = RESERVED
-                    .iter()
-                    .find(|(_, t)| *t == word)
-                    .expect("every other kind is a reserved word");
-                fixed(&String::from_utf8_lossy(text))
-            }
+            word => RESERVED
+                .iter()
+                .find(|(_, t)| *t == word)
+                .map(|(text, _)| fixed(&String::from_utf8_lossy(text)))
+                .unwrap_or_default(),
         }
     }
 }
