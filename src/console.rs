@@ -211,7 +211,9 @@ impl Console {
         self.before_input();
         let id = self.process.next_message_id();
         match self.process.eval_outcome(&source) {
-            Err(Error::Syntax(m)) if m.contains("unexpected end") => {
+            // As Lua's own REPL decides: a chunk whose syntax error is at its end (`near
+            // <eof>`) is incomplete and continues on the next line.
+            Err(Error::Syntax(m)) if m.ends_with("<eof>") => {
                 self.drop_last_checkpoint();
                 self.pending = source;
                 Step::Print(String::new())

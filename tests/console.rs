@@ -184,3 +184,20 @@ fn an_interrupt_stops_the_input_and_keeps_the_process() {
     stop.set(false);
     assert_eq!(print(c.line("return Counter")), "7");
 }
+
+#[test]
+fn a_chunk_continues_while_its_syntax_error_is_at_its_end() {
+    let mut c = console();
+    assert_eq!(print(c.line("T = {")), "");
+    assert_eq!(c.prompt(), ">> ");
+    assert_eq!(print(c.line("  s = [[two")), "");
+    assert_eq!(print(c.line("lines]] }")), "");
+    assert_eq!(print(c.line("return T.s")), "two\nlines");
+    // An error before the end is reported at once, in Lua's words.
+    let out = print(c.line("x = = 1"));
+    assert!(
+        out.contains("[string \"aos\"]:1: unexpected symbol near '='"),
+        "{out}"
+    );
+    assert!(c.prompt().starts_with("aolite[Inbox:"));
+}

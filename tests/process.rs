@@ -113,6 +113,20 @@ fn syntax_errors_name_the_chunk_and_line() {
     let err = p.eval("x = = 1").expect_err("syntax");
     assert_eq!(err.code(), "SYNTAX_ERROR");
     assert!(err.to_string().starts_with("[string \"aos\"]:1:"), "{err}");
+    // Lua 5.3's wording, as real aos gives it (tests/syntax_errors.rs has the full corpus).
+    assert!(
+        err.to_string()
+            .ends_with("[string \"aos\"]:1: unexpected symbol near '='"),
+        "{err}"
+    );
+    let err = p
+        .eval("Handlers.add('x', function() end\n")
+        .expect_err("syntax");
+    assert!(
+        err.to_string()
+            .ends_with("[string \"aos\"]:2: ')' expected (to close '(' at line 1) near <eof>"),
+        "{err}"
+    );
 }
 
 #[test]

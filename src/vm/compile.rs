@@ -155,7 +155,8 @@ pub fn compile_mode(
                 .name("aolite-compiler".into())
                 .stack_size(COMPILER_STACK)
                 .spawn_scoped(scope, || {
-                    compile_here(chunk_name, source, limits, reads, diagnostic)
+                    let compiled = compile_here(chunk_name, source, limits, reads, diagnostic);
+                    super::syntax::lua_wording(compiled, chunk_name, source)
                 })
                 .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
                 .join()
@@ -164,7 +165,8 @@ pub fn compile_mode(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        compile_here(chunk_name, source, limits, reads, diagnostic)
+        let compiled = compile_here(chunk_name, source, limits, reads, diagnostic);
+        super::syntax::lua_wording(compiled, chunk_name, source)
     }
 }
 

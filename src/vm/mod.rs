@@ -19,6 +19,7 @@ pub mod numerals;
 pub mod params;
 pub mod rewrite;
 pub mod split;
+pub mod syntax;
 pub mod undo;
 pub mod visit;
 
