@@ -202,15 +202,16 @@ fn push_exponent(exp: i32, upper: bool, out: &mut Vec<u8>) {
 fn push_sci_digits(ax: f64, prec: usize, out: &mut Vec<u8>) -> i32 {
     let start = out.len();
     write_fmt(out, format_args!("{ax:.prec$e}"));
-    let e_pos = start
-        + out[start..]
-            .iter()
-            .rposition(|&c| c == b'e')
-            .expect("Rust scientific format always has an exponent");
+    // Rust's scientific format always ends in `e<small integer>`; were it ever missing,
+    // the digits are left as written with exponent 0 rather than trapping.
+    let Some(rel) = out[start..].iter().rposition(|&c| c == b'e') else {
+        return 0;
+    };
+    let e_pos = start + rel;
     let exp = std::str::from_utf8(&out[e_pos + 1..])
         .ok()
         .and_then(|s| s.parse::<i32>().ok())
-        .expect("Rust scientific exponent is a small integer");
+        .unwrap_or(0);
     out.truncate(e_pos);
     exp
 }
@@ -651,7 +652,8 @@ fn parse_hex_float(s: &[u8]) -> Option<f64> {
     let mut kept = 0;
     let mut sticky = false;
     for (i, &c) in int.iter().chain(frac).enumerate() {
-        let d = u64::from(hex_value(c).expect("validated hex digit"));
+        // The digits were validated by the caller; a non-digit would count as 0.
+        let d = u64::from(hex_value(c).unwrap_or(0));
         let in_frac = i >= int.len();
         if mant == 0 && d == 0 {
             // Leading zero: only shifts the scale if after the point.
