@@ -135,18 +135,18 @@ pub fn fmt_float(x: f64, out: &mut Vec<u8>) {
 ///
 /// Precision is unbounded (Lua itself limits it to two digits).
 ///
-/// # Panics
-///
-/// If `conv` is not one of the listed conversions.
-pub fn fmt_float_spec(x: f64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
+/// Returns `false` (and writes nothing) if `conv` is not one of the listed conversions.
+#[must_use]
+pub fn fmt_float_spec(x: f64, conv: u8, spec: &Spec, out: &mut Vec<u8>) -> bool {
     let upper = conv.is_ascii_uppercase();
     match conv.to_ascii_lowercase() {
         b'e' => fmt_e(x, spec, upper, out),
         b'f' => fmt_f(x, spec, upper, out),
         b'g' => fmt_g(x, spec, upper, out),
         b'a' => fmt_a(x, spec, upper, out),
-        _ => panic!("fmt_float_spec: invalid conversion {:?}", conv as char),
+        _ => return false,
     }
+    true
 }
 
 /// Plain `%a` (no flags, width or precision), as `%q` uses for floats.
@@ -430,10 +430,9 @@ fn fmt_a(x: f64, spec: &Spec, upper: bool, out: &mut Vec<u8>) {
 /// `diuoxX`). `u`, `o`, `x` and `X` print the two's-complement bits as an
 /// unsigned number, as Lua does by passing the integer to printf.
 ///
-/// # Panics
-///
-/// If `conv` is not one of the listed conversions.
-pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
+/// Returns `false` (and writes nothing) if `conv` is not one of the listed conversions.
+#[must_use]
+pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) -> bool {
     let start = out.len();
     let (signed, radix, upper) = match conv {
         b'd' | b'i' => (true, 10, false),
@@ -441,7 +440,7 @@ pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
         b'o' => (false, 8, false),
         b'x' => (false, 16, false),
         b'X' => (false, 16, true),
-        _ => panic!("fmt_int_spec: invalid conversion {:?}", conv as char),
+        _ => return false,
     };
     let mag = if signed { i.unsigned_abs() } else { i as u64 };
     if signed {
@@ -483,6 +482,7 @@ pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
     out.resize(out.len() + min_digits.saturating_sub(n), b'0');
     out.extend_from_slice(digits);
     pad_field(out, start, body, spec, spec.precision.is_none());
+    true
 }
 
 // ---------------------------------------------------------------------------
@@ -795,7 +795,7 @@ mod tests {
 
     fn f(x: f64, conv: u8, spec: Spec) -> String {
         let mut v = Vec::new();
-        fmt_float_spec(x, conv, &spec, &mut v);
+        assert!(fmt_float_spec(x, conv, &spec, &mut v));
         String::from_utf8(v).unwrap()
     }
 
@@ -967,7 +967,7 @@ mod tests {
         };
         let i = |v: i64, c: u8, sp: Spec| {
             let mut o = Vec::new();
-            fmt_int_spec(v, c, &sp, &mut o);
+            assert!(fmt_int_spec(v, c, &sp, &mut o));
             String::from_utf8(o).unwrap()
         };
         assert_eq!(i(-1, b'x', Spec::default()), "ffffffffffffffff");
