@@ -142,12 +142,15 @@ pub fn value(j: &Json, what: &str, n_objects: usize) -> Result<V, Error> {
             match tag.as_str() {
                 "ref" => {
                     let k = count(inner, &format!("{what} ref"))?;
-                    if k as usize >= n_objects {
+                    // Checked without `as`, which would wrap a large reference into range
+                    // on a 32-bit target (wasm).
+                    let in_range = usize::try_from(k).is_ok_and(|i| i < n_objects);
+                    let Some(k) = u32::try_from(k).ok().filter(|_| in_range) else {
                         return Err(bad(format!(
                             "{what}: reference {k} is out of range (the document has {n_objects} objects)"
                         )));
-                    }
-                    V::Ref(k as u32)
+                    };
+                    V::Ref(k)
                 }
                 "float" => V::Float(match inner {
                     Json::Number(n) => n
@@ -410,12 +413,12 @@ fn obj(o: &Json, i: usize, n: usize, n_chunks: usize) -> Result<Obj, Error> {
         }
         "closure" => {
             let m = object(o, &w, &["type", "chunk", "path", "upvalues", "id"])?;
-            let chunk = count(field(m, "chunk", &w)?, &format!("{w}.chunk"))? as usize;
-            if chunk >= n_chunks {
+            let chunk = count(field(m, "chunk", &w)?, &format!("{w}.chunk"))?;
+            let Some(chunk) = usize::try_from(chunk).ok().filter(|&c| c < n_chunks) else {
                 return Err(bad(format!(
                     "{w}: chunk {chunk} is out of range (the document has {n_chunks} chunks)"
                 )));
-            }
+            };
             let path = array(field(m, "path", &w)?, &format!("{w}.path"))?
                 .iter()
                 .map(|p| {
