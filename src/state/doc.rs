@@ -469,17 +469,14 @@ fn obj(o: &Json, i: usize, n: usize, n_chunks: usize) -> Result<Obj, Error> {
 
 /// Cross-object checks: what references must point at, unique keys and identities.
 fn check_graph(d: &Doc) -> Result<(), Error> {
-    let is_table = |r: u32| matches!(d.objects[r as usize], Obj::Table { .. });
-    let is_fn = |r: u32| {
-        matches!(
-            d.objects[r as usize],
-            Obj::Closure { .. } | Obj::Builtin { .. }
-        )
-    };
-    match &d.objects[d.globals as usize] {
-        Obj::Table {
+    // References were range-checked when parsed; `get` keeps a stray one an error value.
+    let object = |r: u32| usize::try_from(r).ok().and_then(|r| d.objects.get(r));
+    let is_table = |r: u32| matches!(object(r), Some(Obj::Table { .. }));
+    let is_fn = |r: u32| matches!(object(r), Some(Obj::Closure { .. } | Obj::Builtin { .. }));
+    match object(d.globals) {
+        Some(Obj::Table {
             builtin: Some(b), ..
-        } if b == "_G" => {}
+        }) if b == "_G" => {}
         _ => return Err(bad("roots._G must refer to the built-in table \"_G\"")),
     }
     if !is_fn(d.handle) {
@@ -521,7 +518,7 @@ fn check_graph(d: &Doc) -> Result<(), Error> {
             }
             Obj::Closure { upvalues, id, .. } => {
                 for u in upvalues {
-                    if !matches!(d.objects[*u as usize], Obj::Cell(_)) {
+                    if !matches!(object(*u), Some(Obj::Cell(_))) {
                         return Err(bad(format!(
                             "objects[{i}].upvalues must refer to upvalue objects"
                         )));
