@@ -793,6 +793,14 @@ mod tests {
         String::from_utf8(v).unwrap()
     }
 
+    #[test]
+    fn unknown_conversions_are_refused_without_output() {
+        let mut v = b"x".to_vec();
+        assert!(!fmt_int_spec(7, b'q', &Spec::default(), &mut v));
+        assert!(!fmt_float_spec(7.5, b'd', &Spec::default(), &mut v));
+        assert_eq!(v, b"x");
+    }
+
     fn f(x: f64, conv: u8, spec: Spec) -> String {
         let mut v = Vec::new();
         assert!(fmt_float_spec(x, conv, &spec, &mut v));
