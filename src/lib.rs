@@ -15,6 +15,20 @@
 //! assert_eq!(out.messages[0].data_text(), Some("pong"));
 //! ```
 
+// No panic paths in the engine: a panic in wasm poisons the whole module, so library code
+// turns every broken invariant into an `Error` value instead of `unwrap`/`expect`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod ao;
 pub mod console;
 pub mod error;

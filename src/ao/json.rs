@@ -98,8 +98,11 @@ fn encode_float(f: f64, out: &mut Vec<u8>) -> Result<(), String> {
         precision: Some(14),
         ..Spec::default()
     };
-    lua_number::fmt_float_spec(f, b'g', &spec, out);
-    Ok(())
+    if lua_number::fmt_float_spec(f, b'g', &spec, out) {
+        Ok(())
+    } else {
+        Err("number format 'g' refused".to_string())
+    }
 }
 
 fn encode_string(s: &[u8], out: &mut Vec<u8>) {

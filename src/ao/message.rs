@@ -138,8 +138,12 @@ fn tag_fields(
 fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     let max = 1;
+    // The distance is at least the difference in length: a long key (the whole message may
+    // be one) is never compared, so the distance table stays small.
+    let len = word.chars().count();
     candidates
         .iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), *c))
         .filter(|(d, _)| *d <= max)
         .min_by_key(|(d, _)| *d)
@@ -574,5 +578,21 @@ mod json_text_tests {
             let msg = Message::from_json(&m).unwrap();
             assert_eq!(msg.to_json_text(), msg.to_json().to_string(), "{m}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_suggests_one_edit_and_skips_long_keys_without_a_table() {
+        assert_eq!(closest("Form", KNOWN_FIELDS), Some("From"));
+        assert_eq!(closest("tag", KNOWN_FIELDS), Some("Tags"));
+        assert_eq!(closest("Other", KNOWN_FIELDS), None);
+        // A key as long as a whole message is never compared: the distance table would
+        // need one row per character.
+        let long = "x".repeat(MAX_MESSAGE_BYTES);
+        assert_eq!(closest(&long, KNOWN_FIELDS), None);
     }
 }

@@ -125,7 +125,7 @@ impl ProcessOptions {
                     limits.fuel = f as u64;
                 }
                 if let Some(m) = int("limits.memory", l.get("memory"))? {
-                    limits.memory = m as usize;
+                    limits.memory = usize::try_from(m).unwrap_or(usize::MAX);
                 }
             }
             Some(other) => {

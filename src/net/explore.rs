@@ -61,7 +61,8 @@ impl SplitMix {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        // 0 for an empty choice instead of a division by zero (callers never ask for one).
+        self.next().checked_rem(n as u64).map_or(0, |r| r as usize)
     }
 }
 

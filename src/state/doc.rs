@@ -142,12 +142,15 @@ pub fn value(j: &Json, what: &str, n_objects: usize) -> Result<V, Error> {
             match tag.as_str() {
                 "ref" => {
                     let k = count(inner, &format!("{what} ref"))?;
-                    if k as usize >= n_objects {
+                    // Checked without `as`, which would wrap a large reference into range
+                    // on a 32-bit target (wasm).
+                    let in_range = usize::try_from(k).is_ok_and(|i| i < n_objects);
+                    let Some(k) = u32::try_from(k).ok().filter(|_| in_range) else {
                         return Err(bad(format!(
                             "{what}: reference {k} is out of range (the document has {n_objects} objects)"
                         )));
-                    }
-                    V::Ref(k as u32)
+                    };
+                    V::Ref(k)
                 }
                 "float" => V::Float(match inner {
                     Json::Number(n) => n
@@ -410,12 +413,12 @@ fn obj(o: &Json, i: usize, n: usize, n_chunks: usize) -> Result<Obj, Error> {
         }
         "closure" => {
             let m = object(o, &w, &["type", "chunk", "path", "upvalues", "id"])?;
-            let chunk = count(field(m, "chunk", &w)?, &format!("{w}.chunk"))? as usize;
-            if chunk >= n_chunks {
+            let chunk = count(field(m, "chunk", &w)?, &format!("{w}.chunk"))?;
+            let Some(chunk) = usize::try_from(chunk).ok().filter(|&c| c < n_chunks) else {
                 return Err(bad(format!(
                     "{w}: chunk {chunk} is out of range (the document has {n_chunks} chunks)"
                 )));
-            }
+            };
             let path = array(field(m, "path", &w)?, &format!("{w}.path"))?
                 .iter()
                 .map(|p| {
@@ -466,17 +469,14 @@ fn obj(o: &Json, i: usize, n: usize, n_chunks: usize) -> Result<Obj, Error> {
 
 /// Cross-object checks: what references must point at, unique keys and identities.
 fn check_graph(d: &Doc) -> Result<(), Error> {
-    let is_table = |r: u32| matches!(d.objects[r as usize], Obj::Table { .. });
-    let is_fn = |r: u32| {
-        matches!(
-            d.objects[r as usize],
-            Obj::Closure { .. } | Obj::Builtin { .. }
-        )
-    };
-    match &d.objects[d.globals as usize] {
-        Obj::Table {
+    // References were range-checked when parsed; `get` keeps a stray one an error value.
+    let object = |r: u32| usize::try_from(r).ok().and_then(|r| d.objects.get(r));
+    let is_table = |r: u32| matches!(object(r), Some(Obj::Table { .. }));
+    let is_fn = |r: u32| matches!(object(r), Some(Obj::Closure { .. } | Obj::Builtin { .. }));
+    match object(d.globals) {
+        Some(Obj::Table {
             builtin: Some(b), ..
-        } if b == "_G" => {}
+        }) if b == "_G" => {}
         _ => return Err(bad("roots._G must refer to the built-in table \"_G\"")),
     }
     if !is_fn(d.handle) {
@@ -518,7 +518,7 @@ fn check_graph(d: &Doc) -> Result<(), Error> {
             }
             Obj::Closure { upvalues, id, .. } => {
                 for u in upvalues {
-                    if !matches!(d.objects[*u as usize], Obj::Cell(_)) {
+                    if !matches!(object(*u), Some(Obj::Cell(_))) {
                         return Err(bad(format!(
                             "objects[{i}].upvalues must refer to upvalue objects"
                         )));

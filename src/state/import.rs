@@ -146,7 +146,7 @@ fn build<'gc>(
                 upvalues,
                 ..
             } => {
-                let Some(p) = chunks::resolve(protos[*chunk], path) else {
+                let Some(p) = protos.get(*chunk).and_then(|&c| chunks::resolve(c, path)) else {
                     return Err(bad(format!(
                         "objects[{i}]: chunk {chunk} has no function at path {path:?}"
                     )));
@@ -164,8 +164,8 @@ fn build<'gc>(
     }
     // Pass 1: allocate (cells before closures, which hold them).
     let mut made: Vec<Option<Made<'gc>>> = vec![None; d.objects.len()];
-    for (i, o) in d.objects.iter().enumerate() {
-        made[i] = match o {
+    for (slot, o) in made.iter_mut().zip(&d.objects) {
+        *slot = match o {
             Obj::Table { builtin, .. } => Some(Made::Val(match builtin {
                 Some(b) => builtins::by_name(ctx, b).unwrap_or(Value::Nil),
                 None => Value::Table(Table::new(&ctx)),
@@ -189,24 +189,33 @@ fn build<'gc>(
             ..
         } = o
         {
-            let plain = chunks::resolve(protos[*chunk], path).ok_or_else(|| bad("unreachable"))?;
+            let base = protos.get(*chunk).copied();
+            let plain = base
+                .and_then(|c| chunks::resolve(c, path))
+                .ok_or_else(|| bad("unreachable"))?;
             let mut cells = AVec::new_in(MetricsAlloc::new(&ctx));
             for u in upvalues {
-                match made[*u as usize] {
+                match made.get(*u as usize).copied().flatten() {
                     Some(Made::Cell(c)) => cells.push(c),
                     _ => return Err(bad(format!("objects[{i}]: bad upvalue reference"))),
                 }
             }
             let proto = match (&instrumented, &diagnostic) {
                 (Some(instrumented), Some((_, helpers))) => {
-                    let proto = chunks::resolve(instrumented[*chunk], path)
+                    let (Some(base), Some(&inst)) = (base, instrumented.get(*chunk)) else {
+                        return Err(bad("the instrumented chunk differs"));
+                    };
+                    let proto = chunks::resolve(inst, path)
                         .ok_or_else(|| bad("the instrumented chunk differs"))?;
-                    let have = upvalue_keys(protos[*chunk], path);
-                    let want = upvalue_keys(instrumented[*chunk], path);
+                    let have = upvalue_keys(base, path);
+                    let want = upvalue_keys(inst, path);
                     let mut matched = AVec::new_in(MetricsAlloc::new(&ctx));
                     for key in &want {
                         let cell = match (have.iter().position(|k| k == key), key) {
-                            (Some(j), _) => cells[j],
+                            (Some(j), _) => match cells.get(j) {
+                                Some(&c) => c,
+                                None => return Err(bad("an instrumented upvalue has no match")),
+                            },
                             (None, UpKey::Helper(r)) => UpValue::new(
                                 &ctx,
                                 UpValueState::Closed(
@@ -222,9 +231,11 @@ fn build<'gc>(
                 }
                 _ => plain,
             };
-            made[i] = Some(Made::Val(Value::Function(Function::Closure(
-                Closure::from_parts(&ctx, proto, cells),
-            ))));
+            if let Some(slot) = made.get_mut(i) {
+                *slot = Some(Made::Val(Value::Function(Function::Closure(
+                    Closure::from_parts(&ctx, proto, cells),
+                ))));
+            }
         }
     }
     let value = |v: &V| -> Value<'gc> {
@@ -234,7 +245,7 @@ fn build<'gc>(
             V::Int(i) => Value::Integer(*i),
             V::Float(f) => Value::Number(*f),
             V::Str(s) => Value::String(ctx.intern(s)),
-            V::Ref(r) => match made[*r as usize] {
+            V::Ref(r) => match made.get(*r as usize).copied().flatten() {
                 Some(Made::Val(v)) => v,
                 // Validation keeps values from pointing at cells; stay total anyway.
                 _ => Value::Nil,
@@ -243,8 +254,8 @@ fn build<'gc>(
     };
     // Pass 2: fill.
     let mut known_ids = Vec::new();
-    for (i, o) in d.objects.iter().enumerate() {
-        match (o, made[i]) {
+    for (i, (o, m)) in d.objects.iter().zip(made.iter().copied()).enumerate() {
+        match (o, m) {
             (
                 Obj::Table {
                     entries, meta, id, ..
@@ -289,7 +300,7 @@ fn build<'gc>(
             }
             (Obj::Cell(v), Some(Made::Cell(c))) => {
                 if let V::Ref(r) = v {
-                    if !matches!(made[*r as usize], Some(Made::Val(_))) {
+                    if !matches!(made.get(*r as usize), Some(Some(Made::Val(_)))) {
                         return Err(bad(format!("objects[{i}].value refers to an upvalue cell")));
                     }
                 }
@@ -304,12 +315,12 @@ fn build<'gc>(
             _ => {}
         }
     }
-    for (i, c) in d.chunks.iter().enumerate() {
+    for (c, &proto) in d.chunks.iter().zip(&protos) {
         let env = match &c.env {
             Some(v) => value(v),
             None => Value::Table(ctx.globals()),
         };
-        chunks::record(ctx, &c.name, c.source.as_slice().into(), env, protos[i]);
+        chunks::record(ctx, &c.name, c.source.as_slice().into(), env, proto);
     }
     crate::stdlib::tostring::restore_identities(ctx, d.identities, &known_ids);
     match value(&V::Ref(d.handle)) {

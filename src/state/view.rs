@@ -297,10 +297,11 @@ impl InspectOptions {
             }
         };
         if let Some(n) = count("offset")? {
-            o.offset = n as usize;
+            // Saturates on a 32-bit target: no view is that long either way.
+            o.offset = usize::try_from(n).unwrap_or(usize::MAX);
         }
         if let Some(n) = count("limit")? {
-            o.limit = n as usize;
+            o.limit = usize::try_from(n).unwrap_or(usize::MAX);
         }
         match map.get("search") {
             None | Some(Json::Null) => {}

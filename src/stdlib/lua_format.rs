@@ -143,11 +143,15 @@ fn format_into(fmt: &[u8], args: &[FormatArg], out: &mut Vec<u8>) -> Result<(), 
             }
             b'd' | b'i' | b'o' | b'u' | b'x' | b'X' => {
                 let n = check_integer(arg, argn)?;
-                fmt_int_spec(n, conv, &spec, out);
+                if !fmt_int_spec(n, conv, &spec, out) {
+                    return Err(invalid_option(conv));
+                }
             }
             b'a' | b'A' | b'e' | b'E' | b'f' | b'g' | b'G' => {
                 let x = check_number(arg, argn)?;
-                fmt_float_spec(x, conv, &spec, out);
+                if !fmt_float_spec(x, conv, &spec, out) {
+                    return Err(invalid_option(conv));
+                }
             }
             // Lua 5.3 ignores any modifiers of '%q'.
             b'q' => add_literal(arg, argn, out)?,

@@ -135,18 +135,18 @@ pub fn fmt_float(x: f64, out: &mut Vec<u8>) {
 ///
 /// Precision is unbounded (Lua itself limits it to two digits).
 ///
-/// # Panics
-///
-/// If `conv` is not one of the listed conversions.
-pub fn fmt_float_spec(x: f64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
+/// Returns `false` (and writes nothing) if `conv` is not one of the listed conversions.
+#[must_use]
+pub fn fmt_float_spec(x: f64, conv: u8, spec: &Spec, out: &mut Vec<u8>) -> bool {
     let upper = conv.is_ascii_uppercase();
     match conv.to_ascii_lowercase() {
         b'e' => fmt_e(x, spec, upper, out),
         b'f' => fmt_f(x, spec, upper, out),
         b'g' => fmt_g(x, spec, upper, out),
         b'a' => fmt_a(x, spec, upper, out),
-        _ => panic!("fmt_float_spec: invalid conversion {:?}", conv as char),
+        _ => return false,
     }
+    true
 }
 
 /// Plain `%a` (no flags, width or precision), as `%q` uses for floats.
@@ -202,15 +202,16 @@ fn push_exponent(exp: i32, upper: bool, out: &mut Vec<u8>) {
 fn push_sci_digits(ax: f64, prec: usize, out: &mut Vec<u8>) -> i32 {
     let start = out.len();
     write_fmt(out, format_args!("{ax:.prec$e}"));
-    let e_pos = start
-        + out[start..]
-            .iter()
-            .rposition(|&c| c == b'e')
-            .expect("Rust scientific format always has an exponent");
+    // Rust's scientific format always ends in `e<small integer>`; were it ever missing,
+    // the digits are left as written with exponent 0 rather than trapping.
+    let Some(rel) = out[start..].iter().rposition(|&c| c == b'e') else {
+        return 0;
+    };
+    let e_pos = start + rel;
     let exp = std::str::from_utf8(&out[e_pos + 1..])
         .ok()
         .and_then(|s| s.parse::<i32>().ok())
-        .expect("Rust scientific exponent is a small integer");
+        .unwrap_or(0);
     out.truncate(e_pos);
     exp
 }
@@ -429,10 +430,9 @@ fn fmt_a(x: f64, spec: &Spec, upper: bool, out: &mut Vec<u8>) {
 /// `diuoxX`). `u`, `o`, `x` and `X` print the two's-complement bits as an
 /// unsigned number, as Lua does by passing the integer to printf.
 ///
-/// # Panics
-///
-/// If `conv` is not one of the listed conversions.
-pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
+/// Returns `false` (and writes nothing) if `conv` is not one of the listed conversions.
+#[must_use]
+pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) -> bool {
     let start = out.len();
     let (signed, radix, upper) = match conv {
         b'd' | b'i' => (true, 10, false),
@@ -440,7 +440,7 @@ pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
         b'o' => (false, 8, false),
         b'x' => (false, 16, false),
         b'X' => (false, 16, true),
-        _ => panic!("fmt_int_spec: invalid conversion {:?}", conv as char),
+        _ => return false,
     };
     let mag = if signed { i.unsigned_abs() } else { i as u64 };
     if signed {
@@ -482,6 +482,7 @@ pub fn fmt_int_spec(i: i64, conv: u8, spec: &Spec, out: &mut Vec<u8>) {
     out.resize(out.len() + min_digits.saturating_sub(n), b'0');
     out.extend_from_slice(digits);
     pad_field(out, start, body, spec, spec.precision.is_none());
+    true
 }
 
 // ---------------------------------------------------------------------------
@@ -651,7 +652,8 @@ fn parse_hex_float(s: &[u8]) -> Option<f64> {
     let mut kept = 0;
     let mut sticky = false;
     for (i, &c) in int.iter().chain(frac).enumerate() {
-        let d = u64::from(hex_value(c).expect("validated hex digit"));
+        // The digits were validated by the caller; a non-digit would count as 0.
+        let d = u64::from(hex_value(c).unwrap_or(0));
         let in_frac = i >= int.len();
         if mant == 0 && d == 0 {
             // Leading zero: only shifts the scale if after the point.
@@ -791,9 +793,17 @@ mod tests {
         String::from_utf8(v).unwrap()
     }
 
+    #[test]
+    fn unknown_conversions_are_refused_without_output() {
+        let mut v = b"x".to_vec();
+        assert!(!fmt_int_spec(7, b'q', &Spec::default(), &mut v));
+        assert!(!fmt_float_spec(7.5, b'd', &Spec::default(), &mut v));
+        assert_eq!(v, b"x");
+    }
+
     fn f(x: f64, conv: u8, spec: Spec) -> String {
         let mut v = Vec::new();
-        fmt_float_spec(x, conv, &spec, &mut v);
+        assert!(fmt_float_spec(x, conv, &spec, &mut v));
         String::from_utf8(v).unwrap()
     }
 
@@ -965,7 +975,7 @@ mod tests {
         };
         let i = |v: i64, c: u8, sp: Spec| {
             let mut o = Vec::new();
-            fmt_int_spec(v, c, &sp, &mut o);
+            assert!(fmt_int_spec(v, c, &sp, &mut o));
             String::from_utf8(o).unwrap()
         };
         assert_eq!(i(-1, b'x', Spec::default()), "ffffffffffffffff");

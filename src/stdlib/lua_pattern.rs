@@ -171,7 +171,8 @@ pub fn expand_replacement(
                     // Writing to a Vec cannot fail.
                     let _ = write!(out, "{p}");
                 }
-                Capture::Unfinished => unreachable!("Match::capture rejects it"),
+                // Match::capture already rejects it; kept as the same error, not a trap.
+                Capture::Unfinished => return Err(error("unfinished capture")),
             },
             ESC => out.push(ESC),
             _ => return Err(error("invalid use of '%' in replacement string")),

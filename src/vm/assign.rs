@@ -289,9 +289,9 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
             self.expression(v);
         }
         if targets.len() == 1 && values.len() == 1 {
-            let target = targets.pop().expect("one target");
-            let value = values.pop().expect("one value");
-            return self.store(target, value);
+            if let (Some(target), Some(value)) = (targets.pop(), values.pop()) {
+                return self.store(target, value);
+            }
         }
         // General case: `do local (t1), (k1), ... = prefixes, keys; local (v1), ... = values;
         // stores end`, so evaluation order and value adjustment stay Lua's.

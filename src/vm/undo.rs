@@ -264,10 +264,10 @@ pub fn undo_to<'gc>(ctx: Context<'gc>, position: u64) -> Option<Vec<Segment<'gc>
             if l.history_base + l.history.len() as u64 <= position {
                 break;
             }
-            let seg = l
-                .history
-                .pop_back()
-                .expect("history is non-empty above position");
+            // Non-empty above `position` (checked just above).
+            let Some(seg) = l.history.pop_back() else {
+                break;
+            };
             l.history_entries -= seg.entries.len();
             seg
         };
