@@ -241,6 +241,22 @@ struct Block {
     first_goto: usize,
 }
 
+static NO_FUNC: Func = Func {
+    line: 0,
+    vararg: true,
+    first_local: 0,
+    nactvar: 0,
+    blocks: Vec::new(),
+    upvalues: Vec::new(),
+};
+
+static NO_BLOCK: Block = Block {
+    is_loop: false,
+    nactvar: 0,
+    first_label: 0,
+    first_goto: 0,
+};
+
 struct Func {
     /// The line of the definition; 0 for the main chunk.
     line: u64,
@@ -359,11 +375,23 @@ impl Parser<'_> {
     }
 
     fn func(&self) -> &Func {
-        self.funcs.last().expect("a function is open")
+        // A function is always open while parsing; the empty one only stands in.
+        self.funcs.last().unwrap_or(&NO_FUNC)
     }
 
     fn func_mut(&mut self) -> &mut Func {
-        self.funcs.last_mut().expect("a function is open")
+        if self.funcs.is_empty() {
+            self.funcs.push(Func {
+                line: 0,
+                vararg: true,
+                first_local: 0,
+                nactvar: 0,
+                blocks: Vec::new(),
+                upvalues: Vec::new(),
+            });
+        }
+        let last = self.funcs.len() - 1;
+        &mut self.funcs[last]
     }
 
     fn check_limit(&self, value: usize, limit: usize, what: &str) -> R<()> {
@@ -484,7 +512,8 @@ impl Parser<'_> {
     }
 
     fn block(&self) -> &Block {
-        self.func().blocks.last().expect("a block is open")
+        // A block is always open while parsing; the empty one only stands in.
+        self.func().blocks.last().unwrap_or(&NO_BLOCK)
     }
 
     fn leave_block(&mut self) -> R<()> {
@@ -497,7 +526,9 @@ impl Parser<'_> {
             });
             self.find_gotos(self.labels.len() - 1)?;
         }
-        let block = self.func_mut().blocks.pop().expect("a block is open");
+        let Some(block) = self.func_mut().blocks.pop() else {
+            return Ok(());
+        };
         let nactvar = self.func().nactvar;
         self.actvar_n = self
             .actvar_n
