@@ -60,6 +60,9 @@ OPTIONS (run, repl):
                           math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
     --memory BYTES        memory limit of the process
+    --diagnostics WHEN    when a failed message is re-run for Lua's exact error and a
+                          traceback (ErrorInfo): auto (default: when the error lacks a
+                          position or name), always, off
 
     -h, --help            show this help
 `;
@@ -153,6 +156,7 @@ function parseRunArgs(args) {
       case "--block-height": options.blockHeight = exact(value(), arg); break;
       case "--fuel": options.limits.fuel = whole(value(), "--fuel takes a whole number"); break;
       case "--memory": options.limits.memory = whole(value(), "--memory takes a whole number of bytes"); break;
+      case "--diagnostics": options.diagnostics = value(); break;
       default:
         if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
         if (processFile !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
