@@ -624,7 +624,8 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// One outcome as console text: printed output, then sent messages and the error.
+/// One outcome as console text: printed output, then sent messages, the error and the
+/// handlers that ran.
 pub fn describe(outcome: &Outcome) -> String {
     let mut lines = Vec::new();
     let printed = outcome.output_text();
@@ -656,5 +657,26 @@ pub fn describe(outcome: &Outcome) -> String {
     if let Some(e) = &outcome.error {
         lines.push(format!("error: {e}"));
     }
+    if let Some(ran) = &outcome.handlers {
+        // Dim, as aos's console shows its own notes.
+        lines.push(format!("\x1b[2mhandlers: {}\x1b[0m", handler_names(ran)));
+    }
     lines.join("\n")
+}
+
+/// The handlers that ran, in order, a failed one marked: `log, transfer (failed)`.
+fn handler_names(ran: &[crate::ao::outcome::HandlerRun]) -> String {
+    if ran.is_empty() {
+        return "(none)".into();
+    }
+    ran.iter()
+        .map(|h| {
+            if h.ok {
+                h.name.clone()
+            } else {
+                format!("{} (failed)", h.name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

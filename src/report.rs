@@ -208,6 +208,10 @@ pub fn render_run(index: usize, msg: &Json, line: &Json, owner: &str, style: Sty
         return out;
     }
 
+    if let Some(ran) = line.get("Handlers").and_then(Json::as_array) {
+        out.push_str(&style.paint(DIM, &format!("  handlers: {}", handler_list(ran))));
+        out.push('\n');
+    }
     let printed = line
         .get("Output")
         .and_then(|o| o.get("data"))
@@ -291,6 +295,25 @@ pub fn render_run(index: usize, msg: &Json, line: &Json, owner: &str, style: Sty
     out
 }
 
+/// An outcome's `Handlers` as text: the names in the order they ran, a failed one marked
+/// (`transfer, boom (failed)`); `(none)` when no handler ran.
+pub fn handler_list(ran: &[Json]) -> String {
+    if ran.is_empty() {
+        return "(none)".into();
+    }
+    ran.iter()
+        .map(|h| {
+            let name = h.get("name").map(scalar).unwrap_or_default();
+            if h.get("ok") == Some(&Json::Bool(false)) {
+                format!("{name} (failed)")
+            } else {
+                name
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The last line of a readable run: how many messages ran and how many failed.
 pub fn render_summary(count: usize, failed: usize, style: Style) -> String {
     let s = if count == 1 { "" } else { "s" };
@@ -329,6 +352,23 @@ mod tests {
         assert_eq!(
             text,
             "#1 Transfer from alice\n  tags: Quantity=10\n  output: ok\n  -> bob Action=Credit-Notice Data=hi\n"
+        );
+        let with_handlers = json!({
+            "Output": {"data": ""}, "Messages": [], "Spawns": [], "Assignments": [],
+            "Error": "boom",
+            "Handlers": [{"name": "log", "ok": true}, {"name": "transfer", "ok": false}],
+            "GasUsed": 1
+        });
+        let text = render_run(0, &msg, &with_handlers, "own", Style::default());
+        assert_eq!(
+            text,
+            "#1 Transfer from alice\n  tags: Quantity=10\n  handlers: log, transfer (failed)\n  error: boom\n"
+        );
+        let text = render_run(0, &msg, &with_handlers, "own", Style { colour: true });
+        assert!(text.contains("\x1b[2m  handlers: log, transfer (failed)\x1b[0m\n"));
+        let none = json!({"Output": {"data": "x"}, "Handlers": [], "GasUsed": 1});
+        assert!(
+            render_run(0, &msg, &none, "own", Style::default()).contains("  handlers: (none)\n")
         );
         let refused = json!({"Error": "bad message: x", "Code": "BAD_MESSAGE", "Message": 0});
         let text = render_run(1, &json!({}), &refused, "own", Style { colour: true });

@@ -113,6 +113,10 @@ fn send_takes_tags_a_sender_and_data_and_as_changes_the_sender() {
         "{out}"
     );
     assert!(!out.contains("Data-Protocol"), "{out}");
+    // Then the handlers that ran, dim.
+    assert!(out.ends_with("\n\x1b[2mhandlers: r\x1b[0m"), "{out}");
+    let out = print(c.line(".send Nobody"));
+    assert!(out.ends_with("\x1b[2mhandlers: _default\x1b[0m"), "{out}");
 }
 
 #[test]

@@ -467,3 +467,101 @@ end)
         assert_eq!(a, b, "message {i}");
     }
 }
+
+/// Each outcome lists the handlers that matched and ran, in order, with whether each
+/// failed: a "continue" pattern lets later handlers run, `_default` takes what no handler
+/// broke on, `_eval` runs Eval; user code sees Handlers.list as aos builds it.
+#[test]
+fn outcomes_list_the_handlers_that_ran() {
+    let mut p = process();
+    let ran = |o: &aolite::ao::Outcome| -> Vec<(String, bool)> {
+        o.handlers
+            .as_ref()
+            .expect("a handled message lists its handlers")
+            .iter()
+            .map(|h| (h.name.clone(), h.ok))
+            .collect()
+    };
+    let setup = p
+        .eval_outcome(
+            r#"
+Handlers.add("log", function(msg) return "continue" end, function(msg) Seen = (Seen or 0) + 1 end)
+Handlers.add("transfer", "Transfer", function(msg) msg.reply({ Data = "done" }) end)
+Handlers.add("boom", "Boom", function(msg) error("no way") end)
+Handlers.add("never", "Never", function(msg) end)
+local mt = { __index = function(t, k) if k == "handle" then return function() Indexed = true end end end }
+Handlers.add("meta", "Meta", function() end)
+Handlers.list[#Handlers.list].handle = nil
+setmetatable(Handlers.list[#Handlers.list], mt)
+"#,
+        )
+        .expect("setup");
+    assert_eq!(ran(&setup), [("_eval".to_owned(), true)]);
+    let o = p
+        .send(Message::default().with_tag("Action", "Transfer"))
+        .expect("send");
+    assert_eq!(
+        ran(&o),
+        [("log".to_owned(), true), ("transfer".to_owned(), true)]
+    );
+    let o = p
+        .send(Message::default().with_tag("Action", "Unknown"))
+        .expect("send");
+    assert_eq!(
+        ran(&o),
+        [("log".to_owned(), true), ("_default".to_owned(), true)]
+    );
+    let o = p
+        .send(Message::default().with_tag("Action", "Boom"))
+        .expect("send");
+    assert!(o.error.as_deref().unwrap_or_default().contains("no way"));
+    assert_eq!(
+        ran(&o),
+        [("log".to_owned(), true), ("boom".to_owned(), false)]
+    );
+    // A handle found through the entry's metatable runs as `h.handle` would.
+    let o = p
+        .send(Message::default().with_tag("Action", "Meta"))
+        .expect("send");
+    assert_eq!(o.error, None);
+    assert_eq!(
+        ran(&o),
+        [("log".to_owned(), true), ("meta".to_owned(), true)]
+    );
+    assert_eq!(p.global_json("Indexed").expect("global"), json!(true));
+    // A failing `_default` is reported as such (aos registers its own `_default` again
+    // for every message; this one fails for want of `Colors`).
+    p.eval(
+        r#"Handlers.add("sabotage", function(m) return m.Action == "Nobody" and "continue" or 0 end, function() Colors = nil end)"#,
+    )
+    .expect("eval");
+    let o = p
+        .send(Message::default().with_tag("Action", "Nobody"))
+        .expect("send");
+    assert!(o.error.is_some());
+    assert_eq!(
+        ran(&o),
+        [
+            ("log".to_owned(), true),
+            ("sabotage".to_owned(), true),
+            ("_default".to_owned(), false)
+        ]
+    );
+    // The entries are aos's own: name, pattern, handle, maxRuns; no globals are added.
+    let keys = p
+        .eval("local k = {} for key in pairs(Handlers.list[1]) do k[#k + 1] = key end table.sort(k) return table.concat(k, ',')")
+        .expect("eval");
+    assert_eq!(keys.output, "handle,name,pattern");
+    let hidden = p
+        .eval("return tostring(rawget(_G, '_AOLITE_NATIVES'))")
+        .expect("eval");
+    assert_eq!(hidden.output, "nil");
+    // The JSON form carries the field.
+    let o = p
+        .send(Message::default().with_tag("Action", "Transfer"))
+        .expect("send");
+    assert_eq!(
+        serde_json::to_value(&o).expect("json")["Handlers"],
+        json!([{"name": "log", "ok": true}, {"name": "transfer", "ok": true}])
+    );
+}

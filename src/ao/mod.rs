@@ -7,5 +7,5 @@ pub mod process;
 pub mod runtime;
 
 pub use message::{Message, Tag};
-pub use outcome::{OutMessage, OutTag, Outcome};
+pub use outcome::{HandlerRun, OutMessage, OutTag, Outcome};
 pub use process::{Diagnostics, EvalOutput, Process, ProcessOptions};

@@ -62,11 +62,25 @@ pub struct Outcome {
     /// position in the user's code and the frames that led there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_info: Option<ErrorInfo>,
+    /// The handlers whose pattern matched and that ran, in order (`_eval` and `_default`
+    /// included), each with whether it failed: an aolite addition to aos's shape, on every
+    /// outcome of a handled message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handlers: Option<Vec<HandlerRun>>,
     /// Fuel used by the message.
     pub gas_used: u64,
     /// What the message changed, when the process was asked for diffs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<crate::state::diff::Change>>,
+}
+
+/// A handler that ran for a message (see [`Outcome::handlers`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerRun {
+    /// The handler's name (`Handlers.add`'s first argument).
+    pub name: String,
+    /// Whether it finished without an error.
+    pub ok: bool,
 }
 
 /// A failed message's error, for tools that should not parse text.
@@ -99,7 +113,8 @@ impl ErrorInfo {
     }
 }
 
-/// An outcome without its `Diff` (and `ErrorInfo`, derived from `Error`), serialised as
+/// An outcome without its `Diff`, `ErrorInfo` (derived from `Error`) and `Handlers` (an
+/// aolite addition, left out so hashes stay those of aos's shape), serialised as
 /// [`Outcome`] serialises (for hashing it
 /// without a copy).
 #[derive(Serialize)]

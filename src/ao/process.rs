@@ -397,6 +397,7 @@ impl Process {
                     assignments: Vec::new(),
                     error: None,
                     error_info: None,
+                    handlers: None,
                     gas_used: self.vm.fuel_used(),
                     diff: None,
                 })
@@ -524,6 +525,7 @@ impl Process {
                 assignments: Vec::new(),
                 error: Some(e),
                 error_info: None,
+                handlers: Some(self.vm.enter(|ctx| runtime::take_handlers(ctx, true))),
                 gas_used: self.vm.fuel_used(),
                 diff: None,
             }),
@@ -657,6 +659,7 @@ where
     vm.host().borrow_mut().time_ms = timestamp;
     // Whether this message's errors lack detail (see `vm::diagnostics`).
     vm.enter(crate::vm::diagnostics::take_degraded);
+    vm.enter(runtime::begin_message);
     let savepoint = vm.begin();
     let result = match vm.call(handle, args, read_result) {
         Ok(Completion::Returned(r)) => r.map(|mut outcome| {
@@ -891,6 +894,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         messages,
         spawns,
         assignments,
+        handlers: Some(runtime::take_handlers(ctx, error.is_some())),
         error,
         error_info: None,
         gas_used: 0,

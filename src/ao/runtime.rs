@@ -4,7 +4,13 @@
 //! here the modules are found by the preload searcher, so it only adds its words to the
 //! "module not found" message.
 
-use piccolo::{Callback, CallbackReturn, IntoValue, StashedFunction, Table, Value};
+use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
+use piccolo::{
+    BoxSequence, Callback, CallbackReturn, Context, Execution, IntoValue, Sequence, SequencePoll,
+    Stack, StashedFunction, Table, Value,
+};
+
+use super::outcome::HandlerRun;
 
 use crate::error::Error;
 use crate::vm::compile::Reads;
@@ -89,7 +95,162 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         Ok(CallbackReturn::Return)
     });
     let _ = t.set(ctx, "removeFirst", remove_first);
+    // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
+    // (called as `run(h, msg, env)`: the same instructions, so the same fuel): the same
+    // call, results and errors, and the handler's name is recorded for the outcome's
+    // `Handlers`, with whether it failed.
+    let run = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        let h = stack.pop_front();
+        let token = record(ctx, h, true);
+        let handle = match h {
+            Value::Table(t) if t.metatable().is_none() => crate::vm::undo::field(ctx, t, "handle"),
+            _ => match piccolo::meta_ops::index(ctx, h, Value::String(ctx.intern(b"handle")))? {
+                piccolo::meta_ops::MetaResult::Value(v) => v,
+                piccolo::meta_ops::MetaResult::Call(call) => {
+                    // `__index` is a function: call it, then the handler (see `ThenRun`).
+                    let (msg, env) = (stack.get(0), stack.get(1));
+                    let [table, key] = call.args;
+                    stack.replace(ctx, (table, key));
+                    return Ok(CallbackReturn::Call {
+                        function: call.function,
+                        then: Some(BoxSequence::new(&ctx, ThenRun { msg, env, token })),
+                    });
+                }
+            },
+        };
+        stack.push_front(handle);
+        crate::stdlib::pcall::protected_call(ctx, &exec, stack, Some((mark_failed, token)))
+    });
+    let _ = t.set(ctx, "runHandler", run);
+    // `Handlers.evaluate` runs `_default` when no handler took the message: this records
+    // it (its argument, the entry's position in the list, is returned as is). Noting it
+    // costs the process nothing: the fuel of this call (its two instructions, the call and
+    // the return) is given back, so `GasUsed` stays the cost of aos's own work.
+    let ran_default = Callback::from_fn(&ctx, |ctx, mut exec, _| {
+        exec.fuel().adjust(RAN_DEFAULT_FUEL);
+        let name = ctx.intern(b"_default");
+        record(ctx, Value::String(name), false);
+        Ok(CallbackReturn::Return)
+    });
+    let _ = t.set(ctx, "ranDefault", ran_default);
     t
+}
+
+/// The fuel a call `ranDefault(i)` costs in `Handlers.evaluate` (piccolo 0.3.3: a
+/// `GETUPVAL` and a `CALL`, the call of a callback with one argument, and its return), given
+/// back by the callback; the recorded outcomes check that `GasUsed` is unchanged.
+const RAN_DEFAULT_FUEL: i32 = 22;
+
+/// After a handler entry's `__index` function gave its `handle`: the protected call of
+/// `handle(msg, env)`, as `runHandler` makes it.
+#[derive(Collect)]
+#[collect(no_drop)]
+struct ThenRun<'gc> {
+    msg: Value<'gc>,
+    env: Value<'gc>,
+    token: u64,
+}
+
+impl<'gc> Sequence<'gc> for ThenRun<'gc> {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        mut stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, piccolo::Error<'gc>> {
+        let handle = stack.get(0);
+        stack.replace(ctx, (handle, self.msg, self.env));
+        let protected = Callback::from_fn_with(&ctx, self.token, |token, ctx, exec, stack| {
+            crate::stdlib::pcall::protected_call(ctx, &exec, stack, Some((mark_failed, *token)))
+        });
+        Ok(SequencePoll::Call {
+            function: protected.into(),
+            is_tail: true,
+        })
+    }
+}
+
+/// The handlers that ran for the message being handled (see [`begin_message`]).
+#[derive(Collect, Default)]
+#[collect(require_static)]
+struct Ran {
+    /// Counts messages, so a handler that finishes during a later message (one that waited
+    /// in `Receive`) does not mark an entry of that message.
+    generation: u32,
+    /// Each run, with whether it ran inside `pcall` (`_default` does not).
+    runs: Vec<(HandlerRun, bool)>,
+}
+
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct Recorder<'gc>(Gc<'gc, RefLock<Ran>>);
+
+impl<'gc> piccolo::Singleton<'gc> for Recorder<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        Recorder(Gc::new(&ctx, RefLock::new(Ran::default())))
+    }
+}
+
+fn recorder(ctx: Context<'_>) -> Gc<'_, RefLock<Ran>> {
+    ctx.singleton::<Rootable![Recorder<'_>]>().0
+}
+
+/// Records that the handler entry `h` (or the name `h`) starts; returns the token
+/// [`mark_failed`] takes.
+fn record<'gc>(ctx: Context<'gc>, h: Value<'gc>, protected: bool) -> u64 {
+    let name = match h {
+        Value::Table(t) => crate::vm::undo::field(ctx, t, "name"),
+        other => other,
+    };
+    let name = match name {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        Value::Nil => String::new(),
+        other => {
+            let mut buf = Vec::new();
+            crate::stdlib::tostring::write_plain(ctx, other, &mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+    };
+    let r = recorder(ctx);
+    let mut r = r.borrow_mut(&ctx);
+    let index = r.runs.len() as u64;
+    r.runs.push((HandlerRun { name, ok: true }, protected));
+    (u64::from(r.generation) << 32) | (index & 0xffff_ffff)
+}
+
+/// Marks the run `token` names as failed, when it belongs to the current message.
+fn mark_failed(ctx: Context<'_>, token: u64) {
+    let r = recorder(ctx);
+    let mut r = r.borrow_mut(&ctx);
+    if u64::from(r.generation) != token >> 32 {
+        return;
+    }
+    if let Some(run) = r.runs.get_mut((token & 0xffff_ffff) as usize) {
+        run.0.ok = false;
+    }
+}
+
+/// Starts recording the handlers of a new message.
+pub fn begin_message(ctx: Context<'_>) {
+    let r = recorder(ctx);
+    let mut r = r.borrow_mut(&ctx);
+    r.generation = r.generation.wrapping_add(1);
+    r.runs.clear();
+}
+
+/// The handlers that ran for the message, in order. `failed`: whether the message failed;
+/// a failure that no protected run reported came from `_default` when it was the last to
+/// run (an error there ends the evaluation).
+pub fn take_handlers(ctx: Context<'_>, failed: bool) -> Vec<HandlerRun> {
+    let r = recorder(ctx);
+    let mut r = r.borrow_mut(&ctx);
+    let mut runs: Vec<(HandlerRun, bool)> = std::mem::take(&mut r.runs);
+    if failed && runs.iter().all(|(run, _)| run.ok) {
+        if let Some((last, false)) = runs.last_mut() {
+            last.ok = false;
+        }
+    }
+    runs.into_iter().map(|(run, _)| run).collect()
 }
 
 /// `utils.normalize` of `key`, or `None` when that leaves it unchanged.

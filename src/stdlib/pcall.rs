@@ -16,30 +16,11 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let _ = g.set(
         ctx,
         "pcall",
-        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        Callback::from_fn(&ctx, |ctx, exec, stack| {
             if stack.is_empty() {
                 return Err(bad_arg(ctx, &exec, 0, "pcall", "value expected"));
             }
-            let f = stack.pop_front();
-            match piccolo::meta_ops::call(ctx, f) {
-                Ok(function) => Ok(CallbackReturn::Call {
-                    function,
-                    then: Some(BoxSequence::new(
-                        &ctx,
-                        Protected {
-                            handler: None,
-                            handling: false,
-                            shadow: diagnostics::enter_native(ctx, &exec, function, "pcall"),
-                        },
-                    )),
-                }),
-                Err(_) => {
-                    // Calling a non-function is an error caught by pcall itself.
-                    let msg = format!("attempt to call a {} value", f.type_name());
-                    stack.replace(ctx, (false, ctx.intern(msg.as_bytes())));
-                    Ok(CallbackReturn::Return)
-                }
-            }
+            protected_call(ctx, &exec, stack, None)
         }),
     );
     let _ = g.set(
@@ -55,6 +36,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 handler: Some(handler),
                 handling: false,
                 shadow: None,
+                on_error: None,
             };
             match piccolo::meta_ops::call(ctx, f) {
                 Ok(function) => Ok(CallbackReturn::Call {
@@ -72,6 +54,44 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             }
         }),
     );
+}
+
+/// What a protected call tells when it fails: `(report, token)`, called as
+/// `report(ctx, token)` (the runtime marks a handler that failed, see `crate::ao::runtime`).
+pub(crate) type OnError = (for<'a> fn(Context<'a>, u64), u64);
+
+/// `pcall(f, ...)` with `stack` holding `f, ...`: the same call, results and errors as
+/// `pcall`; `on_error` is told when the call fails.
+pub(crate) fn protected_call<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+    on_error: Option<OnError>,
+) -> Result<CallbackReturn<'gc>, Error<'gc>> {
+    let f = stack.pop_front();
+    match piccolo::meta_ops::call(ctx, f) {
+        Ok(function) => Ok(CallbackReturn::Call {
+            function,
+            then: Some(BoxSequence::new(
+                &ctx,
+                Protected {
+                    handler: None,
+                    handling: false,
+                    shadow: diagnostics::enter_native(ctx, exec, function, "pcall"),
+                    on_error,
+                },
+            )),
+        }),
+        Err(_) => {
+            // Calling a non-function is an error caught by pcall itself.
+            if let Some((report, token)) = on_error {
+                report(ctx, token);
+            }
+            let msg = format!("attempt to call a {} value", f.type_name());
+            stack.replace(ctx, (false, ctx.intern(msg.as_bytes())));
+            Ok(CallbackReturn::Return)
+        }
+    }
 }
 
 /// Calls the message handler on `stack`'s error value (or returns `false, err` for pcall).
@@ -112,6 +132,9 @@ struct Protected<'gc> {
     /// Diagnostic mode's shadow-stack entry for the protected function.
     #[collect(require_static)]
     shadow: Option<diagnostics::NativeCall>,
+    /// Told when the protected function fails (see [`protected_call`]).
+    #[collect(require_static)]
+    on_error: Option<OnError>,
 }
 
 impl<'gc> Sequence<'gc> for Protected<'gc> {
@@ -142,6 +165,9 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if let Some(call) = self.shadow.take() {
             diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        if let Some((report, token)) = self.on_error.take() {
+            report(ctx, token);
         }
         stack.replace(ctx, error_value(ctx, &error));
         if self.handling {

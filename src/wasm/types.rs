@@ -72,6 +72,9 @@ export interface Outcome {
   /** The error in structured form (an aolite addition): Lua's message, where it happened
    * in the user's code, and the frames that led there (innermost first). */
   ErrorInfo?: ErrorInfo;
+  /** The handlers whose pattern matched and that ran, in order (`_eval` and `_default`
+   * included), each with whether it finished without an error (an aolite addition). */
+  Handlers?: HandlerRun[];
   /** Fuel used (about one unit per VM instruction). */
   GasUsed: number;
   /** What the message changed (user globals), when diffs are on (`diff: true`). */
@@ -85,6 +88,9 @@ export interface Outcome {
   /** `Error` without ANSI colour codes; not part of the JSON. */
   readonly errorText: string | undefined;
 }
+
+/** A handler that ran for a message: `{ name: "transfer", ok: true }`. */
+export interface HandlerRun { name: string; ok: boolean }
 
 /** A failed message's error, for tools that should not parse text. */
 export interface ErrorInfo {

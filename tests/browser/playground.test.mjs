@@ -125,6 +125,8 @@ test("an example loads; messages show output, outgoing messages (tags as a table
   const result = page.getByTestId("result");
   const outgoing = result.getByTestId("out-message");
   assert.equal(await outgoing.count(), 2, "a Debit-Notice and a Credit-Notice");
+  // Which handlers ran (the outcome's Handlers).
+  assert.match(await result.getByTestId("result-handlers").innerText(), /^handlers\s+transfer$/i);
   const firstTags = await outgoing.first().locator(".tags-table").first().innerText();
   assert.match(firstTags, /Action\s+Debit-Notice/);
   assert.match(firstTags, /Recipient\s+alice/);
@@ -153,6 +155,7 @@ test("a failing message shows its error and leaves the state as it was", async (
   const before = await hash();
   assert.match(await send("Mint", { Quantity: "5" }, { from: "mallory" }), /failed: state unchanged/);
   assert.match(await page.getByTestId("result-error").innerText(), /Only the owner can mint/);
+  assert.match(await page.getByTestId("result-handlers").innerText(), /mint \(failed\)/);
   assert.equal(await rows().last().getAttribute("class").then((c) => c.includes("failed")), true);
   assert.equal(await hash(), before);
   // The error names line 49 of the token's source, which the editor marks.

@@ -78,6 +78,9 @@ test("aolite run on a terminal prints a readable account; JSON into a pipe or wi
     // The message handled, its sender (saying when it is the owner by default), its tags.
     assert.match(text, /^\x1b\[1m#1 Info from \S+ \(the owner: no From given\)\x1b\[0m\n/);
     assert.match(text, /#4 Transfer from ALICE_wallet_address_0+\x1b\[0m\n  tags: Recipient=BOB\S+ Quantity=100\n/);
+    // Which handlers ran (dim), a failed one marked.
+    assert.match(text, /Quantity=100\n\x1b\[2m  handlers: transfer\x1b\[0m\n/);
+    assert.match(text, /\x1b\[2m  handlers: transfer \(failed\)\x1b\[0m\n/);
     // Sends with their tags, without the protocol's, and Data quoted when it has spaces.
     assert.match(text, /\n  -> BOB\S+ Action=Credit-Notice Quantity=100 Sender=ALICE\S+ Data="You received 100 from ALICE\S+"\n/);
     assert.doesNotMatch(text, /Data-Protocol|Variant=/);
@@ -96,7 +99,7 @@ test("aolite run on a terminal prints a readable account; JSON into a pipe or wi
     // --text into a pipe: the account without colour codes (the process's own stripped too).
     const plain = sh(`${cli} run examples/ping.lua --messages examples/ping.messages.json --text --diff --hash`);
     assert.doesNotMatch(plain.stdout, /\x1b/);
-    assert.match(plain.stdout, /#3 Unknown from \S+ \(the owner: no From given\)\n  output: New Message From aoL\.\.\.000: Action = Unknown\n  changed: nothing\n  state hash: [0-9a-f]{64}\n3 messages, none failed\n$/);
+    assert.match(plain.stdout, /#3 Unknown from \S+ \(the owner: no From given\)\n  handlers: _default\n  output: New Message From aoL\.\.\.000: Action = Unknown\n  changed: nothing\n  state hash: [0-9a-f]{64}\n3 messages, none failed\n$/);
     // NO_COLOR on a terminal: no colour codes at all.
     const nocolour = inTerminal(`${cli} ${run}`, { NO_COLOR: "1" });
     assert.doesNotMatch(nocolour.stdout, /\x1b/, name);

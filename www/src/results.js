@@ -12,6 +12,7 @@ export function renderResult(container, { heading, badge, outcome, note }) {
       badge && h("span", { class: `badge ${badge.kind}`, "data-testid": "result-badge" }, badge.text),
       outcome?.GasUsed !== undefined && h("span", { class: "gas", title: "fuel used (about one unit per VM instruction)" }, `${outcome.GasUsed.toLocaleString("en")} fuel`)),
     note && h("p", { class: "note" }, note),
+    outcome?.Handlers && handlersLine(outcome.Handlers),
     outcome?.Error !== undefined && section("Error", "error", h("pre", { class: "out error" }, ansi(tidyBlankLines(outcome.Error))),
       traceback(outcome.ErrorInfo)),
     outcome && section("Output", "output", outputOf(outcome.Output)),
@@ -20,6 +21,13 @@ export function renderResult(container, { heading, badge, outcome, note }) {
     outcome?.Assignments?.length > 0 && section("Assignments", "assignments", h("pre", { class: "out" }, JSON.stringify(outcome.Assignments, null, 2))),
     outcome?.Diff && section(`State changes (${outcome.Diff.length})`, "diff", diffList(outcome.Diff)));
   clear(container, card);
+}
+
+/** Which handlers ran, in order (the outcome's Handlers), a failed one marked. */
+function handlersLine(ran) {
+  return h("p", { class: "handlers", "data-testid": "result-handlers" },
+    h("span", { class: "meta-label" }, "Handlers"), " ",
+    ran.length === 0 ? "none ran" : ran.map((r, i) => [i > 0 && ", ", r.ok ? h("code", {}, r.name) : h("code", { class: "failed", title: "failed" }, `${r.name} (failed)`)]).flat().filter(Boolean));
 }
 
 /** The frames that led to an error (innermost first), from the outcome's ErrorInfo. */

@@ -6,7 +6,7 @@ handlers.utils = require(".handlers-utils")
 -- Reloading the module keeps the registered handlers and waiting coroutines.
 handlers.list = Handlers and Handlers.list or {}
 handlers.coroutines = Handlers and Handlers.coroutines or {}
-handlers.onceNonce = 0
+handlers.onceNonce = 0 local run, ranDefault -- run(h, msg, env) is pcall(h.handle, msg, env) and ranDefault(i) is i, both noting the handler for the outcome (set at the end)
 
 local USAGE = "Invalid arguments given. Expected: \n"
   .. "\tname : string, "
@@ -174,7 +174,7 @@ function handlers.evaluate(msg, env)
         if match < 0 then
           handled = true
         end
-        local ok, err = pcall(h.handle, msg, env)
+        local ok, err = run(h, msg, env)
         if not ok then
           error(err)
         end
@@ -191,8 +191,20 @@ function handlers.evaluate(msg, env)
     end
   i = i + 1 h = list[i] end
   if not handled then
-    handlers.list[indexOf("_default")].handle(msg, env)
+    handlers.list[ranDefault(indexOf("_default"))].handle(msg, env)
   end
+end
+
+
+-- The outcome's `Handlers` (an aolite addition) lists the handlers that ran: the runtime's
+-- native helpers note them (given at install, not part of the global state). Without them
+-- (the module loaded again later) the same calls run unnoted.
+local natives = _AOLITE_NATIVES or {}
+run = natives.runHandler or function(h, msg, env)
+  return pcall(h.handle, msg, env)
+end
+ranDefault = natives.ranDefault or function(i)
+  return i
 end
 
 return handlers
