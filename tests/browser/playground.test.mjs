@@ -230,7 +230,8 @@ test("dry-run and re-sending a recent message", async () => {
   // The last Mint by mallory again (a later test's failing message may be more recent).
   await page.getByTestId("recent").locator('[data-testid=chip-send][aria-label^="Send Mint"]').first().click();
   await page.waitForFunction((n) => document.querySelectorAll("[data-testid=timeline-row]").length > n, count);
-  assert.match(await status(), /Mint failed/);
+  // The row can appear before the status line is updated: wait for it.
+  assert.match(await waitStatus(/Mint failed/), /Mint failed/);
 });
 
 test("the state tree shows globals with sizes, filters, and pages large tables", async () => {
