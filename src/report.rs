@@ -268,6 +268,26 @@ pub fn render_run(index: usize, msg: &Json, line: &Json, owner: &str, style: Sty
         let text = indent(text.trim_end_matches('\n'), "    ");
         out.push_str(&style.paint(RED, &format!("  error: {}", text.trim_start())));
         out.push('\n');
+        // The frames that led there (ErrorInfo, when a diagnostic re-run saw them).
+        let frames = line
+            .get("ErrorInfo")
+            .and_then(|i| i.get("traceback"))
+            .and_then(Json::as_array);
+        for f in frames.into_iter().flatten() {
+            let chunk = f.get("chunk").map(scalar).unwrap_or_default();
+            let name = f.get("name").map(scalar).unwrap_or_default();
+            let at = match f.get("line").and_then(Json::as_u64) {
+                Some(l) => format!("{chunk}:{l}"),
+                None => chunk,
+            };
+            let frame = if name.is_empty() {
+                at
+            } else {
+                format!("{at}: in {name}")
+            };
+            out.push_str(&style.paint(DIM, &format!("    at {frame}")));
+            out.push('\n');
+        }
     }
     if !said_something {
         out.push_str(&style.paint(DIM, "  (printed nothing, sent nothing)"));
@@ -369,6 +389,22 @@ mod tests {
         let none = json!({"Output": {"data": "x"}, "Handlers": [], "GasUsed": 1});
         assert!(
             render_run(0, &msg, &none, "own", Style::default()).contains("  handlers: (none)\n")
+        );
+        let traced = json!({
+            "Output": {"data": ""}, "Error": "[string \"aos\"]:3: attempt to call a nil value (global 'f')",
+            "ErrorInfo": {"message": "m", "chunk": "[string \"aos\"]", "line": 3, "traceback": [
+                {"chunk": "[string \"aos\"]", "line": 3, "name": "function <[string \"aos\"]:2>"},
+                {"chunk": "[C]", "line": null, "name": "function 'pcall'"}
+            ]},
+            "GasUsed": 1
+        });
+        let text = render_run(0, &msg, &traced, "own", Style::default());
+        assert!(
+            text.ends_with(
+                "  error: [string \"aos\"]:3: attempt to call a nil value (global 'f')\n    \
+                 at [string \"aos\"]:3: in function <[string \"aos\"]:2>\n    at [C]: in function 'pcall'\n"
+            ),
+            "{text}"
         );
         let refused = json!({"Error": "bad message: x", "Code": "BAD_MESSAGE", "Message": 0});
         let text = render_run(1, &json!({}), &refused, "own", Style { colour: true });
