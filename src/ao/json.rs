@@ -41,13 +41,11 @@ pub fn module<'gc>(ctx: Context<'gc>) -> Table<'gc> {
             let text = match stack.get(0) {
                 Value::String(s) => s,
                 other => {
-                    return Err(lua_error(
-                        ctx,
-                        &format!(
-                            "expected argument of type string, got {}",
-                            other.type_name()
-                        ),
-                    ))
+                    let msg = format!(
+                        "expected argument of type string, got {}",
+                        other.type_name()
+                    );
+                    return Err(lua_error(ctx, &aos_error(597, &msg)));
                 }
             };
             let bytes = text.as_bytes();
@@ -65,6 +63,12 @@ pub fn module<'gc>(ctx: Context<'gc>) -> Table<'gc> {
     json
 }
 
+/// An error as aos 2.0.6's json.lua raises it: with the position of its `error` call
+/// (`[string "json"]:261: ...`; lines probed on the real module, see COMPATIBILITY.md).
+fn aos_error(line: u32, msg: &str) -> String {
+    format!("[string \"json\"]:{line}: {msg}")
+}
+
 /// Encodes one value as JSON text into `out`.
 pub fn encode<'gc>(
     ctx: Context<'gc>,
@@ -80,7 +84,10 @@ pub fn encode<'gc>(
         Value::Number(f) => encode_float(f, out)?,
         Value::String(s) => encode_string(s.as_bytes(), out),
         Value::Table(t) => encode_table(ctx, t, out, path)?,
-        other => return Err(format!("unexpected type '{}'", other.type_name())),
+        other => {
+            let msg = format!("unexpected type '{}'", other.type_name());
+            return Err(aos_error(183, &msg));
+        }
     }
     Ok(())
 }
@@ -89,10 +96,11 @@ fn encode_float(f: f64, out: &mut Vec<u8>) -> Result<(), String> {
     if !f.is_finite() {
         let mut text = Vec::new();
         lua_number::fmt_float(f, &mut text);
-        return Err(format!(
+        let msg = format!(
             "unexpected number value '{}'",
             String::from_utf8_lossy(&text)
-        ));
+        );
+        return Err(aos_error(149, &msg));
     }
     let spec = Spec {
         precision: Some(14),
@@ -136,7 +144,7 @@ fn encode_table<'gc>(
     path: &mut Vec<Table<'gc>>,
 ) -> Result<(), String> {
     if path.contains(&t) {
-        return Err("circular reference".into());
+        return Err(aos_error(65, "circular reference"));
     }
     if path.len() >= MAX_DEPTH {
         return Err(format!(
@@ -151,12 +159,12 @@ fn encode_table<'gc>(
             .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Number(_)))
         {
             path.pop();
-            return Err("invalid table: mixed or invalid key types".into());
+            return Err(aos_error(83, "invalid table: mixed or invalid key types"));
         }
         let n = t.length();
         if entries.len() as i64 != n {
             path.pop();
-            return Err("invalid table: sparse array".into());
+            return Err(aos_error(91, "invalid table: sparse array"));
         }
         out.push(b'[');
         for i in 1..=n {
@@ -171,7 +179,7 @@ fn encode_table<'gc>(
         for (k, v) in entries {
             let Value::String(k) = k else {
                 path.pop();
-                return Err("invalid table: mixed or invalid key types".into());
+                return Err(aos_error(111, "invalid table: mixed or invalid key types"));
             };
             if !matches!(v, Value::Function(_)) {
                 fields.push((k, v));
@@ -212,16 +220,19 @@ fn is_delim(b: u8) -> bool {
 
 impl<'gc> Parser<'gc, '_> {
     /// `msg at line L col C`, positions counted as json.lua counts them (1-based).
+    /// Positions past the end count on (json.lua counts columns up to the index it was
+    /// given, which can be one past the text), and the message carries the position of
+    /// json.lua's `decode_error` in aos 2.0.6, as its errors do there.
     fn error(&self, at: usize, msg: &str) -> String {
         let (mut line, mut col) = (1, 1);
-        for &b in &self.src[..at.min(self.src.len())] {
+        for k in 0..at.min(self.src.len() + 1) {
             col += 1;
-            if b == b'\n' {
+            if self.src.get(k) == Some(&b'\n') {
                 line += 1;
                 col = 1;
             }
         }
-        format!("{msg} at line {line} col {col}")
+        aos_error(261, &format!("{msg} at line {line} col {col}"))
     }
 
     fn skip_space(&self, mut i: usize) -> usize {

@@ -21,11 +21,15 @@ export function stripAnsi (s) {
 // text they are kept as they are, in an error they are moved to `at`
 // ("aos:3") so the message itself reads the same as without a position.
 const POSITION = /\[string "([^"]*)"\]:(\d+): /g
+// The positions of the built-in modules' own errors (`[string "json"]:261: `,
+// `[string ".bint"]:787: `) are part of what a program sees (pcall returns them)
+// and aolite reproduces them: they are compared, not removed.
+const KEPT = new Set(['json', '.bint'])
 function splitPositions (text) {
   const at = []
-  const message = text.replace(POSITION, (_, chunk, line) => {
+  const message = text.replace(POSITION, (m, chunk, line) => {
     if (chunk === 'aos') at.push(`aos:${line}`)
-    return ''
+    return KEPT.has(chunk) ? m : ''
   })
   return { message, at: at.length ? at[at.length - 1] : null }
 }
@@ -33,7 +37,7 @@ function splitPositions (text) {
 /** [N1]+[N5] for free text: colours and aos-internal positions removed. */
 export function scrubText (s) {
   if (typeof s !== 'string') return s
-  return stripAnsi(s).replace(POSITION, (m, chunk) => chunk === 'aos' ? m : '')
+  return stripAnsi(s).replace(POSITION, (m, chunk) => chunk === 'aos' || KEPT.has(chunk) ? m : '')
 }
 
 function scrubDeep (v) {

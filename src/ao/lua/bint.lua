@@ -308,7 +308,7 @@ local function build(bits, wordbits)
       z = fromstring(x)
     end
     if not z then
-      error('value cannot be represented by a bint', 0)
+      error('[string ".bint"]:787: value cannot be represented by a bint', 0)
     end
     return z
   end
@@ -909,7 +909,7 @@ local function build(bits, wordbits)
       dtop = dtop - 1
     end
     if dtop == 0 then
-      error('attempt to divide by zero', 0)
+      error('[string ".bint"]:2383: attempt to divide by zero', 0)
     end
     if dtop == 1 and den[1] < MSB then
       local d = den[1]
