@@ -34,6 +34,9 @@ fn main() {
     for f in &report.findings {
         println!("FINDING {f}");
     }
+    for (why, n) in &report.reasons {
+        println!("  rejected {n:>7}  {why}");
+    }
     println!("{} (seed {seed})", report.summary(&door));
     if !report.findings.is_empty() {
         std::process::exit(1);

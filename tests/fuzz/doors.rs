@@ -42,6 +42,36 @@ pub struct Report {
     pub rejected: usize,
     pub accepted: usize,
     pub findings: Vec<String>,
+    /// Rejections by the start of their message (what part of the door refused).
+    pub reasons: std::collections::BTreeMap<String, usize>,
+}
+
+/// How a case went through its door, when its property held.
+pub enum Verdict {
+    Accepted,
+    Rejected(String),
+}
+
+impl Report {
+    fn record(&mut self, tag: &str, found: Option<Result<Verdict, String>>, detail: &str) {
+        match found {
+            Some(Ok(Verdict::Accepted)) => self.accepted += 1,
+            Some(Ok(Verdict::Rejected(why))) => {
+                self.rejected += 1;
+                let key: String = why
+                    .split(|c: char| c == ':' || c.is_ascii_digit() || c == '`' || c == '\'')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(":")
+                    .chars()
+                    .take(60)
+                    .collect();
+                *self.reasons.entry(key).or_default() += 1;
+            }
+            Some(Err(f)) => self.findings.push(format!("{tag}: {f}{detail}")),
+            None => {}
+        }
+    }
 }
 
 impl Report {
@@ -412,21 +442,16 @@ pub fn fuzz_import(seed: u64, count: usize) -> Report {
         };
         let tag = format!("import seed {seed} case {i}");
         let found = guarded(&mut report, &tag, || check_import(&text));
-        match found {
-            Some(Ok(true)) => report.accepted += 1,
-            Some(Ok(false)) => report.rejected += 1,
-            Some(Err(f)) => report.findings.push(format!("{tag}: {f}")),
-            None => {}
-        }
+        report.record(&tag, found, "");
     }
     report
 }
 
 /// `Ok(true)`: imported and consistent; `Ok(false)`: refused with BAD_STATE.
-fn check_import(text: &str) -> Result<bool, String> {
+fn check_import(text: &str) -> Result<Verdict, String> {
     let mut p = match Process::import_state(text) {
         Ok(p) => p,
-        Err(e) if code(&e) == "BAD_STATE" => return Ok(false),
+        Err(e) if code(&e) == "BAD_STATE" => return Ok(Verdict::Rejected(e.to_string())),
         Err(e) => {
             return Err(format!(
                 "refused with {} instead of BAD_STATE: {e}",
@@ -454,7 +479,7 @@ fn check_import(text: &str) -> Result<bool, String> {
     // A message then runs (an outcome, or a clean error value).
     let _ = p.send_json(&json!({ "Tags": { "Action": "Tick" } }));
     let _ = p.send_json(&json!({ "Tags": { "Action": "Balance" } }));
-    Ok(true)
+    Ok(Verdict::Accepted)
 }
 
 // ---------------------------------------------------------------- door 2: messages
@@ -490,20 +515,16 @@ pub fn fuzz_message(seed: u64, count: usize) -> Report {
         let p = &mut procs[r.below(2)];
         let tag = format!("message seed {seed} case {i}");
         let found = guarded(&mut report, &tag, || check_message(p, &m));
-        match found {
-            Some(Ok(true)) => report.accepted += 1,
-            Some(Ok(false)) => report.rejected += 1,
-            Some(Err(f)) => report.findings.push(format!("{tag}: {f} (message {m})")),
-            None => {
-                // a panicked process is not trusted further
-                procs = [token_process(), closures_process()];
-            }
+        if found.is_none() {
+            // a panicked process is not trusted further
+            procs = [token_process(), closures_process()];
         }
+        report.record(&tag, found, &format!(" (message {m})"));
     }
     report
 }
 
-fn check_message(p: &mut Process, m: &Json) -> Result<bool, String> {
+fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
     let before = p.state_hash().map_err(|e| format!("state_hash: {e}"))?;
     match p.send_json(m) {
         Err(e) => {
@@ -512,7 +533,7 @@ fn check_message(p: &mut Process, m: &Json) -> Result<bool, String> {
                 return Err(format!("{} changed the state hash", code(&e)));
             }
             if code(&e) == "BAD_MESSAGE" {
-                Ok(false)
+                Ok(Verdict::Rejected(e.to_string()))
             } else {
                 Err(format!(
                     "error {} instead of BAD_MESSAGE or an outcome: {e}",
@@ -530,7 +551,7 @@ fn check_message(p: &mut Process, m: &Json) -> Result<bool, String> {
                     ));
                 }
             }
-            Ok(true)
+            Ok(Verdict::Accepted)
         }
     }
 }
