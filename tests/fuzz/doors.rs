@@ -510,6 +510,11 @@ pub fn fuzz_message(seed: u64, count: usize) -> Report {
             for _ in 0..1 + r.below(2) {
                 mutate_json(&mut r, &mut v);
             }
+            if r.chance(40) {
+                // a huge field
+                let field = ["Data", "Id", "From", "Owner"][r.below(4)];
+                v[field] = Json::String("d".repeat(300_000));
+            }
             v
         };
         let p = &mut procs[r.below(2)];
