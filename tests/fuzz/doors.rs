@@ -517,6 +517,11 @@ pub fn fuzz_message(seed: u64, count: usize) -> Report {
             }
             v
         };
+        if i % 500 == 499 {
+            // Unhandled messages pile up in the Inbox (huge ones too) and every case exports
+            // the whole state twice: start from fresh processes now and then.
+            procs = [token_process(), closures_process()];
+        }
         let p = &mut procs[r.below(2)];
         let tag = format!("message seed {seed} case {i}");
         let found = guarded(&mut report, &tag, || check_message(p, &m));
