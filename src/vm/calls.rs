@@ -19,6 +19,7 @@ use piccolo::compiler::parser::{
 };
 
 use super::compile::SourceString;
+use super::index::is_hidden;
 use super::rewrite::simple;
 use super::visit::mutable::{walk_statement, walk_suffixed, VisitMut};
 
@@ -82,12 +83,13 @@ impl CallRewrite {
         }
     }
 
-    fn wrap(
+    /// The arguments of `(call)` for calling `callee` with `args`: `callee, what, args...`.
+    fn call_arguments(
         &self,
         callee: SuffixedExpression<SourceString>,
         args: Vec<Expression<SourceString>>,
         tail: bool,
-    ) -> SuffixedExpression<SourceString> {
+    ) -> Vec<Expression<SourceString>> {
         let mut what = self.what(&callee);
         if tail {
             what.push_str("\tT");
@@ -96,9 +98,20 @@ impl CallRewrite {
         all.push(simple(SimpleExpression::Suffixed(callee)));
         all.push(simple(SimpleExpression::String(Arc::from(what.as_bytes()))));
         all.extend(args);
+        all
+    }
+
+    fn wrap(
+        &self,
+        callee: SuffixedExpression<SourceString>,
+        args: Vec<Expression<SourceString>>,
+        tail: bool,
+    ) -> SuffixedExpression<SourceString> {
         SuffixedExpression {
             primary: PrimaryExpression::Name(self.call.clone()),
-            suffixes: vec![SuffixPart::Call(CallSuffix::Function(all))],
+            suffixes: vec![SuffixPart::Call(CallSuffix::Function(
+                self.call_arguments(callee, args, tail),
+            ))],
         }
     }
 
@@ -230,12 +243,7 @@ impl VisitMut<SourceString> for CallRewrite {
                         suffixes: Vec::new(),
                     },
                 );
-                let what = self.what(&callee);
-                let mut all = Vec::with_capacity(args.len() + 2);
-                all.push(simple(SimpleExpression::Suffixed(callee)));
-                all.push(simple(SimpleExpression::String(Arc::from(what.as_bytes()))));
-                all.append(args);
-                *args = all;
+                *args = self.call_arguments(callee, std::mem::take(args), false);
             }
             _ => walk_statement(self, s),
         }
@@ -303,10 +311,6 @@ fn mark_tail(s: &mut SuffixedExpression<SourceString>) {
             }
         }
     }
-}
-
-fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
-    name.as_ref().first() == Some(&b'(')
 }
 
 fn string_constant<S>(e: &Expression<S>) -> Option<&S> {

@@ -439,7 +439,7 @@ impl<S: Clone + PartialEq> Visit<S> for AssignedNames<S> {
 
 /// Names the rewrites introduce (`(t1)`, `(for f)`, the helpers) start with `(`, which no
 /// Lua name can: Lua would describe those values as temporaries, not variables.
-fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
+pub(super) fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
     name.as_ref().first() == Some(&b'(')
 }
 
