@@ -304,21 +304,9 @@ impl<'gc> Sequence<'gc> for PopEntry {
     }
 }
 
-/// `chunk:line:` at the start of an error text.
+/// `chunk:line:` at the start of an error text (see [`leading_position`]).
 fn error_position(text: &[u8]) -> Option<(String, usize)> {
-    let text = String::from_utf8_lossy(text);
-    let start = if text.starts_with("[string \"") {
-        text.find("\"]:")? + 2
-    } else {
-        text.find(':')?
-    };
-    let chunk = &text[..start];
-    let rest = &text[start + 1..];
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() || !rest[digits.len()..].starts_with(':') {
-        return None;
-    }
-    Some((chunk.to_owned(), digits.parse().ok()?))
+    leading_position(&String::from_utf8_lossy(text)).map(|(chunk, line, _)| (chunk, line))
 }
 
 /// How Lua's traceback names a frame's function.
@@ -594,6 +582,12 @@ fn skeleton(text: &str) -> String {
 
 /// The length of a `chunk:line: ` position at the start of `s`.
 fn position_len(s: &str) -> Option<usize> {
+    leading_position(s).map(|(_, _, len)| len)
+}
+
+/// A `chunk:line: ` position at the start of `s`: the chunk, the line and the length
+/// (with the space after it, when there is one). A chunk is `[string "..."]` or a word.
+fn leading_position(s: &str) -> Option<(String, usize, usize)> {
     let chunk_end = if s.starts_with("[string \"") {
         s.find("\"]:")? + 2
     } else {
@@ -608,11 +602,12 @@ fn position_len(s: &str) -> Option<usize> {
     if digits == 0 || !after[digits..].starts_with(':') {
         return None;
     }
+    let line = after[..digits].parse().ok()?;
     let mut n = chunk_end + 1 + digits + 1;
     if s[n..].starts_with(' ') {
         n += 1;
     }
-    Some(n)
+    Some((s[..chunk_end].to_owned(), line, n))
 }
 
 /// The length of a ` (kind 'name')` description at the start of `s`.
@@ -633,9 +628,9 @@ fn description_len(s: &str) -> Option<usize> {
 pub fn innermost_position(text: &str) -> Option<(String, usize)> {
     let mut rest = text;
     let mut found = None;
-    while let Some(n) = position_len(rest) {
-        found = error_position(rest.as_bytes());
-        rest = &rest[n..];
+    while let Some((chunk, line, len)) = leading_position(rest) {
+        found = Some((chunk, line));
+        rest = &rest[len..];
     }
     found
 }
