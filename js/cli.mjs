@@ -56,6 +56,8 @@ OPTIONS (run, repl):
     --data TEXT           Data of the process message (evaluated with On-Boot=Data)
     --timestamp MS        time of the spawn, ms since the epoch (the process clock
                           starts there)
+    --clock-step MS       how far the clock moves for a message without a Timestamp
+                          (default 1; 0 keeps it still)
     --block-height N      block height of the spawn (with the ids, it seeds
                           math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
@@ -153,6 +155,7 @@ function parseRunArgs(args) {
       case "--module-tag": options.moduleTags.push(nameValue(value(), arg)); break;
       case "--data": options.data = value(); break;
       case "--timestamp": options.timestamp = exact(value(), arg); break;
+      case "--clock-step": options.clockStep = exact(value(), arg); break;
       case "--block-height": options.blockHeight = exact(value(), arg); break;
       case "--fuel": options.limits.fuel = whole(value(), "--fuel takes a whole number"); break;
       case "--memory": options.limits.memory = whole(value(), "--memory takes a whole number of bytes"); break;

@@ -69,11 +69,15 @@ impl fmt::Display for Error {
             Error::SourceRejected(m) => write!(f, "source rejected: {m}"),
             Error::OutOfFuel { limit } => write!(
                 f,
-                "out of fuel: the computation used more than its limit of {limit} fuel units"
+                "out of fuel: the computation used more than its limit of {limit} fuel units \
+                 (a runaway loop?); to allow more, raise the fuel limit: `--fuel N` in the \
+                 CLI, `limits: {{ fuel: N }}` in the JS API, `Limits::fuel` in Rust"
             ),
             Error::OutOfMemory { used, limit } => write!(
                 f,
-                "out of memory: the process uses {used} bytes, more than its limit of {limit} bytes"
+                "out of memory: the process uses {used} bytes, more than its limit of {limit} bytes; \
+                 to allow more, raise the memory limit: `--memory BYTES` in the CLI, \
+                 `limits: {{ memory: BYTES }}` in the JS API, `Limits::memory` in Rust"
             ),
             Error::Interrupted => f.write_str("interrupted: the computation was stopped"),
             Error::NotHandled(m) => write!(f, "not handled: {m}"),

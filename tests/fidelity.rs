@@ -364,10 +364,11 @@ fn the_cli_sets_every_spawn_parameter() {
         .map(|l| serde_json::from_str(l).expect("outcome"))
         .collect();
     assert_eq!(lines.len(), 3);
-    // The clock starts at --timestamp; --module-tag is in ao.env.Module.Tags.
+    // The clock starts at --timestamp and moves 1 ms per message (the source's Eval and
+    // three messages); --module-tag is in ao.env.Module.Tags.
     assert_eq!(
         lines[2]["Output"]["data"],
-        "1720000000000 Memory-Limit=1-gb"
+        "1720000000004 Memory-Limit=1-gb"
     );
     for (line, label) in lines.iter().zip(["m1", "m2"]) {
         assert_eq!(

@@ -565,3 +565,64 @@ setmetatable(Handlers.list[#Handlers.list], mt)
         json!([{"name": "log", "ok": true}, {"name": "transfer", "ok": true}])
     );
 }
+
+/// The clock moves by `clock_step` for each message without a `Timestamp`, starts at the
+/// spawn's timestamp, follows a given `Timestamp`, and stays put for failed, read-only and
+/// host-evaluated work; export/import keeps the step.
+#[test]
+fn the_clock_steps_per_message_without_a_timestamp() {
+    let mut p = Process::new(ProcessOptions {
+        timestamp: Some(1_000_000),
+        ..ProcessOptions::default()
+    })
+    .expect("spawn");
+    assert_eq!(p.clock(), 1_000_000);
+    assert_eq!(p.clock_step(), 1);
+    p.evaluate(
+        r#"Seen = {}
+           Handlers.add("t", "T", function(msg) table.insert(Seen, msg.Timestamp) end)
+           Handlers.add("boom", "Boom", function(msg) error("no") end)"#,
+    )
+    .expect("evaluate");
+    assert_eq!(p.clock(), 1_000_000, "evaluate is not a message");
+    let t = || Message::default().with_tag("Action", "T");
+    p.send(t()).expect("send");
+    p.send(t()).expect("send");
+    p.send(t().with_timestamp(5_000_000)).expect("send");
+    p.send(t()).expect("send");
+    let failed = p
+        .send(Message::default().with_tag("Action", "Boom"))
+        .expect("send");
+    assert!(failed.error.is_some());
+    p.dry_run(t()).expect("dry-run");
+    p.send(t()).expect("send");
+    assert_eq!(
+        p.global_json("Seen").expect("global"),
+        json!([1_000_001, 1_000_002, 5_000_000, 5_000_001, 5_000_002])
+    );
+    assert_eq!(p.clock(), 5_000_002);
+
+    // The step travels with the state.
+    let doc = p.export_state().expect("export");
+    let mut copy = Process::import_state(&doc).expect("import");
+    assert_eq!(copy.clock_step(), 1);
+    copy.send(t()).expect("send");
+    assert_eq!(copy.clock(), 5_000_003);
+
+    // A still clock when asked for.
+    let mut still = Process::new(ProcessOptions {
+        clock_step: Some(0),
+        ..ProcessOptions::default()
+    })
+    .expect("spawn");
+    let start = still.clock();
+    still.send(t()).expect("send");
+    still.eval("x = 1").expect("eval");
+    assert_eq!(still.clock(), start);
+    assert_eq!(
+        Process::import_state(&still.export_state().expect("export"))
+            .expect("import")
+            .clock_step(),
+        0
+    );
+}

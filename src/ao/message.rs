@@ -453,6 +453,12 @@ impl Message {
         self.from = Some(from.into());
         self
     }
+
+    /// Sets `Timestamp` (builder style).
+    pub fn with_timestamp(mut self, ms: i64) -> Message {
+        self.timestamp = Some(ms);
+        self
+    }
 }
 
 /// A message list file: a JSON array of message objects.

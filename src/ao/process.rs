@@ -22,6 +22,9 @@ pub const DEFAULT_OWNER: &str = "aoLiteOwner00000000000000000000000000000000";
 pub const DEFAULT_MODULE: &str = "aoLiteModule0000000000000000000000000000000";
 /// The process clock's start (ms since the epoch) when none is given: 2024-01-01T00:00:00Z.
 pub const DEFAULT_TIMESTAMP: i64 = 1_704_067_200_000;
+/// How far the clock moves (ms) for a message that brings no `Timestamp`: time passes from
+/// one message to the next, as on the network, but deterministically.
+pub const DEFAULT_CLOCK_STEP: i64 = 1;
 
 /// How to spawn a process. Every field has a deterministic default.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +39,9 @@ pub struct ProcessOptions {
     pub authorities: Vec<String>,
     /// Start of the process clock (ms since the epoch).
     pub timestamp: Option<i64>,
+    /// Milliseconds the clock advances for each message without a `Timestamp` (default
+    /// [`DEFAULT_CLOCK_STEP`]; 0 keeps the clock still).
+    pub clock_step: Option<i64>,
     pub block_height: Option<i64>,
     /// Data of the process message (evaluated at spawn when a tag `On-Boot` = `Data`).
     pub data: Option<String>,
@@ -80,7 +86,7 @@ impl Diagnostics {
 
 impl ProcessOptions {
     /// Reads options from JSON: `{id, owner, module, tags, authorities, timestamp,
-    /// blockHeight, limits: {fuel, memory}}`.
+    /// clockStep, blockHeight, limits: {fuel, memory}}`.
     pub fn from_json(json: &Json) -> Result<ProcessOptions, Error> {
         let bad = |m: String| Error::BadOptions(m);
         let obj = match json {
@@ -162,6 +168,7 @@ impl ProcessOptions {
                 .map_err(|e| bad(e.to_string()))?,
             authorities,
             timestamp: int("timestamp", obj.get("timestamp"))?,
+            clock_step: int("clockStep", obj.get("clockStep"))?,
             block_height: int("blockHeight", obj.get("blockHeight"))?,
             // Any text, the empty one included (a Data, not a name).
             data: match obj.get("data") {
@@ -199,6 +206,16 @@ pub struct EvalOutput {
     pub output: String,
 }
 
+/// What [`Process::schedule`] saves before a message.
+#[derive(Clone, Copy)]
+struct Schedule {
+    nonce: i64,
+    clock: i64,
+    block_height: i64,
+    time_ms: i64,
+    fuel_before_slice: u64,
+}
+
 /// A running AO process.
 pub struct Process {
     pub(crate) vm: Vm,
@@ -208,6 +225,8 @@ pub struct Process {
     pub(crate) process_tags: Vec<Tag>,
     pub(crate) module_tags: Vec<Tag>,
     pub(crate) clock: i64,
+    /// What the clock advances for a message without a `Timestamp`.
+    pub(crate) clock_step: i64,
     pub(crate) block_height: i64,
     pub(crate) nonce: i64,
     pub(crate) handle: StashedFunction,
@@ -249,6 +268,7 @@ impl Process {
             process_tags: process_tags.clone(),
             module_tags: options.module_tags.clone(),
             clock: options.timestamp.unwrap_or(DEFAULT_TIMESTAMP),
+            clock_step: options.clock_step.unwrap_or(DEFAULT_CLOCK_STEP),
             block_height: options.block_height.unwrap_or(0),
             nonce: -1,
             handle,
@@ -258,12 +278,14 @@ impl Process {
         if options.no_spawn {
             return Ok(process);
         }
+        // The process message is the clock's start.
         let spawn = Message {
             id: Some(id),
             from: Some(owner.clone()),
             owner: Some(owner),
             tags: process_tags,
             data: options.data,
+            timestamp: Some(process.clock),
             ..Message::default()
         };
         let outcome = process.send(spawn)?;
@@ -290,6 +312,11 @@ impl Process {
     /// The process clock (ms since the epoch): the latest message timestamp.
     pub fn clock(&self) -> i64 {
         self.clock
+    }
+
+    /// Milliseconds the clock advances for each message that brings no `Timestamp`.
+    pub fn clock_step(&self) -> i64 {
+        self.clock_step
     }
 
     /// Evaluates Lua source as the owner, through aos's `Eval` handler: first as an
@@ -479,7 +506,9 @@ impl Process {
     /// `Outcome::error`, as aos does; running out of fuel or memory is an `Err`.
     pub fn send(&mut self, msg: Message) -> Result<Outcome, Error> {
         let nonce = msg.nonce.unwrap_or(self.nonce + 1);
-        let timestamp = msg.timestamp.unwrap_or(self.clock);
+        let timestamp = msg
+            .timestamp
+            .unwrap_or_else(|| self.clock.saturating_add(self.clock_step));
         let block_height = msg.block_height.unwrap_or(self.block_height);
         let id = msg.id.clone().unwrap_or_else(|| derive_id(&self.id, nonce));
         let from = msg.from.clone().unwrap_or_else(|| self.owner.clone());
@@ -602,27 +631,35 @@ impl Process {
         result
     }
 
-    /// The process's position in its schedule (nonce, clock, block height) and the fuel
-    /// clock: all part of the state, so a message that leaves no trace restores them.
-    fn schedule(&self) -> (i64, i64, i64, u64) {
-        (
-            self.nonce,
-            self.clock,
-            self.block_height,
-            self.vm.host().borrow().fuel_before_slice,
-        )
+    /// The process's position in its schedule (nonce, clock, block height) and the host's
+    /// clocks (the time `os.time` reads, the fuel clock): all part of the state, so a message
+    /// that leaves no trace restores them.
+    fn schedule(&self) -> Schedule {
+        let host = self.vm.host();
+        let host = host.borrow();
+        Schedule {
+            nonce: self.nonce,
+            clock: self.clock,
+            block_height: self.block_height,
+            time_ms: host.time_ms,
+            fuel_before_slice: host.fuel_before_slice,
+        }
     }
 
     fn keep_schedule_if_committed(
         &mut self,
-        before: (i64, i64, i64, u64),
+        before: Schedule,
         read_only: bool,
         result: &Result<Outcome, Error>,
     ) {
         let committed = !read_only && matches!(result, Ok(o) if o.error.is_none());
         if !committed {
-            (self.nonce, self.clock, self.block_height) = (before.0, before.1, before.2);
-            self.vm.host().borrow_mut().fuel_before_slice = before.3;
+            (self.nonce, self.clock, self.block_height) =
+                (before.nonce, before.clock, before.block_height);
+            let host = self.vm.host();
+            let mut host = host.borrow_mut();
+            host.time_ms = before.time_ms;
+            host.fuel_before_slice = before.fuel_before_slice;
         }
     }
 

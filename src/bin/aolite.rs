@@ -56,6 +56,8 @@ OPTIONS (run, repl):
     --data TEXT           Data of the process message (evaluated with On-Boot=Data)
     --timestamp MS        time of the spawn, ms since the epoch (the process clock
                           starts there)
+    --clock-step MS       how far the clock moves for a message without a Timestamp
+                          (default 1; 0 keeps it still)
     --block-height N      block height of the spawn (with the ids, it seeds
                           math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
@@ -233,6 +235,9 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
             "--data" => r.options.data = Some(value("--data")?),
             "--timestamp" => {
                 r.options.timestamp = Some(whole(&value("--timestamp")?, "--timestamp")?)
+            }
+            "--clock-step" => {
+                r.options.clock_step = Some(whole(&value("--clock-step")?, "--clock-step")?)
             }
             "--block-height" => {
                 r.options.block_height = Some(whole(&value("--block-height")?, "--block-height")?)

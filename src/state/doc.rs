@@ -60,6 +60,7 @@ pub struct Doc {
     pub tags: Vec<Tag>,
     pub module_tags: Vec<Tag>,
     pub clock: i64,
+    pub clock_step: i64,
     pub block_height: i64,
     pub nonce: i64,
     pub limits: Limits,
@@ -245,6 +246,7 @@ pub fn parse(text: &str) -> Result<Doc, Error> {
             "tags",
             "moduleTags",
             "clock",
+            "clockStep",
             "blockHeight",
             "nonce",
         ],
@@ -341,6 +343,13 @@ pub fn parse(text: &str) -> Result<Doc, Error> {
         tags,
         module_tags,
         clock: int(field(p, "clock", "'process'")?, "process.clock")?,
+        // Documents from before the clock stepped keep a still clock.
+        clock_step: match p.get("clockStep") {
+            None => 0,
+            Some(j) => count(j, "process.clockStep")?
+                .try_into()
+                .map_err(|_| bad("process.clockStep is too large".to_string()))?,
+        },
         block_height: int(field(p, "blockHeight", "'process'")?, "process.blockHeight")?,
         nonce: int(field(p, "nonce", "'process'")?, "process.nonce")?,
         limits: limits(field(top, "limits", what)?)?,

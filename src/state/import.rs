@@ -80,6 +80,7 @@ pub fn import_mode(text: &str, diagnostic: bool) -> Result<Process, Error> {
         process_tags: d.tags,
         module_tags: d.module_tags,
         clock: d.clock,
+        clock_step: d.clock_step,
         block_height: d.block_height,
         nonce: d.nonce,
         handle,

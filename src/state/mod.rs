@@ -80,6 +80,7 @@ impl Process {
             .collect();
         p.insert("moduleTags".into(), Json::Array(module_tags));
         p.insert("clock".into(), self.clock.into());
+        p.insert("clockStep".into(), self.clock_step.into());
         p.insert("blockHeight".into(), self.block_height.into());
         p.insert("nonce".into(), self.nonce.into());
         doc.insert("process".into(), Json::Object(p));

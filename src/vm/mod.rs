@@ -49,9 +49,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // About 1-4 s of compute in a browser tab; a `while true do end` stops well before
-            // a user wonders whether the page froze.
-            fuel: 500_000_000,
+            // About 1 s natively and 2 s in a browser tab on this project's 2-core reference
+            // machine: a `while true do end` stops before a developer wonders whether
+            // anything froze, while real handlers use far less (a token transfer: ~7 000).
+            fuel: 200_000_000,
             memory: 256 << 20,
             source: SourceLimits::default(),
         }

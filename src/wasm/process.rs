@@ -13,7 +13,8 @@ pub struct Process {
 
 #[wasm_bindgen]
 impl Process {
-    /// `new Process({id, owner, module, tags, authorities, timestamp, blockHeight, limits})`
+    /// `new Process({id, owner, module, tags, authorities, timestamp, clockStep, blockHeight,
+    /// limits})`
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "ProcessOptions")] options: JsValue,
@@ -32,6 +33,13 @@ impl Process {
     #[wasm_bindgen(getter)]
     pub fn owner(&self) -> String {
         self.inner.owner().to_owned()
+    }
+
+    /// The process clock, ms since the epoch: the latest message's `Timestamp` (a message
+    /// without one moves it by the `clockStep` option).
+    #[wasm_bindgen(getter)]
+    pub fn clock(&self) -> f64 {
+        self.inner.clock() as f64
     }
 
     /// Evaluates Lua source as the owner through aos's Eval: `{output}`. Throws on errors, and

@@ -167,7 +167,8 @@ export interface StateDocument {
   format: "aolite-state/1";
   process: {
     id: string; owner: string; module: string; tags: [string, string][];
-    moduleTags: [string, string][]; clock: number; blockHeight: number; nonce: number;
+    moduleTags: [string, string][]; clock: number; clockStep: number; blockHeight: number;
+    nonce: number;
   };
   limits: { fuel: number; memory: number; sourceBytes: number; operatorChain: number; nesting: number };
   host: { timeMs: number; fuelUsed: number; rng: string[] };
@@ -199,6 +200,9 @@ export interface ProcessOptions {
   data?: string;
   /** Start of the process clock, ms since the epoch. */
   timestamp?: number;
+  /** Milliseconds the clock advances for each message without a `Timestamp` (default 1;
+   * 0 keeps the clock still). */
+  clockStep?: number;
   blockHeight?: number;
   limits?: Limits;
   /** `false`: do not handle the process message (send it yourself with `handle`). */

@@ -103,3 +103,27 @@ test("handle passes a compute unit's message and env through unchanged", () => {
   assert.equal(p.history().at(-1).kind, "handle");
   assert.equal(p.history().at(-1).env.Process.Id, "P1");
 });
+
+test("the clock moves by clockStep for each message without a Timestamp", () => {
+  const p = new Process({ timestamp: 1_000_000, clockStep: 1000 });
+  assert.equal(p.clock, 1_000_000);
+  p.evaluate(`Seen = {} Handlers.add("t", "T", function(msg) table.insert(Seen, msg.Timestamp .. "/" .. os.time()) end)`);
+  // (In a process, aos's os.time() is the message's Timestamp in ms.)
+  p.send({ Tags: { Action: "T" } });
+  p.send({ Tags: { Action: "T" }, Timestamp: 7_000_000 });
+  p.dryRun({ Tags: { Action: "T" } });
+  p.send({ Tags: { Action: "T" } });
+  assert.equal(p.clock, 7_001_000);
+  assert.deepEqual(p.getGlobal("Seen"), ["1001000/1001000", "7000000/7000000", "7001000/7001000"]);
+  const doc = JSON.parse(p.exportState());
+  assert.equal(doc.process.clockStep, 1000);
+  // The default step is one millisecond; 0 keeps the clock still.
+  const q = new Process({});
+  const start = q.clock;
+  q.send({ Tags: { Action: "X" } });
+  assert.equal(q.clock, start + 1);
+  const still = new Process({ clockStep: 0 });
+  still.send({ Tags: { Action: "X" } });
+  assert.equal(still.clock, start);
+  assert.throws(() => new Process({ clockStep: -1 }), (e) => e.code === "BAD_OPTIONS");
+});
