@@ -99,7 +99,7 @@ enum Made<'gc> {
     Cell(UpValue<'gc>),
 }
 
-type Compiled = piccolo::compiler::CompiledPrototype<compile::SourceString>;
+type Compiled = compile::Compiled;
 
 fn build<'gc>(
     ctx: Context<'gc>,

@@ -63,7 +63,7 @@ impl Default for SourceLimits {
 }
 
 /// How a chunk's table reads `a.k`, `a[k]` are compiled (see `index.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reads {
     /// Through the `(index)` helper: Lua's semantics for strings, errors with position and
     /// variable name. For all code users give.
@@ -112,7 +112,7 @@ pub fn compile(
     chunk_name: &str,
     source: &[u8],
     limits: &SourceLimits,
-) -> Result<CompiledPrototype<SourceString>, Error> {
+) -> Result<Compiled, Error> {
     compile_with(chunk_name, source, limits, Reads::Lua)
 }
 
@@ -122,14 +122,111 @@ pub fn compile_with(
     source: &[u8],
     limits: &SourceLimits,
     reads: Reads,
-) -> Result<CompiledPrototype<SourceString>, Error> {
+) -> Result<Compiled, Error> {
     compile_mode(chunk_name, source, limits, reads, false)
 }
+
+/// A compiled chunk, not yet tied to a Lua state; shared by every state that loads the same
+/// source (see [`cache`]).
+pub type Compiled = Arc<CompiledPrototype<SourceString>>;
 
 /// [`compile_with`], in diagnostic mode when `diagnostic` (every call through the `(call)`
 /// helper, see `diagnostics.rs`). The prototype tree has the same shape either way, so
 /// closures exported from one mode are rebuilt in the other.
 pub fn compile_mode(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+    reads: Reads,
+    diagnostic: bool,
+) -> Result<Compiled, Error> {
+    let key = cache::Key::new(chunk_name, source, limits, reads, diagnostic);
+    if let Some(hit) = cache::get(&key) {
+        return Ok(hit);
+    }
+    let compiled = Arc::new(compile_uncached(
+        chunk_name, source, limits, reads, diagnostic,
+    )?);
+    cache::put(key, compiled.clone());
+    Ok(compiled)
+}
+
+/// Compiled chunks by their inputs. Every spawn compiles the same runtime modules and every
+/// import or diagnostic copy the same chunks again; compiling is a pure function of the
+/// name, the source and the options, so its result is shared (it is not observable: the
+/// prototypes are instantiated per Lua state). Bounded by total source size: when full,
+/// it starts over.
+mod cache {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use super::{Compiled, Reads, SourceLimits};
+
+    /// Source bytes kept at most (the runtime modules are about 100 KB).
+    const MAX_BYTES: usize = 8 << 20;
+    /// Larger sources are compiled each time.
+    const MAX_SOURCE: usize = 1 << 20;
+
+    #[derive(PartialEq, Eq, Hash)]
+    pub struct Key {
+        name: Box<str>,
+        source: Box<[u8]>,
+        limits: (usize, usize, usize),
+        reads: Reads,
+        diagnostic: bool,
+    }
+
+    impl Key {
+        pub fn new(
+            name: &str,
+            source: &[u8],
+            limits: &SourceLimits,
+            reads: Reads,
+            diagnostic: bool,
+        ) -> Option<Key> {
+            (source.len() <= MAX_SOURCE).then(|| Key {
+                name: name.into(),
+                source: source.into(),
+                limits: (
+                    limits.max_bytes,
+                    limits.max_operator_chain,
+                    limits.max_nesting,
+                ),
+                reads,
+                diagnostic,
+            })
+        }
+    }
+
+    #[derive(Default)]
+    struct Cache {
+        entries: HashMap<Key, Compiled>,
+        bytes: usize,
+    }
+
+    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+
+    pub fn get(key: &Option<Key>) -> Option<Compiled> {
+        let key = key.as_ref()?;
+        let guard = CACHE.lock().ok()?;
+        guard.as_ref()?.entries.get(key).cloned()
+    }
+
+    pub fn put(key: Option<Key>, compiled: Compiled) {
+        let (Some(key), Ok(mut guard)) = (key, CACHE.lock()) else {
+            return;
+        };
+        let cache = guard.get_or_insert_with(Cache::default);
+        let size = key.source.len() + key.name.len();
+        if cache.bytes + size > MAX_BYTES {
+            *cache = Cache::default();
+        }
+        cache.bytes += size;
+        cache.entries.insert(key, compiled);
+    }
+}
+
+fn compile_uncached(
     chunk_name: &str,
     source: &[u8],
     limits: &SourceLimits,
