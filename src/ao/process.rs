@@ -477,7 +477,7 @@ impl Process {
 
     /// Checks that `source` compiles as an expression or a chunk (as aos's Eval tries it),
     /// so callers get SYNTAX_ERROR / SOURCE_REJECTED for source that cannot run at all.
-    fn precompile(&self, source: &str) -> Result<(), Error> {
+    pub(crate) fn precompile(&self, source: &str) -> Result<(), Error> {
         let limits = self.vm.limits().source;
         let name = "[string \"aos\"]";
         if let Err(e) =

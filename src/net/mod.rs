@@ -179,6 +179,8 @@ pub struct Network {
     pub(crate) log: Option<log::NetLog>,
     /// During a replay: the steps it must reproduce.
     pub(crate) expect: Option<log::Expect>,
+    /// The check that stops a running message (a console's Ctrl-C), given to every process.
+    pub(crate) interrupt: Option<crate::vm::Interrupt>,
 }
 
 impl Default for Network {
@@ -219,7 +221,17 @@ impl Network {
             monitored: BTreeSet::new(),
             log: None,
             expect: None,
+            interrupt: None,
         }
+    }
+
+    /// Sets (or clears) the check that can stop a running message, on every process of
+    /// the network and those it spawns from now on (see [`Process::set_interrupt`]).
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::vm::Interrupt>) {
+        for node in self.nodes.values_mut() {
+            node.process.set_interrupt(interrupt.clone());
+        }
+        self.interrupt = interrupt;
     }
 
     /// The next derived id: `base64url(sha256("<seed>:<label>:<n>"))`.
@@ -460,7 +472,10 @@ impl Network {
         Error::BadMessage(format!("no process '{id}' in the network"))
     }
 
-    fn insert(&mut self, id: String, node: Node) {
+    fn insert(&mut self, id: String, mut node: Node) {
+        if self.interrupt.is_some() {
+            node.process.set_interrupt(self.interrupt.clone());
+        }
         self.order.push(id.clone());
         self.nodes.insert(id, node);
     }
