@@ -95,8 +95,9 @@ pub struct Console {
     home: Home,
     /// Whether the network delivers what an input sent before the next prompt (`.deliver`).
     auto: bool,
-    /// Said before what the next `load_source` says (after `.spawn NAME FILE`).
-    note: Option<String>,
+    /// `.spawn NAME FILE`: the process to spawn (name, tags) when the front end hands
+    /// over the file's text (`load_source`); forgotten at the next line when it could not.
+    spawn_then_load: Option<(String, Vec<Tag>)>,
     pending: String,
     /// Lines typed since `.editor`, until `.end` runs them (or `.cancel` drops them).
     editor: Option<Vec<String>>,
@@ -166,7 +167,7 @@ impl Console {
         Console {
             home: Home::Solo(Box::new(process)),
             auto: true,
-            note: None,
+            spawn_then_load: None,
             pending: String::new(),
             editor: None,
             acting_as: None,
@@ -323,6 +324,7 @@ impl Console {
 
     /// Handles one input line.
     pub fn line(&mut self, line: &str) -> Step {
+        self.spawn_then_load = None;
         if let Some(lines) = &mut self.editor {
             return match line.trim() {
                 ".end" => self.end_of_input(),
@@ -402,9 +404,16 @@ impl Console {
     /// Evaluates the text of the file `path` (after `Step::Load`) and says what it loaded:
     /// its size, the handlers it added, then what it printed.
     pub fn load_source(&mut self, path: &str, source: &str) -> String {
-        let mut text = self.note.take().map(|n| n + "\n").unwrap_or_default();
-        text.push_str(&self.load(path, source));
-        text
+        let Some((name, tags)) = self.spawn_then_load.take() else {
+            return self.load(path, source);
+        };
+        match self.spawn_process(&name, tags) {
+            Ok(mut text) => {
+                push_line(&mut text, &self.load(path, source));
+                text
+            }
+            Err(text) => text,
+        }
     }
 
     fn load(&mut self, path: &str, source: &str) -> String {
@@ -498,7 +507,9 @@ impl Console {
                     return Step::Print(self.net_send(name == "send", words));
                 }
                 if words.to.is_some() || words.queue {
-                    return Step::Print(format!("error: --to and --queue need a network ({NO_NETWORK})"));
+                    return Step::Print(format!(
+                        "error: --to and --queue need a network ({NO_NETWORK})"
+                    ));
                 }
                 let msg = words.msg;
                 let Some(p) = self.current() else {
@@ -851,7 +862,10 @@ impl Console {
     /// `.spawn NAME [FILE.lua] [NAME=VALUE ...] [--eval LUA]`
     fn spawn(&mut self, rest: &str) -> Step {
         let (head, lua) = match rest.find("--eval") {
-            Some(i) => (&rest[..i], Some(rest[i + "--eval".len()..].trim().to_owned())),
+            Some(i) => (
+                &rest[..i],
+                Some(rest[i + "--eval".len()..].trim().to_owned()),
+            ),
             None => (rest, None),
         };
         let words = match split_words(head) {
@@ -870,24 +884,44 @@ impl Console {
             }
         }
         if name.is_empty() {
-            return Step::Print("usage: .spawn NAME [FILE.lua] [NAME=VALUE ...] [--eval LUA]".into());
+            return Step::Print(
+                "usage: .spawn NAME [FILE.lua] [NAME=VALUE ...] [--eval LUA]".into(),
+            );
         }
         if let Some(h) = self.net() {
             if h.find(&name).is_some() {
                 return Step::Print(format!("error: a process is already called {name}"));
             }
         }
+        if let Some(file) = file {
+            // Spawned once the front end has read the file (`load_source`).
+            self.spawn_then_load = Some((name, tags));
+            return Step::Load(file);
+        }
+        let mut text = match self.spawn_process(&name, tags) {
+            Ok(text) => text,
+            Err(text) => return Step::Print(text),
+        };
+        if let Some(lua) = lua.filter(|l| !l.is_empty()) {
+            let (_, out) = self.net_eval(&lua);
+            if !out.is_empty() {
+                push_line(&mut text, &out);
+            }
+        }
+        Step::Print(text)
+    }
+
+    /// Spawns process `name` (starting the network if needed) and makes it current;
+    /// returns what to say, or the error to say.
+    fn spawn_process(&mut self, name: &str, tags: Vec<Tag>) -> Result<String, String> {
         let Some(owner) = self.current().map(|p| p.owner().to_owned()) else {
-            return Step::Print(NO_PROCESS.into());
+            return Err(NO_PROCESS.into());
         };
-        let mut text = match self.ensure_net() {
-            Ok(note) => note.unwrap_or_default(),
-            Err(e) => return Step::Print(e),
-        };
+        let mut text = self.ensure_net()?.unwrap_or_default();
         self.before_input();
         let auto = self.auto;
         let Some(h) = self.net() else {
-            return Step::Print(NO_PROCESS.into());
+            return Err(NO_PROCESS.into());
         };
         let first = h.net.trace().len();
         let spawned = h.net.spawn(ProcessOptions {
@@ -899,13 +933,13 @@ impl Console {
             Ok(id) => id,
             Err(e) => {
                 push_line(&mut text, &format!("error: {e}"));
-                return Step::Print(text);
+                return Err(text);
             }
         };
         if let Some(p) = h.net.process_mut(&id) {
             p.set_diff(true);
         }
-        h.names.push((name.clone(), id.clone()));
+        h.names.push((name.to_owned(), id.clone()));
         h.current = id.clone();
         let stopped = if auto { h.net.run().err() } else { None };
         push_line(
@@ -915,17 +949,7 @@ impl Console {
         // What its boot sent, and what that caused (the boot itself is not news).
         let entries: Vec<TraceEntry> = h.net.trace()[first..].iter().skip(1).cloned().collect();
         self.report_deliveries(&mut text, &entries, stopped);
-        if let Some(file) = file {
-            self.note = Some(text);
-            return Step::Load(file);
-        }
-        if let Some(lua) = lua.filter(|l| !l.is_empty()) {
-            let (_, out) = self.net_eval(&lua);
-            if !out.is_empty() {
-                push_line(&mut text, &out);
-            }
-        }
-        Step::Print(text)
+        Ok(text)
     }
 
     fn list_processes(&mut self) -> String {
@@ -992,7 +1016,9 @@ impl Console {
             .net
             .pending()
             .map(|p| {
-                let what = p.action().map_or_else(|| "(no Action)".to_owned(), str::to_owned);
+                let what = p
+                    .action()
+                    .map_or_else(|| "(no Action)".to_owned(), str::to_owned);
                 let kind = match p.kind {
                     Kind::Message => String::new(),
                     other => format!(" [{}]", kind_name(other)),
@@ -1108,7 +1134,9 @@ impl Console {
             &mut text,
             &match done {
                 Ok(_) if on => format!("{name} is monitored: what its cron ticks send is pushed"),
-                Ok(_) => format!("{name} is not monitored: what its cron ticks send stays in the outbox"),
+                Ok(_) => {
+                    format!("{name} is not monitored: what its cron ticks send stays in the outbox")
+                }
                 Err(e) => format!("error: {e}"),
             },
         );
@@ -1280,7 +1308,12 @@ impl Console {
 
     /// Appends one line (and the outcome's lines, indented) per delivery, then the error
     /// that stopped delivering, and notes what changed in the current process.
-    fn report_deliveries(&mut self, text: &mut String, entries: &[TraceEntry], stopped: Option<Error>) {
+    fn report_deliveries(
+        &mut self,
+        text: &mut String,
+        entries: &[TraceEntry],
+        stopped: Option<Error>,
+    ) {
         let Some(h) = self.net() else {
             return;
         };
@@ -1301,7 +1334,11 @@ impl Console {
                 Some(o) => describe(o),
                 None => entry_error(e),
             };
-            lines.extend(body.lines().filter(|l| !l.is_empty()).map(|l| format!("   {l}")));
+            lines.extend(
+                body.lines()
+                    .filter(|l| !l.is_empty())
+                    .map(|l| format!("   {l}")),
+            );
             if e.target == current {
                 if let Some(d) = e.outcome.as_ref().and_then(|o| o.diff.as_ref()) {
                     diffs.extend(d.iter().cloned());
