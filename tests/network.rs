@@ -952,7 +952,7 @@ fn logged_network() -> (Network, String, String) {
 fn a_logged_network_replays_to_the_same_state() {
     let (mut net, token, _) = logged_network();
     let log = net.log().expect("a log").clone();
-    assert_eq!(log.steps.len() as usize, net.trace().len());
+    assert_eq!(log.steps.len(), net.trace().len());
     assert!(log
         .steps
         .iter()
