@@ -1292,7 +1292,18 @@ impl Console {
         }
         let first = h.net.trace().len();
         h.net.step()?;
-        let stopped = if auto { h.net.run().err() } else { None };
+        // An input the interrupt stopped stops there.
+        let interrupted = h.net.trace().last().is_some_and(|e| {
+            e.outcome.is_none()
+                && e.error
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with(Error::Interrupted.code()))
+        });
+        let stopped = if auto && !interrupted {
+            h.net.run().err()
+        } else {
+            None
+        };
         let mut entries: Vec<TraceEntry> = h.net.trace()[first..].to_vec();
         if entries.is_empty() {
             return Err(Error::BadState(format!("message {id} was not delivered")));
@@ -1345,8 +1356,14 @@ impl Console {
                 }
             }
         }
-        if let Some(e) = stopped {
-            lines.push(error_text(&e));
+        match stopped {
+            Some(Error::Interrupted) => lines.push(
+                "interrupted: delivering was stopped; the messages delivered so far stay \
+                 delivered (.rollback undoes the whole input)"
+                    .into(),
+            ),
+            Some(e) => lines.push(error_text(&e)),
+            None => {}
         }
         self.last_diff.extend(diffs);
         for line in lines {

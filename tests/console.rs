@@ -215,10 +215,17 @@ fn spawn_starts_a_network_of_named_processes() {
     let out = print(c.line(
         r#".spawn echo Color=blue --eval Handlers.add("hi", "Hi", function(m) m.reply({ Action = "Hello" }) end)"#,
     ));
-    assert!(out.contains("the console runs a local network now"), "{out}");
+    assert!(
+        out.contains("the console runs a local network now"),
+        "{out}"
+    );
     assert!(out.contains("it trusts the messenger"), "{out}");
     assert!(out.contains("spawned echo ("), "{out}");
-    assert!(c.prompt().starts_with("aolite:echo[Inbox:"), "{}", c.prompt());
+    assert!(
+        c.prompt().starts_with("aolite:echo[Inbox:"),
+        "{}",
+        c.prompt()
+    );
     assert_eq!(c.network().unwrap().processes().len(), 2);
     // The spawned process has its tags, and runs Lua lines now.
     assert_eq!(print(c.line("return ao.env.Process.Tags.Color")), "blue");
@@ -257,7 +264,10 @@ fn step_mode_queues_what_inputs_send_and_step_delivers_it() {
     assert!(out.contains("Action=Pong"), "{out}");
     assert!(c.prompt().contains("Queue:1"), "{}", c.prompt());
     let queue = print(c.line(".queue"));
-    assert!(queue.starts_with('#') && queue.contains("Pong from b to main"), "{queue}");
+    assert!(
+        queue.starts_with('#') && queue.contains("Pong from b to main"),
+        "{queue}"
+    );
     let out = print(c.line(".step"));
     assert!(out.starts_with("-> main: Pong from b"), "{out}");
     assert_eq!(print(c.line(".step")), "nothing waits");
@@ -284,7 +294,10 @@ fn advance_ticks_cron_and_monitor_pushes_what_ticks_send() {
     let out = print(c.line(".advance 20000"));
     assert!(out.contains("2 cron ticks queued"), "{out}");
     assert_eq!(out.matches("-> clock: cron tick Tick").count(), 2, "{out}");
-    assert!(!out.contains("-> main"), "not monitored: the Beats are not pushed\n{out}");
+    assert!(
+        !out.contains("-> main"),
+        "not monitored: the Beats are not pushed\n{out}"
+    );
     assert!(print(c.line(".monitor")).contains("clock is monitored"));
     assert!(print(c.line(".ps")).contains("(monitored)"));
     assert!(print(c.line(".monitor clock")).contains("already monitored"));
@@ -295,4 +308,38 @@ fn advance_ticks_cron_and_monitor_pushes_what_ticks_send() {
     print(c.line(".use main"));
     assert_eq!(print(c.line("return Beats")), "1");
     assert!(print(c.line(".advance x")).starts_with("usage"));
+}
+
+#[test]
+fn an_interrupt_stops_an_input_in_a_network_and_what_it_would_cause() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut c = console();
+    print(c.line(".spawn spin --eval Handlers.add('spin', 'Spin', function() Spun = true while true do end end)"));
+    print(c.line(".use main"));
+    print(c.line("Counter = 7"));
+    let stop = Rc::new(Cell::new(false));
+    let flag = stop.clone();
+    c.set_interrupt(Some(Rc::new(move || flag.get())));
+    stop.set(true);
+    let out = print(c.line("Counter = 8 while true do end"));
+    assert!(out.starts_with("interrupted:"), "{out}");
+    stop.set(false);
+    assert_eq!(print(c.line("return Counter")), "7");
+    // A delivery the input caused, stopped: the run stops there.
+    let spin = c.network().unwrap().processes()[1].clone();
+    let counter = Rc::new(Cell::new(0u32));
+    let seen = counter.clone();
+    c.set_interrupt(Some(Rc::new(move || {
+        seen.set(seen.get() + 1);
+        seen.get() > 50
+    })));
+    let out = print(c.line(&format!(
+        "Send({{ Target = '{spin}', Action = 'Spin' }}) Send({{ Target = '{spin}', Action = 'Spin' }})"
+    )));
+    assert!(out.contains("-> spin: Spin from main"), "{out}");
+    assert!(out.contains("delivering was stopped"), "{out}");
+    assert_eq!(out.matches("-> spin: Spin").count(), 1, "{out}");
+    c.set_interrupt(None);
+    assert!(c.prompt().contains("Queue:1"), "the second Spin still waits: {}", c.prompt());
 }

@@ -227,7 +227,9 @@ impl Network {
 
     /// [`Network::run`] with a budget of `max` deliveries. Running out of budget with
     /// messages still pending is [`Error::BudgetExceeded`], naming the busiest routes of this
-    /// run; what was delivered stays delivered and the rest stays pending.
+    /// run; what was delivered stays delivered and the rest stays pending. A delivery the
+    /// interrupt check stopped ([`Network::set_interrupt`]) ends the run with
+    /// [`Error::Interrupted`].
     pub fn run_with_budget(&mut self, max: u64) -> Result<u64, Error> {
         let result = self.run_inner(max);
         self.logged(super::log::Action::Run { budget: max }, result)
@@ -242,6 +244,16 @@ impl Network {
                 return Ok(delivered);
             }
             delivered += 1;
+            // The host stopped that delivery (a console's Ctrl-C): stop the run too, rather
+            // than fail every delivery after it.
+            if self.trace.last().is_some_and(|e| {
+                e.outcome.is_none()
+                    && e.error
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with(Error::Interrupted.code()))
+            }) {
+                return Err(Error::Interrupted);
+            }
         }
         if self.deliverable() == 0 {
             return Ok(delivered);
