@@ -13,7 +13,10 @@
 //! checks every process at every step. Hashing exports the receiver's state after each
 //! delivery: logging is for debugging and audits, not for benchmarks. Changes made
 //! through [`Network::process_mut`] bypass the network and are not logged (a replay then
-//! reports the first step they affected). A rollback returns the log to the checkpoint.
+//! reports the first step they affected). A rollback returns the log to the checkpoint. A
+//! process waiting in `receive()` cannot be exported, so it has no state hash: its steps
+//! record `error: BAD_STATE` as the hash, and the replay checks only that the same message
+//! reached it (the hash is checked again once it stops waiting).
 //!
 //! The log as JSON (`"format": "aolite-network-log/1"`): `{format, start: {options} |
 //! {state}, actions: [{op, ..., error?}], steps: [{step, process, message, hash?}]}`.
