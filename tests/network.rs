@@ -1063,3 +1063,21 @@ fn a_log_started_later_replays_from_its_base_and_rollback_shortens_it() {
     assert_eq!(same.state_hash().unwrap(), net.state_hash().unwrap());
     assert_ne!(base_hash, net.state_hash().unwrap());
 }
+
+#[test]
+fn a_factory_waiting_in_receive_replays_from_its_log() {
+    let mut net = Network::new(NetworkOptions {
+        log: true,
+        ..NetworkOptions::default()
+    });
+    let factory = spawn(&mut net, "factory", FACTORY);
+    net.message(&factory, action("Make")).expect("make");
+    let log = net.log().unwrap().clone();
+    // While the factory waited for the Spawned notice, it had no state hash to record.
+    assert!(log
+        .steps
+        .iter()
+        .any(|s| s.process == factory && s.hash.as_deref() == Some("error: BAD_STATE")));
+    let mut again = Network::replay(&log).expect("replay");
+    assert_eq!(again.state_hash().unwrap(), net.state_hash().unwrap());
+}
