@@ -341,5 +341,9 @@ fn an_interrupt_stops_an_input_in_a_network_and_what_it_would_cause() {
     assert!(out.contains("delivering was stopped"), "{out}");
     assert_eq!(out.matches("-> spin: Spin").count(), 1, "{out}");
     c.set_interrupt(None);
-    assert!(c.prompt().contains("Queue:1"), "the second Spin still waits: {}", c.prompt());
+    assert!(
+        c.prompt().contains("Queue:1"),
+        "the second Spin still waits: {}",
+        c.prompt()
+    );
 }
