@@ -24,6 +24,10 @@ export interface AoConnect {
   dryrun(args: { process: string; tags?: Tag[]; data?: string; Owner?: string; Id?: string; anchor?: string }): Promise<MessageResult>;
   /** Assigns a message delivered earlier to another process; resolves to the message's id. */
   assign(args: { process: string; message: string }): Promise<string>;
+  /** The messenger pushes what the process's cron ticks send from now on; resolves to the request's id. */
+  monitor(args: { process: string; signer?: Signer | string }): Promise<string>;
+  /** The messenger stops pushing what the process's cron ticks send; resolves to the request's id. */
+  unmonitor(args: { process: string; signer?: Signer | string }): Promise<string>;
   /** The local network behind these functions (null before the first call). */
   readonly network: Network | null;
 }

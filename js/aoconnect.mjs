@@ -1,12 +1,14 @@
 // An aoconnect-shaped adapter over a local aolite network:
 //
 //   import { connect, createDataItemSigner } from "aolite/aoconnect";
-//   const { spawn, message, result, results, dryrun } = connect();
+//   const { spawn, message, result, results, dryrun, monitor } = connect();
 //
 // Each `connect()` is a fresh network. The functions take and return what
 // `@permaweb/aoconnect` does in its legacy mode (all async): `spawn` and `message` resolve to
 // ids, `result` to `{ Output, Messages, Spawns, Assignments, Error }`; `assign` resolves to the
-// assigned message's id (the assignment keeps it). Messages the processes
+// assigned message's id (the assignment keeps it); `monitor` and `unmonitor` resolve to the
+// request's id, and make the messenger push (or stop pushing) what the process's cron ticks
+// send (ticks come as `connect().network.advance(ms)` moves the clock). Messages the processes
 // push to each other are delivered before `message` resolves. Nothing is signed: a signer only
 // names the sender's address, and ids stay deterministic.
 import init, { Network } from "aolite";
@@ -136,6 +138,21 @@ export function connect(options = {}) {
     return id;
   }
 
+  // As the messenger: from now on, what the process's cron ticks send is pushed (the ticks
+  // run either way, queued by `network.advance(ms)`). A second monitor is refused, as the
+  // MU refuses it.
+  async function monitor({ process, signer } = {}) {
+    const n = await net();
+    await addressOf(signer);
+    return n.monitor(process);
+  }
+
+  async function unmonitor({ process, signer } = {}) {
+    const n = await net();
+    await addressOf(signer);
+    return n.unmonitor(process);
+  }
+
   return {
     spawn,
     message,
@@ -143,6 +160,8 @@ export function connect(options = {}) {
     results,
     dryrun,
     assign,
+    monitor,
+    unmonitor,
     get network() {
       return network;
     },

@@ -103,15 +103,17 @@ export function poisonGuard(mod) {
     }
   };
   if (Network) {
-    // Networks made by `importState` and `fork` become instances of the exported class.
+    // Networks made by `importState`, `replay` and `fork` become instances of the exported class.
     const adoptNet = (r) => (r instanceof mod.Network ? Object.setPrototypeOf(r, Network.prototype) : r);
     guardMethods(mod.Network.prototype, ["eval", "dryRun"], adoptNet);
-    const original = mod.Network.importState;
-    Object.defineProperty(Network, "importState", {
-      value: (...args) => adoptNet(call(() => original.apply(mod.Network, args))),
-      writable: true,
-      configurable: true,
-    });
+    for (const name of ["importState", "replay"]) {
+      const original = mod.Network[name];
+      Object.defineProperty(Network, name, {
+        value: (...args) => adoptNet(call(() => original.apply(mod.Network, args))),
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   const runLua = (...args) => call(() => mod.runLua(...args));
   const runScenario = mod.runScenario && ((...args) => call(() => mod.runScenario(...args)));

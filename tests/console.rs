@@ -205,3 +205,145 @@ fn a_chunk_continues_while_its_syntax_error_is_at_its_end() {
     );
     assert!(c.prompt().starts_with("aolite[Inbox:"));
 }
+
+#[test]
+fn spawn_starts_a_network_of_named_processes() {
+    let mut c = console();
+    print(c.line(r#"Handlers.add("hello", "Hello", function(m) Hellos = (Hellos or 0) + 1 end)"#));
+    assert!(c.network().is_none());
+    assert!(print(c.line(".ps")).contains("the only process"));
+    let out = print(c.line(
+        r#".spawn echo Color=blue --eval Handlers.add("hi", "Hi", function(m) m.reply({ Action = "Hello" }) end)"#,
+    ));
+    assert!(
+        out.contains("the console runs a local network now"),
+        "{out}"
+    );
+    assert!(out.contains("it trusts the messenger"), "{out}");
+    assert!(out.contains("spawned echo ("), "{out}");
+    assert!(
+        c.prompt().starts_with("aolite:echo[Inbox:"),
+        "{}",
+        c.prompt()
+    );
+    assert_eq!(c.network().unwrap().processes().len(), 2);
+    // The spawned process has its tags, and runs Lua lines now.
+    assert_eq!(print(c.line("return ao.env.Process.Tags.Color")), "blue");
+    let ps = print(c.line(".ps"));
+    assert!(ps.contains("  main aoLiteProcess"), "{ps}");
+    assert!(ps.contains("* echo "), "{ps}");
+    assert!(print(c.line(".use nobody")).starts_with("error: no process called nobody"));
+    assert!(print(c.line(".use main")).starts_with("the current process is main"));
+    // From main to echo, pushed by the messenger: echo's reply reaches main at once.
+    let out = print(c.line(".send Hi --from main --to echo"));
+    assert!(out.contains("-> main: Hello from echo"), "{out}");
+    assert_eq!(print(c.line("return Hellos")), "1");
+    // A Lua line's ao.send is delivered too.
+    let echo = c.network().unwrap().processes()[1].clone();
+    let out = print(c.line(&format!(r#"Send({{ Target = "{echo}", Action = "Hi" }})"#)));
+    assert!(out.contains("-> echo: Hi from main"), "{out}");
+    assert!(out.contains("-> main: Hello from echo"), "{out}");
+    assert_eq!(print(c.line("return Hellos")), "2");
+    assert!(print(c.line(".spawn echo")).contains("already called echo"));
+    // .rollback undoes inputs across the network: `return Hellos`, then the Send.
+    assert_eq!(print(c.line(".rollback 2")), "rolled back 2 input(s)");
+    assert_eq!(print(c.line("return Hellos")), "1");
+    assert_eq!(c.line(".import x.json"), Step::Import("x.json".into()));
+    assert!(c.import_source("{}").contains("runs a network"));
+}
+
+#[test]
+fn step_mode_queues_what_inputs_send_and_step_delivers_it() {
+    let mut c = console();
+    print(c.line(".spawn b --eval Handlers.add('ping', 'Ping', function(m) Pings = (Pings or 0) + 1; m.reply({ Action = 'Pong' }) end)"));
+    print(c.line(".use main"));
+    print(c.line("Handlers.add('pong', 'Pong', function(m) Pongs = (Pongs or 0) + 1 end)"));
+    assert_eq!(print(c.line(".queue")), "nothing waits");
+    assert!(print(c.line(".deliver step")).contains("waits for .step"));
+    let out = print(c.line(".send Ping --from main --to b"));
+    assert!(out.contains("Action=Pong"), "{out}");
+    assert!(c.prompt().contains("Queue:1"), "{}", c.prompt());
+    let queue = print(c.line(".queue"));
+    assert!(
+        queue.starts_with('#') && queue.contains("Pong from b to main"),
+        "{queue}"
+    );
+    let out = print(c.line(".step"));
+    assert!(out.starts_with("-> main: Pong from b"), "{out}");
+    assert_eq!(print(c.line(".step")), "nothing waits");
+    assert_eq!(print(c.line("return Pongs")), "1");
+    // --queue only queues; .run delivers everything that waits.
+    assert!(print(c.line(".send Ping --from main --to b --queue")).starts_with("queued #"));
+    assert!(print(c.line(".send Ping --from main --to b --queue")).starts_with("queued #"));
+    let out = print(c.line(".run"));
+    assert_eq!(out.matches("-> b: Ping from main").count(), 2, "{out}");
+    assert_eq!(out.matches("-> main: Pong from b").count(), 2, "{out}");
+    assert_eq!(print(c.line("return Pongs")), "3");
+    assert_eq!(print(c.line(".run")), "nothing waits");
+    assert!(print(c.line(".step 0")).starts_with("usage"));
+}
+
+#[test]
+fn advance_ticks_cron_and_monitor_pushes_what_ticks_send() {
+    let mut c = console();
+    print(c.line("Handlers.add('beat', 'Beat', function() Beats = (Beats or 0) + 1 end)"));
+    let out = print(c.line(
+        ".spawn clock Cron-Interval=10-seconds Cron-Tag-Action=Tick --eval Handlers.add('tick', 'Tick', function() Ticks = (Ticks or 0) + 1; ao.send({ Target = 'aoLiteProcess000000000000000000000000000000', Action = 'Beat' }) end)",
+    ));
+    assert!(out.contains("spawned clock"), "{out}");
+    let out = print(c.line(".advance 20000"));
+    assert!(out.contains("2 cron ticks queued"), "{out}");
+    assert_eq!(out.matches("-> clock: cron tick Tick").count(), 2, "{out}");
+    assert!(
+        !out.contains("-> main"),
+        "not monitored: the Beats are not pushed\n{out}"
+    );
+    assert!(print(c.line(".monitor")).contains("clock is monitored"));
+    assert!(print(c.line(".ps")).contains("(monitored)"));
+    assert!(print(c.line(".monitor clock")).contains("already monitored"));
+    let out = print(c.line(".advance 10000"));
+    assert!(out.contains("-> main: Beat from clock"), "{out}");
+    assert_eq!(print(c.line("return Ticks")), "3");
+    assert!(print(c.line(".unmonitor")).contains("clock is not monitored"));
+    print(c.line(".use main"));
+    assert_eq!(print(c.line("return Beats")), "1");
+    assert!(print(c.line(".advance x")).starts_with("usage"));
+}
+
+#[test]
+fn an_interrupt_stops_an_input_in_a_network_and_what_it_would_cause() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut c = console();
+    print(c.line(".spawn spin --eval Handlers.add('spin', 'Spin', function() Spun = true while true do end end)"));
+    print(c.line(".use main"));
+    print(c.line("Counter = 7"));
+    let stop = Rc::new(Cell::new(false));
+    let flag = stop.clone();
+    c.set_interrupt(Some(Rc::new(move || flag.get())));
+    stop.set(true);
+    let out = print(c.line("Counter = 8 while true do end"));
+    assert!(out.starts_with("interrupted:"), "{out}");
+    stop.set(false);
+    assert_eq!(print(c.line("return Counter")), "7");
+    // A delivery the input caused, stopped: the run stops there.
+    let spin = c.network().unwrap().processes()[1].clone();
+    let counter = Rc::new(Cell::new(0u32));
+    let seen = counter.clone();
+    c.set_interrupt(Some(Rc::new(move || {
+        seen.set(seen.get() + 1);
+        seen.get() > 50
+    })));
+    let out = print(c.line(&format!(
+        "Send({{ Target = '{spin}', Action = 'Spin' }}) Send({{ Target = '{spin}', Action = 'Spin' }})"
+    )));
+    assert!(out.contains("-> spin: Spin from main"), "{out}");
+    assert!(out.contains("delivering was stopped"), "{out}");
+    assert_eq!(out.matches("-> spin: Spin").count(), 1, "{out}");
+    c.set_interrupt(None);
+    assert!(
+        c.prompt().contains("Queue:1"),
+        "the second Spin still waits: {}",
+        c.prompt()
+    );
+}

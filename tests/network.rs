@@ -782,7 +782,7 @@ fn bad_scenarios_are_refused_with_their_reason() {
         ),
         (
             json!({ "processes": [{ "name": "a" }], "steps": [{ "jump": 1 }] }),
-            "must be one of send, eval, advance, run",
+            "must be one of send, eval, advance, monitor, unmonitor, run",
         ),
         (
             json!({ "processes": [{ "name": "a", "lua": "error('boom')" }] }),
@@ -804,4 +804,280 @@ fn bad_scenarios_are_refused_with_their_reason() {
     }))
     .expect_err("runaway");
     assert_eq!(err.code(), "BUDGET_EXCEEDED");
+}
+
+/// A process whose cron tick sends a Beat to `Peer`, and the peer that counts them.
+fn cron_pair(net: &mut Network) -> (String, String) {
+    let clock = net
+        .spawn(ProcessOptions {
+            tags: vec![
+                Tag::new("Cron-Interval", "10-seconds"),
+                Tag::new("Cron-Tag-Action", "Tick"),
+            ],
+            ..ProcessOptions::default()
+        })
+        .expect("spawn");
+    let peer = spawn(
+        net,
+        "peer",
+        r#"Beats = 0 Handlers.add("beat", "Beat", function() Beats = Beats + 1 end)"#,
+    );
+    net.eval(
+        &clock,
+        &format!(
+            r#"Ticks = 0
+               Handlers.add("tick", "Tick", function()
+                 Ticks = Ticks + 1
+                 ao.send({{ Target = "{peer}", Action = "Beat" }})
+               end)"#
+        ),
+    )
+    .expect("eval");
+    (clock, peer)
+}
+
+#[test]
+fn monitor_pushes_what_cron_ticks_send() {
+    let mut net = Network::default();
+    let (clock, peer) = cron_pair(&mut net);
+    // Not monitored: the ticks run (the CU evaluates them), what they send is not pushed.
+    assert!(!net.is_monitored(&clock));
+    net.advance(20_000).expect("advance");
+    net.run().expect("run");
+    assert_eq!(global(&mut net, &clock, "Ticks"), 2);
+    assert_eq!(global(&mut net, &peer, "Beats"), 0);
+    let unpushed: Vec<_> = net
+        .outbox()
+        .iter()
+        .filter(|o| o.target() == Some(peer.as_str()))
+        .collect();
+    assert_eq!(unpushed.len(), 2);
+    assert!(unpushed[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("is not monitored"));
+
+    // Monitored: the Beats reach the peer, From the clock process, without Pushed-For.
+    let cp = net.checkpoint(None);
+    let request = net.monitor(&clock).expect("monitor");
+    assert_eq!(request.len(), 43);
+    assert!(net.is_monitored(&clock));
+    let again = net.monitor(&clock).expect_err("monitored twice");
+    assert!(again.to_string().contains("already monitored"), "{again}");
+    net.advance(30_000).expect("advance");
+    net.run().expect("run");
+    assert_eq!(global(&mut net, &clock, "Ticks"), 5);
+    assert_eq!(global(&mut net, &peer, "Beats"), 3);
+    let beat = net.trace().last().unwrap();
+    assert_eq!(
+        (beat.from.as_str(), beat.action.as_deref()),
+        (clock.as_str(), Some("Beat"))
+    );
+    assert_eq!(beat.pushed_for, None);
+
+    // The network document keeps it; a rollback returns to before the monitor.
+    let copy = Network::import_state(&net.export_state().unwrap()).expect("import");
+    assert!(copy.is_monitored(&clock));
+    net.rollback(cp).expect("rollback");
+    assert!(!net.is_monitored(&clock));
+    net.monitor(&clock).expect("monitor");
+
+    // Unmonitored: ticks go on, Beats stop.
+    net.unmonitor(&clock).expect("unmonitor");
+    assert!(net.unmonitor(&clock).is_err());
+    assert!(net.monitor("nobody").is_err());
+    net.advance(10_000).expect("advance");
+    net.run().expect("run");
+    assert_eq!(global(&mut net, &clock, "Ticks"), 3);
+    assert_eq!(global(&mut net, &peer, "Beats"), 0);
+}
+
+#[test]
+fn scenarios_monitor_processes() {
+    let scenario = json!({
+        "processes": [
+            { "name": "peer", "lua": "Beats = 0 Handlers.add('beat', 'Beat', function() Beats = Beats + 1 end)" },
+            { "name": "clock", "tags": { "Cron-Interval": "1-minute", "Cron-Tag-Action": "Tick" },
+              "lua": "Handlers.add('tick', 'Tick', function() ao.send({ Target = '{{peer}}', Action = 'Beat' }) end)" }
+        ],
+        "steps": [
+            { "advance": 60000 }, { "run": true },
+            { "monitor": "clock" }, { "advance": 60000 }, { "run": true },
+            { "unmonitor": "clock" }, { "advance": 60000 }, { "run": true }
+        ]
+    });
+    let out = aolite::net::scenario::run(&scenario).expect("scenario");
+    let beats = out
+        .lines()
+        .filter(|l| l.contains("\"action\":\"Beat\""))
+        .count();
+    let delivered = out
+        .lines()
+        .filter(|l| l.contains("\"action\":\"Beat\"") && l.contains("\"step\""))
+        .count();
+    // Three ticks; only the monitored one's Beat was delivered, the others left unpushed.
+    assert_eq!(delivered, 1, "{out}");
+    assert_eq!(beats, 3, "{out}");
+    assert_eq!(out.matches("is not monitored").count(), 2, "{out}");
+}
+
+/// A logged network: token and escrow, a transfer, a cron tick, a held message.
+fn logged_network() -> (Network, String, String) {
+    let mut net = Network::new(NetworkOptions {
+        seed: Some("logged".into()),
+        log: true,
+        ..NetworkOptions::default()
+    });
+    let token = spawn(&mut net, "token", TOKEN);
+    let escrow = spawn(&mut net, "escrow", ESCROW);
+    net.eval(
+        &escrow,
+        &format!("Token = '{token}'; Beneficiary = '{BOB}'"),
+    )
+    .expect("configure");
+    net.message(&token, transfer(escrow.clone(), "100"))
+        .expect("transfer");
+    net.send(&token, transfer(escrow.clone(), "50"))
+        .expect("send");
+    let held = net.pending().next().unwrap().seq;
+    net.hold(held).expect("hold");
+    net.message(&token, transfer(BOB, "7")).expect("transfer");
+    net.release(held).expect("release");
+    net.run().expect("run");
+    (net, token, escrow)
+}
+
+#[test]
+fn a_logged_network_replays_to_the_same_state() {
+    let (mut net, token, _) = logged_network();
+    let log = net.log().expect("a log").clone();
+    assert_eq!(log.steps.len(), net.trace().len());
+    assert!(log
+        .steps
+        .iter()
+        .all(|s| s.hash.as_deref().map(str::len) == Some(64)));
+    let mut again = Network::replay(&log).expect("replay");
+    assert_eq!(again.state_hash().unwrap(), net.state_hash().unwrap());
+    // Through JSON, as a file would carry it.
+    let json: Json = serde_json::from_str(&log.to_json().to_string()).unwrap();
+    let mut third = Network::replay_json(&json).expect("replay from JSON");
+    assert_eq!(third.state_hash().unwrap(), net.state_hash().unwrap());
+    // The replayed network keeps logging, and its log is the same.
+    assert_eq!(again.log().unwrap(), &log);
+    assert_eq!(global(&mut again, &token, "Balances")[BOB], "137");
+}
+
+#[test]
+fn a_tampered_log_is_reported_at_the_step_that_diverges() {
+    let (net, token, escrow) = logged_network();
+    let log = net.log().unwrap().to_json();
+
+    // A recorded hash changed: reported at that very step, naming process and message.
+    let mut bad = log.clone();
+    let k = 7;
+    let step = bad["steps"][k].clone();
+    bad["steps"][k]["hash"] = json!("0".repeat(64));
+    let err = Network::replay_json(&bad).err().expect("mismatch");
+    assert_eq!(err.code(), "REPLAY_MISMATCH");
+    let text = err.to_string();
+    assert!(text.contains(&format!("step {}:", step["step"])), "{text}");
+    assert!(text.contains(step["process"].as_str().unwrap()), "{text}");
+    assert!(text.contains(step["message"].as_str().unwrap()), "{text}");
+
+    // A host message changed (the second transfer pays 60, not 50): the replay diverges at
+    // its delivery to the token, the first step it changes.
+    let mut bad = log.clone();
+    let actions = bad["actions"].as_array_mut().unwrap();
+    let send = actions
+        .iter_mut()
+        .filter(|a| a["op"] == "send" && a["target"] == json!(token))
+        .find(|a| a["message"].to_string().contains("\"50\""))
+        .expect("the second transfer");
+    let text = send["message"].to_string().replace("\"50\"", "\"60\"");
+    send["message"] = serde_json::from_str(&text).unwrap();
+    let delivered = net
+        .trace()
+        .iter()
+        .find(|e| e.message.to_string().contains("\"50\"") && e.target == token)
+        .expect("its delivery");
+    let err = Network::replay_json(&bad)
+        .err()
+        .expect("mismatch")
+        .to_string();
+    assert!(
+        err.contains(&format!("step {}: process {token}", delivered.step)),
+        "{err} (expected step {})",
+        delivered.step
+    );
+    assert!(err.contains(&delivered.id), "{err}");
+
+    // A step removed from the log: the replay makes a delivery the log does not have.
+    let mut bad = log.clone();
+    bad["steps"].as_array_mut().unwrap().pop();
+    let err = Network::replay_json(&bad)
+        .err()
+        .expect("mismatch")
+        .to_string();
+    assert!(err.contains("which the log does not have"), "{err}");
+    let _ = escrow;
+}
+
+#[test]
+fn a_log_started_later_replays_from_its_base_and_rollback_shortens_it() {
+    let mut net = Network::new(NetworkOptions {
+        seed: Some("based".into()),
+        ..NetworkOptions::default()
+    });
+    assert!(net.log().is_none());
+    let token = spawn(&mut net, "token", TOKEN);
+    net.start_log().expect("start the log");
+    let base_hash = net.state_hash().unwrap();
+    let (clock, peer) = cron_pair(&mut net);
+    net.monitor(&clock).expect("monitor");
+    net.advance(20_000).expect("advance");
+    net.run().expect("run");
+    net.message(&token, transfer(peer.clone(), "5"))
+        .expect("transfer");
+    let log = net.log().unwrap().clone();
+    assert!(matches!(log.start, aolite::net::log::Start::State(_)));
+    let mut again = Network::replay(&log).expect("replay");
+    assert_eq!(again.state_hash().unwrap(), net.state_hash().unwrap());
+    assert_eq!(global(&mut again, &peer, "Beats"), 2);
+
+    // A rollback takes the log back with the network.
+    let cp = net.checkpoint(None);
+    let before = net.log().unwrap().clone();
+    net.advance(10_000).expect("advance");
+    net.run().expect("run");
+    assert_ne!(net.log().unwrap(), &before);
+    net.rollback(cp).expect("rollback");
+    assert_eq!(net.log().unwrap(), &before);
+
+    // An empty log replays to its base.
+    let mut fresh = Network::new(NetworkOptions::default());
+    fresh.spawn(ProcessOptions::default()).expect("spawn");
+    let mut base = Network::import_state(&net.export_state().unwrap()).unwrap();
+    base.start_log().unwrap();
+    let mut same = Network::replay(base.log().unwrap()).expect("replay");
+    assert_eq!(same.state_hash().unwrap(), net.state_hash().unwrap());
+    assert_ne!(base_hash, net.state_hash().unwrap());
+}
+
+#[test]
+fn a_factory_waiting_in_receive_replays_from_its_log() {
+    let mut net = Network::new(NetworkOptions {
+        log: true,
+        ..NetworkOptions::default()
+    });
+    let factory = spawn(&mut net, "factory", FACTORY);
+    net.message(&factory, action("Make")).expect("make");
+    let log = net.log().unwrap().clone();
+    // While the factory waited for the Spawned notice, it had no state hash to record.
+    assert!(log
+        .steps
+        .iter()
+        .any(|s| s.process == factory && s.hash.as_deref() == Some("error: BAD_STATE")));
+    let mut again = Network::replay(&log).expect("replay");
+    assert_eq!(again.state_hash().unwrap(), net.state_hash().unwrap());
 }

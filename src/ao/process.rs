@@ -199,6 +199,53 @@ impl ProcessOptions {
     }
 }
 
+impl ProcessOptions {
+    /// The options as JSON, in the form [`ProcessOptions::from_json`] reads back to equal
+    /// options (for the network's log).
+    pub fn to_json(&self) -> Json {
+        let mut o = serde_json::Map::new();
+        let mut text = |key: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                o.insert(key.into(), Json::String(v.clone()));
+            }
+        };
+        text("id", &self.id);
+        text("owner", &self.owner);
+        text("module", &self.module);
+        text("data", &self.data);
+        let tags = |tags: &[Tag]| {
+            Json::Array(
+                tags.iter()
+                    .map(|t| serde_json::json!({ "name": t.name, "value": t.value }))
+                    .collect(),
+            )
+        };
+        o.insert("tags".into(), tags(&self.tags));
+        o.insert("moduleTags".into(), tags(&self.module_tags));
+        o.insert("authorities".into(), serde_json::json!(self.authorities));
+        if let Some(t) = self.timestamp {
+            o.insert("timestamp".into(), t.into());
+        }
+        if let Some(h) = self.block_height {
+            o.insert("blockHeight".into(), h.into());
+        }
+        o.insert("spawn".into(), Json::Bool(!self.no_spawn));
+        o.insert("diff".into(), Json::Bool(self.diff));
+        o.insert("log".into(), Json::Bool(!self.no_log));
+        let diagnostics = match self.diagnostics {
+            Diagnostics::Off => "off",
+            Diagnostics::Auto => "auto",
+            Diagnostics::Always => "always",
+        };
+        o.insert("diagnostics".into(), diagnostics.into());
+        o.insert(
+            "limits".into(),
+            serde_json::json!({ "fuel": self.limits.fuel, "memory": self.limits.memory as u64 }),
+        );
+        Json::Object(o)
+    }
+}
+
 /// What an `eval` printed and returned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvalOutput {
@@ -457,7 +504,7 @@ impl Process {
 
     /// Checks that `source` compiles as an expression or a chunk (as aos's Eval tries it),
     /// so callers get SYNTAX_ERROR / SOURCE_REJECTED for source that cannot run at all.
-    fn precompile(&self, source: &str) -> Result<(), Error> {
+    pub(crate) fn precompile(&self, source: &str) -> Result<(), Error> {
         let limits = self.vm.limits().source;
         let name = "[string \"aos\"]";
         if let Err(e) =

@@ -35,14 +35,18 @@ USAGE:
     aolite net SCENARIO.json
         Run a local network of processes: spawn the scenario's processes (their
         \"source\" files are read relative to the scenario), do its steps (send,
-        eval, advance, run) and print every delivery, each message that left the
-        network and the network's state hash, one JSON object per line.
+        eval, advance, monitor, unmonitor, run) and print every delivery, each
+        message that left the network and the network's state hash, one JSON
+        object per line.
 
     aolite repl [PROCESS.lua] [OPTIONS]
         An aos-style console over a local process: Lua lines run as the owner,
         messages the process sends itself are delivered, dot commands inspect it
         (.help lists them: .editor, .send ACTION NAME=VALUE ... --from ADDRESS, .as,
-        .load, .inbox...). Ctrl-C stops a running computation and keeps the process.
+        .load, .inbox...). .spawn NAME [FILE.lua] starts a local network: .ps lists
+        its processes, .use NAME switches, .send --from NAME --to NAME sends between
+        them, .queue, .step and .run deliver. Ctrl-C stops a running computation
+        and keeps the process.
 
 OPTIONS (run, repl):
     --id PROCESS_ID       process id

@@ -100,6 +100,11 @@ impl Network {
     /// Returns how many ticks were queued. More than [`MAX_TICKS_PER_ADVANCE`] ticks is an
     /// error and changes nothing.
     pub fn advance(&mut self, ms: i64) -> Result<u64, Error> {
+        let result = self.advance_inner(ms);
+        self.logged(super::log::Action::Advance { ms }, result)
+    }
+
+    fn advance_inner(&mut self, ms: i64) -> Result<u64, Error> {
         if ms < 0 {
             return Err(Error::BadOptions(format!(
                 "the clock only moves forward (advance by {ms} ms)"

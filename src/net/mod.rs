@@ -32,6 +32,7 @@
 
 pub mod cron;
 pub mod explore;
+pub mod log;
 pub mod route;
 pub mod scenario;
 pub mod schedule;
@@ -48,6 +49,7 @@ use crate::error::Error;
 use crate::vm::Limits;
 
 pub use explore::{ExploreOptions, Explored};
+pub use log::NetLog;
 pub use schedule::{Pending, DEFAULT_BUDGET};
 pub use trace::{External, Kind, TraceEntry};
 
@@ -71,11 +73,13 @@ pub struct NetworkOptions {
     pub limits: Limits,
     /// Deliveries one `run` may make ([`DEFAULT_BUDGET`] when not given).
     pub budget: Option<u64>,
+    /// Whether the network keeps a log for [`Network::replay`] (see [`log`]).
+    pub log: bool,
 }
 
 impl NetworkOptions {
     /// Reads options from JSON: `{seed, timestamp, blockHeight, budget, limits: {fuel,
-    /// memory}}` (the limits of processes spawned by processes).
+    /// memory}, log}` (the limits of processes spawned by processes).
     pub fn from_json(json: &Json) -> Result<NetworkOptions, Error> {
         let bad = |m: String| Error::BadOptions(m);
         let obj = match json {
@@ -84,7 +88,16 @@ impl NetworkOptions {
             _ => return Err(bad("network options must be an object".into())),
         };
         for key in obj.keys() {
-            if !["seed", "timestamp", "blockHeight", "budget", "limits"].contains(&key.as_str()) {
+            if ![
+                "seed",
+                "timestamp",
+                "blockHeight",
+                "budget",
+                "limits",
+                "log",
+            ]
+            .contains(&key.as_str())
+            {
                 return Err(bad(format!("unknown network option '{key}'")));
             }
         }
@@ -109,7 +122,13 @@ impl NetworkOptions {
             "limits": obj.get("limits").cloned().unwrap_or(Json::Null)
         }))?
         .limits;
+        let log = match obj.get("log") {
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => return Err(bad("'log' must be true or false".into())),
+        };
         Ok(NetworkOptions {
+            log,
             seed,
             timestamp: to_i64(uint("timestamp")?, "timestamp")?,
             block_height: to_i64(uint("blockHeight")?, "blockHeight")?,
@@ -154,6 +173,14 @@ pub struct Network {
     pub(crate) by_id: BTreeMap<String, usize>,
     pub(crate) checkpoints: Vec<state::NetCheckpoint>,
     pub(crate) next_checkpoint: u64,
+    /// Processes whose cron results the messenger pushes (aoconnect's `monitor`).
+    pub(crate) monitored: BTreeSet<String>,
+    /// What the host did, and the state hash after every delivery (see [`log`]).
+    pub(crate) log: Option<log::NetLog>,
+    /// During a replay: the steps it must reproduce.
+    pub(crate) expect: Option<log::Expect>,
+    /// The check that stops a running message (a console's Ctrl-C), given to every process.
+    pub(crate) interrupt: Option<crate::vm::Interrupt>,
 }
 
 impl Default for Network {
@@ -164,6 +191,15 @@ impl Default for Network {
 
 impl Network {
     pub fn new(options: NetworkOptions) -> Network {
+        let mut net = Network::empty(&options);
+        if options.log {
+            net.log_from_options(&options);
+        }
+        net
+    }
+
+    fn empty(options: &NetworkOptions) -> Network {
+        let options = options.clone();
         Network {
             seed: options.seed.unwrap_or_else(|| DEFAULT_SEED.into()),
             ids: 0,
@@ -182,7 +218,20 @@ impl Network {
             by_id: BTreeMap::new(),
             checkpoints: Vec::new(),
             next_checkpoint: 1,
+            monitored: BTreeSet::new(),
+            log: None,
+            expect: None,
+            interrupt: None,
         }
+    }
+
+    /// Sets (or clears) the check that can stop a running message, on every process of
+    /// the network and those it spawns from now on (see [`Process::set_interrupt`]).
+    pub fn set_interrupt(&mut self, interrupt: Option<crate::vm::Interrupt>) {
+        for node in self.nodes.values_mut() {
+            node.process.set_interrupt(interrupt.clone());
+        }
+        self.interrupt = interrupt;
     }
 
     /// The next derived id: `base64url(sha256("<seed>:<label>:<n>"))`.
@@ -203,6 +252,7 @@ impl Network {
     /// Sets the `Block-Height` of messages queued from now on.
     pub fn set_block_height(&mut self, height: i64) {
         self.block_height = height;
+        let _ = self.logged(log::Action::BlockHeight { height }, Ok(()));
     }
 
     /// Deliveries one `run` may make.
@@ -212,6 +262,48 @@ impl Network {
 
     pub fn set_budget(&mut self, max: u64) {
         self.budget = max;
+        let _ = self.logged(log::Action::Budget { max }, Ok(()));
+    }
+
+    /// Starts pushing what the cron ticks of process `id` send, as the messenger does
+    /// for a process monitored through aoconnect's `monitor`: until then, ticks still run
+    /// (the compute unit evaluates them whoever asks) but what they send stays in the
+    /// outbox, marked as not pushed. Returns the id of the monitor request. A process
+    /// already monitored is refused, as the messenger refuses it.
+    pub fn monitor(&mut self, id: &str) -> Result<String, Error> {
+        let result = if !self.nodes.contains_key(id) {
+            Err(Network::no_process(id))
+        } else if self.monitored.contains(id) {
+            Err(Error::BadMessage(format!(
+                "process '{id}' is already monitored"
+            )))
+        } else {
+            self.monitored.insert(id.to_owned());
+            Ok(self.fresh_id("monitor"))
+        };
+        let process = id.to_owned();
+        self.logged(log::Action::Monitor { process }, result)
+    }
+
+    /// Stops pushing what the cron ticks of process `id` send (aoconnect's `unmonitor`);
+    /// the ticks go on. Returns the id of the request. A process not monitored is refused.
+    pub fn unmonitor(&mut self, id: &str) -> Result<String, Error> {
+        let result = if !self.nodes.contains_key(id) {
+            Err(Network::no_process(id))
+        } else if !self.monitored.remove(id) {
+            Err(Error::BadMessage(format!(
+                "process '{id}' is not monitored"
+            )))
+        } else {
+            Ok(self.fresh_id("unmonitor"))
+        };
+        let process = id.to_owned();
+        self.logged(log::Action::Unmonitor { process }, result)
+    }
+
+    /// Whether the cron results of process `id` are pushed ([`Network::monitor`]).
+    pub fn is_monitored(&self, id: &str) -> bool {
+        self.monitored.contains(id)
     }
 
     /// The process ids, in spawn order.
@@ -265,6 +357,51 @@ impl Network {
     /// so it trusts messages pushed by other processes. The id is derived from the seed
     /// unless given; the clock and block height are the network's.
     pub fn spawn(&mut self, options: ProcessOptions) -> Result<String, Error> {
+        let given = self.log.is_some().then(|| options.to_json());
+        let result = self.spawn_inner(options);
+        match given {
+            Some(options) => self.logged(log::Action::Spawn { options }, result),
+            None => result,
+        }
+    }
+
+    /// Adds a process made elsewhere (a console's, an imported one) to the network as it
+    /// is: nothing is delivered to it now, and its authorities stay its own (without the
+    /// messenger among them, aos ignores what other processes push to it). Cron ticks
+    /// count from the present clock. Returns its id.
+    pub fn adopt(&mut self, mut process: Process) -> Result<String, Error> {
+        let state = match &self.log {
+            Some(_) => Some(process.export_state()?),
+            None => None,
+        };
+        let result = self.adopt_inner(process);
+        match state {
+            Some(state) => self.logged(log::Action::Adopt { state }, result),
+            None => result,
+        }
+    }
+
+    fn adopt_inner(&mut self, process: Process) -> Result<String, Error> {
+        let id = process.id().to_owned();
+        if self.is_known(&id) {
+            return Err(Error::BadOptions(format!(
+                "a process with id '{id}' is already in the network"
+            )));
+        }
+        let crons = cron::parse(&process.process_tags).unwrap_or_default();
+        self.insert(
+            id.clone(),
+            Node {
+                process,
+                origin: self.clock,
+                crons,
+                parent: None,
+            },
+        );
+        Ok(id)
+    }
+
+    fn spawn_inner(&mut self, options: ProcessOptions) -> Result<String, Error> {
         let id = match options.id.clone() {
             Some(id) if self.is_known(&id) => {
                 return Err(Error::BadOptions(format!(
@@ -335,7 +472,10 @@ impl Network {
         Error::BadMessage(format!("no process '{id}' in the network"))
     }
 
-    fn insert(&mut self, id: String, node: Node) {
+    fn insert(&mut self, id: String, mut node: Node) {
+        if self.interrupt.is_some() {
+            node.process.set_interrupt(self.interrupt.clone());
+        }
         self.order.push(id.clone());
         self.nodes.insert(id, node);
     }
@@ -343,7 +483,19 @@ impl Network {
     /// Queues a message from the host (a wallet) to process `target` and returns its id.
     /// Defaults: `From` the default owner, `Owner` = `From`, a fresh `Id`, `Timestamp` and
     /// `Block-Height` the network's; the `Nonce` is assigned on delivery.
-    pub fn send(&mut self, target: &str, mut msg: Message) -> Result<String, Error> {
+    pub fn send(&mut self, target: &str, msg: Message) -> Result<String, Error> {
+        let given = self.log.is_some().then(|| msg.to_json());
+        let result = self.send_inner(target, msg);
+        match given {
+            Some(message) => {
+                let target = target.to_owned();
+                self.logged(log::Action::Send { target, message }, result)
+            }
+            None => result,
+        }
+    }
+
+    fn send_inner(&mut self, target: &str, mut msg: Message) -> Result<String, Error> {
         if !self.is_known(target) {
             return Err(Network::no_process(target));
         }
@@ -371,6 +523,12 @@ impl Network {
     /// `Target`, so aos takes it as an assignment (`ao.addAssignable` decides). Returns its
     /// sequence number in the queue.
     pub fn assign(&mut self, process: &str, id: &str) -> Result<u64, Error> {
+        let result = self.assign_inner(process, id);
+        let (process, message) = (process.to_owned(), id.to_owned());
+        self.logged(log::Action::Assign { process, message }, result)
+    }
+
+    fn assign_inner(&mut self, process: &str, id: &str) -> Result<u64, Error> {
         if !self.is_known(process) {
             return Err(Network::no_process(process));
         }
@@ -553,6 +711,7 @@ impl Network {
         // is lent to the router meanwhile.
         let at = self.trace.len();
         self.trace.push(entry);
+        self.log_step(self.steps, &pending.target, &id);
         if ok {
             if let Some(o) = self.trace[at].outcome.take() {
                 let origin = route::Origin {
@@ -561,7 +720,11 @@ impl Network {
                     cause: &id,
                     root: pending.root.as_deref(),
                 };
-                self.route(&origin, &o);
+                if pending.kind == Kind::Cron && !self.monitored.contains(&pending.target) {
+                    self.keep_unpushed(&origin, &o);
+                } else {
+                    self.route(&origin, &o);
+                }
                 self.trace[at].outcome = Some(o);
             }
         }

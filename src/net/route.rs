@@ -117,6 +117,28 @@ impl Network {
         }
     }
 
+    /// What the cron tick of a process nobody monitors sent: the compute unit has it, but
+    /// the messenger does not push it (see [`Network::monitor`]); kept in the outbox.
+    pub(super) fn keep_unpushed(&mut self, o: &Origin, outcome: &Outcome) {
+        let reason = || {
+            Some(format!(
+                "not pushed: '{}' is not monitored, and the messenger pushes what cron ticks send only for monitored processes",
+                o.sender
+            ))
+        };
+        for m in &outcome.messages {
+            let json = serde_json::to_value(m).unwrap_or(Json::Null);
+            self.leave(o, "message", json, reason());
+        }
+        for s in &outcome.spawns {
+            let json = serde_json::to_value(s).unwrap_or(Json::Null);
+            self.leave(o, "spawn", json, reason());
+        }
+        for a in &outcome.assignments {
+            self.leave(o, "assignment", a.clone(), reason());
+        }
+    }
+
     fn push_message(&mut self, o: &Origin, out: &OutMessage) {
         let json = || serde_json::to_value(out).unwrap_or(Json::Null);
         let Some(target) = out.target.clone().filter(|t| self.is_known(t)) else {

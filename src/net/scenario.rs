@@ -14,7 +14,9 @@
 //! (evaluated after the spawn). `{{name}}` in `lua`, in a message's tag values and Data, or
 //! in an eval stands for that process's id. `send` and `eval` run the network afterwards
 //! (as `message` does), unless a send says `"run": false` (it is only queued, so sends queued
-//! together are concurrent); `advance` only queues ticks (a `run` step delivers them).
+//! together are concurrent); `advance` only queues ticks (a `run` step delivers them);
+//! `{"monitor": name}` / `{"unmonitor": name}` start and stop pushing what that process's
+//! cron ticks send.
 //!
 //! Output, one JSON object a line: every delivery (`step`, `kind`, `from`, `to`, `action`,
 //! `cause` = the step whose outcome sent it, `ok`, `error`, `output` = what it printed),
@@ -142,11 +144,15 @@ pub fn run(scenario: &Json) -> Result<String, Error> {
                 .as_i64()
                 .ok_or_else(|| bad(format!("steps[{i}].advance must be a whole number of ms")))?;
             net.advance(ms)?;
+        } else if step.get("monitor").is_some() {
+            net.monitor(&target(step, "monitor", i)?)?;
+        } else if step.get("unmonitor").is_some() {
+            net.unmonitor(&target(step, "unmonitor", i)?)?;
         } else if step.get("run").is_some() {
             net.run()?;
         } else {
             return Err(bad(format!(
-                "steps[{i}] must be one of send, eval, advance, run"
+                "steps[{i}] must be one of send, eval, advance, monitor, unmonitor, run"
             )));
         }
     }

@@ -162,27 +162,31 @@ impl Network {
 
     /// Keeps a pending message in the queue without delivering it, until [`Network::release`].
     pub fn hold(&mut self, seq: u64) -> Result<(), Error> {
-        let i = self.position(seq)?;
-        self.queue[i].held = true;
-        Ok(())
+        let result = self.position(seq).map(|i| self.queue[i].held = true);
+        self.logged(super::log::Action::Hold { seq }, result)
     }
 
     /// Makes a held message deliverable again (it keeps its place).
     pub fn release(&mut self, seq: u64) -> Result<(), Error> {
-        let i = self.position(seq)?;
-        self.queue[i].held = false;
-        Ok(())
+        let result = self.position(seq).map(|i| self.queue[i].held = false);
+        self.logged(super::log::Action::Release { seq }, result)
     }
 
     /// Removes a pending message: it is never delivered (as if lost on the way).
     pub fn drop_pending(&mut self, seq: u64) -> Result<Pending, Error> {
-        let i = self.position(seq)?;
-        self.take(i)
+        let result = self.position(seq).and_then(|i| self.take(i));
+        self.logged(super::log::Action::Drop { seq }, result)
     }
 
     /// Moves the listed pending messages to the front of the queue, in the order given; the
     /// others keep their order behind them.
     pub fn reorder(&mut self, seqs: &[u64]) -> Result<(), Error> {
+        let result = self.reorder_inner(seqs);
+        let seqs = seqs.to_vec();
+        self.logged(super::log::Action::Reorder { seqs }, result)
+    }
+
+    fn reorder_inner(&mut self, seqs: &[u64]) -> Result<(), Error> {
         let mut front = Vec::with_capacity(seqs.len());
         for (i, seq) in seqs.iter().enumerate() {
             if seqs[..i].contains(seq) {
@@ -200,12 +204,19 @@ impl Network {
 
     /// Delivers the first pending message that is not held; `None` when there is none.
     pub fn step(&mut self) -> Result<Option<&super::TraceEntry>, Error> {
+        let result = self.step_inner();
+        let delivered = self.logged(super::log::Action::Step, result)?;
+        Ok(if delivered { self.trace.last() } else { None })
+    }
+
+    /// Delivers the first pending message that is not held; whether there was one.
+    fn step_inner(&mut self) -> Result<bool, Error> {
         let Some(i) = self.queue.iter().position(|p| !p.held) else {
-            return Ok(None);
+            return Ok(false);
         };
         let pending = self.take(i)?;
         self.deliver(pending)?;
-        Ok(self.trace.last())
+        Ok(true)
     }
 
     /// Delivers until no message is pending (held ones stay), at most the network's budget
@@ -216,15 +227,33 @@ impl Network {
 
     /// [`Network::run`] with a budget of `max` deliveries. Running out of budget with
     /// messages still pending is [`Error::BudgetExceeded`], naming the busiest routes of this
-    /// run; what was delivered stays delivered and the rest stays pending.
+    /// run; what was delivered stays delivered and the rest stays pending. A delivery the
+    /// interrupt check stopped ([`Network::set_interrupt`]) ends the run with
+    /// [`Error::Interrupted`].
     pub fn run_with_budget(&mut self, max: u64) -> Result<u64, Error> {
+        let result = self.run_inner(max);
+        self.logged(super::log::Action::Run { budget: max }, result)
+    }
+
+    fn run_inner(&mut self, max: u64) -> Result<u64, Error> {
         let first = self.trace.len();
         let mut delivered = 0;
         while delivered < max {
-            if self.step()?.is_none() {
+            // A replay stops at the first step that differs from its log.
+            if self.diverged() || !self.step_inner()? {
                 return Ok(delivered);
             }
             delivered += 1;
+            // The host stopped that delivery (a console's Ctrl-C): stop the run too, rather
+            // than fail every delivery after it.
+            if self.trace.last().is_some_and(|e| {
+                e.outcome.is_none()
+                    && e.error
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with(Error::Interrupted.code()))
+            }) {
+                return Err(Error::Interrupted);
+            }
         }
         if self.deliverable() == 0 {
             return Ok(delivered);

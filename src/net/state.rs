@@ -3,10 +3,10 @@
 //! process's own state document:
 //!
 //! `{format, network: {seed, messenger, ids, seq, steps, clock, blockHeight, budget,
-//! limits: {fuel, memory}}, processes: [{id, parent?, origin, state}], pending: [...],
+//! limits: {fuel, memory}}, processes: [{id, parent?, origin, monitored?, state}], pending: [...],
 //! outbox: [...], trace: [...]}`; processes in spawn order, pending in delivery order.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -36,6 +36,9 @@ pub(crate) struct NetCheckpoint {
     block_height: i64,
     outbox: usize,
     trace: usize,
+    monitored: BTreeSet<String>,
+    /// The log's actions and steps then.
+    log: (usize, usize),
 }
 
 /// A network checkpoint as users see it.
@@ -74,6 +77,11 @@ impl Network {
             block_height: self.block_height,
             outbox: self.outbox.len(),
             trace: self.trace.len(),
+            monitored: self.monitored.clone(),
+            log: self
+                .log
+                .as_ref()
+                .map_or((0, 0), |l| (l.actions.len(), l.steps.len())),
         });
         id
     }
@@ -130,6 +138,12 @@ impl Network {
         (self.clock, self.block_height) = (cp.clock, cp.block_height);
         self.outbox.truncate(cp.outbox);
         self.trace.truncate(cp.trace);
+        self.monitored = cp.monitored;
+        // The log returns to the checkpoint too: replaying what is left rebuilds this state.
+        if let Some(log) = &mut self.log {
+            log.actions.truncate(cp.log.0);
+            log.steps.truncate(cp.log.1);
+        }
         self.reindex();
         self.checkpoints.truncate(i + 1);
         Ok(())
@@ -182,6 +196,9 @@ impl Network {
                 p.insert("parent".into(), parent.clone().into());
             }
             p.insert("origin".into(), node.origin.into());
+            if self.monitored.contains(id) {
+                p.insert("monitored".into(), true.into());
+            }
             p.insert("state".into(), state);
             processes.push(Json::Object(p));
         }
@@ -318,6 +335,9 @@ impl Network {
                 crons,
                 parent: p.get("parent").and_then(Json::as_str).map(str::to_owned),
             };
+            if p.get("monitored").and_then(Json::as_bool) == Some(true) {
+                net.monitored.insert(id.clone());
+            }
             net.insert(id, node);
         }
         let pending = doc

@@ -72,7 +72,7 @@ impl Console {
         })
     }
 
-    pub fn banner(&self) -> String {
+    pub fn banner(&mut self) -> String {
         self.inner.banner()
     }
 

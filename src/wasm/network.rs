@@ -9,8 +9,24 @@ use crate::net::{Network as EngineNetwork, NetworkOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const NETWORK_TYPES: &'static str = r#"
-/** How to start a network: the seed of its ids, the virtual clock's start, the block height, the deliveries one `run` may make, and the limits of processes spawned by processes. */
-export interface NetworkOptions { seed?: string; timestamp?: number; blockHeight?: number; budget?: number; limits?: Limits }
+/** How to start a network: the seed of its ids, the virtual clock's start, the block height, the deliveries one `run` may make, the limits of processes spawned by processes, and whether it keeps a log for `Network.replay`. */
+export interface NetworkOptions { seed?: string; timestamp?: number; blockHeight?: number; budget?: number; limits?: Limits; log?: boolean }
+
+/** What the host asked of a logged network, with the error code it ended with. */
+export type NetworkAction = ({ op: "spawn"; options: ProcessOptions } | { op: "adopt"; state: string }
+  | { op: "send"; target: string; message: Message } | { op: "assign"; process: string; message: string }
+  | { op: "step" } | { op: "run"; budget: number } | { op: "advance"; ms: number }
+  | { op: "hold" | "release" | "drop"; seq: number } | { op: "reorder"; seqs: number[] }
+  | { op: "budget"; max: number } | { op: "blockHeight"; height: number }
+  | { op: "monitor" | "unmonitor"; process: string }) & { error?: string };
+
+/** A network's log: where it starts, what the host did, and each delivery with the receiver's state hash after it. */
+export interface NetworkLog {
+  format: "aolite-network-log/1";
+  start: { options: NetworkOptions } | { state: string };
+  actions: NetworkAction[];
+  steps: { step: number; process: string; message: string; hash?: string }[];
+}
 
 /** How a message reached its target. */
 export type DeliveryKind = "message" | "spawn" | "assignment" | "cron";
@@ -222,6 +238,52 @@ impl Network {
     pub fn set_budget(&mut self, max: f64) -> Result<(), JsValue> {
         self.inner.set_budget(whole(max, "the budget")?);
         Ok(())
+    }
+
+    /// Starts pushing what the cron ticks of process `id` send (aoconnect's `monitor`);
+    /// returns the request's id. Ticks run either way; a process already monitored is
+    /// refused.
+    pub fn monitor(&mut self, id: &str) -> Result<String, JsValue> {
+        self.inner.monitor(id).map_err(|e| js_error(&e))
+    }
+
+    /// Stops pushing what the cron ticks of process `id` send; returns the request's id.
+    pub fn unmonitor(&mut self, id: &str) -> Result<String, JsValue> {
+        self.inner.unmonitor(id).map_err(|e| js_error(&e))
+    }
+
+    /// Whether the cron results of process `id` are pushed.
+    #[wasm_bindgen(js_name = isMonitored)]
+    pub fn is_monitored(&self, id: &str) -> bool {
+        self.inner.is_monitored(id)
+    }
+
+    /// Starts the log from the present state (a network made with `log: true` logs from
+    /// its start).
+    #[wasm_bindgen(js_name = startLog)]
+    pub fn start_log(&mut self) -> Result<(), JsValue> {
+        self.inner.start_log().map_err(|e| js_error(&e))
+    }
+
+    /// The log: what the host did and the receiver's state hash after every delivery
+    /// (undefined when the network keeps none).
+    #[wasm_bindgen(unchecked_return_type = "NetworkLog | undefined")]
+    pub fn log(&self) -> Result<JsValue, JsValue> {
+        match self.inner.log() {
+            Some(log) => to_js(&log.to_json()),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Rebuilds a network from its log, checking after every delivery that the same
+    /// message reached the same process and left the same state hash (`REPLAY_MISMATCH`
+    /// names the first step, process and message that differ).
+    pub fn replay(
+        #[wasm_bindgen(unchecked_param_type = "NetworkLog")] log: JsValue,
+    ) -> Result<Network, JsValue> {
+        let log = from_js(log, "log")?;
+        let inner = EngineNetwork::replay_json(&log).map_err(|e| js_error(&e))?;
+        Ok(Network { inner })
     }
 
     /// The process ids, in spawn order.

@@ -78,6 +78,32 @@ test("aolite repl: a scripted session through stdin, identical in Node and nativ
   }
 });
 
+test("aolite repl: a network session through stdin (.spawn, .ps, .use, .send between processes, .step, .run, .advance, .monitor), identical in Node and natively", () => {
+  const input = read("tests/data/repl_net.in");
+  const r = spawnSync(process.execPath, ["pkg/cli.mjs", "repl"], { cwd: ROOT, encoding: "utf8", input });
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout;
+  assert.match(out, /the console runs a local network now; \S+ is in it as main \(it had no Authority: it trusts the messenger/);
+  assert.match(out, /spawned echo \((\S{43})\); it is the current process\n3\naolite:echo\[Inbox:1\]> /); // --eval ran in it
+  assert.match(out, /spawned pinger \(\S{43}\); it is the current process\nloaded examples\/ping.lua \(8 lines\); handlers added: ping\n/);
+  assert.match(out, /> {3}main \S+ Inbox:1\n {2}echo \S+ Inbox:1\n\* pinger \S+ Inbox:1\n/); // .ps marks the current one
+  assert.match(out, /aolite:main\[Inbox:1\]> message to \S+ Action=Hello\n.*handlers: hi.*\n-> main: Hello from echo\n {3}hello from /); // delivered at once
+  assert.match(out, /aolite:main\[Inbox:1 Queue:1\]> #\d+ Hello from echo to main\n/); // .deliver step, then .queue
+  assert.match(out, /Queue:1\]> -> main: Hello from echo\n/); // .step
+  assert.match(out, /queued #\d+ for echo; .step or .run delivers it\n.*> -> echo: Hi from main\n(.*\n){2}-> main: Hello from echo\n/); // --queue, then .run
+  assert.match(out, /aolite:main\[Inbox:1\]> 3\n/); // three Hellos
+  assert.match(out, /1 cron tick queued\n-> clock: cron tick Tick\n.*\n.*handlers: tick.*\naolite:clock/); // not monitored: not pushed
+  assert.match(out, /clock is monitored: what its cron ticks send is pushed\n/);
+  assert.match(out, /-> main: Hello from clock\n/); // monitored: pushed
+  assert.match(out, /\* clock \S+ Inbox:1 \(monitored\)\n/);
+  assert.match(out, /aolite:main\[Inbox:1\]> 4\n/);
+  assert.match(out, /error: no process called nobody/);
+  if (existsSync(NATIVE)) {
+    const n = spawnSync(NATIVE, ["repl"], { cwd: ROOT, encoding: "utf8", input });
+    assert.equal(n.stdout, out);
+  }
+});
+
 test("every bundled example prints its recorded outcomes from the Node CLI too", () => {
   const names = readdirSync(`${ROOT}examples`).filter((f) => f.endsWith(".messages.json")).map((f) => f.replace(".messages.json", ""));
   assert.ok(names.length >= 10);

@@ -164,3 +164,91 @@ test("the Node CLI runs the network scenarios as the native one does", async () 
     assert.equal(r.stdout, read(`tests/data/examples/${file.replace(".json", ".jsonl")}`), file);
   }
 });
+
+test("aoconnect: monitor makes the messenger push what cron ticks send; unmonitor stops it", async () => {
+  const ao = connect();
+  const signer = createDataItemSigner("alice-wallet-00000000000000000000000000000");
+  const peer = await ao.spawn({ module: AOS_MODULE, signer, tags: tags({ Name: "peer" }) });
+  const load = await ao.message({
+    process: peer,
+    signer,
+    tags: tags({ Action: "Eval" }),
+    data: `Beats = 0 Handlers.add("beat", "Beat", function() Beats = Beats + 1 end)`,
+  });
+  assert.equal((await ao.result({ process: peer, message: load })).Error, undefined);
+  const clock = await ao.spawn({
+    module: AOS_MODULE,
+    signer,
+    tags: tags({ Name: "clock", "Cron-Interval": "10-seconds", "Cron-Tag-Action": "Tick" }),
+  });
+  const setup = await ao.message({
+    process: clock,
+    signer,
+    tags: tags({ Action: "Eval" }),
+    data: `Ticks = 0 Handlers.add("tick", "Tick", function() Ticks = Ticks + 1; ao.send({ Target = "${peer}", Action = "Beat" }) end)`,
+  });
+  assert.equal((await ao.result({ process: clock, message: setup })).Error, undefined);
+  const beats = async () =>
+    (await ao.dryrun({ process: peer, tags: tags({ Action: "Eval" }), data: "Beats", Owner: "alice-wallet-00000000000000000000000000000" })).Output.data;
+  const net = ao.network;
+  // Not monitored: the ticks run, what they send stays in the outbox, marked.
+  net.advance(20_000);
+  net.run();
+  assert.equal(net.getGlobal(clock, "Ticks"), 2);
+  assert.equal(await beats(), "0");
+  assert.equal(net.outbox().filter((o) => /not monitored/.test(o.reason ?? "")).length, 2);
+  // Monitored: the Beats are pushed.
+  const id = await ao.monitor({ process: clock, signer });
+  assert.equal(typeof id, "string");
+  assert.equal(id.length, 43);
+  assert.equal(net.isMonitored(clock), true);
+  await assert.rejects(ao.monitor({ process: clock, signer }), /already monitored/);
+  net.advance(30_000);
+  net.run();
+  assert.equal(await beats(), "3");
+  // Unmonitored: the ticks go on, the Beats stop.
+  assert.equal((await ao.unmonitor({ process: clock, signer })).length, 43);
+  await assert.rejects(ao.unmonitor({ process: clock, signer }), /not monitored/);
+  net.advance(10_000);
+  net.run();
+  assert.equal(net.getGlobal(clock, "Ticks"), 6);
+  assert.equal(await beats(), "3");
+});
+
+test("Network: a logged network replays, and a tampered log is reported at the step that diverges", () => {
+  const net = new Network({ seed: "logged", log: true });
+  const bank = net.spawn({});
+  net.eval(bank, `Balance = 0 Handlers.add("deposit", "Deposit", function(m) Balance = Balance + tonumber(m.Amount) end)`);
+  const ids = [];
+  for (const amount of ["5", "7", "11"]) ids.push(net.message(bank, { Tags: { Action: "Deposit", Amount: amount } }));
+  assert.equal(net.getGlobal(bank, "Balance"), 23);
+  const log = net.log();
+  assert.equal(log.format, "aolite-network-log/1");
+  assert.equal(log.steps.length, net.trace().length);
+  const copy = Network.replay(log);
+  assert.equal(copy.stateHash(), net.stateHash());
+  assert.ok(copy instanceof Network);
+  // The second deposit changed in the log: the replay stops at its delivery.
+  const tampered = structuredClone(log);
+  const send = tampered.actions.filter((a) => a.op === "send")[2];
+  send.message.Tags.find((t) => t.name === "Amount").value = "8";
+  const step = net.result(ids[1]).step;
+  assert.throws(() => Network.replay(tampered), (e) => {
+    assert.equal(e.code, "REPLAY_MISMATCH");
+    assert.match(e.message, new RegExp(`step ${step}: process ${bank} has state hash`));
+    assert.match(e.message, new RegExp(ids[1]));
+    return true;
+  });
+  // A recorded hash changed: reported at that step.
+  const forged = structuredClone(log);
+  forged.steps[1].hash = "0".repeat(64);
+  assert.throws(() => Network.replay(forged), (e) => e.code === "REPLAY_MISMATCH" && new RegExp(`step ${forged.steps[1].step}:`).test(e.message));
+  // Logging started later replays from that state.
+  const later = new Network({ seed: "later" });
+  const p = later.spawn({});
+  later.eval(p, "X = 1");
+  assert.equal(later.log(), undefined);
+  later.startLog();
+  later.eval(p, "X = X + 1");
+  assert.equal(Network.replay(later.log()).stateHash(), later.stateHash());
+});

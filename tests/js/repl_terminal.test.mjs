@@ -139,6 +139,39 @@ for (const [name, cli] of CLIS) {
   });
 }
 
+for (const [name, cli] of CLIS) {
+  test(`${name} repl in a terminal: .spawn a second process, .ps, .use, and a message between them`, { skip: !HAS_SCRIPT && "needs script(1)", timeout: 10 * LIMIT }, async () => {
+    const home = mkdtempSync(join(tmpdir(), "aolite-term-"));
+    const t = new Terminal(`${cli} repl`, { HOME: home });
+    try {
+      await t.waitFor(/aolite\[Inbox:1\]> /, "the first prompt");
+      t.type(`Handlers.add("hello", "Hello", function(m) Hellos = (Hellos or 0) + 1 end)\r`);
+      await t.waitFor(/\n3\n/, "the handler added");
+      await t.waitFor(/aolite\[Inbox:1\]> /);
+      t.type(`.spawn echo --eval Handlers.add("hi", "Hi", function(m) m.reply({ Action = "Hello" }) end)\r`);
+      await t.waitFor(/spawned echo \(\S{43}\); it is the current process/, "the spawn");
+      await t.waitFor(/aolite:echo\[Inbox:1\]> /, "the prompt names the current process");
+      t.type(".ps\r");
+      await t.waitFor(/ {2}main \S+ Inbox:1\n\* echo \S+ Inbox:1\n/, "the process list");
+      await t.waitFor(/aolite:echo\[Inbox:1\]> /);
+      t.type(".use main\r");
+      await t.waitFor(/the current process is main/);
+      await t.waitFor(/aolite:main\[Inbox:1\]> /);
+      t.type(".send Hi --from main --to echo\r");
+      await t.waitFor(/-> main: Hello from echo\n/, "the reply delivered to main");
+      await t.waitFor(/aolite:main\[Inbox:1\]> /);
+      t.type("return Hellos\r");
+      await t.waitFor(/\n1\n/, "main handled the reply");
+      await t.waitFor(/aolite:main\[Inbox:1\]> /);
+      t.type(".exit\r");
+      assert.equal(await t.exited, 0);
+    } finally {
+      t.kill();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+}
+
 test("the Node repl reads the history the native one wrote", { skip: (!HAS_SCRIPT || !existsSync(NATIVE)) && "needs script(1) and the native binary", timeout: 4 * LIMIT }, async () => {
   const home = mkdtempSync(join(tmpdir(), "aolite-hist-"));
   try {

@@ -99,12 +99,12 @@ async function inWorker(): Promise<void> {
 void inWorker;
 
 import { Network } from "../../pkg/web/aolite.js";
-import type { Explored, ExternalMessage, NetworkCheckpoint, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
+import type { Explored, ExternalMessage, NetworkCheckpoint, NetworkLog, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
 import { connect, createDataItemSigner } from "../../pkg/aoconnect.js";
 import type { MessageResult } from "../../pkg/aoconnect.js";
 
 async function network(): Promise<void> {
-  const options: NetworkOptions = { seed: "demo", budget: 1000 };
+  const options: NetworkOptions = { seed: "demo", budget: 1000, log: true };
   const net = new Network(options);
   const token: string = net.spawn({ tags: { Name: "token" } });
   const out: Outcome = net.eval(token, "return 1");
@@ -121,6 +121,14 @@ async function network(): Promise<void> {
   const ticks: number = net.advance(60_000);
   const found: Explored[] = net.explore({ runs: 4, observe: [{ process: token, globals: ["Balances"] }] });
   console.log(out.Output, entry?.cause, trace.length, outbox[0]?.reason, points, copy.stateHash(), ticks, found[0]?.order);
+  const request: string = net.monitor(token);
+  const monitored: boolean = net.isMonitored(token);
+  net.unmonitor(token);
+  const log: NetworkLog | undefined = net.log();
+  if (log) {
+    const again: Network = Network.replay(log);
+    console.log(request, monitored, log.steps[0]?.hash, log.actions[0]?.op, again.stateHash());
+  }
 
   const ao = connect({ seed: "demo" });
   const signer = createDataItemSigner("wallet-address");
@@ -128,7 +136,9 @@ async function network(): Promise<void> {
   const message: string = await ao.message({ process, signer, tags: [{ name: "Action", value: "Ping" }] });
   const res: MessageResult = await ao.result({ process, message });
   const dry: MessageResult = await ao.dryrun({ process, tags: [] });
-  console.log(res.Messages.length, dry.Error, ao.network?.processes());
+  const monitorId: string = await ao.monitor({ process, signer });
+  const unmonitorId: string = await ao.unmonitor({ process, signer });
+  console.log(res.Messages.length, dry.Error, ao.network?.processes(), monitorId, unmonitorId);
 }
 
 void network;
