@@ -363,4 +363,50 @@ function authorityTags(processTags)
   end
 end
 
+-- Routing hints (aos 2.0.6): a `From-Process` tag may read `pid&hint=H&hint-ttl=T`. Finding a
+-- hint makes `ao._hints` exist; as in aos, the entry itself is only written when the tag
+-- names no process, which a tag with a hint always does, so the registry stays as it was.
+-- The registry is then kept to 1000 entries by dropping the one with the smallest ttl.
+local function splitOn(text, pattern)
+  local parts = {}
+  for part in string.gmatch(text, pattern) do
+    parts[#parts + 1] = part
+  end
+  return parts
+end
+
+function ao.registerHint(msg)
+  local process, hint, ttl
+  if msg.Tags then
+    for name, value in pairs(msg.Tags) do
+      if name == "From-Process" then
+        local parts = splitOn(value, "[^&]+")
+        local hintPair = parts[2] and splitOn(parts[2], "[^=]+") or {}
+        local ttlPair = parts[3] and splitOn(parts[3], "[^=]+") or {}
+        process, hint, ttl = parts[1], hintPair[2], ttlPair[2]
+        break
+      end
+    end
+  end
+  if hint then
+    ao._hints = ao._hints or {}
+    if not process then
+      ao._hints[process] = { hint = hint, ttl = ttl }
+    end
+  end
+  local hints = ao._hints
+  if hints then
+    local count, oldest, oldestKey = 0, nil, nil
+    for key, entry in pairs(hints) do
+      count = count + 1
+      if not oldest or entry.ttl < oldest then
+        oldest, oldestKey = entry.ttl, key
+      end
+    end
+    if count > 1000 and oldestKey then
+      hints[oldestKey] = nil
+    end
+  end
+end
+
 return ao
