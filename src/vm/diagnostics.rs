@@ -18,6 +18,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gc_arena::{Collect, Rootable};
 use piccolo::{
@@ -115,7 +116,29 @@ pub fn enabled(ctx: Context<'_>) -> bool {
 }
 
 pub fn set_enabled(ctx: Context<'_>, on: bool) {
-    state(ctx).borrow_mut().enabled = on;
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.enabled != on {
+        if on {
+            ENABLED_STATES.fetch_add(1, Ordering::Relaxed);
+        } else {
+            ENABLED_STATES.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    s.enabled = on;
+}
+
+/// How many Lua states are in diagnostic mode right now (in practice: a re-run's copy).
+/// While there are none, the library functions that keep shadow frames (`pcall`, `xpcall`)
+/// skip even looking their state up, so the success path pays nothing for diagnostics.
+static ENABLED_STATES: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for State {
+    fn drop(&mut self) {
+        if self.enabled {
+            ENABLED_STATES.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Notes that an error was reported without a position or name a diagnostic re-run would
@@ -486,6 +509,9 @@ pub fn enter_native(
     function: Function<'_>,
     name: &'static str,
 ) -> Option<NativeCall> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
     let s = state(ctx);
     if !s.borrow().enabled {
         return None;
