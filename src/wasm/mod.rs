@@ -29,9 +29,60 @@ pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))
 }
 
+/// Most arrays and objects a value from JS may hold (shared ones counted at each place).
+const MAX_JS_CONTAINERS: usize = 1_000_000;
+
+/// Why a JS value cannot be converted safely, if it cannot: the conversion recurses, and a
+/// value nested too deeply would exhaust the wasm stack (a trap that poisons the module);
+/// a value sharing its parts could expand without end. Walked without recursion.
+fn js_shape_error(v: &JsValue, what: &str) -> Option<Error> {
+    use crate::ao::message::{too_deep, MAX_MESSAGE_DEPTH};
+    use wasm_bindgen::JsCast;
+    let mut pending = vec![(v.clone(), 0usize)];
+    let mut containers = 0usize;
+    while let Some((v, depth)) = pending.pop() {
+        if !v.is_object() || v.is_function() {
+            continue;
+        }
+        if depth >= MAX_MESSAGE_DEPTH {
+            return Some(if what == "message" {
+                too_deep()
+            } else {
+                Error::BadOptions(format!(
+                    "{what} nests arrays or objects deeper than {MAX_MESSAGE_DEPTH} levels"
+                ))
+            });
+        }
+        containers += 1;
+        if containers > MAX_JS_CONTAINERS {
+            let m = format!("{what} holds more than {MAX_JS_CONTAINERS} arrays and objects");
+            return Some(if what == "message" {
+                Error::BadMessage(m)
+            } else {
+                Error::BadOptions(m)
+            });
+        }
+        let children = if js_sys::Array::is_array(&v) {
+            js_sys::Array::from(&v)
+        } else {
+            js_sys::Object::values(v.unchecked_ref())
+        };
+        pending.extend(
+            children
+                .iter()
+                .filter(|c| c.is_object())
+                .map(|c| (c, depth + 1)),
+        );
+    }
+    None
+}
+
 pub(crate) fn from_js(v: JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(serde_json::Value::Null);
+    }
+    if let Some(e) = js_shape_error(&v, what) {
+        return Err(js_error(&e));
     }
     serde_wasm_bindgen::from_value(v).map_err(|e| {
         let err = if what == "message" {
