@@ -32,3 +32,9 @@ for (const name of ["sources", "messages", "documents"]) {
     assert.deepEqual(pageErrors, []);
   });
 }
+
+test("values only JS can give are refused in Chromium without poisoning", async () => {
+  const result = await page.evaluate(() => window.runJsOnly());
+  assert.deepEqual(result.failures, []);
+  assert.equal(result.poisoned, false);
+});

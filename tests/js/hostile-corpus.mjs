@@ -246,3 +246,74 @@ export function runDocuments(Process, corpus) {
 }
 
 export const runners = { sources: runSources, messages: runMessages, documents: runDocuments };
+
+/**
+ * Values only JS can give (they cannot be written in the JSON corpora): cycles, shared parts,
+ * getters and proxies that throw, symbols, functions, big integers. The same checks: a real
+ * Error with its code, the state unchanged, the process working, the module not poisoned.
+ */
+export function jsOnlyCases() {
+  const cyclic = { Tags: { Action: "Echo" } };
+  cyclic.Self = cyclic;
+  const loop = [];
+  loop.push(loop);
+  let shared = [1];
+  for (let i = 0; i < 60; i++) shared = [shared, shared];
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  const deep = { msg: "the message nests arrays or objects deeper than 200 levels", code: "BAD_MESSAGE" };
+  const threw = (what) => ({ code: "BAD_MESSAGE", msg: `not a JSON-like value: reading it threw ${what}` });
+  return [
+    { name: "a message that contains itself", message: cyclic, expect: deep },
+    { name: "Data that contains itself", message: { Data: loop }, expect: deep },
+    { name: "an array shared 2^60 times", message: { Data: shared }, expect: { code: "BAD_MESSAGE", msg: "holds more than 1000000 arrays and objects" } },
+    { name: "a Proxy whose ownKeys trap throws", message: new Proxy({}, { ownKeys() { throw new Error("keys refused"); } }), expect: threw("keys refused") },
+    {
+      name: "a Proxy whose get trap throws",
+      message: new Proxy({ Data: "x" }, { get() { throw new Error("get refused"); } }),
+      expect: threw("get refused"),
+    },
+    { name: "a getter that throws", message: Object.defineProperty({}, "Data", { enumerable: true, get() { throw new Error("getter refused"); } }), expect: threw("getter refused") },
+    { name: "a getter that throws a string", message: { get Data() { throw "plain string"; } }, expect: threw("plain string") },
+    { name: "a revoked Proxy", message: revocable.proxy, expect: { code: "BAD_MESSAGE", msg: "reading it threw" } },
+    { name: "a revoked Proxy as Data", message: { Data: revocable.proxy }, expect: { code: "BAD_MESSAGE", msg: "reading it threw" } },
+    { name: "a Symbol as Data", message: { Data: Symbol("s") }, expect: { code: "BAD_MESSAGE", msg: "not a JSON-like value" } },
+    { name: "a function as Data", message: { Data: () => 1 }, expect: { code: "BAD_MESSAGE", msg: "not a JSON-like value" } },
+    { name: "a function as the message", message: () => 1, expect: { code: "BAD_MESSAGE", msg: "not a JSON-like value" } },
+    { name: "a BigInt beyond 64 bits", message: { Data: 2n ** 70n }, expect: { code: "BAD_MESSAGE", msg: "not a JSON-like value" } },
+    { name: "a BigInt tag value", message: { Tags: { Action: 10n } }, expect: { code: "BAD_MESSAGE", msg: "tag 'Action' must have a string value, got a number" } },
+    { name: "an undefined From is left out", message: { From: undefined, Tags: { Action: "Who" } }, expect: { output: "aoLiteOwner00000000000000000000000000000000" } },
+    { name: "tags in a Map", message: { Tags: new Map([["Action", "Echo"]]), Data: "from a map" }, expect: { output: "from a map" } },
+    { name: "a class instance", message: new (class { constructor() { this.Tags = { Action: "Echo" }; this.Data = "instance"; } })(), expect: { output: "instance" } },
+    { name: "a Date as Data", message: { Tags: { Action: "Echo" }, Data: new Date(0) }, expect: { output: "{}" } },
+  ];
+}
+
+export function runJsOnly(Process, isPoisoned) {
+  const p = new Process();
+  p.eval(
+    "Handlers.add('echo', 'Echo', function(m) print(m.Data) end)\n" +
+      "Handlers.add('who', 'Who', function(m) print(m.From) end)",
+  );
+  const failures = [];
+  const cases = jsOnlyCases();
+  for (const c of cases) {
+    const before = snapshot(p);
+    const got = attempt(() => p.send(c.message).Output?.data ?? "");
+    const expect = c.expect.code ? { code: c.expect.code, message: c.expect.msg } : c.expect;
+    const why = check(expect, got);
+    if (why) failures.push(`${c.name}: ${why}`);
+    if ("error" in got) unchangedAndWorking(p, before, c.name, failures);
+    if (isPoisoned()) {
+      failures.push(`${c.name}: poisoned the module`);
+      break;
+    }
+  }
+  // Options are converted the same way.
+  const options = { limits: {} };
+  options.limits.self = options;
+  const opt = attempt(() => new Process(options));
+  const why = check({ code: "BAD_OPTIONS", message: "nests arrays or objects deeper than 200 levels" }, opt);
+  if (why) failures.push(`options that contain themselves: ${why}`);
+  return { count: cases.length + 1, failures };
+}

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Process, isPoisoned } from "../../pkg/node.js";
 import { read } from "./helpers.mjs";
-import { runners } from "./hostile-corpus.mjs";
+import { runJsOnly, runners } from "./hostile-corpus.mjs";
 
 for (const [name, run] of Object.entries(runners)) {
   test(`hostile ${name} are refused with their codes and leave the process as it was`, () => {
@@ -15,3 +15,9 @@ for (const [name, run] of Object.entries(runners)) {
     assert.equal(isPoisoned(), false);
   });
 }
+
+test("values only JS can give (cycles, shared parts, throwing getters and proxies) are refused without poisoning", () => {
+  const { failures } = runJsOnly(Process, isPoisoned);
+  assert.deepEqual(failures, []);
+  assert.equal(isPoisoned(), false);
+});
