@@ -1,6 +1,6 @@
 //! The process API as a Rust user drives it.
 
-use aolite::{Error, Limits, Message, Process, ProcessOptions};
+use aolite::{Message, Process, ProcessOptions};
 use serde_json::json;
 
 fn process() -> Process {
@@ -76,38 +76,6 @@ fn handler_errors_are_reported_in_the_outcome() {
 }
 
 #[test]
-fn runaway_loops_stop_with_out_of_fuel_and_the_process_stays_usable() {
-    let options = ProcessOptions {
-        limits: Limits {
-            fuel: 2_000_000,
-            ..Limits::default()
-        },
-        ..ProcessOptions::default()
-    };
-    let mut p = Process::new(options).expect("spawn");
-    p.eval("X = 1").expect("eval");
-    let err = p.eval("while true do end").expect_err("must stop");
-    assert!(
-        matches!(err, Error::OutOfFuel { limit: 2_000_000 }),
-        "{err}"
-    );
-    assert_eq!(err.code(), "OUT_OF_FUEL");
-    assert_eq!(p.eval("return X").expect("still usable").output, "1");
-}
-
-#[test]
-fn memory_blowups_stop_with_out_of_memory() {
-    let mut options = ProcessOptions::default();
-    options.limits.memory = 8 << 20;
-    let mut p = Process::new(options).expect("spawn");
-    let err = p
-        .eval("local t = {} for i = 1, 1e8 do t[i] = {i} end")
-        .expect_err("must stop");
-    assert_eq!(err.code(), "OUT_OF_MEMORY", "{err}");
-    assert_eq!(p.eval("return 1").expect("usable").output, "1");
-}
-
-#[test]
 fn syntax_errors_name_the_chunk_and_line() {
     let mut p = process();
     let err = p.eval("x = = 1").expect_err("syntax");
@@ -127,45 +95,6 @@ fn syntax_errors_name_the_chunk_and_line() {
             .ends_with("[string \"aos\"]:2: ')' expected (to close '(' at line 1) near <eof>"),
         "{err}"
     );
-}
-
-#[test]
-fn hostile_operator_chains_are_rejected_before_compiling() {
-    let mut p = process();
-    let src = format!("return {}", vec!["x"; 5000].join(" + "));
-    let err = p.eval(&src).expect_err("rejected");
-    assert_eq!(err.code(), "SOURCE_REJECTED");
-    assert!(
-        err.to_string()
-            .contains("chains 4999 binary operators, more than the limit of 1000"),
-        "{err}"
-    );
-    // A long but acceptable chain still compiles and runs.
-    let ok = format!("x = 1 return {}", vec!["x"; 900].join(" + "));
-    assert_eq!(p.eval(&ok).expect("ok").output, "900");
-}
-
-#[test]
-fn malformed_messages_are_rejected_with_clear_errors() {
-    let mut p = process();
-    for (msg, needle) in [
-        (json!([1, 2]), "must be a JSON object"),
-        (
-            json!({"Tags": [{"name": "Action", "value": 5}]}),
-            "must be a string",
-        ),
-        (json!({"Tags": {"Action": true}}), "string value"),
-        (json!({"Tags": "Action=Ping"}), "Tags must be"),
-        (
-            json!({"Timestamp": "soon"}),
-            "'Timestamp' must be an integer",
-        ),
-        (json!({"From": 12}), "'From' must be a string"),
-    ] {
-        let err = p.send_json(&msg).expect_err("rejected");
-        assert_eq!(err.code(), "BAD_MESSAGE");
-        assert!(err.to_string().contains(needle), "{err} lacks {needle}");
-    }
 }
 
 #[test]
@@ -217,35 +146,6 @@ fn spawn_options_reach_the_runtime() {
     assert_eq!(module_tag.output_text(), "Memory-Limit=1-gb");
 }
 
-/// Deeply nested calls or constructors would exhaust piccolo's 256 registers, and its
-/// compiler panics then (a trap in wasm): they are refused first, with a clear error.
-#[test]
-fn register_hungry_nesting_is_rejected_before_compiling() {
-    let mut p = process();
-    for (open, close) in [("f(1, ", ")"), ("{1, ", "}"), ("o:m(", ")"), ("{k = ", "}")] {
-        let src = format!(
-            "local function f(a, b) return b end local o = {{m = function(s, a) return a end}} return {}1{}",
-            open.repeat(150),
-            close.repeat(150)
-        );
-        let err = p.eval(&src).expect_err("rejected");
-        assert_eq!(err.code(), "SOURCE_REJECTED", "{open}: {err}");
-        // (A method call nests a helper call too, so that chain meets the nesting limit.)
-        let text = err.to_string();
-        assert!(
-            text.contains("nested too deeply") || text.contains("nested deeper than"),
-            "{err}"
-        );
-    }
-    // Moderate nesting still runs.
-    let ok = format!(
-        "local function f(a, b) return b end return {}7{}",
-        "f(1, ".repeat(60),
-        ")".repeat(60)
-    );
-    assert_eq!(p.eval(&ok).unwrap().output, "7");
-}
-
 #[test]
 fn eval_refuses_when_no_handler_takes_it_and_evaluate_runs_as_the_host() {
     let mut p = process();
@@ -292,7 +192,7 @@ fn eval_refuses_when_no_handler_takes_it_and_evaluate_runs_as_the_host() {
 }
 
 #[test]
-fn aoconnect_shaped_messages_are_accepted_and_near_misses_refused() {
+fn aoconnect_shaped_messages_are_accepted() {
     let mut p = process();
     p.eval(
         r#"Handlers.add("t", "T", function(m) Got = m.From .. "|" .. m.Note .. "|" .. m.Data end)"#,
@@ -305,20 +205,8 @@ fn aoconnect_shaped_messages_are_accepted_and_near_misses_refused() {
     }))
     .expect("aoconnect shape");
     assert_eq!(p.global_json("Got").expect("Got"), json!("alice|n|body"));
-    for (msg, says) in [
-        (json!({ "Tag": { "Action": "T" } }), "did you mean 'Tags'"),
-        (json!({ "Form": "alice" }), "did you mean 'From'"),
-        (
-            json!({ "Tags": [{ "nmae": "Action", "value": "T" }] }),
-            "did you mean 'name'",
-        ),
-        (json!({ "Tags": {}, "tags": {} }), "both 'Tags' and 'tags'"),
-        (json!({ "signer": "x" }), "signer"),
-    ] {
-        let e = p.send_json(&msg).expect_err("refused");
-        assert_eq!(e.code(), "BAD_MESSAGE");
-        assert!(e.to_string().contains(says), "{e}");
-    }
+    // The near misses (`Tag`, `Form`, `nmae`, both `Tags` and `tags`, `signer`) are refused:
+    // tests/data/hostile/messages.json.
     // Fields far from the known ones still pass through.
     p.send_json(&json!({ "Epoch": 1, "Other": "x", "Tags": { "Action": "None" } }))
         .expect("pass through");

@@ -179,6 +179,35 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Largest accepted message, all fields together; bigger input is refused before parsing.
 pub const MAX_MESSAGE_BYTES: usize = 16 << 20;
 const MAX_TAGS: usize = 4096;
+/// Deepest nesting of arrays and objects accepted in a message (its Data given as JSON, or a
+/// malformed field): aos's `json` neither decodes nor encodes deeper than 200 levels, and a
+/// recursive walk of a deeper value (a conversion from JS, a serialisation) could exhaust
+/// the stack, which traps in wasm.
+pub const MAX_MESSAGE_DEPTH: usize = 200;
+
+/// The refusal of a message nested deeper than [`MAX_MESSAGE_DEPTH`].
+pub fn too_deep() -> Error {
+    bad(format!(
+        "the message nests arrays or objects deeper than {MAX_MESSAGE_DEPTH} levels"
+    ))
+}
+
+/// Whether `v` nests arrays and objects deeper than `max` levels (walked without recursion).
+pub fn nested_deeper_than(v: &Json, max: usize) -> bool {
+    let mut pending = vec![(v, 0usize)];
+    while let Some((v, depth)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &Json>> = match v {
+            Json::Array(items) => Box::new(items.iter()),
+            Json::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth >= max {
+            return true;
+        }
+        pending.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
 
 fn bad(msg: impl Into<String>) -> Error {
     Error::BadMessage(msg.into())
@@ -315,6 +344,9 @@ impl Message {
 
     /// Validates a message given as a JSON value.
     pub fn from_json(json: &Json) -> Result<Message, Error> {
+        if nested_deeper_than(json, MAX_MESSAGE_DEPTH) {
+            return Err(too_deep());
+        }
         let given = json.as_object().ok_or_else(|| {
             bad(format!(
                 "a message must be a JSON object, got {}",

@@ -39,7 +39,9 @@ use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
 use super::split::SplitBodies;
 use super::visit::mutable::VisitMut;
-use super::visit::read_only::{walk_block, walk_function, walk_simple, walk_suffixed, Visit};
+use super::visit::read_only::{
+    walk_block, walk_function, walk_simple, walk_statement, walk_suffixed, Visit,
+};
 use crate::error::Error;
 
 /// Bounds on source accepted for compilation. piccolo's compiler recurses on operator
@@ -281,11 +283,17 @@ fn compile_here(
         limits,
         depth: 0,
         held: 0,
+        locals: 0,
         error: None,
+        too_many_locals: false,
         diagnostic,
     };
     checker.block(&chunk.block);
     if let Some(why) = checker.error {
+        // More locals than Lua allows is Lua's syntax error (`lua_wording` words it).
+        if checker.too_many_locals {
+            return Err(Error::Syntax(format!("{chunk_name}: {why}")));
+        }
         return Err(Error::SourceRejected(format!("{chunk_name}: {why}")));
     }
     // After the parameter rewrite every function is vararg, and piccolo does not check
@@ -630,7 +638,12 @@ struct ShapeCheck<'a> {
     /// function while the node being visited is evaluated (an estimate, see
     /// [`MAX_HELD_REGISTERS`]).
     held: usize,
+    /// Locals of the current function in scope (each holds a register for its lifetime),
+    /// counted as Lua counts them (parameters, and a for loop's three hidden ones).
+    locals: usize,
     error: Option<String>,
+    /// The error is that the function declares more locals than Lua's limit.
+    too_many_locals: bool,
     /// Diagnostic mode passes two more arguments to every call (see `calls.rs`).
     diagnostic: bool,
 }
@@ -641,6 +654,15 @@ struct ShapeCheck<'a> {
 /// `{1, {1, ...}}` and method calls 3 (fail at 85), `{{...}}` 2 (fail at 128); the margin
 /// leaves room for the function's locals and the rewrites' helper calls.
 const MAX_HELD_REGISTERS: usize = 200;
+
+/// Lua's limit of locals in scope in one function (`MAXVARS`); piccolo has none, and past
+/// its 256 registers its compiler panics (a trap in wasm).
+const MAX_LOCALS: usize = 200;
+
+/// Registers a function's locals in scope and the values held for the node being visited
+/// may take together: piccolo's 256 less a margin for the rewrites' helper calls (the
+/// measurements above fail within 2 registers of 256).
+const MAX_REGISTERS: usize = 240;
 
 impl ShapeCheck<'_> {
     /// Visits one level deeper, unless that is too deep or an error was already found.
@@ -658,6 +680,15 @@ impl ShapeCheck<'_> {
         self.depth -= 1;
     }
 
+    /// Brings `n` more locals into scope (until the enclosing block ends).
+    fn declare(&mut self, n: usize) {
+        self.locals += n;
+        if self.locals > MAX_LOCALS && self.error.is_none() {
+            self.error = Some(format!("too many local variables (limit is {MAX_LOCALS})"));
+            self.too_many_locals = true;
+        }
+    }
+
     /// Visits with `extra` more registers held.
     fn holding(&mut self, extra: usize, visit: impl FnOnce(&mut Self)) {
         self.held += extra;
@@ -665,6 +696,13 @@ impl ShapeCheck<'_> {
             self.error = Some(format!(
                 "calls or table constructors nested too deeply (they would need more than \
                  {MAX_HELD_REGISTERS} registers)"
+            ));
+        }
+        if self.held + self.locals > MAX_REGISTERS && self.error.is_none() {
+            self.error = Some(format!(
+                "calls or table constructors nested too deeply for a function with {} locals \
+                 (together they would need more than {MAX_REGISTERS} registers)",
+                self.locals
             ));
         }
         if self.error.is_none() {
@@ -676,7 +714,39 @@ impl ShapeCheck<'_> {
 
 impl<S> Visit<S> for ShapeCheck<'_> {
     fn block(&mut self, b: &Block<S>) {
+        let locals = self.locals;
         self.nested(|this| walk_block(this, b));
+        self.locals = locals;
+    }
+
+    fn statement(&mut self, s: &Statement<S>) {
+        match s {
+            // The names come into scope after the values are evaluated.
+            Statement::LocalStatement(l) => {
+                walk_statement(self, s);
+                self.declare(l.names.len());
+            }
+            // The name is in scope in the function's own body.
+            Statement::LocalFunction(_) => {
+                self.declare(1);
+                walk_statement(self, s);
+            }
+            _ => walk_statement(self, s),
+        }
+    }
+
+    fn numeric_for_body(&mut self, _name: &S, body: &Block<S>) {
+        let locals = self.locals;
+        self.declare(4);
+        self.block(body);
+        self.locals = locals;
+    }
+
+    fn generic_for_body(&mut self, names: &[S], body: &Block<S>) {
+        let locals = self.locals;
+        self.declare(3 + names.len());
+        self.block(body);
+        self.locals = locals;
     }
 
     fn suffixed(&mut self, s: &SuffixedExpression<S>) {
@@ -728,8 +798,11 @@ impl<S> Visit<S> for ShapeCheck<'_> {
     fn function(&mut self, f: &FunctionDefinition<S>) {
         // A function literal gets a register file of its own.
         let held = std::mem::take(&mut self.held);
+        let locals = std::mem::take(&mut self.locals);
+        self.declare(f.parameters.len());
         walk_function(self, f);
         self.held = held;
+        self.locals = locals;
     }
 
     fn call(&mut self, c: &CallSuffix<S>) {
