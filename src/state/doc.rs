@@ -211,7 +211,9 @@ fn limits(j: &Json) -> Result<Limits, Error> {
 
 /// Parses and checks a whole document.
 pub fn parse(text: &str) -> Result<Doc, Error> {
-    let j: Json = serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let j: Json = serde_json::from_str::<Strict>(text)
+        .map_err(|e| bad(format!("not valid JSON: {e}")))?
+        .0;
     let top = object(
         &j,
         "the document",
@@ -551,4 +553,69 @@ fn check_graph(d: &Doc) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// JSON read as `serde_json` reads it, except that an object naming a field twice is an
+/// error: serde_json keeps the last one, and a document that imports must export to the
+/// same bytes, which a repeated field could not.
+struct Strict(Json);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(value) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the field '{key}' appears twice in one object"
+                )));
+            }
+            out.insert(key, value);
+        }
+        Ok(Json::Object(out))
+    }
 }
