@@ -514,3 +514,27 @@ fn the_clock_steps_per_message_without_a_timestamp() {
         0
     );
 }
+
+/// `.bint` is compiled on its first `require`: an idle process holds none of its code, and a
+/// process that loaded it exports and imports it like any other module.
+#[test]
+fn bint_loads_on_first_require_and_travels_with_the_state() {
+    let mut p = process();
+    let idle = p.export_state().expect("export");
+    assert!(!idle.contains("bigint"), "an idle process has no .bint code");
+    p.eval("bint = require('.bint')(256); X = bint('123456789012345678901234567890')")
+        .expect("require .bint");
+    let doc = p.export_state().expect("export");
+    let mut q = Process::import_state(&doc).expect("import");
+    assert_eq!(q.export_state().expect("export"), doc);
+    assert_eq!(
+        q.eval("return tostring(X * 2)").expect("eval").output,
+        "246913578024691357802469135780"
+    );
+    assert_eq!(
+        q.eval("return tostring(require('.bint')(256)(7) + 1)")
+            .expect("eval")
+            .output,
+        "8"
+    );
+}

@@ -32,9 +32,16 @@ const LUA_MODULES: &[(&str, &str)] = &[
     (".process", include_str!("lua/process.lua")),
 ];
 
+/// Modules the runtime does not load at boot (aos has them `require`-able but unused until a
+/// program asks): compiled and instantiated on their first `require`, so an idle process
+/// holds none of their code. `.bint` alone is over a third of the runtime's Lua.
+const LAZY_MODULES: &[&str] = &[".bint"];
+
 /// Installs the runtime's native parts (the `json` module, `require`-able) and names every
 /// built-in object; after this only Lua code runs, whose state exports as closures.
 pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
+    let helpers = vm.stashed_helpers();
+    let limits = vm.limits().source;
     vm.enter(|ctx| {
         install_searcher(ctx)?;
         let preload = preload(ctx)?;
@@ -45,6 +52,12 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
         });
         for name in ["json", ".json"] {
             let _ = preload.set(ctx, name, json_loader);
+        }
+        for (name, source) in LUA_MODULES
+            .iter()
+            .filter(|(name, _)| LAZY_MODULES.contains(name))
+        {
+            let _ = preload.set(ctx, *name, lazy_loader(ctx, helpers.fetch(ctx), limits, name, source));
         }
         crate::state::builtins::add_root(ctx, "(json)", Value::Table(json));
         crate::state::builtins::add_root(ctx, NATIVES, Value::Table(natives(ctx)));
@@ -336,6 +349,9 @@ const NATIVES_GLOBAL: &str = "_AOLITE_NATIVES";
 pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
     let mut loaders = Vec::with_capacity(LUA_MODULES.len());
     for (name, source) in LUA_MODULES {
+        if LAZY_MODULES.contains(name) {
+            continue;
+        }
         loaders.push((
             *name,
             vm.load_with(&chunk_name(name), source.as_bytes(), Reads::Vm)?,
@@ -365,6 +381,34 @@ pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
             ".process did not provide a handle function".into(),
         )),
     }
+}
+
+/// The `package.preload` loader of a module in [`LAZY_MODULES`]: compiles the module (the
+/// compile cache makes this cheap after the first process) into a closure with the globals
+/// as `_ENV`, as every runtime module has, and calls it with the loader's arguments.
+fn lazy_loader<'gc>(
+    ctx: piccolo::Context<'gc>,
+    helpers: crate::vm::helpers::Helpers<'gc>,
+    limits: crate::vm::SourceLimits,
+    name: &'static str,
+    source: &'static str,
+) -> Callback<'gc> {
+    Callback::from_fn_with(&ctx, helpers, move |helpers, ctx, _, _| {
+        let closure = crate::vm::compile::load(
+            ctx,
+            &chunk_name(name),
+            source.as_bytes(),
+            Value::Table(ctx.globals()),
+            *helpers,
+            &limits,
+            Reads::Vm,
+        )
+        .map_err(|e| e.to_string().into_value(ctx))?;
+        Ok(CallbackReturn::Call {
+            function: piccolo::Function::Closure(closure),
+            then: None,
+        })
+    })
 }
 
 /// `{name, value}` tag tables as aos expects them.
