@@ -1,7 +1,8 @@
-// Types of `aolite/worker`: a process in a Web Worker behind promises.
+// Types of `aolite/worker`: a process or a network in a Web Worker behind promises.
 import type {
   Checkpoint, Env, EvalOutput, HistoryOptions, InspectOptions, Inspection, JsonValue, LogEntry,
-  Message, Outcome, PathStep, ProcessOptions, Stats,
+  Message, Outcome, PathStep, ProcessOptions, Stats, NetworkOptions, NetworkLog, TraceEntry,
+  PendingMessage, ExternalMessage, ExploreOptions, Explored, NetworkCheckpoint,
 } from "./web/aolite.js";
 
 export interface WorkerOptions {
@@ -41,6 +42,58 @@ export declare class ProcessWorker {
   inspect(path: PathStep[], options?: InspectOptions): Promise<Inspection>;
   /** An independent copy of this process, in a new worker. */
   fork(options?: HistoryOptions, at?: number): Promise<ProcessWorker>;
+  /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */
+  terminate(): void;
+}
+
+/** A network of processes (`Network`) in a Web Worker: every method returns a promise. */
+export declare class NetworkWorker {
+  /** The messenger's address: the `Owner` of pushed messages, the default `Authority`. */
+  readonly messenger: string;
+  static create(options?: NetworkOptions, worker?: WorkerOptions): Promise<NetworkWorker>;
+  /** A worker holding a network rebuilt from its document (`exportState`). */
+  static fromState(doc: string, worker?: WorkerOptions): Promise<NetworkWorker>;
+  /** A worker holding a network rebuilt from its log, checked step by step (`REPLAY_MISMATCH`). */
+  static replay(log: NetworkLog, worker?: WorkerOptions): Promise<NetworkWorker>;
+  /** The virtual clock (ms since the epoch). */
+  clock(): Promise<number>;
+  spawn(options?: ProcessOptions): Promise<string>;
+  send(target: string, message: Message): Promise<string>;
+  message(target: string, message: Message): Promise<string>;
+  assign(process: string, id: string): Promise<number>;
+  eval(target: string, source: string): Promise<Outcome>;
+  dryRun(target: string, message: Message): Promise<Outcome>;
+  run(budget?: number): Promise<number>;
+  step(): Promise<TraceEntry | undefined>;
+  pending(): Promise<PendingMessage[]>;
+  hold(seq: number): Promise<void>;
+  release(seq: number): Promise<void>;
+  drop(seq: number): Promise<void>;
+  reorder(seqs: number[]): Promise<void>;
+  advance(ms: number): Promise<number>;
+  setBudget(max: number): Promise<void>;
+  monitor(id: string): Promise<string>;
+  unmonitor(id: string): Promise<string>;
+  isMonitored(id: string): Promise<boolean>;
+  startLog(): Promise<void>;
+  log(): Promise<NetworkLog>;
+  processes(): Promise<string[]>;
+  parent(id: string): Promise<string | undefined>;
+  result(id: string): Promise<TraceEntry | undefined>;
+  trace(from?: number): Promise<TraceEntry[]>;
+  outbox(from?: number): Promise<ExternalMessage[]>;
+  getGlobal(id: string, name: string): Promise<JsonValue>;
+  view(id: string, names?: string[]): Promise<Record<string, JsonValue>>;
+  exportProcess(id: string): Promise<string>;
+  explore(options: ExploreOptions): Promise<Explored[]>;
+  checkpoint(name?: string): Promise<number>;
+  checkpoints(): Promise<NetworkCheckpoint[]>;
+  rollback(id: number): Promise<void>;
+  dropCheckpoint(id: number): Promise<void>;
+  exportState(): Promise<string>;
+  stateHash(): Promise<string>;
+  /** An independent copy of this network, in a new worker. */
+  fork(): Promise<NetworkWorker>;
   /** Stops the worker now; calls in flight and later calls reject with code `TERMINATED`. */
   terminate(): void;
 }

@@ -1,26 +1,43 @@
-// The Web Worker side of `aolite/worker`: hosts one process and answers calls from the
-// page (see worker-client.js). Runs as a module worker.
-import init, { Process } from "./browser.js";
+// The Web Worker side of `aolite/worker`: hosts one process or one network and answers calls
+// from the page (see worker-client.js). Runs as a module worker.
+import init, { Network, Process } from "./browser.js";
 
-let process = null;
+let host = null;
 const ready = init();
+
+// The calls that make the worker's object; every other call goes to that object.
+const makers = {
+  create: (options) => new Process(options ?? {}),
+  importState: (doc, options) => Process.importState(doc, options ?? {}),
+  replay: (start, log) => Process.replay(start ?? {}, log ?? []),
+  createNetwork: (options) => new Network(options ?? {}),
+  importNetwork: (doc) => Network.importState(doc),
+  replayNetwork: (log) => Network.replay(log),
+};
+
+// Read-only properties the page asks for as calls.
+const GETTERS = new Set(["clock", "messenger", "id", "owner"]);
 
 self.onmessage = async ({ data }) => {
   const { id, method, args } = data;
   try {
     await ready;
     let result;
-    if (method === "create" || method === "importState" || method === "replay") {
-      const made =
-        method === "create" ? new Process(args[0] ?? {})
-        : method === "importState" ? Process.importState(args[0], args[1] ?? {})
-        : Process.replay(args[0] ?? {}, args[1] ?? []);
-      process?.free?.();
-      process = made;
-      result = { id: process.id, owner: process.owner };
+    if (Object.hasOwn(makers, method)) {
+      const made = makers[method](...args);
+      host?.free?.();
+      host = made;
+      result = made instanceof Process ? { id: made.id, owner: made.owner } : { messenger: made.messenger };
     } else {
-      if (process === null) throw Object.assign(new Error("no process: call create first"), { code: "BAD_OPTIONS" });
-      result = process[method](...args);
+      if (host === null) throw Object.assign(new Error("nothing to call: create a process or a network first"), { code: "BAD_OPTIONS" });
+      const member = host[method];
+      if (typeof member === "function" && method !== "free" && method !== "fork") {
+        result = member.apply(host, args);
+      } else if (GETTERS.has(method)) {
+        result = member;
+      } else {
+        throw Object.assign(new Error(`unknown method ${method}`), { code: "BAD_OPTIONS" });
+      }
     }
     self.postMessage({ id, result });
   } catch (e) {

@@ -84,3 +84,51 @@ test("state in a worker: checkpoints, rollback, diffs, export into a new worker,
     independent: 300, bad: "BAD_STATE", notice: "function",
   });
 });
+
+test("a network in a worker: processes message each other, state round-trips, runaways stop", async () => {
+  const result = await page.evaluate(async () => {
+    const net = await NetworkWorker.create({ seed: "worker-net" });
+    const a = await net.spawn({ tags: { Name: "a" } });
+    const b = await net.spawn({ tags: { Name: "b" } });
+    await net.eval(b, `Handlers.add("ping", "Ping", function(m) Pings = (Pings or 0) + 1; m.reply({ Action = "Pong" }) end)`);
+    await net.eval(a, `Handlers.add("go", "Go", function(m) Send({ Target = m.Peer, Action = "Ping" }) end)
+      Handlers.add("pong", "Pong", function(m) Pongs = (Pongs or 0) + 1 end)`);
+    await net.message(a, { Tags: { Action: "Go", Peer: b } });
+    const trace = await net.trace();
+    const actions = trace.map((t) => t.action ?? t.kind);
+    const pings = await net.getGlobal(b, "Pings");
+    const pongs = await net.getGlobal(a, "Pongs");
+    const hash = await net.stateHash();
+    const cp = await net.checkpoint("after one round");
+    await net.message(a, { Tags: { Action: "Go", Peer: b } });
+    const twice = await net.getGlobal(b, "Pings");
+    await net.rollback(cp);
+    const back = await net.getGlobal(b, "Pings");
+    const copy = await NetworkWorker.fromState(await net.exportState());
+    const sameHash = (await copy.stateHash()) === (await net.stateHash());
+    copy.terminate();
+    // Two processes answering each other forever: the run's budget stops them.
+    await net.eval(b, `Handlers.add("pong-back", "Pong", function(m) m.reply({ Action = "Pong" }) end)`);
+    await net.eval(a, `Handlers.add("pong", "Pong", function(m) m.reply({ Action = "Pong" }) end)`);
+    await net.setBudget(200);
+    let code;
+    try { await net.message(a, { Tags: { Action: "Go", Peer: b } }); } catch (e) { code = e instanceof Error && e.code; }
+    const processes = (await net.processes()).length;
+    net.terminate();
+    let after;
+    try { await net.processes(); } catch (e) { after = e.code; }
+    return { actions, pings, pongs, hashLength: hash.length, twice, back, sameHash, code, processes, after,
+      messenger: typeof net.messenger };
+  });
+  assert.deepEqual(result.pings, 1);
+  assert.deepEqual(result.pongs, 1);
+  assert.ok(result.actions.includes("Ping") && result.actions.includes("Pong"), JSON.stringify(result.actions));
+  assert.equal(result.hashLength, 64);
+  assert.equal(result.twice, 2);
+  assert.equal(result.back, 1);
+  assert.equal(result.sameHash, true);
+  assert.equal(result.code, "BUDGET_EXCEEDED");
+  assert.equal(result.processes, 2);
+  assert.equal(result.after, "TERMINATED");
+  assert.equal(result.messenger, "string");
+});

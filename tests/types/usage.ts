@@ -83,7 +83,7 @@ async function main(): Promise<void> {
 
 void main;
 
-import { ProcessWorker } from "../../pkg/worker-client.js";
+import { ProcessWorker, NetworkWorker } from "../../pkg/worker-client.js";
 
 async function inWorker(): Promise<void> {
   const w: ProcessWorker = await ProcessWorker.create({ diff: true });
@@ -97,6 +97,21 @@ async function inWorker(): Promise<void> {
 }
 
 void inWorker;
+
+async function networkInWorker(): Promise<void> {
+  const net: NetworkWorker = await NetworkWorker.create({ seed: "w" });
+  const a: string = await net.spawn({ tags: { Name: "a" } });
+  const out: Outcome = await net.eval(a, "return 1");
+  const delivered: number = await net.run();
+  const trace = await net.trace();
+  const first: string | undefined = trace[0]?.action;
+  const copy: NetworkWorker = await net.fork();
+  const same: boolean = (await copy.stateHash()) === (await net.stateHash());
+  console.log(out.Output, delivered, first, same, net.messenger, await net.clock());
+  net.terminate();
+}
+
+void networkInWorker;
 
 import { Network } from "../../pkg/web/aolite.js";
 import type { Explored, ExternalMessage, NetworkCheckpoint, NetworkLog, NetworkOptions, PendingMessage, TraceEntry } from "../../pkg/web/aolite.js";
