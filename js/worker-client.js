@@ -16,6 +16,9 @@ function rebuild(error) {
   const err = new Error(error.message);
   err.name = error.name ?? "AoliteError";
   err.code = error.code;
+  // Where an OUT_OF_FUEL loop was running, when known.
+  if (error.chunk !== undefined) err.chunk = error.chunk;
+  if (error.line !== undefined) err.line = error.line;
   return err;
 }
 

@@ -41,6 +41,6 @@ self.onmessage = async ({ data }) => {
     }
     self.postMessage({ id, result });
   } catch (e) {
-    self.postMessage({ id, error: { message: e?.message ?? String(e), code: e?.code ?? "LUA_ERROR", name: e?.name ?? "Error" } });
+    self.postMessage({ id, error: { message: e?.message ?? String(e), code: e?.code ?? "LUA_ERROR", name: e?.name ?? "Error", chunk: e?.chunk, line: e?.line } });
   }
 };

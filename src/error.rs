@@ -14,8 +14,9 @@ pub enum Error {
     SourceRejected(String),
     /// A Lua runtime error (`error(...)`, a type error, a failed assertion...).
     Lua(String),
-    /// The compute budget of one call ran out.
-    OutOfFuel { limit: u64 },
+    /// The compute budget of one call ran out; `at` is the Lua line it was running, when
+    /// one could be found (see `vm::runaway`).
+    OutOfFuel { limit: u64, at: Option<Position> },
     /// The host stopped the running call (Ctrl-C in a console); nothing it did is kept.
     Interrupted,
     /// An Eval message that no handler took: aos's Eval handler runs code only from the
@@ -38,6 +39,20 @@ pub enum Error {
     BudgetExceeded(String),
     /// The instance hit an internal fault earlier and refuses further work.
     Poisoned(String),
+}
+
+/// A line of Lua source: the chunk's name as Lua writes it in messages (`[string "aos"]`,
+/// `=stdin`'s `stdin`...) and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub chunk: String,
+    pub line: u64,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.chunk, self.line)
+    }
 }
 
 impl Error {
@@ -67,11 +82,15 @@ impl fmt::Display for Error {
         match self {
             Error::Syntax(m) | Error::Lua(m) => f.write_str(m),
             Error::SourceRejected(m) => write!(f, "source rejected: {m}"),
-            Error::OutOfFuel { limit } => write!(
+            Error::OutOfFuel { limit, at } => write!(
                 f,
-                "out of fuel: the computation used more than its limit of {limit} fuel units \
+                "out of fuel{}: the computation used more than its limit of {limit} fuel units \
                  (a runaway loop?); to allow more, raise the fuel limit: `--fuel N` in the \
-                 CLI, `limits: {{ fuel: N }}` in the JS API, `Limits::fuel` in Rust"
+                 CLI, `limits: {{ fuel: N }}` in the JS API, `Limits::fuel` in Rust",
+                match at {
+                    Some(at) => format!(" at {at}"),
+                    None => String::new(),
+                }
             ),
             Error::OutOfMemory { used, limit } => write!(
                 f,

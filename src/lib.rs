@@ -43,7 +43,7 @@ pub mod vm;
 mod wasm;
 
 pub use ao::{Diagnostics, EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
-pub use error::Error;
+pub use error::{Error, Position};
 pub use lua::{run_script, ScriptOutput};
 pub use net::{Network, NetworkOptions};
 pub use vm::Limits;

@@ -205,7 +205,8 @@ fn parse_site(v: Value<'_>) -> Site {
 
 /// The `(call)` helper: `(call)(f, site, args...)` calls `f(args...)`.
 pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         let f = stack.get(0);
         let site = parse_site(stack.get(1));
         stack.drain(0..2.min(stack.len()));

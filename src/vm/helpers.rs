@@ -35,11 +35,13 @@ impl<'gc> Helpers<'gc> {
             method: Function::Callback(method_helper(ctx)),
             concat: Function::Callback(concat_helper(ctx)),
             // `(pass)(...)` returns its arguments unchanged.
-            pass: Function::Callback(Callback::from_fn(&ctx, |_, _, _| {
+            pass: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, _| {
+                super::runaway::note(&mut exec);
                 Ok(CallbackReturn::Return)
             })),
             // `(first)(...)` returns its first argument (nil if none).
-            first: Function::Callback(Callback::from_fn(&ctx, |_, _, mut stack| {
+            first: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, mut stack| {
+                super::runaway::note(&mut exec);
                 stack.resize(1);
                 Ok(CallbackReturn::Return)
             })),
@@ -48,14 +50,16 @@ impl<'gc> Helpers<'gc> {
             arith: Function::Callback(super::arith_ops::arith_helper(ctx)),
             // `(key)(k)` returns `k`, first giving a reference-typed key its identity, so
             // keys of a table constructor get theirs in source order (see `rewrite.rs`).
-            key: Function::Callback(Callback::from_fn(&ctx, |ctx, _, mut stack| {
+            key: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+                super::runaway::note(&mut exec);
                 stack.resize(1);
                 crate::stdlib::tostring::identity_of(ctx, stack[0]);
                 Ok(CallbackReturn::Return)
             })),
             // `(drop)(n, ...)` returns the arguments after the first `n` of `...` (a vararg
             // function's extra arguments, see `params.rs`).
-            drop: Function::Callback(Callback::from_fn(&ctx, |_, _, mut stack| {
+            drop: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, mut stack| {
+                super::runaway::note(&mut exec);
                 let n = match stack.get(0) {
                     Value::Integer(n) => usize::try_from(n).unwrap_or(0),
                     _ => 0,
@@ -179,7 +183,8 @@ pub fn index_value<'gc>(
 
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
 fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         let t = stack.get(0);
         let k = stack.get(1);
         // The common case first: a field present in a table.
@@ -265,7 +270,8 @@ pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) ->
 /// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
         // in an error (nil when it gives none), see `index.rs`.
         let receiver = stack.get(0);
@@ -471,6 +477,7 @@ fn type_error<'gc>(
 /// from the right as Lua's VM does.
 fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         // `(concat)(count, operands...)`: exactly `count` operands (see rewrite.rs).
         let count = match stack.get(0) {
             Value::Integer(n) => usize::try_from(n).unwrap_or(0),
@@ -604,7 +611,8 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
 /// The runtime half of the assignment rewrite: `(set)(t, k, v)` is `t[k] = v` with Lua's
 /// `__newindex` semantics, every raw store going through the undo log.
 fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         let (mut target, key, value) = (stack.get(0), stack.get(1), stack.get(2));
         // The target's name, when the pipeline passed it (see `index.rs`).
         let names = stack.get(3);
@@ -683,7 +691,8 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
 /// `(setup)(function() return x end)`: logs the captured variable `x` (the getter's only
 /// upvalue) before the assignment that follows it.
 fn setup_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, _, mut stack| {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
         if let Value::Function(Function::Closure(getter)) = stack.get(0) {
             if let Some(cell) = getter.upvalues().first() {
                 undo::record_upvalue(ctx, *cell);

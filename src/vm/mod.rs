@@ -18,6 +18,7 @@ pub mod labels;
 pub mod numerals;
 pub mod params;
 pub mod rewrite;
+pub mod runaway;
 pub mod split;
 pub mod syntax;
 pub mod undo;
@@ -319,8 +320,9 @@ impl Vm {
                 break;
             }
             if used > limit {
+                let at = self.locate(&executor);
                 self.abandon(&executor);
-                return Err(Error::OutOfFuel { limit });
+                return Err(Error::OutOfFuel { limit, at });
             }
             if self.interrupt.as_ref().is_some_and(|stop| stop()) {
                 self.abandon(&executor);
@@ -377,6 +379,36 @@ impl Vm {
             crate::stdlib::tostring::forget_after(ctx, savepoint.identities);
         });
         self.host.borrow_mut().rng = savepoint.rng;
+    }
+
+    /// The Lua line a call that ran out of fuel is running: the suspended executor runs on
+    /// for at most [`runaway::LOCATE_FUEL`] until one of our helpers is called from Lua and
+    /// records its caller's position (see [`runaway`]). What it does meanwhile is undone
+    /// with the rest of the failed call: its writes by the caller's rollback, its output here.
+    fn locate(&mut self, executor: &StashedExecutor) -> Option<crate::error::Position> {
+        let output_len = self.host.borrow().output.len();
+        let fuel_clock = self.host.borrow().fuel_before_slice;
+        let locating = runaway::Locating::start();
+        let mut used: u64 = 0;
+        while used < runaway::LOCATE_FUEL && locating.found().is_none() {
+            let mut fuel = Fuel::with(FUEL_SLICE);
+            let done = self
+                .lua
+                .enter(|ctx| ctx.fetch(executor).step(ctx, &mut fuel));
+            used += (i64::from(FUEL_SLICE) - i64::from(fuel.remaining())).max(0) as u64;
+            if done
+                || self.interrupt.as_ref().is_some_and(|stop| stop())
+                || self.lua.total_memory() > self.limits.memory
+            {
+                break;
+            }
+        }
+        let found = locating.found();
+        drop(locating);
+        let mut host = self.host.borrow_mut();
+        host.output.truncate(output_len);
+        host.fuel_before_slice = fuel_clock;
+        found
     }
 
     fn abandon(&mut self, executor: &StashedExecutor) {

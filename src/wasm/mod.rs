@@ -21,6 +21,10 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("AoliteError");
     let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
+    if let Error::OutOfFuel { at: Some(at), .. } = e {
+        let _ = js_sys::Reflect::set(&err, &"chunk".into(), &at.chunk.as_str().into());
+        let _ = js_sys::Reflect::set(&err, &"line".into(), &(at.line as f64).into());
+    }
     err.into()
 }
 

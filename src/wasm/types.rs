@@ -241,6 +241,7 @@ export type ErrorCode =
 /** Whether an earlier internal fault poisoned this module instance (every call then throws `POISONED`). */
 export declare function isPoisoned(): boolean;
 
-/** Errors thrown by aolite are `Error`s with a stable `code`. */
-export interface AoliteError extends Error { code: ErrorCode }
+/** Errors thrown by aolite are `Error`s with a stable `code`. An `OUT_OF_FUEL` error has
+ *  `chunk` and `line` when the Lua line the loop was running could be found. */
+export interface AoliteError extends Error { code: ErrorCode; chunk?: string; line?: number }
 "#;

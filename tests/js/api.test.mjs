@@ -73,6 +73,31 @@ test("a runaway handler stops, and the process keeps answering", () => {
   assert.equal(p.send({ Tags: { Action: "Ok" } }).Messages[0].Data, "fine");
 });
 
+test("an out-of-fuel error names the line its loop was running, when a helper call shows it", () => {
+  const p = new Process({ limits: { fuel: 2_000_000 } });
+  p.eval(`Count = 0
+Handlers.add("count", "Count", function()
+  while true do
+    Count = Count + 1
+  end
+end)`);
+  assert.throws(
+    () => p.send({ Tags: { Action: "Count" } }),
+    (e) =>
+      e.code === "OUT_OF_FUEL" &&
+      e.chunk === '[string "aos"]' &&
+      e.line === 4 &&
+      e.message.startsWith('out of fuel at [string "aos"]:4: the computation used more than its limit of 2000000'),
+  );
+  // Nothing of the failed message, nor of the run that found the line, is kept.
+  assert.equal(p.eval("return Count").output, "0");
+  // A loop calling nothing gives no line.
+  assert.throws(
+    () => p.eval("while true do end"),
+    (e) => e.code === "OUT_OF_FUEL" && e.line === undefined && e.message.startsWith("out of fuel: "),
+  );
+});
+
 test("dryRun answers from the current state and keeps nothing", () => {
   const p = new Process();
   p.eval(`Balances = { alice = 10 }

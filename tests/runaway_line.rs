@@ -1,0 +1,178 @@
+//! An out-of-fuel error names the Lua line the runaway loop was running, when its body calls
+//! one of the helpers the compile pipeline inserts (a table read or write, arithmetic on
+//! values not known to be numbers, a method call...), and the failed message still leaves
+//! the state as it was.
+
+use aolite::{Error, Limits, Message, Position, Process, ProcessOptions};
+
+const SETUP: &str = r#"
+Balances = { alice = 100 }
+Step = 1
+Lib = load([[
+local M = {}
+function M.spin(t)
+  local n = 0
+  while true do
+    n = n + t.step
+  end
+end
+return M
+]], "=lib")()
+Handlers.add("spin", "Spin", function(msg)
+  Balances.alice = 0
+  local i = 0
+  while true do
+    i = i + Step
+  end
+end)
+Handlers.add("spin-lib", "SpinLib", function(msg)
+  Balances.alice = 1
+  Lib.spin({ step = 1 })
+end)
+Handlers.add("spin-print", "SpinPrint", function(msg)
+  local i = 0
+  while true do i = i + 1; if i % 1000 == 0 then print("tick " .. i) end end
+end)
+Handlers.add("bare", "Bare", function(msg)
+  Balances.alice = 2
+  while true do end
+end)
+"#;
+
+fn process() -> Process {
+    let options = ProcessOptions {
+        limits: Limits {
+            fuel: 3_000_000,
+            ..Limits::default()
+        },
+        ..ProcessOptions::default()
+    };
+    let mut p = Process::new(options).expect("spawn");
+    p.eval(SETUP).expect("setup");
+    p
+}
+
+fn action(name: &str) -> Message {
+    Message::default().with_tag("Action", name)
+}
+
+fn position(err: &Error) -> Option<Position> {
+    match err {
+        Error::OutOfFuel { at, .. } => at.clone(),
+        other => panic!("not out of fuel: {other}"),
+    }
+}
+
+#[test]
+fn a_handler_loop_calling_a_helper_is_named_by_its_line() {
+    let mut p = process();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("Spin")).expect_err("out of fuel");
+    assert_eq!(err.code(), "OUT_OF_FUEL");
+    let at = position(&err).expect("a position");
+    assert_eq!(
+        (at.chunk.as_str(), at.line),
+        ("[string \"aos\"]", 18),
+        "{err}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("out of fuel at [string \"aos\"]:18: the computation used more than its limit of 3000000 fuel units"),
+        "{text}"
+    );
+    // The extra run that found the line is undone with the rest of the message.
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+    assert_eq!(p.eval("return Balances.alice").expect("eval").output, "100");
+}
+
+#[test]
+fn a_loop_in_a_function_of_another_chunk_is_named_in_that_chunk() {
+    let mut p = process();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("SpinLib")).expect_err("out of fuel");
+    let at = position(&err).expect("a position");
+    assert_eq!((at.chunk.as_str(), at.line), ("lib", 5), "{err}");
+    assert!(
+        err.to_string().starts_with("out of fuel at lib:5: "),
+        "{err}"
+    );
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+}
+
+#[test]
+fn a_printing_loop_is_named_and_leaves_nothing_behind() {
+    let mut p = process();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("SpinPrint")).expect_err("out of fuel");
+    let at = position(&err).expect("a position");
+    assert_eq!(at.line, 27, "{err}");
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+    // Nothing printed by the failed message reaches the next one.
+    let out = p.eval("return 'next'").expect("eval");
+    assert_eq!(out.output, "next");
+}
+
+#[test]
+fn a_loop_without_helper_calls_gives_no_line() {
+    let mut p = process();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("Bare")).expect_err("out of fuel");
+    assert_eq!(position(&err), None, "{err}");
+    assert!(err.to_string().starts_with("out of fuel: "), "{err}");
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+    // The process keeps working.
+    assert_eq!(p.eval("return Balances.alice").expect("eval").output, "100");
+}
+
+#[test]
+fn a_plain_script_names_its_line_too() {
+    let limits = Limits {
+        fuel: 2_000_000,
+        ..Limits::default()
+    };
+    let out = aolite::run_script(
+        "spin.lua",
+        b"local t = {}\nprint('before')\nwhile true do\n  t.x = 1\nend\n",
+        limits,
+    )
+    .expect("run");
+    assert_eq!(out.stdout, b"before\n");
+    let err = out.error.expect("an error");
+    assert_eq!(
+        position(&err),
+        Some(Position {
+            chunk: "spin.lua".into(),
+            line: 4
+        })
+    );
+}
+
+/// The last number a runaway script printed with `fuel`; its loop calls no helper (a local
+/// alias of `print`, numeric locals), so the extra run finds no line and runs all its fuel.
+fn last_printed(fuel: u64) -> (f64, Option<Position>) {
+    let limits = Limits {
+        fuel,
+        ..Limits::default()
+    };
+    let source = b"local p = print\nlocal n = 0\nwhile true do\n  n = n + 1\n  p(n)\nend\n";
+    let out = aolite::run_script("count.lua", source, limits).expect("run");
+    let text = out.stdout_text();
+    let last = text
+        .lines()
+        .last()
+        .expect("printed")
+        .parse()
+        .expect("a number");
+    (last, position(&out.error.expect("an error")))
+}
+
+#[test]
+fn output_of_the_extra_run_is_cut() {
+    // Printing is proportional to fuel: twice the fuel, twice the lines. Output kept from the
+    // locating run (up to 1M more fuel) would make it 5/3 instead.
+    let (small, at) = last_printed(2_000_000);
+    assert_eq!(at, None);
+    let (large, _) = last_printed(4_000_000);
+    let ratio = large / small;
+    assert!((ratio - 2.0).abs() < 0.05, "{small} then {large}");
+}
