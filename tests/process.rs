@@ -521,7 +521,10 @@ fn the_clock_steps_per_message_without_a_timestamp() {
 fn bint_loads_on_first_require_and_travels_with_the_state() {
     let mut p = process();
     let idle = p.export_state().expect("export");
-    assert!(!idle.contains("bigint"), "an idle process has no .bint code");
+    assert!(
+        !idle.contains("bigint"),
+        "an idle process has no .bint code"
+    );
     p.eval("bint = require('.bint')(256); X = bint('123456789012345678901234567890')")
         .expect("require .bint");
     let doc = p.export_state().expect("export");

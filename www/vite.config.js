@@ -18,6 +18,8 @@ export default defineConfig({
     // The wasm must stay a separate file (streaming compilation), never a data: URL.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1500,
+    // Two pages: the single-process playground and the network page.
+    rollupOptions: { input: { main: `${here}index.html`, network: `${here}network.html` } },
   },
   worker: { format: "es" },
 });

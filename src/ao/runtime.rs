@@ -57,7 +57,11 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
             .iter()
             .filter(|(name, _)| LAZY_MODULES.contains(name))
         {
-            let _ = preload.set(ctx, *name, lazy_loader(ctx, helpers.fetch(ctx), limits, name, source));
+            let _ = preload.set(
+                ctx,
+                *name,
+                lazy_loader(ctx, helpers.fetch(ctx), limits, name, source),
+            );
         }
         crate::state::builtins::add_root(ctx, "(json)", Value::Table(json));
         crate::state::builtins::add_root(ctx, NATIVES, Value::Table(natives(ctx)));
