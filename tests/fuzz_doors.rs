@@ -1,10 +1,22 @@
 //! A short seeded run of the input-door fuzzers (`tests/fuzz/doors.rs`): mutated state
 //! documents, mutated and random messages, and json.decode/encode round trips. Each case
 //! asserts its property (see the module); the long runs are `examples/fuzz_doors.rs`.
+#[path = "fuzz/bint_door.rs"]
+mod bint_door;
 #[path = "fuzz/doors.rs"]
 mod doors;
+#[path = "fuzz/lua_door.rs"]
+mod lua_door;
+#[path = "fuzz/luagen.rs"]
+mod luagen;
+#[path = "fuzz/strlib_door.rs"]
+mod strlib_door;
 
 fn check(report: doors::Report, door: &str) {
+    eprintln!("{}", report.summary(door));
+    for (why, n) in &report.reasons {
+        eprintln!("  rejected {n:>5}  {why}");
+    }
     assert!(
         report.findings.is_empty(),
         "{}\n{}",
@@ -32,4 +44,27 @@ fn message_door() {
 #[test]
 fn json_door() {
     check(doors::fuzz_json(7, 200), "json");
+}
+
+#[test]
+fn lua_door() {
+    check(lua_door::fuzz_lua(7, 60), "lua");
+}
+
+#[test]
+fn bint_door() {
+    check(bint_door::fuzz_bint(7, 80), "bint");
+}
+
+#[test]
+fn format_door() {
+    // Differential against lua5.3 when it is installed (it is in CI).
+    let lua = std::env::var("AOLITE_LUA53").unwrap_or_else(|_| "lua5.3".into());
+    let have = std::process::Command::new(&lua).arg("-v").output().is_ok();
+    check(
+        // (the cases building strings of hundreds of megabytes take seconds each in a
+        // debug build: they are in the long runs, `examples/fuzz_doors.rs`)
+        strlib_door::fuzz_strlib(7, 150, have.then_some(lua.as_str()), false),
+        "format",
+    );
 }

@@ -53,7 +53,7 @@ pub enum Verdict {
 }
 
 impl Report {
-    fn record(&mut self, tag: &str, found: Option<Result<Verdict, String>>, detail: &str) {
+    pub fn record(&mut self, tag: &str, found: Option<Result<Verdict, String>>, detail: &str) {
         match found {
             Some(Ok(Verdict::Accepted)) => self.accepted += 1,
             Some(Ok(Verdict::Rejected(why))) => {
@@ -112,7 +112,7 @@ Handlers.add("tick", "Tick", function(msg)
 end)
 "#;
 
-fn msg(tags: &[(&str, &str)], from: Option<&str>) -> Json {
+pub fn msg(tags: &[(&str, &str)], from: Option<&str>) -> Json {
     let mut t = Map::new();
     for (k, v) in tags {
         t.insert((*k).into(), Json::String((*v).into()));
@@ -167,7 +167,7 @@ pub fn closures_process() -> Process {
 }
 
 /// Runs `f`, turning a panic into a finding.
-fn guarded<T>(report: &mut Report, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+pub fn guarded<T>(report: &mut Report, what: &str, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -603,7 +603,7 @@ function FuzzJson(s)
 end
 "#;
 
-fn lua_string(s: &str) -> String {
+pub fn lua_string(s: &str) -> String {
     let mut out = String::from("\"");
     for b in s.bytes() {
         out.push_str(&format!("\\{b}"));
