@@ -14,6 +14,12 @@ mod strlib_door;
 
 fn check(report: doors::Report, door: &str) {
     eprintln!("{}", report.summary(door));
+    if report.slowest.0 > 0 {
+        eprintln!(
+            "  slowest message {} ms: {}",
+            report.slowest.0, report.slowest.1
+        );
+    }
     for (why, n) in &report.reasons {
         eprintln!("  rejected {n:>5}  {why}");
     }

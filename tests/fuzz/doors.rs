@@ -44,6 +44,8 @@ pub struct Report {
     pub findings: Vec<String>,
     /// Rejections by the start of their message (what part of the door refused).
     pub reasons: std::collections::BTreeMap<String, usize>,
+    /// The slowest message of the run (milliseconds, what it ran), where a door times them.
+    pub slowest: (u128, String),
 }
 
 /// How a case went through its door, when its property held.
@@ -75,6 +77,20 @@ impl Report {
 }
 
 impl Report {
+    /// Adds the counts of another run (a chunk of a long run) to this one.
+    pub fn merge(&mut self, other: Report) {
+        self.cases += other.cases;
+        self.rejected += other.rejected;
+        self.accepted += other.accepted;
+        self.findings.extend(other.findings);
+        for (k, n) in other.reasons {
+            *self.reasons.entry(k).or_default() += n;
+        }
+        if other.slowest.0 > self.slowest.0 {
+            self.slowest = other.slowest;
+        }
+    }
+
     pub fn summary(&self, door: &str) -> String {
         format!(
             "{door}: {} cases, {} rejected with the expected error, {} accepted, {} findings",
