@@ -406,11 +406,7 @@ pub fn bint_string(r: &mut Rng) -> String {
             }
             s
         }
-        6 => format!(
-            "{}{}",
-            "0".repeat(r.below(100)),
-            (r.next() >> r.below(64)).to_string()
-        ),
+        6 => format!("{}{}", "0".repeat(r.below(100)), r.next() >> r.below(64)),
         7 | 8 => HOSTILE[r.below(HOSTILE.len())].to_owned(),
         9 => (r.next() as i64 >> r.below(64)).to_string(),
         _ => {

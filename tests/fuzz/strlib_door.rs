@@ -6,9 +6,10 @@
 //! with a small fuel and memory limit.
 //!
 //! Properties: no panic; every call ends within the limits (an outcome, or `OUT_OF_FUEL` /
-//! `OUT_OF_MEMORY` for the heavy cases only, which then leave the state hash unchanged);
-//! and, in differential mode, every case that is not heavy gives the same rendered result
-//! as `lua5.3` (values, or the error message without its position), batch by batch.
+//! `OUT_OF_MEMORY` for the cases run alone only (long subjects, backtracking patterns,
+//! huge strings: [`Kind`]), which then leave the state hash unchanged); and, in
+//! differential mode, every case that completes, but the huge ones, gives the same
+//! rendered result as `lua5.3` (values, or the error message without its position).
 #![allow(dead_code)]
 
 use std::io::Write as _;
@@ -377,8 +378,8 @@ const REPLACEMENTS: &[&str] = &[
 fn pattern_case(r: &mut Rng) -> (String, bool) {
     let (subj, bytes) = subject(r);
     let (pat, mut heavy) = pattern(r);
-    // long subjects with backtracking patterns: only bounded, not compared
-    heavy |= bytes.len() > 5000;
+    // long subjects: run alone, may run out of fuel
+    heavy |= bytes.len() > 200;
     let p = quote(&pat);
     let init = [
         "",
@@ -561,17 +562,32 @@ const HEAVY: &[&str] = &[
     "return string.pack('s', ('x'):rep(1e8)):len()",
 ];
 
-/// One case: the body of a function returning what it computes, and whether it is heavy
-/// (not compared with lua5.3: allowed to run out of fuel or memory).
-/// `huge`: whether the cases that build strings of hundreds of megabytes are drawn (slow
-/// in a debug build).
-pub fn strlib_case(r: &mut Rng, huge: bool) -> (String, bool) {
+/// How a case is run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// Grouped with others in one Eval message, compared with lua5.3; must not run out.
+    Normal,
+    /// Run alone: long subjects and backtracking patterns may run out of fuel; compared
+    /// with lua5.3 when they complete.
+    Alone,
+    /// Run alone, strings of hundreds of megabytes: may run out of fuel or memory; never
+    /// given to lua5.3.
+    Huge,
+}
+
+/// One case: the body of a function returning what it computes, and how it is run.
+/// `huge`: whether the [`Kind::Huge`] cases are drawn (seconds each in a debug build).
+pub fn strlib_case(r: &mut Rng, huge: bool) -> (String, Kind) {
+    let pattern = |r: &mut Rng| {
+        let (body, heavy) = pattern_case(r);
+        (body, if heavy { Kind::Alone } else { Kind::Normal })
+    };
     match r.below(20) {
-        0..=5 => (format_case(r), false),
-        6..=13 => pattern_case(r),
-        14..=18 => (pack_case(r), false),
-        _ if huge => (HEAVY[r.below(HEAVY.len())].to_owned(), true),
-        _ => pattern_case(r),
+        0..=5 => (format_case(r), Kind::Normal),
+        6..=13 => pattern(r),
+        14..=18 => (pack_case(r), Kind::Normal),
+        _ if huge => (HEAVY[r.below(HEAVY.len())].to_owned(), Kind::Huge),
+        _ => pattern(r),
     }
 }
 
@@ -685,41 +701,31 @@ pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Re
         }
         batch.clear();
     };
-    let mut i = 0;
     let mut messages = 0usize;
-    while i < count {
-        // the next group: one heavy case, or up to eight others
+    let mut pending: Option<(usize, String, Kind)> = None;
+    let mut next = 0;
+    while next < count || pending.is_some() {
+        // the next group: one case run alone, or up to eight normal ones
         let mut group: Vec<(usize, String)> = Vec::new();
-        let mut heavy = false;
+        let mut kind = Kind::Normal;
         let want = 1 + r.below(8);
-        while i < count && group.len() < want {
-            let (body, h) = strlib_case(&mut r, huge);
-            if h && !group.is_empty() {
-                // run it on its own next time round: put nothing back, just start over
-                // with it as the only case of the next group
-                report.cases += 1;
-                let tag = format!("strlib seed {seed} case {i}");
-                let started = Instant::now();
-                let found = guarded(&mut report, &tag, || {
-                    run_group(&mut p, &[body.as_str()], true)
-                });
-                note_time(&mut slowest, started, &body);
-                let found = found.map(|f| f.map(|(_, v)| v));
-                if found.is_none() {
-                    p = strlib_process();
+        while group.len() < want {
+            let (i, body, k) = match pending.take() {
+                Some(c) => c,
+                None if next < count => {
+                    let (b, k) = strlib_case(&mut r, huge);
+                    next += 1;
+                    (next - 1, b, k)
                 }
-                report.record(
-                    &tag,
-                    found,
-                    &format!(" (`{}`)", body.chars().take(300).collect::<String>()),
-                );
-                i += 1;
-                continue;
+                None => break,
+            };
+            if k != Kind::Normal && !group.is_empty() {
+                pending = Some((i, body, k));
+                break;
             }
             group.push((i, body));
-            heavy = h;
-            i += 1;
-            if heavy {
+            kind = k;
+            if k != Kind::Normal {
                 break;
             }
         }
@@ -735,7 +741,8 @@ pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Re
         );
         let bodies: Vec<&str> = group.iter().map(|(_, b)| b.as_str()).collect();
         let started = Instant::now();
-        let found = guarded(&mut report, &tag, || run_group(&mut p, &bodies, heavy));
+        let alone = kind != Kind::Normal;
+        let found = guarded(&mut report, &tag, || run_group(&mut p, &bodies, alone));
         note_time(&mut slowest, started, &bodies.join(" ;; "));
         let detail = format!(
             " (`{}`)",
@@ -753,7 +760,7 @@ pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Re
                         None => Verdict::Accepted,
                     };
                     report.record(&tag, Some(Ok(verdict)), "");
-                    if !heavy {
+                    if kind != Kind::Huge {
                         batch.push((*n, body.clone(), out));
                     }
                 }
