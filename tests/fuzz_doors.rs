@@ -54,12 +54,12 @@ fn json_door() {
 
 #[test]
 fn lua_door() {
-    check(lua_door::fuzz_lua(7, 60), "lua");
+    check(lua_door::fuzz_lua(7, 40), "lua");
 }
 
 #[test]
 fn bint_door() {
-    check(bint_door::fuzz_bint(7, 80), "bint");
+    check(bint_door::fuzz_bint(7, 40), "bint");
 }
 
 #[test]

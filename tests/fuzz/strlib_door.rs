@@ -287,9 +287,14 @@ const SUBJECT_PIECES: &[&[u8]] = &[
     b"  x  ",
 ];
 
-fn subject(r: &mut Rng) -> (String, Vec<u8>) {
+/// `long`: long-run mode (subjects up to 100 000 bytes; else up to 300).
+fn subject(r: &mut Rng, long: bool) -> (String, Vec<u8>) {
     if r.chance(10) {
-        let n = [100, 1000, 20_000, 100_000][r.below(4)];
+        let n = if long {
+            [100, 1000, 20_000, 100_000][r.below(4)]
+        } else {
+            [100, 300][r.below(2)]
+        };
         let unit = ["a", "ab", "(", " "][r.below(4)];
         return (
             format!("(\"{unit}\"):rep({n})"),
@@ -311,7 +316,9 @@ const PATTERN_ITEMS: &[&str] = &[
     "x", "(a)", "(.-)", "(%a+)", "((a)(b))",
 ];
 
-fn pattern(r: &mut Rng) -> (Vec<u8>, bool) {
+/// `long`: long-run mode, with the patterns whose backtracking is exponential or of high
+/// degree (they run to the matcher's step limit: seconds each in a debug build).
+fn pattern(r: &mut Rng, long: bool) -> (Vec<u8>, bool) {
     let mut p = Vec::new();
     let mut heavy = false;
     match r.below(20) {
@@ -323,22 +330,21 @@ fn pattern(r: &mut Rng) -> (Vec<u8>, bool) {
         }
         1 => {
             heavy = true;
-            let k = [5, 20, 100][r.below(3)];
+            let k = if long { [5, 20, 100][r.below(3)] } else { 5 };
             p.extend("a?".repeat(k).bytes());
             p.extend("a".repeat(k).bytes());
         }
         2 => {
             heavy = true;
-            p.extend_from_slice(
-                [
-                    &b"(.-)*"[..],
-                    b".-.-.-.-.-b",
-                    b"(.-)%1",
-                    b"(a*)*b",
-                    b".*.*.*.*c",
-                    b"(((.-))-)$",
-                ][r.below(6)],
-            );
+            let all: [&[u8]; 6] = [
+                b"(.-)*",
+                b"(.-)%1",
+                b"(a*)*b",
+                b"(((.-))-)$",
+                b".-.-.-.-.-b",
+                b".*.*.*.*c",
+            ];
+            p.extend_from_slice(all[r.below(if long { 6 } else { 4 })]);
         }
         _ => {
             for _ in 0..1 + r.below(6) {
@@ -375,9 +381,9 @@ const REPLACEMENTS: &[&str] = &[
     "1",
 ];
 
-fn pattern_case(r: &mut Rng) -> (String, bool) {
-    let (subj, bytes) = subject(r);
-    let (pat, mut heavy) = pattern(r);
+fn pattern_case(r: &mut Rng, long: bool) -> (String, bool) {
+    let (subj, bytes) = subject(r, long);
+    let (pat, mut heavy) = pattern(r, long);
     // long subjects: run alone, may run out of fuel
     heavy |= bytes.len() > 200;
     let p = quote(&pat);
@@ -508,7 +514,7 @@ const PACK_VALUES: &[&str] = &[
     "\"12\"",
 ];
 
-fn pack_case(r: &mut Rng) -> String {
+fn pack_case(r: &mut Rng, long: bool) -> String {
     let mut f = String::new();
     for _ in 0..1 + r.below(5) {
         f.push_str(PACK_ITEMS[r.below(PACK_ITEMS.len())]);
@@ -540,7 +546,7 @@ fn pack_case(r: &mut Rng) -> String {
             pos[r.below(pos.len())]
         ),
         _ => {
-            let (subj, _) = subject(r);
+            let (subj, _) = subject(r, long);
             format!(
                 "return string.unpack({fq}, {subj}{})",
                 pos[r.below(pos.len())]
@@ -576,25 +582,26 @@ pub enum Kind {
 }
 
 /// One case: the body of a function returning what it computes, and how it is run.
-/// `huge`: whether the [`Kind::Huge`] cases are drawn (seconds each in a debug build).
+/// `huge`: the long-run mode: the [`Kind::Huge`] cases, long subjects and the worst
+/// backtracking patterns are drawn (seconds each in a debug build).
 pub fn strlib_case(r: &mut Rng, huge: bool) -> (String, Kind) {
     let pattern = |r: &mut Rng| {
-        let (body, heavy) = pattern_case(r);
+        let (body, heavy) = pattern_case(r, huge);
         (body, if heavy { Kind::Alone } else { Kind::Normal })
     };
     match r.below(20) {
         0..=5 => (format_case(r), Kind::Normal),
         6..=13 => pattern(r),
-        14..=18 => (pack_case(r), Kind::Normal),
+        14..=18 => (pack_case(r, huge), Kind::Normal),
         _ if huge => (HEAVY[r.below(HEAVY.len())].to_owned(), Kind::Huge),
         _ => pattern(r),
     }
 }
 
-pub fn strlib_process() -> Process {
+pub fn strlib_process(fuel: u64) -> Process {
     let options = ProcessOptions {
         limits: Limits {
-            fuel: FUEL,
+            fuel,
             memory: MEMORY,
             ..Limits::default()
         },
@@ -665,12 +672,15 @@ fn run_group(
     }
 }
 
-/// `lua` is the reference interpreter for the differential mode (`None`: no comparison).
+/// `lua` is the reference interpreter for the differential mode (`None`: no comparison);
+/// `huge`: the long-run mode, with the [`Kind::Huge`] cases and [`FUEL`] (else a tenth).
 /// Cases that are not heavy run in groups of one to eight per Eval message.
 pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Report {
     let mut report = Report::default();
     let mut r = Rng::new(seed);
-    let mut p = strlib_process();
+    // short runs (debug builds): less fuel, so backtracking cases end sooner
+    let fuel = if huge { FUEL } else { FUEL / 10 };
+    let mut p = strlib_process(fuel);
     let mut batch: Vec<(usize, String, String)> = Vec::new();
     let mut slowest = (0u128, String::new());
     let flush = |batch: &mut Vec<(usize, String, String)>, report: &mut Report| {
@@ -770,12 +780,12 @@ pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Re
             }
             Some(Err(e)) => report.record(&tag, Some(Err(e)), &detail),
             None => {
-                p = strlib_process();
+                p = strlib_process(fuel);
                 report.record(&tag, None, &detail);
             }
         }
         if messages % 1000 == 999 {
-            p = strlib_process();
+            p = strlib_process(fuel);
         }
     }
     flush(&mut batch, &mut report);
