@@ -550,7 +550,7 @@ pub fn fuzz_message(seed: u64, count: usize) -> Report {
     report
 }
 
-fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
+pub fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
     let before = p.state_hash().map_err(|e| format!("state_hash: {e}"))?;
     match p.send_json(m) {
         Err(e) => {
@@ -584,7 +584,7 @@ fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
 
 // ---------------------------------------------------------------- door 3: json
 
-const JSON_CHECK: &str = r#"
+pub const JSON_CHECK: &str = r#"
 local json = require('json')
 local function same(a, b, seen)
   if type(a) ~= type(b) then return false end

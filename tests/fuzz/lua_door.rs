@@ -405,7 +405,7 @@ const CODES: &[&str] = &[
 ];
 
 /// A process, its state hash when known, and its probe counter.
-struct Subject {
+pub struct Subject {
     p: Process,
     hash: Option<String>,
     probes: u64,
@@ -413,7 +413,7 @@ struct Subject {
 }
 
 impl Subject {
-    fn new(diagnostics: Diagnostics) -> Subject {
+    pub fn new(diagnostics: Diagnostics) -> Subject {
         Subject {
             p: lua_process(diagnostics),
             hash: None,
@@ -433,7 +433,9 @@ impl Subject {
     }
 }
 
-fn check_lua(s: &mut Subject, src: &str, how: usize) -> Result<Verdict, String> {
+/// One source through door `how` (0 Eval, 1 `load` in a handler, 2 the same under
+/// `pcall`), with the properties of the module checked.
+pub fn check_lua(s: &mut Subject, src: &str, how: usize) -> Result<Verdict, String> {
     let before = s.hash()?;
     let result = match how {
         0 => s.p.eval_outcome(src),
