@@ -46,6 +46,8 @@ pub struct Report {
     pub reasons: std::collections::BTreeMap<String, usize>,
     /// The slowest message of the run (milliseconds, what it ran), where a door times them.
     pub slowest: (u128, String),
+    /// Cases compared with a reference interpreter (the format door's lua5.3).
+    pub compared: usize,
 }
 
 /// How a case went through its door, when its property held.
@@ -86,14 +88,20 @@ impl Report {
         for (k, n) in other.reasons {
             *self.reasons.entry(k).or_default() += n;
         }
+        self.compared += other.compared;
         if other.slowest.0 > self.slowest.0 {
             self.slowest = other.slowest;
         }
     }
 
     pub fn summary(&self, door: &str) -> String {
+        let compared = if self.compared > 0 {
+            format!(", {} compared with lua5.3", self.compared)
+        } else {
+            String::new()
+        };
         format!(
-            "{door}: {} cases, {} rejected with the expected error, {} accepted, {} findings",
+            "{door}: {} cases, {} rejected with the expected error, {} accepted{compared}, {} findings",
             self.cases,
             self.rejected,
             self.accepted,

@@ -691,6 +691,7 @@ pub fn fuzz_strlib(seed: u64, count: usize, lua: Option<&str>, huge: bool) -> Re
         let bodies: Vec<&str> = batch.iter().map(|(_, b, _)| b.as_str()).collect();
         match lua53_batch(lua, &bodies) {
             Some(lines) if lines.len() == batch.len() => {
+                report.compared += batch.len();
                 for ((i, body, ours), theirs) in batch.iter().zip(lines) {
                     if std::env::var("FUZZ_SHOW").is_ok() {
                         eprintln!("{i}: {body}\n  ours   {ours}\n  theirs {theirs}");
