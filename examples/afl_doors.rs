@@ -86,6 +86,9 @@ fn main() {
             if let Err(f) = lua_door::check_lua(s, src, how) {
                 fail(format!("lua: {f} (door {how}, source {src:?})"));
             }
+            if s.unexportable {
+                *s = lua_door::Subject::new(Diagnostics::Off);
+            }
         } else if let Some(p) = msg_p.as_mut() {
             let Ok(m) = serde_json::from_slice(&input) else {
                 continue;

@@ -77,3 +77,23 @@ fn format_door() {
         "only {compared} cases compared with {lua}"
     );
 }
+
+/// Found by the long run (seed 14008, case 4028): a program that leaves a suspended
+/// coroutine in a global succeeds, and its state cannot be exported (by design); the
+/// harness must replace the process rather than report the missing state hash.
+#[test]
+fn lua_door_after_a_suspended_coroutine() {
+    let mut s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    let src =
+        "localco = coroutine.create(function() coroutine.yield(1) end) coroutine.resume(localco)";
+    for how in 0..3 {
+        let found = lua_door::check_lua(&mut s, src, how);
+        assert!(
+            matches!(found, Ok(doors::Verdict::Accepted)),
+            "door {how}: {:?}",
+            found.err()
+        );
+        assert!(s.unexportable, "door {how}");
+        s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    }
+}

@@ -410,6 +410,10 @@ pub struct Subject {
     hash: Option<String>,
     probes: u64,
     diagnostics: Diagnostics,
+    /// Whether a program left a suspended coroutine in the globals: such a state cannot be
+    /// exported (by design, `BAD_STATE`), so it has no state hash and the process is
+    /// replaced before the next case.
+    pub unexportable: bool,
 }
 
 impl Subject {
@@ -419,6 +423,7 @@ impl Subject {
             hash: None,
             probes: 0,
             diagnostics,
+            unexportable: false,
         }
     }
     fn hash(&mut self) -> Result<String, String> {
@@ -466,6 +471,14 @@ pub fn check_lua(s: &mut Subject, src: &str, how: usize) -> Result<Verdict, Stri
         words.join(" ")
     });
     let Some(why) = failure else {
+        // Hash now: a program may have left a suspended coroutine in a global.
+        match s.p.state_hash() {
+            Ok(h) => s.hash = Some(h),
+            Err(e) if e.code() == "BAD_STATE" && e.to_string().contains("has not finished") => {
+                s.unexportable = true
+            }
+            Err(e) => return Err(format!("state_hash after a success: {e}")),
+        }
         return Ok(Verdict::Accepted);
     };
     let after = s.hash()?;
@@ -517,7 +530,7 @@ pub fn fuzz_lua(seed: u64, count: usize) -> Report {
         let tag = format!("lua seed {seed} case {i}");
         let s = &mut subjects[which];
         let found = guarded(&mut report, &tag, || check_lua(s, &src, how));
-        if !matches!(found, Some(Ok(_))) {
+        if !matches!(found, Some(Ok(_))) || subjects[which].unexportable {
             subjects[which] = Subject::new(subjects[which].diagnostics);
         }
         let shown: String = src.chars().take(300).collect();
