@@ -410,9 +410,10 @@ pub struct Subject {
     hash: Option<String>,
     probes: u64,
     diagnostics: Diagnostics,
-    /// Whether a program left a suspended coroutine in the globals: such a state cannot be
-    /// exported (by design, `BAD_STATE`), so it has no state hash and the process is
-    /// replaced before the next case.
+    /// Whether a program left a value the state document has no form for in the globals (a
+    /// suspended coroutine, a gmatch iterator...): such a state cannot be exported (by
+    /// design, `BAD_STATE`), so it has no state hash and the process is replaced before the
+    /// next case.
     pub unexportable: bool,
 }
 
@@ -474,7 +475,9 @@ pub fn check_lua(s: &mut Subject, src: &str, how: usize) -> Result<Verdict, Stri
         // Hash now: a program may have left a suspended coroutine in a global.
         match s.p.state_hash() {
             Ok(h) => s.hash = Some(h),
-            Err(e) if e.code() == "BAD_STATE" && e.to_string().contains("has not finished") => {
+            // values the state document has no form for, by design (COMPATIBILITY.md):
+            // a suspended coroutine, a gmatch or pairs iterator made at run time...
+            Err(e) if e.code() == "BAD_STATE" && e.to_string().contains("cannot export ") => {
                 s.unexportable = true
             }
             Err(e) => return Err(format!("state_hash after a success: {e}")),
