@@ -1,10 +1,28 @@
 //! A short seeded run of the input-door fuzzers (`tests/fuzz/doors.rs`): mutated state
 //! documents, mutated and random messages, and json.decode/encode round trips. Each case
 //! asserts its property (see the module); the long runs are `examples/fuzz_doors.rs`.
+#[path = "fuzz/bint_door.rs"]
+mod bint_door;
 #[path = "fuzz/doors.rs"]
 mod doors;
+#[path = "fuzz/lua_door.rs"]
+mod lua_door;
+#[path = "fuzz/luagen.rs"]
+mod luagen;
+#[path = "fuzz/strlib_door.rs"]
+mod strlib_door;
 
 fn check(report: doors::Report, door: &str) {
+    eprintln!("{}", report.summary(door));
+    if report.slowest.0 > 0 {
+        eprintln!(
+            "  slowest message {} ms: {}",
+            report.slowest.0, report.slowest.1
+        );
+    }
+    for (why, n) in &report.reasons {
+        eprintln!("  rejected {n:>5}  {why}");
+    }
     assert!(
         report.findings.is_empty(),
         "{}\n{}",
@@ -32,4 +50,54 @@ fn message_door() {
 #[test]
 fn json_door() {
     check(doors::fuzz_json(7, 200), "json");
+}
+
+#[test]
+fn lua_door() {
+    check(lua_door::fuzz_lua(7, 40), "lua");
+}
+
+#[test]
+fn bint_door() {
+    check(bint_door::fuzz_bint(7, 40), "bint");
+}
+
+#[test]
+fn format_door() {
+    // Differential against lua5.3 when it is installed (it is in CI).
+    let lua = std::env::var("AOLITE_LUA53").unwrap_or_else(|_| "lua5.3".into());
+    let have = std::process::Command::new(&lua).arg("-v").output().is_ok();
+    // (the cases building strings of hundreds of megabytes take seconds each in a
+    // debug build: they are in the long runs, `examples/fuzz_doors.rs`)
+    let report = strlib_door::fuzz_strlib(7, 150, have.then_some(lua.as_str()), false);
+    let compared = report.compared;
+    check(report, "format");
+    assert!(
+        !have || compared > 100,
+        "only {compared} cases compared with {lua}"
+    );
+}
+
+/// Found by the long run (seed 14008 case 4028, seed 14006 case 439): a program that
+/// leaves a suspended coroutine or a gmatch iterator in a global succeeds, and its state
+/// cannot be exported (by design); the harness must replace the process rather than
+/// report the missing state hash.
+#[test]
+fn lua_door_after_an_unexportable_global() {
+    let mut s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    let sources = [
+        "localco = coroutine.create(function() coroutine.yield(1) end) coroutine.resume(localco)",
+        "gen = string.gmatch('a b', '%a')",
+        "localco = coroutine.create(function() coroutine.yield(1) end) coroutine.resume(localco)",
+    ];
+    for (how, src) in sources.into_iter().enumerate() {
+        let found = lua_door::check_lua(&mut s, src, how);
+        assert!(
+            matches!(found, Ok(doors::Verdict::Accepted)),
+            "door {how}: {:?}",
+            found.err()
+        );
+        assert!(s.unexportable, "door {how}");
+        s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    }
 }

@@ -44,6 +44,10 @@ pub struct Report {
     pub findings: Vec<String>,
     /// Rejections by the start of their message (what part of the door refused).
     pub reasons: std::collections::BTreeMap<String, usize>,
+    /// The slowest message of the run (milliseconds, what it ran), where a door times them.
+    pub slowest: (u128, String),
+    /// Cases compared with a reference interpreter (the format door's lua5.3).
+    pub compared: usize,
 }
 
 /// How a case went through its door, when its property held.
@@ -53,7 +57,7 @@ pub enum Verdict {
 }
 
 impl Report {
-    fn record(&mut self, tag: &str, found: Option<Result<Verdict, String>>, detail: &str) {
+    pub fn record(&mut self, tag: &str, found: Option<Result<Verdict, String>>, detail: &str) {
         match found {
             Some(Ok(Verdict::Accepted)) => self.accepted += 1,
             Some(Ok(Verdict::Rejected(why))) => {
@@ -75,9 +79,29 @@ impl Report {
 }
 
 impl Report {
+    /// Adds the counts of another run (a chunk of a long run) to this one.
+    pub fn merge(&mut self, other: Report) {
+        self.cases += other.cases;
+        self.rejected += other.rejected;
+        self.accepted += other.accepted;
+        self.findings.extend(other.findings);
+        for (k, n) in other.reasons {
+            *self.reasons.entry(k).or_default() += n;
+        }
+        self.compared += other.compared;
+        if other.slowest.0 > self.slowest.0 {
+            self.slowest = other.slowest;
+        }
+    }
+
     pub fn summary(&self, door: &str) -> String {
+        let compared = if self.compared > 0 {
+            format!(", {} compared with lua5.3", self.compared)
+        } else {
+            String::new()
+        };
         format!(
-            "{door}: {} cases, {} rejected with the expected error, {} accepted, {} findings",
+            "{door}: {} cases, {} rejected with the expected error, {} accepted{compared}, {} findings",
             self.cases,
             self.rejected,
             self.accepted,
@@ -112,7 +136,7 @@ Handlers.add("tick", "Tick", function(msg)
 end)
 "#;
 
-fn msg(tags: &[(&str, &str)], from: Option<&str>) -> Json {
+pub fn msg(tags: &[(&str, &str)], from: Option<&str>) -> Json {
     let mut t = Map::new();
     for (k, v) in tags {
         t.insert((*k).into(), Json::String((*v).into()));
@@ -167,7 +191,7 @@ pub fn closures_process() -> Process {
 }
 
 /// Runs `f`, turning a panic into a finding.
-fn guarded<T>(report: &mut Report, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+pub fn guarded<T>(report: &mut Report, what: &str, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -534,7 +558,7 @@ pub fn fuzz_message(seed: u64, count: usize) -> Report {
     report
 }
 
-fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
+pub fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
     let before = p.state_hash().map_err(|e| format!("state_hash: {e}"))?;
     match p.send_json(m) {
         Err(e) => {
@@ -568,7 +592,7 @@ fn check_message(p: &mut Process, m: &Json) -> Result<Verdict, String> {
 
 // ---------------------------------------------------------------- door 3: json
 
-const JSON_CHECK: &str = r#"
+pub const JSON_CHECK: &str = r#"
 local json = require('json')
 local function same(a, b, seen)
   if type(a) ~= type(b) then return false end
@@ -603,7 +627,7 @@ function FuzzJson(s)
 end
 "#;
 
-fn lua_string(s: &str) -> String {
+pub fn lua_string(s: &str) -> String {
     let mut out = String::from("\"");
     for b in s.bytes() {
         out.push_str(&format!("\\{b}"));
