@@ -218,7 +218,7 @@ impl Network {
     /// messages still pending is [`Error::BudgetExceeded`], naming the busiest routes of this
     /// run; what was delivered stays delivered and the rest stays pending.
     pub fn run_with_budget(&mut self, max: u64) -> Result<u64, Error> {
-        let first = self.trace.len();
+        let first = self.trace_total();
         let mut delivered = 0;
         while delivered < max {
             if self.step()?.is_none() {
@@ -235,7 +235,7 @@ impl Network {
     /// What a run that ran out of budget was busy with.
     pub(super) fn runaway_report(&self, first: usize, max: u64) -> String {
         let mut routes: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-        for e in &self.trace[first..] {
+        for e in self.trace_from(first) {
             let action = e.action.clone().unwrap_or_else(|| "-".into());
             *routes
                 .entry((e.from.clone(), e.target.clone(), action))
