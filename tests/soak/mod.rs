@@ -588,7 +588,10 @@ fn run_network(config: &Config) -> Result<Report, aolite::Error> {
         }
     }
 
-    // The re-run: the same scenario from scratch, or from the document of its middle.
+    // The re-run: the same scenario from scratch, or from the document of its middle. The
+    // first network goes first, so that the two are not in memory together.
+    let (peers, target) = (s.peers.clone(), s.delivered);
+    drop(s);
     let mut rerun = |report: &mut Report| -> Result<String, aolite::Error> {
         let (mut r, target) = match middle.take() {
             Some((doc, gen, sent, delivered)) => {
@@ -598,21 +601,20 @@ fn run_network(config: &Config) -> Result<Report, aolite::Error> {
                     doc.len() as f64 / 1048576.0
                 );
                 let net = Network::import_state(&doc)?;
-                let peers = s.peers.clone();
                 (
                     Scenario {
                         net,
-                        peers,
+                        peers: peers.clone(),
                         gen,
                         sent,
                         delivered,
                     },
-                    s.delivered,
+                    target,
                 )
             }
             None => {
                 report.check_kind = "re-run of the whole scenario from scratch".into();
-                (Scenario::new(config)?, s.delivered)
+                (Scenario::new(config)?, target)
             }
         };
         let from = r.delivered;
