@@ -128,6 +128,9 @@ pub struct Sample {
     /// Messages (deliveries, for a network) so far.
     pub messages: u64,
     pub rss_bytes: u64,
+    /// Bytes the Lua heaps hold (all processes; the allocator's exact count), to tell the
+    /// engine's live data from what the system allocator keeps.
+    pub heap_bytes: u64,
     /// Messages per second of CPU time of this thread, in the interval.
     pub cpu_rate: f64,
     /// Messages per second of wall time, in the interval.
@@ -309,10 +312,11 @@ impl Sampler {
         }
     }
 
-    fn tick(&mut self, messages: u64) {
+    fn tick(&mut self, messages: u64, heap: impl FnOnce() -> u64) {
         if messages < self.next {
             return;
         }
+        let heap_bytes = heap();
         self.next = (messages / self.every + 1) * self.every;
         let cpu = cpu_seconds(self.origin);
         let wall = self.origin.elapsed().as_secs_f64();
@@ -320,6 +324,7 @@ impl Sampler {
         let s = Sample {
             messages,
             rss_bytes: rss_bytes(),
+            heap_bytes,
             cpu_rate: n / (cpu - self.last_cpu).max(1e-9),
             wall_rate: n / (wall - self.last_wall).max(1e-9),
         };
@@ -335,16 +340,17 @@ impl Sampler {
 
 pub fn header() -> String {
     format!(
-        "{:>10} {:>9} {:>12} {:>12}",
-        "messages", "RSS MB", "msg/s (cpu)", "msg/s (wall)"
+        "{:>10} {:>9} {:>9} {:>12} {:>12}",
+        "messages", "RSS MB", "heap MB", "msg/s (cpu)", "msg/s (wall)"
     )
 }
 
 pub fn row(s: &Sample) -> String {
     format!(
-        "{:>10} {:>9.1} {:>12.0} {:>12.0}",
+        "{:>10} {:>9.1} {:>9.1} {:>12.0} {:>12.0}",
         s.messages,
         s.rss_bytes as f64 / 1048576.0,
+        s.heap_bytes as f64 / 1048576.0,
         s.cpu_rate,
         s.wall_rate
     )
@@ -434,7 +440,7 @@ fn run_single(config: &Config) -> Result<Report, aolite::Error> {
             report.doc_bytes = report.doc_bytes.max(report.base_bytes);
             last_base = base;
         }
-        sampler.tick(seq);
+        sampler.tick(seq, || p.stats().heap_bytes);
     }
     report.samples = sampler.samples;
     report.final_hash = p.state_hash()?;
@@ -569,7 +575,14 @@ fn run_network(config: &Config) -> Result<Report, aolite::Error> {
             tally_entry(&mut report, e);
         }
         seen = trace.len();
-        sampler.tick(s.delivered);
+        let peers = &s.peers;
+        let net = &mut s.net;
+        sampler.tick(s.delivered, || {
+            peers
+                .iter()
+                .filter_map(|id| net.process_mut(id).map(|p| p.stats().heap_bytes))
+                .sum()
+        });
     }
     report.samples = sampler.samples;
     report.final_hash = s.net.state_hash()?;
