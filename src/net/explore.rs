@@ -89,7 +89,7 @@ impl Network {
                     if run > 0 {
                         self.rollback(start)?;
                     }
-                    let first = self.trace.len();
+                    let first = self.trace_total();
                     let mut rng = SplitMix(options.seed ^ (u64::from(run) << 32) ^ u64::from(run));
                     let outcome = self.run_in_order(budget, |deliverable| {
                         if run == 0 {
@@ -104,7 +104,7 @@ impl Network {
                     };
                     let key = serde_json::to_string(&observation).unwrap_or_default();
                     let order = || {
-                        self.trace[first..]
+                        self.trace_from(first)
                             .iter()
                             .map(|e| {
                                 format!(
@@ -211,7 +211,7 @@ impl Network {
         budget: u64,
         mut pick: impl FnMut(usize) -> usize,
     ) -> Result<(), Error> {
-        let first = self.trace.len();
+        let first = self.trace_total();
         let mut delivered = 0;
         loop {
             let deliverable: Vec<u64> = self

@@ -61,6 +61,11 @@ pub const MESSENGER: &str = "aoLiteMessenger0000000000000000000000000000";
 /// The seed of a network when none is given.
 pub const DEFAULT_SEED: &str = "aolite";
 
+/// Most deliveries the trace keeps, and most messages the outbox keeps, unless the options
+/// say otherwise: past it the oldest go, so that a long-running network does not grow with
+/// every message (each entry holds its message and outcome, a few KB).
+pub const DEFAULT_TRACE_LIMIT: usize = 10_000;
+
 /// How to start a network.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkOptions {
@@ -75,11 +80,13 @@ pub struct NetworkOptions {
     pub budget: Option<u64>,
     /// Whether the network keeps a log for [`Network::replay`] (see [`log`]).
     pub log: bool,
+    /// Most entries the trace and the outbox keep ([`DEFAULT_TRACE_LIMIT`] when not given).
+    pub trace_limit: Option<usize>,
 }
 
 impl NetworkOptions {
-    /// Reads options from JSON: `{seed, timestamp, blockHeight, budget, limits: {fuel,
-    /// memory}, log}` (the limits of processes spawned by processes).
+    /// Reads options from JSON: `{seed, timestamp, blockHeight, budget, traceLimit, limits:
+    /// {fuel, memory}, log}` (the limits of processes spawned by processes).
     pub fn from_json(json: &Json) -> Result<NetworkOptions, Error> {
         let bad = |m: String| Error::BadOptions(m);
         let obj = match json {
@@ -93,6 +100,7 @@ impl NetworkOptions {
                 "timestamp",
                 "blockHeight",
                 "budget",
+                "traceLimit",
                 "limits",
                 "log",
             ]
@@ -134,6 +142,8 @@ impl NetworkOptions {
             block_height: to_i64(uint("blockHeight")?, "blockHeight")?,
             limits,
             budget: uint("budget")?,
+            trace_limit: uint("traceLimit")?
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX).max(1)),
         })
     }
 }
@@ -168,8 +178,15 @@ pub struct Network {
     /// The targets of the spawns in the queue (processes that will exist).
     pub(crate) pending_spawns: BTreeSet<String>,
     pub(crate) outbox: Vec<External>,
+    /// Outbox entries dropped from its front (see [`Network::trace_limit`]).
+    pub(crate) outbox_dropped: usize,
     pub(crate) trace: Vec<TraceEntry>,
-    /// Message id -> its delivery to its own target in the trace.
+    /// Trace entries dropped from its front: `trace[i]` is delivery `trace_dropped + i + 1`.
+    pub(crate) trace_dropped: usize,
+    /// Most entries the trace and the outbox keep.
+    pub(crate) trace_limit: usize,
+    /// Message id -> its delivery to its own target, as a position in the whole trace
+    /// (dropped entries counted).
     pub(crate) by_id: BTreeMap<String, usize>,
     pub(crate) checkpoints: Vec<state::NetCheckpoint>,
     pub(crate) next_checkpoint: u64,
@@ -214,7 +231,10 @@ impl Network {
             queue: VecDeque::new(),
             pending_spawns: BTreeSet::new(),
             outbox: Vec::new(),
+            outbox_dropped: 0,
             trace: Vec::new(),
+            trace_dropped: 0,
+            trace_limit: options.trace_limit.unwrap_or(DEFAULT_TRACE_LIMIT).max(1),
             by_id: BTreeMap::new(),
             checkpoints: Vec::new(),
             next_checkpoint: 1,
@@ -327,19 +347,91 @@ impl Network {
         self.nodes.get(id).and_then(|n| n.parent.as_deref())
     }
 
-    /// Messages, spawns and assignments that left the network, in the order they were sent.
+    /// Messages, spawns and assignments that left the network, in the order they were sent
+    /// (the latest [`Network::trace_limit`] of them).
     pub fn outbox(&self) -> &[External] {
         &self.outbox
     }
 
-    /// Every delivery, in order.
+    /// The outbox from position `from` of all messages that ever left (dropped ones
+    /// counted): what left since [`Network::outbox_total`] was `from`.
+    pub fn outbox_from(&self, from: usize) -> &[External] {
+        &self.outbox[from
+            .saturating_sub(self.outbox_dropped)
+            .min(self.outbox.len())..]
+    }
+
+    /// Messages that ever left the network (dropped ones counted).
+    pub fn outbox_total(&self) -> usize {
+        self.outbox_dropped + self.outbox.len()
+    }
+
+    /// The deliveries, in order: the latest [`Network::trace_limit`] of them (`step` numbers
+    /// every delivery since the network began).
     pub fn trace(&self) -> &[TraceEntry] {
         &self.trace
     }
 
-    /// The delivery of message `id` to its target (for a spawn, the process id: its boot).
+    /// The trace from delivery `from + 1` on (what was delivered since
+    /// [`Network::trace_total`] was `from`), as far as the trace still holds it.
+    pub fn trace_from(&self, from: usize) -> &[TraceEntry] {
+        &self.trace[from
+            .saturating_sub(self.trace_dropped)
+            .min(self.trace.len())..]
+    }
+
+    /// Deliveries recorded since the network began (dropped ones counted).
+    pub fn trace_total(&self) -> usize {
+        self.trace_dropped + self.trace.len()
+    }
+
+    /// Most entries the trace and the outbox keep ([`DEFAULT_TRACE_LIMIT`] by default).
+    pub fn trace_limit(&self) -> usize {
+        self.trace_limit
+    }
+
+    /// Sets how many entries the trace and the outbox keep (at least 1); the oldest go
+    /// first. Results of dropped deliveries can no longer be read (`result`) nor their
+    /// messages assigned.
+    pub fn set_trace_limit(&mut self, max: usize) {
+        self.trace_limit = max.max(1);
+        self.trim_trace();
+    }
+
+    /// The trace entry at position `at` of the whole trace, if still kept.
+    pub(crate) fn trace_at(&self, at: usize) -> Option<&TraceEntry> {
+        at.checked_sub(self.trace_dropped)
+            .and_then(|i| self.trace.get(i))
+    }
+
+    /// The delivery of message `id` to its target (for a spawn, the process id: its boot),
+    /// while the trace holds it.
     pub fn result(&self, id: &str) -> Option<&TraceEntry> {
-        self.by_id.get(id).and_then(|i| self.trace.get(*i))
+        self.by_id.get(id).and_then(|i| self.trace_at(*i))
+    }
+
+    /// Drops the oldest trace and outbox entries past the limit. They go in batches (down
+    /// to the limit once a quarter more has gathered), so the cost per delivery stays flat;
+    /// when they go depends only on the counts, so a network and its imported copy drop
+    /// the same entries.
+    pub(crate) fn trim_trace(&mut self) {
+        let limit = self.trace_limit;
+        let slack = limit / 4;
+        if self.trace.len() > limit + slack {
+            let n = self.trace.len() - limit;
+            for (i, e) in self.trace.drain(..n).enumerate() {
+                let at = self.trace_dropped + i;
+                if self.by_id.get(&e.id) == Some(&at) {
+                    self.by_id.remove(&e.id);
+                }
+            }
+            self.trace_dropped += n;
+        }
+        if self.outbox.len() > limit + slack {
+            let n = self.outbox.len() - limit;
+            self.outbox.drain(..n);
+            self.outbox_dropped += n;
+        }
     }
 
     /// The deliveries whose message was caused by message `id` (the next level of its
@@ -705,7 +797,7 @@ impl Network {
             outcome,
         };
         if pending.kind != Kind::Assignment {
-            self.by_id.insert(id.clone(), self.trace.len());
+            self.by_id.insert(id.clone(), self.trace_total());
         }
         // Recorded first, so that an assignment of this very message finds it; the outcome
         // is lent to the router meanwhile.
@@ -728,5 +820,6 @@ impl Network {
                 self.trace[at].outcome = Some(o);
             }
         }
+        self.trim_trace();
     }
 }

@@ -312,7 +312,7 @@ impl Network {
     /// `From`, `Owner`, `Target`, tags and data; the clock's time; its slot assigned on
     /// delivery. `None` when the network never delivered it.
     pub(super) fn assigned(&self, id: &str) -> Option<Message> {
-        let entry = self.by_id.get(id).and_then(|i| self.trace.get(*i))?;
+        let entry = self.result(id)?;
         let mut message = Message::from_json(&entry.message).ok()?;
         message.nonce = None;
         message.timestamp = Some(self.clock);

@@ -102,8 +102,8 @@ pub fn run(scenario: &Json) -> Result<String, Error> {
         }
     }
     let start = Start {
-        trace: net.trace().len(),
-        outbox: net.outbox().len(),
+        trace: net.trace_total(),
+        outbox: net.outbox_total(),
     };
     let steps = match obj.get("steps") {
         None | Some(Json::Null) => &Vec::new(),
@@ -196,7 +196,7 @@ fn report(
         .map(|e| (e.id.as_str(), e.step))
         .collect();
     let mut lines = Vec::new();
-    for e in &net.trace()[start.trace..] {
+    for e in net.trace_from(start.trace) {
         let mut o = Map::new();
         o.insert("step".into(), e.step.into());
         o.insert(
@@ -221,7 +221,7 @@ fn report(
         }
         lines.push(Json::Object(o).to_string());
     }
-    for m in &net.outbox()[start.outbox..] {
+    for m in net.outbox_from(start.outbox) {
         let mut o = Map::new();
         o.insert("from".into(), name(&m.from).into());
         if let Some(t) = m.target() {

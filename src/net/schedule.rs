@@ -236,7 +236,7 @@ impl Network {
     }
 
     fn run_inner(&mut self, max: u64) -> Result<u64, Error> {
-        let first = self.trace.len();
+        let first = self.trace_total();
         let mut delivered = 0;
         while delivered < max {
             // A replay stops at the first step that differs from its log.
@@ -264,7 +264,7 @@ impl Network {
     /// What a run that ran out of budget was busy with.
     pub(super) fn runaway_report(&self, first: usize, max: u64) -> String {
         let mut routes: BTreeMap<(String, String, String), u64> = BTreeMap::new();
-        for e in &self.trace[first..] {
+        for e in self.trace_from(first) {
             let action = e.action.clone().unwrap_or_else(|| "-".into());
             *routes
                 .entry((e.from.clone(), e.target.clone(), action))

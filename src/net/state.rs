@@ -75,8 +75,8 @@ impl Network {
             steps: self.steps,
             clock: self.clock,
             block_height: self.block_height,
-            outbox: self.outbox.len(),
-            trace: self.trace.len(),
+            outbox: self.outbox_total(),
+            trace: self.trace_total(),
             monitored: self.monitored.clone(),
             log: self
                 .log
@@ -136,8 +136,14 @@ impl Network {
         self.reindex_pending();
         (self.ids, self.seq, self.steps) = (cp.ids, cp.seq, cp.steps);
         (self.clock, self.block_height) = (cp.clock, cp.block_height);
-        self.outbox.truncate(cp.outbox);
-        self.trace.truncate(cp.trace);
+        // Positions count dropped entries; entries dropped since the checkpoint stay dropped
+        // (the trace then starts at the checkpoint).
+        self.outbox
+            .truncate(cp.outbox.saturating_sub(self.outbox_dropped));
+        self.outbox_dropped = self.outbox_dropped.min(cp.outbox);
+        self.trace
+            .truncate(cp.trace.saturating_sub(self.trace_dropped));
+        self.trace_dropped = self.trace_dropped.min(cp.trace);
         self.monitored = cp.monitored;
         // The log returns to the checkpoint too: replaying what is left rebuilds this state.
         if let Some(log) = &mut self.log {
@@ -168,7 +174,7 @@ impl Network {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.kind != Kind::Assignment)
-            .map(|(i, e)| (e.id.clone(), i))
+            .map(|(i, e)| (e.id.clone(), self.trace_dropped + i))
             .collect::<BTreeMap<_, _>>();
     }
 
@@ -215,6 +221,11 @@ impl Network {
             "limits".into(),
             serde_json::json!({ "fuel": self.limits.fuel, "memory": self.limits.memory as u64 }),
         );
+        // Written only when not the default, so documents of networks that keep it read as
+        // before (and hash the same).
+        if self.trace_limit != super::DEFAULT_TRACE_LIMIT {
+            n.insert("traceLimit".into(), (self.trace_limit as u64).into());
+        }
         let mut doc = Map::new();
         doc.insert("format".into(), FORMAT.into());
         doc.insert("network".into(), Json::Object(n));
@@ -282,7 +293,16 @@ impl Network {
             limits.memory = usize::try_from(field("memory")?)
                 .map_err(|_| bad("network.limits.memory is too large".into()))?;
         }
+        let trace_limit = match n.get("traceLimit") {
+            None => super::DEFAULT_TRACE_LIMIT,
+            Some(v) => v
+                .as_u64()
+                .filter(|n| *n > 0)
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+                .ok_or_else(|| bad("network.traceLimit must be a positive integer".into()))?,
+        };
         let mut net = Network {
+            trace_limit,
             seed: n
                 .get("seed")
                 .and_then(Json::as_str)
@@ -366,6 +386,10 @@ impl Network {
             doc.get("trace").cloned().unwrap_or(Json::Null),
         )
         .map_err(|e| bad(format!("'trace': {e}")))?;
+        // The trace keeps the latest deliveries (one per step): those before it were dropped.
+        net.trace_dropped = usize::try_from(net.steps)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(net.trace.len());
         net.reindex();
         Ok(net)
     }

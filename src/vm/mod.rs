@@ -12,6 +12,8 @@ pub mod determinism;
 pub mod diagnostics;
 pub mod errors;
 pub mod fingerprint;
+#[cfg(test)]
+mod gc_tests;
 pub mod helpers;
 pub mod index;
 pub mod labels;
@@ -154,6 +156,8 @@ pub struct Vm {
     globals: StashedTable,
     fuel_used: u64,
     interrupt: Option<Interrupt>,
+    /// Full collections made so far (see [`Vm::full_collections`]).
+    full_collections: u64,
 }
 
 impl Vm {
@@ -183,6 +187,7 @@ impl Vm {
             globals,
             fuel_used: 0,
             interrupt: None,
+            full_collections: 0,
         })
     }
 
@@ -208,6 +213,19 @@ impl Vm {
     /// Fuel used by the last call (or resume).
     pub fn fuel_used(&self) -> u64 {
         self.fuel_used
+    }
+
+    /// Full garbage collections the engine has forced so far. A full collection costs time
+    /// in proportion to the whole heap, so the engine forces one only when the memory limit
+    /// is at stake; an abandoned call's garbage (out of fuel, interrupted) is left to the
+    /// incremental collector, or every such message would cost as much as the state is big.
+    pub fn full_collections(&self) -> u64 {
+        self.full_collections
+    }
+
+    fn full_collect(&mut self) {
+        self.full_collections += 1;
+        self.lua.gc_collect();
     }
 
     /// Bytes currently held by the Lua heap.
@@ -329,10 +347,12 @@ impl Vm {
                 return Err(Error::Interrupted);
             }
             if self.lua.total_memory() > self.limits.memory {
-                self.lua.gc_collect();
+                self.full_collect();
                 let now = self.lua.total_memory();
                 if now > self.limits.memory {
                     self.abandon(&executor);
+                    // What the stopped call held goes now: the heap is at its limit.
+                    self.full_collect();
                     return Err(Error::OutOfMemory {
                         used: now,
                         limit: self.limits.memory,
@@ -411,8 +431,9 @@ impl Vm {
         found
     }
 
+    /// Stops a call that will not finish. Its garbage is left to the incremental collector
+    /// (see [`Vm::full_collections`]).
     fn abandon(&mut self, executor: &StashedExecutor) {
         self.lua.enter(|ctx| ctx.fetch(executor).stop(&ctx));
-        self.lua.gc_collect();
     }
 }

@@ -437,7 +437,9 @@ fn appends_at_the_array_end(table: Table<'_>, key: Value<'_>) -> bool {
         Value::Number(f) if f.fract() == 0.0 && (1.0..9.0e18).contains(&f) => f as i64,
         _ => return false,
     };
-    k >= 1 && (k == 1 || !table.get_value(Value::Integer(k - 1)).is_nil()) && table.length() == k - 1
+    k >= 1
+        && (k == 1 || !table.get_value(Value::Integer(k - 1)).is_nil())
+        && table.length() == k - 1
 }
 
 /// `table[name]` for a field name written in Rust. piccolo keeps a deleted string key as a

@@ -9,8 +9,8 @@ use crate::net::{Network as EngineNetwork, NetworkOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const NETWORK_TYPES: &'static str = r#"
-/** How to start a network: the seed of its ids, the virtual clock's start, the block height, the deliveries one `run` may make, the limits of processes spawned by processes, and whether it keeps a log for `Network.replay`. */
-export interface NetworkOptions { seed?: string; timestamp?: number; blockHeight?: number; budget?: number; limits?: Limits; log?: boolean }
+/** How to start a network: the seed of its ids, the virtual clock's start, the block height, the deliveries one `run` may make, the most entries the trace and outbox keep, the limits of processes spawned by processes, and whether it keeps a log for `Network.replay`. */
+export interface NetworkOptions { seed?: string; timestamp?: number; blockHeight?: number; budget?: number; traceLimit?: number; limits?: Limits; log?: boolean }
 
 /** What the host asked of a logged network, with the error code it ended with. */
 export type NetworkAction = ({ op: "spawn"; options: ProcessOptions } | { op: "adopt"; state: string }
@@ -305,20 +305,20 @@ impl Network {
         }
     }
 
-    /// The deliveries from position `from` (default 0) on.
+    /// The deliveries from position `from` (default 0) on, as far as the trace still keeps
+    /// them (it keeps the latest `traceLimit`; positions count the dropped ones).
     #[wasm_bindgen(unchecked_return_type = "TraceEntry[]")]
     pub fn trace(&self, from: Option<f64>) -> Result<JsValue, JsValue> {
-        let trace = self.inner.trace();
-        let from = (from.map_or(Ok(0), |f| whole(f, "from"))? as usize).min(trace.len());
-        to_js(&&trace[from..])
+        let from = from.map_or(Ok(0), |f| whole(f, "from"))? as usize;
+        to_js(&self.inner.trace_from(from))
     }
 
-    /// What left the network, from position `from` (default 0) on.
+    /// What left the network, from position `from` (default 0) on (the latest `traceLimit`
+    /// are kept; positions count the dropped ones).
     #[wasm_bindgen(unchecked_return_type = "ExternalMessage[]")]
     pub fn outbox(&self, from: Option<f64>) -> Result<JsValue, JsValue> {
-        let outbox = self.inner.outbox();
-        let from = (from.map_or(Ok(0), |f| whole(f, "from"))? as usize).min(outbox.len());
-        to_js(&&outbox[from..])
+        let from = from.map_or(Ok(0), |f| whole(f, "from"))? as usize;
+        to_js(&self.inner.outbox_from(from))
     }
 
     /// The JSON view of a global of process `id`.
