@@ -329,6 +329,9 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     /// compares integers with floats as floats, and compiles `a > b` as `not (a <= b)`
     /// (true for NaN); the helper is exact.
     fn vm_safe(&self, code: i64, a: &Expression<S>, b: &Expression<S>) -> bool {
+        if code == op::EQ || code == op::NE {
+            return self.eq_vm_safe(a, b);
+        }
         let (Some(ka), Some(kb)) = (self.kind(a), self.kind(b)) else {
             return false;
         };
@@ -364,7 +367,6 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 let ints = ka.integer_like() && kb.integer_like();
                 exact && (ints || matches!(code, op::LT | op::LE) || pure(a) || pure(b))
             }
-            op::EQ | op::NE => self.eq_vm_safe(a, b),
             _ => false,
         }
     }

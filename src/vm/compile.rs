@@ -110,11 +110,7 @@ const HELPER_LOCALS: [&[u8]; 11] = [
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
-pub fn compile(
-    chunk_name: &str,
-    source: &[u8],
-    limits: &SourceLimits,
-) -> Result<Compiled, Error> {
+pub fn compile(chunk_name: &str, source: &[u8], limits: &SourceLimits) -> Result<Compiled, Error> {
     compile_with(chunk_name, source, limits, Reads::Lua)
 }
 
