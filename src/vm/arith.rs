@@ -245,11 +245,15 @@ pub struct ArithRewrite<S> {
     /// later passes can see it as part of the function around it (`index.rs` names the
     /// variables of an error as Lua, which has no such function, would).
     inline: S,
+    /// Whether `==` and `~=` get Lua's exact integer/float comparison where piccolo's could
+    /// round (see [`Self::eq_vm_safe`]); off for aolite's own runtime modules (`Reads::Vm`).
+    exact_equality: bool,
 }
 
 impl<S: Clone + PartialEq> ArithRewrite<S> {
-    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S) -> Self {
+    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S, exact_equality: bool) -> Self {
         ArithRewrite {
+            exact_equality,
             helper,
             budget: CALLS_PER_STATEMENT,
             pass,
@@ -330,7 +334,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     /// (true for NaN); the helper is exact.
     fn vm_safe(&self, code: i64, a: &Expression<S>, b: &Expression<S>) -> bool {
         if code == op::EQ || code == op::NE {
-            return self.eq_vm_safe(a, b);
+            return !self.exact_equality || self.eq_vm_safe(a, b);
         }
         let (Some(ka), Some(kb)) = (self.kind(a), self.kind(b)) else {
             return false;
