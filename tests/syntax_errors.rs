@@ -202,7 +202,8 @@ fn damaged_sources_load_as_in_lua_5_3() {
             })
             .collect();
         script.push_str(&format!(
-            "do local f, m = load(\"{quoted}\", \"=t\") print({i}, f and \"ok\" or m) end\n"
+            // A message may hold a newline (an unfinished string's text): one line a case.
+            "do local f, m = load(\"{quoted}\", \"=t\") print({i}, f and \"ok\" or (m:gsub(\"\\n\", \"\\\\n\"))) end\n"
         ));
     }
     let dir = work_dir("syntax_errors_damaged");
