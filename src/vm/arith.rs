@@ -51,6 +51,10 @@ pub mod op {
     /// `(arith)(LEN, v[, names])`: `#v` as Lua does it (`__len` called with `v, v`), with
     /// its error's position and variable name (added by `index.rs`).
     pub const LEN: i64 = 19;
+    /// `(arith)(EQ, a, b)`, `(arith)(NE, a, b)`: `==` and `~=` where piccolo's instruction
+    /// could compare an integer with a float inexactly (see `ArithRewrite::eq_vm_safe`).
+    pub const EQ: i64 = 20;
+    pub const NE: i64 = 21;
 }
 
 /// What is statically known about an expression's value: a number of a known subtype, or
@@ -162,12 +166,59 @@ fn binary_code(o: BinaryOperator) -> Option<i64> {
         LessEqual => op::LE,
         GreaterThan => op::GT,
         GreaterEqual => op::GE,
-        Concat | Equal | NotEqual | And | Or => return None,
+        Equal => op::EQ,
+        NotEqual => op::NE,
+        Concat | And | Or => return None,
     })
 }
 
 fn yields_number(o: BinaryOperator) -> bool {
     binary_code(o).is_some_and(|c| c < op::LT)
+}
+
+/// Whether `e` is certainly not a number that piccolo's `==` could compare wrongly with
+/// one of the other subtype (see `ArithRewrite::eq_vm_safe`).
+fn never_rounded<S>(e: &Expression<S>) -> bool {
+    const TWO_53: f64 = 9_007_199_254_740_992.0;
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if let Some((o, _)) = e.tail.last() {
+        return yields_boolean(*o);
+    }
+    match &*e.head {
+        HeadExpression::Simple(s) => match s {
+            SimpleExpression::Nil
+            | SimpleExpression::True
+            | SimpleExpression::False
+            | SimpleExpression::String(_)
+            | SimpleExpression::TableConstructor(_)
+            | SimpleExpression::Function(_) => true,
+            SimpleExpression::Integer(i) => i.unsigned_abs() <= 1 << 53,
+            SimpleExpression::Float(f) => {
+                !(f.fract() == 0.0 && (TWO_53..=TWO_63).contains(&f.abs()))
+            }
+            SimpleExpression::Suffixed(s) => match (&s.primary, s.suffixes.is_empty()) {
+                (PrimaryExpression::GroupedExpression(e), true) => never_rounded(e),
+                _ => false,
+            },
+            SimpleExpression::VarArgs => false,
+        },
+        HeadExpression::UnaryOperator(UnaryOperator::Not, _) => true,
+        // A negated literal (its magnitude decides); `-x` may be anything.
+        HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => {
+            literal_value(e).is_some() && never_rounded(e)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `o` gives a boolean (comparisons; `__eq`, `__lt` and `__le` results are
+/// converted to booleans, by piccolo and by the helper).
+fn yields_boolean(o: BinaryOperator) -> bool {
+    use BinaryOperator::*;
+    matches!(
+        o,
+        Equal | NotEqual | LessThan | LessEqual | GreaterThan | GreaterEqual
+    )
 }
 
 /// At most this many operator calls are made per statement and function: nested helper
@@ -194,11 +245,15 @@ pub struct ArithRewrite<S> {
     /// later passes can see it as part of the function around it (`index.rs` names the
     /// variables of an error as Lua, which has no such function, would).
     inline: S,
+    /// Whether `==` and `~=` get Lua's exact integer/float comparison where piccolo's could
+    /// round (see [`Self::eq_vm_safe`]); off for aolite's own runtime modules (`Reads::Vm`).
+    exact_equality: bool,
 }
 
 impl<S: Clone + PartialEq> ArithRewrite<S> {
-    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S) -> Self {
+    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S, exact_equality: bool) -> Self {
         ArithRewrite {
+            exact_equality,
             helper,
             budget: CALLS_PER_STATEMENT,
             pass,
@@ -278,6 +333,9 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     /// compares integers with floats as floats, and compiles `a > b` as `not (a <= b)`
     /// (true for NaN); the helper is exact.
     fn vm_safe(&self, code: i64, a: &Expression<S>, b: &Expression<S>) -> bool {
+        if code == op::EQ || code == op::NE {
+            return !self.exact_equality || self.eq_vm_safe(a, b);
+        }
         let (Some(ka), Some(kb)) = (self.kind(a), self.kind(b)) else {
             return false;
         };
@@ -312,6 +370,36 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                 // float is possible (see `expression`), which needs one side pure.
                 let ints = ka.integer_like() && kb.integer_like();
                 exact && (ints || matches!(code, op::LT | op::LE) || pure(a) || pure(b))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether piccolo's `==` instruction (and its constant folding) is exact for these
+    /// operands. It compares an integer `i` with a float `f` as `i as f64 == f`. Whenever that
+    /// is false, Lua's exact comparison is false too (an `i` equal to `f` converts to `f`
+    /// exactly); it is wrongly true only when `i` does not convert exactly (|i| > 2^53) and
+    /// rounds to `f`, which is then a float with an integer value of magnitude in
+    /// [2^53, 2^63]. So the instruction is exact when either operand
+    /// - is certainly not a number: a string, `nil`, `true`/`false`, a table constructor, a
+    ///   function, `not x`, or a comparison (`__eq`/`__lt`/`__le` results are converted to
+    ///   booleans); not a concatenation, which `__concat` may make a number;
+    /// - is an integer literal with |c| <= 2^53 (converts exactly);
+    /// - is a float literal that is not an integer in [2^53, 2^63] in magnitude (NaN, the
+    ///   infinities, fractions and everything below 2^53 or above 2^63 are no rounded
+    ///   integer);
+    ///
+    /// or when both are known numbers of one subtype (integers, lengths trusted as integers
+    /// as for ordering, or floats). Everything else goes through the helper, which keeps
+    /// Lua's `__eq` rules (tried only between two tables or two userdata that are not the
+    /// same object) by deferring to piccolo's own equality there.
+    fn eq_vm_safe(&self, a: &Expression<S>, b: &Expression<S>) -> bool {
+        if never_rounded(a) || never_rounded(b) {
+            return true;
+        }
+        match (self.kind(a), self.kind(b)) {
+            (Some(x), Some(y)) => {
+                (x.integer_like() && y.integer_like()) || (x == Kind::Float && y == Kind::Float)
             }
             _ => false,
         }

@@ -444,6 +444,35 @@ fn callable<'gc>(v: Value<'gc>) -> Option<Function<'gc>> {
     }
 }
 
+/// `a == b` (`a ~= b` when `negate`) as Lua 5.3 has it: an integer and a float are equal
+/// only when the float has exactly the integer's value (piccolo converts the integer to a
+/// float, so `2^53 + 1 == 2^53 + 0.0` was true); everything else, `__eq` included (tried
+/// only between two tables or two userdata that are not the same object, the first one's
+/// metamethod first, its result made a boolean), as piccolo's own equality does it.
+fn equality<'gc>(
+    ctx: Context<'gc>,
+    mut stack: Stack<'gc, '_>,
+    negate: bool,
+    a: Value<'gc>,
+    b: Value<'gc>,
+) -> Result<CallbackReturn<'gc>, Error<'gc>> {
+    let equal = match (a, b) {
+        (Value::Integer(i), Value::Number(f)) | (Value::Number(f), Value::Integer(i)) => {
+            float_to_int_exact(f) == Some(i)
+        }
+        _ => match piccolo::meta_ops::equal(ctx, a, b)? {
+            piccolo::meta_ops::MetaResult::Value(v) => v.to_bool(),
+            piccolo::meta_ops::MetaResult::Call(call) => {
+                let [x, y] = call.args;
+                let then = if negate { Then::Negated } else { Then::Truth };
+                return call_meta(ctx, stack, call.function, x, y, then);
+            }
+        },
+    };
+    stack.replace(ctx, equal != negate);
+    Ok(CallbackReturn::Return)
+}
+
 pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
         super::runaway::note(&mut exec);
@@ -460,6 +489,9 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         }
         if code == op::LEN {
             return length(ctx, &exec, stack, a, b);
+        }
+        if code == op::EQ || code == op::NE {
+            return equality(ctx, stack, code == op::NE, a, b);
         }
         // The operands' names, when the pipeline passed them (after the operands).
         let names = if code == op::UNM || code == op::BNOT {

@@ -19,7 +19,7 @@ use piccolo::compiler::parser::{
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
-use super::arith::op::LEN;
+use super::arith::op::{EQ, LEN, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
@@ -185,6 +185,14 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         // `(arith)(code, a[, b])` (its `for` check has 4 arguments), `(concat)(n, ...)`:
         // every operand; `(set)(t, k, v)`: the table.
         let arith = *h == self.arith && (2..=3).contains(&args.len());
+        // `==` and `~=` raise no error of their own: nothing to name.
+        if arith
+            && args
+                .first()
+                .is_some_and(|c| is_code(c, EQ) || is_code(c, NE))
+        {
+            return None;
+        }
         let operands = if arith || (*h == self.concat && args.len() >= 2) {
             &args[1..]
         } else if *h == self.set && args.len() == 3 {
@@ -458,4 +466,10 @@ fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
             _ => return None,
         }
     }
+}
+
+/// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
+fn is_code<S>(e: &Expression<S>, code: i64) -> bool {
+    e.tail.is_empty()
+        && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Integer(c)) if *c == code)
 }
