@@ -178,7 +178,7 @@ fn apply<'gc>(ctx: Context<'gc>, entries: Vec<Entry<'gc>>) -> Vec<Entry<'gc>> {
         inverse.push(match entry {
             Entry::Field { table, key, old } => {
                 let now = table.get_value(key);
-                let _ = store(ctx, table, key, old);
+                let _ = store(ctx, table, key, now, old);
                 Entry::Field {
                     table,
                     key,
@@ -208,9 +208,10 @@ fn apply<'gc>(ctx: Context<'gc>, entries: Vec<Entry<'gc>>) -> Vec<Entry<'gc>> {
                 if removed {
                     // Put `first` back in front.
                     for k in (1..len).rev() {
-                        let _ = store(ctx, table, int(k + 1), table.get_value(int(k)));
+                        let (now, value) = (table.get_value(int(k + 1)), table.get_value(int(k)));
+                        let _ = store(ctx, table, int(k + 1), now, value);
                     }
-                    let _ = store(ctx, table, int(1), first);
+                    let _ = store(ctx, table, int(1), table.get_value(int(1)), first);
                 } else {
                     shift_down(ctx, table, len);
                 }
@@ -390,10 +391,12 @@ pub fn set_metatable<'gc>(ctx: Context<'gc>, table: Table<'gc>, mt: Option<Table
 
 /// Stores without logging, making room first when piccolo could otherwise grow a table
 /// that still holds dead keys.
+/// Stores `value` at `key`, whose current value is `old` (every caller has read it already).
 fn store<'gc>(
     ctx: Context<'gc>,
     table: Table<'gc>,
     key: Value<'gc>,
+    old: Value<'gc>,
     value: Value<'gc>,
 ) -> Result<Value<'gc>, InvalidTableKey> {
     let id = ptr(table.into_inner());
@@ -405,12 +408,12 @@ fn store<'gc>(
         if !matches!(
             key,
             Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_)
-        ) && !table.get_value(key).is_nil()
+        ) && !old.is_nil()
         {
             log(ctx).borrow_mut(&ctx).dead_keys.insert(id);
         }
     } else if log(ctx).borrow().dead_keys.contains(&id)
-        || (!appends_at_the_array_end(table, key) && table.get_value(key).is_nil())
+        || (old.is_nil() && !appends_at_the_array_end(table, key))
     {
         // piccolo takes its growth path whenever the hash part is full, even to replace an
         // existing key. That path panics on dead keys, and it can also panic when it grows
@@ -467,7 +470,7 @@ pub fn raw_set<'gc>(
         // A new reference-typed key gets its identity now, in program order.
         crate::stdlib::tostring::identity_of(ctx, key);
     }
-    let r = store(ctx, table, key, value)?;
+    let r = store(ctx, table, key, old, value)?;
     record_field(ctx, table, key, old);
     Ok(r)
 }
