@@ -139,7 +139,7 @@ pub fn compile_mode(
     diagnostic: bool,
 ) -> Result<Compiled, Error> {
     let key = cache::Key::new(chunk_name, source, limits, reads, diagnostic);
-    if let Some(hit) = cache::get(&key) {
+    if let Some(hit) = cache::get(key) {
         return Ok(hit);
     }
     let compiled = Arc::new(compile_uncached(
@@ -155,7 +155,9 @@ pub fn compile_mode(
 /// prototypes are instantiated per Lua state). Bounded by total source size: when full,
 /// it starts over.
 mod cache {
+    use std::collections::hash_map::DefaultHasher;
     use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
     use std::sync::Mutex;
 
     use super::{Compiled, Reads, SourceLimits};
@@ -165,26 +167,28 @@ mod cache {
     /// Larger sources are compiled each time.
     const MAX_SOURCE: usize = 1 << 20;
 
-    #[derive(PartialEq, Eq, Hash)]
-    pub struct Key {
-        name: Box<str>,
-        source: Box<[u8]>,
+    /// What a compilation depends on, borrowed: a lookup copies nothing (the runtime's
+    /// modules are read on every spawn).
+    #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Key<'a> {
+        name: &'a str,
+        source: &'a [u8],
         limits: (usize, usize, usize),
         reads: Reads,
         diagnostic: bool,
     }
 
-    impl Key {
+    impl<'a> Key<'a> {
         pub fn new(
-            name: &str,
-            source: &[u8],
+            name: &'a str,
+            source: &'a [u8],
             limits: &SourceLimits,
             reads: Reads,
             diagnostic: bool,
-        ) -> Option<Key> {
-            (source.len() <= MAX_SOURCE).then(|| Key {
-                name: name.into(),
-                source: source.into(),
+        ) -> Option<Key<'a>> {
+            (source.len() <= MAX_SOURCE).then_some(Key {
+                name,
+                source,
                 limits: (
                     limits.max_bytes,
                     limits.max_operator_chain,
@@ -194,23 +198,54 @@ mod cache {
                 diagnostic,
             })
         }
+
+        fn hash(&self) -> u64 {
+            let mut h = DefaultHasher::new();
+            Hash::hash(self, &mut h);
+            h.finish()
+        }
+    }
+
+    /// A cached compilation with its own copy of the inputs it was made from.
+    struct Entry {
+        name: Box<str>,
+        source: Box<[u8]>,
+        limits: (usize, usize, usize),
+        reads: Reads,
+        diagnostic: bool,
+        compiled: Compiled,
+    }
+
+    impl Entry {
+        fn key(&self) -> Key<'_> {
+            Key {
+                name: &self.name,
+                source: &self.source,
+                limits: self.limits,
+                reads: self.reads,
+                diagnostic: self.diagnostic,
+            }
+        }
     }
 
     #[derive(Default)]
     struct Cache {
-        entries: HashMap<Key, Compiled>,
+        entries: HashMap<u64, Vec<Entry>>,
         bytes: usize,
     }
 
     static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
-    pub fn get(key: &Option<Key>) -> Option<Compiled> {
-        let key = key.as_ref()?;
+    pub fn get(key: Option<Key<'_>>) -> Option<Compiled> {
+        let key = key?;
         let guard = CACHE.lock().ok()?;
-        guard.as_ref()?.entries.get(key).cloned()
+        let same = guard.as_ref()?.entries.get(&key.hash())?;
+        same.iter()
+            .find(|e| e.key() == key)
+            .map(|e| e.compiled.clone())
     }
 
-    pub fn put(key: Option<Key>, compiled: Compiled) {
+    pub fn put(key: Option<Key<'_>>, compiled: Compiled) {
         let (Some(key), Ok(mut guard)) = (key, CACHE.lock()) else {
             return;
         };
@@ -220,7 +255,14 @@ mod cache {
             *cache = Cache::default();
         }
         cache.bytes += size;
-        cache.entries.insert(key, compiled);
+        cache.entries.entry(key.hash()).or_default().push(Entry {
+            name: key.name.into(),
+            source: key.source.into(),
+            limits: key.limits,
+            reads: key.reads,
+            diagnostic: key.diagnostic,
+            compiled,
+        });
     }
 }
 
