@@ -356,9 +356,7 @@ impl Network {
     /// The outbox from position `from` of all messages that ever left (dropped ones
     /// counted): what left since [`Network::outbox_total`] was `from`.
     pub fn outbox_from(&self, from: usize) -> &[External] {
-        &self.outbox[from
-            .saturating_sub(self.outbox_dropped)
-            .min(self.outbox.len())..]
+        since(&self.outbox, self.outbox_dropped, from)
     }
 
     /// Messages that ever left the network (dropped ones counted).
@@ -375,9 +373,7 @@ impl Network {
     /// The trace from delivery `from + 1` on (what was delivered since
     /// [`Network::trace_total`] was `from`), as far as the trace still holds it.
     pub fn trace_from(&self, from: usize) -> &[TraceEntry] {
-        &self.trace[from
-            .saturating_sub(self.trace_dropped)
-            .min(self.trace.len())..]
+        since(&self.trace, self.trace_dropped, from)
     }
 
     /// Deliveries recorded since the network began (dropped ones counted).
@@ -822,4 +818,10 @@ impl Network {
         }
         self.trim_trace();
     }
+}
+
+/// The entries of a list whose first `dropped` entries are gone, from position `from` counted
+/// over all entries ever recorded (what was recorded since the total was `from`).
+fn since<T>(kept: &[T], dropped: usize, from: usize) -> &[T] {
+    &kept[from.saturating_sub(dropped).min(kept.len())..]
 }
