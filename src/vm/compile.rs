@@ -422,6 +422,10 @@ fn compile_here(
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
     restore_vararg_flags(&mut inner, &declared_vararg);
+    if reads == Reads::Vm {
+        // aolite's runtime modules: their errors carry aos's line numbers.
+        super::aos_lines::apply(&mut inner, &source);
+    }
     // Resolve the inner function's upvalues against the wrapper now, so instantiating
     // needs only the inner prototype: Outer(i) must be the wrapper's _ENV.
     for desc in &mut inner.upvalues {

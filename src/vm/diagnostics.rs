@@ -650,7 +650,7 @@ fn description_len(s: &str) -> Option<usize> {
 }
 
 /// The last of the `chunk:line:` positions an error text starts with: the innermost, when
-/// handlers re-raised the error with their own in front (`[string ".handlers"]:179: [string
+/// handlers re-raised the error with their own in front (`[string ".handlers"]:723: [string
 /// "aos"]:3: ...`).
 pub fn innermost_position(text: &str) -> Option<(String, usize)> {
     let mut rest = text;

@@ -1,6 +1,7 @@
 //! Hosting piccolo: one Lua state with bounded execution (fuel and memory limits), our
 //! compile pipeline, and conversion between Lua values and JSON values.
 
+pub mod aos_lines;
 pub mod arith;
 pub mod arith_ops;
 pub mod assign;

@@ -12,32 +12,28 @@ export function stripAnsi (s) {
   return typeof s === 'string' ? s.replace(ANSI, '') : s
 }
 
-// [N5] Lua chunk positions: `[string ".handlers"]:723: ` prefixes come from
-// aos's own Lua files (.handlers, .process, json, ...): their line numbers are
-// an implementation detail, and the handler chain re-raises an error with
-// error(err), stacking a second prefix. They are removed wherever they appear
-// (errors, printed text, message Data and tag values, globals). Positions in
-// the user's code (chunk "aos": the Eval'd scenario source) are stable: in
-// text they are kept as they are, in an error they are moved to `at`
-// ("aos:3") so the message itself reads the same as without a position.
+// [N5] Lua chunk positions are compared, those of aos's own modules included
+// (`[string ".handlers"]:723: ` in front of every handler error, `.utils`'s
+// asserts, `[string "json"]:261: `): programs see them through `pcall` and in
+// every failed outcome, and aolite gives aos's line numbers for them. Only the
+// position of the user's code (chunk "aos", the Eval'd scenario source) is
+// moved, in an error, to `at` ("aos:3"), so a scenario can relax it with
+// `compare.error: "no-position"`.
 const POSITION = /\[string "([^"]*)"\]:(\d+): /g
-// The positions of the built-in modules' own errors (`[string "json"]:261: `,
-// `[string ".bint"]:787: `) are part of what a program sees (pcall returns them)
-// and aolite reproduces them: they are compared, not removed.
-const KEPT = new Set(['json', '.bint'])
 function splitPositions (text) {
   const at = []
   const message = text.replace(POSITION, (m, chunk, line) => {
-    if (chunk === 'aos') at.push(`aos:${line}`)
-    return KEPT.has(chunk) ? m : ''
+    if (chunk !== 'aos') return m
+    at.push(`aos:${line}`)
+    return ''
   })
   return { message, at: at.length ? at[at.length - 1] : null }
 }
 
-/** [N1]+[N5] for free text: colours and aos-internal positions removed. */
+/** [N1] for free text: colours removed; positions stay (N5). */
 export function scrubText (s) {
   if (typeof s !== 'string') return s
-  return stripAnsi(s).replace(POSITION, (m, chunk) => chunk === 'aos' || KEPT.has(chunk) ? m : '')
+  return stripAnsi(s)
 }
 
 function scrubDeep (v) {
@@ -142,7 +138,7 @@ export function sortedJsonText (text) {
       return '[' + items.join(',') + ']'
     }
     if (c !== '"') return token(SCALAR)
-    // [N1]/[N5] inside strings: colours and internal positions, as in any text
+    // [N1] inside strings: colours, as in any text
     const raw = token(STRING)
     const decoded = JSON.parse(raw)
     const scrubbed = scrubText(decoded)

@@ -150,7 +150,7 @@ local function anchor(reference)
 end
 
 function ao.send(msg)
-  assert(type(msg) == "table", "msg should be a table")
+  assert(type(msg) == "table", "msg should be a table") -- aos:367
   ao.reference = ao.reference + 1
   local ref = tostring(ao.reference)
   local message = {
@@ -190,8 +190,8 @@ function ao.send(msg)
 end
 
 function ao.spawn(module, msg)
-  assert(type(module) == "string", "Module source id is required!")
-  assert(type(msg) == "table", "Message must be a table")
+  assert(type(module) == "string", "Module source id is required!") -- aos:523
+  assert(type(msg) == "table", "Message must be a table") -- aos:525
   ao.reference = ao.reference + 1
   local ref = tostring(ao.reference)
   local spawn = {
@@ -223,9 +223,9 @@ function ao.spawn(module, msg)
 end
 
 function ao.assign(assignment)
-  assert(type(assignment) == "table", "assignment should be a table")
-  assert(type(assignment.Processes) == "table", "Processes should be a table")
-  assert(type(assignment.Message) == "string", "Message should be a string")
+  assert(type(assignment) == "table", "assignment should be a table") -- aos:819
+  assert(type(assignment.Processes) == "table", "Processes should be a table") -- aos:821
+  assert(type(assignment.Message) == "string", "Message should be a string") -- aos:823
   table.insert(ao.outbox.Assignments, assignment)
 end
 
@@ -380,7 +380,10 @@ function ao.registerHint(msg)
   if msg.Tags then
     for name, value in pairs(msg.Tags) do
       if name == "From-Process" then
-        local parts = splitOn(value, "[^&]+")
+        local parts = {}
+        for part in string.gmatch(value, "[^&]+") do -- aos:695
+          parts[#parts + 1] = part
+        end
         local hintPair = parts[2] and splitOn(parts[2], "[^=]+") or {}
         local ttlPair = parts[3] and splitOn(parts[3], "[^=]+") or {}
         process, hint, ttl = parts[1], hintPair[2], ttlPair[2]

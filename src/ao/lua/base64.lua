@@ -64,7 +64,7 @@ function base64.decode(b64, decoder)
     end
   end
   if kept % 4 ~= 0 then
-    error("attempt to perform arithmetic on a nil value (field '?')", 2)
+    error("attempt to perform arithmetic on a nil value (field '?')") -- aos:281
   end
   local digits = {}
   for i = 1, #b64 do

@@ -55,7 +55,7 @@ function chance.random()
 end
 
 function chance.integer(min, max)
-  assert(max >= min, "max must bigger than min")
+  assert(max >= min, "max must bigger than min") -- aos:201
   return math.floor(chance.random() * (max - min + 1) + min)
 end
 

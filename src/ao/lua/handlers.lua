@@ -16,7 +16,7 @@ local USAGE = "Invalid arguments given. Expected: \n"
   .. "\tMaxRuns? : number | \"inf\" | nil"
 
 local function indexOf(name)
-  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- ipairs's items (see evaluate)
+  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- ipairs's items (see evaluate) -- aos:83
     if h.name == name then
       return i
     end
@@ -25,7 +25,7 @@ end
 
 local function checkArgs(name, pattern)
   local p = type(pattern)
-  assert(type(name) == "string" and (p == "function" or p == "table" or p == "string"), USAGE)
+  assert(type(name) == "string" and (p == "function" or p == "table" or p == "string"), USAGE) -- aos:113
 end
 
 -- (name, handle) uses the name as the Action pattern; (name, pattern, handle[, maxRuns]).
@@ -86,7 +86,6 @@ function handlers.prepend(...)
 end
 
 local function insertRelative(target, offset)
-  assert(type(target) == "string", "Handler name MUST be a string")
   local i = indexOf(target)
   return {
     add = function(name, pattern, handle, maxRuns)
@@ -101,10 +100,12 @@ local function insertRelative(target, offset)
 end
 
 function handlers.before(target)
+  assert(type(target) == "string", "Handler name MUST be a string") -- aos:525
   return insertRelative(target, 0)
 end
 
 function handlers.after(target)
+  assert(type(target) == "string", "Handler name MUST be a string") -- aos:569
   return insertRelative(target, 1)
 end
 
@@ -121,7 +122,7 @@ function handlers.once(...)
 end
 
 function handlers.remove(name)
-  assert(type(name) == "string", "name MUST be string")
+  assert(type(name) == "string", "name MUST be string") -- aos:611
   if #handlers.list == 1 and handlers.list[1].name == name then
     handlers.list = {}
   end
@@ -138,7 +139,7 @@ function handlers.receive(pattern)
   handlers.once(pattern, function(msg)
     local _, ok, err = coroutine.resume(waiting, msg)
     if not ok then
-      error(err)
+      error(err) -- aos:199
     end
   end)
   return coroutine.yield(pattern)
@@ -148,7 +149,7 @@ end
 local function verdict(match)
   local kind = type(match)
   if kind ~= "number" and kind ~= "string" and kind ~= "boolean" then
-    error("Pattern result is not valid, it MUST be string, number, or boolean")
+    error("Pattern result is not valid, it MUST be string, number, or boolean") -- aos:667
   end
   if kind == "boolean" then
     return match and -1 or 0
@@ -164,10 +165,10 @@ local function verdict(match)
 end
 
 function handlers.evaluate(msg, env)
-  assert(type(msg) == "table", "msg is not valid")
-  assert(type(env) == "table", "env is not valid")
+  assert(type(msg) == "table", "msg is not valid") -- aos:653
+  assert(type(env) == "table", "env is not valid") -- aos:655
   local handled = false
-  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- the items ipairs visits, read as it reads them (t[i] until nil, __index included) without its iterator calls; not a table: ipairs's own checks (one line: positions of this module's errors show in outcomes)
+  local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- the items ipairs visits, read as it reads them (t[i] until nil, __index included) without its iterator calls; not a table: ipairs's own checks (one line: positions of this module's errors show in outcomes) -- aos:659
     if h.name ~= "_default" then
       local match = verdict(utils.matchesSpec(msg, h.pattern))
       if match ~= 0 then
@@ -176,7 +177,7 @@ function handlers.evaluate(msg, env)
         end
         local ok, err = run(h, msg, env)
         if not ok then
-          error(err)
+          error(err) -- aos:723
         end
         if h.maxRuns ~= nil and h.maxRuns ~= "inf" then
           h.maxRuns = h.maxRuns - 1

@@ -4,14 +4,14 @@ local utils = require(".utils")
 local hu = { _version = "0.0.2" }
 
 function hu.hasMatchingTag(name, value)
-  assert(type(name) == "string" and type(value) == "string", "invalid arguments: (name : string, value : string)")
+  assert(type(name) == "string" and type(value) == "string", "invalid arguments: (name : string, value : string)") -- aos:45
   return function(msg)
     return msg.Tags[name] == value
   end
 end
 
 function hu.hasMatchingTagOf(name, values)
-  assert(type(name) == "string" and type(values) == "table", "invalid arguments: (name : string, values : string[])")
+  assert(type(name) == "string" and type(values) == "table", "invalid arguments: (name : string, values : string[])") -- aos:71
   return function(msg)
     for _, value in ipairs(values) do
       local r = Handlers.utils.hasMatchingTag(name, value)(msg)
@@ -24,14 +24,14 @@ function hu.hasMatchingTagOf(name, values)
 end
 
 function hu.hasMatchingData(value)
-  assert(type(value) == "string", "invalid arguments: (value : string)")
+  assert(type(value) == "string", "invalid arguments: (value : string)") -- aos:109
   return function(msg)
     return msg.Data == value
   end
 end
 
 function hu.reply(input)
-  assert(type(input) == "table" or type(input) == "string", "invalid arguments: (input : table or string)")
+  assert(type(input) == "table" or type(input) == "string", "invalid arguments: (input : table or string)") -- aos:131
   return function(msg)
     if type(input) == "string" then
       msg.reply({ Data = input })

@@ -172,7 +172,7 @@ end
 
 local function initializeState(msg, env)
   if not Seeded then
-    chance.seed(tonumber(msg["Block-Height"] .. byteSum(msg.Owner .. msg.Module .. msg.Id)))
+    chance.seed(tonumber(msg["Block-Height"] .. byteSum(msg.Owner .. msg.Module .. msg.Id))) -- aos:567
     math.random = function(...)
       local n = select("#", ...)
       local a, b = ...
@@ -338,17 +338,17 @@ function process.handle(msg, envOrWrapper)
   if not status then
     if msg.Action == "Eval" then
       table.insert(Errors, result)
-      return { Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result }
+      return { Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result } -- aos:947
     end
     if msg.Action then
-      print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action .. Colors.reset)
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message with Action = " .. msg.Action .. Colors.reset) -- aos:957
     else
-      print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset)
+      print(Colors.red .. "Error" .. Colors.gray .. " handling message " .. Colors.reset) -- aos:961
     end
-    print(Colors.green .. result .. Colors.reset)
-    print("\n" .. Colors.gray .. dropLastLines(debug.traceback(), 3) .. Colors.reset)
+    print(Colors.green .. result .. Colors.reset) -- aos:965
+    print("\n" .. Colors.gray .. dropLastLines(debug.traceback(), 3) .. Colors.reset) -- aos:967
     return ao.result({
-      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result,
+      Error = logs() .. "\n\n" .. Colors.red .. "error:\n" .. Colors.reset .. result, -- aos:971
       Messages = {},
       Spawns = {},
       Assignments = {},

@@ -85,7 +85,7 @@ local function isArray(t)
 end
 
 function utils.curry(fn, arity)
-  assert(type(fn) == "function", "function is required as first argument")
+  assert(type(fn) == "function", "function is required as first argument") -- aos:345
   arity = arity or debug.getinfo(fn, "u").nparams
   if arity < 2 then
     return fn
@@ -105,10 +105,10 @@ function utils.curry(fn, arity)
 end
 
 utils.concat = utils.curry(function(a, b)
-  assert(type(a) == "table", "first argument should be a table that is an array")
-  assert(type(b) == "table", "second argument should be a table that is an array")
-  assert(isArray(a), "first argument should be a table")
-  assert(isArray(b), "second argument should be a table")
+  assert(type(a) == "table", "first argument should be a table that is an array") -- aos:395
+  assert(type(b) == "table", "second argument should be a table that is an array") -- aos:397
+  assert(isArray(a), "first argument should be a table") -- aos:399
+  assert(isArray(b), "second argument should be a table") -- aos:401
   local out = {}
   for i = 1, #a do out[#out + 1] = a[i] end
   for i = 1, #b do out[#out + 1] = b[i] end
@@ -116,8 +116,8 @@ utils.concat = utils.curry(function(a, b)
 end, 2)
 
 utils.reduce = utils.curry(function(fn, initial, t)
-  assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)")
-  assert(type(t) == "table" and isArray(t), "third argument should be a table that is an array")
+  assert(type(fn) == "function", "first argument should be a function that accepts (result, value, key)") -- aos:443
+  assert(type(t) == "table" and isArray(t), "third argument should be a table that is an array") -- aos:445
   local acc = initial
   for k, v in pairs(t) do
     if acc == nil then
@@ -130,8 +130,8 @@ utils.reduce = utils.curry(function(fn, initial, t)
 end, 3)
 
 utils.map = utils.curry(function(fn, data)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(data) == "table" and isArray(data), "second argument should be an Array")
+  assert(type(fn) == "function", "first argument should be a unary function") -- aos:485
+  assert(type(data) == "table" and isArray(data), "second argument should be an Array") -- aos:487
   return utils.reduce(function(acc, v, k)
     acc[k] = fn(v, k)
     return acc
@@ -139,8 +139,8 @@ utils.map = utils.curry(function(fn, data)
 end, 2)
 
 utils.filter = utils.curry(function(fn, data)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(data) == "table" and isArray(data), "second argument should be an Array")
+  assert(type(fn) == "function", "first argument should be a unary function") -- aos:523
+  assert(type(data) == "table" and isArray(data), "second argument should be an Array") -- aos:525
   return utils.reduce(function(acc, v)
     if fn(v) then
       table.insert(acc, v)
@@ -150,8 +150,8 @@ utils.filter = utils.curry(function(fn, data)
 end, 2)
 
 utils.find = utils.curry(function(fn, t)
-  assert(type(fn) == "function", "first argument should be a unary function")
-  assert(type(t) == "table", "second argument should be a table that is an array")
+  assert(type(fn) == "function", "first argument should be a unary function") -- aos:565
+  assert(type(t) == "table", "second argument should be a table that is an array") -- aos:567
   for _, v in pairs(t) do
     if fn(v) then
       return v
@@ -160,14 +160,14 @@ utils.find = utils.curry(function(fn, t)
 end, 2)
 
 utils.propEq = utils.curry(function(name, value, object)
-  assert(type(name) == "string", "first argument should be a string")
-  assert(type(value) == "string", "second argument should be a string")
-  assert(type(object) == "table", "third argument should be a table<object>")
+  assert(type(name) == "string", "first argument should be a string") -- aos:601
+  assert(type(value) == "string", "second argument should be a string") -- aos:603
+  assert(type(object) == "table", "third argument should be a table<object>") -- aos:605
   return object[name] == value
 end, 3)
 
 function utils.reverse(data)
-  assert(type(data) == "table", "argument needs to be a table that is an array")
+  assert(type(data) == "table", "argument needs to be a table that is an array") -- aos:629
   return utils.reduce(function(acc, v, i)
     acc[#data - i + 1] = v
     return acc
@@ -179,7 +179,7 @@ utils.compose = utils.curry(function(...)
   return function(v)
     local result = v
     for _, fn in pairs(fns) do
-      assert(type(fn) == "function", "each argument needs to be a function")
+      assert(type(fn) == "function", "each argument needs to be a function") -- aos:675
       result = fn(result)
     end
     return result
@@ -191,13 +191,13 @@ utils.prop = utils.curry(function(name, object)
 end, 2)
 
 utils.includes = utils.curry(function(value, t)
-  assert(type(t) == "table", "argument needs to be a table")
-  assert(isArray(t), "argument should be a table that is an array")
+  assert(type(t) == "table", "argument needs to be a table") -- aos:727
+  assert(isArray(t), "argument should be a table that is an array") -- aos:729
   return utils.find(function(v) return v == value end, t) ~= nil
 end, 2)
 
 function utils.keys(t)
-  assert(type(t) == "table", "argument needs to be a table")
+  assert(type(t) == "table", "argument needs to be a table") -- aos:749
   local out = {}
   for k in pairs(t) do
     table.insert(out, k)
@@ -206,7 +206,7 @@ function utils.keys(t)
 end
 
 function utils.values(t)
-  assert(type(t) == "table", "argument needs to be a table")
+  assert(type(t) == "table", "argument needs to be a table") -- aos:777
   local out = {}
   for _, v in pairs(t) do
     table.insert(out, v)
