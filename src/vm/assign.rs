@@ -104,7 +104,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         let statements = std::mem::take(&mut b.statements);
         for s in statements {
             let line = s.line_number;
-            for rewritten in self.rewrite_statement(s.inner) {
+            for rewritten in self.rewrite_statement(s.inner, line) {
                 b.statements.push(LineAnnotated::new(line, rewritten));
             }
         }
@@ -114,7 +114,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
     }
 
     /// The statements that replace `s`.
-    fn rewrite_statement(&mut self, s: Statement<S>) -> Vec<Statement<S>> {
+    fn rewrite_statement(&mut self, s: Statement<S>, line: piccolo::compiler::LineNumber) -> Vec<Statement<S>> {
         match s {
             Statement::Assignment(a) => self.assignment(a),
             Statement::Function(f) => self.function_statement(f),
@@ -122,7 +122,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                 names,
                 arguments,
                 body,
-            }) => self.generic_for(names, arguments, body),
+            }) => self.generic_for(names, arguments, body, line),
             mut s => {
                 self.statement(&mut s);
                 vec![s]
@@ -140,10 +140,13 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         names: Vec<S>,
         mut arguments: Vec<Expression<S>>,
         mut body: Block<S>,
+        header: piccolo::compiler::LineNumber,
     ) -> Vec<Statement<S>> {
         for a in &mut arguments {
             self.expression(a);
         }
+        // As in Lua, the explist and each call of the iterator belong to the `for` line
+        // (an error there names it); only the hidden `break` sits on the closing line.
         let line = body.closed_on;
         let (f, st, c) = (
             self.names.for_state[0].clone(),
@@ -195,9 +198,9 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         // The body becomes a `do` block, so its own locals and labels keep their scope.
         let loop_body = Block {
             statements: vec![
-                LineAnnotated::new(line, step),
-                LineAnnotated::new(line, stop),
-                LineAnnotated::new(line, advance),
+                LineAnnotated::new(header, step),
+                LineAnnotated::new(header, stop),
+                LineAnnotated::new(header, advance),
                 LineAnnotated::new(line, Statement::Do(body)),
             ],
             return_statement: None,
@@ -213,8 +216,8 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         });
         vec![Statement::Do(Block {
             statements: vec![
-                LineAnnotated::new(line, setup),
-                LineAnnotated::new(line, looping),
+                LineAnnotated::new(header, setup),
+                LineAnnotated::new(header, looping),
             ],
             return_statement: None,
             closed_on: line,
