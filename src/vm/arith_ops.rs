@@ -11,7 +11,7 @@ use piccolo::{
 };
 
 use super::arith::op;
-use super::helpers::error_at;
+use super::helpers::{error_at, error_at_site};
 use crate::stdlib::lua_number::{
     float_to_int_ceil, float_to_int_exact, float_to_int_floor, parse_number, str_to_int, LuaNum,
 };
@@ -312,7 +312,7 @@ fn length<'gc>(
                 "attempt to get length of a {} value{named}",
                 type_name(ctx, v)
             );
-            return Err(error_at(ctx, exec, &msg));
+            return Err(error_at_site(ctx, exec, names, &msg));
         }
     };
     stack.replace(ctx, n);
@@ -355,9 +355,10 @@ fn arith_error<'gc>(
         };
         let index = if integral(a) { 1 } else { 0 };
         let what = operand_name(names, index).map_or(String::new(), |n| format!(" ({n})"));
-        return error_at(
+        return error_at_site(
             ctx,
             exec,
+            names,
             &format!("number{what} has no integer representation"),
         );
     }
@@ -367,9 +368,10 @@ fn arith_error<'gc>(
     } else {
         "perform arithmetic on"
     };
-    error_at(
+    error_at_site(
         ctx,
         exec,
+        names,
         &format!(
             "attempt to {what} a {} value{named}",
             type_name(ctx, culprit)
@@ -382,6 +384,7 @@ fn compare_error<'gc>(
     exec: &Execution<'gc, '_>,
     a: Value<'gc>,
     b: Value<'gc>,
+    names: Value<'gc>,
 ) -> Error<'gc> {
     let (ta, tb) = (type_name(ctx, a), type_name(ctx, b));
     let msg = if ta == tb {
@@ -389,7 +392,7 @@ fn compare_error<'gc>(
     } else {
         format!("attempt to compare {ta} with {tb}")
     };
-    error_at(ctx, exec, &msg)
+    error_at_site(ctx, exec, names, &msg)
 }
 
 /// Keeps the first result of a metamethod call, as a boolean for comparisons (`not` of it
@@ -533,7 +536,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                             return call_meta(ctx, stack, f, b, a, Then::Negated);
                         }
                     }
-                    return Err(compare_error(ctx, &exec, a, b));
+                    return Err(compare_error(ctx, &exec, a, b, names));
                 }
             };
             let result = match order {
@@ -552,7 +555,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         }
         let direct = match arith_numbers(code, a, b) {
             Ok(v) => v,
-            Err(msg) => return Err(error_at(ctx, &exec, msg)),
+            Err(msg) => return Err(error_at_site(ctx, &exec, names, msg)),
         };
         if let Some(v) = direct {
             stack.replace(ctx, v);

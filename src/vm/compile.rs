@@ -11,6 +11,7 @@
 //! the method up in the string library for string receivers and indexes anything else normally.
 //! `M` lives in a local of an invisible wrapper function, so it works under any `_ENV`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use gc_arena::{allocator_api::MetricsAlloc, Gc};
@@ -18,6 +19,7 @@ use piccolo::{
     closure::{UpValue, UpValueState},
     compiler::{
         self,
+        lexer::{Lexer, Token},
         parser::{
             Block, CallSuffix, Chunk, ConstructorField, Expression, FunctionDefinition,
             LineAnnotated, LocalStatement, ReturnStatement, SimpleExpression, Statement,
@@ -33,7 +35,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::calls::CallRewrite;
 use super::helpers::Helpers;
-use super::index::{Describe, HelperNames, IndexRewrite};
+use super::index::{Anchor, Describe, HelperNames, IndexRewrite};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -315,8 +317,16 @@ fn compile_here(
     diagnostic: bool,
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     let source = super::numerals::wrap_hex_integers(source);
-    let chunk = compiler::parse_chunk(&*source, OwnedInterner)
+    // User code: note the line of every name and string token, for the positions of errors
+    // inside statements that span several lines (see `LineInterner`).
+    let mut interner = LineInterner::new(if reads == Reads::Lua {
+        token_lines(&source)
+    } else {
+        Vec::new()
+    });
+    let chunk = compiler::parse_chunk(&*source, &mut interner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
+    let token_lines = interner.finish();
     let mut checker = ShapeCheck {
         limits,
         depth: 0,
@@ -411,7 +421,7 @@ fn compile_here(
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
-        description,
+        Box::new(move |parts, operator| description(parts, operator, &token_lines)),
         (reads, diagnostic),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
@@ -621,9 +631,16 @@ fn wrap_chunk(
 }
 
 /// The string constant of variable descriptions as Lua words them in errors (`kind 'name'`,
-/// `?` for a name it cannot give), one line each, empty for none.
-fn description(parts: &[Option<(&str, Option<&SourceString>)>]) -> SourceString {
-    let lines: Vec<String> = parts
+/// `?` for a name it cannot give), one line each, empty for none; then, when the names'
+/// tokens are known, a line `@N`: the latest of their source lines (1-based), which the
+/// helpers report instead of the statement's first line (piccolo numbers instructions by
+/// statement; Lua by the tokens an instruction was compiled from).
+fn description(
+    parts: &[Option<(&str, Option<&SourceString>)>],
+    anchor: Anchor<SourceString>,
+    token_lines: &TokenLines,
+) -> SourceString {
+    let mut lines: Vec<String> = parts
         .iter()
         .map(|p| match p {
             Some((kind, name)) => {
@@ -633,7 +650,117 @@ fn description(parts: &[Option<(&str, Option<&SourceString>)>]) -> SourceString 
             None => String::new(),
         })
         .collect();
+    let names = || {
+        parts
+            .iter()
+            .flatten()
+            .filter_map(|(_, name)| name.and_then(|n| token_lines.line_of(n)))
+            .max()
+    };
+    let at = match anchor {
+        Anchor::Names => names(),
+        Anchor::Before(token) => token_lines.line_before(&token).or_else(names),
+        Anchor::Latest(tokens) => tokens
+            .iter()
+            .filter_map(|t| token_lines.line_of(t))
+            .chain(names())
+            .max(),
+    };
+    if let Some(at) = at {
+        lines.push(format!("@{}", at + 1));
+    }
     Arc::from(lines.join("\n").as_bytes())
+}
+
+/// The 0-based source lines of the name and string tokens of `source`, each with the line
+/// of the token before it, in the order piccolo's lexer reads (and interns) them; the
+/// parser reads the same tokens in the same order, through the same lexer.
+fn token_lines(source: &[u8]) -> Vec<(u64, u64)> {
+    let mut lexer = Lexer::new(source, OwnedInterner);
+    let mut lines = Vec::new();
+    let mut previous = None;
+    loop {
+        if lexer.skip_whitespace().is_err() {
+            break;
+        }
+        let line = lexer.line_number().0;
+        match lexer.read_token() {
+            Ok(Some(Token::Name(_) | Token::String(_))) => {
+                lines.push((line, previous.unwrap_or(line)))
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+        previous = Some(line);
+    }
+    lines
+}
+
+/// An interner that gives each name and string token its own allocation and notes its
+/// line (from [`token_lines`]), so a name in the tree tells where it was written.
+struct LineInterner {
+    lines: Vec<(u64, u64)>,
+    next: usize,
+    found: TokenLines,
+}
+
+impl LineInterner {
+    fn new(lines: Vec<(u64, u64)>) -> Self {
+        LineInterner {
+            lines,
+            next: 0,
+            found: TokenLines::default(),
+        }
+    }
+
+    /// The lines noted, or none when the parser did not read exactly the tokens the line
+    /// pass read (so no token can be given another's line).
+    fn finish(self) -> TokenLines {
+        if self.next == self.lines.len() {
+            self.found
+        } else {
+            TokenLines::default()
+        }
+    }
+}
+
+impl StringInterner for LineInterner {
+    type String = SourceString;
+
+    fn intern(&mut self, s: &[u8]) -> SourceString {
+        let token: SourceString = Arc::from(s);
+        if let Some(&line) = self.lines.get(self.next) {
+            self.found.note(&token, line);
+        }
+        self.next += 1;
+        token
+    }
+}
+
+/// Source lines of tokens, by allocation. Holding each token keeps its address from being
+/// reused by a string made later (whose address would then find a line it never had).
+#[derive(Default)]
+struct TokenLines(HashMap<usize, (SourceString, (u64, u64))>);
+
+impl TokenLines {
+    fn key(token: &SourceString) -> usize {
+        Arc::as_ptr(token) as *const u8 as usize
+    }
+
+    /// `lines`: the token's and the one before it.
+    fn note(&mut self, token: &SourceString, lines: (u64, u64)) {
+        self.0.insert(Self::key(token), (token.clone(), lines));
+    }
+
+    fn line_of(&self, token: &SourceString) -> Option<u64> {
+        self.0.get(&Self::key(token)).map(|(_, (line, _))| *line)
+    }
+
+    fn line_before(&self, token: &SourceString) -> Option<u64> {
+        self.0
+            .get(&Self::key(token))
+            .map(|(_, (_, before))| *before)
+    }
 }
 
 /// Finds the first `...` in a function that does not declare it.

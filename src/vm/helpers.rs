@@ -209,15 +209,18 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 })
             }
             Err(failure) => {
-                let what = match (failure, stack.get(2)) {
-                    (IndexFailure::Type { first: true, .. }, Value::String(s)) => {
-                        format!(" ({})", s.to_str_lossy())
+                let names = stack.get(2);
+                let what = match failure {
+                    IndexFailure::Type { first: true, .. } => {
+                        super::arith_ops::operand_name(names, 0)
+                            .map_or(String::new(), |n| format!(" ({n})"))
                     }
                     _ => String::new(),
                 };
-                Err(error_at(
+                Err(error_at_site(
                     ctx,
                     &exec,
+                    names,
                     &format!("{}{what}", failure.message()),
                 ))
             }
@@ -267,6 +270,35 @@ pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) ->
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
+/// [`error_at`] for an error of an expression the pipeline described (`names`, see
+/// `index.rs`): at the line its names were written on when the description gives one (an
+/// expression in a statement over several lines), else the statement's.
+pub fn error_at_site<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    names: Value<'gc>,
+    msg: &str,
+) -> LuaError<'gc> {
+    let prefix = match (described_line(names), exec.upper_lua_frame()) {
+        (Some(line), Some(frame)) => format!("{}:{line}: ", frame.chunk_name.to_str_lossy()),
+        _ => position(exec),
+    };
+    let text = format!("{prefix}{msg}");
+    LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
+}
+
+/// The source line a description ends with (`...\n@12`), if any.
+fn described_line(names: Value<'_>) -> Option<u64> {
+    let Value::String(s) = names else {
+        return None;
+    };
+    let last = s.as_bytes().rsplit(|&b| b == b'\n').next()?;
+    std::str::from_utf8(last.strip_prefix(b"@")?)
+        .ok()?
+        .parse()
+        .ok()
+}
+
 /// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
@@ -283,14 +315,12 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let found = match index_value(ctx, receiver, name) {
             Ok(found) => found,
             Err(IndexFailure::Type { first: true, found }) => {
-                let what = match what {
-                    Value::String(w) => format!(" ({})", w.to_str_lossy()),
-                    _ => String::new(),
-                };
-                let msg = format!("attempt to index a {found} value{what}");
-                return Err(error_at(ctx, &exec, &msg));
+                let named = super::arith_ops::operand_name(what, 0)
+                    .map_or(String::new(), |n| format!(" ({n})"));
+                let msg = format!("attempt to index a {found} value{named}");
+                return Err(error_at_site(ctx, &exec, what, &msg));
             }
-            Err(failure) => return Err(error_at(ctx, &exec, &failure.message())),
+            Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
         };
         match found {
             MetaResult::Value(v) => call_method(ctx, &exec, v, name),
@@ -579,7 +609,7 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
                     .and_then(|at| super::arith_ops::operand_name(self.names, at))
                     .map_or(String::new(), |name| format!(" ({name})"));
                 let msg = format!("attempt to concatenate a {} value{named}", bad.type_name());
-                return Err(error_at(ctx, &exec, &msg));
+                return Err(error_at_site(ctx, &exec, self.names, &msg));
             };
             let function = meta_ops::call(ctx, handler).map_err(|_| {
                 let msg = format!("attempt to call a {} value", handler.type_name());
@@ -664,9 +694,10 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                         .filter(|&d| d == 0)
                         .and_then(|_| super::arith_ops::operand_name(names, 0))
                         .map_or(String::new(), |n| format!(" ({n})"));
-                    return Err(error_at(
+                    return Err(error_at_site(
                         ctx,
                         &exec,
+                        names,
                         &format!("attempt to index a {} value{named}", target.type_name()),
                     ));
                 }

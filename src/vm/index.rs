@@ -19,13 +19,39 @@ use piccolo::compiler::parser::{
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
-use super::arith::op::{EQ, LEN, NE};
+use super::arith::op::{EQ, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
 
 /// Builds a string constant from descriptions (see [`IndexRewrite`]).
-pub type Describe<S> = fn(&[Option<(&str, Option<&S>)>]) -> S;
+/// Its second argument says where Lua puts the instruction that may fail (see
+/// `compile.rs`, `description`).
+pub type Describe<S> = Box<dyn Fn(&[Option<(&str, Option<&S>)>], Anchor<S>) -> S>;
+
+/// Lua's description of a value: its kind (`local`, `field`...) and name (`?` when None).
+type Described<S> = (&'static str, Option<S>);
+
+/// Where, among the tokens of an expression, Lua 5.3 puts the instruction whose error it is
+/// (piccolo puts all of a statement's instructions on its first line).
+pub enum Anchor<S> {
+    /// On the line of the described names (a variable or field read).
+    Names,
+    /// On the line of the token before this one: an operator, given the first token of its
+    /// last operand; a field read, given its key.
+    Before(S),
+    /// On the line of the latest of these tokens: a store, made after its value.
+    Latest(Vec<S>),
+}
+
+impl<S> Anchor<S> {
+    fn before(token: Option<&S>) -> Self
+    where
+        S: Clone,
+    {
+        token.map_or(Anchor::Names, |t| Anchor::Before(t.clone()))
+    }
+}
 
 /// The hidden names the pass uses.
 pub struct HelperNames<S> {
@@ -51,7 +77,8 @@ pub struct IndexRewrite<S> {
     scope: Vec<(S, usize, bool)>,
     depth: usize,
     /// Builds the string constant of descriptions, one line each (`local 't'`; `field '?'`
-    /// for a None name; an empty line for a None description).
+    /// for a None name; an empty line for a None description), and a last line `@N` with
+    /// the source line of the names when known (see `compile.rs`, `token_lines`).
     text: Describe<S>,
     /// The operator, concatenation and store helpers, whose calls get their operands'
     /// names.
@@ -63,6 +90,9 @@ pub struct IndexRewrite<S> {
     /// Whether reads go through `(index)` (see [`super::compile::Reads`]); operand names are
     /// added either way.
     reads: bool,
+    /// Hidden locals holding what a multiple assignment stores into (`(t1)`, see
+    /// `assign.rs`), with the description of the expression each holds: Lua names that.
+    aliases: Vec<(S, Option<Described<S>>)>,
 }
 
 impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
@@ -89,6 +119,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             scope: Vec::new(),
             depth: 0,
             text,
+            aliases: Vec::new(),
         }
     }
 
@@ -123,7 +154,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 
     /// Lua's description of an operand, when it gives one: a variable, or a field read
     /// (named by a string-constant key, `?` for any other).
-    fn describe<'e>(&self, e: &'e Expression<S>) -> Option<(&'static str, Option<&'e S>)> {
+    fn describe<'e>(&'e self, e: &'e Expression<S>) -> Option<(&'static str, Option<&'e S>)> {
         let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
             return None;
         };
@@ -134,6 +165,14 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             (None, PrimaryExpression::Name(n)) if !is_hidden(n) => {
                 Some((self.resolve(n).1, Some(n)))
             }
+            // `(t)` is `t` to Lua (parentheses only cut a call's results to one).
+            (None, PrimaryExpression::GroupedExpression(inner)) => self.describe(inner),
+            (None, PrimaryExpression::Name(n)) => self
+                .aliases
+                .iter()
+                .rev()
+                .find(|(alias, _)| alias == n)
+                .and_then(|(_, d)| d.as_ref().map(|(kind, name)| (*kind, name.as_ref()))),
             (Some(SuffixPart::Field(FieldSuffix::Named(k))), _) => Some(("field", Some(k))),
             (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) => match &*k.head {
                 HeadExpression::Simple(SimpleExpression::String(name)) if k.tail.is_empty() => {
@@ -175,7 +214,10 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             None => self.describe(recv),
         });
         match described {
-            Some(d) => simple(SimpleExpression::String((self.text)(&[Some(d)]))),
+            Some(d) => simple(SimpleExpression::String((self.text)(
+                &[Some(d)],
+                Anchor::Names,
+            ))),
             None => simple(SimpleExpression::Nil),
         }
     }
@@ -214,7 +256,23 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         if names.iter().all(Option::is_none) && !spill {
             return None;
         }
-        Some((self.text)(&names))
+        // Lua puts an arithmetic, bitwise or concatenation instruction on its operator's
+        // line (an ordering one on its last token's, a store on the statement's).
+        let ordering = args
+            .first()
+            .is_some_and(|c| [LT, LE, GT, GE].iter().any(|&o| is_code(c, o)));
+        let anchor = if (arith && !ordering) || *h == self.concat {
+            Anchor::before(operands.last().and_then(first_token))
+        } else if *h == self.set {
+            let mut tokens = Tokens(Vec::new());
+            for a in &args[1..] {
+                tokens.expression(a);
+            }
+            Anchor::Latest(tokens.0)
+        } else {
+            Anchor::Names
+        };
+        Some((self.text)(&names, anchor))
     }
 
     /// A call of `(index)` or `(arith)` (whose errors need the calling frame).
@@ -255,6 +313,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     fn statement(&mut self, s: &mut Statement<S>) {
         match s {
             Statement::LocalStatement(LocalStatement { names, values }) => {
+                let aliases: Vec<_> = names
+                    .iter()
+                    .zip(values.iter())
+                    .filter(|(n, _)| is_hidden(*n))
+                    .map(|(n, v)| {
+                        let described = self.describe(v).map(|(kind, name)| (kind, name.cloned()));
+                        (n.clone(), described)
+                    })
+                    .collect();
+                self.aliases.extend(aliases);
                 for v in values.iter_mut() {
                     self.expression(v);
                 }
@@ -341,7 +409,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         if !self.reads || self.table_local(e) {
             return;
         }
-        let names = self.describe(e).map(|d| (self.text)(&[Some(d)]));
+        let names = self
+            .describe(e)
+            .map(|d| (self.text)(&[Some(d)], Anchor::before(first_token(e))));
         let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
         let mut args = vec![simple(SimpleExpression::Integer(LEN)), operand];
         if let Some(names) = names {
@@ -364,10 +434,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         if !self.reads || !s.suffixes.iter().any(|p| matches!(p, SuffixPart::Field(_))) {
             return;
         }
+        // `what`: how Lua describes the value indexed next (the variable, or the field it
+        // was read from), turned into the helper's description at the read.
         let (mut safe, mut what) = match &s.primary {
             PrimaryExpression::Name(n) => {
                 let (table, kind) = self.resolve(n);
-                (table, Some((self.text)(&[Some((kind, Some(n)))])))
+                (table, Some((kind, Some(n.clone()))))
             }
             PrimaryExpression::GroupedExpression(_) => (false, None),
         };
@@ -382,7 +454,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 SuffixPart::Field(field) => {
                     let (key, next_what) = match field {
                         FieldSuffix::Named(n) => {
-                            let what = (self.text)(&[Some(("field", Some(&n)))]);
+                            let what = ("field", Some(n.clone()));
                             (simple(SimpleExpression::String(n)), Some(what))
                         }
                         FieldSuffix::Indexed(e) => {
@@ -392,9 +464,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                                 HeadExpression::Simple(SimpleExpression::String(n))
                                     if e.tail.is_empty() =>
                                 {
-                                    (self.text)(&[Some(("field", Some(n)))])
+                                    ("field", Some(n.clone()))
                                 }
-                                _ => (self.text)(&[Some(("field", None))]),
+                                _ => ("field", None),
                             };
                             (e, Some(what))
                         }
@@ -403,7 +475,15 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                         acc.suffixes
                             .push(SuffixPart::Field(FieldSuffix::Indexed(key)));
                     } else {
-                        acc = self.index_call(acc, key, what.take());
+                        // Lua reads the field on the line of its key (`.k`, `[k]`): the
+                        // token after the one before the key.
+                        let text = what.take().map(|(kind, n)| {
+                            (self.text)(
+                                &[Some((kind, n.as_ref()))],
+                                Anchor::before(first_token(&key)),
+                            )
+                        });
+                        acc = self.index_call(acc, key, text);
                     }
                     safe = false;
                     what = next_what;
@@ -469,6 +549,46 @@ fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
 }
 
 /// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
+/// Every name and string token of what is visited.
+struct Tokens<S>(Vec<S>);
+
+impl<S: Clone> Visit<S> for Tokens<S> {
+    fn simple(&mut self, e: &SimpleExpression<S>) {
+        if let SimpleExpression::String(s) = e {
+            self.0.push(s.clone());
+        }
+        read_only::walk_simple(self, e);
+    }
+
+    fn suffixed(&mut self, e: &SuffixedExpression<S>) {
+        if let PrimaryExpression::Name(n) = &e.primary {
+            self.0.push(n.clone());
+        }
+        read_only::walk_suffixed(self, e);
+    }
+
+    fn field(&mut self, f: &FieldSuffix<S>) {
+        if let FieldSuffix::Named(n) = f {
+            self.0.push(n.clone());
+        }
+        read_only::walk_field(self, f);
+    }
+}
+
+/// The name or string token `e` starts with, if it starts with one (not with an operator
+/// or a number, which carry no token identity); inside parentheses, the first one after
+/// them (whose token before is then the `(`, on the line of what precedes it as a rule).
+fn first_token<S>(e: &Expression<S>) -> Option<&S> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => match &s.primary {
+            PrimaryExpression::Name(n) => Some(n),
+            PrimaryExpression::GroupedExpression(inner) => first_token(inner),
+        },
+        HeadExpression::Simple(SimpleExpression::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
 fn is_code<S>(e: &Expression<S>, code: i64) -> bool {
     e.tail.is_empty()
         && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Integer(c)) if *c == code)
