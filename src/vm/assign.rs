@@ -114,9 +114,13 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
     }
 
     /// The statements that replace `s`.
-    fn rewrite_statement(&mut self, s: Statement<S>, line: piccolo::compiler::LineNumber) -> Vec<Statement<S>> {
+    fn rewrite_statement(
+        &mut self,
+        s: Statement<S>,
+        line: piccolo::compiler::LineNumber,
+    ) -> Vec<Statement<S>> {
         match s {
-            Statement::Assignment(a) => self.assignment(a),
+            Statement::Assignment(a) => self.assignment(a, line),
             Statement::Function(f) => self.function_statement(f),
             Statement::For(ForStatement::Generic {
                 names,
@@ -282,7 +286,11 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
     }
 
-    fn assignment(&mut self, a: AssignmentStatement<S>) -> Vec<Statement<S>> {
+    fn assignment(
+        &mut self,
+        a: AssignmentStatement<S>,
+        line: piccolo::compiler::LineNumber,
+    ) -> Vec<Statement<S>> {
         let AssignmentStatement {
             targets,
             mut values,
@@ -336,11 +344,13 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         for n in &value_names {
             self.declare(n.clone());
         }
-        for (slot, v) in slots.into_iter().zip(value_names) {
+        // PUC Lua 5.3 stores from the last target to the first (`x, x = 1, 2` leaves 1, and
+        // `__newindex` sees the stores in that order).
+        for (slot, v) in slots.into_iter().zip(value_names).rev() {
             body.extend(self.store(slot, name_expr(v)));
         }
         self.scope.truncate(mark);
-        let line = piccolo::compiler::LineNumber(0);
+        // The statement's own line: its stores' errors name it.
         vec![Statement::Do(Block {
             statements: body
                 .into_iter()
