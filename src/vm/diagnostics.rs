@@ -94,6 +94,84 @@ struct State {
     stacks: HashMap<usize, Vec<Entry>>,
     /// The frames when the latest error was first seen, and its text.
     trace: Option<(Vec<u8>, Vec<TraceFrame>)>,
+    /// The error values handed back to Lua so far in this run (see [`caught`]).
+    caught: Caught,
+    /// Replacements for those values (see [`begin_run`]).
+    queue: Option<Queue>,
+    /// Coroutines created in this run (see [`thread_created`]), by address.
+    fresh_threads: std::collections::BTreeSet<usize>,
+    /// More were created than are kept: any resumed coroutine may be older.
+    fresh_overflow: bool,
+    /// The run resumed a coroutine created before it (see [`thread_resumed`]).
+    resumed_older: bool,
+}
+
+/// At most this many coroutines created in one run are told apart from older ones.
+const MAX_FRESH_THREADS: usize = 100_000;
+
+/// The error values a run handed back to Lua (`pcall`, `xpcall`, `coroutine.resume`,
+/// `load`'s reader), in order: the text of a string, `None` for any other value. A run that
+/// catches too many (or too much text) keeps no list: `overflow`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caught {
+    pub values: Vec<Option<Vec<u8>>>,
+    pub overflow: bool,
+    bytes: usize,
+}
+
+/// At most this many caught values, and this much of their text, are kept per run.
+const MAX_CAUGHT: usize = 10_000;
+const MAX_CAUGHT_BYTES: usize = 1 << 20;
+
+impl Caught {
+    fn push(&mut self, value: Option<&[u8]>) {
+        let len = value.map_or(0, <[u8]>::len);
+        if self.overflow || self.values.len() >= MAX_CAUGHT || self.bytes + len > MAX_CAUGHT_BYTES {
+            self.overflow = true;
+            return;
+        }
+        self.bytes += len;
+        self.values.push(value.map(<[u8]>::to_vec));
+    }
+
+    /// The diagnosed values to hand back instead of this run's (`diagnosed`, a diagnostic
+    /// re-run's list): `None` when the lists do not line up (a different count, a value that
+    /// is not the same error up to positions and names) or when nothing would change.
+    pub fn replacements(&self, diagnosed: &Caught) -> Option<Caught> {
+        if self.overflow || diagnosed.overflow || self.values.len() != diagnosed.values.len() {
+            return None;
+        }
+        let mut changes = false;
+        for (first, again) in self.values.iter().zip(&diagnosed.values) {
+            match (first, again) {
+                (None, None) => {}
+                (Some(a), Some(b)) if a == b => {}
+                (Some(a), Some(b)) => {
+                    if !same_error(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b)) {
+                        return None;
+                    }
+                    changes = true;
+                }
+                _ => return None,
+            }
+        }
+        changes.then(|| diagnosed.clone())
+    }
+
+    /// Whether any value but the last differs from `diagnosed`'s (a failed message's last
+    /// catch is its own error, which the diagnostic re-run already reports).
+    pub fn differs_before_last(&self, diagnosed: &Caught) -> bool {
+        let n = self.values.len().saturating_sub(1);
+        self.values[..n] != diagnosed.values[..n.min(diagnosed.values.len())]
+    }
+}
+
+/// A run handing back substituted error values: the i-th caught value is replaced by
+/// `values[i]` (see [`begin_run`]).
+struct Queue {
+    values: Vec<Option<Vec<u8>>>,
+    next: usize,
+    broken: bool,
 }
 
 #[derive(Clone, Collect)]
@@ -154,6 +232,116 @@ pub fn note_degraded(ctx: Context<'_>) {
 /// Whether an error lost information since the last call (and forgets it).
 pub fn take_degraded(ctx: Context<'_>) -> bool {
     std::mem::take(&mut state(ctx).borrow_mut().degraded)
+}
+
+/// Whether an error lost information since the last [`take_degraded`] (kept).
+pub fn degraded(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().degraded
+}
+
+/// A caught error's value on its way back to Lua (`pcall`, `xpcall`, `coroutine.resume`):
+/// recorded (see [`Caught`]), and, in a run that substitutes ([`substitute`]), replaced by
+/// the diagnosed value when it is the same error. Only caught errors pay for this.
+pub fn caught<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Value<'gc> {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let text = match value {
+        Value::String(t) => Some(t.as_bytes()),
+        _ => None,
+    };
+    s.caught.push(text);
+    let Some(q) = s.queue.as_mut() else {
+        return value;
+    };
+    if q.broken {
+        return value;
+    }
+    let expected = q.values.get(q.next);
+    q.next += 1;
+    match (text, expected) {
+        (None, Some(None)) => value,
+        (Some(a), Some(Some(b))) if a == b.as_slice() => value,
+        (Some(a), Some(Some(b)))
+            if same_error(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b)) =>
+        {
+            Value::String(ctx.intern(b))
+        }
+        _ => {
+            q.broken = true;
+            value
+        }
+    }
+}
+
+/// Notes a coroutine made by `coroutine.create` or `coroutine.wrap` in this run.
+///
+/// A run is only run again (see [`begin_run`]) when it resumed no coroutine older than
+/// itself: rolling a run back does not restore a coroutine it resumed (piccolo keeps a
+/// thread's stack private), so a second run would not meet the same coroutine.
+pub fn thread_created(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.fresh_threads.len() >= MAX_FRESH_THREADS {
+        s.fresh_overflow = true;
+    } else {
+        s.fresh_threads
+            .insert(gc_arena::Gc::as_ptr(thread.into_inner()) as usize);
+    }
+}
+
+/// Notes that a coroutine is resumed (see [`thread_created`]).
+pub fn thread_resumed(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let key = gc_arena::Gc::as_ptr(thread.into_inner()) as usize;
+    if s.fresh_overflow || !s.fresh_threads.contains(&key) {
+        s.resumed_older = true;
+    }
+}
+
+/// Starts a run: forgets the values caught so far and, with `replacements`, makes the run
+/// hand back those instead (see [`caught`]).
+pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    s.caught = Caught::default();
+    s.fresh_threads.clear();
+    s.fresh_overflow = false;
+    s.resumed_older = false;
+    s.queue = replacements.map(|c| Queue {
+        values: c.values,
+        next: 0,
+        broken: false,
+    });
+}
+
+/// How a run went, as [`end_run`] tells it.
+#[derive(Debug, Clone, Default)]
+pub struct RunEnd {
+    /// Its substitution (if any) lined up: every replacement used, each for the same error.
+    pub lined_up: bool,
+    /// Whether it can be run again from the same state (see [`thread_created`]).
+    pub repeatable: bool,
+}
+
+/// The error values handed back to Lua since the run began (see [`caught`]).
+pub fn take_caught(ctx: Context<'_>) -> Caught {
+    std::mem::take(&mut state(ctx).borrow_mut().caught)
+}
+
+/// Ends a run started by [`begin_run`] (the values it caught are kept for [`take_caught`]).
+pub fn end_run(ctx: Context<'_>) -> RunEnd {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let lined_up = match s.queue.take() {
+        None => true,
+        Some(q) => !q.broken && q.next == q.values.len(),
+    };
+    s.fresh_threads.clear();
+    RunEnd {
+        lined_up,
+        repeatable: !s.resumed_older,
+    }
 }
 
 /// The frames recorded for the error whose text ends the given text, if any.

@@ -1,0 +1,200 @@
+//! Errors caught by `pcall`/`xpcall` inside a message that succeeds read as Lua 5.3's (and
+//! so aos's): `[string "aos"]:3: attempt to call a nil value (local 'f')`, not piccolo's bare
+//! `attempt to call a nil value`. The message is re-run on a diagnostic copy and once more
+//! with the copy's error values handed back (see `src/state/diagnose.rs`); these tests check
+//! what a program does with them (replies, state), and that replay, dry-runs, checkpoints,
+//! `--diagnostics off` and the network agree.
+
+use aolite::state::history::ReplayStart;
+use aolite::{Diagnostics, Message, Network, NetworkOptions, Process, ProcessOptions, Tag};
+use serde_json::json;
+
+/// A handler that catches a call of a nil local and an `error(msg, 2)`, replies with both
+/// and keeps them in `Caught`.
+const CATCHER: &str = r#"Caught = Caught or {}
+local function check(v) if not v then error("invalid value", 2) end end
+Handlers.add("try", "Try", function(msg)
+  local f
+  local ok, err = pcall(function() f() end)
+  local ok2, err2 = pcall(function() check(nil) end)
+  table.insert(Caught, err)
+  table.insert(Caught, err2)
+  msg.reply({ Data = err, Second = err2 })
+end)"#;
+
+fn process(diagnostics: Diagnostics) -> Process {
+    let mut p = Process::new(ProcessOptions {
+        diagnostics,
+        ..ProcessOptions::default()
+    })
+    .expect("spawn");
+    let out = p.eval(CATCHER).expect("eval");
+    assert!(!out.output.contains("rror"), "{}", out.output);
+    p
+}
+
+fn try_message() -> Message {
+    Message::default().with_tag("Action", "Try")
+}
+
+const CALL_ERROR: &str = "[string \"aos\"]:5: attempt to call a nil value (upvalue 'f')";
+const LEVEL_2: &str = "[string \"aos\"]:6: invalid value";
+
+#[test]
+fn a_caught_call_error_reads_as_lua_and_replays() {
+    let mut p = process(Diagnostics::Auto);
+    let out = p.send(try_message()).expect("send");
+    assert_eq!(out.error, None);
+    assert_eq!(out.messages.len(), 1);
+    let reply = &out.messages[0];
+    assert_eq!(reply.data, Some(json!(CALL_ERROR)));
+    let second = reply.tags.iter().find(|t| t.name == "Second").expect("tag");
+    assert_eq!(second.value, LEVEL_2);
+    assert_eq!(
+        p.global_json("Caught").expect("global"),
+        json!([CALL_ERROR, LEVEL_2])
+    );
+    // A second message does it again (the state it reads is the substituted run's).
+    p.send(try_message()).expect("send");
+    assert_eq!(
+        p.global_json("Caught").expect("global"),
+        json!([CALL_ERROR, LEVEL_2, CALL_ERROR, LEVEL_2])
+    );
+    // Replay runs the same path: same outcomes, same state.
+    let log = p.message_log().to_vec();
+    let mut q = Process::replay(ReplayStart::Spawn(Box::default()), &log).expect("replay");
+    assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
+    // A checkpoint before a message and a rollback to it give the state before it.
+    let before = p.state_hash().unwrap();
+    let id = p.checkpoint(Some("before"));
+    p.send(try_message()).expect("send");
+    p.rollback(id).expect("rollback");
+    assert_eq!(p.state_hash().unwrap(), before);
+}
+
+#[test]
+fn fuel_and_output_are_a_plain_runs() {
+    let mut auto = process(Diagnostics::Auto);
+    let mut off = process(Diagnostics::Off);
+    let a = auto.send(try_message()).expect("send");
+    let o = off.send(try_message()).expect("send");
+    // The kept run is a plain one: it costs what the first run cost (nothing in this
+    // handler depends on the length of the texts).
+    assert_eq!(a.gas_used, o.gas_used);
+    // With diagnostics off, the first run's texts are kept.
+    let reply = &o.messages[0];
+    assert_eq!(reply.data, Some(json!("attempt to call a nil value")));
+    let second = reply.tags.iter().find(|t| t.name == "Second").expect("tag");
+    assert_eq!(second.value, "invalid value");
+}
+
+#[test]
+fn printed_text_is_the_kept_runs() {
+    let mut p = process(Diagnostics::Auto);
+    p.eval(
+        r#"Handlers.add("show", "Show", function(msg)
+  local t = {}
+  print(select(2, pcall(function() t.missing() end)))
+  Shown = (Shown or 0) + 1
+end)"#,
+    )
+    .expect("eval");
+    let out = p
+        .send(Message::default().with_tag("Action", "Show"))
+        .expect("send");
+    assert_eq!(out.error, None);
+    assert_eq!(
+        out.output_text(),
+        "[string \"aos\"]:3: attempt to call a nil value (field 'missing')"
+    );
+    // One run's effects only.
+    assert_eq!(p.global_json("Shown").expect("global"), json!(1));
+}
+
+#[test]
+fn dry_runs_read_and_keep_nothing() {
+    let mut p = process(Diagnostics::Auto);
+    let before = p.state_hash().unwrap();
+    let out = p.dry_run(try_message()).expect("dry-run");
+    assert_eq!(out.messages[0].data, Some(json!(CALL_ERROR)));
+    assert_eq!(p.state_hash().unwrap(), before);
+    assert_eq!(p.global_json("Caught").expect("global"), json!([]));
+}
+
+#[test]
+fn a_failed_message_after_a_caught_error_reports_both_as_lua() {
+    let mut p = process(Diagnostics::Auto);
+    p.eval(
+        r#"Handlers.add("fail", "Fail", function(msg)
+  local g
+  local _, err = pcall(function() g() end)
+  print(err)
+  Touched = true
+  local h
+  h()
+end)"#,
+    )
+    .expect("eval");
+    let out = p
+        .send(Message::default().with_tag("Action", "Fail"))
+        .expect("send");
+    let error = out.error.expect("the message fails");
+    assert!(
+        error.contains("[string \"aos\"]:3: attempt to call a nil value (upvalue 'g')"),
+        "{error}"
+    );
+    assert!(
+        error.contains("[string \"aos\"]:7: attempt to call a nil value (local 'h')"),
+        "{error}"
+    );
+    assert_eq!(p.global_json("Touched").expect("global"), json!(null));
+}
+
+#[test]
+fn a_message_that_resumes_an_older_coroutine_is_not_run_again() {
+    // `Receive` leaves a coroutine waiting; the message that resumes it cannot be rolled
+    // back and run again (the coroutine would have finished), so it keeps its first run.
+    let mut p = process(Diagnostics::Auto);
+    p.eval(
+        r#"Handlers.add("wait", "Wait", function(msg)
+  local reply = Receive({ Action = "Go" })
+  local f
+  local _, err = pcall(function() f() end)
+  Waited = err .. " / " .. reply.Action
+end)"#,
+    )
+    .expect("eval");
+    p.send(Message::default().with_tag("Action", "Wait"))
+        .expect("send");
+    let out = p
+        .send(Message::default().with_tag("Action", "Go"))
+        .expect("send");
+    assert_eq!(out.error, None);
+    assert_eq!(
+        p.global_json("Waited").expect("global"),
+        json!("attempt to call a nil value / Go")
+    );
+}
+
+#[test]
+fn a_process_in_a_network_gets_the_same_text() {
+    let mut net = Network::new(NetworkOptions {
+        seed: Some("caught".into()),
+        ..NetworkOptions::default()
+    });
+    let id = net
+        .spawn(ProcessOptions {
+            tags: vec![Tag::new("Name", "catcher")],
+            ..ProcessOptions::default()
+        })
+        .expect("spawn");
+    let out = net.eval(&id, CATCHER).expect("eval");
+    assert_eq!(out.error, None);
+    net.message(&id, try_message()).expect("send");
+    let caught = net
+        .process_mut(&id)
+        .expect("process")
+        .global_json("Caught")
+        .expect("global");
+    assert_eq!(caught, json!([CALL_ERROR, LEVEL_2]));
+}
