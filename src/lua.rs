@@ -135,3 +135,4 @@ fn run_once_in(
         lined_up: end.lined_up,
     })
 }
+

@@ -198,3 +198,22 @@ fn a_process_in_a_network_gets_the_same_text() {
         .expect("global");
     assert_eq!(caught, json!([CALL_ERROR, LEVEL_2]));
 }
+
+#[test]
+fn evaluate_hands_back_lua_texts_too() {
+    let mut p = process(Diagnostics::Auto);
+    let out = p
+        .eval("local ok, e = pcall(function() local f; f() end) Evaluated = e return e")
+        .expect("eval");
+    let text = "[string \"aos\"]:1: attempt to call a nil value (local 'f')";
+    assert_eq!(out.output, text);
+    assert_eq!(p.global_json("Evaluated").expect("global"), json!(text));
+    let log = p.message_log().to_vec();
+    let mut q = Process::replay(ReplayStart::Spawn(Box::default()), &log).expect("replay");
+    assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
+    let mut off = process(Diagnostics::Off);
+    let out = off
+        .eval("return select(2, pcall(function() local f; f() end))")
+        .expect("eval");
+    assert_eq!(out.output, "attempt to call a nil value");
+}

@@ -450,57 +450,73 @@ impl Process {
         let wrapper = self
             .vm
             .load("=(aolite evaluate)", HOST_EVALUATE.as_bytes())?;
-        let keep = self.history.keeps_writes();
-        let savepoint = self.vm.begin();
         let fuel_clock = self.vm.host().borrow().fuel_before_slice;
-        let text = source.to_owned();
+        let result = self.run_passes(
+            |p, pass| p.evaluate_pass(&wrapper, source, fuel_clock, pass),
+            |copy| copy.evaluate_outcome(source),
+        );
+        if let Ok(o) = &result {
+            if self.history.logging {
+                // Logged as the JSON text of the source string (see `replay`).
+                let text = Json::String(source.to_owned()).to_string();
+                self.log_message(Delivery::Evaluate, text, None, o);
+            }
+        }
+        self.after_commit();
+        result
+    }
+
+    /// One run of [`Process::evaluate_outcome`] (see [`Pass`]).
+    fn evaluate_pass(
+        &mut self,
+        wrapper: &StashedFunction,
+        source: &str,
+        fuel_clock: u64,
+        pass: Pass,
+    ) -> Dispatched {
+        let keep = self.history.keeps_writes();
+        let running = pass.begin(&mut self.vm);
+        let savepoint = self.vm.begin();
         let result = self.vm.call(
-            &wrapper,
-            |ctx| vec![Value::String(ctx.intern(text.as_bytes()))],
+            wrapper,
+            |ctx| vec![Value::String(ctx.intern(source.as_bytes()))],
             |_, values| match values.first() {
                 Some(Value::String(s)) => s.to_str_lossy().into_owned(),
                 _ => String::new(),
             },
         );
         let result = match result {
-            Ok(Completion::Returned(output)) => {
-                self.vm.commit(keep);
-                Ok(Outcome {
-                    output: serde_json::json!({ "data": output }),
-                    messages: Vec::new(),
-                    spawns: Vec::new(),
-                    assignments: Vec::new(),
-                    error: None,
-                    error_info: None,
-                    handlers: None,
-                    gas_used: self.vm.fuel_used(),
-                    diff: None,
-                })
-            }
-            Ok(Completion::Yielded(_)) => {
-                self.vm.rollback(savepoint);
-                Err(Error::Lua(
-                    "evaluate: the code waited for a message (Receive works inside handlers)"
-                        .into(),
-                ))
-            }
-            Err(e) => {
-                self.vm.rollback(savepoint);
-                Err(e)
-            }
+            Ok(Completion::Returned(output)) => Ok(Outcome {
+                output: serde_json::json!({ "data": output }),
+                messages: Vec::new(),
+                spawns: Vec::new(),
+                assignments: Vec::new(),
+                error: None,
+                error_info: None,
+                handlers: None,
+                gas_used: self.vm.fuel_used(),
+                diff: None,
+            }),
+            Ok(Completion::Yielded(_)) => Err(Error::Lua(
+                "evaluate: the code waited for a message (Receive works inside handlers)".into(),
+            )),
+            Err(e) => Err(e),
         };
-        match &result {
-            Ok(o) => {
-                if self.history.logging {
-                    // Logged as the JSON text of the source string (see `replay`).
-                    let text = Json::String(source.to_owned()).to_string();
-                    self.log_message(Delivery::Evaluate, text, None, o);
-                }
-            }
-            Err(_) => self.vm.host().borrow_mut().fuel_before_slice = fuel_clock,
+        if let Some(caught) = running.end(&mut self.vm, result.is_ok()) {
+            self.vm.rollback(savepoint);
+            self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
+            return Dispatched::Redo(result, caught);
         }
-        self.after_commit();
-        result
+        match &result {
+            Ok(_) => {
+                self.vm.commit(keep);
+            }
+            Err(_) => {
+                self.vm.rollback(savepoint);
+                self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
+            }
+        }
+        Dispatched::Done(result)
     }
 
     /// Checks that `source` compiles as an expression or a chunk (as aos's Eval tries it),
@@ -794,17 +810,8 @@ fn dispatch<A>(
 where
     A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
 {
-    use crate::vm::diagnostics;
     vm.host().borrow_mut().time_ms = timestamp;
-    // Whether this message's errors lack detail (see `vm::diagnostics`).
-    vm.enter(diagnostics::take_degraded);
-    let (first, replacements) = match pass {
-        Pass::First => (true, None),
-        Pass::Substitute(values) => (false, Some(values)),
-        Pass::Plain => (false, None),
-    };
-    let substituting = replacements.is_some();
-    vm.enter(|ctx| diagnostics::begin_run(ctx, replacements));
+    let running = pass.begin(vm);
     vm.enter(runtime::begin_message);
     let savepoint = vm.begin();
     let result = match vm.call(handle, args, read_result) {
@@ -817,20 +824,11 @@ where
         )),
         Err(e) => Err(e),
     };
-    let end = vm.enter(diagnostics::end_run);
-    let redo = if first {
-        // It caught an error lacking detail: run again once the diagnosed values are known.
-        end.repeatable && result.is_ok() && vm.enter(|ctx| diagnostics::degraded(ctx))
-    } else {
-        // The diagnosed values did not line up: this run is not kept.
-        substituting && (!end.lined_up || result.is_err())
-    };
     let mut result = result;
-    if redo {
+    if let Some(caught) = running.end(vm, result.is_ok()) {
         if let (Ok(outcome), true) = (&mut result, diff) {
             outcome.diff = Some(Vec::new());
         }
-        let caught = vm.enter(diagnostics::take_caught);
         vm.rollback(savepoint);
         return Dispatched::Redo(result, caught);
     }

@@ -24,6 +24,7 @@ use crate::ao::outcome::{ErrorInfo, Outcome};
 use crate::ao::process::{eval_error_text, Diagnostics, Process};
 use crate::error::Error;
 use crate::vm::diagnostics::{self, Caught};
+use crate::vm::Vm;
 
 /// How a message is run.
 pub(crate) enum Pass {
@@ -42,6 +43,46 @@ pub(crate) enum Dispatched {
     Done(Result<Outcome, Error>),
     /// Rolled back for another run: its result and the values it caught.
     Redo(Result<Outcome, Error>, Caught),
+}
+
+/// A run under way (see [`Pass::begin`]).
+pub(crate) struct Running {
+    first: bool,
+    substituting: bool,
+}
+
+impl Pass {
+    /// Starts a run of this pass on `vm`: forgets what earlier runs noted.
+    pub(crate) fn begin(self, vm: &mut Vm) -> Running {
+        vm.enter(diagnostics::take_degraded);
+        let (first, replacements) = match self {
+            Pass::First => (true, None),
+            Pass::Substitute(values) => (false, Some(values)),
+            Pass::Plain => (false, None),
+        };
+        let substituting = replacements.is_some();
+        vm.enter(|ctx| diagnostics::begin_run(ctx, replacements));
+        Running {
+            first,
+            substituting,
+        }
+    }
+}
+
+impl Running {
+    /// Ends the run (`ok`: it returned, with or without an `Error` in its outcome): `Some`
+    /// with the values it caught when it is to be rolled back and given back
+    /// ([`Dispatched::Redo`]). A first run is given back when it met an error lacking
+    /// detail and can be run again; a substituting run when its values did not line up.
+    pub(crate) fn end(self, vm: &mut Vm, ok: bool) -> Option<Caught> {
+        let end = vm.enter(diagnostics::end_run);
+        let redo = if self.first {
+            end.repeatable && ok && vm.enter(|ctx| diagnostics::degraded(ctx))
+        } else {
+            self.substituting && (!end.lined_up || !ok)
+        };
+        redo.then(|| vm.enter(diagnostics::take_caught))
+    }
 }
 
 impl Dispatched {

@@ -421,35 +421,72 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 then: None,
             });
         };
-        let proto = closure.prototype();
-        let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
-        let caller = upper(&exec);
-        let (chunk, line) = match &caller {
-            Some((c, line)) => (c.chunk.clone(), *line),
-            None => (String::new(), 0),
-        };
         let Site { what, tail } = site;
-        let key = thread_key(&exec);
-        let s = state(ctx);
-        let depth = {
-            let mut s = s.borrow_mut();
-            let stack = s.stacks.entry(key).or_default();
-            stack.push(Entry {
-                chunk,
-                line,
-                caller: caller.map(|(c, _)| c),
-                callee,
-                what,
-                tail,
-                native: None,
-            });
-            stack.len() - 1
-        };
+        let pop = push_entry(ctx, &exec, closure, what, tail);
         Ok(CallbackReturn::Call {
             function,
-            then: Some(BoxSequence::new(&ctx, PopEntry { thread: key, depth })),
+            then: Some(BoxSequence::new(&ctx, pop)),
         })
     })
+}
+
+/// Pushes the shadow-stack entry of a call of `closure` made from the Lua function below
+/// the running callback; the returned sequence pops it.
+fn push_entry(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    closure: piccolo::Closure<'_>,
+    what: String,
+    tail: bool,
+) -> PopEntry {
+    let proto = closure.prototype();
+    let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let caller = upper(exec);
+    let (chunk, line) = match &caller {
+        Some((c, line)) => (c.chunk.clone(), *line),
+        None => (String::new(), 0),
+    };
+    let key = thread_key(exec);
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let stack = s.stacks.entry(key).or_default();
+    stack.push(Entry {
+        chunk,
+        line,
+        caller: caller.map(|(c, _)| c),
+        callee,
+        what,
+        tail,
+        native: None,
+    });
+    PopEntry {
+        thread: key,
+        depth: stack.len() - 1,
+    }
+}
+
+/// In diagnostic mode, the shadow-stack entry for a method call `recv:name(...)` of a Lua
+/// function made by the `(method)` helper (called from Lua): the sequence to run after the
+/// call, which pops it. `None` outside diagnostic mode (without even a look at the state
+/// while no state is in it) and for library functions.
+pub fn enter_method<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    function: Function<'gc>,
+    name: Value<'gc>,
+) -> Option<BoxSequence<'gc>> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+        return None;
+    }
+    let Function::Closure(closure) = function else {
+        return None;
+    };
+    let what = match name {
+        Value::String(n) => format!("method '{}'", n.to_str_lossy()),
+        _ => String::new(),
+    };
+    let pop = push_entry(ctx, exec, closure, what, false);
+    Some(BoxSequence::new(&ctx, pop))
 }
 
 /// Pops a `(call)` entry when the call returns or fails.
