@@ -1253,10 +1253,6 @@ pub fn minimise(mut p: Program, diverges: &mut dyn FnMut(&Program) -> bool) -> P
 /// (the repros are in `tests/fuzz/FINDINGS.md`). Remove an entry when its bug is fixed.
 pub const CI_EXCLUDED: &[(&str, &str)] = &[
     (
-        "positions",
-        "VM errors and `error` levels >= 2 carry no `chunk:line:` (documented in COMPATIBILITY.md)",
-    ),
-    (
         "bigeq",
         "piccolo's `==` compares an integer beyond 2^53 with a float as floats (documented in COMPATIBILITY.md)",
     ),
