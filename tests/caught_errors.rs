@@ -217,3 +217,103 @@ fn evaluate_hands_back_lua_texts_too() {
         .expect("eval");
     assert_eq!(out.output, "attempt to call a nil value");
 }
+
+/// The oracle scenario `caught_errors` (recorded on real aos 2.0.6, `tests/oracle/`): each
+/// reply's Data (or `Error` tag), the printed lines, the failing step's error and the stored
+/// texts are aos's.
+#[test]
+fn the_caught_errors_scenario_matches_real_aos() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).expect(path);
+    let scenario: serde_json::Value =
+        serde_json::from_str(&read("tests/oracle/scenarios/caught_errors.json")).expect("json");
+    let recording: serde_json::Value =
+        serde_json::from_str(&read("tests/oracle/expected/caught_errors.json")).expect("json");
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval(&read("tests/oracle/scenarios/caught_errors.lua"))
+        .expect("load");
+    let steps = recording["steps"].as_array().expect("steps");
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for (i, m) in scenario["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .enumerate()
+    {
+        let label = format!("m{}", i + 1);
+        let expected = steps
+            .iter()
+            .find(|s| s["label"] == label.as_str())
+            .expect("recorded step");
+        let mut msg = Message::default().with_tag("Action", m["Action"].as_str().expect("Action"));
+        if let Some(tags) = m["Tags"].as_object() {
+            for (k, v) in tags {
+                msg = msg.with_tag(k.as_str(), v.as_str().expect("tag"));
+            }
+        }
+        if let Some(data) = m["Data"].as_str() {
+            msg = msg.with_data(data);
+        }
+        let out = p.send(msg).expect("send");
+        if let Some(err) = expected.get("error") {
+            let got = strip(out.error.as_deref().expect("the step fails"));
+            let at = err["at"]
+                .as_str()
+                .expect("at")
+                .replace("aos:", "[string \"aos\"]:");
+            let message = err["message"].as_str().expect("message");
+            assert!(got.contains(&format!("{at}: {message}")), "{label}: {got}");
+            for line in err["logs"].as_array().expect("logs") {
+                assert!(got.contains(line.as_str().expect("log")), "{label}: {got}");
+            }
+            continue;
+        }
+        assert_eq!(out.error, None, "{label}");
+        assert_eq!(
+            strip(out.output_text()),
+            expected["output"]["data"].as_str().expect("output"),
+            "{label}"
+        );
+        let replies = expected["messages"].as_array().expect("messages");
+        assert_eq!(out.messages.len(), replies.len(), "{label}");
+        for (got, want) in out.messages.iter().zip(replies) {
+            assert_eq!(
+                got.data.clone().unwrap_or_default(),
+                want["Data"],
+                "{label}"
+            );
+            let error = want["Tags"]
+                .as_array()
+                .expect("tags")
+                .iter()
+                .find(|t| t[0] == "Error");
+            if let Some(error) = error {
+                let tag = got
+                    .tags
+                    .iter()
+                    .find(|t| t.name == "Error")
+                    .expect("Error tag");
+                assert_eq!(tag.value, error[1], "{label}");
+            }
+        }
+    }
+    assert_eq!(
+        p.global_json("Caught").expect("global"),
+        recording["globals"]["Caught"]
+    );
+}
