@@ -2,7 +2,8 @@
 //! `pcall`s a call of nil and replies with the error, in a process holding 1 000 and 100 000
 //! balances, with diagnostics `auto` (the message is re-run on a diagnostic copy, then once
 //! more with the copy's error texts: see `src/state/diagnose.rs`) and `off` (the first run
-//! only). Also a message that catches nothing, for the success path. Printed as wall-clock ms
+//! only). Also a message that fails with the same error (re-run on a diagnostic copy for
+//! its error, as before) and one that catches nothing, for the success path. Printed as wall-clock ms
 //! per message (best of 3), not a timed test.
 //!
 //! `cargo run --release --example caught_error_cost [N]` (N messages per re-run variant,
@@ -18,6 +19,10 @@ Handlers.add("try", "Try", function(msg)
   local f
   local ok, err = pcall(function() f() end)
   msg.reply({ Data = err })
+end)
+Handlers.add("fail", "Fail", function(msg)
+  local f
+  f()
 end)
 Handlers.add("plain", "Plain", function(msg)
   local ok, err = pcall(function() return Balances[msg.From] end)
@@ -49,7 +54,10 @@ fn cost(entries: usize, diagnostics: Diagnostics, action: &str, n: usize) -> (f6
         let start = Instant::now();
         for _ in 0..n {
             let o = p.send_json(&msg).expect("send");
-            reply = o.messages[0].data.clone().unwrap_or_default();
+            reply = match o.messages.first() {
+                Some(m) => m.data.clone().unwrap_or_default(),
+                None => json!(o.error.unwrap_or_default().lines().last()),
+            };
         }
         best = best.min(start.elapsed().as_secs_f64() * 1e3 / n as f64);
     }
@@ -65,9 +73,10 @@ fn main() {
     for entries in [1_000, 100_000] {
         for (action, what) in [
             ("Try", "catches a call of nil"),
+            ("Fail", "fails calling nil"),
             ("Plain", "catches nothing"),
         ] {
-            let runs = if action == "Try" { n } else { 100 * n };
+            let runs = if action == "Plain" { 100 * n } else { n };
             let (auto, text) = cost(entries, Diagnostics::Auto, action, runs);
             let (off, _) = cost(entries, Diagnostics::Off, action, 100 * n);
             println!(

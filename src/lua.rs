@@ -41,16 +41,17 @@ fn script_source(source: &[u8]) -> &[u8] {
 /// A script that met an error piccolo reported without position or name (see
 /// [`crate::vm::diagnostics`]) is run again in diagnostic mode:
 /// - when it fails, that run's error is reported if it is the same error with more detail;
-/// - when it caught such errors (`pcall`, `xpcall`, `coroutine.resume`), it is run a third
-///   time with the diagnostic run's values handed back in their place, so what it printed
-///   with them is what Lua prints; if they do not line up, the first run stands.
+/// - when it caught such errors (`pcall`, `xpcall`, `coroutine.resume`) or took tracebacks
+///   (`debug.traceback`, which outside diagnostic mode knows only the calling frame), it is
+///   run a third time with the diagnostic run's values handed back in their place, so what it
+///   printed with them is what Lua prints; if they do not line up, the first run stands.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
     let first = run_once(chunk_name, source, limits, None)?;
     let needs = match &first.error {
         Some(Error::Lua(text)) => needs_diagnosis(text),
         _ => false,
     };
-    if !first.degraded && !needs {
+    if !first.degraded && !first.traced && !needs {
         return Ok(first.output());
     }
     let diagnostic = diagnostic_limits(limits);
@@ -76,6 +77,8 @@ struct Run {
     error: Option<Error>,
     /// It met an error lacking detail.
     degraded: bool,
+    /// It took a traceback lacking callers.
+    traced: bool,
     /// The error values it handed back to Lua.
     caught: Caught,
     /// Its substitution, if any, lined up.
@@ -125,14 +128,15 @@ fn run_once_in(
     };
     let end = vm.enter(diagnostics::end_run);
     let degraded = vm.enter(diagnostics::take_degraded);
+    let traced = vm.enter(|ctx| diagnostics::was_traced(ctx));
     let caught = vm.enter(diagnostics::take_caught);
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {
         stdout,
         error,
         degraded,
+        traced,
         caught,
         lined_up: end.lined_up,
     })
 }
-

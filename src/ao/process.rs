@@ -502,7 +502,8 @@ impl Process {
             )),
             Err(e) => Err(e),
         };
-        if let Some(caught) = running.end(&mut self.vm, result.is_ok()) {
+        let ok = result.is_ok();
+        if let Some(caught) = running.end(&mut self.vm, ok, ok) {
             self.vm.rollback(savepoint);
             self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
             return Dispatched::Redo(result, caught);
@@ -825,7 +826,8 @@ where
         Err(e) => Err(e),
     };
     let mut result = result;
-    if let Some(caught) = running.end(vm, result.is_ok()) {
+    let succeeded = matches!(&result, Ok(o) if o.error.is_none());
+    if let Some(caught) = running.end(vm, result.is_ok(), succeeded) {
         if let (Ok(outcome), true) = (&mut result, diff) {
             outcome.diff = Some(Vec::new());
         }

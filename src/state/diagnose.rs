@@ -70,14 +70,19 @@ impl Pass {
 }
 
 impl Running {
-    /// Ends the run (`ok`: it returned, with or without an `Error` in its outcome): `Some`
-    /// with the values it caught when it is to be rolled back and given back
-    /// ([`Dispatched::Redo`]). A first run is given back when it met an error lacking
-    /// detail and can be run again; a substituting run when its values did not line up.
-    pub(crate) fn end(self, vm: &mut Vm, ok: bool) -> Option<Caught> {
+    /// Ends the run (`ok`: it returned, with or without an `Error` in its outcome;
+    /// `succeeded`: without): `Some` with the values it noted when it is to be rolled back
+    /// and given back ([`Dispatched::Redo`]). A first run is given back when it can be run
+    /// again and met an error lacking detail, or, when it succeeded, took a traceback; a
+    /// substituting run when its values did not line up.
+    pub(crate) fn end(self, vm: &mut Vm, ok: bool, succeeded: bool) -> Option<Caught> {
         let end = vm.enter(diagnostics::end_run);
         let redo = if self.first {
-            end.repeatable && ok && vm.enter(|ctx| diagnostics::degraded(ctx))
+            end.repeatable
+                && ok
+                && vm.enter(|ctx| {
+                    diagnostics::degraded(ctx) || (succeeded && diagnostics::was_traced(ctx))
+                })
         } else {
             self.substituting && (!end.lined_up || !ok)
         };

@@ -104,34 +104,100 @@ struct State {
     fresh_overflow: bool,
     /// The run resumed a coroutine created before it (see [`thread_resumed`]).
     resumed_older: bool,
+    /// `debug.traceback` gave a text lacking callers (outside diagnostic mode).
+    traced: bool,
+    /// The text of the latest error raised by `error` (in diagnostic mode), and where
+    /// `error` was called.
+    raised: Option<(Vec<u8>, Option<(String, usize)>)>,
+    /// The `xpcall` message handlers running, innermost last (see [`begin_handling`]).
+    handling: Vec<Handling>,
 }
+
+/// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
+/// frame that failed, so a traceback taken in it lists that frame and its callers.
+struct Handling {
+    thread: usize,
+    /// The shadow stack's depth when the handler was called.
+    depth: usize,
+    /// The frames of the error (innermost first, the `xpcall` and its callers included).
+    frames: Vec<TraceFrame>,
+    /// The error was raised by `error` (Lua shows its C frame).
+    by_error: bool,
+    /// The handler is a library function (`debug.traceback` itself), not a Lua function.
+    native: bool,
+    /// How Lua names the handler's frame (after what the failing frame was doing).
+    name: Option<String>,
+}
+
+/// A handler entry made by [`begin_handling`], for [`end_handling`].
+#[derive(Debug, Clone, Copy)]
+pub struct HandlingToken(usize);
 
 /// At most this many coroutines created in one run are told apart from older ones.
 const MAX_FRESH_THREADS: usize = 100_000;
 
-/// The error values a run handed back to Lua (`pcall`, `xpcall`, `coroutine.resume`,
-/// `load`'s reader), in order: the text of a string, `None` for any other value. A run that
-/// catches too many (or too much text) keeps no list: `overflow`.
+/// What a run handed back to Lua that a diagnostic re-run can improve, in order: the error
+/// values of caught errors (`pcall`, `xpcall`, `coroutine.resume`, `load`'s reader) and the
+/// texts of `debug.traceback`. A run that notes too many (or too much text) keeps no list:
+/// `overflow`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caught {
-    pub values: Vec<Option<Vec<u8>>>,
+    pub values: Vec<Noted>,
     pub overflow: bool,
     bytes: usize,
 }
 
-/// At most this many caught values, and this much of their text, are kept per run.
+/// One thing a run handed back (see [`Caught`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Noted {
+    /// A caught error's value: the text of a string, `None` for any other value.
+    Error(Option<Vec<u8>>),
+    /// A `debug.traceback` text.
+    Traceback(Vec<u8>),
+}
+
+impl Noted {
+    fn len(&self) -> usize {
+        match self {
+            Noted::Error(Some(t)) | Noted::Traceback(t) => t.len(),
+            Noted::Error(None) => 0,
+        }
+    }
+
+    /// Whether `diagnosed` (a diagnostic re-run's) may stand in for this: the same error up
+    /// to positions and names, or a traceback of the same message.
+    fn matches(&self, diagnosed: &Noted) -> bool {
+        let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+        match (self, diagnosed) {
+            (Noted::Error(None), Noted::Error(None)) => true,
+            (Noted::Error(Some(a)), Noted::Error(Some(b))) => {
+                a == b || same_error(&text(a), &text(b))
+            }
+            (Noted::Traceback(a), Noted::Traceback(b)) => {
+                let (a, b) = (text(a), text(b));
+                match (a.find("stack traceback:"), b.find("stack traceback:")) {
+                    (Some(i), Some(j)) => same_error(&a[..i], &b[..j]),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// At most this many values, and this much of their text, are noted per run.
 const MAX_CAUGHT: usize = 10_000;
 const MAX_CAUGHT_BYTES: usize = 1 << 20;
 
 impl Caught {
-    fn push(&mut self, value: Option<&[u8]>) {
-        let len = value.map_or(0, <[u8]>::len);
+    fn push(&mut self, value: Noted) {
+        let len = value.len();
         if self.overflow || self.values.len() >= MAX_CAUGHT || self.bytes + len > MAX_CAUGHT_BYTES {
             self.overflow = true;
             return;
         }
         self.bytes += len;
-        self.values.push(value.map(<[u8]>::to_vec));
+        self.values.push(value);
     }
 
     /// The diagnosed values to hand back instead of this run's (`diagnosed`, a diagnostic
@@ -143,33 +209,22 @@ impl Caught {
         }
         let mut changes = false;
         for (first, again) in self.values.iter().zip(&diagnosed.values) {
-            match (first, again) {
-                (None, None) => {}
-                (Some(a), Some(b)) if a == b => {}
-                (Some(a), Some(b)) => {
-                    if !same_error(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b)) {
-                        return None;
-                    }
-                    changes = true;
-                }
-                _ => return None,
+            if first == again {
+                continue;
             }
+            if !first.matches(again) {
+                return None;
+            }
+            changes = true;
         }
         changes.then(|| diagnosed.clone())
-    }
-
-    /// Whether any value but the last differs from `diagnosed`'s (a failed message's last
-    /// catch is its own error, which the diagnostic re-run already reports).
-    pub fn differs_before_last(&self, diagnosed: &Caught) -> bool {
-        let n = self.values.len().saturating_sub(1);
-        self.values[..n] != diagnosed.values[..n.min(diagnosed.values.len())]
     }
 }
 
 /// A run handing back substituted error values: the i-th caught value is replaced by
 /// `values[i]` (see [`begin_run`]).
 struct Queue {
-    values: Vec<Option<Vec<u8>>>,
+    values: Vec<Noted>,
     next: usize,
     broken: bool,
 }
@@ -239,38 +294,68 @@ pub fn degraded(ctx: Context<'_>) -> bool {
     state(ctx).borrow().degraded
 }
 
+/// Whether `debug.traceback` gave a text lacking callers since the run began (see
+/// [`traced`]). Such a text is worth a re-run only in a run that succeeds: a failed
+/// message's outcome has its error, and aos's runtime takes a traceback of every failure.
+pub fn was_traced(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().traced
+}
+
 /// A caught error's value on its way back to Lua (`pcall`, `xpcall`, `coroutine.resume`):
 /// recorded (see [`Caught`]), and, in a run that substitutes ([`substitute`]), replaced by
 /// the diagnosed value when it is the same error. Only caught errors pay for this.
 pub fn caught<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Value<'gc> {
+    let noted = Noted::Error(match value {
+        Value::String(t) => Some(t.as_bytes().to_vec()),
+        _ => None,
+    });
+    match note(ctx, noted) {
+        Some(Noted::Error(Some(text))) => Value::String(ctx.intern(&text)),
+        _ => value,
+    }
+}
+
+/// A `debug.traceback` text on its way back to Lua: noted as [`caught`] notes errors, and
+/// replaced by the diagnosed text (of the same message) in a run that substitutes. Outside
+/// diagnostic mode it lacks the callers: the run is marked as worth a re-run when it succeeds.
+pub fn traced(ctx: Context<'_>, text: Vec<u8>) -> Vec<u8> {
+    {
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        if !s.enabled {
+            s.traced = true;
+        }
+    }
+    match note(ctx, Noted::Traceback(text.clone())) {
+        Some(Noted::Traceback(better)) => better,
+        _ => text,
+    }
+}
+
+/// Notes `value` (see [`Caught`]); in a run that substitutes, the value to hand back instead
+/// when it differs and stands in for it, else `None` (a mismatch stops the substitution).
+fn note(ctx: Context<'_>, value: Noted) -> Option<Noted> {
     let s = state(ctx);
     let mut s = s.borrow_mut();
-    let text = match value {
-        Value::String(t) => Some(t.as_bytes()),
-        _ => None,
-    };
-    s.caught.push(text);
-    let Some(q) = s.queue.as_mut() else {
-        return value;
-    };
-    if q.broken {
-        return value;
-    }
-    let expected = q.values.get(q.next);
-    q.next += 1;
-    match (text, expected) {
-        (None, Some(None)) => value,
-        (Some(a), Some(Some(b))) if a == b.as_slice() => value,
-        (Some(a), Some(Some(b)))
-            if same_error(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b)) =>
-        {
-            Value::String(ctx.intern(b))
+    let q = match s.queue.as_mut() {
+        Some(q) if !q.broken => q,
+        _ => {
+            s.caught.push(value);
+            return None;
         }
+    };
+    let expected = q.values.get(q.next).cloned();
+    q.next += 1;
+    let out = match expected {
+        Some(e) if e == value => None,
+        Some(e) if value.matches(&e) => Some(e),
         _ => {
             q.broken = true;
-            value
+            None
         }
-    }
+    };
+    s.caught.push(value);
+    out
 }
 
 /// Notes a coroutine made by `coroutine.create` or `coroutine.wrap` in this run.
@@ -308,6 +393,7 @@ pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
     s.fresh_threads.clear();
     s.fresh_overflow = false;
     s.resumed_older = false;
+    s.traced = false;
     s.queue = replacements.map(|c| Queue {
         values: c.values,
         next: 0,
@@ -517,7 +603,12 @@ impl PopEntry {
                 .get(&self.thread)
                 .map(|st| st[..(self.depth + 1).min(st.len())].to_vec())
                 .unwrap_or_default();
-            let top = error_position(&text);
+            // The failing frame's line: where `error` was called (its message may carry
+            // another level's position), else the error's own position.
+            let top = match &s.raised {
+                Some((t, at)) if *t == text => at.clone(),
+                _ => error_position(&text),
+            };
             s.trace = Some((text, frames(&entries, top)));
         }
     }
@@ -705,6 +796,116 @@ pub fn current_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Vec<TraceFr
         }
     }
     out
+}
+
+/// Notes, in diagnostic mode, the error `error` raises (its text), so a message handler
+/// can tell an error raised by `error` from one raised by the VM.
+pub fn note_raised(ctx: Context<'_>, exec: &Execution<'_, '_>, value: Value<'_>) {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.enabled {
+        s.raised = match value {
+            Value::String(t) => Some((
+                t.as_bytes().to_vec(),
+                upper(exec).map(|(f, line)| (f.chunk, line)),
+            )),
+            _ => None,
+        };
+    }
+}
+
+/// In diagnostic mode, notes that `xpcall`'s message handler (`native`: a library function)
+/// is about to run for `error`: a traceback taken in it lists the frames of the error.
+pub fn begin_handling(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    error: &LuaError<'_>,
+    native: bool,
+) -> Option<HandlingToken> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+        return None;
+    }
+    let text = match error {
+        LuaError::Lua(e) => match e.0 {
+            Value::String(s) => s.as_bytes().to_vec(),
+            _ => return None,
+        },
+        LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
+    };
+    let frames = trace_of(ctx, &text)?;
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let thread = thread_key(exec);
+    let depth = s.stacks.get(&thread).map_or(0, Vec::len);
+    let by_error = matches!(&s.raised, Some((t, _)) if *t == text);
+    let message = String::from_utf8_lossy(&text);
+    // Lua names the handler after the instruction the failing frame was running: a call
+    // (named as the call), an index (`metamethod 'index'`); after `error` (a C function) it
+    // has no name.
+    let name = if by_error {
+        None
+    } else if message.contains("attempt to call a ") {
+        message
+            .rfind(" (")
+            .filter(|_| message.ends_with("')"))
+            .map(|i| message[i + 2..message.len() - 1].to_owned())
+    } else if message.contains("attempt to index a ") {
+        Some("metamethod 'index'".to_owned())
+    } else {
+        None
+    };
+    s.handling.push(Handling {
+        thread,
+        depth,
+        frames,
+        by_error,
+        native,
+        name,
+    });
+    Some(HandlingToken(s.handling.len() - 1))
+}
+
+/// Ends what [`begin_handling`] began.
+pub fn end_handling(ctx: Context<'_>, token: HandlingToken) {
+    state(ctx).borrow_mut().handling.truncate(token.0);
+}
+
+/// `debug.traceback`'s frames in diagnostic mode when it is taken by a running `xpcall`
+/// message handler (or is that handler): the handler's frame, then the failed frames.
+/// `None` when no handler is running on this thread at this depth.
+pub fn handler_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Option<Vec<TraceFrame>> {
+    let s = state(ctx);
+    let s = s.borrow();
+    let thread = thread_key(exec);
+    let h = s.handling.last().filter(|h| h.thread == thread)?;
+    let depth = s.stacks.get(&thread).map_or(0, Vec::len);
+    if depth != h.depth {
+        return None;
+    }
+    let mut out = Vec::new();
+    if !h.native {
+        let (f, line) = upper(exec)?;
+        out.push(TraceFrame {
+            chunk: f.chunk.clone(),
+            line: Some(line),
+            name: match &h.name {
+                Some(what) => frame_name(&f, what),
+                None => frame_name(&f, ""),
+            },
+        });
+    }
+    if h.by_error {
+        out.push(TraceFrame {
+            chunk: "[C]".to_owned(),
+            line: None,
+            name: "function 'error'".to_owned(),
+        });
+    }
+    out.extend(h.frames.iter().cloned());
+    Some(out)
 }
 
 /// Lua's traceback text for frames.
