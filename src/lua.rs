@@ -128,7 +128,7 @@ fn run_once_in(
     };
     let end = vm.enter(diagnostics::end_run);
     let degraded = vm.enter(diagnostics::take_degraded);
-    let traced = vm.enter(|ctx| diagnostics::was_traced(ctx));
+    let traced = vm.enter(diagnostics::was_traced);
     let caught = vm.enter(diagnostics::take_caught);
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {

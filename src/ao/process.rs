@@ -53,21 +53,23 @@ pub struct ProcessOptions {
     pub diff: bool,
     /// Whether messages are not recorded in the message log.
     pub no_log: bool,
-    /// When a failed message is re-run for a better error (see `crate::state::diagnose`).
+    /// When a message is re-run for Lua's exact errors (see `crate::state::diagnose`).
     pub diagnostics: Diagnostics,
     pub limits: Limits,
 }
 
-/// When a failed message is re-run in diagnostic mode (`crate::state::diagnose`), which
-/// gives Lua's exact error and the frames of `ErrorInfo.traceback`.
+/// When a message is re-run in diagnostic mode (`crate::state::diagnose`), which gives Lua's
+/// exact error and the frames of `ErrorInfo.traceback` for a failure, and Lua's texts for the
+/// errors a message caught and the tracebacks it took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Diagnostics {
-    /// Never: errors as the first run gives them.
+    /// Never: errors and tracebacks as the first run gives them.
     Off,
-    /// When the error lacks detail (a call error, `error(msg, 2)`): the default.
+    /// When an error lacks detail (a call error, `error(msg, 2)`), caught or not, or a
+    /// message that succeeds took a traceback: the default.
     #[default]
     Auto,
-    /// After every failure, so every `ErrorInfo` has its traceback.
+    /// As `Auto`, and after every failure, so every `ErrorInfo` has its traceback.
     Always,
 }
 
@@ -279,7 +281,7 @@ pub struct Process {
     pub(crate) nonce: i64,
     pub(crate) handle: StashedFunction,
     pub(crate) history: History,
-    /// When a failed message is re-run in diagnostic mode for a better error (see
+    /// When a message is re-run in diagnostic mode for Lua's exact errors (see
     /// `crate::state::diagnose`).
     pub(crate) diagnose: Diagnostics,
 }

@@ -12,8 +12,12 @@
 //!   shadow call stack (per coroutine) of the Lua functions called, so `error` levels,
 //!   `debug.traceback` and the structured error of an outcome can name the real frames.
 //!
-//! Outside diagnostic mode this module only notes that an error lacked what diagnostics
-//! would add (see [`note_degraded`]), so the host knows a re-run is worth it.
+//! Outside diagnostic mode this module notes that an error lacked what diagnostics would add
+//! (see [`note_degraded`]) or that a traceback knew only one frame ([`traced`]), so the host
+//! knows a re-run is worth it. Every run also notes, in order, the error values it handed
+//! back to Lua and its tracebacks ([`caught`], [`traced`]); a run started with a diagnostic
+//! run's list ([`begin_run`]) hands back that run's values instead, one by one, while they
+//! stand for the same errors (see `crate::state::diagnose`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -108,10 +112,13 @@ struct State {
     traced: bool,
     /// The text of the latest error raised by `error` (in diagnostic mode), and where
     /// `error` was called.
-    raised: Option<(Vec<u8>, Option<(String, usize)>)>,
+    raised: Option<(Vec<u8>, Option<Position>)>,
     /// The `xpcall` message handlers running, innermost last (see [`begin_handling`]).
     handling: Vec<Handling>,
 }
+
+/// A chunk and line.
+type Position = (String, usize);
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
 /// frame that failed, so a traceback taken in it lists that frame and its callers.
@@ -302,7 +309,7 @@ pub fn was_traced(ctx: Context<'_>) -> bool {
 }
 
 /// A caught error's value on its way back to Lua (`pcall`, `xpcall`, `coroutine.resume`):
-/// recorded (see [`Caught`]), and, in a run that substitutes ([`substitute`]), replaced by
+/// recorded (see [`Caught`]), and, in a run that substitutes ([`begin_run`]), replaced by
 /// the diagnosed value when it is the same error. Only caught errors pay for this.
 pub fn caught<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Value<'gc> {
     let noted = Noted::Error(match value {
