@@ -317,3 +317,70 @@ fn the_caught_errors_scenario_matches_real_aos() {
         recording["globals"]["Caught"]
     );
 }
+
+#[test]
+fn when_the_runs_do_not_line_up_the_first_run_stands() {
+    // The handler catches one more error when the first text is Lua's (longer): the
+    // diagnostic copy's list has two values where the first run's has one, so nothing is
+    // substituted and the message's result is exactly the first run's (as with diagnostics
+    // off), state and fuel included.
+    let source = r#"Handlers.add("branch", "Branch", function(msg)
+  local _, e = pcall(function() local f; f() end)
+  if #e > 40 then
+    pcall(function() local g; g() end)
+  end
+  Branched = e
+  msg.reply({ Data = e })
+end)"#;
+    let mut auto = process(Diagnostics::Auto);
+    let mut off = process(Diagnostics::Off);
+    auto.eval(source).expect("eval");
+    off.eval(source).expect("eval");
+    let msg = Message::default().with_tag("Action", "Branch");
+    let a = auto.send(msg.clone()).expect("send");
+    let o = off.send(msg).expect("send");
+    assert_eq!(
+        a.messages[0].data,
+        Some(json!("attempt to call a nil value"))
+    );
+    assert_eq!(a.messages[0].data, o.messages[0].data);
+    assert_eq!(a.gas_used, o.gas_used);
+    assert_eq!(auto.state_hash().unwrap(), off.state_hash().unwrap());
+}
+
+#[test]
+fn a_traceback_in_a_message_that_succeeds_lists_the_callers() {
+    let mut p = process(Diagnostics::Auto);
+    p.eval(
+        r#"local function where() return debug.traceback("here") end
+local function caller() return (where()) end
+Handlers.add("trace", "Trace", function(msg)
+  Traced = caller()
+  print(Traced)
+end)"#,
+    )
+    .expect("eval");
+    let out = p
+        .send(Message::default().with_tag("Action", "Trace"))
+        .expect("send");
+    assert_eq!(out.error, None);
+    let text = p.global_json("Traced").expect("global");
+    let text = text.as_str().expect("a string");
+    assert!(
+        text.starts_with(
+            "here\nstack traceback:\n\t[string \"aos\"]:1: in upvalue 'where'\n\t[string \"aos\"]:2: in upvalue 'caller'\n\t[string \"aos\"]:4: in "
+        ),
+        "{text}"
+    );
+    assert_eq!(out.output_text(), text);
+    let log = p.message_log().to_vec();
+    let mut q = Process::replay(ReplayStart::Spawn(Box::default()), &log).expect("replay");
+    assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
+    // Off: the first run's one frame.
+    let mut off = process(Diagnostics::Off);
+    off.eval("Traced = debug.traceback('x')").expect("eval");
+    assert_eq!(
+        off.global_json("Traced").expect("global"),
+        json!("x\nstack traceback:\n\t[string \"aos\"]:1: in main chunk\n\t[C]: in ?")
+    );
+}
