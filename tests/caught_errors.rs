@@ -320,32 +320,63 @@ fn the_caught_errors_scenario_matches_real_aos() {
 
 #[test]
 fn when_the_runs_do_not_line_up_the_first_run_stands() {
-    // The handler catches one more error when the first text is Lua's (longer): the
-    // diagnostic copy's list has two values where the first run's has one, so nothing is
+    // The second caught text carries `os.clock()`, which counts fuel: the diagnostic copy
+    // spends more, so its text is another error than the first run's. Nothing is
     // substituted and the message's result is exactly the first run's (as with diagnostics
     // off), state and fuel included.
-    let source = r#"Handlers.add("branch", "Branch", function(msg)
+    let source = r#"Handlers.add("clock", "Clock", function(msg)
   local _, e = pcall(function() local f; f() end)
-  if #e > 40 then
-    pcall(function() local g; g() end)
-  end
-  Branched = e
-  msg.reply({ Data = e })
+  local _, c = pcall(function() error("clock " .. os.clock(), 0) end)
+  Clocked = c
+  msg.reply({ Data = e, Clock = c })
 end)"#;
     let mut auto = process(Diagnostics::Auto);
     let mut off = process(Diagnostics::Off);
     auto.eval(source).expect("eval");
     off.eval(source).expect("eval");
-    let msg = Message::default().with_tag("Action", "Branch");
+    let msg = Message::default().with_tag("Action", "Clock");
     let a = auto.send(msg.clone()).expect("send");
     let o = off.send(msg).expect("send");
     assert_eq!(
         a.messages[0].data,
         Some(json!("attempt to call a nil value"))
     );
-    assert_eq!(a.messages[0].data, o.messages[0].data);
+    assert_eq!(a.messages[0], o.messages[0]);
     assert_eq!(a.gas_used, o.gas_used);
     assert_eq!(auto.state_hash().unwrap(), off.state_hash().unwrap());
+}
+
+#[test]
+fn a_program_that_reads_the_text_goes_on_as_under_lua() {
+    // The handler catches one more error when the first text is Lua's (it names `f`): the
+    // diagnostic copy notes two values where the first run noted one. The runs agree up to
+    // a value that differs, so the third run hands back the copy's texts, goes on as the copy
+    // did, and meets exactly its values.
+    let source = r#"Handlers.add("branch", "Branch", function(msg)
+  local _, e = pcall(function() local f; f() end)
+  local second = "none"
+  if e:find("local 'f'", 1, true) then
+    second = select(2, pcall(function() local g; g() end))
+  end
+  msg.reply({ Data = e, Second = second })
+end)"#;
+    let mut p = process(Diagnostics::Auto);
+    p.eval(source).expect("eval");
+    let out = p
+        .send(Message::default().with_tag("Action", "Branch"))
+        .expect("send");
+    let reply = &out.messages[0];
+    assert_eq!(
+        reply.data,
+        Some(json!(
+            "[string \"aos\"]:2: attempt to call a nil value (local 'f')"
+        ))
+    );
+    let second = reply.tags.iter().find(|t| t.name == "Second").expect("tag");
+    assert_eq!(
+        second.value,
+        "[string \"aos\"]:5: attempt to call a nil value (local 'g')"
+    );
 }
 
 #[test]

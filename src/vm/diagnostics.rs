@@ -208,10 +208,14 @@ impl Caught {
     }
 
     /// The diagnosed values to hand back instead of this run's (`diagnosed`, a diagnostic
-    /// re-run's list): `None` when the lists do not line up (a different count, a value that
-    /// is not the same error up to positions and names) or when nothing would change.
+    /// re-run's list): `None` when nothing would change or the lists do not line up. They
+    /// line up when each value both runs noted is the same error up to positions and names
+    /// (or a traceback of the same message) and, if one run noted more than the other, a
+    /// value that differs comes first: a program that reads the texts (`assert(err:find(
+    /// "local 'f'"))`) may well go on differently with Lua's, as the diagnostic run did.
+    /// The run handing them back must then meet exactly these values (see [`end_run`]).
     pub fn replacements(&self, diagnosed: &Caught) -> Option<Caught> {
-        if self.overflow || diagnosed.overflow || self.values.len() != diagnosed.values.len() {
+        if self.overflow || diagnosed.overflow {
             return None;
         }
         let mut changes = false;
