@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::stdlib;
-use crate::vm::diagnostics::{self, diagnostic_limits, needs_diagnosis, same_error};
+use crate::vm::diagnostics::{self, diagnostic_limits, needs_diagnosis, same_error, Caught};
 use crate::vm::{Completion, Limits, Vm};
 
 /// What a script printed before it finished or failed.
@@ -38,35 +38,84 @@ fn script_source(source: &[u8]) -> &[u8] {
 
 /// Runs `source` as a plain Lua 5.3 script named `chunk_name`, capturing its `print`s.
 ///
-/// A script that fails with an error piccolo reported without position or name (see
-/// [`crate::vm::diagnostics`]) is run again in diagnostic mode, and that run's error is
-/// reported when it is the same error with more detail; the output is the first run's.
+/// A script that met an error piccolo reported without position or name (see
+/// [`crate::vm::diagnostics`]) is run again in diagnostic mode:
+/// - when it fails, that run's error is reported if it is the same error with more detail;
+/// - when it caught such errors (`pcall`, `xpcall`, `coroutine.resume`) or took tracebacks
+///   (`debug.traceback`, which outside diagnostic mode knows only the calling frame), it is
+///   run a third time with the diagnostic run's values handed back in their place, so what it
+///   printed with them is what Lua prints; if they do not line up, the first run stands.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
-    let (stdout, error, degraded) = run_once(chunk_name, source, limits, false)?;
-    let error = match error {
-        Some(Error::Lua(text)) if degraded || needs_diagnosis(&text) => {
-            let (_, again, _) = run_once(chunk_name, source, diagnostic_limits(limits), true)?;
-            match again {
-                Some(Error::Lua(better)) if same_error(&text, &better) => Some(Error::Lua(better)),
-                _ => Some(Error::Lua(text)),
-            }
-        }
-        other => other,
+    let first = run_once(chunk_name, source, limits, None)?;
+    let needs = match &first.error {
+        Some(Error::Lua(text)) => needs_diagnosis(text),
+        _ => false,
     };
-    Ok(ScriptOutput { stdout, error })
+    if !first.degraded && !first.traced && !needs {
+        return Ok(first.output());
+    }
+    let diagnostic = diagnostic_limits(limits);
+    let again = run_once_in(chunk_name, source, diagnostic, true, None)?;
+    let mut kept = first;
+    if let Some(values) = kept.caught.replacements(&again.caught) {
+        let third = run_once(chunk_name, source, limits, Some(values))?;
+        if third.lined_up {
+            kept = third;
+        }
+    }
+    if let (Some(Error::Lua(text)), Some(Error::Lua(better))) = (&kept.error, &again.error) {
+        if same_error(text, better) {
+            kept.error = Some(Error::Lua(better.clone()));
+        }
+    }
+    Ok(kept.output())
 }
 
-type RunResult = (Vec<u8>, Option<Error>, bool);
+/// One run of a script.
+struct Run {
+    stdout: Vec<u8>,
+    error: Option<Error>,
+    /// It met an error lacking detail.
+    degraded: bool,
+    /// It took a traceback lacking callers.
+    traced: bool,
+    /// The error values it handed back to Lua.
+    caught: Caught,
+    /// Its substitution, if any, lined up.
+    lined_up: bool,
+}
+
+impl Run {
+    fn output(self) -> ScriptOutput {
+        ScriptOutput {
+            stdout: self.stdout,
+            error: self.error,
+        }
+    }
+}
 
 fn run_once(
     chunk_name: &str,
     source: &[u8],
     limits: Limits,
+    replacements: Option<Caught>,
+) -> Result<Run, Error> {
+    run_once_in(chunk_name, source, limits, false, replacements)
+}
+
+fn run_once_in(
+    chunk_name: &str,
+    source: &[u8],
+    limits: Limits,
     diagnostic: bool,
-) -> Result<RunResult, Error> {
+    replacements: Option<Caught>,
+) -> Result<Run, Error> {
     let mut vm = Vm::new(limits)?;
     stdlib::install(&mut vm);
-    vm.enter(|ctx| diagnostics::set_enabled(ctx, diagnostic));
+    vm.enter(|ctx| {
+        diagnostics::set_enabled(ctx, diagnostic);
+        diagnostics::begin_run(ctx, replacements);
+    });
     let error = match vm.load(chunk_name, script_source(source)) {
         Err(e) => Some(e),
         Ok(f) => match vm.call(&f, |_| Vec::new(), |_, _| ()) {
@@ -77,7 +126,17 @@ fn run_once(
             Err(e) => Some(e),
         },
     };
+    let end = vm.enter(diagnostics::end_run);
     let degraded = vm.enter(diagnostics::take_degraded);
+    let traced = vm.enter(diagnostics::was_traced);
+    let caught = vm.enter(diagnostics::take_caught);
     let stdout = vm.host().borrow_mut().take_output();
-    Ok((stdout, error, degraded))
+    Ok(Run {
+        stdout,
+        error,
+        degraded,
+        traced,
+        caught,
+        lined_up: end.lined_up,
+    })
 }

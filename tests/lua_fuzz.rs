@@ -1,7 +1,6 @@
 //! Differential fuzzing, the CI batch: a fixed seed's random Lua 5.3 programs
 //! (`tests/fuzz/luagen.rs`) are run by `aolite lua` and by PUC Lua 5.3 (`lua5.3`), and their
-//! stdout and exit status must match, with only the variable-name suffixes of error messages
-//! removed (as `tests/lua_differential.rs` does).
+//! stdout and exit status must match exactly (as in `tests/lua_differential.rs`).
 //!
 //! The batch leaves out the features in `luagen::CI_EXCLUDED` (open divergences, listed with
 //! repros in `tests/fuzz/FINDINGS.md`). The long run is the `lua_fuzz` example:

@@ -10,6 +10,7 @@ use super::message::{json_type, parse_tags, Message, Tag};
 use super::outcome::{OutMessage, OutTag, Outcome};
 use super::runtime;
 use crate::error::Error;
+use crate::state::diagnose::{Dispatched, Pass};
 use crate::state::history::{Delivery, History};
 use crate::stdlib;
 use crate::vm::{convert, Completion, Limits, Vm};
@@ -52,21 +53,23 @@ pub struct ProcessOptions {
     pub diff: bool,
     /// Whether messages are not recorded in the message log.
     pub no_log: bool,
-    /// When a failed message is re-run for a better error (see `crate::state::diagnose`).
+    /// When a message is re-run for Lua's exact errors (see `crate::state::diagnose`).
     pub diagnostics: Diagnostics,
     pub limits: Limits,
 }
 
-/// When a failed message is re-run in diagnostic mode (`crate::state::diagnose`), which
-/// gives Lua's exact error and the frames of `ErrorInfo.traceback`.
+/// When a message is re-run in diagnostic mode (`crate::state::diagnose`), which gives Lua's
+/// exact error and the frames of `ErrorInfo.traceback` for a failure, and Lua's texts for the
+/// errors a message caught and the tracebacks it took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Diagnostics {
-    /// Never: errors as the first run gives them.
+    /// Never: errors and tracebacks as the first run gives them.
     Off,
-    /// When the error lacks detail (a call error, `error(msg, 2)`): the default.
+    /// When an error lacks detail (a call error, `error(msg, 2)`), caught or not, or a
+    /// message that succeeds took a traceback: the default.
     #[default]
     Auto,
-    /// After every failure, so every `ErrorInfo` has its traceback.
+    /// As `Auto`, and after every failure, so every `ErrorInfo` has its traceback.
     Always,
 }
 
@@ -278,7 +281,7 @@ pub struct Process {
     pub(crate) nonce: i64,
     pub(crate) handle: StashedFunction,
     pub(crate) history: History,
-    /// When a failed message is re-run in diagnostic mode for a better error (see
+    /// When a message is re-run in diagnostic mode for Lua's exact errors (see
     /// `crate::state::diagnose`).
     pub(crate) diagnose: Diagnostics,
 }
@@ -449,57 +452,74 @@ impl Process {
         let wrapper = self
             .vm
             .load("=(aolite evaluate)", HOST_EVALUATE.as_bytes())?;
-        let keep = self.history.keeps_writes();
-        let savepoint = self.vm.begin();
         let fuel_clock = self.vm.host().borrow().fuel_before_slice;
-        let text = source.to_owned();
+        let result = self.run_passes(
+            |p, pass| p.evaluate_pass(&wrapper, source, fuel_clock, pass),
+            |copy| copy.evaluate_outcome(source),
+        );
+        if let Ok(o) = &result {
+            if self.history.logging {
+                // Logged as the JSON text of the source string (see `replay`).
+                let text = Json::String(source.to_owned()).to_string();
+                self.log_message(Delivery::Evaluate, text, None, o);
+            }
+        }
+        self.after_commit();
+        result
+    }
+
+    /// One run of [`Process::evaluate_outcome`] (see [`Pass`]).
+    fn evaluate_pass(
+        &mut self,
+        wrapper: &StashedFunction,
+        source: &str,
+        fuel_clock: u64,
+        pass: Pass,
+    ) -> Dispatched {
+        let keep = self.history.keeps_writes();
+        let running = pass.begin(&mut self.vm);
+        let savepoint = self.vm.begin();
         let result = self.vm.call(
-            &wrapper,
-            |ctx| vec![Value::String(ctx.intern(text.as_bytes()))],
+            wrapper,
+            |ctx| vec![Value::String(ctx.intern(source.as_bytes()))],
             |_, values| match values.first() {
                 Some(Value::String(s)) => s.to_str_lossy().into_owned(),
                 _ => String::new(),
             },
         );
         let result = match result {
-            Ok(Completion::Returned(output)) => {
-                self.vm.commit(keep);
-                Ok(Outcome {
-                    output: serde_json::json!({ "data": output }),
-                    messages: Vec::new(),
-                    spawns: Vec::new(),
-                    assignments: Vec::new(),
-                    error: None,
-                    error_info: None,
-                    handlers: None,
-                    gas_used: self.vm.fuel_used(),
-                    diff: None,
-                })
-            }
-            Ok(Completion::Yielded(_)) => {
-                self.vm.rollback(savepoint);
-                Err(Error::Lua(
-                    "evaluate: the code waited for a message (Receive works inside handlers)"
-                        .into(),
-                ))
-            }
-            Err(e) => {
-                self.vm.rollback(savepoint);
-                Err(e)
-            }
+            Ok(Completion::Returned(output)) => Ok(Outcome {
+                output: serde_json::json!({ "data": output }),
+                messages: Vec::new(),
+                spawns: Vec::new(),
+                assignments: Vec::new(),
+                error: None,
+                error_info: None,
+                handlers: None,
+                gas_used: self.vm.fuel_used(),
+                diff: None,
+            }),
+            Ok(Completion::Yielded(_)) => Err(Error::Lua(
+                "evaluate: the code waited for a message (Receive works inside handlers)".into(),
+            )),
+            Err(e) => Err(e),
         };
-        match &result {
-            Ok(o) => {
-                if self.history.logging {
-                    // Logged as the JSON text of the source string (see `replay`).
-                    let text = Json::String(source.to_owned()).to_string();
-                    self.log_message(Delivery::Evaluate, text, None, o);
-                }
-            }
-            Err(_) => self.vm.host().borrow_mut().fuel_before_slice = fuel_clock,
+        let ok = result.is_ok();
+        if let Some(caught) = running.end(&mut self.vm, ok, ok) {
+            self.vm.rollback(savepoint);
+            self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
+            return Dispatched::Redo(result, caught);
         }
-        self.after_commit();
-        result
+        match &result {
+            Ok(_) => {
+                self.vm.commit(keep);
+            }
+            Err(_) => {
+                self.vm.rollback(savepoint);
+                self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
+            }
+        }
+        Dispatched::Done(result)
     }
 
     /// Checks that `source` compiles as an expression or a chunk (as aos's Eval tries it),
@@ -563,10 +583,6 @@ impl Process {
         let target = msg.target.clone().unwrap_or_else(|| self.id.clone());
         let logged = (!msg.read_only && self.history.logging).then(|| msg.to_json_text());
         let schedule = self.schedule();
-        self.nonce = nonce;
-        self.clock = timestamp;
-        self.block_height = block_height;
-
         let fields = MessageFields {
             id: &id,
             from: &from,
@@ -576,6 +592,28 @@ impl Process {
             block_height,
             nonce,
         };
+        let result = self.run_passes(
+            |p, pass| p.send_pass(&msg, &fields, schedule, pass),
+            |copy| copy.send(msg.clone()),
+        );
+        if let (Some(m), Ok(o)) = (logged, &result) {
+            self.log_message(Delivery::Send, m, None, o);
+        }
+        self.after_commit();
+        result
+    }
+
+    /// One run of [`Process::send`] (see [`Pass`]).
+    fn send_pass(
+        &mut self,
+        msg: &Message,
+        fields: &MessageFields<'_>,
+        schedule: Schedule,
+        pass: Pass,
+    ) -> Dispatched {
+        self.nonce = fields.nonce;
+        self.clock = fields.timestamp;
+        self.block_height = fields.block_height;
         let env = Env {
             process_id: &self.id,
             owner: &self.owner,
@@ -585,14 +623,29 @@ impl Process {
         };
         let (handle, vm) = (&self.handle, &mut self.vm);
         let keep = (self.history.keeps_writes(), self.history.diffs);
-        let result = dispatch(vm, handle, msg.read_only, keep, timestamp, |ctx| {
-            vec![
-                Value::Table(build_message(ctx, &msg, &fields)),
-                Value::Table(build_env(ctx, &env)),
-            ]
-        });
+        let run = dispatch(
+            vm,
+            handle,
+            msg.read_only,
+            keep,
+            fields.timestamp,
+            pass,
+            |ctx| {
+                vec![
+                    Value::Table(build_message(ctx, msg, fields)),
+                    Value::Table(build_env(ctx, &env)),
+                ]
+            },
+        );
+        let result = match run {
+            Dispatched::Done(result) => result,
+            Dispatched::Redo(..) => {
+                self.restore_schedule(schedule);
+                return run;
+            }
+        };
         self.keep_schedule_if_committed(schedule, msg.read_only, &result);
-        let result = match result {
+        Dispatched::Done(match result {
             // `handle` itself failed (outside the handlers' pcall): report it as the error.
             Err(Error::Lua(e)) => Ok(Outcome {
                 output: Json::Null,
@@ -606,14 +659,7 @@ impl Process {
                 diff: None,
             }),
             other => other,
-        };
-        let mut result = result;
-        self.diagnose_failure(&mut result, |copy| copy.send(msg.clone()));
-        if let (Some(m), Ok(o)) = (logged, &result) {
-            self.log_message(Delivery::Send, m, None, o);
-        }
-        self.after_commit();
-        result
+        })
     }
 
     /// Evaluates a message without keeping anything it changes (aos's dry-run, a
@@ -647,7 +693,29 @@ impl Process {
             )));
         }
         let schedule = self.schedule();
-        let number = |key: &str| match obj.get(key) {
+        let read_only = matches!(obj.get("Read-Only"), Some(Json::Bool(true)))
+            || matches!(obj.get("Read-Only"), Some(Json::String(s)) if s == "true");
+        let result = self.run_passes(
+            |p, pass| p.handle_pass(msg, env, read_only, schedule, pass),
+            |copy| copy.handle_raw(msg, env),
+        );
+        if let (false, Ok(o)) = (read_only, &result) {
+            self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
+        }
+        self.after_commit();
+        result
+    }
+
+    /// One run of [`Process::handle_raw`] (see [`Pass`]).
+    fn handle_pass(
+        &mut self,
+        msg: &Json,
+        env: &Json,
+        read_only: bool,
+        schedule: Schedule,
+        pass: Pass,
+    ) -> Dispatched {
+        let number = |key: &str| match msg.get(key) {
             Some(Json::Number(n)) => n.as_i64(),
             Some(Json::String(s)) => s.trim().parse().ok(),
             _ => None,
@@ -661,21 +729,18 @@ impl Process {
         if let Some(n) = number("Nonce") {
             self.nonce = n;
         }
-        let read_only = matches!(obj.get("Read-Only"), Some(Json::Bool(true)))
-            || matches!(obj.get("Read-Only"), Some(Json::String(s)) if s == "true");
         let (handle, vm, clock) = (&self.handle, &mut self.vm, self.clock);
         let keep = (self.history.keeps_writes(), self.history.diffs);
-        let result = dispatch(vm, handle, read_only, keep, clock, |ctx| {
+        let run = dispatch(vm, handle, read_only, keep, clock, pass, |ctx| {
             vec![convert::from_json(ctx, msg), convert::from_json(ctx, env)]
         });
-        self.keep_schedule_if_committed(schedule, read_only, &result);
-        let mut result = result;
-        self.diagnose_failure(&mut result, |copy| copy.handle_raw(msg, env));
-        if let (false, Ok(o)) = (read_only, &result) {
-            self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
+        match &run {
+            Dispatched::Done(result) => {
+                self.keep_schedule_if_committed(schedule, read_only, result)
+            }
+            Dispatched::Redo(..) => self.restore_schedule(schedule),
         }
-        self.after_commit();
-        result
+        run
     }
 
     /// The process's position in its schedule (nonce, clock, block height) and the host's
@@ -701,13 +766,18 @@ impl Process {
     ) {
         let committed = !read_only && matches!(result, Ok(o) if o.error.is_none());
         if !committed {
-            (self.nonce, self.clock, self.block_height) =
-                (before.nonce, before.clock, before.block_height);
-            let host = self.vm.host();
-            let mut host = host.borrow_mut();
-            host.time_ms = before.time_ms;
-            host.fuel_before_slice = before.fuel_before_slice;
+            self.restore_schedule(before);
         }
+    }
+
+    /// Puts the schedule back as it was before a message that left no trace.
+    fn restore_schedule(&mut self, before: Schedule) {
+        (self.nonce, self.clock, self.block_height) =
+            (before.nonce, before.clock, before.block_height);
+        let host = self.vm.host();
+        let mut host = host.borrow_mut();
+        host.time_ms = before.time_ms;
+        host.fuel_before_slice = before.fuel_before_slice;
     }
 
     /// A canonical text of all state reachable from the globals (see
@@ -728,21 +798,23 @@ impl Process {
 /// atomically: a message that fails (an `Error` result, or any error out of `handle`) or
 /// that is read-only (a dry-run) leaves the state exactly as it was, as on a compute unit.
 /// `(keep, diff)`: whether the writes join the history (for checkpoints) and whether the
-/// outcome lists them as a diff.
+/// outcome lists them as a diff. `pass` says whether the run may be given back for another
+/// (see `crate::state::diagnose`): it is then rolled back, whatever its result.
+#[allow(clippy::too_many_arguments)]
 fn dispatch<A>(
     vm: &mut Vm,
     handle: &StashedFunction,
     read_only: bool,
     (keep, diff): (bool, bool),
     timestamp: i64,
+    pass: Pass,
     args: A,
-) -> Result<Outcome, Error>
+) -> Dispatched
 where
     A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
 {
     vm.host().borrow_mut().time_ms = timestamp;
-    // Whether this message's errors lack detail (see `vm::diagnostics`).
-    vm.enter(crate::vm::diagnostics::take_degraded);
+    let running = pass.begin(vm);
     vm.enter(runtime::begin_message);
     let savepoint = vm.begin();
     let result = match vm.call(handle, args, read_result) {
@@ -756,6 +828,14 @@ where
         Err(e) => Err(e),
     };
     let mut result = result;
+    let succeeded = matches!(&result, Ok(o) if o.error.is_none());
+    if let Some(caught) = running.end(vm, result.is_ok(), succeeded) {
+        if let (Ok(outcome), true) = (&mut result, diff) {
+            outcome.diff = Some(Vec::new());
+        }
+        vm.rollback(savepoint);
+        return Dispatched::Redo(result, caught);
+    }
     match &mut result {
         Ok(outcome) if outcome.error.is_none() && !read_only => {
             if diff {
@@ -779,7 +859,7 @@ where
             vm.rollback(savepoint)
         }
     }
-    result
+    Dispatched::Done(result)
 }
 
 /// [`Process::evaluate`]'s Lua side: aos's Eval (expression first, then chunk; the printed

@@ -66,9 +66,11 @@ OPTIONS (run, repl):
                           math.random, as in aos)
     --fuel N              compute limit per message, in fuel units
     --memory BYTES        memory limit of the process
-    --diagnostics WHEN    when a failed message is re-run for Lua's exact error and a
-                          traceback (ErrorInfo): auto (default: when the error lacks a
-                          position or name), always, off
+    --diagnostics WHEN    when a message is re-run for Lua's exact errors: a failure's
+                          error and traceback (ErrorInfo), errors caught by pcall and
+                          tracebacks (see COMPATIBILITY.md): auto (default: when an
+                          error lacks a position or name), always (every failure too),
+                          off
 
     -h, --help            show this help
 ";

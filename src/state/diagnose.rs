@@ -1,31 +1,160 @@
-//! Diagnosing a failed message: re-running it on a copy of the process compiled in
-//! diagnostic mode (see [`crate::vm::diagnostics`]) for the error Lua would give.
+//! Diagnosing a message: re-running it on a copy of the process compiled in diagnostic mode
+//! (see [`crate::vm::diagnostics`]) for the errors Lua would give.
 //!
-//! The failed message was rolled back and everything is deterministic, so the copy (the
-//! process exported and imported with every chunk recompiled instrumented) meets the same
-//! error again, this time with the position and name of a call error, the caller's
-//! position for `error(msg, 2)` and the frames that led there. Only that error is kept;
-//! the copy is dropped. Its cost is an export and an import: paid by failed messages
-//! only, and only when the first error lacks detail.
+//! Everything is deterministic, so the copy (the process exported and imported with every
+//! chunk recompiled instrumented, from the state before the message) meets the same errors
+//! again, this time with the position and name of a call error, the caller's position for
+//! `error(msg, 2)` and the frames that led there. The copy is then dropped. It is used in two
+//! ways, and only when the first run met an error lacking detail:
+//! - a message that fails: the copy's error replaces the first run's (same error, more
+//!   detail), and its frames fill `ErrorInfo.traceback`;
+//! - a message that caught such an error (`pcall`, `xpcall`, `coroutine.resume`): the values
+//!   the copy handed back for its errors, in order, replace the first run's in a third run
+//!   on the process itself (rolled back to before the message), so what the program did
+//!   with them (a reply, a stored text, a print) is what it does under Lua. When the copy's
+//!   values do not line up with the first run's (another count, a different error), or the
+//!   third run meets anything else than the copy did, the message is run again plainly: its
+//!   result is exactly the first run's.
+//!
+//! Its cost is an export, an import and two more runs of the message: paid by messages that
+//! met such an error only.
 
 use super::import;
 use crate::ao::outcome::{ErrorInfo, Outcome};
 use crate::ao::process::{eval_error_text, Diagnostics, Process};
 use crate::error::Error;
-use crate::vm::diagnostics;
+use crate::vm::diagnostics::{self, Caught};
+use crate::vm::Vm;
+
+/// How a message is run.
+pub(crate) enum Pass {
+    /// The first run: when it caught an error lacking detail (and can be run again), it is
+    /// rolled back and given back for a diagnosis ([`Dispatched::Redo`]).
+    First,
+    /// A run handing back these (diagnosed) values for its caught errors: given back when they
+    /// do not line up.
+    Substitute(Caught),
+    /// A run whose result is kept.
+    Plain,
+}
+
+/// How a run ended.
+pub(crate) enum Dispatched {
+    Done(Result<Outcome, Error>),
+    /// Rolled back for another run: its result and the values it caught.
+    Redo(Result<Outcome, Error>, Caught),
+}
+
+/// A run under way (see [`Pass::begin`]).
+pub(crate) struct Running {
+    first: bool,
+    substituting: bool,
+}
+
+impl Pass {
+    /// Starts a run of this pass on `vm`: forgets what earlier runs noted.
+    pub(crate) fn begin(self, vm: &mut Vm) -> Running {
+        vm.enter(diagnostics::take_degraded);
+        let (first, replacements) = match self {
+            Pass::First => (true, None),
+            Pass::Substitute(values) => (false, Some(values)),
+            Pass::Plain => (false, None),
+        };
+        let substituting = replacements.is_some();
+        vm.enter(|ctx| diagnostics::begin_run(ctx, replacements));
+        Running {
+            first,
+            substituting,
+        }
+    }
+}
+
+impl Running {
+    /// Ends the run (`ok`: it returned, with or without an `Error` in its outcome;
+    /// `succeeded`: without): `Some` with the values it noted when it is to be rolled back
+    /// and given back ([`Dispatched::Redo`]). A first run is given back when it can be run
+    /// again and met an error lacking detail, or, when it succeeded, took a traceback; a
+    /// substituting run when its values did not line up.
+    pub(crate) fn end(self, vm: &mut Vm, ok: bool, succeeded: bool) -> Option<Caught> {
+        let end = vm.enter(diagnostics::end_run);
+        let redo = if self.first {
+            end.repeatable
+                && ok
+                && vm.enter(|ctx| {
+                    diagnostics::degraded(ctx) || (succeeded && diagnostics::was_traced(ctx))
+                })
+        } else {
+            self.substituting && (!end.lined_up || !ok)
+        };
+        redo.then(|| vm.enter(diagnostics::take_caught))
+    }
+}
+
+impl Dispatched {
+    fn result(self) -> Result<Outcome, Error> {
+        match self {
+            Dispatched::Done(r) | Dispatched::Redo(r, _) => r,
+        }
+    }
+}
+
+/// What the diagnostic copy's run gave: its error (for a failed message), the frames of that
+/// error and the values it handed back for caught errors.
+struct CopyRun {
+    error: Option<String>,
+    trace: Vec<diagnostics::TraceFrame>,
+    caught: Caught,
+}
 
 impl Process {
-    /// When failed messages are re-run for a better error ([`Diagnostics::Auto`] unless
-    /// set).
+    /// When messages are re-run for better errors ([`Diagnostics::Auto`] unless set).
     pub fn set_diagnostics(&mut self, when: Diagnostics) {
         self.diagnose = when;
     }
 
-    /// Completes the error of a failed message (`result`), re-running it with `rerun` on a
-    /// diagnostic copy when its error lacks detail. Successes are left as they are.
-    pub(crate) fn diagnose_failure(
+    /// Runs a message: `run` makes one run of it (see [`Pass`]); `rerun` the same message on
+    /// the diagnostic copy. See the module docs.
+    pub(crate) fn run_passes(
+        &mut self,
+        mut run: impl FnMut(&mut Process, Pass) -> Dispatched,
+        rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
+    ) -> Result<Outcome, Error> {
+        let first = match self.diagnose {
+            Diagnostics::Off => Pass::Plain,
+            Diagnostics::Auto | Diagnostics::Always => Pass::First,
+        };
+        let (first, caught) = match run(self, first) {
+            Dispatched::Done(mut result) => {
+                self.diagnose_failure(&mut result, None, rerun);
+                return result;
+            }
+            Dispatched::Redo(first, caught) => (first, caught),
+        };
+        let copy = self.rerun_diagnostic(rerun);
+        let failed = !matches!(&first, Ok(o) if o.error.is_none());
+        let replacements = copy.as_ref().and_then(|c| caught.replacements(&c.caught));
+        let mut result = match replacements {
+            Some(values) => match run(self, Pass::Substitute(values)) {
+                Dispatched::Done(result) => result,
+                // A failed message was rolled back: its first result is as good as a new one.
+                Dispatched::Redo(..) if failed => first,
+                Dispatched::Redo(..) => run(self, Pass::Plain).result(),
+            },
+            None if failed => first,
+            // Nothing to change, but the first run was rolled back: run it again as it was.
+            None => run(self, Pass::Plain).result(),
+        };
+        self.diagnose_failure(&mut result, Some(copy), |_| unreachable_rerun());
+        result
+    }
+
+    /// Completes the error of a failed message (`result`), with the diagnostic copy's run if
+    /// there was one (`diagnosed`), else by re-running it with `rerun` on a diagnostic copy
+    /// when its error lacks detail. Successes are left as they are.
+    fn diagnose_failure(
         &mut self,
         result: &mut Result<Outcome, Error>,
+        diagnosed: Option<Option<CopyRun>>,
         rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
     ) {
         let degraded = self.vm.enter(diagnostics::take_degraded);
@@ -35,21 +164,34 @@ impl Process {
         let Some(text) = outcome.error.clone() else {
             return;
         };
-        let mut frames = Vec::new();
-        let rerun_now = match self.diagnose {
-            Diagnostics::Off => false,
-            Diagnostics::Auto => degraded || diagnostics::needs_diagnosis(&text),
-            Diagnostics::Always => true,
-        };
-        if rerun_now {
-            if let Some((better, trace)) = self.rerun_diagnostic(rerun) {
-                // Only the error itself is taken from the copy: what the first run printed
-                // (aos puts its logs in front) stays as it was.
-                let (first, again) = (eval_error_text(&text), eval_error_text(&better));
-                if !first.is_empty() && diagnostics::same_error(&first, &again) {
-                    outcome.error = Some(text.replace(&first, &again));
-                    frames = trace;
+        let copy = match diagnosed {
+            Some(copy) => copy,
+            None => {
+                let rerun_now = match self.diagnose {
+                    Diagnostics::Off => false,
+                    Diagnostics::Auto => degraded || diagnostics::needs_diagnosis(&text),
+                    Diagnostics::Always => true,
+                };
+                if rerun_now {
+                    self.rerun_diagnostic(rerun)
+                } else {
+                    None
                 }
+            }
+        };
+        let mut frames = Vec::new();
+        if let Some(CopyRun {
+            error: Some(better),
+            trace,
+            ..
+        }) = copy
+        {
+            // Only the error itself is taken from the copy: what the run printed (aos puts
+            // its logs in front) stays as it was.
+            let (first, again) = (eval_error_text(&text), eval_error_text(&better));
+            if !first.is_empty() && diagnostics::same_error(&first, &again) {
+                outcome.error = Some(text.replace(&first, &again));
+                frames = trace;
             }
         }
         let error = outcome.error.as_deref().unwrap_or_default();
@@ -59,15 +201,32 @@ impl Process {
     fn rerun_diagnostic(
         &mut self,
         rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
-    ) -> Option<(String, Vec<diagnostics::TraceFrame>)> {
+    ) -> Option<CopyRun> {
         let doc = self.export_state().ok()?;
         let mut copy = import::import_mode(&doc, true).ok()?;
-        let better = rerun(&mut copy).ok()?.error?;
-        let inner = eval_error_text(&better);
-        let trace = copy
-            .vm
-            .enter(|ctx| diagnostics::trace_of(ctx, inner.as_bytes()))
-            .unwrap_or_default();
-        Some((better, trace))
+        let outcome = rerun(&mut copy).ok()?;
+        let caught = copy.vm.enter(diagnostics::take_caught);
+        let trace = match &outcome.error {
+            Some(better) => {
+                let inner = eval_error_text(better);
+                copy.vm
+                    .enter(|ctx| diagnostics::trace_of(ctx, inner.as_bytes()))
+                    .unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        Some(CopyRun {
+            error: outcome.error,
+            trace,
+            caught,
+        })
     }
+}
+
+/// The re-run [`Process::diagnose_failure`] is given when the copy has already run: never
+/// called (the copy's run is passed in instead).
+fn unreachable_rerun() -> Result<Outcome, Error> {
+    Err(Error::Lua(
+        "internal: a message was diagnosed twice".to_owned(),
+    ))
 }

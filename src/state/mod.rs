@@ -16,7 +16,7 @@
 //! Values are encoded as described in [`value`].
 
 pub mod builtins;
-mod diagnose;
+pub(crate) mod diagnose;
 pub mod diff;
 mod doc;
 mod export;

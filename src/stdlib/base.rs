@@ -179,7 +179,11 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
             (2.., Value::String(_)) => crate::vm::diagnostics::level_position(ctx, &exec, level),
             _ => String::new(),
         };
-        Err(with_position(ctx, pos, msg))
+        let error = with_position(ctx, pos, msg);
+        if let piccolo::Error::Lua(e) = &error {
+            crate::vm::diagnostics::note_raised(ctx, &exec, e.0);
+        }
+        Err(error)
     });
 
     set(ctx, g, "collectgarbage", |ctx, exec, mut stack| {

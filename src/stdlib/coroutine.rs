@@ -73,6 +73,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         thread
             .start_suspended(&ctx, f)
             .map_err(|e| plain_error(ctx, &e.to_string()))?;
+        crate::vm::diagnostics::thread_created(ctx, thread);
         stack.replace(ctx, thread);
         Ok(CallbackReturn::Return)
     });
@@ -96,6 +97,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 stack.replace(ctx, (false, why));
                 return Ok(CallbackReturn::Return);
             }
+            crate::vm::diagnostics::thread_resumed(ctx, thread);
             Ok(CallbackReturn::Resume {
                 thread,
                 then: Some(BoxSequence::new(&ctx, Resumed { wrap: false })),
@@ -148,12 +150,14 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             thread
                 .start_suspended(&ctx, f)
                 .map_err(|e| plain_error(ctx, &e.to_string()))?;
+            crate::vm::diagnostics::thread_created(ctx, thread);
             let wrapped = Callback::from_fn_with(&ctx, thread, |thread, ctx, exec, mut stack| {
                 if let Some(why) = resume_refusal(*thread) {
                     let msg = format!("{}{why}", position(&exec));
                     stack.clear();
                     return Err(plain_error(ctx, &msg));
                 }
+                crate::vm::diagnostics::thread_resumed(ctx, *thread);
                 Ok(CallbackReturn::Resume {
                     thread: *thread,
                     then: Some(BoxSequence::new(&ctx, Resumed { wrap: true })),

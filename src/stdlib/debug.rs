@@ -81,9 +81,37 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         };
         if crate::vm::diagnostics::enabled(ctx) && !other_thread {
             // Diagnostic mode knows the callers (see `vm::diagnostics`).
-            let frames = crate::vm::diagnostics::current_frames(ctx, &exec);
+            let level = match stack.get(1) {
+                Value::Integer(l) => l,
+                Value::Number(n) if n.fract() == 0.0 => n as i64,
+                _ => 1,
+            };
+            let mut frames = crate::vm::diagnostics::handler_frames(ctx, &exec)
+                .unwrap_or_else(|| crate::vm::diagnostics::current_frames(ctx, &exec));
+            if exec.current_thread().is_main {
+                // The host's call of the main chunk.
+                frames.push(crate::vm::diagnostics::TraceFrame {
+                    chunk: "[C]".to_owned(),
+                    line: None,
+                    name: "?".to_owned(),
+                });
+            }
+            if level <= 0 {
+                frames.insert(
+                    0,
+                    crate::vm::diagnostics::TraceFrame {
+                        chunk: "[C]".to_owned(),
+                        line: None,
+                        name: "function 'debug.traceback'".to_owned(),
+                    },
+                );
+            } else {
+                let skip = usize::try_from(level - 1).unwrap_or(usize::MAX);
+                frames.drain(..skip.min(frames.len()));
+            }
             text.push_str(&crate::vm::diagnostics::traceback_text(&frames));
-            stack.replace(ctx, ctx.intern(text.as_bytes()));
+            let text = crate::vm::diagnostics::traced(ctx, text.into_bytes());
+            stack.replace(ctx, ctx.intern(&text));
             return Ok(CallbackReturn::Return);
         }
         text.push_str("stack traceback:");
@@ -91,7 +119,10 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
             text.push_str(&frame_line(&exec));
         }
         text.push_str("\n\t[C]: in ?");
-        stack.replace(ctx, ctx.intern(text.as_bytes()));
+        // Only the calling frame is known here: a diagnostic re-run knows them all, and a
+        // run that then hands its texts back gets them (see `vm::diagnostics::traced`).
+        let text = crate::vm::diagnostics::traced(ctx, text.into_bytes());
+        stack.replace(ctx, ctx.intern(&text));
         Ok(CallbackReturn::Return)
     });
 

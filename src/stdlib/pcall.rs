@@ -37,6 +37,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 handling: false,
                 shadow: None,
                 on_error: None,
+                handling_token: None,
             };
             match piccolo::meta_ops::call(ctx, f) {
                 Ok(function) => Ok(CallbackReturn::Call {
@@ -79,6 +80,7 @@ pub(crate) fn protected_call<'gc>(
                     handling: false,
                     shadow: diagnostics::enter_native(ctx, exec, function, "pcall"),
                     on_error,
+                    handling_token: None,
                 },
             )),
         }),
@@ -135,6 +137,10 @@ struct Protected<'gc> {
     /// Told when the protected function fails (see [`protected_call`]).
     #[collect(require_static)]
     on_error: Option<OnError>,
+    /// Diagnostic mode's note that the message handler is running (see
+    /// `diagnostics::begin_handling`).
+    #[collect(require_static)]
+    handling_token: Option<diagnostics::HandlingToken>,
 }
 
 impl<'gc> Sequence<'gc> for Protected<'gc> {
@@ -146,6 +152,9 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if let Some(call) = self.shadow.take() {
             diagnostics::leave_native(ctx, call, None);
+        }
+        if let Some(token) = self.handling_token.take() {
+            diagnostics::end_handling(ctx, token);
         }
         if self.handling {
             stack.resize(1);
@@ -159,12 +168,15 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
     fn error(
         &mut self,
         ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
+        exec: Execution<'gc, '_>,
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if let Some(call) = self.shadow.take() {
             diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        if let Some(token) = self.handling_token.take() {
+            diagnostics::end_handling(ctx, token);
         }
         if let Some((report, token)) = self.on_error.take() {
             report(ctx, token);
@@ -183,6 +195,8 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
             Some(h) => match piccolo::meta_ops::call(ctx, h) {
                 Ok(function) => {
                     self.handling = true;
+                    let native = matches!(function, piccolo::Function::Callback(_));
+                    self.handling_token = diagnostics::begin_handling(ctx, &exec, &error, native);
                     Ok(SequencePoll::Call {
                         function,
                         is_tail: false,

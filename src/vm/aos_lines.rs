@@ -68,7 +68,8 @@ mod tests {
 
     #[test]
     fn reads_markers_as_zero_based_pairs() {
-        let source = b"local a = 1\nerror(x) -- aos:723\n-- aos:\nassert(y) -- aos:0\nz() -- aos:12 more";
+        let source =
+            b"local a = 1\nerror(x) -- aos:723\n-- aos:\nassert(y) -- aos:0\nz() -- aos:12 more";
         assert_eq!(markers(source), vec![(1, 722), (4, 11)]);
     }
 }

@@ -12,8 +12,12 @@
 //!   shadow call stack (per coroutine) of the Lua functions called, so `error` levels,
 //!   `debug.traceback` and the structured error of an outcome can name the real frames.
 //!
-//! Outside diagnostic mode this module only notes that an error lacked what diagnostics
-//! would add (see [`note_degraded`]), so the host knows a re-run is worth it.
+//! Outside diagnostic mode this module notes that an error lacked what diagnostics would add
+//! (see [`note_degraded`]) or that a traceback knew only one frame ([`traced`]), so the host
+//! knows a re-run is worth it. Every run also notes, in order, the error values it handed
+//! back to Lua and its tracebacks ([`caught`], [`traced`]); a run started with a diagnostic
+//! run's list ([`begin_run`]) hands back that run's values instead, one by one, while they
+//! stand for the same errors (see `crate::state::diagnose`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -94,6 +98,146 @@ struct State {
     stacks: HashMap<usize, Vec<Entry>>,
     /// The frames when the latest error was first seen, and its text.
     trace: Option<(Vec<u8>, Vec<TraceFrame>)>,
+    /// The error values handed back to Lua so far in this run (see [`caught`]).
+    caught: Caught,
+    /// Replacements for those values (see [`begin_run`]).
+    queue: Option<Queue>,
+    /// Coroutines created in this run (see [`thread_created`]), by address.
+    fresh_threads: std::collections::BTreeSet<usize>,
+    /// More were created than are kept: any resumed coroutine may be older.
+    fresh_overflow: bool,
+    /// The run resumed a coroutine created before it (see [`thread_resumed`]).
+    resumed_older: bool,
+    /// `debug.traceback` gave a text lacking callers (outside diagnostic mode).
+    traced: bool,
+    /// The text of the latest error raised by `error` (in diagnostic mode), and where
+    /// `error` was called.
+    raised: Option<(Vec<u8>, Option<Position>)>,
+    /// The `xpcall` message handlers running, innermost last (see [`begin_handling`]).
+    handling: Vec<Handling>,
+}
+
+/// A chunk and line.
+type Position = (String, usize);
+
+/// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
+/// frame that failed, so a traceback taken in it lists that frame and its callers.
+struct Handling {
+    thread: usize,
+    /// The shadow stack's depth when the handler was called.
+    depth: usize,
+    /// The frames of the error (innermost first, the `xpcall` and its callers included).
+    frames: Vec<TraceFrame>,
+    /// The error was raised by `error` (Lua shows its C frame).
+    by_error: bool,
+    /// The handler is a library function (`debug.traceback` itself), not a Lua function.
+    native: bool,
+    /// How Lua names the handler's frame (after what the failing frame was doing).
+    name: Option<String>,
+}
+
+/// A handler entry made by [`begin_handling`], for [`end_handling`].
+#[derive(Debug, Clone, Copy)]
+pub struct HandlingToken(usize);
+
+/// At most this many coroutines created in one run are told apart from older ones.
+const MAX_FRESH_THREADS: usize = 100_000;
+
+/// What a run handed back to Lua that a diagnostic re-run can improve, in order: the error
+/// values of caught errors (`pcall`, `xpcall`, `coroutine.resume`, `load`'s reader) and the
+/// texts of `debug.traceback`. A run that notes too many (or too much text) keeps no list:
+/// `overflow`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caught {
+    pub values: Vec<Noted>,
+    pub overflow: bool,
+    bytes: usize,
+}
+
+/// One thing a run handed back (see [`Caught`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Noted {
+    /// A caught error's value: the text of a string, `None` for any other value.
+    Error(Option<Vec<u8>>),
+    /// A `debug.traceback` text.
+    Traceback(Vec<u8>),
+}
+
+impl Noted {
+    fn len(&self) -> usize {
+        match self {
+            Noted::Error(Some(t)) | Noted::Traceback(t) => t.len(),
+            Noted::Error(None) => 0,
+        }
+    }
+
+    /// Whether `diagnosed` (a diagnostic re-run's) may stand in for this: the same error up
+    /// to positions and names, or a traceback of the same message.
+    fn matches(&self, diagnosed: &Noted) -> bool {
+        let text = |t: &[u8]| String::from_utf8_lossy(t).into_owned();
+        match (self, diagnosed) {
+            (Noted::Error(None), Noted::Error(None)) => true,
+            (Noted::Error(Some(a)), Noted::Error(Some(b))) => {
+                a == b || same_error(&text(a), &text(b))
+            }
+            (Noted::Traceback(a), Noted::Traceback(b)) => {
+                let (a, b) = (text(a), text(b));
+                match (a.find("stack traceback:"), b.find("stack traceback:")) {
+                    (Some(i), Some(j)) => same_error(&a[..i], &b[..j]),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// At most this many values, and this much of their text, are noted per run.
+const MAX_CAUGHT: usize = 10_000;
+const MAX_CAUGHT_BYTES: usize = 1 << 20;
+
+impl Caught {
+    fn push(&mut self, value: Noted) {
+        let len = value.len();
+        if self.overflow || self.values.len() >= MAX_CAUGHT || self.bytes + len > MAX_CAUGHT_BYTES {
+            self.overflow = true;
+            return;
+        }
+        self.bytes += len;
+        self.values.push(value);
+    }
+
+    /// The diagnosed values to hand back instead of this run's (`diagnosed`, a diagnostic
+    /// re-run's list): `None` when nothing would change or the lists do not line up. They
+    /// line up when each value both runs noted is the same error up to positions and names
+    /// (or a traceback of the same message) and, if one run noted more than the other, a
+    /// value that differs comes first: a program that reads the texts (`assert(err:find(
+    /// "local 'f'"))`) may well go on differently with Lua's, as the diagnostic run did.
+    /// The run handing them back must then meet exactly these values (see [`end_run`]).
+    pub fn replacements(&self, diagnosed: &Caught) -> Option<Caught> {
+        if self.overflow || diagnosed.overflow {
+            return None;
+        }
+        let mut changes = false;
+        for (first, again) in self.values.iter().zip(&diagnosed.values) {
+            if first == again {
+                continue;
+            }
+            if !first.matches(again) {
+                return None;
+            }
+            changes = true;
+        }
+        changes.then(|| diagnosed.clone())
+    }
+}
+
+/// A run handing back substituted error values: the i-th caught value is replaced by
+/// `values[i]` (see [`begin_run`]).
+struct Queue {
+    values: Vec<Noted>,
+    next: usize,
+    broken: bool,
 }
 
 #[derive(Clone, Collect)]
@@ -154,6 +298,147 @@ pub fn note_degraded(ctx: Context<'_>) {
 /// Whether an error lost information since the last call (and forgets it).
 pub fn take_degraded(ctx: Context<'_>) -> bool {
     std::mem::take(&mut state(ctx).borrow_mut().degraded)
+}
+
+/// Whether an error lost information since the last [`take_degraded`] (kept).
+pub fn degraded(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().degraded
+}
+
+/// Whether `debug.traceback` gave a text lacking callers since the run began (see
+/// [`traced`]). Such a text is worth a re-run only in a run that succeeds: a failed
+/// message's outcome has its error, and aos's runtime takes a traceback of every failure.
+pub fn was_traced(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().traced
+}
+
+/// A caught error's value on its way back to Lua (`pcall`, `xpcall`, `coroutine.resume`):
+/// recorded (see [`Caught`]), and, in a run that substitutes ([`begin_run`]), replaced by
+/// the diagnosed value when it is the same error. Only caught errors pay for this.
+pub fn caught<'gc>(ctx: Context<'gc>, value: Value<'gc>) -> Value<'gc> {
+    let noted = Noted::Error(match value {
+        Value::String(t) => Some(t.as_bytes().to_vec()),
+        _ => None,
+    });
+    match note(ctx, noted) {
+        Some(Noted::Error(Some(text))) => Value::String(ctx.intern(&text)),
+        _ => value,
+    }
+}
+
+/// A `debug.traceback` text on its way back to Lua: noted as [`caught`] notes errors, and
+/// replaced by the diagnosed text (of the same message) in a run that substitutes. Outside
+/// diagnostic mode it lacks the callers: the run is marked as worth a re-run when it succeeds.
+pub fn traced(ctx: Context<'_>, text: Vec<u8>) -> Vec<u8> {
+    {
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        if !s.enabled {
+            s.traced = true;
+        }
+    }
+    match note(ctx, Noted::Traceback(text.clone())) {
+        Some(Noted::Traceback(better)) => better,
+        _ => text,
+    }
+}
+
+/// Notes `value` (see [`Caught`]); in a run that substitutes, the value to hand back instead
+/// when it differs and stands in for it, else `None` (a mismatch stops the substitution).
+fn note(ctx: Context<'_>, value: Noted) -> Option<Noted> {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let q = match s.queue.as_mut() {
+        Some(q) if !q.broken => q,
+        _ => {
+            s.caught.push(value);
+            return None;
+        }
+    };
+    let expected = q.values.get(q.next).cloned();
+    q.next += 1;
+    let out = match expected {
+        Some(e) if e == value => None,
+        Some(e) if value.matches(&e) => Some(e),
+        _ => {
+            q.broken = true;
+            None
+        }
+    };
+    s.caught.push(value);
+    out
+}
+
+/// Notes a coroutine made by `coroutine.create` or `coroutine.wrap` in this run.
+///
+/// A run is only run again (see [`begin_run`]) when it resumed no coroutine older than
+/// itself: rolling a run back does not restore a coroutine it resumed (piccolo keeps a
+/// thread's stack private), so a second run would not meet the same coroutine.
+pub fn thread_created(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.fresh_threads.len() >= MAX_FRESH_THREADS {
+        s.fresh_overflow = true;
+    } else {
+        s.fresh_threads
+            .insert(gc_arena::Gc::as_ptr(thread.into_inner()) as usize);
+    }
+}
+
+/// Notes that a coroutine is resumed (see [`thread_created`]).
+pub fn thread_resumed(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let key = gc_arena::Gc::as_ptr(thread.into_inner()) as usize;
+    if s.fresh_overflow || !s.fresh_threads.contains(&key) {
+        s.resumed_older = true;
+    }
+}
+
+/// Starts a run: forgets the values caught so far and, with `replacements`, makes the run
+/// hand back those instead (see [`caught`]).
+pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    s.caught = Caught::default();
+    s.fresh_threads.clear();
+    s.fresh_overflow = false;
+    s.resumed_older = false;
+    s.traced = false;
+    s.queue = replacements.map(|c| Queue {
+        values: c.values,
+        next: 0,
+        broken: false,
+    });
+}
+
+/// How a run went, as [`end_run`] tells it.
+#[derive(Debug, Clone, Default)]
+pub struct RunEnd {
+    /// Its substitution (if any) lined up: every replacement used, each for the same error.
+    pub lined_up: bool,
+    /// Whether it can be run again from the same state (see [`thread_created`]).
+    pub repeatable: bool,
+}
+
+/// The error values handed back to Lua since the run began (see [`caught`]).
+pub fn take_caught(ctx: Context<'_>) -> Caught {
+    std::mem::take(&mut state(ctx).borrow_mut().caught)
+}
+
+/// Ends a run started by [`begin_run`] (the values it caught are kept for [`take_caught`]).
+pub fn end_run(ctx: Context<'_>) -> RunEnd {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let lined_up = match s.queue.take() {
+        None => true,
+        Some(q) => !q.broken && q.next == q.values.len(),
+    };
+    s.fresh_threads.clear();
+    RunEnd {
+        lined_up,
+        repeatable: !s.resumed_older,
+    }
 }
 
 /// The frames recorded for the error whose text ends the given text, if any.
@@ -233,35 +518,72 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 then: None,
             });
         };
-        let proto = closure.prototype();
-        let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
-        let caller = upper(&exec);
-        let (chunk, line) = match &caller {
-            Some((c, line)) => (c.chunk.clone(), *line),
-            None => (String::new(), 0),
-        };
         let Site { what, tail } = site;
-        let key = thread_key(&exec);
-        let s = state(ctx);
-        let depth = {
-            let mut s = s.borrow_mut();
-            let stack = s.stacks.entry(key).or_default();
-            stack.push(Entry {
-                chunk,
-                line,
-                caller: caller.map(|(c, _)| c),
-                callee,
-                what,
-                tail,
-                native: None,
-            });
-            stack.len() - 1
-        };
+        let pop = push_entry(ctx, &exec, closure, what, tail);
         Ok(CallbackReturn::Call {
             function,
-            then: Some(BoxSequence::new(&ctx, PopEntry { thread: key, depth })),
+            then: Some(BoxSequence::new(&ctx, pop)),
         })
     })
+}
+
+/// Pushes the shadow-stack entry of a call of `closure` made from the Lua function below
+/// the running callback; the returned sequence pops it.
+fn push_entry(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    closure: piccolo::Closure<'_>,
+    what: String,
+    tail: bool,
+) -> PopEntry {
+    let proto = closure.prototype();
+    let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let caller = upper(exec);
+    let (chunk, line) = match &caller {
+        Some((c, line)) => (c.chunk.clone(), *line),
+        None => (String::new(), 0),
+    };
+    let key = thread_key(exec);
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let stack = s.stacks.entry(key).or_default();
+    stack.push(Entry {
+        chunk,
+        line,
+        caller: caller.map(|(c, _)| c),
+        callee,
+        what,
+        tail,
+        native: None,
+    });
+    PopEntry {
+        thread: key,
+        depth: stack.len() - 1,
+    }
+}
+
+/// In diagnostic mode, the shadow-stack entry for a method call `recv:name(...)` of a Lua
+/// function made by the `(method)` helper (called from Lua): the sequence to run after the
+/// call, which pops it. `None` outside diagnostic mode (without even a look at the state
+/// while no state is in it) and for library functions.
+pub fn enter_method<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    function: Function<'gc>,
+    name: Value<'gc>,
+) -> Option<BoxSequence<'gc>> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+        return None;
+    }
+    let Function::Closure(closure) = function else {
+        return None;
+    };
+    let what = match name {
+        Value::String(n) => format!("method '{}'", n.to_str_lossy()),
+        _ => String::new(),
+    };
+    let pop = push_entry(ctx, exec, closure, what, false);
+    Some(BoxSequence::new(&ctx, pop))
 }
 
 /// Pops a `(call)` entry when the call returns or fails.
@@ -292,7 +614,12 @@ impl PopEntry {
                 .get(&self.thread)
                 .map(|st| st[..(self.depth + 1).min(st.len())].to_vec())
                 .unwrap_or_default();
-            let top = error_position(&text);
+            // The failing frame's line: where `error` was called (its message may carry
+            // another level's position), else the error's own position.
+            let top = match &s.raised {
+                Some((t, at)) if *t == text => at.clone(),
+                _ => error_position(&text),
+            };
             s.trace = Some((text, frames(&entries, top)));
         }
     }
@@ -480,6 +807,116 @@ pub fn current_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Vec<TraceFr
         }
     }
     out
+}
+
+/// Notes, in diagnostic mode, the error `error` raises (its text), so a message handler
+/// can tell an error raised by `error` from one raised by the VM.
+pub fn note_raised(ctx: Context<'_>, exec: &Execution<'_, '_>, value: Value<'_>) {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.enabled {
+        s.raised = match value {
+            Value::String(t) => Some((
+                t.as_bytes().to_vec(),
+                upper(exec).map(|(f, line)| (f.chunk, line)),
+            )),
+            _ => None,
+        };
+    }
+}
+
+/// In diagnostic mode, notes that `xpcall`'s message handler (`native`: a library function)
+/// is about to run for `error`: a traceback taken in it lists the frames of the error.
+pub fn begin_handling(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    error: &LuaError<'_>,
+    native: bool,
+) -> Option<HandlingToken> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+        return None;
+    }
+    let text = match error {
+        LuaError::Lua(e) => match e.0 {
+            Value::String(s) => s.as_bytes().to_vec(),
+            _ => return None,
+        },
+        LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
+    };
+    let frames = trace_of(ctx, &text)?;
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let thread = thread_key(exec);
+    let depth = s.stacks.get(&thread).map_or(0, Vec::len);
+    let by_error = matches!(&s.raised, Some((t, _)) if *t == text);
+    let message = String::from_utf8_lossy(&text);
+    // Lua names the handler after the instruction the failing frame was running: a call
+    // (named as the call), an index (`metamethod 'index'`); after `error` (a C function) it
+    // has no name.
+    let name = if by_error {
+        None
+    } else if message.contains("attempt to call a ") {
+        message
+            .rfind(" (")
+            .filter(|_| message.ends_with("')"))
+            .map(|i| message[i + 2..message.len() - 1].to_owned())
+    } else if message.contains("attempt to index a ") {
+        Some("metamethod 'index'".to_owned())
+    } else {
+        None
+    };
+    s.handling.push(Handling {
+        thread,
+        depth,
+        frames,
+        by_error,
+        native,
+        name,
+    });
+    Some(HandlingToken(s.handling.len() - 1))
+}
+
+/// Ends what [`begin_handling`] began.
+pub fn end_handling(ctx: Context<'_>, token: HandlingToken) {
+    state(ctx).borrow_mut().handling.truncate(token.0);
+}
+
+/// `debug.traceback`'s frames in diagnostic mode when it is taken by a running `xpcall`
+/// message handler (or is that handler): the handler's frame, then the failed frames.
+/// `None` when no handler is running on this thread at this depth.
+pub fn handler_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Option<Vec<TraceFrame>> {
+    let s = state(ctx);
+    let s = s.borrow();
+    let thread = thread_key(exec);
+    let h = s.handling.last().filter(|h| h.thread == thread)?;
+    let depth = s.stacks.get(&thread).map_or(0, Vec::len);
+    if depth != h.depth {
+        return None;
+    }
+    let mut out = Vec::new();
+    if !h.native {
+        let (f, line) = upper(exec)?;
+        out.push(TraceFrame {
+            chunk: f.chunk.clone(),
+            line: Some(line),
+            name: match &h.name {
+                Some(what) => frame_name(&f, what),
+                None => frame_name(&f, ""),
+            },
+        });
+    }
+    if h.by_error {
+        out.push(TraceFrame {
+            chunk: "[C]".to_owned(),
+            line: None,
+            name: "function 'error'".to_owned(),
+        });
+    }
+    out.extend(h.frames.iter().cloned());
+    Some(out)
 }
 
 /// Lua's traceback text for frames.

@@ -15,15 +15,19 @@ use piccolo::{
 
 /// The Lua value a caught error is: `error()`'s value unchanged, or the Lua-worded message
 /// of a runtime error.
+///
+/// Every such value is noted (see [`super::diagnostics::caught`]): a run that caught an error
+/// lacking detail is run again with the diagnosed values in their place.
 pub fn error_value<'gc>(ctx: Context<'gc>, err: &Error<'gc>) -> Value<'gc> {
-    match err {
+    let value = match err {
         Error::Lua(e) => e.0,
         Error::Runtime(e) => {
             // piccolo's own errors carry no position: a diagnostic re-run would give one.
             super::diagnostics::note_degraded(ctx);
             Value::String(ctx.intern(runtime_message(e).as_bytes()))
         }
-    }
+    };
+    super::diagnostics::caught(ctx, value)
 }
 
 fn type_error_message(e: &TypeError) -> String {

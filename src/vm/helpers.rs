@@ -352,7 +352,8 @@ fn call_method<'gc>(
         }),
         Ok(function) => Ok(CallbackReturn::Call {
             function,
-            then: None,
+            // Diagnostic mode's shadow stack knows method calls too (see `diagnostics`).
+            then: super::diagnostics::enter_method(ctx, exec, function, name),
         }),
         Err(_) => Err(type_error(ctx, exec, "call", method, name)),
     }

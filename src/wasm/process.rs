@@ -212,8 +212,9 @@ impl Process {
         self.inner.set_diff(on);
     }
 
-    /// When a failed message is re-run for Lua's exact error and a traceback: `"auto"`
-    /// (the default), `"always"` or `"off"` (also the `diagnostics` spawn option).
+    /// When a message is re-run for Lua's exact errors (a failure's error and traceback,
+    /// errors caught by `pcall`, tracebacks): `"auto"` (the default), `"always"` or `"off"`
+    /// (also the `diagnostics` spawn option).
     #[wasm_bindgen(js_name = setDiagnostics)]
     pub fn set_diagnostics(&mut self, when: &str) -> Result<(), JsValue> {
         let when = crate::ao::process::Diagnostics::parse(when).map_err(|e| js_error(&e))?;

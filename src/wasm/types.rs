@@ -211,8 +211,9 @@ export interface ProcessOptions {
   diff?: boolean;
   /** `false`: do not keep the message log. */
   log?: boolean;
-  /** When a failed message is re-run for Lua's exact error and `ErrorInfo.traceback`:
-   * `"auto"` (default: when the first error lacks a position or name), `"always"`, `"off"`. */
+  /** When a message is re-run for Lua's exact errors (a failure's error and
+   * `ErrorInfo.traceback`, errors caught by `pcall`, tracebacks): `"auto"` (default: when an
+   * error lacks a position or name), `"always"` (every failure too), `"off"`. */
   diagnostics?: "auto" | "always" | "off";
 }
 

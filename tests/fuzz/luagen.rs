@@ -1131,10 +1131,9 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// What is compared: stdout (variable names stripped, as `tests/lua_differential.rs`
-    /// does) and the exit status.
+    /// What is compared: stdout and the exit status.
     pub fn key(&self) -> (String, bool) {
-        (strip_variable_names(&self.stdout), self.success)
+        (self.stdout.clone(), self.success)
     }
     /// `src/x.rs:12:5` of a Rust panic message in stderr, if aolite panicked.
     pub fn panic_site(&self) -> Option<String> {
@@ -1250,58 +1249,9 @@ pub fn minimise(mut p: Program, diverges: &mut dyn FnMut(&Program) -> bool) -> P
     p
 }
 
-/// Lua 5.3 names the variable in runtime errors (`attempt to call a nil value (global
-/// 'f')`); aolite does for every error but the call errors piccolo's VM raises itself: on
-/// lines with a call error only, the suffix is removed before comparing (COMPATIBILITY.md).
-pub fn strip_variable_names(s: &str) -> String {
-    s.split_inclusive('\n')
-        .map(|line| {
-            if line.contains("attempt to call a ") {
-                strip_line(line)
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect()
-}
-
-fn strip_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    const KINDS: [&str; 7] = [
-        " (local '",
-        " (global '",
-        " (field '",
-        " (upvalue '",
-        " (method '",
-        " (constant '",
-        " (for iterator '",
-    ];
-    while let Some((i, kind)) = KINDS
-        .iter()
-        .filter_map(|k| rest.find(k).map(|i| (i, *k)))
-        .min()
-    {
-        let after = &rest[i + kind.len()..];
-        match after.find("')") {
-            Some(j) => {
-                out.push_str(&rest[..i]);
-                rest = &after[j + 2..];
-            }
-            None => break,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Features the CI batch leaves out, each with the open divergence that is the reason
 /// (the repros are in `tests/fuzz/FINDINGS.md`). Remove an entry when its bug is fixed.
 pub const CI_EXCLUDED: &[(&str, &str)] = &[
-    (
-        "positions",
-        "VM errors and `error` levels >= 2 carry no `chunk:line:` (documented in COMPATIBILITY.md)",
-    ),
     (
         "bigeq",
         "piccolo's `==` compares an integer beyond 2^53 with a float as floats (documented in COMPATIBILITY.md)",

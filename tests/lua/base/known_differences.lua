@@ -1,4 +1,5 @@
--- aolite: skip known differences from piccolo's VM (listed in COMPATIBILITY.md): errors the VM raises itself carry no position and, for arithmetic/comparison, no operand type; arithmetic, bitwise and order metamethods are not supported
+-- Once known differences from piccolo's VM, now as in Lua 5.3: errors the VM raises itself,
+-- caught by pcall, carry their position and variable name; `error(msg, 2)` names the caller's line.
 print(pcall(function() local t = nil; local x = t.field end))
 print(pcall(function() local x = {} + 1 end))
 print(pcall(function() local x = 1 < "2" end))
