@@ -99,21 +99,22 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 11]);
+pub struct StashedHelpers([StashedFunction; 12]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
             [
                 h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key, h.drop,
-                h.index, h.call,
+                h.index, h.call, h.list,
             ]
             .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith, key, drop, index, call] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key, drop, index, call, list] =
+            &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -126,6 +127,7 @@ impl StashedHelpers {
             drop: ctx.fetch(drop),
             index: ctx.fetch(index),
             call: ctx.fetch(call),
+            list: ctx.fetch(list),
         }
     }
 }
