@@ -168,6 +168,10 @@ fn rep<'gc>(
         return Err(lua_error(ctx, &exec, "resulting string too large"));
     }
     let total = total as usize;
+    // Not built past the memory limit (see `vm/budget.rs`).
+    if !crate::vm::budget::reserve(ctx, &mut exec, total) {
+        return Ok(crate::vm::budget::retry(ctx, rep));
+    }
     exec.fuel().consume(byte_fuel(total));
     let mut out = Vec::with_capacity(total);
     for i in 0..n {

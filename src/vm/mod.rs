@@ -4,6 +4,7 @@
 pub mod arith;
 pub mod arith_ops;
 pub mod assign;
+pub mod budget;
 pub mod calls;
 pub mod chunks;
 pub mod compile;
@@ -325,8 +326,11 @@ impl Vm {
     {
         let limit = self.limits.fuel;
         let mut used: u64 = 0;
+        // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
+        let budget = budget::Scope::enter(self.limits.memory);
         loop {
             let slice = FUEL_SLICE;
+            budget.start_slice(limit.saturating_sub(used), slice);
             let mut fuel = Fuel::with(slice);
             let before = self.host.borrow().fuel_before_slice;
             let done = self
@@ -348,9 +352,12 @@ impl Vm {
                 self.abandon(&executor);
                 return Err(Error::Interrupted);
             }
-            if self.lua.total_memory() > self.limits.memory {
+            // A library callback may have asked for room for a result it has not built.
+            let request = budget.take_request();
+            let wanted = request.unwrap_or(0);
+            if self.lua.total_memory().saturating_add(wanted) > self.limits.memory {
                 self.full_collect();
-                let now = self.lua.total_memory();
+                let now = self.lua.total_memory().saturating_add(wanted);
                 if now > self.limits.memory {
                     self.abandon(&executor);
                     // What the stopped call held goes now: the heap is at its limit.
@@ -360,6 +367,9 @@ impl Vm {
                         limit: self.limits.memory,
                     });
                 }
+            }
+            if let Some(bytes) = request {
+                budget.grant(bytes);
             }
         }
         self.lua.enter(|ctx| {
