@@ -208,6 +208,8 @@ fn a_result_too_big_for_the_memory_fails_before_it_is_built() {
         // 40 MB held, 40 MB more for the packed string.
         "local s = ('x'):rep(4e7)\nlocal p = string.pack('s', s)",
         "local t = {}\nfor i = 1, 40 do t[i] = ('x'):rep(1e6) .. i end\nlocal c = table.concat(t)",
+        "local s = ('x'):rep(4e7)\nlocal u = s:upper()",
+        "local s = ('x'):rep(4e7)\nlocal f = string.format('%s.', s)",
         "local s = ('x'):rep(3e7)\nlocal r = s:gsub('x+', '%0%0')",
         "local s, y = ('x'):rep(2e7), ('y'):rep(3e7)\nlocal r = s:gsub('x+', function() return y end)",
     ] {
