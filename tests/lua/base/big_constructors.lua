@@ -77,6 +77,15 @@ for i = 1, 34000 do parts[#parts + 1] = ("t.k%d = %d.5"):format(i, i) end
 parts[#parts + 1] = "return t.k1, t.k32769, t.k34000, select('#', ...)"
 run("statements", table.concat(parts, "\n"), 1, 2)
 
+-- The same in a function with parameters (not vararg), its locals seen after the cut.
+parts = { "local function fill(t, base)", "  local n = 0" }
+for i = 1, 34000 do parts[#parts + 1] = ("  t.k%d = base + %d.5 n = n + 1"):format(i, i) end
+parts[#parts + 1] = "  return n, t"
+parts[#parts + 1] = "end"
+parts[#parts + 1] = "local n, t = fill({}, 1000)"
+parts[#parts + 1] = "return n, t.k1, t.k34000"
+run("function body", table.concat(parts, "\n"))
+
 -- A body with more than 200 functions and gotos: cut only where no jump crosses.
 parts = { "local fs, i = {}, 0", "::top::", "i = i + 1" }
 for k = 1, 150 do parts[#parts + 1] = ("fs[%d] = function() return %d end"):format(k, k) end
