@@ -572,13 +572,17 @@ fn wrap_chunk(
     )
     .chunk(&mut body);
     // After every pass that adds functions, before the one that records them.
-    SplitBodies::new(SplitNames {
-        set: more_locals[0].clone(),
-        list: more_locals[7].clone(),
-        first: rewrite.first.clone(),
-        table: Arc::from(&b"(tc)"[..]),
-        temp: |i| Arc::from(format!("(p{i})").as_bytes()),
-    })
+    SplitBodies::new(
+        SplitNames {
+            set: more_locals[0].clone(),
+            list: more_locals[7].clone(),
+            first: rewrite.first.clone(),
+            table: Arc::from(&b"(tc)"[..]),
+            temp: |i| Arc::from(format!("(p{i})").as_bytes()),
+        },
+        // aolite's runtime modules keep piccolo's constructor order (see `split.rs`).
+        reads == Reads::Lua,
+    )
     .chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());

@@ -34,6 +34,11 @@
 //!   ends with the value Lua gives it (a positional item wins over a record field met
 //!   before its batch is stored, and loses to one met after). Items of a batch interleaved
 //!   with record fields wait in locals of a `do` block until the batch is stored.
+//!
+//!   piccolo's own constructor evaluates and stores every record field before the
+//!   positional items, so in user code a constructor whose order could be seen (a
+//!   positional item before a record field, with side effects: [`order_sensitive`]) is built
+//!   this way too, whatever its size.
 
 use std::collections::HashSet;
 
@@ -82,6 +87,9 @@ pub struct SplitNames<S> {
 
 pub struct SplitBodies<S> {
     names: SplitNames<S>,
+    /// Also build by statements every constructor whose order piccolo would change (see
+    /// [`order_sensitive`]).
+    exact_order: bool,
     /// Whether each enclosing function is vararg, innermost last.
     vararg: Vec<bool>,
     /// The line of the statement being visited.
@@ -89,9 +97,10 @@ pub struct SplitBodies<S> {
 }
 
 impl<S: Clone + AsRef<[u8]>> SplitBodies<S> {
-    pub fn new(names: SplitNames<S>) -> Self {
+    pub fn new(names: SplitNames<S>, exact_order: bool) -> Self {
         SplitBodies {
             names,
+            exact_order,
             vararg: Vec::new(),
             line: LineNumber(0),
         }
@@ -359,11 +368,94 @@ impl<S: Clone + AsRef<[u8]>> VisitMut<S> for SplitBodies<S> {
         };
         let mut count = Count::default();
         count.simple_fields(&t.fields);
-        if count.functions > CONSTRUCTOR_FUNCTIONS || count.size() > CONSTRUCTOR_CONSTANTS {
+        if count.functions > CONSTRUCTOR_FUNCTIONS
+            || count.size() > CONSTRUCTOR_CONSTANTS
+            || (self.exact_order && order_sensitive(&t.fields))
+        {
             let fields = std::mem::take(&mut t.fields);
             *e = self.build(fields);
         }
     }
+}
+
+/// Whether piccolo's order for this constructor (every record field, then the positional
+/// items) could be seen: a positional item before a record field, one of them with side
+/// effects and the other not a constant (a side effect could change what it reads).
+/// `{f(), g()}`, `{x = f(), y = g()}`, `{"a", n = select("#", ...)}`, `{..., n = 2}` keep
+/// piccolo's constructor; `{f(), x = g()}` and `{v, x = g()}` do not.
+fn order_sensitive<S>(fields: &[ConstructorField<S>]) -> bool {
+    let (mut variable, mut effects) = (false, false);
+    let mut positional = 0;
+    for f in fields {
+        match f {
+            ConstructorField::Array(e) => {
+                variable |= !is_fixed(e);
+                effects |= has_effects(e);
+                positional += 1;
+            }
+            // Past a batch of 50 items, Lua has stored them: a record field met then may
+            // replace one (`{1, ..., 60, [1] = "r"}` keeps "r"); piccolo stores it first.
+            ConstructorField::Record(RecordKey::Indexed(k), _)
+                if positional >= FIELDS_PER_FLUSH
+                    && !matches!(
+                        &*k.head,
+                        HeadExpression::Simple(SimpleExpression::String(_))
+                    ) =>
+            {
+                return true;
+            }
+            ConstructorField::Record(k, v) => {
+                let key = match k {
+                    RecordKey::Named(_) => None,
+                    RecordKey::Indexed(k) => Some(k),
+                };
+                let record_variable = !is_fixed(v) || key.is_some_and(|k| !is_fixed(k));
+                let record_effects = has_effects(v) || key.is_some_and(has_effects);
+                if (variable && record_effects) || (effects && record_variable) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// A value no side effect can change: a literal, `...`, a function literal, or a table
+/// constructor of such values.
+fn is_fixed<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && match &*e.head {
+            HeadExpression::Simple(s) => match s {
+                SimpleExpression::TableConstructor(t) => t.fields.iter().all(|f| match f {
+                    ConstructorField::Array(e) => is_fixed(e),
+                    ConstructorField::Record(RecordKey::Named(_), e) => is_fixed(e),
+                    ConstructorField::Record(RecordKey::Indexed(k), e) => {
+                        is_fixed(k) && is_fixed(e)
+                    }
+                }),
+                SimpleExpression::Suffixed(_) => false,
+                _ => true,
+            },
+            HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => {
+                matches!(
+                    &*e.head,
+                    HeadExpression::Simple(
+                        SimpleExpression::Integer(_) | SimpleExpression::Float(_)
+                    )
+                ) && e.tail.is_empty()
+            }
+            HeadExpression::UnaryOperator(..) => false,
+        }
+}
+
+/// Whether evaluating `e` may run code: anything but a fixed value or a plain name.
+fn has_effects<S>(e: &Expression<S>) -> bool {
+    if is_fixed(e) {
+        return false;
+    }
+    !(e.tail.is_empty()
+        && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if s.suffixes.is_empty() && matches!(s.primary, PrimaryExpression::Name(_))))
 }
 
 fn split_body<S: Clone + AsRef<[u8]>>(body: &mut Block<S>, vararg: bool) {
