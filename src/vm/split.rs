@@ -366,12 +366,20 @@ impl<S: Clone + AsRef<[u8]>> VisitMut<S> for SplitBodies<S> {
         let SimpleExpression::TableConstructor(t) = e else {
             return;
         };
-        let mut count = Count::default();
-        count.simple_fields(&t.fields);
-        if count.functions > CONSTRUCTOR_FUNCTIONS
-            || count.size() > CONSTRUCTOR_CONSTANTS
-            || (self.exact_order && order_sensitive(&t.fields))
-        {
+        let too_big = || {
+            let mut quick = Count::quick();
+            quick.simple_fields(&t.fields);
+            if quick.functions > CONSTRUCTOR_FUNCTIONS {
+                return true;
+            }
+            if quick.size() <= CONSTRUCTOR_CONSTANTS {
+                return false;
+            }
+            let mut count = Count::default();
+            count.simple_fields(&t.fields);
+            count.size() > CONSTRUCTOR_CONSTANTS
+        };
+        if too_big() || (self.exact_order && order_sensitive(&t.fields)) {
             let fields = std::mem::take(&mut t.fields);
             *e = self.build(fields);
         }
@@ -459,6 +467,11 @@ fn has_effects<S>(e: &Expression<S>) -> bool {
 }
 
 fn split_body<S: Clone + AsRef<[u8]>>(body: &mut Block<S>, vararg: bool) {
+    let mut quick = Count::quick();
+    quick.block(body);
+    if quick.functions <= FUNCTIONS_PER_PART && quick.size() <= CONSTANTS_PER_PART {
+        return;
+    }
     let mut total = Count::default();
     total.block(body);
     if total.functions <= FUNCTIONS_PER_PART && total.size() <= CONSTANTS_PER_PART {
@@ -568,15 +581,38 @@ struct Count {
     jumps: bool,
     /// The targets of the `goto`s met.
     gotos: Vec<Vec<u8>>,
+    /// Count occurrences only (an upper bound of the distinct constants, without hashing):
+    /// the quick first look that almost every function passes.
+    quick: bool,
+    occurrences: usize,
 }
 
 impl Count {
+    fn quick() -> Count {
+        Count {
+            quick: true,
+            ..Count::default()
+        }
+    }
+
     fn size(&self) -> usize {
-        self.constants.len() + self.folded
+        if self.quick {
+            self.occurrences + self.folded
+        } else {
+            self.constants.len() + self.folded
+        }
+    }
+
+    fn add(&mut self, c: impl FnOnce() -> Constant) {
+        if self.quick {
+            self.occurrences += 1;
+        } else {
+            self.constants.insert(c());
+        }
     }
 
     fn string(&mut self, s: &impl AsRef<[u8]>) {
-        self.constants.insert(Constant::String(s.as_ref().to_vec()));
+        self.add(|| Constant::String(s.as_ref().to_vec()));
     }
 
     fn simple_fields<S: AsRef<[u8]>>(&mut self, fields: &[ConstructorField<S>]) {
@@ -642,9 +678,7 @@ impl<S: AsRef<[u8]>> Visit<S> for Count {
                 _ => None,
             };
             match numeral {
-                Some(c) if *op == UnaryOperator::Minus => {
-                    self.constants.insert(c);
-                }
+                Some(c) if *op == UnaryOperator::Minus => self.add(|| c),
                 _ => self.folded += 1,
             }
         }
@@ -654,12 +688,8 @@ impl<S: AsRef<[u8]>> Visit<S> for Count {
     fn simple(&mut self, s: &SimpleExpression<S>) {
         match s {
             SimpleExpression::String(v) => self.string(v),
-            SimpleExpression::Integer(i) => {
-                self.constants.insert(Constant::Integer(*i));
-            }
-            SimpleExpression::Float(f) => {
-                self.constants.insert(Constant::Float(f.to_bits()));
-            }
+            SimpleExpression::Integer(i) => self.add(|| Constant::Integer(*i)),
+            SimpleExpression::Float(f) => self.add(|| Constant::Float(f.to_bits())),
             _ => {}
         }
         read_only::walk_simple(self, s);
