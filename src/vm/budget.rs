@@ -188,29 +188,36 @@ pub fn pause<'gc>(ctx: Context<'gc>) -> piccolo::Function<'gc> {
 
 /// What a callback that called [`exhaust`] leaves to run. The `Vm` stops the call before
 /// it runs, unless it looks for the line the call was running (`runaway.rs`): then it names
-/// its caller's line, and fails.
+/// its caller's line when the caller is Lua code, and else returns nothing, so that the
+/// program goes on to the next helper call, which names its line (as when the library call
+/// had run to its end).
 #[derive(gc_arena::Collect)]
 #[collect(require_static)]
-pub struct Exhausted(pub &'static str);
+pub struct Exhausted;
 
 impl<'gc> Sequence<'gc> for Exhausted {
     fn poll(
         &mut self,
-        ctx: Context<'gc>,
+        _ctx: Context<'gc>,
         mut exec: Execution<'gc, '_>,
-        _stack: Stack<'gc, '_>,
+        stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        super::runaway::note(&mut exec);
-        Err(crate::stdlib::args::lua_error(ctx, &exec, self.0))
+        Ok(after_exhaustion(&mut exec, stack))
     }
 }
 
-/// [`exhaust`], and the callback's return value.
-pub fn exhausted<'gc>(
-    ctx: Context<'gc>,
+/// See [`Exhausted`]: when its line is named, the executor is interrupted there.
+pub fn after_exhaustion<'gc>(
     exec: &mut Execution<'gc, '_>,
-    what: &'static str,
-) -> CallbackReturn<'gc> {
+    mut stack: Stack<'gc, '_>,
+) -> SequencePoll<'gc> {
+    super::runaway::note(exec);
+    stack.clear();
+    SequencePoll::Return
+}
+
+/// [`exhaust`], and the callback's return value.
+pub fn exhausted<'gc>(ctx: Context<'gc>, exec: &mut Execution<'gc, '_>) -> CallbackReturn<'gc> {
     exhaust(exec);
-    CallbackReturn::Sequence(piccolo::BoxSequence::new(&ctx, Exhausted(what)))
+    CallbackReturn::Sequence(piccolo::BoxSequence::new(&ctx, Exhausted))
 }

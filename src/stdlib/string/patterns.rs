@@ -53,8 +53,6 @@ fn step_budget(exec: &mut Execution<'_, '_>, limit: u64) -> (u64, bool) {
     }
 }
 
-const OUT_OF_FUEL: &str = "pattern too complex";
-
 fn pattern_error<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, e: PatternError) -> Error<'gc> {
     lua_error(ctx, exec, &e.0)
 }
@@ -138,7 +136,7 @@ fn find_aux<'gc>(
     let found = matcher.find(init);
     exec.fuel().consume(step_fuel(matcher.steps()));
     if by_fuel && matcher.steps() > limit {
-        return Ok(budget::exhausted(ctx, &mut exec, OUT_OF_FUEL));
+        return Ok(budget::exhausted(ctx, &mut exec));
     }
     let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
     stack.clear();
@@ -199,7 +197,7 @@ pub fn gmatch<'gc>(
         let found = matcher.next_match(&mut root.state.borrow_mut());
         exec.fuel().consume(step_fuel(matcher.steps()));
         if by_fuel && matcher.steps() > limit {
-            return Ok(budget::exhausted(ctx, &mut exec, OUT_OF_FUEL));
+            return Ok(budget::exhausted(ctx, &mut exec));
         }
         let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
         stack.clear();
@@ -256,7 +254,7 @@ pub fn gsub<'gc>(
             });
             exec.fuel().consume(step_fuel(matcher.steps()));
             if by_fuel && matcher.steps() > limit {
-                return Ok(budget::exhausted(ctx, &mut exec, OUT_OF_FUEL));
+                return Ok(budget::exhausted(ctx, &mut exec));
             }
             if let Some(bytes) = short_of_room {
                 if !budget::reserve(ctx, &mut exec, bytes) {
@@ -483,8 +481,7 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if self.exhausted {
-            crate::vm::runaway::note(&mut exec);
-            return Err(pattern_error(ctx, &exec, PatternError(OUT_OF_FUEL.into())));
+            return Ok(budget::after_exhaustion(&mut exec, stack));
         }
         if let Some((start, end)) = self.pending.take() {
             let v = stack.get(0);
