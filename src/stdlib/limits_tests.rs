@@ -208,6 +208,7 @@ fn a_result_too_big_for_the_memory_fails_before_it_is_built() {
         // 40 MB held, 40 MB more for the packed string.
         "local s = ('x'):rep(4e7)\nlocal p = string.pack('s', s)",
         "local t = {}\nfor i = 1, 40 do t[i] = ('x'):rep(1e6) .. i end\nlocal c = table.concat(t)",
+        "local s = ('x'):rep(3e7)\nlocal c = s .. s",
         "local s = ('x'):rep(4e7)\nlocal u = s:upper()",
         "local s = ('x'):rep(4e7)\nlocal f = string.format('%s.', s)",
         "local s = ('x'):rep(3e7)\nlocal r = s:gsub('x+', '%0%0')",
@@ -220,18 +221,19 @@ fn a_result_too_big_for_the_memory_fails_before_it_is_built() {
 
 #[test]
 fn garbage_is_collected_to_make_room_for_a_result() {
-    // Each iteration holds 60 MB and leaves it as garbage for the next, in 96 MB: the
+    // Each iteration holds 80 MB and leaves it as garbage for the next, in 128 MB: the
     // results of the next fit only once the last ones are collected.
     let src = r#"
         for i = 1, 4 do
           local s = ("x"):rep(2e7)
           local p = string.pack("s4", s)
           local c = table.concat({ s, "!" })
-          assert(#p == 2e7 + 4 and #c == 2e7 + 1)
+          local d = s .. i
+          assert(#p == 2e7 + 4 and #c == 2e7 + 1 and #d == 2e7 + 1)
         end
         print("ok")
     "#;
-    let (out, err, _) = run_vm(src, 2_000_000_000, 96 << 20);
+    let (out, err, _) = run_vm(src, 2_000_000_000, 128 << 20);
     assert!(err.is_none(), "{err:?}");
     assert_eq!(out, "ok\n");
 }

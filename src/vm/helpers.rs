@@ -492,10 +492,35 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let names = stack.get(count);
         stack.resize(count);
         if stack[..].iter().all(|v| is_text(*v)) {
-            let joined = join(ctx, &mut exec, &stack[..]);
-            stack.clear();
-            stack.push_back(joined);
-            return Ok(CallbackReturn::Return);
+            // Not made past the memory limit (see `budget.rs`); a number's text is at most
+            // a few dozen bytes.
+            let size = stack[..]
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.as_bytes().len(),
+                    _ => 48,
+                })
+                .fold(0usize, usize::saturating_add);
+            if super::budget::reserve(ctx, &mut exec, size) {
+                let joined = join(ctx, &mut exec, &stack[..]);
+                stack.clear();
+                stack.push_back(joined);
+                return Ok(CallbackReturn::Return);
+            }
+            // Paused until the `Vm` has collected; the join is then done by the sequence.
+            let values: Vec<Value<'gc>> = stack.drain(..).collect();
+            return Ok(CallbackReturn::Call {
+                function: super::budget::pause(ctx),
+                then: Some(BoxSequence::new(
+                    &ctx,
+                    Concat {
+                        originals: values.len(),
+                        values,
+                        awaiting: false,
+                        names,
+                    },
+                )),
+            });
         }
         let values: Vec<Value<'gc>> = stack.drain(..).collect();
         Ok(CallbackReturn::Sequence(BoxSequence::new(
