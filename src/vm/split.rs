@@ -281,31 +281,10 @@ impl<S: Clone + AsRef<[u8]>> SplitBodies<S> {
                 .map(|r| LineAnnotated::new(line, ReturnStatement { returns: vec![r] })),
             closed_on: line,
         };
-        let mut pieces: Vec<Statement<S>> = Vec::new();
+        // Groups packed into pieces that each stay within a function's limits.
+        let mut pieces: Vec<Vec<Statement<S>>> = Vec::new();
         let mut piece: Vec<Statement<S>> = Vec::new();
         let mut count = Count::default();
-        let mut flush = |piece: &mut Vec<Statement<S>>, count: &mut Count| {
-            if !piece.is_empty() {
-                let body = block(std::mem::take(piece), None);
-                let call = self.nested_call(body, vararg);
-                let SimpleExpression::Suffixed(call) = call else {
-                    return;
-                };
-                pieces.push(Statement::FunctionCall(
-                    piccolo::compiler::parser::FunctionCallStatement {
-                        head: SuffixedExpression {
-                            primary: call.primary,
-                            suffixes: Vec::new(),
-                        },
-                        call: match call.suffixes.into_iter().next() {
-                            Some(SuffixPart::Call(c)) => c,
-                            _ => CallSuffix::Function(Vec::new()),
-                        },
-                    },
-                ));
-            }
-            *count = Count::default();
-        };
         for group in self.groups(fields) {
             let mut c = Count::default();
             for s in &group {
@@ -316,14 +295,44 @@ impl<S: Clone + AsRef<[u8]>> SplitBodies<S> {
                 && (count.functions + c.functions > FUNCTIONS_PER_PART
                     || count.size() + added > CONSTANTS_PER_PART)
             {
-                flush(&mut piece, &mut count);
+                pieces.push(std::mem::take(&mut piece));
+                count = Count::default();
             }
             count.functions += c.functions;
             count.folded += c.folded;
             count.constants.extend(c.constants);
             piece.extend(group);
         }
-        flush(&mut piece, &mut count);
+        if !piece.is_empty() {
+            pieces.push(piece);
+        }
+        // One piece (a small constructor built for its order) runs in the wrapper itself.
+        let pieces: Vec<Statement<S>> = if pieces.len() == 1 {
+            pieces.pop().unwrap_or_default()
+        } else {
+            pieces
+                .into_iter()
+                .filter_map(|piece| {
+                    let SimpleExpression::Suffixed(call) =
+                        self.nested_call(block(piece, None), vararg)
+                    else {
+                        return None;
+                    };
+                    let Some(SuffixPart::Call(c)) = call.suffixes.into_iter().next() else {
+                        return None;
+                    };
+                    Some(Statement::FunctionCall(
+                        piccolo::compiler::parser::FunctionCallStatement {
+                            head: SuffixedExpression {
+                                primary: call.primary,
+                                suffixes: Vec::new(),
+                            },
+                            call: c,
+                        },
+                    ))
+                })
+                .collect()
+        };
         let mut statements = vec![Statement::LocalStatement(LocalStatement {
             names: vec![self.names.table.clone()],
             values: vec![simple(SimpleExpression::TableConstructor(
