@@ -32,6 +32,18 @@ Handlers.add("mutate-then-grow", "Grow", function(msg)
   local t = {}
   for i = 1, 1e9 do t[i] = { i } end
 end)
+Handlers.add("mutate-then-match", "Match", function(msg)
+  Balances.alice = 3
+  counter = counter + 1
+  -- About 100 million matcher steps (tests/fuzz/FINDINGS.md, F1): more than the fuel pays.
+  local ok = pcall(string.find, ("ab"):rep(1000), "%g-[]+%b()%f[%a]+[^]]%f[^%w]?")
+  Balances.bob = ok and 1 or 2
+end)
+Handlers.add("mutate-then-rep", "Rep", function(msg)
+  Balances.alice = 4
+  local ok = pcall(string.rep, "x", 1e8)
+  Balances.bob = ok and 1 or 2
+end)
 Handlers.add("ok", "Ok", function(msg)
   Balances.alice = Balances.alice - 1
   counter = counter + 1
@@ -80,6 +92,31 @@ fn a_runaway_loop_leaves_the_state_identical() {
     let hash_before = p.state_hash().expect("hash");
     let err = p.send(action("Spin")).expect_err("out of fuel");
     assert_eq!(err.code(), "OUT_OF_FUEL");
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+}
+
+#[test]
+fn a_pattern_match_past_the_fuel_leaves_the_state_identical() {
+    // The match stops when the message's fuel is spent (not at the matcher's own limit,
+    // which would cost about five times this process's fuel), uncaught by pcall.
+    let mut p = process();
+    let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("Match")).expect_err("out of fuel");
+    assert_eq!(err.code(), "OUT_OF_FUEL", "{err}");
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+}
+
+#[test]
+fn a_result_past_the_memory_leaves_the_state_identical() {
+    // A 100 MB `rep` in 16 MB: refused before it is built, as the memory limit, uncaught.
+    let mut p = process();
+    let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
+    let err = p.send(action("Rep")).expect_err("out of memory");
+    assert_eq!(err.code(), "OUT_OF_MEMORY", "{err}");
     assert_eq!(p.fingerprint(), before);
     assert_eq!(p.state_hash().expect("hash"), hash_before);
 }

@@ -61,6 +61,7 @@ pub fn install(vm: &mut Vm) {
             ("(key)", h.key),
             ("(drop)", h.drop),
             ("(index)", h.index),
+            ("(list)", h.list),
         ] {
             crate::state::builtins::add_root(ctx, name, piccolo::Value::Function(f));
         }

@@ -110,14 +110,22 @@ fn sub<'gc>(
 }
 
 /// A function of the whole string, byte by byte (`upper`, `lower`, `reverse`).
-fn map_bytes<'gc>(
+fn map_bytes<'gc, G>(
     ctx: Context<'gc>,
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
     fname: &str,
     f: impl FnOnce(&[u8]) -> Vec<u8>,
-) -> CallbackResult<'gc> {
+    again: G,
+) -> CallbackResult<'gc>
+where
+    G: 'static + Fn(Context<'gc>, Execution<'gc, '_>, Stack<'gc, '_>) -> CallbackResult<'gc>,
+{
     let s = check_bytes(ctx, &exec, &stack, 1, fname)?;
+    // Not made past the memory limit (see `vm/budget.rs`).
+    if !crate::vm::budget::reserve(ctx, &mut exec, s.len()) {
+        return Ok(crate::vm::budget::retry(ctx, again));
+    }
     exec.fuel().consume(byte_fuel(s.len()));
     let out = f(&s);
     stack.replace(ctx, new_string(ctx, out));
@@ -129,7 +137,14 @@ fn upper<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "string.upper", <[u8]>::to_ascii_uppercase)
+    map_bytes(
+        ctx,
+        exec,
+        stack,
+        "string.upper",
+        <[u8]>::to_ascii_uppercase,
+        upper,
+    )
 }
 
 fn lower<'gc>(
@@ -137,7 +152,14 @@ fn lower<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "string.lower", <[u8]>::to_ascii_lowercase)
+    map_bytes(
+        ctx,
+        exec,
+        stack,
+        "string.lower",
+        <[u8]>::to_ascii_lowercase,
+        lower,
+    )
 }
 
 fn reverse<'gc>(
@@ -145,9 +167,14 @@ fn reverse<'gc>(
     exec: Execution<'gc, '_>,
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
-    map_bytes(ctx, exec, stack, "string.reverse", |s| {
-        s.iter().rev().copied().collect()
-    })
+    map_bytes(
+        ctx,
+        exec,
+        stack,
+        "string.reverse",
+        |s| s.iter().rev().copied().collect(),
+        reverse,
+    )
 }
 
 fn rep<'gc>(
@@ -168,6 +195,10 @@ fn rep<'gc>(
         return Err(lua_error(ctx, &exec, "resulting string too large"));
     }
     let total = total as usize;
+    // Not built past the memory limit (see `vm/budget.rs`).
+    if !crate::vm::budget::reserve(ctx, &mut exec, total) {
+        return Ok(crate::vm::budget::retry(ctx, rep));
+    }
     exec.fuel().consume(byte_fuel(total));
     let mut out = Vec::with_capacity(total);
     for i in 0..n {

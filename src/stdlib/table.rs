@@ -331,6 +331,7 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                 self.phase = 1;
                 Op::Len(self.t)
             }
+            4 => Op::Done,
             1 => {
                 if !self.last_given {
                     self.last = length(input);
@@ -365,7 +366,13 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                     }
                 }
                 if self.i == self.last {
-                    return Ok(Op::Done);
+                    // Room for the result before it is made (see `vm/budget.rs`); the
+                    // usual case needs no extra step (nor its fuel).
+                    if self.out.len() <= crate::vm::budget::room(ctx) {
+                        return Ok(Op::Done);
+                    }
+                    self.phase = 4;
+                    return Ok(Op::Reserve(self.out.len()));
                 }
                 self.out.extend_from_slice(&self.sep);
                 if self.out.len() > MAX_STRING_LEN {
@@ -373,6 +380,10 @@ impl<'gc> Job<'gc> for Concat<'gc> {
                 }
                 self.i += 1;
                 self.phase = 2;
+                // Not built past the room the heap has without a collection.
+                if self.out.len() > crate::vm::budget::room(ctx) {
+                    return Ok(Op::Reserve(self.out.len()));
+                }
                 return self.step(ctx, exec, Value::Nil);
             }
         })

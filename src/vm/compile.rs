@@ -39,7 +39,7 @@ use super::index::{Anchor, Describe, HelperNames, IndexRewrite};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
-use super::split::SplitBodies;
+use super::split::{SplitBodies, SplitNames};
 use super::visit::mutable::VisitMut;
 use super::visit::read_only::{
     walk_block, walk_function, walk_simple, walk_statement, walk_suffixed, Visit,
@@ -97,7 +97,7 @@ const COMPILER_STACK: usize = 256 << 20;
 
 /// The hidden locals of the wrapper function, in declaration (register) order; each is a
 /// helper callback the rewrites call.
-const HELPER_LOCALS: [&[u8]; 11] = [
+const HELPER_LOCALS: [&[u8]; 12] = [
     b"(method)",
     b"(concat)",
     b"(pass)",
@@ -109,6 +109,7 @@ const HELPER_LOCALS: [&[u8]; 11] = [
     b"(drop)",
     b"(index)",
     b"(call)",
+    b"(list)",
 ];
 
 /// Parses, checks, rewrites and compiles `source` (not yet tied to a Lua state).
@@ -418,6 +419,7 @@ fn compile_here(
             name(HELPER_LOCALS[8]),
             name(HELPER_LOCALS[9]),
             name(HELPER_LOCALS[10]),
+            name(HELPER_LOCALS[11]),
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
@@ -475,6 +477,7 @@ pub fn instantiate<'gc>(
         slot(Value::Function(helpers.drop)),
         slot(Value::Function(helpers.index)),
         slot(Value::Function(helpers.call)),
+        slot(Value::Function(helpers.list)),
     ];
     let mut upvalues = allocator_api2::vec::Vec::new_in(MetricsAlloc::new(&ctx));
     for desc in &compiled.upvalues {
@@ -501,6 +504,7 @@ pub fn helper_slots<'gc>(helpers: &Helpers<'gc>) -> Vec<Value<'gc>> {
         helpers.drop,
         helpers.index,
         helpers.call,
+        helpers.list,
     ]
     .map(Value::Function)
     .to_vec()
@@ -542,7 +546,7 @@ fn internal(what: &str) -> Error {
     Error::Syntax(format!("internal compiler pipeline error: {what}"))
 }
 
-/// `local (method), (concat), (pass), (first), (set), (setup); return function(...) <chunk> end`
+/// `local (method), (concat), (pass), (first), (set), (setup), ...; return function(...) <chunk> end`
 fn wrap_chunk(
     chunk: Chunk<SourceString>,
     mut rewrite: Rewrite<SourceString>,
@@ -582,7 +586,18 @@ fn wrap_chunk(
     )
     .chunk(&mut body);
     // After every pass that adds functions, before the one that records them.
-    SplitBodies.chunk(&mut body);
+    SplitBodies::new(
+        SplitNames {
+            set: more_locals[0].clone(),
+            list: more_locals[7].clone(),
+            first: rewrite.first.clone(),
+            table: Arc::from(&b"(tc)"[..]),
+            temp: |i| Arc::from(format!("(p{i})").as_bytes()),
+        },
+        // aolite's runtime modules keep piccolo's constructor order (see `split.rs`).
+        reads == Reads::Lua,
+    )
+    .chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
     let mut params = ParamRewrite::new(more_locals[4].clone());
     params.block(&mut body);

@@ -27,6 +27,9 @@ pub struct Helpers<'gc> {
     pub index: Function<'gc>,
     /// Diagnostic mode's call wrapper (see `diagnostics.rs`).
     pub call: Function<'gc>,
+    /// `(list)(t, n, ...)`: the positional items of a split table constructor (see
+    /// `split.rs`).
+    pub list: Function<'gc>,
 }
 
 impl<'gc> Helpers<'gc> {
@@ -70,6 +73,7 @@ impl<'gc> Helpers<'gc> {
             })),
             index: Function::Callback(index_helper(ctx)),
             call: Function::Callback(super::diagnostics::call_helper(ctx)),
+            list: Function::Callback(list_helper(ctx)),
         }
     }
 }
@@ -519,10 +523,35 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let names = stack.get(count);
         stack.resize(count);
         if stack[..].iter().all(|v| is_text(*v)) {
-            let joined = join(ctx, &mut exec, &stack[..]);
-            stack.clear();
-            stack.push_back(joined);
-            return Ok(CallbackReturn::Return);
+            // Not made past the memory limit (see `budget.rs`); a number's text is at most
+            // a few dozen bytes.
+            let size = stack[..]
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.as_bytes().len(),
+                    _ => 48,
+                })
+                .fold(0usize, usize::saturating_add);
+            if super::budget::reserve(ctx, &mut exec, size) {
+                let joined = join(ctx, &mut exec, &stack[..]);
+                stack.clear();
+                stack.push_back(joined);
+                return Ok(CallbackReturn::Return);
+            }
+            // Paused until the `Vm` has collected; the join is then done by the sequence.
+            let values: Vec<Value<'gc>> = stack.drain(..).collect();
+            return Ok(CallbackReturn::Call {
+                function: super::budget::pause(ctx),
+                then: Some(BoxSequence::new(
+                    &ctx,
+                    Concat {
+                        originals: values.len(),
+                        values,
+                        awaiting: false,
+                        names,
+                    },
+                )),
+            });
         }
         let values: Vec<Value<'gc>> = stack.drain(..).collect();
         Ok(CallbackReturn::Sequence(BoxSequence::new(
@@ -717,6 +746,33 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             &exec,
             "'__newindex' chain too long; possible loop",
         ))
+    })
+}
+
+/// `(list)(t, n, v1, ..., vk)` stores `t[n + i] = vi` for every value passed, nils
+/// included, as the `SETLIST` of Lua's table constructor does: the positional items of a
+/// constructor split into pieces (see `split.rs`). `t` is the constructor's fresh table (no
+/// metatable), so the stores are raw; they go through the guarded, logged store.
+fn list_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::note(&mut exec);
+        let (Value::Table(t), Value::Integer(base)) = (stack.get(0), stack.get(1)) else {
+            return Err(error_at(
+                ctx,
+                &exec,
+                "internal error: bad table constructor piece",
+            ));
+        };
+        for i in 2..stack.len() {
+            let key = i64::try_from(i - 1)
+                .ok()
+                .and_then(|i| base.checked_add(i))
+                .ok_or_else(|| error_at(ctx, &exec, "table overflow"))?;
+            undo::raw_set(ctx, t, Value::Integer(key), stack.get(i))
+                .map_err(|e| error_at(ctx, &exec, &e.to_string()))?;
+        }
+        stack.clear();
+        Ok(CallbackReturn::Return)
     })
 }
 

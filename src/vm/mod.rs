@@ -5,6 +5,7 @@ pub mod aos_lines;
 pub mod arith;
 pub mod arith_ops;
 pub mod assign;
+pub mod budget;
 pub mod calls;
 pub mod chunks;
 pub mod compile;
@@ -100,21 +101,22 @@ impl Host {
 
 /// [`helpers::Helpers`] kept outside the arena.
 #[derive(Clone)]
-pub struct StashedHelpers([StashedFunction; 11]);
+pub struct StashedHelpers([StashedFunction; 12]);
 
 impl StashedHelpers {
     fn stash<'gc>(ctx: Context<'gc>, h: helpers::Helpers<'gc>) -> Self {
         StashedHelpers(
             [
                 h.method, h.concat, h.pass, h.first, h.set, h.setup, h.arith, h.key, h.drop,
-                h.index, h.call,
+                h.index, h.call, h.list,
             ]
             .map(|f| ctx.stash(f)),
         )
     }
 
     pub fn fetch<'gc>(&self, ctx: Context<'gc>) -> helpers::Helpers<'gc> {
-        let [method, concat, pass, first, set, setup, arith, key, drop, index, call] = &self.0;
+        let [method, concat, pass, first, set, setup, arith, key, drop, index, call, list] =
+            &self.0;
         helpers::Helpers {
             method: ctx.fetch(method),
             concat: ctx.fetch(concat),
@@ -127,6 +129,7 @@ impl StashedHelpers {
             drop: ctx.fetch(drop),
             index: ctx.fetch(index),
             call: ctx.fetch(call),
+            list: ctx.fetch(list),
         }
     }
 }
@@ -324,8 +327,11 @@ impl Vm {
     {
         let limit = self.limits.fuel;
         let mut used: u64 = 0;
+        // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
+        let budget = budget::Scope::enter(self.limits.memory);
         loop {
             let slice = FUEL_SLICE;
+            budget.start_slice(limit.saturating_sub(used), slice);
             let mut fuel = Fuel::with(slice);
             let before = self.host.borrow().fuel_before_slice;
             let done = self
@@ -347,9 +353,12 @@ impl Vm {
                 self.abandon(&executor);
                 return Err(Error::Interrupted);
             }
-            if self.lua.total_memory() > self.limits.memory {
+            // A library callback may have asked for room for a result it has not built.
+            let request = budget.take_request();
+            let wanted = request.unwrap_or(0);
+            if self.lua.total_memory().saturating_add(wanted) > self.limits.memory {
                 self.full_collect();
-                let now = self.lua.total_memory();
+                let now = self.lua.total_memory().saturating_add(wanted);
                 if now > self.limits.memory {
                     self.abandon(&executor);
                     // What the stopped call held goes now: the heap is at its limit.
@@ -359,6 +368,9 @@ impl Vm {
                         limit: self.limits.memory,
                     });
                 }
+            }
+            if let Some(bytes) = request {
+                budget.grant(bytes);
             }
         }
         self.lua.enter(|ctx| {

@@ -71,6 +71,10 @@ pub fn format<'gc>(
     if !has_objects {
         // The common case: nothing can have `__tostring`, so no Lua call and no state.
         let out = format_values(ctx, &exec, &stack[..], &[])?;
+        // Not made past the memory limit (see `vm/budget.rs`).
+        if !crate::vm::budget::reserve(ctx, &mut exec, out.len()) {
+            return Ok(crate::vm::budget::retry(ctx, format));
+        }
         exec.fuel().consume(byte_fuel(out.len()));
         stack.replace(ctx, new_string(ctx, out));
         return Ok(CallbackReturn::Return);

@@ -13,6 +13,7 @@ use crate::stdlib::args::{
     arg_error, byte_fuel, check_bytes, check_integer, check_number, new_string, new_string_from,
     opt_integer,
 };
+use crate::vm::budget;
 
 /// Bytes in a `lua_Integer` (`SZINT`).
 const SZINT: usize = 8;
@@ -303,12 +304,19 @@ pub fn pack<'gc>(
     let mut reader = FormatReader::new(&fmt);
     let mut out = Vec::new();
     let mut arg = 1;
+    // What the heap has room for (see `vm/budget.rs`): past it, the call pauses for a
+    // collection before building more, and fails with the memory limit if that is not enough.
+    let room = budget::room(ctx);
     while !reader.at_end() {
         let item = reader
             .next(out.len())
             .map_err(|e| e.into_lua(ctx, &exec, "string.pack"))?;
         if out.len() + item.align_pad + item.size > MAX_STRING_LEN {
             return Err(too_large().into_lua(ctx, &exec, "string.pack"));
+        }
+        if out.len() + item.align_pad + item.size > room {
+            let bytes = out.len() + item.align_pad + item.size;
+            return Ok(pause_for(ctx, &mut exec, &mut stack, bytes));
         }
         out.resize(out.len() + item.align_pad, 0);
         arg += 1;
@@ -375,6 +383,10 @@ pub fn pack<'gc>(
                 if out.len() + s.len() > MAX_STRING_LEN {
                     return Err(too_large().into_lua(ctx, &exec, "string.pack"));
                 }
+                if out.len() + item.size + s.len() > room {
+                    let bytes = out.len() + item.size + s.len();
+                    return Ok(pause_for(ctx, &mut exec, &mut stack, bytes));
+                }
                 pack_int(&mut out, s.len() as u64, little, item.size, false);
                 out.extend_from_slice(&s);
             }
@@ -392,6 +404,10 @@ pub fn pack<'gc>(
                 if out.len() + s.len() >= MAX_STRING_LEN {
                     return Err(too_large().into_lua(ctx, &exec, "string.pack"));
                 }
+                if out.len() + s.len() + 1 > room {
+                    let bytes = out.len() + s.len() + 1;
+                    return Ok(pause_for(ctx, &mut exec, &mut stack, bytes));
+                }
                 out.extend_from_slice(&s);
                 out.push(0);
             }
@@ -405,6 +421,20 @@ pub fn pack<'gc>(
     exec.fuel().consume(byte_fuel(out.len()));
     stack.replace(ctx, new_string(ctx, out));
     Ok(CallbackReturn::Return)
+}
+
+/// Pauses `pack` until the heap has room for `bytes` (it then starts over).
+fn pause_for<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    stack: &mut Stack<'gc, '_>,
+    bytes: usize,
+) -> CallbackReturn<'gc> {
+    // The nil mark pushed after the arguments: the call starts over with the arguments only.
+    stack.pop_back();
+    // Either the request is recorded (the `Vm` collects first) or room was granted.
+    let _ = budget::reserve(ctx, exec, bytes);
+    budget::retry(ctx, pack)
 }
 
 pub fn packsize<'gc>(

@@ -26,6 +26,7 @@ use crate::stdlib::lua_pattern::{
     expand_replacement, find_plain, has_specials, Capture, GlobalState, Match, Matcher,
     PatternError,
 };
+use crate::vm::budget;
 
 /// Matcher steps one library call may spend (about half a second of backtracking natively;
 /// PUC Lua has no such limit and would run on).
@@ -36,6 +37,20 @@ const STEPS_PER_FUEL: u64 = 4;
 
 fn step_fuel(steps: u64) -> i32 {
     i32::try_from(steps / STEPS_PER_FUEL).unwrap_or(i32::MAX)
+}
+
+/// The steps a match may take: at most `limit`, and no more than the running call's fuel
+/// pays for (see `vm/budget.rs`). The flag says that the fuel is the bound: passing it
+/// means the call is out of fuel, not that the pattern is too complex.
+fn step_budget(exec: &mut Execution<'_, '_>, limit: u64) -> (u64, bool) {
+    let by_fuel = budget::fuel_left(exec)
+        .saturating_add(1)
+        .saturating_mul(STEPS_PER_FUEL);
+    if by_fuel < limit {
+        (by_fuel, true)
+    } else {
+        (limit, false)
+    }
 }
 
 fn pattern_error<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, e: PatternError) -> Error<'gc> {
@@ -116,9 +131,13 @@ fn find_aux<'gc>(
         }
         return Ok(CallbackReturn::Return);
     }
-    let mut matcher = Matcher::new(&s, &p).with_step_limit(STEP_LIMIT);
+    let (limit, by_fuel) = step_budget(&mut exec, STEP_LIMIT);
+    let mut matcher = Matcher::new(&s, &p).with_step_limit(limit);
     let found = matcher.find(init);
     exec.fuel().consume(step_fuel(matcher.steps()));
+    if by_fuel && matcher.steps() > limit {
+        return Ok(budget::exhausted(ctx, &mut exec));
+    }
     let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
     stack.clear();
     match found {
@@ -173,9 +192,13 @@ pub fn gmatch<'gc>(
     };
     let iter = Callback::from_fn_with(&ctx, root, |root, ctx, mut exec, mut stack| {
         let (src, pat) = (root.src.as_bytes(), root.pat.as_bytes());
-        let mut matcher = Matcher::new(src, pat).with_step_limit(STEP_LIMIT);
+        let (limit, by_fuel) = step_budget(&mut exec, STEP_LIMIT);
+        let mut matcher = Matcher::new(src, pat).with_step_limit(limit);
         let found = matcher.next_match(&mut root.state.borrow_mut());
         exec.fuel().consume(step_fuel(matcher.steps()));
+        if by_fuel && matcher.steps() > limit {
+            return Ok(budget::exhausted(ctx, &mut exec));
+        }
         let found = found.map_err(|e| pattern_error(ctx, &exec, e))?;
         stack.clear();
         // At the end Lua's iterator returns no values at all (not even nil).
@@ -213,16 +236,35 @@ pub fn gsub<'gc>(
         Value::String(_) | Value::Integer(_) | Value::Number(_) => {
             let repl = to_bytes(repl).unwrap_or_default();
             let (s, p) = (src.as_bytes(), pat.as_bytes());
-            let mut matcher = Matcher::new(s, p).with_step_limit(STEP_LIMIT);
+            let (limit, by_fuel) = step_budget(&mut exec, STEP_LIMIT);
+            // Past what the heap has room for, the result is not built further.
+            let room = budget::room(ctx);
+            let mut short_of_room = None;
+            let mut matcher = Matcher::new(s, p).with_step_limit(limit);
             let result = matcher.gsub_with(max_n, |m, out| {
                 expand_replacement(&repl, s, m, out)?;
                 if out.len() > MAX_STRING_LEN {
                     return Err(too_large());
                 }
+                if out.len() > room {
+                    short_of_room = Some(out.len());
+                    return Err(too_large());
+                }
                 Ok(())
             });
             exec.fuel().consume(step_fuel(matcher.steps()));
+            if by_fuel && matcher.steps() > limit {
+                return Ok(budget::exhausted(ctx, &mut exec));
+            }
+            if let Some(bytes) = short_of_room {
+                if !budget::reserve(ctx, &mut exec, bytes) {
+                    return Ok(budget::retry(ctx, gsub));
+                }
+            }
             let (out, n) = result.map_err(|e| pattern_error(ctx, &exec, e))?;
+            if n > 0 && !budget::reserve(ctx, &mut exec, out.len()) {
+                return Ok(budget::retry(ctx, gsub));
+            }
             exec.fuel().consume(byte_fuel(out.len()));
             let out = if n == 0 {
                 Value::String(src)
@@ -244,6 +286,8 @@ pub fn gsub<'gc>(
                 max_n,
                 steps_left: STEP_LIMIT,
                 pending: None,
+                exhausted: false,
+                finishing: false,
             };
             match job.advance(ctx, &mut exec, &mut stack)? {
                 None => Ok(CallbackReturn::Return),
@@ -285,6 +329,12 @@ struct Gsub<'gc> {
     /// The match whose replacement value a Lua call is computing.
     #[collect(require_static)]
     pending: Option<(usize, usize)>,
+    /// The call ran out of fuel while matching (see `vm/budget.rs`).
+    #[collect(require_static)]
+    exhausted: bool,
+    /// Every match is done; the result waits for room in the heap.
+    #[collect(require_static)]
+    finishing: bool,
 }
 
 impl<'gc> Gsub<'gc> {
@@ -326,20 +376,46 @@ impl<'gc> Gsub<'gc> {
         exec: &mut Execution<'gc, '_>,
         stack: &mut Stack<'gc, '_>,
     ) -> Result<Option<Function<'gc>>, Error<'gc>> {
+        if self.finishing {
+            return Ok(self.finish(ctx, exec, stack));
+        }
         let (src, pat) = (self.src.as_bytes(), self.pat.as_bytes());
-        let mut matcher = Matcher::new(src, pat).with_step_limit(self.steps_left);
+        let (limit, by_fuel) = step_budget(exec, self.steps_left);
+        let mut matcher = Matcher::new(src, pat).with_step_limit(limit);
         let result = self.advance_with(ctx, exec, &mut matcher, stack);
         let steps = matcher.steps();
         self.steps_left = self.steps_left.saturating_sub(steps);
         exec.fuel().consume(step_fuel(steps));
-        let call = result?;
-        if call.is_none() {
-            self.out.extend_from_slice(&src[self.prev_end..]);
-            exec.fuel().consume(byte_fuel(self.out.len()));
-            let out = new_string(ctx, std::mem::take(&mut self.out));
-            stack.replace(ctx, (out, self.n as i64));
+        if by_fuel && steps > limit {
+            // `poll` fails when run (only if the `Vm` looks for the line).
+            self.exhausted = true;
+            budget::exhaust(exec);
+            return Ok(Some(budget::pause(ctx)));
         }
-        Ok(call)
+        let call = result?;
+        if call.is_some() {
+            return Ok(call);
+        }
+        self.out.extend_from_slice(&src[self.prev_end..]);
+        self.finishing = true;
+        Ok(self.finish(ctx, exec, stack))
+    }
+
+    /// Makes the result string, or pauses (a no-op call) until the heap has room for it.
+    fn finish(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &mut Execution<'gc, '_>,
+        stack: &mut Stack<'gc, '_>,
+    ) -> Option<Function<'gc>> {
+        if !budget::reserve(ctx, exec, self.out.len()) {
+            stack.clear();
+            return Some(budget::pause(ctx));
+        }
+        exec.fuel().consume(byte_fuel(self.out.len()));
+        let out = new_string(ctx, std::mem::take(&mut self.out));
+        stack.replace(ctx, (out, self.n as i64));
+        None
     }
 
     fn advance_with(
@@ -404,6 +480,9 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if self.exhausted {
+            return Ok(budget::after_exhaustion(&mut exec, stack));
+        }
         if let Some((start, end)) = self.pending.take() {
             let v = stack.get(0);
             self.apply(ctx, &exec, v, start, end)?;

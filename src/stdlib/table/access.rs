@@ -31,6 +31,9 @@ pub enum Op<'gc> {
     Less(Value<'gc>, Value<'gc>),
     /// `f(a, b)` made a boolean (a sort comparator).
     Compare(Function<'gc>, Value<'gc>, Value<'gc>),
+    /// Room in the heap for a result of this many bytes (see `vm/budget.rs`): the job
+    /// pauses until the `Vm` has collected (or stopped the call for its memory limit).
+    Reserve(usize),
     /// The job is over; [`Job::finish`] puts its results on the stack.
     Done,
 }
@@ -157,7 +160,7 @@ impl<'gc, J: Job<'gc>> Driver<J> {
     fn perform(
         &mut self,
         ctx: Context<'gc>,
-        exec: &Execution<'gc, '_>,
+        exec: &mut Execution<'gc, '_>,
         stack: &mut Stack<'gc, '_>,
         op: Op<'gc>,
     ) -> Result<Performed<'gc>, Error<'gc>> {
@@ -219,6 +222,13 @@ impl<'gc, J: Job<'gc>> Driver<J> {
             Op::Compare(f, a, b) => {
                 stack.extend([a, b]);
                 Performed::Call(f, Waiting::Truth)
+            }
+            Op::Reserve(bytes) => {
+                if crate::vm::budget::reserve(ctx, exec, bytes) {
+                    Performed::Value(Value::Nil)
+                } else {
+                    Performed::Call(crate::vm::budget::pause(ctx), Waiting::Nothing)
+                }
             }
             Op::Done => Performed::Done,
         })
