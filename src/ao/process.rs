@@ -552,6 +552,12 @@ impl Process {
     /// Handles one message and returns its outcome. A Lua error is reported in
     /// `Outcome::error`, as aos does; running out of fuel or memory is an `Err`.
     pub fn send(&mut self, msg: Message) -> Result<Outcome, Error> {
+        self.send_ref(&msg)
+    }
+
+    /// [`Process::send`] of a message the caller keeps (the network keeps each delivered
+    /// message for its trace): nothing is copied unless a failure is diagnosed.
+    pub(crate) fn send_ref(&mut self, msg: &Message) -> Result<Outcome, Error> {
         let nonce = msg.nonce.unwrap_or(self.nonce + 1);
         let timestamp = msg
             .timestamp
@@ -587,7 +593,7 @@ impl Process {
         let keep = (self.history.keeps_writes(), self.history.diffs);
         let result = dispatch(vm, handle, msg.read_only, keep, timestamp, |ctx| {
             vec![
-                Value::Table(build_message(ctx, &msg, &fields)),
+                Value::Table(build_message(ctx, msg, &fields)),
                 Value::Table(build_env(ctx, &env)),
             ]
         });
@@ -608,7 +614,7 @@ impl Process {
             other => other,
         };
         let mut result = result;
-        self.diagnose_failure(&mut result, |copy| copy.send(msg.clone()));
+        self.diagnose_failure(&mut result, |copy| copy.send_ref(msg));
         if let (Some(m), Ok(o)) = (logged, &result) {
             self.log_message(Delivery::Send, m, None, o);
         }
