@@ -419,21 +419,31 @@ impl Message {
     /// The message as JSON, in the form [`Message::from_json`] reads back to an equal
     /// message (for the message log).
     pub fn to_json(&self) -> Json {
+        self.clone().into_json()
+    }
+
+    /// [`Message::to_json`] of a message no longer needed: its strings move into the JSON.
+    pub fn into_json(self) -> Json {
         let mut o = serde_json::Map::new();
-        let mut text = |key: &str, v: &Option<String>| {
+        let mut text = |key: &str, v: Option<String>| {
             if let Some(v) = v {
-                o.insert(key.into(), Json::String(v.clone()));
+                o.insert(key.into(), Json::String(v));
             }
         };
-        text("Id", &self.id);
-        text("From", &self.from);
-        text("Owner", &self.owner);
-        text("Target", &self.target);
-        text("Data", &self.data);
+        text("Id", self.id);
+        text("From", self.from);
+        text("Owner", self.owner);
+        text("Target", self.target);
+        text("Data", self.data);
         let tags: Vec<Json> = self
             .tags
-            .iter()
-            .map(|t| serde_json::json!({ "name": t.name, "value": t.value }))
+            .into_iter()
+            .map(|t| {
+                let mut tag = serde_json::Map::new();
+                tag.insert("name".into(), Json::String(t.name));
+                tag.insert("value".into(), Json::String(t.value));
+                Json::Object(tag)
+            })
             .collect();
         o.insert("Tags".into(), Json::Array(tags));
         for (key, v) in [
@@ -456,8 +466,8 @@ impl Message {
         if self.read_only {
             o.insert("Read-Only".into(), Json::Bool(true));
         }
-        for (k, v) in &self.extra {
-            o.insert(k.clone(), v.clone());
+        for (k, v) in self.extra {
+            o.insert(k, v);
         }
         Json::Object(o)
     }

@@ -572,6 +572,12 @@ impl Process {
     /// Handles one message and returns its outcome. A Lua error is reported in
     /// `Outcome::error`, as aos does; running out of fuel or memory is an `Err`.
     pub fn send(&mut self, msg: Message) -> Result<Outcome, Error> {
+        self.send_ref(&msg)
+    }
+
+    /// [`Process::send`] of a message the caller keeps (the network keeps each delivered
+    /// message for its trace): nothing is copied unless a failure is diagnosed.
+    pub(crate) fn send_ref(&mut self, msg: &Message) -> Result<Outcome, Error> {
         let nonce = msg.nonce.unwrap_or(self.nonce + 1);
         let timestamp = msg
             .timestamp
@@ -593,8 +599,8 @@ impl Process {
             nonce,
         };
         let result = self.run_passes(
-            |p, pass| p.send_pass(&msg, &fields, schedule, pass),
-            |copy| copy.send(msg.clone()),
+            |p, pass| p.send_pass(msg, &fields, schedule, pass),
+            |copy| copy.send_ref(msg),
         );
         if let (Some(m), Ok(o)) = (logged, &result) {
             self.log_message(Delivery::Send, m, None, o);

@@ -699,7 +699,7 @@ impl Network {
             _ => node.process.nonce + 1,
         };
         pending.message.nonce = Some(nonce);
-        let result = node.process.send(pending.message.clone());
+        let result = node.process.send_ref(&pending.message);
         let module = node.process.module().to_owned();
         self.record(pending, nonce, result, &module);
         Ok(())
@@ -733,7 +733,7 @@ impl Network {
         let result = match created {
             Ok(mut process) => {
                 process.process_tags = tags;
-                let result = process.send(pending.message.clone());
+                let result = process.send_ref(&pending.message);
                 process.history.clear_log();
                 // A child whose cron tags the CU could not read gets no ticks.
                 let crons = cron::parse(&process.process_tags).unwrap_or_default();
@@ -758,7 +758,7 @@ impl Network {
     /// Records a delivery in the trace and routes what it sent, when it committed.
     fn record(
         &mut self,
-        pending: Pending,
+        mut pending: Pending,
         nonce: i64,
         result: Result<Outcome, Error>,
         module: &str,
@@ -775,21 +775,25 @@ impl Network {
             .iter()
             .find(|t| t.name == "Pushed-For")
             .map(|t| t.value.clone());
+        let from = pending.from().to_owned();
+        let action = pending.action().map(str::to_owned);
+        let timestamp = pending.message.timestamp.unwrap_or(self.clock);
         let entry = TraceEntry {
             step: self.steps,
             seq: pending.seq,
             kind: pending.kind,
             id: id.clone(),
-            from: pending.from().to_owned(),
+            from,
             target: pending.target.clone(),
-            action: pending.action().map(str::to_owned),
-            cause: pending.cause.clone(),
+            action,
+            cause: pending.cause.take(),
             pushed_for,
             nonce,
-            timestamp: pending.message.timestamp.unwrap_or(self.clock),
+            timestamp,
             ok,
             error,
-            message: pending.message.to_json(),
+            // The trace keeps the message; the pending entry is done with it.
+            message: std::mem::take(&mut pending.message).into_json(),
             outcome,
         };
         if pending.kind != Kind::Assignment {
