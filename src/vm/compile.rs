@@ -691,7 +691,7 @@ fn description(
 /// of the token before it, in the order piccolo's lexer reads (and interns) them; the
 /// parser reads the same tokens in the same order, through the same lexer.
 fn token_lines(source: &[u8]) -> Vec<(u64, u64)> {
-    let mut lexer = Lexer::new(source, OwnedInterner);
+    let mut lexer = Lexer::new(source, NoStrings);
     let mut lines = Vec::new();
     let mut previous = None;
     loop {
@@ -711,6 +711,17 @@ fn token_lines(source: &[u8]) -> Vec<(u64, u64)> {
     lines
 }
 
+/// An interner for a pass that only needs the tokens' kinds and lines: keeps no text.
+struct NoStrings;
+
+impl StringInterner for NoStrings {
+    type String = &'static [u8];
+
+    fn intern(&mut self, _: &[u8]) -> &'static [u8] {
+        b""
+    }
+}
+
 /// An interner that gives each name and string token its own allocation and notes its
 /// line (from [`token_lines`]), so a name in the tree tells where it was written.
 struct LineInterner {
@@ -721,10 +732,12 @@ struct LineInterner {
 
 impl LineInterner {
     fn new(lines: Vec<(u64, u64)>) -> Self {
+        let mut found = TokenLines::default();
+        found.reserve(lines.len());
         LineInterner {
             lines,
             next: 0,
-            found: TokenLines::default(),
+            found,
         }
     }
 
@@ -752,29 +765,42 @@ impl StringInterner for LineInterner {
     }
 }
 
-/// Source lines of tokens, by allocation. Holding each token keeps its address from being
-/// reused by a string made later (whose address would then find a line it never had).
+/// Source lines of tokens, by allocation: the token's and the one before it. Holding each
+/// token keeps its address from being reused by a string made later (whose address would
+/// then find a line it never had).
 #[derive(Default)]
-struct TokenLines(HashMap<usize, (SourceString, (u64, u64))>);
+struct TokenLines {
+    lines: HashMap<usize, (u32, u32), super::undo::AddressHash>,
+    held: Vec<SourceString>,
+}
 
 impl TokenLines {
     fn key(token: &SourceString) -> usize {
         Arc::as_ptr(token) as *const u8 as usize
     }
 
-    /// `lines`: the token's and the one before it.
-    fn note(&mut self, token: &SourceString, lines: (u64, u64)) {
-        self.0.insert(Self::key(token), (token.clone(), lines));
+    fn reserve(&mut self, tokens: usize) {
+        self.lines.reserve(tokens);
+        self.held.reserve(tokens);
+    }
+
+    fn note(&mut self, token: &SourceString, (line, before): (u64, u64)) {
+        let narrow = |l: u64| u32::try_from(l).unwrap_or(u32::MAX);
+        self.lines
+            .insert(Self::key(token), (narrow(line), narrow(before)));
+        self.held.push(token.clone());
     }
 
     fn line_of(&self, token: &SourceString) -> Option<u64> {
-        self.0.get(&Self::key(token)).map(|(_, (line, _))| *line)
+        self.lines
+            .get(&Self::key(token))
+            .map(|(line, _)| u64::from(*line))
     }
 
     fn line_before(&self, token: &SourceString) -> Option<u64> {
-        self.0
+        self.lines
             .get(&Self::key(token))
-            .map(|(_, (_, before))| *before)
+            .map(|(_, before)| u64::from(*before))
     }
 }
 

@@ -59,10 +59,10 @@ enum Slot {
 /// rotate per word (as rustc's FxHash) instead of SipHash, which cost about 3% of a message's
 /// instructions. Nothing iterates these sets in an order that matters (lookups, inserts,
 /// and pruning by `retain`), so the hash only affects speed.
-type AddressHash = BuildHasherDefault<AddressHasher>;
+pub(crate) type AddressHash = BuildHasherDefault<AddressHasher>;
 
 #[derive(Default)]
-struct AddressHasher(u64);
+pub(crate) struct AddressHasher(u64);
 
 impl AddressHasher {
     fn add(&mut self, word: u64) {
