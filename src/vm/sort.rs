@@ -49,7 +49,7 @@ mod tests {
                 })
                 .collect();
             let mut expected = v.clone();
-            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            expected.sort_by_key(|a| a.0);
             super::sort_by(&mut v, |a, b| a.0.cmp(&b.0));
             assert_eq!(v, expected);
             super::sort_by_key(&mut v, |a| std::cmp::Reverse(a.1));
