@@ -14,7 +14,7 @@ rm -f pkg/web/.gitignore
 # Size pass on the release wasm with binaryen's wasm-opt from the npm dev dependencies (wasm-pack's
 # own wasm-opt download is off in Cargo.toml: nothing is fetched at build time; Debian's binaryen
 # 108 corrupts this module): 2.55 -> 2.19 MB (the names section, 220 KB, and -Oz on the code),
-# and no slower (README, Performance).
+# within 2% of the speed before (README, Performance).
 if [ "$profile" = --release ]; then
   wasm_opt=node_modules/binaryen/bin/wasm-opt
   if [ ! -x "$wasm_opt" ]; then
