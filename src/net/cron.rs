@@ -124,7 +124,7 @@ impl Network {
                 .enumerate()
                 .filter_map(|(i, c)| c.seconds.map(|s| (i, s)))
                 .collect();
-            crons.sort_by_key(|(_, s)| *s);
+            crate::vm::sort::sort_by_key(&mut crons, |(_, s)| *s);
             for (rank, (i, seconds)) in crons.into_iter().enumerate() {
                 let period = seconds.saturating_mul(1000);
                 let first = (from - node.origin).div_euclid(period) + 1;
@@ -143,7 +143,7 @@ impl Network {
                 }
             }
         }
-        ticks.sort();
+        crate::vm::sort::sort_by(&mut ticks, |a, b| a.cmp(b));
         self.clock = to;
         for (time, _, _, id, i) in ticks {
             let Some(node) = self.nodes.get(&id) else {

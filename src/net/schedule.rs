@@ -271,7 +271,9 @@ impl Network {
                 .or_default() += 1;
         }
         let mut busiest: Vec<_> = routes.into_iter().collect();
-        busiest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        crate::vm::sort::sort_by(&mut busiest, |a, b| {
+            b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+        });
         let list: Vec<String> = busiest
             .iter()
             .take(3)

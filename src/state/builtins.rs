@@ -83,8 +83,8 @@ pub fn scan(ctx: Context<'_>) {
                     _ => {}
                 }
             }
-            ints.sort_by_key(|a| a.0);
-            strs.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::vm::sort::sort_by_key(&mut ints, |a| a.0);
+            crate::vm::sort::sort_by(&mut strs, |a, b| a.0.cmp(&b.0));
             for (i, v) in ints {
                 queue.push_back((format!("{name}[{i}]"), v));
             }
@@ -128,6 +128,6 @@ pub fn tables<'gc>(ctx: Context<'gc>) -> Vec<(String, Value<'gc>)> {
         .filter(|(_, v)| matches!(v, Value::Table(_)))
         .cloned()
         .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::vm::sort::sort_by(&mut v, |a, b| a.0.cmp(&b.0));
     v
 }

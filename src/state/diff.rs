@@ -115,7 +115,7 @@ pub fn changes<'gc>(
             },
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::vm::sort::sort_by(&mut out, |a, b| a.0.cmp(&b.0));
     out.into_iter().map(|(_, c)| c).collect()
 }
 

@@ -281,7 +281,7 @@ impl<'gc> Walker<'gc> {
     fn entries(&mut self, t: piccolo::Table<'gc>, i: u32) -> Result<Vec<Json>, Error> {
         let mut items: Vec<(SortKey, Value<'gc>, Value<'gc>)> =
             t.iter().map(|(k, v)| (self.sort_key(k), k, v)).collect();
-        items.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::vm::sort::sort_by(&mut items, |a, b| a.0.cmp(&b.0));
         let mut out = Vec::with_capacity(items.len());
         for (_, k, v) in items {
             let kj = self.value(k, i, || format!("[key {}]", describe(k)))?;

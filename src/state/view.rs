@@ -33,7 +33,7 @@ pub const VIEW_DEPTH: usize = 64;
 /// A table's entries in `pairs` order (reference keys by identity, unnumbered ones last).
 pub fn sorted_entries<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<(Value<'gc>, Value<'gc>)> {
     let mut entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
-    entries.sort_by(|(a, _), (b, _)| match key_order(*a, *b) {
+    crate::vm::sort::sort_by(&mut entries, |(a, _), (b, _)| match key_order(*a, *b) {
         Ordering::Equal if rank(*a) == 3 && rank(*b) == 3 => {
             let (x, y) = (peek_identity(ctx, *a), peek_identity(ctx, *b));
             x.unwrap_or(u64::MAX).cmp(&y.unwrap_or(u64::MAX))

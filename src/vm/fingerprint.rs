@@ -119,7 +119,7 @@ impl<'gc> Walk<'gc> {
                 (probe.out, k, v)
             })
             .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::vm::sort::sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
         self.out.push('{');
         for (_, k, v) in entries {
             self.value(k);

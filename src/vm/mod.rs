@@ -23,6 +23,7 @@ pub mod numerals;
 pub mod params;
 pub mod rewrite;
 pub mod runaway;
+pub mod sort;
 pub mod split;
 pub mod syntax;
 pub mod undo;
