@@ -233,22 +233,7 @@ fn the_caught_errors_scenario_matches_real_aos() {
     p.eval(&read("tests/oracle/scenarios/caught_errors.lua"))
         .expect("load");
     let steps = recording["steps"].as_array().expect("steps");
-    let strip = |s: &str| {
-        let mut out = String::new();
-        let mut chars = s.chars();
-        while let Some(c) = chars.next() {
-            if c == '\u{1b}' {
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    };
+    let strip = aolite::report::strip_ansi;
     for (i, m) in scenario["messages"]
         .as_array()
         .expect("messages")

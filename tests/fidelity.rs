@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+use aolite::report::strip_ansi;
 use aolite::{Message, Outcome, Process, ProcessOptions, Tag};
 use serde_json::{json, Value as Json};
 
@@ -39,23 +40,6 @@ fn oracle_options() -> ProcessOptions {
         module: Some(MODULE.into()),
         ..ProcessOptions::default()
     }
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Numbers as JS holds them (f64), so `9007199254741000` and `9007199254741000.0` are one.

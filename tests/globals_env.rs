@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use aolite::report::strip_ansi;
 use aolite::{Process, ProcessOptions};
 use serde_json::Value as Json;
 
@@ -17,23 +18,6 @@ const MODULE: &str = "ISShJH1ij-hPPt9St5UFFr_8Ys3Kj5cyg7zrMGt7H9s";
 
 fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn recorded_listing() -> BTreeSet<String> {
