@@ -45,8 +45,17 @@ fn script_source(source: &[u8]) -> &[u8] {
 ///   (`debug.traceback`, which outside diagnostic mode knows only the calling frame), it is
 ///   run a third time with the diagnostic run's values handed back in their place, so what it
 ///   printed with them is what Lua prints; if they do not line up, the first run stands.
+///
+/// A script that ran out of memory may have recursed without end, which Lua stops with
+/// `stack overflow` (piccolo has no depth limit; diagnostic mode counts Lua's stack slots):
+/// when the diagnostic run meets one, that whole run, from a fresh start like the first, is
+/// the script's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
     let first = run_once(chunk_name, source, limits, None)?;
+    if matches!(first.error, Some(Error::OutOfMemory { .. })) {
+        let again = run_once_in(chunk_name, source, diagnostic_limits(limits), true, None)?;
+        return Ok(if again.overflowed { again } else { first }.output());
+    }
     let needs = match &first.error {
         Some(Error::Lua(text)) => needs_diagnosis(text),
         _ => false,
@@ -83,6 +92,8 @@ struct Run {
     caught: Caught,
     /// Its substitution, if any, lined up.
     lined_up: bool,
+    /// A call raised `stack overflow` (diagnostic mode).
+    overflowed: bool,
 }
 
 impl Run {
@@ -130,6 +141,7 @@ fn run_once_in(
     let degraded = vm.enter(diagnostics::take_degraded);
     let traced = vm.enter(diagnostics::was_traced);
     let caught = vm.enter(diagnostics::take_caught);
+    let overflowed = vm.enter(diagnostics::overflowed);
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {
         stdout,
@@ -138,5 +150,6 @@ fn run_once_in(
         traced,
         caught,
         lined_up: end.lined_up,
+        overflowed,
     })
 }

@@ -124,6 +124,11 @@ impl Process {
             Diagnostics::Auto | Diagnostics::Always => Pass::First,
         };
         let (first, caught) = match run(self, first) {
+            Dispatched::Done(result @ Err(Error::OutOfMemory { .. }))
+                if self.diagnose != Diagnostics::Off =>
+            {
+                return self.diagnose_overflow(result, rerun);
+            }
             Dispatched::Done(mut result) => {
                 self.diagnose_failure(&mut result, None, rerun);
                 return result;
@@ -196,6 +201,47 @@ impl Process {
         }
         let error = outcome.error.as_deref().unwrap_or_default();
         outcome.error_info = Some(ErrorInfo::new(error, frames));
+    }
+
+    /// A message that ran out of memory (`first`, already rolled back) may have recursed
+    /// without end, where Lua stops it with `stack overflow`: piccolo has no depth limit, so
+    /// the diagnostic copy, which counts Lua's stack slots, runs it again. When the copy
+    /// meets a `stack overflow` and the message fails there (uncaught, or caught by the
+    /// handlers' own `pcall`, as aos does), the copy's failed outcome is the message's: a
+    /// failure changes no state, so nothing has to be brought back from the copy. When the
+    /// program catches the overflow itself and goes on, what it changed lives in the copy
+    /// only, and `first` stands.
+    fn diagnose_overflow(
+        &mut self,
+        first: Result<Outcome, Error>,
+        rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
+    ) -> Result<Outcome, Error> {
+        let Ok(doc) = self.export_state() else {
+            return first;
+        };
+        let Ok(mut copy) = import::import_mode(&doc, true) else {
+            return first;
+        };
+        let again = rerun(&mut copy);
+        if !copy.vm.enter(diagnostics::overflowed) {
+            return first;
+        }
+        match again {
+            Ok(mut outcome) => {
+                let Some(error) = outcome.error.clone() else {
+                    return first;
+                };
+                let inner = eval_error_text(&error);
+                let trace = copy
+                    .vm
+                    .enter(|ctx| diagnostics::trace_of(ctx, inner.as_bytes()))
+                    .unwrap_or_default();
+                outcome.error_info = Some(ErrorInfo::new(&error, trace));
+                Ok(outcome)
+            }
+            Err(Error::Lua(text)) if text.contains("stack overflow") => Err(Error::Lua(text)),
+            Err(_) => first,
+        }
     }
 
     fn rerun_diagnostic(

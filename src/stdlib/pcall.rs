@@ -70,6 +70,14 @@ pub(crate) fn protected_call<'gc>(
     on_error: Option<OnError>,
 ) -> Result<CallbackReturn<'gc>, Error<'gc>> {
     let f = stack.pop_front();
+    if diagnostics::c_stack_full(ctx, exec) {
+        // Lua raises it inside the protected call, which catches it.
+        if let Some((report, token)) = on_error {
+            report(ctx, token);
+        }
+        stack.replace(ctx, (false, ctx.intern(b"C stack overflow")));
+        return Ok(CallbackReturn::Return);
+    }
     match piccolo::meta_ops::call(ctx, f) {
         Ok(function) => Ok(CallbackReturn::Call {
             function,

@@ -301,7 +301,7 @@ fn length<'gc>(
 ) -> Result<CallbackReturn<'gc>, Error<'gc>> {
     let handler = metamethod(ctx, v, "__len");
     if let Some(f) = callable(handler) {
-        return call_meta(ctx, stack, f, v, v, Then::Value);
+        return call_meta(ctx, exec, stack, f, v, v, Then::Value, "len");
     }
     let n = match v {
         Value::String(s) => s.as_bytes().len() as i64,
@@ -423,21 +423,63 @@ impl<'gc> Sequence<'gc> for Then {
     }
 }
 
+/// Calls metamethod `f` (of `event`, for diagnostic mode's count, see
+/// [`super::diagnostics::enter_metamethod`]) with `a, b`, keeping its result as `then` says.
+#[allow(clippy::too_many_arguments)]
 fn call_meta<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
     f: Function<'gc>,
     a: Value<'gc>,
     b: Value<'gc>,
     then: Then,
+    event: &str,
 ) -> Result<CallbackReturn<'gc>, Error<'gc>> {
     stack.clear();
     stack.push_back(a);
     stack.push_back(b);
+    let shadow = super::diagnostics::enter_metamethod(ctx, exec, f, event, 2)?;
     Ok(CallbackReturn::Call {
         function: f,
-        then: Some(BoxSequence::new(&ctx, then)),
+        then: Some(BoxSequence::new(&ctx, MetaResult { then, shadow })),
     })
+}
+
+/// What follows a metamethod call: its result kept as [`Then`] says, and diagnostic mode's
+/// shadow-stack entry ended.
+#[derive(Collect)]
+#[collect(require_static)]
+struct MetaResult {
+    then: Then,
+    shadow: Option<super::diagnostics::NativeCall>,
+}
+
+impl<'gc> Sequence<'gc> for MetaResult {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            super::diagnostics::leave_native(ctx, call, None);
+        }
+        self.then.poll(ctx, exec, stack)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            super::diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
+    }
 }
 
 fn callable<'gc>(v: Value<'gc>) -> Option<Function<'gc>> {
@@ -454,6 +496,7 @@ fn callable<'gc>(v: Value<'gc>) -> Option<Function<'gc>> {
 /// metamethod first, its result made a boolean), as piccolo's own equality does it.
 fn equality<'gc>(
     ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
     negate: bool,
     a: Value<'gc>,
@@ -468,7 +511,7 @@ fn equality<'gc>(
             piccolo::meta_ops::MetaResult::Call(call) => {
                 let [x, y] = call.args;
                 let then = if negate { Then::Negated } else { Then::Truth };
-                return call_meta(ctx, stack, call.function, x, y, then);
+                return call_meta(ctx, exec, stack, call.function, x, y, then, "eq");
             }
         },
     };
@@ -494,7 +537,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             return length(ctx, &exec, stack, a, b);
         }
         if code == op::EQ || code == op::NE {
-            return equality(ctx, stack, code == op::NE, a, b);
+            return equality(ctx, &exec, stack, code == op::NE, a, b);
         }
         // The operands' names, when the pipeline passed them (after the operands).
         let names = if code == op::UNM || code == op::BNOT {
@@ -524,7 +567,16 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                         m = metamethod(ctx, b, name);
                     }
                     if let Some(f) = callable(m) {
-                        return call_meta(ctx, stack, f, a, b, Then::Truth);
+                        return call_meta(
+                            ctx,
+                            &exec,
+                            stack,
+                            f,
+                            a,
+                            b,
+                            Then::Truth,
+                            if strict { "lt" } else { "le" },
+                        );
                     }
                     if !strict {
                         // 5.3: `a <= b` is `not (b < a)` when only `__lt` exists.
@@ -533,7 +585,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                             lt = metamethod(ctx, a, "__lt");
                         }
                         if let Some(f) = callable(lt) {
-                            return call_meta(ctx, stack, f, b, a, Then::Negated);
+                            return call_meta(ctx, &exec, stack, f, b, a, Then::Negated, "lt");
                         }
                     }
                     return Err(compare_error(ctx, &exec, a, b, names));
@@ -567,7 +619,7 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             m = metamethod(ctx, b, name);
         }
         match callable(m) {
-            Some(f) => call_meta(ctx, stack, f, a, b, Then::Value),
+            Some(f) => call_meta(ctx, &exec, stack, f, a, b, Then::Value, &name[2..]),
             None => Err(arith_error(ctx, &exec, code, a, b, names)),
         }
     })

@@ -1,7 +1,10 @@
 //! The call rewrite of diagnostic mode (see `diagnostics.rs`): every call `f(args)` becomes
-//! `(call)(f, what, args)`, where `what` names `f` as Lua 5.3 would in an error
-//! (`global 'f'`, `local 'f'`, `upvalue 'f'`, `field 'f'`), with `\tT` added for a call in
-//! tail position.
+//! `(call)(f, site, args)`, where `site` is `what\tN[\tT]`: `what` names `f` as Lua 5.3
+//! would in an error (`global 'f'`, `local 'f'`, `upvalue 'f'`, `field 'f'`), `N` is the
+//! number of Lua stack slots the calling frame holds below the call (its active locals, a
+//! `for` loop's three hidden ones included, plus the function slot: what PUC Lua's call
+//! stacks up per level, for its `stack overflow` limit), and `\tT` marks a call in tail
+//! position.
 //!
 //! It runs after every other pass, on the final tree: calls of the pipeline's own helpers
 //! (hidden names) are left alone, a field read is recognised in its `(index)` form, and
@@ -58,6 +61,20 @@ impl CallRewrite {
         }
     }
 
+    /// Stack slots a call made here stacks up in PUC Lua: the function slot above the
+    /// current function's active locals (ours: the visible ones, and the three hidden ones
+    /// of each enclosing `for`).
+    fn frame_slots(&self) -> usize {
+        let locals = self
+            .scope
+            .iter()
+            .rev()
+            .take_while(|(_, depth)| *depth == self.depth)
+            .filter(|(n, _)| !is_hidden(n) || n.starts_with(b"(for "))
+            .count();
+        locals + 1
+    }
+
     /// How Lua names the value `s` evaluates to, when it is a variable or a field read.
     fn what(&self, s: &SuffixedExpression<SourceString>) -> String {
         let text = |b: &SourceString| String::from_utf8_lossy(b).into_owned();
@@ -91,6 +108,7 @@ impl CallRewrite {
         tail: bool,
     ) -> Vec<Expression<SourceString>> {
         let mut what = self.what(&callee);
+        what.push_str(&format!("\t{}", self.frame_slots()));
         if tail {
             what.push_str("\tT");
         }
@@ -251,6 +269,11 @@ impl VisitMut<SourceString> for CallRewrite {
 
     fn numeric_for_body(&mut self, name: &SourceString, body: &mut Block<SourceString>) {
         let mark = self.scope.len();
+        // Lua's index, limit and step (counted by `frame_slots`).
+        for _ in 0..3 {
+            self.scope
+                .push((Arc::from(&b"(for numeric)"[..]), self.depth));
+        }
         self.scope.push((name.clone(), self.depth));
         self.block(body);
         self.scope.truncate(mark);

@@ -79,7 +79,28 @@ struct Entry {
     /// Made by a library function (`pcall`, `xpcall`) called from `caller` at the site: a
     /// C frame sits between the two Lua frames.
     native: Option<&'static str>,
+    /// The Lua stack slots PUC Lua would hold with this call's frame (see [`STACK_SLOTS`]).
+    slots: usize,
+    /// The nested C calls PUC Lua would count with this call (see [`C_CALLS`]).
+    c_calls: usize,
 }
+
+/// PUC Lua's `LUAI_MAXSTACK`: a call that would take a thread's stack past this many slots
+/// raises `stack overflow`. piccolo has no such limit (deep recursion only ends when memory
+/// runs out), so the shadow stack of diagnostic mode counts slots as PUC Lua stacks them:
+/// per Lua call, the caller's active locals and the function slot (from the call site, see
+/// `calls.rs`), plus the arguments of a vararg callee (kept below its frame). A message
+/// that ran out of memory is re-run in diagnostic mode to find such an overflow.
+pub const STACK_SLOTS: usize = 1_000_000;
+
+/// PUC Lua's `LUAI_MAXCCALLS`: a call made from C (`pcall`, a metamethod) that nests this
+/// deep raises `C stack overflow`. The count starts at [`C_BASE`], what the host's call of
+/// the main chunk holds.
+pub const C_CALLS: usize = 200;
+const C_BASE: usize = 2;
+
+/// Slots counted for a call whose site is unknown (a method call, a library function's).
+const UNKNOWN_SITE_SLOTS: usize = 2;
 
 /// A frame of a traceback, innermost first.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -115,6 +136,8 @@ struct State {
     raised: Option<(Vec<u8>, Option<Position>)>,
     /// The `xpcall` message handlers running, innermost last (see [`begin_handling`]).
     handling: Vec<Handling>,
+    /// A call raised `stack overflow` in this run (see [`STACK_SLOTS`]).
+    overflowed: bool,
 }
 
 /// A chunk and line.
@@ -405,6 +428,7 @@ pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
     s.fresh_overflow = false;
     s.resumed_older = false;
     s.traced = false;
+    s.overflowed = false;
     s.queue = replacements.map(|c| Queue {
         values: c.values,
         next: 0,
@@ -441,6 +465,11 @@ pub fn end_run(ctx: Context<'_>) -> RunEnd {
     }
 }
 
+/// Whether a call raised `stack overflow` since the run began (see [`STACK_SLOTS`]).
+pub fn overflowed(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().overflowed
+}
+
 /// The frames recorded for the error whose text ends the given text, if any.
 pub fn trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
     let s = state(ctx);
@@ -465,9 +494,10 @@ fn upper(exec: &Execution<'_, '_>) -> Option<(FunctionId, usize)> {
     })
 }
 
-/// `what [\t T]`, see the module docs.
+/// `what\tN[\tT]`, see `calls.rs`.
 struct Site {
     what: String,
+    slots: usize,
     tail: bool,
 }
 
@@ -476,16 +506,18 @@ fn parse_site(v: Value<'_>) -> Site {
         Value::String(s) => s.to_str_lossy().into_owned(),
         _ => String::new(),
     };
-    match text.strip_suffix("\tT") {
-        Some(what) => Site {
-            what: what.to_owned(),
-            tail: true,
+    let (text, tail) = match text.strip_suffix("\tT") {
+        Some(rest) => (rest.to_owned(), true),
+        None => (text, false),
+    };
+    let (what, slots) = match text.rsplit_once('\t') {
+        Some((what, n)) => match n.parse() {
+            Ok(slots) => (what.to_owned(), slots),
+            Err(_) => (text, UNKNOWN_SITE_SLOTS),
         },
-        None => Site {
-            what: text,
-            tail: false,
-        },
-    }
+        None => (text, UNKNOWN_SITE_SLOTS),
+    };
+    Site { what, slots, tail }
 }
 
 /// The `(call)` helper: `(call)(f, site, args...)` calls `f(args...)`.
@@ -518,8 +550,11 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 then: None,
             });
         };
-        let Site { what, tail } = site;
-        let pop = push_entry(ctx, &exec, closure, what, tail);
+        let slots = Slots {
+            site: site.slots,
+            arguments: stack.len(),
+        };
+        let pop = push_entry(ctx, &exec, closure, site.what, site.tail, slots, false)?;
         Ok(CallbackReturn::Call {
             function,
             then: Some(BoxSequence::new(&ctx, pop)),
@@ -527,15 +562,34 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
     })
 }
 
+/// What a call stacks up in PUC Lua (see [`STACK_SLOTS`]): the caller's slots below the
+/// call, and the number of arguments.
+struct Slots {
+    site: usize,
+    arguments: usize,
+}
+
+impl Slots {
+    /// The slots of a thread's stack with the new frame, `below` being those without it.
+    fn after(&self, below: usize, tail: bool, vararg: bool) -> usize {
+        // A tail call reuses the caller's frame; a vararg callee keeps its arguments below.
+        let frame = if tail { 0 } else { self.site };
+        below + frame + if vararg { self.arguments } else { 0 }
+    }
+}
+
 /// Pushes the shadow-stack entry of a call of `closure` made from the Lua function below
-/// the running callback; the returned sequence pops it.
-fn push_entry(
-    ctx: Context<'_>,
-    exec: &Execution<'_, '_>,
-    closure: piccolo::Closure<'_>,
+/// the running callback; the returned sequence pops it. A call that takes the stack past
+/// [`STACK_SLOTS`] raises Lua's `stack overflow` instead.
+fn push_entry<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    closure: piccolo::Closure<'gc>,
     what: String,
     tail: bool,
-) -> PopEntry {
+    slots: Slots,
+    metamethod: bool,
+) -> Result<PopEntry, LuaError<'gc>> {
     let proto = closure.prototype();
     let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
     let caller = upper(exec);
@@ -547,6 +601,21 @@ fn push_entry(
     let s = state(ctx);
     let mut s = s.borrow_mut();
     let stack = s.stacks.entry(key).or_default();
+    let below = stack.last().map_or(0, |e| e.slots);
+    let slots = slots.after(below, tail, proto.has_varargs);
+    let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + usize::from(metamethod);
+    if slots > STACK_SLOTS || c_calls >= C_CALLS {
+        s.overflowed = true;
+        let what = if c_calls >= C_CALLS {
+            "C stack overflow"
+        } else {
+            "stack overflow"
+        };
+        let msg = format!("{}{what}", super::helpers::position(exec));
+        return Err(LuaError::from_value(Value::String(
+            ctx.intern(msg.as_bytes()),
+        )));
+    }
     stack.push(Entry {
         chunk,
         line,
@@ -555,35 +624,95 @@ fn push_entry(
         what,
         tail,
         native: None,
+        slots,
+        c_calls,
     });
-    PopEntry {
+    Ok(PopEntry {
         thread: key,
         depth: stack.len() - 1,
-    }
+    })
 }
 
 /// In diagnostic mode, the shadow-stack entry for a method call `recv:name(...)` of a Lua
 /// function made by the `(method)` helper (called from Lua): the sequence to run after the
 /// call, which pops it. `None` outside diagnostic mode (without even a look at the state
-/// while no state is in it) and for library functions.
+/// while no state is in it) and for library functions; `stack overflow` when the call
+/// would go past [`STACK_SLOTS`].
 pub fn enter_method<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
     function: Function<'gc>,
     name: Value<'gc>,
-) -> Option<BoxSequence<'gc>> {
+    arguments: usize,
+) -> Result<Option<BoxSequence<'gc>>, LuaError<'gc>> {
     if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
-        return None;
+        return Ok(None);
     }
     let Function::Closure(closure) = function else {
-        return None;
+        return Ok(None);
     };
     let what = match name {
         Value::String(n) => format!("method '{}'", n.to_str_lossy()),
         _ => String::new(),
     };
-    let pop = push_entry(ctx, exec, closure, what, false);
-    Some(BoxSequence::new(&ctx, pop))
+    let slots = Slots {
+        site: UNKNOWN_SITE_SLOTS,
+        arguments,
+    };
+    let pop = push_entry(ctx, exec, closure, what, false, slots, false)?;
+    Ok(Some(BoxSequence::new(&ctx, pop)))
+}
+
+/// In diagnostic mode, the shadow-stack entry for a call of metamethod `__event` (a Lua
+/// function) made by one of our helpers, to be ended with [`leave_native`] when the call
+/// returns or fails. `None` outside diagnostic mode and for library functions; `C stack
+/// overflow` (or `stack overflow`) when Lua would raise it.
+pub fn enter_metamethod<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    function: Function<'gc>,
+    event: &str,
+    arguments: usize,
+) -> Result<Option<NativeCall>, LuaError<'gc>> {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+        return Ok(None);
+    }
+    let Function::Closure(closure) = function else {
+        return Ok(None);
+    };
+    let slots = Slots {
+        site: UNKNOWN_SITE_SLOTS,
+        arguments,
+    };
+    let what = format!("metamethod '{event}'");
+    let pop = push_entry(ctx, exec, closure, what, false, slots, true)?;
+    Ok(Some(NativeCall {
+        thread: pop.thread,
+        depth: pop.depth,
+    }))
+}
+
+/// In diagnostic mode, whether a library function (`pcall`) calling a function now nests C
+/// calls as deep as Lua allows (see [`C_CALLS`]): Lua then raises `C stack overflow`, with
+/// no position (the failing frame is the library function's), inside the protected call.
+pub fn c_stack_full(ctx: Context<'_>, exec: &Execution<'_, '_>) -> bool {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return false;
+    }
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if !s.enabled {
+        return false;
+    }
+    let key = thread_key(exec);
+    let level = s
+        .stacks
+        .get(&key)
+        .and_then(|st| st.last())
+        .map_or(C_BASE, |e| e.c_calls);
+    let full = level + 1 >= C_CALLS;
+    s.overflowed |= full;
+    full
 }
 
 /// Pops a `(call)` entry when the call returns or fails.
@@ -609,18 +738,17 @@ impl PopEntry {
         let mut s = s.borrow_mut();
         let known = matches!(&s.trace, Some((t, _)) if !t.is_empty() && text.ends_with(t));
         if !known {
-            let entries = s
-                .stacks
-                .get(&self.thread)
-                .map(|st| st[..(self.depth + 1).min(st.len())].to_vec())
-                .unwrap_or_default();
             // The failing frame's line: where `error` was called (its message may carry
             // another level's position), else the error's own position.
             let top = match &s.raised {
                 Some((t, at)) if *t == text => at.clone(),
                 _ => error_position(&text),
             };
-            s.trace = Some((text, frames(&entries, top)));
+            let traced = match s.stacks.get(&self.thread) {
+                Some(st) => frames(&st[..(self.depth + 1).min(st.len())], top),
+                None => Vec::new(),
+            };
+            s.trace = Some((text, elide(traced)));
         }
     }
 
@@ -919,10 +1047,30 @@ pub fn handler_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Option<Vec<
     Some(out)
 }
 
+/// The frames Lua's traceback shows of a deep stack: the 10 innermost, a `...` line and the
+/// 11 outermost (`luaL_traceback`'s `LEVELS1` and `LEVELS2`).
+pub fn elide(mut frames: Vec<TraceFrame>) -> Vec<TraceFrame> {
+    const INNERMOST: usize = 10;
+    const OUTERMOST: usize = 11;
+    if frames.len() > INNERMOST + OUTERMOST {
+        let skipped = frames.len() - INNERMOST - OUTERMOST;
+        frames.splice(
+            INNERMOST..INNERMOST + skipped,
+            [TraceFrame {
+                chunk: "...".to_owned(),
+                line: None,
+                name: String::new(),
+            }],
+        );
+    }
+    frames
+}
+
 /// Lua's traceback text for frames.
 pub fn traceback_text(frames: &[TraceFrame]) -> String {
+    let frames = elide(frames.to_vec());
     let mut out = String::from("stack traceback:");
-    for f in frames {
+    for f in &frames {
         match f.line {
             Some(l) => out.push_str(&format!("\n\t{}:{l}: in {}", f.chunk, f.name)),
             None if f.name.is_empty() => out.push_str(&format!("\n\t{}", f.chunk)),
@@ -963,6 +1111,8 @@ pub fn enter_native(
     let key = thread_key(exec);
     let mut s = s.borrow_mut();
     let stack = s.stacks.entry(key).or_default();
+    let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;
+    let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + 1;
     stack.push(Entry {
         chunk: caller.chunk.clone(),
         line,
@@ -971,6 +1121,8 @@ pub fn enter_native(
         what: String::new(),
         tail: false,
         native: Some(name),
+        slots,
+        c_calls,
     });
     Some(NativeCall {
         thread: key,

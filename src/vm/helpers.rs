@@ -207,9 +207,17 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             Ok(MetaResult::Call(call)) => {
                 stack.clear();
                 stack.extend(call.args);
+                // Diagnostic mode counts the call as Lua counts a metamethod's.
+                let shadow = super::diagnostics::enter_metamethod(
+                    ctx,
+                    &exec,
+                    call.function,
+                    "index",
+                    stack.len(),
+                )?;
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, FirstValue)),
+                    then: Some(BoxSequence::new(&ctx, FirstValue { shadow })),
                 })
             }
             Err(failure) => {
@@ -235,17 +243,36 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
 /// Keeps exactly one result (an `__index` function's first).
 #[derive(Collect)]
 #[collect(require_static)]
-struct FirstValue;
+struct FirstValue {
+    /// Diagnostic mode's shadow-stack entry for the call.
+    shadow: Option<super::diagnostics::NativeCall>,
+}
 
 impl<'gc> Sequence<'gc> for FirstValue {
     fn poll(
         &mut self,
-        _ctx: Context<'gc>,
+        ctx: Context<'gc>,
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            super::diagnostics::leave_native(ctx, call, None);
+        }
         stack.resize(1);
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            super::diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
     }
 }
 
@@ -327,7 +354,7 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
         };
         match found {
-            MetaResult::Value(v) => call_method(ctx, &exec, v, name),
+            MetaResult::Value(v) => call_method(ctx, &exec, v, name, stack.len()),
             MetaResult::Call(call) => {
                 // `__index` is a function: call it, then call what it returns with our args.
                 let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
@@ -346,6 +373,7 @@ fn call_method<'gc>(
     exec: &Execution<'gc, '_>,
     method: Value<'gc>,
     name: Value<'gc>,
+    arguments: usize,
 ) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
     match meta_ops::call(ctx, method) {
         // A library function numbers its arguments counting the receiver; Lua does not
@@ -357,7 +385,7 @@ fn call_method<'gc>(
         Ok(function) => Ok(CallbackReturn::Call {
             function,
             // Diagnostic mode's shadow stack knows method calls too (see `diagnostics`).
-            then: super::diagnostics::enter_method(ctx, exec, function, name),
+            then: super::diagnostics::enter_method(ctx, exec, function, name, arguments)?,
         }),
         Err(_) => Err(type_error(ctx, exec, "call", method, name)),
     }

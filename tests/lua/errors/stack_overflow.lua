@@ -1,0 +1,44 @@
+-- Unbounded recursion ends with Lua's `stack overflow` (LUAI_MAXSTACK slots) or, for calls
+-- nested through C (pcall, metamethods), `C stack overflow` (LUAI_MAXCCALLS), both caught by
+-- pcall. piccolo has no depth limit: aolite re-runs a script that ran out of memory in
+-- diagnostic mode, which counts what Lua counts.
+local depth = 0
+local function rec(n) local a, b, c, d, e, f = 1, 2, 3, 4, 5, 6; depth = n; return rec(n + 1) + 1 end
+local ok, err = pcall(rec, 1)
+print(ok, err)
+-- Lua counts stack slots: 10^6 / 8 levels here (the exact base differs a little).
+print(depth > 124000 and depth <= 125000)
+
+-- a vararg function keeps its arguments below its frame: the depth is exact
+depth = 0
+local function grow(...) depth = depth + 1; return grow(1, ...) + 1 end
+print(pcall(grow))
+print(depth)
+
+-- a method of a table, called through a field
+local Tree = {}
+function Tree.walk(node, d) local a, b, c, e, f, g = 1, 2, 3, 4, 5, 6; depth = d; return Tree.walk(node, d + 1) + 1 end
+print(pcall(Tree.walk, {}, 1))
+
+-- nested pcalls: the innermost one catches `C stack overflow` (no position)
+local n = 0
+local function nest() n = n + 1; return pcall(nest) end
+local results = table.pack(nest())
+print(n, results.n, results[results.n - 1], results[results.n])
+
+-- an __index function indexing its own table
+local t = setmetatable({}, { __index = function(self, k) n = n + 1; return self[k] end })
+n = 0
+print(pcall(function() return t.x end))
+print(n)
+
+-- an __add metamethod adding to itself
+local mt = {}
+mt.__add = function(a, b) n = n + 1; return a + b end
+local o = setmetatable({}, mt)
+n = 0
+print(pcall(function() return o + 1 end))
+print(n)
+
+-- the program goes on afterwards with its state
+print("after", depth > 0)
