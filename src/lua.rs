@@ -2,7 +2,9 @@
 
 use crate::error::Error;
 use crate::stdlib;
-use crate::vm::diagnostics::{self, diagnostic_limits, needs_diagnosis, same_error, Caught};
+use crate::vm::diagnostics::{
+    self, diagnostic_limits, needs_diagnosis, overflow_limits, same_error, Caught,
+};
 use crate::vm::{Completion, Limits, Vm};
 
 /// What a script printed before it finished or failed.
@@ -52,8 +54,9 @@ fn script_source(source: &[u8]) -> &[u8] {
 /// the script's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
     let first = run_once(chunk_name, source, limits, None)?;
-    if matches!(first.error, Some(Error::OutOfMemory { .. })) {
-        let again = run_once_in(chunk_name, source, diagnostic_limits(limits), true, None)?;
+    if matches!(first.error, Some(Error::OutOfMemory { .. })) && first.stack_like {
+        // Under the script's own memory limit: a memory bomb pays at most twice.
+        let again = run_once_in(chunk_name, source, overflow_limits(limits), true, None)?;
         return Ok(if again.overflowed { again } else { first }.output());
     }
     let needs = match &first.error {
@@ -94,6 +97,8 @@ struct Run {
     lined_up: bool,
     /// A call raised `stack overflow` (diagnostic mode).
     overflowed: bool,
+    /// It ran out of memory as unbounded recursion does ([`Vm::ran_out_like_recursion`]).
+    stack_like: bool,
 }
 
 impl Run {
@@ -142,6 +147,7 @@ fn run_once_in(
     let traced = vm.enter(diagnostics::was_traced);
     let caught = vm.enter(diagnostics::take_caught);
     let overflowed = vm.enter(diagnostics::overflowed);
+    let stack_like = vm.ran_out_like_recursion();
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {
         stdout,
@@ -151,5 +157,6 @@ fn run_once_in(
         caught,
         lined_up: end.lined_up,
         overflowed,
+        stack_like,
     })
 }

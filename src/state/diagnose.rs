@@ -125,7 +125,7 @@ impl Process {
         };
         let (first, caught) = match run(self, first) {
             Dispatched::Done(result @ Err(Error::OutOfMemory { .. }))
-                if self.diagnose != Diagnostics::Off =>
+                if self.diagnose != Diagnostics::Off && self.vm.ran_out_like_recursion() =>
             {
                 return self.diagnose_overflow(result, rerun);
             }
@@ -222,6 +222,8 @@ impl Process {
         let Ok(mut copy) = import::import_mode(&doc, true) else {
             return first;
         };
+        copy.vm
+            .set_limits(diagnostics::overflow_limits(*self.vm.limits()));
         let again = rerun(&mut copy);
         if !copy.vm.enter(diagnostics::overflowed) {
             return first;

@@ -1142,6 +1142,16 @@ pub fn leave_native(ctx: Context<'_>, call: NativeCall, error: Option<&LuaError<
     pop.pop(ctx);
 }
 
+/// Limits for the diagnostic re-run of a run that ran out of memory (looking for a `stack
+/// overflow`, see [`STACK_SLOTS`]): more fuel, but no more memory than the first run had,
+/// so a memory bomb costs at most twice its memory.
+pub fn overflow_limits(limits: super::Limits) -> super::Limits {
+    super::Limits {
+        fuel: limits.fuel.saturating_mul(4),
+        ..limits
+    }
+}
+
 /// Limits for a diagnostic re-run: its instrumentation costs fuel and stack, and it must
 /// reach the error the first run met.
 pub fn diagnostic_limits(limits: super::Limits) -> super::Limits {

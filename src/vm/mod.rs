@@ -172,6 +172,18 @@ pub struct Vm {
     interrupt: Option<Interrupt>,
     /// Full collections made so far (see [`Vm::full_collections`]).
     full_collections: u64,
+    /// The latest call that ran out of memory held it as deep recursion does (see
+    /// [`Vm::ran_out_like_recursion`]).
+    oom_stack_like: bool,
+}
+
+/// Whether a heap that ran out looks like unbounded recursion's: nearly all of it outside
+/// garbage-collected objects (piccolo's thread stacks, frames and table storage are such
+/// "external" allocations; every table, closure and string header is a GC object). A
+/// recursion that builds nothing per level holds well under 1% in GC objects; a table or
+/// string bomb holds 5% or more.
+fn stack_like(metrics: &gc_arena::metrics::Metrics) -> bool {
+    metrics.total_gc_allocation().saturating_mul(50) < metrics.total_allocation()
 }
 
 impl Vm {
@@ -204,11 +216,19 @@ impl Vm {
             fuel_used: 0,
             interrupt: None,
             full_collections: 0,
+            oom_stack_like: false,
         })
     }
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Whether the latest call that failed with [`Error::OutOfMemory`] held its memory as
+    /// unbounded recursion does (almost none of it in GC objects): worth a diagnostic re-run
+    /// for Lua's `stack overflow` (see `crate::state::diagnose`).
+    pub fn ran_out_like_recursion(&self) -> bool {
+        self.oom_stack_like
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
@@ -338,6 +358,7 @@ impl Vm {
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
         let limit = self.limits.fuel;
+        self.oom_stack_like = false;
         let mut used: u64 = 0;
         // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
         let budget = budget::Scope::enter(self.limits.memory);
@@ -372,6 +393,7 @@ impl Vm {
                 self.full_collect();
                 let now = self.lua.total_memory().saturating_add(wanted);
                 if now > self.limits.memory {
+                    self.oom_stack_like = stack_like(self.lua.gc_metrics());
                     self.abandon(&executor);
                     // What the stopped call held goes now: the heap is at its limit.
                     self.full_collect();
