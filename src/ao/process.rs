@@ -290,6 +290,7 @@ impl Process {
     /// Spawns a process: a fresh Lua state with the stdlib and the aos runtime, which then
     /// handles its own Process message (as on the network: it sets `Owner`, runs `On-Boot`).
     pub fn new(options: ProcessOptions) -> Result<Process, Error> {
+        let origin = Box::new(options.clone());
         let mut vm = Vm::new(options.limits)?;
         stdlib::install(&mut vm);
         runtime::install_natives(&mut vm)?;
@@ -326,6 +327,7 @@ impl Process {
             diagnose: options.diagnostics,
         };
         if options.no_spawn {
+            process.history.origin = Some(origin);
             return Ok(process);
         }
         // The process message is the clock's start.
@@ -344,6 +346,7 @@ impl Process {
         }
         // The log holds what happens after the spawn (a replay starts from a spawn).
         process.history.clear_log();
+        process.history.origin = Some(origin);
         Ok(process)
     }
 
@@ -457,6 +460,7 @@ impl Process {
             |p, pass| p.evaluate_pass(&wrapper, source, fuel_clock, pass),
             |copy| copy.evaluate_outcome(source),
         );
+        self.restore_coroutines_if_undone(false, &result);
         if let Ok(o) = &result {
             if self.history.logging {
                 // Logged as the JSON text of the source string (see `replay`).
@@ -602,6 +606,7 @@ impl Process {
             |p, pass| p.send_pass(msg, &fields, schedule, pass),
             |copy| copy.send_ref(msg),
         );
+        self.restore_coroutines_if_undone(msg.read_only, &result);
         if let (Some(m), Ok(o)) = (logged, &result) {
             self.log_message(Delivery::Send, m, None, o);
         }
@@ -705,6 +710,7 @@ impl Process {
             |p, pass| p.handle_pass(msg, env, read_only, schedule, pass),
             |copy| copy.handle_raw(msg, env),
         );
+        self.restore_coroutines_if_undone(read_only, &result);
         if let (false, Ok(o)) = (read_only, &result) {
             self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
         }

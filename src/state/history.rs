@@ -129,6 +129,9 @@ pub struct History {
     pub diffs: bool,
     /// Most writes the history may hold (default [`MAX_HISTORY_ENTRIES`]).
     pub max_entries: usize,
+    /// The options the process was spawned with, from which a log that has not restarted
+    /// replays (`None` for an imported process, whose document is not kept).
+    pub(crate) origin: Option<Box<ProcessOptions>>,
 }
 
 impl History {
@@ -512,7 +515,16 @@ impl Process {
     /// Rebuilds a process from `start` and `log`, checking each step's outcome hash. A step
     /// whose outcome differs is an [`Error::ReplayMismatch`] naming it.
     pub fn replay(start: ReplayStart<'_>, log: &[LogEntry]) -> Result<Process, Error> {
-        let mut p = match start {
+        let mut p = Process::replay_start(start, log)?;
+        for entry in log {
+            p.replay_entry(entry)?;
+        }
+        Ok(p)
+    }
+
+    /// The process a replay of `log` starts from.
+    fn replay_start(start: ReplayStart<'_>, log: &[LogEntry]) -> Result<Process, Error> {
+        match start {
             ReplayStart::Spawn(options) => {
                 if let Some(first) = log.first().filter(|e| e.seq != 1) {
                     return Err(Error::ReplayMismatch(format!(
@@ -521,45 +533,134 @@ impl Process {
                         first.seq
                     )));
                 }
-                Process::new(*options)?
+                Process::new(*options)
             }
-            ReplayStart::State(doc) => Process::import_state(doc)?,
+            ReplayStart::State(doc) => Process::import_state(doc),
+        }
+    }
+
+    /// After a message was undone (it failed, or was read-only) that had resumed a coroutine
+    /// created before it: undoing restored every table and variable, but not the coroutine,
+    /// whose stack piccolo keeps private (it stays where the message left it, often
+    /// finished). On a compute unit the coroutine is as it was before the message, still
+    /// waiting. So the process is rebuilt by replaying its log, which brings the coroutine
+    /// back to where it waited; the checkpoints taken since the log's start are taken again
+    /// at the same messages (older ones cannot be and are dropped). Nothing changes when the
+    /// log cannot reach the present (logging off, a log restarted from a state that could
+    /// not be exported, an imported process whose log has not restarted) or the replay
+    /// does not give the logged outcomes.
+    pub(crate) fn restore_coroutines_if_undone(
+        &mut self,
+        read_only: bool,
+        result: &Result<crate::ao::Outcome, Error>,
+    ) {
+        let undone = read_only || !matches!(result, Ok(o) if o.error.is_none());
+        if !undone || !self.vm.enter(crate::vm::diagnostics::resumed_older) {
+            return;
+        }
+        if let Some(fresh) = self.replayed() {
+            let Process {
+                vm,
+                handle,
+                clock,
+                block_height,
+                nonce,
+                history,
+                ..
+            } = fresh;
+            self.vm = vm;
+            self.handle = handle;
+            (self.clock, self.block_height, self.nonce) = (clock, block_height, nonce);
+            self.history.checkpoints = history.checkpoints;
+        }
+    }
+
+    /// This process rebuilt from its log, with the checkpoints it can take again (see
+    /// [`Process::restore_coroutines_if_undone`]).
+    fn replayed(&mut self) -> Option<Process> {
+        let h = &self.history;
+        if !h.logging {
+            return None;
+        }
+        let mut fresh = match (&h.log_base, h.log_offset, &h.origin) {
+            (Some(doc), _, _) => Process::import_state(doc).ok()?,
+            (None, 0, Some(options)) => Process::new((**options).clone()).ok()?,
+            _ => return None,
         };
-        for entry in log {
-            let outcome = match entry.kind {
-                Delivery::Send => p.send_json(&entry.message),
-                Delivery::Handle => p.handle_raw(
-                    &entry.message,
-                    entry
-                        .env
-                        .as_ref()
-                        .unwrap_or(&Json::Object(Default::default())),
-                ),
-                Delivery::Evaluate => match &entry.message {
-                    Json::String(source) => p.evaluate_outcome(source),
-                    _ => Err(Error::BadOptions(format!(
-                        "log entry {}: an evaluate entry's message is its source text",
-                        entry.seq
-                    ))),
-                },
-            };
-            let got = match outcome {
-                Ok(o) => outcome_hash(&o),
-                Err(e) => {
-                    return Err(Error::ReplayMismatch(format!(
-                        "message {} failed on replay: {e}",
-                        entry.seq
-                    )))
-                }
-            };
-            if got != entry.outcome_hash {
-                return Err(Error::ReplayMismatch(format!(
-                    "message {}: outcome hash {got} differs from the logged {}",
-                    entry.seq, entry.outcome_hash
-                )));
+        fresh.history.logging = false;
+        fresh.history.max_entries = h.max_entries;
+        fresh.diagnose = self.diagnose;
+        let mut pending = h
+            .checkpoints
+            .iter()
+            .filter(|c| c.seq >= h.log_offset)
+            .peekable();
+        let log = h.log();
+        for entry in &log {
+            while let Some(c) = pending.next_if(|c| c.seq < entry.seq) {
+                fresh.retake(c);
+            }
+            // A failed message was undone: it changed nothing but, perhaps, a coroutine it
+            // resumed, which is what this rebuild is for (a replayed failure would do that
+            // again, and the rebuilt process keeps no log to undo it with).
+            if entry.ok {
+                fresh.replay_entry(entry).ok()?;
             }
         }
-        Ok(p)
+        for c in pending {
+            fresh.retake(c);
+        }
+        Some(fresh)
+    }
+
+    /// Takes checkpoint `c` (of another process at the same message) here, with its id.
+    fn retake(&mut self, c: &Checkpoint) {
+        let position = self.vm.enter(undo::history_position);
+        let host = self.host_snapshot();
+        self.history.checkpoints.push(Checkpoint {
+            id: c.id,
+            name: c.name.clone(),
+            position,
+            seq: c.seq,
+            host,
+        });
+    }
+
+    /// Delivers one logged entry again, as it was delivered; its outcome must hash as logged.
+    fn replay_entry(&mut self, entry: &LogEntry) -> Result<(), Error> {
+        let outcome = match entry.kind {
+            Delivery::Send => self.send_json(&entry.message),
+            Delivery::Handle => self.handle_raw(
+                &entry.message,
+                entry
+                    .env
+                    .as_ref()
+                    .unwrap_or(&Json::Object(Default::default())),
+            ),
+            Delivery::Evaluate => match &entry.message {
+                Json::String(source) => self.evaluate_outcome(source),
+                _ => Err(Error::BadOptions(format!(
+                    "log entry {}: an evaluate entry's message is its source text",
+                    entry.seq
+                ))),
+            },
+        };
+        let got = match outcome {
+            Ok(o) => outcome_hash(&o),
+            Err(e) => {
+                return Err(Error::ReplayMismatch(format!(
+                    "message {} failed on replay: {e}",
+                    entry.seq
+                )))
+            }
+        };
+        if got != entry.outcome_hash {
+            return Err(Error::ReplayMismatch(format!(
+                "message {}: outcome hash {got} differs from the logged {}",
+                entry.seq, entry.outcome_hash
+            )));
+        }
+        Ok(())
     }
 
     /// [`Process::replay`] with the start given as JSON: spawn options, or `{state: doc}`.

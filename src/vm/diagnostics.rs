@@ -465,6 +465,11 @@ pub fn end_run(ctx: Context<'_>) -> RunEnd {
     }
 }
 
+/// Whether the run resumed a coroutine created before it (see [`thread_resumed`]).
+pub fn resumed_older(ctx: Context<'_>) -> bool {
+    state(ctx).borrow().resumed_older
+}
+
 /// Whether a call raised `stack overflow` since the run began (see [`STACK_SLOTS`]).
 pub fn overflowed(ctx: Context<'_>) -> bool {
     state(ctx).borrow().overflowed
