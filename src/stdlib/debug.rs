@@ -5,7 +5,9 @@
 //! line). So `traceback` shows the message and that one frame, and `getinfo` answers for
 //! function values (from their prototypes) and for level 1; deeper levels are unknown and
 //! answer nil. Hooks are accepted and never run; `getmetatable`/`setmetatable` bypass
-//! `__metatable` as in Lua. Locals, upvalue names and the registry are not available.
+//! `__metatable` as in Lua. Upvalues (names, values, identities) and the parameter names
+//! of functions are in `upvalues.rs`; locals of running functions and the registry are
+//! not available.
 
 use piccolo::{
     compiler::FunctionRef, Callback, CallbackReturn, Context, Execution, Function, Table, Value,
@@ -167,7 +169,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                             );
                         }
                         if has(b'u') {
-                            put("nups", Value::Integer(c.upvalues().len() as i64));
+                            put("nups", Value::Integer(super::upvalues::count(f) as i64));
                             put(
                                 "nparams",
                                 Value::Integer(i64::from(crate::vm::params::declared_params(
@@ -322,6 +324,8 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         stack.resize(1);
         Ok(CallbackReturn::Return)
     });
+
+    super::upvalues::install(ctx, debug);
 
     let _ = ctx.globals().set(ctx, "debug", debug);
 }

@@ -21,6 +21,7 @@ pub mod random;
 pub mod string;
 pub mod table;
 pub mod tostring;
+pub mod upvalues;
 pub mod utf8;
 
 #[cfg(test)]

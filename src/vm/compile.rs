@@ -360,6 +360,8 @@ fn compile_here(
     }
     let name = |s: &[u8]| -> SourceString { Arc::from(s) };
     let mut chunk = chunk;
+    // Before every rewrite: Lua's upvalue order and the names, from the source as written.
+    super::upvalues::insert_preludes(&mut chunk.block);
     let mut labels = LabelRewrite::new(|label: &SourceString, n| {
         // `#` cannot appear in a Lua name: no clash with the program's own labels.
         Arc::from(format!("{}#{n}", String::from_utf8_lossy(label)).as_bytes())
@@ -433,6 +435,11 @@ fn compile_here(
     }
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
+    if !super::upvalues::strip_preludes(&mut inner) && cfg!(debug_assertions) {
+        // Release builds keep such a function's instructions and drop its names; test
+        // builds refuse it, so a change of piccolo's output shows.
+        return Err(internal("an upvalue names prelude was not found"));
+    }
     restore_vararg_flags(&mut inner, &declared_vararg);
     if reads == Reads::Vm {
         // aolite's runtime modules: their errors carry aos's line numbers.
