@@ -51,7 +51,11 @@ fn frame_line(exec: &Execution<'_, '_>) -> String {
     }
 }
 
-pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
+pub fn install<'gc>(
+    ctx: Context<'gc>,
+    string_meta: Table<'gc>,
+    limits: crate::vm::compile::SourceLimits,
+) {
     let debug = Table::new(&ctx);
 
     set(ctx, debug, "traceback", |ctx, exec, mut stack| {
@@ -128,7 +132,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         Ok(CallbackReturn::Return)
     });
 
-    set(ctx, debug, "getinfo", |ctx, exec, mut stack| {
+    set(ctx, debug, "getinfo", move |ctx, exec, mut stack| {
         if matches!(stack.get(0), Value::Thread(_)) {
             stack.pop_front();
         }
@@ -169,7 +173,10 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                             );
                         }
                         if has(b'u') {
-                            put("nups", Value::Integer(super::upvalues::count(f) as i64));
+                            put(
+                                "nups",
+                                Value::Integer(super::upvalues::count(ctx, &limits, f) as i64),
+                            );
                             put(
                                 "nparams",
                                 Value::Integer(i64::from(crate::vm::params::declared_params(
@@ -325,7 +332,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         Ok(CallbackReturn::Return)
     });
 
-    super::upvalues::install(ctx, debug);
+    super::upvalues::install(ctx, debug, limits);
 
     let _ = ctx.globals().set(ctx, "debug", debug);
 }

@@ -1,10 +1,9 @@
 //! `debug.getupvalue`, `setupvalue`, `upvalueid`, `upvaluejoin` and `getlocal`.
 //!
-//! A closure's upvalue cells are piccolo's public `Closure::upvalues()`; their names and
-//! Lua's order come from the compile pipeline (`vm::upvalues`): upvalue `i` of a Lua
-//! function is piccolo's cell `i - 1`, for `i` up to the number of names recorded (the
-//! cells after them are the pipeline's hidden helpers). Rust functions have none (Lua's C
-//! functions may have unnamed ones).
+//! A closure's upvalue cells are piccolo's public `Closure::upvalues()`; Lua's names and
+//! order for them come from a second compilation of the closure's chunk (`vm::upvalues`),
+//! found through the chunk registry (`vm::chunks`), so only closures the pipeline compiled
+//! have any. Rust functions have none (Lua's C functions may have unnamed ones).
 //!
 //! A cell still open lives on a thread's stack. The thread running this callback is
 //! borrowed by piccolo's executor while the callback runs, so such a cell is read or
@@ -14,6 +13,7 @@
 use std::collections::HashMap;
 
 use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
+use piccolo::userdata::UserDataInner;
 use piccolo::{
     closure::{UpValue, UpValueState},
     Callback, CallbackReturn, Closure, Context, Execution, Function, FunctionPrototype, Stack,
@@ -21,7 +21,9 @@ use piccolo::{
 };
 
 use super::argcheck::{bad_arg, check_any, check_integer, error, type_error};
-use crate::vm::upvalues::{names, DebugNames};
+use crate::vm::chunks;
+use crate::vm::compile::{self, SourceLimits};
+use crate::vm::upvalues::{self, LuaView};
 
 /// Reads the cell given as its only upvalue: `(name) -> name, value`.
 const GETTER: &str = "local u return function(...) return ..., u end";
@@ -54,29 +56,66 @@ fn over<'gc>(
     Function::Closure(Closure::from_parts(&ctx, proto, cells))
 }
 
-/// The recorded names of a function value (none for Rust functions).
-fn names_of(f: Function<'_>) -> Option<DebugNames> {
-    match f {
-        Function::Closure(c) => names(&c.prototype()),
-        Function::Callback(_) => None,
-    }
-}
-
-/// Lua's `nups` of a function: its named upvalues.
-pub fn count(f: Function<'_>) -> usize {
-    names_of(f).map_or(0, |n| n.upvalues.len())
-}
-
-/// Upvalue `n` (1-based) of function `f`: its name and cell.
-fn upvalue<'gc>(ctx: Context<'gc>, f: Function<'gc>, n: i64) -> Option<(Value<'gc>, UpValue<'gc>)> {
+/// Lua's view of a function value (none for Rust functions and for closures the pipeline
+/// did not make), with the chunk's `_ENV` value for a main chunk whose `_ENV` piccolo
+/// did not capture. The chunk is compiled again, both ways (cached, see `compile`).
+fn view_of<'gc>(
+    ctx: Context<'gc>,
+    limits: &SourceLimits,
+    f: Function<'gc>,
+) -> Option<(LuaView, Value<'gc>)> {
     let Function::Closure(c) = f else {
         return None;
     };
-    let names = names(&c.prototype())?;
+    let at = chunks::locate(ctx, c.prototype())?;
+    let chunk = chunks::chunk(ctx, at.chunk)?;
+    let reads = crate::ao::runtime::reads_for(&chunk.name, &chunk.source);
+    let diagnostic = crate::vm::diagnostics::enabled(ctx);
+    let plain =
+        compile::compile_mode(&chunk.name, &chunk.source, limits, reads, diagnostic).ok()?;
+    let named =
+        compile::compile_names(&chunk.name, &chunk.source, limits, reads, diagnostic).ok()?;
+    let view = upvalues::view(&plain, &named, &at.path)?;
+    // Every cell the view names is one of this closure's.
+    let env = chunk.env.unwrap_or(Value::Table(ctx.globals()));
+    view.upvalues
+        .iter()
+        .all(|(_, i)| i.map_or(true, |i| i < c.upvalues().len()))
+        .then_some((view, env))
+}
+
+/// Lua's `nups` of a function: its upvalues as Lua counts them.
+pub fn count<'gc>(ctx: Context<'gc>, limits: &SourceLimits, f: Function<'gc>) -> usize {
+    view_of(ctx, limits, f).map_or(0, |(v, _)| v.upvalues.len())
+}
+
+/// Where an upvalue's value is.
+#[derive(Clone, Copy)]
+enum Slot<'gc> {
+    Cell(UpValue<'gc>),
+    /// The `_ENV` of a main chunk that uses no global: piccolo made no cell for it, so it
+    /// can be read (the chunk's environment) but not replaced.
+    Env(Value<'gc>, Closure<'gc>),
+}
+
+/// Upvalue `n` (1-based) of function `f`: its name and where its value is.
+fn upvalue<'gc>(
+    ctx: Context<'gc>,
+    limits: &SourceLimits,
+    f: Function<'gc>,
+    n: i64,
+) -> Option<(Value<'gc>, Slot<'gc>)> {
+    let Function::Closure(c) = f else {
+        return None;
+    };
     let i = usize::try_from(n.checked_sub(1)?).ok()?;
-    let name = names.upvalues.get(i)?;
-    let cell = *c.upvalues().get(i)?;
-    Some((Value::String(ctx.intern(name)), cell))
+    let (view, env) = view_of(ctx, limits, f)?;
+    let (name, cell) = view.upvalues.get(i)?;
+    let slot = match cell {
+        Some(cell) => Slot::Cell(*c.upvalues().get(*cell)?),
+        None => Slot::Env(env, c),
+    };
+    Some((Value::String(ctx.intern(name)), slot))
 }
 
 /// `luaL_checktype(L, i, LUA_TFUNCTION)`.
@@ -101,10 +140,11 @@ fn check_upvalue<'gc>(
     stack: &Stack<'gc, '_>,
     (argf, argnup): (usize, usize),
     fname: &str,
-) -> Result<(Function<'gc>, UpValue<'gc>), piccolo::Error<'gc>> {
+    limits: &SourceLimits,
+) -> Result<(Function<'gc>, Slot<'gc>), piccolo::Error<'gc>> {
     let n = check_integer(ctx, exec, stack, argnup, fname)?;
     let f = check_function(ctx, exec, stack, argf, fname)?;
-    match upvalue(ctx, f, n) {
+    match upvalue(ctx, limits, f, n) {
         Some((_, cell)) => Ok((f, cell)),
         None => Err(bad_arg(ctx, exec, argnup, fname, "invalid upvalue index")),
     }
@@ -117,18 +157,13 @@ fn check_upvalue<'gc>(
 #[collect(no_drop)]
 struct UpValueIds<'gc>(Gc<'gc, RefLock<IdMap<'gc>>>);
 
-/// Ids by cell address. The weak reference to the cell keeps its box, so its address is
-/// not reused while the entry exists; entries whose id is dead are pruned as the map grows.
+/// Ids by the address of what they identify (a cell, or a closure for the `_ENV` of
+/// [`Slot::Env`]). The weak reference to it keeps its box, so its address is not reused
+/// while the entry exists; entries whose id is dead are pruned as the map grows.
 #[derive(Collect, Default)]
 #[collect(no_drop)]
 struct IdMap<'gc> {
-    by_cell: HashMap<
-        usize,
-        (
-            GcWeak<'gc, piccolo::closure::UpValueInner<'gc>>,
-            GcWeak<'gc, piccolo::userdata::UserDataInner<'gc>>,
-        ),
-    >,
+    by_address: HashMap<usize, (GcWeak<'gc, ()>, GcWeak<'gc, UserDataInner<'gc>>)>,
     #[collect(require_static)]
     prune_at: usize,
 }
@@ -139,27 +174,42 @@ impl<'gc> piccolo::Singleton<'gc> for UpValueIds<'gc> {
     }
 }
 
-fn id_of<'gc>(ctx: Context<'gc>, cell: UpValue<'gc>) -> UserData<'gc> {
+fn erase<'gc, T: 'gc>(gc: Gc<'gc, T>) -> GcWeak<'gc, ()> {
+    // SAFETY: the erased pointer is only traced, never upgraded or dereferenced as `()`;
+    // tracing only touches the box header, which does not depend on `T`.
+    unsafe { GcWeak::cast::<()>(Gc::downgrade(gc)) }
+}
+
+fn id_of<'gc>(ctx: Context<'gc>, slot: Slot<'gc>) -> UserData<'gc> {
+    let (key, weak) = match slot {
+        Slot::Cell(cell) => {
+            let inner = cell.into_inner();
+            (Gc::as_ptr(inner) as *const () as usize, erase(inner))
+        }
+        Slot::Env(_, closure) => {
+            let inner = closure.into_inner();
+            (Gc::as_ptr(inner) as *const () as usize, erase(inner))
+        }
+    };
     let ids = ctx.singleton::<Rootable![UpValueIds<'_>]>().0;
-    let inner = cell.into_inner();
-    let key = Gc::as_ptr(inner) as *const () as usize;
-    if let Some((_, id)) = ids.borrow().by_cell.get(&key) {
+    if let Some((_, id)) = ids.borrow().by_address.get(&key) {
         if let Some(id) = id.upgrade(&ctx) {
             return UserData::from_inner(id);
         }
     }
     let id = UserData::new_static(&ctx, ());
     let mut map = ids.borrow_mut(&ctx);
-    if map.by_cell.len() >= map.prune_at {
-        map.by_cell.retain(|_, (_, id)| id.upgrade(&ctx).is_some());
-        map.prune_at = (map.by_cell.len() * 2).max(64);
+    if map.by_address.len() >= map.prune_at {
+        map.by_address
+            .retain(|_, (_, id)| id.upgrade(&ctx).is_some());
+        map.prune_at = (map.by_address.len() * 2).max(64);
     }
-    map.by_cell
-        .insert(key, (Gc::downgrade(inner), Gc::downgrade(id.into_inner())));
+    map.by_address
+        .insert(key, (weak, Gc::downgrade(id.into_inner())));
     id
 }
 
-pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>) {
+pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>, limits: SourceLimits) {
     let (Some(get), Some(set)) = (accessor(ctx, GETTER), accessor(ctx, SETTER)) else {
         return;
     };
@@ -168,13 +218,20 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>) {
     let _ = debug.set(
         ctx,
         "getupvalue",
-        Callback::from_fn_with(&ctx, access, |access, ctx, exec, mut stack| {
+        Callback::from_fn_with(&ctx, access, move |access, ctx, exec, mut stack| {
             let fname = "debug.getupvalue";
             let n = check_integer(ctx, &exec, &stack, 1, fname)?;
             let f = check_function(ctx, &exec, &stack, 0, fname)?;
-            let Some((name, cell)) = upvalue(ctx, f, n) else {
+            let Some((name, slot)) = upvalue(ctx, &limits, f, n) else {
                 stack.clear();
                 return Ok(CallbackReturn::Return);
+            };
+            let cell = match slot {
+                Slot::Cell(cell) => cell,
+                Slot::Env(env, _) => {
+                    stack.replace(ctx, (name, env));
+                    return Ok(CallbackReturn::Return);
+                }
             };
             match cell.get() {
                 UpValueState::Closed(v) => {
@@ -195,14 +252,22 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>) {
     let _ = debug.set(
         ctx,
         "setupvalue",
-        Callback::from_fn_with(&ctx, access, |access, ctx, exec, mut stack| {
+        Callback::from_fn_with(&ctx, access, move |access, ctx, exec, mut stack| {
             let fname = "debug.setupvalue";
             let v = check_any(ctx, &exec, &stack, 2, fname)?;
             let n = check_integer(ctx, &exec, &stack, 1, fname)?;
             let f = check_function(ctx, &exec, &stack, 0, fname)?;
-            let Some((name, cell)) = upvalue(ctx, f, n) else {
+            let Some((name, slot)) = upvalue(ctx, &limits, f, n) else {
                 stack.clear();
                 return Ok(CallbackReturn::Return);
+            };
+            let Slot::Cell(cell) = slot else {
+                return Err(error(
+                    ctx,
+                    &exec,
+                    "debug.setupvalue: this chunk uses no global, so aolite keeps no _ENV \
+                     variable for it to replace",
+                ));
             };
             // A failed message rolls the assignment back, as it does Lua's own.
             crate::vm::undo::record_upvalue(ctx, cell);
@@ -223,16 +288,16 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>) {
         }),
     );
 
-    super::base::set(ctx, debug, "upvalueid", |ctx, exec, mut stack| {
-        let (_, cell) = check_upvalue(ctx, &exec, &stack, (0, 1), "debug.upvalueid")?;
-        stack.replace(ctx, id_of(ctx, cell));
+    super::base::set(ctx, debug, "upvalueid", move |ctx, exec, mut stack| {
+        let (_, slot) = check_upvalue(ctx, &exec, &stack, (0, 1), "debug.upvalueid", &limits)?;
+        stack.replace(ctx, id_of(ctx, slot));
         Ok(CallbackReturn::Return)
     });
 
-    super::base::set(ctx, debug, "upvaluejoin", |ctx, exec, stack| {
+    super::base::set(ctx, debug, "upvaluejoin", move |ctx, exec, stack| {
         let fname = "debug.upvaluejoin";
-        let (f1, _) = check_upvalue(ctx, &exec, &stack, (0, 1), fname)?;
-        let (f2, _) = check_upvalue(ctx, &exec, &stack, (2, 3), fname)?;
+        let (f1, _) = check_upvalue(ctx, &exec, &stack, (0, 1), fname, &limits)?;
+        let (f2, _) = check_upvalue(ctx, &exec, &stack, (2, 3), fname, &limits)?;
         for (i, f) in [(0, f1), (2, f2)] {
             if matches!(f, Function::Callback(_)) {
                 return Err(bad_arg(ctx, &exec, i, fname, "Lua function expected"));
@@ -248,16 +313,16 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>) {
         ))
     });
 
-    super::base::set(ctx, debug, "getlocal", |ctx, exec, mut stack| {
+    super::base::set(ctx, debug, "getlocal", move |ctx, exec, mut stack| {
         let fname = "debug.getlocal";
         let arg = usize::from(matches!(stack.get(0), Value::Thread(_)));
         let n = check_integer(ctx, &exec, &stack, arg + 1, fname)?;
         if let Value::Function(f) = stack.get(arg) {
             // A function's parameter names (Lua gives only the name).
-            let name = names_of(f)
-                .and_then(|names| {
+            let name = view_of(ctx, &limits, f)
+                .and_then(|(view, _)| {
                     let i = usize::try_from(n.checked_sub(1)?).ok()?;
-                    names.params.get(i).cloned()
+                    view.params.get(i).cloned()
                 })
                 .map_or(Value::Nil, |name| Value::String(ctx.intern(&name)));
             stack.replace(ctx, name);

@@ -1,5 +1,5 @@
-//! Upvalue names and Lua's upvalue order, for `debug.getupvalue`, `setupvalue`, `upvalueid`
-//! and `getlocal(f, n)`.
+//! Upvalue names and Lua's upvalue order, for `debug.getupvalue`, `setupvalue`, `upvalueid`,
+//! `getlocal(f, n)` and `getinfo(f).nups`.
 //!
 //! piccolo's compiled prototypes keep no names, and number a function's upvalues in the
 //! order its compiler first resolves them, in the *rewritten* tree (whose helper calls and
@@ -8,18 +8,21 @@
 //! used only in a nested function counts where it is met there; a global name makes `_ENV`
 //! an upvalue; a main chunk has exactly `_ENV`).
 //!
-//! So, before the rewrites, [`insert_preludes`] walks each function of the source as Lua's
-//! parser does and puts at the start of its body one statement per name it finds:
+//! The code that runs is left as it is. When the debug library asks, the closure's chunk is
+//! compiled a second time (`compile::compile_names`, cached like any compilation), with
+//! [`insert_preludes`] run before the rewrites: it walks each function of the source as
+//! Lua's parser does and puts at the start of its body one statement per name it finds,
 //!
 //! `do local (debug) = "<names>" end  do local (debug) = u1 end ... do local (debug) = un end`
 //!
 //! piccolo compiles them before anything else of the body (after the parameter prologue of
-//! `params.rs`), so its upvalues 1..n are `u1..un` in Lua's order, and the string (the
-//! parameter and upvalue names) is the function's constant 0. After compiling,
-//! [`strip_preludes`] removes the prelude's n+1 instructions (a `LoadConstant` and n
-//! `GetUpValue` at the start, no jump reaches them): what runs is what ran without them,
-//! only the upvalue indices differ. Functions with neither parameters nor upvalues get no
-//! prelude (nothing to name). [`names`] reads the string back from a prototype.
+//! `params.rs`), so in that compilation its upvalues 1..n are `u1..un` in Lua's order, and
+//! the string (parameter and upvalue names) is the function's constant 0. [`view`] then
+//! matches each of them to the running closure's cell for the same variable, by what the
+//! upvalue refers to (the wrapper's `_ENV` or a helper, or a register of an enclosing
+//! function: the prelude frees its register before any local is declared, so locals get the
+//! same registers in both compilations). Functions with neither parameters nor upvalues get
+//! no prelude (nothing to name).
 
 use std::sync::Arc;
 
@@ -28,9 +31,9 @@ use piccolo::compiler::parser::{
     FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
     RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
-use piccolo::compiler::{CompiledPrototype, LineNumber};
-use piccolo::opcode::Operation;
-use piccolo::{Constant, FunctionPrototype};
+use piccolo::compiler::CompiledPrototype;
+use piccolo::types::UpValueDescriptor;
+use piccolo::Constant;
 
 use super::compile::SourceString;
 
@@ -70,18 +73,86 @@ fn decode(bytes: &[u8]) -> Option<DebugNames> {
     Some(DebugNames { params, upvalues })
 }
 
-/// The names recorded for a compiled function, if it has any (Lua functions with parameters
-/// or upvalues; hidden functions of the rewrites have none).
-pub fn names(p: &FunctionPrototype<'_>) -> Option<DebugNames> {
-    match p.constants.first()? {
-        Constant::String(s) => {
-            let names = decode(s.as_bytes())?;
-            // Never more names than the closure has upvalues (a forged constant in a
-            // hidden function cannot point past them).
-            (names.upvalues.len() <= p.upvalues.len()).then_some(names)
-        }
-        _ => None,
+/// Lua's view of a closure made by the pipeline: its parameter names and, for each of Lua's
+/// upvalues in order, its name and the index of its cell among the closure's upvalues
+/// (none for the `_ENV` of a main chunk that uses no global: piccolo made no cell).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LuaView {
+    pub params: Vec<Vec<u8>>,
+    pub upvalues: Vec<(Vec<u8>, Option<usize>)>,
+}
+
+/// What an upvalue refers to, from the chunk's main function down to a function: the
+/// wrapper's `_ENV` or one of its helpers, or a local (register) of the function `level`
+/// steps down the path. The same variable has the same key in the plain compilation and in
+/// the names compilation (a prelude frees its register before any local is declared).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Env,
+    Helper(u8),
+    Local(usize, u8),
+}
+
+/// The keys of the upvalues of the function at `path` under `main` (the chunk's function).
+fn keys<'a>(
+    main: &'a CompiledPrototype<SourceString>,
+    path: &[u32],
+) -> Option<(Vec<Key>, &'a CompiledPrototype<SourceString>)> {
+    let mut keys: Vec<Key> = main
+        .upvalues
+        .iter()
+        .map(|d| match d {
+            UpValueDescriptor::ParentLocal(r) => Key::Helper(r.0),
+            _ => Key::Env,
+        })
+        .collect();
+    let mut proto = main;
+    for (level, &i) in path.iter().enumerate() {
+        let child = &**proto.prototypes.get(usize::try_from(i).ok()?)?;
+        keys = child
+            .upvalues
+            .iter()
+            .map(|d| match d {
+                UpValueDescriptor::ParentLocal(r) => Some(Key::Local(level, r.0)),
+                UpValueDescriptor::Outer(o) => keys.get(usize::from(o.0)).cloned(),
+                UpValueDescriptor::Environment => Some(Key::Env),
+            })
+            .collect::<Option<_>>()?;
+        proto = child;
     }
+    Some((keys, proto))
+}
+
+/// Lua's view of the function at `path` of a chunk, from its plain compilation (the one
+/// that runs) and its names compilation ([`compile_names`](super::compile::compile_names)).
+pub fn view(
+    plain: &CompiledPrototype<SourceString>,
+    named: &CompiledPrototype<SourceString>,
+    path: &[u32],
+) -> Option<LuaView> {
+    let (have, _) = keys(plain, path)?;
+    let (want, proto) = keys(named, path)?;
+    let Some(Constant::String(first)) = proto.constants.first() else {
+        // Neither parameters nor upvalues: no prelude.
+        return Some(LuaView::default());
+    };
+    let Some(names) = decode(first) else {
+        return Some(LuaView::default());
+    };
+    let mut upvalues = Vec::with_capacity(names.upvalues.len());
+    for (name, key) in names.upvalues.into_iter().zip(&want) {
+        let cell = have.iter().position(|k| k == key);
+        // Only a main chunk that uses no global has an upvalue piccolo did not make (its
+        // `_ENV`, which Lua always gives a main function).
+        if cell.is_none() && !(path.is_empty() && *key == Key::Env) {
+            return None;
+        }
+        upvalues.push((name, cell));
+    }
+    Some(LuaView {
+        params: names.params,
+        upvalues,
+    })
 }
 
 /// Inserts the preludes into every function of a chunk (its main function included), from
@@ -396,89 +467,6 @@ fn prepend(body: &mut Block<SourceString>, params: &[SourceString], upvalues: &[
             }))
         }));
     body.statements.splice(0..0, prelude);
-}
-
-/// Removes the compiled preludes from `proto` and every function under it (see the module
-/// docs). A function whose code does not start as expected keeps its instructions and
-/// loses its names constant's meaning (its constant 0 is made unreadable as names), so
-/// nothing misnames its upvalues.
-pub fn strip_preludes(proto: &mut CompiledPrototype<SourceString>) -> bool {
-    let mut ok = strip_one(proto);
-    for p in &mut proto.prototypes {
-        ok &= strip_preludes(p);
-    }
-    ok
-}
-
-fn strip_one(proto: &mut CompiledPrototype<SourceString>) -> bool {
-    let Some(Constant::String(first)) = proto.constants.first() else {
-        return true;
-    };
-    let Some(names) = decode(first) else {
-        return true;
-    };
-    match prelude_at(proto, names.upvalues.len()) {
-        Some(start) => {
-            remove_ops(proto, start, names.upvalues.len() + 1);
-            true
-        }
-        None => {
-            // Keep the (harmless) instructions; forget the names.
-            proto.constants[0] = Constant::String(Arc::from(&b"(debug names lost)"[..]));
-            false
-        }
-    }
-}
-
-/// Where the prelude of a function with `n` upvalue names starts: first, or after the
-/// parameter prologue (`VarArgs` into register 0).
-fn prelude_at(proto: &CompiledPrototype<SourceString>, n: usize) -> Option<usize> {
-    let ops: Vec<Operation> = proto
-        .opcodes
-        .iter()
-        .take(n + 2)
-        .map(|op| op.decode())
-        .collect();
-    let start = match ops.first()? {
-        Operation::VarArgs { dest, .. } if dest.0 == 0 => 1,
-        _ => 0,
-    };
-    let Operation::LoadConstant { dest, constant } = *ops.get(start)? else {
-        return None;
-    };
-    if constant.0 != 0 {
-        return None;
-    }
-    for i in 0..n {
-        match *ops.get(start + 1 + i)? {
-            Operation::GetUpValue { source, dest: d }
-                if usize::from(source.0) == i && d == dest => {}
-            _ => return None,
-        }
-    }
-    Some(start)
-}
-
-/// Removes `count` instructions at `start`. No jump starts before them or lands in them
-/// (only the parameter prologue comes before), so relative jumps keep their targets.
-fn remove_ops(proto: &mut CompiledPrototype<SourceString>, start: usize, count: usize) {
-    proto.opcodes.drain(start..start + count);
-    let mut lines: Vec<(usize, LineNumber)> = Vec::with_capacity(proto.opcode_line_numbers.len());
-    for &(at, line) in &proto.opcode_line_numbers {
-        let at = if at >= start + count {
-            at - count
-        } else if at > start {
-            start
-        } else {
-            at
-        };
-        match lines.last_mut() {
-            Some(last) if last.0 == at => last.1 = line,
-            _ => lines.push((at, line)),
-        }
-    }
-    lines.dedup_by(|next, prev| next.1 == prev.1);
-    proto.opcode_line_numbers = lines;
 }
 
 #[cfg(test)]
