@@ -11,6 +11,7 @@
 //! callback calls: the VM reaches open cells of the running thread through its own frames.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
 use piccolo::userdata::UserDataInner;
@@ -63,25 +64,85 @@ fn view_of<'gc>(
     ctx: Context<'gc>,
     limits: &SourceLimits,
     f: Function<'gc>,
-) -> Option<(LuaView, Value<'gc>)> {
+) -> Option<(Rc<LuaView>, Value<'gc>)> {
     let Function::Closure(c) = f else {
         return None;
     };
-    let at = chunks::locate(ctx, c.prototype())?;
+    let proto = c.prototype();
+    let at = chunks::locate(ctx, proto)?;
     let chunk = chunks::chunk(ctx, at.chunk)?;
-    let reads = crate::ao::runtime::reads_for(&chunk.name, &chunk.source);
-    let diagnostic = crate::vm::diagnostics::enabled(ctx);
-    let plain =
-        compile::compile_mode(&chunk.name, &chunk.source, limits, reads, diagnostic).ok()?;
-    let named =
-        compile::compile_names(&chunk.name, &chunk.source, limits, reads, diagnostic).ok()?;
-    let view = upvalues::view(&plain, &named, &at.path)?;
-    // Every cell the view names is one of this closure's.
     let env = chunk.env.unwrap_or(Value::Table(ctx.globals()));
-    view.upvalues
-        .iter()
-        .all(|(_, i)| i.map_or(true, |i| i < c.upvalues().len()))
-        .then_some((view, env))
+    let views = ctx.singleton::<Rootable![Views<'_>]>().0;
+    let key = Gc::as_ptr(proto) as *const () as usize;
+    let known = views.borrow().by_proto.get(&key).map(|e| e.view.clone());
+    let view = match known {
+        Some(view) => view,
+        None => {
+            let reads = crate::ao::runtime::reads_for(&chunk.name, &chunk.source);
+            let diagnostic = crate::vm::diagnostics::enabled(ctx);
+            let compiled = |names| {
+                let compile = if names {
+                    compile::compile_names
+                } else {
+                    compile::compile_mode
+                };
+                compile(&chunk.name, &chunk.source, limits, reads, diagnostic).ok()
+            };
+            let view = match (compiled(false), compiled(true)) {
+                (Some(plain), Some(named)) => upvalues::view(&plain, &named, &at.path)
+                    // Every cell the view names is one of this closure's.
+                    .filter(|v| {
+                        v.upvalues
+                            .iter()
+                            .all(|(_, i)| i.map_or(true, |i| i < c.upvalues().len()))
+                    })
+                    .map(Rc::new),
+                _ => None,
+            };
+            let mut map = views.borrow_mut(&ctx);
+            if map.by_proto.len() >= map.prune_at {
+                map.by_proto.retain(|_, e| e.proto.upgrade(&ctx).is_some());
+                map.prune_at = (map.by_proto.len() * 2).max(256);
+            }
+            map.by_proto.insert(
+                key,
+                ViewEntry {
+                    proto: Gc::downgrade(proto),
+                    view: view.clone(),
+                },
+            );
+            view
+        }
+    };
+    Some((view?, env))
+}
+
+/// Lua's views of prototypes already asked about, by prototype address (the weak
+/// reference keeps the box, so the address is not reused while the entry exists).
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct Views<'gc>(Gc<'gc, RefLock<ViewMap<'gc>>>);
+
+#[derive(Collect, Default)]
+#[collect(no_drop)]
+struct ViewMap<'gc> {
+    by_proto: HashMap<usize, ViewEntry<'gc>>,
+    #[collect(require_static)]
+    prune_at: usize,
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct ViewEntry<'gc> {
+    proto: GcWeak<'gc, FunctionPrototype<'gc>>,
+    #[collect(require_static)]
+    view: Option<Rc<LuaView>>,
+}
+
+impl<'gc> piccolo::Singleton<'gc> for Views<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        Views(Gc::new(&ctx, RefLock::new(ViewMap::default())))
+    }
 }
 
 /// Lua's `nups` of a function: its upvalues as Lua counts them.
