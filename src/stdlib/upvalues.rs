@@ -38,11 +38,26 @@ fn accessor<'gc>(ctx: Context<'gc>, source: &str) -> Option<Gc<'gc, FunctionProt
     (inner.upvalues.len() == 1).then_some(inner)
 }
 
+/// The accessor prototypes, compiled on first use (a state that never reads an open
+/// upvalue through the debug library pays nothing for them).
 #[derive(Collect, Clone, Copy)]
 #[collect(no_drop)]
 struct Accessors<'gc> {
-    get: Gc<'gc, FunctionPrototype<'gc>>,
-    set: Gc<'gc, FunctionPrototype<'gc>>,
+    get: Option<Gc<'gc, FunctionPrototype<'gc>>>,
+    set: Option<Gc<'gc, FunctionPrototype<'gc>>>,
+}
+
+impl<'gc> piccolo::Singleton<'gc> for Accessors<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        Accessors {
+            get: accessor(ctx, GETTER),
+            set: accessor(ctx, SETTER),
+        }
+    }
+}
+
+fn accessors(ctx: Context<'_>) -> Accessors<'_> {
+    *ctx.singleton::<Rootable![Accessors<'_>]>()
 }
 
 /// A closure over `cell` alone, made from an accessor prototype.
@@ -271,15 +286,10 @@ fn id_of<'gc>(ctx: Context<'gc>, slot: Slot<'gc>) -> UserData<'gc> {
 }
 
 pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>, limits: SourceLimits) {
-    let (Some(get), Some(set)) = (accessor(ctx, GETTER), accessor(ctx, SETTER)) else {
-        return;
-    };
-    let access = Accessors { get, set };
-
     let _ = debug.set(
         ctx,
         "getupvalue",
-        Callback::from_fn_with(&ctx, access, move |access, ctx, exec, mut stack| {
+        Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
             let fname = "debug.getupvalue";
             let n = check_integer(ctx, &exec, &stack, 1, fname)?;
             let f = check_function(ctx, &exec, &stack, 0, fname)?;
@@ -300,9 +310,12 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>, limits: SourceLimits) 
                     Ok(CallbackReturn::Return)
                 }
                 UpValueState::Open(_) => {
+                    let Some(get) = accessors(ctx).get else {
+                        return Err(error(ctx, &exec, "debug.getupvalue: internal error"));
+                    };
                     stack.replace(ctx, name);
                     Ok(CallbackReturn::Call {
-                        function: over(ctx, access.get, cell),
+                        function: over(ctx, get, cell),
                         then: None,
                     })
                 }
@@ -313,7 +326,7 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>, limits: SourceLimits) 
     let _ = debug.set(
         ctx,
         "setupvalue",
-        Callback::from_fn_with(&ctx, access, move |access, ctx, exec, mut stack| {
+        Callback::from_fn(&ctx, move |ctx, exec, mut stack| {
             let fname = "debug.setupvalue";
             let v = check_any(ctx, &exec, &stack, 2, fname)?;
             let n = check_integer(ctx, &exec, &stack, 1, fname)?;
@@ -339,9 +352,12 @@ pub fn install<'gc>(ctx: Context<'gc>, debug: Table<'gc>, limits: SourceLimits) 
                     Ok(CallbackReturn::Return)
                 }
                 UpValueState::Open(_) => {
+                    let Some(set) = accessors(ctx).set else {
+                        return Err(error(ctx, &exec, "debug.setupvalue: internal error"));
+                    };
                     stack.replace(ctx, (name, v));
                     Ok(CallbackReturn::Call {
-                        function: over(ctx, access.set, cell),
+                        function: over(ctx, set, cell),
                         then: None,
                     })
                 }

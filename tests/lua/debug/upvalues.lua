@@ -184,3 +184,14 @@ try(debug.getlocal, {}, 1)
 print(pcall(function() debug.getupvalue() end))
 print(pcall(function() debug.setupvalue(f1, 1) end))
 print(pcall(function() debug.upvalueid(f1, 99) end))
+
+-- A caught call error makes aolite re-run the script on a diagnostic copy (see
+-- COMPATIBILITY.md): the upvalues read there are the same.
+do
+  local v1, v2 = "one", "two"
+  local function both() return v2, v1 end
+  print("before error", debug.getupvalue(both, 1), debug.getupvalue(both, 2))
+  local notfn
+  print(pcall(function() notfn() end))
+  print("after error", debug.getupvalue(both, 1), debug.setupvalue(both, 2, "uno"), both())
+end
