@@ -109,7 +109,7 @@ fn view_of<'gc>(
                     .filter(|v| {
                         v.upvalues
                             .iter()
-                            .all(|(_, i)| i.map_or(true, |i| i < c.upvalues().len()))
+                            .all(|(_, i)| i.is_none_or(|i| i < c.upvalues().len()))
                     })
                     .map(Rc::new),
                 _ => None,
