@@ -32,6 +32,7 @@ use piccolo::compiler::parser::{
     RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
 use piccolo::compiler::CompiledPrototype;
+use piccolo::opcode::Operation;
 use piccolo::types::UpValueDescriptor;
 use piccolo::Constant;
 
@@ -44,13 +45,14 @@ const MARKER: &[u8] = b"\0(debug names)\0";
 /// The hidden local each prelude statement assigns (not writable in Lua).
 const PRELUDE_LOCAL: &[u8] = b"(debug)";
 
-/// The names of a function as Lua's debug library gives them.
+/// The names a prelude records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DebugNames {
+struct DebugNames {
     /// Parameter names (`self` first for a method), in order.
-    pub params: Vec<Vec<u8>>,
-    /// Upvalue names in Lua's order; upvalue `i` (1-based) is piccolo's upvalue `i - 1`.
-    pub upvalues: Vec<Vec<u8>>,
+    params: Vec<Vec<u8>>,
+    /// Upvalue names in Lua's order; in the names compilation, upvalue `i` (1-based) is
+    /// piccolo's upvalue `i - 1`.
+    upvalues: Vec<Vec<u8>>,
 }
 
 fn encode(params: &[SourceString], upvalues: &[SourceString]) -> Vec<u8> {
@@ -139,6 +141,10 @@ pub fn view(
     let Some(names) = decode(first) else {
         return Some(LuaView::default());
     };
+    // The prelude must be the first code of the function, or the numbers are not Lua's.
+    if !starts_with_prelude(proto, names.upvalues.len()) {
+        return None;
+    }
     let mut upvalues = Vec::with_capacity(names.upvalues.len());
     for (name, key) in names.upvalues.into_iter().zip(&want) {
         let cell = have.iter().position(|k| k == key);
@@ -153,6 +159,29 @@ pub fn view(
         params: names.params,
         upvalues,
     })
+}
+
+/// Whether the compiled function starts with a prelude naming `n` upvalues: after the
+/// parameter prologue (`VarArgs` into register 0), if any, the names constant loaded and
+/// upvalues 0..n read, all into one register.
+fn starts_with_prelude(proto: &CompiledPrototype<SourceString>, n: usize) -> bool {
+    let mut ops = proto
+        .opcodes
+        .iter()
+        .take(n + 2)
+        .map(|op| op.decode())
+        .peekable();
+    if matches!(ops.peek(), Some(Operation::VarArgs { dest, .. }) if dest.0 == 0) {
+        ops.next();
+    }
+    let Some(Operation::LoadConstant { dest, constant }) = ops.next() else {
+        return false;
+    };
+    constant.0 == 0
+        && (0..n).all(|i| {
+            matches!(ops.next(), Some(Operation::GetUpValue { source, dest: d })
+                if usize::from(source.0) == i && d == dest)
+        })
 }
 
 /// Inserts the preludes into every function of a chunk (its main function included), from
@@ -472,6 +501,69 @@ fn prepend(body: &mut Block<SourceString>, params: &[SourceString], upvalues: &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::vm::compile::{compile_mode, compile_names, Reads, SourceLimits};
+
+    fn lua_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                lua_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "lua") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Every function of the runtime modules, the examples and the differential corpus
+    /// gets Lua's view (its prelude compiled first, each upvalue matched to a cell), in
+    /// both compile modes.
+    #[test]
+    fn every_function_of_a_corpus_has_a_view() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["src/ao/lua", "examples", "tests/lua"] {
+            lua_files(&root.join(dir), &mut files);
+        }
+        files.sort();
+        assert!(files.len() > 50, "corpus missing: {}", files.len());
+        let limits = SourceLimits::default();
+        let mut functions = 0;
+        for file in &files {
+            let source = std::fs::read(file).unwrap();
+            let reads = if file.starts_with(root.join("src/ao/lua")) {
+                Reads::Vm
+            } else {
+                Reads::Lua
+            };
+            for diagnostic in [false, true] {
+                let name = file.display().to_string();
+                let (Ok(plain), Ok(named)) = (
+                    compile_mode(&name, &source, &limits, reads, diagnostic),
+                    compile_names(&name, &source, &limits, reads, diagnostic),
+                ) else {
+                    continue;
+                };
+                let mut pending = vec![(&*plain, Vec::new())];
+                while let Some((proto, path)) = pending.pop() {
+                    functions += 1;
+                    assert!(
+                        view(&plain, &named, &path).is_some(),
+                        "{name} ({diagnostic}): no view at {path:?}"
+                    );
+                    for (i, child) in proto.prototypes.iter().enumerate() {
+                        let mut p = path.clone();
+                        p.push(i as u32);
+                        pending.push((&**child, p));
+                    }
+                }
+            }
+        }
+        assert!(functions > 1000, "{functions}");
+    }
 
     #[test]
     fn names_round_trip() {
