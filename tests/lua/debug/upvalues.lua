@@ -195,3 +195,19 @@ do
   print(pcall(function() notfn() end))
   print("after error", debug.getupvalue(both, 1), debug.setupvalue(both, 2, "uno"), both())
 end
+
+-- An open upvalue of the thread that resumed the running coroutine.
+do
+  local outer = "main's local"
+  local function reads() return outer end
+  local co2 = coroutine.wrap(function()
+    print("from coroutine", debug.getupvalue(reads, 1))
+    print("set from coroutine", debug.setupvalue(reads, 1, "set in coroutine"))
+    coroutine.yield()
+    print("after yield", debug.getupvalue(reads, 1))
+  end)
+  co2()
+  print("main sees", outer)
+  outer = "changed by main"
+  co2()
+end
