@@ -31,7 +31,7 @@ use piccolo::compiler::parser::{
     FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
     RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
-use piccolo::compiler::CompiledPrototype;
+use piccolo::compiler::{CompiledPrototype, FunctionRef};
 use piccolo::opcode::Operation;
 use piccolo::types::UpValueDescriptor;
 use piccolo::Constant;
@@ -134,6 +134,9 @@ pub fn view(
 ) -> Option<LuaView> {
     let (have, _) = keys(plain, path)?;
     let (want, proto) = keys(named, path)?;
+    if !same_shape(plain, named, path) {
+        return None;
+    }
     let Some(Constant::String(first)) = proto.constants.first() else {
         // Neither parameters nor upvalues: no prelude.
         return Some(LuaView::default());
@@ -159,6 +162,33 @@ pub fn view(
         params: names.params,
         upvalues,
     })
+}
+
+/// Whether the two compilations agree along `path`: at each function, as many inner
+/// functions, and the same function (its definition's line). They do unless the preludes
+/// moved a cut of `split.rs` (a body within one constant of its limit), which would
+/// renumber functions or move locals between them.
+fn same_shape(
+    plain: &CompiledPrototype<SourceString>,
+    named: &CompiledPrototype<SourceString>,
+    path: &[u32],
+) -> bool {
+    let line = |p: &CompiledPrototype<SourceString>| match &p.reference {
+        FunctionRef::Named(_, line) | FunctionRef::Expression(line) => Some(line.0),
+        FunctionRef::Chunk => None,
+    };
+    let (mut a, mut b) = (plain, named);
+    for &i in path.iter().chain(std::iter::once(&u32::MAX)) {
+        if a.prototypes.len() != b.prototypes.len() || line(a) != line(b) {
+            return false;
+        }
+        let i = i as usize;
+        match (a.prototypes.get(i), b.prototypes.get(i)) {
+            (Some(x), Some(y)) => (a, b) = (x, y),
+            _ => break,
+        }
+    }
+    true
 }
 
 /// Whether the compiled function starts with a prelude naming `n` upvalues: after the
