@@ -46,3 +46,16 @@ src[#src + 1] = "} end return f"
 local mk = load(table.concat(src, "\n"))()
 print(ups(mk), ups(mk()[1]), ups(mk()[260]))
 print(ups(string.gmatch))
+-- A chunk with more function literals than piccolo numbers in one function: the pipeline
+-- moves the rest of its body into nested functions; upvalues keep Lua's order and cells.
+local body = {"local early, fs = 'e', {}"}
+for i = 1, 450 do
+  if i == 300 then body[#body + 1] = "local late = 'l'" end
+  local uses = i >= 300 and "late, early, G" or "G, early"
+  body[#body + 1] = ("fs[%d] = function() return %s end"):format(i, uses)
+end
+body[#body + 1] = "return fs"
+local fs = load(table.concat(body, "\n"))()
+print(ups(fs[1]), ups(fs[250]), ups(fs[299]), ups(fs[300]), ups(fs[450]))
+print(debug.setupvalue(fs[450], 2, "E"), select(2, fs[1]()), debug.upvalueid(fs[1], 2) == debug.upvalueid(fs[450], 2),
+  debug.upvalueid(fs[300], 1) == debug.upvalueid(fs[449], 1))
