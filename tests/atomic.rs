@@ -44,6 +44,11 @@ Handlers.add("mutate-then-rep", "Rep", function(msg)
   local ok = pcall(string.rep, "x", 1e8)
   Balances.bob = ok and 1 or 2
 end)
+Handlers.add("setupvalue-then-fail", "SetUp", function(msg)
+  debug.setupvalue(Count, 1, 99)
+  assert(Count() == 99)
+  error("boom after setupvalue")
+end)
 Handlers.add("ok", "Ok", function(msg)
   Balances.alice = Balances.alice - 1
   counter = counter + 1
@@ -83,6 +88,25 @@ fn a_failing_handler_leaves_the_state_identical() {
         p.global_json("Balances").expect("json"),
         json!({"alice": 100, "bob": 5})
     );
+}
+
+#[test]
+fn a_failing_handler_undoes_its_debug_setupvalue() {
+    let mut p = process();
+    let before = p.fingerprint();
+    let hash_before = p.state_hash().expect("hash");
+    let out = p.send(action("SetUp")).expect("outcome");
+    assert!(
+        out.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("boom after setupvalue"),
+        "{:?}",
+        out.error
+    );
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.state_hash().expect("hash"), hash_before);
+    assert_eq!(p.eval("return Count()").expect("eval").output, "0");
 }
 
 #[test]

@@ -244,3 +244,47 @@ fn pairs_costs_the_same_after_an_import() {
     assert_eq!(a.gas_used, b.gas_used);
     assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
 }
+
+#[test]
+fn upvalue_names_survive_export_and_import() {
+    let mut p = spawn();
+    p.eval(
+        r#"
+        local hidden, shared = 'h', 0
+        Pair = {
+          inc = function(n) shared = shared + (n or 1); return shared, Pair end,
+          get = function() return hidden, shared end,
+        }
+        "#,
+    )
+    .unwrap();
+    let probe = r#"
+        local function ups(f)
+          local out = {}
+          for i = 1, 10 do
+            local name, value = debug.getupvalue(f, i)
+            if not name then break end
+            out[#out + 1] = name .. '=' .. tostring(type(value) == 'table' and '<table>' or value)
+          end
+          return table.concat(out, ' ')
+        end
+        print(table.concat({ups(Pair.inc), '|', ups(Pair.get), '|', debug.getlocal(Pair.inc, 1),
+          tostring(debug.upvalueid(Pair.inc, 1) == debug.upvalueid(Pair.get, 2)),
+          debug.getinfo(Pair.inc, 'u').nups, tostring(ups(Handlers.add) ~= '')}, ' '))
+    "#;
+    let before = p.eval(probe).unwrap();
+    assert!(
+        before
+            .output
+            .contains("shared=0 _ENV=<table> | hidden=h shared=0 | n true 2 true"),
+        "{:?}",
+        before
+    );
+    let mut q = round_trip(&mut p);
+    assert_eq!(q.eval(probe).unwrap().output, before.output);
+    // Setting a shared upvalue after the import is seen by both closures.
+    q.eval("debug.setupvalue(Pair.get, 2, 41); Pair.inc()")
+        .unwrap();
+    let after = q.eval("print(tostring(select(2, Pair.get())))").unwrap();
+    assert!(after.output.contains("42"), "{}", after.output);
+}

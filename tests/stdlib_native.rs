@@ -168,3 +168,35 @@ fn load_uses_the_pipeline_rewrites() {
     .unwrap();
     assert_eq!(out, "v2.0X\t1\n");
 }
+
+#[test]
+fn unsupported_debug_functions_say_so() {
+    let mut vm = vm();
+    let out = run(
+        &mut vm,
+        r#"
+        local a, b = 1, 2
+        local function f() return a end
+        local function g() return b end
+        print(pcall(debug.upvaluejoin, f, 1, g, 1))
+        print(a, b, f(), g())
+        print(pcall(debug.getlocal, 1, 1))
+        print(pcall(load("return 1"), 1))
+        print(debug.getupvalue(load("return 1"), 1) == "_ENV", select(2, debug.getupvalue(load("return 1"), 1)) == _G)
+        print(pcall(debug.setupvalue, load("return 1"), 1, {}))
+        "#,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "false\tdebug.upvaluejoin is not supported by aolite (a closure's upvalues \
+         cannot be replaced)\n\
+         1\t2\t1\t2\n\
+         false\tdebug.getlocal of a running function (a stack level) is not supported \
+         by aolite\n\
+         true\t1\n\
+         true\ttrue\n\
+         false\tdebug.setupvalue: this chunk uses no global, so aolite keeps no _ENV \
+         variable for it to replace\n"
+    );
+}

@@ -5,7 +5,9 @@
 //! line). So `traceback` shows the message and that one frame, and `getinfo` answers for
 //! function values (from their prototypes) and for level 1; deeper levels are unknown and
 //! answer nil. Hooks are accepted and never run; `getmetatable`/`setmetatable` bypass
-//! `__metatable` as in Lua. Locals, upvalue names and the registry are not available.
+//! `__metatable` as in Lua. Upvalues (names, values, identities) and the parameter names
+//! of functions are in `upvalues.rs`; locals of running functions and the registry are
+//! not available.
 
 use piccolo::{
     compiler::FunctionRef, Callback, CallbackReturn, Context, Execution, Function, Table, Value,
@@ -49,7 +51,11 @@ fn frame_line(exec: &Execution<'_, '_>) -> String {
     }
 }
 
-pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
+pub fn install<'gc>(
+    ctx: Context<'gc>,
+    string_meta: Table<'gc>,
+    limits: crate::vm::compile::SourceLimits,
+) {
     let debug = Table::new(&ctx);
 
     set(ctx, debug, "traceback", |ctx, exec, mut stack| {
@@ -126,7 +132,7 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         Ok(CallbackReturn::Return)
     });
 
-    set(ctx, debug, "getinfo", |ctx, exec, mut stack| {
+    set(ctx, debug, "getinfo", move |ctx, exec, mut stack| {
         if matches!(stack.get(0), Value::Thread(_)) {
             stack.pop_front();
         }
@@ -167,7 +173,10 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
                             );
                         }
                         if has(b'u') {
-                            put("nups", Value::Integer(c.upvalues().len() as i64));
+                            put(
+                                "nups",
+                                Value::Integer(super::upvalues::count(ctx, &limits, f) as i64),
+                            );
                             put(
                                 "nparams",
                                 Value::Integer(i64::from(crate::vm::params::declared_params(
@@ -322,6 +331,8 @@ pub fn install<'gc>(ctx: Context<'gc>, string_meta: Table<'gc>) {
         stack.resize(1);
         Ok(CallbackReturn::Return)
     });
+
+    super::upvalues::install(ctx, debug, limits);
 
     let _ = ctx.globals().set(ctx, "debug", debug);
 }

@@ -21,6 +21,7 @@ pub mod random;
 pub mod string;
 pub mod table;
 pub mod tostring;
+pub mod upvalues;
 pub mod utf8;
 
 #[cfg(test)]
@@ -47,7 +48,7 @@ pub fn install(vm: &mut Vm) {
         utf8::install(ctx);
         bit32::install(ctx);
         coroutine::install(ctx);
-        debug::install(ctx, string_meta);
+        debug::install(ctx, string_meta, limits);
         // Objects only Rust holds, named so exported documents can refer to them.
         let h = helpers;
         for (name, f) in [

@@ -141,12 +141,40 @@ pub fn compile_mode(
     reads: Reads,
     diagnostic: bool,
 ) -> Result<Compiled, Error> {
-    let key = cache::Key::new(chunk_name, source, limits, reads, diagnostic);
+    compile_cached(chunk_name, source, limits, reads, (diagnostic, false))
+}
+
+/// [`compile_mode`] for the debug library's upvalue names: each function of the source
+/// starts with a statement naming its parameters and upvalues, which puts its upvalues in
+/// Lua's order (see `upvalues.rs`). Never run: only its prototypes' upvalue descriptors
+/// and names constants are read, and matched to the closures compiled by `compile_mode`.
+pub fn compile_names(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+    reads: Reads,
+    diagnostic: bool,
+) -> Result<Compiled, Error> {
+    compile_cached(chunk_name, source, limits, reads, (diagnostic, true))
+}
+
+fn compile_cached(
+    chunk_name: &str,
+    source: &[u8],
+    limits: &SourceLimits,
+    reads: Reads,
+    (diagnostic, names): (bool, bool),
+) -> Result<Compiled, Error> {
+    let key = cache::Key::new(chunk_name, source, limits, reads, (diagnostic, names));
     if let Some(hit) = cache::get(key) {
         return Ok(hit);
     }
     let compiled = Arc::new(compile_uncached(
-        chunk_name, source, limits, reads, diagnostic,
+        chunk_name,
+        source,
+        limits,
+        reads,
+        (diagnostic, names),
     )?);
     cache::put(key, compiled.clone());
     Ok(compiled)
@@ -179,6 +207,7 @@ mod cache {
         limits: (usize, usize, usize),
         reads: Reads,
         diagnostic: bool,
+        names: bool,
     }
 
     impl<'a> Key<'a> {
@@ -187,7 +216,7 @@ mod cache {
             source: &'a [u8],
             limits: &SourceLimits,
             reads: Reads,
-            diagnostic: bool,
+            (diagnostic, names): (bool, bool),
         ) -> Option<Key<'a>> {
             (source.len() <= MAX_SOURCE).then_some(Key {
                 name,
@@ -199,6 +228,7 @@ mod cache {
                 ),
                 reads,
                 diagnostic,
+                names,
             })
         }
 
@@ -216,6 +246,7 @@ mod cache {
         limits: (usize, usize, usize),
         reads: Reads,
         diagnostic: bool,
+        names: bool,
         compiled: Compiled,
     }
 
@@ -227,6 +258,7 @@ mod cache {
                 limits: self.limits,
                 reads: self.reads,
                 diagnostic: self.diagnostic,
+                names: self.names,
             }
         }
     }
@@ -264,6 +296,7 @@ mod cache {
             limits: key.limits,
             reads: key.reads,
             diagnostic: key.diagnostic,
+            names: key.names,
             compiled,
         });
     }
@@ -274,7 +307,7 @@ fn compile_uncached(
     source: &[u8],
     limits: &SourceLimits,
     reads: Reads,
-    diagnostic: bool,
+    (diagnostic, names): (bool, bool),
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     if source.len() > limits.max_bytes {
         return Err(Error::SourceRejected(format!(
@@ -295,7 +328,8 @@ fn compile_uncached(
                 .name("aolite-compiler".into())
                 .stack_size(COMPILER_STACK)
                 .spawn_scoped(scope, || {
-                    let compiled = compile_here(chunk_name, source, limits, reads, diagnostic);
+                    let compiled =
+                        compile_here(chunk_name, source, limits, reads, (diagnostic, names));
                     super::syntax::lua_wording(compiled, chunk_name, source)
                 })
                 .map_err(|e| Error::SourceRejected(format!("cannot start the compiler: {e}")))?
@@ -305,7 +339,7 @@ fn compile_uncached(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let compiled = compile_here(chunk_name, source, limits, reads, diagnostic);
+        let compiled = compile_here(chunk_name, source, limits, reads, (diagnostic, names));
         super::syntax::lua_wording(compiled, chunk_name, source)
     }
 }
@@ -315,7 +349,7 @@ fn compile_here(
     source: &[u8],
     limits: &SourceLimits,
     reads: Reads,
-    diagnostic: bool,
+    (diagnostic, names): (bool, bool),
 ) -> Result<CompiledPrototype<SourceString>, Error> {
     let source = super::numerals::wrap_hex_integers(source);
     // User code: note the line of every name and string token, for the positions of errors
@@ -360,6 +394,11 @@ fn compile_here(
     }
     let name = |s: &[u8]| -> SourceString { Arc::from(s) };
     let mut chunk = chunk;
+    if names {
+        // Before every rewrite: Lua's upvalue order and the names, from the source as
+        // written (see `upvalues.rs`).
+        super::upvalues::insert_preludes(&mut chunk.block);
+    }
     let mut labels = LabelRewrite::new(|label: &SourceString, n| {
         // `#` cannot appear in a Lua name: no clash with the program's own labels.
         Arc::from(format!("{}#{n}", String::from_utf8_lossy(label)).as_bytes())

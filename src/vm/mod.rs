@@ -27,6 +27,7 @@ pub mod sort;
 pub mod split;
 pub mod syntax;
 pub mod undo;
+pub mod upvalues;
 pub mod visit;
 
 use std::cell::RefCell;
