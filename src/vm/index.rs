@@ -21,7 +21,7 @@ use piccolo::compiler::parser::{
 
 use super::arith::op::{EQ, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
-use super::visit::mutable::{walk_block, walk_head, walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
 
 /// Builds a string constant from descriptions (see [`IndexRewrite`]).
@@ -93,6 +93,9 @@ pub struct IndexRewrite<S> {
     /// Hidden locals holding what a multiple assignment stores into (`(t1)`, see
     /// `assign.rs`), with the description of the expression each holds: Lua names that.
     aliases: Vec<(S, Option<Described<S>>)>,
+    /// The first line of the statement being visited (0-based), where piccolo puts all of
+    /// its instructions, and so the position of a helper call given no line of its own.
+    statement_line: u64,
 }
 
 impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
@@ -120,7 +123,24 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             depth: 0,
             text,
             aliases: Vec::new(),
+            statement_line: 0,
         }
+    }
+
+    /// `walk_block`, noting each statement's line (see `statement_line`).
+    fn walk_lines(&mut self, b: &mut Block<S>) {
+        let outer = self.statement_line;
+        for s in &mut b.statements {
+            self.statement_line = s.line_number.0;
+            self.statement(&mut s.inner);
+        }
+        if let Some(r) = &mut b.return_statement {
+            self.statement_line = r.line_number.0;
+            for e in &mut r.inner.returns {
+                self.expression(e);
+            }
+        }
+        self.statement_line = outer;
     }
 
     pub fn chunk(&mut self, b: &mut Block<S>) {
@@ -253,16 +273,27 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             })
             .collect();
         let spill = args.last().is_some_and(is_multi_valued);
-        if names.iter().all(Option::is_none) && !spill {
-            return None;
-        }
         // Lua puts an arithmetic, bitwise or concatenation instruction on its operator's
         // line (an ordering one on its last token's, a store on the statement's).
         let ordering = args
             .first()
             .is_some_and(|c| [LT, LE, GT, GE].iter().any(|&o| is_code(c, o)));
+        let all_tokens = || {
+            let mut tokens = Tokens(Vec::new());
+            for a in operands {
+                tokens.expression(a);
+            }
+            Anchor::Latest(tokens.0)
+        };
         let anchor = if (arith && !ordering) || *h == self.concat {
-            Anchor::before(operands.last().and_then(first_token))
+            // The operator sits before the last operand; when that has no token of ours
+            // (a number), after the last token of the others.
+            match operands.last().and_then(first_token) {
+                Some(t) => Anchor::Before(t.clone()),
+                None => all_tokens(),
+            }
+        } else if ordering {
+            all_tokens()
         } else if *h == self.set {
             let mut tokens = Tokens(Vec::new());
             for a in &args[1..] {
@@ -272,7 +303,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         } else {
             Anchor::Names
         };
-        Some((self.text)(&names, anchor))
+        let text = (self.text)(&names, anchor);
+        if names.iter().all(Option::is_none) && !spill {
+            // Nothing to name: only worth passing when Lua's line is not the statement's
+            // (an operator on a later line of a statement that spans several).
+            let line = described_line(text.as_ref())?;
+            if line == self.statement_line + 1 {
+                return None;
+            }
+        }
+        Some(text)
     }
 
     /// A call of `(index)` or `(arith)` (whose errors need the calling frame).
@@ -303,7 +343,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
-        walk_block(self, b);
+        self.walk_lines(b);
         self.scope.truncate(mark);
         // `return t.x` would tail-call the helper, and a tail call drops the calling frame
         // that errors take their position from: the read goes through a local first.
@@ -359,7 +399,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             Statement::Repeat(r) => {
                 // The condition sees the body's locals.
                 let mark = self.scope.len();
-                walk_block(self, &mut r.body);
+                self.walk_lines(&mut r.body);
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
             }
@@ -529,6 +569,15 @@ impl<S: Clone + PartialEq> Visit<S> for AssignedNames<S> {
 /// Lua name can: Lua would describe those values as temporaries, not variables.
 pub(super) fn is_hidden<S: AsRef<[u8]>>(name: &S) -> bool {
     name.as_ref().first() == Some(&b'(')
+}
+
+/// The line (1-based) a description ends with (`...\n@12`), if any.
+fn described_line(text: &[u8]) -> Option<u64> {
+    let last = text.rsplit(|&b| b == b'\n').next()?;
+    std::str::from_utf8(last.strip_prefix(b"@")?)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// The string literal `e` is, through any parentheses.

@@ -1,0 +1,51 @@
+-- Operators whose operands have no name (calls, literals), on a later line of a statement
+-- that spans several: Lua names the operator's line (an ordering its last token's), where
+-- piccolo puts every instruction of a statement on its first line.
+local function none() return nil end
+local function send(t) return t end
+print(pcall(function()
+  send({
+    Target = "x",
+    Data = "You have " .. none() .. " tokens",
+  })
+end))
+print(pcall(function()
+  send({
+    Target = "x",
+    Data = nil .. "y",
+  })
+end))
+print(pcall(function()
+  local total = 1 +
+    2 +
+    none()
+  return total
+end))
+print(pcall(function()
+  local s = "x" ..
+    {} ..
+    "y"
+end))
+print(pcall(function()
+  local ok = 1 <
+    none()
+end))
+print(pcall(function()
+  local n = 10
+    // (none() or 0)
+end))
+print(pcall(function()
+  send(
+    "x",
+    -none()
+  )
+end))
+print(pcall(function()
+  local t = {
+    a = 1,
+    b = none() & 1,
+  }
+end))
+-- on one line, as before
+print(pcall(function() return none() .. "x" end))
+print(pcall(function() return 1 + none() end))
