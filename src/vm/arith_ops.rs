@@ -528,7 +528,10 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         };
         let (mut a, mut b) = (stack.get(1), stack.get(2));
         if code == op::FORPREP {
-            let values = for_prep(a, b, stack.get(3)).map_err(|m| error_at(ctx, &exec, m))?;
+            // The header's line, when the pipeline passed it (see `index.rs`).
+            let line = stack.get(4);
+            let values =
+                for_prep(a, b, stack.get(3)).map_err(|m| error_at_site(ctx, &exec, line, m))?;
             stack.clear();
             stack.extend(values);
             return Ok(CallbackReturn::Return);

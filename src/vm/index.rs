@@ -19,7 +19,7 @@ use piccolo::compiler::parser::{
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
-use super::arith::op::{EQ, GE, GT, LE, LEN, LT, NE};
+use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_head, walk_statement, walk_suffixed, VisitMut};
 use super::visit::read_only::{self, Visit};
@@ -244,6 +244,18 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 
     /// [`Self::operand_names`] of a call of helper `h` with `args`.
     fn call_names(&self, h: &S, args: &[Expression<S>]) -> Option<S> {
+        // `(arith)(FORPREP, from, limit, step)`: Lua checks a `for`'s values on the line of
+        // its `do`, after the header's last token.
+        if *h == self.arith && args.len() == 4 && args.first().is_some_and(|c| is_code(c, FORPREP))
+        {
+            let mut tokens = Tokens(Vec::new());
+            for a in &args[1..] {
+                tokens.expression(a);
+            }
+            let text = (self.text)(&[], Anchor::Latest(tokens.0));
+            let line = described_line(text.as_ref())?;
+            return (line != self.statement_line + 1).then_some(text);
+        }
         // `(arith)(code, a[, b])` (its `for` check has 4 arguments), `(concat)(n, ...)`:
         // every operand; `(set)(t, k, v)`: the table.
         let arith = *h == self.arith && (2..=3).contains(&args.len());

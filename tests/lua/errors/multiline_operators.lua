@@ -49,3 +49,16 @@ end))
 -- on one line, as before
 print(pcall(function() return none() .. "x" end))
 print(pcall(function() return 1 + none() end))
+-- a numeric `for` checks its values on the line of its `do`
+print(pcall(function()
+  for i = 1,
+      "x" do end
+end))
+print(pcall(function()
+  for i = 1,
+      none() do end
+end))
+print(pcall(function()
+  for i = 1, 10,
+      0 do end
+end))
