@@ -19,7 +19,18 @@ function run(plan, split) {
       outcomes.push(`threw ${e.code}`);
     }
   });
-  return { outcomes, hash: p.stateHash() };
+  return { outcomes, hash: finalHash(p) };
+}
+
+// A run may end with a coroutine waiting in Receive (as on aos, a failed message leaves it
+// waiting): such a state has no document, so no hash; the outcomes are still compared.
+function finalHash(p) {
+  try {
+    return p.stateHash();
+  } catch (e) {
+    assert.match(String(e.message), /coroutine that has not finished/);
+    return "waiting coroutine";
+  }
 }
 
 test("every oracle scenario, split before each step, equals its unsplit run", () => {
