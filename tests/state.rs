@@ -60,6 +60,81 @@ fn unexportable_values_name_their_path() {
     assert!(err.contains("Keep.f upvalue"), "{err}");
 }
 
+/// The path names every step from the globals: fields, keys that are objects, metatables,
+/// upvalues (the text is built only for the error, from how each object was reached).
+#[test]
+fn unexportable_values_name_their_whole_path() {
+    let cases = [
+        (
+            "Deep = {a = {['x y'] = {[5] = string.gmatch('a', 'a')}}}",
+            "cannot export Deep.a[\"x y\"][5]: a built-in function made at run time",
+        ),
+        (
+            "K = {[string.gmatch('a', 'a')] = 1}",
+            "cannot export K[key <function>]: a built-in function made at run time",
+        ),
+        (
+            "M = setmetatable({}, {x = string.gmatch('a', 'a')})",
+            "cannot export M<metatable>.x: a built-in function made at run time",
+        ),
+        (
+            "local g = string.gmatch('a', 'a'); U = {{f = function() return g end}}",
+            "cannot export U[1].f upvalue 1: a built-in function made at run time",
+        ),
+    ];
+    for (code, expected) in cases {
+        let mut p = spawn();
+        p.eval(code).unwrap();
+        let err = p.export_state().unwrap_err().to_string();
+        assert!(err.contains(expected), "{code}: {err}");
+        let err = p.state_hash().unwrap_err().to_string();
+        assert!(err.contains(expected), "{code} (hash): {err}");
+    }
+}
+
+/// Closures name their chunk by its rank among the chunks in use, known only once the walk
+/// ends: the text written with the registry's numbers is renumbered in place (a shorter
+/// number moves what follows) or, for the hash, as it streams. Both give the same bytes.
+#[test]
+fn renumbered_chunks_give_the_same_text_exported_and_hashed() {
+    use sha2::{Digest, Sha256};
+    let mut p = spawn();
+    // Chunks that leave no closure behind push the registry's numbers past 100 while the
+    // chunks in use stay few.
+    for i in 0..120 {
+        p.eval(&format!("N = {i}")).unwrap();
+    }
+    p.eval("Late = {function() return 1 end, function() return N end}")
+        .unwrap();
+    p.eval("Later = function() return Late end").unwrap();
+    let doc = p.export_state().unwrap();
+    let digest: String = Sha256::digest(doc.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest, p.state_hash().unwrap());
+    let parsed: Json = serde_json::from_str(&doc).unwrap();
+    let chunks = parsed["chunks"].as_array().unwrap().len() as u64;
+    let closures: Vec<u64> = parsed["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "closure")
+        .map(|o| o["chunk"].as_u64().unwrap())
+        .collect();
+    assert!(
+        closures.iter().all(|&c| c < chunks),
+        "{closures:?} of {chunks}"
+    );
+    assert!(chunks < 100, "{chunks} chunks in use");
+    let mut q = round_trip(&mut p);
+    assert_eq!(q.state_hash().unwrap(), p.state_hash().unwrap());
+    assert_eq!(
+        q.eval("return Later()[2]()").unwrap(),
+        p.eval("return Later()[2]()").unwrap()
+    );
+}
+
 /// A scenario as the oracle writes it: Lua source evaluated first, then simple messages.
 fn scenario(name: &str) -> (Json, Vec<Json>) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle/scenarios/");

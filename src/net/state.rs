@@ -181,33 +181,27 @@ impl Network {
     /// The whole network as one canonical JSON document (see the module docs). A process
     /// with a coroutine waiting in `Receive` cannot be exported (the error names it).
     pub fn export_state(&mut self) -> Result<String, Error> {
-        let doc = self.export_state_value()?;
-        serde_json::to_string(&doc).map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+        let mut out = Vec::new();
+        self.write_state(&mut |b| out.extend_from_slice(b))?;
+        String::from_utf8(out)
+            .map_err(|_| Error::BadState("internal: the document is not UTF-8".into()))
     }
 
-    /// [`Network::export_state`] as a JSON value.
+    /// [`Network::export_state`] as a JSON value (the text parsed back: the document is
+    /// written as text, never built as a value).
     pub fn export_state_value(&mut self) -> Result<Json, Error> {
-        let mut processes = Vec::with_capacity(self.order.len());
-        for id in &self.order {
-            let Some(node) = self.nodes.get_mut(id) else {
-                continue;
-            };
-            let state = node.process.export_state_value().map_err(|e| match e {
-                Error::BadState(m) => Error::BadState(format!("process '{id}': {m}")),
-                other => other,
-            })?;
-            let mut p = Map::new();
-            p.insert("id".into(), id.clone().into());
-            if let Some(parent) = &node.parent {
-                p.insert("parent".into(), parent.clone().into());
-            }
-            p.insert("origin".into(), node.origin.into());
-            if self.monitored.contains(id) {
-                p.insert("monitored".into(), true.into());
-            }
-            p.insert("state".into(), state);
-            processes.push(Json::Object(p));
-        }
+        let doc = self.export_state()?;
+        serde_json::from_str(&doc).map_err(|e| Error::BadState(format!("cannot read back: {e}")))
+    }
+
+    /// Feeds the network document's text, in order, to `sink`: each process's document is
+    /// written as it is exported and dropped before the next, so neither a JSON tree of the
+    /// network nor (for a hash) its whole text is ever held. On an error (a process that
+    /// cannot be exported) what was fed is not a document and is to be dropped.
+    fn write_state(&mut self, sink: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+        let json = |j: &Json| {
+            serde_json::to_vec(j).map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+        };
         let mut n = Map::new();
         n.insert("seed".into(), self.seed.clone().into());
         n.insert("messenger".into(), MESSENGER.into());
@@ -226,26 +220,64 @@ impl Network {
         if self.trace_limit != super::DEFAULT_TRACE_LIMIT {
             n.insert("traceLimit".into(), (self.trace_limit as u64).into());
         }
-        let mut doc = Map::new();
-        doc.insert("format".into(), FORMAT.into());
-        doc.insert("network".into(), Json::Object(n));
-        doc.insert("processes".into(), Json::Array(processes));
-        doc.insert(
-            "pending".into(),
-            Json::Array(self.queue.iter().map(Pending::to_json).collect()),
-        );
+        // `{format, network, processes, pending, outbox, trace}`, as serde_json writes an
+        // object (compact).
+        sink(b"{\"format\":");
+        sink(&json(&Json::from(FORMAT))?);
+        sink(b",\"network\":");
+        sink(&json(&Json::Object(n))?);
+        sink(b",\"processes\":[");
+        let mut first = true;
+        for id in &self.order {
+            let Some(node) = self.nodes.get_mut(id) else {
+                continue;
+            };
+            let state = node.process.export_document().map_err(|e| match e {
+                Error::BadState(m) => Error::BadState(format!("process '{id}': {m}")),
+                other => other,
+            })?;
+            // `{id, parent?, origin, monitored?, state}`: the members before `state`, then
+            // the process's document.
+            let mut p = Map::new();
+            p.insert("id".into(), id.clone().into());
+            if let Some(parent) = &node.parent {
+                p.insert("parent".into(), parent.clone().into());
+            }
+            p.insert("origin".into(), node.origin.into());
+            if self.monitored.contains(id) {
+                p.insert("monitored".into(), true.into());
+            }
+            let mut head = json(&Json::Object(p))?;
+            head.pop();
+            head.extend_from_slice(b",\"state\":");
+            if !first {
+                sink(b",");
+            }
+            first = false;
+            sink(&head);
+            state.write_to(sink);
+            sink(b"}");
+        }
         let value = |r: serde_json::Result<Json>| {
             r.map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
         };
-        doc.insert("outbox".into(), value(serde_json::to_value(&self.outbox))?);
-        doc.insert("trace".into(), value(serde_json::to_value(&self.trace))?);
-        Ok(Json::Object(doc))
+        sink(b"],\"pending\":");
+        sink(&json(&Json::Array(
+            self.queue.iter().map(Pending::to_json).collect(),
+        ))?);
+        sink(b",\"outbox\":");
+        sink(&json(&value(serde_json::to_value(&self.outbox))?)?);
+        sink(b",\"trace\":");
+        sink(&json(&value(serde_json::to_value(&self.trace))?)?);
+        sink(b"}");
+        Ok(())
     }
 
-    /// SHA-256 (lowercase hex) of the network document.
+    /// SHA-256 (lowercase hex) of the network document (streamed, never held whole).
     pub fn state_hash(&mut self) -> Result<String, Error> {
-        let doc = self.export_state()?;
-        Ok(crate::state::history::hex(&Sha256::digest(doc.as_bytes())))
+        let mut hasher = Sha256::new();
+        self.write_state(&mut |b| hasher.update(b))?;
+        Ok(crate::state::history::hex(&hasher.finalize()))
     }
 
     /// An independent copy of the network (through export and import).

@@ -39,12 +39,19 @@ pub const FORMAT: &str = "aolite-state/1";
 impl Process {
     /// The whole process as a canonical JSON document (see the module docs).
     pub fn export_state(&mut self) -> Result<String, Error> {
-        let doc = self.export_state_value()?;
-        serde_json::to_string(&doc).map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+        self.export_document()?.into_string()
     }
 
-    /// [`Process::export_state`] as a JSON value.
+    /// [`Process::export_state`] as a JSON value (the text parsed back: the document is
+    /// written as text, never built as a value).
     pub fn export_state_value(&mut self) -> Result<Json, Error> {
+        let doc = self.export_state()?;
+        serde_json::from_str(&doc).map_err(|e| Error::BadState(format!("cannot read back: {e}")))
+    }
+
+    /// The canonical document, written out: [`export::Document::into_string`] gives the
+    /// text, [`export::Document::write_to`] streams it (to a hash).
+    pub(crate) fn export_document(&mut self) -> Result<export::Document, Error> {
         let handle = self.handle.clone();
         let graph = self.vm.enter(|ctx| {
             let mut roots: Vec<(String, Value)> = vec![("_G".into(), Value::Table(ctx.globals()))];
@@ -61,8 +68,6 @@ impl Process {
         let host = self.vm.host();
         let host = host.borrow();
         let limits = *self.vm.limits();
-        let mut doc = Map::new();
-        doc.insert("format".into(), FORMAT.into());
         let mut p = Map::new();
         p.insert("id".into(), self.id.clone().into());
         p.insert("owner".into(), self.owner.clone().into());
@@ -83,7 +88,6 @@ impl Process {
         p.insert("clockStep".into(), self.clock_step.into());
         p.insert("blockHeight".into(), self.block_height.into());
         p.insert("nonce".into(), self.nonce.into());
-        doc.insert("process".into(), Json::Object(p));
         let mut l = Map::new();
         l.insert("fuel".into(), limits.fuel.into());
         l.insert("memory".into(), (limits.memory as u64).into());
@@ -96,7 +100,6 @@ impl Process {
             (limits.source.max_operator_chain as u64).into(),
         );
         l.insert("nesting".into(), (limits.source.max_nesting as u64).into());
-        doc.insert("limits".into(), Json::Object(l));
         let mut h = Map::new();
         h.insert("timeMs".into(), host.time_ms.into());
         h.insert("fuelUsed".into(), host.fuel_before_slice.into());
@@ -107,20 +110,45 @@ impl Process {
             .map(|w| Json::from(format!("{w:016x}")))
             .collect();
         h.insert("rng".into(), Json::Array(rng));
-        doc.insert("host".into(), Json::Object(h));
-        doc.insert("identities".into(), identities.into());
-        doc.insert("chunks".into(), Json::Array(graph.chunks));
-        let roots: Map<String, Json> = graph.roots.into_iter().collect();
-        doc.insert("roots".into(), Json::Object(roots));
-        doc.insert("objects".into(), Json::Array(graph.objects));
-        Ok(Json::Object(doc))
+        // The members in the order the module docs give, written as serde_json writes an
+        // object (compact); the objects follow, already written by the walk.
+        let json = |out: &mut Vec<u8>, j: &Json| {
+            serde_json::to_writer(out, j)
+                .map_err(|e| Error::BadState(format!("cannot serialise: {e}")))
+        };
+        let mut head = Vec::with_capacity(graph.chunks.len() + 4096);
+        head.extend_from_slice(b"{\"format\":");
+        value::write_str(&mut head, FORMAT)?;
+        head.extend_from_slice(b",\"process\":");
+        json(&mut head, &Json::Object(p))?;
+        head.extend_from_slice(b",\"limits\":");
+        json(&mut head, &Json::Object(l))?;
+        head.extend_from_slice(b",\"host\":");
+        json(&mut head, &Json::Object(h))?;
+        head.extend_from_slice(b",\"identities\":");
+        json(&mut head, &Json::from(identities))?;
+        head.extend_from_slice(b",\"chunks\":");
+        head.extend_from_slice(&graph.chunks);
+        head.extend_from_slice(b",\"roots\":{");
+        for (n, (name, v)) in graph.roots.iter().enumerate() {
+            if n > 0 {
+                head.push(b',');
+            }
+            value::write_str(&mut head, name)?;
+            head.push(b':');
+            head.extend_from_slice(v);
+        }
+        head.extend_from_slice(b"},\"objects\":[");
+        Ok(graph.into_document(head))
     }
 
-    /// SHA-256 (lowercase hex) of the canonical export.
+    /// SHA-256 (lowercase hex) of the canonical export (streamed: the document's text is
+    /// hashed as it is put together, never held whole).
     pub fn state_hash(&mut self) -> Result<String, Error> {
-        let doc = self.export_state()?;
-        let digest = Sha256::digest(doc.as_bytes());
-        Ok(history::hex(&digest))
+        let doc = self.export_document()?;
+        let mut hasher = Sha256::new();
+        doc.write_to(&mut |b| hasher.update(b));
+        Ok(history::hex(&hasher.finalize()))
     }
 
     /// Rebuilds a process from a document made by [`Process::export_state`]. Everything is

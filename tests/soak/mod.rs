@@ -588,11 +588,20 @@ fn run_network(config: &Config) -> Result<Report, aolite::Error> {
     report.final_hash = s.net.state_hash()?;
     // The processes' documents (the state) and the trace and outbox (bounded by the
     // network's trace limit) are sized apart for the memory bound.
-    let doc = s.net.export_state_value()?;
-    let size = |v: Option<&serde_json::Value>| v.map_or(0, |v| v.to_string().len());
-    report.doc_bytes = size(doc.get("processes"));
-    report.trace_bytes = size(doc.get("trace")) + size(doc.get("outbox"));
-    drop(doc);
+    // (Sized one part at a time: a JSON tree of the whole network document would be several
+    // times its text, and would raise the run's peak at the end.)
+    report.doc_bytes = 0;
+    for id in s.net.processes().to_vec() {
+        if let Some(p) = s.net.process_mut(&id) {
+            report.doc_bytes += p.export_state()?.len();
+        }
+    }
+    let text = |r: serde_json::Result<String>| {
+        r.map(|t| t.len())
+            .map_err(|e| aolite::Error::BadState(format!("cannot serialise: {e}")))
+    };
+    report.trace_bytes =
+        text(serde_json::to_string(s.net.trace()))? + text(serde_json::to_string(s.net.outbox()))?;
     report.trace_len = s.net.trace().len();
     report.outbox_len = s.net.outbox().len();
     for id in s.peers.clone() {
