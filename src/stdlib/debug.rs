@@ -23,13 +23,18 @@ fn line_defined(r: &FunctionRef<piccolo::String<'_>>) -> i64 {
     }
 }
 
-/// Lua's `source` for a chunk we only know by its display name: files get `@`, names that
-/// were given as `=name` or strings (`[string "..."]`) are shown as they are.
-fn source_of(chunk: &str) -> String {
+/// Lua's `source` of a chunk: the name `load` was given, when it came from `load`;
+/// otherwise (the script, aolite's modules, chunks restored from an exported state) rebuilt
+/// from its display name: files get `@`, `[string "..."]` names are shown as they are.
+fn source_of<'gc>(ctx: Context<'gc>, chunk_name: piccolo::String<'gc>) -> Value<'gc> {
+    if let Some(given) = crate::vm::chunks::given_name(ctx, chunk_name) {
+        return Value::String(ctx.intern(&given));
+    }
+    let chunk = chunk_name.to_str_lossy();
     if chunk.starts_with('[') || chunk == "?" {
-        chunk.to_string()
+        Value::String(chunk_name)
     } else {
-        format!("@{chunk}")
+        Value::String(ctx.intern(format!("@{chunk}").as_bytes()))
     }
 }
 
@@ -163,7 +168,7 @@ pub fn install<'gc>(
                                 .iter()
                                 .map(|(_, l)| l.0 as i64 + 1)
                                 .max();
-                            put("source", s(&source_of(&chunk)));
+                            put("source", source_of(ctx, p.chunk_name));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
                             put("linedefined", Value::Integer(line_defined(&p.reference)));
@@ -248,7 +253,7 @@ pub fn install<'gc>(
                         let chunk = f.chunk_name.to_str_lossy().into_owned();
                         let main = matches!(f.current_function, FunctionRef::Chunk);
                         if has(b'S') {
-                            put("source", s(&source_of(&chunk)));
+                            put("source", source_of(ctx, f.chunk_name));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
                             put(
