@@ -265,10 +265,22 @@ pub fn install<'gc>(
                             put("currentline", Value::Integer(f.current_line.0 as i64 + 1));
                         }
                         if has(b'n') {
-                            if let FunctionRef::Named(name, _) = &f.current_function {
-                                put("name", Value::String(*name));
+                            // How the frame was called; outside diagnostic mode piccolo's
+                            // name from the definition stands in, and the run is marked for
+                            // the re-run that knows (see `diagnostics::upper_name`).
+                            let guess = match &f.current_function {
+                                FunctionRef::Named(name, _) => {
+                                    Some((name.to_str_lossy().into_owned(), String::new()))
+                                }
+                                _ => None,
+                            };
+                            match crate::vm::diagnostics::upper_name(ctx, &exec, guess) {
+                                Some((name, namewhat)) => {
+                                    put("name", s(&name));
+                                    put("namewhat", s(&namewhat));
+                                }
+                                None => put("namewhat", s("")),
                             }
-                            put("namewhat", s(""));
                         }
                     }
                 }

@@ -129,7 +129,8 @@ struct State {
     fresh_overflow: bool,
     /// The run resumed a coroutine created before it (see [`thread_resumed`]).
     resumed_older: bool,
-    /// `debug.traceback` gave a text lacking callers (outside diagnostic mode).
+    /// `debug.traceback` gave a text lacking callers, or `debug.getinfo` a frame lacking its
+    /// name (outside diagnostic mode).
     traced: bool,
     /// The text of the latest error raised by `error` (in diagnostic mode), and where
     /// `error` was called.
@@ -184,6 +185,12 @@ pub enum Noted {
     Error(Option<Vec<u8>>),
     /// A `debug.traceback` text.
     Traceback(Vec<u8>),
+    /// The name `debug.getinfo(1, "n")` gave the function it was called from (see
+    /// [`upper_name`]).
+    Name {
+        function: FunctionId,
+        name: Option<(String, String)>,
+    },
 }
 
 impl Noted {
@@ -191,6 +198,9 @@ impl Noted {
         match self {
             Noted::Error(Some(t)) | Noted::Traceback(t) => t.len(),
             Noted::Error(None) => 0,
+            Noted::Name { function, name } => {
+                function.chunk.len() + name.as_ref().map_or(0, |(n, w)| n.len() + w.len())
+            }
         }
     }
 
@@ -203,6 +213,7 @@ impl Noted {
             (Noted::Error(Some(a)), Noted::Error(Some(b))) => {
                 a == b || same_error(&text(a), &text(b))
             }
+            (Noted::Name { function: a, .. }, Noted::Name { function: b, .. }) => a == b,
             (Noted::Traceback(a), Noted::Traceback(b)) => {
                 let (a, b) = (text(a), text(b));
                 match (a.find("stack traceback:"), b.find("stack traceback:")) {
@@ -364,6 +375,52 @@ pub fn traced(ctx: Context<'_>, text: Vec<u8>) -> Vec<u8> {
         Some(Noted::Traceback(better)) => better,
         _ => text,
     }
+}
+
+/// `debug.getinfo(1, "n")`'s name for the Lua function below the running callback:
+/// `(name, namewhat)` as Lua gives them (`("f", "global")`), `None` for none. Lua names a
+/// function after the instruction that called it, which piccolo keeps private: diagnostic
+/// mode knows it from its shadow stack; outside it `guess` is given and the run is marked
+/// as worth a re-run (as [`traced`] does), whose names a substituting run hands back.
+pub fn upper_name(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    guess: Option<(String, String)>,
+) -> Option<(String, String)> {
+    let (current, _) = upper(exec)?;
+    let value = {
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        if s.enabled {
+            s.stacks
+                .get(&thread_key(exec))
+                .and_then(|stack| stack.last())
+                .and_then(|e| call_name(e, &current))
+        } else {
+            s.traced = true;
+            guess
+        }
+    };
+    let noted = Noted::Name {
+        function: current,
+        name: value.clone(),
+    };
+    match note(ctx, noted) {
+        Some(Noted::Name { name, .. }) => name,
+        _ => value,
+    }
+}
+
+/// How Lua names `current` when `e`, the innermost shadow-stack entry, is the call that
+/// entered it: after the calling instruction (`global 'f'` gives `("f", "global")`). A
+/// function entered otherwise (by a library function, a coroutine's resume), called by a
+/// library function (`pcall`) or by a tail call has no name.
+fn call_name(e: &Entry, current: &FunctionId) -> Option<(String, String)> {
+    if e.callee != *current || e.tail || e.native.is_some() {
+        return None;
+    }
+    let (kind, name) = e.what.split_once(" '")?;
+    Some((name.strip_suffix('\'')?.to_owned(), kind.to_owned()))
 }
 
 /// Notes `value` (see [`Caught`]); in a run that substitutes, the value to hand back instead
@@ -547,6 +604,15 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 )));
             }
         };
+        // A callable table or userdata: Lua calls its `__call` (a Lua function here) in the
+        // call's place, with the value first, and names its frame as the call.
+        let function = match (f, call_metamethod(ctx, f)) {
+            (Value::Table(_) | Value::UserData(_), Some(closure)) => {
+                stack.push_front(f);
+                Function::Closure(closure)
+            }
+            _ => function,
+        };
         // A callback runs directly on the Lua frame (no sequence between), so it still
         // sees its caller's position; only Lua functions are tracked.
         let Function::Closure(closure) = function else {
@@ -565,6 +631,19 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
             then: Some(BoxSequence::new(&ctx, pop)),
         })
     })
+}
+
+/// The `__call` metamethod of `v` when it is a Lua function.
+fn call_metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<piccolo::Closure<'gc>> {
+    let mt = match v {
+        Value::Table(t) => t.metatable(),
+        Value::UserData(u) => u.metatable(),
+        _ => None,
+    }?;
+    match mt.get(ctx, piccolo::MetaMethod::Call) {
+        Value::Function(Function::Closure(c)) => Some(c),
+        _ => None,
+    }
 }
 
 /// What a call stacks up in PUC Lua (see [`STACK_SLOTS`]): the caller's slots below the
@@ -689,7 +768,8 @@ pub fn enter_metamethod<'gc>(
         site: UNKNOWN_SITE_SLOTS,
         arguments,
     };
-    let what = format!("metamethod '{event}'");
+    // Lua names the metamethod's frame by the event's full name (`metamethod '__add'`).
+    let what = format!("metamethod '__{event}'");
     let pop = push_entry(ctx, exec, closure, what, false, slots, true)?;
     Ok(Some(NativeCall {
         thread: pop.thread,
@@ -987,7 +1067,7 @@ pub fn begin_handling(
     let by_error = matches!(&s.raised, Some((t, _)) if *t == text);
     let message = String::from_utf8_lossy(&text);
     // Lua names the handler after the instruction the failing frame was running: a call
-    // (named as the call), an index (`metamethod 'index'`); after `error` (a C function) it
+    // (named as the call), an index (`metamethod '__index'`); after `error` (a C function) it
     // has no name.
     let name = if by_error {
         None
@@ -997,7 +1077,7 @@ pub fn begin_handling(
             .filter(|_| message.ends_with("')"))
             .map(|i| message[i + 2..message.len() - 1].to_owned())
     } else if message.contains("attempt to index a ") {
-        Some("metamethod 'index'".to_owned())
+        Some("metamethod '__index'".to_owned())
     } else {
         None
     };
