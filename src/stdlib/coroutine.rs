@@ -147,7 +147,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         thread
             .start_suspended(&ctx, f)
             .map_err(|e| plain_error(ctx, &e.to_string()))?;
-        crate::vm::diagnostics::thread_created(ctx, thread);
+        crate::vm::diagnostics::thread_created(ctx, thread, f);
         stack.replace(ctx, thread);
         Ok(CallbackReturn::Return)
     });
@@ -224,7 +224,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             thread
                 .start_suspended(&ctx, f)
                 .map_err(|e| plain_error(ctx, &e.to_string()))?;
-            crate::vm::diagnostics::thread_created(ctx, thread);
+            crate::vm::diagnostics::thread_created(ctx, thread, f);
             let wrapped = Callback::from_fn_with(&ctx, thread, |thread, ctx, exec, mut stack| {
                 if let Some(why) = resume_refusal(ctx, &exec, *thread) {
                     let msg = format!("{}{why}", position(&exec));

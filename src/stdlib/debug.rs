@@ -30,11 +30,104 @@ fn source_of<'gc>(ctx: Context<'gc>, chunk_name: piccolo::String<'gc>) -> Value<
     if let Some(given) = crate::vm::chunks::given_name(ctx, chunk_name) {
         return Value::String(ctx.intern(&given));
     }
-    let chunk = chunk_name.to_str_lossy();
+    Value::String(ctx.intern(display_source(&chunk_name.to_str_lossy()).as_bytes()))
+}
+
+/// `debug.getinfo`'s table for a frame at level 2 or more (see `diagnostics::frame_at`):
+/// its `S`, `l`, `n` and `t` fields; `u`, `f` and `L` need the frame's function, which the
+/// shadow stack does not keep, and are left out.
+fn deep_frame_info<'gc>(
+    ctx: Context<'gc>,
+    what: &[u8],
+    frame: crate::vm::diagnostics::FrameAt,
+) -> Table<'gc> {
+    use crate::vm::diagnostics::FrameAt;
+    let info = Table::new(&ctx);
+    let has = |c: u8| what.contains(&c);
+    let put = |k: &'static str, v: Value<'gc>| {
+        let _ = info.set(ctx, k, v);
+    };
+    let s = |text: &[u8]| Value::String(ctx.intern(text));
+    match frame {
+        FrameAt::C => {
+            if has(b'S') {
+                put("source", s(b"=[C]"));
+                put("short_src", s(b"[C]"));
+                put("what", s(b"C"));
+                put("linedefined", Value::Integer(-1));
+                put("lastlinedefined", Value::Integer(-1));
+            }
+            if has(b'l') {
+                put("currentline", Value::Integer(-1));
+            }
+            if has(b'u') {
+                put("nups", Value::Integer(0));
+                put("nparams", Value::Integer(0));
+                put("isvararg", Value::Boolean(true));
+            }
+            if has(b'n') {
+                put("namewhat", s(b""));
+            }
+            if has(b't') {
+                put("istailcall", Value::Boolean(false));
+            }
+        }
+        FrameAt::Lua {
+            function,
+            source,
+            last_line,
+            line,
+            name,
+            tail,
+        } => {
+            if has(b'S') {
+                let main = function.defined.is_none();
+                let source = match source {
+                    Some(given) => given,
+                    None => display_source(&function.chunk).into_bytes(),
+                };
+                put("source", s(&source));
+                put("short_src", s(function.chunk.as_bytes()));
+                put("what", s(if main { b"main" } else { b"Lua" }));
+                put(
+                    "linedefined",
+                    Value::Integer(function.defined.map_or(0, |l| l as i64)),
+                );
+                put(
+                    "lastlinedefined",
+                    Value::Integer(if main {
+                        0
+                    } else {
+                        last_line.map_or(-1, |l| l as i64)
+                    }),
+                );
+            }
+            if has(b'l') {
+                put("currentline", Value::Integer(line as i64));
+            }
+            if has(b'n') {
+                match name {
+                    Some((name, namewhat)) => {
+                        put("name", s(name.as_bytes()));
+                        put("namewhat", s(namewhat.as_bytes()));
+                    }
+                    None => put("namewhat", s(b"")),
+                }
+            }
+            if has(b't') {
+                put("istailcall", Value::Boolean(tail));
+            }
+        }
+    }
+    info
+}
+
+/// Lua's `source` rebuilt from a chunk's display name (see `source_of`).
+fn display_source(chunk: &str) -> String {
     if chunk.starts_with('[') || chunk == "?" {
-        Value::String(chunk_name)
+        chunk.to_string()
     } else {
-        Value::String(ctx.intern(format!("@{chunk}").as_bytes()))
+        format!("@{chunk}")
     }
 }
 
@@ -227,6 +320,17 @@ pub fn install<'gc>(
                 let frame = match (level, exec.upper_lua_frame()) {
                     (0, _) => None,
                     (1, Some(f)) => Some(f),
+                    (2.., Some(_)) => {
+                        // Deeper frames: known to the diagnostic re-run (see
+                        // `diagnostics::frame_at`).
+                        let found = crate::vm::diagnostics::frame_at(ctx, &exec, level);
+                        let result = match found {
+                            Some(frame) => Value::Table(deep_frame_info(ctx, &what, frame)),
+                            None => Value::Nil,
+                        };
+                        stack.replace(ctx, result);
+                        return Ok(CallbackReturn::Return);
+                    }
                     _ => {
                         stack.replace(ctx, Value::Nil);
                         return Ok(CallbackReturn::Return);
