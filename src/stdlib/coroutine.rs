@@ -7,9 +7,8 @@ use std::collections::HashMap;
 
 use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
 use piccolo::{
-    thread::ThreadInner,
-    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll,
-    Stack, Table, Thread, ThreadMode, Value,
+    thread::ThreadInner, BoxSequence, Callback, CallbackReturn, Context, Error, Execution,
+    Sequence, SequencePoll, Stack, Table, Thread, ThreadMode, Value,
 };
 
 use super::argcheck::{bad_arg, plain_error, type_error};

@@ -252,7 +252,9 @@ impl Noted {
             Noted::Name { function, name } => {
                 function.chunk.len() + name.as_ref().map_or(0, |(n, w)| n.len() + w.len())
             }
-            Noted::Frame { function, frame, .. } => {
+            Noted::Frame {
+                function, frame, ..
+            } => {
                 function.chunk.len()
                     + match frame {
                         Some(FrameAt::Lua {
@@ -496,7 +498,13 @@ pub fn frame_at(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) -> Optio
             let key = thread_key(exec);
             let stack = s.stacks.get(&key).unwrap_or(&empty);
             let body = s.bodies.get(&key);
-            walk_frames(stack, body, current.clone(), level, exec.current_thread().is_main)
+            walk_frames(
+                stack,
+                body,
+                current.clone(),
+                level,
+                exec.current_thread().is_main,
+            )
         } else {
             s.traced = true;
             None
