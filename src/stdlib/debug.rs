@@ -49,7 +49,7 @@ fn deep_frame_info<'gc>(
     };
     let s = |text: &[u8]| Value::String(ctx.intern(text));
     match frame {
-        FrameAt::C => {
+        FrameAt::C { name } => {
             if has(b'S') {
                 put("source", s(b"=[C]"));
                 put("short_src", s(b"[C]"));
@@ -66,7 +66,13 @@ fn deep_frame_info<'gc>(
                 put("isvararg", Value::Boolean(true));
             }
             if has(b'n') {
-                put("namewhat", s(b""));
+                match name {
+                    Some((name, namewhat)) => {
+                        put("name", s(name.as_bytes()));
+                        put("namewhat", s(namewhat.as_bytes()));
+                    }
+                    None => put("namewhat", s(b"")),
+                }
             }
             if has(b't') {
                 put("istailcall", Value::Boolean(false));

@@ -85,6 +85,9 @@ struct Entry {
     c_calls: usize,
     /// What `debug.getinfo` tells of the callee at deeper levels (see [`frame_at`]).
     facts: Facts,
+    /// For a `native` entry: how the call of the library function was named (`global
+    /// 'pcall'`), empty when unknown.
+    native_site: String,
 }
 
 /// Facts of a called Lua function that its [`FunctionId`] lacks.
@@ -151,6 +154,8 @@ struct State {
     fresh_threads: std::collections::BTreeSet<usize>,
     /// More were created than are kept: any resumed coroutine may be older.
     fresh_overflow: bool,
+    /// The latest call of a library function made by `(call)` (see [`enter_native`]).
+    native_site: Option<NativeSite>,
     /// The [`Facts`] of the body functions of the coroutines created in this run (in
     /// diagnostic mode), by address.
     bodies: HashMap<usize, Facts>,
@@ -170,6 +175,13 @@ struct State {
 
 /// A chunk and line.
 type Position = (String, usize);
+
+/// A call of a library function made by `(call)`: where, and how it was named.
+struct NativeSite {
+    thread: usize,
+    line: usize,
+    what: String,
+}
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
 /// frame that failed, so a traceback taken in it lists that frame and its callers.
@@ -241,7 +253,7 @@ pub enum FrameAt {
         tail: bool,
     },
     /// A library function's frame, or the host's call of the main chunk.
-    C,
+    C { name: Option<(String, String)> },
 }
 
 impl Noted {
@@ -537,13 +549,16 @@ fn walk_frames(
         if e.callee != current {
             // Entered by a library function we were not told of: its frame, then unknown.
             left -= 1;
-            return (left == 0).then_some(FrameAt::C);
+            return (left == 0).then_some(FrameAt::C { name: None });
         }
         if e.native.is_some() {
             // The library function (`pcall`) between the two Lua frames.
             left -= 1;
             if left == 0 {
-                return Some(FrameAt::C);
+                // Lua calls a library function in tail position as any other call.
+                return Some(FrameAt::C {
+                    name: site_name(&e.native_site),
+                });
             }
         }
         let caller = e.caller.clone()?;
@@ -576,7 +591,7 @@ fn walk_frames(
     }
     // The outermost function: the host called the main chunk; a coroutine's body ends it.
     left -= 1;
-    (main && left == 0).then_some(FrameAt::C)
+    (main && left == 0).then_some(FrameAt::C { name: None })
 }
 
 /// How Lua names `current` when `e`, the innermost shadow-stack entry, is the call that
@@ -587,7 +602,12 @@ fn call_name(e: &Entry, current: &FunctionId) -> Option<(String, String)> {
     if e.callee != *current || e.tail || e.native.is_some() {
         return None;
     }
-    let (kind, name) = e.what.split_once(" '")?;
+    site_name(&e.what)
+}
+
+/// `(name, namewhat)` from a call site's description (`global 'f'`).
+fn site_name(what: &str) -> Option<(String, String)> {
+    let (kind, name) = what.split_once(" '")?;
     Some((name.strip_suffix('\'')?.to_owned(), kind.to_owned()))
 }
 
@@ -792,6 +812,14 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
         // A callback runs directly on the Lua frame (no sequence between), so it still
         // sees its caller's position; only Lua functions are tracked.
         let Function::Closure(closure) = function else {
+            // Kept for a library function that calls back (`pcall`, see `enter_native`).
+            if let Some(frame) = exec.upper_lua_frame() {
+                state(ctx).borrow_mut().native_site = Some(NativeSite {
+                    thread: thread_key(&exec),
+                    line: frame.current_line.0 as usize + 1,
+                    what: site.what,
+                });
+            }
             return Ok(CallbackReturn::Call {
                 function,
                 then: None,
@@ -888,6 +916,7 @@ fn push_entry<'gc>(
         slots,
         c_calls,
         facts,
+        native_site: String::new(),
     });
     Ok(PopEntry {
         thread: key,
@@ -1374,6 +1403,11 @@ pub fn enter_native<'gc>(
     let (caller, line) = upper(exec)?;
     let key = thread_key(exec);
     let mut s = s.borrow_mut();
+    // How the library function itself was called, if `(call)` called it from here.
+    let native_site = match s.native_site.take() {
+        Some(p) if p.thread == key && p.line == line => p.what,
+        _ => String::new(),
+    };
     let stack = s.stacks.entry(key).or_default();
     let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;
     let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + 1;
@@ -1388,6 +1422,7 @@ pub fn enter_native<'gc>(
         slots,
         c_calls,
         facts,
+        native_site,
     });
     Some(NativeCall {
         thread: key,

@@ -24,8 +24,8 @@ function G()
   return b()
 end
 G()
--- through pcall (its frame's name is not given: "Sl" only)
-pcall(b, "Sl")
+-- through pcall
+pcall(b)
 -- a chunk made by load, with its own name
 local f = load("local b = ...\nb()\nreturn 1", "=loaded")
 f(b)
@@ -54,3 +54,17 @@ print(xpcall(function() error("boom") end, function(m)
   local i = debug.getinfo(2, "Sl")
   return m .. " / " .. tostring(i and i.what)
 end))
+-- the frame of pcall itself, named as it was called, and a pcall in tail position
+local function inner()
+  local i = debug.getinfo(2, "nSt")
+  print("pcall frame", i.what, i.name, i.namewhat, i.istailcall)
+  i = debug.getinfo(3, "nSlt")
+  print("below it", i.what, i.currentline, i.name, i.namewhat, i.istailcall)
+end
+pcall(inner)
+local p = pcall
+p(inner)
+local function via_tail() return pcall(inner) end
+via_tail()
+local lib = {pc = pcall}
+lib.pc(inner)
