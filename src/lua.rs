@@ -44,7 +44,8 @@ fn script_source(source: &[u8]) -> &[u8] {
 /// [`crate::vm::diagnostics`]) is run again in diagnostic mode:
 /// - when it fails, that run's error is reported if it is the same error with more detail;
 /// - when it caught such errors (`pcall`, `xpcall`, `coroutine.resume`) or took tracebacks
-///   (`debug.traceback`, which outside diagnostic mode knows only the calling frame), it is
+///   (`debug.traceback`, which outside diagnostic mode knows only the calling frame) or
+///   asked how its function was called (`debug.getinfo(1, "n")`), it is
 ///   run a third time with the diagnostic run's values handed back in their place, so what it
 ///   printed with them is what Lua prints; if they do not line up, the first run stands.
 ///

@@ -3,10 +3,12 @@
 //! non-suspended coroutines, Lua-worded errors), and `wrap` and `isyieldable` are added.
 //! piccolo's non-standard `continue` and `yieldto` are removed.
 
-use gc_arena::Collect;
+use std::collections::HashMap;
+
+use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
 use piccolo::{
-    BoxSequence, Callback, CallbackReturn, Context, Error, Execution, Sequence, SequencePoll,
-    Stack, Table, Thread, ThreadMode, Value,
+    thread::ThreadInner, BoxSequence, Callback, CallbackReturn, Context, Error, Execution,
+    Sequence, SequencePoll, Stack, Table, Thread, ThreadMode, Value,
 };
 
 use super::argcheck::{bad_arg, plain_error, type_error};
@@ -23,13 +25,84 @@ fn status_name(mode: ThreadMode) -> &'static str {
     }
 }
 
-/// Why `thread` cannot be resumed now, in Lua's words.
-fn resume_refusal(thread: Thread<'_>) -> Option<&'static str> {
+/// Why `thread` cannot be resumed now from the running thread, in Lua's words; otherwise
+/// records how deeply it is nested.
+fn resume_refusal<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    thread: Thread<'gc>,
+) -> Option<&'static str> {
     match thread.mode() {
-        ThreadMode::Suspended => None,
-        ThreadMode::Stopped => Some("cannot resume dead coroutine"),
-        _ => Some("cannot resume non-suspended coroutine"),
+        ThreadMode::Suspended => {}
+        ThreadMode::Stopped => return Some("cannot resume dead coroutine"),
+        _ => return Some("cannot resume non-suspended coroutine"),
     }
+    nest(ctx, exec, thread).then_some("C stack overflow")
+}
+
+/// Lua's `LUAI_MAXCCALLS`: a resume nested this deep in C calls fails.
+const MAX_C_CALLS: usize = 200;
+/// The C calls the host's call of the main chunk holds (as `lua.c` calls it).
+const MAIN_C_CALLS: usize = 2;
+
+/// How deeply each coroutine was nested when last resumed, by address: a resumed coroutine
+/// runs inside the thread that resumed it, so its depth is that thread's plus one (the main
+/// thread's is 0). Lua counts the C calls of a thread (`nCcalls`), each resume one more than
+/// its resumer's, and refuses a resume that reaches [`MAX_C_CALLS`] with `C stack overflow`;
+/// piccolo has no such bound, so endless nesting (`f = function() coroutine.wrap(f)() end`)
+/// would only end when memory runs out. Here only resumes are counted, not the other C
+/// calls (`pcall`, metamethods) between them. Entries of collected threads are dropped as
+/// the map grows.
+#[derive(Collect, Default)]
+#[collect(no_drop)]
+struct Nesting<'gc> {
+    depths: HashMap<usize, (GcWeak<'gc, ThreadInner<'gc>>, usize)>,
+    #[collect(require_static)]
+    prune_at: usize,
+}
+
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct NestingCell<'gc>(Gc<'gc, RefLock<Nesting<'gc>>>);
+
+impl<'gc> piccolo::Singleton<'gc> for NestingCell<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        NestingCell(Gc::new(&ctx, RefLock::new(Nesting::default())))
+    }
+}
+
+fn thread_key(thread: Thread<'_>) -> usize {
+    Gc::as_ptr(thread.into_inner()) as *const () as usize
+}
+
+/// Records `thread`'s depth for a resume from the running thread; true when Lua would refuse
+/// the resume (`C stack overflow`).
+fn nest<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, thread: Thread<'gc>) -> bool {
+    let cell = ctx.singleton::<Rootable![NestingCell<'_>]>().0;
+    let mut n = cell.borrow_mut(&ctx);
+    let current = exec.current_thread();
+    let below = if current.is_main {
+        0
+    } else {
+        let key = thread_key(current.thread);
+        match n.depths.get(&key) {
+            Some((weak, depth)) if weak.upgrade(&ctx).is_some() => *depth,
+            _ => 0,
+        }
+    };
+    let depth = below + 1;
+    if MAIN_C_CALLS + depth >= MAX_C_CALLS {
+        return true;
+    }
+    if n.depths.len() >= n.prune_at {
+        n.depths.retain(|_, (weak, _)| weak.upgrade(&ctx).is_some());
+        n.prune_at = (n.depths.len() * 2).max(1024);
+    }
+    n.depths.insert(
+        thread_key(thread),
+        (Gc::downgrade(thread.into_inner()), depth),
+    );
+    false
 }
 
 pub fn install<'gc>(ctx: Context<'gc>) {
@@ -73,7 +146,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         thread
             .start_suspended(&ctx, f)
             .map_err(|e| plain_error(ctx, &e.to_string()))?;
-        crate::vm::diagnostics::thread_created(ctx, thread);
+        crate::vm::diagnostics::thread_created(ctx, thread, f);
         stack.replace(ctx, thread);
         Ok(CallbackReturn::Return)
     });
@@ -93,7 +166,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 ));
             };
             stack.pop_front();
-            if let Some(why) = resume_refusal(thread) {
+            if let Some(why) = resume_refusal(ctx, &exec, thread) {
                 stack.replace(ctx, (false, why));
                 return Ok(CallbackReturn::Return);
             }
@@ -150,9 +223,9 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             thread
                 .start_suspended(&ctx, f)
                 .map_err(|e| plain_error(ctx, &e.to_string()))?;
-            crate::vm::diagnostics::thread_created(ctx, thread);
+            crate::vm::diagnostics::thread_created(ctx, thread, f);
             let wrapped = Callback::from_fn_with(&ctx, thread, |thread, ctx, exec, mut stack| {
-                if let Some(why) = resume_refusal(*thread) {
+                if let Some(why) = resume_refusal(ctx, &exec, *thread) {
                     let msg = format!("{}{why}", position(&exec));
                     stack.clear();
                     return Err(plain_error(ctx, &msg));

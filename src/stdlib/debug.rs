@@ -23,9 +23,113 @@ fn line_defined(r: &FunctionRef<piccolo::String<'_>>) -> i64 {
     }
 }
 
-/// Lua's `source` for a chunk we only know by its display name: files get `@`, names that
-/// were given as `=name` or strings (`[string "..."]`) are shown as they are.
-fn source_of(chunk: &str) -> String {
+/// Lua's `source` of a chunk: the name `load` was given, when it came from `load`;
+/// otherwise (the script, aolite's modules, chunks restored from an exported state) rebuilt
+/// from its display name: files get `@`, `[string "..."]` names are shown as they are.
+fn source_of<'gc>(ctx: Context<'gc>, chunk_name: piccolo::String<'gc>) -> Value<'gc> {
+    if let Some(given) = crate::vm::chunks::given_name(ctx, chunk_name) {
+        return Value::String(ctx.intern(&given));
+    }
+    Value::String(ctx.intern(display_source(&chunk_name.to_str_lossy()).as_bytes()))
+}
+
+/// `debug.getinfo`'s table for a frame at level 2 or more (see `diagnostics::frame_at`):
+/// its `S`, `l`, `n` and `t` fields; `u`, `f` and `L` need the frame's function, which the
+/// shadow stack does not keep, and are left out.
+fn deep_frame_info<'gc>(
+    ctx: Context<'gc>,
+    what: &[u8],
+    frame: crate::vm::diagnostics::FrameAt,
+) -> Table<'gc> {
+    use crate::vm::diagnostics::FrameAt;
+    let info = Table::new(&ctx);
+    let has = |c: u8| what.contains(&c);
+    let put = |k: &'static str, v: Value<'gc>| {
+        let _ = info.set(ctx, k, v);
+    };
+    let s = |text: &[u8]| Value::String(ctx.intern(text));
+    match frame {
+        FrameAt::C { name } => {
+            if has(b'S') {
+                put("source", s(b"=[C]"));
+                put("short_src", s(b"[C]"));
+                put("what", s(b"C"));
+                put("linedefined", Value::Integer(-1));
+                put("lastlinedefined", Value::Integer(-1));
+            }
+            if has(b'l') {
+                put("currentline", Value::Integer(-1));
+            }
+            if has(b'u') {
+                put("nups", Value::Integer(0));
+                put("nparams", Value::Integer(0));
+                put("isvararg", Value::Boolean(true));
+            }
+            if has(b'n') {
+                match name {
+                    Some((name, namewhat)) => {
+                        put("name", s(name.as_bytes()));
+                        put("namewhat", s(namewhat.as_bytes()));
+                    }
+                    None => put("namewhat", s(b"")),
+                }
+            }
+            if has(b't') {
+                put("istailcall", Value::Boolean(false));
+            }
+        }
+        FrameAt::Lua {
+            function,
+            source,
+            last_line,
+            line,
+            name,
+            tail,
+        } => {
+            if has(b'S') {
+                let main = function.defined.is_none();
+                let source = match source {
+                    Some(given) => given,
+                    None => display_source(&function.chunk).into_bytes(),
+                };
+                put("source", s(&source));
+                put("short_src", s(function.chunk.as_bytes()));
+                put("what", s(if main { b"main" } else { b"Lua" }));
+                put(
+                    "linedefined",
+                    Value::Integer(function.defined.map_or(0, |l| l as i64)),
+                );
+                put(
+                    "lastlinedefined",
+                    Value::Integer(if main {
+                        0
+                    } else {
+                        last_line.map_or(-1, |l| l as i64)
+                    }),
+                );
+            }
+            if has(b'l') {
+                put("currentline", Value::Integer(line as i64));
+            }
+            if has(b'n') {
+                match name {
+                    Some((name, namewhat)) => {
+                        put("name", s(name.as_bytes()));
+                        put("namewhat", s(namewhat.as_bytes()));
+                    }
+                    None => put("namewhat", s(b"")),
+                }
+            }
+            if has(b't') {
+                put("istailcall", Value::Boolean(tail));
+            }
+        }
+    }
+    info
+}
+
+/// Lua's `source` rebuilt from a chunk's display name (see `source_of`).
+fn display_source(chunk: &str) -> String {
     if chunk.starts_with('[') || chunk == "?" {
         chunk.to_string()
     } else {
@@ -163,7 +267,7 @@ pub fn install<'gc>(
                                 .iter()
                                 .map(|(_, l)| l.0 as i64 + 1)
                                 .max();
-                            put("source", s(&source_of(&chunk)));
+                            put("source", source_of(ctx, p.chunk_name));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
                             put("linedefined", Value::Integer(line_defined(&p.reference)));
@@ -222,6 +326,17 @@ pub fn install<'gc>(
                 let frame = match (level, exec.upper_lua_frame()) {
                     (0, _) => None,
                     (1, Some(f)) => Some(f),
+                    (2.., Some(_)) => {
+                        // Deeper frames: known to the diagnostic re-run (see
+                        // `diagnostics::frame_at`).
+                        let found = crate::vm::diagnostics::frame_at(ctx, &exec, level);
+                        let result = match found {
+                            Some(frame) => Value::Table(deep_frame_info(ctx, &what, frame)),
+                            None => Value::Nil,
+                        };
+                        stack.replace(ctx, result);
+                        return Ok(CallbackReturn::Return);
+                    }
                     _ => {
                         stack.replace(ctx, Value::Nil);
                         return Ok(CallbackReturn::Return);
@@ -248,7 +363,7 @@ pub fn install<'gc>(
                         let chunk = f.chunk_name.to_str_lossy().into_owned();
                         let main = matches!(f.current_function, FunctionRef::Chunk);
                         if has(b'S') {
-                            put("source", s(&source_of(&chunk)));
+                            put("source", source_of(ctx, f.chunk_name));
                             put("short_src", s(&chunk));
                             put("what", s(if main { "main" } else { "Lua" }));
                             put(
@@ -260,10 +375,22 @@ pub fn install<'gc>(
                             put("currentline", Value::Integer(f.current_line.0 as i64 + 1));
                         }
                         if has(b'n') {
-                            if let FunctionRef::Named(name, _) = &f.current_function {
-                                put("name", Value::String(*name));
+                            // How the frame was called; outside diagnostic mode piccolo's
+                            // name from the definition stands in, and the run is marked for
+                            // the re-run that knows (see `diagnostics::upper_name`).
+                            let guess = match &f.current_function {
+                                FunctionRef::Named(name, _) => {
+                                    Some((name.to_str_lossy().into_owned(), String::new()))
+                                }
+                                _ => None,
+                            };
+                            match crate::vm::diagnostics::upper_name(ctx, &exec, guess) {
+                                Some((name, namewhat)) => {
+                                    put("name", s(&name));
+                                    put("namewhat", s(&namewhat));
+                                }
+                                None => put("namewhat", s("")),
                             }
-                            put("namewhat", s(""));
                         }
                     }
                 }

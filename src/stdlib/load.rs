@@ -147,9 +147,13 @@ impl<'gc> Pending<'gc> {
         // Compiling is linear in the source: charge for it like other O(n) library work.
         charge(exec, self.source.len() / 16);
         let name = short_src(&self.chunkname);
-        match compile::load(
+        // Lua's `source` is the name as given (the text itself by default): kept for
+        // `debug.getinfo`, sharing the source's bytes when it is the text.
+        let given = (self.chunkname != self.source).then_some(&self.chunkname[..]);
+        match compile::load_given(
             ctx,
             &name,
+            Some(given),
             &self.source,
             self.env,
             self.helpers,

@@ -588,7 +588,8 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                             lt = metamethod(ctx, a, "__lt");
                         }
                         if let Some(f) = callable(lt) {
-                            return call_meta(ctx, &exec, stack, f, b, a, Then::Negated, "lt");
+                            // Lua names the call after the instruction: `__le`.
+                            return call_meta(ctx, &exec, stack, f, b, a, Then::Negated, "le");
                         }
                     }
                     return Err(compare_error(ctx, &exec, a, b, names));

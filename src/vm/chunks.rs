@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use gc_arena::{lock::RefLock, Collect, Gc, GcWeak, Rootable};
-use piccolo::{Context, FunctionPrototype, Value};
+use piccolo::{string::StringInner, Context, FunctionPrototype, Value};
 
 /// One compiled chunk; chunk numbers grow in load order.
 #[derive(Collect, Clone)]
@@ -40,6 +40,17 @@ struct Registry<'gc> {
     index: HashMap<usize, Indexed<'gc>>,
     #[collect(require_static)]
     prune_at: usize,
+    /// The names `load` was given, by the address of the chunk-name string its prototypes
+    /// share (see `record_given_name`).
+    given: HashMap<usize, Given<'gc>>,
+}
+
+#[derive(Collect)]
+#[collect(no_drop)]
+struct Given<'gc> {
+    name: GcWeak<'gc, StringInner>,
+    #[collect(require_static)]
+    given: Rc<[u8]>,
 }
 
 #[derive(Collect)]
@@ -85,6 +96,7 @@ pub fn record<'gc>(
     let mut reg = reg.borrow_mut(&ctx);
     if reg.index.len() >= reg.prune_at {
         reg.index.retain(|_, e| e.proto.upgrade(&ctx).is_some());
+        reg.given.retain(|_, g| g.name.upgrade(&ctx).is_some());
         let live: HashSet<usize> = reg.index.values().map(|e| e.at.chunk).collect();
         reg.chunks.retain(|c, _| live.contains(c));
         reg.prune_at = (reg.index.len() * 2).max(4096);
@@ -116,6 +128,33 @@ pub fn record<'gc>(
         },
     );
     chunk
+}
+
+/// Records the chunk name `load` was given (Lua's `source`: `=name`, `@file`, or the text
+/// itself when none was given) for the chunk whose prototypes carry `display` (`short_src`,
+/// the name shown in messages). `display` must be a string of its own, not an interned
+/// one, so that its address tells this chunk from others shown under the same name.
+/// Kept while the chunk lives; forgotten with its index entries (see `record`).
+pub fn record_given_name<'gc>(ctx: Context<'gc>, display: piccolo::String<'gc>, given: Rc<[u8]>) {
+    let inner = display.into_inner();
+    registry(ctx).borrow_mut(&ctx).given.insert(
+        Gc::as_ptr(inner) as *const () as usize,
+        Given {
+            name: Gc::downgrade(inner),
+            given,
+        },
+    );
+}
+
+/// The chunk name `load` was given for the chunk whose prototypes carry `display`, if it
+/// was loaded by `load` (and not restored from an exported state, which keeps only the
+/// display name).
+pub fn given_name<'gc>(ctx: Context<'gc>, display: piccolo::String<'gc>) -> Option<Rc<[u8]>> {
+    let inner = display.into_inner();
+    let reg = registry(ctx).borrow();
+    let g = reg.given.get(&(Gc::as_ptr(inner) as *const () as usize))?;
+    let live = g.name.upgrade(&ctx)?;
+    Gc::ptr_eq(live, inner).then(|| g.given.clone())
 }
 
 /// Where `proto` was compiled from, if it came through the pipeline.

@@ -497,7 +497,7 @@ fn compile_here(
 /// Ties a compiled chunk to a Lua state: a closure whose `_ENV` is `env`.
 pub fn instantiate<'gc>(
     ctx: Context<'gc>,
-    chunk_name: &str,
+    chunk_name: piccolo::String<'gc>,
     compiled: &CompiledPrototype<SourceString>,
     env: Value<'gc>,
     helpers: Helpers<'gc>,
@@ -525,7 +525,7 @@ pub fn instantiate<'gc>(
             UpValueDescriptor::Environment | UpValueDescriptor::Outer(_) => env_slot,
         });
     }
-    Closure::from_parts(&ctx, prototype(ctx, chunk_name, compiled), upvalues)
+    Closure::from_parts(&ctx, prototype_named(ctx, chunk_name, compiled), upvalues)
 }
 
 /// The helpers in the order of the wrapper's locals (a main function's upvalue
@@ -555,7 +555,15 @@ pub fn prototype<'gc>(
     chunk_name: &str,
     compiled: &CompiledPrototype<SourceString>,
 ) -> Gc<'gc, FunctionPrototype<'gc>> {
-    let name = ctx.intern(chunk_name.as_bytes());
+    prototype_named(ctx, ctx.intern(chunk_name.as_bytes()), compiled)
+}
+
+/// `prototype` with the chunk name given as a Lua string (shared by all the prototypes).
+fn prototype_named<'gc>(
+    ctx: Context<'gc>,
+    name: piccolo::String<'gc>,
+    compiled: &CompiledPrototype<SourceString>,
+) -> Gc<'gc, FunctionPrototype<'gc>> {
     Gc::new(
         &ctx,
         FunctionPrototype::from_compiled_map_strings(&ctx, name, compiled, |s| ctx.intern(s)),
@@ -573,11 +581,43 @@ pub fn load<'gc>(
     limits: &SourceLimits,
     reads: Reads,
 ) -> Result<Closure<'gc>, Error> {
+    load_given(ctx, chunk_name, None, source, env, helpers, limits, reads)
+}
+
+/// `load`, also recording `given`, the chunk name as Lua code gave it to `load` (Lua's
+/// `source`, which `debug.getinfo` reports); `chunk_name` is then its `short_src`.
+/// `given: Some(None)` means the source text itself (`load`'s default name).
+#[allow(clippy::too_many_arguments)]
+pub fn load_given<'gc>(
+    ctx: Context<'gc>,
+    chunk_name: &str,
+    given: Option<Option<&[u8]>>,
+    source: &[u8],
+    env: Value<'gc>,
+    helpers: Helpers<'gc>,
+    limits: &SourceLimits,
+    reads: Reads,
+) -> Result<Closure<'gc>, Error> {
     let diagnostic = super::diagnostics::enabled(ctx);
     let compiled = compile_mode(chunk_name, source, limits, reads, diagnostic)?;
-    let closure = instantiate(ctx, chunk_name, &compiled, env, helpers);
+    let source: std::rc::Rc<[u8]> = source.into();
+    let name = match given {
+        // A string of its own, so the chunk can be told from others with the same display
+        // name (see `chunks::record_given_name`).
+        Some(given) => {
+            let name = piccolo::String::from_slice(&ctx, chunk_name.as_bytes());
+            let given = match given {
+                Some(g) => g.into(),
+                None => source.clone(),
+            };
+            super::chunks::record_given_name(ctx, name, given);
+            name
+        }
+        None => ctx.intern(chunk_name.as_bytes()),
+    };
+    let closure = instantiate(ctx, name, &compiled, env, helpers);
     // Remembered so closures of this chunk can be exported (see `super::chunks`).
-    super::chunks::record(ctx, chunk_name, source.into(), env, closure.prototype());
+    super::chunks::record(ctx, chunk_name, source, env, closure.prototype());
     Ok(closure)
 }
 

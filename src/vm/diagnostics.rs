@@ -83,6 +83,33 @@ struct Entry {
     slots: usize,
     /// The nested C calls PUC Lua would count with this call (see [`C_CALLS`]).
     c_calls: usize,
+    /// What `debug.getinfo` tells of the callee at deeper levels (see [`frame_at`]).
+    facts: Facts,
+    /// For a `native` entry: how the call of the library function was named (`global
+    /// 'pcall'`), empty when unknown.
+    native_site: String,
+}
+
+/// Facts of a called Lua function that its [`FunctionId`] lacks.
+#[derive(Debug, Clone)]
+struct Facts {
+    /// The chunk name `load` was given (see `chunks::given_name`).
+    source: Option<Rc<[u8]>>,
+    /// Its last line (`lastlinedefined`).
+    last_line: Option<usize>,
+}
+
+impl Facts {
+    fn of<'gc>(ctx: Context<'gc>, proto: &piccolo::FunctionPrototype<'gc>) -> Facts {
+        Facts {
+            source: super::chunks::given_name(ctx, proto.chunk_name),
+            last_line: proto
+                .opcode_line_numbers
+                .iter()
+                .map(|(_, l)| l.0 as usize + 1)
+                .max(),
+        }
+    }
 }
 
 /// PUC Lua's `LUAI_MAXSTACK`: a call that would take a thread's stack past this many slots
@@ -127,9 +154,15 @@ struct State {
     fresh_threads: std::collections::BTreeSet<usize>,
     /// More were created than are kept: any resumed coroutine may be older.
     fresh_overflow: bool,
+    /// The latest call of a library function made by `(call)` (see [`enter_native`]).
+    native_site: Option<NativeSite>,
+    /// The [`Facts`] of the body functions of the coroutines created in this run (in
+    /// diagnostic mode), by address.
+    bodies: HashMap<usize, Facts>,
     /// The run resumed a coroutine created before it (see [`thread_resumed`]).
     resumed_older: bool,
-    /// `debug.traceback` gave a text lacking callers (outside diagnostic mode).
+    /// `debug.traceback` gave a text lacking callers, or `debug.getinfo` a frame lacking its
+    /// name (outside diagnostic mode).
     traced: bool,
     /// The text of the latest error raised by `error` (in diagnostic mode), and where
     /// `error` was called.
@@ -142,6 +175,13 @@ struct State {
 
 /// A chunk and line.
 type Position = (String, usize);
+
+/// A call of a library function made by `(call)`: where, and how it was named.
+struct NativeSite {
+    thread: usize,
+    line: usize,
+    what: String,
+}
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
 /// frame that failed, so a traceback taken in it lists that frame and its callers.
@@ -184,6 +224,36 @@ pub enum Noted {
     Error(Option<Vec<u8>>),
     /// A `debug.traceback` text.
     Traceback(Vec<u8>),
+    /// The name `debug.getinfo(1, "n")` gave the function it was called from (see
+    /// [`upper_name`]).
+    Name {
+        function: FunctionId,
+        name: Option<(String, String)>,
+    },
+    /// What `debug.getinfo(level)` (level 2 or more) told of a frame, asked from `function`
+    /// (see [`frame_at`]).
+    Frame {
+        function: FunctionId,
+        level: i64,
+        frame: Option<FrameAt>,
+    },
+}
+
+/// A frame below the calling one as `debug.getinfo(level)` describes it (see [`frame_at`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameAt {
+    /// A Lua function's frame.
+    Lua {
+        function: FunctionId,
+        /// The chunk name `load` was given, when known.
+        source: Option<Vec<u8>>,
+        last_line: Option<usize>,
+        line: usize,
+        name: Option<(String, String)>,
+        tail: bool,
+    },
+    /// A library function's frame, or the host's call of the main chunk.
+    C { name: Option<(String, String)> },
 }
 
 impl Noted {
@@ -191,6 +261,20 @@ impl Noted {
         match self {
             Noted::Error(Some(t)) | Noted::Traceback(t) => t.len(),
             Noted::Error(None) => 0,
+            Noted::Name { function, name } => {
+                function.chunk.len() + name.as_ref().map_or(0, |(n, w)| n.len() + w.len())
+            }
+            Noted::Frame {
+                function, frame, ..
+            } => {
+                function.chunk.len()
+                    + match frame {
+                        Some(FrameAt::Lua {
+                            function, source, ..
+                        }) => function.chunk.len() + source.as_ref().map_or(0, Vec::len),
+                        _ => 0,
+                    }
+            }
         }
     }
 
@@ -203,6 +287,19 @@ impl Noted {
             (Noted::Error(Some(a)), Noted::Error(Some(b))) => {
                 a == b || same_error(&text(a), &text(b))
             }
+            (Noted::Name { function: a, .. }, Noted::Name { function: b, .. }) => a == b,
+            (
+                Noted::Frame {
+                    function: a,
+                    level: i,
+                    ..
+                },
+                Noted::Frame {
+                    function: b,
+                    level: j,
+                    ..
+                },
+            ) => a == b && i == j,
             (Noted::Traceback(a), Noted::Traceback(b)) => {
                 let (a, b) = (text(a), text(b));
                 match (a.find("stack traceback:"), b.find("stack traceback:")) {
@@ -232,26 +329,23 @@ impl Caught {
 
     /// The diagnosed values to hand back instead of this run's (`diagnosed`, a diagnostic
     /// re-run's list): `None` when nothing would change or the lists do not line up. They
-    /// line up when each value both runs noted is the same error up to positions and names
-    /// (or a traceback of the same message) and, if one run noted more than the other, a
-    /// value that differs comes first: a program that reads the texts (`assert(err:find(
-    /// "local 'f'"))`) may well go on differently with Lua's, as the diagnostic run did.
+    /// line up when each value both runs noted up to the first that differs is the same,
+    /// and that one the same error up to positions and names (or a traceback of the same
+    /// message, a frame asked for by the same function). What follows it may differ: a
+    /// program that reads the values (`assert(err:find("local 'f'"))`, `debug.getinfo(2)`
+    /// being nil or not) may well go on differently with Lua's, as the diagnostic run did.
     /// The run handing them back must then meet exactly these values (see [`end_run`]).
     pub fn replacements(&self, diagnosed: &Caught) -> Option<Caught> {
         if self.overflow || diagnosed.overflow {
             return None;
         }
-        let mut changes = false;
         for (first, again) in self.values.iter().zip(&diagnosed.values) {
             if first == again {
                 continue;
             }
-            if !first.matches(again) {
-                return None;
-            }
-            changes = true;
+            return first.matches(again).then(|| diagnosed.clone());
         }
-        changes.then(|| diagnosed.clone())
+        None
     }
 }
 
@@ -366,6 +460,157 @@ pub fn traced(ctx: Context<'_>, text: Vec<u8>) -> Vec<u8> {
     }
 }
 
+/// `debug.getinfo(1, "n")`'s name for the Lua function below the running callback:
+/// `(name, namewhat)` as Lua gives them (`("f", "global")`), `None` for none. Lua names a
+/// function after the instruction that called it, which piccolo keeps private: diagnostic
+/// mode knows it from its shadow stack; outside it `guess` is given and the run is marked
+/// as worth a re-run (as [`traced`] does), whose names a substituting run hands back.
+pub fn upper_name(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    guess: Option<(String, String)>,
+) -> Option<(String, String)> {
+    let (current, _) = upper(exec)?;
+    let value = {
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        if s.enabled {
+            s.stacks
+                .get(&thread_key(exec))
+                .and_then(|stack| stack.last())
+                .and_then(|e| call_name(e, &current))
+        } else {
+            s.traced = true;
+            guess
+        }
+    };
+    let noted = Noted::Name {
+        function: current,
+        name: value.clone(),
+    };
+    match note(ctx, noted) {
+        Some(Noted::Name { name, .. }) => name,
+        _ => value,
+    }
+}
+
+/// `debug.getinfo(level)`'s frame for `level` 2 or more (level 1 is the Lua function below
+/// the running callback, which piccolo shows; deeper ones it keeps private): `None` past
+/// the end of the stack. Diagnostic mode walks its shadow stack; it knows no frame past one
+/// that a library function entered without telling it (a `table.sort` comparator's caller),
+/// and answers `None` there. Outside it the answer is `None` and the run is marked as worth
+/// a re-run (as [`traced`] does), whose frames a substituting run hands back.
+pub fn frame_at(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) -> Option<FrameAt> {
+    let (current, _) = upper(exec)?;
+    let value = {
+        let s = state(ctx);
+        let mut s = s.borrow_mut();
+        if s.enabled {
+            let empty = Vec::new();
+            let key = thread_key(exec);
+            let stack = s.stacks.get(&key).unwrap_or(&empty);
+            let body = s.bodies.get(&key);
+            walk_frames(
+                stack,
+                body,
+                current.clone(),
+                level,
+                exec.current_thread().is_main,
+            )
+        } else {
+            s.traced = true;
+            None
+        }
+    };
+    let noted = Noted::Frame {
+        function: current,
+        level,
+        frame: value.clone(),
+    };
+    match note(ctx, noted) {
+        Some(Noted::Frame { frame, .. }) => frame,
+        _ => value,
+    }
+}
+
+/// The frame `level` levels up (2 or more) from `current`, the running Lua function, on a
+/// shadow stack (see [`frame_at`]); `body` tells of the function a coroutine's stack starts with, if known.
+fn walk_frames(
+    stack: &[Entry],
+    body: Option<&Facts>,
+    mut current: FunctionId,
+    level: i64,
+    main: bool,
+) -> Option<FrameAt> {
+    let mut left = level - 1;
+    let mut i = stack.len();
+    while i > 0 {
+        let e = &stack[i - 1];
+        if e.callee != current {
+            // Entered by a library function we were not told of: its frame, then unknown.
+            left -= 1;
+            return (left == 0).then_some(FrameAt::C { name: None });
+        }
+        if e.native.is_some() {
+            // The library function (`pcall`) between the two Lua frames.
+            left -= 1;
+            if left == 0 {
+                // Lua calls a library function in tail position as any other call.
+                return Some(FrameAt::C {
+                    name: site_name(&e.native_site),
+                });
+            }
+        }
+        let caller = e.caller.clone()?;
+        if !e.tail {
+            left -= 1;
+            if left == 0 {
+                // The entry that entered the caller, if it is on the stack; else the caller
+                // starts the stack (a coroutine's body, the main chunk).
+                let entered = i
+                    .checked_sub(2)
+                    .map(|j| &stack[j])
+                    .filter(|p| p.callee == caller);
+                let facts = match entered {
+                    Some(p) => Some(&p.facts),
+                    None if i == 1 && !main => body,
+                    None => None,
+                };
+                return Some(FrameAt::Lua {
+                    source: facts.and_then(|f| f.source.as_deref().map(<[u8]>::to_vec)),
+                    last_line: facts.and_then(|f| f.last_line),
+                    line: e.line,
+                    name: entered.and_then(|p| call_name(p, &caller)),
+                    tail: entered.is_some_and(|p| p.tail),
+                    function: caller,
+                });
+            }
+        }
+        current = caller;
+        i -= 1;
+    }
+    // The outermost function: the host called the main chunk; a coroutine's body ends it.
+    left -= 1;
+    (main && left == 0).then_some(FrameAt::C { name: None })
+}
+
+/// How Lua names `current` when `e`, the innermost shadow-stack entry, is the call that
+/// entered it: after the calling instruction (`global 'f'` gives `("f", "global")`). A
+/// function entered otherwise (by a library function, a coroutine's resume), called by a
+/// library function (`pcall`) or by a tail call has no name.
+fn call_name(e: &Entry, current: &FunctionId) -> Option<(String, String)> {
+    if e.callee != *current || e.tail || e.native.is_some() {
+        return None;
+    }
+    site_name(&e.what)
+}
+
+/// `(name, namewhat)` from a call site's description (`global 'f'`).
+fn site_name(what: &str) -> Option<(String, String)> {
+    let (kind, name) = what.split_once(" '")?;
+    Some((name.strip_suffix('\'')?.to_owned(), kind.to_owned()))
+}
+
 /// Notes `value` (see [`Caught`]); in a run that substitutes, the value to hand back instead
 /// when it differs and stands in for it, else `None` (a mismatch stops the substitution).
 fn note(ctx: Context<'_>, value: Noted) -> Option<Noted> {
@@ -397,9 +642,16 @@ fn note(ctx: Context<'_>, value: Noted) -> Option<Noted> {
 /// A run is only run again (see [`begin_run`]) when it resumed no coroutine older than
 /// itself: rolling a run back does not restore a coroutine it resumed (piccolo keeps a
 /// thread's stack private), so a second run would not meet the same coroutine.
-pub fn thread_created(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+pub fn thread_created<'gc>(ctx: Context<'gc>, thread: piccolo::Thread<'gc>, body: Function<'gc>) {
     let s = state(ctx);
     let mut s = s.borrow_mut();
+    if s.enabled && s.bodies.len() < MAX_FRESH_THREADS {
+        // For `debug.getinfo` of the body's frame (see [`frame_at`]).
+        if let Function::Closure(c) = body {
+            let key = gc_arena::Gc::as_ptr(thread.into_inner()) as usize;
+            s.bodies.insert(key, Facts::of(ctx, &c.prototype()));
+        }
+    }
     if s.fresh_threads.len() >= MAX_FRESH_THREADS {
         s.fresh_overflow = true;
     } else {
@@ -425,6 +677,7 @@ pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
     let mut s = s.borrow_mut();
     s.caught = Caught::default();
     s.fresh_threads.clear();
+    s.bodies.clear();
     s.fresh_overflow = false;
     s.resumed_older = false;
     s.traced = false;
@@ -547,9 +800,26 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 )));
             }
         };
+        // A callable table or userdata: Lua calls its `__call` (a Lua function here) in the
+        // call's place, with the value first, and names its frame as the call.
+        let function = match (f, call_metamethod(ctx, f)) {
+            (Value::Table(_) | Value::UserData(_), Some(closure)) => {
+                stack.push_front(f);
+                Function::Closure(closure)
+            }
+            _ => function,
+        };
         // A callback runs directly on the Lua frame (no sequence between), so it still
         // sees its caller's position; only Lua functions are tracked.
         let Function::Closure(closure) = function else {
+            // Kept for a library function that calls back (`pcall`, see `enter_native`).
+            if let Some(frame) = exec.upper_lua_frame() {
+                state(ctx).borrow_mut().native_site = Some(NativeSite {
+                    thread: thread_key(&exec),
+                    line: frame.current_line.0 as usize + 1,
+                    what: site.what,
+                });
+            }
             return Ok(CallbackReturn::Call {
                 function,
                 then: None,
@@ -565,6 +835,19 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
             then: Some(BoxSequence::new(&ctx, pop)),
         })
     })
+}
+
+/// The `__call` metamethod of `v` when it is a Lua function.
+fn call_metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<piccolo::Closure<'gc>> {
+    let mt = match v {
+        Value::Table(t) => t.metatable(),
+        Value::UserData(u) => u.metatable(),
+        _ => None,
+    }?;
+    match mt.get(ctx, piccolo::MetaMethod::Call) {
+        Value::Function(Function::Closure(c)) => Some(c),
+        _ => None,
+    }
 }
 
 /// What a call stacks up in PUC Lua (see [`STACK_SLOTS`]): the caller's slots below the
@@ -597,6 +880,7 @@ fn push_entry<'gc>(
 ) -> Result<PopEntry, LuaError<'gc>> {
     let proto = closure.prototype();
     let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let facts = Facts::of(ctx, &proto);
     let caller = upper(exec);
     let (chunk, line) = match &caller {
         Some((c, line)) => (c.chunk.clone(), *line),
@@ -631,6 +915,8 @@ fn push_entry<'gc>(
         native: None,
         slots,
         c_calls,
+        facts,
+        native_site: String::new(),
     });
     Ok(PopEntry {
         thread: key,
@@ -689,7 +975,8 @@ pub fn enter_metamethod<'gc>(
         site: UNKNOWN_SITE_SLOTS,
         arguments,
     };
-    let what = format!("metamethod '{event}'");
+    // Lua names the metamethod's frame by the event's full name (`metamethod '__add'`).
+    let what = format!("metamethod '__{event}'");
     let pop = push_entry(ctx, exec, closure, what, false, slots, true)?;
     Ok(Some(NativeCall {
         thread: pop.thread,
@@ -987,7 +1274,7 @@ pub fn begin_handling(
     let by_error = matches!(&s.raised, Some((t, _)) if *t == text);
     let message = String::from_utf8_lossy(&text);
     // Lua names the handler after the instruction the failing frame was running: a call
-    // (named as the call), an index (`metamethod 'index'`); after `error` (a C function) it
+    // (named as the call), an index (`metamethod '__index'`); after `error` (a C function) it
     // has no name.
     let name = if by_error {
         None
@@ -997,7 +1284,7 @@ pub fn begin_handling(
             .filter(|_| message.ends_with("')"))
             .map(|i| message[i + 2..message.len() - 1].to_owned())
     } else if message.contains("attempt to index a ") {
-        Some("metamethod 'index'".to_owned())
+        Some("metamethod '__index'".to_owned())
     } else {
         None
     };
@@ -1094,10 +1381,10 @@ pub struct NativeCall {
 
 /// In diagnostic mode, records that library function `name` (called from Lua) calls
 /// `function`, so levels and tracebacks see through it. Pair with [`leave_native`].
-pub fn enter_native(
-    ctx: Context<'_>,
-    exec: &Execution<'_, '_>,
-    function: Function<'_>,
+pub fn enter_native<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    function: Function<'gc>,
     name: &'static str,
 ) -> Option<NativeCall> {
     if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
@@ -1112,9 +1399,15 @@ pub fn enter_native(
     };
     let proto = closure.prototype();
     let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let facts = Facts::of(ctx, &proto);
     let (caller, line) = upper(exec)?;
     let key = thread_key(exec);
     let mut s = s.borrow_mut();
+    // How the library function itself was called, if `(call)` called it from here.
+    let native_site = match s.native_site.take() {
+        Some(p) if p.thread == key && p.line == line => p.what,
+        _ => String::new(),
+    };
     let stack = s.stacks.entry(key).or_default();
     let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;
     let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + 1;
@@ -1128,6 +1421,8 @@ pub fn enter_native(
         native: Some(name),
         slots,
         c_calls,
+        facts,
+        native_site,
     });
     Some(NativeCall {
         thread: key,
