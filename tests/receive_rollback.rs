@@ -63,3 +63,18 @@ fn a_failed_resume_leaves_the_coroutine_waiting() {
     let mut q = Process::replay(ReplayStart::Spawn(Box::default()), &log).expect("replay");
     assert_eq!(q.global_json("Log").unwrap(), json!(["waiting"]));
 }
+
+#[test]
+fn an_imported_process_restores_its_coroutine_too() {
+    // Imported before the coroutine waits: the log replays from the imported document.
+    let mut q = Process::import_state(&{
+        let mut fresh = process();
+        fresh.export_state().expect("export")
+    })
+    .expect("import");
+    q.send(action("AskThenFail", "")).expect("ask");
+    let failed = q.send(action("Trigger", "boom")).expect("trigger");
+    assert!(failed.error.is_some());
+    let done = q.send(action("Trigger", "again")).expect("trigger");
+    assert_eq!(done.messages[0].data, Some(json!("done again")));
+}

@@ -290,7 +290,7 @@ impl Process {
     /// Spawns a process: a fresh Lua state with the stdlib and the aos runtime, which then
     /// handles its own Process message (as on the network: it sets `Owner`, runs `On-Boot`).
     pub fn new(options: ProcessOptions) -> Result<Process, Error> {
-        let origin = Box::new(options.clone());
+        let origin = crate::state::history::Origin::Spawn(Box::new(options.clone()));
         let mut vm = Vm::new(options.limits)?;
         stdlib::install(&mut vm);
         runtime::install_natives(&mut vm)?;

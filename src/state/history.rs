@@ -129,9 +129,17 @@ pub struct History {
     pub diffs: bool,
     /// Most writes the history may hold (default [`MAX_HISTORY_ENTRIES`]).
     pub max_entries: usize,
-    /// The options the process was spawned with, from which a log that has not restarted
-    /// replays (`None` for an imported process, whose document is not kept).
-    pub(crate) origin: Option<Box<ProcessOptions>>,
+    /// Where a log that has not restarted replays from (see [`Origin`]).
+    pub(crate) origin: Option<Origin>,
+}
+
+/// What a process started from: what a replay of a log that has not restarted starts from.
+#[derive(Debug, Clone)]
+pub(crate) enum Origin {
+    /// Spawned with these options.
+    Spawn(Box<ProcessOptions>),
+    /// Imported from this state document (kept, as a restarted log keeps its base).
+    Import(std::sync::Arc<str>),
 }
 
 impl History {
@@ -584,7 +592,8 @@ impl Process {
         }
         let mut fresh = match (&h.log_base, h.log_offset, &h.origin) {
             (Some(doc), _, _) => Process::import_state(doc).ok()?,
-            (None, 0, Some(options)) => Process::new((**options).clone()).ok()?,
+            (None, 0, Some(Origin::Spawn(options))) => Process::new((**options).clone()).ok()?,
+            (None, 0, Some(Origin::Import(doc))) => Process::import_state(doc).ok()?,
             _ => return None,
         };
         fresh.history.logging = false;

@@ -72,6 +72,13 @@ pub fn import_mode(text: &str, diagnostic: bool) -> Result<Process, Error> {
             d.limits.memory
         )));
     }
+    let mut history = crate::state::history::History::new(!diagnostic, false);
+    if !diagnostic {
+        // A replay of the log (see `Process::restore_coroutines_if_undone`) starts here.
+        history.origin = Some(crate::state::history::Origin::Import(std::sync::Arc::from(
+            text,
+        )));
+    }
     Ok(Process {
         vm,
         id: d.id,
@@ -84,7 +91,7 @@ pub fn import_mode(text: &str, diagnostic: bool) -> Result<Process, Error> {
         block_height: d.block_height,
         nonce: d.nonce,
         handle,
-        history: crate::state::history::History::new(!diagnostic, false),
+        history,
         diagnose: if diagnostic {
             crate::ao::process::Diagnostics::Off
         } else {
