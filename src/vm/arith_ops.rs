@@ -442,7 +442,7 @@ fn call_meta<'gc>(
     let shadow = super::diagnostics::enter_metamethod(ctx, exec, f, event, 2)?;
     Ok(CallbackReturn::Call {
         function: f,
-        then: Some(BoxSequence::new(&ctx, MetaResult { then, shadow })),
+        then: Some(BoxSequence::new(&ctx, AfterMetamethod { then, shadow })),
     })
 }
 
@@ -450,12 +450,22 @@ fn call_meta<'gc>(
 /// shadow-stack entry ended.
 #[derive(Collect)]
 #[collect(require_static)]
-struct MetaResult {
+pub(super) struct AfterMetamethod {
     then: Then,
     shadow: Option<super::diagnostics::NativeCall>,
 }
 
-impl<'gc> Sequence<'gc> for MetaResult {
+impl AfterMetamethod {
+    /// Keeps the first result as it is (an `__index` function's).
+    pub(super) fn first(shadow: Option<super::diagnostics::NativeCall>) -> Self {
+        AfterMetamethod {
+            then: Then::Value,
+            shadow,
+        }
+    }
+}
+
+impl<'gc> Sequence<'gc> for AfterMetamethod {
     fn poll(
         &mut self,
         ctx: Context<'gc>,

@@ -217,7 +217,11 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 )?;
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, FirstValue { shadow })),
+                    // Only its first result counts, as for any metamethod.
+                    then: Some(BoxSequence::new(
+                        &ctx,
+                        super::arith_ops::AfterMetamethod::first(shadow),
+                    )),
                 })
             }
             Err(failure) => {
@@ -238,42 +242,6 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             }
         }
     })
-}
-
-/// Keeps exactly one result (an `__index` function's first).
-#[derive(Collect)]
-#[collect(require_static)]
-struct FirstValue {
-    /// Diagnostic mode's shadow-stack entry for the call.
-    shadow: Option<super::diagnostics::NativeCall>,
-}
-
-impl<'gc> Sequence<'gc> for FirstValue {
-    fn poll(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        mut stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            super::diagnostics::leave_native(ctx, call, None);
-        }
-        stack.resize(1);
-        Ok(SequencePoll::Return)
-    }
-
-    fn error(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        error: LuaError<'gc>,
-        _stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            super::diagnostics::leave_native(ctx, call, Some(&error));
-        }
-        Err(error)
-    }
 }
 
 /// `chunk:line: ` of the Lua code that called the running callback, as Lua's `luaL_where(L, 1)`
