@@ -48,7 +48,8 @@ fn deep_frame_info<'gc>(
         let _ = info.set(ctx, k, v);
     };
     let s = |text: &[u8]| Value::String(ctx.intern(text));
-    match frame {
+    // Both kinds of frame give `n` and `t` alike.
+    let (name, tail) = match frame {
         FrameAt::C { name } => {
             if has(b'S') {
                 put("source", s(b"=[C]"));
@@ -65,18 +66,7 @@ fn deep_frame_info<'gc>(
                 put("nparams", Value::Integer(0));
                 put("isvararg", Value::Boolean(true));
             }
-            if has(b'n') {
-                match name {
-                    Some((name, namewhat)) => {
-                        put("name", s(name.as_bytes()));
-                        put("namewhat", s(namewhat.as_bytes()));
-                    }
-                    None => put("namewhat", s(b"")),
-                }
-            }
-            if has(b't') {
-                put("istailcall", Value::Boolean(false));
-            }
+            (name, false)
         }
         FrameAt::Lua {
             function,
@@ -111,19 +101,20 @@ fn deep_frame_info<'gc>(
             if has(b'l') {
                 put("currentline", Value::Integer(line as i64));
             }
-            if has(b'n') {
-                match name {
-                    Some((name, namewhat)) => {
-                        put("name", s(name.as_bytes()));
-                        put("namewhat", s(namewhat.as_bytes()));
-                    }
-                    None => put("namewhat", s(b"")),
-                }
-            }
-            if has(b't') {
-                put("istailcall", Value::Boolean(tail));
-            }
+            (name, tail)
         }
+    };
+    if has(b'n') {
+        match name {
+            Some((name, namewhat)) => {
+                put("name", s(name.as_bytes()));
+                put("namewhat", s(namewhat.as_bytes()));
+            }
+            None => put("namewhat", s(b"")),
+        }
+    }
+    if has(b't') {
+        put("istailcall", Value::Boolean(tail));
     }
     info
 }

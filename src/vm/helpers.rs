@@ -518,7 +518,8 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         // The operands' names, when the pipeline passed them (after the operands).
         let names = stack.get(count);
         stack.resize(count);
-        if stack[..].iter().all(|v| is_text(*v)) {
+        let all_text = stack[..].iter().all(|v| is_text(*v));
+        if all_text {
             // Not made past the memory limit (see `budget.rs`); a number's text is at most
             // a few dozen bytes.
             let size = stack[..]
@@ -534,23 +535,9 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 stack.push_back(joined);
                 return Ok(CallbackReturn::Return);
             }
-            // Paused until the `Vm` has collected; the join is then done by the sequence.
-            let values: Vec<Value<'gc>> = stack.drain(..).collect();
-            return Ok(CallbackReturn::Call {
-                function: super::budget::pause(ctx),
-                then: Some(BoxSequence::new(
-                    &ctx,
-                    Concat {
-                        originals: values.len(),
-                        values,
-                        awaiting: false,
-                        names,
-                    },
-                )),
-            });
         }
         let values: Vec<Value<'gc>> = stack.drain(..).collect();
-        Ok(CallbackReturn::Sequence(BoxSequence::new(
+        let concat = BoxSequence::new(
             &ctx,
             Concat {
                 originals: values.len(),
@@ -558,7 +545,15 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 awaiting: false,
                 names,
             },
-        )))
+        );
+        if all_text {
+            // Paused until the `Vm` has collected; the join is then done by the sequence.
+            return Ok(CallbackReturn::Call {
+                function: super::budget::pause(ctx),
+                then: Some(concat),
+            });
+        }
+        Ok(CallbackReturn::Sequence(concat))
     })
 }
 
