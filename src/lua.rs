@@ -2,9 +2,11 @@
 
 use crate::error::Error;
 use crate::stdlib;
+use crate::vm::compile::Reads;
 use crate::vm::diagnostics::{
     self, diagnostic_limits, needs_diagnosis, overflow_limits, same_error, Caught,
 };
+use crate::vm::runaway::{plain_lookup, Stop};
 use crate::vm::{Completion, Limits, Vm};
 
 /// What a script printed before it finished or failed.
@@ -60,6 +62,15 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
         let again = run_once_in(chunk_name, source, overflow_limits(limits), true, None)?;
         return Ok(if again.overflowed { again } else { first }.output());
     }
+    if let (Some(Error::OutOfFuel { at: None, limit }), Some(stop)) =
+        (&first.error, first.fuel_stop.clone())
+    {
+        let limit = *limit;
+        let mut first = first;
+        let at = runaway_line(chunk_name, source, limits, stop);
+        first.error = Some(Error::OutOfFuel { limit, at });
+        return Ok(first.output());
+    }
     let needs = match &first.error {
         Some(Error::Lua(text)) => needs_diagnosis(text),
         _ => false,
@@ -84,6 +95,30 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
     Ok(kept.output())
 }
 
+/// The line a script that ran out of fuel in a loop calling none of our helpers was running
+/// (see `crate::vm::runaway`): a diagnostic re-run, with the same fuel, looks for the frames
+/// it stopped in and is stopped as soon as it meets them.
+fn runaway_line(
+    chunk_name: &str,
+    source: &[u8],
+    limits: Limits,
+    stop: Stop,
+) -> Option<crate::error::Position> {
+    let mut vm = Vm::new(limits).ok()?;
+    stdlib::install(&mut vm);
+    vm.enter(|ctx| {
+        diagnostics::set_enabled(ctx, true);
+        diagnostics::begin_run(ctx, None);
+    });
+    // A script's chunks all have Lua's reads.
+    let found = vm.aim_at_stop(stop, plain_lookup(limits.source, |_, _| Reads::Lua));
+    if let Ok(f) = vm.load(chunk_name, script_source(source)) {
+        let _ = vm.call(&f, |_| Vec::new(), |_, _| ());
+    }
+    let at = found.borrow_mut().take();
+    at
+}
+
 /// One run of a script.
 struct Run {
     stdout: Vec<u8>,
@@ -100,6 +135,8 @@ struct Run {
     overflowed: bool,
     /// It ran out of memory as unbounded recursion does ([`Vm::ran_out_like_recursion`]).
     stack_like: bool,
+    /// It ran out of fuel here, in a loop that named no line (see [`Vm::take_fuel_stop`]).
+    fuel_stop: Option<Stop>,
 }
 
 impl Run {
@@ -149,6 +186,7 @@ fn run_once_in(
     let caught = vm.enter(diagnostics::take_caught);
     let overflowed = vm.enter(diagnostics::overflowed);
     let stack_like = vm.ran_out_like_recursion();
+    let fuel_stop = vm.take_fuel_stop();
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {
         stdout,
@@ -159,5 +197,6 @@ fn run_once_in(
         lined_up: end.lined_up,
         overflowed,
         stack_like,
+        fuel_stop,
     })
 }

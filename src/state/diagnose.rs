@@ -22,8 +22,9 @@
 use super::import;
 use crate::ao::outcome::{ErrorInfo, Outcome};
 use crate::ao::process::{eval_error_text, Diagnostics, Process};
-use crate::error::Error;
+use crate::error::{Error, Position};
 use crate::vm::diagnostics::{self, Caught};
+use crate::vm::runaway::{plain_lookup, Stop};
 use crate::vm::Vm;
 
 /// How a message is run.
@@ -128,6 +129,15 @@ impl Process {
                 if self.diagnose != Diagnostics::Off && self.vm.ran_out_like_recursion() =>
             {
                 return self.diagnose_overflow(result, rerun);
+            }
+            Dispatched::Done(Err(Error::OutOfFuel { limit, at: None }))
+                if self.diagnose != Diagnostics::Off =>
+            {
+                let at = match self.vm.take_fuel_stop() {
+                    Some(stop) => self.locate_runaway(stop, rerun),
+                    None => None,
+                };
+                return Err(Error::OutOfFuel { limit, at });
             }
             Dispatched::Done(mut result) => {
                 self.diagnose_failure(&mut result, None, rerun);
@@ -244,6 +254,28 @@ impl Process {
             Err(Error::Lua(text)) if text.contains("stack overflow") => Err(Error::Lua(text)),
             Err(_) => first,
         }
+    }
+
+    /// The line a message that ran out of fuel in a loop calling none of our helpers was
+    /// running (see `crate::vm::runaway`): the diagnostic copy, given the same fuel, runs the
+    /// message looking for the frames it stopped in, and is stopped as soon as it meets them.
+    fn locate_runaway(
+        &mut self,
+        stop: Stop,
+        rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
+    ) -> Option<Position> {
+        let doc = self.export_state().ok()?;
+        let mut copy = import::import_mode(&doc, true).ok()?;
+        let lookup = plain_lookup(self.vm.limits().source, crate::ao::runtime::reads_for);
+        let found = copy.vm.aim_at_stop(stop, lookup);
+        let limits = *copy.vm.limits();
+        copy.vm.set_limits(crate::vm::Limits {
+            fuel: self.vm.limits().fuel,
+            ..limits
+        });
+        let _ = rerun(&mut copy);
+        let at = found.borrow_mut().take();
+        at
     }
 
     fn rerun_diagnostic(

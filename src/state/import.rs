@@ -323,7 +323,9 @@ fn build<'gc>(
             _ => {}
         }
     }
-    for (c, &proto) in d.chunks.iter().zip(&protos) {
+    // In diagnostic mode the closures run the instrumented prototypes: those are recorded.
+    let recorded = instrumented.as_ref().unwrap_or(&protos);
+    for (c, &proto) in d.chunks.iter().zip(recorded) {
         let env = match &c.env {
             Some(v) => value(v),
             None => Value::Table(ctx.globals()),

@@ -171,6 +171,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 return Ok(CallbackReturn::Return);
             }
             crate::vm::diagnostics::thread_resumed(ctx, thread);
+            crate::vm::runaway::resumed(ctx, thread);
             Ok(CallbackReturn::Resume {
                 thread,
                 then: Some(BoxSequence::new(&ctx, Resumed { wrap: false })),
@@ -231,6 +232,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                     return Err(plain_error(ctx, &msg));
                 }
                 crate::vm::diagnostics::thread_resumed(ctx, *thread);
+                crate::vm::runaway::resumed(ctx, *thread);
                 Ok(CallbackReturn::Resume {
                     thread: *thread,
                     then: Some(BoxSequence::new(&ctx, Resumed { wrap: true })),
@@ -259,6 +261,7 @@ impl<'gc> Sequence<'gc> for Resumed {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        crate::vm::runaway::returned(ctx);
         if !self.wrap {
             stack.into_front(ctx, true);
         }
@@ -272,6 +275,7 @@ impl<'gc> Sequence<'gc> for Resumed {
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        crate::vm::runaway::returned(ctx);
         let value = error_value(ctx, &error);
         if !self.wrap {
             stack.replace(ctx, (false, value));

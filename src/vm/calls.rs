@@ -16,15 +16,18 @@
 use std::sync::Arc;
 
 use piccolo::compiler::parser::{
-    Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement, FunctionDefinition,
-    HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
-    SuffixedExpression,
+    Block, CallSuffix, Expression, FieldSuffix, ForStatement, FunctionCallStatement,
+    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
 
 use super::compile::SourceString;
 use super::index::is_hidden;
 use super::rewrite::simple;
 use super::visit::mutable::{walk_statement, walk_suffixed, VisitMut};
+
+/// The start of the site of a loop's mark (see [`CallRewrite::mark_loop`]).
+pub const LOOP_SITE: &str = "(loop)\t";
 
 pub struct CallRewrite {
     call: SourceString,
@@ -133,6 +136,42 @@ impl CallRewrite {
         }
     }
 
+    /// Starts the body of a loop with `(call)(nil, "(loop)\tFIRST\tLAST")` (its lines): a
+    /// no-op, except when a re-run looks for the loop a runaway call was running (see
+    /// `diagnostics::aim_at_stop`). Only diagnostic mode has it.
+    fn mark_loop(&self, s: &mut LineAnnotated<Statement<SourceString>>) {
+        let first = s.line_number;
+        let body = match &mut s.inner {
+            Statement::While(w) => &mut w.block,
+            Statement::Repeat(r) => &mut r.body,
+            Statement::For(ForStatement::Numeric { body, .. })
+            | Statement::For(ForStatement::Generic { body, .. }) => body,
+            _ => return,
+        };
+        let site = format!(
+            "{LOOP_SITE}{}\t{}",
+            first.0 as usize + 1,
+            body.closed_on.0 as usize + 1
+        );
+        let hook = Statement::FunctionCall(FunctionCallStatement {
+            head: SuffixedExpression {
+                primary: PrimaryExpression::Name(self.call.clone()),
+                suffixes: Vec::new(),
+            },
+            call: CallSuffix::Function(vec![
+                simple(SimpleExpression::Nil),
+                simple(SimpleExpression::String(Arc::from(site.as_bytes()))),
+            ]),
+        });
+        body.statements.insert(
+            0,
+            LineAnnotated {
+                inner: hook,
+                line_number: first,
+            },
+        );
+    }
+
     /// Whether `e` is a call of `(call)` (a rewritten call).
     fn is_call_of_helper_call(&self, e: &Expression<SourceString>) -> bool {
         e.tail.is_empty()
@@ -193,6 +232,7 @@ impl VisitMut<SourceString> for CallRewrite {
         let mark = self.scope.len();
         for s in &mut b.statements {
             self.statement(&mut s.inner);
+            self.mark_loop(s);
         }
         if let Some(r) = &mut b.return_statement {
             let n = r.inner.returns.len();
@@ -237,6 +277,7 @@ impl VisitMut<SourceString> for CallRewrite {
                 let mark = self.scope.len();
                 for st in &mut r.body.statements {
                     self.statement(&mut st.inner);
+                    self.mark_loop(st);
                 }
                 walk_block_return(self, &mut r.body);
                 self.expression(&mut r.until);

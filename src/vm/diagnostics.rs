@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::runaway::{Level, PlainFacts, PlainLookup, Stop};
 use gc_arena::{Collect, Rootable};
 use piccolo::{
     compiler::FunctionRef, meta_ops, BoxSequence, Callback, CallbackReturn, Context,
@@ -88,6 +89,11 @@ struct Entry {
     /// For a `native` entry: how the call of the library function was named (`global
     /// 'pcall'`), empty when unknown.
     native_site: String,
+    /// The callee's plain facts, in a run looking for a stop (see [`aim_at_stop`]).
+    plain: Option<Rc<PlainFacts>>,
+    /// The calling Lua frame is gone (replaced): a tail call, or a call made by a library
+    /// function (`pcall`) that was itself called in tail position.
+    caller_gone: bool,
 }
 
 /// Facts of a called Lua function that its [`FunctionId`] lacks.
@@ -171,6 +177,20 @@ struct State {
     handling: Vec<Handling>,
     /// A call raised `stack overflow` in this run (see [`STACK_SLOTS`]).
     overflowed: bool,
+    /// What this run looks for, when it is run to find where a runaway call stopped (see
+    /// [`aim_at_stop`]).
+    aim: Option<Aim>,
+}
+
+/// A re-run looking for the frames a runaway call stopped in (see [`aim_at_stop`]).
+struct Aim {
+    stop: Stop,
+    lookup: PlainLookup,
+    /// The plain facts of this state's prototypes met so far, by address.
+    facts: HashMap<usize, Option<Rc<PlainFacts>>>,
+    /// The first function of each thread seen starting, by the thread's address.
+    roots: HashMap<usize, (FunctionId, Option<Rc<PlainFacts>>)>,
+    found: Rc<RefCell<Option<crate::error::Position>>>,
 }
 
 /// A chunk and line.
@@ -181,6 +201,8 @@ struct NativeSite {
     thread: usize,
     line: usize,
     what: String,
+    /// Called in tail position: the calling Lua frame is gone in Lua (and in piccolo).
+    tail: bool,
 }
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
@@ -643,6 +665,7 @@ fn note(ctx: Context<'_>, value: Noted) -> Option<Noted> {
 /// itself: rolling a run back does not restore a coroutine it resumed (piccolo keeps a
 /// thread's stack private), so a second run would not meet the same coroutine.
 pub fn thread_created<'gc>(ctx: Context<'gc>, thread: piccolo::Thread<'gc>, body: Function<'gc>) {
+    thread_started(ctx, thread, body);
     let s = state(ctx);
     let mut s = s.borrow_mut();
     if s.enabled && s.bodies.len() < MAX_FRESH_THREADS {
@@ -783,6 +806,13 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
         super::runaway::note(&mut exec);
         let f = stack.get(0);
+        if f.is_nil() {
+            if let Some(lines) = loop_lines(stack.get(1)) {
+                loop_reached(ctx, &exec, lines);
+                stack.clear();
+                return Ok(CallbackReturn::Return);
+            }
+        }
         let site = parse_site(stack.get(1));
         stack.drain(0..2.min(stack.len()));
         let function = match meta_ops::call(ctx, f) {
@@ -818,6 +848,7 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                     thread: thread_key(&exec),
                     line: frame.current_line.0 as usize + 1,
                     what: site.what,
+                    tail: site.tail,
                 });
             }
             return Ok(CallbackReturn::Call {
@@ -889,6 +920,7 @@ fn push_entry<'gc>(
     let key = thread_key(exec);
     let s = state(ctx);
     let mut s = s.borrow_mut();
+    let plain = s.aim.as_mut().and_then(|aim| aim.plain_of(ctx, proto));
     let stack = s.stacks.entry(key).or_default();
     let below = stack.last().map_or(0, |e| e.slots);
     let slots = slots.after(below, tail, proto.has_varargs);
@@ -917,11 +949,12 @@ fn push_entry<'gc>(
         c_calls,
         facts,
         native_site: String::new(),
+        plain,
+        caller_gone: tail,
     });
-    Ok(PopEntry {
-        thread: key,
-        depth: stack.len() - 1,
-    })
+    let depth = stack.len() - 1;
+    look_for_stop(&mut s, key, None);
+    Ok(PopEntry { thread: key, depth })
 }
 
 /// In diagnostic mode, the shadow-stack entry for a method call `recv:name(...)` of a Lua
@@ -1403,10 +1436,11 @@ pub fn enter_native<'gc>(
     let (caller, line) = upper(exec)?;
     let key = thread_key(exec);
     let mut s = s.borrow_mut();
+    let plain = s.aim.as_mut().and_then(|aim| aim.plain_of(ctx, proto));
     // How the library function itself was called, if `(call)` called it from here.
-    let native_site = match s.native_site.take() {
-        Some(p) if p.thread == key && p.line == line => p.what,
-        _ => String::new(),
+    let (native_site, native_tail) = match s.native_site.take() {
+        Some(p) if p.thread == key && p.line == line => (p.what, p.tail),
+        _ => (String::new(), false),
     };
     let stack = s.stacks.entry(key).or_default();
     let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;
@@ -1423,11 +1457,12 @@ pub fn enter_native<'gc>(
         c_calls,
         facts,
         native_site,
+        plain,
+        caller_gone: native_tail,
     });
-    Some(NativeCall {
-        thread: key,
-        depth: stack.len() - 1,
-    })
+    let depth = stack.len() - 1;
+    look_for_stop(&mut s, key, None);
+    Some(NativeCall { thread: key, depth })
 }
 
 /// Ends a [`NativeCall`]; with the error it failed with, which is traced if it is new.
@@ -1559,4 +1594,146 @@ pub fn innermost_position(text: &str) -> Option<(String, usize)> {
         rest = &rest[len..];
     }
     found
+}
+
+/// Makes this state's run (a diagnostic re-run of a call that ran out of fuel in a loop
+/// calling none of our helpers, see `runaway.rs`) look for the frames `stop` lists: at
+/// each call into a Lua function and at the start of each loop iteration (diagnostic mode
+/// marks loops, see `calls.rs`), its shadow stack is compared with them, each function by
+/// its plain compilation (`lookup`). The first match gives the line the innermost frame
+/// stopped at, in the returned cell; the run may then be stopped.
+pub fn aim_at_stop(
+    ctx: Context<'_>,
+    stop: Stop,
+    lookup: PlainLookup,
+) -> Rc<RefCell<Option<crate::error::Position>>> {
+    let found = Rc::new(RefCell::new(None));
+    state(ctx).borrow_mut().aim = Some(Aim {
+        stop,
+        lookup,
+        facts: HashMap::new(),
+        roots: HashMap::new(),
+        found: found.clone(),
+    });
+    found
+}
+
+impl Aim {
+    fn plain_of<'gc>(
+        &mut self,
+        ctx: Context<'gc>,
+        proto: gc_arena::Gc<'gc, piccolo::FunctionPrototype<'gc>>,
+    ) -> Option<Rc<PlainFacts>> {
+        let key = super::chunks::proto_key(proto);
+        if let Some(known) = self.facts.get(&key) {
+            return known.clone();
+        }
+        let facts = super::chunks::locate(ctx, proto).and_then(|at| {
+            let chunk = super::chunks::chunk(ctx, at.chunk)?;
+            (self.lookup)(&chunk.name, &chunk.source, &at.path).map(Rc::new)
+        });
+        self.facts.insert(key, facts.clone());
+        facts
+    }
+}
+
+/// A thread starts running `f` (a call from the host, or a coroutine's body): in a run
+/// looking for a stop, its first frame is known.
+pub fn thread_started<'gc>(ctx: Context<'gc>, thread: piccolo::Thread<'gc>, f: Function<'gc>) {
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    let (Some(aim), Function::Closure(c)) = (s.aim.as_mut(), f) else {
+        return;
+    };
+    let proto = c.prototype();
+    let id = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
+    let facts = aim.plain_of(ctx, proto);
+    let key = gc_arena::Gc::as_ptr(thread.into_inner()) as usize;
+    aim.roots.insert(key, (id, facts));
+}
+
+/// The lines of a loop's mark, `(loop)\tFIRST\tLAST` (see `calls.rs`).
+fn loop_lines(site: Value<'_>) -> Option<(usize, usize)> {
+    let Value::String(s) = site else {
+        return None;
+    };
+    let text = s.to_str().ok()?.strip_prefix(super::calls::LOOP_SITE)?;
+    let (first, last) = text.split_once('\t')?;
+    Some((first.parse().ok()?, last.parse().ok()?))
+}
+
+/// A loop iteration starts (its mark was called from the function below `exec`).
+fn loop_reached(ctx: Context<'_>, exec: &Execution<'_, '_>, lines: (usize, usize)) {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.aim.is_none() {
+        return;
+    }
+    if let Some((function, _)) = upper(exec) {
+        look_for_stop(&mut s, thread_key(exec), Some((function, lines)));
+    }
+}
+
+/// Compares thread `key`'s frames with the stop looked for (see [`aim_at_stop`]): after a
+/// call was entered (`looping` none), or at the start of an iteration of a loop of
+/// `function` spanning `lines`, which the innermost frame's line must then be in.
+fn look_for_stop(s: &mut State, key: usize, looping: Option<(FunctionId, (usize, usize))>) {
+    let Some(aim) = &s.aim else {
+        return;
+    };
+    if aim.found.borrow().is_some() {
+        return;
+    }
+    let root = aim.roots.get(&key);
+    let mut levels: Vec<(Option<&FunctionId>, Level<'_>)> = vec![(
+        root.map(|(id, _)| id),
+        Level {
+            facts: root.and_then(|(_, f)| f.as_deref()),
+            call_line: None,
+        },
+    )];
+    for e in s.stacks.get(&key).map(Vec::as_slice).unwrap_or_default() {
+        let level = Level {
+            facts: e.plain.as_deref(),
+            call_line: Some(e.line),
+        };
+        match levels.last_mut() {
+            // A tail call: Lua's (and piccolo's) frame of the caller is the callee's now.
+            Some(last) if e.caller_gone => {
+                *last = (
+                    Some(&e.callee),
+                    Level {
+                        call_line: last.1.call_line,
+                        ..level
+                    },
+                );
+            }
+            _ => levels.push((Some(&e.callee), level)),
+        }
+    }
+    let Some((Some(top), _)) = levels.last() else {
+        return;
+    };
+    let chunk = top.chunk.clone();
+    if let Some((function, _)) = &looping {
+        if *top != function {
+            return;
+        }
+    }
+    let levels: Vec<Level<'_>> = levels.into_iter().map(|(_, l)| l).collect();
+    let Some(line) = super::runaway::stopped_line(&levels, &aim.stop) else {
+        return;
+    };
+    if let Some((_, (first, last))) = looping {
+        if line < first || line > last {
+            return;
+        }
+    }
+    *aim.found.borrow_mut() = Some(crate::error::Position {
+        chunk,
+        line: line as u64,
+    });
 }

@@ -35,7 +35,7 @@ use std::rc::Rc;
 
 use piccolo::{
     Context, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedFunction,
-    StashedTable, Value, Variadic,
+    StashedTable, StashedThread, Thread, Value, Variadic,
 };
 
 pub use compile::SourceLimits;
@@ -176,6 +176,16 @@ pub struct Vm {
     /// The latest call that ran out of memory held it as deep recursion does (see
     /// [`Vm::ran_out_like_recursion`]).
     oom_stack_like: bool,
+    /// The main thread of each call under way (by its executor's address), kept until the
+    /// call ends (see [`Vm::stopped_frames`]).
+    main_threads: Vec<(usize, StashedThread)>,
+    /// See [`Vm::take_fuel_stop`].
+    fuel_stop: Option<runaway::Stop>,
+}
+
+/// The address that tells executors apart.
+fn executor_key(executor: Executor<'_>) -> usize {
+    gc_arena::Gc::as_ptr(executor.into_inner()) as *const () as usize
 }
 
 /// Whether a heap that ran out looks like unbounded recursion's: nearly all of it outside
@@ -218,6 +228,8 @@ impl Vm {
             interrupt: None,
             full_collections: 0,
             oom_stack_like: false,
+            main_threads: Vec::new(),
+            fuel_stop: None,
         })
     }
 
@@ -326,11 +338,29 @@ impl Vm {
         A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
-        let executor = self.lua.enter(|ctx| {
+        let started = self.lua.enter(|ctx| {
             let f = ctx.fetch(function);
             let args = args(ctx);
-            ctx.stash(Executor::start(ctx, f, Variadic(args)))
+            runaway::forget_resumed(ctx);
+            // The main thread is kept to find where a runaway call stopped (`runaway.rs`).
+            let thread = Thread::new(ctx);
+            thread
+                .start(ctx, f, Variadic(args))
+                .map_err(|e| Error::Lua(format!("cannot start a call: {e}")))?;
+            diagnostics::thread_started(ctx, thread, f);
+            let executor = Executor::run(&ctx, thread);
+            Ok::<_, Error>((
+                executor_key(executor),
+                ctx.stash(executor),
+                ctx.stash(thread),
+            ))
         });
+        let (key, executor, thread) = started?;
+        // A call that yielded to the host and was never resumed leaves its entry: keep few.
+        if self.main_threads.len() >= 8 {
+            self.main_threads.remove(0);
+        }
+        self.main_threads.push((key, thread));
         self.drive(executor, take)
     }
 
@@ -358,8 +388,25 @@ impl Vm {
     where
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
+        let key = self.lua.enter(|ctx| executor_key(ctx.fetch(&executor)));
+        let result = self.drive_slices(executor, take);
+        if !matches!(result, Ok(Completion::Yielded(_))) {
+            self.main_threads.retain(|(k, _)| *k != key);
+        }
+        result
+    }
+
+    fn drive_slices<T, R>(
+        &mut self,
+        executor: StashedExecutor,
+        take: T,
+    ) -> Result<Completion<R>, Error>
+    where
+        T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
+    {
         let limit = self.limits.fuel;
         self.oom_stack_like = false;
+        self.fuel_stop = None;
         let mut used: u64 = 0;
         // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
         let budget = budget::Scope::enter(self.limits.memory);
@@ -379,6 +426,7 @@ impl Vm {
                 break;
             }
             if used > limit {
+                self.fuel_stop = self.stopped_frames(&executor);
                 let at = self.locate(&executor);
                 self.abandon(&executor);
                 return Err(Error::OutOfFuel { limit, at });
@@ -483,5 +531,37 @@ impl Vm {
     /// (see [`Vm::full_collections`]).
     fn abandon(&mut self, executor: &StashedExecutor) {
         self.lua.enter(|ctx| ctx.fetch(executor).stop(&ctx));
+    }
+
+    /// The Lua frames of the thread `executor` was running when its fuel ran out (see
+    /// [`runaway::Stop`]).
+    fn stopped_frames(&mut self, executor: &StashedExecutor) -> Option<runaway::Stop> {
+        let main_threads = &self.main_threads;
+        self.lua.enter(|ctx| {
+            let key = executor_key(ctx.fetch(executor));
+            let (_, main) = main_threads.iter().find(|(k, _)| *k == key)?;
+            runaway::stopped_frames(ctx, ctx.fetch(main))
+        })
+    }
+
+    /// Makes this (diagnostic) state's next call look for `stop` and end as soon as it finds
+    /// it (see `diagnostics::aim_at_stop`): the cell gets the position found, if any.
+    pub fn aim_at_stop(
+        &mut self,
+        stop: runaway::Stop,
+        lookup: runaway::PlainLookup,
+    ) -> Rc<RefCell<Option<crate::error::Position>>> {
+        let found = self
+            .lua
+            .enter(|ctx| diagnostics::aim_at_stop(ctx, stop, lookup));
+        let seen = found.clone();
+        self.interrupt = Some(Rc::new(move || seen.borrow().is_some()));
+        found
+    }
+
+    /// Where the latest call that ran out of fuel without naming its line stopped: the Lua
+    /// frames a diagnostic re-run looks for (see `runaway.rs`).
+    pub fn take_fuel_stop(&mut self) -> Option<runaway::Stop> {
+        self.fuel_stop.take()
     }
 }

@@ -91,10 +91,13 @@ end)`);
   );
   // Nothing of the failed message, nor of the run that found the line, is kept.
   assert.equal(p.eval("return Count").output, "0");
-  // A loop calling nothing gives no line.
+  // A loop calling nothing is found by a diagnostic re-run.
   assert.throws(
-    () => p.eval("while true do end"),
-    (e) => e.code === "OUT_OF_FUEL" && e.line === undefined && e.message.startsWith("out of fuel: "),
+    () => p.eval("local n = 0\nwhile true do end"),
+    (e) =>
+      e.code === "OUT_OF_FUEL" &&
+      e.line === 2 &&
+      e.message.startsWith('out of fuel at [string "aos"]:2: '),
   );
 });
 
