@@ -78,6 +78,20 @@ fn format_door() {
     );
 }
 
+/// F4 (format door, seed 47015, cases 4073-4075): a pattern with several repetition items
+/// over a repeated subject backtracks cubically (lua5.3 takes 1.65 s); it must run alone,
+/// where running out of fuel is allowed, not grouped with cases that must not.
+#[test]
+fn format_door_runs_backtracking_patterns_alone() {
+    let subject = "ab".repeat(100);
+    assert!(strlib_door::may_backtrack_long(
+        subject.as_bytes(),
+        b"[a-z]*(%a+)%x*[^a]+%bab-"
+    ));
+    assert!(!strlib_door::may_backtrack_long(subject.as_bytes(), b"%a+"));
+    assert!(!strlib_door::may_backtrack_long(b"abc", b"a*b*c*"));
+}
+
 /// Found by the long run (seed 14008 case 4028, seed 14006 case 439): a program that
 /// leaves a suspended coroutine or a gmatch iterator in a global succeeds, and its state
 /// cannot be exported (by design); the harness must replace the process rather than

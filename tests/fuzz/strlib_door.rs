@@ -384,8 +384,7 @@ const REPLACEMENTS: &[&str] = &[
 fn pattern_case(r: &mut Rng, long: bool) -> (String, bool) {
     let (subj, bytes) = subject(r, long);
     let (pat, mut heavy) = pattern(r, long);
-    // long subjects: run alone, may run out of fuel
-    heavy |= bytes.len() > 200;
+    heavy |= may_backtrack_long(&bytes, &pat);
     let p = quote(&pat);
     let init = [
         "",
@@ -422,6 +421,18 @@ fn pattern_case(r: &mut Rng, long: bool) -> (String, bool) {
         }
     };
     (body, heavy)
+}
+
+/// Whether matching `pat` against `subject` may take long enough to run out of fuel, so the
+/// case must run alone: a long subject, or a repeated subject (100 units and more) with two
+/// or more repetition items, which can backtrack with a high degree (F4: `[a-z]*(%a+)%x*`
+/// over `("ab"):rep(100)`). Conservative: a `-` in a set counts too.
+pub fn may_backtrack_long(subject: &[u8], pat: &[u8]) -> bool {
+    let repetitions = pat
+        .iter()
+        .filter(|c| matches!(c, b'*' | b'+' | b'-'))
+        .count();
+    subject.len() > 200 || (subject.len() >= 100 && repetitions >= 2)
 }
 
 // ---------------------------------------------------------------- pack
