@@ -264,7 +264,11 @@ impl Process {
         stop: Stop,
         rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
     ) -> Option<Position> {
-        let doc = self.export_state().ok()?;
+        // Finding the line may cost about what the runaway did: a state whose document
+        // passes one byte per [`FUEL_PER_COPIED_BYTE`] of the fuel limit is not copied.
+        let budget = self.vm.limits().fuel / FUEL_PER_COPIED_BYTE;
+        let budget = usize::try_from(budget).unwrap_or(usize::MAX);
+        let doc = self.export_state_within(budget).ok()?;
         let mut copy = import::import_mode(&doc, true).ok()?;
         let lookup = plain_lookup(self.vm.limits().source, crate::ao::runtime::reads_for);
         let found = copy.vm.aim_at_stop(stop, lookup);
@@ -302,6 +306,12 @@ impl Process {
         })
     }
 }
+
+/// How much fuel of its limit a runaway message spends per byte of the state document copied
+/// to find its line (see [`Process::locate_runaway`]): a copy (export, import, and the re-run
+/// up to the loop) takes about as long per 8 bytes as piccolo takes per fuel unit, so under
+/// the default 200 000 000 fuel a state of up to 25 MB is copied.
+const FUEL_PER_COPIED_BYTE: u64 = 8;
 
 /// The re-run [`Process::diagnose_failure`] is given when the copy has already run: never
 /// called (the copy's run is passed in instead).

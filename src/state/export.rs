@@ -185,7 +185,12 @@ fn cell_addr(c: UpValue<'_>) -> usize {
 }
 
 /// Exports everything reachable from `roots` (named; `_G`'s children are named bare).
-pub fn walk<'gc>(ctx: Context<'gc>, roots: Vec<(String, Value<'gc>)>) -> Result<Graph, Error> {
+/// Gives up (with an error) once the objects written pass `max_bytes`.
+pub fn walk_within<'gc>(
+    ctx: Context<'gc>,
+    roots: Vec<(String, Value<'gc>)>,
+    max_bytes: usize,
+) -> Result<Graph, Error> {
     let mut w = Walker {
         ctx,
         nodes: Vec::new(),
@@ -225,6 +230,11 @@ pub fn walk<'gc>(ctx: Context<'gc>, roots: Vec<(String, Value<'gc>)>) -> Result<
             }
             w.object(&mut objects, written as u32)?;
             written += 1;
+            if objects.len() > max_bytes {
+                return Err(Error::BadState(format!(
+                    "the state document is larger than {max_bytes} bytes"
+                )));
+            }
         }
         // Chunk environments are roots too, found only once their chunk is used.
         let missing: Vec<usize> = w

@@ -52,6 +52,16 @@ impl Process {
     /// The canonical document, written out: [`export::Document::into_string`] gives the
     /// text, [`export::Document::write_to`] streams it (to a hash).
     pub(crate) fn export_document(&mut self) -> Result<export::Document, Error> {
+        self.export_document_within(usize::MAX)
+    }
+
+    /// [`Process::export_state`], or an error once the document's objects pass `max_bytes`
+    /// (what is written before is the same for any limit: the walk stops part way).
+    pub(crate) fn export_state_within(&mut self, max_bytes: usize) -> Result<String, Error> {
+        self.export_document_within(max_bytes)?.into_string()
+    }
+
+    fn export_document_within(&mut self, max_bytes: usize) -> Result<export::Document, Error> {
         let handle = self.handle.clone();
         let graph = self.vm.enter(|ctx| {
             let mut roots: Vec<(String, Value)> = vec![("_G".into(), Value::Table(ctx.globals()))];
@@ -62,7 +72,7 @@ impl Process {
                 }
             }
             let identities = crate::stdlib::tostring::identity_mark(ctx);
-            export::walk(ctx, roots).map(|g| (g, identities))
+            export::walk_within(ctx, roots, max_bytes).map(|g| (g, identities))
         });
         let (graph, identities) = graph?;
         let host = self.vm.host();

@@ -392,6 +392,7 @@ impl Vm {
         let result = self.drive_slices(executor, take);
         if !matches!(result, Ok(Completion::Yielded(_))) {
             self.main_threads.retain(|(k, _)| *k != key);
+            self.lua.enter(runaway::forget_resumed);
         }
         result
     }
@@ -530,7 +531,11 @@ impl Vm {
     /// Stops a call that will not finish. Its garbage is left to the incremental collector
     /// (see [`Vm::full_collections`]).
     fn abandon(&mut self, executor: &StashedExecutor) {
-        self.lua.enter(|ctx| ctx.fetch(executor).stop(&ctx));
+        self.lua.enter(|ctx| {
+            ctx.fetch(executor).stop(&ctx);
+            // The coroutines it was running are garbage now (and may hold a deep stack).
+            runaway::forget_resumed(ctx);
+        });
     }
 
     /// The Lua frames of the thread `executor` was running when its fuel ran out (see
