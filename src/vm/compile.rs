@@ -462,7 +462,7 @@ fn compile_here(
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
-        Box::new(move |parts, operator| description(parts, operator, &token_lines)),
+        std::rc::Rc::new(move |parts, operator| description(parts, operator, &token_lines)),
         (reads, diagnostic),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
@@ -660,7 +660,7 @@ fn wrap_chunk(
             method: rewrite.method.clone(),
             inline,
         },
-        describe,
+        describe.clone(),
         reads == Reads::Lua,
     )
     .chunk(&mut body);
@@ -687,6 +687,7 @@ fn wrap_chunk(
             rewrite.pass.clone(),
             more_locals[5].clone(),
             inline_name.clone(),
+            describe,
         )
         .block(&mut body);
     }
@@ -759,6 +760,22 @@ fn description(
             .filter_map(|t| token_lines.line_of(t))
             .chain(names())
             .max(),
+        Anchor::Read {
+            key,
+            bracketed,
+            next,
+        } => token_lines
+            .read_end(&key, bracketed)
+            .and_then(|end| token_lines.line_at(end + usize::from(next)))
+            .or_else(|| token_lines.line_before(&key))
+            .or_else(names),
+        Anchor::ForIn(last) => token_lines.after_in(&last),
+        Anchor::ForDo(tokens) => tokens
+            .iter()
+            .filter_map(|t| token_lines.place(t))
+            .max()
+            .and_then(|at| token_lines.do_after(at))
+            .or_else(|| tokens.iter().filter_map(|t| token_lines.line_of(t)).max()),
     };
     if let Some(at) = at {
         lines.push(format!("@{}", at + 1));
@@ -766,28 +783,58 @@ fn description(
     Arc::from(lines.join("\n").as_bytes())
 }
 
-/// The 0-based source lines of the name and string tokens of `source`, each with the line
-/// of the token before it, in the order piccolo's lexer reads (and interns) them; the
-/// parser reads the same tokens in the same order, through the same lexer.
-fn token_lines(source: &[u8]) -> Vec<(u64, u64)> {
+/// What the line queries need to know of a token (see [`TokenLines`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// A name or string: a token the parsed tree holds (by allocation).
+    Identity,
+    /// `(`, `[`, `{`.
+    Open,
+    /// `)`, `}`.
+    Close,
+    /// `]`.
+    CloseBracket,
+    Do,
+    In,
+    /// `function`, `if`, `repeat`: a word that opens a block another word ends.
+    BlockOpen,
+    /// `end`, `until`.
+    BlockClose,
+    Other,
+}
+
+impl Class {
+    fn of<S>(t: &Token<S>) -> Self {
+        match t {
+            Token::Name(_) | Token::String(_) => Class::Identity,
+            Token::LeftParen | Token::LeftBracket | Token::LeftBrace => Class::Open,
+            Token::RightParen | Token::RightBrace => Class::Close,
+            Token::RightBracket => Class::CloseBracket,
+            Token::Do => Class::Do,
+            Token::In => Class::In,
+            Token::Function | Token::If | Token::Repeat => Class::BlockOpen,
+            Token::End | Token::Until => Class::BlockClose,
+            _ => Class::Other,
+        }
+    }
+}
+
+/// Every token of `source` with its 0-based source line, in the order piccolo's lexer reads
+/// them; the parser reads the same tokens in the same order, through the same lexer.
+fn token_lines(source: &[u8]) -> Vec<(Class, u32)> {
     let mut lexer = Lexer::new(source, NoStrings);
-    let mut lines = Vec::new();
-    let mut previous = None;
+    let mut stream = Vec::new();
     loop {
         if lexer.skip_whitespace().is_err() {
             break;
         }
-        let line = lexer.line_number().0;
+        let line = u32::try_from(lexer.line_number().0).unwrap_or(u32::MAX);
         match lexer.read_token() {
-            Ok(Some(Token::Name(_) | Token::String(_))) => {
-                lines.push((line, previous.unwrap_or(line)))
-            }
-            Ok(Some(_)) => {}
+            Ok(Some(t)) => stream.push((Class::of(&t), line)),
             Ok(None) | Err(_) => break,
         }
-        previous = Some(line);
     }
-    lines
+    stream
 }
 
 /// An interner for a pass that only needs the tokens' kinds and lines: keeps no text.
@@ -802,19 +849,28 @@ impl StringInterner for NoStrings {
 }
 
 /// An interner that gives each name and string token its own allocation and notes its
-/// line (from [`token_lines`]), so a name in the tree tells where it was written.
+/// place in the token stream (from [`token_lines`]), so a name in the tree tells where it
+/// was written and what surrounds it.
 struct LineInterner {
-    lines: Vec<(u64, u64)>,
+    /// The positions of the name and string tokens in `found`'s stream, in order.
+    identities: Vec<u32>,
     next: usize,
     found: TokenLines,
 }
 
 impl LineInterner {
-    fn new(lines: Vec<(u64, u64)>) -> Self {
+    fn new(stream: Vec<(Class, u32)>) -> Self {
+        let identities: Vec<u32> = stream
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| *c == Class::Identity)
+            .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
         let mut found = TokenLines::default();
-        found.reserve(lines.len());
+        found.reserve(identities.len());
+        found.stream = stream;
         LineInterner {
-            lines,
+            identities,
             next: 0,
             found,
         }
@@ -823,7 +879,7 @@ impl LineInterner {
     /// The lines noted, or none when the parser did not read exactly the tokens the line
     /// pass read (so no token can be given another's line).
     fn finish(self) -> TokenLines {
-        if self.next == self.lines.len() {
+        if self.next == self.identities.len() {
             self.found
         } else {
             TokenLines::default()
@@ -836,20 +892,21 @@ impl StringInterner for LineInterner {
 
     fn intern(&mut self, s: &[u8]) -> SourceString {
         let token: SourceString = Arc::from(s);
-        if let Some(&line) = self.lines.get(self.next) {
-            self.found.note(&token, line);
+        if let Some(&at) = self.identities.get(self.next) {
+            self.found.note(&token, at);
         }
         self.next += 1;
         token
     }
 }
 
-/// Source lines of tokens, by allocation: the token's and the one before it. Holding each
-/// token keeps its address from being reused by a string made later (whose address would
-/// then find a line it never had).
+/// The source's tokens (kind and line), and where in them each name and string token of the
+/// tree is, by allocation. Holding each token keeps its address from being reused by a
+/// string made later (whose address would then find a place it never had).
 #[derive(Default)]
 struct TokenLines {
-    lines: HashMap<usize, (u32, u32), super::undo::AddressHash>,
+    places: HashMap<usize, u32, super::undo::AddressHash>,
+    stream: Vec<(Class, u32)>,
     held: Vec<SourceString>,
 }
 
@@ -859,27 +916,69 @@ impl TokenLines {
     }
 
     fn reserve(&mut self, tokens: usize) {
-        self.lines.reserve(tokens);
+        self.places.reserve(tokens);
         self.held.reserve(tokens);
     }
 
-    fn note(&mut self, token: &SourceString, (line, before): (u64, u64)) {
-        let narrow = |l: u64| u32::try_from(l).unwrap_or(u32::MAX);
-        self.lines
-            .insert(Self::key(token), (narrow(line), narrow(before)));
+    fn note(&mut self, token: &SourceString, at: u32) {
+        self.places.insert(Self::key(token), at);
         self.held.push(token.clone());
     }
 
+    /// Where `token` is in the stream.
+    fn place(&self, token: &SourceString) -> Option<usize> {
+        self.places.get(&Self::key(token)).map(|&at| at as usize)
+    }
+
+    fn line_at(&self, at: usize) -> Option<u64> {
+        self.stream.get(at).map(|(_, line)| u64::from(*line))
+    }
+
+    fn class_at(&self, at: usize) -> Option<Class> {
+        self.stream.get(at).map(|(class, _)| *class)
+    }
+
     fn line_of(&self, token: &SourceString) -> Option<u64> {
-        self.lines
-            .get(&Self::key(token))
-            .map(|(line, _)| u64::from(*line))
+        self.line_at(self.place(token)?)
     }
 
     fn line_before(&self, token: &SourceString) -> Option<u64> {
-        self.lines
-            .get(&Self::key(token))
-            .map(|(_, before)| u64::from(*before))
+        let at = self.place(token)?;
+        self.line_at(at.saturating_sub(1))
+    }
+
+    /// Where a field read whose key is `key` ends: the key itself (`.k`), or the `]` right
+    /// after it (`[k]`, checked).
+    fn read_end(&self, key: &SourceString, bracketed: bool) -> Option<usize> {
+        let at = self.place(key)?;
+        if !bracketed {
+            return Some(at);
+        }
+        (self.class_at(at + 1)? == Class::CloseBracket).then_some(at + 1)
+    }
+
+    /// The line of the token after `in` when `last` (the last name of a generic `for`) is
+    /// followed by `in`.
+    fn after_in(&self, last: &SourceString) -> Option<u64> {
+        let at = self.place(last)?;
+        (self.class_at(at + 1)? == Class::In).then(|| self.line_at(at + 2))?
+    }
+
+    /// The line of the first `do` after the token at `from` outside any bracket and any
+    /// block opened after it: a numeric `for`'s `do` after a token of its header.
+    fn do_after(&self, from: usize) -> Option<u64> {
+        let (mut brackets, mut blocks) = (0usize, 0usize);
+        for (class, line) in self.stream.get(from + 1..)? {
+            match class {
+                Class::Do if brackets == 0 && blocks == 0 => return Some(u64::from(*line)),
+                Class::Open => brackets += 1,
+                Class::Close | Class::CloseBracket => brackets = brackets.checked_sub(1)?,
+                Class::BlockOpen | Class::Do => blocks += 1,
+                Class::BlockClose => blocks = blocks.checked_sub(1)?,
+                _ => {}
+            }
+        }
+        None
     }
 }
 

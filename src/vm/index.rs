@@ -27,7 +27,7 @@ use super::visit::read_only::{self, Visit};
 /// Builds a string constant from descriptions (see [`IndexRewrite`]).
 /// Its second argument says where Lua puts the instruction that may fail (see
 /// `compile.rs`, `description`).
-pub type Describe<S> = Box<dyn Fn(&[Option<(&str, Option<&S>)>], Anchor<S>) -> S>;
+pub type Describe<S> = std::rc::Rc<dyn Fn(&[Option<(&str, Option<&S>)>], Anchor<S>) -> S>;
 
 /// Lua's description of a value: its kind (`local`, `field`...) and name (`?` when None).
 type Described<S> = (&'static str, Option<S>);
@@ -42,6 +42,17 @@ pub enum Anchor<S> {
     Before(S),
     /// On the line of the latest of these tokens: a store, made after its value.
     Latest(Vec<S>),
+    /// A field read, given its key's token and whether the key is in brackets (`[k]`): on
+    /// the line of the read's last token (the key or its `]`), or with `next` of the token
+    /// after that (a `,`, `)`, `}` or operator Lua reads before it emits the read);
+    /// `Before(key)` when the tokens around the key are not what the read needs.
+    Read { key: S, bracketed: bool, next: bool },
+    /// On the line of the token after `in`, given the last name of a generic `for`: where
+    /// Lua calls its iterator.
+    ForIn(S),
+    /// On the line of a numeric `for`'s `do`, given tokens of its header (the latest when
+    /// the `do` cannot be found).
+    ForDo(Vec<S>),
 }
 
 impl<S> Anchor<S> {
@@ -252,7 +263,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             for a in &args[1..] {
                 tokens.expression(a);
             }
-            let text = (self.text)(&[], Anchor::Latest(tokens.0));
+            let text = (self.text)(&[], Anchor::ForDo(tokens.0));
             let line = described_line(text.as_ref())?;
             return (line != self.statement_line + 1).then_some(text);
         }
