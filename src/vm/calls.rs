@@ -19,18 +19,19 @@
 //! that its position and the shadow stack come from; the `T` mark tells the shadow stack
 //! that in Lua the caller's frame would be gone.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use piccolo::compiler::parser::{
-    Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement, FunctionDefinition,
+    Block, CallSuffix, ConstructorField, Expression, FieldSuffix, FunctionCallStatement, FunctionDefinition,
     HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
     SuffixedExpression,
 };
 
 use super::compile::SourceString;
-use super::index::{is_hidden, Anchor, Describe};
+use super::index::{is_hidden, After, Anchor, Describe};
 use super::rewrite::simple;
-use super::visit::mutable::{walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_simple, walk_statement, walk_suffixed, VisitMut};
 
 pub struct CallRewrite {
     call: SourceString,
@@ -44,6 +45,10 @@ pub struct CallRewrite {
     text: Describe<SourceString>,
     /// The hidden local holding a generic `for`'s iterator.
     iterator: SourceString,
+    /// The names that start an item of a table constructor (by allocation): Lua's parser
+    /// reads the token after such a name before parsing the item, so the calls of an item
+    /// that starts with one are on the line of the token after it.
+    item_starts: HashSet<usize>,
 }
 
 impl CallRewrite {
@@ -63,6 +68,7 @@ impl CallRewrite {
             depth: 0,
             text,
             iterator: Arc::from(&b"(for f)"[..]),
+            item_starts: HashSet::new(),
         }
     }
 
@@ -95,6 +101,13 @@ impl CallRewrite {
             (PrimaryExpression::Name(n), []) if !is_hidden(n) => {
                 format!("{} '{}'", self.kind(n), text(n))
             }
+            // `(f)(x)`: Lua names `f` (parentheses only cut a call's results to one).
+            (PrimaryExpression::GroupedExpression(inner), []) => match &*inner.head {
+                HeadExpression::Simple(SimpleExpression::Suffixed(i)) if inner.tail.is_empty() => {
+                    self.what(i)
+                }
+                _ => String::new(),
+            },
             // `(index)(base, key, ...)`: a field read (see `index.rs`).
             (PrimaryExpression::Name(h), [SuffixPart::Call(CallSuffix::Function(args))])
                 if *h == self.index =>
@@ -116,6 +129,11 @@ impl CallRewrite {
     /// `\t@L`: the line Lua gives a call of `callee` (see the module docs), if known.
     fn call_line(&self, callee: &SuffixedExpression<SourceString>) -> String {
         let anchor = match start_token(callee) {
+            Some((token, false)) if self.item_starts.contains(&address(token)) => Anchor::Read {
+                key: token.clone(),
+                bracketed: false,
+                after: After::Next,
+            },
             Some((token, false)) => Anchor::Latest(vec![token.clone()]),
             // `(f)(x)`: the line of the `(`, the token before the first one inside.
             Some((token, true)) => Anchor::Before(token.clone()),
@@ -374,6 +392,19 @@ impl VisitMut<SourceString> for CallRewrite {
         self.body(f);
     }
 
+    fn simple(&mut self, s: &mut SimpleExpression<SourceString>) {
+        if let SimpleExpression::TableConstructor(t) = s {
+            for f in &t.fields {
+                if let ConstructorField::Array(e) = f {
+                    if let Some(PrimaryExpression::Name(n)) = item_primary(e) {
+                        self.item_starts.insert(address(n));
+                    }
+                }
+            }
+        }
+        walk_simple(self, s);
+    }
+
     fn suffixed(&mut self, s: &mut SuffixedExpression<SourceString>) {
         walk_suffixed(self, s);
         if s.suffixes
@@ -382,6 +413,28 @@ impl VisitMut<SourceString> for CallRewrite {
         {
             self.chain(s, false);
         }
+    }
+}
+
+fn address(token: &SourceString) -> usize {
+    Arc::as_ptr(token) as *const u8 as usize
+}
+
+/// The primary an item (an expression) starts with, through the base of field reads
+/// (`(index)(base, key)`) and rewritten calls, when it starts with a suffixed expression.
+fn item_primary(e: &Expression<SourceString>) -> Option<&PrimaryExpression<SourceString>> {
+    let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        return None;
+    };
+    match (&s.primary, s.suffixes.first()) {
+        (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
+            if is_hidden(n) =>
+        {
+            args.iter()
+                .find(|a| !matches!(&*a.head, HeadExpression::Simple(SimpleExpression::Integer(_))))
+                .and_then(item_primary)
+        }
+        (p, _) => Some(p),
     }
 }
 

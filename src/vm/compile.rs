@@ -35,7 +35,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::calls::CallRewrite;
 use super::helpers::Helpers;
-use super::index::{Anchor, Describe, HelperNames, IndexRewrite};
+use super::index::{After, Anchor, Describe, HelperNames, IndexRewrite};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -763,10 +763,24 @@ fn description(
         Anchor::Read {
             key,
             bracketed,
-            next,
+            after,
         } => token_lines
             .read_end(&key, bracketed)
-            .and_then(|end| token_lines.line_at(end + usize::from(next)))
+            .and_then(|end| match after {
+                After::Own => token_lines.line_at(end),
+                After::Next => token_lines.after_read(end, false),
+                After::Item => token_lines.after_read(end, true),
+                // `t.k = v` or `t[k] = v` with `v` one token: `=` then `v`.
+                After::Assigned => {
+                    let end = match token_lines.class_at(end + 1) {
+                        Some(Class::CloseBracket) => end + 1,
+                        _ => end,
+                    };
+                    (token_lines.class_at(end + 1) == Some(Class::Assign))
+                        .then(|| token_lines.line_at(end + 2))
+                        .flatten()
+                }
+            })
             .or_else(|| token_lines.line_before(&key))
             .or_else(names),
         Anchor::ForIn(last) => token_lines.after_in(&last),
@@ -790,10 +804,13 @@ enum Class {
     Identity,
     /// `(`, `[`, `{`.
     Open,
-    /// `)`, `}`.
-    Close,
-    /// `]`.
+    CloseParen,
+    CloseBrace,
     CloseBracket,
+    /// `,`, `;`.
+    Separator,
+    /// `=`.
+    Assign,
     Do,
     In,
     /// `function`, `if`, `repeat`: a word that opens a block another word ends.
@@ -808,8 +825,11 @@ impl Class {
         match t {
             Token::Name(_) | Token::String(_) => Class::Identity,
             Token::LeftParen | Token::LeftBracket | Token::LeftBrace => Class::Open,
-            Token::RightParen | Token::RightBrace => Class::Close,
+            Token::RightParen => Class::CloseParen,
+            Token::RightBrace => Class::CloseBrace,
             Token::RightBracket => Class::CloseBracket,
+            Token::Comma | Token::SemiColon => Class::Separator,
+            Token::Assign => Class::Assign,
             Token::Do => Class::Do,
             Token::In => Class::In,
             Token::Function | Token::If | Token::Repeat => Class::BlockOpen,
@@ -957,6 +977,19 @@ impl TokenLines {
         (self.class_at(at + 1)? == Class::CloseBracket).then_some(at + 1)
     }
 
+    /// Where Lua emits a read ending at `end` that waits for the token after it: that
+    /// token, or with `item` (a constructor's item) the `}` after a last separator.
+    fn after_read(&self, end: usize, item: bool) -> Option<u64> {
+        let next = end + 1;
+        if item
+            && self.class_at(next)? == Class::Separator
+            && self.class_at(next + 1) == Some(Class::CloseBrace)
+        {
+            return self.line_at(next + 1);
+        }
+        self.line_at(next)
+    }
+
     /// The line of the token after `in` when `last` (the last name of a generic `for`) is
     /// followed by `in`.
     fn after_in(&self, last: &SourceString) -> Option<u64> {
@@ -972,7 +1005,9 @@ impl TokenLines {
             match class {
                 Class::Do if brackets == 0 && blocks == 0 => return Some(u64::from(*line)),
                 Class::Open => brackets += 1,
-                Class::Close | Class::CloseBracket => brackets = brackets.checked_sub(1)?,
+                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                    brackets = brackets.checked_sub(1)?
+                }
                 Class::BlockOpen | Class::Do => blocks += 1,
                 Class::BlockClose => blocks = blocks.checked_sub(1)?,
                 _ => {}

@@ -14,14 +14,14 @@
 //! Stores are not touched here: the assignment rewrite already sends them through `(set)`.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement,
+    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, FunctionCallStatement,
     FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
-use super::visit::mutable::{walk_head, walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_head, walk_simple, walk_statement, VisitMut};
 use super::visit::read_only::{self, Visit};
 
 /// Builds a string constant from descriptions (see [`IndexRewrite`]).
@@ -42,11 +42,14 @@ pub enum Anchor<S> {
     Before(S),
     /// On the line of the latest of these tokens: a store, made after its value.
     Latest(Vec<S>),
-    /// A field read, given its key's token and whether the key is in brackets (`[k]`): on
-    /// the line of the read's last token (the key or its `]`), or with `next` of the token
-    /// after that (a `,`, `)`, `}` or operator Lua reads before it emits the read);
-    /// `Before(key)` when the tokens around the key are not what the read needs.
-    Read { key: S, bracketed: bool, next: bool },
+    /// An expression that ends with a name or string token `key`, or with `[key]` when
+    /// `bracketed` (a field read, or a variable): at the token `after` says, counted from
+    /// that end; `Before(key)` when the tokens around the key are not what it needs.
+    Read {
+        key: S,
+        bracketed: bool,
+        after: After,
+    },
     /// On the line of the token after `in`, given the last name of a generic `for`: where
     /// Lua calls its iterator.
     ForIn(S),
@@ -62,6 +65,19 @@ impl<S> Anchor<S> {
     {
         token.map_or(Anchor::Names, |t| Anchor::Before(t.clone()))
     }
+}
+
+/// Which token after the end of an expression an [`Anchor::Read`] names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum After {
+    /// Its last token.
+    Own,
+    /// The token after it (a `,`, `)`, `}` or operator).
+    Next,
+    /// The token after it, or the `}` after a last separator: a constructor's item.
+    Item,
+    /// The one-token value after the `=` that follows it: a store `t.k = 1`.
+    Assigned,
 }
 
 /// The hidden names the pass uses.
@@ -107,6 +123,32 @@ pub struct IndexRewrite<S> {
     /// The first line of the statement being visited (0-based), where piccolo puts all of
     /// its instructions, and so the position of a helper call given no line of its own.
     statement_line: u64,
+    /// When Lua emits a read that is the whole of the next expression visited (see
+    /// [`Discharge`]); consumed by `expression`.
+    discharge: Discharge<S>,
+    /// The same for the read a suffixed expression ends with, handed from `expression` to
+    /// its head; consumed by `suffixed`.
+    read_at: Discharge<S>,
+}
+
+/// When Lua 5.3 emits the instruction of a read (`a.k`, `a[k]`): it only notes the read
+/// while parsing and emits it when the value is needed, on the line of the last token read
+/// by then.
+#[derive(Clone)]
+enum Discharge<S> {
+    /// Right after the read's own last token: before a further suffix, an operator's
+    /// right-hand operand, a value stored, a condition, a record field's value, the last
+    /// value of a list assigned or returned, a key, a numeric `for`'s value.
+    Own,
+    /// After the token that follows it: a `,` of a list, the `)` of a call's last argument
+    /// or of parentheses, the operator after a left-hand operand, the `then` after an `if`
+    /// condition.
+    Next,
+    /// A constructor's item: at the separator after it, or the `}` (after a last
+    /// separator, if any).
+    Item,
+    /// At this token: the name of a method called on the read (`a.b:m()`).
+    At(S),
 }
 
 impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
@@ -135,6 +177,8 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             text,
             aliases: Vec::new(),
             statement_line: 0,
+            discharge: Discharge::Own,
+            read_at: Discharge::Own,
         }
     }
 
@@ -147,11 +191,128 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         }
         if let Some(r) = &mut b.return_statement {
             self.statement_line = r.line_number.0;
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
+            self.list(&mut r.inner.returns);
         }
         self.statement_line = outer;
+    }
+
+    /// A list of values (`local`, assignment, `return`): each but the last is emitted after
+    /// its `,`.
+    fn list(&mut self, values: &mut [Expression<S>]) {
+        let n = values.len();
+        for (i, v) in values.iter_mut().enumerate() {
+            self.discharge = if i + 1 < n {
+                Discharge::Next
+            } else {
+                Discharge::Own
+            };
+            self.expression(v);
+        }
+    }
+
+    /// When Lua emits each argument of a call of `callee` (a helper's name, or None for a
+    /// call of the program's own).
+    fn argument_discharges(&self, callee: Option<&S>, args: &[Expression<S>]) -> Vec<Discharge<S>> {
+        let own = vec![Discharge::Own; args.len()];
+        let Some(h) = callee.filter(|h| is_hidden(*h)) else {
+            // `f(a, b)`: after the `,` or the `)`.
+            return vec![Discharge::Next; args.len()];
+        };
+        let operands = |from: usize| -> Vec<Discharge<S>> {
+            // Every operand but the last is emitted after the operator that follows it.
+            (0..args.len())
+                .map(|i| {
+                    if i >= from && i + 1 < args.len() {
+                        Discharge::Next
+                    } else {
+                        Discharge::Own
+                    }
+                })
+                .collect()
+        };
+        if *h == self.arith && args.len() == 3 {
+            // `(arith)(code, a, b)`.
+            operands(1)
+        } else if *h == self.concat {
+            // `(concat)(count, a, b, ...)`.
+            operands(1)
+        } else if *h == self.method && args.len() >= 2 {
+            // `(method)(recv, name, args...)`: the receiver when the name is read, the
+            // arguments as a call's.
+            let mut d = vec![Discharge::Next; args.len()];
+            d[0] = string_constant(&args[1]).map_or(Discharge::Own, |n| Discharge::At(n.clone()));
+            d[1] = Discharge::Own;
+            d
+        } else {
+            own
+        }
+    }
+
+    /// The arguments of a call of `callee`, each in its [`Discharge`].
+    fn call_arguments(&mut self, callee: Option<&S>, c: &mut CallSuffix<S>) {
+        let args = match c {
+            CallSuffix::Method(_, args) => {
+                let d = vec![Discharge::Next; args.len()];
+                (args, d)
+            }
+            CallSuffix::Function(args) => {
+                let d = self.argument_discharges(callee, args);
+                (args, d)
+            }
+        };
+        for (a, d) in args.0.iter_mut().zip(args.1) {
+            self.discharge = d;
+            self.expression(a);
+        }
+    }
+
+    /// `walk_suffixed`, with each inner expression in its [`Discharge`].
+    fn walk_parts(&mut self, s: &mut SuffixedExpression<S>) {
+        let helper = match &mut s.primary {
+            PrimaryExpression::Name(n) => Some(n.clone()),
+            PrimaryExpression::GroupedExpression(e) => {
+                // `(e)`: after its `)`.
+                self.discharge = Discharge::Next;
+                self.expression(e);
+                None
+            }
+        };
+        for (i, p) in s.suffixes.iter_mut().enumerate() {
+            match p {
+                SuffixPart::Field(f) => {
+                    self.discharge = Discharge::Own;
+                    self.field(f);
+                }
+                SuffixPart::Call(c) => {
+                    let callee = if i == 0 { helper.as_ref() } else { None };
+                    self.call_arguments(callee, c);
+                }
+            }
+        }
+    }
+
+    /// The anchor of a read whose key is `key` (`.k` when not `bracketed`), emitted as
+    /// `discharge` says.
+    fn read_anchor(key: &Expression<S>, bracketed: bool, discharge: &Discharge<S>) -> Anchor<S> {
+        let token = match string_constant(key) {
+            Some(t) if !bracketed || key.tail.is_empty() => Some(t),
+            _ if bracketed => single_name(key),
+            _ => None,
+        };
+        match (discharge, token) {
+            (Discharge::At(t), _) => Anchor::Latest(vec![t.clone()]),
+            // `[k]` is only placed when `k` is a single token (the `]` must follow it).
+            (d, Some(t)) if !bracketed || is_single_token(key) => Anchor::Read {
+                key: t.clone(),
+                bracketed,
+                after: match d {
+                    Discharge::Next => After::Next,
+                    Discharge::Item => After::Item,
+                    _ => After::Own,
+                },
+            },
+            _ => Anchor::before(first_token(key)),
+        }
     }
 
     pub fn chunk(&mut self, b: &mut Block<S>) {
@@ -310,10 +471,19 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         };
         let anchor = if (arith && !ordering) || *h == self.concat {
             // The operator sits before the last operand; when that has no token of ours
-            // (a number), after the last token of the others.
-            match operands.last().and_then(first_token) {
-                Some(t) => Anchor::Before(t.clone()),
-                None => all_tokens(),
+            // (a number), after a left operand that ends with one, else after the last
+            // token of the others.
+            match (operands.last().and_then(first_token), operands) {
+                (Some(t), _) => Anchor::Before(t.clone()),
+                (None, [left, _]) => match end_token(left) {
+                    Some((key, bracketed)) => Anchor::Read {
+                        key: key.clone(),
+                        bracketed,
+                        after: After::Next,
+                    },
+                    None => all_tokens(),
+                },
+                (None, _) => all_tokens(),
             }
         } else if ordering {
             all_tokens()
@@ -322,7 +492,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             for a in &args[1..] {
                 tokens.expression(a);
             }
-            Anchor::Latest(tokens.0)
+            // `t.k = 1`: the value is one token with no identity, after the `=`.
+            let key = first_token(&args[1]).filter(|_| is_single_token(&args[1]));
+            match key {
+                Some(k) if tokens.0.len() == 1 && is_literal(&args[2]) => Anchor::Read {
+                    key: k.clone(),
+                    bracketed: false,
+                    after: After::Assigned,
+                },
+                _ => Anchor::Latest(tokens.0),
+            }
         } else {
             Anchor::Names
         };
@@ -386,9 +565,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     })
                     .collect();
                 self.aliases.extend(aliases);
-                for v in values.iter_mut() {
-                    self.expression(v);
-                }
+                self.list(values);
                 for (i, n) in names.iter().enumerate() {
                     let table = values.get(i).is_some_and(is_table_constructor);
                     self.declare(n.clone(), table);
@@ -407,7 +584,14 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     }
                     _ => None,
                 };
-                walk_statement(self, s);
+                if let Statement::FunctionCall(c) = s {
+                    let callee = match &c.head.primary {
+                        PrimaryExpression::Name(n) => Some(n.clone()),
+                        PrimaryExpression::GroupedExpression(_) => None,
+                    };
+                    self.suffixed(&mut c.head);
+                    self.call_arguments(callee.as_ref(), &mut c.call);
+                }
                 if let (
                     Some((at, e)),
                     Statement::FunctionCall(FunctionCallStatement {
@@ -426,7 +610,80 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
             }
+            Statement::FunctionCall(c) => {
+                self.suffixed(&mut c.head);
+                self.call_arguments(None, &mut c.call);
+            }
+            Statement::If(i) => {
+                // Lua tests an `if` condition after reading the `then`.
+                self.discharge = Discharge::Next;
+                self.expression(&mut i.if_part.0);
+                self.block(&mut i.if_part.1);
+                for (c, b) in &mut i.else_if_parts {
+                    self.discharge = Discharge::Next;
+                    self.expression(c);
+                    self.block(b);
+                }
+                if let Some(b) = &mut i.else_part {
+                    self.block(b);
+                }
+            }
+            Statement::Assignment(a) => {
+                for t in &mut a.targets {
+                    if let AssignmentTarget::Field(s, f) = t {
+                        self.suffixed(s);
+                        self.field(f);
+                    }
+                }
+                self.list(&mut a.values);
+            }
             _ => walk_statement(self, s),
+        }
+    }
+
+    fn expression(&mut self, e: &mut Expression<S>) {
+        let discharge = std::mem::replace(&mut self.discharge, Discharge::Own);
+        let read = matches!(
+            &*e.head,
+            HeadExpression::Simple(SimpleExpression::Suffixed(_))
+        );
+        // A left-hand operand is emitted after its operator; the last one as the operator
+        // emits it (after its own last token).
+        self.read_at = match (read, e.tail.is_empty()) {
+            (false, _) => Discharge::Own,
+            (true, true) => discharge,
+            (true, false) => Discharge::Next,
+        };
+        self.head(&mut e.head);
+        self.read_at = Discharge::Own;
+        let n = e.tail.len();
+        for (i, (_, r)) in e.tail.iter_mut().enumerate() {
+            self.discharge = if i + 1 < n {
+                Discharge::Next
+            } else {
+                Discharge::Own
+            };
+            self.expression(r);
+        }
+    }
+
+    fn simple(&mut self, s: &mut SimpleExpression<S>) {
+        let SimpleExpression::TableConstructor(t) = s else {
+            return walk_simple(self, s);
+        };
+        for f in &mut t.fields {
+            match f {
+                // An item is emitted when the next one starts, or at the `}`.
+                ConstructorField::Array(e) => {
+                    self.discharge = Discharge::Item;
+                    self.expression(e);
+                }
+                ConstructorField::Record(k, e) => {
+                    self.record_key(k);
+                    self.discharge = Discharge::Own;
+                    self.expression(e);
+                }
+            }
         }
     }
 
@@ -487,8 +744,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     }
 
     fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
+        let read_at = std::mem::replace(&mut self.read_at, Discharge::Own);
         let extra = self.extra_argument_of(s);
-        walk_suffixed(self, s);
+        self.walk_parts(s);
         if let (Some((at, e)), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
             (extra, s.suffixes.first_mut())
         {
@@ -512,9 +770,18 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             primary,
             suffixes: Vec::new(),
         };
-        for part in std::mem::take(&mut s.suffixes) {
+        let parts = std::mem::take(&mut s.suffixes);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            // Only the read the expression ends with waits for what follows it.
+            let discharge = if i == last {
+                read_at.clone()
+            } else {
+                Discharge::Own
+            };
             match part {
                 SuffixPart::Field(field) => {
+                    let bracketed = matches!(field, FieldSuffix::Indexed(_));
                     let (key, next_what) = match field {
                         FieldSuffix::Named(n) => {
                             let what = ("field", Some(n.clone()));
@@ -540,12 +807,10 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     } else {
                         // Lua reads the field on the line of its key (`.k`, `[k]`): the
                         // token after the one before the key.
-                        let text = what.take().map(|(kind, n)| {
-                            (self.text)(
-                                &[Some((kind, n.as_ref()))],
-                                Anchor::before(first_token(&key)),
-                            )
-                        });
+                        let anchor = Self::read_anchor(&key, bracketed, &discharge);
+                        let text = what
+                            .take()
+                            .map(|(kind, n)| (self.text)(&[Some((kind, n.as_ref()))], anchor));
                         acc = self.index_call(acc, key, text);
                     }
                     safe = false;
@@ -618,6 +883,64 @@ fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
             _ => return None,
         }
     }
+}
+
+/// The name `e` is, when it is a plain name (a key `[k]`).
+fn single_name<S>(e: &Expression<S>) -> Option<&S> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if e.tail.is_empty() && s.suffixes.is_empty() =>
+        {
+            match &s.primary {
+                PrimaryExpression::Name(n) => Some(n),
+                PrimaryExpression::GroupedExpression(_) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` is one token without identity (a number, `nil`, `true`, `false`).
+fn is_literal<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(
+                SimpleExpression::Integer(_)
+                    | SimpleExpression::Float(_)
+                    | SimpleExpression::Nil
+                    | SimpleExpression::True
+                    | SimpleExpression::False
+            )
+        )
+}
+
+/// The token an expression ends with, when it is a name or string token (a variable, a
+/// string, a read `a.k`), or the `[k]` of a read `a[k]` whose key is one: `(token,
+/// bracketed)`.
+fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
+    if !e.tail.is_empty() {
+        return None;
+    }
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::String(s)) => Some((s, false)),
+        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => match (s.suffixes.last(), &s.primary) {
+            (None, PrimaryExpression::Name(n)) if !is_hidden(n) => Some((n, false)),
+            (Some(SuffixPart::Field(FieldSuffix::Named(n))), _) => Some((n, false)),
+            (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) if is_single_token(k) => {
+                first_token(k).map(|t| (t, true))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `e` is one name or string token.
+fn is_single_token<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && (single_name(e).is_some()
+            || matches!(&*e.head, HeadExpression::Simple(SimpleExpression::String(_))))
 }
 
 /// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
