@@ -780,6 +780,8 @@ fn description(
                         .then(|| token_lines.line_at(end + 2))
                         .flatten()
                 }
+                // `a < 1`: the operator, then the operand.
+                After::Operand => token_lines.line_at(end + 2),
             })
             .or_else(|| token_lines.line_before(&key))
             .or_else(names),

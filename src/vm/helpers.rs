@@ -692,9 +692,12 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     };
                     if handler.is_nil() {
                         match key {
-                            Value::Nil => return Err(error_at(ctx, &exec, "table index is nil")),
+                            // On the store's line, as an index error would be.
+                            Value::Nil => {
+                                return Err(error_at_site(ctx, &exec, names, "table index is nil"))
+                            }
                             Value::Number(f) if f.is_nan() => {
-                                return Err(error_at(ctx, &exec, "table index is NaN"))
+                                return Err(error_at_site(ctx, &exec, names, "table index is NaN"))
                             }
                             _ => {}
                         }

@@ -78,6 +78,8 @@ pub enum After {
     Item,
     /// The one-token value after the `=` that follows it: a store `t.k = 1`.
     Assigned,
+    /// The one-token operand after the operator that follows it: a comparison `a < 1`.
+    Operand,
 }
 
 /// The hidden names the pass uses.
@@ -486,7 +488,20 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                 (None, _) => all_tokens(),
             }
         } else if ordering {
-            all_tokens()
+            // Compared after the last operand: when that is one token of no identity (a
+            // number), the second token after a left operand that ends with a name.
+            match (operands, end_token(&operands[0])) {
+                ([left, right], Some((key, bracketed)))
+                    if is_literal(right) && first_token(left).is_some() =>
+                {
+                    Anchor::Read {
+                        key: key.clone(),
+                        bracketed,
+                        after: After::Operand,
+                    }
+                }
+                _ => all_tokens(),
+            }
         } else if *h == self.set {
             let mut tokens = Tokens(Vec::new());
             for a in &args[1..] {
@@ -720,6 +735,13 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     }
 
     fn head(&mut self, h: &mut HeadExpression<S>) {
+        // Described as written, before its reads become helper calls.
+        let described = match h {
+            HeadExpression::UnaryOperator(UnaryOperator::Len, e) => self
+                .describe(e)
+                .map(|(kind, name)| (kind, name.cloned(), first_token(e).cloned())),
+            _ => None,
+        };
         walk_head(self, h);
         // `#v` through the helper too, unless `v` is a table-only local: Lua's error (with
         // position and name) and `__len` called with `v, v`.
@@ -729,9 +751,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         if !self.reads || self.table_local(e) {
             return;
         }
-        let names = self
-            .describe(e)
-            .map(|d| (self.text)(&[Some(d)], Anchor::before(first_token(e))));
+        let names = described.map(|(kind, name, first)| {
+            (self.text)(&[Some((kind, name.as_ref()))], Anchor::before(first.as_ref()))
+        });
         let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
         let mut args = vec![simple(SimpleExpression::Integer(LEN)), operand];
         if let Some(names) = names {
