@@ -132,6 +132,7 @@ impl CallRewrite {
             Some((token, false)) if self.item_starts.contains(&address(token)) => Anchor::Read {
                 key: token.clone(),
                 bracketed: false,
+                skip: 0,
                 after: After::Next,
             },
             Some((token, false)) => Anchor::Latest(vec![token.clone()]),

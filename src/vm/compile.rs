@@ -763,9 +763,13 @@ fn description(
         Anchor::Read {
             key,
             bracketed,
+            skip,
             after,
         } => token_lines
             .read_end(&key, bracketed)
+            .map(|end| end + skip)
+            // `[1]` after the end: its `]`.
+            .filter(|&end| skip == 0 || token_lines.class_at(end) == Some(Class::CloseBracket))
             .and_then(|end| match after {
                 After::Own => token_lines.line_at(end),
                 After::Next => token_lines.after_read(end, false),

@@ -14,7 +14,7 @@
 //! Stores are not touched here: the assignment rewrite already sends them through `(set)`.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, FunctionCallStatement,
+    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement, FunctionCallStatement,
     FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
@@ -48,6 +48,9 @@ pub enum Anchor<S> {
     Read {
         key: S,
         bracketed: bool,
+        /// Tokens between that end and the expression's: 3 for each `[n]` with a key of no
+        /// identity (a number) after it.
+        skip: usize,
         after: After,
     },
     /// On the line of the token after `in`, given the last name of a generic `for`: where
@@ -125,6 +128,8 @@ pub struct IndexRewrite<S> {
     /// The first line of the statement being visited (0-based), where piccolo puts all of
     /// its instructions, and so the position of a helper call given no line of its own.
     statement_line: u64,
+    /// The name of the numeric `for` whose checked values are being visited.
+    for_name: Option<S>,
     /// When Lua emits a read that is the whole of the next expression visited (see
     /// [`Discharge`]); consumed by `expression`.
     discharge: Discharge<S>,
@@ -179,6 +184,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             text,
             aliases: Vec::new(),
             statement_line: 0,
+            for_name: None,
             discharge: Discharge::Own,
             read_at: Discharge::Own,
         }
@@ -295,23 +301,40 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 
     /// The anchor of a read whose key is `key` (`.k` when not `bracketed`), emitted as
     /// `discharge` says.
-    fn read_anchor(key: &Expression<S>, bracketed: bool, discharge: &Discharge<S>) -> Anchor<S> {
+    fn read_anchor(
+        key: &Expression<S>,
+        bracketed: bool,
+        discharge: &Discharge<S>,
+        base_end: Option<&(S, bool, usize)>,
+    ) -> Anchor<S> {
         let token = match string_constant(key) {
             Some(t) if !bracketed || key.tail.is_empty() => Some(t),
             _ if bracketed => single_name(key),
             _ => None,
         };
+        let after = match discharge {
+            Discharge::Next => After::Next,
+            Discharge::Item => After::Item,
+            _ => After::Own,
+        };
         match (discharge, token) {
             (Discharge::At(t), _) => Anchor::Latest(vec![t.clone()]),
+            // `a[1]`: three tokens after the end of `a`, when that is known.
+            (_, None) if bracketed && is_literal(key) && base_end.is_some() => {
+                let (t, b, skip) = base_end.cloned().expect("checked");
+                Anchor::Read {
+                    key: t,
+                    bracketed: b,
+                    skip: skip + 3,
+                    after,
+                }
+            }
             // `[k]` is only placed when `k` is a single token (the `]` must follow it).
-            (d, Some(t)) if !bracketed || is_single_token(key) => Anchor::Read {
+            (_, Some(t)) if !bracketed || is_single_token(key) => Anchor::Read {
                 key: t.clone(),
                 bracketed,
-                after: match d {
-                    Discharge::Next => After::Next,
-                    Discharge::Item => After::Item,
-                    _ => After::Own,
-                },
+                skip: 0,
+                after,
             },
             _ => Anchor::before(first_token(key)),
         }
@@ -422,7 +445,8 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         // its `do`, after the header's last token.
         if *h == self.arith && args.len() == 4 && args.first().is_some_and(|c| is_code(c, FORPREP))
         {
-            let mut tokens = Tokens(Vec::new());
+            // The loop's name too: the header's values may have no token of ours.
+            let mut tokens = Tokens(self.for_name.iter().cloned().collect());
             for a in &args[1..] {
                 tokens.expression(a);
             }
@@ -481,6 +505,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                     Some((key, bracketed)) => Anchor::Read {
                         key: key.clone(),
                         bracketed,
+                        skip: 0,
                         after: After::Next,
                     },
                     None => all_tokens(),
@@ -497,6 +522,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                     Anchor::Read {
                         key: key.clone(),
                         bracketed,
+                        skip: 0,
                         after: After::Operand,
                     }
                 }
@@ -513,6 +539,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                 Some(k) if tokens.0.len() == 1 && is_literal(&args[2]) => Anchor::Read {
                     key: k.clone(),
                     bracketed: false,
+                    skip: 0,
                     after: After::Assigned,
                 },
                 _ => Anchor::Latest(tokens.0),
@@ -617,6 +644,20 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 {
                     args.insert(at.min(args.len()), e);
                 }
+            }
+            // `do local (from), (limit), (step) = (arith)(FORPREP, ...); for i = ... end`
+            // (see `arith.rs`): the loop's name, for the check's line.
+            Statement::Do(b)
+                if b.statements.len() == 2
+                    && matches!(b.statements[0].inner, Statement::LocalStatement(_)) =>
+            {
+                let name = match &b.statements[1].inner {
+                    Statement::For(ForStatement::Numeric { name, .. }) => Some(name.clone()),
+                    _ => None,
+                };
+                let outer = std::mem::replace(&mut self.for_name, name);
+                self.block(b);
+                self.for_name = outer;
             }
             Statement::Repeat(r) => {
                 // The condition sees the body's locals.
@@ -792,6 +833,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             primary,
             suffixes: Vec::new(),
         };
+        // Where the expression read so far ends: a name or string token (in brackets or
+        // not) and the tokens after it (see `Anchor::Read`).
+        let mut base_end: Option<(S, bool, usize)> = match &acc.primary {
+            PrimaryExpression::Name(n) if !is_hidden(n) => Some((n.clone(), false, 0)),
+            _ => None,
+        };
         let parts = std::mem::take(&mut s.suffixes);
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
@@ -804,6 +851,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             match part {
                 SuffixPart::Field(field) => {
                     let bracketed = matches!(field, FieldSuffix::Indexed(_));
+                    let end_here = match &field {
+                        FieldSuffix::Named(n) => Some((n.clone(), false, 0)),
+                        FieldSuffix::Indexed(k) if is_single_token(k) => {
+                            first_token(k).map(|t| (t.clone(), true, 0))
+                        }
+                        FieldSuffix::Indexed(k) if is_literal(k) => {
+                            base_end.clone().map(|(t, b, skip)| (t, b, skip + 3))
+                        }
+                        FieldSuffix::Indexed(_) => None,
+                    };
                     let (key, next_what) = match field {
                         FieldSuffix::Named(n) => {
                             let what = ("field", Some(n.clone()));
@@ -829,19 +886,32 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     } else {
                         // Lua reads the field on the line of its key (`.k`, `[k]`): the
                         // token after the one before the key.
-                        let anchor = Self::read_anchor(&key, bracketed, &discharge);
-                        let text = what
-                            .take()
-                            .map(|(kind, n)| (self.text)(&[Some((kind, n.as_ref()))], anchor));
+                        let anchor =
+                            Self::read_anchor(&key, bracketed, &discharge, base_end.as_ref());
+                        let text = match what.take() {
+                            Some((kind, n)) => {
+                                Some((self.text)(&[Some((kind, n.as_ref()))], anchor))
+                            }
+                            // Nothing to name (`f().x`): only worth passing when Lua's line
+                            // is not the statement's.
+                            None => {
+                                let text = (self.text)(&[None], anchor);
+                                described_line(text.as_ref())
+                                    .filter(|&l| l != self.statement_line + 1)
+                                    .map(|_| text)
+                            }
+                        };
                         acc = self.index_call(acc, key, text);
                     }
                     safe = false;
                     what = next_what;
+                    base_end = end_here;
                 }
                 call @ SuffixPart::Call(_) => {
                     acc.suffixes.push(call);
                     safe = false;
                     what = None;
+                    base_end = None;
                 }
             }
         }
