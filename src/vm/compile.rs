@@ -745,20 +745,42 @@ fn description(
             None => String::new(),
         })
         .collect();
-    let names = || {
-        parts
-            .iter()
-            .flatten()
-            .filter_map(|(_, name)| name.and_then(|n| token_lines.line_of(n)))
-            .max()
-    };
+    let names = parts
+        .iter()
+        .flatten()
+        .filter_map(|(_, name)| name.and_then(|n| token_lines.line_of(n)))
+        .max();
     let at = match anchor {
-        Anchor::Names => names(),
-        Anchor::Before(token) => token_lines.line_before(&token).or_else(names),
+        Anchor::Call { call, at } => {
+            let at = anchor_line(*at, names, token_lines);
+            // The call's own line: its first token, whatever the names.
+            if let Some(call) = anchor_line(*call, None, token_lines).filter(|&c| Some(c) != at) {
+                lines.push(format!("@{}", call + 1));
+            }
+            at
+        }
+        anchor => anchor_line(anchor, names, token_lines),
+    };
+    if let Some(at) = at {
+        lines.push(format!("@{}", at + 1));
+    }
+    Arc::from(lines.join("\n").as_bytes())
+}
+
+/// The 0-based line `anchor` names (see [`Anchor`]), `names` being the latest line of the
+/// described names.
+fn anchor_line(
+    anchor: Anchor<SourceString>,
+    names: Option<u64>,
+    token_lines: &TokenLines,
+) -> Option<u64> {
+    match anchor {
+        Anchor::Names => names,
+        Anchor::Before(token) => token_lines.line_before(&token).or(names),
         Anchor::Latest(tokens) => tokens
             .iter()
             .filter_map(|t| token_lines.line_of(t))
-            .chain(names())
+            .chain(names)
             .max(),
         Anchor::Read {
             key,
@@ -788,7 +810,7 @@ fn description(
                 After::Operand => token_lines.line_at(end + 2),
             })
             .or_else(|| token_lines.line_before(&key))
-            .or_else(names),
+            .or(names),
         Anchor::ForIn(last) => token_lines.after_in(&last),
         Anchor::ForDo(tokens) => tokens
             .iter()
@@ -796,11 +818,8 @@ fn description(
             .max()
             .and_then(|at| token_lines.do_after(at))
             .or_else(|| tokens.iter().filter_map(|t| token_lines.line_of(t)).max()),
-    };
-    if let Some(at) = at {
-        lines.push(format!("@{}", at + 1));
+        Anchor::Call { at, .. } => anchor_line(*at, names, token_lines),
     }
-    Arc::from(lines.join("\n").as_bytes())
 }
 
 /// What the line queries need to know of a token (see [`TokenLines`]).

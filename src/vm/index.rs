@@ -19,6 +19,8 @@ use piccolo::compiler::parser::{
     Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
+use std::collections::HashSet;
+
 use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_head, walk_simple, walk_statement, VisitMut};
@@ -52,6 +54,13 @@ pub enum Anchor<S> {
         /// identity (a number) after it.
         skip: usize,
         after: After,
+    },
+    /// A call: on the line `at` gives, preceded by a line `@M` for the call itself (`call`)
+    /// when that differs (a method call's receiver is indexed at the method's name and
+    /// called where the expression starts).
+    Call {
+        call: Box<Anchor<S>>,
+        at: Box<Anchor<S>>,
     },
     /// On the line of the token after `in`, given the last name of a generic `for`: where
     /// Lua calls its iterator.
@@ -130,6 +139,10 @@ pub struct IndexRewrite<S> {
     statement_line: u64,
     /// The name of the numeric `for` whose checked values are being visited.
     for_name: Option<S>,
+    /// The names (by address) that start an item of a table constructor: Lua's parser
+    /// reads the token after such a name before it parses the item, and a call there
+    /// takes that token's line.
+    item_starts: HashSet<usize>,
     /// When Lua emits a read that is the whole of the next expression visited (see
     /// [`Discharge`]); consumed by `expression`.
     discharge: Discharge<S>,
@@ -185,6 +198,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             aliases: Vec::new(),
             statement_line: 0,
             for_name: None,
+            item_starts: HashSet::new(),
             discharge: Discharge::Own,
             read_at: Discharge::Own,
         }
@@ -424,18 +438,61 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 
     /// The receiver's description for a method call `(method)(recv, name, args...)`, to
     /// insert after the name (nil when Lua gives none: the helper drops it either way).
+    ///
+    /// Its last line is where Lua indexes the receiver (`@N`, the line of the method's
+    /// name, read just before), preceded by where it calls the method (`@M`, the line
+    /// where the expression starts) when that differs (see `helpers.rs`, `call_line`).
     fn receiver_name(&self, args: &[Expression<S>]) -> Expression<S> {
         // Lua loads a constant receiver (`("x"):m()`) into a register and names it so.
         let described = args.first().and_then(|recv| match string_constant(recv) {
             Some(s) => Some(("constant", Some(s))),
             None => self.describe(recv),
         });
-        match described {
-            Some(d) => simple(SimpleExpression::String((self.text)(
-                &[Some(d)],
-                Anchor::Names,
-            ))),
-            None => simple(SimpleExpression::Nil),
+        let index_at = match args.get(1).and_then(string_constant) {
+            Some(name) => Anchor::Latest(vec![name.clone()]),
+            None => Anchor::Names,
+        };
+        let anchor = match args.first().and_then(|recv| self.start_anchor(recv)) {
+            Some(call) => Anchor::Call {
+                call: Box::new(call),
+                at: Box::new(index_at),
+            },
+            None => index_at,
+        };
+        let none = described.is_none();
+        let text = (self.text)(&[described], anchor);
+        // Nothing to name: only worth passing when a line is not the statement's.
+        let statement = format!("@{}", self.statement_line + 1);
+        let differs = text
+            .as_ref()
+            .split(|&b| b == b'\n')
+            .any(|l| l.starts_with(b"@") && l != statement.as_bytes());
+        if none && !differs {
+            return simple(SimpleExpression::Nil);
+        }
+        simple(SimpleExpression::String(text))
+    }
+
+    /// Where Lua puts a call of (or a method call on) `e`: the line of its first token, or
+    /// of the token after it when that name starts a constructor's item (Lua's parser reads
+    /// the next token there before parsing the item).
+    fn start_anchor(&self, e: &Expression<S>) -> Option<Anchor<S>> {
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return first_token(e).map(|t| Anchor::Latest(vec![t.clone()]));
+        };
+        match &s.primary {
+            PrimaryExpression::Name(n) if self.item_starts.contains(&address(n)) => {
+                Some(Anchor::Read {
+                    key: n.clone(),
+                    bracketed: false,
+                    skip: 0,
+                    after: After::Next,
+                })
+            }
+            PrimaryExpression::Name(n) => Some(Anchor::Latest(vec![n.clone()])),
+            PrimaryExpression::GroupedExpression(inner) => {
+                first_token(inner).map(|t| Anchor::Before(t.clone()))
+            }
         }
     }
 
@@ -727,6 +784,13 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         let SimpleExpression::TableConstructor(t) = s else {
             return walk_simple(self, s);
         };
+        for f in &t.fields {
+            if let ConstructorField::Array(e) = f {
+                if let Some(n) = item_start(e) {
+                    self.item_starts.insert(address(n));
+                }
+            }
+        }
         for f in &mut t.fields {
             match f {
                 // An item is emitted when the next one starts, or at the `}`.
@@ -974,6 +1038,29 @@ fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
             })) if suffixes.is_empty() => e = inner,
             _ => return None,
         }
+    }
+}
+
+fn address<S: AsRef<[u8]>>(token: &S) -> usize {
+    token.as_ref().as_ptr() as usize
+}
+
+/// The name an item starts with, through the receiver of a method call
+/// (`(method)(recv, name, ...)`) and the operands of other helpers.
+fn item_start<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<&S> {
+    let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        return None;
+    };
+    match (&s.primary, s.suffixes.first()) {
+        (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
+            if is_hidden(n) =>
+        {
+            args.iter()
+                .find(|a| !matches!(&*a.head, HeadExpression::Simple(SimpleExpression::Integer(_))))
+                .and_then(item_start)
+        }
+        (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some(n),
+        _ => None,
     }
 }
 

@@ -234,3 +234,34 @@ do
   for _ in iter
   do end
 end
+-- Method calls: the receiver is indexed at the method's name, the method called where the
+-- expression starts (a library method's errors name that line too).
+print(pcall(function()
+  local x = t
+    :nomethod()
+end))
+print(pcall(function()
+  local x = none
+    :m()
+end))
+print(pcall(function()
+  local x =
+    t.a:m(1)
+end))
+print(pcall(function()
+  local x =
+    ("x"):rep({})
+end))
+print(pcall(function()
+  local x = { t.s
+    :rep({}) }
+end))
+print(pcall(function()
+  local x = {
+    t:nomethod(), 1 }
+end))
+-- `table index is nil` of a store: the store's line.
+print(pcall(function()
+  t[
+    none] = 1
+end))
