@@ -156,7 +156,11 @@ impl Rng {
 /// each gap (all of them when there are at most `per`), the one-line layout first.
 fn layouts(tokens: &[&str], per: usize, rng: &mut Rng) -> Vec<String> {
     let gaps = tokens.len().saturating_sub(1);
-    let all = if gaps < 20 { 1usize << gaps } else { usize::MAX };
+    let all = if gaps < 20 {
+        1usize << gaps
+    } else {
+        usize::MAX
+    };
     let masks: Vec<u64> = if all <= per {
         (0..all as u64).collect()
     } else {
@@ -234,7 +238,8 @@ fn real_main() -> Result<(), String> {
         std::fs::write(&file, &program).map_err(|e| e.to_string())?;
         let ours = run(&aolite, &["lua"], &file)?;
         let theirs = run(&lua, &[], &file)?;
-        let (ours, theirs): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), theirs.lines().collect());
+        let (ours, theirs): (Vec<&str>, Vec<&str>) =
+            (ours.lines().collect(), theirs.lines().collect());
         let mut differ = Vec::new();
         for (i, l) in layouts.iter().enumerate() {
             let (a, b) = (ours.get(i).copied(), theirs.get(i).copied());

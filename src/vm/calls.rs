@@ -23,9 +23,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use piccolo::compiler::parser::{
-    Block, CallSuffix, ConstructorField, Expression, FieldSuffix, FunctionCallStatement, FunctionDefinition,
-    HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression, Statement, SuffixPart,
-    SuffixedExpression,
+    Block, CallSuffix, ConstructorField, Expression, FieldSuffix, FunctionCallStatement,
+    FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
+    Statement, SuffixPart, SuffixedExpression,
 };
 
 use super::compile::SourceString;
@@ -242,7 +242,10 @@ impl CallRewrite {
             return;
         };
         let is_iterator = matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.iterator)
-            && matches!(s.suffixes.as_slice(), [SuffixPart::Call(CallSuffix::Function(_))]);
+            && matches!(
+                s.suffixes.as_slice(),
+                [SuffixPart::Call(CallSuffix::Function(_))]
+            );
         if !is_iterator {
             return;
         }
@@ -432,7 +435,12 @@ fn item_primary(e: &Expression<SourceString>) -> Option<&PrimaryExpression<Sourc
             if is_hidden(n) =>
         {
             args.iter()
-                .find(|a| !matches!(&*a.head, HeadExpression::Simple(SimpleExpression::Integer(_))))
+                .find(|a| {
+                    !matches!(
+                        &*a.head,
+                        HeadExpression::Simple(SimpleExpression::Integer(_))
+                    )
+                })
                 .and_then(item_primary)
         }
         (p, _) => Some(p),
@@ -451,7 +459,12 @@ fn start_token(s: &SuffixedExpression<SourceString>) -> Option<(&SourceString, b
         (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some((n, false)),
         (PrimaryExpression::Name(_), Some(SuffixPart::Call(CallSuffix::Function(args)))) => args
             .iter()
-            .find(|a| !matches!(&*a.head, HeadExpression::Simple(SimpleExpression::Integer(_))))
+            .find(|a| {
+                !matches!(
+                    &*a.head,
+                    HeadExpression::Simple(SimpleExpression::Integer(_))
+                )
+            })
             .and_then(expression_start),
         (PrimaryExpression::GroupedExpression(inner), _) => {
             expression_start(inner).map(|(t, _)| (t, true))

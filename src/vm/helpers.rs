@@ -298,7 +298,10 @@ fn call_line(names: Value<'_>) -> Option<u64> {
         Some(before) if before.starts_with(b"@") => before,
         _ => last,
     };
-    std::str::from_utf8(line.strip_prefix(b"@")?).ok()?.parse().ok()
+    std::str::from_utf8(line.strip_prefix(b"@")?)
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// `chunk:line: ` at `line` of the calling Lua code's chunk, or [`position`] without one.

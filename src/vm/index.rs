@@ -14,9 +14,9 @@
 //! Stores are not touched here: the assignment rewrite already sends them through `(set)`.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement, FunctionCallStatement,
-    FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
-    Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement,
+    FunctionCallStatement, FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use std::collections::HashSet;
@@ -857,7 +857,10 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             return;
         }
         let names = described.map(|(kind, name, first)| {
-            (self.text)(&[Some((kind, name.as_ref()))], Anchor::before(first.as_ref()))
+            (self.text)(
+                &[Some((kind, name.as_ref()))],
+                Anchor::before(first.as_ref()),
+            )
         });
         let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
         let mut args = vec![simple(SimpleExpression::Integer(LEN)), operand];
@@ -1056,7 +1059,12 @@ fn item_start<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<&S> {
             if is_hidden(n) =>
         {
             args.iter()
-                .find(|a| !matches!(&*a.head, HeadExpression::Simple(SimpleExpression::Integer(_))))
+                .find(|a| {
+                    !matches!(
+                        &*a.head,
+                        HeadExpression::Simple(SimpleExpression::Integer(_))
+                    )
+                })
                 .and_then(item_start)
         }
         (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some(n),
@@ -1103,14 +1111,16 @@ fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
     }
     match &*e.head {
         HeadExpression::Simple(SimpleExpression::String(s)) => Some((s, false)),
-        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => match (s.suffixes.last(), &s.primary) {
-            (None, PrimaryExpression::Name(n)) if !is_hidden(n) => Some((n, false)),
-            (Some(SuffixPart::Field(FieldSuffix::Named(n))), _) => Some((n, false)),
-            (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) if is_single_token(k) => {
-                first_token(k).map(|t| (t, true))
+        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
+            match (s.suffixes.last(), &s.primary) {
+                (None, PrimaryExpression::Name(n)) if !is_hidden(n) => Some((n, false)),
+                (Some(SuffixPart::Field(FieldSuffix::Named(n))), _) => Some((n, false)),
+                (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) if is_single_token(k) => {
+                    first_token(k).map(|t| (t, true))
+                }
+                _ => None,
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
 }
@@ -1119,7 +1129,10 @@ fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
 fn is_single_token<S>(e: &Expression<S>) -> bool {
     e.tail.is_empty()
         && (single_name(e).is_some()
-            || matches!(&*e.head, HeadExpression::Simple(SimpleExpression::String(_))))
+            || matches!(
+                &*e.head,
+                HeadExpression::Simple(SimpleExpression::String(_))
+            ))
 }
 
 /// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
