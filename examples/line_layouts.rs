@@ -138,6 +138,15 @@ const STATEMENTS: &[&str] = &[
     "local x = ( 'x' ) : rep ( { } )",
     "local x = { t . s : rep ( { } ) }",
     "local x = id ( t ) : nomethod ( )",
+    // Stores: after the value (a constructor's `}`, a function's `end`); a function
+    // statement at its `function`.
+    "t . a . b = { 1 , 2 }",
+    "t . a . b = { x = { } }",
+    "t . a . b = function ( ) return 1 end",
+    "t . a . b [ k ] = function ( x ) if x then return 1 end end",
+    "function none . f ( a ) local b = a return b end",
+    "function t . a . b . f ( ) end",
+    "function none : m ( a ) return a end",
 ];
 
 struct Rng(u64);

@@ -35,7 +35,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::calls::CallRewrite;
 use super::helpers::Helpers;
-use super::index::{After, Anchor, Describe, HelperNames, IndexRewrite};
+use super::index::{After, Anchor, Describe, HelperNames, IndexRewrite, Stored};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -796,15 +796,20 @@ fn anchor_line(
                 After::Own => token_lines.line_at(end),
                 After::Next => token_lines.after_read(end, false),
                 After::Item => token_lines.after_read(end, true),
-                // `t.k = v` or `t[k] = v` with `v` one token: `=` then `v`.
-                After::Assigned => {
+                // `t.k = v` or `t[k] = v`: `=`, then `v`.
+                After::Stored(value) => {
                     let end = match token_lines.class_at(end + 1) {
                         Some(Class::CloseBracket) => end + 1,
                         _ => end,
                     };
-                    (token_lines.class_at(end + 1) == Some(Class::Assign))
-                        .then(|| token_lines.line_at(end + 2))
-                        .flatten()
+                    match (token_lines.class_at(end + 1), value) {
+                        (Some(Class::Assign), Stored::Token) => token_lines.line_at(end + 2),
+                        (Some(Class::Assign), _) => token_lines
+                            .closing(end + 2)
+                            .and_then(|at| token_lines.line_at(at)),
+                        (_, Stored::Function) => token_lines.function_before(end),
+                        _ => None,
+                    }
                 }
                 // `a < 1`: the operator, then the operand.
                 After::Operand => token_lines.line_at(end + 2),
@@ -1013,6 +1018,41 @@ impl TokenLines {
             return self.line_at(next + 1);
         }
         self.line_at(next)
+    }
+
+    /// Where the constructor or function starting at `at` (its `{` or `function`) ends:
+    /// its matching `}` or `end`.
+    fn closing(&self, at: usize) -> Option<usize> {
+        let (mut brackets, mut blocks) = (0usize, 0usize);
+        for (i, (class, _)) in self.stream.get(at..)?.iter().enumerate() {
+            match class {
+                Class::Open => brackets += 1,
+                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                    brackets = brackets.checked_sub(1)?
+                }
+                Class::BlockOpen | Class::Do => blocks += 1,
+                Class::BlockClose => blocks = blocks.checked_sub(1)?,
+                _ => continue,
+            }
+            if brackets == 0 && blocks == 0 {
+                return Some(at + i);
+            }
+        }
+        None
+    }
+
+    /// The line of the `function` of a function statement whose name ends at `end`
+    /// (`function a.b.c(` or `function a.b:c(`): back over its names, dots and colon.
+    fn function_before(&self, end: usize) -> Option<u64> {
+        let mut at = end;
+        loop {
+            at = at.checked_sub(1)?;
+            match self.class_at(at)? {
+                Class::BlockOpen => return self.line_at(at),
+                Class::Identity | Class::Other => {}
+                _ => return None,
+            }
+        }
     }
 
     /// The line of the token after `in` when `last` (the last name of a generic `for`) is

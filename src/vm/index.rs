@@ -88,10 +88,22 @@ pub enum After {
     Next,
     /// The token after it, or the `}` after a last separator: a constructor's item.
     Item,
-    /// The one-token value after the `=` that follows it: a store `t.k = 1`.
-    Assigned,
+    /// The end of the value stored into it (`t.k = v`, `t[k] = v`, `function t.k() end`).
+    Stored(Stored),
     /// The one-token operand after the operator that follows it: a comparison `a < 1`.
     Operand,
+}
+
+/// A value stored whose end the token stream can tell (see [`After::Stored`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stored {
+    /// One token of no identity (`1`, `nil`): the token after the `=`.
+    Token,
+    /// A table constructor: the `}` matching the `{` after the `=`.
+    Table,
+    /// A function: the `end` matching the `function` after the `=`; for a function
+    /// statement (no `=`), the line of its `function`, where Lua puts the store.
+    Function,
 }
 
 /// The hidden names the pass uses.
@@ -331,20 +343,17 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             Discharge::Item => After::Item,
             _ => After::Own,
         };
-        match (discharge, token) {
-            (Discharge::At(t), _) => Anchor::Latest(vec![t.clone()]),
+        match (discharge, token, base_end) {
+            (Discharge::At(t), _, _) => Anchor::Latest(vec![t.clone()]),
             // `a[1]`: three tokens after the end of `a`, when that is known.
-            (_, None) if bracketed && is_literal(key) && base_end.is_some() => {
-                let (t, b, skip) = base_end.cloned().expect("checked");
-                Anchor::Read {
-                    key: t,
-                    bracketed: b,
-                    skip: skip + 3,
-                    after,
-                }
-            }
+            (_, None, Some((t, b, skip))) if bracketed && is_literal(key) => Anchor::Read {
+                key: t.clone(),
+                bracketed: *b,
+                skip: skip + 3,
+                after,
+            },
             // `[k]` is only placed when `k` is a single token (the `]` must follow it).
-            (_, Some(t)) if !bracketed || is_single_token(key) => Anchor::Read {
+            (_, Some(t), _) if !bracketed || is_single_token(key) => Anchor::Read {
                 key: t.clone(),
                 bracketed,
                 skip: 0,
@@ -590,14 +599,25 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             for a in &args[1..] {
                 tokens.expression(a);
             }
-            // `t.k = 1`: the value is one token with no identity, after the `=`.
-            let key = first_token(&args[1]).filter(|_| is_single_token(&args[1]));
-            match key {
-                Some(k) if tokens.0.len() == 1 && is_literal(&args[2]) => Anchor::Read {
+            // After the value's last token: for a one-token value of no identity
+            // (`t.k = 1`), a constructor or a function, found after the `=`; `function
+            // t.k() ... end` at its first line.
+            let key = first_token(&args[1]).filter(|k| is_single_token(&args[1]) && !is_hidden(*k));
+            let value = match &*args[2].head {
+                _ if !args[2].tail.is_empty() => None,
+                _ if is_literal(&args[2]) && tokens.0.len() == 1 => Some(Stored::Token),
+                HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => {
+                    Some(Stored::Table)
+                }
+                HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
+                _ => None,
+            };
+            match (key, value) {
+                (Some(k), Some(value)) => Anchor::Read {
                     key: k.clone(),
                     bracketed: false,
                     skip: 0,
-                    after: After::Assigned,
+                    after: After::Stored(value),
                 },
                 _ => Anchor::Latest(tokens.0),
             }

@@ -265,3 +265,34 @@ print(pcall(function()
   t[
     none] = 1
 end))
+-- Stores of a constructor or a function: after the value's `}` or `end`; a function
+-- statement: at its `function`.
+print(pcall(function()
+  t.a.b.c = {
+    x = 1,
+  }
+end))
+print(pcall(function()
+  t.a.b.c = function()
+    return 1
+  end
+end))
+print(pcall(function()
+  t.a.b[k] =
+    function() while false do end end
+end))
+print(pcall(function()
+  function none.f(a)
+    local b = a
+    return b
+  end
+end))
+print(pcall(function()
+  function none:m(a)
+    return a
+  end
+end))
+print(pcall(function()
+  function t.a.b.f()
+  end
+end))
