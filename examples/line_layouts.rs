@@ -6,10 +6,6 @@
 //!     cargo build --release
 //!     cargo run --release --example line_layouts -- --per 64 --seed 1 --out layouts-out
 //!
-//! Not covered (known differences, see COMPATIBILITY.md): errors raised inside a library
-//! function called by a plain call that starts on a later line than its statement (`print(\n
-//! string.rep())`) keep the statement's line.
-//!
 //! Options: `--per N` layouts per statement (default 64; every layout when the statement has
 //! few enough gaps), `--seed S`, `--out DIR` (each statement's differing layouts, with both
 //! outputs), `--aolite PATH` (default `target/release/aolite`), `--lua PATH` (default
@@ -106,6 +102,15 @@ const STATEMENTS: &[&str] = &[
     "none 'x'",
     "none { }",
     "error ( 'x' )",
+    "print ( 1 , error ( 'x' ) )",
+    "local x = string . rep ( )",
+    "print ( string . rep ( ) )",
+    "local x = { a = string . rep ( ) }",
+    "local x = { string . rep ( ) }",
+    "local x = tostring ( 1 ) .. string . format ( '%d' , 'x' )",
+    "return string . rep ( )",
+    "local x = ( string . rep ) ( )",
+    "local x = setmetatable ( 1 , 2 )",
     "local x = # none",
     "local x = # t . a . b",
     "local x = ( t . a ) . b . c",

@@ -426,7 +426,9 @@ fn address(token: &SourceString) -> usize {
 
 /// The primary an item (an expression) starts with, through the base of field reads
 /// (`(index)(base, key)`) and rewritten calls, when it starts with a suffixed expression.
-fn item_primary(e: &Expression<SourceString>) -> Option<&PrimaryExpression<SourceString>> {
+pub(super) fn item_primary(
+    e: &Expression<SourceString>,
+) -> Option<&PrimaryExpression<SourceString>> {
     let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
         return None;
     };
@@ -454,7 +456,7 @@ pub const ITERATOR: &str = "for iterator 'for iterator'";
 /// parentheses that start the expression: its name, or that of the base of a field read
 /// (`(index)(base, key)`) or of another rewritten call (`(call)(f, site)`), skipping the
 /// operator code of `(arith)(code, a, b)`.
-fn start_token(s: &SuffixedExpression<SourceString>) -> Option<(&SourceString, bool)> {
+pub(super) fn start_token(s: &SuffixedExpression<SourceString>) -> Option<(&SourceString, bool)> {
     match (&s.primary, s.suffixes.first()) {
         (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some((n, false)),
         (PrimaryExpression::Name(_), Some(SuffixPart::Call(CallSuffix::Function(args)))) => args

@@ -361,7 +361,7 @@ fn compile_here(
     });
     let chunk = compiler::parse_chunk(&*source, &mut interner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
-    let token_lines = interner.finish();
+    let token_lines = std::rc::Rc::new(interner.finish());
     let mut checker = ShapeCheck {
         limits,
         depth: 0,
@@ -462,13 +462,26 @@ fn compile_here(
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
-        std::rc::Rc::new(move |parts, operator| description(parts, operator, &token_lines)),
+        {
+            let token_lines = token_lines.clone();
+            std::rc::Rc::new(move |parts, operator| description(parts, operator, &token_lines))
+        },
         (reads, diagnostic),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     if compiled.prototypes.is_empty() {
         return Err(internal("the wrapper compiled without its inner function"));
+    }
+    if reads == Reads::Lua {
+        // Calls on Lua's lines, for the errors library functions raise (see `call_lines`).
+        let call = diagnostic.then(|| name(HELPER_LOCALS[10]));
+        super::call_lines::apply(
+            &wrapped.block,
+            &mut compiled,
+            &|anchor| anchor_line(anchor, None, &token_lines),
+            call.as_ref(),
+        );
     }
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;

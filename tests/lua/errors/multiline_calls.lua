@@ -296,3 +296,43 @@ print(pcall(function()
   function t.a.b.f()
   end
 end))
+-- Errors of library functions name the line of their call (the call instruction's line,
+-- which they read from the calling frame), `error` too.
+print(pcall(function()
+  print(
+    string.rep())
+end))
+print(pcall(function()
+  local x =
+    string.rep()
+end))
+print(pcall(function()
+  local x = {
+    a = string.rep(),
+  }
+end))
+print(pcall(function()
+  local x = { string
+    .rep() }
+end))
+print(pcall(function()
+  print(1,
+    error("boom"))
+end))
+print(pcall(function()
+  local x = tostring(1) ..
+    string.format("%d", "x")
+end))
+print(pcall(function()
+  return
+    string.rep()
+end))
+do
+  local function where()
+    print((debug.traceback("tb", 1):gsub("\n[^\n]*%[C%][^\n]*", "")))
+  end
+  local x = {
+    1,
+    where(),
+  }
+end
