@@ -10,11 +10,13 @@
 //! After compiling, the calls of each function are listed from the final tree in the order
 //! piccolo emits their `Call`/`TailCall` instructions (a call after its function and
 //! arguments), and each call of the program's own (not of a hidden helper, whose errors
-//! carry their own line, see `index.rs`) moves its instruction to Lua's line. A function
+//! carry their own line, see `index.rs`, except a read with nothing to name on a later line
+//! than its statement's, whose line the index rewrite notes here instead of passing it)
+//! moves its instruction to Lua's line. A function
 //! whose instructions do not match its listed calls one for one is left as it was. Only
 //! the line table changes: nothing is paid at run time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use piccolo::compiler::parser::{
@@ -45,6 +47,9 @@ struct CallSites<'a> {
     item_starts: HashSet<usize>,
     /// Diagnostic mode's `(call)`, which calls for the program (see `calls.rs`).
     call: Option<&'a SourceString>,
+    /// Reads `(index)(base, key)` with nothing to name, by their key token's address:
+    /// Lua's line (see `index.rs`).
+    reads: &'a HashMap<usize, u64>,
 }
 
 fn address(token: &SourceString) -> usize {
@@ -80,7 +85,18 @@ impl CallSites<'_> {
 
     fn call_line(&self, s: &SuffixedExpression<SourceString>, helper: bool) -> Option<u64> {
         if helper {
-            return None;
+            // `(index)(base, key)`: a read placed by the index rewrite.
+            return match s.suffixes.first() {
+                Some(SuffixPart::Call(CallSuffix::Function(args))) if args.len() == 2 => {
+                    match &*args[1].head {
+                        HeadExpression::Simple(SimpleExpression::String(k)) => {
+                            self.reads.get(&address(k)).copied()
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
         }
         let anchor = match start_token(s)? {
             (token, false) if self.item_starts.contains(&address(token)) => Anchor::Read {
@@ -163,18 +179,21 @@ impl Visit<SourceString> for CallSites<'_> {
 
 /// Moves the call instructions of the wrapper `compiled` (compiled from `block`) and of
 /// every function inside it to Lua's lines; `line` gives the line of an anchor.
-/// `call` is diagnostic mode's `(call)` helper, when the chunk was compiled in that mode.
+/// `call` is diagnostic mode's `(call)` helper, when the chunk was compiled in that mode;
+/// `reads` the lines of reads with nothing to name (see `index.rs`).
 pub fn apply(
     block: &Block<SourceString>,
     compiled: &mut CompiledPrototype<SourceString>,
     line: &dyn Fn(Anchor<SourceString>) -> Option<u64>,
     call: Option<&SourceString>,
+    reads: &HashMap<usize, u64>,
 ) {
     let mut sites = CallSites {
         open: vec![FunctionCalls::default()],
         line,
         item_starts: HashSet::new(),
         call,
+        reads,
     };
     sites.block(block);
     // Statements at the top of `block` are the wrapper's own (it has no calls).

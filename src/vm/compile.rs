@@ -447,7 +447,7 @@ fn compile_here(
         base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
     };
-    let (wrapped, declared_vararg) = wrap_chunk(
+    let (wrapped, declared_vararg, read_lines) = wrap_chunk(
         chunk,
         rewrite,
         vec![
@@ -481,6 +481,7 @@ fn compile_here(
             &mut compiled,
             &|anchor| anchor_line(anchor, None, &token_lines),
             call.as_ref(),
+            &read_lines,
         );
     }
     let mut inner = *compiled.prototypes.remove(0);
@@ -647,7 +648,7 @@ fn wrap_chunk(
     inline: SourceString,
     describe: Describe<SourceString>,
     (reads, diagnostic): (Reads, bool),
-) -> (Chunk<SourceString>, Vec<bool>) {
+) -> (Chunk<SourceString>, Vec<bool>, HashMap<usize, u64>) {
     let inline_name = inline.clone();
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
@@ -663,7 +664,7 @@ fn wrap_chunk(
         reads == Reads::Lua,
     )
     .chunk(&mut body);
-    IndexRewrite::new(
+    let mut index = IndexRewrite::new(
         HelperNames {
             index: more_locals[5].clone(),
             result: rewrite.result.clone(),
@@ -675,8 +676,9 @@ fn wrap_chunk(
         },
         describe.clone(),
         reads == Reads::Lua,
-    )
-    .chunk(&mut body);
+    );
+    index.chunk(&mut body);
+    let read_lines: HashMap<usize, u64> = index.read_lines.into_iter().collect();
     // After every pass that adds functions, before the one that records them.
     SplitBodies::new(
         SplitNames {
@@ -735,7 +737,7 @@ fn wrap_chunk(
             closed_on: line,
         },
     };
-    (chunk, params.declared_vararg)
+    (chunk, params.declared_vararg, read_lines)
 }
 
 /// The string constant of variable descriptions as Lua words them in errors (`kind 'name'`,

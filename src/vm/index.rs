@@ -151,6 +151,10 @@ pub struct IndexRewrite<S> {
     statement_line: u64,
     /// The name of the numeric `for` whose checked values are being visited.
     for_name: Option<S>,
+    /// Reads with nothing to name on a later line than their statement's: the key token's
+    /// address and Lua's line (0-based), for the line of the helper call instruction
+    /// (see `call_lines.rs`).
+    pub read_lines: Vec<(usize, u64)>,
     /// The names (by address) that start an item of a table constructor: Lua's parser
     /// reads the token after such a name before it parses the item, and a call there
     /// takes that token's line.
@@ -210,6 +214,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             aliases: Vec::new(),
             statement_line: 0,
             for_name: None,
+            read_lines: Vec::new(),
             item_starts: HashSet::new(),
             discharge: Discharge::Own,
             read_at: Discharge::Own,
@@ -979,13 +984,23 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                             Some((kind, n)) => {
                                 Some((self.text)(&[Some((kind, n.as_ref()))], anchor))
                             }
-                            // Nothing to name (`f().x`): only worth passing when Lua's line
-                            // is not the statement's.
+                            // Nothing to name (`f().x`): only when Lua's line is not the
+                            // statement's, and then in the line table when the key is a
+                            // token of ours (see `call_lines.rs`), else as an argument.
                             None => {
                                 let text = (self.text)(&[None], anchor);
-                                described_line(text.as_ref())
+                                match described_line(text.as_ref())
                                     .filter(|&l| l != self.statement_line + 1)
-                                    .map(|_| text)
+                                {
+                                    Some(line) => match string_constant(&key) {
+                                        Some(k) if key.tail.is_empty() => {
+                                            self.read_lines.push((address(k), line - 1));
+                                            None
+                                        }
+                                        _ => Some(text),
+                                    },
+                                    None => None,
+                                }
                             }
                         };
                         acc = self.index_call(acc, key, text);
