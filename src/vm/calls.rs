@@ -1,10 +1,16 @@
 //! The call rewrite of diagnostic mode (see `diagnostics.rs`): every call `f(args)` becomes
-//! `(call)(f, site, args)`, where `site` is `what\tN[\tT]`: `what` names `f` as Lua 5.3
-//! would in an error (`global 'f'`, `local 'f'`, `upvalue 'f'`, `field 'f'`), `N` is the
+//! `(call)(f, site, args)`, where `site` is `what\tN[\t@L][\tT]`: `what` names `f` as Lua
+//! 5.3 would in an error (`global 'f'`, `local 'f'`, `upvalue 'f'`, `field 'f'`), `N` is the
 //! number of Lua stack slots the calling frame holds below the call (its active locals, a
 //! `for` loop's three hidden ones included, plus the function slot: what PUC Lua's call
-//! stacks up per level, for its `stack overflow` limit), and `\tT` marks a call in tail
-//! position.
+//! stacks up per level, for its `stack overflow` limit), `L` is the source line Lua gives the
+//! call (that of the first token of the called expression, where piccolo gives every call
+//! of a statement the statement's first line) when its token is known, and `\tT` marks a
+//! call in tail position.
+//!
+//! A generic `for`'s call of its iterator (`(for f)((for s), (for c))`, see `assign.rs`)
+//! goes through `(call)` too, named as Lua names that frame (`for iterator`) and on the
+//! line of the first token after `in`, where Lua puts it.
 //!
 //! It runs after every other pass, on the final tree: calls of the pipeline's own helpers
 //! (hidden names) are left alone, a field read is recognised in its `(index)` form, and
@@ -13,18 +19,19 @@
 //! that its position and the shadow stack come from; the `T` mark tells the shadow stack
 //! that in Lua the caller's frame would be gone.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use piccolo::compiler::parser::{
-    Block, CallSuffix, Expression, FieldSuffix, ForStatement, FunctionCallStatement,
-    FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement, PrimaryExpression,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression,
+    Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement,
+    FunctionCallStatement, FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement,
+    PrimaryExpression, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
 
 use super::compile::SourceString;
-use super::index::is_hidden;
+use super::index::{is_hidden, After, Anchor, Describe};
 use super::rewrite::simple;
-use super::visit::mutable::{walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_simple, walk_statement, walk_suffixed, VisitMut};
 
 /// The start of the site of a loop's mark (see [`CallRewrite::mark_loop`]).
 pub const LOOP_SITE: &str = "(loop)\t";
@@ -37,6 +44,14 @@ pub struct CallRewrite {
     /// Locals in scope, innermost last, with the depth of the function declaring them.
     scope: Vec<(SourceString, usize)>,
     depth: usize,
+    /// Gives the source line of a token (`@N`, see `index.rs`).
+    text: Describe<SourceString>,
+    /// The hidden local holding a generic `for`'s iterator.
+    iterator: SourceString,
+    /// The names that start an item of a table constructor (by allocation): Lua's parser
+    /// reads the token after such a name before parsing the item, so the calls of an item
+    /// that starts with one are on the line of the token after it.
+    item_starts: HashSet<usize>,
 }
 
 impl CallRewrite {
@@ -45,6 +60,7 @@ impl CallRewrite {
         pass: SourceString,
         index: SourceString,
         inline: SourceString,
+        text: Describe<SourceString>,
     ) -> Self {
         CallRewrite {
             call,
@@ -53,6 +69,9 @@ impl CallRewrite {
             inline,
             scope: Vec::new(),
             depth: 0,
+            text,
+            iterator: Arc::from(&b"(for f)"[..]),
+            item_starts: HashSet::new(),
         }
     }
 
@@ -85,6 +104,13 @@ impl CallRewrite {
             (PrimaryExpression::Name(n), []) if !is_hidden(n) => {
                 format!("{} '{}'", self.kind(n), text(n))
             }
+            // `(f)(x)`: Lua names `f` (parentheses only cut a call's results to one).
+            (PrimaryExpression::GroupedExpression(inner), []) => match &*inner.head {
+                HeadExpression::Simple(SimpleExpression::Suffixed(i)) if inner.tail.is_empty() => {
+                    self.what(i)
+                }
+                _ => String::new(),
+            },
             // `(index)(base, key, ...)`: a field read (see `index.rs`).
             (PrimaryExpression::Name(h), [SuffixPart::Call(CallSuffix::Function(args))])
                 if *h == self.index =>
@@ -103,6 +129,33 @@ impl CallRewrite {
         }
     }
 
+    /// `\t@L`: the line Lua gives a call of `callee` (see the module docs), if known.
+    fn call_line(&self, callee: &SuffixedExpression<SourceString>) -> String {
+        let anchor = match start_token(callee) {
+            Some((token, false)) if self.item_starts.contains(&address(token)) => Anchor::Read {
+                key: token.clone(),
+                bracketed: false,
+                skip: 0,
+                after: After::Next,
+            },
+            Some((token, false)) => Anchor::Latest(vec![token.clone()]),
+            // `(f)(x)`: the line of the `(`, the token before the first one inside.
+            Some((token, true)) => Anchor::Before(token.clone()),
+            None => return String::new(),
+        };
+        self.line_text(anchor)
+    }
+
+    /// `\t@L` for the line `anchor` names, if known.
+    fn line_text(&self, anchor: Anchor<SourceString>) -> String {
+        let text = (self.text)(&[], anchor);
+        if text.starts_with(b"@") {
+            format!("\t{}", String::from_utf8_lossy(&text))
+        } else {
+            String::new()
+        }
+    }
+
     /// The arguments of `(call)` for calling `callee` with `args`: `callee, what, args...`.
     fn call_arguments(
         &self,
@@ -110,8 +163,21 @@ impl CallRewrite {
         args: Vec<Expression<SourceString>>,
         tail: bool,
     ) -> Vec<Expression<SourceString>> {
-        let mut what = self.what(&callee);
-        what.push_str(&format!("\t{}", self.frame_slots()));
+        let what = self.what(&callee);
+        let line = self.call_line(&callee);
+        self.site_arguments(callee, what, line, args, tail)
+    }
+
+    /// `callee, site, args...` for `(call)`, given `what` and the `\t@L` part of the site.
+    fn site_arguments(
+        &self,
+        callee: SuffixedExpression<SourceString>,
+        mut what: String,
+        line: String,
+        args: Vec<Expression<SourceString>>,
+        tail: bool,
+    ) -> Vec<Expression<SourceString>> {
+        what.push_str(&format!("\t{}{line}", self.frame_slots()));
         if tail {
             what.push_str("\tT");
         }
@@ -205,6 +271,39 @@ impl CallRewrite {
         *s = acc;
     }
 
+    /// Rewrites `value` into a `(call)` of the iterator when it is a generic `for`'s call
+    /// `(for f)((for s), (for c))`, `last` being the last name the loop declares.
+    fn iterator_call(&self, value: &mut Expression<SourceString>, last: &SourceString) {
+        if !value.tail.is_empty() {
+            return;
+        }
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &mut *value.head else {
+            return;
+        };
+        let is_iterator = matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.iterator)
+            && matches!(
+                s.suffixes.as_slice(),
+                [SuffixPart::Call(CallSuffix::Function(_))]
+            );
+        if !is_iterator {
+            return;
+        }
+        let Some(SuffixPart::Call(CallSuffix::Function(args))) = s.suffixes.pop() else {
+            return;
+        };
+        let callee = std::mem::replace(
+            s,
+            SuffixedExpression {
+                primary: PrimaryExpression::Name(self.call.clone()),
+                suffixes: Vec::new(),
+            },
+        );
+        let line = self.line_text(Anchor::ForIn(last.clone()));
+        let args = self.site_arguments(callee, ITERATOR.to_owned(), line, args, false);
+        s.suffixes
+            .push(SuffixPart::Call(CallSuffix::Function(args)));
+    }
+
     /// The body of a function, as the function (`inline`: a helper function of the
     /// operator rewrite, part of the one around it in Lua's eyes).
     fn body(&mut self, f: &mut FunctionDefinition<SourceString>) {
@@ -263,6 +362,11 @@ impl VisitMut<SourceString> for CallRewrite {
             Statement::LocalStatement(LocalStatement { names, values }) => {
                 for v in values.iter_mut() {
                     self.expression(v);
+                }
+                // `local k, v = (for f)((for s), (for c))`: a generic `for` calling its
+                // iterator.
+                if let ([value], Some(last)) = (values.as_mut_slice(), names.last()) {
+                    self.iterator_call(value, last);
                 }
                 for n in names.iter() {
                     self.scope.push((n.clone(), self.depth));
@@ -333,6 +437,19 @@ impl VisitMut<SourceString> for CallRewrite {
         self.body(f);
     }
 
+    fn simple(&mut self, s: &mut SimpleExpression<SourceString>) {
+        if let SimpleExpression::TableConstructor(t) = s {
+            for f in &t.fields {
+                if let ConstructorField::Array(e) = f {
+                    if let Some(PrimaryExpression::Name(n)) = item_primary(e) {
+                        self.item_starts.insert(address(n));
+                    }
+                }
+            }
+        }
+        walk_simple(self, s);
+    }
+
     fn suffixed(&mut self, s: &mut SuffixedExpression<SourceString>) {
         walk_suffixed(self, s);
         if s.suffixes
@@ -341,6 +458,69 @@ impl VisitMut<SourceString> for CallRewrite {
         {
             self.chain(s, false);
         }
+    }
+}
+
+fn address(token: &SourceString) -> usize {
+    Arc::as_ptr(token) as *const u8 as usize
+}
+
+/// The primary an item (an expression) starts with, through the base of field reads
+/// (`(index)(base, key)`) and rewritten calls, when it starts with a suffixed expression.
+pub(super) fn item_primary(
+    e: &Expression<SourceString>,
+) -> Option<&PrimaryExpression<SourceString>> {
+    let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        return None;
+    };
+    match (&s.primary, s.suffixes.first()) {
+        (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
+            if is_hidden(n) =>
+        {
+            args.iter()
+                .find(|a| {
+                    !matches!(
+                        &*a.head,
+                        HeadExpression::Simple(SimpleExpression::Integer(_))
+                    )
+                })
+                .and_then(item_primary)
+        }
+        (p, _) => Some(p),
+    }
+}
+
+/// How Lua names the frame of a generic `for`'s iterator (its call error names nothing).
+pub const ITERATOR: &str = "for iterator 'for iterator'";
+
+/// The first source token of the expression `s` calls, and whether it is inside
+/// parentheses that start the expression: its name, or that of the base of a field read
+/// (`(index)(base, key)`) or of another rewritten call (`(call)(f, site)`), skipping the
+/// operator code of `(arith)(code, a, b)`.
+pub(super) fn start_token(s: &SuffixedExpression<SourceString>) -> Option<(&SourceString, bool)> {
+    match (&s.primary, s.suffixes.first()) {
+        (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some((n, false)),
+        (PrimaryExpression::Name(_), Some(SuffixPart::Call(CallSuffix::Function(args)))) => args
+            .iter()
+            .find(|a| {
+                !matches!(
+                    &*a.head,
+                    HeadExpression::Simple(SimpleExpression::Integer(_))
+                )
+            })
+            .and_then(expression_start),
+        (PrimaryExpression::GroupedExpression(inner), _) => {
+            expression_start(inner).map(|(t, _)| (t, true))
+        }
+        _ => None,
+    }
+}
+
+fn expression_start(e: &Expression<SourceString>) -> Option<(&SourceString, bool)> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => start_token(s),
+        HeadExpression::Simple(SimpleExpression::String(s)) => Some((s, false)),
+        _ => None,
     }
 }
 

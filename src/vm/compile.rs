@@ -35,7 +35,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::calls::CallRewrite;
 use super::helpers::Helpers;
-use super::index::{Anchor, Describe, HelperNames, IndexRewrite};
+use super::index::{After, Anchor, Describe, HelperNames, IndexRewrite, Stored};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -361,7 +361,7 @@ fn compile_here(
     });
     let chunk = compiler::parse_chunk(&*source, &mut interner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
-    let token_lines = interner.finish();
+    let token_lines = std::rc::Rc::new(interner.finish());
     let mut checker = ShapeCheck {
         limits,
         depth: 0,
@@ -447,7 +447,7 @@ fn compile_here(
         base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
     };
-    let (wrapped, declared_vararg) = wrap_chunk(
+    let (wrapped, declared_vararg, read_lines) = wrap_chunk(
         chunk,
         rewrite,
         vec![
@@ -462,13 +462,27 @@ fn compile_here(
         ],
         [name(b"(from)"), name(b"(limit)"), name(b"(step)")],
         name(b"(inline)"),
-        Box::new(move |parts, operator| description(parts, operator, &token_lines)),
+        {
+            let token_lines = token_lines.clone();
+            std::rc::Rc::new(move |parts, operator| description(parts, operator, &token_lines))
+        },
         (reads, diagnostic),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     if compiled.prototypes.is_empty() {
         return Err(internal("the wrapper compiled without its inner function"));
+    }
+    if reads == Reads::Lua {
+        // Calls on Lua's lines, for the errors library functions raise (see `call_lines`).
+        let call = diagnostic.then(|| name(HELPER_LOCALS[10]));
+        super::call_lines::apply(
+            &wrapped.block,
+            &mut compiled,
+            &|anchor| anchor_line(anchor, None, &token_lines),
+            call.as_ref(),
+            &read_lines,
+        );
     }
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
@@ -634,7 +648,7 @@ fn wrap_chunk(
     inline: SourceString,
     describe: Describe<SourceString>,
     (reads, diagnostic): (Reads, bool),
-) -> (Chunk<SourceString>, Vec<bool>) {
+) -> (Chunk<SourceString>, Vec<bool>, HashMap<usize, u64>) {
     let inline_name = inline.clone();
     let mut body = chunk.block;
     rewrite.chunk(&mut body);
@@ -650,7 +664,7 @@ fn wrap_chunk(
         reads == Reads::Lua,
     )
     .chunk(&mut body);
-    IndexRewrite::new(
+    let mut index = IndexRewrite::new(
         HelperNames {
             index: more_locals[5].clone(),
             result: rewrite.result.clone(),
@@ -660,10 +674,11 @@ fn wrap_chunk(
             method: rewrite.method.clone(),
             inline,
         },
-        describe,
+        describe.clone(),
         reads == Reads::Lua,
-    )
-    .chunk(&mut body);
+    );
+    index.chunk(&mut body);
+    let read_lines: HashMap<usize, u64> = index.read_lines.into_iter().collect();
     // After every pass that adds functions, before the one that records them.
     SplitBodies::new(
         SplitNames {
@@ -687,6 +702,7 @@ fn wrap_chunk(
             rewrite.pass.clone(),
             more_locals[5].clone(),
             inline_name.clone(),
+            describe,
         )
         .block(&mut body);
     }
@@ -721,7 +737,7 @@ fn wrap_chunk(
             closed_on: line,
         },
     };
-    (chunk, params.declared_vararg)
+    (chunk, params.declared_vararg, read_lines)
 }
 
 /// The string constant of variable descriptions as Lua words them in errors (`kind 'name'`,
@@ -744,21 +760,21 @@ fn description(
             None => String::new(),
         })
         .collect();
-    let names = || {
-        parts
-            .iter()
-            .flatten()
-            .filter_map(|(_, name)| name.and_then(|n| token_lines.line_of(n)))
-            .max()
-    };
+    let names = parts
+        .iter()
+        .flatten()
+        .filter_map(|(_, name)| name.and_then(|n| token_lines.line_of(n)))
+        .max();
     let at = match anchor {
-        Anchor::Names => names(),
-        Anchor::Before(token) => token_lines.line_before(&token).or_else(names),
-        Anchor::Latest(tokens) => tokens
-            .iter()
-            .filter_map(|t| token_lines.line_of(t))
-            .chain(names())
-            .max(),
+        Anchor::Call { call, at } => {
+            let at = anchor_line(*at, names, token_lines);
+            // The call's own line: its first token, whatever the names.
+            if let Some(call) = anchor_line(*call, None, token_lines).filter(|&c| Some(c) != at) {
+                lines.push(format!("@{}", call + 1));
+            }
+            at
+        }
+        anchor => anchor_line(anchor, names, token_lines),
     };
     if let Some(at) = at {
         lines.push(format!("@{}", at + 1));
@@ -766,28 +782,124 @@ fn description(
     Arc::from(lines.join("\n").as_bytes())
 }
 
-/// The 0-based source lines of the name and string tokens of `source`, each with the line
-/// of the token before it, in the order piccolo's lexer reads (and interns) them; the
-/// parser reads the same tokens in the same order, through the same lexer.
-fn token_lines(source: &[u8]) -> Vec<(u64, u64)> {
+/// The 0-based line `anchor` names (see [`Anchor`]), `names` being the latest line of the
+/// described names.
+fn anchor_line(
+    anchor: Anchor<SourceString>,
+    names: Option<u64>,
+    token_lines: &TokenLines,
+) -> Option<u64> {
+    match anchor {
+        Anchor::Names => names,
+        Anchor::Before(token) => token_lines.line_before(&token).or(names),
+        Anchor::Latest(tokens) => tokens
+            .iter()
+            .filter_map(|t| token_lines.line_of(t))
+            .chain(names)
+            .max(),
+        Anchor::Read {
+            key,
+            bracketed,
+            skip,
+            after,
+        } => token_lines
+            .read_end(&key, bracketed)
+            .map(|end| end + skip)
+            // `[1]` after the end: its `]`.
+            .filter(|&end| skip == 0 || token_lines.class_at(end) == Some(Class::CloseBracket))
+            .and_then(|end| match after {
+                After::Own => token_lines.line_at(end),
+                After::Next => token_lines.after_read(end, false),
+                After::Item => token_lines.after_read(end, true),
+                // `t.k = v` or `t[k] = v`: `=`, then `v`.
+                After::Stored(value) => {
+                    let end = match token_lines.class_at(end + 1) {
+                        Some(Class::CloseBracket) => end + 1,
+                        _ => end,
+                    };
+                    match (token_lines.class_at(end + 1), value) {
+                        (Some(Class::Assign), Stored::Token) => token_lines.line_at(end + 2),
+                        (Some(Class::Assign), _) => token_lines
+                            .closing(end + 2)
+                            .and_then(|at| token_lines.line_at(at)),
+                        (_, Stored::Function) => token_lines.function_before(end),
+                        _ => None,
+                    }
+                }
+                // `a < 1`: the operator, then the operand.
+                After::Operand => token_lines.line_at(end + 2),
+            })
+            .or_else(|| token_lines.line_before(&key))
+            .or(names),
+        Anchor::ForIn(last) => token_lines.after_in(&last),
+        Anchor::ForDo(tokens) => tokens
+            .iter()
+            .filter_map(|t| token_lines.place(t))
+            .max()
+            .and_then(|at| token_lines.do_after(at))
+            .or_else(|| tokens.iter().filter_map(|t| token_lines.line_of(t)).max()),
+        Anchor::Call { at, .. } => anchor_line(*at, names, token_lines),
+    }
+}
+
+/// What the line queries need to know of a token (see [`TokenLines`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// A name or string: a token the parsed tree holds (by allocation).
+    Identity,
+    /// `(`, `[`, `{`.
+    Open,
+    CloseParen,
+    CloseBrace,
+    CloseBracket,
+    /// `,`, `;`.
+    Separator,
+    /// `=`.
+    Assign,
+    Do,
+    In,
+    /// `function`, `if`, `repeat`: a word that opens a block another word ends.
+    BlockOpen,
+    /// `end`, `until`.
+    BlockClose,
+    Other,
+}
+
+impl Class {
+    fn of<S>(t: &Token<S>) -> Self {
+        match t {
+            Token::Name(_) | Token::String(_) => Class::Identity,
+            Token::LeftParen | Token::LeftBracket | Token::LeftBrace => Class::Open,
+            Token::RightParen => Class::CloseParen,
+            Token::RightBrace => Class::CloseBrace,
+            Token::RightBracket => Class::CloseBracket,
+            Token::Comma | Token::SemiColon => Class::Separator,
+            Token::Assign => Class::Assign,
+            Token::Do => Class::Do,
+            Token::In => Class::In,
+            Token::Function | Token::If | Token::Repeat => Class::BlockOpen,
+            Token::End | Token::Until => Class::BlockClose,
+            _ => Class::Other,
+        }
+    }
+}
+
+/// Every token of `source` with its 0-based source line, in the order piccolo's lexer reads
+/// them; the parser reads the same tokens in the same order, through the same lexer.
+fn token_lines(source: &[u8]) -> Vec<(Class, u32)> {
     let mut lexer = Lexer::new(source, NoStrings);
-    let mut lines = Vec::new();
-    let mut previous = None;
+    let mut stream = Vec::new();
     loop {
         if lexer.skip_whitespace().is_err() {
             break;
         }
-        let line = lexer.line_number().0;
+        let line = u32::try_from(lexer.line_number().0).unwrap_or(u32::MAX);
         match lexer.read_token() {
-            Ok(Some(Token::Name(_) | Token::String(_))) => {
-                lines.push((line, previous.unwrap_or(line)))
-            }
-            Ok(Some(_)) => {}
+            Ok(Some(t)) => stream.push((Class::of(&t), line)),
             Ok(None) | Err(_) => break,
         }
-        previous = Some(line);
     }
-    lines
+    stream
 }
 
 /// An interner for a pass that only needs the tokens' kinds and lines: keeps no text.
@@ -802,19 +914,28 @@ impl StringInterner for NoStrings {
 }
 
 /// An interner that gives each name and string token its own allocation and notes its
-/// line (from [`token_lines`]), so a name in the tree tells where it was written.
+/// place in the token stream (from [`token_lines`]), so a name in the tree tells where it
+/// was written and what surrounds it.
 struct LineInterner {
-    lines: Vec<(u64, u64)>,
+    /// The positions of the name and string tokens in `found`'s stream, in order.
+    identities: Vec<u32>,
     next: usize,
     found: TokenLines,
 }
 
 impl LineInterner {
-    fn new(lines: Vec<(u64, u64)>) -> Self {
+    fn new(stream: Vec<(Class, u32)>) -> Self {
+        let identities: Vec<u32> = stream
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| *c == Class::Identity)
+            .map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
         let mut found = TokenLines::default();
-        found.reserve(lines.len());
+        found.reserve(identities.len());
+        found.stream = stream;
         LineInterner {
-            lines,
+            identities,
             next: 0,
             found,
         }
@@ -823,7 +944,7 @@ impl LineInterner {
     /// The lines noted, or none when the parser did not read exactly the tokens the line
     /// pass read (so no token can be given another's line).
     fn finish(self) -> TokenLines {
-        if self.next == self.lines.len() {
+        if self.next == self.identities.len() {
             self.found
         } else {
             TokenLines::default()
@@ -836,20 +957,21 @@ impl StringInterner for LineInterner {
 
     fn intern(&mut self, s: &[u8]) -> SourceString {
         let token: SourceString = Arc::from(s);
-        if let Some(&line) = self.lines.get(self.next) {
-            self.found.note(&token, line);
+        if let Some(&at) = self.identities.get(self.next) {
+            self.found.note(&token, at);
         }
         self.next += 1;
         token
     }
 }
 
-/// Source lines of tokens, by allocation: the token's and the one before it. Holding each
-/// token keeps its address from being reused by a string made later (whose address would
-/// then find a line it never had).
+/// The source's tokens (kind and line), and where in them each name and string token of the
+/// tree is, by allocation. Holding each token keeps its address from being reused by a
+/// string made later (whose address would then find a place it never had).
 #[derive(Default)]
 struct TokenLines {
-    lines: HashMap<usize, (u32, u32), super::undo::AddressHash>,
+    places: HashMap<usize, u32, super::undo::AddressHash>,
+    stream: Vec<(Class, u32)>,
     held: Vec<SourceString>,
 }
 
@@ -859,27 +981,119 @@ impl TokenLines {
     }
 
     fn reserve(&mut self, tokens: usize) {
-        self.lines.reserve(tokens);
+        self.places.reserve(tokens);
         self.held.reserve(tokens);
     }
 
-    fn note(&mut self, token: &SourceString, (line, before): (u64, u64)) {
-        let narrow = |l: u64| u32::try_from(l).unwrap_or(u32::MAX);
-        self.lines
-            .insert(Self::key(token), (narrow(line), narrow(before)));
+    fn note(&mut self, token: &SourceString, at: u32) {
+        self.places.insert(Self::key(token), at);
         self.held.push(token.clone());
     }
 
+    /// Where `token` is in the stream.
+    fn place(&self, token: &SourceString) -> Option<usize> {
+        self.places.get(&Self::key(token)).map(|&at| at as usize)
+    }
+
+    fn line_at(&self, at: usize) -> Option<u64> {
+        self.stream.get(at).map(|(_, line)| u64::from(*line))
+    }
+
+    fn class_at(&self, at: usize) -> Option<Class> {
+        self.stream.get(at).map(|(class, _)| *class)
+    }
+
     fn line_of(&self, token: &SourceString) -> Option<u64> {
-        self.lines
-            .get(&Self::key(token))
-            .map(|(line, _)| u64::from(*line))
+        self.line_at(self.place(token)?)
     }
 
     fn line_before(&self, token: &SourceString) -> Option<u64> {
-        self.lines
-            .get(&Self::key(token))
-            .map(|(_, before)| u64::from(*before))
+        let at = self.place(token)?;
+        self.line_at(at.saturating_sub(1))
+    }
+
+    /// Where a field read whose key is `key` ends: the key itself (`.k`), or the `]` right
+    /// after it (`[k]`, checked).
+    fn read_end(&self, key: &SourceString, bracketed: bool) -> Option<usize> {
+        let at = self.place(key)?;
+        if !bracketed {
+            return Some(at);
+        }
+        (self.class_at(at + 1)? == Class::CloseBracket).then_some(at + 1)
+    }
+
+    /// Where Lua emits a read ending at `end` that waits for the token after it: that
+    /// token, or with `item` (a constructor's item) the `}` after a last separator.
+    fn after_read(&self, end: usize, item: bool) -> Option<u64> {
+        let next = end + 1;
+        if item
+            && self.class_at(next)? == Class::Separator
+            && self.class_at(next + 1) == Some(Class::CloseBrace)
+        {
+            return self.line_at(next + 1);
+        }
+        self.line_at(next)
+    }
+
+    /// Where the constructor or function starting at `at` (its `{` or `function`) ends:
+    /// its matching `}` or `end`.
+    fn closing(&self, at: usize) -> Option<usize> {
+        let (mut brackets, mut blocks) = (0usize, 0usize);
+        for (i, (class, _)) in self.stream.get(at..)?.iter().enumerate() {
+            match class {
+                Class::Open => brackets += 1,
+                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                    brackets = brackets.checked_sub(1)?
+                }
+                Class::BlockOpen | Class::Do => blocks += 1,
+                Class::BlockClose => blocks = blocks.checked_sub(1)?,
+                _ => continue,
+            }
+            if brackets == 0 && blocks == 0 {
+                return Some(at + i);
+            }
+        }
+        None
+    }
+
+    /// The line of the `function` of a function statement whose name ends at `end`
+    /// (`function a.b.c(` or `function a.b:c(`): back over its names, dots and colon.
+    fn function_before(&self, end: usize) -> Option<u64> {
+        let mut at = end;
+        loop {
+            at = at.checked_sub(1)?;
+            match self.class_at(at)? {
+                Class::BlockOpen => return self.line_at(at),
+                Class::Identity | Class::Other => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// The line of the token after `in` when `last` (the last name of a generic `for`) is
+    /// followed by `in`.
+    fn after_in(&self, last: &SourceString) -> Option<u64> {
+        let at = self.place(last)?;
+        (self.class_at(at + 1)? == Class::In).then(|| self.line_at(at + 2))?
+    }
+
+    /// The line of the first `do` after the token at `from` outside any bracket and any
+    /// block opened after it: a numeric `for`'s `do` after a token of its header.
+    fn do_after(&self, from: usize) -> Option<u64> {
+        let (mut brackets, mut blocks) = (0usize, 0usize);
+        for (class, line) in self.stream.get(from + 1..)? {
+            match class {
+                Class::Do if brackets == 0 && blocks == 0 => return Some(u64::from(*line)),
+                Class::Open => brackets += 1,
+                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                    brackets = brackets.checked_sub(1)?
+                }
+                Class::BlockOpen | Class::Do => blocks += 1,
+                Class::BlockClose => blocks = blocks.checked_sub(1)?,
+                _ => {}
+            }
+        }
+        None
     }
 }
 

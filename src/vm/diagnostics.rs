@@ -200,6 +200,8 @@ type Position = (String, usize);
 struct NativeSite {
     thread: usize,
     line: usize,
+    /// The line Lua gives the call, when the site names one.
+    at: Option<usize>,
     what: String,
     /// Called in tail position: the calling Lua frame is gone in Lua (and in piccolo).
     tail: bool,
@@ -775,10 +777,12 @@ fn upper(exec: &Execution<'_, '_>) -> Option<(FunctionId, usize)> {
     })
 }
 
-/// `what\tN[\tT]`, see `calls.rs`.
+/// `what\tN[\t@L][\tT]`, see `calls.rs`.
 struct Site {
     what: String,
     slots: usize,
+    /// The line Lua gives the call, when it is not the statement's (which piccolo gives).
+    line: Option<usize>,
     tail: bool,
 }
 
@@ -791,6 +795,10 @@ fn parse_site(v: Value<'_>) -> Site {
         Some(rest) => (rest.to_owned(), true),
         None => (text, false),
     };
+    let (text, line) = match text.rsplit_once("\t@") {
+        Some((rest, n)) if n.parse::<usize>().is_ok() => (rest.to_owned(), n.parse().ok()),
+        _ => (text, None),
+    };
     let (what, slots) = match text.rsplit_once('\t') {
         Some((what, n)) => match n.parse() {
             Ok(slots) => (what.to_owned(), slots),
@@ -798,7 +806,12 @@ fn parse_site(v: Value<'_>) -> Site {
         },
         None => (text, UNKNOWN_SITE_SLOTS),
     };
-    Site { what, slots, tail }
+    Site {
+        what,
+        slots,
+        line,
+        tail,
+    }
 }
 
 /// The `(call)` helper: `(call)(f, site, args...)` calls `f(args...)`.
@@ -818,8 +831,15 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
         let function = match meta_ops::call(ctx, f) {
             Ok(function) => function,
             Err(_) => {
-                let pos = super::helpers::position(&exec);
-                let what = if site.what.is_empty() {
+                let pos = match (site.line, exec.upper_lua_frame()) {
+                    (Some(line), Some(frame)) => {
+                        format!("{}:{line}: ", frame.chunk_name.to_str_lossy())
+                    }
+                    _ => super::helpers::position(&exec),
+                };
+                // Lua names the called value by where it is; a `for` iterator is in a
+                // temporary (the frame's name comes from the instruction instead).
+                let what = if site.what.is_empty() || site.what == super::calls::ITERATOR {
                     String::new()
                 } else {
                     format!(" ({})", site.what)
@@ -847,6 +867,7 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                 state(ctx).borrow_mut().native_site = Some(NativeSite {
                     thread: thread_key(&exec),
                     line: frame.current_line.0 as usize + 1,
+                    at: site.line,
                     what: site.what,
                     tail: site.tail,
                 });
@@ -861,6 +882,17 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
             arguments: stack.len(),
         };
         let pop = push_entry(ctx, &exec, closure, site.what, site.tail, slots, false)?;
+        if let Some(line) = site.line {
+            // Where the caller's frame is while the call runs (tracebacks, `getinfo`).
+            if let Some(e) = state(ctx)
+                .borrow_mut()
+                .stacks
+                .get_mut(&pop.thread)
+                .and_then(|stack| stack.get_mut(pop.depth))
+            {
+                e.line = line;
+            }
+        }
         Ok(CallbackReturn::Call {
             function,
             then: Some(BoxSequence::new(&ctx, pop)),
@@ -1438,9 +1470,9 @@ pub fn enter_native<'gc>(
     let mut s = s.borrow_mut();
     let plain = s.aim.as_mut().and_then(|aim| aim.plain_of(ctx, proto));
     // How the library function itself was called, if `(call)` called it from here.
-    let (native_site, native_tail) = match s.native_site.take() {
-        Some(p) if p.thread == key && p.line == line => (p.what, p.tail),
-        _ => (String::new(), false),
+    let (native_site, line, native_tail) = match s.native_site.take() {
+        Some(p) if p.thread == key && p.line == line => (p.what, p.at.unwrap_or(line), p.tail),
+        _ => (String::new(), line, false),
     };
     let stack = s.stacks.entry(key).or_default();
     let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;

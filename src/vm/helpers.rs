@@ -286,6 +286,32 @@ pub fn error_at_site<'gc>(
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
+/// The line of a method call whose receiver `names` describes (see `index.rs`,
+/// `receiver_name`): the `@M` line before the last when there is one, else the last.
+fn call_line(names: Value<'_>) -> Option<u64> {
+    let Value::String(s) = names else {
+        return None;
+    };
+    let mut lines = s.as_bytes().rsplit(|&b| b == b'\n');
+    let last = lines.next()?;
+    let line = match lines.next() {
+        Some(before) if before.starts_with(b"@") => before,
+        _ => last,
+    };
+    std::str::from_utf8(line.strip_prefix(b"@")?)
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// `chunk:line: ` at `line` of the calling Lua code's chunk, or [`position`] without one.
+fn position_at(exec: &Execution<'_, '_>, line: Option<u64>) -> String {
+    match (line, exec.upper_lua_frame()) {
+        (Some(line), Some(frame)) => format!("{}:{line}: ", frame.chunk_name.to_str_lossy()),
+        _ => position(exec),
+    }
+}
+
 /// The source line a description ends with (`...\n@12`), if any.
 fn described_line(names: Value<'_>) -> Option<u64> {
     let Value::String(s) = names else {
@@ -322,14 +348,15 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
         };
         match found {
-            MetaResult::Value(v) => call_method(ctx, &exec, v, name, stack.len()),
+            MetaResult::Value(v) => call_method(ctx, &exec, v, name, stack.len(), call_line(what)),
             MetaResult::Call(call) => {
                 // `__index` is a function: call it, then call what it returns with our args.
                 let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
                 stack.extend(call.args);
+                let line = call_line(what);
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, ThenCallMethod { args, name })),
+                    then: Some(BoxSequence::new(&ctx, ThenCallMethod { args, name, line })),
                 })
             }
         }
@@ -342,20 +369,21 @@ fn call_method<'gc>(
     method: Value<'gc>,
     name: Value<'gc>,
     arguments: usize,
+    line: Option<u64>,
 ) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
     match meta_ops::call(ctx, method) {
         // A library function numbers its arguments counting the receiver; Lua does not
         // count `self` in a method call (see [`MethodArgErrors`]).
         Ok(function @ Function::Callback(_)) => Ok(CallbackReturn::Call {
             function,
-            then: Some(BoxSequence::new(&ctx, MethodArgErrors { name })),
+            then: Some(BoxSequence::new(&ctx, MethodArgErrors { name, line })),
         }),
         Ok(function) => Ok(CallbackReturn::Call {
             function,
             // Diagnostic mode's shadow stack knows method calls too (see `diagnostics`).
             then: super::diagnostics::enter_method(ctx, exec, function, name, arguments)?,
         }),
-        Err(_) => Err(type_error(ctx, exec, "call", method, name)),
+        Err(_) => Err(type_error(ctx, exec, "call", method, name, line)),
     }
 }
 
@@ -368,6 +396,9 @@ fn call_method<'gc>(
 #[collect(no_drop)]
 struct MethodArgErrors<'gc> {
     name: Value<'gc>,
+    /// The call's line, when it is not the statement's.
+    #[collect(require_static)]
+    line: Option<u64>,
 }
 
 impl<'gc> Sequence<'gc> for MethodArgErrors<'gc> {
@@ -400,7 +431,7 @@ impl<'gc> Sequence<'gc> for MethodArgErrors<'gc> {
         if has_position(text) {
             return Err(error);
         }
-        let mut fixed = position(&exec).into_bytes();
+        let mut fixed = position_at(&exec, self.line).into_bytes();
         match renumber_method_arg(text, name.as_bytes()) {
             Some(renumbered) => fixed.extend_from_slice(&renumbered),
             None => fixed.extend_from_slice(text),
@@ -459,6 +490,8 @@ fn renumber_method_arg(text: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 struct ThenCallMethod<'gc> {
     args: std::vec::Vec<Value<'gc>>,
     name: Value<'gc>,
+    #[collect(require_static)]
+    line: Option<u64>,
 }
 
 impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
@@ -472,7 +505,7 @@ impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
         stack.clear();
         stack.extend(self.args.drain(..));
         let function = meta_ops::call(ctx, method)
-            .map_err(|_| type_error(ctx, &exec, "call", method, self.name))?;
+            .map_err(|_| type_error(ctx, &exec, "call", method, self.name, self.line))?;
         Ok(SequencePoll::Call {
             function,
             is_tail: true,
@@ -487,6 +520,7 @@ fn type_error<'gc>(
     what: &str,
     value: Value<'gc>,
     name: Value<'gc>,
+    line: Option<u64>,
 ) -> LuaError<'gc> {
     let msg = if what == "call" {
         let name = match name {
@@ -500,7 +534,8 @@ fn type_error<'gc>(
     } else {
         format!("attempt to {what} a {} value", value.type_name())
     };
-    error_at(ctx, exec, &msg)
+    let text = format!("{}{msg}", position_at(exec, line));
+    LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
 /// `(concat)(a, b, ...)`: Lua 5.3's `a .. b .. ...`. Strings and numbers (formatted as Lua
@@ -692,9 +727,12 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                     };
                     if handler.is_nil() {
                         match key {
-                            Value::Nil => return Err(error_at(ctx, &exec, "table index is nil")),
+                            // On the store's line, as an index error would be.
+                            Value::Nil => {
+                                return Err(error_at_site(ctx, &exec, names, "table index is nil"))
+                            }
                             Value::Number(f) if f.is_nan() => {
-                                return Err(error_at(ctx, &exec, "table index is NaN"))
+                                return Err(error_at_site(ctx, &exec, names, "table index is NaN"))
                             }
                             _ => {}
                         }

@@ -14,20 +14,22 @@
 //! Stores are not touched here: the assignment rewrite already sends them through `(set)`.
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, Block, CallSuffix, Expression, FieldSuffix, FunctionCallStatement,
-    FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression, SimpleExpression,
-    Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement,
+    FunctionCallStatement, FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
+
+use std::collections::HashSet;
 
 use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
-use super::visit::mutable::{walk_head, walk_statement, walk_suffixed, VisitMut};
+use super::visit::mutable::{walk_head, walk_simple, walk_statement, VisitMut};
 use super::visit::read_only::{self, Visit};
 
 /// Builds a string constant from descriptions (see [`IndexRewrite`]).
 /// Its second argument says where Lua puts the instruction that may fail (see
 /// `compile.rs`, `description`).
-pub type Describe<S> = Box<dyn Fn(&[Option<(&str, Option<&S>)>], Anchor<S>) -> S>;
+pub type Describe<S> = std::rc::Rc<dyn Fn(&[Option<(&str, Option<&S>)>], Anchor<S>) -> S>;
 
 /// Lua's description of a value: its kind (`local`, `field`...) and name (`?` when None).
 type Described<S> = (&'static str, Option<S>);
@@ -42,6 +44,30 @@ pub enum Anchor<S> {
     Before(S),
     /// On the line of the latest of these tokens: a store, made after its value.
     Latest(Vec<S>),
+    /// An expression that ends with a name or string token `key`, or with `[key]` when
+    /// `bracketed` (a field read, or a variable): at the token `after` says, counted from
+    /// that end; `Before(key)` when the tokens around the key are not what it needs.
+    Read {
+        key: S,
+        bracketed: bool,
+        /// Tokens between that end and the expression's: 3 for each `[n]` with a key of no
+        /// identity (a number) after it.
+        skip: usize,
+        after: After,
+    },
+    /// A call: on the line `at` gives, preceded by a line `@M` for the call itself (`call`)
+    /// when that differs (a method call's receiver is indexed at the method's name and
+    /// called where the expression starts).
+    Call {
+        call: Box<Anchor<S>>,
+        at: Box<Anchor<S>>,
+    },
+    /// On the line of the token after `in`, given the last name of a generic `for`: where
+    /// Lua calls its iterator.
+    ForIn(S),
+    /// On the line of a numeric `for`'s `do`, given tokens of its header (the latest when
+    /// the `do` cannot be found).
+    ForDo(Vec<S>),
 }
 
 impl<S> Anchor<S> {
@@ -51,6 +77,33 @@ impl<S> Anchor<S> {
     {
         token.map_or(Anchor::Names, |t| Anchor::Before(t.clone()))
     }
+}
+
+/// Which token after the end of an expression an [`Anchor::Read`] names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum After {
+    /// Its last token.
+    Own,
+    /// The token after it (a `,`, `)`, `}` or operator).
+    Next,
+    /// The token after it, or the `}` after a last separator: a constructor's item.
+    Item,
+    /// The end of the value stored into it (`t.k = v`, `t[k] = v`, `function t.k() end`).
+    Stored(Stored),
+    /// The one-token operand after the operator that follows it: a comparison `a < 1`.
+    Operand,
+}
+
+/// A value stored whose end the token stream can tell (see [`After::Stored`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Stored {
+    /// One token of no identity (`1`, `nil`): the token after the `=`.
+    Token,
+    /// A table constructor: the `}` matching the `{` after the `=`.
+    Table,
+    /// A function: the `end` matching the `function` after the `=`; for a function
+    /// statement (no `=`), the line of its `function`, where Lua puts the store.
+    Function,
 }
 
 /// The hidden names the pass uses.
@@ -96,6 +149,42 @@ pub struct IndexRewrite<S> {
     /// The first line of the statement being visited (0-based), where piccolo puts all of
     /// its instructions, and so the position of a helper call given no line of its own.
     statement_line: u64,
+    /// The name of the numeric `for` whose checked values are being visited.
+    for_name: Option<S>,
+    /// Reads with nothing to name on a later line than their statement's: the key token's
+    /// address and Lua's line (0-based), for the line of the helper call instruction
+    /// (see `call_lines.rs`).
+    pub read_lines: Vec<(usize, u64)>,
+    /// The names (by address) that start an item of a table constructor: Lua's parser
+    /// reads the token after such a name before it parses the item, and a call there
+    /// takes that token's line.
+    item_starts: HashSet<usize>,
+    /// When Lua emits a read that is the whole of the next expression visited (see
+    /// [`Discharge`]); consumed by `expression`.
+    discharge: Discharge<S>,
+    /// The same for the read a suffixed expression ends with, handed from `expression` to
+    /// its head; consumed by `suffixed`.
+    read_at: Discharge<S>,
+}
+
+/// When Lua 5.3 emits the instruction of a read (`a.k`, `a[k]`): it only notes the read
+/// while parsing and emits it when the value is needed, on the line of the last token read
+/// by then.
+#[derive(Clone)]
+enum Discharge<S> {
+    /// Right after the read's own last token: before a further suffix, an operator's
+    /// right-hand operand, a value stored, a condition, a record field's value, the last
+    /// value of a list assigned or returned, a key, a numeric `for`'s value.
+    Own,
+    /// After the token that follows it: a `,` of a list, the `)` of a call's last argument
+    /// or of parentheses, the operator after a left-hand operand, the `then` after an `if`
+    /// condition.
+    Next,
+    /// A constructor's item: at the separator after it, or the `}` (after a last
+    /// separator, if any).
+    Item,
+    /// At this token: the name of a method called on the read (`a.b:m()`).
+    At(S),
 }
 
 impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
@@ -124,6 +213,11 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             text,
             aliases: Vec::new(),
             statement_line: 0,
+            for_name: None,
+            read_lines: Vec::new(),
+            item_starts: HashSet::new(),
+            discharge: Discharge::Own,
+            read_at: Discharge::Own,
         }
     }
 
@@ -136,11 +230,142 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         }
         if let Some(r) = &mut b.return_statement {
             self.statement_line = r.line_number.0;
-            for e in &mut r.inner.returns {
-                self.expression(e);
-            }
+            self.list(&mut r.inner.returns);
         }
         self.statement_line = outer;
+    }
+
+    /// A list of values (`local`, assignment, `return`): each but the last is emitted after
+    /// its `,`.
+    fn list(&mut self, values: &mut [Expression<S>]) {
+        let n = values.len();
+        for (i, v) in values.iter_mut().enumerate() {
+            self.discharge = if i + 1 < n {
+                Discharge::Next
+            } else {
+                Discharge::Own
+            };
+            self.expression(v);
+        }
+    }
+
+    /// When Lua emits each argument of a call of `callee` (a helper's name, or None for a
+    /// call of the program's own).
+    fn argument_discharges(&self, callee: Option<&S>, args: &[Expression<S>]) -> Vec<Discharge<S>> {
+        let own = vec![Discharge::Own; args.len()];
+        let Some(h) = callee.filter(|h| is_hidden(*h)) else {
+            // `f(a, b)`: after the `,` or the `)`.
+            return vec![Discharge::Next; args.len()];
+        };
+        let operands = |from: usize| -> Vec<Discharge<S>> {
+            // Every operand but the last is emitted after the operator that follows it.
+            (0..args.len())
+                .map(|i| {
+                    if i >= from && i + 1 < args.len() {
+                        Discharge::Next
+                    } else {
+                        Discharge::Own
+                    }
+                })
+                .collect()
+        };
+        if *h == self.arith && args.len() == 3 {
+            // `(arith)(code, a, b)`.
+            operands(1)
+        } else if *h == self.concat {
+            // `(concat)(count, a, b, ...)`.
+            operands(1)
+        } else if *h == self.method && args.len() >= 2 {
+            // `(method)(recv, name, args...)`: the receiver when the name is read, the
+            // arguments as a call's.
+            let mut d = vec![Discharge::Next; args.len()];
+            d[0] = string_constant(&args[1]).map_or(Discharge::Own, |n| Discharge::At(n.clone()));
+            d[1] = Discharge::Own;
+            d
+        } else {
+            own
+        }
+    }
+
+    /// The arguments of a call of `callee`, each in its [`Discharge`].
+    fn call_arguments(&mut self, callee: Option<&S>, c: &mut CallSuffix<S>) {
+        let args = match c {
+            CallSuffix::Method(_, args) => {
+                let d = vec![Discharge::Next; args.len()];
+                (args, d)
+            }
+            CallSuffix::Function(args) => {
+                let d = self.argument_discharges(callee, args);
+                (args, d)
+            }
+        };
+        for (a, d) in args.0.iter_mut().zip(args.1) {
+            self.discharge = d;
+            self.expression(a);
+        }
+    }
+
+    /// `walk_suffixed`, with each inner expression in its [`Discharge`].
+    fn walk_parts(&mut self, s: &mut SuffixedExpression<S>) {
+        let helper = match &mut s.primary {
+            PrimaryExpression::Name(n) => Some(n.clone()),
+            PrimaryExpression::GroupedExpression(e) => {
+                // `(e)`: after its `)`.
+                self.discharge = Discharge::Next;
+                self.expression(e);
+                None
+            }
+        };
+        for (i, p) in s.suffixes.iter_mut().enumerate() {
+            match p {
+                SuffixPart::Field(f) => {
+                    self.discharge = Discharge::Own;
+                    self.field(f);
+                }
+                SuffixPart::Call(c) => {
+                    let callee = if i == 0 { helper.as_ref() } else { None };
+                    self.call_arguments(callee, c);
+                }
+            }
+        }
+    }
+
+    /// The anchor of a read whose key is `key` (`.k` when not `bracketed`), emitted as
+    /// `discharge` says.
+    fn read_anchor(
+        key: &Expression<S>,
+        bracketed: bool,
+        discharge: &Discharge<S>,
+        base_end: Option<&(S, bool, usize)>,
+    ) -> Anchor<S> {
+        let token = match string_constant(key) {
+            Some(t) if !bracketed || key.tail.is_empty() => Some(t),
+            _ if bracketed => single_name(key),
+            _ => None,
+        };
+        let after = match discharge {
+            Discharge::Next => After::Next,
+            Discharge::Item => After::Item,
+            _ => After::Own,
+        };
+        match (discharge, token, base_end) {
+            (Discharge::At(t), _, _) => Anchor::Latest(vec![t.clone()]),
+            // `a[1]`: three tokens after the end of `a`, when that is known.
+            (_, None, Some((t, b, skip))) if bracketed && is_literal(key) => Anchor::Read {
+                key: t.clone(),
+                bracketed: *b,
+                skip: skip + 3,
+                after,
+            },
+            // `[k]` is only placed when `k` is a single token (the `]` must follow it).
+            (_, Some(t), _) if !bracketed || is_single_token(key) => Anchor::Read {
+                key: t.clone(),
+                bracketed,
+                skip: 0,
+                after,
+            },
+            _ => Anchor::before(first_token(key)),
+        }
     }
 
     pub fn chunk(&mut self, b: &mut Block<S>) {
@@ -227,18 +452,61 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
 
     /// The receiver's description for a method call `(method)(recv, name, args...)`, to
     /// insert after the name (nil when Lua gives none: the helper drops it either way).
+    ///
+    /// Its last line is where Lua indexes the receiver (`@N`, the line of the method's
+    /// name, read just before), preceded by where it calls the method (`@M`, the line
+    /// where the expression starts) when that differs (see `helpers.rs`, `call_line`).
     fn receiver_name(&self, args: &[Expression<S>]) -> Expression<S> {
         // Lua loads a constant receiver (`("x"):m()`) into a register and names it so.
         let described = args.first().and_then(|recv| match string_constant(recv) {
             Some(s) => Some(("constant", Some(s))),
             None => self.describe(recv),
         });
-        match described {
-            Some(d) => simple(SimpleExpression::String((self.text)(
-                &[Some(d)],
-                Anchor::Names,
-            ))),
-            None => simple(SimpleExpression::Nil),
+        let index_at = match args.get(1).and_then(string_constant) {
+            Some(name) => Anchor::Latest(vec![name.clone()]),
+            None => Anchor::Names,
+        };
+        let anchor = match args.first().and_then(|recv| self.start_anchor(recv)) {
+            Some(call) => Anchor::Call {
+                call: Box::new(call),
+                at: Box::new(index_at),
+            },
+            None => index_at,
+        };
+        let none = described.is_none();
+        let text = (self.text)(&[described], anchor);
+        // Nothing to name: only worth passing when a line is not the statement's.
+        let statement = format!("@{}", self.statement_line + 1);
+        let differs = text
+            .as_ref()
+            .split(|&b| b == b'\n')
+            .any(|l| l.starts_with(b"@") && l != statement.as_bytes());
+        if none && !differs {
+            return simple(SimpleExpression::Nil);
+        }
+        simple(SimpleExpression::String(text))
+    }
+
+    /// Where Lua puts a call of (or a method call on) `e`: the line of its first token, or
+    /// of the token after it when that name starts a constructor's item (Lua's parser reads
+    /// the next token there before parsing the item).
+    fn start_anchor(&self, e: &Expression<S>) -> Option<Anchor<S>> {
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return first_token(e).map(|t| Anchor::Latest(vec![t.clone()]));
+        };
+        match &s.primary {
+            PrimaryExpression::Name(n) if self.item_starts.contains(&address(n)) => {
+                Some(Anchor::Read {
+                    key: n.clone(),
+                    bracketed: false,
+                    skip: 0,
+                    after: After::Next,
+                })
+            }
+            PrimaryExpression::Name(n) => Some(Anchor::Latest(vec![n.clone()])),
+            PrimaryExpression::GroupedExpression(inner) => {
+                first_token(inner).map(|t| Anchor::Before(t.clone()))
+            }
         }
     }
 
@@ -248,11 +516,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         // its `do`, after the header's last token.
         if *h == self.arith && args.len() == 4 && args.first().is_some_and(|c| is_code(c, FORPREP))
         {
-            let mut tokens = Tokens(Vec::new());
+            // The loop's name too: the header's values may have no token of ours.
+            let mut tokens = Tokens(self.for_name.iter().cloned().collect());
             for a in &args[1..] {
                 tokens.expression(a);
             }
-            let text = (self.text)(&[], Anchor::Latest(tokens.0));
+            let text = (self.text)(&[], Anchor::ForDo(tokens.0));
             let line = described_line(text.as_ref())?;
             return (line != self.statement_line + 1).then_some(text);
         }
@@ -299,19 +568,64 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         };
         let anchor = if (arith && !ordering) || *h == self.concat {
             // The operator sits before the last operand; when that has no token of ours
-            // (a number), after the last token of the others.
-            match operands.last().and_then(first_token) {
-                Some(t) => Anchor::Before(t.clone()),
-                None => all_tokens(),
+            // (a number), after a left operand that ends with one, else after the last
+            // token of the others.
+            match (operands.last().and_then(first_token), operands) {
+                (Some(t), _) => Anchor::Before(t.clone()),
+                (None, [left, _]) => match end_token(left) {
+                    Some((key, bracketed)) => Anchor::Read {
+                        key: key.clone(),
+                        bracketed,
+                        skip: 0,
+                        after: After::Next,
+                    },
+                    None => all_tokens(),
+                },
+                (None, _) => all_tokens(),
             }
         } else if ordering {
-            all_tokens()
+            // Compared after the last operand: when that is one token of no identity (a
+            // number), the second token after a left operand that ends with a name.
+            match (operands, end_token(&operands[0])) {
+                ([left, right], Some((key, bracketed)))
+                    if is_literal(right) && first_token(left).is_some() =>
+                {
+                    Anchor::Read {
+                        key: key.clone(),
+                        bracketed,
+                        skip: 0,
+                        after: After::Operand,
+                    }
+                }
+                _ => all_tokens(),
+            }
         } else if *h == self.set {
             let mut tokens = Tokens(Vec::new());
             for a in &args[1..] {
                 tokens.expression(a);
             }
-            Anchor::Latest(tokens.0)
+            // After the value's last token: for a one-token value of no identity
+            // (`t.k = 1`), a constructor or a function, found after the `=`; `function
+            // t.k() ... end` at its first line.
+            let key = first_token(&args[1]).filter(|k| is_single_token(&args[1]) && !is_hidden(*k));
+            let value = match &*args[2].head {
+                _ if !args[2].tail.is_empty() => None,
+                _ if is_literal(&args[2]) && tokens.0.len() == 1 => Some(Stored::Token),
+                HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => {
+                    Some(Stored::Table)
+                }
+                HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
+                _ => None,
+            };
+            match (key, value) {
+                (Some(k), Some(value)) => Anchor::Read {
+                    key: k.clone(),
+                    bracketed: false,
+                    skip: 0,
+                    after: After::Stored(value),
+                },
+                _ => Anchor::Latest(tokens.0),
+            }
         } else {
             Anchor::Names
         };
@@ -375,9 +689,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     })
                     .collect();
                 self.aliases.extend(aliases);
-                for v in values.iter_mut() {
-                    self.expression(v);
-                }
+                self.list(values);
                 for (i, n) in names.iter().enumerate() {
                     let table = values.get(i).is_some_and(is_table_constructor);
                     self.declare(n.clone(), table);
@@ -396,7 +708,14 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     }
                     _ => None,
                 };
-                walk_statement(self, s);
+                if let Statement::FunctionCall(c) = s {
+                    let callee = match &c.head.primary {
+                        PrimaryExpression::Name(n) => Some(n.clone()),
+                        PrimaryExpression::GroupedExpression(_) => None,
+                    };
+                    self.suffixed(&mut c.head);
+                    self.call_arguments(callee.as_ref(), &mut c.call);
+                }
                 if let (
                     Some((at, e)),
                     Statement::FunctionCall(FunctionCallStatement {
@@ -408,6 +727,20 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     args.insert(at.min(args.len()), e);
                 }
             }
+            // `do local (from), (limit), (step) = (arith)(FORPREP, ...); for i = ... end`
+            // (see `arith.rs`): the loop's name, for the check's line.
+            Statement::Do(b)
+                if b.statements.len() == 2
+                    && matches!(b.statements[0].inner, Statement::LocalStatement(_)) =>
+            {
+                let name = match &b.statements[1].inner {
+                    Statement::For(ForStatement::Numeric { name, .. }) => Some(name.clone()),
+                    _ => None,
+                };
+                let outer = std::mem::replace(&mut self.for_name, name);
+                self.block(b);
+                self.for_name = outer;
+            }
             Statement::Repeat(r) => {
                 // The condition sees the body's locals.
                 let mark = self.scope.len();
@@ -415,7 +748,87 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
             }
+            Statement::FunctionCall(c) => {
+                self.suffixed(&mut c.head);
+                self.call_arguments(None, &mut c.call);
+            }
+            Statement::If(i) => {
+                // Lua tests an `if` condition after reading the `then`.
+                self.discharge = Discharge::Next;
+                self.expression(&mut i.if_part.0);
+                self.block(&mut i.if_part.1);
+                for (c, b) in &mut i.else_if_parts {
+                    self.discharge = Discharge::Next;
+                    self.expression(c);
+                    self.block(b);
+                }
+                if let Some(b) = &mut i.else_part {
+                    self.block(b);
+                }
+            }
+            Statement::Assignment(a) => {
+                for t in &mut a.targets {
+                    if let AssignmentTarget::Field(s, f) = t {
+                        self.suffixed(s);
+                        self.field(f);
+                    }
+                }
+                self.list(&mut a.values);
+            }
             _ => walk_statement(self, s),
+        }
+    }
+
+    fn expression(&mut self, e: &mut Expression<S>) {
+        let discharge = std::mem::replace(&mut self.discharge, Discharge::Own);
+        let read = matches!(
+            &*e.head,
+            HeadExpression::Simple(SimpleExpression::Suffixed(_))
+        );
+        // A left-hand operand is emitted after its operator; the last one as the operator
+        // emits it (after its own last token).
+        self.read_at = match (read, e.tail.is_empty()) {
+            (false, _) => Discharge::Own,
+            (true, true) => discharge,
+            (true, false) => Discharge::Next,
+        };
+        self.head(&mut e.head);
+        self.read_at = Discharge::Own;
+        let n = e.tail.len();
+        for (i, (_, r)) in e.tail.iter_mut().enumerate() {
+            self.discharge = if i + 1 < n {
+                Discharge::Next
+            } else {
+                Discharge::Own
+            };
+            self.expression(r);
+        }
+    }
+
+    fn simple(&mut self, s: &mut SimpleExpression<S>) {
+        let SimpleExpression::TableConstructor(t) = s else {
+            return walk_simple(self, s);
+        };
+        for f in &t.fields {
+            if let ConstructorField::Array(e) = f {
+                if let Some(n) = item_start(e) {
+                    self.item_starts.insert(address(n));
+                }
+            }
+        }
+        for f in &mut t.fields {
+            match f {
+                // An item is emitted when the next one starts, or at the `}`.
+                ConstructorField::Array(e) => {
+                    self.discharge = Discharge::Item;
+                    self.expression(e);
+                }
+                ConstructorField::Record(k, e) => {
+                    self.record_key(k);
+                    self.discharge = Discharge::Own;
+                    self.expression(e);
+                }
+            }
         }
     }
 
@@ -452,6 +865,13 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     }
 
     fn head(&mut self, h: &mut HeadExpression<S>) {
+        // Described as written, before its reads become helper calls.
+        let described = match h {
+            HeadExpression::UnaryOperator(UnaryOperator::Len, e) => self
+                .describe(e)
+                .map(|(kind, name)| (kind, name.cloned(), first_token(e).cloned())),
+            _ => None,
+        };
         walk_head(self, h);
         // `#v` through the helper too, unless `v` is a table-only local: Lua's error (with
         // position and name) and `__len` called with `v, v`.
@@ -461,9 +881,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
         if !self.reads || self.table_local(e) {
             return;
         }
-        let names = self
-            .describe(e)
-            .map(|d| (self.text)(&[Some(d)], Anchor::before(first_token(e))));
+        let names = described.map(|(kind, name, first)| {
+            (self.text)(
+                &[Some((kind, name.as_ref()))],
+                Anchor::before(first.as_ref()),
+            )
+        });
         let operand = std::mem::replace(e, simple(SimpleExpression::Nil));
         let mut args = vec![simple(SimpleExpression::Integer(LEN)), operand];
         if let Some(names) = names {
@@ -476,8 +899,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
     }
 
     fn suffixed(&mut self, s: &mut SuffixedExpression<S>) {
+        let read_at = std::mem::replace(&mut self.read_at, Discharge::Own);
         let extra = self.extra_argument_of(s);
-        walk_suffixed(self, s);
+        self.walk_parts(s);
         if let (Some((at, e)), Some(SuffixPart::Call(CallSuffix::Function(args)))) =
             (extra, s.suffixes.first_mut())
         {
@@ -501,9 +925,34 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
             primary,
             suffixes: Vec::new(),
         };
-        for part in std::mem::take(&mut s.suffixes) {
+        // Where the expression read so far ends: a name or string token (in brackets or
+        // not) and the tokens after it (see `Anchor::Read`).
+        let mut base_end: Option<(S, bool, usize)> = match &acc.primary {
+            PrimaryExpression::Name(n) if !is_hidden(n) => Some((n.clone(), false, 0)),
+            _ => None,
+        };
+        let parts = std::mem::take(&mut s.suffixes);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            // Only the read the expression ends with waits for what follows it.
+            let discharge = if i == last {
+                read_at.clone()
+            } else {
+                Discharge::Own
+            };
             match part {
                 SuffixPart::Field(field) => {
+                    let bracketed = matches!(field, FieldSuffix::Indexed(_));
+                    let end_here = match &field {
+                        FieldSuffix::Named(n) => Some((n.clone(), false, 0)),
+                        FieldSuffix::Indexed(k) if is_single_token(k) => {
+                            first_token(k).map(|t| (t.clone(), true, 0))
+                        }
+                        FieldSuffix::Indexed(k) if is_literal(k) => {
+                            base_end.clone().map(|(t, b, skip)| (t, b, skip + 3))
+                        }
+                        FieldSuffix::Indexed(_) => None,
+                    };
                     let (key, next_what) = match field {
                         FieldSuffix::Named(n) => {
                             let what = ("field", Some(n.clone()));
@@ -529,21 +978,42 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     } else {
                         // Lua reads the field on the line of its key (`.k`, `[k]`): the
                         // token after the one before the key.
-                        let text = what.take().map(|(kind, n)| {
-                            (self.text)(
-                                &[Some((kind, n.as_ref()))],
-                                Anchor::before(first_token(&key)),
-                            )
-                        });
+                        let anchor =
+                            Self::read_anchor(&key, bracketed, &discharge, base_end.as_ref());
+                        let text = match what.take() {
+                            Some((kind, n)) => {
+                                Some((self.text)(&[Some((kind, n.as_ref()))], anchor))
+                            }
+                            // Nothing to name (`f().x`): only when Lua's line is not the
+                            // statement's, and then in the line table when the key is a
+                            // token of ours (see `call_lines.rs`), else as an argument.
+                            None => {
+                                let text = (self.text)(&[None], anchor);
+                                match described_line(text.as_ref())
+                                    .filter(|&l| l != self.statement_line + 1)
+                                {
+                                    Some(line) => match string_constant(&key) {
+                                        Some(k) if key.tail.is_empty() => {
+                                            self.read_lines.push((address(k), line - 1));
+                                            None
+                                        }
+                                        _ => Some(text),
+                                    },
+                                    None => None,
+                                }
+                            }
+                        };
                         acc = self.index_call(acc, key, text);
                     }
                     safe = false;
                     what = next_what;
+                    base_end = end_here;
                 }
                 call @ SuffixPart::Call(_) => {
                     acc.suffixes.push(call);
                     safe = false;
                     what = None;
+                    base_end = None;
                 }
             }
         }
@@ -607,6 +1077,97 @@ fn string_constant<S>(mut e: &Expression<S>) -> Option<&S> {
             _ => return None,
         }
     }
+}
+
+fn address<S: AsRef<[u8]>>(token: &S) -> usize {
+    token.as_ref().as_ptr() as usize
+}
+
+/// The name an item starts with, through the receiver of a method call
+/// (`(method)(recv, name, ...)`) and the operands of other helpers.
+fn item_start<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<&S> {
+    let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        return None;
+    };
+    match (&s.primary, s.suffixes.first()) {
+        (PrimaryExpression::Name(n), Some(SuffixPart::Call(CallSuffix::Function(args))))
+            if is_hidden(n) =>
+        {
+            args.iter()
+                .find(|a| {
+                    !matches!(
+                        &*a.head,
+                        HeadExpression::Simple(SimpleExpression::Integer(_))
+                    )
+                })
+                .and_then(item_start)
+        }
+        (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// The name `e` is, when it is a plain name (a key `[k]`).
+fn single_name<S>(e: &Expression<S>) -> Option<&S> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if e.tail.is_empty() && s.suffixes.is_empty() =>
+        {
+            match &s.primary {
+                PrimaryExpression::Name(n) => Some(n),
+                PrimaryExpression::GroupedExpression(_) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` is one token without identity (a number, `nil`, `true`, `false`).
+fn is_literal<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(
+                SimpleExpression::Integer(_)
+                    | SimpleExpression::Float(_)
+                    | SimpleExpression::Nil
+                    | SimpleExpression::True
+                    | SimpleExpression::False
+            )
+        )
+}
+
+/// The token an expression ends with, when it is a name or string token (a variable, a
+/// string, a read `a.k`), or the `[k]` of a read `a[k]` whose key is one: `(token,
+/// bracketed)`.
+fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
+    if !e.tail.is_empty() {
+        return None;
+    }
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::String(s)) => Some((s, false)),
+        HeadExpression::Simple(SimpleExpression::Suffixed(s)) => {
+            match (s.suffixes.last(), &s.primary) {
+                (None, PrimaryExpression::Name(n)) if !is_hidden(n) => Some((n, false)),
+                (Some(SuffixPart::Field(FieldSuffix::Named(n))), _) => Some((n, false)),
+                (Some(SuffixPart::Field(FieldSuffix::Indexed(k))), _) if is_single_token(k) => {
+                    first_token(k).map(|t| (t, true))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` is one name or string token.
+fn is_single_token<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && (single_name(e).is_some()
+            || matches!(
+                &*e.head,
+                HeadExpression::Simple(SimpleExpression::String(_))
+            ))
 }
 
 /// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).

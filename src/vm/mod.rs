@@ -6,6 +6,7 @@ pub mod arith;
 pub mod arith_ops;
 pub mod assign;
 pub mod budget;
+pub mod call_lines;
 pub mod calls;
 pub mod chunks;
 pub mod compile;
