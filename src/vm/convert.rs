@@ -132,7 +132,6 @@ pub fn from_json<'gc>(ctx: Context<'gc>, json: &Json) -> Value<'gc> {
 
 /// The text of an error raised by Lua code, as `error()`'s message or Lua's own wording.
 pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
-    let _ = ctx;
     match err {
         piccolo::Error::Lua(e) => match e.0 {
             Value::String(s) => s.to_str_lossy().into_owned(),
@@ -144,7 +143,9 @@ pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
             }
             v => format!("(error object is a {} value)", v.type_name()),
         },
-        piccolo::Error::Runtime(e) => super::errors::runtime_message(e),
+        piccolo::Error::Runtime(e) => {
+            super::diagnostics::place_key_error(ctx, super::errors::runtime_message(e))
+        }
     }
 }
 

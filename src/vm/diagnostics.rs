@@ -180,6 +180,9 @@ struct State {
     /// What this run looks for, when it is run to find where a runaway call stopped (see
     /// [`aim_at_stop`]).
     aim: Option<Aim>,
+    /// The error a table constructor's invalid key will raise, with its position (see
+    /// [`note_key`]).
+    pending_key: Option<String>,
 }
 
 /// A re-run looking for the frames a runaway call stopped in (see [`aim_at_stop`]).
@@ -393,6 +396,11 @@ impl<'gc> piccolo::Singleton<'gc> for Diagnostics {
 
 fn state(ctx: Context<'_>) -> Rc<RefCell<State>> {
     ctx.singleton::<Rootable![Diagnostics]>().0.clone()
+}
+
+/// [`enabled`], without looking the state up while no state is in diagnostic mode.
+pub fn in_diagnostic_mode(ctx: Context<'_>) -> bool {
+    ENABLED_STATES.load(Ordering::Relaxed) != 0 && enabled(ctx)
 }
 
 /// Whether code compiled in this Lua state gets the diagnostic instrumentation.
@@ -1768,4 +1776,36 @@ fn look_for_stop(s: &mut State, key: usize, looping: Option<(FunctionId, (usize,
         chunk,
         line: line as u64,
     });
+}
+
+/// In diagnostic mode, notes the computed key of a table constructor field (`(key)(k)`):
+/// when it is nil or NaN, piccolo raises `table index is nil` (`NaN`) without a position
+/// once the field's value is evaluated, and [`place_key_error`] then gives it `position`.
+/// Any other key, and any error handed over meanwhile, forgets it.
+pub fn note_key(ctx: Context<'_>, key: Value<'_>, position: impl FnOnce() -> String) {
+    let what = match key {
+        Value::Nil => Some("table index is nil"),
+        Value::Number(n) if n.is_nan() => Some("table index is NaN"),
+        _ => None,
+    };
+    state(ctx).borrow_mut().pending_key = what.map(|w| format!("{}{w}", position()));
+}
+
+/// An error handed over (any error): a key noted by [`note_key`] no longer applies.
+pub fn forget_key(ctx: Context<'_>) {
+    if ENABLED_STATES.load(Ordering::Relaxed) != 0 {
+        state(ctx).borrow_mut().pending_key = None;
+    }
+}
+
+/// The text of piccolo's runtime error `message` with the position [`note_key`] noted, when
+/// it is that key's error; every error handed over forgets the noted key.
+pub fn place_key_error(ctx: Context<'_>, message: String) -> String {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return message;
+    }
+    match state(ctx).borrow_mut().pending_key.take() {
+        Some(placed) if placed.ends_with(&message) => placed,
+        _ => message,
+    }
 }

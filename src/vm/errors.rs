@@ -20,11 +20,15 @@ use piccolo::{
 /// lacking detail is run again with the diagnosed values in their place.
 pub fn error_value<'gc>(ctx: Context<'gc>, err: &Error<'gc>) -> Value<'gc> {
     let value = match err {
-        Error::Lua(e) => e.0,
+        Error::Lua(e) => {
+            super::diagnostics::forget_key(ctx);
+            e.0
+        }
         Error::Runtime(e) => {
             // piccolo's own errors carry no position: a diagnostic re-run would give one.
             super::diagnostics::note_degraded(ctx);
-            Value::String(ctx.intern(runtime_message(e).as_bytes()))
+            let text = super::diagnostics::place_key_error(ctx, runtime_message(e));
+            Value::String(ctx.intern(text.as_bytes()))
         }
     };
     super::diagnostics::caught(ctx, value)

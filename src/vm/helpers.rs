@@ -53,9 +53,15 @@ impl<'gc> Helpers<'gc> {
             arith: Function::Callback(super::arith_ops::arith_helper(ctx)),
             // `(key)(k)` returns `k`, first giving a reference-typed key its identity, so
             // keys of a table constructor get theirs in source order (see `rewrite.rs`).
+            // In diagnostic mode it also notes where a nil or NaN key is: piccolo's
+            // constructor raises Lua's error for it without a position, once the value is
+            // evaluated (see `diagnostics::note_key`).
             key: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
                 super::runaway::note(&mut exec);
                 stack.resize(1);
+                if super::diagnostics::in_diagnostic_mode(ctx) {
+                    super::diagnostics::note_key(ctx, stack[0], || position(&exec));
+                }
                 crate::stdlib::tostring::identity_of(ctx, stack[0]);
                 Ok(CallbackReturn::Return)
             })),
