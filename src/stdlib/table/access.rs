@@ -17,7 +17,7 @@ use piccolo::{
 
 use crate::stdlib::args::{lua_error, runtime_error, to_integer, type_name};
 use crate::stdlib::lua_number::{float_to_int_ceil, float_to_int_floor};
-use crate::vm::undo;
+use crate::vm::{diagnostics, undo};
 
 /// One step of a job.
 pub enum Op<'gc> {
@@ -66,6 +66,13 @@ pub struct Driver<J> {
     job: J,
     #[collect(require_static)]
     waiting: Waiting,
+    /// The call pending is a sort comparator's.
+    #[collect(require_static)]
+    comparing: bool,
+    /// In diagnostic mode, the shadow-stack entry of the comparator running (so tracebacks
+    /// and the search for a runaway loop see its frame, as Lua's stack has it).
+    #[collect(require_static)]
+    shadow: Option<diagnostics::NativeCall>,
 }
 
 /// Runs `job` for a callback: to completion if it needs no Lua call, else as a sequence.
@@ -79,13 +86,18 @@ pub fn run<'gc, J: Job<'gc>>(
     let mut driver = Driver {
         job,
         waiting: Waiting::Nothing,
+        comparing: false,
+        shadow: None,
     };
     match driver.drive(ctx, &mut exec, &mut stack, Value::Nil)? {
         None => Ok(CallbackReturn::Return),
-        Some(function) => Ok(CallbackReturn::Call {
-            function,
-            then: Some(BoxSequence::new(&ctx, driver)),
-        }),
+        Some(function) => {
+            driver.enter(ctx, &exec, function);
+            Ok(CallbackReturn::Call {
+                function,
+                then: Some(BoxSequence::new(&ctx, driver)),
+            })
+        }
     }
 }
 
@@ -124,6 +136,13 @@ fn length_value<'gc>(
 }
 
 impl<'gc, J: Job<'gc>> Driver<J> {
+    /// Notes (in diagnostic mode) that `function`, about to be called, is a comparator.
+    fn enter(&mut self, ctx: Context<'gc>, exec: &Execution<'gc, '_>, function: Function<'gc>) {
+        if self.comparing {
+            self.shadow = diagnostics::enter_native(ctx, exec, function, "table.sort");
+        }
+    }
+
     /// Steps the job until it is done (`None`, results on `stack`) or needs a Lua call
     /// (the function is returned, its arguments are on `stack`).
     fn drive(
@@ -140,6 +159,7 @@ impl<'gc, J: Job<'gc>> Driver<J> {
                 Ok(op) => op,
                 Err(e) => break Err(e),
             };
+            self.comparing = matches!(op, Op::Compare(..));
             match self.perform(ctx, exec, stack, op) {
                 Ok(Performed::Value(v)) => input = v,
                 Ok(Performed::Call(f, waiting)) => {
@@ -248,6 +268,9 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            diagnostics::leave_native(ctx, call, None);
+        }
         let result = stack.get(0);
         let input = match self.waiting {
             Waiting::Value => result,
@@ -258,11 +281,27 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
         stack.clear();
         Ok(match self.drive(ctx, &mut exec, &mut stack, input)? {
             None => SequencePoll::Return,
-            Some(function) => SequencePoll::Call {
-                function,
-                is_tail: false,
-            },
+            Some(function) => {
+                self.enter(ctx, &exec, function);
+                SequencePoll::Call {
+                    function,
+                    is_tail: false,
+                }
+            }
         })
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
     }
 }
 
