@@ -210,6 +210,11 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         3,
     ),
     (
+        "a string.gsub replacement function",
+        "local function f(c)\n  while true do end\nend\nlocal s = string.gsub(\"abc\", \"%w\", f)\n",
+        2,
+    ),
+    (
         "an inner loop",
         "local s = 0\nfor i = 1, 3 do\n  for j = 1, 1e10 do\n    s = s + j\n  end\nend\n",
         4,
@@ -254,8 +259,8 @@ fn a_loop_in_a_sort_comparator_is_named() {
 
 #[test]
 fn a_loop_in_a_gsub_callback_stays_unnamed() {
-    // `gsub` calls its callback from Rust with no shadow-stack entry: the frames cannot be
-    // matched, and no line is guessed.
+    // `s:gsub(p, f)` calls `f` from Rust below the method helper's continuation, with no
+    // shadow-stack entry: the frames cannot be matched, and no line is guessed.
     let limits = Limits {
         fuel: 3_000_000,
         ..Limits::default()

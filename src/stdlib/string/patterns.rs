@@ -288,6 +288,7 @@ pub fn gsub<'gc>(
                 pending: None,
                 exhausted: false,
                 finishing: false,
+                shadow: None,
             };
             match job.advance(ctx, &mut exec, &mut stack)? {
                 None => Ok(CallbackReturn::Return),
@@ -332,6 +333,10 @@ struct Gsub<'gc> {
     /// The call ran out of fuel while matching (see `vm/budget.rs`).
     #[collect(require_static)]
     exhausted: bool,
+    /// In diagnostic mode, the shadow-stack entry of the replacement function running (so
+    /// tracebacks and the search for a runaway loop see its frame, as Lua's stack has it).
+    #[collect(require_static)]
+    shadow: Option<crate::vm::diagnostics::NativeCall>,
     /// Every match is done; the result waits for room in the heap.
     #[collect(require_static)]
     finishing: bool,
@@ -456,6 +461,7 @@ impl<'gc> Gsub<'gc> {
                 Value::Function(f) => {
                     push_captures(ctx, exec, stack, src, &m, m.value_count())?;
                     self.pending = Some((m.start, m.end));
+                    self.shadow = crate::vm::diagnostics::enter_native(ctx, exec, f, "string.gsub");
                     return Ok(Some(f));
                 }
                 _ => {
@@ -480,6 +486,9 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            crate::vm::diagnostics::leave_native(ctx, call, None);
+        }
         if self.exhausted {
             return Ok(budget::after_exhaustion(&mut exec, stack));
         }
@@ -494,5 +503,18 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
             },
             None => SequencePoll::Return,
         })
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            crate::vm::diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
     }
 }

@@ -15,3 +15,8 @@ print(pcall(table.sort, {3, 2, 1}, function(a, b)
   local info = debug.getinfo(2, "S")
   error(info and info.what or "none")
 end))
+-- The same for string.gsub's replacement function.
+local function up(c)
+  return c .. nil
+end
+print(xpcall(function() return string.gsub("ab", "%w", up) end, debug.traceback))
