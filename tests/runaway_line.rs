@@ -258,16 +258,19 @@ fn a_loop_in_a_sort_comparator_is_named() {
 }
 
 #[test]
-fn a_loop_in_a_gsub_callback_stays_unnamed() {
-    // `s:gsub(p, f)` calls `f` from Rust below the method helper's continuation, with no
-    // shadow-stack entry: the frames cannot be matched, and no line is guessed.
+fn a_loop_in_a_gsub_callback_called_as_a_method_is_named() {
+    // `s:gsub(p, f)`: the method helper's continuation sits between `gsub` and its
+    // caller; the helper notes the caller for the shadow entry of `f`.
     let limits = Limits {
         fuel: 3_000_000,
         ..Limits::default()
     };
     let source = b"local s = (\"abc\"):gsub(\"%w\", function(c)\n  while true do end\nend)\n";
     let out = aolite::run_script("gsub.lua", source, limits).expect("run");
-    assert_eq!(position(&out.error.expect("an error")), None);
+    assert_eq!(
+        position(&out.error.expect("an error")).map(|p| p.line),
+        Some(2)
+    );
 }
 
 /// The last number a runaway script printed with `fuel`; its loop calls no helper (a local

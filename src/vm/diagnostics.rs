@@ -183,6 +183,9 @@ struct State {
     /// The error a table constructor's invalid key will raise, with its position (see
     /// [`note_key`]).
     pending_key: Option<String>,
+    /// The latest library function called as a method (`s:gsub(p, f)`): its thread, caller
+    /// and line (see [`method_calls_native`]).
+    method_native: Option<(usize, FunctionId, usize)>,
 }
 
 /// A re-run looking for the frames a runaway call stopped in (see [`aim_at_stop`]).
@@ -1473,9 +1476,17 @@ pub fn enter_native<'gc>(
     let proto = closure.prototype();
     let callee = FunctionId::of(proto.chunk_name.as_bytes(), &proto.reference);
     let facts = Facts::of(ctx, &proto);
-    let (caller, line) = upper(exec)?;
     let key = thread_key(exec);
     let mut s = s.borrow_mut();
+    let by_method = s.method_native.take();
+    let (caller, line) = match upper(exec) {
+        Some(found) => found,
+        // Called as a method: the method helper's continuation sits between.
+        None => match by_method {
+            Some((thread, caller, line)) if thread == key => (caller, line),
+            _ => return None,
+        },
+    };
     let plain = s.aim.as_mut().and_then(|aim| aim.plain_of(ctx, proto));
     // How the library function itself was called, if `(call)` called it from here.
     let (native_site, line, native_tail) = match s.native_site.take() {
@@ -1503,6 +1514,17 @@ pub fn enter_native<'gc>(
     let depth = stack.len() - 1;
     look_for_stop(&mut s, key, None);
     Some(NativeCall { thread: key, depth })
+}
+
+/// In diagnostic mode, notes that the Lua function below is calling library function
+/// `function` as a method: the method helper calls it with a continuation of its own in
+/// between, so a function it calls back ([`enter_native`]) cannot see its caller's frame.
+pub fn method_calls_native(ctx: Context<'_>, exec: &Execution<'_, '_>) {
+    if !in_diagnostic_mode(ctx) {
+        return;
+    }
+    let noted = upper(exec).map(|(caller, line)| (thread_key(exec), caller, line));
+    state(ctx).borrow_mut().method_native = noted;
 }
 
 /// Ends a [`NativeCall`]; with the error it failed with, which is traced if it is new.

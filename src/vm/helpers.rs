@@ -380,10 +380,13 @@ fn call_method<'gc>(
     match meta_ops::call(ctx, method) {
         // A library function numbers its arguments counting the receiver; Lua does not
         // count `self` in a method call (see [`MethodArgErrors`]).
-        Ok(function @ Function::Callback(_)) => Ok(CallbackReturn::Call {
-            function,
-            then: Some(BoxSequence::new(&ctx, MethodArgErrors { name, line })),
-        }),
+        Ok(function @ Function::Callback(_)) => {
+            super::diagnostics::method_calls_native(ctx, exec);
+            Ok(CallbackReturn::Call {
+                function,
+                then: Some(BoxSequence::new(&ctx, MethodArgErrors { name, line })),
+            })
+        }
         Ok(function) => Ok(CallbackReturn::Call {
             function,
             // Diagnostic mode's shadow stack knows method calls too (see `diagnostics`).
