@@ -1012,7 +1012,7 @@ pub fn enter_method<'gc>(
     name: Value<'gc>,
     arguments: usize,
 ) -> Result<Option<BoxSequence<'gc>>, LuaError<'gc>> {
-    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+    if !in_diagnostic_mode(ctx) {
         return Ok(None);
     }
     let Function::Closure(closure) = function else {
@@ -1041,7 +1041,7 @@ pub fn enter_metamethod<'gc>(
     event: &str,
     arguments: usize,
 ) -> Result<Option<NativeCall>, LuaError<'gc>> {
-    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+    if !in_diagnostic_mode(ctx) {
         return Ok(None);
     }
     let Function::Closure(closure) = function else {
@@ -1332,7 +1332,7 @@ pub fn begin_handling(
     error: &LuaError<'_>,
     native: bool,
 ) -> Option<HandlingToken> {
-    if ENABLED_STATES.load(Ordering::Relaxed) == 0 || !enabled(ctx) {
+    if !in_diagnostic_mode(ctx) {
         return None;
     }
     let text = match error {

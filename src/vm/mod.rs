@@ -36,7 +36,7 @@ use std::rc::Rc;
 
 use piccolo::{
     Context, Executor, ExecutorMode, Fuel, Function, Lua, StashedExecutor, StashedFunction,
-    StashedTable, StashedThread, Thread, Value, Variadic,
+    StashedTable, Thread, Value, Variadic,
 };
 
 pub use compile::SourceLimits;
@@ -177,16 +177,8 @@ pub struct Vm {
     /// The latest call that ran out of memory held it as deep recursion does (see
     /// [`Vm::ran_out_like_recursion`]).
     oom_stack_like: bool,
-    /// The main thread of each call under way (by its executor's address), kept until the
-    /// call ends (see [`Vm::stopped_frames`]).
-    main_threads: Vec<(usize, StashedThread)>,
     /// See [`Vm::take_fuel_stop`].
     fuel_stop: Option<runaway::Stop>,
-}
-
-/// The address that tells executors apart.
-fn executor_key(executor: Executor<'_>) -> usize {
-    gc_arena::Gc::as_ptr(executor.into_inner()) as *const () as usize
 }
 
 /// Whether a heap that ran out looks like unbounded recursion's: nearly all of it outside
@@ -229,7 +221,6 @@ impl Vm {
             interrupt: None,
             full_collections: 0,
             oom_stack_like: false,
-            main_threads: Vec::new(),
             fuel_stop: None,
         })
     }
@@ -339,29 +330,18 @@ impl Vm {
         A: for<'gc> FnOnce(Context<'gc>) -> Vec<Value<'gc>>,
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
-        let started = self.lua.enter(|ctx| {
+        let executor = self.lua.enter(|ctx| {
             let f = ctx.fetch(function);
             let args = args(ctx);
-            runaway::forget_resumed(ctx);
             // The main thread is kept to find where a runaway call stopped (`runaway.rs`).
             let thread = Thread::new(ctx);
             thread
                 .start(ctx, f, Variadic(args))
                 .map_err(|e| Error::Lua(format!("cannot start a call: {e}")))?;
+            runaway::call_started(ctx, thread);
             diagnostics::thread_started(ctx, thread, f);
-            let executor = Executor::run(&ctx, thread);
-            Ok::<_, Error>((
-                executor_key(executor),
-                ctx.stash(executor),
-                ctx.stash(thread),
-            ))
-        });
-        let (key, executor, thread) = started?;
-        // A call that yielded to the host and was never resumed leaves its entry: keep few.
-        if self.main_threads.len() >= 8 {
-            self.main_threads.remove(0);
-        }
-        self.main_threads.push((key, thread));
+            Ok::<_, Error>(ctx.stash(Executor::run(&ctx, thread)))
+        })?;
         self.drive(executor, take)
     }
 
@@ -389,11 +369,9 @@ impl Vm {
     where
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
-        let key = self.lua.enter(|ctx| executor_key(ctx.fetch(&executor)));
         let result = self.drive_slices(executor, take);
         if !matches!(result, Ok(Completion::Yielded(_))) {
-            self.main_threads.retain(|(k, _)| *k != key);
-            self.lua.enter(runaway::forget_resumed);
+            self.lua.enter(runaway::call_ended);
         }
         result
     }
@@ -428,7 +406,7 @@ impl Vm {
                 break;
             }
             if used > limit {
-                self.fuel_stop = self.stopped_frames(&executor);
+                self.fuel_stop = self.lua.enter(runaway::stopped_frames);
                 let at = self.locate(&executor);
                 self.abandon(&executor);
                 return Err(Error::OutOfFuel { limit, at });
@@ -534,20 +512,8 @@ impl Vm {
     fn abandon(&mut self, executor: &StashedExecutor) {
         self.lua.enter(|ctx| {
             ctx.fetch(executor).stop(&ctx);
-            // The coroutines it was running are garbage now (and may hold a deep stack).
-            runaway::forget_resumed(ctx);
+            runaway::call_ended(ctx);
         });
-    }
-
-    /// The Lua frames of the thread `executor` was running when its fuel ran out (see
-    /// [`runaway::Stop`]).
-    fn stopped_frames(&mut self, executor: &StashedExecutor) -> Option<runaway::Stop> {
-        let main_threads = &self.main_threads;
-        self.lua.enter(|ctx| {
-            let key = executor_key(ctx.fetch(executor));
-            let (_, main) = main_threads.iter().find(|(k, _)| *k == key)?;
-            runaway::stopped_frames(ctx, ctx.fetch(main))
-        })
     }
 
     /// Makes this (diagnostic) state's next call look for `stop` and end as soon as it finds

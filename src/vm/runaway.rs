@@ -115,8 +115,8 @@ pub struct StopFrame {
     pub pc: usize,
 }
 
-/// The coroutines resumed and not yet back, innermost last (see [`resumed`]): the last one
-/// is the thread running, or, when there is none, the call's main thread.
+/// The threads of the call under way: its main thread, then the coroutines resumed and not
+/// yet back, innermost last (see [`resumed`]). The last one is the thread running.
 #[derive(Collect, Clone, Copy)]
 #[collect(no_drop)]
 struct ResumeChain<'gc>(Gc<'gc, RefLock<Vec<Thread<'gc>>>>);
@@ -131,6 +131,20 @@ fn chain<'gc>(ctx: Context<'gc>) -> Gc<'gc, RefLock<Vec<Thread<'gc>>>> {
     ctx.singleton::<Rootable![ResumeChain<'_>]>().0
 }
 
+/// A call from the host starts on `main` (what an abandoned call left behind goes).
+pub fn call_started<'gc>(ctx: Context<'gc>, main: Thread<'gc>) {
+    let chain = chain(ctx);
+    let mut chain = chain.borrow_mut(&ctx);
+    chain.clear();
+    chain.push(main);
+}
+
+/// A call from the host ended or was abandoned: its threads are garbage now (and a stopped
+/// one may hold a deep stack), nothing keeps them.
+pub fn call_ended(ctx: Context<'_>) {
+    chain(ctx).borrow_mut(&ctx).clear();
+}
+
 /// A coroutine is resumed (by `coroutine.resume` or a wrapped function).
 pub fn resumed<'gc>(ctx: Context<'gc>, thread: Thread<'gc>) {
     chain(ctx).borrow_mut(&ctx).push(thread);
@@ -138,18 +152,17 @@ pub fn resumed<'gc>(ctx: Context<'gc>, thread: Thread<'gc>) {
 
 /// The innermost resumed coroutine yielded, returned or failed.
 pub fn returned(ctx: Context<'_>) {
-    chain(ctx).borrow_mut(&ctx).pop();
+    let chain = chain(ctx);
+    let mut chain = chain.borrow_mut(&ctx);
+    // The main thread stays (a resume made before the call was noted has no entry).
+    if chain.len() > 1 {
+        chain.pop();
+    }
 }
 
-/// A new call starts from the host: no coroutine is running (an abandoned call may have
-/// left some behind).
-pub fn forget_resumed(ctx: Context<'_>) {
-    chain(ctx).borrow_mut(&ctx).clear();
-}
-
-/// The frames of the thread running under `main` (see [`Stop`]).
-pub fn stopped_frames<'gc>(ctx: Context<'gc>, main: Thread<'gc>) -> Option<Stop> {
-    let thread = chain(ctx).borrow().last().copied().unwrap_or(main);
+/// The frames of the thread running in the call under way (see [`Stop`]).
+pub fn stopped_frames(ctx: Context<'_>) -> Option<Stop> {
+    let thread = chain(ctx).borrow().last().copied()?;
     let mut text = FrameText::default();
     // Stops itself (with an error) once the frame list is written.
     let _ = std::fmt::write(&mut text, format_args!("{thread:?}"));
