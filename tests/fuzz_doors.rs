@@ -115,3 +115,37 @@ fn lua_door_after_an_unexportable_global() {
         s = lua_door::Subject::new(aolite::Diagnostics::Off);
     }
 }
+
+/// Finding F5 (lua door, seed 60000 case 1485): a runaway call's deep stack is garbage once
+/// the call is abandoned, but a collection cycle already under way may have marked it; one
+/// full collection at the memory check then kept it, and a later message was refused with
+/// `OUT_OF_MEMORY` for memory only garbage held. The memory check now collects again before
+/// refusing. Where in a cycle a call stops depends on every allocation before it, so this
+/// runs runaways after different amounts of garbage; allocation sizes differ a little
+/// between builds, and the old code fails this in release builds (`cargo test --release
+/// --test fuzz_doors lua_door_garbage`), where the finding was made, at the first pad.
+#[test]
+fn lua_door_garbage_of_an_abandoned_call_is_freed_before_the_memory_check() {
+    let mut s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    let runaway_recursion = "local function r() return r() + 1 end r()";
+    for pad in 0..12 {
+        let runaway_index = format!(
+            "local pad = {{}} for i = 1, {} do pad[i] = {{i}} end \
+             local t = setmetatable({{}}, {{__index = function(t, k) return t[k + 1] end}}) \
+             local _ = t[1]",
+            pad * 97
+        );
+        for (how, src) in [(1, runaway_index.as_str()), (0, runaway_recursion)] {
+            match lua_door::check_lua(&mut s, src, how) {
+                Ok(doors::Verdict::Rejected(why)) => {
+                    assert!(
+                        why.starts_with("OUT_OF_FUEL"),
+                        "pad {pad}, door {how}: {why}"
+                    )
+                }
+                Ok(doors::Verdict::Accepted) => panic!("pad {pad}, door {how}: accepted"),
+                Err(e) => panic!("pad {pad}, door {how}: {e}"),
+            }
+        }
+    }
+}

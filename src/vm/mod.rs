@@ -420,7 +420,15 @@ impl Vm {
             let wanted = request.unwrap_or(0);
             if self.lua.total_memory().saturating_add(wanted) > self.limits.memory {
                 self.full_collect();
-                let now = self.lua.total_memory().saturating_add(wanted);
+                let mut now = self.lua.total_memory().saturating_add(wanted);
+                if now > self.limits.memory {
+                    // A cycle already under way when the first collection started keeps
+                    // what it marked before it became garbage and what was allocated while
+                    // it swept (an abandoned call's deep stack): only a cycle started now
+                    // frees all of it.
+                    self.full_collect();
+                    now = self.lua.total_memory().saturating_add(wanted);
+                }
                 if now > self.limits.memory {
                     self.oom_stack_like = stack_like(self.lua.gc_metrics());
                     self.abandon(&executor);
