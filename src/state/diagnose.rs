@@ -246,7 +246,7 @@ impl Process {
                 let inner = eval_error_text(&error);
                 let trace = copy
                     .vm
-                    .enter(|ctx| diagnostics::trace_of(ctx, inner.as_bytes()))
+                    .enter(|ctx| diagnostics::origin_trace_of(ctx, inner.as_bytes()))
                     .unwrap_or_default();
                 outcome.error_info = Some(ErrorInfo::new(&error, trace));
                 Ok(outcome)
@@ -294,7 +294,7 @@ impl Process {
             Some(better) => {
                 let inner = eval_error_text(better);
                 copy.vm
-                    .enter(|ctx| diagnostics::trace_of(ctx, inner.as_bytes()))
+                    .enter(|ctx| diagnostics::origin_trace_of(ctx, inner.as_bytes()))
                     .unwrap_or_default()
             }
             None => Vec::new(),

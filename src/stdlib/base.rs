@@ -181,7 +181,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
         };
         let error = with_position(ctx, pos, msg);
         if let piccolo::Error::Lua(e) = &error {
-            crate::vm::diagnostics::note_raised(ctx, &exec, e.0);
+            crate::vm::diagnostics::note_raised(ctx, &exec, msg, e.0);
         }
         Err(error)
     });

@@ -278,6 +278,7 @@ impl<'gc> Sequence<'gc> for Resumed {
         crate::vm::runaway::returned(ctx);
         let value = error_value(ctx, &error);
         if !self.wrap {
+            crate::vm::diagnostics::error_caught(ctx);
             stack.replace(ctx, (false, value));
             return Ok(SequencePoll::Return);
         }

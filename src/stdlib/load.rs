@@ -235,6 +235,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         // A failing reader makes `load` return nil and the error, as in Lua.
+        crate::vm::diagnostics::error_caught(ctx);
         stack.replace(ctx, (Value::Nil, error_value(ctx, &error)));
         Ok(SequencePoll::Return)
     }

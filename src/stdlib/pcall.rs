@@ -189,6 +189,9 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         if let Some((report, token)) = self.on_error.take() {
             report(ctx, token);
         }
+        if !self.handling {
+            diagnostics::error_caught(ctx);
+        }
         stack.replace(ctx, error_value(ctx, &error));
         if self.handling {
             // The handler itself failed: Lua reports this as LUA_ERRERR.

@@ -39,6 +39,8 @@ pub const LOOP_SITE: &str = "(loop)\t";
 pub struct CallRewrite {
     call: SourceString,
     pass: SourceString,
+    /// The method-call helper: a tail method call is kept as `(call)` tail calls are.
+    method: SourceString,
     index: SourceString,
     inline: SourceString,
     /// Locals in scope, innermost last, with the depth of the function declaring them.
@@ -56,8 +58,7 @@ pub struct CallRewrite {
 
 impl CallRewrite {
     pub fn new(
-        call: SourceString,
-        pass: SourceString,
+        [call, pass, method]: [SourceString; 3],
         index: SourceString,
         inline: SourceString,
         text: Describe<SourceString>,
@@ -65,6 +66,7 @@ impl CallRewrite {
         CallRewrite {
             call,
             pass,
+            method,
             index,
             inline,
             scope: Vec::new(),
@@ -239,11 +241,21 @@ impl CallRewrite {
     }
 
     /// Whether `e` is a call of `(call)` (a rewritten call).
-    fn is_call_of_helper_call(&self, e: &Expression<SourceString>) -> bool {
-        e.tail.is_empty()
-            && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Suffixed(s))
-                if matches!(&s.primary, PrimaryExpression::Name(n) if *n == self.call)
-                    && s.suffixes.len() == 1)
+    /// For a call of `(call)` or `(method)`, where its description argument is (the site
+    /// of `(call)`, the receiver's description of `(method)`).
+    fn called_helper(&self, e: &Expression<SourceString>) -> Option<usize> {
+        if !e.tail.is_empty() {
+            return None;
+        }
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return None;
+        };
+        match &s.primary {
+            _ if s.suffixes.len() != 1 => None,
+            PrimaryExpression::Name(n) if *n == self.call => Some(1),
+            PrimaryExpression::Name(n) if *n == self.method => Some(2),
+            _ => None,
+        }
     }
 
     /// Whether calling `callee` is a call of one of the pipeline's helpers.
@@ -338,7 +350,8 @@ impl VisitMut<SourceString> for CallRewrite {
             for (i, e) in r.inner.returns.iter_mut().enumerate() {
                 let tail = n == 1 && i == 0 && is_plain_call(e);
                 self.expression(e);
-                if tail && self.is_call_of_helper_call(e) {
+                let helper = if tail { self.called_helper(e) } else { None };
+                if let Some(what_at) = helper {
                     // `return (pass)((call)(...))`: see the module docs.
                     if let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &mut *e.head {
                         let placeholder = SuffixedExpression {
@@ -346,7 +359,7 @@ impl VisitMut<SourceString> for CallRewrite {
                             suffixes: Vec::new(),
                         };
                         let mut marked = std::mem::replace(s, placeholder);
-                        mark_tail(&mut marked);
+                        mark_tail(&mut marked, what_at);
                         s.suffixes = vec![SuffixPart::Call(CallSuffix::Function(vec![simple(
                             SimpleExpression::Suffixed(marked),
                         )]))];
@@ -538,15 +551,20 @@ fn is_plain_call<S>(e: &Expression<S>) -> bool {
             if matches!(s.suffixes.last(), Some(SuffixPart::Call(_))))
 }
 
-/// Marks the outermost `(call)` of a rewritten tail call (its `what` argument).
-fn mark_tail(s: &mut SuffixedExpression<SourceString>) {
+/// Marks the outermost `(call)` or `(method)` of a rewritten tail call: the end of its
+/// description argument, at `what_at` (a method call's absent description becomes the
+/// mark alone, see `diagnostics::tail_mark`).
+fn mark_tail(s: &mut SuffixedExpression<SourceString>, what_at: usize) {
     if s.suffixes.len() != 1 {
         return;
     }
     let Some(SuffixPart::Call(CallSuffix::Function(args))) = s.suffixes.last_mut() else {
         return;
     };
-    if let Some(what) = args.get_mut(1) {
+    if let Some(what) = args.get_mut(what_at) {
+        if matches!(&*what.head, HeadExpression::Simple(SimpleExpression::Nil)) {
+            *what.head = HeadExpression::Simple(SimpleExpression::String(Arc::from(&b""[..])));
+        }
         if let HeadExpression::Simple(SimpleExpression::String(text)) = &mut *what.head {
             if !text.ends_with(b"\tT") {
                 let mut t = text.to_vec();

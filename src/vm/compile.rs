@@ -698,8 +698,11 @@ fn wrap_chunk(
     if diagnostic {
         // Last of all: it sees the calls every other pass made (and leaves theirs alone).
         CallRewrite::new(
-            more_locals[6].clone(),
-            rewrite.pass.clone(),
+            [
+                more_locals[6].clone(),
+                rewrite.pass.clone(),
+                rewrite.method.clone(),
+            ],
             more_locals[5].clone(),
             inline_name.clone(),
             describe,

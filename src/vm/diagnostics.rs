@@ -144,14 +144,29 @@ pub struct TraceFrame {
     pub name: String,
 }
 
+/// An error's frames where it was raised (what `debug.traceback` shows in an `xpcall`
+/// handler, as in Lua), and, for an error raised again with `error` after it was caught
+/// (as aos's handlers do with every handler's error), the frames where it was first raised.
+struct Traced {
+    text: Vec<u8>,
+    frames: Vec<TraceFrame>,
+    origin: Option<Vec<TraceFrame>>,
+}
+
 #[derive(Default)]
 struct State {
     enabled: bool,
     /// An error lost information diagnostics would give (outside diagnostic mode).
     degraded: bool,
     stacks: HashMap<usize, Vec<Entry>>,
-    /// The frames when the latest error was first seen, and its text.
-    trace: Option<(Vec<u8>, Vec<TraceFrame>)>,
+    /// The latest error raised: its text and frames where it was raised.
+    trace: Option<Traced>,
+    /// That error was caught (`pcall`, `coroutine.resume`): an error with the same text is
+    /// a new one (raised again, or a second failure at the same place).
+    trace_caught: bool,
+    /// `error` was given the caught error again: the next error traced keeps the frames
+    /// where it was first raised as its origin.
+    reraise: bool,
     /// The error values handed back to Lua so far in this run (see [`caught`]).
     caught: Caught,
     /// Replacements for those values (see [`begin_run`]).
@@ -764,14 +779,26 @@ pub fn overflowed(ctx: Context<'_>) -> bool {
     state(ctx).borrow().overflowed
 }
 
-/// The frames recorded for the error whose text ends the given text, if any.
+/// The frames recorded for the error whose text ends the given text, if any: where it was
+/// raised (last).
 pub fn trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
     let s = state(ctx);
     let s = s.borrow();
-    match &s.trace {
-        Some((t, frames)) if !t.is_empty() && text.ends_with(t) => Some(frames.clone()),
-        _ => None,
-    }
+    s.trace
+        .as_ref()
+        .filter(|_| continues_trace(&s, text))
+        .map(|t| t.frames.clone())
+}
+
+/// As [`trace_of`], but where the error was first raised when it was caught and raised
+/// again (a message's `ErrorInfo`: the handler's frames, not those of aos's re-raise).
+pub fn origin_trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
+    let s = state(ctx);
+    let s = s.borrow();
+    s.trace
+        .as_ref()
+        .filter(|_| continues_trace(&s, text))
+        .map(|t| t.origin.clone().unwrap_or_else(|| t.frames.clone()))
 }
 
 fn thread_key(exec: &Execution<'_, '_>) -> usize {
@@ -1011,6 +1038,7 @@ pub fn enter_method<'gc>(
     function: Function<'gc>,
     name: Value<'gc>,
     arguments: usize,
+    tail: bool,
 ) -> Result<Option<BoxSequence<'gc>>, LuaError<'gc>> {
     if !in_diagnostic_mode(ctx) {
         return Ok(None);
@@ -1026,8 +1054,24 @@ pub fn enter_method<'gc>(
         site: UNKNOWN_SITE_SLOTS,
         arguments,
     };
-    let pop = push_entry(ctx, exec, closure, what, false, slots, false)?;
+    let pop = push_entry(ctx, exec, closure, what, tail, slots, false)?;
     Ok(Some(BoxSequence::new(&ctx, pop)))
+}
+
+/// The mark `calls.rs` puts at the end of the receiver's description of a method call in
+/// tail position (the description may be absent: then the mark alone).
+pub const TAIL_MARK: &[u8] = b"\tT";
+
+/// A method call's receiver description without its tail mark, and whether it had one.
+pub fn tail_mark<'gc>(ctx: Context<'gc>, what: Value<'gc>) -> (Value<'gc>, bool) {
+    let Value::String(s) = what else {
+        return (what, false);
+    };
+    match s.as_bytes().strip_suffix(TAIL_MARK) {
+        Some([]) => (Value::Nil, true),
+        Some(rest) => (Value::String(ctx.intern(rest)), true),
+        None => (what, false),
+    }
 }
 
 /// In diagnostic mode, the shadow-stack entry for a call of metamethod `__event` (a Lua
@@ -1096,16 +1140,21 @@ impl PopEntry {
     /// with the whole stack still there.
     fn trace(&self, ctx: Context<'_>, error: &LuaError<'_>) {
         let text = match error {
-            LuaError::Lua(e) => match e.0 {
-                Value::String(s) => s.as_bytes().to_vec(),
-                other => other.to_string().into_bytes(),
-            },
+            LuaError::Lua(e) => value_text(e.0),
             LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
         };
         let s = state(ctx);
         let mut s = s.borrow_mut();
-        let known = matches!(&s.trace, Some((t, _)) if !t.is_empty() && text.ends_with(t));
+        let known = !s.trace_caught && continues_trace(&s, &text);
         if !known {
+            let origin = match s.trace.take() {
+                Some(old) if s.reraise && text.ends_with(&old.text) => {
+                    Some(old.origin.unwrap_or(old.frames))
+                }
+                _ => None,
+            };
+            s.trace_caught = false;
+            s.reraise = false;
             // The failing frame's line: where `error` was called (its message may carry
             // another level's position), else the error's own position.
             let top = match &s.raised {
@@ -1116,7 +1165,11 @@ impl PopEntry {
                 Some(st) => frames(&st[..(self.depth + 1).min(st.len())], top),
                 None => Vec::new(),
             };
-            s.trace = Some((text, elide(traced)));
+            s.trace = Some(Traced {
+                text,
+                frames: elide(traced),
+                origin,
+            });
         }
     }
 
@@ -1151,6 +1204,33 @@ impl<'gc> Sequence<'gc> for PopEntry {
     }
 }
 
+/// An error value's text, as traces are keyed by it.
+fn value_text(v: Value<'_>) -> Vec<u8> {
+    match v {
+        Value::String(s) => s.as_bytes().to_vec(),
+        other => other.to_string().into_bytes(),
+    }
+}
+
+/// Whether an error with `text` is the traced one on its way out (with positions added in
+/// front as handlers re-raise it).
+fn continues_trace(s: &State, text: &[u8]) -> bool {
+    matches!(&s.trace, Some(t) if !t.text.is_empty() && text.ends_with(&t.text))
+}
+
+/// In diagnostic mode, notes that a protected call (`pcall`, `xpcall`, `coroutine.resume`,
+/// a `load` reader) caught the error that is being handed to Lua.
+pub fn error_caught(ctx: Context<'_>) {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    let s = state(ctx);
+    let mut s = s.borrow_mut();
+    if s.enabled {
+        s.trace_caught = true;
+    }
+}
+
 /// `chunk:line:` at the start of an error text (see [`leading_position`]).
 fn error_position(text: &[u8]) -> Option<(String, usize)> {
     leading_position(&String::from_utf8_lossy(text)).map(|(chunk, line, _)| (chunk, line))
@@ -1171,6 +1251,20 @@ fn frame_name(f: &FunctionId, what: &str) -> String {
     }
 }
 
+/// What a traceback shows for the frames a tail call reused.
+const TAIL_CALLS: &str = "(...tail calls...)";
+
+/// How the call that made entry `e` names its callee in a traceback: a tail call leaves Lua
+/// no calling instruction to name it by, so only a global name (found in the loaded
+/// table) is left.
+fn entered_as(e: &Entry) -> &str {
+    if e.tail && !e.what.starts_with("global ") {
+        ""
+    } else {
+        &e.what
+    }
+}
+
 /// The Lua frames, innermost first, from the entries of one coroutine (outermost first)
 /// and the innermost frame's position when known. A frame entered by something other than
 /// `(call)` (a library function such as `pcall`, a metamethod) shows as a gap: `None` line.
@@ -1187,13 +1281,13 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
     out.push(TraceFrame {
         chunk,
         line,
-        name: frame_name(&last.callee, &last.what),
+        name: frame_name(&last.callee, entered_as(last)),
     });
     for (i, e) in entries.iter().enumerate().rev() {
         // The frame that made call `e`: the callee of the entry before, if it called.
         let (caller, what) = match i.checked_sub(1).map(|j| &entries[j]) {
             Some(prev) if Some(&prev.callee) == e.caller.as_ref() => {
-                (Some(prev.callee.clone()), prev.what.clone())
+                (Some(prev.callee.clone()), entered_as(prev).to_owned())
             }
             Some(_) => (None, String::new()),
             None => (e.caller.clone(), String::new()),
@@ -1206,9 +1300,12 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
             });
         }
         if e.tail {
-            // Lua reused the caller's frame for the callee.
+            // Lua reused the caller's frame for the callee: one mark for a run of them.
+            if out.last().is_some_and(|f| f.chunk == TAIL_CALLS) {
+                continue;
+            }
             out.push(TraceFrame {
-                chunk: "(...tail calls...)".to_owned(),
+                chunk: TAIL_CALLS.to_owned(),
                 line: None,
                 name: String::new(),
             });
@@ -1306,14 +1403,26 @@ pub fn current_frames(ctx: Context<'_>, exec: &Execution<'_, '_>) -> Vec<TraceFr
 }
 
 /// Notes, in diagnostic mode, the error `error` raises (its text), so a message handler
-/// can tell an error raised by `error` from one raised by the VM.
-pub fn note_raised(ctx: Context<'_>, exec: &Execution<'_, '_>, value: Value<'_>) {
+/// can tell an error raised by `error` from one raised by the VM; `argument` is the value
+/// `error` was given (before a position is put in front).
+pub fn note_raised(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    argument: Value<'_>,
+    value: Value<'_>,
+) {
     if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
         return;
     }
     let s = state(ctx);
     let mut s = s.borrow_mut();
     if s.enabled {
+        // `error(e)` with a caught error raises it again (aos's handlers re-raise every
+        // handler's error so). The argument tells: `error("x")` at the same place again
+        // has only "x", without the position.
+        if s.trace_caught && continues_trace(&s, &value_text(argument)) {
+            s.reraise = true;
+        }
         s.raised = match value {
             Value::String(t) => Some((
                 t.as_bytes().to_vec(),

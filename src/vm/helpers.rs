@@ -339,7 +339,7 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         // in an error (nil when it gives none), see `index.rs`.
         let receiver = stack.get(0);
         let name = stack.get(1);
-        let what = stack.get(2);
+        let (what, tail) = super::diagnostics::tail_mark(ctx, stack.get(2));
         // Drop the name and description so the stack is `recv, args...`: the method's own
         // arguments.
         stack.drain(1..3);
@@ -354,7 +354,15 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
             Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
         };
         match found {
-            MetaResult::Value(v) => call_method(ctx, &exec, v, name, stack.len(), call_line(what)),
+            MetaResult::Value(v) => {
+                let call = MethodCall {
+                    name,
+                    arguments: stack.len(),
+                    line: call_line(what),
+                    tail,
+                };
+                call_method(ctx, &exec, v, call)
+            }
             MetaResult::Call(call) => {
                 // `__index` is a function: call it, then call what it returns with our args.
                 let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
@@ -362,21 +370,44 @@ fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 let line = call_line(what);
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, ThenCallMethod { args, name, line })),
+                    then: Some(BoxSequence::new(
+                        &ctx,
+                        ThenCallMethod {
+                            args,
+                            name,
+                            line,
+                            tail,
+                            shadow: None,
+                        },
+                    )),
                 })
             }
         }
     })
 }
 
+/// A method call of `(method)`: the name, how many arguments the method gets (the
+/// receiver included), the call's line when it is not the statement's, and whether it is
+/// a tail call in Lua (marked in diagnostic mode, see `calls.rs`).
+struct MethodCall<'gc> {
+    name: Value<'gc>,
+    arguments: usize,
+    line: Option<u64>,
+    tail: bool,
+}
+
 fn call_method<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
     method: Value<'gc>,
-    name: Value<'gc>,
-    arguments: usize,
-    line: Option<u64>,
+    call: MethodCall<'gc>,
 ) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
+    let MethodCall {
+        name,
+        arguments,
+        line,
+        tail,
+    } = call;
     match meta_ops::call(ctx, method) {
         // A library function numbers its arguments counting the receiver; Lua does not
         // count `self` in a method call (see [`MethodArgErrors`]).
@@ -390,7 +421,7 @@ fn call_method<'gc>(
         Ok(function) => Ok(CallbackReturn::Call {
             function,
             // Diagnostic mode's shadow stack knows method calls too (see `diagnostics`).
-            then: super::diagnostics::enter_method(ctx, exec, function, name, arguments)?,
+            then: super::diagnostics::enter_method(ctx, exec, function, name, arguments, tail)?,
         }),
         Err(_) => Err(type_error(ctx, exec, "call", method, name, line)),
     }
@@ -494,6 +525,8 @@ fn renumber_method_arg(text: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Calls the method an `__index` function gave (`args`: the receiver and arguments). In
+/// diagnostic mode a Lua method gets its shadow-stack entry, ended here when it returns.
 #[derive(Collect)]
 #[collect(no_drop)]
 struct ThenCallMethod<'gc> {
@@ -501,6 +534,10 @@ struct ThenCallMethod<'gc> {
     name: Value<'gc>,
     #[collect(require_static)]
     line: Option<u64>,
+    #[collect(require_static)]
+    tail: bool,
+    /// The method's shadow-stack entry, once it is called.
+    shadow: Option<BoxSequence<'gc>>,
 }
 
 impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
@@ -510,15 +547,36 @@ impl<'gc> Sequence<'gc> for ThenCallMethod<'gc> {
         exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        if let Some(mut entry) = self.shadow.take() {
+            // The method returned.
+            return entry.poll(ctx, exec, stack);
+        }
         let method = stack.get(0);
         stack.clear();
+        let arguments = self.args.len();
         stack.extend(self.args.drain(..));
         let function = meta_ops::call(ctx, method)
             .map_err(|_| type_error(ctx, &exec, "call", method, self.name, self.line))?;
+        self.shadow = super::diagnostics::enter_method(
+            ctx, &exec, function, self.name, arguments, self.tail,
+        )?;
         Ok(SequencePoll::Call {
             function,
-            is_tail: true,
+            is_tail: self.shadow.is_none(),
         })
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        match self.shadow.take() {
+            Some(mut entry) => entry.error(ctx, exec, error, stack),
+            None => Err(error),
+        }
     }
 }
 
