@@ -57,10 +57,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // About 1 s natively and 2 s in a browser tab on this project's 2-core reference
-            // machine: a `while true do end` stops before a developer wonders whether
-            // anything froze, while real handlers use far less (a token transfer: ~7 000).
-            fuel: 200_000_000,
+            // A `while true do end` handler stops in about 1 s natively and 1.3 s through
+            // the Node CLI on this project's 2-core reference machine (200 million took
+            // 1.6 s and 2.0 s), before a developer wonders whether anything froze, while
+            // real handlers use far less (a token transfer: about 5 600).
+            fuel: 120_000_000,
             memory: 256 << 20,
             source: SourceLimits::default(),
         }
