@@ -219,6 +219,21 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         "local s = 0\nfor i = 1, 3 do\n  for j = 1, 1e10 do\n    s = s + j\n  end\nend\n",
         4,
     ),
+    (
+        "a loop written with goto in the main chunk",
+        "local x = 0\n::top::\nx = x + 1\nif x ~= 0 then\n  goto top\nend\n",
+        5,
+    ),
+    (
+        "a goto loop in a coroutine's body",
+        "local co = coroutine.wrap(function()\n  ::again::\n  goto again\nend)\nco()\n",
+        3,
+    ),
+    (
+        "a goto loop in a nested block",
+        "local function f()\n  do\n    ::l::\n    local y = 1\n    goto l\n  end\nend\nf()\n",
+        4,
+    ),
 ];
 
 #[test]

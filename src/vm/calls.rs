@@ -27,6 +27,7 @@ use piccolo::compiler::parser::{
     FunctionCallStatement, FunctionDefinition, HeadExpression, LineAnnotated, LocalStatement,
     PrimaryExpression, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
 };
+use piccolo::compiler::LineNumber;
 
 use super::compile::SourceString;
 use super::index::{is_hidden, After, Anchor, Describe};
@@ -216,10 +217,39 @@ impl CallRewrite {
             | Statement::For(ForStatement::Generic { body, .. }) => body,
             _ => return,
         };
+        body.statements
+            .insert(0, self.loop_hook(first, body.closed_on));
+    }
+
+    /// After a label a later `goto` jumps back to (a loop written with `goto`), the same
+    /// mark as [`Self::mark_loop`]'s, its lines from the label to the last such `goto`.
+    fn mark_goto_loops(&self, statements: &mut Vec<LineAnnotated<Statement<SourceString>>>) {
+        let mut i = 0;
+        while i < statements.len() {
+            if let Statement::Label(l) = &statements[i].inner {
+                let last = (!is_hidden(&l.name))
+                    .then(|| last_goto(&statements[i + 1..], &l.name))
+                    .flatten();
+                if let Some(last) = last {
+                    let hook = self.loop_hook(statements[i].line_number, last);
+                    statements.insert(i + 1, hook);
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// `(call)(nil, "(loop)\tFIRST\tLAST")`, a statement on line `first`.
+    fn loop_hook(
+        &self,
+        first: LineNumber,
+        last: LineNumber,
+    ) -> LineAnnotated<Statement<SourceString>> {
         let site = format!(
             "{LOOP_SITE}{}\t{}",
             first.0 as usize + 1,
-            body.closed_on.0 as usize + 1
+            last.0 as usize + 1
         );
         let hook = Statement::FunctionCall(FunctionCallStatement {
             head: SuffixedExpression {
@@ -231,16 +261,12 @@ impl CallRewrite {
                 simple(SimpleExpression::String(Arc::from(site.as_bytes()))),
             ]),
         });
-        body.statements.insert(
-            0,
-            LineAnnotated {
-                inner: hook,
-                line_number: first,
-            },
-        );
+        LineAnnotated {
+            inner: hook,
+            line_number: first,
+        }
     }
 
-    /// Whether `e` is a call of `(call)` (a rewritten call).
     /// For a call of `(call)` or `(method)`, where its description argument is (the site
     /// of `(call)`, the receiver's description of `(method)`).
     fn called_helper(&self, e: &Expression<SourceString>) -> Option<usize> {
@@ -345,6 +371,7 @@ impl VisitMut<SourceString> for CallRewrite {
             self.statement(&mut s.inner);
             self.mark_loop(s);
         }
+        self.mark_goto_loops(&mut b.statements);
         if let Some(r) = &mut b.return_statement {
             let n = r.inner.returns.len();
             for (i, e) in r.inner.returns.iter_mut().enumerate() {
@@ -396,6 +423,7 @@ impl VisitMut<SourceString> for CallRewrite {
                     self.statement(&mut st.inner);
                     self.mark_loop(st);
                 }
+                self.mark_goto_loops(&mut r.body.statements);
                 walk_block_return(self, &mut r.body);
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
@@ -542,6 +570,39 @@ fn walk_block_return(v: &mut CallRewrite, b: &mut Block<SourceString>) {
     let statements = std::mem::take(&mut b.statements);
     v.block(b);
     b.statements = statements;
+}
+
+/// The line of the last `goto label` among `statements` and the blocks inside them (not
+/// inside functions they define, where the label is not visible).
+fn last_goto(
+    statements: &[LineAnnotated<Statement<SourceString>>],
+    label: &SourceString,
+) -> Option<LineNumber> {
+    let mut last = None;
+    for s in statements {
+        let found = match &s.inner {
+            Statement::Goto(g) if g.name == *label => Some(s.line_number),
+            Statement::Do(b) => last_goto(&b.statements, label),
+            Statement::While(w) => last_goto(&w.block.statements, label),
+            Statement::Repeat(r) => last_goto(&r.body.statements, label),
+            Statement::For(ForStatement::Numeric { body, .. })
+            | Statement::For(ForStatement::Generic { body, .. }) => {
+                last_goto(&body.statements, label)
+            }
+            Statement::If(i) => std::iter::once(&i.if_part.1)
+                .chain(i.else_if_parts.iter().map(|(_, b)| b))
+                .chain(i.else_part.as_ref())
+                .filter_map(|b| last_goto(&b.statements, label))
+                .max_by_key(|l| l.0),
+            _ => None,
+        };
+        if let Some(l) = found {
+            if last.is_none_or(|x: LineNumber| l.0 > x.0) {
+                last = Some(l);
+            }
+        }
+    }
+    last
 }
 
 /// `e` is a single call (not in parentheses): a tail call when returned alone.
