@@ -220,6 +220,11 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         4,
     ),
     (
+        "a module's loader run by require",
+        "package.preload.spin = function()\n  local n = 0\n  while true do end\nend\nrequire(\"spin\")\n",
+        3,
+    ),
+    (
         "a loop written with goto in the main chunk",
         "local x = 0\n::top::\nx = x + 1\nif x ~= 0 then\n  goto top\nend\n",
         5,

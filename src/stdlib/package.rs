@@ -131,6 +131,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 index: 0,
                 msg: Vec::new(),
                 loading: false,
+                shadow: None,
             };
             stack.clear();
             match seq.next_searcher(ctx, &exec, &mut stack)? {
@@ -212,6 +213,9 @@ struct Require<'gc> {
     #[collect(require_static)]
     msg: Vec<u8>,
     loading: bool,
+    /// Diagnostic mode's shadow-stack entry for the loader (below a `[C]` require frame).
+    #[collect(require_static)]
+    shadow: Option<crate::vm::diagnostics::NativeCall>,
 }
 
 impl<'gc> Require<'gc> {
@@ -249,6 +253,9 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if self.loading {
+            if let Some(call) = self.shadow.take() {
+                crate::vm::diagnostics::leave_native(ctx, call, None);
+            }
             let r = stack.get(0);
             stack.clear();
             // package.loaded is a Lua table like any other (keys may have been deleted from
@@ -268,6 +275,7 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         match first {
             Value::Function(loader) => {
                 self.loading = true;
+                self.shadow = crate::vm::diagnostics::enter_native(ctx, &exec, loader, "require");
                 stack.extend([Value::String(self.name), extra]);
                 Ok(SequencePoll::Call {
                     function: loader,
@@ -280,5 +288,18 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
             }
             _ => self.next_searcher(ctx, &exec, &mut stack),
         }
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            crate::vm::diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
     }
 }
