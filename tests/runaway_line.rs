@@ -225,6 +225,21 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         3,
     ),
     (
+        "a __tostring metamethod called by print",
+        "local t = setmetatable({}, {__tostring = function()\n  local n = 0\n  while true do n = n + 1 end\nend})\nprint(t)\n",
+        3,
+    ),
+    (
+        "a __pairs metamethod",
+        "local t = setmetatable({}, {__pairs = function()\n  while true do end\nend})\nfor k in pairs(t) do end\n",
+        2,
+    ),
+    (
+        "a __tostring metamethod called by string.format",
+        "local t = setmetatable({}, {__tostring = function()\n  repeat until false\nend})\nlocal s = (\"%s\"):format(t)\n",
+        2,
+    ),
+    (
         "a loop written with goto in the main chunk",
         "local x = 0\n::top::\nx = x + 1\nif x ~= 0 then\n  goto top\nend\n",
         5,

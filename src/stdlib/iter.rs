@@ -59,9 +59,11 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 let function = meta_ops::call(ctx, handler)
                     .map_err(|_| error(ctx, &exec, "attempt to call a non-function '__pairs'"))?;
                 stack.replace(ctx, t);
+                let mut shadow = crate::vm::diagnostics::NativeSlot::default();
+                shadow.enter(ctx, &exec, function, "pairs");
                 Ok(CallbackReturn::Call {
                     function,
-                    then: Some(BoxSequence::new(&ctx, Truncate(3))),
+                    then: Some(BoxSequence::new(&ctx, PairsResults { shadow })),
                 })
             },
         ),
@@ -222,20 +224,34 @@ fn ordered_pairs<'gc>(
     ))
 }
 
-/// Keeps exactly `n` results (padding with nil), as `lua_call(L, .., n)` does.
+/// The three results of a `__pairs` call, its shadow-stack entry ended (see `NativeSlot`).
 #[derive(Collect)]
 #[collect(require_static)]
-pub struct Truncate(pub usize);
+struct PairsResults {
+    shadow: crate::vm::diagnostics::NativeSlot,
+}
 
-impl<'gc> Sequence<'gc> for Truncate {
+impl<'gc> Sequence<'gc> for PairsResults {
     fn poll(
         &mut self,
-        _ctx: Context<'gc>,
+        ctx: Context<'gc>,
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        stack.resize(self.0);
+        self.shadow.leave(ctx, None);
+        stack.resize(3);
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
+        Err(error)
     }
 }
 

@@ -14,6 +14,7 @@ use piccolo::{
 
 use super::argcheck::bad_arg;
 use super::tostring::{write_display, write_plain};
+use crate::vm::diagnostics::NativeSlot;
 use crate::vm::Host;
 
 pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
@@ -31,9 +32,11 @@ pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
             }
             Err(call) => {
                 stack.extend(call.args);
+                let mut shadow = NativeSlot::default();
+                shadow.enter(ctx, &exec, call.function, "tostring");
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, FirstResult)),
+                    then: Some(BoxSequence::new(&ctx, FirstResult { shadow })),
                 })
             }
         }
@@ -59,6 +62,7 @@ pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
                 custom,
                 line: Vec::new(),
                 host: host.clone(),
+                shadow: NativeSlot::default(),
             },
         )))
     });
@@ -73,7 +77,10 @@ pub fn lua_error<'gc>(ctx: Context<'gc>, msg: &str) -> Error<'gc> {
 /// Keeps only the first result of a `__tostring` call (Lua's `tostring` returns one value).
 #[derive(Collect)]
 #[collect(require_static)]
-struct FirstResult;
+struct FirstResult {
+    /// The metamethod's shadow-stack entry (below a `[C]` tostring frame).
+    shadow: NativeSlot,
+}
 
 impl<'gc> Sequence<'gc> for FirstResult {
     fn poll(
@@ -82,12 +89,24 @@ impl<'gc> Sequence<'gc> for FirstResult {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, None);
         match stack.get(0) {
             Value::String(_) | Value::Integer(_) | Value::Number(_) => {}
             _ => return Err(lua_error(ctx, "'__tostring' must return a string")),
         }
         stack.resize(1);
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
+        Err(error)
     }
 }
 
@@ -123,6 +142,9 @@ struct Print<'gc> {
     line: Vec<u8>,
     #[collect(require_static)]
     host: Rc<RefCell<Host>>,
+    /// The shadow-stack entry of the `tostring` call running (below `[C]` frames).
+    #[collect(require_static)]
+    shadow: NativeSlot,
 }
 
 impl<'gc> Print<'gc> {
@@ -144,12 +166,13 @@ impl<'gc> Sequence<'gc> for Print<'gc> {
     fn poll(
         &mut self,
         ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
+        exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         // Results of a `__tostring` call we made on the previous poll.
         if self.awaiting {
             self.awaiting = false;
+            self.shadow.leave(ctx, None);
             let v = stack.get(0);
             stack.clear();
             self.push_text(ctx, v)?;
@@ -164,6 +187,7 @@ impl<'gc> Sequence<'gc> for Print<'gc> {
                 };
                 stack.push_back(self.args[self.next]);
                 self.awaiting = true;
+                self.shadow.enter(ctx, &exec, function, "print");
                 return Ok(SequencePoll::Call {
                     function,
                     is_tail: false,
@@ -174,6 +198,9 @@ impl<'gc> Sequence<'gc> for Print<'gc> {
                 Err(call) => {
                     stack.extend(call.args);
                     self.awaiting = true;
+                    // Lua's `print` calls `tostring`, which calls the metamethod.
+                    self.shadow
+                        .enter(ctx, &exec, call.function, "tostring print");
                     return Ok(SequencePoll::Call {
                         function: call.function,
                         is_tail: false,
@@ -184,5 +211,16 @@ impl<'gc> Sequence<'gc> for Print<'gc> {
         self.line.push(b'\n');
         self.host.borrow_mut().output.extend_from_slice(&self.line);
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
+        Err(error)
     }
 }

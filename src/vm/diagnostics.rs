@@ -601,14 +601,19 @@ fn walk_frames(
             left -= 1;
             return (left == 0).then_some(FrameAt::C { name: None });
         }
-        if e.native.is_some() {
-            // The library function (`pcall`) between the two Lua frames.
-            left -= 1;
-            if left == 0 {
-                // Lua calls a library function in tail position as any other call.
-                return Some(FrameAt::C {
-                    name: site_name(&e.native_site),
-                });
+        if let Some(native) = e.native {
+            // The library function (`pcall`) between the two Lua frames; `print` calling
+            // `tostring` is two.
+            let frames = native.split(' ').count();
+            for k in 1..=frames {
+                left -= 1;
+                if left == 0 {
+                    // Lua calls a library function in tail position as any other call;
+                    // one called by another has no name.
+                    return Some(FrameAt::C {
+                        name: (k == frames).then(|| site_name(&e.native_site)).flatten(),
+                    });
+                }
             }
         }
         let caller = e.caller.clone()?;
@@ -1292,7 +1297,7 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
             Some(_) => (None, String::new()),
             None => (e.caller.clone(), String::new()),
         };
-        if let Some(name) = e.native {
+        for name in e.native.iter().flat_map(|n| n.split(' ')) {
             out.push(TraceFrame {
                 chunk: "[C]".to_owned(),
                 line: None,
@@ -1361,11 +1366,13 @@ pub fn level_position(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) ->
         if e.callee != current {
             return String::new();
         }
-        if e.native.is_some() {
-            // The library function's own level: Lua gives no position for it.
-            remaining -= 1;
-            if remaining == 0 {
-                return String::new();
+        if let Some(native) = e.native {
+            // The library functions' own levels: Lua gives no position for them.
+            for _ in native.split(' ') {
+                remaining -= 1;
+                if remaining == 0 {
+                    return String::new();
+                }
             }
         }
         if !e.tail {
@@ -1564,8 +1571,34 @@ pub struct NativeCall {
     depth: usize,
 }
 
+/// A library function's shadow-stack entry for the Lua function it calls back, if any
+/// (see [`enter_native`]): entered before the call, ended when it returns or fails.
+#[derive(Default)]
+pub struct NativeSlot(Option<NativeCall>);
+
+impl NativeSlot {
+    pub fn enter<'gc>(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        function: Function<'gc>,
+        name: &'static str,
+    ) {
+        self.0 = enter_native(ctx, exec, function, name);
+    }
+
+    /// The call returned (`None`) or failed.
+    pub fn leave(&mut self, ctx: Context<'_>, error: Option<&LuaError<'_>>) {
+        if let Some(call) = self.0.take() {
+            leave_native(ctx, call, error);
+        }
+    }
+}
+
 /// In diagnostic mode, records that library function `name` (called from Lua) calls
-/// `function`, so levels and tracebacks see through it. Pair with [`leave_native`].
+/// `function`, so levels and tracebacks see through it. Pair with [`leave_native`]. A name
+/// of several words is as many nested library functions, innermost first (`print`
+/// calling `tostring`: `"tostring print"`).
 pub fn enter_native<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,

@@ -88,10 +88,12 @@ pub fn format<'gc>(
             .collect(),
         waiting: None,
         args,
+        shadow: Default::default(),
     };
     match job.resolve(ctx)? {
         Some(call) => {
             stack.extend(call.args);
+            job.shadow.enter(ctx, &exec, call.function, "string.format");
             Ok(CallbackReturn::Call {
                 function: call.function,
                 then: Some(BoxSequence::new(&ctx, job)),
@@ -172,6 +174,9 @@ struct Format<'gc> {
     /// The argument whose `__tostring` is running.
     #[collect(require_static)]
     waiting: Option<usize>,
+    /// That metamethod's shadow-stack entry (below a `[C]` string.format frame).
+    #[collect(require_static)]
+    shadow: crate::vm::diagnostics::NativeSlot,
 }
 
 impl<'gc> Format<'gc> {
@@ -216,6 +221,7 @@ impl<'gc> Sequence<'gc> for Format<'gc> {
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if let Some(idx) = self.waiting.take() {
+            self.shadow.leave(ctx, None);
             let text = stack.get(0);
             if !matches!(
                 text,
@@ -228,6 +234,8 @@ impl<'gc> Sequence<'gc> for Format<'gc> {
         stack.clear();
         if let Some(call) = self.resolve(ctx)? {
             stack.extend(call.args);
+            self.shadow
+                .enter(ctx, &exec, call.function, "string.format");
             return Ok(SequencePoll::Call {
                 function: call.function,
                 is_tail: false,
@@ -235,5 +243,16 @@ impl<'gc> Sequence<'gc> for Format<'gc> {
         }
         self.finish(ctx, exec, &mut stack)?;
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
+        Err(error)
     }
 }

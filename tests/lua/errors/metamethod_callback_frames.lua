@@ -1,0 +1,20 @@
+-- Metamethods called back by library functions (tostring, print, string.format, pairs)
+-- run below those functions' [C] frames: tracebacks and error levels see them as Lua does.
+local mt = { __tostring = function(t) local x = nil; return x.y end }
+local t = setmetatable({}, mt)
+print(xpcall(function() return tostring(t) .. "" end, debug.traceback))
+print(xpcall(function() print(t) end, debug.traceback))
+print(xpcall(function() return string.format("%s", t) end, debug.traceback))
+print(xpcall(function() return ("%s|%s"):format(1, t) end, debug.traceback))
+local mt2 = { __pairs = function(t) error("no pairs", 2) end }
+print(xpcall(function() for k in pairs(setmetatable({}, mt2)) do end end, debug.traceback))
+local lv = setmetatable({}, { __tostring = function() error("level two", 2) end })
+print(pcall(tostring, lv))
+print(pcall(print, lv))
+print(pcall(string.format, "%s", lv))
+local ok = setmetatable({}, { __tostring = function() return "fine" end })
+print(tostring(ok), string.format("[%s]", ok))
+print(ok)
+for k, v in pairs(setmetatable({}, { __pairs = function(t) return next, { a = 1 }, nil end })) do
+  print(k, v)
+end
