@@ -240,6 +240,16 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         2,
     ),
     (
+        "an __index metamethod called by ipairs's iterator",
+        "local t = setmetatable({}, {__index = function(t, k)\n  while true do end\nend})\nfor i, v in ipairs(t) do end\n",
+        2,
+    ),
+    (
+        "an __index metamethod called by table.concat",
+        "local t = setmetatable({}, {__index = function(t, k)\n  local n = 0\n  repeat n = n + 1 until n < 0\nend})\nlocal s = table.concat(t, \",\", 1, 2)\n",
+        3,
+    ),
+    (
         "a loop written with goto in the main chunk",
         "local x = 0\n::top::\nx = x + 1\nif x ~= 0 then\n  goto top\nend\n",
         5,

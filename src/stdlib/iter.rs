@@ -86,9 +86,11 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             MetaResult::Call(call) => {
                 stack.clear();
                 stack.extend(call.args);
+                let mut shadow = crate::vm::diagnostics::NativeSlot::default();
+                shadow.enter(ctx, &exec, call.function, "");
                 Ok(CallbackReturn::Call {
                     function: call.function,
-                    then: Some(BoxSequence::new(&ctx, IndexResult(i))),
+                    then: Some(BoxSequence::new(&ctx, IndexResult { i, shadow })),
                 })
             }
         }
@@ -258,7 +260,12 @@ impl<'gc> Sequence<'gc> for PairsResults {
 /// The result of an `__index` call made by the `ipairs` iterator: `i, v`, or nil to stop.
 #[derive(Collect)]
 #[collect(require_static)]
-struct IndexResult(i64);
+struct IndexResult {
+    i: i64,
+    /// The metamethod's shadow-stack entry, below the iterator's `[C]` frame (which Lua
+    /// names as the loop calls it: `for iterator`).
+    shadow: crate::vm::diagnostics::NativeSlot,
+}
 
 impl<'gc> Sequence<'gc> for IndexResult {
     fn poll(
@@ -267,13 +274,25 @@ impl<'gc> Sequence<'gc> for IndexResult {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, None);
         let v = stack.get(0);
         if v.is_nil() {
             stack.replace(ctx, Value::Nil);
         } else {
-            stack.replace(ctx, (self.0, v));
+            stack.replace(ctx, (self.i, v));
         }
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: Error<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
+        Err(error)
     }
 }
 

@@ -121,6 +121,8 @@ struct Insert<'gc> {
 }
 
 impl<'gc> Job<'gc> for Insert<'gc> {
+    const NAME: &'static str = "table.insert";
+
     fn step(
         &mut self,
         ctx: Context<'gc>,
@@ -214,6 +216,8 @@ struct Remove<'gc> {
 }
 
 impl<'gc> Job<'gc> for Remove<'gc> {
+    const NAME: &'static str = "table.remove";
+
     fn step(
         &mut self,
         ctx: Context<'gc>,
@@ -320,6 +324,8 @@ struct Concat<'gc> {
 }
 
 impl<'gc> Job<'gc> for Concat<'gc> {
+    const NAME: &'static str = "table.concat";
+
     fn step(
         &mut self,
         ctx: Context<'gc>,
@@ -483,6 +489,8 @@ struct Move<'gc> {
 }
 
 impl<'gc> Job<'gc> for Move<'gc> {
+    const NAME: &'static str = "table.move";
+
     fn step(
         &mut self,
         _: Context<'gc>,
@@ -562,6 +570,8 @@ struct Unpack<'gc> {
 }
 
 impl<'gc> Job<'gc> for Unpack<'gc> {
+    const NAME: &'static str = "table.unpack";
+
     fn step(
         &mut self,
         ctx: Context<'gc>,

@@ -1301,7 +1301,13 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
             out.push(TraceFrame {
                 chunk: "[C]".to_owned(),
                 line: None,
-                name: format!("function '{name}'"),
+                name: match (name, e.native_site.as_str()) {
+                    ("", "") => "?".to_owned(),
+                    // A function no library table holds (`ipairs`'s iterator): named by how
+                    // it was called.
+                    ("", site) => site.to_owned(),
+                    (name, _) => format!("function '{name}'"),
+                },
             });
         }
         if e.tail {
@@ -1598,7 +1604,8 @@ impl NativeSlot {
 /// In diagnostic mode, records that library function `name` (called from Lua) calls
 /// `function`, so levels and tracebacks see through it. Pair with [`leave_native`]. A name
 /// of several words is as many nested library functions, innermost first (`print`
-/// calling `tostring`: `"tostring print"`).
+/// calling `tostring`: `"tostring print"`); an empty name, a function that Lua names by
+/// its call site (`ipairs`'s iterator).
 pub fn enter_native<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,

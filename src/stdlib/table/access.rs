@@ -39,6 +39,9 @@ pub enum Op<'gc> {
 }
 
 pub trait Job<'gc>: Collect + 'gc {
+    /// The library function, as Lua's tracebacks name it (`table.concat`): the `[C]` frame
+    /// above the metamethods and comparators the job calls.
+    const NAME: &'static str;
     /// The next operation, given the result of the previous one (`nil` at the start and
     /// after a `Set`).
     fn step(
@@ -66,11 +69,9 @@ pub struct Driver<J> {
     job: J,
     #[collect(require_static)]
     waiting: Waiting,
-    /// The call pending is a sort comparator's.
-    #[collect(require_static)]
-    comparing: bool,
-    /// In diagnostic mode, the shadow-stack entry of the comparator running (so tracebacks
-    /// and the search for a runaway loop see its frame, as Lua's stack has it).
+    /// In diagnostic mode, the shadow-stack entry of the comparator or metamethod running
+    /// (so tracebacks and the search for a runaway loop see its frame, as Lua's stack has
+    /// it).
     #[collect(require_static)]
     shadow: Option<diagnostics::NativeCall>,
 }
@@ -86,7 +87,6 @@ pub fn run<'gc, J: Job<'gc>>(
     let mut driver = Driver {
         job,
         waiting: Waiting::Nothing,
-        comparing: false,
         shadow: None,
     };
     match driver.drive(ctx, &mut exec, &mut stack, Value::Nil)? {
@@ -136,11 +136,10 @@ fn length_value<'gc>(
 }
 
 impl<'gc, J: Job<'gc>> Driver<J> {
-    /// Notes (in diagnostic mode) that `function`, about to be called, is a comparator.
+    /// Notes (in diagnostic mode) that the job calls `function` (a comparator or a
+    /// metamethod).
     fn enter(&mut self, ctx: Context<'gc>, exec: &Execution<'gc, '_>, function: Function<'gc>) {
-        if self.comparing {
-            self.shadow = diagnostics::enter_native(ctx, exec, function, "table.sort");
-        }
+        self.shadow = diagnostics::enter_native(ctx, exec, function, J::NAME);
     }
 
     /// Steps the job until it is done (`None`, results on `stack`) or needs a Lua call
@@ -159,7 +158,6 @@ impl<'gc, J: Job<'gc>> Driver<J> {
                 Ok(op) => op,
                 Err(e) => break Err(e),
             };
-            self.comparing = matches!(op, Op::Compare(..));
             match self.perform(ctx, exec, stack, op) {
                 Ok(Performed::Value(v)) => input = v,
                 Ok(Performed::Call(f, waiting)) => {

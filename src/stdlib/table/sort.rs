@@ -213,6 +213,8 @@ impl<'gc> Sort<'gc> {
 }
 
 impl<'gc> Job<'gc> for Sort<'gc> {
+    const NAME: &'static str = "table.sort";
+
     fn step(
         &mut self,
         ctx: Context<'gc>,
