@@ -250,6 +250,16 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         3,
     ),
     (
+        "a __newindex function",
+        "local t = setmetatable({}, {__newindex = function(t, k, v)\n  while true do end\nend})\nt.x = 1\n",
+        2,
+    ),
+    (
+        "a __concat function",
+        "local t = setmetatable({}, {__concat = function(a, b)\n  while true do end\nend})\nlocal s = \"a\" .. t\n",
+        2,
+    ),
+    (
         "a loop written with goto in the main chunk",
         "local x = 0\n::top::\nx = x + 1\nif x ~= 0 then\n  goto top\nend\n",
         5,

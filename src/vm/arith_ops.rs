@@ -403,6 +403,8 @@ enum Then {
     Value,
     Truth,
     Negated,
+    /// No result (an `__newindex` function's).
+    Nothing,
 }
 
 impl<'gc> Sequence<'gc> for Then {
@@ -414,11 +416,12 @@ impl<'gc> Sequence<'gc> for Then {
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         let v = stack.get(0);
         stack.clear();
-        stack.push_back(match self {
-            Then::Value => v,
-            Then::Truth => Value::Boolean(v.to_bool()),
-            Then::Negated => Value::Boolean(!v.to_bool()),
-        });
+        match self {
+            Then::Value => stack.push_back(v),
+            Then::Truth => stack.push_back(Value::Boolean(v.to_bool())),
+            Then::Negated => stack.push_back(Value::Boolean(!v.to_bool())),
+            Then::Nothing => {}
+        }
         Ok(SequencePoll::Return)
     }
 }
@@ -461,6 +464,14 @@ impl AfterMetamethod {
         AfterMetamethod {
             then: Then::Value,
             shadow,
+        }
+    }
+
+    /// Keeps no result (an `__newindex` function's).
+    pub(super) fn none(shadow: super::diagnostics::NativeCall) -> Self {
+        AfterMetamethod {
+            then: Then::Nothing,
+            shadow: Some(shadow),
         }
     }
 }

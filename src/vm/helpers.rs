@@ -646,6 +646,7 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 values,
                 awaiting: false,
                 names,
+                shadow: None,
             },
         );
         if all_text {
@@ -691,6 +692,9 @@ struct Concat<'gc> {
     /// are results of joins and metamethods, which Lua cannot name).
     originals: usize,
     names: Value<'gc>,
+    /// Diagnostic mode's shadow-stack entry of the `__concat` call running.
+    #[collect(require_static)]
+    shadow: Option<super::diagnostics::NativeCall>,
 }
 
 impl<'gc> Sequence<'gc> for Concat<'gc> {
@@ -702,6 +706,9 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
     ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
         if self.awaiting {
             self.awaiting = false;
+            if let Some(call) = self.shadow.take() {
+                super::diagnostics::leave_native(ctx, call, None);
+            }
             // The metamethod's first result replaces the two operands it combined.
             self.values.push(stack.get(0));
         }
@@ -742,6 +749,8 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
             self.originals = self.originals.min(n - 2);
             stack.extend([a, b]);
             self.awaiting = true;
+            // Diagnostic mode counts the call as Lua counts a metamethod's.
+            self.shadow = super::diagnostics::enter_metamethod(ctx, &exec, function, "concat", 2)?;
             return Ok(SequencePoll::Call {
                 function,
                 is_tail: false,
@@ -749,6 +758,19 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
         }
         stack.push_back(self.values.pop().unwrap_or(Value::Nil));
         Ok(SequencePoll::Return)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        _exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        _stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        if let Some(call) = self.shadow.take() {
+            super::diagnostics::leave_native(ctx, call, Some(&error));
+        }
+        Err(error)
     }
 }
 
@@ -829,9 +851,14 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 }
                 Value::Function(f) => {
                     stack.extend([target, key, value]);
+                    // Diagnostic mode counts the call as Lua counts a metamethod's.
+                    let shadow =
+                        super::diagnostics::enter_metamethod(ctx, &exec, f, "newindex", 3)?;
                     return Ok(CallbackReturn::Call {
                         function: f,
-                        then: None,
+                        then: shadow.map(|call| {
+                            BoxSequence::new(&ctx, super::arith_ops::AfterMetamethod::none(call))
+                        }),
                     });
                 }
                 next => target = next,

@@ -18,3 +18,8 @@ print(ok)
 for k, v in pairs(setmetatable({}, { __pairs = function(t) return next, { a = 1 }, nil end })) do
   print(k, v)
 end
+-- __newindex and __concat functions, called by assignments and `..`
+local w = setmetatable({}, { __newindex = function(t, k, v) local x; return x.y end })
+print(xpcall(function() w.a = 1 end, debug.traceback))
+local cc = setmetatable({}, { __concat = function(a, b) error("cat", 2) end })
+print(xpcall(function() return "a" .. cc end, debug.traceback))

@@ -42,3 +42,11 @@ print(n)
 
 -- the program goes on afterwards with its state
 print("after", depth > 0)
+
+-- __newindex and __concat functions recursing through their own operation: C levels
+local w = setmetatable({}, {})
+getmetatable(w).__newindex = function(tt, k, v) tt[k + 1] = v end
+print(pcall(function() w[1] = 1 end))
+local c = setmetatable({}, {})
+getmetatable(c).__concat = function(a, b) return a .. b end
+print(pcall(function() return c .. "x" end))
