@@ -12,6 +12,7 @@ use piccolo::{
 };
 
 use crate::vm::convert::address;
+use crate::vm::diagnostics;
 
 use super::argcheck::{check_any, check_integer, check_table, error};
 
@@ -59,12 +60,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 let function = meta_ops::call(ctx, handler)
                     .map_err(|_| error(ctx, &exec, "attempt to call a non-function '__pairs'"))?;
                 stack.replace(ctx, t);
-                let mut shadow = crate::vm::diagnostics::NativeSlot::default();
-                shadow.enter(ctx, &exec, function, "pairs");
-                Ok(CallbackReturn::Call {
-                    function,
-                    then: Some(BoxSequence::new(&ctx, PairsResults { shadow })),
-                })
+                let then = BoxSequence::new(&ctx, Truncate(3));
+                Ok(diagnostics::call_back(ctx, &exec, function, "pairs", then))
             },
         ),
     );
@@ -86,12 +83,9 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             MetaResult::Call(call) => {
                 stack.clear();
                 stack.extend(call.args);
-                let mut shadow = crate::vm::diagnostics::NativeSlot::default();
-                shadow.enter(ctx, &exec, call.function, "");
-                Ok(CallbackReturn::Call {
-                    function: call.function,
-                    then: Some(BoxSequence::new(&ctx, IndexResult { i, shadow })),
-                })
+                // The iterator's `[C]` frame: Lua names it as the loop calls it.
+                let then = BoxSequence::new(&ctx, IndexResult(i));
+                Ok(diagnostics::call_back(ctx, &exec, call.function, "", then))
             }
         }
     });
@@ -226,46 +220,27 @@ fn ordered_pairs<'gc>(
     ))
 }
 
-/// The three results of a `__pairs` call, its shadow-stack entry ended (see `NativeSlot`).
+/// Keeps exactly `n` results (padding with nil), as `lua_call(L, .., n)` does.
 #[derive(Collect)]
 #[collect(require_static)]
-struct PairsResults {
-    shadow: crate::vm::diagnostics::NativeSlot,
-}
+pub struct Truncate(pub usize);
 
-impl<'gc> Sequence<'gc> for PairsResults {
+impl<'gc> Sequence<'gc> for Truncate {
     fn poll(
         &mut self,
-        ctx: Context<'gc>,
+        _ctx: Context<'gc>,
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, None);
-        stack.resize(3);
+        stack.resize(self.0);
         Ok(SequencePoll::Return)
-    }
-
-    fn error(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        error: Error<'gc>,
-        _stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, Some(&error));
-        Err(error)
     }
 }
 
 /// The result of an `__index` call made by the `ipairs` iterator: `i, v`, or nil to stop.
 #[derive(Collect)]
 #[collect(require_static)]
-struct IndexResult {
-    i: i64,
-    /// The metamethod's shadow-stack entry, below the iterator's `[C]` frame (which Lua
-    /// names as the loop calls it: `for iterator`).
-    shadow: crate::vm::diagnostics::NativeSlot,
-}
+struct IndexResult(i64);
 
 impl<'gc> Sequence<'gc> for IndexResult {
     fn poll(
@@ -274,25 +249,13 @@ impl<'gc> Sequence<'gc> for IndexResult {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, None);
         let v = stack.get(0);
         if v.is_nil() {
             stack.replace(ctx, Value::Nil);
         } else {
-            stack.replace(ctx, (self.i, v));
+            stack.replace(ctx, (self.0, v));
         }
         Ok(SequencePoll::Return)
-    }
-
-    fn error(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        error: Error<'gc>,
-        _stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, Some(&error));
-        Err(error)
     }
 }
 

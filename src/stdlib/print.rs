@@ -14,7 +14,7 @@ use piccolo::{
 
 use super::argcheck::bad_arg;
 use super::tostring::{write_display, write_plain};
-use crate::vm::diagnostics::NativeSlot;
+use crate::vm::diagnostics::{self, NativeSlot};
 use crate::vm::Host;
 
 pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
@@ -32,12 +32,14 @@ pub fn install(ctx: Context<'_>, host: Rc<RefCell<Host>>) {
             }
             Err(call) => {
                 stack.extend(call.args);
-                let mut shadow = NativeSlot::default();
-                shadow.enter(ctx, &exec, call.function, "tostring");
-                Ok(CallbackReturn::Call {
-                    function: call.function,
-                    then: Some(BoxSequence::new(&ctx, FirstResult { shadow })),
-                })
+                let then = BoxSequence::new(&ctx, FirstResult);
+                Ok(diagnostics::call_back(
+                    ctx,
+                    &exec,
+                    call.function,
+                    "tostring",
+                    then,
+                ))
             }
         }
     });
@@ -77,10 +79,7 @@ pub fn lua_error<'gc>(ctx: Context<'gc>, msg: &str) -> Error<'gc> {
 /// Keeps only the first result of a `__tostring` call (Lua's `tostring` returns one value).
 #[derive(Collect)]
 #[collect(require_static)]
-struct FirstResult {
-    /// The metamethod's shadow-stack entry (below a `[C]` tostring frame).
-    shadow: NativeSlot,
-}
+struct FirstResult;
 
 impl<'gc> Sequence<'gc> for FirstResult {
     fn poll(
@@ -89,24 +88,12 @@ impl<'gc> Sequence<'gc> for FirstResult {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, None);
         match stack.get(0) {
             Value::String(_) | Value::Integer(_) | Value::Number(_) => {}
             _ => return Err(lua_error(ctx, "'__tostring' must return a string")),
         }
         stack.resize(1);
         Ok(SequencePoll::Return)
-    }
-
-    fn error(
-        &mut self,
-        ctx: Context<'gc>,
-        _exec: Execution<'gc, '_>,
-        error: Error<'gc>,
-        _stack: Stack<'gc, '_>,
-    ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        self.shadow.leave(ctx, Some(&error));
-        Err(error)
     }
 }
 

@@ -1601,6 +1601,55 @@ impl NativeSlot {
     }
 }
 
+/// A library function's call of `function` (a metamethod it runs), then `then`: with
+/// diagnostic mode's shadow-stack entry for it (see [`enter_native`]) around the call.
+pub fn call_back<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    function: Function<'gc>,
+    name: &'static str,
+    then: BoxSequence<'gc>,
+) -> CallbackReturn<'gc> {
+    let mut slot = NativeSlot::default();
+    slot.enter(ctx, exec, function, name);
+    CallbackReturn::Call {
+        function,
+        then: Some(BoxSequence::new(&ctx, AfterNative { slot, then })),
+    }
+}
+
+/// Ends the entry of [`call_back`], then goes on as `then`.
+#[derive(Collect)]
+#[collect(no_drop)]
+struct AfterNative<'gc> {
+    #[collect(require_static)]
+    slot: NativeSlot,
+    then: BoxSequence<'gc>,
+}
+
+impl<'gc> Sequence<'gc> for AfterNative<'gc> {
+    fn poll(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        self.slot.leave(ctx, None);
+        self.then.poll(ctx, exec, stack)
+    }
+
+    fn error(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: Execution<'gc, '_>,
+        error: LuaError<'gc>,
+        stack: Stack<'gc, '_>,
+    ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
+        self.slot.leave(ctx, Some(&error));
+        self.then.error(ctx, exec, error, stack)
+    }
+}
+
 /// In diagnostic mode, records that library function `name` (called from Lua) calls
 /// `function`, so levels and tracebacks see through it. Pair with [`leave_native`]. A name
 /// of several words is as many nested library functions, innermost first (`print`
