@@ -149,3 +149,20 @@ fn lua_door_garbage_of_an_abandoned_call_is_freed_before_the_memory_check() {
         }
     }
 }
+
+/// Finding F7, the harness's (lua door, seed 62050 case 37): a mutated source of 210 MB sent
+/// as a message's Data is refused with `BAD_MESSAGE` (past the 16 MB message limit, state
+/// unchanged), an expected outcome the door had not listed.
+#[test]
+fn lua_door_accepts_a_source_past_the_message_limit_being_refused() {
+    let mut s = lua_door::Subject::new(aolite::Diagnostics::Off);
+    let src = format!(
+        "x = 1 --[[{}]]",
+        "y".repeat(aolite::ao::message::MAX_MESSAGE_BYTES)
+    );
+    match lua_door::check_lua(&mut s, &src, 1) {
+        Ok(doors::Verdict::Rejected(why)) => assert!(why.starts_with("BAD_MESSAGE"), "{why}"),
+        Ok(doors::Verdict::Accepted) => panic!("accepted"),
+        Err(e) => panic!("{e}"),
+    }
+}

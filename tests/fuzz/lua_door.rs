@@ -454,6 +454,14 @@ pub fn check_lua(s: &mut Subject, src: &str, how: usize) -> Result<Verdict, Stri
         Ok(o) if o.error.is_none() => None,
         Ok(o) => Some(format!("LUA_ERROR {}", o.error.unwrap_or_default())),
         Err(e) if CODES.contains(&e.code()) => Some(format!("{} {e}", e.code())),
+        // A source past the message size limit, sent as a message's Data (F7).
+        Err(e)
+            if e.code() == "BAD_MESSAGE"
+                && how != 0
+                && src.len() > aolite::ao::message::MAX_MESSAGE_BYTES =>
+        {
+            Some(format!("{} {e}", e.code()))
+        }
         Err(e) => return Err(format!("unexpected error {}: {e}", e.code())),
     };
     s.hash = None;
