@@ -310,7 +310,7 @@ impl Process {
 /// How much fuel of its limit a runaway message spends per byte of the state document copied
 /// to find its line (see [`Process::locate_runaway`]): a copy (export, import, and the re-run
 /// up to the loop) takes about as long per 8 bytes as piccolo takes per fuel unit, so under
-/// the default 120 000 000 fuel a state of up to 15 MB is copied.
+/// the default 200 000 000 fuel a state of up to 25 MB is copied.
 const FUEL_PER_COPIED_BYTE: u64 = 8;
 
 /// The re-run [`Process::diagnose_failure`] is given when the copy has already run: never

@@ -57,11 +57,12 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // A `while true do end` handler stops in about 1 s natively and 1.3 s through
-            // the Node CLI on this project's 2-core reference machine (200 million took
-            // 1.6 s and 2.0 s), before a developer wonders whether anything froze, while
-            // real handlers use far less (a token transfer: about 5 600).
-            fuel: 120_000_000,
+            // A `while true do end` handler stops in about 1.7 s natively and 2.0 s through
+            // the Node CLI on this project's 2-core reference machine, while real handlers
+            // use far less (a token transfer: about 5 600). Not lower: a plain recursion must
+            // be able to reach the memory limit, where Lua's `stack overflow` is looked for
+            // (in wasm that takes 120-150 million fuel at the default 256 MiB).
+            fuel: 200_000_000,
             memory: 256 << 20,
             source: SourceLimits::default(),
         }
