@@ -131,7 +131,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 index: 0,
                 msg: Vec::new(),
                 loading: false,
-                shadow: None,
+                shadow: Default::default(),
             };
             stack.clear();
             match seq.next_searcher(ctx, &exec, &mut stack)? {
@@ -215,7 +215,7 @@ struct Require<'gc> {
     loading: bool,
     /// Diagnostic mode's shadow-stack entry for the loader (below a `[C]` require frame).
     #[collect(require_static)]
-    shadow: Option<crate::vm::diagnostics::NativeCall>,
+    shadow: crate::vm::diagnostics::NativeSlot,
 }
 
 impl<'gc> Require<'gc> {
@@ -253,9 +253,7 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
         if self.loading {
-            if let Some(call) = self.shadow.take() {
-                crate::vm::diagnostics::leave_native(ctx, call, None);
-            }
+            self.shadow.leave(ctx, None);
             let r = stack.get(0);
             stack.clear();
             // package.loaded is a Lua table like any other (keys may have been deleted from
@@ -275,7 +273,7 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         match first {
             Value::Function(loader) => {
                 self.loading = true;
-                self.shadow = crate::vm::diagnostics::enter_native(ctx, &exec, loader, "require");
+                self.shadow.enter(ctx, &exec, loader, "require");
                 stack.extend([Value::String(self.name), extra]);
                 Ok(SequencePoll::Call {
                     function: loader,
@@ -297,9 +295,7 @@ impl<'gc> Sequence<'gc> for Require<'gc> {
         error: Error<'gc>,
         _stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            crate::vm::diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         Err(error)
     }
 }

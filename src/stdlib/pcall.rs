@@ -35,7 +35,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             let mut seq = Protected {
                 handler: Some(handler),
                 handling: false,
-                shadow: None,
+                shadow: Default::default(),
                 on_error: None,
                 handling_token: None,
             };
@@ -43,7 +43,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 Ok(function) => Ok(CallbackReturn::Call {
                     function,
                     then: Some(BoxSequence::new(&ctx, {
-                        seq.shadow = diagnostics::enter_native(ctx, &exec, function, "xpcall");
+                        seq.shadow.enter(ctx, &exec, function, "xpcall");
                         seq
                     })),
                 }),
@@ -86,7 +86,7 @@ pub(crate) fn protected_call<'gc>(
                 Protected {
                     handler: None,
                     handling: false,
-                    shadow: diagnostics::enter_native(ctx, exec, function, "pcall"),
+                    shadow: diagnostics::enter_native(ctx, exec, function, "pcall").into(),
                     on_error,
                     handling_token: None,
                 },
@@ -141,7 +141,7 @@ struct Protected<'gc> {
     handling: bool,
     /// Diagnostic mode's shadow-stack entry for the protected function.
     #[collect(require_static)]
-    shadow: Option<diagnostics::NativeCall>,
+    shadow: diagnostics::NativeSlot,
     /// Told when the protected function fails (see [`protected_call`]).
     #[collect(require_static)]
     on_error: Option<OnError>,
@@ -158,9 +158,7 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            diagnostics::leave_native(ctx, call, None);
-        }
+        self.shadow.leave(ctx, None);
         if let Some(token) = self.handling_token.take() {
             diagnostics::end_handling(ctx, token);
         }
@@ -180,9 +178,7 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         if let Some(token) = self.handling_token.take() {
             diagnostics::end_handling(ctx, token);
         }

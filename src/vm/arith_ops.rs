@@ -445,7 +445,13 @@ fn call_meta<'gc>(
     let shadow = super::diagnostics::enter_metamethod(ctx, exec, f, event, 2)?;
     Ok(CallbackReturn::Call {
         function: f,
-        then: Some(BoxSequence::new(&ctx, AfterMetamethod { then, shadow })),
+        then: Some(BoxSequence::new(
+            &ctx,
+            AfterMetamethod {
+                then,
+                shadow: shadow.into(),
+            },
+        )),
     })
 }
 
@@ -455,7 +461,7 @@ fn call_meta<'gc>(
 #[collect(require_static)]
 pub(super) struct AfterMetamethod {
     then: Then,
-    shadow: Option<super::diagnostics::NativeCall>,
+    shadow: super::diagnostics::NativeSlot,
 }
 
 impl AfterMetamethod {
@@ -463,7 +469,7 @@ impl AfterMetamethod {
     pub(super) fn first(shadow: Option<super::diagnostics::NativeCall>) -> Self {
         AfterMetamethod {
             then: Then::Value,
-            shadow,
+            shadow: shadow.into(),
         }
     }
 
@@ -471,7 +477,7 @@ impl AfterMetamethod {
     pub(super) fn none(shadow: super::diagnostics::NativeCall) -> Self {
         AfterMetamethod {
             then: Then::Nothing,
-            shadow: Some(shadow),
+            shadow: Some(shadow).into(),
         }
     }
 }
@@ -483,9 +489,7 @@ impl<'gc> Sequence<'gc> for AfterMetamethod {
         exec: Execution<'gc, '_>,
         stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            super::diagnostics::leave_native(ctx, call, None);
-        }
+        self.shadow.leave(ctx, None);
         self.then.poll(ctx, exec, stack)
     }
 
@@ -496,9 +500,7 @@ impl<'gc> Sequence<'gc> for AfterMetamethod {
         error: Error<'gc>,
         _stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            super::diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         Err(error)
     }
 }

@@ -787,23 +787,27 @@ pub fn overflowed(ctx: Context<'_>) -> bool {
 /// The frames recorded for the error whose text ends the given text, if any: where it was
 /// raised (last).
 pub fn trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
-    let s = state(ctx);
-    let s = s.borrow();
-    s.trace
-        .as_ref()
-        .filter(|_| continues_trace(&s, text))
-        .map(|t| t.frames.clone())
+    traced_as(ctx, text, |t| &t.frames)
 }
 
 /// As [`trace_of`], but where the error was first raised when it was caught and raised
 /// again (a message's `ErrorInfo`: the handler's frames, not those of aos's re-raise).
 pub fn origin_trace_of(ctx: Context<'_>, text: &[u8]) -> Option<Vec<TraceFrame>> {
+    traced_as(ctx, text, |t| t.origin.as_ref().unwrap_or(&t.frames))
+}
+
+/// The frames `pick` chooses of the error whose text ends `text`, if it is the one traced.
+fn traced_as(
+    ctx: Context<'_>,
+    text: &[u8],
+    pick: impl FnOnce(&Traced) -> &Vec<TraceFrame>,
+) -> Option<Vec<TraceFrame>> {
     let s = state(ctx);
     let s = s.borrow();
     s.trace
         .as_ref()
         .filter(|_| continues_trace(&s, text))
-        .map(|t| t.origin.clone().unwrap_or_else(|| t.frames.clone()))
+        .map(|t| pick(t).clone())
 }
 
 fn thread_key(exec: &Execution<'_, '_>) -> usize {
@@ -1582,6 +1586,12 @@ pub struct NativeCall {
 #[derive(Default)]
 pub struct NativeSlot(Option<NativeCall>);
 
+impl From<Option<NativeCall>> for NativeSlot {
+    fn from(call: Option<NativeCall>) -> Self {
+        NativeSlot(call)
+    }
+}
+
 impl NativeSlot {
     pub fn enter<'gc>(
         &mut self,
@@ -1726,7 +1736,7 @@ pub fn method_calls_native(ctx: Context<'_>, exec: &Execution<'_, '_>) {
 }
 
 /// Ends a [`NativeCall`]; with the error it failed with, which is traced if it is new.
-pub fn leave_native(ctx: Context<'_>, call: NativeCall, error: Option<&LuaError<'_>>) {
+fn leave_native(ctx: Context<'_>, call: NativeCall, error: Option<&LuaError<'_>>) {
     let pop = PopEntry {
         thread: call.thread,
         depth: call.depth,

@@ -646,7 +646,7 @@ fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
                 values,
                 awaiting: false,
                 names,
-                shadow: None,
+                shadow: Default::default(),
             },
         );
         if all_text {
@@ -694,7 +694,7 @@ struct Concat<'gc> {
     names: Value<'gc>,
     /// Diagnostic mode's shadow-stack entry of the `__concat` call running.
     #[collect(require_static)]
-    shadow: Option<super::diagnostics::NativeCall>,
+    shadow: super::diagnostics::NativeSlot,
 }
 
 impl<'gc> Sequence<'gc> for Concat<'gc> {
@@ -706,9 +706,7 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
     ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
         if self.awaiting {
             self.awaiting = false;
-            if let Some(call) = self.shadow.take() {
-                super::diagnostics::leave_native(ctx, call, None);
-            }
+            self.shadow.leave(ctx, None);
             // The metamethod's first result replaces the two operands it combined.
             self.values.push(stack.get(0));
         }
@@ -750,7 +748,8 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
             stack.extend([a, b]);
             self.awaiting = true;
             // Diagnostic mode counts the call as Lua counts a metamethod's.
-            self.shadow = super::diagnostics::enter_metamethod(ctx, &exec, function, "concat", 2)?;
+            self.shadow =
+                super::diagnostics::enter_metamethod(ctx, &exec, function, "concat", 2)?.into();
             return Ok(SequencePoll::Call {
                 function,
                 is_tail: false,
@@ -767,9 +766,7 @@ impl<'gc> Sequence<'gc> for Concat<'gc> {
         error: LuaError<'gc>,
         _stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, LuaError<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            super::diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         Err(error)
     }
 }

@@ -288,7 +288,7 @@ pub fn gsub<'gc>(
                 pending: None,
                 exhausted: false,
                 finishing: false,
-                shadow: None,
+                shadow: Default::default(),
             };
             match job.advance(ctx, &mut exec, &mut stack)? {
                 None => Ok(CallbackReturn::Return),
@@ -336,7 +336,7 @@ struct Gsub<'gc> {
     /// In diagnostic mode, the shadow-stack entry of the replacement function running (so
     /// tracebacks and the search for a runaway loop see its frame, as Lua's stack has it).
     #[collect(require_static)]
-    shadow: Option<crate::vm::diagnostics::NativeCall>,
+    shadow: crate::vm::diagnostics::NativeSlot,
     /// Every match is done; the result waits for room in the heap.
     #[collect(require_static)]
     finishing: bool,
@@ -461,7 +461,7 @@ impl<'gc> Gsub<'gc> {
                 Value::Function(f) => {
                     push_captures(ctx, exec, stack, src, &m, m.value_count())?;
                     self.pending = Some((m.start, m.end));
-                    self.shadow = crate::vm::diagnostics::enter_native(ctx, exec, f, "string.gsub");
+                    self.shadow.enter(ctx, exec, f, "string.gsub");
                     return Ok(Some(f));
                 }
                 _ => {
@@ -486,9 +486,7 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            crate::vm::diagnostics::leave_native(ctx, call, None);
-        }
+        self.shadow.leave(ctx, None);
         if self.exhausted {
             return Ok(budget::after_exhaustion(&mut exec, stack));
         }
@@ -512,9 +510,7 @@ impl<'gc> Sequence<'gc> for Gsub<'gc> {
         error: Error<'gc>,
         _stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            crate::vm::diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         Err(error)
     }
 }

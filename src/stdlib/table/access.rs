@@ -73,7 +73,7 @@ pub struct Driver<J> {
     /// (so tracebacks and the search for a runaway loop see its frame, as Lua's stack has
     /// it).
     #[collect(require_static)]
-    shadow: Option<diagnostics::NativeCall>,
+    shadow: diagnostics::NativeSlot,
 }
 
 /// Runs `job` for a callback: to completion if it needs no Lua call, else as a sequence.
@@ -87,7 +87,7 @@ pub fn run<'gc, J: Job<'gc>>(
     let mut driver = Driver {
         job,
         waiting: Waiting::Nothing,
-        shadow: None,
+        shadow: Default::default(),
     };
     match driver.drive(ctx, &mut exec, &mut stack, Value::Nil)? {
         None => Ok(CallbackReturn::Return),
@@ -139,7 +139,7 @@ impl<'gc, J: Job<'gc>> Driver<J> {
     /// Notes (in diagnostic mode) that the job calls `function` (a comparator or a
     /// metamethod).
     fn enter(&mut self, ctx: Context<'gc>, exec: &Execution<'gc, '_>, function: Function<'gc>) {
-        self.shadow = diagnostics::enter_native(ctx, exec, function, J::NAME);
+        self.shadow.enter(ctx, exec, function, J::NAME);
     }
 
     /// Steps the job until it is done (`None`, results on `stack`) or needs a Lua call
@@ -266,9 +266,7 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            diagnostics::leave_native(ctx, call, None);
-        }
+        self.shadow.leave(ctx, None);
         let result = stack.get(0);
         let input = match self.waiting {
             Waiting::Value => result,
@@ -296,9 +294,7 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
         error: Error<'gc>,
         _stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
-        if let Some(call) = self.shadow.take() {
-            diagnostics::leave_native(ctx, call, Some(&error));
-        }
+        self.shadow.leave(ctx, Some(&error));
         Err(error)
     }
 }
