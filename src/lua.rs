@@ -51,16 +51,32 @@ fn script_source(source: &[u8]) -> &[u8] {
 ///   run a third time with the diagnostic run's values handed back in their place, so what it
 ///   printed with them is what Lua prints; if they do not line up, the first run stands.
 ///
-/// A script that ran out of memory may have recursed without end, which Lua stops with
+/// A script that ran out of memory or fuel deep in recursion (see
+/// [`Vm::ran_out_like_recursion`]) may have recursed without end, which Lua stops with
 /// `stack overflow` (piccolo has no depth limit; diagnostic mode counts Lua's stack slots):
 /// when the diagnostic run meets one, that whole run, from a fresh start like the first, is
 /// the script's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
     let first = run_once(chunk_name, source, limits, None)?;
-    if matches!(first.error, Some(Error::OutOfMemory { .. })) && first.stack_like {
+    let ran_out = matches!(
+        first.error,
+        Some(Error::OutOfMemory { .. } | Error::OutOfFuel { .. })
+    );
+    if ran_out && first.stack_like {
         // Under the script's own memory limit: a memory bomb pays at most twice.
         let again = run_once_in(chunk_name, source, overflow_limits(limits), true, None)?;
-        return Ok(if again.overflowed { again } else { first }.output());
+        // A copy that met the overflow but ran out of its own limits after it (going on
+        // from a caught overflow) tells nothing more than the first run.
+        let finished = !matches!(
+            again.error,
+            Some(Error::OutOfMemory { .. } | Error::OutOfFuel { .. })
+        );
+        return Ok(if again.overflowed && finished {
+            again
+        } else {
+            first
+        }
+        .output());
     }
     if let (Some(Error::OutOfFuel { at: None, limit }), Some(stop)) =
         (&first.error, first.fuel_stop.clone())
@@ -133,7 +149,8 @@ struct Run {
     lined_up: bool,
     /// A call raised `stack overflow` (diagnostic mode).
     overflowed: bool,
-    /// It ran out of memory as unbounded recursion does ([`Vm::ran_out_like_recursion`]).
+    /// It ran out of memory or fuel as unbounded recursion does
+    /// ([`Vm::ran_out_like_recursion`]).
     stack_like: bool,
     /// It ran out of fuel here, in a loop that named no line (see [`Vm::take_fuel_stop`]).
     fuel_stop: Option<Stop>,

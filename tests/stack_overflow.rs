@@ -1,8 +1,8 @@
 //! Unbounded recursion in a process ends as on aos: with Lua's `stack overflow` (or `C stack
 //! overflow`), which the handlers' `pcall` turns into the message's `Error`, the state left
-//! as it was. piccolo has no depth limit, so the first run runs out of memory; the message
-//! is then re-run on a diagnostic copy, which counts the stack slots Lua counts (see
-//! `src/state/diagnose.rs`). The texts are those recorded on real aos 2.0.6 (the oracle's
+//! as it was. piccolo has no depth limit, so the first run runs out of memory, or of fuel
+//! deep down; the message is then re-run on a diagnostic copy, which counts the stack slots
+//! Lua counts (see `src/state/diagnose.rs`). The texts are those recorded on real aos 2.0.6 (the oracle's
 //! `stack_overflow` scenario checks them against the recording).
 
 use aolite::{Diagnostics, Error, Limits, Message, Process, ProcessOptions};
@@ -30,12 +30,32 @@ end)
 Handlers.add("ping", "Ping", function(msg) msg.reply({ Data = "depth " .. tostring(Depth) }) end)"#;
 
 fn process(diagnostics: Diagnostics) -> Process {
-    let mut p = Process::new(ProcessOptions {
+    process_with(
         diagnostics,
-        limits: Limits {
+        Limits {
             memory: 64 << 20,
             ..Limits::default()
         },
+    )
+}
+
+/// Little fuel and much memory: the recursions run out of fuel well past Lua's limit
+/// (about 10^5 levels) and long before the memory limit.
+fn short_of_fuel(diagnostics: Diagnostics) -> Process {
+    process_with(
+        diagnostics,
+        Limits {
+            fuel: 12_000_000,
+            memory: 1 << 30,
+            ..Limits::default()
+        },
+    )
+}
+
+fn process_with(diagnostics: Diagnostics, limits: Limits) -> Process {
+    let mut p = Process::new(ProcessOptions {
+        diagnostics,
+        limits,
         ..ProcessOptions::default()
     })
     .expect("spawn");
@@ -111,4 +131,83 @@ fn without_diagnostics_the_message_runs_out_of_memory() {
         Err(Error::OutOfMemory { .. })
     ));
     assert_eq!(p.state_hash().unwrap(), before);
+}
+
+#[test]
+fn a_recursion_that_runs_out_of_fuel_past_luas_limit_is_luas_stack_overflow() {
+    let mut p = short_of_fuel(Diagnostics::Auto);
+    let before = p.state_hash().unwrap();
+    let (error, out) = error_of(&mut p, "Recurse");
+    assert!(
+        error.contains("[string \".handlers\"]:723: [string \"aos\"]:2: stack overflow"),
+        "{error}"
+    );
+    assert!(out.messages.is_empty());
+    assert_eq!(out.error_info.expect("error info").line, Some(2));
+    let (error, _) = error_of(&mut p, "Field");
+    assert!(
+        error.contains("[string \"aos\"]:4: stack overflow"),
+        "{error}"
+    );
+    assert_eq!(p.state_hash().unwrap(), before);
+    let reply = p.send(action("Ping")).expect("ping");
+    assert_eq!(reply.messages[0].data, Some(json!("depth 0")));
+}
+
+#[test]
+fn a_deep_recursion_that_loops_within_luas_limit_runs_out_of_fuel() {
+    // 20 000 levels of frames of 40 locals: past three quarters of Lua's limit, where the
+    // diagnostic copy is asked, and within it, so the copy meets no overflow and the fuel
+    // error stands.
+    let mut p = short_of_fuel(Diagnostics::Auto);
+    let names: Vec<String> = (1..=40).map(|i| format!("l{i}")).collect();
+    let values = vec!["n"; 40].join(", ");
+    let down = format!(
+        "local function down(n)\n  local {} = {values}\n  if n == 0 then while true do end end\n  \
+         return down(n - 1) + l40\nend\n\
+         Handlers.add('down', 'Down', function(msg) Depth = 1; down(tonumber(msg.Depth)) end)",
+        names.join(", ")
+    );
+    p.eval(&down).expect("eval");
+    let before = p.state_hash().unwrap();
+    match p.send(action("Down").with_tag("Depth", "20000")) {
+        Err(Error::OutOfFuel { limit, .. }) => assert_eq!(limit, 12_000_000),
+        other => panic!("expected OUT_OF_FUEL, got {other:?}"),
+    }
+    assert_eq!(p.state_hash().unwrap(), before);
+    // 30 000 levels are past Lua's limit.
+    let out = p
+        .send(action("Down").with_tag("Depth", "30000"))
+        .expect("an outcome");
+    let error = aolite::report::strip_ansi(&out.error.expect("the message fails"));
+    assert!(
+        error.contains("[string \"aos\"]:4: stack overflow"),
+        "{error}"
+    );
+}
+
+#[test]
+fn without_diagnostics_a_recursion_short_of_fuel_runs_out_of_fuel() {
+    let mut p = short_of_fuel(Diagnostics::Off);
+    assert!(matches!(
+        p.send(action("Recurse")),
+        Err(Error::OutOfFuel { .. })
+    ));
+}
+
+#[test]
+fn a_script_that_runs_out_of_fuel_past_luas_limit_meets_stack_overflow() {
+    let limits = Limits {
+        fuel: 12_000_000,
+        memory: 1 << 30,
+        ..Limits::default()
+    };
+    let source =
+        b"local function rec(n) return rec(n + 1) + 1 end\nprint(pcall(rec, 1))\nprint('after')\n";
+    let out = aolite::run_script("rec.lua", source, limits).expect("run");
+    assert!(out.error.is_none(), "{:?}", out.error);
+    assert_eq!(
+        out.stdout_text(),
+        "false\trec.lua:1: stack overflow\nafter\n"
+    );
 }

@@ -125,7 +125,7 @@ impl Process {
             Diagnostics::Auto | Diagnostics::Always => Pass::First,
         };
         let (first, caught) = match run(self, first) {
-            Dispatched::Done(result @ Err(Error::OutOfMemory { .. }))
+            Dispatched::Done(result @ Err(Error::OutOfMemory { .. } | Error::OutOfFuel { .. }))
                 if self.diagnose != Diagnostics::Off && self.vm.ran_out_like_recursion() =>
             {
                 return self.diagnose_overflow(result, rerun);
@@ -213,8 +213,9 @@ impl Process {
         outcome.error_info = Some(ErrorInfo::new(error, frames));
     }
 
-    /// A message that ran out of memory (`first`, already rolled back) may have recursed
-    /// without end, where Lua stops it with `stack overflow`: piccolo has no depth limit, so
+    /// A message that ran out of memory or fuel (`first`, already rolled back) as deep
+    /// recursion does may have recursed without end, where Lua stops it with `stack
+    /// overflow`: piccolo has no depth limit, so
     /// the diagnostic copy, which counts Lua's stack slots, runs it again. When the copy
     /// meets a `stack overflow` and the message fails there (uncaught, or caught by the
     /// handlers' own `pcall`, as aos does), the copy's failed outcome is the message's: a
@@ -310,7 +311,7 @@ impl Process {
 /// How much fuel of its limit a runaway message spends per byte of the state document copied
 /// to find its line (see [`Process::locate_runaway`]): a copy (export, import, and the re-run
 /// up to the loop) takes about as long per 8 bytes as piccolo takes per fuel unit, so under
-/// the default 200 000 000 fuel a state of up to 25 MB is copied.
+/// the default 120 000 000 fuel a state of up to 15 MB is copied.
 const FUEL_PER_COPIED_BYTE: u64 = 8;
 
 /// The re-run [`Process::diagnose_failure`] is given when the copy has already run: never

@@ -1747,12 +1747,15 @@ fn leave_native(ctx: Context<'_>, call: NativeCall, error: Option<&LuaError<'_>>
     pop.pop(ctx);
 }
 
-/// Limits for the diagnostic re-run of a run that ran out of memory (looking for a `stack
-/// overflow`, see [`STACK_SLOTS`]): more fuel, but no more memory than the first run had,
-/// so a memory bomb costs at most twice its memory.
+/// Limits for the diagnostic re-run of a run that ran out of memory or fuel as deep
+/// recursion does (looking for a `stack overflow`, see [`STACK_SLOTS`]): no more memory
+/// than the first run had, so a memory bomb costs at most twice its memory, and more fuel.
+/// A first run that ran out of fuel may have been only half as deep as Lua's limit (see
+/// `runaway::Stopped::Deep`), and the copy spends about four times the fuel per level (its
+/// shadow stack, on the way down and again unwinding from the overflow): eight times.
 pub fn overflow_limits(limits: super::Limits) -> super::Limits {
     super::Limits {
-        fuel: limits.fuel.saturating_mul(4),
+        fuel: limits.fuel.saturating_mul(8),
         ..limits
     }
 }

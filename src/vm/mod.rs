@@ -57,12 +57,12 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // A `while true do end` handler stops in about 1.7 s natively and 2.0 s through
-            // the Node CLI on this project's 2-core reference machine, while real handlers
-            // use far less (a token transfer: about 5 600). Not lower: a plain recursion must
-            // be able to reach the memory limit, where Lua's `stack overflow` is looked for
-            // (in wasm that takes 120-150 million fuel at the default 256 MiB).
-            fuel: 200_000_000,
+            // A `while true do end` handler stops in about a second natively on this
+            // project's 2-core reference machine, while real handlers use far less (a token
+            // transfer: about 5 600). A recursion that runs out of it on its way down to
+            // Lua's stack limit is still found to be Lua's `stack overflow` (see
+            // `runaway::Stopped::Deep`).
+            fuel: 120_000_000,
             memory: 256 << 20,
             source: SourceLimits::default(),
         }
@@ -176,9 +176,9 @@ pub struct Vm {
     interrupt: Option<Interrupt>,
     /// Full collections made so far (see [`Vm::full_collections`]).
     full_collections: u64,
-    /// The latest call that ran out of memory held it as deep recursion does (see
+    /// The latest call ran out of memory or fuel as deep recursion does (see
     /// [`Vm::ran_out_like_recursion`]).
-    oom_stack_like: bool,
+    stopped_like_recursion: bool,
     /// See [`Vm::take_fuel_stop`].
     fuel_stop: Option<runaway::Stop>,
 }
@@ -222,7 +222,7 @@ impl Vm {
             fuel_used: 0,
             interrupt: None,
             full_collections: 0,
-            oom_stack_like: false,
+            stopped_like_recursion: false,
             fuel_stop: None,
         })
     }
@@ -231,11 +231,13 @@ impl Vm {
         &self.limits
     }
 
-    /// Whether the latest call that failed with [`Error::OutOfMemory`] held its memory as
-    /// unbounded recursion does (almost none of it in GC objects): worth a diagnostic re-run
-    /// for Lua's `stack overflow` (see `crate::state::diagnose`).
+    /// Whether the latest call stopped as unbounded recursion does: it failed with
+    /// [`Error::OutOfMemory`] holding almost none of its memory in GC objects, or with
+    /// [`Error::OutOfFuel`] in a thread about as deep as Lua allows (see
+    /// [`runaway::Stopped::Deep`]). Worth a diagnostic re-run for Lua's `stack overflow`
+    /// (see `crate::state::diagnose`).
     pub fn ran_out_like_recursion(&self) -> bool {
-        self.oom_stack_like
+        self.stopped_like_recursion
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
@@ -387,7 +389,7 @@ impl Vm {
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
         let limit = self.limits.fuel;
-        self.oom_stack_like = false;
+        self.stopped_like_recursion = false;
         self.fuel_stop = None;
         let mut used: u64 = 0;
         // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
@@ -408,7 +410,11 @@ impl Vm {
                 break;
             }
             if used > limit {
-                self.fuel_stop = self.lua.enter(runaway::stopped_frames);
+                match self.lua.enter(runaway::stopped_frames) {
+                    Some(runaway::Stopped::At(stop)) => self.fuel_stop = Some(stop),
+                    Some(runaway::Stopped::Deep) => self.stopped_like_recursion = true,
+                    None => {}
+                }
                 let at = self.locate(&executor);
                 self.abandon(&executor);
                 return Err(Error::OutOfFuel { limit, at });
@@ -432,7 +438,7 @@ impl Vm {
                     now = self.lua.total_memory().saturating_add(wanted);
                 }
                 if now > self.limits.memory {
-                    self.oom_stack_like = stack_like(self.lua.gc_metrics());
+                    self.stopped_like_recursion = stack_like(self.lua.gc_metrics());
                     self.abandon(&executor);
                     // What the stopped call held goes now: the heap is at its limit.
                     self.full_collect();

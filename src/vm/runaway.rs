@@ -160,72 +160,141 @@ pub fn returned(ctx: Context<'_>) {
     }
 }
 
-/// The frames of the thread running in the call under way (see [`Stop`]).
-pub fn stopped_frames(ctx: Context<'_>) -> Option<Stop> {
+/// What the frames of the thread running when a call ran out of fuel tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// Its frames, for a diagnostic re-run to find (see [`Stop`]).
+    At(Stop),
+    /// It is as deep as Lua's stack limits allow, or nearly (see [`DEEP_SLOTS`]): a
+    /// recursion Lua would have stopped with `stack overflow` before running out of any
+    /// fuel, worth the diagnostic re-run that counts Lua's stack (its frames are not kept).
+    Deep,
+}
+
+/// The frames of the thread running in the call under way (see [`Stopped`]).
+pub fn stopped_frames(ctx: Context<'_>) -> Option<Stopped> {
     let thread = chain(ctx).borrow().last().copied()?;
-    let mut text = FrameText::default();
-    // Stops itself (with an error) once the frame list is written.
-    let _ = std::fmt::write(&mut text, format_args!("{thread:?}"));
-    parse_frames(&text.text)
+    let mut scan = FrameScan::default();
+    // The scan stops the formatting (with an error) once the frame list is read, or once it
+    // is known to be deep.
+    let _ = std::fmt::write(&mut scan, format_args!("{thread:?}"));
+    scan.stopped()
 }
 
-/// Where the frame list ends in piccolo's `Debug` of a thread (the stack follows).
-const FRAMES_END: &str = "], stack: [";
-/// Text kept at most: a frame list is a few hundred bytes per frame.
-const MAX_FRAME_TEXT: usize = 1 << 20;
+/// The stack length (a Lua frame's `base` plus its stack size) from which a stopped thread
+/// is [`Stopped::Deep`]: three quarters of PUC Lua's limit (`diagnostics::STACK_SLOTS`).
+/// piccolo lays frames out as PUC Lua does (a callee's base just above the caller's
+/// register holding it), but its compiler may use a few registers more or fewer. A recursion
+/// that deep ran out of fuel on its way down more likely than not; the re-run tells for sure.
+const DEEP_SLOTS: usize = super::diagnostics::STACK_SLOTS / 4 * 3;
+/// Frames of library functions and helpers (piccolo's sequences and callbacks) from which
+/// a stopped thread is deep: half of Lua's C stack limit (`diagnostics::C_CALLS`).
+const DEEP_NATIVE_FRAMES: usize = super::diagnostics::C_CALLS / 2;
+/// Where the frame list starts in piccolo's `Debug` of a thread.
+const FRAMES_START: &str = "frames: [";
+/// Text before the frame list kept at most while looking for it.
+const MAX_PREFIX: usize = 4096;
+/// Text of one frame kept at most (a frame prints as about a hundred bytes).
+const MAX_ITEM: usize = 4096;
 
+/// Reads the frame list of piccolo's `Debug` of a thread (`frames: [Lua { bottom: 0, base:
+/// 1, is_variable: false, pc: 3, stack_size: 2, expected_return: None }, Sequence { .. },
+/// ...], stack: [...]`) as it is written, one frame at a time, never keeping more than a
+/// frame's text: a runaway recursion has millions.
 #[derive(Default)]
-struct FrameText {
-    text: String,
+struct FrameScan {
+    /// Text before the frame list, until it is found.
+    prefix: String,
+    started: bool,
+    /// The frame being read.
+    item: String,
+    /// Brackets open inside it.
+    depth: usize,
+    frames: Vec<StopFrame>,
+    native_frames: usize,
+    ended: bool,
+    deep: bool,
+    malformed: bool,
 }
 
-impl std::fmt::Write for FrameText {
+impl FrameScan {
+    fn stopped(self) -> Option<Stopped> {
+        if self.deep {
+            Some(Stopped::Deep)
+        } else if self.ended && !self.malformed {
+            Some(Stopped::At(Stop {
+                frames: self.frames,
+            }))
+        } else {
+            None
+        }
+    }
+
+    /// One frame read (`item`, trimmed).
+    fn frame(&mut self) {
+        let item = std::mem::take(&mut self.item);
+        let item = item.trim();
+        if let Some(fields) = item.strip_prefix("Lua {") {
+            let read = |name| field(fields, name);
+            match (read("stack_size: "), read("pc: "), read("base: ")) {
+                (Some(stack_size), Some(pc), Some(base)) => {
+                    self.deep |= base.saturating_add(stack_size) >= DEEP_SLOTS;
+                    self.frames.push(StopFrame { stack_size, pc });
+                }
+                _ => self.malformed = true,
+            }
+        } else if !item.is_empty() {
+            self.native_frames += 1;
+        }
+        if self.native_frames >= DEEP_NATIVE_FRAMES {
+            self.deep = true;
+        }
+    }
+}
+
+impl std::fmt::Write for FrameScan {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let from = self.text.len().saturating_sub(FRAMES_END.len());
-        self.text.push_str(s);
-        let ended = self
-            .text
-            .get(from..)
-            .is_some_and(|t| t.contains(FRAMES_END));
-        if ended || self.text.len() > MAX_FRAME_TEXT {
-            return Err(std::fmt::Error);
+        let mut rest = s;
+        if !self.started {
+            self.prefix.push_str(s);
+            let Some(at) = self.prefix.find(FRAMES_START) else {
+                if self.prefix.len() > MAX_PREFIX {
+                    return Err(std::fmt::Error);
+                }
+                return Ok(());
+            };
+            self.started = true;
+            let prefix = std::mem::take(&mut self.prefix);
+            let from = at + FRAMES_START.len();
+            // What of `s` follows the list's opening bracket.
+            let skip = s.len() - (prefix.len() - from);
+            rest = &s[skip..];
+        }
+        for (i, c) in rest.char_indices() {
+            match c {
+                '[' | '{' | '(' => self.depth += 1,
+                ')' | '}' if self.depth > 0 => self.depth -= 1,
+                ']' if self.depth > 0 => self.depth -= 1,
+                ']' | ',' if self.depth == 0 => {
+                    self.frame();
+                    if c == ']' {
+                        self.ended = true;
+                    }
+                    if self.ended || self.deep {
+                        return Err(std::fmt::Error);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if self.item.len() < MAX_ITEM {
+                self.item.push_str(&rest[i..i + c.len_utf8()]);
+            } else {
+                self.malformed = true;
+            }
         }
         Ok(())
     }
-}
-
-/// The Lua frames of `frames: [Lua { bottom: 0, base: 1, is_variable: false, pc: 3,
-/// stack_size: 2, expected_return: None }, Sequence { .. }, ...]`.
-fn parse_frames(text: &str) -> Option<Stop> {
-    let start = text.find("frames: [")? + "frames: [".len();
-    let mut frames = Vec::new();
-    let mut depth = 0usize;
-    let mut item_start = start;
-    let bytes = text.as_bytes();
-    let mut i = start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'[' | b'{' | b'(' => depth += 1,
-            b')' | b'}' if depth > 0 => depth -= 1,
-            b']' if depth > 0 => depth -= 1,
-            b']' | b',' if depth == 0 => {
-                let item = text[item_start..i].trim();
-                if let Some(fields) = item.strip_prefix("Lua {") {
-                    frames.push(StopFrame {
-                        stack_size: field(fields, "stack_size: ")?,
-                        pc: field(fields, "pc: ")?,
-                    });
-                }
-                if bytes[i] == b']' {
-                    return Some(Stop { frames });
-                }
-                item_start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 fn field(fields: &str, name: &str) -> Option<usize> {
@@ -344,7 +413,10 @@ mod tests {
                     Sequence { bottom: 7, sequence: Sequence(0x1), pending_error: None }, \
                     Lua { bottom: 9, base: 11, is_variable: true, pc: 3, stack_size: 2, \
                     expected_return: Some(Normal(VarCount(1))) }], stack: [";
-        let stop = parse_frames(text).unwrap();
+        let stop = match scan(text) {
+            Some(Stopped::At(stop)) => stop,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(
             stop.frames,
             vec![
@@ -358,6 +430,56 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(parse_frames("Thread(RefLock(<borrowed>))"), None);
+        assert_eq!(scan("Thread(RefLock(<borrowed>))"), None);
+    }
+
+    /// Scans `text` written in pieces of `n` bytes, as formatting writes it.
+    fn scan_in(text: &str, n: usize) -> Option<Stopped> {
+        use std::fmt::Write;
+        let mut scan = FrameScan::default();
+        let bytes = text.as_bytes();
+        for piece in bytes.chunks(n) {
+            if scan.write_str(std::str::from_utf8(piece).unwrap()).is_err() {
+                break;
+            }
+        }
+        scan.stopped()
+    }
+
+    fn scan(text: &str) -> Option<Stopped> {
+        let whole = scan_in(text, text.len().max(1));
+        for n in [1, 2, 7] {
+            assert_eq!(scan_in(text, n), whole, "written {n} bytes at a time");
+        }
+        whole
+    }
+
+    #[test]
+    fn a_recursion_past_three_quarters_of_lua_s_stack_is_deep() {
+        // Frames of 4 slots, each based 3 above its caller's base.
+        let list = |n: usize| {
+            let frames: Vec<String> = (0..n)
+                .map(|i| {
+                    format!(
+                        "Lua {{ bottom: {}, base: {}, is_variable: false, pc: 3, \
+                         stack_size: 4, expected_return: None }}",
+                        3 * i,
+                        3 * i + 1
+                    )
+                })
+                .collect();
+            format!("ThreadState {{ frames: [{}], stack: [", frames.join(", "))
+        };
+        let shallow = (DEEP_SLOTS - 5) / 3;
+        assert!(
+            matches!(scan_in(&list(shallow), 64), Some(Stopped::At(s)) if s.frames.len() == shallow)
+        );
+        assert_eq!(scan_in(&list(shallow + 2), 64), Some(Stopped::Deep));
+        let native = "Sequence { bottom: 7, sequence: Sequence(0x1), pending_error: None }, ";
+        let natives = format!(
+            "ThreadState {{ frames: [{}], stack: [",
+            native.repeat(DEEP_NATIVE_FRAMES)
+        );
+        assert_eq!(scan(&natives), Some(Stopped::Deep));
     }
 }
