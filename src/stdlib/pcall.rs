@@ -203,7 +203,8 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
                 Ok(function) => {
                     self.handling = true;
                     let native = matches!(function, piccolo::Function::Callback(_));
-                    self.handling_token = diagnostics::begin_handling(ctx, &exec, &error, native);
+                    let handed = stack.get(0);
+                    self.handling_token = diagnostics::begin_handling(ctx, &exec, handed, native);
                     Ok(SequencePoll::Call {
                         function,
                         is_tail: false,

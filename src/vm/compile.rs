@@ -672,10 +672,12 @@ fn wrap_chunk(
             concat: rewrite.concat.clone(),
             set: more_locals[0].clone(),
             method: rewrite.method.clone(),
+            key: rewrite.key.clone(),
             inline,
         },
         describe.clone(),
         reads == Reads::Lua,
+        diagnostic,
     );
     index.chunk(&mut body);
     let read_lines: HashMap<usize, u64> = index.read_lines.into_iter().collect();
@@ -831,6 +833,10 @@ fn anchor_line(
                 }
                 // `a < 1`: the operator, then the operand.
                 After::Operand => token_lines.line_at(end + 2),
+                // `a < {}`: the operator, then the operand up to its end.
+                After::OperandEnd => token_lines
+                    .closing(end + 2)
+                    .and_then(|at| token_lines.line_at(at)),
             })
             .or_else(|| token_lines.line_before(&key))
             .or(names),

@@ -144,6 +144,8 @@ pub fn error_text<'gc>(ctx: Context<'gc>, err: &piccolo::Error<'gc>) -> String {
             v => format!("(error object is a {} value)", v.type_name()),
         },
         piccolo::Error::Runtime(e) => {
+            // piccolo's own errors carry no position: a diagnostic re-run would give one.
+            super::diagnostics::note_degraded(ctx);
             super::diagnostics::place_key_error(ctx, super::errors::runtime_message(e))
         }
     }

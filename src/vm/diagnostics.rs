@@ -1148,12 +1148,9 @@ impl PopEntry {
     /// Records the frames of `error` if it is new: the innermost entry sees an error first,
     /// with the whole stack still there.
     fn trace(&self, ctx: Context<'_>, error: &LuaError<'_>) {
-        let text = match error {
-            LuaError::Lua(e) => value_text(e.0),
-            LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
-        };
         let s = state(ctx);
         let mut s = s.borrow_mut();
+        let text = error_text(&s, error);
         let known = !s.trace_caught && continues_trace(&s, &text);
         if !known {
             let origin = match s.trace.take() {
@@ -1223,6 +1220,22 @@ fn value_text(v: Value<'_>) -> Vec<u8> {
 
 /// Whether an error with `text` is the traced one on its way out (with positions added in
 /// front as handlers re-raise it).
+/// The text of an error being raised, as it will read when handed over to Lua: a
+/// runtime error Lua-worded, with the position [`note_key`] noted for a constructor's nil or
+/// NaN key (see [`place_key_error`]).
+fn error_text(s: &State, error: &LuaError<'_>) -> Vec<u8> {
+    match error {
+        LuaError::Lua(e) => value_text(e.0),
+        LuaError::Runtime(e) => {
+            let message = super::errors::runtime_message(e);
+            match &s.pending_key {
+                Some(placed) if placed.ends_with(&message) => placed.clone().into_bytes(),
+                _ => message.into_bytes(),
+            }
+        }
+    }
+}
+
 fn continues_trace(s: &State, text: &[u8]) -> bool {
     matches!(&s.trace, Some(t) if !t.text.is_empty() && text.ends_with(&t.text))
 }
@@ -1451,23 +1464,21 @@ pub fn note_raised(
 }
 
 /// In diagnostic mode, notes that `xpcall`'s message handler (`native`: a library function)
-/// is about to run for `error`: a traceback taken in it lists the frames of the error.
+/// is about to run for the error whose value is `handed` (as the handler gets it): a
+/// traceback taken in it lists the frames of the error.
 pub fn begin_handling(
     ctx: Context<'_>,
     exec: &Execution<'_, '_>,
-    error: &LuaError<'_>,
+    handed: Value<'_>,
     native: bool,
 ) -> Option<HandlingToken> {
     if !in_diagnostic_mode(ctx) {
         return None;
     }
-    let text = match error {
-        LuaError::Lua(e) => match e.0 {
-            Value::String(s) => s.as_bytes().to_vec(),
-            _ => return None,
-        },
-        LuaError::Runtime(e) => super::errors::runtime_message(e).into_bytes(),
+    let Value::String(handed) = handed else {
+        return None;
     };
+    let text = handed.as_bytes().to_vec();
     let frames = trace_of(ctx, &text)?;
     let s = state(ctx);
     let mut s = s.borrow_mut();
@@ -1487,6 +1498,9 @@ pub fn begin_handling(
             .map(|i| message[i + 2..message.len() - 1].to_owned())
     } else if message.contains("attempt to index a ") {
         Some("metamethod '__index'".to_owned())
+    } else if message.ends_with("table index is nil") || message.ends_with("table index is NaN") {
+        // A store (`SETTABLE`).
+        Some("metamethod '__newindex'".to_owned())
     } else {
         None
     };

@@ -56,11 +56,13 @@ impl<'gc> Helpers<'gc> {
             // In diagnostic mode it also notes where a nil or NaN key is: piccolo's
             // constructor raises Lua's error for it without a position, once the value is
             // evaluated (see `diagnostics::note_key`).
+            // `(key)(k, "@N")`: the store fails on line N (see `index.rs`, `place_key`).
             key: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
                 super::runaway::note(&mut exec);
+                let line = described_line(stack.get(1));
                 stack.resize(1);
                 if super::diagnostics::in_diagnostic_mode(ctx) {
-                    super::diagnostics::note_key(ctx, stack[0], || position(&exec));
+                    super::diagnostics::note_key(ctx, stack[0], || position_at(&exec, line));
                 }
                 crate::stdlib::tostring::identity_of(ctx, stack[0]);
                 Ok(CallbackReturn::Return)

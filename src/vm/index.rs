@@ -16,7 +16,7 @@
 use piccolo::compiler::parser::{
     AssignmentTarget, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, ForStatement,
     FunctionCallStatement, FunctionDefinition, HeadExpression, LocalStatement, PrimaryExpression,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
+    RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use std::collections::HashSet;
@@ -92,6 +92,9 @@ pub enum After {
     Stored(Stored),
     /// The one-token operand after the operator that follows it: a comparison `a < 1`.
     Operand,
+    /// The end (`}` or `end`) of the constructor or function after the operator that
+    /// follows it: a comparison `a < {}`.
+    OperandEnd,
 }
 
 /// A value stored whose end the token stream can tell (see [`After::Stored`]).
@@ -115,6 +118,8 @@ pub struct HelperNames<S> {
     pub concat: S,
     pub set: S,
     pub method: S,
+    /// The helper a table constructor's computed key goes through (see `rewrite.rs`).
+    pub key: S,
     /// The first parameter of the operator rewrite's inline functions (see `arith.rs`).
     pub inline: S,
 }
@@ -139,6 +144,9 @@ pub struct IndexRewrite<S> {
     concat: S,
     set: S,
     method: S,
+    /// `(key)`, whose calls get the line of their field's store in diagnostic mode, where
+    /// its errors are placed (see `simple`).
+    key: Option<S>,
     inline: S,
     /// Whether reads go through `(index)` (see [`super::compile::Reads`]); operand names are
     /// added either way.
@@ -188,7 +196,8 @@ enum Discharge<S> {
 }
 
 impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
-    pub fn new(names: HelperNames<S>, text: Describe<S>, reads: bool) -> Self {
+    /// `diagnostic`: compiling for diagnostic mode (see `key`).
+    pub fn new(names: HelperNames<S>, text: Describe<S>, reads: bool, diagnostic: bool) -> Self {
         let HelperNames {
             index,
             result,
@@ -196,6 +205,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             concat,
             set,
             method,
+            key,
             inline,
         } = names;
         IndexRewrite {
@@ -205,6 +215,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             concat,
             set,
             method,
+            key: diagnostic.then_some(key),
             inline,
             reads,
             assigned: Vec::new(),
@@ -586,6 +597,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         } else if ordering {
             // Compared after the last operand: when that is one token of no identity (a
             // number), the second token after a left operand that ends with a name.
+            // A constructor or function: at its last token.
             match (operands, end_token(&operands[0])) {
                 ([left, right], Some((key, bracketed)))
                     if is_literal(right) && first_token(left).is_some() =>
@@ -595,6 +607,16 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                         bracketed,
                         skip: 0,
                         after: After::Operand,
+                    }
+                }
+                ([left, right], Some((key, bracketed)))
+                    if is_closed(right) && first_token(left).is_some() =>
+                {
+                    Anchor::Read {
+                        key: key.clone(),
+                        bracketed,
+                        skip: 0,
+                        after: After::OperandEnd,
                     }
                 }
                 _ => all_tokens(),
@@ -639,6 +661,68 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             }
         }
         Some(text)
+    }
+
+    /// Where Lua stores a constructor's field `[k] = v` whose key goes through `(key)`: on
+    /// the line of the value's last token (a one-token value, a constructor's `}`, a
+    /// function's `end`, else the latest name or string of the field). A nil or NaN key
+    /// fails there. None for another field.
+    fn store_anchor(&self, k: &RecordKey<S>, value: &Expression<S>) -> Option<Anchor<S>> {
+        let RecordKey::Indexed(key) = k else {
+            return None;
+        };
+        let inner = self.key_argument(key)?;
+        let shape = match &*value.head {
+            _ if !value.tail.is_empty() => None,
+            _ if is_literal(value) => Some(Stored::Token),
+            HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => Some(Stored::Table),
+            HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
+            _ => None,
+        };
+        Some(match (end_token(inner), shape) {
+            (Some((token, bracketed)), Some(shape)) => Anchor::Read {
+                key: token.clone(),
+                bracketed,
+                skip: 0,
+                after: After::Stored(shape),
+            },
+            _ => {
+                let mut tokens = Tokens(Vec::new());
+                tokens.expression(inner);
+                tokens.expression(value);
+                Anchor::Latest(tokens.0)
+            }
+        })
+    }
+
+    /// The `k` of `(key)(k)`.
+    fn key_argument<'e>(&self, e: &'e Expression<S>) -> Option<&'e Expression<S>> {
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            return None;
+        };
+        match (&s.primary, s.suffixes.as_slice()) {
+            (PrimaryExpression::Name(n), [SuffixPart::Call(CallSuffix::Function(args))])
+                if e.tail.is_empty() && Some(n) == self.key.as_ref() && args.len() == 1 =>
+            {
+                args.first()
+            }
+            _ => None,
+        }
+    }
+
+    /// Gives `(key)(k)` the line `anchor` names, as a second argument (`@N`): the
+    /// constructor's store of a nil or NaN key fails there (see `helpers.rs`).
+    fn place_key(&self, key: &mut Expression<S>, anchor: Anchor<S>) {
+        let line = (self.text)(&[], anchor);
+        if line.as_ref().is_empty() {
+            return;
+        }
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &mut *key.head else {
+            return;
+        };
+        if let Some(SuffixPart::Call(CallSuffix::Function(args))) = s.suffixes.first_mut() {
+            args.push(simple(SimpleExpression::String(line)));
+        }
     }
 
     /// A call of `(index)` or `(arith)` (whose errors need the calling frame).
@@ -824,9 +908,13 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     self.expression(e);
                 }
                 ConstructorField::Record(k, e) => {
+                    let store = self.store_anchor(k, e);
                     self.record_key(k);
                     self.discharge = Discharge::Own;
                     self.expression(e);
+                    if let (Some(anchor), RecordKey::Indexed(key)) = (store, k) {
+                        self.place_key(key, anchor);
+                    }
                 }
             }
         }
@@ -1158,6 +1246,17 @@ fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
         }
         _ => None,
     }
+}
+
+/// Whether `e` is a table constructor or a function, alone.
+fn is_closed<S>(e: &Expression<S>) -> bool {
+    e.tail.is_empty()
+        && matches!(
+            &*e.head,
+            HeadExpression::Simple(
+                SimpleExpression::TableConstructor(_) | SimpleExpression::Function(_)
+            )
+        )
 }
 
 /// Whether `e` is one name or string token.

@@ -413,8 +413,10 @@ impl<S: Clone + PartialEq> VisitMut<S> for Rewrite<S> {
         walk_record_key(self, k);
         // A computed key may be a table or function: it gets its identity (which orders
         // it in `pairs`) now, in source order, as an assigned key does when stored.
+        // A `nil` key goes through it too: its store fails, and the helper places the error.
         if let RecordKey::Indexed(k) = k {
-            if !is_constant(k) {
+            let nil = matches!(&*k.head, HeadExpression::Simple(SimpleExpression::Nil));
+            if !is_constant(k) || nil {
                 let inner = std::mem::replace(k, simple(SimpleExpression::Nil));
                 *k = simple(SimpleExpression::Suffixed(SuffixedExpression {
                     primary: PrimaryExpression::Name(self.key.clone()),

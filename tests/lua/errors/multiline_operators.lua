@@ -62,3 +62,12 @@ print(pcall(function()
   for i = 1, 10,
       0 do end
 end))
+-- An ordering whose second operand is a constructor or function: at its last token.
+print(pcall(function() local a = {} return a <
+  {} end))
+print(pcall(function() local a = {} return a <= {
+  } end))
+print(pcall(function() local a = {} return a >
+  function() end end))
+print(pcall(function() local t = { x = {} } return t.x >= {
+  1, 2 } end))
