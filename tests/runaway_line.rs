@@ -220,6 +220,11 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         4,
     ),
     (
+        "a reader function called by load",
+        "local pieces = 0\nlocal f = load(function()\n  pieces = pieces + 1\n  while true do end\nend)\n",
+        4,
+    ),
+    (
         "a module's loader run by require",
         "package.preload.spin = function()\n  local n = 0\n  while true do end\nend\nrequire(\"spin\")\n",
         3,

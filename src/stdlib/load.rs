@@ -11,6 +11,7 @@ use piccolo::{
 
 use super::argcheck::{opt_bytes, type_error};
 use crate::vm::compile::{self, SourceLimits};
+use crate::vm::diagnostics::NativeSlot;
 use crate::vm::errors::error_value;
 use crate::vm::helpers::charge;
 use crate::vm::helpers::Helpers;
@@ -98,9 +99,18 @@ pub fn install<'gc>(ctx: Context<'gc>, helpers: Helpers<'gc>, limits: SourceLimi
             return Err(type_error(ctx, &exec, &stack, 0, "load", "function"));
         };
         stack.clear();
+        let mut shadow = NativeSlot::default();
+        shadow.enter(ctx, &exec, reader, "load");
         Ok(CallbackReturn::Call {
             function: reader,
-            then: Some(BoxSequence::new(&ctx, ReadChunk { pending, reader })),
+            then: Some(BoxSequence::new(
+                &ctx,
+                ReadChunk {
+                    pending,
+                    reader,
+                    shadow,
+                },
+            )),
         })
     });
     let _ = ctx.globals().set(ctx, "load", load);
@@ -189,6 +199,10 @@ fn compile_error_text(e: crate::error::Error) -> String {
 struct ReadChunk<'gc> {
     pending: Pending<'gc>,
     reader: Function<'gc>,
+    /// Diagnostic mode's shadow-stack entry for the reader's call under way (below a `[C]`
+    /// load frame).
+    #[collect(require_static)]
+    shadow: NativeSlot,
 }
 
 impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
@@ -198,6 +212,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
         mut exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, None);
         let piece = stack.get(0);
         stack.clear();
         match piece {
@@ -210,6 +225,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
                 }
                 charge(&mut exec, s.as_bytes().len() / 64);
                 self.pending.source.extend_from_slice(s.as_bytes());
+                self.shadow.enter(ctx, &exec, self.reader, "load");
                 Ok(SequencePoll::Call {
                     function: self.reader,
                     is_tail: false,
@@ -234,6 +250,7 @@ impl<'gc> Sequence<'gc> for ReadChunk<'gc> {
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        self.shadow.leave(ctx, Some(&error));
         // A failing reader makes `load` return nil and the error, as in Lua.
         crate::vm::diagnostics::error_caught(ctx);
         stack.replace(ctx, (Value::Nil, error_value(ctx, &error)));
