@@ -33,7 +33,8 @@ const SETTER: &str = "local u return function(...) local n, v = ... u = v return
 
 /// The inner function of a compiled `local u return function ... end`.
 fn accessor<'gc>(ctx: Context<'gc>, source: &str) -> Option<Gc<'gc, FunctionPrototype<'gc>>> {
-    let chunk = FunctionPrototype::compile(ctx, "debug", source.as_bytes()).ok()?;
+    let compiled = compile::compile_raw("debug", source.as_bytes()).ok()?;
+    let chunk = compile::prototype(ctx, "debug", &compiled);
     let inner = *chunk.prototypes.first()?;
     (inner.upvalues.len() == 1).then_some(inner)
 }

@@ -563,6 +563,20 @@ pub fn helper_slots<'gc>(helpers: &Helpers<'gc>) -> Vec<Value<'gc>> {
     .to_vec()
 }
 
+/// Compiles `source` as piccolo alone would, without the pipeline's rewrites: for the
+/// runtime's own tiny helper functions. Through the same parser and compiler instances as
+/// the pipeline (piccolo's `FunctionPrototype::compile` would build a second copy of its
+/// compiler, for Lua strings, into the wasm module: about 100 KB).
+pub fn compile_raw(
+    chunk_name: &str,
+    source: &[u8],
+) -> Result<CompiledPrototype<SourceString>, Error> {
+    let chunk = compiler::parse_chunk(source, &mut LineInterner::new(Vec::new()))
+        .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
+    compiler::compile_chunk(&chunk, OwnedInterner)
+        .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))
+}
+
 /// The prototype tree of a compiled chunk, tied to a Lua state.
 pub fn prototype<'gc>(
     ctx: Context<'gc>,
