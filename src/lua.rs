@@ -131,8 +131,7 @@ fn runaway_line(
     if let Ok(f) = vm.load(chunk_name, script_source(source)) {
         let _ = vm.call(&f, |_| Vec::new(), |_, _| ());
     }
-    let at = found.borrow_mut().take();
-    at
+    found.take()
 }
 
 /// One run of a script.

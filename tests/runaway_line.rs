@@ -220,6 +220,11 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         4,
     ),
     (
+        "an xpcall message handler",
+        "local ok = xpcall(function() error('x') end, function(m)\n  local k = 0\n  while true do end\nend)\n",
+        3,
+    ),
+    (
         "a reader function called by load",
         "local pieces = 0\nlocal f = load(function()\n  pieces = pieces + 1\n  while true do end\nend)\n",
         4,

@@ -279,8 +279,7 @@ impl Process {
             ..limits
         });
         let _ = rerun(&mut copy);
-        let at = found.borrow_mut().take();
-        at
+        found.take()
     }
 
     fn rerun_diagnostic(

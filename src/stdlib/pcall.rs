@@ -204,6 +204,9 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
                     self.handling = true;
                     let native = matches!(function, piccolo::Function::Callback(_));
                     let handed = stack.get(0);
+                    // The handler on the shadow stack (as the frames a runaway loop in it
+                    // stopped in have it), then noted as running at that depth.
+                    self.shadow.enter(ctx, &exec, function, "xpcall");
                     self.handling_token = diagnostics::begin_handling(ctx, &exec, handed, native);
                     Ok(SequencePoll::Call {
                         function,

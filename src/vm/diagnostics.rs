@@ -211,7 +211,32 @@ struct Aim {
     facts: HashMap<usize, Option<Rc<PlainFacts>>>,
     /// The first function of each thread seen starting, by the thread's address.
     roots: HashMap<usize, (FunctionId, Option<Rc<PlainFacts>>)>,
+    aimed: Aimed,
+}
+
+/// What a run aimed at a stop found (see [`aim_at_stop`]).
+#[derive(Clone, Default)]
+pub struct Aimed {
+    /// A match at the start of a loop iteration, inside the loop: the run may stop.
     found: Rc<RefCell<Option<crate::error::Position>>>,
+    /// The first match on entering a call, whose innermost frame nothing checks but its
+    /// size (another function of the same size called from the same line matches too): the
+    /// answer only if no loop matches before the run ends (a recursion stopped between two
+    /// calls).
+    entered: Rc<RefCell<Option<crate::error::Position>>>,
+}
+
+impl Aimed {
+    /// Whether a loop matched (the run can be stopped).
+    pub fn found(&self) -> bool {
+        self.found.borrow().is_some()
+    }
+
+    /// The position found, once the run is over.
+    pub fn take(&self) -> Option<crate::error::Position> {
+        let found = self.found.borrow_mut().take();
+        found.or_else(|| self.entered.borrow_mut().take())
+    }
 }
 
 /// A chunk and line.
@@ -1887,22 +1912,19 @@ pub fn innermost_position(text: &str) -> Option<(String, usize)> {
 /// calling none of our helpers, see `runaway.rs`) look for the frames `stop` lists: at
 /// each call into a Lua function and at the start of each loop iteration (diagnostic mode
 /// marks loops, see `calls.rs`), its shadow stack is compared with them, each function by
-/// its plain compilation (`lookup`). The first match gives the line the innermost frame
-/// stopped at, in the returned cell; the run may then be stopped.
-pub fn aim_at_stop(
-    ctx: Context<'_>,
-    stop: Stop,
-    lookup: PlainLookup,
-) -> Rc<RefCell<Option<crate::error::Position>>> {
-    let found = Rc::new(RefCell::new(None));
+/// its plain compilation (`lookup`). The first match in a loop gives the line the innermost
+/// frame stopped at, and the run may then be stopped; else the first match on entering a
+/// call gives it (see [`Aimed`]).
+pub fn aim_at_stop(ctx: Context<'_>, stop: Stop, lookup: PlainLookup) -> Aimed {
+    let aimed = Aimed::default();
     state(ctx).borrow_mut().aim = Some(Aim {
         stop,
         lookup,
         facts: HashMap::new(),
         roots: HashMap::new(),
-        found: found.clone(),
+        aimed: aimed.clone(),
     });
-    found
+    aimed
 }
 
 impl Aim {
@@ -1971,7 +1993,7 @@ fn look_for_stop(s: &mut State, key: usize, looping: Option<(FunctionId, (usize,
     let Some(aim) = &s.aim else {
         return;
     };
-    if aim.found.borrow().is_some() {
+    if aim.aimed.found() || (looping.is_none() && aim.aimed.entered.borrow().is_some()) {
         return;
     }
     let root = aim.roots.get(&key);
@@ -2014,15 +2036,15 @@ fn look_for_stop(s: &mut State, key: usize, looping: Option<(FunctionId, (usize,
     let Some(line) = super::runaway::stopped_line(&levels, &aim.stop) else {
         return;
     };
-    if let Some((_, (first, last))) = looping {
-        if line < first || line > last {
-            return;
-        }
-    }
-    *aim.found.borrow_mut() = Some(crate::error::Position {
+    let at = Some(crate::error::Position {
         chunk,
         line: line as u64,
     });
+    match looping {
+        Some((_, (first, last))) if line < first || line > last => {}
+        Some(_) => *aim.aimed.found.borrow_mut() = at,
+        None => *aim.aimed.entered.borrow_mut() = at,
+    }
 }
 
 /// In diagnostic mode, notes the computed key of a table constructor field (`(key)(k)`):

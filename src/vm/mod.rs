@@ -533,18 +533,19 @@ impl Vm {
     }
 
     /// Makes this (diagnostic) state's next call look for `stop` and end as soon as it finds
-    /// it (see `diagnostics::aim_at_stop`): the cell gets the position found, if any.
+    /// it in a loop (see `diagnostics::aim_at_stop`): the position found, if any, is taken
+    /// from the returned [`diagnostics::Aimed`] after the call.
     pub fn aim_at_stop(
         &mut self,
         stop: runaway::Stop,
         lookup: runaway::PlainLookup,
-    ) -> Rc<RefCell<Option<crate::error::Position>>> {
-        let found = self
+    ) -> diagnostics::Aimed {
+        let aimed = self
             .lua
             .enter(|ctx| diagnostics::aim_at_stop(ctx, stop, lookup));
-        let seen = found.clone();
-        self.interrupt = Some(Rc::new(move || seen.borrow().is_some()));
-        found
+        let seen = aimed.clone();
+        self.interrupt = Some(Rc::new(move || seen.found()));
+        aimed
     }
 
     /// Where the latest call that ran out of fuel without naming its line stopped: the Lua
