@@ -598,27 +598,22 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             // Compared after the last operand: when that is one token of no identity (a
             // number), the second token after a left operand that ends with a name.
             // A constructor or function: at its last token.
-            match (operands, end_token(&operands[0])) {
-                ([left, right], Some((key, bracketed)))
-                    if is_literal(right) && first_token(left).is_some() =>
-                {
-                    Anchor::Read {
-                        key: key.clone(),
-                        bracketed,
-                        skip: 0,
-                        after: After::Operand,
-                    }
+            let after = match operands {
+                [left, right] if first_token(left).is_some() && is_literal(right) => {
+                    Some(After::Operand)
                 }
-                ([left, right], Some((key, bracketed)))
-                    if is_closed(right) && first_token(left).is_some() =>
-                {
-                    Anchor::Read {
-                        key: key.clone(),
-                        bracketed,
-                        skip: 0,
-                        after: After::OperandEnd,
-                    }
+                [left, right] if first_token(left).is_some() && is_closed(right) => {
+                    Some(After::OperandEnd)
                 }
+                _ => None,
+            };
+            match (after, end_token(&operands[0])) {
+                (Some(after), Some((key, bracketed))) => Anchor::Read {
+                    key: key.clone(),
+                    bracketed,
+                    skip: 0,
+                    after,
+                },
                 _ => all_tokens(),
             }
         } else if *h == self.set {
