@@ -57,26 +57,34 @@ fn script_source(source: &[u8]) -> &[u8] {
 /// when the diagnostic run meets one, that whole run, from a fresh start like the first, is
 /// the script's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
-    let first = run_once(chunk_name, source, limits, None)?;
+    let mut first = run_once_in(chunk_name, source, limits, Mode::Watched, None)?;
     let ran_out = matches!(
         first.error,
         Some(Error::OutOfMemory { .. } | Error::OutOfFuel { .. })
     );
     if ran_out && first.stack_like {
         // Under the script's own memory limit: a memory bomb pays at most twice.
-        let again = run_once_in(chunk_name, source, overflow_limits(limits), true, None)?;
+        let again = run_once_in(
+            chunk_name,
+            source,
+            overflow_limits(limits),
+            Mode::Diagnostic,
+            None,
+        )?;
         // A copy that met the overflow but ran out of its own limits after it (going on
         // from a caught overflow) tells nothing more than the first run.
         let finished = !matches!(
             again.error,
             Some(Error::OutOfMemory { .. } | Error::OutOfFuel { .. })
         );
-        return Ok(if again.overflowed && finished {
-            again
-        } else {
-            first
+        if again.overflowed && finished {
+            return Ok(again.output());
         }
-        .output());
+        if !first.depth_stopped {
+            return Ok(first.output());
+        }
+        // Stopped for its depth alone: it runs again as it would have.
+        first = run_once(chunk_name, source, limits, None)?;
     }
     if let (Some(Error::OutOfFuel { at: None, limit }), Some(stop)) =
         (&first.error, first.fuel_stop.clone())
@@ -95,7 +103,7 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
         return Ok(first.output());
     }
     let diagnostic = diagnostic_limits(limits);
-    let again = run_once_in(chunk_name, source, diagnostic, true, None)?;
+    let again = run_once_in(chunk_name, source, diagnostic, Mode::Diagnostic, None)?;
     let mut kept = first;
     if let Some(values) = kept.caught.replacements(&again.caught) {
         let third = run_once(chunk_name, source, limits, Some(values))?;
@@ -151,6 +159,8 @@ struct Run {
     /// It ran out of memory or fuel as unbounded recursion does
     /// ([`Vm::ran_out_like_recursion`]).
     stack_like: bool,
+    /// The depth watch stopped it (see [`Vm::watch_depth`]).
+    depth_stopped: bool,
     /// It ran out of fuel here, in a loop that named no line (see [`Vm::take_fuel_stop`]).
     fuel_stop: Option<Stop>,
 }
@@ -164,23 +174,34 @@ impl Run {
     }
 }
 
+/// How a script is run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    /// Plain, its depth watched (see `Vm::watch_depth`).
+    Watched,
+    Diagnostic,
+}
+
 fn run_once(
     chunk_name: &str,
     source: &[u8],
     limits: Limits,
     replacements: Option<Caught>,
 ) -> Result<Run, Error> {
-    run_once_in(chunk_name, source, limits, false, replacements)
+    run_once_in(chunk_name, source, limits, Mode::Plain, replacements)
 }
 
 fn run_once_in(
     chunk_name: &str,
     source: &[u8],
     limits: Limits,
-    diagnostic: bool,
+    mode: Mode,
     replacements: Option<Caught>,
 ) -> Result<Run, Error> {
+    let diagnostic = mode == Mode::Diagnostic;
     let mut vm = Vm::new(limits)?;
+    vm.watch_depth(mode == Mode::Watched);
     stdlib::install(&mut vm);
     vm.enter(|ctx| {
         diagnostics::set_enabled(ctx, diagnostic);
@@ -202,6 +223,7 @@ fn run_once_in(
     let caught = vm.enter(diagnostics::take_caught);
     let overflowed = vm.enter(diagnostics::overflowed);
     let stack_like = vm.ran_out_like_recursion();
+    let depth_stopped = vm.take_depth_stop();
     let fuel_stop = vm.take_fuel_stop();
     let stdout = vm.host().borrow_mut().take_output();
     Ok(Run {
@@ -213,6 +235,7 @@ fn run_once_in(
         lined_up: end.lined_up,
         overflowed,
         stack_like,
+        depth_stopped,
         fuel_stop,
     })
 }

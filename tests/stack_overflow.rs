@@ -151,15 +151,7 @@ fn a_deep_recursion_that_loops_within_luas_limit_runs_out_of_fuel() {
     // diagnostic copy is asked, and within it, so the copy meets no overflow and the fuel
     // error stands.
     let mut p = short_of_fuel(Diagnostics::Auto);
-    let names: Vec<String> = (1..=40).map(|i| format!("l{i}")).collect();
-    let values = vec!["n"; 40].join(", ");
-    let down = format!(
-        "local function down(n)\n  local {} = {values}\n  if n == 0 then while true do end end\n  \
-         return down(n - 1) + l40\nend\n\
-         Handlers.add('down', 'Down', function(msg) Depth = 1; down(tonumber(msg.Depth)) end)",
-        names.join(", ")
-    );
-    p.eval(&down).expect("eval");
+    p.eval(&deep_handlers()).expect("eval");
     let before = p.state_hash().unwrap();
     match p.send(action("Down").with_tag("Depth", "20000")) {
         Err(Error::OutOfFuel { limit, .. }) => assert_eq!(limit, 12_000_000),
@@ -175,6 +167,46 @@ fn a_deep_recursion_that_loops_within_luas_limit_runs_out_of_fuel() {
         error.contains("[string \"aos\"]:4: stack overflow"),
         "{error}"
     );
+}
+
+/// Handlers recursing `Depth` levels of frames of 40 locals (Lua's limit: 23 000 to 24 000
+/// of them): `Down` then loops without end, `Finite` returns (and sets `Reached`).
+fn deep_handlers() -> String {
+    let names: Vec<String> = (1..=40).map(|i| format!("l{i}")).collect();
+    let values = vec!["n"; 40].join(", ");
+    format!(
+        "local function down(n, spin)\n  local {} = {values}\n  if n == 0 then while spin do end return 0 end\n  \
+         return down(n - 1, spin) + l40\nend\n\
+         Handlers.add('down', 'Down', function(msg) Depth = 1; down(tonumber(msg.Depth), true) end)\n\
+         Handlers.add('finite', 'Finite', function(msg) Reached = down(tonumber(msg.Depth), false) end)",
+        names.join(", ")
+    )
+}
+
+#[test]
+fn a_finite_recursion_deeper_than_luas_limit_fails_as_in_lua() {
+    // It would succeed on piccolo, which has no depth limit: the depth watch stops it near
+    // Lua's limit and the diagnostic copy meets Lua's overflow.
+    let mut p = process(Diagnostics::Auto);
+    p.eval(&deep_handlers()).expect("eval");
+    let before = p.state_hash().unwrap();
+    let out = p
+        .send(action("Finite").with_tag("Depth", "30000"))
+        .expect("an outcome");
+    let error = aolite::report::strip_ansi(&out.error.expect("the message fails"));
+    assert!(
+        error.contains("[string \"aos\"]:4: stack overflow"),
+        "{error}"
+    );
+    assert_eq!(p.state_hash().unwrap(), before);
+    // Within Lua's limit, though past where the watch asks the copy: it runs again,
+    // unwatched, and succeeds.
+    let out = p
+        .send(action("Finite").with_tag("Depth", "22000"))
+        .expect("an outcome");
+    assert_eq!(out.error, None);
+    let reached = p.eval("return Reached").expect("eval");
+    assert_eq!(reached.output, (22_000i64 * 22_001 / 2).to_string());
 }
 
 #[test]

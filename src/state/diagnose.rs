@@ -117,18 +117,39 @@ impl Process {
     /// the diagnostic copy. See the module docs.
     pub(crate) fn run_passes(
         &mut self,
+        run: impl FnMut(&mut Process, Pass) -> Dispatched,
+        rerun: impl Fn(&mut Process) -> Result<Outcome, Error>,
+    ) -> Result<Outcome, Error> {
+        let watch = self.diagnose != Diagnostics::Off;
+        self.run_passes_watching(run, rerun, watch)
+    }
+
+    /// [`Process::run_passes`], its first run watched for depth (see `Vm::watch_depth`)
+    /// when `watch`.
+    fn run_passes_watching(
+        &mut self,
         mut run: impl FnMut(&mut Process, Pass) -> Dispatched,
-        rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
+        rerun: impl Fn(&mut Process) -> Result<Outcome, Error>,
+        watch: bool,
     ) -> Result<Outcome, Error> {
         let first = match self.diagnose {
             Diagnostics::Off => Pass::Plain,
             Diagnostics::Auto | Diagnostics::Always => Pass::First,
         };
-        let (first, caught) = match run(self, first) {
+        self.vm.watch_depth(watch);
+        let ran = run(self, first);
+        self.vm.watch_depth(false);
+        let watched_out = self.vm.take_depth_stop();
+        let (first, caught) = match ran {
             Dispatched::Done(result @ Err(Error::OutOfMemory { .. } | Error::OutOfFuel { .. }))
                 if self.diagnose != Diagnostics::Off && self.vm.ran_out_like_recursion() =>
             {
-                return self.diagnose_overflow(result, rerun);
+                return match self.diagnose_overflow(&rerun) {
+                    Some(overflowed) => overflowed,
+                    // Stopped for its depth alone: it runs again as it would have.
+                    None if watched_out => self.run_passes_watching(run, rerun, false),
+                    None => result,
+                };
             }
             Dispatched::Done(Err(Error::OutOfFuel { limit, at: None }))
                 if self.diagnose != Diagnostics::Off =>
@@ -213,47 +234,41 @@ impl Process {
         outcome.error_info = Some(ErrorInfo::new(error, frames));
     }
 
-    /// A message that ran out of memory or fuel (`first`, already rolled back) as deep
-    /// recursion does may have recursed without end, where Lua stops it with `stack
-    /// overflow`: piccolo has no depth limit, so
+    /// A message that ran out of memory or fuel, or was stopped by the depth watch (already
+    /// rolled back), as deep recursion does may have recursed past Lua's limit, where Lua
+    /// stops it with `stack overflow`: piccolo has no depth limit, so
     /// the diagnostic copy, which counts Lua's stack slots, runs it again. When the copy
     /// meets a `stack overflow` and the message fails there (uncaught, or caught by the
-    /// handlers' own `pcall`, as aos does), the copy's failed outcome is the message's: a
-    /// failure changes no state, so nothing has to be brought back from the copy. When the
-    /// program catches the overflow itself and goes on, what it changed lives in the copy
-    /// only, and `first` stands.
+    /// handlers' own `pcall`, as aos does), the copy's failed outcome is the message's
+    /// (`Some`): a failure changes no state, so nothing has to be brought back from the
+    /// copy. When the program catches the overflow itself and goes on, what it changed lives
+    /// in the copy only, and the first run's result stands (`None`, as when the copy meets
+    /// no overflow).
     fn diagnose_overflow(
         &mut self,
-        first: Result<Outcome, Error>,
         rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
-    ) -> Result<Outcome, Error> {
-        let Ok(doc) = self.export_state() else {
-            return first;
-        };
-        let Ok(mut copy) = import::import_mode(&doc, true) else {
-            return first;
-        };
+    ) -> Option<Result<Outcome, Error>> {
+        let doc = self.export_state().ok()?;
+        let mut copy = import::import_mode(&doc, true).ok()?;
         copy.vm
             .set_limits(diagnostics::overflow_limits(*self.vm.limits()));
         let again = rerun(&mut copy);
         if !copy.vm.enter(diagnostics::overflowed) {
-            return first;
+            return None;
         }
         match again {
             Ok(mut outcome) => {
-                let Some(error) = outcome.error.clone() else {
-                    return first;
-                };
+                let error = outcome.error.clone()?;
                 let inner = eval_error_text(&error);
                 let trace = copy
                     .vm
                     .enter(|ctx| diagnostics::origin_trace_of(ctx, inner.as_bytes()))
                     .unwrap_or_default();
                 outcome.error_info = Some(ErrorInfo::new(&error, trace));
-                Ok(outcome)
+                Some(Ok(outcome))
             }
-            Err(Error::Lua(text)) if text.contains("stack overflow") => Err(Error::Lua(text)),
-            Err(_) => first,
+            Err(Error::Lua(text)) if text.contains("stack overflow") => Some(Err(Error::Lua(text))),
+            Err(_) => None,
         }
     }
 

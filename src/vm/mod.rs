@@ -181,7 +181,19 @@ pub struct Vm {
     stopped_like_recursion: bool,
     /// See [`Vm::take_fuel_stop`].
     fuel_stop: Option<runaway::Stop>,
+    /// See [`Vm::watch_depth`].
+    watch_depth: bool,
+    /// The latest call was stopped by the depth watch (see [`Vm::take_depth_stop`]).
+    depth_stopped: bool,
 }
+
+/// Fuel a watched call runs before the depth watch first reads the running thread's frames
+/// (see [`Vm::watch_depth`]), and at least between two reads. Counted in fuel, which every
+/// platform spends alike, so the same calls are stopped natively and in wasm.
+const DEPTH_PROBE_FUEL: u64 = 250_000;
+/// Fuel per frame seen before the next read: a deep stack takes longer to read (about 0.1
+/// µs a frame), so it is read less often.
+const DEPTH_PROBE_FUEL_PER_FRAME: u64 = 32;
 
 /// Whether a heap that ran out looks like unbounded recursion's: nearly all of it outside
 /// garbage-collected objects (piccolo's thread stacks, frames and table storage are such
@@ -224,6 +236,8 @@ impl Vm {
             full_collections: 0,
             stopped_like_recursion: false,
             fuel_stop: None,
+            watch_depth: false,
+            depth_stopped: false,
         })
     }
 
@@ -238,6 +252,24 @@ impl Vm {
     /// (see `crate::state::diagnose`).
     pub fn ran_out_like_recursion(&self) -> bool {
         self.stopped_like_recursion
+    }
+
+    /// Watches the depth of the running thread while the next calls run: a call whose
+    /// thread gets about as deep as Lua's stack allows (see `runaway::Stopped::Deep`) is
+    /// stopped with [`Error::OutOfMemory`], as recursion that runs out of memory is, and
+    /// [`Vm::take_depth_stop`] says so. The caller then looks for Lua's `stack overflow` on
+    /// a diagnostic copy, and runs the call again unwatched if there is none. piccolo has
+    /// no depth limit, so without it a finite recursion deeper than Lua allows would
+    /// succeed. The frames are read every [`DEPTH_PROBE_FUEL`] of fuel, or more when the
+    /// stack is deep: an ordinary message (a few thousand fuel) is never looked at, and a
+    /// recursion that goes past Lua's limit and back between two reads is missed.
+    pub fn watch_depth(&mut self, on: bool) {
+        self.watch_depth = on;
+    }
+
+    /// Whether the latest call was stopped by the depth watch (see [`Vm::watch_depth`]).
+    pub fn take_depth_stop(&mut self) -> bool {
+        std::mem::take(&mut self.depth_stopped)
     }
 
     pub fn set_limits(&mut self, limits: Limits) {
@@ -391,6 +423,8 @@ impl Vm {
         let limit = self.limits.fuel;
         self.stopped_like_recursion = false;
         self.fuel_stop = None;
+        self.depth_stopped = false;
+        let mut next_probe = DEPTH_PROBE_FUEL;
         let mut used: u64 = 0;
         // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
         let budget = budget::Scope::enter(self.limits.memory);
@@ -422,6 +456,24 @@ impl Vm {
             if self.interrupt.as_ref().is_some_and(|stop| stop()) {
                 self.abandon(&executor);
                 return Err(Error::Interrupted);
+            }
+            if self.watch_depth && used >= next_probe {
+                let stopped = self.lua.enter(runaway::stopped_frames);
+                let frames = match &stopped {
+                    Some(runaway::Stopped::At(stop)) => stop.frames.len() as u64,
+                    _ => 0,
+                };
+                next_probe = used + DEPTH_PROBE_FUEL.max(frames * DEPTH_PROBE_FUEL_PER_FRAME);
+                if stopped == Some(runaway::Stopped::Deep) {
+                    self.depth_stopped = true;
+                    self.stopped_like_recursion = true;
+                    self.abandon(&executor);
+                    self.full_collect();
+                    return Err(Error::OutOfMemory {
+                        used: self.lua.total_memory(),
+                        limit: self.limits.memory,
+                    });
+                }
             }
             // A library callback may have asked for room for a result it has not built.
             let request = budget.take_request();

@@ -50,3 +50,14 @@ print(pcall(function() w[1] = 1 end))
 local c = setmetatable({}, {})
 getmetatable(c).__concat = function(a, b) return a .. b end
 print(pcall(function() return c .. "x" end))
+-- A finite recursion deeper than Lua's stack allows fails there, caught or not.
+local function deep40(n)
+  local a1, a2, a3, a4, a5, a6, a7, a8, a9, a10 = n, n, n, n, n, n, n, n, n, n
+  local b1, b2, b3, b4, b5, b6, b7, b8, b9, b10 = n, n, n, n, n, n, n, n, n, n
+  local c1, c2, c3, c4, c5, c6, c7, c8, c9, c10 = n, n, n, n, n, n, n, n, n, n
+  local d1, d2, d3, d4, d5, d6, d7, d8, d9, d10 = n, n, n, n, n, n, n, n, n, n
+  if n == 0 then return 0 end
+  return deep40(n - 1) + d10
+end
+print(pcall(deep40, 20000))
+print(pcall(deep40, 30000))
