@@ -192,3 +192,21 @@ fn runtime_errors_read_as_lua_5_3_in_wasm() {
     }
     assert!(differ.is_empty(), "{differ:?}");
 }
+
+/// A finite recursion deeper than Lua's stack: the depth watch (scheduled in fuel) stops it
+/// on every platform, and the message fails with Lua's `stack overflow` as natively; one
+/// within Lua's limit succeeds (`tests/stack_overflow.rs` has the native twin).
+#[wasm_bindgen_test]
+fn a_finite_recursion_deeper_than_luas_stack_fails_as_natively() {
+    let source =
+        "local function deep(n)\n  local a, b, c, d, e, f, g, h = n, n, n, n, n, n, n, n\n  \
+                  if n == 0 then return 0 end\n  return deep(n - 1) + h\nend\n\
+                  print(pcall(deep, 90000))\nprint(pcall(deep, 150000))\n";
+    let out =
+        aolite::run_script("deep.lua", source.as_bytes(), Limits::default()).expect("vm starts");
+    assert_eq!(out.error, None);
+    assert_eq!(
+        out.stdout_text(),
+        "true\t4050045000\nfalse\tdeep.lua:4: stack overflow\n"
+    );
+}
