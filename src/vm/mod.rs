@@ -246,10 +246,10 @@ impl Vm {
     }
 
     /// Whether the latest call stopped as unbounded recursion does: it failed with
-    /// [`Error::OutOfMemory`] holding almost none of its memory in GC objects, or with
+    /// [`Error::OutOfMemory`] holding almost none of its memory in GC objects, with
     /// [`Error::OutOfFuel`] in a thread about as deep as Lua allows (see
-    /// [`runaway::Stopped::Deep`]). Worth a diagnostic re-run for Lua's `stack overflow`
-    /// (see `crate::state::diagnose`).
+    /// [`runaway::Stopped::Deep`]), or the depth watch stopped it (see [`Vm::watch_depth`]).
+    /// Worth a diagnostic re-run for Lua's `stack overflow` (see `crate::state::diagnose`).
     pub fn ran_out_like_recursion(&self) -> bool {
         self.stopped_like_recursion
     }
