@@ -625,15 +625,9 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             // (`t.k = 1`), a constructor or a function, found after the `=`; `function
             // t.k() ... end` at its first line.
             let key = first_token(&args[1]).filter(|k| is_single_token(&args[1]) && !is_hidden(*k));
-            let value = match &*args[2].head {
-                _ if !args[2].tail.is_empty() => None,
-                _ if is_literal(&args[2]) && tokens.0.len() == 1 => Some(Stored::Token),
-                HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => {
-                    Some(Stored::Table)
-                }
-                HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
-                _ => None,
-            };
+            // A one-token value only when no other token follows the key's.
+            let value = stored_shape(&args[2])
+                .filter(|shape| *shape != Stored::Token || tokens.0.len() == 1);
             match (key, value) {
                 (Some(k), Some(value)) => Anchor::Read {
                     key: k.clone(),
@@ -667,14 +661,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             return None;
         };
         let inner = self.key_argument(key)?;
-        let shape = match &*value.head {
-            _ if !value.tail.is_empty() => None,
-            _ if is_literal(value) => Some(Stored::Token),
-            HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => Some(Stored::Table),
-            HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
-            _ => None,
-        };
-        Some(match (end_token(inner), shape) {
+        Some(match (end_token(inner), stored_shape(value)) {
             (Some((token, bracketed)), Some(shape)) => Anchor::Read {
                 key: token.clone(),
                 bracketed,
@@ -1239,6 +1226,18 @@ fn end_token<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<(&S, bool)> {
                 _ => None,
             }
         }
+        _ => None,
+    }
+}
+
+/// How the token stream tells where a stored value ends (see [`Stored`]): a one-token value
+/// of no identity, a constructor or a function; None for anything else.
+fn stored_shape<S>(value: &Expression<S>) -> Option<Stored> {
+    match &*value.head {
+        _ if !value.tail.is_empty() => None,
+        _ if is_literal(value) => Some(Stored::Token),
+        HeadExpression::Simple(SimpleExpression::TableConstructor(_)) => Some(Stored::Table),
+        HeadExpression::Simple(SimpleExpression::Function(_)) => Some(Stored::Function),
         _ => None,
     }
 }

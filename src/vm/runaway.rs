@@ -160,7 +160,8 @@ pub fn returned(ctx: Context<'_>) {
     }
 }
 
-/// What the frames of the thread running when a call ran out of fuel tell.
+/// What the frames of the thread running tell, read when a call ran out of fuel or by the
+/// depth watch (`Vm::watch_depth`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stopped {
     /// Its frames, for a diagnostic re-run to find (see [`Stop`]).
