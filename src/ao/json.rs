@@ -201,6 +201,82 @@ fn encode_table<'gc>(
     Ok(())
 }
 
+/// Nesting from which [`parsed_encoding`] leaves a value to `encode` and serde_json:
+/// below serde_json's own recursion limit (128), whose error the parse would give.
+const MAX_DIRECT_DEPTH: usize = 100;
+
+/// The value serde_json parses from what [`encode`] writes for `v`, built without the text
+/// (the outcome of every message is read this way, and the round trip through text was
+/// about a tenth of a token transfer). `None` where the two could differ in any detail,
+/// for the caller to take the text's way: an encoding error, a string that is not UTF-8
+/// (the parse fails on it), nesting near serde_json's limit. Walks the table in `encode`'s
+/// order and keeps its rules: arrays when `[1]` is set or the table is empty, object keys
+/// sorted, functions left out of objects, numbers as `%.14g` writes them.
+pub fn parsed_encoding<'gc>(
+    ctx: Context<'gc>,
+    v: Value<'gc>,
+    path: &mut Vec<Table<'gc>>,
+) -> Option<serde_json::Value> {
+    use serde_json::Value as Json;
+    Some(match v {
+        Value::Nil => Json::Null,
+        Value::Boolean(b) => Json::Bool(b),
+        Value::Integer(_) | Value::Number(_) => {
+            let f = match v {
+                Value::Integer(i) => i as f64,
+                Value::Number(f) => f,
+                _ => return None,
+            };
+            let mut text = Vec::new();
+            encode_float(f, &mut text).ok()?;
+            serde_json::from_slice(&text).ok()?
+        }
+        Value::String(s) => Json::String(std::str::from_utf8(s.as_bytes()).ok()?.to_owned()),
+        Value::Table(t) => {
+            if path.contains(&t) || path.len() >= MAX_DIRECT_DEPTH {
+                return None;
+            }
+            path.push(t);
+            let entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
+            let value = if !t.get(ctx, 1).is_nil() || entries.is_empty() {
+                let n = t.length();
+                if entries.len() as i64 != n
+                    || entries
+                        .iter()
+                        .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Number(_)))
+                {
+                    return None;
+                }
+                let mut items = Vec::with_capacity(entries.len());
+                for i in 1..=n {
+                    items.push(parsed_encoding(ctx, t.get(ctx, i), path)?);
+                }
+                Json::Array(items)
+            } else {
+                let mut fields = Vec::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let Value::String(k) = k else {
+                        return None;
+                    };
+                    if !matches!(v, Value::Function(_)) {
+                        fields.push((k, v));
+                    }
+                }
+                fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                let mut map = serde_json::Map::with_capacity(fields.len());
+                for (k, v) in fields {
+                    let key = std::str::from_utf8(k.as_bytes()).ok()?.to_owned();
+                    map.insert(key, parsed_encoding(ctx, v, path)?);
+                }
+                Json::Object(map)
+            };
+            path.pop();
+            value
+        }
+        _ => return None,
+    })
+}
+
 /// A parsed value and the offset just past it.
 type Parsed<'gc> = Result<(Value<'gc>, usize), String>;
 
@@ -455,4 +531,84 @@ fn push_utf8(cp: u32, out: &mut Vec<u8>) -> Result<(), String> {
         _ => return Err(format!("invalid unicode codepoint '{cp:x}'")),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{encode, parsed_encoding};
+    use crate::vm::{Completion, Limits, Vm};
+
+    /// What the text's way gives: `encode`, then serde_json's parse (`None` if either fails).
+    fn through_text<'gc>(
+        ctx: piccolo::Context<'gc>,
+        v: piccolo::Value<'gc>,
+    ) -> Option<serde_json::Value> {
+        let mut out = Vec::new();
+        encode(ctx, v, &mut out, &mut Vec::new()).ok()?;
+        serde_json::from_slice(&out).ok()
+    }
+
+    /// Every value `parsed_encoding` builds is the one the text's way parses; it declines
+    /// (leaving the value to the text's way) only where that way fails or may differ.
+    #[test]
+    fn parsed_encoding_is_what_the_text_parses_to() {
+        let mut vm = Vm::new(Limits::default()).expect("vm");
+        let source = r#"
+          local cases = {
+            {}, { 1, 2, 3 }, { a = 1, b = "x", c = { true, false } }, { [1] = "a", [3] = "c" },
+            { 1, x = 2 }, { [1.0] = 1, [2] = 2 }, { 0.1, 1e15, 1e16, -0.0, 2^53, 2^63, 1/3, -7 },
+            { math.maxinteger, math.mininteger, 123456789012345 }, { f = function() end, g = 1 },
+            { function() end }, { s = "tab\tnew\nline\0\1\31 \127 quote\" back\\ é ☃" },
+            { s = "\255\254 not utf-8" }, { ["\255"] = 1 }, { 0/0 }, { math.huge },
+            { [true] = 1 }, { nested = { { { { {} } } } } }, "string", 42, 4.5, true,
+            { Output = { data = "", prompt = "> ", print = true }, Messages = {
+              { Target = "t", Tags = { { name = "Action", value = "A" } }, Data = "d" } } },
+          }
+          local deep = {}
+          for _ = 1, 120 do deep = { deep } end
+          cases[#cases + 1] = deep
+          local cycle = {}
+          cycle.self = cycle
+          cases[#cases + 1] = cycle
+          return cases
+        "#;
+        let f = vm.load("cases", source.as_bytes()).expect("load");
+        let checked = vm
+            .call(
+                &f,
+                |_| Vec::new(),
+                |ctx, values| {
+                    let Some(piccolo::Value::Table(cases)) = values.first().copied() else {
+                        panic!("no cases");
+                    };
+                    // Cases `parsed_encoding` declines, and whether the text's way fails too.
+                    let mut declined = Vec::new();
+                    for i in 1..=cases.length() {
+                        let v = cases.get(ctx, i);
+                        let text = through_text(ctx, v);
+                        match parsed_encoding(ctx, v, &mut Vec::new()) {
+                            Some(direct) => assert_eq!(Some(direct), text, "case {i}"),
+                            None => declined.push((i, text.is_none())),
+                        }
+                    }
+                    declined
+                },
+            )
+            .expect("call");
+        // Declined: the encoding errors (sparse, mixed keys, functions in arrays, NaN,
+        // infinity, boolean keys, the cycle) and strings that are not UTF-8, which the text's
+        // way fails on too, and the deep nesting it parses.
+        let expected: Vec<(i64, bool)> = [4, 5, 10, 12, 13, 14, 15, 16, 24]
+            .into_iter()
+            .map(|i| (i, true))
+            .chain([(23, false)])
+            .collect();
+        let Completion::Returned(mut declined) = checked else {
+            panic!("the cases yielded");
+        };
+        declined.sort();
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(declined, expected);
+    }
 }

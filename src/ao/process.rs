@@ -1033,14 +1033,22 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
     let Some(Value::Table(r)) = values.first().copied() else {
         return Err(Error::Lua("the process runtime returned no result".into()));
     };
-    let mut encoded = Vec::new();
-    super::json::encode(ctx, Value::Table(r), &mut encoded, &mut Vec::new()).map_err(|e| {
-        Error::Lua(format!(
-            "the result cannot be encoded as JSON (aos's loader fails the same way): {e}"
-        ))
-    })?;
-    let mut result: Json = serde_json::from_slice(&encoded)
-        .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?;
+    // The result as aos's loader sees it: JSON text, parsed; built directly when it can be.
+    let mut result = match super::json::parsed_encoding(ctx, Value::Table(r), &mut Vec::new()) {
+        Some(parsed) => parsed,
+        None => {
+            let mut encoded = Vec::new();
+            super::json::encode(ctx, Value::Table(r), &mut encoded, &mut Vec::new()).map_err(
+                |e| {
+                    Error::Lua(format!(
+                        "the result cannot be encoded as JSON (aos's loader fails the same way): {e}"
+                    ))
+                },
+            )?;
+            serde_json::from_slice(&encoded)
+                .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?
+        }
+    };
     whole_numbers(&mut result);
     // The parts are moved out of the parsed result, not copied.
     let mut take = |key: &str| match &mut result {
