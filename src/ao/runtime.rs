@@ -112,6 +112,15 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         Ok(CallbackReturn::Return)
     });
     let _ = t.set(ctx, "removeFirst", remove_first);
+    let new_message = guarded(
+        ctx,
+        &["pairs", "table.insert", "string.format"],
+        new_message,
+    );
+    let _ = t.set(ctx, "newMessage", new_message);
+    let _ = t.set(ctx, "tagMap", Callback::from_fn(&ctx, tag_map));
+    let normalize_keys = guarded(ctx, &["pairs", "ipairs", "type"], normalize_keys);
+    let _ = t.set(ctx, "normalizeKeys", normalize_keys);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
     // (called as `run(h, msg, env)`: the same instructions, so the same fuel): the same
     // call, results and errors, and the handler's name is recorded for the outcome's
@@ -268,6 +277,278 @@ pub fn take_handlers(ctx: Context<'_>, failed: bool) -> Vec<HandlerRun> {
         }
     }
     runs.into_iter().map(|(run, _)| run).collect()
+}
+
+/// `ao.send`'s message, `newMessage(msg, ref, reference)`: the table its constructor and
+/// `collectTags` build from `msg` (`Target`, `Data`, the `Anchor` `string.format("%032d",
+/// reference)` writes, the four protocol tags, then a `{name, value}` tag for each root key
+/// but `Target`, `Data`, `Anchor`, `Tags` and `From`, in `pairs` order), for the usual
+/// case: `msg` a table without a metatable, with string keys only and no `Tags`, and an
+/// integer reference. Anything else gives nil and the Lua builds it (or when `pairs`,
+/// `table.insert` or `string.format` is not the built-in one any more). Every table made
+/// here is new, so none of its stores needs an undo record.
+fn new_message<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let (msg, reference) = match (stack.get(0), stack.get(2)) {
+        (Value::Table(msg), Value::Integer(reference)) if msg.metatable().is_none() => {
+            (msg, reference)
+        }
+        _ => {
+            stack.replace(ctx, Value::Nil);
+            return Ok(CallbackReturn::Return);
+        }
+    };
+    let ref_text = stack.get(1);
+    let mut keys = Vec::new();
+    for (key, value) in msg.iter() {
+        match key {
+            Value::String(k) => keys.push((k, value)),
+            _ => {
+                stack.replace(ctx, Value::Nil);
+                return Ok(CallbackReturn::Return);
+            }
+        }
+    }
+    exec.fuel()
+        .consume(i32::try_from(keys.len()).unwrap_or(i32::MAX));
+    let field = |keys: &[(piccolo::String<'gc>, Value<'gc>)], name: &[u8]| {
+        keys.iter()
+            .find(|(k, _)| k.as_bytes() == name)
+            .map_or(Value::Nil, |(_, v)| *v)
+    };
+    if !field(&keys, b"Tags").is_nil() {
+        stack.replace(ctx, Value::Nil);
+        return Ok(CallbackReturn::Return);
+    }
+    keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let tag = |name: Value<'gc>, value: Value<'gc>| {
+        let t = constructed(ctx, 0, 2);
+        let _ = t.set(ctx, name_key, name);
+        let _ = t.set(ctx, value_key, value);
+        t
+    };
+    let tags = constructed(ctx, 4, 0);
+    let mut n = 0;
+    let mut push = |t: Table<'gc>| {
+        n += 1;
+        let _ = tags.set(ctx, n, t);
+    };
+    for (name, value) in [
+        ("Data-Protocol", "ao"),
+        ("Variant", "ao.TN.1"),
+        ("Type", "Message"),
+    ] {
+        push(tag(
+            Value::String(ctx.intern(name.as_bytes())),
+            Value::String(ctx.intern(value.as_bytes())),
+        ));
+    }
+    push(tag(Value::String(ctx.intern(b"Reference")), ref_text));
+    for (k, v) in &keys {
+        if !matches!(
+            k.as_bytes(),
+            b"Target" | b"Data" | b"Anchor" | b"Tags" | b"From"
+        ) {
+            push(tag(Value::String(*k), *v));
+        }
+    }
+    let message = constructed(ctx, 0, 4);
+    let anchor = format!("{reference:032}");
+    let _ = message.set(ctx, "Target", field(&keys, b"Target"));
+    let _ = message.set(ctx, "Data", field(&keys, b"Data"));
+    let _ = message.set(ctx, "Anchor", ctx.intern(anchor.as_bytes()));
+    let _ = message.set(ctx, "Tags", tags);
+    stack.replace(ctx, message);
+    Ok(CallbackReturn::Return)
+}
+
+/// `tagMap(msg)` of `.process` (`Tab`'s map of a message's tags: the first value of each
+/// name), for the usual case: `msg`, its `Tags` and every tag plain tables (no metatable)
+/// and every name a string. Anything else gives nil and the Lua loop builds it.
+/// The map is new, so its stores need no undo record.
+fn tag_map<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let plain = |v: Value<'gc>| match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    };
+    let tags = plain(stack.get(0)).and_then(|msg| plain(crate::vm::undo::field(ctx, msg, "Tags")));
+    let Some(tags) = tags else {
+        stack.replace(ctx, Value::Nil);
+        return Ok(CallbackReturn::Return);
+    };
+    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let mut entries = Vec::new();
+    let mut i = 1;
+    loop {
+        let tag = tags.get(ctx, i);
+        if tag.is_nil() {
+            break;
+        }
+        let Some(tag) = plain(tag) else {
+            stack.replace(ctx, Value::Nil);
+            return Ok(CallbackReturn::Return);
+        };
+        let name = tag.get(ctx, name_key);
+        if !matches!(name, Value::String(_)) {
+            stack.replace(ctx, Value::Nil);
+            return Ok(CallbackReturn::Return);
+        }
+        entries.push((name, tag.get(ctx, value_key)));
+        i += 1;
+    }
+    exec.fuel()
+        .consume(i32::try_from(entries.len()).unwrap_or(i32::MAX));
+    let map = Table::new(&ctx);
+    for (name, value) in entries {
+        if !map.get_value(name).to_bool() {
+            let _ = map.set_value(&ctx, name, value);
+        }
+    }
+    stack.replace(ctx, map);
+    Ok(CallbackReturn::Return)
+}
+
+/// `t[name]` read raw (nil when `t` is not a table).
+fn raw_field<'gc>(ctx: Context<'gc>, t: Value<'gc>, name: &str) -> Value<'gc> {
+    match t {
+        Value::Table(t) => crate::vm::undo::field(ctx, t, name),
+        _ => Value::Nil,
+    }
+}
+
+/// The global function `path` names (`"pairs"`, `"table.insert"`), as Lua code reads it
+/// when it is set: a raw field, read without metamethods. `None` if it is not a function.
+fn global_function<'gc>(ctx: Context<'gc>, path: &str) -> Option<piccolo::Function<'gc>> {
+    let mut v = Value::Table(ctx.globals());
+    for name in path.split('.') {
+        v = raw_field(ctx, v, name);
+    }
+    match v {
+        Value::Function(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// The native stand-in `native` for Lua code that calls the global functions `paths`: it
+/// runs while each is still the built-in function it was at install; once a program has
+/// replaced one, the stand-in returns nil and the Lua runs, calling the program's function.
+fn guarded<'gc>(
+    ctx: Context<'gc>,
+    paths: &'static [&'static str],
+    native: for<'a> fn(
+        Context<'a>,
+        Execution<'a, '_>,
+        Stack<'a, '_>,
+    ) -> Result<CallbackReturn<'a>, piccolo::Error<'a>>,
+) -> Callback<'gc> {
+    let builtins: Vec<Option<piccolo::Function<'gc>>> =
+        paths.iter().map(|p| global_function(ctx, p)).collect();
+    Callback::from_fn_with(&ctx, builtins, move |builtins, ctx, exec, mut stack| {
+        let in_place = paths
+            .iter()
+            .zip(builtins)
+            .all(|(p, b)| b.is_some() && global_function(ctx, p) == *b);
+        if in_place {
+            native(ctx, exec, stack)
+        } else {
+            stack.replace(ctx, Value::Nil);
+            Ok(CallbackReturn::Return)
+        }
+    })
+}
+
+/// `normalizeMessage`'s renaming in `.process` (while `Utils.normalize` is the built-in one,
+/// which the caller checks): every root key that `utils.normalize` changes is renamed (in
+/// `pairs` order: removed, then set under its new name), then every tag's string `name`
+/// that it changes is replaced. Done here for a plain `msg` (no metatable) whose `Tags`, if
+/// a table, is plain and holds plain tag tables, and whose keys are all strings: returns true. Anything else gives nil
+/// before changing anything, and the Lua does it. The stores are logged as Lua's are.
+fn normalize_keys<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let plain = |v: Value<'gc>| match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    };
+    let decline = |mut stack: Stack<'gc, '_>| {
+        stack.replace(ctx, Value::Nil);
+        Ok(CallbackReturn::Return)
+    };
+    let Some(msg) = plain(stack.get(0)) else {
+        return decline(stack);
+    };
+    let mut tags = Vec::new();
+    let tag_list = crate::vm::undo::field(ctx, msg, "Tags");
+    if let Value::Table(list) = tag_list {
+        if list.metatable().is_some() {
+            return decline(stack);
+        }
+        let mut i = 1;
+        loop {
+            match list.get(ctx, i) {
+                Value::Nil => break,
+                tag => match plain(tag) {
+                    Some(tag) => tags.push(tag),
+                    None => return decline(stack),
+                },
+            }
+            i += 1;
+        }
+    }
+    let mut fuel = 0;
+    let mut renamed = Vec::new();
+    let mut keys = Vec::new();
+    for (k, v) in msg.iter() {
+        match k {
+            Value::String(k) => keys.push((k, v)),
+            // `pairs` would give such keys their identities now (see `ordered_pairs`).
+            _ => return decline(stack),
+        }
+    }
+    keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (key, value) in keys {
+        fuel += crate::stdlib::args::byte_fuel(key.len() as usize);
+        if let Some(norm) = normalize_key(key.as_bytes()) {
+            renamed.push((key, norm, value));
+        }
+    }
+    for (key, norm, value) in renamed {
+        crate::vm::undo::raw_set(ctx, msg, Value::String(key), Value::Nil)?;
+        let norm = crate::stdlib::args::new_string(ctx, norm);
+        crate::vm::undo::raw_set(ctx, msg, norm, value)?;
+    }
+    let name_key = Value::String(ctx.intern(b"name"));
+    for tag in tags {
+        if let Value::String(name) = tag.get_value(name_key) {
+            fuel += crate::stdlib::args::byte_fuel(name.len() as usize);
+            if let Some(norm) = normalize_key(name.as_bytes()) {
+                let norm = crate::stdlib::args::new_string(ctx, norm);
+                crate::vm::undo::raw_set(ctx, tag, name_key, norm)?;
+            }
+        }
+    }
+    exec.fuel().consume(fuel);
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// A new table sized as a Lua table constructor with `array` list items and `map` named
+/// fields sizes it, so it is laid out as the constructor's table would be.
+fn constructed(ctx: Context<'_>, array: usize, map: usize) -> Table<'_> {
+    let mut raw = piccolo::table::RawTable::new(&ctx);
+    raw.reserve_array(array);
+    raw.reserve_map(map);
+    Table::from_parts(&ctx, raw, None)
 }
 
 /// `utils.normalize` of `key`, or `None` when that leaves it unchanged.

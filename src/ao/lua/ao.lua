@@ -22,7 +22,7 @@ local ao = {
   Nonce = nil,
 }
 -- (fast paths, defined at the end; this module keeps its line numbers: they show in error positions)
-local setOf, nonExtractable, nonForwardable, items, extractTags, dropUnforwardable, authorityTags local function contains(list, value)
+local setOf, nonExtractable, nonForwardable, items, extractTags, dropUnforwardable, authorityTags, newMessage local function contains(list, value)
   for _, v in ipairs(list) do
     if v == value then
       return true
@@ -153,7 +153,7 @@ function ao.send(msg)
   assert(type(msg) == "table", "msg should be a table") -- aos:367
   ao.reference = ao.reference + 1
   local ref = tostring(ao.reference)
-  local message = {
+  local message, collected = newMessage(msg, ref, ao.reference) message = message or {
     Target = msg.Target,
     Data = msg.Data,
     Anchor = anchor(ao.reference),
@@ -164,7 +164,7 @@ function ao.send(msg)
       { name = "Reference", value = ref },
     },
   }
-  collectTags(message.Tags, msg)
+  if not collected then collectTags(message.Tags, msg) end
   if not Handlers then
     return message
   end
@@ -360,6 +360,21 @@ function authorityTags(processTags)
     end
     i = i + 1
     tag = tags[i]
+  end
+end
+
+-- `ao.send`'s message and its tags from the root keys, built natively in the usual case
+-- (see `newMessage` in runtime.rs: `msg` plain, no `Tags`, and `pairs`, `table.insert` and
+-- `string.format` the built-in functions): `message, true`; otherwise nothing, and the
+-- constructor and `collectTags` above build it.
+local natives = _AOLITE_NATIVES or {}
+local nativeMessage = natives.newMessage
+function newMessage(msg, ref, reference)
+  if nativeMessage then
+    local message = nativeMessage(msg, ref, reference)
+    if message then
+      return message, true
+    end
   end
 end
 

@@ -398,8 +398,12 @@ local function keyNormalizer()
   end
 end
 
+local nativeNormalizeKeys = natives.normalizeKeys
 function normalizeMessage(msg)
   local fast = keyNormalizer()
+  if fast and nativeNormalizeKeys and nativeNormalizeKeys(msg) then
+    return ao.normalize(msg)
+  end
   local renamed = {}
   for key, value in pairs(msg) do
     local norm
@@ -453,7 +457,14 @@ function inboxRemove()
   end
 end
 
+local nativeTagMap = natives.tagMap
 function tagMap(msg)
+  if nativeTagMap then
+    local map = nativeTagMap(msg)
+    if map then
+      return map
+    end
+  end
   local map = {}
   local tags = items(msg.Tags)
   local i = 1
