@@ -1,5 +1,6 @@
 //! The runtime's native stand-ins (`src/ao/runtime.rs`: `newMessage` for `ao.send`,
-//! `tagMap` for `Tab`, `normalizeKeys` for the message's normalisation) compute exactly what
+//! `tagMap` for `Tab`, `normalizeKeys` for the message's normalisation, `knownAuthorities`
+//! for `ao.init`'s reading of the Authority tags) compute exactly what
 //! the Lua they stand in for computes. Each scenario runs twice: as is (the stand-ins run),
 //! and with the global functions they depend on replaced by wrappers that call the
 //! originals, which makes every stand-in step aside so the Lua runs. Outcomes (but for
@@ -29,7 +30,8 @@ Handlers.add("tabs", "Tabs", function(msg)
     if i <= 2 then return { name = "I" .. i, value = i } end end }) })
   local ok, err = pcall(Tab, { Tags = { { value = "no name" } } })
   Tabs = { A = t.A, B = t.B, C = t.C, I1 = u.I1, I2 = u.I2, ok = ok, err = err,
-    mine = msg.Tags["X-Custom"], process = ao.env.Process.Tags.Name }
+    mine = msg.Tags["X-Custom"], process = ao.env.Process.Tags.Name,
+    authorities = table.concat(ao.authorities, ",") }
   print(Tabs)
 end)
 Handlers.add("seen", "Seen", function(msg)
@@ -45,12 +47,13 @@ end)
 
 /// Replaces the global functions the stand-ins check with wrappers around the originals.
 const WRAP: &str = r#"
-local p, ip, ty, ins, fmt = pairs, ipairs, type, table.insert, string.format
+local p, ip, ty, ins, fmt, gm = pairs, ipairs, type, table.insert, string.format, string.gmatch
 pairs = function(...) return p(...) end
 ipairs = function(...) return ip(...) end
 type = function(...) return ty(...) end
 table.insert = function(...) return ins(...) end
 string.format = function(...) return fmt(...) end
+string.gmatch = function(...) return gm(...) end
 "#;
 
 fn messages() -> Vec<Json> {
@@ -69,6 +72,7 @@ fn messages() -> Vec<Json> {
 fn run(wrap: bool) -> (Vec<Json>, Json) {
     let mut p = Process::new(ProcessOptions {
         no_log: true,
+        authorities: vec!["mu-address,second".into(), "third".into()],
         ..Default::default()
     })
     .expect("spawn");
@@ -111,6 +115,7 @@ fn native_stand_ins_compute_what_the_lua_computes() {
         "table index is nil",
         "\\\"mine\\\":\\\"lower\\\"",
         "Hash-Chain",
+        "authorities\\\":\\\"mu-address,second,third",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }

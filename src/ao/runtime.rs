@@ -121,6 +121,9 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     let _ = t.set(ctx, "tagMap", Callback::from_fn(&ctx, tag_map));
     let normalize_keys = guarded(ctx, &["pairs", "ipairs", "type"], normalize_keys);
     let _ = t.set(ctx, "normalizeKeys", normalize_keys);
+    let _ = t.set(ctx, "register", Callback::from_fn(&ctx, register));
+    let known_authorities = guarded(ctx, &["ipairs", "string.gmatch"], known_authorities);
+    let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
     // (called as `run(h, msg, env)`: the same instructions, so the same fuel): the same
     // call, results and errors, and the handler's name is recorded for the outcome's
@@ -413,6 +416,138 @@ fn tag_map<'gc>(
         }
     }
     stack.replace(ctx, map);
+    Ok(CallbackReturn::Return)
+}
+
+/// The search and update of `register` in `.process` (aos's `Handlers.add`/`append` of
+/// `_eval` and `_default` on every message; the caller has checked that those are the
+/// built-in functions): `register(list, name, pattern, resolver)` finds the entry named
+/// `name` and stores the fields that differ (logged, as Lua's stores are). Done here when
+/// `list` and every entry up to the one found are plain tables (no metatable): returns
+/// true. Anything else (no such entry, which the Lua appends) gives nil before changing
+/// anything, and the Lua does it.
+fn register<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let plain = |v: Value<'gc>| match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    };
+    let (name, pattern, resolver) = (stack.get(1), stack.get(2), stack.get(3));
+    let Some(list) = plain(stack.get(0)) else {
+        stack.replace(ctx, Value::Nil);
+        return Ok(CallbackReturn::Return);
+    };
+    let (name_key, pattern_key) = (ctx.intern(b"name"), ctx.intern(b"pattern"));
+    let (handle_key, runs_key) = (ctx.intern(b"handle"), ctx.intern(b"maxRuns"));
+    let mut i = 1;
+    let found = loop {
+        let Some(entry) = plain(list.get(ctx, i)) else {
+            break None;
+        };
+        if raw_equal(entry.get(ctx, name_key), name) {
+            break Some(entry);
+        }
+        i += 1;
+    };
+    exec.fuel().consume(i32::try_from(i).unwrap_or(i32::MAX));
+    let Some(entry) = found else {
+        stack.replace(ctx, Value::Nil);
+        return Ok(CallbackReturn::Return);
+    };
+    for (key, value) in [
+        (pattern_key, pattern),
+        (handle_key, resolver),
+        (runs_key, Value::Nil),
+    ] {
+        if !raw_equal(entry.get(ctx, key), value) {
+            crate::vm::undo::raw_set(ctx, entry, Value::String(key), value)?;
+        }
+    }
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// Lua's `==` for values where no `__eq` can run (at least one of them is not a table or
+/// userdata, or both are the same object): strings by content, numbers by value.
+fn raw_equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Boolean(x), Value::Boolean(y)) => x == y,
+        (Value::Integer(x), Value::Integer(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::Integer(x), Value::Number(y)) | (Value::Number(y), Value::Integer(x)) => {
+            crate::stdlib::lua_number::float_to_int_exact(y) == Some(x)
+        }
+        (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
+        (Value::Table(x), Value::Table(y)) => x == y,
+        (Value::Function(x), Value::Function(y)) => x == y,
+        (Value::Thread(x), Value::Thread(y)) => x == y,
+        (Value::UserData(x), Value::UserData(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `authorityTags(processTags)` of `.ao` (every message: each comma-separated part of an
+/// `Authority` tag's value joins `ao.authorities` unless it is there) when it would change
+/// nothing: `knownAuthorities(processTags, authorities)` gives true when the tag list and
+/// its tags are plain tables, every `Authority` value is a string, `authorities` is a plain
+/// table, and every part is already in it. Anything else gives nil and the Lua runs.
+fn known_authorities<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let plain = |v: Value<'gc>| match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    };
+    let answer = (|| {
+        let tags = plain(stack.get(0))?;
+        let authorities = plain(stack.get(1))?;
+        let known: Vec<Value<'gc>> = (1..)
+            .map(|i| authorities.get(ctx, i))
+            .take_while(|v| !v.is_nil())
+            .collect();
+        let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+        let mut i = 1;
+        loop {
+            let tag = tags.get(ctx, i);
+            if tag.is_nil() {
+                break;
+            }
+            let tag = plain(tag)?;
+            if raw_equal(
+                tag.get(ctx, name_key),
+                Value::String(ctx.intern(b"Authority")),
+            ) {
+                let Value::String(value) = tag.get(ctx, value_key) else {
+                    return None;
+                };
+                for part in value.as_bytes().split(|&b| b == b',') {
+                    if !part.is_empty()
+                        && !known
+                            .iter()
+                            .any(|k| matches!(k, Value::String(k) if k.as_bytes() == part))
+                    {
+                        return None;
+                    }
+                }
+            }
+            i += 1;
+        }
+        Some(i)
+    })();
+    match answer {
+        Some(items) => {
+            exec.fuel()
+                .consume(i32::try_from(items).unwrap_or(i32::MAX));
+            stack.replace(ctx, true);
+        }
+        None => stack.replace(ctx, Value::Nil),
+    }
     Ok(CallbackReturn::Return)
 }
 

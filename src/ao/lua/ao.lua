@@ -257,6 +257,10 @@ end
 -- included, as ipairs reads them), which costs a fraction of ipairs's iterator calls: a
 -- table is its own items; anything else goes through `ipairs` itself (its error, or no
 -- items for a string).
+-- Native helpers (given at install, not part of the global state; `.process` removes the
+-- global once it has them). Without them (the module loaded again later) the Lua runs.
+local natives = _AOLITE_NATIVES or {}
+
 local NO_ITEMS = {}
 function items(t)
   if type(t) == "table" then
@@ -346,7 +350,11 @@ function dropUnforwardable(copy)
 end
 
 -- `ao.init`'s Authority tags: each comma-separated value not yet there joins ao.authorities.
+local nativeKnownAuthorities = natives.knownAuthorities
 function authorityTags(processTags)
+  if nativeKnownAuthorities and nativeKnownAuthorities(processTags, ao.authorities) then
+    return
+  end
   local tags = items(processTags)
   local i = 1
   local tag = tags[1]
@@ -367,7 +375,6 @@ end
 -- (see `newMessage` in runtime.rs: `msg` plain, no `Tags`, and `pairs`, `table.insert` and
 -- `string.format` the built-in functions): `message, true`; otherwise nothing, and the
 -- constructor and `collectTags` above build it.
-local natives = _AOLITE_NATIVES or {}
 local nativeMessage = natives.newMessage
 function newMessage(msg, ref, reference)
   if nativeMessage then

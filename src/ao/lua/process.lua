@@ -498,6 +498,7 @@ local resolvers = { _eval = builtinResolver(evaluate), _default = builtinResolve
 -- handle, no maxRuns) or appended. While those are the built-in functions, the same entry
 -- contents are reached here without rebuilding it: one resolver per handler, made once, and
 -- only fields that differ are stored. Replaced functions are called as aos calls them.
+local nativeRegister = natives.register
 function register(how, name, pattern, handle)
   local h = Handlers
   if not (rawequal(h, builtinHandlers) and rawget(h, how) == (how == "add" and builtinAdd or builtinAppend)
@@ -506,6 +507,9 @@ function register(how, name, pattern, handle)
   end
   local resolver = resolvers[name]
   local list = rawget(h, "list")
+  if nativeRegister and nativeRegister(list, name, pattern, resolver) then
+    return
+  end
   local i = 1
   local entry = list[1]
   while entry ~= nil do
