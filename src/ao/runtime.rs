@@ -442,7 +442,7 @@ fn register<'gc>(
     };
     let (name_key, pattern_key) = (ctx.intern(b"name"), ctx.intern(b"pattern"));
     let (handle_key, runs_key) = (ctx.intern(b"handle"), ctx.intern(b"maxRuns"));
-    let mut i = 1;
+    let mut i: i64 = 1;
     let found = loop {
         let Some(entry) = plain(list.get(ctx, i)) else {
             break None;
@@ -512,7 +512,7 @@ fn known_authorities<'gc>(
             .take_while(|v| !v.is_nil())
             .collect();
         let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-        let mut i = 1;
+        let mut i: i64 = 1;
         loop {
             let tag = tags.get(ctx, i);
             if tag.is_nil() {
