@@ -257,16 +257,25 @@ function cmdRun(args) {
   for (const [i, given] of messages.entries()) {
     const msg = substitute(given, proc.owner, proc.id);
     let line;
+    let text;
     try {
-      line = proc.send(msg);
-      if (line.Error !== undefined) failed += 1;
-      if (hash) line.StateHash = proc.stateHash();
+      if (json) {
+        // The outcome's line as the native CLI writes it, made in the engine.
+        const [made, bad] = proc.sendLine(JSON.stringify(msg));
+        if (bad) failed += 1;
+        text = (hash ? `${made.slice(0, -1)},"StateHash":"${proc.stateHash()}"}` : made) + "\n";
+      } else {
+        line = proc.send(msg);
+        if (line.Error !== undefined) failed += 1;
+        if (hash) line.StateHash = proc.stateHash();
+      }
     } catch (e) {
       if (!e || typeof e.code !== "string") throw e;
       failed += 1;
       line = { Error: e.message, Code: e.code, Message: i };
+      text = undefined;
     }
-    const text = json ? JSON.stringify(line) + "\n" : renderRun(i, msg, line, proc.owner, colour);
+    if (text === undefined) text = json ? JSON.stringify(line) + "\n" : renderRun(i, msg, line, proc.owner, colour);
     progress.step(i + 1);
     try {
       put(text);

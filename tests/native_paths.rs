@@ -23,6 +23,10 @@ Handlers.add("send", "Send", function(msg)
   Sent = { m.Anchor, #m.Tags, m.Tags[5].name, type(m.onReply), type(m.receive) }
   msg.reply({ Action = "Reply", Data = "r" })
 end)
+Handlers.add("neg", "Neg", function(msg)
+  ao.reference = -12
+  NegAnchor = ao.send({ Target = "t" }).Anchor
+end)
 Handlers.add("tabs", "Tabs", function(msg)
   local t = Tab({ Tags = { { name = "A", value = "1" }, { name = "A", value = "2" },
     { name = "B", value = false }, { name = "B", value = "later" }, { name = "C" } } })
@@ -65,6 +69,7 @@ fn messages() -> Vec<Json> {
             {"name": "content_type", "value": "text/plain"}, {"name": "Content_Type", "value": "dup"}],
             "Data": "plain", "hash_chain": "h", "Epoch": "e"}),
         json!({"From": "dave", "Tags": {"Action": "Unhandled"}, "Data": "to the Inbox"}),
+        json!({"From": "erin", "Tags": {"Action": "Neg"}}),
     ]
 }
 
@@ -90,7 +95,7 @@ fn run(wrap: bool) -> (Vec<Json>, Json) {
         outcomes.push(o);
     }
     let state = p
-        .eval("return require('json').encode({ Sent = Sent, Tabs = Tabs, Seen = Seen, Inbox = #Inbox, Last = Inbox[#Inbox].Data, Reference = ao.reference })")
+        .eval("return require('json').encode({ Sent = Sent, Tabs = Tabs, Seen = Seen, NegAnchor = NegAnchor, Inbox = #Inbox, Last = Inbox[#Inbox].Data, Reference = ao.reference })")
         .expect("state");
     (outcomes, Json::String(state.output))
 }
@@ -115,6 +120,7 @@ fn native_stand_ins_compute_what_the_lua_computes() {
         "table index is nil",
         "\\\"mine\\\":\\\"lower\\\"",
         "Hash-Chain",
+        "-0000000000000000000000000000011",
         "authorities\\\":\\\"mu-address,second,third",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");

@@ -360,10 +360,21 @@ fn new_message<'gc>(
         }
     }
     let message = constructed(ctx, 0, 4);
-    let anchor = format!("{reference:032}");
+    // `%032d`: the digits right-aligned in 32 places padded with zeros, a minus sign first.
+    let mut anchor = [b'0'; 32];
+    let mut rest = reference.unsigned_abs();
+    let mut at = anchor.len();
+    while rest > 0 {
+        at -= 1;
+        anchor[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    if reference < 0 {
+        anchor[0] = b'-';
+    }
     let _ = message.set(ctx, "Target", field(&keys, b"Target"));
     let _ = message.set(ctx, "Data", field(&keys, b"Data"));
-    let _ = message.set(ctx, "Anchor", ctx.intern(anchor.as_bytes()));
+    let _ = message.set(ctx, "Anchor", ctx.intern(&anchor));
     let _ = message.set(ctx, "Tags", tags);
     stack.replace(ctx, message);
     Ok(CallbackReturn::Return)
