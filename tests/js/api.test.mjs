@@ -155,3 +155,28 @@ test("the clock moves by clockStep for each message without a Timestamp", () => 
   assert.equal(still.clock, start);
   assert.throws(() => new Process({ clockStep: -1 }), (e) => e.code === "BAD_OPTIONS");
 });
+
+test("sendLine gives the outcome as the JSON line send's outcome stringifies to", () => {
+  const make = () => {
+    const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+    p.eval(read("examples/token.lua"));
+    p.eval('Handlers.add("fail", "Fail", function() error("planned") end)');
+    return p;
+  };
+  const [objects, lines] = [make(), make()];
+  const messages = [
+    { From: "O".repeat(43), Tags: { Action: "Transfer", Recipient: "bob", Quantity: "30" } },
+    { From: "bob", Tags: [{ name: "Action", value: "Balance" }], Data: "é \u0001 \"q\"" },
+    { From: "bob", Tags: { Action: "Fail" } },
+    { From: "carol", Tags: { Action: "Unknown" }, Timestamp: 1700000000000 },
+  ];
+  for (const m of messages) {
+    const expected = JSON.stringify(objects.send(m));
+    const [line, failed] = lines.sendLine(JSON.stringify(m));
+    assert.equal(line, expected);
+    assert.equal(failed, JSON.parse(expected).Error !== undefined);
+  }
+  assert.equal(lines.stateHash(), objects.stateHash());
+  assert.equal(lines.sendLine(JSON.stringify(messages[2]))[1], true);
+  assert.throws(() => lines.sendLine("{ not json"), (e) => e instanceof Error && e.code === "BAD_MESSAGE");
+});
