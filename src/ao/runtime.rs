@@ -300,8 +300,7 @@ fn new_message<'gc>(
             (msg, reference)
         }
         _ => {
-            stack.replace(ctx, Value::Nil);
-            return Ok(CallbackReturn::Return);
+            return declined(ctx, stack);
         }
     };
     let ref_text = stack.get(1);
@@ -310,8 +309,7 @@ fn new_message<'gc>(
         match key {
             Value::String(k) => keys.push((k, value)),
             _ => {
-                stack.replace(ctx, Value::Nil);
-                return Ok(CallbackReturn::Return);
+                return declined(ctx, stack);
             }
         }
     }
@@ -323,8 +321,7 @@ fn new_message<'gc>(
             .map_or(Value::Nil, |(_, v)| *v)
     };
     if !field(&keys, b"Tags").is_nil() {
-        stack.replace(ctx, Value::Nil);
-        return Ok(CallbackReturn::Return);
+        return declined(ctx, stack);
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
@@ -389,14 +386,9 @@ fn tag_map<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let plain = |v: Value<'gc>| match v {
-        Value::Table(t) if t.metatable().is_none() => Some(t),
-        _ => None,
-    };
     let tags = plain(stack.get(0)).and_then(|msg| plain(crate::vm::undo::field(ctx, msg, "Tags")));
     let Some(tags) = tags else {
-        stack.replace(ctx, Value::Nil);
-        return Ok(CallbackReturn::Return);
+        return declined(ctx, stack);
     };
     let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
     let mut entries = Vec::new();
@@ -407,13 +399,11 @@ fn tag_map<'gc>(
             break;
         }
         let Some(tag) = plain(tag) else {
-            stack.replace(ctx, Value::Nil);
-            return Ok(CallbackReturn::Return);
+            return declined(ctx, stack);
         };
         let name = tag.get(ctx, name_key);
         if !matches!(name, Value::String(_)) {
-            stack.replace(ctx, Value::Nil);
-            return Ok(CallbackReturn::Return);
+            return declined(ctx, stack);
         }
         entries.push((name, tag.get(ctx, value_key)));
         i += 1;
@@ -442,14 +432,9 @@ fn register<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let plain = |v: Value<'gc>| match v {
-        Value::Table(t) if t.metatable().is_none() => Some(t),
-        _ => None,
-    };
     let (name, pattern, resolver) = (stack.get(1), stack.get(2), stack.get(3));
     let Some(list) = plain(stack.get(0)) else {
-        stack.replace(ctx, Value::Nil);
-        return Ok(CallbackReturn::Return);
+        return declined(ctx, stack);
     };
     let (name_key, pattern_key) = (ctx.intern(b"name"), ctx.intern(b"pattern"));
     let (handle_key, runs_key) = (ctx.intern(b"handle"), ctx.intern(b"maxRuns"));
@@ -458,47 +443,26 @@ fn register<'gc>(
         let Some(entry) = plain(list.get(ctx, i)) else {
             break None;
         };
-        if raw_equal(entry.get(ctx, name_key), name) {
+        if crate::stdlib::base::raw_equal(entry.get(ctx, name_key), name) {
             break Some(entry);
         }
         i += 1;
     };
     exec.fuel().consume(i32::try_from(i).unwrap_or(i32::MAX));
     let Some(entry) = found else {
-        stack.replace(ctx, Value::Nil);
-        return Ok(CallbackReturn::Return);
+        return declined(ctx, stack);
     };
     for (key, value) in [
         (pattern_key, pattern),
         (handle_key, resolver),
         (runs_key, Value::Nil),
     ] {
-        if !raw_equal(entry.get(ctx, key), value) {
+        if !crate::stdlib::base::raw_equal(entry.get(ctx, key), value) {
             crate::vm::undo::raw_set(ctx, entry, Value::String(key), value)?;
         }
     }
     stack.replace(ctx, true);
     Ok(CallbackReturn::Return)
-}
-
-/// Lua's `==` for values where no `__eq` can run (at least one of them is not a table or
-/// userdata, or both are the same object): strings by content, numbers by value.
-fn raw_equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
-    match (a, b) {
-        (Value::Nil, Value::Nil) => true,
-        (Value::Boolean(x), Value::Boolean(y)) => x == y,
-        (Value::Integer(x), Value::Integer(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::Integer(x), Value::Number(y)) | (Value::Number(y), Value::Integer(x)) => {
-            crate::stdlib::lua_number::float_to_int_exact(y) == Some(x)
-        }
-        (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
-        (Value::Table(x), Value::Table(y)) => x == y,
-        (Value::Function(x), Value::Function(y)) => x == y,
-        (Value::Thread(x), Value::Thread(y)) => x == y,
-        (Value::UserData(x), Value::UserData(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// `authorityTags(processTags)` of `.ao` (every message: each comma-separated part of an
@@ -511,10 +475,6 @@ fn known_authorities<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let plain = |v: Value<'gc>| match v {
-        Value::Table(t) if t.metatable().is_none() => Some(t),
-        _ => None,
-    };
     let answer = (|| {
         let tags = plain(stack.get(0))?;
         let authorities = plain(stack.get(1))?;
@@ -530,7 +490,7 @@ fn known_authorities<'gc>(
                 break;
             }
             let tag = plain(tag)?;
-            if raw_equal(
+            if crate::stdlib::base::raw_equal(
                 tag.get(ctx, name_key),
                 Value::String(ctx.intern(b"Authority")),
             ) {
@@ -559,6 +519,24 @@ fn known_authorities<'gc>(
         }
         None => stack.replace(ctx, Value::Nil),
     }
+    Ok(CallbackReturn::Return)
+}
+
+/// `v` as a table without a metatable: one whose reads and writes run no Lua, so a
+/// stand-in may do them itself.
+fn plain(v: Value<'_>) -> Option<Table<'_>> {
+    match v {
+        Value::Table(t) if t.metatable().is_none() => Some(t),
+        _ => None,
+    }
+}
+
+/// A stand-in's answer that it steps aside (nil): the Lua it stands in for runs.
+fn declined<'gc>(
+    ctx: Context<'gc>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    stack.replace(ctx, Value::Nil);
     Ok(CallbackReturn::Return)
 }
 
@@ -597,7 +575,7 @@ fn guarded<'gc>(
 ) -> Callback<'gc> {
     let builtins: Vec<Option<piccolo::Function<'gc>>> =
         paths.iter().map(|p| global_function(ctx, p)).collect();
-    Callback::from_fn_with(&ctx, builtins, move |builtins, ctx, exec, mut stack| {
+    Callback::from_fn_with(&ctx, builtins, move |builtins, ctx, exec, stack| {
         let in_place = paths
             .iter()
             .zip(builtins)
@@ -605,8 +583,7 @@ fn guarded<'gc>(
         if in_place {
             native(ctx, exec, stack)
         } else {
-            stack.replace(ctx, Value::Nil);
-            Ok(CallbackReturn::Return)
+            declined(ctx, stack)
         }
     })
 }
@@ -614,30 +591,23 @@ fn guarded<'gc>(
 /// `normalizeMessage`'s renaming in `.process` (while `Utils.normalize` is the built-in one,
 /// which the caller checks): every root key that `utils.normalize` changes is renamed (in
 /// `pairs` order: removed, then set under its new name), then every tag's string `name`
-/// that it changes is replaced. Done here for a plain `msg` (no metatable) whose `Tags`, if
-/// a table, is plain and holds plain tag tables, and whose keys are all strings: returns true. Anything else gives nil
-/// before changing anything, and the Lua does it. The stores are logged as Lua's are.
+/// that it changes is replaced. Done here for a plain `msg` (no metatable) whose keys are
+/// all strings and whose `Tags`, if a table, is plain and holds plain tag tables: returns
+/// true. Anything else gives nil before changing anything, and the Lua does it. The stores
+/// are logged as Lua's are.
 fn normalize_keys<'gc>(
     ctx: Context<'gc>,
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let plain = |v: Value<'gc>| match v {
-        Value::Table(t) if t.metatable().is_none() => Some(t),
-        _ => None,
-    };
-    let decline = |mut stack: Stack<'gc, '_>| {
-        stack.replace(ctx, Value::Nil);
-        Ok(CallbackReturn::Return)
-    };
     let Some(msg) = plain(stack.get(0)) else {
-        return decline(stack);
+        return declined(ctx, stack);
     };
     let mut tags = Vec::new();
     let tag_list = crate::vm::undo::field(ctx, msg, "Tags");
     if let Value::Table(list) = tag_list {
         if list.metatable().is_some() {
-            return decline(stack);
+            return declined(ctx, stack);
         }
         let mut i = 1;
         loop {
@@ -645,7 +615,7 @@ fn normalize_keys<'gc>(
                 Value::Nil => break,
                 tag => match plain(tag) {
                     Some(tag) => tags.push(tag),
-                    None => return decline(stack),
+                    None => return declined(ctx, stack),
                 },
             }
             i += 1;
@@ -658,7 +628,7 @@ fn normalize_keys<'gc>(
         match k {
             Value::String(k) => keys.push((k, v)),
             // `pairs` would give such keys their identities now (see `ordered_pairs`).
-            _ => return decline(stack),
+            _ => return declined(ctx, stack),
         }
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

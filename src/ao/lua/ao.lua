@@ -253,14 +253,14 @@ end
 -- Fast paths of the work above (declared before `contains`). Each gives what the code it
 -- stands in for gives.
 
--- The items `ipairs(t)` visits, walked with a `while` loop (`t[i]` until nil, `__index`
--- included, as ipairs reads them), which costs a fraction of ipairs's iterator calls: a
--- table is its own items; anything else goes through `ipairs` itself (its error, or no
--- items for a string).
 -- Native helpers (given at install, not part of the global state; `.process` removes the
 -- global once it has them). Without them (the module loaded again later) the Lua runs.
 local natives = _AOLITE_NATIVES or {}
 
+-- The items `ipairs(t)` visits, walked with a `while` loop (`t[i]` until nil, `__index`
+-- included, as ipairs reads them), which costs a fraction of ipairs's iterator calls: a
+-- table is its own items; anything else goes through `ipairs` itself (its error, or no
+-- items for a string).
 local NO_ITEMS = {}
 function items(t)
   if type(t) == "table" then
