@@ -215,6 +215,11 @@ const HELPER_FREE: &[(&str, &str, u64)] = &[
         2,
     ),
     (
+        "an __index function string.gsub reaches through its replacement table",
+        "local t = setmetatable({}, {__index = function(_, k)\n  local n = 0\n  while true do n = n + 1 end\nend})\nlocal s = string.gsub(\"abc\", \"%w\", t)\n",
+        3,
+    ),
+    (
         "an inner loop",
         "local s = 0\nfor i = 1, 3 do\n  for j = 1, 1e10 do\n    s = s + j\n  end\nend\n",
         4,

@@ -454,6 +454,8 @@ impl<'gc> Gsub<'gc> {
                         MetaResult::Call(call) => {
                             stack.extend(call.args);
                             self.pending = Some((m.start, m.end));
+                            // The `__index` function's frame, called from gsub as Lua has it.
+                            self.shadow.enter(ctx, exec, call.function, "string.gsub");
                             return Ok(Some(call.function));
                         }
                     }

@@ -23,3 +23,10 @@ local w = setmetatable({}, { __newindex = function(t, k, v) local x; return x.y 
 print(xpcall(function() w.a = 1 end, debug.traceback))
 local cc = setmetatable({}, { __concat = function(a, b) error("cat", 2) end })
 print(xpcall(function() return "a" .. cc end, debug.traceback))
+-- An __index function string.gsub calls for its replacement table
+local repl = setmetatable({}, { __index = function(_, k)
+  if k == "b" then local x; return x.y end
+  return k:upper()
+end })
+print(xpcall(function() return string.gsub("ab", "%w", repl) end, debug.traceback))
+print(pcall(string.gsub, "a", "%w", setmetatable({}, { __index = function() error("lvl", 2) end })))
