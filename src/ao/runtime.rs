@@ -118,11 +118,11 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         new_message,
     );
     let _ = t.set(ctx, "newMessage", new_message);
-    let _ = t.set(ctx, "tagMap", Callback::from_fn(&ctx, tag_map));
+    let _ = t.set(ctx, "tagMap", guarded(ctx, &["type"], tag_map));
     let normalize_keys = guarded(ctx, &["pairs", "ipairs", "type"], normalize_keys);
     let _ = t.set(ctx, "normalizeKeys", normalize_keys);
     let _ = t.set(ctx, "register", Callback::from_fn(&ctx, register));
-    let known_authorities = guarded(ctx, &["ipairs", "string.gmatch"], known_authorities);
+    let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
     // (called as `run(h, msg, env)`: the same instructions, so the same fuel): the same
@@ -379,8 +379,9 @@ fn new_message<'gc>(
 
 /// `tagMap(msg)` of `.process` (`Tab`'s map of a message's tags: the first value of each
 /// name), for the usual case: `msg`, its `Tags` and every tag plain tables (no metatable)
-/// and every name a string. Anything else gives nil and the Lua loop builds it.
-/// The map is new, so its stores need no undo record.
+/// and every name a string, and `type` (which the Lua's `items` calls) the built-in one.
+/// Anything else gives nil and the Lua loop builds it. The map is new, so its stores need
+/// no undo record.
 fn tag_map<'gc>(
     ctx: Context<'gc>,
     mut exec: Execution<'gc, '_>,
@@ -469,7 +470,8 @@ fn register<'gc>(
 /// `Authority` tag's value joins `ao.authorities` unless it is there) when it would change
 /// nothing: `knownAuthorities(processTags, authorities)` gives true when the tag list and
 /// its tags are plain tables, every `Authority` value is a string, `authorities` is a plain
-/// table, and every part is already in it. Anything else gives nil and the Lua runs.
+/// table, every part is already in it, and `type`, `ipairs` and `string.gmatch` (which the
+/// Lua calls) are the built-in ones. Anything else gives nil and the Lua runs.
 fn known_authorities<'gc>(
     ctx: Context<'gc>,
     mut exec: Execution<'gc, '_>,
