@@ -186,7 +186,12 @@ fn key_identity(v: Value<'_>) -> (u8, u64) {
 /// later message two resets of megabytes (1.8x a token transfer's time at 1M balances).
 const SEEN_KEPT: usize = 4096;
 
+/// Empties the set for the next transaction. `begin` finds it empty after the previous
+/// commit or rollback: nothing to reset then (clearing resets every control byte anyway).
 fn forget_seen(seen: &mut HashSet<Slot, AddressHash>) {
+    if seen.is_empty() {
+        return;
+    }
     if seen.capacity() > SEEN_KEPT {
         *seen = HashSet::default();
     } else {
