@@ -269,6 +269,33 @@ fn the_inbox_past_its_cap_keeps_the_newest_and_rolls_back() {
     assert_eq!(p.eval(inbox).expect("inbox").output, "10000 nil,2,3 10000");
 }
 
+/// The native removal moves slots wherever piccolo keeps them: an Inbox filled from the end
+/// holds much of its sequence in the table's hash part.
+#[test]
+fn the_inbox_filled_backwards_loses_its_oldest_as_aos_does() {
+    let fill = "local n = #Inbox for i = 10000, n + 1, -1 do Inbox[i] = { Seq = tostring(i) } end";
+    let inbox = "local t = {} for i, m in ipairs(Inbox) do t[#t + 1] = tostring(m.Seq) end \
+                 return #t .. ' ' .. table.concat(t, ',', 1, 3) .. ' ' .. t[#t]";
+    let outputs: Vec<String> = [
+        "",
+        "local r = table.remove; table.remove = function(...) return r(...) end",
+    ]
+    .iter()
+    .map(|wrap| {
+        let mut p = process();
+        p.eval(fill).expect("fill");
+        p.eval(wrap).expect("wrap");
+        for i in 0..2 {
+            p.send_json(&json!({"Tags": {"Action": "Other", "Seq": format!("new{i}")}}))
+                .expect("send");
+        }
+        p.eval(inbox).expect("inbox").output
+    })
+    .collect();
+    assert_eq!(outputs[0], "10000 3,4,5 new1");
+    assert_eq!(outputs[0], outputs[1]);
+}
+
 /// The runtime's per-message fast paths (native key normalisation, tag sets, handler
 /// re-registration, the Inbox removal) give what aos's Lua gives: the same messages through
 /// a process where each is switched off (the functions they stand in for wrapped, the tag

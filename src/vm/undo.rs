@@ -409,15 +409,17 @@ pub fn remove_first<'gc>(ctx: Context<'gc>, table: Table<'gc>) -> Option<Value<'
     Some(first)
 }
 
-/// Moves `t[2..=len]` to `t[1..len]` and clears `t[len]`, without logging.
+/// Moves `t[2..=len]` to `t[1..len]` and clears `t[len]`, without logging. Walks from the
+/// end carrying each slot's old value (which `set` returns) down to the next: one table
+/// access per slot instead of a read and a write (half the cost of the Inbox past its cap).
+/// Every key it stores to holds a value already, so piccolo never grows the table here.
 fn shift_down<'gc>(ctx: Context<'gc>, table: Table<'gc>, len: i64) {
     let mut state = table.into_inner().borrow_mut(&ctx);
     let raw = &mut state.raw_table;
-    for k in 1..len {
-        let v = raw.get(Value::Integer(k + 1));
-        let _ = raw.set(Value::Integer(k), v);
+    let mut carried = Value::Nil;
+    for k in (1..=len).rev() {
+        carried = raw.set(Value::Integer(k), carried).unwrap_or(Value::Nil);
     }
-    let _ = raw.set(Value::Integer(len), Value::Nil);
 }
 
 /// Logs the current value of a captured variable before it is assigned.
