@@ -162,6 +162,41 @@ fn outcomes_have_the_shape_aos_emits() {
     }
 }
 
+/// Bytes that are not UTF-8 in printed output, Data and tags reach the outcome as U+FFFD,
+/// one per invalid sequence, as aos's loader decodes its result text (it failed the
+/// message before).
+#[test]
+fn bytes_that_are_not_utf8_arrive_as_replacement_characters() {
+    let steps = recorded_steps("invalid_utf8");
+    let mut p = Process::new(oracle_options()).expect("spawn");
+    let source = std::fs::read_to_string(format!(
+        "{}/tests/oracle/scenarios/invalid_utf8.lua",
+        root()
+    ))
+    .expect("source");
+    let load = p.eval(&source).expect("load");
+    assert_eq!(
+        load.output,
+        recorded_step(&steps, "load")["output"]["data"]
+            .as_str()
+            .expect("data")
+    );
+    for (i, action) in ["Binary", "Raw"].iter().enumerate() {
+        let label = format!("m{}", i + 1);
+        let expected = recorded_step(&steps, &label);
+        let out = p
+            .send(Message::default().with_tag("Action", *action))
+            .expect("send");
+        assert_eq!(out.error, None, "{label}");
+        let expected = json!({
+            "output": expected["output"]["data"],
+            "messages": expected["messages"],
+            "spawns": expected["spawns"],
+        });
+        assert_eq!(comparable_outcome(&out), expected, "{label} ({action})");
+    }
+}
+
 #[test]
 fn the_outcome_json_leaves_out_what_aos_leaves_out() {
     let mut p = Process::new(ProcessOptions::default()).expect("spawn");

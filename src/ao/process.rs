@@ -1045,7 +1045,11 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
                     ))
                 },
             )?;
-            serde_json::from_slice(&encoded)
+            // The loader reads the text as UTF-8 with a decoder that replaces each invalid
+            // sequence with U+FFFD (the WHATWG decoder; Rust's lossy conversion replaces the
+            // same maximal parts), so bytes a program printed or sent that are not UTF-8
+            // arrive as replacement characters, not as a failed message.
+            serde_json::from_str(&String::from_utf8_lossy(&encoded))
                 .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?
         }
     };
