@@ -1,5 +1,6 @@
 //! The AO process model: messages, the aos-compatible runtime, outcomes.
 
+pub mod crypto;
 pub mod json;
 pub mod message;
 pub mod outcome;

@@ -30,12 +30,131 @@ const LUA_MODULES: &[(&str, &str)] = &[
     (".base64", include_str!("lua/base64.lua")),
     (".bint", include_str!("lua/bint.lua")),
     (".process", include_str!("lua/process.lua")),
+    // aos's `.crypto`, one chunk per module of aos's, so errors name the same chunks.
+    // `require(".crypto")` runs `.crypto.init`'s file again in aos: an equal, separate table.
+    (".crypto", include_str!("lua/crypto/crypto_init.lua")),
+    (".crypto.init", include_str!("lua/crypto/crypto_init.lua")),
+    (".crypto.util.bit", include_str!("lua/crypto/util_bit.lua")),
+    (
+        ".crypto.util.queue",
+        include_str!("lua/crypto/util_queue.lua"),
+    ),
+    (
+        ".crypto.util.stream",
+        include_str!("lua/crypto/util_stream.lua"),
+    ),
+    (".crypto.util.hex", include_str!("lua/crypto/util_hex.lua")),
+    (
+        ".crypto.util.array",
+        include_str!("lua/crypto/util_array.lua"),
+    ),
+    (
+        ".crypto.util.init",
+        include_str!("lua/crypto/util_init.lua"),
+    ),
+    (
+        ".crypto.digest.md2",
+        include_str!("lua/crypto/digest_md2.lua"),
+    ),
+    (
+        ".crypto.digest.md4",
+        include_str!("lua/crypto/digest_md4.lua"),
+    ),
+    (
+        ".crypto.digest.md5",
+        include_str!("lua/crypto/digest_md5.lua"),
+    ),
+    (
+        ".crypto.digest.sha1",
+        include_str!("lua/crypto/digest_sha1.lua"),
+    ),
+    (
+        ".crypto.digest.sha2_256",
+        include_str!("lua/crypto/digest_sha2_256.lua"),
+    ),
+    (
+        ".crypto.digest.sha2_512",
+        include_str!("lua/crypto/digest_sha2_512.lua"),
+    ),
+    (
+        ".crypto.digest.sha3",
+        include_str!("lua/crypto/digest_sha3.lua"),
+    ),
+    (
+        ".crypto.digest.blake2b",
+        include_str!("lua/crypto/digest_blake2b.lua"),
+    ),
+    (
+        ".crypto.digest.init",
+        include_str!("lua/crypto/digest_init.lua"),
+    ),
+    (".crypto.mac.hmac", include_str!("lua/crypto/mac_hmac.lua")),
+    (".crypto.mac.init", include_str!("lua/crypto/mac_init.lua")),
+    (
+        ".crypto.kdf.pbkdf2",
+        include_str!("lua/crypto/kdf_pbkdf2.lua"),
+    ),
+    (".crypto.kdf.init", include_str!("lua/crypto/kdf_init.lua")),
+    (
+        ".crypto.cipher.issac",
+        include_str!("lua/crypto/cipher_issac.lua"),
+    ),
+    (
+        ".crypto.cipher.aes",
+        include_str!("lua/crypto/cipher_aes.lua"),
+    ),
+    (
+        ".crypto.cipher.aes128",
+        include_str!("lua/crypto/cipher_aes_block.lua"),
+    ),
+    (
+        ".crypto.cipher.aes192",
+        include_str!("lua/crypto/cipher_aes_block.lua"),
+    ),
+    (
+        ".crypto.cipher.aes256",
+        include_str!("lua/crypto/cipher_aes_block.lua"),
+    ),
+    (
+        ".crypto.cipher.mode.cbc",
+        include_str!("lua/crypto/cipher_mode.lua"),
+    ),
+    (
+        ".crypto.cipher.mode.cfb",
+        include_str!("lua/crypto/cipher_mode.lua"),
+    ),
+    (
+        ".crypto.cipher.mode.ctr",
+        include_str!("lua/crypto/cipher_mode.lua"),
+    ),
+    (
+        ".crypto.cipher.mode.ecb",
+        include_str!("lua/crypto/cipher_mode.lua"),
+    ),
+    (
+        ".crypto.cipher.mode.ofb",
+        include_str!("lua/crypto/cipher_mode.lua"),
+    ),
+    (
+        ".crypto.cipher.init",
+        include_str!("lua/crypto/cipher_init.lua"),
+    ),
+    (
+        ".crypto.padding.zero",
+        include_str!("lua/crypto/padding_zero.lua"),
+    ),
 ];
 
 /// Modules the runtime does not load at boot (aos has them `require`-able but unused until a
 /// program asks): compiled and instantiated on their first `require`, so an idle process
 /// holds none of their code. `.bint` alone is over a third of the runtime's Lua.
 const LAZY_MODULES: &[&str] = &[".bint"];
+
+/// Whether the runtime loads the module `name` on its first `require` only: those above and
+/// every `.crypto` module.
+fn is_lazy(name: &str) -> bool {
+    LAZY_MODULES.contains(&name) || name == ".crypto" || name.starts_with(".crypto.")
+}
 
 /// Installs the runtime's native parts (the `json` module, `require`-able) and names every
 /// built-in object; after this only Lua code runs, whose state exports as closures.
@@ -53,10 +172,7 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
         for name in ["json", ".json"] {
             let _ = preload.set(ctx, name, json_loader);
         }
-        for (name, source) in LUA_MODULES
-            .iter()
-            .filter(|(name, _)| LAZY_MODULES.contains(name))
-        {
+        for (name, source) in LUA_MODULES.iter().filter(|(name, _)| is_lazy(name)) {
             let _ = preload.set(
                 ctx,
                 *name,
@@ -112,6 +228,9 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         Ok(CallbackReturn::Return)
     });
     let _ = t.set(ctx, "removeFirst", remove_first);
+    // The hash functions of the `.crypto` digests (see `lazy_loader`).
+    let _ = t.set(ctx, "digest", super::crypto::callback(ctx));
+    let _ = t.set(ctx, "aes", super::crypto::aes_callback(ctx));
     let new_message = guarded(
         ctx,
         &["pairs", "table.insert", "string.format"],
@@ -734,13 +853,20 @@ fn chunk_name(module: &str) -> String {
 /// How the chunk `name` with `source` compiles its table reads: the built-in modules leave
 /// them to the VM (see [`Reads::Vm`]), everything else has Lua's semantics.
 pub fn reads_for(name: &str, source: &[u8]) -> Reads {
-    let builtin = LUA_MODULES
+    LUA_MODULES
         .iter()
-        .any(|(module, text)| text.as_bytes() == source && chunk_name(module) == name);
-    if builtin {
-        Reads::Vm
+        .find(|(module, text)| text.as_bytes() == source && chunk_name(module) == name)
+        .map_or(Reads::Lua, |(module, _)| module_reads(module))
+}
+
+/// How a built-in module's reads compile: `.crypto`'s index what programs give them (a
+/// string where aos expects a byte array reads as empty there, through the string
+/// metatable), so they keep Lua's semantics; the rest index their own tables only.
+fn module_reads(module: &str) -> Reads {
+    if module.starts_with(".crypto") {
+        Reads::LuaInRuntime
     } else {
-        Reads::Lua
+        Reads::Vm
     }
 }
 
@@ -752,7 +878,7 @@ const NATIVES_GLOBAL: &str = "_AOLITE_NATIVES";
 pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
     let mut loaders = Vec::with_capacity(LUA_MODULES.len());
     for (name, source) in LUA_MODULES {
-        if LAZY_MODULES.contains(name) {
+        if is_lazy(name) {
             continue;
         }
         loaders.push((
@@ -796,7 +922,7 @@ fn lazy_loader<'gc>(
     name: &'static str,
     source: &'static str,
 ) -> Callback<'gc> {
-    Callback::from_fn_with(&ctx, helpers, move |helpers, ctx, _, _| {
+    Callback::from_fn_with(&ctx, helpers, move |helpers, ctx, _, mut stack| {
         let closure = crate::vm::compile::load(
             ctx,
             &chunk_name(name),
@@ -804,9 +930,23 @@ fn lazy_loader<'gc>(
             Value::Table(ctx.globals()),
             *helpers,
             &limits,
-            Reads::Vm,
+            module_reads(name),
         )
         .map_err(|e| e.to_string().into_value(ctx))?;
+        if name.starts_with(".crypto") {
+            // `.crypto`'s modules get their own name (one source serves several names) and
+            // the native functions they need: the hash functions, or AES's block function.
+            let native = if name.starts_with(".crypto.cipher.aes") {
+                "aes"
+            } else {
+                "digest"
+            };
+            let native = match crate::state::builtins::by_name(ctx, NATIVES) {
+                Some(Value::Table(natives)) => crate::vm::undo::field(ctx, natives, native),
+                _ => Value::Nil,
+            };
+            stack.replace(ctx, (ctx.intern(name.as_bytes()), native));
+        }
         Ok(CallbackReturn::Call {
             function: piccolo::Function::Closure(closure),
             then: None,

@@ -62,9 +62,48 @@ fn remap<S>(proto: &mut CompiledPrototype<S>, map: &[(u64, u64)]) {
     }
 }
 
+/// `source` with blank lines inserted so that every marked line is at aos's line: for runtime
+/// modules compiled with Lua's semantics, whose errors get their positions in more ways than
+/// from instructions' lines (the helpers' line arguments, the diagnostic re-run), so the
+/// simplest exact way is for the lines to be aos's. A marked line that would have to move up
+/// stays (the module's test checks that none does).
+pub fn pad(source: &[u8]) -> Vec<u8> {
+    let map = markers(source);
+    if map.is_empty() {
+        return source.to_vec();
+    }
+    let mut out = Vec::with_capacity(source.len() + 512);
+    let mut added = 0u64;
+    for (index, line) in source.split(|&b| b == b'\n').enumerate() {
+        if let Some((_, to)) = map.iter().find(|(from, _)| *from == index as u64) {
+            while index as u64 + added < *to {
+                out.push(b'\n');
+                added += 1;
+            }
+        }
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.pop();
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::markers;
+    use super::{markers, pad};
+
+    #[test]
+    fn padding_puts_marked_lines_at_aos_lines() {
+        let source = b"a\nb -- aos:4\nc\nd -- aos:3\ne -- aos:9";
+        let padded = pad(source);
+        let lines: Vec<&[u8]> = padded.split(|&b| b == b'\n').collect();
+        assert_eq!(lines[3], b"b -- aos:4");
+        assert_eq!(lines[4], b"c");
+        assert_eq!(lines[5], b"d -- aos:3", "a line cannot move up");
+        assert_eq!(lines[8], b"e -- aos:9");
+        assert_eq!(lines.len(), 9);
+        assert_eq!(pad(b"x\ny"), b"x\ny");
+    }
 
     #[test]
     fn reads_markers_as_zero_based_pairs() {

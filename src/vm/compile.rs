@@ -75,6 +75,17 @@ pub enum Reads {
     /// As piccolo's VM does them. Only for aolite's own runtime modules, which index
     /// tables only, read on every message, and cost about 12% of a token transfer otherwise.
     Vm,
+    /// As `Lua`, for a runtime module that indexes what programs give it (`.crypto`); its
+    /// errors carry aos's line numbers, as the `Vm` modules' do: it compiles with blank lines
+    /// added before its `-- aos:N` lines (see `aos_lines::pad`).
+    LuaInRuntime,
+}
+
+impl Reads {
+    /// Whether reads (and the other rewrites user code gets) have Lua's semantics.
+    pub fn lua_semantics(self) -> bool {
+        self != Reads::Vm
+    }
 }
 
 /// Strings of a compiled chunk before they are interned into a Lua state.
@@ -351,10 +362,17 @@ fn compile_here(
     reads: Reads,
     (diagnostic, names): (bool, bool),
 ) -> Result<CompiledPrototype<SourceString>, Error> {
+    let padded;
+    let source = if reads == Reads::LuaInRuntime {
+        padded = super::aos_lines::pad(source);
+        &padded[..]
+    } else {
+        source
+    };
     let source = super::numerals::wrap_hex_integers(source);
     // User code: note the line of every name and string token, for the positions of errors
     // inside statements that span several lines (see `LineInterner`).
-    let mut interner = LineInterner::new(if reads == Reads::Lua {
+    let mut interner = LineInterner::new(if reads.lua_semantics() {
         token_lines(&source)
     } else {
         Vec::new()
@@ -473,7 +491,7 @@ fn compile_here(
     if compiled.prototypes.is_empty() {
         return Err(internal("the wrapper compiled without its inner function"));
     }
-    if reads == Reads::Lua {
+    if reads.lua_semantics() {
         // Calls on Lua's lines, for the errors library functions raise (see `call_lines`).
         let call = diagnostic.then(|| name(HELPER_LOCALS[10]));
         super::call_lines::apply(
@@ -488,7 +506,8 @@ fn compile_here(
     inner.reference = FunctionRef::Chunk;
     restore_vararg_flags(&mut inner, &declared_vararg);
     if reads == Reads::Vm {
-        // aolite's runtime modules: their errors carry aos's line numbers.
+        // aolite's runtime modules: their errors carry aos's line numbers (`LuaInRuntime`
+        // modules were padded to them above).
         super::aos_lines::apply(&mut inner, &source);
     }
     // Resolve the inner function's upvalues against the wrapper now, so instantiating
@@ -675,7 +694,7 @@ fn wrap_chunk(
         // aolite's runtime modules keep piccolo's `==` (see COMPATIBILITY.md): their
         // comparisons are of strings, tables and small numbers, and the exact one would
         // add about 18% to the gas of every message (`ping`: 5396 to 6380).
-        reads == Reads::Lua,
+        reads.lua_semantics(),
     )
     .chunk(&mut body);
     let mut index = IndexRewrite::new(
@@ -690,7 +709,7 @@ fn wrap_chunk(
             inline,
         },
         describe.clone(),
-        reads == Reads::Lua,
+        reads.lua_semantics(),
         diagnostic,
     );
     index.chunk(&mut body);
@@ -705,7 +724,7 @@ fn wrap_chunk(
             temp: |i| Arc::from(format!("(p{i})").as_bytes()),
         },
         // aolite's runtime modules keep piccolo's constructor order (see `split.rs`).
-        reads == Reads::Lua,
+        reads.lua_semantics(),
     )
     .chunk(&mut body);
     // Parameters last: every pass before sees functions as written.
