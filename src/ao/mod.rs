@@ -1,6 +1,7 @@
 //! The AO process model: messages, the aos-compatible runtime, outcomes.
 
 pub mod crypto;
+pub mod crypto_aead;
 pub mod json;
 pub mod message;
 pub mod outcome;

@@ -136,6 +136,14 @@ const LUA_MODULES: &[(&str, &str)] = &[
         include_str!("lua/crypto/cipher_mode.lua"),
     ),
     (
+        ".crypto.cipher.morus",
+        include_str!("lua/crypto/cipher_morus.lua"),
+    ),
+    (
+        ".crypto.cipher.norx",
+        include_str!("lua/crypto/cipher_norx.lua"),
+    ),
+    (
         ".crypto.cipher.init",
         include_str!("lua/crypto/cipher_init.lua"),
     ),
@@ -231,6 +239,7 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     // The hash functions of the `.crypto` digests (see `lazy_loader`).
     let _ = t.set(ctx, "digest", super::crypto::callback(ctx));
     let _ = t.set(ctx, "aes", super::crypto::aes_callback(ctx));
+    let _ = t.set(ctx, "aead", super::crypto_aead::callback(ctx));
     let new_message = guarded(
         ctx,
         &["pairs", "table.insert", "string.format"],
@@ -938,6 +947,8 @@ fn lazy_loader<'gc>(
             // the native functions they need: the hash functions, or AES's block function.
             let native = if name.starts_with(".crypto.cipher.aes") {
                 "aes"
+            } else if name == ".crypto.cipher.morus" || name == ".crypto.cipher.norx" {
+                "aead"
             } else {
                 "digest"
             };
