@@ -201,6 +201,7 @@ fn run_once_in(
 ) -> Result<Run, Error> {
     let diagnostic = mode == Mode::Diagnostic;
     let mut vm = Vm::new(limits)?;
+    vm.host().borrow_mut().scripted_io = true;
     vm.watch_depth(mode == Mode::Watched);
     stdlib::install(&mut vm);
     vm.enter(|ctx| {

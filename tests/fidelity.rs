@@ -440,3 +440,56 @@ fn the_cli_sets_every_spawn_parameter() {
         );
     }
 }
+
+/// The parts of `io` aos has: the standard files, writing (nowhere a result shows), the
+/// default output a program chooses, failing opens; what each printed equals aos's.
+#[test]
+fn io_is_aos() {
+    let steps = recorded_steps("io_library");
+    let mut p = Process::new(oracle_options()).expect("spawn");
+    let source =
+        std::fs::read_to_string(format!("{}/tests/oracle/scenarios/io_library.lua", root()))
+            .expect("source");
+    let load = p.eval(&source).expect("load");
+    let want = recorded_step(&steps, "load")["output"]["data"]
+        .as_str()
+        .expect("data")
+        .to_owned();
+    for (got, want) in load.output.lines().zip(want.lines()) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(load.output.lines().count(), want.lines().count());
+    let out = p
+        .send(Message::default().with_tag("Action", "Log"))
+        .expect("send");
+    let expected = recorded_step(&steps, "m1");
+    assert_eq!(
+        comparable_outcome(&out),
+        json!({
+            "output": expected["output"]["data"],
+            "messages": expected["messages"],
+            "spawns": expected["spawns"],
+        })
+    );
+}
+
+/// The standard files are built-in objects: a program may keep them in its state, which
+/// exports and imports, and its choice of default output is state too (rolled back with a
+/// failed message, kept by export).
+#[test]
+fn io_files_and_defaults_are_state() {
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval("Log = io.stderr; Handlers.add('out', 'Out', function() io.output(io.stderr); error('undone') end)")
+        .expect("eval");
+    let failed = p
+        .send(Message::default().with_tag("Action", "Out"))
+        .expect("send");
+    assert!(failed.error.is_some());
+    let check = "return tostring(io.output() == io.stdout) .. ' ' .. io.type(Log) .. ' ' .. tostring(Log == io.stderr)";
+    assert_eq!(p.eval(check).expect("eval").output, "true file true");
+    p.eval("io.output(Log)").expect("eval");
+    let doc = p.export_state().expect("export");
+    let mut q = Process::import_state(&doc).expect("import");
+    assert_eq!(p.state_hash().expect("hash"), q.state_hash().expect("hash"));
+    assert_eq!(q.eval(check).expect("eval").output, "false file true");
+}

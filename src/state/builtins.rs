@@ -47,7 +47,7 @@ pub fn add_root<'gc>(ctx: Context<'gc>, name: &str, value: Value<'gc>) {
         .push((name.to_owned(), value));
 }
 
-/// Names every table and callback reachable from the globals and the extra roots. Call
+/// Names every table, callback and userdata reachable from the globals and the extra roots. Call
 /// once, after everything native is installed and before any Lua code runs.
 pub fn scan(ctx: Context<'_>) {
     let s = set(ctx);
@@ -60,7 +60,7 @@ pub fn scan(ctx: Context<'_>) {
             address(value),
             matches!(
                 value,
-                Value::Table(_) | Value::Function(Function::Callback(_))
+                Value::Table(_) | Value::Function(Function::Callback(_)) | Value::UserData(_)
             ),
         ) else {
             continue;
@@ -72,6 +72,12 @@ pub fn scan(ctx: Context<'_>) {
         s.by_ptr.insert(ptr, index);
         s.by_name.insert(name.clone(), index);
         s.named.push((name.clone(), value));
+        // A built-in userdata (the standard files): only its metatable leads further.
+        if let Value::UserData(u) = value {
+            if let Some(m) = u.metatable() {
+                queue.push_back((format!("{name}<metatable>"), Value::Table(m)));
+            }
+        }
         if let Value::Table(t) = value {
             // Integer keys (in order), then string keys (by bytes): e.g. `package.searchers[1]`.
             let mut ints: Vec<(i64, Value)> = Vec::new();

@@ -356,7 +356,7 @@ impl<'gc> Walker<'gc> {
             Value::Integer(i) => value::write_int(out, i),
             Value::Number(f) => value::write_float(out, f)?,
             Value::String(s) => value::write_bytes(out, s.as_bytes())?,
-            Value::UserData(_) => {
+            Value::UserData(_) if builtins::name_of(self.ctx, v).is_none() => {
                 return Err(Error::BadState(format!(
                     "cannot export {}: userdata has no portable form",
                     self.path(parent, edge)
@@ -414,7 +414,7 @@ impl<'gc> Walker<'gc> {
                         self.id(out, addr);
                         out.push(b'}');
                     }
-                    Value::Function(Function::Callback(_)) => {
+                    Value::Function(Function::Callback(_)) | Value::UserData(_) => {
                         let Some(name) = builtins::name_of(ctx, v) else {
                             return Err(Error::BadState(format!(
                                 "cannot export {}: a built-in function made at run time \

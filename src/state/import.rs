@@ -141,7 +141,7 @@ fn build<'gc>(
             Obj::Builtin { name, .. }
                 if !matches!(
                     builtins::by_name(ctx, name),
-                    Some(Value::Function(Function::Callback(_)))
+                    Some(Value::Function(Function::Callback(_)) | Value::UserData(_))
                 ) =>
             {
                 return Err(bad(format!(

@@ -7,6 +7,7 @@ pub mod base;
 pub mod bit32;
 pub mod coroutine;
 pub mod debug;
+pub mod io;
 pub mod iter;
 pub mod load;
 pub mod lua_format;
@@ -47,6 +48,7 @@ pub fn install(vm: &mut Vm) {
         load::install(ctx, helpers, limits);
         utf8::install(ctx);
         bit32::install(ctx);
+        io::install(ctx, host.clone());
         coroutine::install(ctx);
         debug::install(ctx, string_meta, limits);
         // Objects only Rust holds, named so exported documents can refer to them.

@@ -13,7 +13,8 @@ use super::argcheck::{check_bytes, error, opt_bytes};
 use super::iter::callable;
 
 /// Names under which the standard libraries are found in `package.loaded`.
-const LIBRARIES: [&str; 9] = [
+const LIBRARIES: [&str; 10] = [
+    "io",
     "string",
     "table",
     "math",

@@ -503,7 +503,7 @@ fn has_position(text: &[u8]) -> bool {
 
 /// `bad argument #N to 'f' (why)` as it reads for a method call of `name`, or None when
 /// `text` is not an argument error of that function. `f` may be qualified
-/// (`string.rep`): a library function names itself so when no Lua code called it.
+/// (`string.rep`): a library function names itself so when no Lua code called it; or `?`.
 fn renumber_method_arg(text: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     let rest = text.strip_prefix(b"bad argument #")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -513,7 +513,9 @@ fn renumber_method_arg(text: &[u8], name: &[u8]) -> Option<Vec<u8>> {
     let called = &rest[..quote];
     let short = called.rsplit(|&b| b == b'.').next().unwrap_or(called);
     let why = rest[quote + 1..].strip_prefix(b" ")?;
-    if n == 0 || short != name {
+    // A function that names itself `?` (a file method: no global's field) is the one the
+    // method call called.
+    if n == 0 || (short != name && called != b"?") {
         return None;
     }
     let mut out = if n == 1 {

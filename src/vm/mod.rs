@@ -99,6 +99,9 @@ pub struct Host {
     pub rng: crate::stdlib::random::Rng,
     /// Fuel used by all calls before the current slice (drives `os.clock()`).
     pub fuel_before_slice: u64,
+    /// A plain script (`aolite lua`): what `io.write` writes to standard output joins the
+    /// printed output, as in `lua5.3`. In a process it goes nowhere, as aos's does.
+    pub scripted_io: bool,
 }
 
 impl Host {
