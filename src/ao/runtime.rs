@@ -180,12 +180,15 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
         for name in ["json", ".json"] {
             let _ = preload.set(ctx, name, json_loader);
         }
+        // One loader serves every `.crypto` module (35 of them): one object per process.
+        let crypto = lazy_loader(ctx, helpers.fetch(ctx), limits, None);
         for (name, source) in LUA_MODULES.iter().filter(|(name, _)| is_lazy(name)) {
-            let _ = preload.set(
-                ctx,
-                *name,
-                lazy_loader(ctx, helpers.fetch(ctx), limits, name, source),
-            );
+            let loader = if name.starts_with(".crypto") {
+                crypto
+            } else {
+                lazy_loader(ctx, helpers.fetch(ctx), limits, Some((name, source)))
+            };
+            let _ = preload.set(ctx, *name, loader);
         }
         crate::state::builtins::add_root(ctx, "(json)", Value::Table(json));
         crate::state::builtins::add_root(ctx, NATIVES, Value::Table(natives(ctx)));
@@ -921,17 +924,35 @@ pub fn install(vm: &mut Vm) -> Result<StashedFunction, Error> {
     }
 }
 
-/// The `package.preload` loader of a module in [`LAZY_MODULES`]: compiles the module (the
-/// compile cache makes this cheap after the first process) into a closure with the globals
-/// as `_ENV`, as every runtime module has, and calls it with the loader's arguments.
+/// The `package.preload` loader of a module loaded on first `require` (see [`is_lazy`]):
+/// compiles the module (the compile cache makes this cheap after the first process) into a
+/// closure with the globals as `_ENV`, as every runtime module has, and calls it with the
+/// loader's arguments. `module` is the module (name, source); `None` makes the loader all
+/// `.crypto` modules share, which loads the one `require` names.
 fn lazy_loader<'gc>(
     ctx: piccolo::Context<'gc>,
     helpers: crate::vm::helpers::Helpers<'gc>,
     limits: crate::vm::SourceLimits,
-    name: &'static str,
-    source: &'static str,
+    module: Option<(&'static str, &'static str)>,
 ) -> Callback<'gc> {
     Callback::from_fn_with(&ctx, helpers, move |helpers, ctx, _, mut stack| {
+        let (name, source) = match module {
+            Some(module) => module,
+            None => {
+                let asked = match stack.get(0) {
+                    Value::String(s) => s.as_bytes(),
+                    _ => b"",
+                };
+                let found = LUA_MODULES
+                    .iter()
+                    .find(|(name, _)| name.starts_with(".crypto") && name.as_bytes() == asked);
+                let Some((name, source)) = found else {
+                    let asked = String::from_utf8_lossy(asked).into_owned();
+                    return Err(format!("module '{asked}' not found").into_value(ctx).into());
+                };
+                (*name, *source)
+            }
+        };
         let closure = crate::vm::compile::load(
             ctx,
             &chunk_name(name),
