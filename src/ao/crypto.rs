@@ -1,8 +1,9 @@
 //! The hash functions behind aos's `.crypto` digests. aos computes them in Lua; the runtime's
 //! `.crypto` modules (`lua/crypto/`) keep aos's interfaces (streams or strings in, objects
 //! with `asHex`/`asBytes`/`asString` out) and hand the bytes to [`digest`], which computes
-//! the standard algorithms aos implements (checked against real aos by the oracle scenario
-//! `crypto_digests`).
+//! what aos's implementations compute: the standard algorithms, but for the padding of
+//! aos's SHA-512, SHA3/Keccak and BLAKE2b, whose departures are reproduced (checked against
+//! real aos by the oracle scenario `crypto_digests`).
 
 use piccolo::{Callback, CallbackReturn, Context, Value};
 use sha2::Digest;
@@ -92,16 +93,7 @@ fn aos_sha512(data: &[u8]) -> Vec<u8> {
     padded.push(0x80);
     padded.resize(data.len() + 1 + extra, 0);
     padded.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
-    let mut state: [u64; 8] = [
-        0x6a09e667f3bcc908,
-        0xbb67ae8584caa73b,
-        0x3c6ef372fe94f82b,
-        0xa54ff53a5f1d36f1,
-        0x510e527fade682d1,
-        0x9b05688c2b3e6c1f,
-        0x1f83d9abfb41bd6b,
-        0x5be0cd19137e2179,
-    ];
+    let mut state = SHA512_IV;
     let blocks: Vec<_> = padded
         .chunks_exact(128)
         .map(|c| *sha2::digest::generic_array::GenericArray::from_slice(c))
@@ -164,7 +156,8 @@ pub fn aes_block(key: &[u8], block: &[u8], bits: usize, decrypt: bool) -> Option
     Some(b.into())
 }
 
-const BLAKE2B_IV: [u64; 8] = [
+/// SHA-512's initial state, which BLAKE2b takes as its IV too.
+const SHA512_IV: [u64; 8] = [
     0x6a09e667f3bcc908,
     0xbb67ae8584caa73b,
     0x3c6ef372fe94f82b,
@@ -196,7 +189,7 @@ fn blake2b(data: &[u8], out_len: usize, key: &[u8]) -> Option<Vec<u8>> {
     if !(1..=64).contains(&out_len) || key.len() > 64 {
         return None;
     }
-    let mut h = BLAKE2B_IV;
+    let mut h = SHA512_IV;
     h[0] ^= 0x0101_0000 ^ ((key.len() as u64) << 8) ^ out_len as u64;
     let mut input = Vec::with_capacity(data.len() + 128);
     if !key.is_empty() {
@@ -230,7 +223,7 @@ fn blake2b_compress(h: &mut [u64; 8], block: &[u8; 128], counter: u128, last: bo
     }
     let mut v = [0u64; 16];
     v[..8].copy_from_slice(h);
-    v[8..].copy_from_slice(&BLAKE2B_IV);
+    v[8..].copy_from_slice(&SHA512_IV);
     v[12] ^= counter as u64;
     v[13] ^= (counter >> 64) as u64;
     if last {

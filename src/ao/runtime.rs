@@ -161,7 +161,12 @@ const LAZY_MODULES: &[&str] = &[".bint"];
 /// Whether the runtime loads the module `name` on its first `require` only: those above and
 /// every `.crypto` module.
 fn is_lazy(name: &str) -> bool {
-    LAZY_MODULES.contains(&name) || name == ".crypto" || name.starts_with(".crypto.")
+    LAZY_MODULES.contains(&name) || is_crypto(name)
+}
+
+/// Whether `name` is one of aos's `.crypto` modules (`.crypto` itself or one below it).
+fn is_crypto(name: &str) -> bool {
+    name == ".crypto" || name.starts_with(".crypto.")
 }
 
 /// Installs the runtime's native parts (the `json` module, `require`-able) and names every
@@ -183,7 +188,7 @@ pub fn install_natives(vm: &mut Vm) -> Result<(), Error> {
         // One loader serves every `.crypto` module (35 of them): one object per process.
         let crypto = lazy_loader(ctx, helpers.fetch(ctx), limits, None);
         for (name, source) in LUA_MODULES.iter().filter(|(name, _)| is_lazy(name)) {
-            let loader = if name.starts_with(".crypto") {
+            let loader = if is_crypto(name) {
                 crypto
             } else {
                 lazy_loader(ctx, helpers.fetch(ctx), limits, Some((name, source)))
@@ -875,7 +880,7 @@ pub fn reads_for(name: &str, source: &[u8]) -> Reads {
 /// string where aos expects a byte array reads as empty there, through the string
 /// metatable), so they keep Lua's semantics; the rest index their own tables only.
 fn module_reads(module: &str) -> Reads {
-    if module.starts_with(".crypto") {
+    if is_crypto(module) {
         Reads::LuaInRuntime
     } else {
         Reads::Vm
@@ -945,7 +950,7 @@ fn lazy_loader<'gc>(
                 };
                 let found = LUA_MODULES
                     .iter()
-                    .find(|(name, _)| name.starts_with(".crypto") && name.as_bytes() == asked);
+                    .find(|(name, _)| is_crypto(name) && name.as_bytes() == asked);
                 let Some((name, source)) = found else {
                     let asked = String::from_utf8_lossy(asked).into_owned();
                     return Err(format!("module '{asked}' not found").into_value(ctx).into());
@@ -963,9 +968,10 @@ fn lazy_loader<'gc>(
             module_reads(name),
         )
         .map_err(|e| e.to_string().into_value(ctx))?;
-        if name.starts_with(".crypto") {
+        if is_crypto(name) {
             // `.crypto`'s modules get their own name (one source serves several names) and
-            // the native functions they need: the hash functions, or AES's block function.
+            // the native functions they need: the hash functions, AES's block function, or
+            // the MORUS and NORX ciphers.
             let native = if name.starts_with(".crypto.cipher.aes") {
                 "aes"
             } else if name == ".crypto.cipher.morus" || name == ".crypto.cipher.norx" {
@@ -998,4 +1004,35 @@ pub fn tag_array<'gc>(ctx: piccolo::Context<'gc>, tags: &[(String, String)]) -> 
         let _ = t.set(ctx, i as i64 + 1, tag);
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_crypto, module_reads, LUA_MODULES};
+    use crate::vm::aos_lines::{markers, pad};
+    use crate::vm::compile::Reads;
+
+    /// Padding can put every `-- aos:N` line of the `.crypto` modules at aos's line: none is
+    /// already past it (which `pad` could not move up).
+    #[test]
+    fn crypto_modules_pad_to_every_aos_line() {
+        let mut checked = 0;
+        for (name, source) in LUA_MODULES.iter().filter(|(name, _)| is_crypto(name)) {
+            assert_eq!(module_reads(name), Reads::LuaInRuntime, "{name}");
+            let padded = pad(source.as_bytes());
+            for (_, aos_line) in markers(source.as_bytes()) {
+                let line = padded
+                    .split(|&b| b == b'\n')
+                    .nth(aos_line as usize)
+                    .unwrap_or_default();
+                let wanted = format!("-- aos:{}", aos_line + 1);
+                assert!(
+                    line.windows(wanted.len()).any(|w| w == wanted.as_bytes()),
+                    "{name}: the marker {wanted} cannot reach its line"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "only {checked} markers");
+    }
 }

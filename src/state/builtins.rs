@@ -47,8 +47,8 @@ pub fn add_root<'gc>(ctx: Context<'gc>, name: &str, value: Value<'gc>) {
         .push((name.to_owned(), value));
 }
 
-/// Names every table, callback and userdata reachable from the globals and the extra roots. Call
-/// once, after everything native is installed and before any Lua code runs.
+/// Names every table, callback and userdata reachable from the globals and the extra roots.
+/// Call once, after everything native is installed and before any Lua code runs.
 pub fn scan(ctx: Context<'_>) {
     let s = set(ctx);
     let mut s = s.borrow_mut(&ctx);

@@ -29,10 +29,11 @@ enum Std {
 const NO_FILE: &str = "No error information";
 const NO_FILE_ERRNO: i64 = 0;
 
-/// The name Lua gives a file method in an argument error: the called name from a Lua call
-/// site, `?` without one (the method is no global's field).
+/// The name Lua gives a function in an argument error: a library function its qualified
+/// name (`io.close`, shortened by [`type_error`] at a Lua call site); a file method (`write`)
+/// the called name from a Lua call site and `?` without one (it is no global's field).
 fn method_name<'a>(exec: &Execution<'_, '_>, name: &'a str) -> &'a str {
-    if exec.upper_lua_frame().is_some() {
+    if name.contains('.') || exec.upper_lua_frame().is_some() {
         name
     } else {
         "?"
@@ -46,20 +47,18 @@ fn check_file<'gc>(
     stack: &Stack<'gc, '_>,
     i: usize,
     fname: &str,
-) -> Result<(UserData<'gc>, Std), Error<'gc>> {
-    if let Value::UserData(ud) = stack.get(i) {
-        if let Ok(which) = ud.downcast_static::<Std>() {
-            return Ok((ud, *which));
-        }
+) -> Result<UserData<'gc>, Error<'gc>> {
+    match stack.get(i) {
+        Value::UserData(ud) if ud.downcast_static::<Std>().is_ok() => Ok(ud),
+        _ => Err(type_error(
+            ctx,
+            exec,
+            stack,
+            i,
+            method_name(exec, fname),
+            "FILE*",
+        )),
     }
-    Err(type_error(
-        ctx,
-        exec,
-        stack,
-        i,
-        method_name(exec, fname),
-        "FILE*",
-    ))
 }
 
 /// Writes the values `write` takes (strings, and numbers as `%.14g` or integers), from
@@ -166,7 +165,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
         Callback::from_fn(&ctx, {
             let host = host.clone();
             move |ctx, mut exec, mut stack| {
-                let (ud, _) = check_file(ctx, &exec, &stack, 0, "write")?;
+                let ud = check_file(ctx, &exec, &stack, 0, "write")?;
                 let name = method_name(&exec, "write");
                 write_args(ctx, &mut exec, &stack, (1, name), ud.into(), &host)?;
                 stack.replace(ctx, ud);
@@ -234,7 +233,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
         meta,
         "__tostring",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-            let (ud, _) = check_file(ctx, &exec, &stack, 0, "tostring")?;
+            let ud = check_file(ctx, &exec, &stack, 0, "tostring")?;
             let id = super::tostring::identity_of(ctx, Value::UserData(ud)).unwrap_or(0);
             let text = format!("file (0x{id:08x})");
             stack.replace(ctx, ctx.intern(text.as_bytes()));
@@ -314,7 +313,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
                         return Err(error(ctx, &exec, &msg));
                     }
                     _ => {
-                        let (ud, _) = check_file(ctx, &exec, &stack, 0, fname)?;
+                        let ud = check_file(ctx, &exec, &stack, 0, fname)?;
                         let key = ctx.intern(name.as_bytes());
                         let _ = crate::vm::undo::raw_set(ctx, *defaults, key.into(), ud.into());
                         stack.replace(ctx, ud);

@@ -66,7 +66,7 @@ fn remap<S>(proto: &mut CompiledPrototype<S>, map: &[(u64, u64)]) {
 /// modules compiled with Lua's semantics, whose errors get their positions in more ways than
 /// from instructions' lines (the helpers' line arguments, the diagnostic re-run), so the
 /// simplest exact way is for the lines to be aos's. A marked line that would have to move up
-/// stays (the module's test checks that none does).
+/// stays (`runtime.rs` checks that none of the `.crypto` modules has one).
 pub fn pad(source: &[u8]) -> Vec<u8> {
     let map = markers(source);
     if map.is_empty() {
