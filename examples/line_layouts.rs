@@ -152,6 +152,12 @@ const STATEMENTS: &[&str] = &[
     "function none . f ( a ) local b = a return b end",
     "function t . a . b . f ( ) end",
     "function none : m ( a ) return a end",
+    // A constructor's nil or NaN key: at the field's last token, found by counting the
+    // source's constructors and their items when no name or string tells.
+    "local x = { { } , [ 0 / 0 ] = 1 + 2 }",
+    "local x = { 1 , { 2 } ; [ nil ] = 3 }",
+    "local x = { a = { [ 0 / 0 ] = ( 1 ) } }",
+    "local x = { [ none ] = - 1 , 2 }",
 ];
 
 struct Rng(u64);

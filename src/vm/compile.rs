@@ -35,7 +35,7 @@ use super::arith::ArithRewrite;
 use super::assign::{AssignNames, AssignRewrite};
 use super::calls::CallRewrite;
 use super::helpers::Helpers;
-use super::index::{After, Anchor, Describe, HelperNames, IndexRewrite, Stored};
+use super::index::{constructor_order, After, Anchor, Describe, HelperNames, IndexRewrite, Stored};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
 use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
@@ -684,6 +684,12 @@ fn wrap_chunk(
 ) -> (Chunk<SourceString>, Vec<bool>, HashMap<usize, u64>) {
     let inline_name = inline.clone();
     let mut body = chunk.block;
+    // Before any rewrite moves or adds constructors.
+    let constructors = if diagnostic {
+        constructor_order(&body)
+    } else {
+        HashMap::new()
+    };
     rewrite.chunk(&mut body);
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(
@@ -712,6 +718,7 @@ fn wrap_chunk(
         reads.lua_semantics(),
         diagnostic,
     );
+    index.constructors = constructors;
     index.chunk(&mut body);
     let read_lines: HashMap<usize, u64> = index.read_lines.into_iter().collect();
     // After every pass that adds functions, before the one that records them.
@@ -873,6 +880,10 @@ fn anchor_line(
             })
             .or_else(|| token_lines.line_before(&key))
             .or(names),
+        Anchor::Item { constructor, item } => token_lines
+            .item_end(constructor, item)
+            .and_then(|at| token_lines.line_at(at))
+            .or(names),
         Anchor::ForIn(last) => token_lines.after_in(&last),
         Anchor::ForDo(tokens) => tokens
             .iter()
@@ -889,8 +900,10 @@ fn anchor_line(
 enum Class {
     /// A name or string: a token the parsed tree holds (by allocation).
     Identity,
-    /// `(`, `[`, `{`.
+    /// `(`, `[`.
     Open,
+    /// `{`: a table constructor (Lua has no other use for it).
+    OpenBrace,
     CloseParen,
     CloseBrace,
     CloseBracket,
@@ -911,7 +924,8 @@ impl Class {
     fn of<S>(t: &Token<S>) -> Self {
         match t {
             Token::Name(_) | Token::String(_) => Class::Identity,
-            Token::LeftParen | Token::LeftBracket | Token::LeftBrace => Class::Open,
+            Token::LeftParen | Token::LeftBracket => Class::Open,
+            Token::LeftBrace => Class::OpenBrace,
             Token::RightParen => Class::CloseParen,
             Token::RightBrace => Class::CloseBrace,
             Token::RightBracket => Class::CloseBracket,
@@ -1083,7 +1097,7 @@ impl TokenLines {
         let (mut brackets, mut blocks) = (0usize, 0usize);
         for (i, (class, _)) in self.stream.get(at..)?.iter().enumerate() {
             match class {
-                Class::Open => brackets += 1,
+                Class::Open | Class::OpenBrace => brackets += 1,
                 Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
                     brackets = brackets.checked_sub(1)?
                 }
@@ -1093,6 +1107,47 @@ impl TokenLines {
             }
             if brackets == 0 && blocks == 0 {
                 return Some(at + i);
+            }
+        }
+        None
+    }
+
+    /// Where the last token of item `item` (0-based, whatever its kind) of the table
+    /// constructor opened by the `constructor`-th `{` of the source is: when that item is
+    /// a `[k] = v` field (it starts with a bracket). Lua stores such a field once its value
+    /// is read, on that token's line.
+    fn item_end(&self, constructor: usize, item: usize) -> Option<usize> {
+        let open = self
+            .stream
+            .iter()
+            .enumerate()
+            .filter(|(_, (class, _))| *class == Class::OpenBrace)
+            .nth(constructor)?
+            .0;
+        let (mut brackets, mut blocks, mut index) = (0usize, 0usize, 0usize);
+        let mut start = open + 1;
+        for (i, (class, _)) in self.stream.get(open + 1..)?.iter().enumerate() {
+            let at = open + 1 + i;
+            let top = brackets == 0 && blocks == 0;
+            match class {
+                Class::Separator | Class::CloseBrace if top => {
+                    if index == item {
+                        let opens = self.class_at(start) == Some(Class::Open);
+                        return (opens && at > start).then(|| at - 1);
+                    }
+                    if *class == Class::CloseBrace {
+                        return None;
+                    }
+                    index += 1;
+                    start = at + 1;
+                }
+                Class::Open | Class::OpenBrace => brackets += 1,
+                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                    brackets = brackets.checked_sub(1)?
+                }
+                Class::BlockOpen | Class::Do => blocks += 1,
+                Class::BlockClose => blocks = blocks.checked_sub(1)?,
+                _ => {}
             }
         }
         None
@@ -1126,7 +1181,7 @@ impl TokenLines {
         for (class, line) in self.stream.get(from + 1..)? {
             match class {
                 Class::Do if brackets == 0 && blocks == 0 => return Some(u64::from(*line)),
-                Class::Open => brackets += 1,
+                Class::Open | Class::OpenBrace => brackets += 1,
                 Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
                     brackets = brackets.checked_sub(1)?
                 }

@@ -19,7 +19,7 @@ use piccolo::compiler::parser::{
     RecordKey, SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
@@ -62,6 +62,9 @@ pub enum Anchor<S> {
         call: Box<Anchor<S>>,
         at: Box<Anchor<S>>,
     },
+    /// On the line of the last token of item `item` (0-based) of the `constructor`-th table
+    /// constructor of the source (by its `{`, in source order): a `[k] = v` field's store.
+    Item { constructor: usize, item: usize },
     /// On the line of the token after `in`, given the last name of a generic `for`: where
     /// Lua calls its iterator.
     ForIn(S),
@@ -173,6 +176,9 @@ pub struct IndexRewrite<S> {
     /// The same for the read a suffixed expression ends with, handed from `expression` to
     /// its head; consumed by `suffixed`.
     read_at: Discharge<S>,
+    /// Each table constructor's place among the source's (see [`constructor_order`]), for
+    /// the line of a field whose tokens are all of no identity (`[0/0] = 1`).
+    pub constructors: HashMap<usize, usize>,
 }
 
 /// When Lua 5.3 emits the instruction of a read (`a.k`, `a[k]`): it only notes the read
@@ -229,6 +235,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             item_starts: HashSet::new(),
             discharge: Discharge::Own,
             read_at: Discharge::Own,
+            constructors: HashMap::new(),
         }
     }
 
@@ -656,18 +663,26 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
     /// the line of the value's last token (a one-token value, a constructor's `}`, a
     /// function's `end`, else the latest name or string of the field). A nil or NaN key
     /// fails there. None for another field.
-    fn store_anchor(&self, k: &RecordKey<S>, value: &Expression<S>) -> Option<Anchor<S>> {
+    fn store_anchor(
+        &self,
+        k: &RecordKey<S>,
+        value: &Expression<S>,
+        item: Option<(usize, usize)>,
+    ) -> Option<Anchor<S>> {
         let RecordKey::Indexed(key) = k else {
             return None;
         };
         let inner = self.key_argument(key)?;
-        Some(match (end_token(inner), stored_shape(value)) {
-            (Some((token, bracketed)), Some(shape)) => Anchor::Read {
+        Some(match (end_token(inner), stored_shape(value), item) {
+            (Some((token, bracketed)), Some(shape), _) => Anchor::Read {
                 key: token.clone(),
                 bracketed,
                 skip: 0,
                 after: After::Stored(shape),
             },
+            // Found by counting constructors and items in the token stream: the field's
+            // last token, whatever it is.
+            (_, _, Some((constructor, item))) => Anchor::Item { constructor, item },
             _ => {
                 let mut tokens = Tokens(Vec::new());
                 tokens.expression(inner);
@@ -882,7 +897,8 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                 }
             }
         }
-        for f in &mut t.fields {
+        let constructor = self.constructors.get(&fields_address(&t.fields)).copied();
+        for (i, f) in t.fields.iter_mut().enumerate() {
             match f {
                 // An item is emitted when the next one starts, or at the `}`.
                 ConstructorField::Array(e) => {
@@ -890,7 +906,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                     self.expression(e);
                 }
                 ConstructorField::Record(k, e) => {
-                    let store = self.store_anchor(k, e);
+                    let store = self.store_anchor(k, e, constructor.map(|c| (c, i)));
                     self.record_key(k);
                     self.discharge = Discharge::Own;
                     self.expression(e);
@@ -1264,6 +1280,40 @@ fn is_single_token<S>(e: &Expression<S>) -> bool {
 }
 
 /// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
+/// Each table constructor of `block` with fields, by the address of its fields (which the
+/// rewrites move but do not reallocate), numbered in source order among all of its
+/// constructors: the place of its `{` among the source's (Lua has no other `{`). Taken
+/// before any rewrite, so constructors the rewrites make are not counted.
+pub fn constructor_order<S>(block: &Block<S>) -> HashMap<usize, usize> {
+    let mut order = ConstructorOrder {
+        seen: 0,
+        found: HashMap::new(),
+    };
+    order.block(block);
+    order.found
+}
+
+struct ConstructorOrder {
+    seen: usize,
+    found: HashMap<usize, usize>,
+}
+
+impl<S> Visit<S> for ConstructorOrder {
+    fn simple(&mut self, e: &SimpleExpression<S>) {
+        if let SimpleExpression::TableConstructor(t) = e {
+            if !t.fields.is_empty() {
+                self.found.insert(fields_address(&t.fields), self.seen);
+            }
+            self.seen += 1;
+        }
+        read_only::walk_simple(self, e);
+    }
+}
+
+fn fields_address<T>(fields: &[T]) -> usize {
+    fields.as_ptr() as usize
+}
+
 /// Every name and string token of what is visited.
 struct Tokens<S>(Vec<S>);
 

@@ -47,6 +47,28 @@ print(pcall(function() local v = 1; local t = {
 print(pcall(function() local t = { 1, 2,
   [none] = "x", 3
   } end))
+-- Fields whose key and value hold no name or string: found by counting the source's
+-- constructors and their items.
+print(pcall(function() local t = {
+  a = 1,
+  [nil] = 1 } end))
+print(pcall(function() local t = {
+  1, 2,
+  [0/0] =
+     3 } end))
+print(pcall(function() return {
+  {}, { 1, {
+  } }, [0/0] = 3 +
+   4, [5] = 1 } end))
+print(pcall(function() return { 1, function() local a, b = 1, 2 if a then end end, [nil]
+  = (1), 2 } end))
+print(pcall(function() return {
+  x = { [1] = 2,
+   [nil] = 1 } } end))
+print(pcall(function() local t = { [1] = 1,
+  [0/0]
+  =
+  1 } end))
 -- A nil literal as the key.
 print(pcall(function() local t = { [nil] = 1 } end))
 -- Keys that succeed keep their values and order.
