@@ -12,7 +12,7 @@ export interface MessageResult {
   Messages: OutMessage[];
   Spawns: OutMessage[];
   Assignments: JsonValue[];
-  Error?: string;
+  Error?: string | JsonValue;
   GasUsed?: number;
 }
 

@@ -38,7 +38,10 @@ export function decorate(outcome) {
   define(outcome, "find", (filter = {}) => outcome.Messages.find((m) => matches(m, filter)));
   define(outcome, "filter", (filter = {}) => outcome.Messages.filter((m) => matches(m, filter)));
   define(outcome, "outputText", plainText(outcome.Output?.data ?? ""));
-  define(outcome, "errorText", plainText(outcome.Error));
+  // An Eval whose chunk returns a second value that is not a string fails with that value
+  // as its `Error` (as aos does); its text is its JSON, as Rust's `Outcome::error` has it.
+  const error = outcome.Error;
+  define(outcome, "errorText", error === undefined || typeof error === "string" ? plainText(error) : JSON.stringify(error));
   return outcome;
 }
 

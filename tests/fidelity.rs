@@ -221,6 +221,50 @@ fn the_outcome_json_leaves_out_what_aos_leaves_out() {
     assert!(tags.contains(&json!({ "name": "Fn" })));
 }
 
+/// An Eval whose chunk returns a second value fails with that value as `Error`, as aos's
+/// loader hands it over (a number, boolean or table stays one: the oracle's `eval_owner`
+/// m17..m20); the Rust error text is its JSON, and the outcome reads back the same.
+#[test]
+fn an_eval_error_value_stays_a_value() {
+    let steps = recorded_steps("eval_owner");
+    let mut p = Process::new(oracle_options()).expect("spawn");
+    let cases = [
+        ("m17", "10 // 3, 7 / 2", "3.5"),
+        (
+            "m18",
+            "return 1, {a = 1, b = {2, 3}}",
+            r#"{"a":1,"b":[2,3]}"#,
+        ),
+        ("m19", "return 1, true", "true"),
+        ("m20", "return nil, 42", "42"),
+    ];
+    for (label, source, text) in cases {
+        let out = p
+            .send(
+                Message::default()
+                    .with_tag("Action", "Eval")
+                    .with_data(source),
+            )
+            .expect("send");
+        let recorded = &recorded_step(&steps, label)["error"]["value"];
+        assert_eq!(out.error_value.as_ref(), Some(recorded), "{label}");
+        assert_eq!(out.error.as_deref(), Some(text), "{label}");
+        let v = serde_json::to_value(&out).expect("JSON");
+        assert_eq!(&v["Error"], recorded, "{label}");
+        let back: Outcome = serde_json::from_value(v).expect("reads back");
+        assert_eq!(back, out, "{label}");
+    }
+    let text = p
+        .send(
+            Message::default()
+                .with_tag("Action", "Eval")
+                .with_data("return 1, 'plain'"),
+        )
+        .expect("send");
+    assert_eq!(text.error.as_deref(), Some("plain"));
+    assert_eq!(text.error_value, None);
+}
+
 /// `Data` given as JSON is delivered as its text, with no Content-Type the sender did not
 /// set; `Cron` is false unless set; Signature, Anchor, Epoch, Hash-Chain and Forwarded-By
 /// pass through. Each printed report must equal what real aos printed for the same message.

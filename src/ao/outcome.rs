@@ -47,31 +47,134 @@ impl OutMessage {
     }
 }
 
-/// `{Output, Messages, Spawns, Assignments, Error, GasUsed}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+/// `{Output, Messages, Spawns, Assignments, Error, GasUsed}`. Serialised by hand (`Error`
+/// may be a value, see `error_value`), read through [`OutcomeWire`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "OutcomeWire")]
 pub struct Outcome {
     /// `{data, print}`: what the message printed.
     pub output: Json,
     pub messages: Vec<OutMessage>,
     pub spawns: Vec<OutMessage>,
     pub assignments: Vec<Json>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The error as text (for a value that is not a string, see `error_value`).
     pub error: Option<String>,
+    /// The error when the program made it something other than a string (an Eval whose
+    /// chunk returns a second value that is a number, boolean or table): that value as
+    /// aos's loader hands it over, which `Error` then holds, as in aos; `error` is its text
+    /// ([`error_value_text`]).
+    pub error_value: Option<Json>,
     /// The error in structured form (an aolite addition to aos's shape): Lua's message, the
     /// position in the user's code and the frames that led there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_info: Option<ErrorInfo>,
     /// The handlers whose pattern matched and that ran, in order (`_eval` and `_default`
     /// included), each with whether it failed: an aolite addition to aos's shape, on every
     /// outcome of a handled message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handlers: Option<Vec<HandlerRun>>,
     /// Fuel used by the message.
     pub gas_used: u64,
     /// What the message changed, when the process was asked for diffs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<Vec<crate::state::diff::Change>>,
+}
+
+/// The text of an `Error` that is not a string: its JSON (a number, boolean, array or
+/// object), the same whether read from the process or from a serialised outcome.
+pub fn error_value_text(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `Error` as serialised: the text, or the value it is the text of.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ErrorOut<'a> {
+    Text(&'a str),
+    Value(&'a Json),
+}
+
+impl Outcome {
+    /// `Error` as it is serialised, when there is one.
+    pub fn error_out(&self) -> Option<ErrorOut<'_>> {
+        match (&self.error_value, &self.error) {
+            (Some(v), _) => Some(ErrorOut::Value(v)),
+            (None, Some(t)) => Some(ErrorOut::Text(t)),
+            (None, None) => None,
+        }
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<Z: serde::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        use serde::ser::SerializeStruct;
+        let error = self.error_out();
+        let fields = 5
+            + usize::from(error.is_some())
+            + usize::from(self.error_info.is_some())
+            + usize::from(self.handlers.is_some())
+            + usize::from(self.diff.is_some());
+        let mut s = serializer.serialize_struct("Outcome", fields)?;
+        s.serialize_field("Output", &self.output)?;
+        s.serialize_field("Messages", &self.messages)?;
+        s.serialize_field("Spawns", &self.spawns)?;
+        s.serialize_field("Assignments", &self.assignments)?;
+        if let Some(e) = &error {
+            s.serialize_field("Error", e)?;
+        }
+        if let Some(info) = &self.error_info {
+            s.serialize_field("ErrorInfo", info)?;
+        }
+        if let Some(h) = &self.handlers {
+            s.serialize_field("Handlers", h)?;
+        }
+        s.serialize_field("GasUsed", &self.gas_used)?;
+        if let Some(d) = &self.diff {
+            s.serialize_field("Diff", d)?;
+        }
+        s.end()
+    }
+}
+
+/// An outcome as serialised, `Error` being any JSON value.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct OutcomeWire {
+    output: Json,
+    messages: Vec<OutMessage>,
+    spawns: Vec<OutMessage>,
+    assignments: Vec<Json>,
+    #[serde(default)]
+    error: Option<Json>,
+    #[serde(default)]
+    error_info: Option<ErrorInfo>,
+    #[serde(default)]
+    handlers: Option<Vec<HandlerRun>>,
+    gas_used: u64,
+    #[serde(default)]
+    diff: Option<Vec<crate::state::diff::Change>>,
+}
+
+impl From<OutcomeWire> for Outcome {
+    fn from(w: OutcomeWire) -> Self {
+        let (error, error_value) = match w.error {
+            None | Some(Json::Null) => (None, None),
+            Some(Json::String(s)) => (Some(s), None),
+            Some(v) => (Some(error_value_text(&v)), Some(v)),
+        };
+        Outcome {
+            output: w.output,
+            messages: w.messages,
+            spawns: w.spawns,
+            assignments: w.assignments,
+            error,
+            error_value,
+            error_info: w.error_info,
+            handlers: w.handlers,
+            gas_used: w.gas_used,
+            diff: w.diff,
+        }
+    }
 }
 
 /// A handler that ran for a message (see [`Outcome::handlers`]).
@@ -124,13 +227,9 @@ pub struct OutcomeWithoutDiff<'a> {
     messages: &'a [OutMessage],
     spawns: &'a [OutMessage],
     assignments: &'a [Json],
-    #[serde(skip_serializing_if = "no_error")]
-    error: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorOut<'a>>,
     gas_used: u64,
-}
-
-fn no_error(e: &&Option<String>) -> bool {
-    e.is_none()
 }
 
 impl Outcome {
@@ -141,7 +240,7 @@ impl Outcome {
             messages: &self.messages,
             spawns: &self.spawns,
             assignments: &self.assignments,
-            error: &self.error,
+            error: self.error_out(),
             gas_used: self.gas_used,
         }
     }

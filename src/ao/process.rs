@@ -498,6 +498,7 @@ impl Process {
                 spawns: Vec::new(),
                 assignments: Vec::new(),
                 error: None,
+                error_value: None,
                 error_info: None,
                 handlers: None,
                 gas_used: self.vm.fuel_used(),
@@ -664,6 +665,7 @@ impl Process {
                 spawns: Vec::new(),
                 assignments: Vec::new(),
                 error: Some(e),
+                error_value: None,
                 error_info: None,
                 handlers: Some(self.vm.enter(|ctx| runtime::take_handlers(ctx, true))),
                 gas_used: self.vm.fuel_used(),
@@ -1065,10 +1067,12 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
             _ => Vec::new(),
         }
     };
-    // The error as text, as Lua's tostring shows it (a non-string Eval error value).
-    let error = match crate::vm::undo::field(ctx, r, "Error") {
-        Value::Nil => None,
-        v => Some(text(ctx, v).unwrap_or_default()),
+    // The error: text, or a value as aos's loader hands it over (an Eval's second
+    // result), with its JSON as text.
+    let (error, error_value) = match take("Error") {
+        None | Some(Json::Null) => (None, None),
+        Some(Json::String(s)) => (Some(s), None),
+        Some(v) => (Some(super::outcome::error_value_text(&v)), Some(v)),
     };
     let output = take("Output").unwrap_or(Json::Null);
     let messages = list(take("Messages"));
@@ -1084,22 +1088,11 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
         assignments,
         handlers: Some(runtime::take_handlers(ctx, error.is_some())),
         error,
+        error_value,
         error_info: None,
         gas_used: 0,
         diff: None,
     })
-}
-
-fn text<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Option<String> {
-    match v {
-        Value::Nil => None,
-        Value::String(s) => Some(s.to_str_lossy().into_owned()),
-        other => {
-            let mut buf = Vec::new();
-            crate::stdlib::tostring::write_plain(ctx, other, &mut buf);
-            Some(String::from_utf8_lossy(&buf).into_owned())
-        }
-    }
 }
 
 /// `%.14g` writes whole numbers from 1e14 up in exponent form (`1e+14`), which parses as a

@@ -200,6 +200,12 @@ impl Process {
         let Some(text) = outcome.error.clone() else {
             return;
         };
+        if outcome.error_value.is_some() {
+            // A value the program returned as its error (an Eval's second result): no Lua
+            // error, nothing to diagnose.
+            outcome.error_info = Some(ErrorInfo::new(&text, Vec::new()));
+            return;
+        }
         let copy = match diagnosed {
             Some(copy) => copy,
             None => {

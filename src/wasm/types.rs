@@ -67,8 +67,10 @@ export interface Outcome {
   Messages: OutMessage[];
   Spawns: OutMessage[];
   Assignments: JsonValue[];
-  /** Present when the message failed; the process state is then unchanged. */
-  Error?: string;
+  /** Present when the message failed; the process state is then unchanged. Text, except
+   * for an Eval whose chunk returns a second value that is not a string: that value, as
+   * aos reports it (`errorText` is then its JSON). */
+  Error?: string | JsonValue;
   /** The error in structured form (an aolite addition): Lua's message, where it happened
    * in the user's code, and the frames that led there (innermost first). */
   ErrorInfo?: ErrorInfo;

@@ -180,3 +180,18 @@ test("sendLine gives the outcome as the JSON line send's outcome stringifies to"
   assert.equal(lines.sendLine(JSON.stringify(messages[2]))[1], true);
   assert.throws(() => lines.sendLine("{ not json"), (e) => e instanceof Error && e.code === "BAD_MESSAGE");
 });
+
+test("an Eval returning a second value that is not a string fails with that value, as aos reports it", () => {
+  const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+  const eval_ = (Data) => p.send({ From: "O".repeat(43), Tags: { Action: "Eval" }, Data });
+  const number = eval_("return 1, 3.5");
+  assert.equal(number.Error, 3.5);
+  assert.equal(number.errorText, "3.5");
+  const table = eval_("return 1, { a = 1, b = { 2, 3 } }");
+  assert.deepEqual(table.Error, { a: 1, b: [2, 3] });
+  assert.equal(table.errorText, '{"a":1,"b":[2,3]}');
+  assert.equal(table.ErrorInfo.message, '{"a":1,"b":[2,3]}');
+  const text = eval_("return 1, 'plain'");
+  assert.equal(text.Error, "plain");
+  assert.equal(text.errorText, "plain");
+});
