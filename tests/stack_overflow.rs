@@ -27,6 +27,12 @@ Handlers.add("caught", "Caught", function(msg)
   local ok, err = pcall(rec, 1)
   msg.reply({ Data = tostring(err) })
 end)
+Marks = {}
+local function marking(n) rawset(Marks, "n", n); return marking(n + 1) + 1 end
+Handlers.add("caught-marking", "Caught-Marking", function(msg)
+  local ok, err = pcall(marking, 1)
+  msg.reply({ Data = tostring(err) })
+end)
 Handlers.add("ping", "Ping", function(msg) msg.reply({ Data = "depth " .. tostring(Depth) }) end)"#;
 
 fn process(diagnostics: Diagnostics) -> Process {
@@ -116,16 +122,50 @@ fn runaway_recursion_fails_the_message_with_luas_stack_overflow() {
 }
 
 #[test]
-fn a_program_that_catches_the_overflow_itself_keeps_the_out_of_memory_error() {
-    // What it changed after catching lives in the diagnostic copy only (see
-    // COMPATIBILITY.md, "stack overflow"): the message stops with OUT_OF_MEMORY and
-    // changes nothing.
+fn a_program_that_catches_the_overflow_itself_goes_on_as_in_lua() {
+    // The process runs it again, raising the overflow where the diagnostic copy met it
+    // (see COMPATIBILITY.md, "stack overflow"): the program gets Lua's error and goes on.
+    let mut p = process(Diagnostics::Auto);
+    let out = p.send(action("Caught")).expect("the message succeeds");
+    assert_eq!(out.error, None);
+    assert_eq!(
+        out.messages[0].data,
+        Some(json!("[string \"aos\"]:2: stack overflow"))
+    );
+    // What it changed on the way down and after catching is kept: `rec` set `Depth` at
+    // every level Lua entered (the diagnostic copy's count, which the plain run was checked
+    // against).
+    let reply = p.send(action("Ping")).expect("ping");
+    let depth = reply.messages[0].data.clone().expect("data");
+    let depth: u64 = depth.as_str().expect("text")["depth ".len()..]
+        .parse()
+        .expect("a number");
+    assert!((100_000..=125_000).contains(&depth), "{depth}");
+}
+
+#[test]
+fn a_caught_overflow_the_plain_run_cannot_reproduce_keeps_the_out_of_memory_error() {
+    // The plain run raises the overflow at the first helper call of the function whose
+    // call overflowed; `marking` stores (`rawset`, a library call) before that, one level
+    // deeper than Lua went, so the run does not end as the copy's did: it is rolled back
+    // and the message keeps the first run's error, changing nothing.
     let mut p = process(Diagnostics::Auto);
     let before = p.state_hash().unwrap();
-    match p.send(action("Caught")) {
-        Err(Error::OutOfMemory { .. }) => {}
-        other => panic!("expected OUT_OF_MEMORY, got {other:?}"),
-    }
+    assert!(matches!(
+        p.send(action("Caught-Marking")),
+        Err(Error::OutOfMemory { .. })
+    ));
+    assert_eq!(p.state_hash().unwrap(), before);
+}
+
+#[test]
+fn without_diagnostics_a_caught_overflow_runs_out_of_memory() {
+    let mut p = process(Diagnostics::Off);
+    let before = p.state_hash().unwrap();
+    assert!(matches!(
+        p.send(action("Caught")),
+        Err(Error::OutOfMemory { .. })
+    ));
     assert_eq!(p.state_hash().unwrap(), before);
 }
 

@@ -510,7 +510,7 @@ impl Process {
             Err(e) => Err(e),
         };
         let ok = result.is_ok();
-        if let Some(caught) = running.end(&mut self.vm, ok, ok) {
+        if let Some(caught) = running.end(&mut self.vm, result.as_ref().map_err(|_| ()), ok) {
             self.vm.rollback(savepoint);
             self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
             return Dispatched::Redo(result, caught);
@@ -843,7 +843,7 @@ where
     };
     let mut result = result;
     let succeeded = matches!(&result, Ok(o) if o.error.is_none());
-    if let Some(caught) = running.end(vm, result.is_ok(), succeeded) {
+    if let Some(caught) = running.end(vm, result.as_ref().map_err(|_| ()), succeeded) {
         if let (Ok(outcome), true) = (&mut result, diff) {
             outcome.diff = Some(Vec::new());
         }

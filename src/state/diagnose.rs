@@ -24,7 +24,7 @@ use crate::ao::outcome::{ErrorInfo, Outcome};
 use crate::ao::process::{eval_error_text, Diagnostics, Process};
 use crate::error::{Error, Position};
 use crate::vm::diagnostics::{self, Caught};
-use crate::vm::runaway::{plain_lookup, Stop};
+use crate::vm::runaway::{plain_lookup, Counting, Stop};
 use crate::vm::Vm;
 
 /// How a message is run.
@@ -37,6 +37,49 @@ pub(crate) enum Pass {
     Substitute(Caught),
     /// A run whose result is kept.
     Plain,
+    /// A plain run of a message whose diagnostic copy caught Lua's `stack overflow` and
+    /// went on: raising each overflow where the copy did (see `vm::runaway::Counting`) and
+    /// handing back the copy's values for its caught errors. Kept only when it ends as the
+    /// copy's run did (the same outcome and data), else rolled back and given back.
+    Overflow(Box<CaughtOverflow>),
+}
+
+/// What the diagnostic copy of a message that ran out like a deep recursion found (see
+/// [`Process::diagnose_overflow`]).
+enum Overflow {
+    /// The message fails there: its result.
+    Failed(Box<Result<Outcome, Error>>),
+    /// The program caught it and went on.
+    Caught(Box<CaughtOverflow>),
+}
+
+/// How the diagnostic copy's run of a message that overflowed and went on ended (see
+/// [`Pass::Overflow`]).
+pub(crate) struct CaughtOverflow {
+    outcome: Outcome,
+    /// The copy's data after the message (see [`data_fingerprint`]).
+    fingerprint: String,
+    /// Where the copy raised each overflow (see `vm::runaway::Counting`).
+    raises: Vec<(u64, Vec<u8>)>,
+    caught: Caught,
+}
+
+/// The data reachable from the globals, comparable between a diagnostic copy and the plain
+/// process (see `vm::fingerprint::data_fingerprint`).
+fn data_fingerprint(vm: &mut Vm) -> String {
+    vm.enter(|ctx| crate::vm::fingerprint::data_fingerprint(ctx, ctx.globals()))
+}
+
+/// Whether `plain` (a plain run's outcome) is what the copy's run gave (`copy`), fuel and
+/// the diagnostic additions aside.
+fn same_outcome(plain: &Outcome, copy: &Outcome) -> bool {
+    plain.output == copy.output
+        && plain.messages == copy.messages
+        && plain.spawns == copy.spawns
+        && plain.assignments == copy.assignments
+        && plain.error == copy.error
+        && plain.error_value == copy.error_value
+        && plain.handlers == copy.handlers
 }
 
 /// How a run ended.
@@ -50,22 +93,29 @@ pub(crate) enum Dispatched {
 pub(crate) struct Running {
     first: bool,
     substituting: bool,
+    /// For [`Pass::Overflow`]: its counting and what it must end as.
+    overflow: Option<(Counting, Box<CaughtOverflow>)>,
 }
 
 impl Pass {
     /// Starts a run of this pass on `vm`: forgets what earlier runs noted.
     pub(crate) fn begin(self, vm: &mut Vm) -> Running {
         vm.enter(diagnostics::take_degraded);
-        let (first, replacements) = match self {
-            Pass::First => (true, None),
-            Pass::Substitute(values) => (false, Some(values)),
-            Pass::Plain => (false, None),
+        let (first, replacements, overflow) = match self {
+            Pass::First => (true, None, None),
+            Pass::Substitute(values) => (false, Some(values), None),
+            Pass::Plain => (false, None, None),
+            Pass::Overflow(copy) => {
+                let counting = Counting::start(copy.raises.clone());
+                (false, Some(copy.caught.clone()), Some((counting, copy)))
+            }
         };
         let substituting = replacements.is_some();
         vm.enter(|ctx| diagnostics::begin_run(ctx, replacements));
         Running {
             first,
             substituting,
+            overflow,
         }
     }
 }
@@ -76,8 +126,23 @@ impl Running {
     /// and given back ([`Dispatched::Redo`]). A first run is given back when it can be run
     /// again and met an error lacking detail, or, when it succeeded, took a traceback; a
     /// substituting run when its values did not line up.
-    pub(crate) fn end(self, vm: &mut Vm, ok: bool, succeeded: bool) -> Option<Caught> {
+    pub(crate) fn end(
+        self,
+        vm: &mut Vm,
+        result: Result<&Outcome, ()>,
+        succeeded: bool,
+    ) -> Option<Caught> {
+        let ok = result.is_ok();
         let end = vm.enter(diagnostics::end_run);
+        if let Some((counting, copy)) = self.overflow {
+            let kept = succeeded
+                && end.lined_up
+                && counting.all_raised()
+                && result.is_ok_and(|o| same_outcome(o, &copy.outcome))
+                && data_fingerprint(vm) == copy.fingerprint;
+            drop(counting);
+            return (!kept).then(|| vm.enter(diagnostics::take_caught));
+        }
         let redo = if self.first {
             end.repeatable
                 && ok
@@ -144,11 +209,21 @@ impl Process {
             Dispatched::Done(result @ Err(Error::OutOfMemory { .. } | Error::OutOfFuel { .. }))
                 if self.diagnose != Diagnostics::Off && self.vm.ran_out_like_recursion() =>
             {
-                return match self.diagnose_overflow(&rerun) {
-                    Some(overflowed) => overflowed,
+                match self.diagnose_overflow(&rerun) {
+                    Some(Overflow::Failed(failed)) => return *failed,
+                    Some(Overflow::Caught(copy)) => {
+                        if let Dispatched::Done(kept) = run(self, Pass::Overflow(copy)) {
+                            return kept;
+                        }
+                        // It did not end as the copy's (rolled back): as if no overflow.
+                    }
+                    None => {}
+                }
+                return if watched_out {
                     // Stopped for its depth alone: it runs again as it would have.
-                    None if watched_out => self.run_passes_watching(run, rerun, false),
-                    None => result,
+                    self.run_passes_watching(run, rerun, false)
+                } else {
+                    result
                 };
             }
             Dispatched::Done(Err(Error::OutOfFuel { limit, at: None }))
@@ -253,16 +328,34 @@ impl Process {
     fn diagnose_overflow(
         &mut self,
         rerun: impl FnOnce(&mut Process) -> Result<Outcome, Error>,
-    ) -> Option<Result<Outcome, Error>> {
+    ) -> Option<Overflow> {
         let doc = self.export_state().ok()?;
         let mut copy = import::import_mode(&doc, true).ok()?;
         copy.vm
             .set_limits(diagnostics::overflow_limits(*self.vm.limits()));
+        let counting = Counting::start(Vec::new());
         let again = rerun(&mut copy);
+        let raises = counting.noted();
+        drop(counting);
         if !copy.vm.enter(diagnostics::overflowed) {
             return None;
         }
         match again {
+            Ok(outcome) if outcome.error.is_none() => {
+                // Caught by the program, which went on: the process runs it again, raising
+                // the overflows where the copy met them (see `Pass::Overflow`).
+                let caught = copy.vm.enter(diagnostics::take_caught);
+                if raises.is_empty() || caught.overflow {
+                    return None;
+                }
+                let fingerprint = data_fingerprint(&mut copy.vm);
+                Some(Overflow::Caught(Box::new(CaughtOverflow {
+                    outcome,
+                    fingerprint,
+                    raises,
+                    caught,
+                })))
+            }
             Ok(mut outcome) => {
                 let error = outcome.error.clone()?;
                 let inner = eval_error_text(&error);
@@ -271,9 +364,11 @@ impl Process {
                     .enter(|ctx| diagnostics::origin_trace_of(ctx, inner.as_bytes()))
                     .unwrap_or_default();
                 outcome.error_info = Some(ErrorInfo::new(&error, trace));
-                Some(Ok(outcome))
+                Some(Overflow::Failed(Box::new(Ok(outcome))))
             }
-            Err(Error::Lua(text)) if text.contains("stack overflow") => Some(Err(Error::Lua(text))),
+            Err(Error::Lua(text)) if text.contains("stack overflow") => {
+                Some(Overflow::Failed(Box::new(Err(Error::Lua(text)))))
+            }
             Err(_) => None,
         }
     }

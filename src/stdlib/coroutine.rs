@@ -170,7 +170,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 stack.replace(ctx, (false, why));
                 return Ok(CallbackReturn::Return);
             }
-            crate::vm::diagnostics::thread_resumed(ctx, thread);
+            crate::vm::diagnostics::thread_resumed(ctx, &exec, thread);
             crate::vm::runaway::resumed(ctx, thread);
             Ok(CallbackReturn::Resume {
                 thread,
@@ -231,7 +231,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                     stack.clear();
                     return Err(plain_error(ctx, &msg));
                 }
-                crate::vm::diagnostics::thread_resumed(ctx, *thread);
+                crate::vm::diagnostics::thread_resumed(ctx, &exec, *thread);
                 crate::vm::runaway::resumed(ctx, *thread);
                 Ok(CallbackReturn::Resume {
                     thread: *thread,

@@ -16,7 +16,11 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let _ = g.set(
         ctx,
         "pcall",
-        Callback::from_fn(&ctx, |ctx, exec, stack| {
+        Callback::from_fn(&ctx, |ctx, mut exec, stack| {
+            // A point where a plain run can raise a `C stack overflow` the diagnostic copy met
+            // in the call below (see `vm::runaway::Counting`): `pcall(f)` nested without end
+            // calls no helper between the levels.
+            crate::vm::runaway::enter(ctx, &mut exec)?;
             if stack.is_empty() {
                 return Err(bad_arg(ctx, &exec, 0, "pcall", "value expected"));
             }
@@ -26,7 +30,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
     let _ = g.set(
         ctx,
         "xpcall",
-        Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+            crate::vm::runaway::enter(ctx, &mut exec)?;
             if !matches!(stack.get(1), Value::Function(_)) {
                 return Err(type_error(ctx, &exec, &stack, 1, "xpcall", "function"));
             }
@@ -75,7 +80,11 @@ pub(crate) fn protected_call<'gc>(
         if let Some((report, token)) = on_error {
             report(ctx, token);
         }
-        stack.replace(ctx, (false, ctx.intern(b"C stack overflow")));
+        // Noted as any caught error: a plain run that raises it at the same point (see
+        // `vm::runaway::Counting`) catches it through the protected call.
+        diagnostics::error_caught(ctx);
+        let value = diagnostics::caught(ctx, Value::String(ctx.intern(b"C stack overflow")));
+        stack.replace(ctx, (false, value));
         return Ok(CallbackReturn::Return);
     }
     match piccolo::meta_ops::call(ctx, f) {

@@ -544,7 +544,7 @@ fn equality<'gc>(
 
 pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         let code = match stack.get(0) {
             Value::Integer(c) => c,
             _ => return Err(error_at(ctx, &exec, "internal error: bad operator code")),

@@ -159,6 +159,10 @@ struct State {
     /// An error lost information diagnostics would give (outside diagnostic mode).
     degraded: bool,
     stacks: HashMap<usize, Vec<Entry>>,
+    /// The C level each coroutine's shadow stack starts from, by thread: as PUC Lua's
+    /// `lua_resume` sets it, one more than its resumer's (threads not listed start at
+    /// [`C_BASE`]).
+    bases: HashMap<usize, usize>,
     /// The latest error raised: its text and frames where it was raised.
     trace: Option<Traced>,
     /// That error was caught (`pcall`, `coroutine.resume`): an error with the same text is
@@ -741,13 +745,27 @@ pub fn thread_created<'gc>(ctx: Context<'gc>, thread: piccolo::Thread<'gc>, body
     }
 }
 
-/// Notes that a coroutine is resumed (see [`thread_created`]).
-pub fn thread_resumed(ctx: Context<'_>, thread: piccolo::Thread<'_>) {
+/// Notes that a coroutine is resumed (see [`thread_created`]); in diagnostic mode, a
+/// coroutine with no call under way starts one C level above its resumer (see
+/// [`State::bases`]).
+pub fn thread_resumed(ctx: Context<'_>, exec: &Execution<'_, '_>, thread: piccolo::Thread<'_>) {
     let s = state(ctx);
     let mut s = s.borrow_mut();
     let key = gc_arena::Gc::as_ptr(thread.into_inner()) as usize;
     if s.fresh_overflow || !s.fresh_threads.contains(&key) {
         s.resumed_older = true;
+    }
+    if s.enabled && s.stacks.get(&key).is_none_or(Vec::is_empty) {
+        let level = c_level(&s, thread_key(exec)) + 1;
+        s.bases.insert(key, level);
+    }
+}
+
+/// The C level of the call under way on thread `key` (see [`C_CALLS`]).
+fn c_level(s: &State, key: usize) -> usize {
+    match s.stacks.get(&key).and_then(|st| st.last()) {
+        Some(e) => e.c_calls,
+        None => s.bases.get(&key).copied().unwrap_or(C_BASE),
     }
 }
 
@@ -757,6 +775,7 @@ pub fn begin_run(ctx: Context<'_>, replacements: Option<Caught>) {
     let s = state(ctx);
     let mut s = s.borrow_mut();
     s.caught = Caught::default();
+    s.bases.clear();
     s.fresh_threads.clear();
     s.bodies.clear();
     s.fresh_overflow = false;
@@ -1025,10 +1044,10 @@ fn push_entry<'gc>(
     let s = state(ctx);
     let mut s = s.borrow_mut();
     let plain = s.aim.as_mut().and_then(|aim| aim.plain_of(ctx, proto));
+    let c_calls = c_level(&s, key) + usize::from(metamethod);
     let stack = s.stacks.entry(key).or_default();
     let below = stack.last().map_or(0, |e| e.slots);
     let slots = slots.after(below, tail, proto.has_varargs);
-    let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + usize::from(metamethod);
     if slots > STACK_SLOTS || c_calls >= C_CALLS {
         s.overflowed = true;
         let what = if c_calls >= C_CALLS {
@@ -1037,6 +1056,7 @@ fn push_entry<'gc>(
             "stack overflow"
         };
         let msg = format!("{}{what}", super::helpers::position(exec));
+        super::runaway::overflow_raised(msg.as_bytes());
         return Err(LuaError::from_value(Value::String(
             ctx.intern(msg.as_bytes()),
         )));
@@ -1151,13 +1171,12 @@ pub fn c_stack_full(ctx: Context<'_>, exec: &Execution<'_, '_>) -> bool {
         return false;
     }
     let key = thread_key(exec);
-    let level = s
-        .stacks
-        .get(&key)
-        .and_then(|st| st.last())
-        .map_or(C_BASE, |e| e.c_calls);
+    let level = c_level(&s, key);
     let full = level + 1 >= C_CALLS;
     s.overflowed |= full;
+    if full {
+        super::runaway::overflow_raised(b"C stack overflow");
+    }
     full
 }
 
@@ -1746,9 +1765,9 @@ pub fn enter_native<'gc>(
         Some(p) if p.thread == key && p.line == line => (p.what, p.at.unwrap_or(line), p.tail),
         _ => (String::new(), line, false),
     };
+    let c_calls = c_level(&s, key) + 1;
     let stack = s.stacks.entry(key).or_default();
     let slots = stack.last().map_or(0, |e| e.slots) + UNKNOWN_SITE_SLOTS;
-    let c_calls = stack.last().map_or(C_BASE, |e| e.c_calls) + 1;
     stack.push(Entry {
         chunk: caller.chunk.clone(),
         line,

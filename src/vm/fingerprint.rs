@@ -15,6 +15,8 @@ struct Walk<'gc> {
     seen: HashMap<usize, usize>,
     out: String,
     ctx: Context<'gc>,
+    /// Closures by their data only (see [`data_fingerprint`]).
+    data_only: bool,
 }
 
 fn id_of<T>(gc: Gc<'_, T>) -> usize {
@@ -23,10 +25,23 @@ fn id_of<T>(gc: Gc<'_, T>) -> usize {
 
 /// The fingerprint of the state reachable from `root` (normally the globals).
 pub fn fingerprint<'gc>(ctx: Context<'gc>, root: Table<'gc>) -> String {
+    walk(ctx, root, false)
+}
+
+/// As [`fingerprint`], comparable between a state and its diagnostic copy, whose functions
+/// are compiled again instrumented: a closure shows its chunk and the values it captured,
+/// but not its first line nor the library functions it captured (the compilations call
+/// different helpers, which closures capture).
+pub fn data_fingerprint<'gc>(ctx: Context<'gc>, root: Table<'gc>) -> String {
+    walk(ctx, root, true)
+}
+
+fn walk<'gc>(ctx: Context<'gc>, root: Table<'gc>, data_only: bool) -> String {
     let mut w = Walk {
         seen: HashMap::new(),
         out: String::new(),
         ctx,
+        data_only,
     };
     w.value(Value::Table(root));
     w.out
@@ -64,17 +79,26 @@ impl<'gc> Walk<'gc> {
             Value::Function(Function::Closure(c)) => {
                 if self.first_visit(id_of(c.into_inner())) {
                     let proto = c.prototype();
-                    let _ = write!(
-                        self.out,
-                        "fn({}:{})[",
-                        proto.chunk_name.to_str_lossy(),
-                        proto
-                            .opcode_line_numbers
-                            .first()
-                            .map_or(0, |(_, l)| l.0 + 1)
-                    );
+                    if self.data_only {
+                        let _ = write!(self.out, "fn({})[", proto.chunk_name.to_str_lossy());
+                    } else {
+                        let _ = write!(
+                            self.out,
+                            "fn({}:{})[",
+                            proto.chunk_name.to_str_lossy(),
+                            proto
+                                .opcode_line_numbers
+                                .first()
+                                .map_or(0, |(_, l)| l.0 + 1)
+                        );
+                    }
                     for uv in c.upvalues() {
                         match uv.get() {
+                            UpValueState::Closed(Value::Function(Function::Callback(_)))
+                                if self.data_only =>
+                            {
+                                continue
+                            }
                             UpValueState::Closed(v) => self.value(v),
                             UpValueState::Open(_) => self.out.push_str("<open>"),
                         }
@@ -113,6 +137,7 @@ impl<'gc> Walk<'gc> {
                     seen: HashMap::new(),
                     out: String::new(),
                     ctx: self.ctx,
+                    data_only: self.data_only,
                 };
                 // Reference keys sort by their content's text, which is canonical too.
                 probe.value(k);

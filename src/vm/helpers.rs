@@ -39,12 +39,14 @@ impl<'gc> Helpers<'gc> {
             concat: Function::Callback(concat_helper(ctx)),
             // `(pass)(...)` returns its arguments unchanged.
             pass: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, _| {
+                // Not counted (see `runaway::Counting`): diagnostic mode passes more
+                // library calls through it than plain code does.
                 super::runaway::note(&mut exec);
                 Ok(CallbackReturn::Return)
             })),
             // `(first)(...)` returns its first argument (nil if none).
-            first: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, mut stack| {
-                super::runaway::note(&mut exec);
+            first: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+                super::runaway::enter(ctx, &mut exec)?;
                 stack.resize(1);
                 Ok(CallbackReturn::Return)
             })),
@@ -58,7 +60,7 @@ impl<'gc> Helpers<'gc> {
             // evaluated (see `diagnostics::note_key`).
             // `(key)(k, "@N")`: the store fails on line N (see `index.rs`, `place_key`).
             key: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-                super::runaway::note(&mut exec);
+                super::runaway::enter(ctx, &mut exec)?;
                 let line = described_line(stack.get(1));
                 stack.resize(1);
                 if super::diagnostics::in_diagnostic_mode(ctx) {
@@ -69,8 +71,8 @@ impl<'gc> Helpers<'gc> {
             })),
             // `(drop)(n, ...)` returns the arguments after the first `n` of `...` (a vararg
             // function's extra arguments, see `params.rs`).
-            drop: Function::Callback(Callback::from_fn(&ctx, |_, mut exec, mut stack| {
-                super::runaway::note(&mut exec);
+            drop: Function::Callback(Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+                super::runaway::enter(ctx, &mut exec)?;
                 let n = match stack.get(0) {
                     Value::Integer(n) => usize::try_from(n).unwrap_or(0),
                     _ => 0,
@@ -196,7 +198,7 @@ pub fn index_value<'gc>(
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
 fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         let t = stack.get(0);
         let k = stack.get(1);
         // The common case first: a field present in a table.
@@ -336,7 +338,7 @@ fn described_line(names: Value<'_>) -> Option<u64> {
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
         // in an error (nil when it gives none), see `index.rs`.
         let receiver = stack.get(0);
@@ -614,7 +616,7 @@ fn type_error<'gc>(
 /// from the right as Lua's VM does.
 fn concat_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         // `(concat)(count, operands...)`: exactly `count` operands (see rewrite.rs).
         let count = match stack.get(0) {
             Value::Integer(n) => usize::try_from(n).unwrap_or(0),
@@ -788,7 +790,7 @@ fn metamethod<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> Value<'gc> {
 /// `__newindex` semantics, every raw store going through the undo log.
 fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         let (mut target, key, value) = (stack.get(0), stack.get(1), stack.get(2));
         // The target's name, when the pipeline passed it (see `index.rs`).
         let names = stack.get(3);
@@ -879,7 +881,7 @@ fn set_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
 /// metatable), so the stores are raw; they go through the guarded, logged store.
 fn list_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         let (Value::Table(t), Value::Integer(base)) = (stack.get(0), stack.get(1)) else {
             return Err(error_at(
                 ctx,
@@ -904,7 +906,7 @@ fn list_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
 /// upvalue) before the assignment that follows it.
 fn setup_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::note(&mut exec);
+        super::runaway::enter(ctx, &mut exec)?;
         if let Value::Function(Function::Closure(getter)) = stack.get(0) {
             if let Some(cell) = getter.upvalues().first() {
                 undo::record_upvalue(ctx, *cell);

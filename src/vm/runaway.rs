@@ -24,20 +24,22 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
-use piccolo::{Context, Execution, Thread};
+use piccolo::{Context, Error as LuaError, Execution, Thread, Value};
 
 use crate::error::Position;
 
 /// Extra fuel a call that ran out of fuel may use to reach a helper call.
 pub const LOCATE_FUEL: u64 = 1_000_000;
 
-/// How many threads are locating right now (almost always 0): the cheap check every helper
-/// makes before looking at its own thread's [`FOUND`].
+/// How many threads are locating or counting right now (almost always 0): the cheap check
+/// every helper makes before looking at its own thread's [`FOUND`] and [`COUNT`].
 static LOCATING: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// `Some` while this thread locates: the position found, if any yet.
     static FOUND: RefCell<Option<Option<Position>>> = const { RefCell::new(None) };
+    /// `Some` while this thread counts helper calls (see [`Counting`]).
+    static COUNT: RefCell<Option<Count>> = const { RefCell::new(None) };
 }
 
 /// Called by the helpers on entry: while locating, records the calling Lua frame's position
@@ -46,6 +48,124 @@ thread_local! {
 pub fn note(exec: &mut Execution<'_, '_>) {
     if LOCATING.load(Ordering::Relaxed) != 0 {
         note_slow(exec);
+    }
+}
+
+/// [`note`] for the helpers a program's code calls in every compilation mode (`(index)`,
+/// `(set)`, `(arith)`, `(method)`...; not diagnostic mode's `(call)`): while counting
+/// (see [`Counting`]), also counts the call, and fails it with a `stack overflow` it is
+/// told to raise there.
+#[inline]
+pub fn enter<'gc>(ctx: Context<'gc>, exec: &mut Execution<'gc, '_>) -> Result<(), LuaError<'gc>> {
+    if LOCATING.load(Ordering::Relaxed) != 0 {
+        note_slow(exec);
+        return count_slow(ctx);
+    }
+    Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn count_slow(ctx: Context<'_>) -> Result<(), LuaError<'_>> {
+    let raise = COUNT.with(|count| {
+        let mut count = count.borrow_mut();
+        let count = count.as_mut()?;
+        count.calls += 1;
+        let due = count
+            .raises
+            .get(count.fired)
+            .filter(|(at, _)| count.calls == at + 1)?;
+        let text = due.1.clone();
+        count.fired += 1;
+        // The failed call is not one the copy made: the counts go on as the copy's.
+        count.calls -= 1;
+        Some(text)
+    });
+    match raise {
+        Some(text) => Err(LuaError::from_value(Value::String(ctx.intern(&text)))),
+        None => Ok(()),
+    }
+}
+
+/// A diagnostic run raised `text` (a `stack overflow`) here: while counting, notes where
+/// (after how many counted helper calls), so that a plain run can raise it at the same point.
+pub fn overflow_raised(text: &[u8]) {
+    if LOCATING.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    COUNT.with(|count| {
+        if let Some(count) = count.borrow_mut().as_mut() {
+            let at = count.calls;
+            count.noted.push((at, text.to_vec()));
+        }
+    });
+}
+
+/// What a counting thread knows (see [`Counting`]).
+struct Count {
+    /// Helper calls counted so far.
+    calls: u64,
+    /// The `stack overflow` errors to raise, each right after the helper call it names
+    /// (a count), in order.
+    raises: Vec<(u64, Vec<u8>)>,
+    /// How many of `raises` were raised.
+    fired: usize,
+    /// The `stack overflow` errors a diagnostic run raised, each after the count of helper
+    /// calls made before it.
+    noted: Vec<(u64, Vec<u8>)>,
+}
+
+/// Counting of the helper calls of a run turned on for this thread while it lives. A
+/// diagnostic copy that meets Lua's `stack overflow` and catches it notes where
+/// ([`overflow_raised`]); the plain process, whose recursion piccolo does not stop, then
+/// runs the message counting the same calls and raising each overflow at the first helper
+/// call after the copy's point: the first one in the function whose call overflowed, or
+/// after a library function that did (`pcall`), inside it, as Lua raises it. The code such
+/// a function runs before that helper call runs in the plain run only, so the caller
+/// checks that the run ends as the copy's did (see `state::diagnose`).
+pub struct Counting {
+    outer: Option<Count>,
+}
+
+impl Counting {
+    /// Counting for a run that raises `raises` (see [`Count::raises`]): empty for the
+    /// diagnostic copy's, which notes its own.
+    pub fn start(raises: Vec<(u64, Vec<u8>)>) -> Counting {
+        let outer = COUNT.with(|count| {
+            count.borrow_mut().replace(Count {
+                calls: 0,
+                raises,
+                fired: 0,
+                noted: Vec::new(),
+            })
+        });
+        LOCATING.fetch_add(1, Ordering::Relaxed);
+        Counting { outer }
+    }
+
+    /// The overflows noted so far (see [`overflow_raised`]).
+    pub fn noted(&self) -> Vec<(u64, Vec<u8>)> {
+        COUNT
+            .with(|count| count.borrow().as_ref().map(|c| c.noted.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Whether every overflow this run was to raise was raised.
+    pub fn all_raised(&self) -> bool {
+        COUNT.with(|count| {
+            count
+                .borrow()
+                .as_ref()
+                .is_some_and(|c| c.fired == c.raises.len())
+        })
+    }
+}
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        LOCATING.fetch_sub(1, Ordering::Relaxed);
+        let outer = self.outer.take();
+        COUNT.with(|count| *count.borrow_mut() = outer);
     }
 }
 
