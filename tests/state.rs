@@ -196,6 +196,12 @@ fn run(
     Ok((outcomes, p.state_hash()?))
 }
 
+/// Oracle scenarios left out: their messages recurse as deep as Lua allows, each met up
+/// to three times (plainly, on the diagnostic copy, plainly again when the program catches
+/// the overflow), a minute a run in a test build; their state is a few globals, and
+/// `tests/stack_overflow.rs` checks that such messages leave it as Lua would.
+const DEEP_SCENARIOS: &[&str] = &["stack_overflow"];
+
 /// Every oracle scenario, split at every message, ends with the same outcomes and the
 /// same final hash. Reference-typed keys (aos's resolver tables) are the hard part: their
 /// `pairs` order comes from identities, which must not depend on how a heap reuses memory.
@@ -211,8 +217,11 @@ fn split_runs_equal_unsplit_runs_for_oracle_scenarios() {
         .collect();
     names.sort();
     let (mut checked, mut refused) = (0, Vec::new());
-    for name in names {
-        let (options, msgs) = scenario(&name);
+    for name in names
+        .iter()
+        .filter(|n| !DEEP_SCENARIOS.contains(&n.as_str()))
+    {
+        let (options, msgs) = scenario(name);
         let unsplit = match run(&options, &msgs, None) {
             Ok(r) => r,
             Err(e) => {
