@@ -1094,18 +1094,9 @@ impl TokenLines {
     /// Where the constructor or function starting at `at` (its `{` or `function`) ends:
     /// its matching `}` or `end`.
     fn closing(&self, at: usize) -> Option<usize> {
-        let (mut brackets, mut blocks) = (0usize, 0usize);
+        let mut nesting = Nesting::default();
         for (i, (class, _)) in self.stream.get(at..)?.iter().enumerate() {
-            match class {
-                Class::Open | Class::OpenBrace => brackets += 1,
-                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
-                    brackets = brackets.checked_sub(1)?
-                }
-                Class::BlockOpen | Class::Do => blocks += 1,
-                Class::BlockClose => blocks = blocks.checked_sub(1)?,
-                _ => continue,
-            }
-            if brackets == 0 && blocks == 0 {
+            if nesting.step(*class)? && nesting.top() {
                 return Some(at + i);
             }
         }
@@ -1124,31 +1115,23 @@ impl TokenLines {
             .filter(|(_, (class, _))| *class == Class::OpenBrace)
             .nth(constructor)?
             .0;
-        let (mut brackets, mut blocks, mut index) = (0usize, 0usize, 0usize);
+        let (mut nesting, mut index) = (Nesting::default(), 0usize);
         let mut start = open + 1;
         for (i, (class, _)) in self.stream.get(open + 1..)?.iter().enumerate() {
             let at = open + 1 + i;
-            let top = brackets == 0 && blocks == 0;
-            match class {
-                Class::Separator | Class::CloseBrace if top => {
-                    if index == item {
-                        let opens = self.class_at(start) == Some(Class::Open);
-                        return (opens && at > start).then(|| at - 1);
-                    }
-                    if *class == Class::CloseBrace {
-                        return None;
-                    }
-                    index += 1;
-                    start = at + 1;
-                }
-                Class::Open | Class::OpenBrace => brackets += 1,
-                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
-                    brackets = brackets.checked_sub(1)?
-                }
-                Class::BlockOpen | Class::Do => blocks += 1,
-                Class::BlockClose => blocks = blocks.checked_sub(1)?,
-                _ => {}
+            if !(nesting.top() && matches!(class, Class::Separator | Class::CloseBrace)) {
+                nesting.step(*class)?;
+                continue;
             }
+            if index == item {
+                let opens = self.class_at(start) == Some(Class::Open);
+                return (opens && at > start).then(|| at - 1);
+            }
+            if *class == Class::CloseBrace {
+                return None;
+            }
+            index += 1;
+            start = at + 1;
         }
         None
     }
@@ -1177,20 +1160,44 @@ impl TokenLines {
     /// The line of the first `do` after the token at `from` outside any bracket and any
     /// block opened after it: a numeric `for`'s `do` after a token of its header.
     fn do_after(&self, from: usize) -> Option<u64> {
-        let (mut brackets, mut blocks) = (0usize, 0usize);
+        let mut nesting = Nesting::default();
         for (class, line) in self.stream.get(from + 1..)? {
-            match class {
-                Class::Do if brackets == 0 && blocks == 0 => return Some(u64::from(*line)),
-                Class::Open | Class::OpenBrace => brackets += 1,
-                Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
-                    brackets = brackets.checked_sub(1)?
-                }
-                Class::BlockOpen | Class::Do => blocks += 1,
-                Class::BlockClose => blocks = blocks.checked_sub(1)?,
-                _ => {}
+            if *class == Class::Do && nesting.top() {
+                return Some(u64::from(*line));
             }
+            nesting.step(*class)?;
         }
         None
+    }
+}
+
+/// How deep a walk through the token stream is in brackets and in blocks (`function`,
+/// `do`, `if`, `repeat` up to their `end` or `until`).
+#[derive(Default)]
+struct Nesting {
+    brackets: usize,
+    blocks: usize,
+}
+
+impl Nesting {
+    /// Takes in one token: whether it opened or closed something (`None` for a close
+    /// without its open: the walk went past what it was looking in).
+    fn step(&mut self, class: Class) -> Option<bool> {
+        match class {
+            Class::Open | Class::OpenBrace => self.brackets += 1,
+            Class::CloseParen | Class::CloseBrace | Class::CloseBracket => {
+                self.brackets = self.brackets.checked_sub(1)?
+            }
+            Class::BlockOpen | Class::Do => self.blocks += 1,
+            Class::BlockClose => self.blocks = self.blocks.checked_sub(1)?,
+            _ => return Some(false),
+        }
+        Some(true)
+    }
+
+    /// Outside every bracket and block it met.
+    fn top(&self) -> bool {
+        self.brackets == 0 && self.blocks == 0
     }
 }
 
