@@ -152,6 +152,12 @@ const STATEMENTS: &[&str] = &[
     "function none . f ( a ) local b = a return b end",
     "function t . a . b . f ( ) end",
     "function none : m ( a ) return a end",
+    // Stores whose values end in tokens of no identity: at the value list's last token.
+    "none . x = t . n + 1",
+    "none . x , none . y = t . n , 2 * 3",
+    "none [ t . n ] = - 1",
+    "none . x = ( t . n + 1 ) * 2",
+    "none . x = id ( t . n , 1 )",
     // A constructor's nil or NaN key: at the field's last token, found by counting the
     // source's constructors and their items when no name or string tells.
     "local x = { { } , [ 0 / 0 ] = 1 + 2 }",

@@ -884,6 +884,19 @@ fn anchor_line(
             .item_end(constructor, item)
             .and_then(|at| token_lines.line_at(at))
             .or(names),
+        Anchor::StoreEnd(tokens) => tokens
+            .iter()
+            .filter_map(|t| token_lines.place(t))
+            .max()
+            .and_then(|at| token_lines.store_end(at))
+            .and_then(|end| token_lines.line_at(end))
+            .or_else(|| {
+                tokens
+                    .iter()
+                    .filter_map(|t| token_lines.line_of(t))
+                    .chain(names)
+                    .max()
+            }),
         Anchor::ForIn(last) => token_lines.after_in(&last),
         Anchor::ForDo(tokens) => tokens
             .iter()
@@ -907,10 +920,19 @@ enum Class {
     CloseParen,
     CloseBrace,
     CloseBracket,
-    /// `,`, `;`.
+    /// `,`.
     Separator,
+    SemiColon,
     /// `=`.
     Assign,
+    /// A binary operator, or `-` and `~`, which may also be unary.
+    BinaryOperator,
+    /// `not`, `#`.
+    UnaryOperator,
+    /// A number, `nil`, `true`, `false`, `...`: a value of one token and no identity.
+    Literal,
+    /// `.`, `:`: a field or method name follows.
+    Dot,
     Do,
     In,
     /// `function`, `if`, `repeat`: a word that opens a block another word ends.
@@ -929,8 +951,38 @@ impl Class {
             Token::RightParen => Class::CloseParen,
             Token::RightBrace => Class::CloseBrace,
             Token::RightBracket => Class::CloseBracket,
-            Token::Comma | Token::SemiColon => Class::Separator,
+            Token::Comma => Class::Separator,
+            Token::SemiColon => Class::SemiColon,
             Token::Assign => Class::Assign,
+            Token::And
+            | Token::Or
+            | Token::Minus
+            | Token::Add
+            | Token::Mul
+            | Token::Div
+            | Token::IDiv
+            | Token::Pow
+            | Token::Mod
+            | Token::BitNotXor
+            | Token::BitAnd
+            | Token::BitOr
+            | Token::ShiftRight
+            | Token::ShiftLeft
+            | Token::Concat
+            | Token::LessThan
+            | Token::LessEqual
+            | Token::GreaterThan
+            | Token::GreaterEqual
+            | Token::Equal
+            | Token::NotEqual => Class::BinaryOperator,
+            Token::Not | Token::Len => Class::UnaryOperator,
+            Token::Integer(_)
+            | Token::Float(_)
+            | Token::Nil
+            | Token::True
+            | Token::False
+            | Token::Dots => Class::Literal,
+            Token::Dot | Token::Colon => Class::Dot,
             Token::Do => Class::Do,
             Token::In => Class::In,
             Token::Function | Token::If | Token::Repeat => Class::BlockOpen,
@@ -1083,7 +1135,7 @@ impl TokenLines {
     fn after_read(&self, end: usize, item: bool) -> Option<u64> {
         let next = end + 1;
         if item
-            && self.class_at(next)? == Class::Separator
+            && matches!(self.class_at(next)?, Class::Separator | Class::SemiColon)
             && self.class_at(next + 1) == Some(Class::CloseBrace)
         {
             return self.line_at(next + 1);
@@ -1119,7 +1171,8 @@ impl TokenLines {
         let mut start = open + 1;
         for (i, (class, _)) in self.stream.get(open + 1..)?.iter().enumerate() {
             let at = open + 1 + i;
-            if !(nesting.top() && matches!(class, Class::Separator | Class::CloseBrace)) {
+            let separator = matches!(class, Class::Separator | Class::SemiColon);
+            if !(nesting.top() && (separator || *class == Class::CloseBrace)) {
                 nesting.step(*class)?;
                 continue;
             }
@@ -1136,6 +1189,41 @@ impl TokenLines {
         None
     }
 
+    /// Where the value list a store waits for ends (Lua stores after its last token), from
+    /// the token at `from`: the store's key when it is followed by `=` (or `]` and `=`), else
+    /// a token inside the values (the latest with identity). The values are followed as Lua
+    /// reads expressions: operands (a name, a string, a literal, a bracketed part, a
+    /// function), each followed by an operator, a `,`, a field, call or index suffix, or a
+    /// bracket closing one opened before `from`; anything else ends them. From a target of
+    /// several, the later targets are followed the same way up to the `=`.
+    fn store_end(&self, from: usize) -> Option<usize> {
+        let (mut at, mut operand) = match (self.class_at(from + 1), self.class_at(from + 2)) {
+            (Some(Class::Assign), _) => (from + 1, true),
+            (Some(Class::CloseBracket), Some(Class::Assign)) => (from + 2, true),
+            _ => (from, false),
+        };
+        loop {
+            let Some(class) = self.class_at(at + 1) else {
+                return (!operand).then_some(at);
+            };
+            match (operand, class) {
+                (true, Class::Identity | Class::Literal) => (at, operand) = (at + 1, false),
+                (true, Class::Open | Class::OpenBrace | Class::BlockOpen) => {
+                    (at, operand) = (self.closing(at + 1)?, false)
+                }
+                (true, Class::UnaryOperator | Class::BinaryOperator) => at += 1,
+                (true, _) => return None,
+                // `=` after a target: the values follow (`t.a, t.b = x, y`).
+                (false, Class::BinaryOperator | Class::Separator | Class::Dot | Class::Assign) => {
+                    (at, operand) = (at + 1, true)
+                }
+                (false, Class::Open | Class::OpenBrace) => at = self.closing(at + 1)?,
+                (false, Class::CloseParen | Class::CloseBracket | Class::CloseBrace) => at += 1,
+                (false, _) => return Some(at),
+            }
+        }
+    }
+
     /// The line of the `function` of a function statement whose name ends at `end`
     /// (`function a.b.c(` or `function a.b:c(`): back over its names, dots and colon.
     fn function_before(&self, end: usize) -> Option<u64> {
@@ -1144,7 +1232,7 @@ impl TokenLines {
             at = at.checked_sub(1)?;
             match self.class_at(at)? {
                 Class::BlockOpen => return self.line_at(at),
-                Class::Identity | Class::Other => {}
+                Class::Identity | Class::Dot => {}
                 _ => return None,
             }
         }

@@ -65,6 +65,9 @@ pub enum Anchor<S> {
     /// On the line of the last token of item `item` (0-based) of the `constructor`-th table
     /// constructor of the source (by its `{`, in source order): a `[k] = v` field's store.
     Item { constructor: usize, item: usize },
+    /// On the line of the last token of a store's value list, found in the token stream
+    /// from the latest of these tokens (its key's and values'): where Lua stores.
+    StoreEnd(Vec<S>),
     /// On the line of the token after `in`, given the last name of a generic `for`: where
     /// Lua calls its iterator.
     ForIn(S),
@@ -157,6 +160,9 @@ pub struct IndexRewrite<S> {
     /// Hidden locals holding what a multiple assignment stores into (`(t1)`, see
     /// `assign.rs`), with the description of the expression each holds: Lua names that.
     aliases: Vec<(S, Option<Described<S>>)>,
+    /// The name and string tokens of the latest multiple assignment's targets and values
+    /// (the hidden locals' values): where its stores are, which Lua makes after them all.
+    alias_tokens: Vec<S>,
     /// The first line of the statement being visited (0-based), where piccolo puts all of
     /// its instructions, and so the position of a helper call given no line of its own.
     statement_line: u64,
@@ -229,6 +235,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             depth: 0,
             text,
             aliases: Vec::new(),
+            alias_tokens: Vec::new(),
             statement_line: 0,
             for_name: None,
             read_lines: Vec::new(),
@@ -628,6 +635,10 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
             for a in &args[1..] {
                 tokens.expression(a);
             }
+            // A multiple assignment's store: its key and value are hidden locals.
+            if args.iter().any(|a| first_token(a).is_some_and(is_hidden)) {
+                tokens.0.extend(self.alias_tokens.iter().cloned());
+            }
             // After the value's last token: for a one-token value of no identity
             // (`t.k = 1`), a constructor or a function, found after the `=`; `function
             // t.k() ... end` at its first line.
@@ -642,7 +653,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                     skip: 0,
                     after: After::Stored(value),
                 },
-                _ => Anchor::Latest(tokens.0),
+                _ => Anchor::StoreEnd(tokens.0),
             }
         } else {
             Anchor::Names
@@ -769,6 +780,13 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> VisitMut<S> for IndexRewrite<S> {
                         (n.clone(), described)
                     })
                     .collect();
+                if !aliases.is_empty() {
+                    let mut tokens = Tokens(Vec::new());
+                    for v in values.iter() {
+                        tokens.expression(v);
+                    }
+                    self.alias_tokens = tokens.0;
+                }
                 self.aliases.extend(aliases);
                 self.list(values);
                 for (i, n) in names.iter().enumerate() {
