@@ -62,7 +62,7 @@ pub struct Outcome {
     /// The error when the program made it something other than a string (an Eval whose
     /// chunk returns a second value that is a number, boolean or table): that value as
     /// aos's loader hands it over, which `Error` then holds, as in aos; `error` is its text
-    /// ([`error_value_text`]).
+    /// ([`split_error`]).
     pub error_value: Option<Json>,
     /// The error in structured form (an aolite addition to aos's shape): Lua's message, the
     /// position in the user's code and the frames that led there.
@@ -77,12 +77,14 @@ pub struct Outcome {
     pub diff: Option<Vec<crate::state::diff::Change>>,
 }
 
-/// The text of an `Error` that is not a string: its JSON (a number, boolean, array or
-/// object), the same whether read from the process or from a serialised outcome.
-pub fn error_value_text(value: &Json) -> String {
-    match value {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
+/// An outcome's `Error` as aos's loader hands it over (absent, text, or another value) as
+/// [`Outcome::error`] and [`Outcome::error_value`]: a value that is not a string has its
+/// JSON as text, the same whether read from the process or from a serialised outcome.
+pub fn split_error(error: Option<Json>) -> (Option<String>, Option<Json>) {
+    match error {
+        None | Some(Json::Null) => (None, None),
+        Some(Json::String(s)) => (Some(s), None),
+        Some(v) => (Some(v.to_string()), Some(v)),
     }
 }
 
@@ -157,11 +159,7 @@ struct OutcomeWire {
 
 impl From<OutcomeWire> for Outcome {
     fn from(w: OutcomeWire) -> Self {
-        let (error, error_value) = match w.error {
-            None | Some(Json::Null) => (None, None),
-            Some(Json::String(s)) => (Some(s), None),
-            Some(v) => (Some(error_value_text(&v)), Some(v)),
-        };
+        let (error, error_value) = split_error(w.error);
         Outcome {
             output: w.output,
             messages: w.messages,

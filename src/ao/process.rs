@@ -509,8 +509,7 @@ impl Process {
             )),
             Err(e) => Err(e),
         };
-        let ok = result.is_ok();
-        if let Some(caught) = running.end(&mut self.vm, result.as_ref().map_err(|_| ()), ok) {
+        if let Some(caught) = running.end(&mut self.vm, result.as_ref().ok()) {
             self.vm.rollback(savepoint);
             self.vm.host().borrow_mut().fuel_before_slice = fuel_clock;
             return Dispatched::Redo(result, caught);
@@ -842,8 +841,7 @@ where
         Err(e) => Err(e),
     };
     let mut result = result;
-    let succeeded = matches!(&result, Ok(o) if o.error.is_none());
-    if let Some(caught) = running.end(vm, result.as_ref().map_err(|_| ()), succeeded) {
+    if let Some(caught) = running.end(vm, result.as_ref().ok()) {
         if let (Ok(outcome), true) = (&mut result, diff) {
             outcome.diff = Some(Vec::new());
         }
@@ -1069,11 +1067,7 @@ fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcom
     };
     // The error: text, or a value as aos's loader hands it over (an Eval's second
     // result), with its JSON as text.
-    let (error, error_value) = match take("Error") {
-        None | Some(Json::Null) => (None, None),
-        Some(Json::String(s)) => (Some(s), None),
-        Some(v) => (Some(super::outcome::error_value_text(&v)), Some(v)),
-    };
+    let (error, error_value) = super::outcome::split_error(take("Error"));
     let output = take("Output").unwrap_or(Json::Null);
     let messages = list(take("Messages"));
     let spawns = list(take("Spawns"));

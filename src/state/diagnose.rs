@@ -121,26 +121,22 @@ impl Pass {
 }
 
 impl Running {
-    /// Ends the run (`ok`: it returned, with or without an `Error` in its outcome;
-    /// `succeeded`: without): `Some` with the values it noted when it is to be rolled back
-    /// and given back ([`Dispatched::Redo`]). A first run is given back when it can be run
-    /// again and met an error lacking detail, or, when it succeeded, took a traceback; a
-    /// substituting run when its values did not line up.
-    pub(crate) fn end(
-        self,
-        vm: &mut Vm,
-        result: Result<&Outcome, ()>,
-        succeeded: bool,
-    ) -> Option<Caught> {
-        let ok = result.is_ok();
+    /// Ends the run (`outcome`: what it returned, with or without an `Error`; `None` when it
+    /// failed outside the handlers): `Some` with the values it noted when it is to be rolled
+    /// back and given back ([`Dispatched::Redo`]). A first run is given back when it can be
+    /// run again and met an error lacking detail, or, when it succeeded, took a traceback; a
+    /// substituting run when its values did not line up; an overflow run when it did not
+    /// end as the copy's.
+    pub(crate) fn end(self, vm: &mut Vm, outcome: Option<&Outcome>) -> Option<Caught> {
+        let ok = outcome.is_some();
+        let succeeded = outcome.is_some_and(|o| o.error.is_none());
         let end = vm.enter(diagnostics::end_run);
         if let Some((counting, copy)) = self.overflow {
             let kept = succeeded
                 && end.lined_up
                 && counting.all_raised()
-                && result.is_ok_and(|o| same_outcome(o, &copy.outcome))
+                && outcome.is_some_and(|o| same_outcome(o, &copy.outcome))
                 && data_fingerprint(vm) == copy.fingerprint;
-            drop(counting);
             return (!kept).then(|| vm.enter(diagnostics::take_caught));
         }
         let redo = if self.first {
@@ -335,8 +331,7 @@ impl Process {
             .set_limits(diagnostics::overflow_limits(*self.vm.limits()));
         let counting = Counting::start(Vec::new());
         let again = rerun(&mut copy);
-        let raises = counting.noted();
-        drop(counting);
+        let raises = counting.into_noted();
         if !copy.vm.enter(diagnostics::overflowed) {
             return None;
         }

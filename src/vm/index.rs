@@ -1297,7 +1297,6 @@ fn is_single_token<S>(e: &Expression<S>) -> bool {
             ))
 }
 
-/// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
 /// Each table constructor of `block` with fields, by the address of its fields (which the
 /// rewrites move but do not reallocate), numbered in source order among all of its
 /// constructors: the place of its `{` among the source's (Lua has no other `{`). Taken
@@ -1372,6 +1371,7 @@ fn first_token<S>(e: &Expression<S>) -> Option<&S> {
     }
 }
 
+/// Whether `e` is the integer literal `code` (an operator code passed to `(arith)`).
 fn is_code<S>(e: &Expression<S>, code: i64) -> bool {
     e.tail.is_empty()
         && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Integer(c)) if *c == code)

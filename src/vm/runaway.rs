@@ -143,10 +143,15 @@ impl Counting {
         Counting { outer }
     }
 
-    /// The overflows noted so far (see [`overflow_raised`]).
-    pub fn noted(&self) -> Vec<(u64, Vec<u8>)> {
+    /// Ends the counting: the overflows noted (see [`overflow_raised`]).
+    pub fn into_noted(self) -> Vec<(u64, Vec<u8>)> {
         COUNT
-            .with(|count| count.borrow().as_ref().map(|c| c.noted.clone()))
+            .with(|count| {
+                count
+                    .borrow_mut()
+                    .as_mut()
+                    .map(|c| std::mem::take(&mut c.noted))
+            })
             .unwrap_or_default()
     }
 
