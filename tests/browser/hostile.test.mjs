@@ -3,24 +3,16 @@
 // (tests/hostile.rs) and in Node (tests/js/hostile.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "../../scripts/serve.mjs";
-import { launch } from "./chromium.mjs";
+import { openReadyPage } from "./chromium.mjs";
 
-let server, browser, page;
-const pageErrors = [];
+let page, pageErrors, close;
 
 before(async () => {
-  server = await serve(0);
-  browser = await launch();
-  page = await browser.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e));
-  await page.goto(`${server.url}tests/browser/hostile.html`);
-  await page.waitForFunction(() => document.body?.dataset.ready === "true", null, { timeout: 60_000 });
+  ({ page, pageErrors, close } = await openReadyPage("tests/browser/hostile.html"));
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 for (const name of ["sources", "messages", "documents"]) {

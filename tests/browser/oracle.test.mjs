@@ -5,28 +5,20 @@
 // included.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "../../scripts/serve.mjs";
-import { launch } from "./chromium.mjs";
+import { openReadyPage } from "./chromium.mjs";
 import { parseGlobals } from "../oracle/aos.mjs";
 import { normalizeRun } from "../oracle/normalize.mjs";
 import { KNOWN, assertMatchesAos, readExpected } from "../oracle/known.mjs";
 import { expandScenario, listScenarioFiles, loadScenario } from "../oracle/scenario.mjs";
 
-let server, browser, page;
-const pageErrors = [];
+let page, pageErrors, close;
 
 before(async () => {
-  server = await serve(0);
-  browser = await launch();
-  page = await browser.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e));
-  await page.goto(`${server.url}tests/browser/oracle.html`);
-  await page.waitForFunction(() => document.body?.dataset.ready === "true", null, { timeout: 60_000 });
+  ({ page, pageErrors, close } = await openReadyPage("tests/browser/oracle.html"));
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await close?.();
 });
 
 for (const file of listScenarioFiles()) {
