@@ -231,6 +231,31 @@ fn set_lines(proto: &mut CompiledPrototype<SourceString>, calls: &FunctionCalls)
     }
 }
 
+/// Puts each numeric `for`'s back edge (`NumericForLoop`) on the line of its `for`, as Lua
+/// numbers it (piccolo gives it the line of the loop's `end`), in `proto` and the functions
+/// inside it. Only a loop stopped for running out of fuel there shows it: that stop is named
+/// by the line where the loop starts, or by a line of its body.
+pub fn loops_on_their_line(proto: &mut CompiledPrototype<SourceString>) {
+    let mut lines: Option<Vec<LineNumber>> = None;
+    for (i, op) in proto.opcodes.iter().enumerate() {
+        if let Operation::NumericForLoop { jump, .. } = op.decode() {
+            // It jumps to the instruction after its `NumericForPrep`.
+            let target = i as isize + 1 + jump as isize;
+            let lines = lines
+                .get_or_insert_with(|| expand(&proto.opcode_line_numbers, proto.opcodes.len()));
+            if let Some(prep) = usize::try_from(target - 1).ok().filter(|&p| p < i) {
+                lines[i] = lines[prep];
+            }
+        }
+    }
+    if let Some(lines) = lines {
+        proto.opcode_line_numbers = compress(&lines);
+    }
+    for inner in &mut proto.prototypes {
+        loops_on_their_line(inner);
+    }
+}
+
 /// The line of each of `count` instructions from piccolo's table (sorted starts).
 fn expand(table: &[(usize, LineNumber)], count: usize) -> Vec<LineNumber> {
     let mut lines = Vec::with_capacity(count);

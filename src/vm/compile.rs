@@ -502,6 +502,7 @@ fn compile_here(
             &read_lines,
         );
     }
+    super::call_lines::loops_on_their_line(&mut compiled);
     let mut inner = *compiled.prototypes.remove(0);
     inner.reference = FunctionRef::Chunk;
     restore_vararg_flags(&mut inner, &declared_vararg);
