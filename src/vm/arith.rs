@@ -17,13 +17,12 @@ use piccolo::compiler::parser::{
 };
 use piccolo::compiler::LineNumber;
 
+use super::kinds::{self, LocalKinds, NameId};
 use super::rewrite::simple;
 use super::visit::mutable::{
     walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
 };
-use super::visit::read_only::{
-    walk_simple as walk_simple_ref, walk_statement as walk_statement_ref, Visit,
-};
+use super::visit::read_only::{walk_simple as walk_simple_ref, Visit};
 
 /// Operation codes passed as the helper's first argument.
 pub mod op {
@@ -60,7 +59,7 @@ pub mod op {
 /// What is statically known about an expression's value: a number of a known subtype, or
 /// a number of either subtype.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
+pub(super) enum Kind {
     Int,
     /// A length (`#x`), or computed from one with integers: an integer unless a `__len`
     /// metamethod returned something else. Trusted as an integer for arithmetic and
@@ -72,7 +71,7 @@ enum Kind {
 }
 
 impl Kind {
-    fn join(self, other: Kind) -> Kind {
+    pub(super) fn join(self, other: Kind) -> Kind {
         match (self, other) {
             (a, b) if a == b => a,
             (Kind::Int | Kind::Length, Kind::Int | Kind::Length) => Kind::Length,
@@ -80,14 +79,14 @@ impl Kind {
         }
     }
 
-    fn integer_like(self) -> bool {
+    pub(super) fn integer_like(self) -> bool {
         matches!(self, Kind::Int | Kind::Length)
     }
 }
 
 /// The subtype of `a <code> b` for numbers of kinds `a` and `b` (Lua 5.3's rules: `/` and
 /// `^` give floats, bitwise operators integers, the rest integers only for two integers).
-fn result_kind(code: i64, a: Kind, b: Kind) -> Kind {
+pub(super) fn result_kind(code: i64, a: Kind, b: Kind) -> Kind {
     match code {
         op::DIV | op::POW => Kind::Float,
         op::BAND | op::BOR | op::BXOR | op::SHL | op::SHR | op::BNOT => Kind::Int,
@@ -147,7 +146,7 @@ fn grouped<S>(e: Expression<S>) -> Expression<S> {
     }))
 }
 
-fn binary_code(o: BinaryOperator) -> Option<i64> {
+pub(super) fn binary_code(o: BinaryOperator) -> Option<i64> {
     use BinaryOperator::*;
     Some(match o {
         Add => op::ADD,
@@ -172,7 +171,7 @@ fn binary_code(o: BinaryOperator) -> Option<i64> {
     })
 }
 
-fn yields_number(o: BinaryOperator) -> bool {
+pub(super) fn yields_number(o: BinaryOperator) -> bool {
     binary_code(o).is_some_and(|c| c < op::LT)
 }
 
@@ -248,9 +247,11 @@ pub struct ArithRewrite<S> {
     /// Whether `==` and `~=` get Lua's exact integer/float comparison where piccolo's could
     /// round (see [`Self::eq_vm_safe`]); off for aolite's own runtime modules (`Reads::Vm`).
     exact_equality: bool,
+    /// The kinds of the chunk's locals (see `kinds.rs`), found before rewriting.
+    locals: Option<LocalKinds<S>>,
 }
 
-impl<S: Clone + PartialEq> ArithRewrite<S> {
+impl<S: Clone + PartialEq + NameId> ArithRewrite<S> {
     pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S, exact_equality: bool) -> Self {
         ArithRewrite {
             exact_equality,
@@ -261,11 +262,18 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
             for_names,
             line: LineNumber(0),
             inline,
+            locals: None,
         }
     }
 
     pub fn chunk(&mut self, block: &mut Block<S>) {
+        self.locals = Some(kinds::infer(block));
         self.block(block);
+    }
+
+    /// The kind of number the local declared by `name` always holds, if known.
+    fn declared_kind(&self, name: &S) -> Option<Kind> {
+        self.locals.as_ref().and_then(|l| l.of(name))
     }
 
     fn known_kind(&self, name: &S) -> Option<Kind> {
@@ -308,6 +316,16 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
                     },
                     _ => return None,
                 },
+                // A call of a local function whose results are known (see `kinds.rs`).
+                PrimaryExpression::Name(n)
+                    if matches!(
+                        s.suffixes.as_slice(),
+                        [SuffixPart::Call(CallSuffix::Function(_))]
+                    ) =>
+                {
+                    let (declared, _) = self.scope.iter().rev().find(|(m, _)| m == n)?;
+                    self.locals.as_ref()?.result_of(declared)?
+                }
                 _ => return None,
             },
             // `__len` may return anything (`#t + 1` with a string length raises in Lua where
@@ -575,69 +593,27 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     }
 
     fn statements(&mut self, statements: &mut [LineAnnotated<Statement<S>>]) {
-        for i in 0..statements.len() {
+        for statement in statements {
             self.budget = CALLS_PER_STATEMENT;
-            self.line = statements[i].line_number;
-            let (done, rest) = statements.split_at_mut(i + 1);
-            let s = &mut done[i].inner;
+            let line = statement.line_number;
+            self.line = line;
+            let s = &mut statement.inner;
             if let Statement::LocalStatement(l) = s {
                 for e in &mut l.values {
                     self.expression(e);
                 }
-                // Decide before the values are rewritten further: a name is numeric when
-                // its value is, and every later assignment to it is too.
-                let flags: Vec<Option<Kind>> = l
-                    .names
-                    .iter()
-                    .enumerate()
-                    .map(|(j, name)| {
-                        let kind = l.values.get(j).and_then(|v| self.kind(v))?;
-                        self.assigned_kind(name, kind, rest)
-                    })
-                    .collect();
-                for (name, numeric) in l.names.iter().cloned().zip(flags) {
-                    self.scope.push((name, numeric));
+                for name in &l.names {
+                    let kind = self.declared_kind(name);
+                    self.scope.push((name.clone(), kind));
                 }
                 continue;
             }
             if matches!(s, Statement::For(ForStatement::Numeric { .. })) {
-                let line = done[i].line_number;
                 self.numeric_for(s, line);
                 continue;
             }
             self.statement(s);
         }
-    }
-
-    /// The kind of number `name` holds when it starts with one of kind `initial`, if every
-    /// assignment to it in `rest` (at any depth) stores a number.
-    fn assigned_kind(
-        &mut self,
-        name: &S,
-        initial: Kind,
-        rest: &[LineAnnotated<Statement<S>>],
-    ) -> Option<Kind> {
-        let mut kind = initial;
-        // A second pass when the first widened the kind (`x = x + 0.5` on an integer):
-        // `Number` is the widest, so two passes settle.
-        for _ in 0..2 {
-            self.scope.push((name.clone(), Some(kind)));
-            let mut check = NumericStores {
-                arith: self,
-                name,
-                kind: Some(kind),
-            };
-            for s in rest {
-                check.statement(&s.inner);
-            }
-            let found = check.kind;
-            self.scope.pop();
-            if found == Some(kind) || found.is_none() {
-                return found;
-            }
-            kind = found?;
-        }
-        Some(Kind::Number)
     }
 
     /// A numeric `for`. piccolo's loop accepts any values its `to_number` takes, switches
@@ -676,13 +652,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
         let float_literals = literal_value(initial).is_some()
             && literal_value(limit).is_some()
             && (ki == Some(Kind::Float) || ks == Some(Kind::Float));
-        let counter = match (ki, ks) {
-            (Some(Kind::Int), Some(Kind::Int)) => Kind::Int,
-            (Some(i), Some(s)) if i.integer_like() && s.integer_like() => Kind::Length,
-            (Some(Kind::Float), _) | (_, Some(Kind::Float)) => Kind::Float,
-            _ => Kind::Number,
-        };
-        let counter = (!assigns_name(name, &body.statements)).then_some(counter);
+        let counter = self.declared_kind(name);
         let mark = self.scope.len();
         self.scope.push((name.clone(), counter));
         self.block(body);
@@ -720,7 +690,7 @@ impl<S: Clone + PartialEq> ArithRewrite<S> {
     }
 }
 
-impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
+impl<S: Clone + PartialEq + NameId> VisitMut<S> for ArithRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
         self.statements(&mut b.statements);
@@ -763,10 +733,9 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
 
     /// Reached only for loops outside `statements` (none in piccolo's grammar).
     fn numeric_for_body(&mut self, name: &S, body: &mut Block<S>) {
-        let counter_untouched = !assigns_name(name, &body.statements);
         let mark = self.scope.len();
-        self.scope
-            .push((name.clone(), counter_untouched.then_some(Kind::Number)));
+        let kind = self.declared_kind(name);
+        self.scope.push((name.clone(), kind));
         self.block(body);
         self.scope.truncate(mark);
     }
@@ -782,8 +751,9 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
 
     fn function(&mut self, f: &mut FunctionDefinition<S>) {
         let mark = self.scope.len();
-        for p in f.parameters.iter().cloned() {
-            self.scope.push((p, None));
+        for p in &f.parameters {
+            let kind = self.declared_kind(p);
+            self.scope.push((p.clone(), kind));
         }
         walk_function(self, f);
         self.scope.truncate(mark);
@@ -839,64 +809,6 @@ impl<S: Clone + PartialEq> VisitMut<S> for ArithRewrite<S> {
             *h = *call.head;
         }
     }
-}
-
-/// The search behind `assigned_kind`: joins the kinds of the values assigned to `name`,
-/// and clears `kind` at an assignment of a value not known to be a number.
-struct NumericStores<'a, S> {
-    arith: &'a ArithRewrite<S>,
-    name: &'a S,
-    kind: Option<Kind>,
-}
-
-impl<S: Clone + PartialEq> Visit<S> for NumericStores<'_, S> {
-    fn statement(&mut self, s: &Statement<S>) {
-        if let Statement::Assignment(a) = s {
-            for (i, t) in a.targets.iter().enumerate() {
-                if matches!(t, AssignmentTarget::Name(n) if n == self.name) {
-                    let value = a
-                        .values
-                        .get(i)
-                        .filter(|_| a.values.len() == a.targets.len())
-                        .and_then(|v| self.arith.kind(v));
-                    self.kind = match (self.kind, value) {
-                        (Some(k), Some(v)) => Some(k.join(v)),
-                        _ => None,
-                    };
-                }
-            }
-        }
-        if self.kind.is_some() {
-            walk_statement_ref(self, s);
-        }
-    }
-}
-
-/// Whether any of `statements` (at any depth, nested functions included) assigns the name
-/// `name`.
-fn assigns_name<S: PartialEq>(name: &S, statements: &[LineAnnotated<Statement<S>>]) -> bool {
-    struct Search<'a, S> {
-        name: &'a S,
-        found: bool,
-    }
-    impl<S: PartialEq> Visit<S> for Search<'_, S> {
-        fn statement(&mut self, s: &Statement<S>) {
-            if let Statement::Assignment(a) = s {
-                self.found |= a
-                    .targets
-                    .iter()
-                    .any(|t| matches!(t, AssignmentTarget::Name(n) if n == self.name));
-            }
-            if !self.found {
-                walk_statement_ref(self, s);
-            }
-        }
-    }
-    let mut search = Search { name, found: false };
-    for s in statements {
-        search.statement(&s.inner);
-    }
-    search.found
 }
 
 /// Whether an expression uses `...` (outside the functions inside it).

@@ -19,6 +19,7 @@ pub mod fingerprint;
 mod gc_tests;
 pub mod helpers;
 pub mod index;
+pub mod kinds;
 pub mod labels;
 pub mod numerals;
 pub mod params;
