@@ -517,6 +517,81 @@ fn io_is_aos() {
     );
 }
 
+/// `os.setlocale`, `loadfile` and `dofile` as aos's C library has them: locale names kept
+/// per category (process state: a failed message's change is undone), files that never open;
+/// every line printed and every message's result equals aos's.
+#[test]
+fn locale_and_files_are_aos() {
+    let steps = recorded_steps("locale_and_files");
+    let mut p = Process::new(oracle_options()).expect("spawn");
+    let source = std::fs::read_to_string(format!(
+        "{}/tests/oracle/scenarios/locale_and_files.lua",
+        root()
+    ))
+    .expect("source");
+    let load = p.eval(&source).expect("load");
+    let want = recorded_step(&steps, "load")["output"]["data"]
+        .as_str()
+        .expect("data")
+        .to_owned();
+    for (got, want) in load.output.lines().zip(want.lines()) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(load.output.lines().count(), want.lines().count());
+    let locale = |tags: &[(&str, &str)]| {
+        tags.iter().fold(
+            Message::default().with_tag("Action", "Locale"),
+            |m, &(k, v)| m.with_tag(k, v),
+        )
+    };
+    let eval = |code: &str| {
+        Message::default()
+            .with_tag("Action", "Eval")
+            .with_data(code)
+    };
+    let sent = [
+        (
+            "m1",
+            locale(&[("Locale", "fr_FR"), ("Category", "numeric")]),
+        ),
+        ("m2", eval("return os.setlocale()")),
+        (
+            "failed-set",
+            locale(&[("Locale", "es_ES"), ("Fail", "yes")]),
+        ),
+        ("m4", eval("return os.setlocale()")),
+        ("m5", locale(&[("Category", "numeric")])),
+        ("m6", eval("os.setlocale('C') return os.setlocale()")),
+    ];
+    for (label, message) in sent {
+        let out = p.send(message).expect("send");
+        let expected = recorded_step(&steps, label);
+        match expected["output"]["data"].as_str() {
+            Some(data) => {
+                let got = match &out.output {
+                    Json::Object(fields) => fields["data"].clone(),
+                    other => other.clone(),
+                };
+                assert_eq!(got, json!(data), "{label}");
+            }
+            None => assert!(out.error.is_some(), "{label}"),
+        }
+    }
+}
+
+/// The locale names are process state: exported and imported with the rest.
+#[test]
+fn locale_names_are_state() {
+    let mut p = Process::new(ProcessOptions::default()).expect("spawn");
+    p.eval("os.setlocale('pt_BR', 'numeric')").expect("eval");
+    let doc = p.export_state().expect("export");
+    let mut q = Process::import_state(&doc).expect("import");
+    assert_eq!(p.state_hash().expect("hash"), q.state_hash().expect("hash"));
+    let query = "return os.setlocale()";
+    assert_eq!(q.eval(query).expect("eval").output, "C;pt_BR;C;C;C;C");
+    assert_eq!(p.eval(query).expect("eval").output, "C;pt_BR;C;C;C;C");
+}
+
 /// The standard files are built-in objects: a program may keep them in its state, which
 /// exports and imports, and its choice of default output is state too (rolled back with a
 /// failed message, kept by export).

@@ -164,6 +164,37 @@ pub fn check_bytes<'gc>(
     Ok(out)
 }
 
+/// `luaL_checkoption`: argument `i` (a string, or a number converted to one) must be one
+/// of `options`, else `bad argument #i to 'f' (invalid option 'x')`; absent, it is
+/// `default` when there is one. The index of the option chosen.
+pub fn check_option<'gc>(
+    ctx: Context<'gc>,
+    exec: &Execution<'gc, '_>,
+    stack: &Stack<'gc, '_>,
+    i: usize,
+    fname: &str,
+    options: &[&str],
+    default: Option<&str>,
+) -> Result<usize, Error<'gc>> {
+    let given = match (stack.get(i), default) {
+        (Value::Nil, Some(d)) => d.as_bytes().to_vec(),
+        _ => check_bytes(ctx, exec, stack, i, fname)?,
+    };
+    match options.iter().position(|o| o.as_bytes() == given) {
+        Some(chosen) => Ok(chosen),
+        None => {
+            let shown = String::from_utf8_lossy(&given).into_owned();
+            Err(bad_arg(
+                ctx,
+                exec,
+                i,
+                fname,
+                &format!("invalid option '{shown}'"),
+            ))
+        }
+    }
+}
+
 /// A string argument as a Lua string (numbers converted), without copying its bytes.
 pub fn check_string<'gc>(
     ctx: Context<'gc>,

@@ -14,7 +14,7 @@ use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table,
 use super::lua_format::FormatArg;
 use crate::vm::Host;
 
-use super::argcheck::{bad_arg, error, type_error};
+use super::argcheck::{bad_arg, check_option, error, type_error};
 
 /// Which standard file a `FILE*` userdata is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -111,38 +111,8 @@ fn failure<'gc>(ctx: Context<'gc>, mut stack: Stack<'gc, '_>, msg: &str, code: O
     }
 }
 
-/// `bad argument #i to 'f' (invalid option 'x')` unless argument `i` is absent or one of
-/// `options`; the option chosen (or `default`).
-fn check_option<'gc>(
-    ctx: Context<'gc>,
-    exec: &Execution<'gc, '_>,
-    stack: &Stack<'gc, '_>,
-    i: usize,
-    fname: &str,
-    options: &[&str],
-    default: Option<&str>,
-) -> Result<(), Error<'gc>> {
-    let given = match stack.get(i) {
-        Value::Nil if default.is_some() => return Ok(()),
-        Value::String(s) => s,
-        _ => return Err(type_error(ctx, exec, stack, i, fname, "string")),
-    };
-    if options.iter().any(|o| o.as_bytes() == given.as_bytes()) {
-        Ok(())
-    } else {
-        let shown = String::from_utf8_lossy(given.as_bytes()).into_owned();
-        Err(bad_arg(
-            ctx,
-            exec,
-            i,
-            fname,
-            &format!("invalid option '{shown}'"),
-        ))
-    }
-}
-
 /// Reading: there is no standard input in a process (aos's host fails on it).
-fn no_input<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>) -> Error<'gc> {
+pub(super) fn no_input<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>) -> Error<'gc> {
     error(ctx, exec, "standard input is not available in a process")
 }
 

@@ -114,6 +114,39 @@ pub fn install<'gc>(ctx: Context<'gc>, helpers: Helpers<'gc>, limits: SourceLimi
         })
     });
     let _ = ctx.globals().set(ctx, "load", load);
+    install_file_loaders(ctx);
+}
+
+/// `loadfile` and `dofile`. A process has no files (aos's file system holds none a program
+/// can open, and every open fails with the same text) and no standard input: every name
+/// fails to open, as in aos, and no name (standard input) is an error.
+fn install_file_loaders(ctx: Context<'_>) {
+    fn cannot_open(name: &[u8]) -> String {
+        // The name as C sees it: up to its first zero byte.
+        let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+        format!(
+            "cannot open {}: No error information",
+            String::from_utf8_lossy(&name[..end])
+        )
+    }
+    let loadfile = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
+        let name = opt_bytes(ctx, &exec, &stack, 0, "loadfile")?;
+        opt_bytes(ctx, &exec, &stack, 1, "loadfile")?;
+        let Some(name) = name else {
+            return Err(super::io::no_input(ctx, &exec));
+        };
+        let message = ctx.intern(cannot_open(&name).as_bytes());
+        stack.replace(ctx, (Value::Nil, message));
+        Ok(CallbackReturn::Return)
+    });
+    let _ = ctx.globals().set(ctx, "loadfile", loadfile);
+    let dofile = Callback::from_fn(&ctx, |ctx, exec, stack| {
+        let Some(name) = opt_bytes(ctx, &exec, &stack, 0, "dofile")? else {
+            return Err(super::io::no_input(ctx, &exec));
+        };
+        Err(super::argcheck::plain_error(ctx, &cannot_open(&name)))
+    });
+    let _ = ctx.globals().set(ctx, "dofile", dofile);
 }
 
 #[derive(Collect)]

@@ -10,6 +10,7 @@ pub mod debug;
 pub mod io;
 pub mod iter;
 pub mod load;
+pub mod locale;
 pub mod lua_format;
 pub mod lua_number;
 pub mod lua_pattern;

@@ -3,8 +3,9 @@
 //! The clock is the host's (`Host::time_ms`, aos's message timestamp), never the machine's;
 //! `os.clock()` is consumed fuel converted to seconds, never CPU time. Dates are computed in
 //! UTC with the C locale (local time is UTC). The environment is empty, as in aos:
-//! `getenv` returns nil for every name. Functions that reach the machine (`execute`, `exit`,
-//! `remove`, `rename`, `tmpname`, `setlocale`) are absent.
+//! `getenv` returns nil for every name. `setlocale` keeps names only, as aos's C library
+//! does (`locale.rs`). Functions that reach the machine (`execute`, `exit`, `remove`,
+//! `rename`, `tmpname`) are absent.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -412,6 +413,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
         Ok(CallbackReturn::Return)
     });
     let _ = os.set(ctx, "getenv", getenv);
+    super::locale::install(ctx, os);
 
     let _ = ctx.globals().set(ctx, "os", os);
 }
