@@ -267,6 +267,17 @@ pub fn position(exec: &Execution<'_, '_>) -> String {
     }
 }
 
+/// An error raised with no Lua frame above the callback gets no position. Lua gives one
+/// when Lua code called the function, even as `return f(...)` (a C function keeps its
+/// caller's frame), and piccolo's tail call drops that frame: a diagnostic re-run, whose
+/// shadow stack keeps it, gives the text Lua would (a function `pcall` called directly has
+/// none in either).
+fn note_if_unplaced(ctx: Context<'_>, exec: &Execution<'_, '_>) {
+    if exec.upper_lua_frame().is_none() {
+        super::diagnostics::note_degraded(ctx);
+    }
+}
+
 /// Charges `units` of fuel for O(n) work done inside a callback.
 pub fn charge(exec: &mut Execution<'_, '_>, units: usize) {
     exec.fuel()
@@ -275,6 +286,7 @@ pub fn charge(exec: &mut Execution<'_, '_>, units: usize) {
 
 /// A Lua error whose message is prefixed with the caller's position.
 pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) -> LuaError<'gc> {
+    note_if_unplaced(ctx, exec);
     let text = format!("{}{msg}", position(exec));
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
@@ -288,6 +300,7 @@ pub fn error_at_site<'gc>(
     names: Value<'gc>,
     msg: &str,
 ) -> LuaError<'gc> {
+    note_if_unplaced(ctx, exec);
     let prefix = match (described_line(names), exec.upper_lua_frame()) {
         (Some(line), Some(frame)) => format!("{}:{line}: ", frame.chunk_name.to_str_lossy()),
         _ => position(exec),
@@ -337,57 +350,71 @@ fn described_line(names: Value<'_>) -> Option<u64> {
 /// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
-        super::runaway::enter(ctx, &mut exec)?;
-        // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
-        // in an error (nil when it gives none), see `index.rs`.
-        let receiver = stack.get(0);
-        let name = stack.get(1);
-        let (what, tail) = super::diagnostics::tail_mark(ctx, stack.get(2));
-        // Drop the name and description so the stack is `recv, args...`: the method's own
-        // arguments.
-        stack.drain(1..3);
-        let found = match index_value(ctx, receiver, name) {
-            Ok(found) => found,
-            Err(IndexFailure::Type { first: true, found }) => {
-                let named = super::arith_ops::operand_name(what, 0)
-                    .map_or(String::new(), |n| format!(" ({n})"));
-                let msg = format!("attempt to index a {found} value{named}");
-                return Err(error_at_site(ctx, &exec, what, &msg));
-            }
-            Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
-        };
-        match found {
-            MetaResult::Value(v) => {
-                let call = MethodCall {
-                    name,
-                    arguments: stack.len(),
-                    line: call_line(what),
-                    tail,
-                };
-                call_method(ctx, &exec, v, call)
-            }
-            MetaResult::Call(call) => {
-                // `__index` is a function: call it, then call what it returns with our args.
-                let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
-                stack.extend(call.args);
-                let line = call_line(what);
-                Ok(CallbackReturn::Call {
-                    function: call.function,
-                    then: Some(BoxSequence::new(
-                        &ctx,
-                        ThenCallMethod {
-                            args,
-                            name,
-                            line,
-                            tail,
-                            shadow: None,
-                        },
-                    )),
-                })
-            }
+    Callback::from_fn(&ctx, |ctx, mut exec, stack| {
+        let result = method_call(ctx, &mut exec, stack);
+        if result.is_err() && exec.upper_lua_frame().is_none() {
+            // Called as `return recv:m(...)`, a tail call: the calling Lua frame is gone, so
+            // the error has no position; a diagnostic re-run gives it (see `MethodArgErrors`).
+            super::diagnostics::note_degraded(ctx);
         }
+        result
     })
+}
+
+fn method_call<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
+    super::runaway::enter(ctx, exec)?;
+    // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
+    // in an error (nil when it gives none), see `index.rs`.
+    let receiver = stack.get(0);
+    let name = stack.get(1);
+    let (what, tail) = super::diagnostics::tail_mark(ctx, stack.get(2));
+    // Drop the name and description so the stack is `recv, args...`: the method's own
+    // arguments.
+    stack.drain(1..3);
+    let found = match index_value(ctx, receiver, name) {
+        Ok(found) => found,
+        Err(IndexFailure::Type { first: true, found }) => {
+            let named = super::arith_ops::operand_name(what, 0)
+                .map_or(String::new(), |n| format!(" ({n})"));
+            let msg = format!("attempt to index a {found} value{named}");
+            return Err(error_at_site(ctx, exec, what, &msg));
+        }
+        Err(failure) => return Err(error_at_site(ctx, exec, what, &failure.message())),
+    };
+    match found {
+        MetaResult::Value(v) => {
+            let call = MethodCall {
+                name,
+                arguments: stack.len(),
+                line: call_line(what),
+                tail,
+            };
+            call_method(ctx, exec, v, call)
+        }
+        MetaResult::Call(call) => {
+            // `__index` is a function: call it, then call what it returns with our args.
+            let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
+            stack.extend(call.args);
+            let line = call_line(what);
+            Ok(CallbackReturn::Call {
+                function: call.function,
+                then: Some(BoxSequence::new(
+                    &ctx,
+                    ThenCallMethod {
+                        args,
+                        name,
+                        line,
+                        tail,
+                        shadow: None,
+                    },
+                )),
+            })
+        }
+    }
 }
 
 /// A method call of `(method)`: the name, how many arguments the method gets (the
@@ -474,6 +501,10 @@ impl<'gc> Sequence<'gc> for MethodArgErrors<'gc> {
         // Errors that already carry one come from Lua code it called.
         if has_position(text) {
             return Err(error);
+        }
+        if exec.upper_lua_frame().is_none() {
+            // A method call in tail position: no Lua frame to name (see `method_helper`).
+            super::diagnostics::note_degraded(ctx);
         }
         let mut fixed = position_at(&exec, self.line).into_bytes();
         match renumber_method_arg(text, name.as_bytes()) {
