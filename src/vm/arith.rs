@@ -251,7 +251,7 @@ pub struct ArithRewrite<S> {
     locals: Option<LocalKinds<S>>,
 }
 
-impl<S: Clone + PartialEq + NameId> ArithRewrite<S> {
+impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
     pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S, exact_equality: bool) -> Self {
         ArithRewrite {
             exact_equality,
@@ -690,7 +690,7 @@ impl<S: Clone + PartialEq + NameId> ArithRewrite<S> {
     }
 }
 
-impl<S: Clone + PartialEq + NameId> VisitMut<S> for ArithRewrite<S> {
+impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> VisitMut<S> for ArithRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
         self.statements(&mut b.statements);

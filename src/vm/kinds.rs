@@ -32,6 +32,7 @@ use piccolo::compiler::parser::{
 };
 
 use super::arith::{binary_code, result_kind, yields_number, Kind};
+use super::upvalues::PRELUDE_LOCAL;
 use super::visit::read_only::{walk_expression, walk_statement, walk_suffixed, Visit};
 
 /// The identity of a declared name: the address of its allocation.
@@ -132,7 +133,9 @@ fn join_shared(map: &mut HashMap<usize, Option<Kind>>, id: usize, kind: Option<K
 }
 
 /// Finds the kinds of the locals declared in `block` (a whole chunk).
-pub(super) fn infer<S: Clone + PartialEq + NameId>(block: &Block<S>) -> LocalKinds<S> {
+pub(super) fn infer<S: Clone + PartialEq + NameId + AsRef<[u8]>>(
+    block: &Block<S>,
+) -> LocalKinds<S> {
     let mut collect = Collect {
         scope: Vec::new(),
         names: Vec::new(),
@@ -282,7 +285,7 @@ fn anything() -> Formula {
     Formula::Known(Known::Anything)
 }
 
-impl<S: Clone + PartialEq> Collect<S> {
+impl<S: Clone + PartialEq + AsRef<[u8]>> Collect<S> {
     /// Declares `name`, starting with `value` (`None`: none yet, for the parameters of a
     /// local function, which get what its calls pass).
     fn declare(&mut self, name: &S, value: Option<Formula>) -> usize {
@@ -401,13 +404,19 @@ impl<S: Clone + PartialEq> Collect<S> {
     }
 }
 
-impl<S: Clone + PartialEq> Visit<S> for Collect<S> {
+impl<S: Clone + PartialEq + AsRef<[u8]>> Visit<S> for Collect<S> {
     fn block(&mut self, b: &Block<S>) {
         self.statements(b);
     }
 
     fn statement(&mut self, s: &Statement<S>) {
         match s {
+            // The debug library's naming compilation starts functions with statements that
+            // reference their upvalues (`upvalues.rs`): not uses that let a function escape,
+            // or its kinds, hidden locals and so registers would differ from the running
+            // compilation's, whose cells that one names by register.
+            Statement::LocalStatement(l) if matches!(l.names.as_slice(), [n] if n.as_ref() == PRELUDE_LOCAL) =>
+                {}
             Statement::LocalStatement(l) => {
                 // `local f = function ... end`: a local function too.
                 let function = match (l.names.as_slice(), l.values.as_slice()) {

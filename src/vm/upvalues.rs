@@ -43,7 +43,7 @@ use super::compile::SourceString;
 const MARKER: &[u8] = b"\0(debug names)\0";
 
 /// The hidden local each prelude statement assigns (not writable in Lua).
-const PRELUDE_LOCAL: &[u8] = b"(debug)";
+pub(super) const PRELUDE_LOCAL: &[u8] = b"(debug)";
 
 /// The names a prelude records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
