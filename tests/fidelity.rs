@@ -33,6 +33,25 @@ fn recorded_step(steps: &[Json], label: &str) -> Json {
         .clone()
 }
 
+/// A process spawned as the oracle spawns it, with the scenario's source evaluated: what it
+/// printed equals aos's, line by line. The process and the scenario's recorded steps.
+fn loaded_as_on_aos(scenario: &str) -> (Process, Vec<Json>) {
+    let steps = recorded_steps(scenario);
+    let mut p = Process::new(oracle_options()).expect("spawn");
+    let path = format!("{}/tests/oracle/scenarios/{scenario}.lua", root());
+    let source = std::fs::read_to_string(path).expect("source");
+    let load = p.eval(&source).expect("load");
+    let want = recorded_step(&steps, "load")["output"]["data"]
+        .as_str()
+        .expect("data")
+        .to_owned();
+    for (got, want) in load.output.lines().zip(want.lines()) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(load.output.lines().count(), want.lines().count());
+    (p, steps)
+}
+
 fn oracle_options() -> ProcessOptions {
     ProcessOptions {
         id: Some(PROCESS.into()),
@@ -489,20 +508,7 @@ fn the_cli_sets_every_spawn_parameter() {
 /// default output a program chooses, failing opens; what each printed equals aos's.
 #[test]
 fn io_is_aos() {
-    let steps = recorded_steps("io_library");
-    let mut p = Process::new(oracle_options()).expect("spawn");
-    let source =
-        std::fs::read_to_string(format!("{}/tests/oracle/scenarios/io_library.lua", root()))
-            .expect("source");
-    let load = p.eval(&source).expect("load");
-    let want = recorded_step(&steps, "load")["output"]["data"]
-        .as_str()
-        .expect("data")
-        .to_owned();
-    for (got, want) in load.output.lines().zip(want.lines()) {
-        assert_eq!(got, want);
-    }
-    assert_eq!(load.output.lines().count(), want.lines().count());
+    let (mut p, steps) = loaded_as_on_aos("io_library");
     let out = p
         .send(Message::default().with_tag("Action", "Log"))
         .expect("send");
@@ -522,22 +528,7 @@ fn io_is_aos() {
 /// every line printed and every message's result equals aos's.
 #[test]
 fn locale_and_files_are_aos() {
-    let steps = recorded_steps("locale_and_files");
-    let mut p = Process::new(oracle_options()).expect("spawn");
-    let source = std::fs::read_to_string(format!(
-        "{}/tests/oracle/scenarios/locale_and_files.lua",
-        root()
-    ))
-    .expect("source");
-    let load = p.eval(&source).expect("load");
-    let want = recorded_step(&steps, "load")["output"]["data"]
-        .as_str()
-        .expect("data")
-        .to_owned();
-    for (got, want) in load.output.lines().zip(want.lines()) {
-        assert_eq!(got, want);
-    }
-    assert_eq!(load.output.lines().count(), want.lines().count());
+    let (mut p, steps) = loaded_as_on_aos("locale_and_files");
     let locale = |tags: &[(&str, &str)]| {
         tags.iter().fold(
             Message::default().with_tag("Action", "Locale"),
