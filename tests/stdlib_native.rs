@@ -120,6 +120,14 @@ fn machine_facing_functions_are_absent() {
     // aos's file loaders exist, and no file opens.
     let out = run(&mut vm(), "print(loadfile('/etc/passwd'))").unwrap();
     assert_eq!(out, "nil\tcannot open /etc/passwd: No error information\n");
+    // The name's bytes are kept (up to a zero byte, as C reads it).
+    let out = run(
+        &mut vm(),
+        r#"local m = "cannot open \xff: No error information"
+        print(select(2, loadfile("\xff\0x")) == m, select(2, pcall(dofile, "\xff")) == m)"#,
+    )
+    .unwrap();
+    assert_eq!(out, "true\ttrue\n");
     // `io` has aos's standard files, but no file opens.
     let out = run(&mut vm(), "print(io.open('/etc/passwd'))").unwrap();
     assert_eq!(out, "nil\t/etc/passwd: No error information\t0\n");

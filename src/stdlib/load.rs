@@ -121,13 +121,10 @@ pub fn install<'gc>(ctx: Context<'gc>, helpers: Helpers<'gc>, limits: SourceLimi
 /// can open, and every open fails with the same text) and no standard input: every name
 /// fails to open, as in aos, and no name (standard input) is an error.
 fn install_file_loaders(ctx: Context<'_>) {
-    fn cannot_open(name: &[u8]) -> String {
-        // The name as C sees it: up to its first zero byte.
+    fn cannot_open(name: &[u8]) -> Vec<u8> {
+        // The name as C sees it: up to its first zero byte (its bytes kept, as Lua's are).
         let end = name.iter().position(|&c| c == 0).unwrap_or(name.len());
-        format!(
-            "cannot open {}: No error information",
-            String::from_utf8_lossy(&name[..end])
-        )
+        [b"cannot open ", &name[..end], b": No error information"].concat()
     }
     let loadfile = Callback::from_fn(&ctx, |ctx, exec, mut stack| {
         let name = opt_bytes(ctx, &exec, &stack, 0, "loadfile")?;
@@ -135,7 +132,7 @@ fn install_file_loaders(ctx: Context<'_>) {
         let Some(name) = name else {
             return Err(super::io::no_input(ctx, &exec));
         };
-        let message = ctx.intern(cannot_open(&name).as_bytes());
+        let message = ctx.intern(&cannot_open(&name));
         stack.replace(ctx, (Value::Nil, message));
         Ok(CallbackReturn::Return)
     });
@@ -144,7 +141,8 @@ fn install_file_loaders(ctx: Context<'_>) {
         let Some(name) = opt_bytes(ctx, &exec, &stack, 0, "dofile")? else {
             return Err(super::io::no_input(ctx, &exec));
         };
-        Err(super::argcheck::plain_error(ctx, &cannot_open(&name)))
+        let message = ctx.intern(&cannot_open(&name));
+        Err(piccolo::Error::from_value(Value::String(message)))
     });
     let _ = ctx.globals().set(ctx, "dofile", dofile);
 }
