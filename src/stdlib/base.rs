@@ -161,7 +161,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
             Value::String(ctx.intern(b"assertion failed!"))
         };
         stack.clear();
-        Err(with_position(ctx, position(&exec), msg))
+        Err(with_position(ctx, position(ctx, &exec), msg))
     });
 
     set(ctx, g, "error", |ctx, exec, stack| {
@@ -175,7 +175,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
         // Deeper levels need the caller's caller, which piccolo does not expose: only
         // diagnostic mode's shadow stack knows it (see `vm::diagnostics`).
         let pos = match (level, msg) {
-            (1, _) => position(&exec),
+            (1, _) => position(ctx, &exec),
             (2.., Value::String(_)) => crate::vm::diagnostics::level_position(ctx, &exec, level),
             _ => String::new(),
         };

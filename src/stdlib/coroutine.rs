@@ -227,7 +227,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             crate::vm::diagnostics::thread_created(ctx, thread, f);
             let wrapped = Callback::from_fn_with(&ctx, thread, |thread, ctx, exec, mut stack| {
                 if let Some(why) = resume_refusal(ctx, &exec, *thread) {
-                    let msg = format!("{}{why}", position(&exec));
+                    let msg = format!("{}{why}", position(ctx, &exec));
                     stack.clear();
                     return Err(plain_error(ctx, &msg));
                 }
@@ -284,7 +284,7 @@ impl<'gc> Sequence<'gc> for Resumed {
         }
         match value {
             Value::String(s) => {
-                let mut text = position(&exec).into_bytes();
+                let mut text = position(ctx, &exec).into_bytes();
                 text.extend_from_slice(s.as_bytes());
                 Err(Error::from_value(Value::String(ctx.intern(&text))))
             }

@@ -926,7 +926,7 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                     (Some(line), Some(frame)) => {
                         format!("{}:{line}: ", frame.chunk_name.to_str_lossy())
                     }
-                    _ => super::helpers::position(&exec),
+                    _ => super::helpers::position(ctx, &exec),
                 };
                 // Lua names the called value by where it is; a `for` iterator is in a
                 // temporary (the frame's name comes from the instruction instead).
@@ -1055,7 +1055,7 @@ fn push_entry<'gc>(
         } else {
             "stack overflow"
         };
-        let msg = format!("{}{what}", super::helpers::position(exec));
+        let msg = format!("{}{what}", super::helpers::position(ctx, exec));
         super::runaway::overflow_raised(msg.as_bytes());
         return Err(LuaError::from_value(Value::String(
             ctx.intern(msg.as_bytes()),

@@ -64,7 +64,7 @@ impl<'gc> Helpers<'gc> {
                 let line = described_line(stack.get(1));
                 stack.resize(1);
                 if super::diagnostics::in_diagnostic_mode(ctx) {
-                    super::diagnostics::note_key(ctx, stack[0], || position_at(&exec, line));
+                    super::diagnostics::note_key(ctx, stack[0], || position_at(ctx, &exec, line));
                 }
                 crate::stdlib::tostring::identity_of(ctx, stack[0]);
                 Ok(CallbackReturn::Return)
@@ -255,26 +255,21 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
 }
 
 /// `chunk:line: ` of the Lua code that called the running callback, as Lua's `luaL_where(L, 1)`
-/// gives it; empty when the caller is not Lua (e.g. `pcall(f)` calling `f` directly).
-pub fn position(exec: &Execution<'_, '_>) -> String {
+/// gives it, for an error; empty when no Lua frame is above the callback. Lua has none when
+/// the caller is not Lua (`pcall(f)` calling `f` directly), but it keeps one for a C function
+/// Lua code called as `return f(...)`, a frame piccolo's tail call drops: either way the run
+/// is noted for a diagnostic re-run, whose shadow stack knows which, and gives Lua's text.
+pub fn position(ctx: Context<'_>, exec: &Execution<'_, '_>) -> String {
     match exec.upper_lua_frame() {
         Some(frame) => format!(
             "{}:{}: ",
             frame.chunk_name.to_str_lossy(),
             frame.current_line
         ),
-        None => String::new(),
-    }
-}
-
-/// An error raised with no Lua frame above the callback gets no position. Lua gives one
-/// when Lua code called the function, even as `return f(...)` (a C function keeps its
-/// caller's frame), and piccolo's tail call drops that frame: a diagnostic re-run, whose
-/// shadow stack keeps it, gives the text Lua would (a function `pcall` called directly has
-/// none in either).
-fn note_if_unplaced(ctx: Context<'_>, exec: &Execution<'_, '_>) {
-    if exec.upper_lua_frame().is_none() {
-        super::diagnostics::note_degraded(ctx);
+        None => {
+            super::diagnostics::note_degraded(ctx);
+            String::new()
+        }
     }
 }
 
@@ -286,8 +281,7 @@ pub fn charge(exec: &mut Execution<'_, '_>, units: usize) {
 
 /// A Lua error whose message is prefixed with the caller's position.
 pub fn error_at<'gc>(ctx: Context<'gc>, exec: &Execution<'gc, '_>, msg: &str) -> LuaError<'gc> {
-    note_if_unplaced(ctx, exec);
-    let text = format!("{}{msg}", position(exec));
+    let text = format!("{}{msg}", position(ctx, exec));
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
@@ -300,12 +294,7 @@ pub fn error_at_site<'gc>(
     names: Value<'gc>,
     msg: &str,
 ) -> LuaError<'gc> {
-    note_if_unplaced(ctx, exec);
-    let prefix = match (described_line(names), exec.upper_lua_frame()) {
-        (Some(line), Some(frame)) => format!("{}:{line}: ", frame.chunk_name.to_str_lossy()),
-        _ => position(exec),
-    };
-    let text = format!("{prefix}{msg}");
+    let text = format!("{}{msg}", position_at(ctx, exec, described_line(names)));
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
@@ -328,10 +317,10 @@ fn call_line(names: Value<'_>) -> Option<u64> {
 }
 
 /// `chunk:line: ` at `line` of the calling Lua code's chunk, or [`position`] without one.
-fn position_at(exec: &Execution<'_, '_>, line: Option<u64>) -> String {
+fn position_at(ctx: Context<'_>, exec: &Execution<'_, '_>, line: Option<u64>) -> String {
     match (line, exec.upper_lua_frame()) {
         (Some(line), Some(frame)) => format!("{}:{line}: ", frame.chunk_name.to_str_lossy()),
-        _ => position(exec),
+        _ => position(ctx, exec),
     }
 }
 
@@ -350,71 +339,57 @@ fn described_line(names: Value<'_>) -> Option<u64> {
 /// The runtime half of the method-call rewrite: `(method)(recv, name, ...)` calls
 /// `recv[name](recv, ...)`, where strings index the string library as in Lua 5.3.
 fn method_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
-    Callback::from_fn(&ctx, |ctx, mut exec, stack| {
-        let result = method_call(ctx, &mut exec, stack);
-        if result.is_err() && exec.upper_lua_frame().is_none() {
-            // Called as `return recv:m(...)`, a tail call: the calling Lua frame is gone, so
-            // the error has no position; a diagnostic re-run gives it (see `MethodArgErrors`).
-            super::diagnostics::note_degraded(ctx);
+    Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
+        super::runaway::enter(ctx, &mut exec)?;
+        // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
+        // in an error (nil when it gives none), see `index.rs`.
+        let receiver = stack.get(0);
+        let name = stack.get(1);
+        let (what, tail) = super::diagnostics::tail_mark(ctx, stack.get(2));
+        // Drop the name and description so the stack is `recv, args...`: the method's own
+        // arguments.
+        stack.drain(1..3);
+        let found = match index_value(ctx, receiver, name) {
+            Ok(found) => found,
+            Err(IndexFailure::Type { first: true, found }) => {
+                let named = super::arith_ops::operand_name(what, 0)
+                    .map_or(String::new(), |n| format!(" ({n})"));
+                let msg = format!("attempt to index a {found} value{named}");
+                return Err(error_at_site(ctx, &exec, what, &msg));
+            }
+            Err(failure) => return Err(error_at_site(ctx, &exec, what, &failure.message())),
+        };
+        match found {
+            MetaResult::Value(v) => {
+                let call = MethodCall {
+                    name,
+                    arguments: stack.len(),
+                    line: call_line(what),
+                    tail,
+                };
+                call_method(ctx, &exec, v, call)
+            }
+            MetaResult::Call(call) => {
+                // `__index` is a function: call it, then call what it returns with our args.
+                let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
+                stack.extend(call.args);
+                let line = call_line(what);
+                Ok(CallbackReturn::Call {
+                    function: call.function,
+                    then: Some(BoxSequence::new(
+                        &ctx,
+                        ThenCallMethod {
+                            args,
+                            name,
+                            line,
+                            tail,
+                            shadow: None,
+                        },
+                    )),
+                })
+            }
         }
-        result
     })
-}
-
-fn method_call<'gc>(
-    ctx: Context<'gc>,
-    exec: &mut Execution<'gc, '_>,
-    mut stack: Stack<'gc, '_>,
-) -> Result<CallbackReturn<'gc>, LuaError<'gc>> {
-    super::runaway::enter(ctx, exec)?;
-    // `(method)(recv, name, what, args...)`: `what` describes the receiver as Lua would
-    // in an error (nil when it gives none), see `index.rs`.
-    let receiver = stack.get(0);
-    let name = stack.get(1);
-    let (what, tail) = super::diagnostics::tail_mark(ctx, stack.get(2));
-    // Drop the name and description so the stack is `recv, args...`: the method's own
-    // arguments.
-    stack.drain(1..3);
-    let found = match index_value(ctx, receiver, name) {
-        Ok(found) => found,
-        Err(IndexFailure::Type { first: true, found }) => {
-            let named = super::arith_ops::operand_name(what, 0)
-                .map_or(String::new(), |n| format!(" ({n})"));
-            let msg = format!("attempt to index a {found} value{named}");
-            return Err(error_at_site(ctx, exec, what, &msg));
-        }
-        Err(failure) => return Err(error_at_site(ctx, exec, what, &failure.message())),
-    };
-    match found {
-        MetaResult::Value(v) => {
-            let call = MethodCall {
-                name,
-                arguments: stack.len(),
-                line: call_line(what),
-                tail,
-            };
-            call_method(ctx, exec, v, call)
-        }
-        MetaResult::Call(call) => {
-            // `__index` is a function: call it, then call what it returns with our args.
-            let args: std::vec::Vec<Value<'gc>> = stack.drain(..).collect();
-            stack.extend(call.args);
-            let line = call_line(what);
-            Ok(CallbackReturn::Call {
-                function: call.function,
-                then: Some(BoxSequence::new(
-                    &ctx,
-                    ThenCallMethod {
-                        args,
-                        name,
-                        line,
-                        tail,
-                        shadow: None,
-                    },
-                )),
-            })
-        }
-    }
 }
 
 /// A method call of `(method)`: the name, how many arguments the method gets (the
@@ -502,11 +477,7 @@ impl<'gc> Sequence<'gc> for MethodArgErrors<'gc> {
         if has_position(text) {
             return Err(error);
         }
-        if exec.upper_lua_frame().is_none() {
-            // A method call in tail position: no Lua frame to name (see `method_helper`).
-            super::diagnostics::note_degraded(ctx);
-        }
-        let mut fixed = position_at(&exec, self.line).into_bytes();
+        let mut fixed = position_at(ctx, &exec, self.line).into_bytes();
         match renumber_method_arg(text, name.as_bytes()) {
             Some(renumbered) => fixed.extend_from_slice(&renumbered),
             None => fixed.extend_from_slice(text),
@@ -638,7 +609,7 @@ fn type_error<'gc>(
     } else {
         format!("attempt to {what} a {} value", value.type_name())
     };
-    let text = format!("{}{msg}", position_at(exec, line));
+    let text = format!("{}{msg}", position_at(ctx, exec, line));
     LuaError::from_value(Value::String(ctx.intern(text.as_bytes())))
 }
 
