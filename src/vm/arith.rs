@@ -276,12 +276,13 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
         self.locals.as_ref().and_then(|l| l.of(name))
     }
 
+    /// The innermost local in scope named `name`: its declaring name and known kind.
+    fn in_scope(&self, name: &S) -> Option<&(S, Option<Kind>)> {
+        self.scope.iter().rev().find(|(n, _)| n == name)
+    }
+
     fn known_kind(&self, name: &S) -> Option<Kind> {
-        self.scope
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, kind)| *kind)
+        self.in_scope(name).and_then(|(_, kind)| *kind)
     }
 
     fn numeric(&self, e: &Expression<S>) -> bool {
@@ -323,7 +324,7 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
                         [SuffixPart::Call(CallSuffix::Function(_))]
                     ) =>
                 {
-                    let (declared, _) = self.scope.iter().rev().find(|(m, _)| m == n)?;
+                    let (declared, _) = self.in_scope(n)?;
                     self.locals.as_ref()?.result_of(declared)?
                 }
                 _ => return None,
@@ -652,11 +653,7 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
         let float_literals = literal_value(initial).is_some()
             && literal_value(limit).is_some()
             && (ki == Some(Kind::Float) || ks == Some(Kind::Float));
-        let counter = self.declared_kind(name);
-        let mark = self.scope.len();
-        self.scope.push((name.clone(), counter));
-        self.block(body);
-        self.scope.truncate(mark);
+        self.numeric_for_body(name, body);
         if nonzero_step && (integers || float_literals) {
             return;
         }
@@ -731,7 +728,7 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> VisitMut<S> for ArithRewrite<S
         }
     }
 
-    /// Reached only for loops outside `statements` (none in piccolo's grammar).
+    /// The body with its counter in scope (from `numeric_for`).
     fn numeric_for_body(&mut self, name: &S, body: &mut Block<S>) {
         let mark = self.scope.len();
         let kind = self.declared_kind(name);

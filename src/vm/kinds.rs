@@ -33,7 +33,7 @@ use piccolo::compiler::parser::{
 
 use super::arith::{binary_code, result_kind, yields_number, Kind};
 use super::upvalues::PRELUDE_LOCAL;
-use super::visit::read_only::{walk_expression, walk_statement, walk_suffixed, Visit};
+use super::visit::read_only::{walk_statement, walk_suffixed, Visit};
 
 /// The identity of a declared name: the address of its allocation.
 pub trait NameId {
@@ -67,6 +67,7 @@ impl Known {
 }
 
 /// The kind of a value, in terms of the locals it reads.
+#[derive(Clone)]
 enum Formula {
     Known(Known),
     Local(usize),
@@ -160,7 +161,7 @@ pub(super) fn infer<S: Clone + PartialEq + NameId + AsRef<[u8]>>(
                 continue;
             }
             for call in &f.calls {
-                let arg = call.get(j).map_or_else(anything, clone_formula);
+                let arg = call.get(j).cloned().unwrap_or_else(anything);
                 values.push((param, arg));
             }
         }
@@ -210,22 +211,6 @@ pub(super) fn infer<S: Clone + PartialEq + NameId + AsRef<[u8]>>(
         kinds,
         results,
         _names: names,
-    }
-}
-
-fn clone_formula(f: &Formula) -> Formula {
-    match f {
-        Formula::Known(k) => Formula::Known(*k),
-        Formula::Local(i) => Formula::Local(*i),
-        Formula::Negated(x) => Formula::Negated(Box::new(clone_formula(x))),
-        Formula::BitNot(x) => Formula::BitNot(Box::new(clone_formula(x))),
-        Formula::Operator(c, a, b) => {
-            Formula::Operator(*c, Box::new(clone_formula(a)), Box::new(clone_formula(b)))
-        }
-        Formula::Counter(a, b) => {
-            Formula::Counter(Box::new(clone_formula(a)), Box::new(clone_formula(b)))
-        }
-        Formula::Result(f) => Formula::Result(*f),
     }
 }
 
@@ -552,7 +537,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> Visit<S> for Collect<S> {
         let params: Vec<usize> = f
             .parameters
             .iter()
-            .map(|p| self.declare(p, start.as_ref().map(clone_formula)))
+            .map(|p| self.declare(p, start.clone()))
             .collect();
         if let Some(i) = function {
             self.functions[i].params = params;
@@ -581,10 +566,6 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> Visit<S> for Collect<S> {
             }
         }
         walk_suffixed(self, s);
-    }
-
-    fn expression(&mut self, e: &Expression<S>) {
-        walk_expression(self, e);
     }
 }
 
