@@ -603,3 +603,44 @@ fn io_files_and_defaults_are_state() {
     assert_eq!(p.state_hash().expect("hash"), q.state_hash().expect("hash"));
     assert_eq!(q.eval(check).expect("eval").output, "false file true");
 }
+
+/// Weak tables as processes use them (weak-keyed private data, a weak-valued parse cache, a
+/// memo table), counted right after `collectgarbage()` in later messages than the ones that
+/// let go of the objects, and a message that fails after collecting: every reply as on aos.
+#[test]
+fn weak_tables_are_cleared_as_on_aos() {
+    let (mut p, steps) = loaded_as_on_aos("weak_tables");
+    let path = format!("{}/tests/oracle/scenarios/weak_tables.json", root());
+    let scenario: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (i, m) in scenario["messages"].as_array().unwrap().iter().enumerate() {
+        let label = m["Label"]
+            .as_str()
+            .map_or_else(|| format!("m{}", i + 1), str::to_owned);
+        let mut message = Message::default().with_tag("Action", m["Action"].as_str().unwrap());
+        for (k, v) in m["Tags"].as_object().into_iter().flatten() {
+            message = message.with_tag(k, v.as_str().unwrap());
+        }
+        if let Some(data) = m["Data"].as_str() {
+            message = message.with_data(data);
+        }
+        let out = p.send(message).expect("send");
+        let expected = recorded_step(&steps, &label);
+        if expected.get("error").is_some() {
+            assert!(out.error.is_some(), "{label}");
+            continue;
+        }
+        let replies: Vec<Json> = out.messages.iter().map(|m| json!(m.data)).collect();
+        let want: Vec<Json> = expected["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["Data"].clone())
+            .collect();
+        assert_eq!(replies, want, "{label}");
+        if let Some(data) = expected["output"]["data"].as_str() {
+            if !data.is_empty() {
+                assert_eq!(out.output["data"], json!(data), "{label}");
+            }
+        }
+    }
+}

@@ -323,6 +323,12 @@ fn build<'gc>(
             _ => {}
         }
     }
+    // Weak tables, once their metatables (which may come later in the document) are filled.
+    for m in made.iter().flatten() {
+        if let Made::Val(Value::Table(t)) = *m {
+            crate::vm::weak::note_metatable(ctx, t, t.metatable());
+        }
+    }
     // In diagnostic mode the closures run the instrumented prototypes: those are recorded.
     let recorded = instrumented.as_ref().unwrap_or(&protos);
     for (c, &proto) in d.chunks.iter().zip(recorded) {

@@ -186,7 +186,7 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
         Err(error)
     });
 
-    set(ctx, g, "collectgarbage", |ctx, exec, mut stack| {
+    set(ctx, g, "collectgarbage", |ctx, mut exec, mut stack| {
         let opt = match stack.get(0) {
             Value::Nil => b"collect".to_vec(),
             Value::String(s) => s.as_bytes().to_vec(),
@@ -201,11 +201,17 @@ pub fn install<'gc>(ctx: Context<'gc>) -> Table<'gc> {
                 ))
             }
         };
-        // The collector runs between execution slices, never inside a call: the options
-        // that drive it are accepted and do nothing.
+        // The collector runs between execution slices, never inside a call: a full
+        // collection (which also clears weak tables) ends the running slice and runs before
+        // the next; the options that tune the collector are accepted and do nothing.
         let r: Value = match opt.as_slice() {
             b"count" => Value::Number(ctx.metrics().total_allocation() as f64 / 1024.0),
-            b"collect" | b"stop" | b"restart" => Value::Integer(0),
+            b"collect" => {
+                crate::vm::weak::request_collection();
+                exec.fuel().interrupt();
+                Value::Integer(0)
+            }
+            b"stop" | b"restart" => Value::Integer(0),
             b"step" | b"isrunning" => Value::Boolean(true),
             b"setpause" | b"setstepmul" => {
                 let _ = to_integer(stack.get(1));

@@ -31,6 +31,7 @@ pub mod syntax;
 pub mod undo;
 pub mod upvalues;
 pub mod visit;
+pub mod weak;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -73,6 +74,10 @@ impl Default for Limits {
 /// Fuel given to the VM between two returns to the host. Garbage is only collected between
 /// slices, so this is also the GC granularity (small slices keep string-heavy code fast).
 const FUEL_SLICE: i32 = 8192;
+
+/// Fuel between two clearings of weak tables done by the engine itself (about 3 700 token
+/// transfers). Each costs two full collections, so only processes with weak tables pay it.
+const WEAK_COLLECTION_FUEL: u64 = 1 << 26;
 
 /// How long the collector sleeps after a cycle: until the heap has grown by this fraction of
 /// what the cycle kept (PUC Lua 5.3's default pause, 200%: a new cycle when the heap has
@@ -180,6 +185,8 @@ pub struct Vm {
     interrupt: Option<Interrupt>,
     /// Full collections made so far (see [`Vm::full_collections`]).
     full_collections: u64,
+    /// Whether the open transaction asked for a full collection (see [`Vm::commit`]).
+    collected_in_transaction: bool,
     /// The latest call ran out of memory or fuel as deep recursion does (see
     /// [`Vm::ran_out_like_recursion`]).
     stopped_like_recursion: bool,
@@ -238,6 +245,7 @@ impl Vm {
             fuel_used: 0,
             interrupt: None,
             full_collections: 0,
+            collected_in_transaction: false,
             stopped_like_recursion: false,
             fuel_stop: None,
             watch_depth: false,
@@ -307,6 +315,19 @@ impl Vm {
     fn full_collect(&mut self) {
         self.full_collections += 1;
         self.lua.gc_collect();
+    }
+
+    /// A full collection that also clears weak tables (see `weak.rs`): their weakly held
+    /// entries are taken out, the collector runs, and the survivors go back. Two
+    /// collections when entries are out: a cycle already under way keeps whatever it marked
+    /// before the entries left; only a cycle started after frees all of it.
+    pub fn collect_weak(&mut self) {
+        let parked = self.lua.enter(weak::park);
+        self.full_collect();
+        if parked > 0 {
+            self.full_collect();
+        }
+        self.lua.enter(weak::restore);
     }
 
     /// Bytes currently held by the Lua heap.
@@ -425,6 +446,8 @@ impl Vm {
         T: for<'gc> FnOnce(Context<'gc>, Vec<Value<'gc>>) -> R,
     {
         let limit = self.limits.fuel;
+        // A request left by a call that was abandoned (see `locate`) is not this call's.
+        weak::take_request();
         self.stopped_like_recursion = false;
         self.fuel_stop = None;
         self.depth_stopped = false;
@@ -444,6 +467,16 @@ impl Vm {
             used += spent;
             self.fuel_used = used;
             self.host.borrow_mut().fuel_before_slice = before + spent;
+            // Weak tables are also cleared whenever the fuel clock passes a multiple of
+            // WEAK_COLLECTION_FUEL: at the same points on every platform and after an import
+            // (the clock is state), unlike the collector's own cycles, which follow the
+            // allocator's byte counts.
+            let passed = (before + spent) / WEAK_COLLECTION_FUEL != before / WEAK_COLLECTION_FUEL;
+            let requested = weak::take_request();
+            if requested || (passed && self.lua.enter(weak::any_noted)) {
+                self.collected_in_transaction |= requested;
+                self.collect_weak();
+            }
             if done {
                 break;
             }
@@ -528,6 +561,7 @@ impl Vm {
             undo::begin(ctx);
             crate::stdlib::tostring::identity_mark(ctx)
         });
+        self.collected_in_transaction = false;
         Savepoint {
             identities,
             rng: self.host.borrow().rng.clone(),
@@ -537,7 +571,18 @@ impl Vm {
     /// Keeps the transaction's effects (with `keep`, also its undo records, for
     /// checkpoints); returns how many slots it changed.
     pub fn commit(&mut self, keep: bool) -> usize {
-        self.lua.enter(|ctx| undo::commit(ctx, keep))
+        let changed = self.lua.enter(|ctx| undo::commit(ctx, keep));
+        // While a transaction is open, its undo log holds what it overwrote, so a weak entry
+        // of an object the transaction let go of outlives its `collectgarbage()` (a rollback
+        // must be able to bring the object back). Once committed, the log lets go too: the
+        // collection the program asked for is finished now.
+        if std::mem::take(&mut self.collected_in_transaction)
+            && !keep
+            && self.lua.enter(weak::any_noted)
+        {
+            self.collect_weak();
+        }
+        changed
     }
 
     /// Undoes everything since [`Vm::begin`]: Lua state and the host state Lua sees.

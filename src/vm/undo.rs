@@ -452,6 +452,19 @@ pub fn set_metatable<'gc>(ctx: Context<'gc>, table: Table<'gc>, mt: Option<Table
         }
     }
     table.set_metatable(&ctx, mt);
+    crate::vm::weak::note_metatable(ctx, table, mt);
+}
+
+/// Stores `value` at `key` (holding `old`) without logging, for the collector's own moves
+/// of weak entries (`weak.rs`): panic-free as every store.
+pub(crate) fn set_unlogged<'gc>(
+    ctx: Context<'gc>,
+    table: Table<'gc>,
+    key: Value<'gc>,
+    old: Value<'gc>,
+    value: Value<'gc>,
+) {
+    let _ = store(ctx, table, key, old, value);
 }
 
 /// Stores without logging, making room first when piccolo could otherwise grow a table
