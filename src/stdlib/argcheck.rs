@@ -29,9 +29,10 @@ pub fn arg_type_name(stack: &Stack<'_, '_>, i: usize) -> &'static str {
 /// `bad argument #n to 'fname' (extra)`; `i` is 0-based.
 ///
 /// `fname` is the qualified name (`math.floor`). Lua names the function as the call site
-/// does (`floor` for `math.floor(x)`) and falls back to the qualified name when there is no
-/// Lua call site (`pcall(math.floor, x)`); we do the same, assuming the usual
-/// `lib.name(...)` call form.
+/// does (`floor` for `math.floor(x)`, `fl` for `local fl = math.floor; fl(x)`) and falls
+/// back to where `package.loaded` holds it when no Lua call site names it
+/// (`pcall(math.floor, x)`). A plain run assumes the usual `lib.name(...)` call form and
+/// asks for the diagnostic re-run, which sees the call site.
 pub fn bad_arg<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,
@@ -39,10 +40,16 @@ pub fn bad_arg<'gc>(
     fname: &str,
     extra: &str,
 ) -> Error<'gc> {
-    let shown = if exec.upper_lua_frame().is_some() {
-        fname.rsplit('.').next().unwrap_or(fname)
-    } else {
-        fname
+    let shown = match crate::vm::diagnostics::argument_error_name(ctx, exec, fname) {
+        Some(name) => name,
+        None if exec.upper_lua_frame().is_some() => {
+            // The call site may name the function otherwise (`local fmt = string.format`),
+            // and a tail call through such a name drops the calling frame: only diagnostic
+            // mode sees the call.
+            crate::vm::diagnostics::note_degraded(ctx);
+            fname.rsplit('.').next().unwrap_or(fname).to_owned()
+        }
+        None => fname.to_owned(),
     };
     error(
         ctx,

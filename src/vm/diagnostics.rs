@@ -255,6 +255,8 @@ struct NativeSite {
     what: String,
     /// Called in tail position: the calling Lua frame is gone in Lua (and in piccolo).
     tail: bool,
+    /// The library function called (its address).
+    callee: usize,
 }
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
@@ -689,6 +691,96 @@ fn call_name(e: &Entry, current: &FunctionId) -> Option<(String, String)> {
     site_name(&e.what)
 }
 
+/// How Lua names library function `fname` (its qualified name, `string.rep`) in an
+/// argument error (`luaL_argerror`), in diagnostic mode: after the instruction that called
+/// it when Lua code did (`local r = string.rep; r()` gives `r`, `t.f()` gives `f`, a `for`
+/// loop's call `for iterator`), else (called by a library function, or a call of a call's
+/// result) by where `package.loaded` holds it (`string.rep`; `_G.f` as `f`), else `?`.
+/// `None` outside diagnostic mode, where the calling instruction is unknown.
+pub fn argument_error_name(
+    ctx: Context<'_>,
+    exec: &Execution<'_, '_>,
+    fname: &str,
+) -> Option<String> {
+    let s = state(ctx);
+    if !s.borrow().enabled {
+        return None;
+    }
+    let own = qualified(ctx, fname);
+    let line = exec
+        .upper_lua_frame()
+        .map(|f| f.current_line.0 as usize + 1);
+    if let Some(site) = &s.borrow().native_site {
+        let ours = own.is_none_or(|f| address(f) == site.callee);
+        if site.thread == thread_key(exec) && Some(site.line) == line && ours {
+            if let Some((name, _)) = site_name(&site.what) {
+                return Some(name);
+            }
+        }
+    }
+    Some(match own {
+        Some(f) => loaded_name(ctx, f).unwrap_or_else(|| "?".to_owned()),
+        None => fname.to_owned(),
+    })
+}
+
+/// The value at `a.b` (`string.rep`) or `a` from the globals, read raw.
+fn qualified<'gc>(ctx: Context<'gc>, fname: &str) -> Option<Value<'gc>> {
+    let mut v = Value::Table(ctx.globals());
+    for part in fname.split('.') {
+        let Value::Table(t) = v else {
+            return None;
+        };
+        v = t.get(ctx, ctx.intern(part.as_bytes()));
+    }
+    (!v.is_nil()).then_some(v)
+}
+
+/// Identity of a reference value (0 for any other).
+fn address(v: Value<'_>) -> usize {
+    match v {
+        Value::Function(Function::Callback(c)) => gc_arena::Gc::as_ptr(c.into_inner()) as usize,
+        Value::Function(Function::Closure(c)) => gc_arena::Gc::as_ptr(c.into_inner()) as usize,
+        Value::Table(t) => gc_arena::Gc::as_ptr(t.into_inner()) as usize,
+        _ => 0,
+    }
+}
+
+/// Where `package.loaded` holds `f`, as Lua's `pushglobalfuncname` finds it: the first
+/// module that is `f`, or whose table has `f` under a string key (`string.rep`), in
+/// `pairs` order; a name under `_G` loses that prefix.
+fn loaded_name<'gc>(ctx: Context<'gc>, f: Value<'gc>) -> Option<String> {
+    let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+        return None;
+    };
+    let Value::Table(loaded) = package.get(ctx, "loaded") else {
+        return None;
+    };
+    let same = |v: Value<'gc>| address(v) == address(f) && address(f) != 0;
+    for (k, v) in loaded.iter() {
+        let Value::String(module) = k else {
+            continue;
+        };
+        let module = module.to_str_lossy();
+        if same(v) {
+            return Some(module.into_owned());
+        }
+        if let Value::Table(t) = v {
+            for (k2, v2) in t.iter() {
+                if let (Value::String(name), true) = (k2, same(v2)) {
+                    let name = name.to_str_lossy();
+                    return Some(if module == "_G" {
+                        name.into_owned()
+                    } else {
+                        format!("{module}.{name}")
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
 /// `(name, namewhat)` from a call site's description (`global 'f'`).
 fn site_name(what: &str) -> Option<(String, String)> {
     let (kind, name) = what.split_once(" '")?;
@@ -953,7 +1045,8 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
         // A callback runs directly on the Lua frame (no sequence between), so it still
         // sees its caller's position; only Lua functions are tracked.
         let Function::Closure(closure) = function else {
-            // Kept for a library function that calls back (`pcall`, see `enter_native`).
+            // Kept for a library function that calls back (`pcall`, see `enter_native`) and
+            // for the name of its argument errors (`argument_error_name`).
             if let Some(frame) = exec.upper_lua_frame() {
                 state(ctx).borrow_mut().native_site = Some(NativeSite {
                     thread: thread_key(&exec),
@@ -961,6 +1054,7 @@ pub fn call_helper(ctx: Context<'_>) -> Callback<'_> {
                     at: site.line,
                     what: site.what,
                     tail: site.tail,
+                    callee: address(Value::Function(function)),
                 });
             }
             return Ok(CallbackReturn::Call {
@@ -1865,6 +1959,10 @@ fn skeleton(text: &str) -> String {
             rest = &rest[n..];
             continue;
         }
+        if let Some(n) = argument_function_len(rest, &out) {
+            rest = &rest[n..];
+            continue;
+        }
         let c = rest.chars().next().unwrap_or(' ');
         out.push(c);
         rest = &rest[c.len_utf8()..];
@@ -1878,6 +1976,19 @@ fn skeleton(text: &str) -> String {
         }
     }
     out
+}
+
+/// The length of the function's name in `bad argument #N to 'name'` at the start of `s`
+/// (`out` holds what came before): Lua names it after the call site.
+fn argument_function_len(s: &str, out: &str) -> Option<usize> {
+    let inner = s.strip_prefix("to '")?;
+    let head = out
+        .strip_suffix(' ')?
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    if !head.ends_with("bad argument #") {
+        return None;
+    }
+    Some(4 + inner.find('\'')? + 1)
 }
 
 /// The length of a `chunk:line: ` position at the start of `s`.
