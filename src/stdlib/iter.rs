@@ -107,7 +107,10 @@ fn next_named<'gc>(ctx: Context<'gc>, name: &'static str) -> Callback<'gc> {
         match t.next(stack.get(1)) {
             NextValue::Found { key, value } => stack.replace(ctx, (key, value)),
             NextValue::Last => stack.replace(ctx, Value::Nil),
-            NextValue::NotFound => return Err(error(ctx, &exec, "invalid key to 'next'")),
+            // `luaG_runerror` from inside `next` (a C function): Lua adds no position.
+            NextValue::NotFound => {
+                return Err(super::argcheck::plain_error(ctx, "invalid key to 'next'"))
+            }
         }
         Ok(CallbackReturn::Return)
     })

@@ -38,7 +38,9 @@ use super::helpers::Helpers;
 use super::index::{constructor_order, After, Anchor, Describe, HelperNames, IndexRewrite, Stored};
 use super::labels::{LabelError, LabelRewrite};
 use super::params::{restore_vararg_flags, ParamRewrite};
-use super::rewrite::{simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS};
+use super::rewrite::{
+    library_aliases, simple, Rewrite, BASE_FUNCTIONS, LIBRARY_TABLES, STRING_METHODS,
+};
 use super::split::{SplitBodies, SplitNames};
 use super::visit::mutable::VisitMut;
 use super::visit::read_only::{
@@ -454,6 +456,9 @@ fn compile_here(
         temp: |i| Arc::from(format!("(t{i})").as_bytes()),
     })
     .chunk(&mut chunk.block);
+    let library: Vec<_> = LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect();
+    let base_functions: Vec<_> = BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect();
+    let aliases = library_aliases(&chunk.block, &library, &base_functions);
     let rewrite = Rewrite {
         method: name(HELPER_LOCALS[0]),
         concat: name(HELPER_LOCALS[1]),
@@ -461,9 +466,10 @@ fn compile_here(
         pass: name(HELPER_LOCALS[2]),
         first: name(HELPER_LOCALS[3]),
         key: name(HELPER_LOCALS[7]),
-        library: LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect(),
-        base_functions: BASE_FUNCTIONS.iter().map(|n| name(n.as_bytes())).collect(),
+        library,
+        base_functions,
         string_methods: STRING_METHODS.iter().map(|n| name(n.as_bytes())).collect(),
+        aliases,
     };
     let (wrapped, declared_vararg, read_lines) = wrap_chunk(
         chunk,

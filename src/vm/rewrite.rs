@@ -39,6 +39,62 @@ pub struct Rewrite<S> {
     pub library: Vec<S>,
     pub base_functions: Vec<S>,
     pub string_methods: Vec<S>,
+    /// Names of locals that hold a library function (see [`library_aliases`]).
+    pub aliases: Vec<S>,
+}
+
+/// The names of locals declared with a library function as their value anywhere in `block`
+/// (`local fmt, insert = string.format, table.insert`, `local setmt = setmetatable`): calls
+/// through them are kept out of tail position as calls of the library function are. By
+/// name, as for the library itself: another local of the same name elsewhere in the chunk
+/// only loses its proper tail calls.
+pub fn library_aliases<S: Clone + PartialEq>(
+    block: &Block<S>,
+    library: &[S],
+    base: &[S],
+) -> Vec<S> {
+    struct Aliases<'a, S> {
+        library: &'a [S],
+        base: &'a [S],
+        found: Vec<S>,
+    }
+    impl<S: Clone + PartialEq> super::visit::read_only::Visit<S> for Aliases<'_, S> {
+        fn statement(&mut self, st: &Statement<S>) {
+            if let Statement::LocalStatement(l) = st {
+                for (name, value) in l.names.iter().zip(&l.values) {
+                    if self.is_library_function(value) && !self.found.contains(name) {
+                        self.found.push(name.clone());
+                    }
+                }
+            }
+            super::visit::read_only::walk_statement(self, st)
+        }
+    }
+    impl<S: PartialEq> Aliases<'_, S> {
+        fn is_library_function(&self, e: &Expression<S>) -> bool {
+            if !e.tail.is_empty() {
+                return false;
+            }
+            let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+                return false;
+            };
+            let PrimaryExpression::Name(n) = &s.primary else {
+                return false;
+            };
+            match s.suffixes.as_slice() {
+                [] => self.base.contains(n),
+                [SuffixPart::Field(FieldSuffix::Named(_))] => self.library.contains(n),
+                _ => false,
+            }
+        }
+    }
+    let mut v = Aliases {
+        library,
+        base,
+        found: Vec::new(),
+    };
+    super::visit::read_only::Visit::block(&mut v, block);
+    v.found
 }
 
 /// Method names of the string library: `return s:rep(n)` is kept out of tail position too
@@ -263,7 +319,9 @@ impl<S: Clone + PartialEq> Rewrite<S> {
                     Some(HeadExpression::Simple(SimpleExpression::String(m)))
                         if self.string_methods.contains(m))
             }
-            [SuffixPart::Call(CallSuffix::Function(_))] => self.base_functions.contains(n),
+            [SuffixPart::Call(CallSuffix::Function(_))] => {
+                self.base_functions.contains(n) || self.aliases.contains(n)
+            }
             [SuffixPart::Field(FieldSuffix::Named(_)), SuffixPart::Call(CallSuffix::Function(_))] => {
                 self.library.contains(n)
             }

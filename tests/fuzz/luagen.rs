@@ -51,6 +51,10 @@ pub const FEATURES: &[(&str, &str)] = &[
     ),
     ("strlib", "string.format, rep, sub, byte, find, match, gsub"),
     (
+        "alias",
+        "library functions called through locals, upvalues, fields and call results of other names, in tail position too, with bad arguments",
+    ),
+    (
         "positions",
         "print error messages with their `chunk:line:` prefix (off: the program strips it)",
     ),
@@ -353,6 +357,7 @@ impl Gen<'_> {
             "coerce" => self.coerce(),
             "errors" => self.errors(),
             "strlib" => self.strlib(),
+            "alias" => self.alias(),
             other => panic!("no snippet for {other}"),
         }
     }
@@ -1067,6 +1072,82 @@ impl Gen<'_> {
             ),
         }
         s
+    }
+
+    /// A library function kept under another name (a local, a table field, an upvalue, a
+    /// call's result), called with arguments that are often bad, in tail position or not,
+    /// from Lua or from `pcall` directly: Lua names the function after the calling
+    /// expression in its argument errors.
+    fn alias(&mut self) -> Vec<String> {
+        let lib = self.rng.pick(&[
+            "string.rep",
+            "string.sub",
+            "string.format",
+            "string.byte",
+            "string.char",
+            "string.upper",
+            "table.insert",
+            "table.concat",
+            "table.unpack",
+            "math.floor",
+            "math.max",
+            "math.tointeger",
+            "tonumber",
+            "select",
+            "rawlen",
+            "utf8.char",
+            "next",
+        ]);
+        let args = self.rng.pick(&[
+            "",
+            "nil",
+            "{}",
+            "\"x\"",
+            "1",
+            "-1",
+            "{}, {}",
+            "\"x\", {}",
+            "1, 2, 3",
+            "{{}}",
+            "\"%d\", \"z\"",
+            "{1, 2}, 1, 2, 3",
+            "2^63",
+            "0/0",
+        ]);
+        let name = self.rng.pick(&["al", "fmt", "fn", "rep", "go"]);
+        let holder = self.rng.below(5);
+        let (decl, callee) = match holder {
+            0 => (format!("local {name} = {lib}"), name.to_string()),
+            1 => (
+                format!("local lib_t = {{ {name} = {lib} }}"),
+                format!("lib_t.{name}"),
+            ),
+            2 => (
+                format!("local lib_t = {{ {name} = {lib} }}"),
+                format!("lib_t[\"{name}\"]"),
+            ),
+            3 => (
+                format!("local function get() return {lib} end"),
+                "get()".to_string(),
+            ),
+            _ => (format!("local {name} = {lib}"), format!("({name})")),
+        };
+        // Tail calls through a table field or a call's result are left out: a plain run keeps
+        // only library functions and locals holding them out of tail position, so a library
+        // error that is not an argument error gets its caller's caller's line there
+        // (COMPATIBILITY.md, "error positions").
+        let form = if holder == 0 {
+            self.rng.below(4)
+        } else {
+            [1, 3][self.rng.below(2)]
+        };
+        let call = match form {
+            0 => format!("out(pcall(function() return {callee}({args}) end))"),
+            1 => format!("out(pcall(function() local r = {callee}({args}) return r end))"),
+            2 => format!("local function wrap() return {callee}({args}) end\nout(pcall(function() local r = wrap() return r end))"),
+            _ => format!("out(pcall({callee}{}{args}))", if args.is_empty() { "" } else { ", " }),
+        };
+        vec![format!("do\n{decl}\n{call}\nend")]
     }
 
     fn strlib(&mut self) -> Vec<String> {

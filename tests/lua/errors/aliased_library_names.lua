@@ -71,3 +71,16 @@ local function outer()
   return x
 end
 print(pcall(outer))
+-- next with a key not in the table: raised inside the C function, without a position
+print(pcall(next, {}, "x"))
+print(pcall(function() return next({}, "x") end))
+print(pcall(function() local r = next({}, "x") return r end))
+local nx = next
+print(pcall(function() local r = nx({}, "x") return r end))
+-- a library error that is not an argument error, through a local alias in tail position
+local ins2 = table.insert
+local function wrap() return ins2({1, 2}, 1, 2, 3) end
+print(pcall(function() local r = wrap() return r end))
+local cc = table.concat
+local function wrapc() return cc({1, {}}) end
+print(pcall(function() local r = wrapc() return r end))
