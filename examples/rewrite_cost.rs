@@ -67,6 +67,26 @@ for r = 1, 10 do t = t + run(30000) end
 return t
 "#;
 
+const INSERTS: &str = r#"
+local t = {}
+for i = 1, 300000 do t[#t + 1] = i end
+local s = 0
+for i = 1, #t do s = s + t[i] end
+return s
+"#;
+
+const FIELD_STORES: &str = r#"
+local objs = {}
+for i = 1, 1000 do objs[i] = { n = 0, name = "o" .. i } end
+for r = 1, 300 do
+  for i = 1, 1000 do
+    local o = objs[i]
+    o.n = o.n + r
+  end
+end
+return objs[1].n
+"#;
+
 fn plain(src: &str) -> f64 {
     let mut lua = Lua::core();
     let start = Instant::now();
@@ -115,6 +135,8 @@ fn main() {
         ("same via a local 300k", RETURN_LOCAL),
         ("fib(24)", FIB),
         ("numeric loops 300k", NUMERIC_LOOPS),
+        ("t[#t + 1] = i 300k + sum", INSERTS),
+        ("o.n = o.n + r 300k", FIELD_STORES),
     ] {
         let p = best(|| plain(src));
         let o = best(|| ours(src));

@@ -54,6 +54,9 @@ pub mod op {
     /// could compare an integer with a float inexactly (see `ArithRewrite::eq_vm_safe`).
     pub const EQ: i64 = 20;
     pub const NE: i64 = 21;
+    /// `(arith)(UPDATE, op, v, base, k1, ..., kn)`: `base[k1]...[kn] op= v` when raw reads
+    /// and numbers suffice, returning whether it did (see `assign.rs`, `fast_update`).
+    pub const UPDATE: i64 = 22;
 }
 
 /// What is statically known about an expression's value: a number of a known subtype, or

@@ -269,6 +269,39 @@ fn arith_float_or_bits<'gc>(code: i64, a: Value<'gc>, b: Value<'gc>) -> Option<V
     }
 }
 
+/// `(arith)(UPDATE, op, v, base, k1, ..., kn)` (see `assign.rs`, `fast_update`): when each
+/// step is a present field read raw (so Lua would call no `__index`) and the field and `v`
+/// are numbers (no coercion, no metamethod), stores `field op v` into the present key (no
+/// `__newindex`), logged as every store, and returns true; else changes nothing.
+fn update<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
+    let (Value::Integer(code), v) = (stack.get(1), stack.get(2)) else {
+        return false;
+    };
+    let n = stack.len();
+    if n < 5 || !matches!(v, Value::Integer(_) | Value::Number(_)) {
+        return false;
+    }
+    let mut t = stack.get(3);
+    for i in 4..n - 1 {
+        let Value::Table(table) = t else {
+            return false;
+        };
+        t = table.get_value(stack.get(i));
+    }
+    let Value::Table(table) = t else {
+        return false;
+    };
+    let key = stack.get(n - 1);
+    let old = table.get_value(key);
+    if !matches!(old, Value::Integer(_) | Value::Number(_)) {
+        return false;
+    }
+    match arith_numbers(code, old, v) {
+        Ok(Some(new)) => crate::vm::undo::raw_set(ctx, table, key, new).is_ok(),
+        _ => false,
+    }
+}
+
 fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
     match metamethod(ctx, v, "__name") {
         Value::String(s) => s.to_str_lossy().into_owned(),
@@ -561,6 +594,11 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         }
         if code == op::LEN {
             return length(ctx, &exec, stack, a, b);
+        }
+        if code == op::UPDATE {
+            let done = update(ctx, &stack);
+            stack.replace(ctx, done);
+            return Ok(CallbackReturn::Return);
         }
         if code == op::EQ || code == op::NE {
             return equality(ctx, &exec, stack, code == op::NE, a, b);

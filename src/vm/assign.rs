@@ -26,6 +26,8 @@ use super::visit::mutable::{walk_function, walk_return, walk_statement, VisitMut
 pub struct AssignNames<S> {
     pub set: S,
     pub setup: S,
+    /// The operator helper, whose `UPDATE` form does `t.k = t.k op v` in one call.
+    pub arith: S,
     pub env: S,
     /// `self`, the implicit first parameter of `function t:m() end`.
     pub self_param: S,
@@ -269,6 +271,111 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
     }
 
+    /// The arguments of `(arith)(UPDATE, ...)` for `path = path op v` (see [`fast_update`]):
+    /// `path` a local, captured or global name followed by fields and keys that are
+    /// constants or locals, the same on both sides; `op` arithmetic or bitwise; `v` a local
+    /// or a numeric constant. Evaluating them has no effect, so the helper may evaluate them
+    /// first and decline.
+    fn update_args(&self, target: &Target<S>, value: &Expression<S>) -> Option<Vec<Expression<S>>> {
+        let [(op, operand)] = value.tail.as_slice() else {
+            return None;
+        };
+        let code = super::arith::binary_code(*op).filter(|c| *c <= super::arith::op::SHR)?;
+        let HeadExpression::Simple(SimpleExpression::Suffixed(left)) = &*value.head else {
+            return None;
+        };
+        let read = self.path(&left.primary, &left.suffixes)?;
+        let written = match target {
+            Target::Name(n) => match self.resolve(n) {
+                Resolved::Global => vec![PathKey::Env, PathKey::Str(n.clone())],
+                _ => return None,
+            },
+            Target::Field(table, key) => {
+                let HeadExpression::Simple(SimpleExpression::Suffixed(t)) = &*table.head else {
+                    return None;
+                };
+                if !table.tail.is_empty() || !key.tail.is_empty() {
+                    return None;
+                }
+                let mut path = self.path(&t.primary, &t.suffixes)?;
+                path.push(self.key(key)?);
+                path
+            }
+        };
+        if read != written || written.len() < 2 || !operand.tail.is_empty() {
+            return None;
+        }
+        let v = match &*operand.head {
+            HeadExpression::Simple(
+                e @ (SimpleExpression::Integer(_) | SimpleExpression::Float(_)),
+            ) => simple(e.clone()),
+            HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                if s.suffixes.is_empty() && self.local_name(&s.primary).is_some() =>
+            {
+                operand.clone()
+            }
+            _ => return None,
+        };
+        let mut args = vec![
+            simple(SimpleExpression::Integer(super::arith::op::UPDATE)),
+            simple(SimpleExpression::Integer(code)),
+            v,
+        ];
+        args.extend(written.into_iter().map(|k| match k {
+            PathKey::Env => name_expr(self.names.env.clone()),
+            PathKey::Local(n) => name_expr(n),
+            PathKey::Str(s) => simple(SimpleExpression::String(s)),
+            PathKey::Int(i) => simple(SimpleExpression::Integer(i)),
+        }));
+        Some(args)
+    }
+
+    /// A name that is a local or captured local here.
+    fn local_name<'a>(&self, p: &'a PrimaryExpression<S>) -> Option<&'a S> {
+        match p {
+            PrimaryExpression::Name(n) if !matches!(self.resolve(n), Resolved::Global) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// `name.a[k][1]` as its keys, from its variable.
+    fn path(
+        &self,
+        primary: &PrimaryExpression<S>,
+        suffixes: &[SuffixPart<S>],
+    ) -> Option<Vec<PathKey<S>>> {
+        let PrimaryExpression::Name(n) = primary else {
+            return None;
+        };
+        let mut path = match self.resolve(n) {
+            Resolved::Global => vec![PathKey::Env, PathKey::Str(n.clone())],
+            _ => vec![PathKey::Local(n.clone())],
+        };
+        for s in suffixes {
+            match s {
+                SuffixPart::Field(FieldSuffix::Named(k)) => path.push(PathKey::Str(k.clone())),
+                SuffixPart::Field(FieldSuffix::Indexed(e)) => path.push(self.key(e)?),
+                SuffixPart::Call(_) => return None,
+            }
+        }
+        Some(path)
+    }
+
+    /// A key without effects: a string or integer constant, or a local.
+    fn key(&self, e: &Expression<S>) -> Option<PathKey<S>> {
+        if !e.tail.is_empty() {
+            return None;
+        }
+        match &*e.head {
+            HeadExpression::Simple(SimpleExpression::String(s)) => Some(PathKey::Str(s.clone())),
+            HeadExpression::Simple(SimpleExpression::Integer(i)) => Some(PathKey::Int(*i)),
+            HeadExpression::Simple(SimpleExpression::Suffixed(s)) if s.suffixes.is_empty() => self
+                .local_name(&s.primary)
+                .map(|n| PathKey::Local(n.clone())),
+            _ => None,
+        }
+    }
+
     fn target(&mut self, t: AssignmentTarget<S>) -> Target<S> {
         match t {
             AssignmentTarget::Name(n) => Target::Name(n),
@@ -301,7 +408,12 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
         if targets.len() == 1 && values.len() == 1 {
             if let (Some(target), Some(value)) = (targets.pop(), values.pop()) {
-                return self.store(target, value);
+                let fused = self.update_args(&target, &value);
+                let store = self.store(target, value);
+                return match fused {
+                    Some(args) => vec![fast_update(self.names.arith.clone(), args, store, line)],
+                    None => store,
+                };
             }
         }
         // General case: `do local (t1), (k1), ... = prefixes, keys; local (v1), ... = values;
@@ -445,6 +557,47 @@ impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
 enum Target<S> {
     Field(Expression<S>, Expression<S>),
     Name(S),
+}
+
+/// A step of a field path (see [`AssignRewrite::update_args`]).
+#[derive(PartialEq)]
+enum PathKey<S> {
+    /// The environment a global belongs to.
+    Env,
+    Local(S),
+    Str(S),
+    Int(i64),
+}
+
+/// `if (arith)(UPDATE, op, v, base, k1, ..., kn) then else <store> end`: the helper does
+/// `base[k1]...[kn] = base[k1]...[kn] op v` when every step is a raw read of a present
+/// field and both operands are numbers (no metamethod could run, the store replaces a
+/// present key), and returns true; otherwise it changes nothing and the statement runs as
+/// written. One callback instead of three (`(index)`, `(arith)`, `(set)`) for counters and
+/// balances.
+fn fast_update<S>(
+    arith: S,
+    args: Vec<Expression<S>>,
+    store: Vec<Statement<S>>,
+    line: piccolo::compiler::LineNumber,
+) -> Statement<S> {
+    let call = simple(SimpleExpression::Suffixed(SuffixedExpression {
+        primary: PrimaryExpression::Name(arith),
+        suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
+    }));
+    let block = |statements: Vec<Statement<S>>| Block {
+        statements: statements
+            .into_iter()
+            .map(|s| LineAnnotated::new(line, s))
+            .collect(),
+        return_statement: None,
+        closed_on: line,
+    };
+    Statement::If(IfStatement {
+        if_part: (call, block(Vec::new())),
+        else_if_parts: Vec::new(),
+        else_part: Some(block(store)),
+    })
 }
 
 fn local_store<S>(name: S, value: Expression<S>) -> Statement<S> {

@@ -450,6 +450,7 @@ fn compile_here(
     AssignRewrite::new(AssignNames {
         set: name(HELPER_LOCALS[4]),
         setup: name(HELPER_LOCALS[5]),
+        arith: name(HELPER_LOCALS[6]),
         env: name(b"_ENV"),
         self_param: name(b"self"),
         for_state: [name(b"(for f)"), name(b"(for s)"), name(b"(for c)")],

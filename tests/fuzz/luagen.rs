@@ -55,6 +55,10 @@ pub const FEATURES: &[(&str, &str)] = &[
         "library functions called through locals, upvalues, fields and call results of other names, in tail position too, with bad arguments",
     ),
     (
+        "update",
+        "`path = path op v` on fields of locals, upvalues and globals: numbers, strings, absent fields, metamethods",
+    ),
+    (
         "positions",
         "print error messages with their `chunk:line:` prefix (off: the program strips it)",
     ),
@@ -358,6 +362,7 @@ impl Gen<'_> {
             "errors" => self.errors(),
             "strlib" => self.strlib(),
             "alias" => self.alias(),
+            "update" => self.update(),
             other => panic!("no snippet for {other}"),
         }
     }
@@ -1148,6 +1153,41 @@ impl Gen<'_> {
             _ => format!("out(pcall({callee}{}{args}))", if args.is_empty() { "" } else { ", " }),
         };
         vec![format!("do\n{decl}\n{call}\nend")]
+    }
+
+    /// `path = path op v` statements, which a fast path runs in one step when raw reads and
+    /// numbers suffice: fields of every kind (integers, floats, numeric strings, absent,
+    /// tables with metamethods, behind `__index`/`__newindex`), every arithmetic and bitwise
+    /// operator, operands that are locals or constants.
+    fn update(&mut self) -> Vec<String> {
+        let field = self.rng.pick(&[
+            "3", "-7", "2.5", "0.0", "-0.0", "math.maxinteger", "math.mininteger", "\"12\"",
+            "\" 0x10 \"", "\"abc\"", "nil", "1/0", "0/0", "true",
+            "setmetatable({}, {__add = function(a, b) return 'mm' end, __bor = function() return 'bor' end})",
+        ]);
+        let op = self.rng.pick(&[
+            "+", "-", "*", "/", "//", "%", "^", "&", "|", "~", "<<", ">>",
+        ]);
+        let v = self
+            .rng
+            .pick(&["1", "-2", "0", "0.5", "3.0", "2^53", "n", "s", "z"]);
+        let shape = self.rng.below(6);
+        let (setup, path) = match shape {
+            0 => ("local t = { f = F }".to_string(), "t.f"),
+            1 => ("local t = { sub = { [2] = F } }".to_string(), "t.sub[2]"),
+            2 => ("G_UPD = { f = F }".to_string(), "G_UPD.f"),
+            3 => ("G_NUM = F".to_string(), "G_NUM"),
+            4 => (
+                "local t = setmetatable({}, { __index = { f = F }, __newindex = function(t, k, v) rawset(t, k, v) end })"
+                    .to_string(),
+                "t.f",
+            ),
+            _ => ("local t = { f = F }; local k = 'f'".to_string(), "t[k]"),
+        };
+        let setup = setup.replace('F', field);
+        vec![format!(
+            "do\nlocal n, s, z = 4, \"5\", 0\n{setup}\nout(pcall(function() {path} = {path} {op} {v} return {path} end))\nend"
+        )]
     }
 
     fn strlib(&mut self) -> Vec<String> {
