@@ -57,6 +57,9 @@ pub mod op {
     /// `(arith)(UPDATE, op, v, base, k1, ..., kn)`: `base[k1]...[kn] op= v` when raw reads
     /// and numbers suffice, returning whether it did (see `assign.rs`, `fast_update`).
     pub const UPDATE: i64 = 22;
+    /// `(arith)(APPEND, v, base, k1, ..., kn)`: `t[#t + 1] = v` for a table without a
+    /// metatable at the end of the path, returning whether it did.
+    pub const APPEND: i64 = 23;
 }
 
 /// What is statically known about an expression's value: a number of a known subtype, or

@@ -302,6 +302,32 @@ fn update<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
     }
 }
 
+/// `(arith)(APPEND, v, base, k1, ..., kn)` (see `assign.rs`, `fast_update`): when each
+/// step is a present field read raw and the table at the end has no metatable (no `__len`,
+/// no `__newindex`), stores `v` at its border plus one, logged, and returns true; else
+/// changes nothing.
+fn append<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
+    let n = stack.len();
+    if n < 3 {
+        return false;
+    }
+    let mut t = stack.get(2);
+    for i in 3..n {
+        let Value::Table(table) = t else {
+            return false;
+        };
+        t = table.get_value(stack.get(i));
+    }
+    let Value::Table(table) = t else {
+        return false;
+    };
+    if table.metatable().is_some() {
+        return false;
+    }
+    let key = Value::Integer(table.length().wrapping_add(1));
+    crate::vm::undo::raw_set(ctx, table, key, stack.get(1)).is_ok()
+}
+
 fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {
     match metamethod(ctx, v, "__name") {
         Value::String(s) => s.to_str_lossy().into_owned(),
@@ -595,8 +621,12 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         if code == op::LEN {
             return length(ctx, &exec, stack, a, b);
         }
-        if code == op::UPDATE {
-            let done = update(ctx, &stack);
+        if code == op::UPDATE || code == op::APPEND {
+            let done = if code == op::UPDATE {
+                update(ctx, &stack)
+            } else {
+                append(ctx, &stack)
+            };
             stack.replace(ctx, done);
             return Ok(CallbackReturn::Return);
         }

@@ -16,7 +16,7 @@ use piccolo::compiler::parser::{
     AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression,
     FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition, FunctionStatement,
     HeadExpression, IfStatement, LineAnnotated, LocalStatement, PrimaryExpression, ReturnStatement,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression, WhileStatement,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator, WhileStatement,
 };
 
 use super::rewrite::simple;
@@ -321,13 +321,78 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
             simple(SimpleExpression::Integer(code)),
             v,
         ];
-        args.extend(written.into_iter().map(|k| match k {
+        args.extend(written.into_iter().map(|k| self.path_expression(k)));
+        Some(args)
+    }
+
+    /// The arguments of `(arith)(APPEND, v, base, k1, ..., kn)` for `path[#path + 1] = v`
+    /// (see [`fast_update`]): `path` as for updates, `v` a local or a constant. Evaluating
+    /// them has no effect, so the helper may evaluate them first and decline.
+    fn append_args(&self, target: &Target<S>, value: &Expression<S>) -> Option<Vec<Expression<S>>> {
+        let Target::Field(table, key) = target else {
+            return None;
+        };
+        let HeadExpression::Simple(SimpleExpression::Suffixed(t)) = &*table.head else {
+            return None;
+        };
+        if !table.tail.is_empty() {
+            return None;
+        }
+        let path = self.path(&t.primary, &t.suffixes)?;
+        // The key: `#path + 1`.
+        let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {
+            return None;
+        };
+        if !one.tail.is_empty()
+            || !matches!(
+                &*one.head,
+                HeadExpression::Simple(SimpleExpression::Integer(1))
+            )
+        {
+            return None;
+        }
+        let HeadExpression::UnaryOperator(UnaryOperator::Len, measured) = &*key.head else {
+            return None;
+        };
+        let HeadExpression::Simple(SimpleExpression::Suffixed(m)) = &*measured.head else {
+            return None;
+        };
+        if !measured.tail.is_empty() || self.path(&m.primary, &m.suffixes)? != path {
+            return None;
+        }
+        if !value.tail.is_empty() {
+            return None;
+        }
+        let v = match &*value.head {
+            HeadExpression::Simple(
+                SimpleExpression::Integer(_)
+                | SimpleExpression::Float(_)
+                | SimpleExpression::String(_)
+                | SimpleExpression::True
+                | SimpleExpression::False,
+            ) => value.clone(),
+            HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                if s.suffixes.is_empty() && self.local_name(&s.primary).is_some() =>
+            {
+                value.clone()
+            }
+            _ => return None,
+        };
+        let mut args = vec![
+            simple(SimpleExpression::Integer(super::arith::op::APPEND)),
+            v,
+        ];
+        args.extend(path.into_iter().map(|k| self.path_expression(k)));
+        Some(args)
+    }
+
+    fn path_expression(&self, k: PathKey<S>) -> Expression<S> {
+        match k {
             PathKey::Env => name_expr(self.names.env.clone()),
             PathKey::Local(n) => name_expr(n),
             PathKey::Str(s) => simple(SimpleExpression::String(s)),
             PathKey::Int(i) => simple(SimpleExpression::Integer(i)),
-        }));
-        Some(args)
+        }
     }
 
     /// A name that is a local or captured local here.
@@ -408,7 +473,9 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
         if targets.len() == 1 && values.len() == 1 {
             if let (Some(target), Some(value)) = (targets.pop(), values.pop()) {
-                let fused = self.update_args(&target, &value);
+                let fused = self
+                    .update_args(&target, &value)
+                    .or_else(|| self.append_args(&target, &value));
                 let store = self.store(target, value);
                 return match fused {
                     Some(args) => vec![fast_update(self.names.arith.clone(), args, store, line)],
@@ -569,12 +636,15 @@ enum PathKey<S> {
     Int(i64),
 }
 
-/// `if (arith)(UPDATE, op, v, base, k1, ..., kn) then else <store> end`: the helper does
+/// `if (arith)(UPDATE, op, v, base, k1, ..., kn) then else <store> end` (or `APPEND`,
+/// below): the helper does
 /// `base[k1]...[kn] = base[k1]...[kn] op v` when every step is a raw read of a present
 /// field and both operands are numbers (no metamethod could run, the store replaces a
 /// present key), and returns true; otherwise it changes nothing and the statement runs as
 /// written. One callback instead of three (`(index)`, `(arith)`, `(set)`) for counters and
-/// balances.
+/// balances. `(arith)(APPEND, v, base, k1, ..., kn)` does `t[#t + 1] = v` for the table
+/// `t` at the end of the path when it has no metatable (so `#` is its border and the store
+/// raw): one callback instead of two (`#t + 1`, `(set)`).
 fn fast_update<S>(
     arith: S,
     args: Vec<Expression<S>>,

@@ -1184,6 +1184,25 @@ impl Gen<'_> {
             ),
             _ => ("local t = { f = F }; local k = 'f'".to_string(), "t[k]"),
         };
+        if self.rng.chance(35) {
+            // An append, `path[#path + 1] = v`, to tables of every shape.
+            let table = self.rng.pick(&[
+                "{}",
+                "{1, 2, 3}",
+                "{n = 1}",
+                "setmetatable({}, {__len = function() return 5 end})",
+                "setmetatable({}, {__newindex = function(t, k, v) rawset(t, k, tostring(v) .. '!') end})",
+                "setmetatable({1}, {__index = function() return 0 end})",
+            ]);
+            let (setup, path) = match self.rng.below(3) {
+                0 => (format!("local t = {table}"), "t"),
+                1 => (format!("G_APP = {table}"), "G_APP"),
+                _ => (format!("local t = {{ sub = {table} }}"), "t.sub"),
+            };
+            return vec![format!(
+                "do\nlocal n, s = 4, \"5\"\n{setup}\nout(pcall(function() {path}[#{path} + 1] = {v} {path}[#{path} + 1] = {v} return #{path}, rawlen({path}), {path}[#{path}] end))\nend"
+            )];
+        }
         let setup = setup.replace('F', field);
         vec![format!(
             "do\nlocal n, s, z = 4, \"5\", 0\n{setup}\nout(pcall(function() {path} = {path} {op} {v} return {path} end))\nend"
