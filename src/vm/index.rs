@@ -21,7 +21,7 @@ use piccolo::compiler::parser::{
 
 use std::collections::{HashMap, HashSet};
 
-use super::arith::op::{EQ, FORPREP, GE, GT, LE, LEN, LT, NE};
+use super::arith::op::{APPEND, EQ, FORPREP, GE, GT, LE, LEN, LT, NE, UPDATE};
 use super::rewrite::{is_multi_valued, return_through_local, simple};
 use super::visit::mutable::{walk_head, walk_simple, walk_statement, VisitMut};
 use super::visit::read_only::{self, Visit};
@@ -294,7 +294,7 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
                 })
                 .collect()
         };
-        if *h == self.arith && args.len() == 3 {
+        if *h == self.arith && args.len() == 3 && !is_fast_store(args) {
             // `(arith)(code, a, b)`.
             operands(1)
         } else if *h == self.concat {
@@ -552,7 +552,8 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> IndexRewrite<S> {
         }
         // `(arith)(code, a[, b])` (its `for` check has 4 arguments), `(concat)(n, ...)`:
         // every operand; `(set)(t, k, v)`: the table.
-        let arith = *h == self.arith && (2..=3).contains(&args.len());
+        // (Not the one-call stores of `assign.rs`, whose errors the statement raises.)
+        let arith = *h == self.arith && (2..=3).contains(&args.len()) && !is_fast_store(args);
         // `==` and `~=` raise no error of their own: nothing to name.
         if arith
             && args
@@ -1375,4 +1376,11 @@ fn first_token<S>(e: &Expression<S>) -> Option<&S> {
 fn is_code<S>(e: &Expression<S>, code: i64) -> bool {
     e.tail.is_empty()
         && matches!(&*e.head, HeadExpression::Simple(SimpleExpression::Integer(c)) if *c == code)
+}
+
+/// `(arith)(UPDATE, ...)` or `(arith)(APPEND, ...)`: a one-call store (`assign.rs`,
+/// `fast_update`), not an operator: it raises no error and needs no names.
+fn is_fast_store<S>(args: &[Expression<S>]) -> bool {
+    args.first()
+        .is_some_and(|c| is_code(c, UPDATE) || is_code(c, APPEND))
 }
