@@ -19,7 +19,7 @@ use piccolo::compiler::parser::{
     SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator, WhileStatement,
 };
 
-use super::rewrite::simple;
+use super::rewrite::{block_on_line, simple};
 use super::visit::mutable::{walk_function, walk_return, walk_statement, VisitMut};
 
 /// Hidden names used by the pass.
@@ -302,20 +302,10 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                 path
             }
         };
-        if read != written || written.len() < 2 || !operand.tail.is_empty() {
+        if read != written || written.len() < 2 {
             return None;
         }
-        let v = match &*operand.head {
-            HeadExpression::Simple(
-                e @ (SimpleExpression::Integer(_) | SimpleExpression::Float(_)),
-            ) => simple(e.clone()),
-            HeadExpression::Simple(SimpleExpression::Suffixed(s))
-                if s.suffixes.is_empty() && self.local_name(&s.primary).is_some() =>
-            {
-                operand.clone()
-            }
-            _ => return None,
-        };
+        let v = self.operand(operand, false)?;
         let mut args = vec![
             simple(SimpleExpression::Integer(super::arith::op::UPDATE)),
             simple(SimpleExpression::Integer(code)),
@@ -360,30 +350,35 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         if !measured.tail.is_empty() || self.path(&m.primary, &m.suffixes)? != path {
             return None;
         }
-        if !value.tail.is_empty() {
-            return None;
-        }
-        let v = match &*value.head {
-            HeadExpression::Simple(
-                SimpleExpression::Integer(_)
-                | SimpleExpression::Float(_)
-                | SimpleExpression::String(_)
-                | SimpleExpression::True
-                | SimpleExpression::False,
-            ) => value.clone(),
-            HeadExpression::Simple(SimpleExpression::Suffixed(s))
-                if s.suffixes.is_empty() && self.local_name(&s.primary).is_some() =>
-            {
-                value.clone()
-            }
-            _ => return None,
-        };
+        let v = self.operand(value, true)?;
         let mut args = vec![
             simple(SimpleExpression::Integer(super::arith::op::APPEND)),
             v,
         ];
         args.extend(path.into_iter().map(|k| self.path_expression(k)));
         Some(args)
+    }
+
+    /// An operand without effects: a local, a numeric constant, or (with `any_constant`) a
+    /// string or boolean constant.
+    fn operand(&self, e: &Expression<S>, any_constant: bool) -> Option<Expression<S>> {
+        if !e.tail.is_empty() {
+            return None;
+        }
+        match &*e.head {
+            HeadExpression::Simple(SimpleExpression::Integer(_) | SimpleExpression::Float(_)) => {
+                Some(e.clone())
+            }
+            HeadExpression::Simple(
+                SimpleExpression::String(_) | SimpleExpression::True | SimpleExpression::False,
+            ) if any_constant => Some(e.clone()),
+            HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                if s.suffixes.is_empty() && self.local_name(&s.primary).is_some() =>
+            {
+                Some(e.clone())
+            }
+            _ => None,
+        }
     }
 
     fn path_expression(&self, k: PathKey<S>) -> Expression<S> {
@@ -530,14 +525,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
         self.scope.truncate(mark);
         // The statement's own line: its stores' errors name it.
-        vec![Statement::Do(Block {
-            statements: body
-                .into_iter()
-                .map(|s| LineAnnotated::new(line, s))
-                .collect(),
-            return_statement: None,
-            closed_on: line,
-        })]
+        vec![Statement::Do(block_on_line(body, line))]
     }
 
     fn function_statement(&mut self, f: FunctionStatement<S>) -> Vec<Statement<S>> {
@@ -655,18 +643,10 @@ fn fast_update<S>(
         primary: PrimaryExpression::Name(arith),
         suffixes: vec![SuffixPart::Call(CallSuffix::Function(args))],
     }));
-    let block = |statements: Vec<Statement<S>>| Block {
-        statements: statements
-            .into_iter()
-            .map(|s| LineAnnotated::new(line, s))
-            .collect(),
-        return_statement: None,
-        closed_on: line,
-    };
     Statement::If(IfStatement {
-        if_part: (call, block(Vec::new())),
+        if_part: (call, block_on_line(Vec::new(), line)),
         else_if_parts: Vec::new(),
-        else_part: Some(block(store)),
+        else_part: Some(block_on_line(store, line)),
     })
 }
 

@@ -72,16 +72,10 @@ pub fn library_aliases<S: Clone + PartialEq>(
     }
     impl<S: PartialEq> Aliases<'_, S> {
         fn is_library_function(&self, e: &Expression<S>) -> bool {
-            if !e.tail.is_empty() {
-                return false;
-            }
-            let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+            let Some((n, suffixes)) = name_and_suffixes(e) else {
                 return false;
             };
-            let PrimaryExpression::Name(n) = &s.primary else {
-                return false;
-            };
-            match s.suffixes.as_slice() {
+            match suffixes {
                 [] => self.base.contains(n),
                 [SuffixPart::Field(FieldSuffix::Named(_))] => self.library.contains(n),
                 _ => false,
@@ -173,6 +167,36 @@ pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
     Expression {
         head: Box::new(HeadExpression::Simple(e)),
         tail: Vec::new(),
+    }
+}
+
+/// A block of `statements` all on `line` (statements the pipeline makes for one of the
+/// source's), without a `return`.
+pub fn block_on_line<S>(
+    statements: Vec<Statement<S>>,
+    line: piccolo::compiler::LineNumber,
+) -> Block<S> {
+    Block {
+        statements: statements
+            .into_iter()
+            .map(|s| LineAnnotated::new(line, s))
+            .collect(),
+        return_statement: None,
+        closed_on: line,
+    }
+}
+
+/// `name` followed by `suffixes`, when `e` is such a single expression (no operator).
+fn name_and_suffixes<S>(e: &Expression<S>) -> Option<(&S, &[SuffixPart<S>])> {
+    if !e.tail.is_empty() {
+        return None;
+    }
+    let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        return None;
+    };
+    match &s.primary {
+        PrimaryExpression::Name(n) => Some((n, &s.suffixes)),
+        _ => None,
     }
 }
 
@@ -303,16 +327,10 @@ impl<S: Clone + PartialEq> Rewrite<S> {
     /// `lib.name(...)` or a base function call `name(...)`, by name (a local shadowing
     /// `math` or `error` is treated the same; the rewrite only changes frame handling).
     fn is_library_call(&self, e: &Expression<S>) -> bool {
-        if !e.tail.is_empty() {
-            return false;
-        }
-        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = &*e.head else {
+        let Some((n, suffixes)) = name_and_suffixes(e) else {
             return false;
         };
-        let PrimaryExpression::Name(n) = &s.primary else {
-            return false;
-        };
-        match s.suffixes.as_slice() {
+        match suffixes {
             // A rewritten method call: `(method)(recv, "name", ...)`.
             [SuffixPart::Call(CallSuffix::Function(args))] if *n == self.method => {
                 matches!(args.get(1).map(|a| &*a.head),

@@ -49,7 +49,7 @@ use piccolo::compiler::parser::{
 };
 use piccolo::compiler::LineNumber;
 
-use super::rewrite::{is_multi_valued, simple};
+use super::rewrite::{block_on_line, is_multi_valued, simple};
 use super::visit::mutable::{walk_function, walk_return, walk_simple, VisitMut};
 use super::visit::read_only::{self, Visit};
 
@@ -239,15 +239,7 @@ impl<S: Clone + AsRef<[u8]>> SplitBodies<S> {
             }
         }
         statements.push(self.store_items(base, items));
-        let line = self.line;
-        vec![Statement::Do(Block {
-            statements: statements
-                .into_iter()
-                .map(|s| LineAnnotated::new(line, s))
-                .collect(),
-            return_statement: None,
-            closed_on: line,
-        })]
+        vec![Statement::Do(block_on_line(statements, self.line))]
     }
 
     /// `(function(...) <statements> end)(...)` (without `...` outside a vararg function).
