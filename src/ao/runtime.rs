@@ -678,22 +678,10 @@ fn declined<'gc>(
     Ok(CallbackReturn::Return)
 }
 
-/// `t[name]` read raw (nil when `t` is not a table).
-fn raw_field<'gc>(ctx: Context<'gc>, t: Value<'gc>, name: &str) -> Value<'gc> {
-    match t {
-        Value::Table(t) => crate::vm::undo::field(ctx, t, name),
-        _ => Value::Nil,
-    }
-}
-
 /// The global function `path` names (`"pairs"`, `"table.insert"`), as Lua code reads it
 /// when it is set: a raw field, read without metamethods. `None` if it is not a function.
 fn global_function<'gc>(ctx: Context<'gc>, path: &str) -> Option<piccolo::Function<'gc>> {
-    let mut v = Value::Table(ctx.globals());
-    for name in path.split('.') {
-        v = raw_field(ctx, v, name);
-    }
-    match v {
+    match crate::vm::undo::global_path(ctx, path) {
         Value::Function(f) => Some(f),
         _ => None,
     }

@@ -269,6 +269,23 @@ fn arith_float_or_bits<'gc>(code: i64, a: Value<'gc>, b: Value<'gc>) -> Option<V
     }
 }
 
+/// The table at `stack[base][stack[base + 1]]...[stack[end - 1]]`, every step a raw read
+/// (a present field is what Lua reads too, without `__index`); `None` if a step is not a
+/// table.
+fn raw_path<'gc>(stack: &Stack<'gc, '_>, base: usize, end: usize) -> Option<piccolo::Table<'gc>> {
+    let mut t = stack.get(base);
+    for i in base + 1..end {
+        let Value::Table(table) = t else {
+            return None;
+        };
+        t = table.get_value(stack.get(i));
+    }
+    match t {
+        Value::Table(table) => Some(table),
+        _ => None,
+    }
+}
+
 /// `(arith)(UPDATE, op, v, base, k1, ..., kn)` (see `assign.rs`, `fast_update`): when each
 /// step is a present field read raw (so Lua would call no `__index`) and the field and `v`
 /// are numbers (no coercion, no metamethod), stores `field op v` into the present key (no
@@ -281,14 +298,7 @@ fn update<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
     if n < 5 || !matches!(v, Value::Integer(_) | Value::Number(_)) {
         return false;
     }
-    let mut t = stack.get(3);
-    for i in 4..n - 1 {
-        let Value::Table(table) = t else {
-            return false;
-        };
-        t = table.get_value(stack.get(i));
-    }
-    let Value::Table(table) = t else {
+    let Some(table) = raw_path(stack, 3, n - 1) else {
         return false;
     };
     let key = stack.get(n - 1);
@@ -311,14 +321,7 @@ fn append<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
     if n < 3 {
         return false;
     }
-    let mut t = stack.get(2);
-    for i in 3..n {
-        let Value::Table(table) = t else {
-            return false;
-        };
-        t = table.get_value(stack.get(i));
-    }
-    let Value::Table(table) = t else {
+    let Some(table) = raw_path(stack, 2, n) else {
         return false;
     };
     if table.metatable().is_some() {

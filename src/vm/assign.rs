@@ -281,23 +281,14 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
             return None;
         };
         let code = super::arith::binary_code(*op).filter(|c| *c <= super::arith::op::SHR)?;
-        let HeadExpression::Simple(SimpleExpression::Suffixed(left)) = &*value.head else {
-            return None;
-        };
-        let read = self.path(&left.primary, &left.suffixes)?;
+        let read = self.head_path(&value.head)?;
         let written = match target {
             Target::Name(n) => match self.resolve(n) {
                 Resolved::Global => vec![PathKey::Env, PathKey::Str(n.clone())],
                 _ => return None,
             },
             Target::Field(table, key) => {
-                let HeadExpression::Simple(SimpleExpression::Suffixed(t)) = &*table.head else {
-                    return None;
-                };
-                if !table.tail.is_empty() || !key.tail.is_empty() {
-                    return None;
-                }
-                let mut path = self.path(&t.primary, &t.suffixes)?;
+                let mut path = self.expression_path(table)?;
                 path.push(self.key(key)?);
                 path
             }
@@ -322,13 +313,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         let Target::Field(table, key) = target else {
             return None;
         };
-        let HeadExpression::Simple(SimpleExpression::Suffixed(t)) = &*table.head else {
-            return None;
-        };
-        if !table.tail.is_empty() {
-            return None;
-        }
-        let path = self.path(&t.primary, &t.suffixes)?;
+        let path = self.expression_path(table)?;
         // The key: `#path + 1`.
         let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {
             return None;
@@ -344,10 +329,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         let HeadExpression::UnaryOperator(UnaryOperator::Len, measured) = &*key.head else {
             return None;
         };
-        let HeadExpression::Simple(SimpleExpression::Suffixed(m)) = &*measured.head else {
-            return None;
-        };
-        if !measured.tail.is_empty() || self.path(&m.primary, &m.suffixes)? != path {
+        if self.expression_path(measured)? != path {
             return None;
         }
         let v = self.operand(value, true)?;
@@ -398,21 +380,28 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         }
     }
 
+    /// [`AssignRewrite::head_path`] of an expression without operators.
+    fn expression_path(&self, e: &Expression<S>) -> Option<Vec<PathKey<S>>> {
+        if !e.tail.is_empty() {
+            return None;
+        }
+        self.head_path(&e.head)
+    }
+
     /// `name.a[k][1]` as its keys, from its variable.
-    fn path(
-        &self,
-        primary: &PrimaryExpression<S>,
-        suffixes: &[SuffixPart<S>],
-    ) -> Option<Vec<PathKey<S>>> {
-        let PrimaryExpression::Name(n) = primary else {
+    fn head_path(&self, head: &HeadExpression<S>) -> Option<Vec<PathKey<S>>> {
+        let HeadExpression::Simple(SimpleExpression::Suffixed(s)) = head else {
+            return None;
+        };
+        let PrimaryExpression::Name(n) = &s.primary else {
             return None;
         };
         let mut path = match self.resolve(n) {
             Resolved::Global => vec![PathKey::Env, PathKey::Str(n.clone())],
             _ => vec![PathKey::Local(n.clone())],
         };
-        for s in suffixes {
-            match s {
+        for suffix in &s.suffixes {
+            match suffix {
                 SuffixPart::Field(FieldSuffix::Named(k)) => path.push(PathKey::Str(k.clone())),
                 SuffixPart::Field(FieldSuffix::Indexed(e)) => path.push(self.key(e)?),
                 SuffixPart::Call(_) => return None,

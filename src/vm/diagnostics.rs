@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::convert::address;
 use super::runaway::{Level, PlainFacts, PlainLookup, Stop};
 use gc_arena::{Collect, Rootable};
 use piccolo::{
@@ -256,7 +257,7 @@ struct NativeSite {
     /// Called in tail position: the calling Lua frame is gone in Lua (and in piccolo).
     tail: bool,
     /// The library function called (its address).
-    callee: usize,
+    callee: Option<usize>,
 }
 
 /// An `xpcall` message handler running in diagnostic mode: in Lua it runs on top of the
@@ -706,7 +707,7 @@ pub fn argument_error_name(
     if !s.borrow().enabled {
         return None;
     }
-    let own = qualified(ctx, fname);
+    let own = Some(super::undo::global_path(ctx, fname)).filter(|v| !v.is_nil());
     let line = exec
         .upper_lua_frame()
         .map(|f| f.current_line.0 as usize + 1);
@@ -724,39 +725,15 @@ pub fn argument_error_name(
     })
 }
 
-/// The value at `a.b` (`string.rep`) or `a` from the globals, read raw.
-fn qualified<'gc>(ctx: Context<'gc>, fname: &str) -> Option<Value<'gc>> {
-    let mut v = Value::Table(ctx.globals());
-    for part in fname.split('.') {
-        let Value::Table(t) = v else {
-            return None;
-        };
-        v = t.get(ctx, ctx.intern(part.as_bytes()));
-    }
-    (!v.is_nil()).then_some(v)
-}
-
-/// Identity of a reference value (0 for any other).
-fn address(v: Value<'_>) -> usize {
-    match v {
-        Value::Function(Function::Callback(c)) => gc_arena::Gc::as_ptr(c.into_inner()) as usize,
-        Value::Function(Function::Closure(c)) => gc_arena::Gc::as_ptr(c.into_inner()) as usize,
-        Value::Table(t) => gc_arena::Gc::as_ptr(t.into_inner()) as usize,
-        _ => 0,
-    }
-}
-
 /// Where `package.loaded` holds `f`, as Lua's `pushglobalfuncname` finds it: the first
 /// module that is `f`, or whose table has `f` under a string key (`string.rep`), in
 /// `pairs` order; a name under `_G` loses that prefix.
 fn loaded_name<'gc>(ctx: Context<'gc>, f: Value<'gc>) -> Option<String> {
-    let Value::Table(package) = ctx.globals().get(ctx, "package") else {
+    let Value::Table(loaded) = super::undo::global_path(ctx, "package.loaded") else {
         return None;
     };
-    let Value::Table(loaded) = package.get(ctx, "loaded") else {
-        return None;
-    };
-    let same = |v: Value<'gc>| address(v) == address(f) && address(f) != 0;
+    let f = address(f)?;
+    let same = |v: Value<'gc>| address(v) == Some(f);
     for (k, v) in loaded.iter() {
         let Value::String(module) = k else {
             continue;

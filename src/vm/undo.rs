@@ -533,6 +533,19 @@ pub fn field<'gc>(ctx: Context<'gc>, table: Table<'gc>, name: &str) -> Value<'gc
     table.get(ctx, ctx.intern(name.as_bytes()))
 }
 
+/// The value a dotted name (`"pairs"`, `"table.insert"`) reaches from the globals, each
+/// step a [`field`] read raw; nil when a step is not a table.
+pub fn global_path<'gc>(ctx: Context<'gc>, path: &str) -> Value<'gc> {
+    let mut v = Value::Table(ctx.globals());
+    for name in path.split('.') {
+        v = match v {
+            Value::Table(t) => field(ctx, t, name),
+            _ => Value::Nil,
+        };
+    }
+    v
+}
+
 /// `rawset`: the one way our code writes a table field (logged, panic-free).
 pub fn raw_set<'gc>(
     ctx: Context<'gc>,
