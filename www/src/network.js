@@ -57,18 +57,21 @@ async function act(label, work) {
   const buttons = document.querySelectorAll("button");
   buttons.forEach((b) => { b.disabled = true; });
   status(`${label}…`);
+  let ended = "done";
   try {
     const checkpoint = await net.checkpoint(label);
     actions.push({ label, checkpoint });
     notice("");
     await work();
-    status(`${label}: done`);
   } catch (e) {
     notice(`${label}: ${e.code ?? "ERROR"}: ${stripAnsi(e.message)}`);
-    status(`${label}: failed`);
+    ended = "failed";
   } finally {
     buttons.forEach((b) => { b.disabled = false; });
     await refresh();
+    // Only once the lanes and arrows show the action's effect (the status is what users
+    // and the browser tests wait for).
+    status(`${label}: ${ended}`);
   }
 }
 
