@@ -71,7 +71,7 @@ function cli (runner, cmd, args) {
 }
 if (fs.existsSync(path.join(pkg, 'cli.mjs'))) cli('aolite Node CLI (whole process)', process.execPath, [path.join(pkg, 'cli.mjs')])
 if (fs.existsSync(bin)) cli('aolite native CLI (whole process)', bin, [])
-fs.rmSync(dir, { recursive: true, force: true })
+if (!process.env.KEEP_DIR) fs.rmSync(dir, { recursive: true, force: true }); else console.log(dir)
 
 console.log(`Token workload: ${n} Transfers (a Debit-Notice and a Credit-Notice each), 1 000 balances`)
 console.table(rows)

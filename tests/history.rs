@@ -95,6 +95,8 @@ fn a_rolled_back_process_continues_like_a_fresh_one() {
         assert_eq!(p.send_json(m).unwrap(), fresh.send_json(m).unwrap());
     }
     assert_eq!(p.state_hash().unwrap(), fresh.state_hash().unwrap());
+    // The log cut at the checkpoint and written on: entry for entry the fresh one's.
+    assert_eq!(p.message_log(), fresh.message_log());
     // A later checkpoint survives only until a rollback to an earlier one.
     let later = p.checkpoint(None);
     p.rollback(cp).unwrap();

@@ -465,7 +465,7 @@ impl Process {
             if self.history.logging {
                 // Logged as the JSON text of the source string (see `replay`).
                 let text = Json::String(source.to_owned()).to_string();
-                self.log_message(Delivery::Evaluate, text, None, o);
+                self.log_message(Delivery::Evaluate, &text, None, o);
             }
         }
         self.after_commit();
@@ -608,7 +608,7 @@ impl Process {
         );
         self.restore_coroutines_if_undone(msg.read_only, &result);
         if let (Some(m), Ok(o)) = (logged, &result) {
-            self.log_message(Delivery::Send, m, None, o);
+            self.log_message(Delivery::Send, &m, None, o);
         }
         self.after_commit();
         result
@@ -713,7 +713,7 @@ impl Process {
         );
         self.restore_coroutines_if_undone(read_only, &result);
         if let (false, Ok(o)) = (read_only, &result) {
-            self.log_message(Delivery::Handle, msg.to_string(), Some(env), o);
+            self.log_message(Delivery::Handle, &msg.to_string(), Some(env), o);
         }
         self.after_commit();
         result

@@ -89,12 +89,12 @@ pub struct LogEntry {
     pub outcome_hash: String,
 }
 
-/// A log entry as the log keeps it.
+/// A log entry as the log keeps it: its texts are ranges of [`History::texts`].
 #[derive(Debug, Clone)]
 struct Stored {
     kind: Delivery,
-    message: Box<str>,
-    env: Option<Box<str>>,
+    message: std::ops::Range<usize>,
+    env: Option<std::ops::Range<usize>>,
     ok: bool,
     outcome_hash: [u8; 32],
 }
@@ -113,6 +113,11 @@ pub struct History {
     checkpoints: Vec<Checkpoint>,
     next_id: u64,
     log: Vec<Stored>,
+    /// The texts of the log's entries, one after another. One growing buffer instead of an
+    /// allocation per entry: long-lived small blocks among each message's short-lived garbage
+    /// fragmented the allocator's free lists, which cost every later message about a fifth of
+    /// its time (a run of 40 000 messages: 50 µs per message against 39 without the log).
+    texts: String,
     /// Bytes the log's entries hold.
     log_bytes: usize,
     /// Messages handled before the log's first entry (since spawn or import).
@@ -166,6 +171,7 @@ impl History {
 
     pub(crate) fn clear_log(&mut self) {
         self.log.clear();
+        self.texts.clear();
         self.log_bytes = 0;
         self.log_offset = 0;
         self.log_base = None;
@@ -179,11 +185,10 @@ impl History {
             .map(|(i, e)| LogEntry {
                 seq: self.log_offset + i + 1,
                 kind: e.kind.clone(),
-                message: serde_json::from_str(&e.message).unwrap_or(Json::Null),
-                env: e
-                    .env
-                    .as_ref()
-                    .map(|env| serde_json::from_str(env).unwrap_or(Json::Null)),
+                message: serde_json::from_str(&self.texts[e.message.clone()]).unwrap_or(Json::Null),
+                env: e.env.as_ref().map(|env| {
+                    serde_json::from_str(&self.texts[env.clone()]).unwrap_or(Json::Null)
+                }),
                 ok: e.ok,
                 outcome_hash: hex(&e.outcome_hash),
             })
@@ -195,17 +200,24 @@ impl History {
     pub(crate) fn record(
         &mut self,
         kind: Delivery,
-        message: String,
+        message: &str,
         env: Option<&Json>,
         o: &Outcome,
     ) -> bool {
         if !self.logging {
             return false;
         }
+        let mut text = |t: &str| {
+            let start = self.texts.len();
+            self.texts.push_str(t);
+            start..self.texts.len()
+        };
+        let message = text(message);
+        let env = env.map(|e| text(&e.to_string()));
         let entry = Stored {
             kind,
-            message: message.into_boxed_str(),
-            env: env.map(|e| e.to_string().into_boxed_str()),
+            message,
+            env,
             ok: o.error.is_none(),
             outcome_hash: outcome_digest(o),
         };
@@ -219,6 +231,8 @@ impl History {
         self.log_offset = offset;
         self.log.clear();
         self.log.shrink_to(1024);
+        self.texts.clear();
+        self.texts.shrink_to(1 << 16);
         self.log_bytes = 0;
         self.log_base = base.map(std::sync::Arc::from);
     }
@@ -400,6 +414,11 @@ impl Process {
         let h = &mut self.history;
         if cp.seq >= h.log_offset {
             h.log.truncate(cp.seq - h.log_offset);
+            let end = h
+                .log
+                .last()
+                .map_or(0, |e| e.env.as_ref().unwrap_or(&e.message).end);
+            h.texts.truncate(end);
             h.log_bytes = h.log.iter().map(Stored::bytes).sum();
         } else {
             // The log restarted after the checkpoint: it restarts again here, from this state.
@@ -495,7 +514,7 @@ impl Process {
     pub(crate) fn log_message(
         &mut self,
         kind: Delivery,
-        message: String,
+        message: &str,
         env: Option<&Json>,
         o: &Outcome,
     ) {
