@@ -2,6 +2,9 @@
 //! against a network of 100 such processes passing the messages among themselves.
 //!
 //!     cargo run --release --example network_bench [-- MESSAGES]
+//!
+//! `PROCESSES=N` sets the network's size (default 100), `TRACE_LIMIT=N` the entries its
+//! trace keeps (default `DEFAULT_TRACE_LIMIT`).
 
 use std::time::Instant;
 
@@ -86,6 +89,9 @@ fn main() -> Result<(), aolite::Error> {
     // A ring of 100 processes, 100 chains of total/100 hops.
     let mut net = Network::new(NetworkOptions {
         budget: Some(total + 1000),
+        trace_limit: std::env::var("TRACE_LIMIT")
+            .ok()
+            .and_then(|v| v.parse().ok()),
         ..NetworkOptions::default()
     });
     let start = Instant::now();
