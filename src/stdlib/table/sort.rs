@@ -8,9 +8,9 @@
 //! a badly unbalanced partition) we use a fixed pseudo-random sequence, which keeps the
 //! expected O(n log n) and stays deterministic.
 //!
-//! Every comparison may be a Lua call, so the sort is a [`Job`] that stops at each one.
-//! Reads and writes use raw access (Lua 5.3 honours `__index`/`__newindex` here; we do
-//! not, a documented difference), the length honours `__len`.
+//! Every comparison may be a Lua call, and so may every read and write (`__index` and
+//! `__newindex` apply, as Lua 5.3's `lua_geti`/`lua_seti` apply them), so the sort is a
+//! [`Job`] that stops at each one, in PUC Lua's order; the length honours `__len`.
 
 use gc_arena::Collect;
 use piccolo::{Context, Error, Execution, Function, Stack, Table, Value};
@@ -21,6 +21,8 @@ use crate::stdlib::args::{arg_error, lua_error, type_name};
 /// Intervals at least this long may use a randomized pivot (`RANLIMIT`).
 const RANDOM_LIMIT: i64 = 100;
 
+/// Where the sort is: each phase after the first two waits for one result (a read, a
+/// write, a comparison), in the order PUC Lua's `auxsort` and `partition` make them.
 #[derive(Clone, Copy, Debug)]
 enum Phase {
     /// Ask for the length.
@@ -29,18 +31,56 @@ enum Phase {
     Length,
     /// Take the next interval from the stack.
     Next,
-    /// Sort `a[lo]` and `a[up]`.
+    /// Start on `[lo, up]`: read `a[lo]`.
     Start,
-    /// Got `a[up] < a[lo]`.
+    /// Got `a[lo]` (kept in `x`): read `a[up]`.
+    GotLow,
+    /// Got `a[up]` (kept in `y`): ask `a[up] < a[lo]`.
+    GotHigh,
+    /// Got `a[up] < a[lo]`: swap them (write `a[lo]`, then `a[up]`).
     OrderedEnds,
-    /// Got `a[p] < a[lo]`.
+    /// Wrote `a[lo] = a[up]`: write `a[up] = a[lo]`.
+    SwapEnds,
+    /// The ends are in order: pick the pivot's index `p` and read `a[p]`.
+    Middle,
+    /// Got `a[p]` (in `x`): read `a[lo]`.
+    GotMiddle,
+    /// Got `a[lo]` (in `y`): ask `a[p] < a[lo]`.
+    GotLowAgain,
+    /// Got `a[p] < a[lo]`: swap them, or read `a[up]`.
     MiddleVsLow,
-    /// Got `a[up] < a[p]`.
+    /// Wrote `a[p] = a[lo]`: write `a[lo] = a[p]`.
+    SwapMiddleLow,
+    /// Got `a[up]` (in `y`): ask `a[up] < a[p]`.
+    GotHighAgain,
+    /// Got `a[up] < a[p]`: swap them.
     HighVsMiddle,
-    /// Got `a[i] < P`.
+    /// Wrote `a[p] = a[up]`: write `a[up] = a[p]`.
+    SwapMiddleHigh,
+    /// The three are in order: stop for three elements, else read the pivot `a[p]`.
+    Median,
+    /// Got the pivot: read `a[up - 1]`.
+    GotPivot,
+    /// Got `a[up - 1]`: write it to `a[p]`.
+    GotBeforeHigh,
+    /// Wrote `a[p]`: write the pivot to `a[up - 1]`, then partition.
+    PivotAside,
+    /// Upward scan: read `a[i + 1]`.
     ScanUp,
-    /// Got `P < a[j]`.
+    /// Got `a[i]`: ask `a[i] < P`.
+    GotUp,
+    /// Got `a[i] < P`.
+    ComparedUp,
+    /// Downward scan: read `a[j - 1]`.
     ScanDown,
+    /// Got `a[j]`: ask `P < a[j]`.
+    GotDown,
+    /// Got `P < a[j]`.
+    ComparedDown,
+    /// Wrote `a[up - 1] = a[i]`: write the pivot to `a[i]` and split there.
+    PlacePivot,
+    /// Wrote `a[i] = a[j]`: write `a[j] = a[i]` and scan on.
+    SwapScanned,
 }
 
 /// Interval bookkeeping, free of GC values.
@@ -57,9 +97,8 @@ struct State {
     j: i64,
     /// Deterministic stand-in for Lua's clock-based `l_randomizePivot`.
     seed: u32,
-    /// Comparisons answered without an op (copy mode), and the last answer.
+    /// Comparisons answered without an op (copy mode).
     compares: i64,
-    fast_lt: bool,
 }
 
 #[derive(Collect)]
@@ -72,11 +111,14 @@ pub struct Sort<'gc> {
     comparator: Value<'gc>,
     function: Option<Function<'gc>>,
     pivot: Value<'gc>,
-    /// The two values of the comparison in flight, as read before it.
+    /// The two values read for the comparison in flight (see [`Phase`]).
     x: Value<'gc>,
     y: Value<'gc>,
-    /// `a[i]` as read by the upward partition scan.
+    /// `a[i]` as read by the upward partition scan, and `a[j]` by the downward one.
     ai: Value<'gc>,
+    aj: Value<'gc>,
+    /// On a copy: the result of the last read or comparison, answered without an op.
+    got: Value<'gc>,
     #[collect(require_static)]
     s: State,
 }
@@ -92,6 +134,8 @@ impl<'gc> Sort<'gc> {
             x: Value::Nil,
             y: Value::Nil,
             ai: Value::Nil,
+            aj: Value::Nil,
+            got: Value::Nil,
             s: State {
                 phase: Phase::Init,
                 pending: Vec::new(),
@@ -103,22 +147,30 @@ impl<'gc> Sort<'gc> {
                 j: 0,
                 seed: 0x9e37_79b9,
                 compares: 0,
-                fast_lt: false,
             },
         }
     }
 
-    fn get(&self, ctx: Context<'gc>, i: i64) -> Value<'gc> {
-        match &self.copy {
+    /// Reads `a[i]`, then goes on at `next`. On a copy or a table without a metatable (it
+    /// may get one from a comparator) the value is the next step's input at once (`None`),
+    /// otherwise it is asked for with an op that honours `__index`.
+    fn read(&mut self, ctx: Context<'gc>, i: i64, next: Phase) -> Option<Op<'gc>> {
+        self.s.phase = next;
+        self.got = match &self.copy {
             Some(values) => usize::try_from(i - 1)
                 .ok()
                 .and_then(|i| values.get(i).copied())
                 .unwrap_or(Value::Nil),
-            None => self.t.get(ctx, i),
-        }
+            None if self.t.metatable().is_none() => self.t.get(ctx, i),
+            None => return Some(Op::Get(Value::Table(self.t), i)),
+        };
+        None
     }
 
-    fn set(&mut self, ctx: Context<'gc>, i: i64, v: Value<'gc>) {
+    /// Writes `a[i] = v`, then goes on at `next`: at once on a copy or a table without a
+    /// metatable, otherwise with an op that honours `__newindex`.
+    fn write(&mut self, ctx: Context<'gc>, i: i64, v: Value<'gc>, next: Phase) -> Option<Op<'gc>> {
+        self.s.phase = next;
         match &mut self.copy {
             Some(values) => {
                 if let Some(slot) = usize::try_from(i - 1).ok().and_then(|i| values.get_mut(i)) {
@@ -126,21 +178,22 @@ impl<'gc> Sort<'gc> {
                 }
             }
             // Integer keys are always valid table keys.
-            None => {
+            None if self.t.metatable().is_none() => {
                 let _ = crate::vm::undo::raw_set(ctx, self.t, Value::Integer(i), v);
             }
+            None => return Some(Op::Set(Value::Table(self.t), i, v)),
         }
+        self.got = Value::Nil;
+        None
     }
 
-    /// Asks whether `a < b`, remembering both values. On a copy of primitive values the
-    /// answer is computed here (`None`, result in `fast_lt`) instead of going through an op.
+    /// Asks whether `a < b`, then goes on at `next`. On a copy of primitive values the
+    /// answer is computed here (`None`, the answer as the next input).
     fn compare(&mut self, a: Value<'gc>, b: Value<'gc>, next: Phase) -> Option<Op<'gc>> {
-        self.x = a;
-        self.y = b;
         self.s.phase = next;
         if self.copy.is_some() {
             self.s.compares += 1;
-            self.s.fast_lt = primitive_less(a, b);
+            self.got = Value::Boolean(primitive_less(a, b));
             return None;
         }
         Some(match self.function {
@@ -161,37 +214,6 @@ impl<'gc> Sort<'gc> {
 
     fn invalid_order(ctx: Context<'gc>, exec: &Execution<'gc, '_>) -> Error<'gc> {
         lua_error(ctx, exec, "invalid order function for sorting")
-    }
-
-    /// Done with the median of three: stop for intervals of three, else move the pivot to
-    /// `up - 1` and start partitioning (phase `ScanUp`).
-    fn start_partition(&mut self, ctx: Context<'gc>) {
-        let (lo, up, p) = (self.s.lo, self.s.up, self.s.p);
-        if up - lo == 2 {
-            self.s.phase = Phase::Next;
-            return;
-        }
-        let pivot = self.get(ctx, p);
-        self.set(ctx, p, self.get(ctx, up - 1));
-        self.set(ctx, up - 1, pivot);
-        self.pivot = pivot;
-        self.s.i = lo;
-        self.s.j = up - 1;
-        self.s.phase = Phase::ScanUp;
-    }
-
-    /// Next step of the upward scan: is `a[i + 1] < P`?
-    fn scan_up(&mut self, ctx: Context<'gc>) -> Option<Op<'gc>> {
-        self.s.i += 1;
-        self.ai = self.get(ctx, self.s.i);
-        self.compare(self.ai, self.pivot, Phase::ScanUp)
-    }
-
-    /// Next step of the downward scan: is `P < a[j - 1]`?
-    fn scan_down(&mut self, ctx: Context<'gc>) -> Option<Op<'gc>> {
-        self.s.j -= 1;
-        let aj = self.get(ctx, self.s.j);
-        self.compare(self.pivot, aj, Phase::ScanDown)
     }
 
     /// After the partition put the pivot at `p`: queue both sides, smaller one first.
@@ -219,22 +241,22 @@ impl<'gc> Job<'gc> for Sort<'gc> {
         &mut self,
         ctx: Context<'gc>,
         exec: &Execution<'gc, '_>,
-        input: Value<'gc>,
+        mut input: Value<'gc>,
     ) -> Result<Op<'gc>, Error<'gc>> {
-        let mut lt = input.to_bool();
-        // Ask a comparison: return its op, or go on at once with a computed answer.
-        macro_rules! ask {
+        // Go on at the phase just set: return its op, or (on a copy) loop with the answer.
+        macro_rules! then {
             ($op:expr) => {{
                 match $op {
                     Some(op) => return Ok(op),
                     None => {
-                        lt = self.s.fast_lt;
+                        input = self.got;
                         continue;
                     }
                 }
             }};
         }
         loop {
+            let (lo, up, p) = (self.s.lo, self.s.up, self.s.p);
             match self.s.phase {
                 Phase::Init => {
                     self.s.phase = Phase::Length;
@@ -275,21 +297,28 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                     self.s.phase = Phase::Start;
                 }
                 Phase::Start => {
-                    let (lo, up) = (self.s.lo, self.s.up);
                     if lo >= up {
                         self.s.phase = Phase::Next;
                         continue;
                     }
-                    let (a_up, a_lo) = (self.get(ctx, up), self.get(ctx, lo));
-                    ask!(self.compare(a_up, a_lo, Phase::OrderedEnds));
+                    then!(self.read(ctx, lo, Phase::GotLow));
+                }
+                Phase::GotLow => {
+                    self.x = input;
+                    then!(self.read(ctx, up, Phase::GotHigh));
+                }
+                Phase::GotHigh => {
+                    self.y = input;
+                    then!(self.compare(self.y, self.x, Phase::OrderedEnds));
                 }
                 Phase::OrderedEnds => {
-                    let (lo, up) = (self.s.lo, self.s.up);
-                    if lt {
-                        // x = a[up], y = a[lo]: swap them.
-                        self.set(ctx, lo, self.x);
-                        self.set(ctx, up, self.y);
+                    if input.to_bool() {
+                        then!(self.write(ctx, lo, self.y, Phase::SwapEnds));
                     }
+                    self.s.phase = Phase::Middle;
+                }
+                Phase::SwapEnds => then!(self.write(ctx, up, self.x, Phase::Middle)),
+                Phase::Middle => {
                     if up - lo == 1 {
                         self.s.phase = Phase::Next;
                         continue;
@@ -301,69 +330,101 @@ impl<'gc> Job<'gc> for Sort<'gc> {
                         i64::from(self.s.rnd) % (r4 * 2) + (lo + r4)
                     };
                     self.s.p = p;
-                    let (a_p, a_lo) = (self.get(ctx, p), self.get(ctx, lo));
-                    ask!(self.compare(a_p, a_lo, Phase::MiddleVsLow));
+                    then!(self.read(ctx, p, Phase::GotMiddle));
+                }
+                Phase::GotMiddle => {
+                    self.x = input;
+                    then!(self.read(ctx, lo, Phase::GotLowAgain));
+                }
+                Phase::GotLowAgain => {
+                    self.y = input;
+                    then!(self.compare(self.x, self.y, Phase::MiddleVsLow));
                 }
                 Phase::MiddleVsLow => {
-                    let (lo, up, p) = (self.s.lo, self.s.up, self.s.p);
-                    if lt {
+                    if input.to_bool() {
                         // x = a[p], y = a[lo].
-                        self.set(ctx, p, self.y);
-                        self.set(ctx, lo, self.x);
-                    } else {
-                        let (a_up, a_p) = (self.get(ctx, up), self.x);
-                        ask!(self.compare(a_up, a_p, Phase::HighVsMiddle));
+                        then!(self.write(ctx, p, self.y, Phase::SwapMiddleLow));
                     }
-                    self.start_partition(ctx);
-                    if matches!(self.s.phase, Phase::ScanUp) {
-                        ask!(self.scan_up(ctx));
-                    }
+                    then!(self.read(ctx, up, Phase::GotHighAgain));
+                }
+                Phase::SwapMiddleLow => then!(self.write(ctx, lo, self.x, Phase::Median)),
+                Phase::GotHighAgain => {
+                    self.y = input;
+                    then!(self.compare(self.y, self.x, Phase::HighVsMiddle));
                 }
                 Phase::HighVsMiddle => {
-                    let (up, p) = (self.s.up, self.s.p);
-                    if lt {
-                        // x = a[up], y = a[p].
-                        self.set(ctx, p, self.x);
-                        self.set(ctx, up, self.y);
+                    if input.to_bool() {
+                        // x = a[p], y = a[up].
+                        then!(self.write(ctx, p, self.y, Phase::SwapMiddleHigh));
                     }
-                    self.start_partition(ctx);
-                    if matches!(self.s.phase, Phase::ScanUp) {
-                        ask!(self.scan_up(ctx));
+                    self.s.phase = Phase::Median;
+                }
+                Phase::SwapMiddleHigh => then!(self.write(ctx, up, self.x, Phase::Median)),
+                Phase::Median => {
+                    if up - lo == 2 {
+                        self.s.phase = Phase::Next;
+                        continue;
                     }
+                    then!(self.read(ctx, p, Phase::GotPivot));
+                }
+                Phase::GotPivot => {
+                    self.pivot = input;
+                    then!(self.read(ctx, up - 1, Phase::GotBeforeHigh));
+                }
+                Phase::GotBeforeHigh => then!(self.write(ctx, p, input, Phase::PivotAside)),
+                Phase::PivotAside => {
+                    self.s.i = lo;
+                    self.s.j = up - 1;
+                    then!(self.write(ctx, up - 1, self.pivot, Phase::ScanUp));
                 }
                 Phase::ScanUp => {
-                    if lt {
+                    self.s.i += 1;
+                    then!(self.read(ctx, self.s.i, Phase::GotUp));
+                }
+                Phase::GotUp => {
+                    self.ai = input;
+                    then!(self.compare(self.ai, self.pivot, Phase::ComparedUp));
+                }
+                Phase::ComparedUp => {
+                    if input.to_bool() {
                         // a[i] < P, but a[up - 1] is P itself.
-                        if self.s.i == self.s.up - 1 {
+                        if self.s.i == up - 1 {
                             return Err(Self::invalid_order(ctx, exec));
                         }
-                        ask!(self.scan_up(ctx));
+                        self.s.phase = Phase::ScanUp;
+                    } else {
+                        self.s.phase = Phase::ScanDown;
                     }
-                    ask!(self.scan_down(ctx));
                 }
                 Phase::ScanDown => {
+                    self.s.j -= 1;
+                    then!(self.read(ctx, self.s.j, Phase::GotDown));
+                }
+                Phase::GotDown => {
+                    self.aj = input;
+                    then!(self.compare(self.pivot, self.aj, Phase::ComparedDown));
+                }
+                Phase::ComparedDown => {
                     let (i, j) = (self.s.i, self.s.j);
-                    if lt {
+                    if input.to_bool() {
                         // P < a[j] below i: the order function contradicts itself.
                         if j < i {
                             return Err(Self::invalid_order(ctx, exec));
                         }
-                        ask!(self.scan_down(ctx));
-                    }
-                    // `x` is P and `y` is a[j]; `ai` holds a[i] from the upward scan.
-                    if j < i {
+                        self.s.phase = Phase::ScanDown;
+                    } else if j < i {
                         // Put the pivot in its final place.
-                        let ai = self.ai;
-                        self.set(ctx, self.s.up - 1, ai);
-                        self.set(ctx, i, self.pivot);
-                        self.split(i);
-                        continue;
+                        then!(self.write(ctx, up - 1, self.ai, Phase::PlacePivot));
+                    } else {
+                        then!(self.write(ctx, i, self.aj, Phase::SwapScanned));
                     }
-                    let ai = self.ai;
-                    self.set(ctx, i, self.y);
-                    self.set(ctx, j, ai);
-                    ask!(self.scan_up(ctx));
                 }
+                Phase::PlacePivot => {
+                    let i = self.s.i;
+                    self.split(i);
+                    then!(self.write(ctx, i, self.pivot, Phase::Next));
+                }
+                Phase::SwapScanned => then!(self.write(ctx, self.s.j, self.ai, Phase::ScanUp)),
             }
         }
     }
