@@ -18,7 +18,7 @@ use piccolo::compiler::parser::{
 use piccolo::compiler::LineNumber;
 
 use super::kinds::{self, LocalKinds, NameId};
-use super::rewrite::simple;
+use super::rewrite::{return_through_local, simple};
 use super::visit::mutable::{
     walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
 };
@@ -237,9 +237,11 @@ pub struct ArithRewrite<S> {
     helper: S,
     /// Operator calls left for the current statement.
     budget: usize,
-    /// The identity helper that keeps a returned operator call out of tail position, so
-    /// its errors still see the calling line.
+    /// The identity helper that keeps an operator call out of tail position, so its errors
+    /// still see the calling line (in the functions of [`Self::in_own_function`]).
     pass: S,
+    /// The hidden local a returned operator call is kept in (see `block`).
+    result: S,
     /// Locals in scope, innermost last, with what is known of the numbers they hold.
     scope: Vec<(S, Option<Kind>)>,
     /// The hidden locals holding a numeric `for`'s checked control values.
@@ -258,12 +260,19 @@ pub struct ArithRewrite<S> {
 }
 
 impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
-    pub fn new(helper: S, pass: S, for_names: [S; 3], inline: S, exact_equality: bool) -> Self {
+    pub fn new(
+        helper: S,
+        [pass, result]: [S; 2],
+        for_names: [S; 3],
+        inline: S,
+        exact_equality: bool,
+    ) -> Self {
         ArithRewrite {
             exact_equality,
             helper,
             budget: CALLS_PER_STATEMENT,
             pass,
+            result,
             scope: Vec::new(),
             for_names,
             line: LineNumber(0),
@@ -701,16 +710,12 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> VisitMut<S> for ArithRewrite<S
             self.budget = CALLS_PER_STATEMENT;
             self.line = r.line_number;
             walk_return(self, &mut r.inner);
-            if let [only] = r.inner.returns.as_mut_slice() {
-                if self.is_helper_call(only) {
-                    let call = std::mem::replace(only, simple(SimpleExpression::Nil));
-                    *only = simple(SimpleExpression::Suffixed(SuffixedExpression {
-                        primary: PrimaryExpression::Name(self.pass.clone()),
-                        suffixes: vec![SuffixPart::Call(CallSuffix::Function(vec![call]))],
-                    }));
-                }
-            }
         }
+        // `return a + b` must not become a tail call of the helper (its errors need the
+        // calling line): `local (result) = (arith)(...); return (result)`, which costs no
+        // second call, where `return (pass)((arith)(...))` did.
+        let result = self.result.clone();
+        return_through_local(b, &result, |e| self.is_helper_call(e));
         self.scope.truncate(mark);
     }
 
@@ -723,6 +728,8 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> VisitMut<S> for ArithRewrite<S
                 if let Some(ret) = &mut r.body.return_statement {
                     walk_return(self, &mut ret.inner);
                 }
+                let result = self.result.clone();
+                return_through_local(&mut r.body, &result, |e| self.is_helper_call(e));
                 self.expression(&mut r.until);
                 self.scope.truncate(mark);
             }

@@ -702,7 +702,7 @@ fn wrap_chunk(
     // Operators last: they see the regrouped, rewritten expression trees.
     ArithRewrite::new(
         more_locals[2].clone(),
-        rewrite.pass.clone(),
+        [rewrite.pass.clone(), rewrite.result.clone()],
         for_names,
         inline.clone(),
         // aolite's runtime modules keep piccolo's `==` (see COMPATIBILITY.md): their
