@@ -260,3 +260,50 @@ fn a_failed_message_leaves_no_module_in_package_loaded() {
         "nil"
     );
 }
+
+/// Captured locals written by a failing handler come back: the ones whose getter is made
+/// once after their `local` statement, those past the per-function number of such getters
+/// (twelve here), a loop's fresh variables and a parameter.
+#[test]
+fn a_failing_handler_undoes_its_writes_to_captured_locals() {
+    let mut p = process();
+    p.eval(
+        r#"
+local a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12 = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+Setters = {}
+for i = 1, 3 do
+  local v = i
+  Setters[i] = function(k) v = k end
+  Setters[i + 3] = function() return v end
+end
+local function keep(start) return function(k) start = k end, function() return start end end
+SetStart, GetStart = keep(0)
+function Captured()
+  return table.concat({a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12,
+    Setters[4](), Setters[5](), Setters[6](), GetStart()}, ",")
+end
+Handlers.add("captured-then-fail", "Captured", function(msg)
+  a1, a2, a3, a4, a5, a6 = 0, 0, 0, 0, 0, 0
+  a7, a8, a9, a10, a11, a12 = 0, 0, 0, 0, 0, 0
+  Setters[1](-1); Setters[2](-2); Setters[3](-3)
+  SetStart(99)
+  error("boom after captured writes")
+end)
+"#,
+    )
+    .expect("setup");
+    let shown = "1,2,3,4,5,6,7,8,9,10,11,12,1,2,3,0";
+    assert_eq!(p.eval("return Captured()").expect("eval").output, shown);
+    let before = p.fingerprint();
+    let out = p.send(action("Captured")).expect("outcome");
+    assert!(
+        out.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("boom after captured writes"),
+        "{:?}",
+        out.error
+    );
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.eval("return Captured()").expect("eval").output, shown);
+}

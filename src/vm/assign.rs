@@ -4,8 +4,13 @@
 //!
 //! - `t[k] = v`, `t.k = v`, `function t.k() end` become `(set)(t, k, v)`;
 //! - a global `x = v` (and `function x() end`) becomes `(set)(_ENV, "x", v)`;
-//! - a captured local `x = v` of an enclosing function is preceded by
-//!   `(setup)(function() return x end)`, which lets the helper reach the variable's cell;
+//! - a captured local `x = v` of an enclosing function is preceded by `(setup)(g)`, where
+//!   `g` is a getter `function() return x end` whose only upvalue is the variable's cell,
+//!   which lets the helper log it: for a variable declared by a `local` statement the
+//!   getter is made once, in a hidden local declared right after that statement (so a
+//!   counter a handler keeps in a chunk's local costs no closure per write); for
+//!   parameters, loop variables and a `local function` written inside its own body, the
+//!   getter is made at the write;
 //! - assignments to the function's own locals stay as they are.
 //!
 //! Multiple assignment keeps Lua's order: target prefixes and keys, then all values, are
@@ -35,6 +40,8 @@ pub struct AssignNames<S> {
     pub for_state: [S; 3],
     /// Prefix of the hidden temporaries of a multiple assignment; an index is appended.
     pub temp: fn(usize) -> S,
+    /// The hidden local holding the getter of declaration `n` (see the module docs).
+    pub cell: fn(usize) -> S,
 }
 
 enum Resolved {
@@ -46,9 +53,26 @@ enum Resolved {
 pub struct AssignRewrite<S> {
     names: AssignNames<S>,
     /// Locals in scope, innermost last, each tagged with the depth of the function that
-    /// declared it.
-    scope: Vec<(S, usize)>,
+    /// declared it and its declaration's number (an index of `cells`).
+    scope: Vec<(S, usize, usize)>,
     depth: usize,
+    /// Per declaration: whether its getter can be made once after the declaring statement
+    /// (a `local` statement, once that statement is done), and whether a captured write
+    /// asked for it.
+    cells: Vec<Cell>,
+    /// Per function being rewritten (outermost first): the getters made for its locals.
+    hoisted: Vec<usize>,
+}
+
+/// Most getters one function keeps in hidden locals: each holds a register for the rest of
+/// its scope, and the source check leaves the rewrites a margin of 16 of piccolo's 256
+/// registers (see `ShapeCheck` in `compile.rs`); past it, writes make their getter.
+const MAX_HOISTED_GETTERS: usize = 8;
+
+#[derive(Clone, Copy, Default)]
+struct Cell {
+    ready: bool,
+    used: bool,
 }
 
 fn name_expr<S>(name: S) -> Expression<S> {
@@ -74,6 +98,8 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
             names,
             scope: Vec::new(),
             depth: 0,
+            cells: Vec::new(),
+            hoisted: Vec::new(),
         }
     }
 
@@ -82,21 +108,24 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         if *name == self.names.env {
             return Resolved::Local;
         }
-        match self.scope.iter().rev().find(|(n, _)| n == name) {
-            Some((_, d)) if *d == self.depth => Resolved::Local,
+        match self.scope.iter().rev().find(|(n, _, _)| n == name) {
+            Some((_, d, _)) if *d == self.depth => Resolved::Local,
             Some(_) => Resolved::Captured,
             None => Resolved::Global,
         }
     }
 
     fn declare(&mut self, name: S) {
-        self.scope.push((name, self.depth));
+        self.scope.push((name, self.depth, self.cells.len()));
+        self.cells.push(Cell::default());
     }
 
     /// Rewrites a whole chunk body (the chunk is a vararg function without parameters).
     pub fn chunk(&mut self, block: &mut Block<S>) {
         self.depth += 1;
+        self.hoisted.push(0);
         self.block(block);
+        self.hoisted.pop();
         self.depth -= 1;
     }
 
@@ -104,15 +133,59 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
     /// locals in its condition).
     fn block_in_scope(&mut self, b: &mut Block<S>) {
         let statements = std::mem::take(&mut b.statements);
+        // The declarations of each `local` statement, with where its getters go.
+        let mut declared: Vec<(usize, piccolo::compiler::LineNumber, std::ops::Range<usize>)> =
+            Vec::new();
         for s in statements {
             let line = s.line_number;
+            let local = matches!(
+                s.inner,
+                Statement::LocalStatement(_) | Statement::LocalFunction(_)
+            );
+            let before = self.scope.len();
             for rewritten in self.rewrite_statement(s.inner, line) {
                 b.statements.push(LineAnnotated::new(line, rewritten));
+            }
+            if local {
+                let ids = self.scope[before..]
+                    .first()
+                    .zip(self.scope.last())
+                    .map_or(0..0, |(first, last)| first.2..last.2 + 1);
+                for id in ids.clone() {
+                    self.cells[id].ready = true;
+                }
+                declared.push((b.statements.len(), line, ids));
             }
         }
         if let Some(r) = &mut b.return_statement {
             walk_return(self, &mut r.inner);
         }
+        // Now every write of the block is known: the getters asked for, after their
+        // declarations (from the last, so the positions stay right).
+        for (at, line, ids) in declared.into_iter().rev() {
+            let getters: Vec<_> = ids
+                .filter(|id| self.cells[*id].used)
+                .filter_map(|id| {
+                    let name = self.declared_name(id)?;
+                    Some(LineAnnotated::new(
+                        line,
+                        Statement::LocalStatement(LocalStatement {
+                            names: vec![(self.names.cell)(id)],
+                            values: vec![simple(getter(name))],
+                        }),
+                    ))
+                })
+                .collect();
+            b.statements.splice(at..at, getters);
+        }
+    }
+
+    /// The variable declaration `id` declared (still in `scope`: its block is running).
+    fn declared_name(&self, id: usize) -> Option<S> {
+        self.scope
+            .iter()
+            .find(|(_, _, i)| *i == id)
+            .map(|(n, _, _)| n.clone())
     }
 
     /// The statements that replace `s`.
@@ -248,22 +321,33 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                     ],
                 )],
                 Resolved::Captured => {
-                    let getter = SimpleExpression::Function(FunctionDefinition {
-                        parameters: Vec::new(),
-                        has_varargs: false,
-                        body: Block {
-                            statements: Vec::new(),
-                            return_statement: Some(LineAnnotated::new(
-                                piccolo::compiler::LineNumber(0),
-                                ReturnStatement {
-                                    returns: vec![name_expr(name.clone())],
-                                },
-                            )),
-                            closed_on: piccolo::compiler::LineNumber(0),
-                        },
+                    let declared = self
+                        .scope
+                        .iter()
+                        .rev()
+                        .find(|(n, _, _)| *n == name)
+                        .map(|(_, depth, id)| (*depth, *id));
+                    let hoisted = declared.filter(|(depth, id)| {
+                        let cell = self.cells[*id];
+                        let made = depth
+                            .checked_sub(1)
+                            .and_then(|f| self.hoisted.get(f))
+                            .copied()
+                            .unwrap_or(MAX_HOISTED_GETTERS);
+                        cell.ready && (cell.used || made < MAX_HOISTED_GETTERS)
                     });
+                    let getter = match hoisted {
+                        Some((depth, id)) => {
+                            if !self.cells[id].used {
+                                self.cells[id].used = true;
+                                self.hoisted[depth - 1] += 1;
+                            }
+                            name_expr((self.names.cell)(id))
+                        }
+                        None => simple(getter(name.clone())),
+                    };
                     vec![
-                        call_statement(self.names.setup.clone(), vec![simple(getter)]),
+                        call_statement(self.names.setup.clone(), vec![getter]),
                         local_store(name, value),
                     ]
                 }
@@ -589,10 +673,12 @@ impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
     fn function(&mut self, f: &mut FunctionDefinition<S>) {
         let mark = self.scope.len();
         self.depth += 1;
+        self.hoisted.push(0);
         for p in f.parameters.clone() {
             self.declare(p);
         }
         walk_function(self, f);
+        self.hoisted.pop();
         self.depth -= 1;
         self.scope.truncate(mark);
     }
@@ -636,6 +722,24 @@ fn fast_update<S>(
         if_part: (call, block_on_line(Vec::new(), line)),
         else_if_parts: Vec::new(),
         else_part: Some(block_on_line(store, line)),
+    })
+}
+
+/// `function() return name end`: a closure whose only upvalue is the variable's cell.
+fn getter<S>(name: S) -> SimpleExpression<S> {
+    SimpleExpression::Function(FunctionDefinition {
+        parameters: Vec::new(),
+        has_varargs: false,
+        body: Block {
+            statements: Vec::new(),
+            return_statement: Some(LineAnnotated::new(
+                piccolo::compiler::LineNumber(0),
+                ReturnStatement {
+                    returns: vec![name_expr(name)],
+                },
+            )),
+            closed_on: piccolo::compiler::LineNumber(0),
+        },
     })
 }
 
