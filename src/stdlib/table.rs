@@ -7,6 +7,7 @@
 //! this only shows if `__len` has side effects.
 
 mod access;
+mod comparator;
 mod sort;
 
 use gc_arena::Collect;

@@ -32,8 +32,25 @@ pub struct Helpers<'gc> {
     pub list: Function<'gc>,
 }
 
+/// The state's one set of helpers (so library functions can tell them apart from other
+/// functions: see `table/comparator.rs`).
+#[derive(Collect, Clone, Copy)]
+#[collect(no_drop)]
+struct HelpersRoot<'gc>(Helpers<'gc>);
+
+impl<'gc> piccolo::Singleton<'gc> for HelpersRoot<'gc> {
+    fn create(ctx: Context<'gc>) -> Self {
+        HelpersRoot(Helpers::build(ctx))
+    }
+}
+
 impl<'gc> Helpers<'gc> {
+    /// The helpers of this Lua state (made on first use).
     pub fn new(ctx: Context<'gc>) -> Self {
+        ctx.singleton::<gc_arena::Rootable![HelpersRoot<'_>]>().0
+    }
+
+    fn build(ctx: Context<'gc>) -> Self {
         Helpers {
             method: Function::Callback(method_helper(ctx)),
             concat: Function::Callback(concat_helper(ctx)),

@@ -42,6 +42,12 @@ thread_local! {
     static COUNT: RefCell<Option<Count>> = const { RefCell::new(None) };
 }
 
+/// Whether a run is being watched for its out-of-fuel position or counted for a stack
+/// overflow: then every helper call must happen as the program's code makes it.
+pub fn locating() -> bool {
+    LOCATING.load(Ordering::Relaxed) != 0
+}
+
 /// Called by the helpers on entry: while locating, records the calling Lua frame's position
 /// (the first one only) and interrupts the executor.
 #[inline]

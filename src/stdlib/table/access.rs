@@ -52,6 +52,11 @@ pub trait Job<'gc>: Collect + 'gc {
     ) -> Result<Op<'gc>, Error<'gc>>;
     /// Leaves the job's return values on `stack` (which is empty).
     fn finish(&mut self, ctx: Context<'gc>, stack: &mut Stack<'gc, '_>);
+    /// Fuel for work the job did within its steps besides the ops (charged and reset
+    /// after every run of steps).
+    fn take_fuel(&mut self) -> i32 {
+        0
+    }
 }
 
 /// What kind of result a pending Lua call produces for the job.
@@ -171,7 +176,8 @@ impl<'gc, J: Job<'gc>> Driver<J> {
                 Err(e) => break Err(e),
             }
         };
-        exec.fuel().consume(ops);
+        exec.fuel()
+            .consume(ops.saturating_add(self.job.take_fuel()));
         result
     }
 
