@@ -307,3 +307,35 @@ end)
     assert_eq!(p.fingerprint(), before);
     assert_eq!(p.eval("return Captured()").expect("eval").output, shown);
 }
+
+/// A closure made in a `repeat` loop's condition writes a local of the loop's body: the
+/// write is logged too (its getter is placed once the condition has been read), so a
+/// failing message that calls it leaves the variable as it was.
+#[test]
+fn a_failing_handler_undoes_a_write_made_by_a_closure_of_a_repeat_condition() {
+    let mut p = process();
+    p.eval(
+        r#"
+repeat
+  local r = 1
+until (function() SetR = function(v) r = v end; GetR = function() return r end; return true end)()
+Handlers.add("set-r-then-fail", "SetR", function(msg)
+  SetR(5)
+  error("boom after SetR")
+end)
+"#,
+    )
+    .expect("setup");
+    let before = p.fingerprint();
+    let out = p.send(action("SetR")).expect("outcome");
+    assert!(
+        out.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("boom after SetR"),
+        "{:?}",
+        out.error
+    );
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(p.eval("return GetR()").expect("eval").output, "1");
+}

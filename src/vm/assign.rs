@@ -69,6 +69,10 @@ pub struct AssignRewrite<S> {
 /// registers (see `ShapeCheck` in `compile.rs`); past it, writes make their getter.
 const MAX_HOISTED_GETTERS: usize = 8;
 
+/// A `local` statement of a block: where its getters go (after the statement), its line
+/// and its declarations' numbers.
+type Declared = (usize, piccolo::compiler::LineNumber, std::ops::Range<usize>);
+
 #[derive(Clone, Copy, Default)]
 struct Cell {
     ready: bool,
@@ -130,12 +134,11 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
     }
 
     /// A block whose scope the caller opens and closes (`repeat ... until` sees the body's
-    /// locals in its condition).
-    fn block_in_scope(&mut self, b: &mut Block<S>) {
+    /// locals in its condition). Returns the block's `local` statements, for
+    /// [`Self::place_getters`] once every write to their variables has been seen.
+    fn block_in_scope(&mut self, b: &mut Block<S>) -> Vec<Declared> {
         let statements = std::mem::take(&mut b.statements);
-        // The declarations of each `local` statement, with where its getters go.
-        let mut declared: Vec<(usize, piccolo::compiler::LineNumber, std::ops::Range<usize>)> =
-            Vec::new();
+        let mut declared: Vec<Declared> = Vec::new();
         for s in statements {
             let line = s.line_number;
             let local = matches!(
@@ -160,8 +163,12 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         if let Some(r) = &mut b.return_statement {
             walk_return(self, &mut r.inner);
         }
-        // Now every write of the block is known: the getters asked for, after their
-        // declarations (from the last, so the positions stay right).
+        declared
+    }
+
+    /// Puts the getters writes asked for after their declarations (from the last, so the
+    /// positions stay right), once every write to the block's variables has been seen.
+    fn place_getters(&mut self, b: &mut Block<S>, declared: Vec<Declared>) {
         for (at, line, ids) in declared.into_iter().rev() {
             let getters: Vec<_> = ids
                 .filter(|id| self.cells[*id].used)
@@ -639,7 +646,8 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
 impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
-        self.block_in_scope(b);
+        let declared = self.block_in_scope(b);
+        self.place_getters(b, declared);
         self.scope.truncate(mark);
     }
 
@@ -648,8 +656,10 @@ impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
             Statement::LocalFunction(f) => self.declare(f.name.clone()),
             Statement::Repeat(r) => {
                 let mark = self.scope.len();
-                self.block_in_scope(&mut r.body);
+                let declared = self.block_in_scope(&mut r.body);
+                // The condition sees the body's locals: its closures may write them too.
                 self.expression(&mut r.until);
+                self.place_getters(&mut r.body, declared);
                 self.scope.truncate(mark);
                 return;
             }
