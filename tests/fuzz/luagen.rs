@@ -517,6 +517,29 @@ impl Gen<'_> {
         if self.rng.chance(15) {
             s.push("local v = {3, \"x\", 1}\ntable.sort(v)".to_string());
         }
+        if self.rng.chance(40) {
+            // Records by a field: the comparators the sort answers itself when the fields
+            // are plain, and the values (nil, strings, __index) that make it call them.
+            let records: Vec<String> = (0..n)
+                .map(|_| match self.rng.range(0, 9) {
+                    0 => "{}".to_string(),
+                    1 => format!("{{v = \"{}\"}}", self.rng.range(0, 9)),
+                    2 => format!("{{v = {}.5}}", self.rng.range(-3, 5)),
+                    3 => format!(
+                        "setmetatable({{}}, {{__index = {{v = {}}}}})",
+                        self.rng.range(-5, 9)
+                    ),
+                    4 => format!("{{v = {{w = {}}}}}", self.rng.range(-5, 9)),
+                    _ => format!("{{v = {}}}", self.rng.range(-5, 9)),
+                })
+                .collect();
+            let op = self.rng.pick(&["<", ">", "<=", ">="]);
+            let field = self.rng.pick(&["v", "v", "v.w"]);
+            s.push(format!(
+                "local r = {{{}}}\nout(pcall(table.sort, r, function(a, b) return a.{field} {op} b.{field} end))\nlocal o = {{}}\nfor i = 1, #r do local x = rawget(r[i], \"v\") o[i] = type(x) == \"table\" and \"w\" .. x.w or tostring(x) end\nout(table.concat(o, \",\"))",
+                records.join(", ")
+            ));
+        }
         s
     }
 
