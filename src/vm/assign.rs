@@ -8,9 +8,9 @@
 //!   `g` is a getter `function() return x end` whose only upvalue is the variable's cell,
 //!   which lets the helper log it: for a variable declared by a `local` statement the
 //!   getter is made once, in a hidden local declared right after that statement (so a
-//!   counter a handler keeps in a chunk's local costs no closure per write); for
-//!   parameters, loop variables and a `local function` written inside its own body, the
-//!   getter is made at the write;
+//!   counter a handler keeps in a chunk's local costs no closure per write), and for a
+//!   parameter once at the start of its function's body; for loop variables and a
+//!   `local function` written inside its own body, the getter is made at the write;
 //! - assignments to the function's own locals stay as they are.
 //!
 //! Multiple assignment keeps Lua's order: target prefixes and keys, then all values, are
@@ -684,10 +684,22 @@ impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
         let mark = self.scope.len();
         self.depth += 1;
         self.hoisted.push(0);
+        let first = self.cells.len();
         for p in f.parameters.clone() {
             self.declare(p);
         }
+        // Parameters are in scope from the start: their getters go first in the body.
+        let params = first..self.cells.len();
+        for id in params.clone() {
+            self.cells[id].ready = true;
+        }
         walk_function(self, f);
+        let line = f
+            .body
+            .statements
+            .first()
+            .map_or(f.body.closed_on, |s| s.line_number);
+        self.place_getters(&mut f.body, vec![(0, line, params)]);
         self.hoisted.pop();
         self.depth -= 1;
         self.scope.truncate(mark);
