@@ -42,6 +42,8 @@ pub struct AssignNames<S> {
     pub temp: fn(usize) -> S,
     /// The hidden local holding the getter of declaration `n` (see the module docs).
     pub cell: fn(usize) -> S,
+    /// The local of the debug library's preludes (`upvalues::PRELUDE_LOCAL`).
+    pub prelude: S,
 }
 
 enum Resolved {
@@ -185,6 +187,16 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
                 .collect();
             b.statements.splice(at..at, getters);
         }
+    }
+
+    /// Whether `s` is one of the blocks `upvalues.rs` puts first in every function of the
+    /// debug library's compilation: `do local (debug) = ... end`.
+    fn is_prelude(&self, s: &Statement<S>) -> bool {
+        let Statement::Do(b) = s else {
+            return false;
+        };
+        matches!(b.statements.as_slice(), [only] if matches!(&only.inner,
+            Statement::LocalStatement(l) if matches!(l.names.as_slice(), [n] if *n == self.names.prelude)))
     }
 
     /// The variable declaration `id` declared (still in `scope`: its block is running).
@@ -699,7 +711,14 @@ impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
             .statements
             .first()
             .map_or(f.body.closed_on, |s| s.line_number);
-        self.place_getters(&mut f.body, vec![(0, line, params)]);
+        // After the debug library's preludes (`upvalues.rs`), which must stay first.
+        let at = f
+            .body
+            .statements
+            .iter()
+            .take_while(|s| self.is_prelude(&s.inner))
+            .count();
+        self.place_getters(&mut f.body, vec![(at, line, params)]);
         self.hoisted.pop();
         self.depth -= 1;
         self.scope.truncate(mark);

@@ -456,6 +456,7 @@ fn compile_here(
         for_state: [name(b"(for f)"), name(b"(for s)"), name(b"(for c)")],
         temp: |i| Arc::from(format!("(t{i})").as_bytes()),
         cell: |i| Arc::from(format!("(cell{i})").as_bytes()),
+        prelude: name(super::upvalues::PRELUDE_LOCAL),
     })
     .chunk(&mut chunk.block);
     let library: Vec<_> = LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect();
