@@ -7,6 +7,7 @@
 //  - aolite in Node (the package in pkg/, or PKG=dir): `handle` of the same inputs;
 //  - the Node CLI and the native CLI (AOLITE_BIN, default target/release/aolite), whole
 //    processes with start-up, on the same workload as files.
+// KEEP_DIR=1 keeps (and prints) the folder of those files, to profile a CLI on them.
 import { performance } from 'node:perf_hooks'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
