@@ -214,9 +214,9 @@ fn unsupported_debug_functions_say_so() {
     );
 }
 
-/// A comparator that is one comparison of its parameters' fields is answered by the sort
-/// itself (`table/comparator.rs`): the fuel clock shows it costs a fraction of a
-/// comparator the sort must call, and the orders are the same.
+/// A comparator that only reads its parameters' fields and compares them (one comparison,
+/// or a tie-break) is run by the sort itself (`table/comparator.rs`): the fuel clock shows
+/// it costs a fraction of a comparator the sort must call, and the orders are the same.
 #[test]
 fn simple_comparators_are_answered_without_calls() {
     let src = r#"
@@ -237,6 +237,13 @@ local side = 0
 local shaped, order1 = cost(function(a, b) return a.v < b.v end)
 local called, order2 = cost(function(a, b) side = side + 1 return a.v < b.v end)
 print(order1 == order2, shaped * 4 < called, side > 0)
+-- With a tie-break (branches, `==`), the same.
+local shaped, order1 = cost(function(a, b) return a.v > b.v or (a.v == b.v and a.id < b.id) end)
+local called, order2 = cost(function(a, b) side = side + 1 return a.v > b.v or (a.v == b.v and a.id < b.id) end)
+print(order1 == order2, shaped * 4 < called)
 "#;
-    assert_eq!(run(&mut vm(), src).unwrap(), "true\ttrue\ttrue\n");
+    assert_eq!(
+        run(&mut vm(), src).unwrap(),
+        "true\ttrue\ttrue\ntrue\ttrue\n"
+    );
 }

@@ -1,15 +1,17 @@
 //! Sort comparators answered without calling them.
 //!
 //! Each comparison of `table.sort(t, f)` is a Lua call made from a Rust callback through
-//! piccolo's executor: about 3 400 instructions, ten times PUC Lua's. Most comparators are
-//! one comparison of two fields: `function(a, b) return a.score > b.score end`. Such a
-//! function is recognised from its compiled code (the pipeline's output: `(index)` reads
-//! of constant keys from the parameters and one `(arith)` comparison, returned), and while
-//! the sort runs, each comparison whose operands are plain (tables read raw where the
-//! field is present or the table has no metatable, then two numbers or two strings) is
-//! computed here, with the result the call would give. Anything else (a metatable that
-//! could answer, a nil, a mix of types, an error to raise) calls the function as written,
-//! so errors, metamethods and their order are Lua's.
+//! piccolo's executor: about 3 400 instructions, ten times PUC Lua's. Most comparators
+//! read fields of their parameters and compare them: `return a.score > b.score`, with a
+//! tie-break `or (a.score == b.score and a.id < b.id)` or an `if`. Such a function is
+//! recognised from its compiled code (the pipeline's output: `(index)` reads and
+//! `(arith)` comparisons, moves, tests and forward jumps, nothing else), and while the
+//! sort runs that code is run here on each pair, as long as every value it meets is plain
+//! (tables read raw where the field is present or the table has no metatable; numbers or
+//! strings compared, and for `==` booleans and nil too), giving the result the call
+//! would. Anything else (a metatable that could answer, a nil compared, a mix of types,
+//! an error to raise) calls the function as written, so errors, metamethods and their
+//! order are Lua's; the code only reads, so nothing it did here is seen.
 
 use gc_arena::Collect;
 use piccolo::opcode::Operation;
@@ -20,39 +22,70 @@ use crate::vm::arith::op;
 use crate::vm::helpers::Helpers;
 
 /// Longest comparator body looked at (longer ones are called).
-const MAX_OPCODES: usize = 64;
+const MAX_OPCODES: usize = 96;
 
-/// A comparator `return <operand> <op> <operand>` over its two parameters.
+/// Most instructions one answer may run (the code has no backward jump, so this only
+/// bounds a long straight run).
+const MAX_STEPS: usize = 256;
+
+/// A comparator whose code reads fields of its parameters with constant keys and compares
+/// them (`return a.v < b.v`, `return a.v > b.v or (a.v == b.v and a.id < b.id)`, an `if`
+/// over such tests): its instructions, run here on plain values.
 #[derive(Collect)]
 #[collect(no_drop)]
 pub struct Shape<'gc> {
+    code: Vec<Step<'gc>>,
+    index: Function<'gc>,
+    arith: Function<'gc>,
     #[collect(require_static)]
-    op: i64,
-    left: Operand<'gc>,
-    right: Operand<'gc>,
+    registers: usize,
 }
 
-/// A parameter (0 or 1) followed by constant keys: `a`, `a.score`, `b[2].price`.
-#[derive(Collect, Clone)]
+/// One instruction of a comparator (piccolo's, with its constants and helpers resolved).
+#[derive(Collect, Clone, Copy)]
 #[collect(no_drop)]
-struct Operand<'gc> {
-    #[collect(require_static)]
-    param: u8,
-    keys: Vec<Value<'gc>>,
+enum Step<'gc> {
+    /// The parameter rewrite's `local a, b = ...`: `a` to `dest`, `b` to `dest + 1`.
+    Params(#[collect(require_static)] usize),
+    Load(#[collect(require_static)] usize, Value<'gc>),
+    Move(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] usize,
+    ),
+    /// `func`, fixed argument count (`None`: up to the last call's result), fixed result
+    /// count (`None`: one result, which ends the values).
+    Call(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] Option<usize>,
+        #[collect(require_static)] bool,
+    ),
+    /// Skip the next instruction when the register's truth is the flag.
+    Test(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] bool,
+    ),
+    /// The same, copying the register to `dest` when not skipping.
+    TestSet(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] usize,
+        #[collect(require_static)] bool,
+    ),
+    /// Forward jump by this many instructions.
+    Jump(#[collect(require_static)] usize),
+    Not(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] usize,
+    ),
+    LoadBool(
+        #[collect(require_static)] usize,
+        #[collect(require_static)] bool,
+        #[collect(require_static)] bool,
+    ),
+    /// Return the register's value (`None`: nothing).
+    Return(#[collect(require_static)] Option<usize>),
 }
 
-/// What a register holds while the comparator's code is read.
-#[derive(Clone)]
-enum Held<'gc> {
-    Unknown,
-    Index,
-    Arith,
-    Constant(Value<'gc>),
-    Operand(Operand<'gc>),
-    Compared(i64, Operand<'gc>, Operand<'gc>),
-}
-
-/// The shape of comparator `f`, when its code is one comparison of two operands.
+/// The shape of comparator `f`, when its code is made only of what [`compare`] runs.
 pub fn shape<'gc>(ctx: Context<'gc>, f: Function<'gc>) -> Option<Shape<'gc>> {
     let Function::Closure(closure) = f else {
         return None;
@@ -62,24 +95,22 @@ pub fn shape<'gc>(ctx: Context<'gc>, f: Function<'gc>) -> Option<Shape<'gc>> {
         return None;
     }
     let helpers = Helpers::new(ctx);
-    let mut regs: Vec<Held<'gc>> = vec![Held::Unknown; usize::from(proto.stack_size)];
-    let reg = |regs: &Vec<Held<'gc>>, r: u8| regs.get(usize::from(r)).cloned();
-    for (pc, code) in proto.opcodes.iter().enumerate() {
-        match code.decode() {
+    let registers = usize::from(proto.stack_size);
+    let reg = |r: u8| Some(usize::from(r)).filter(|r| *r < registers);
+    let mut code = Vec::with_capacity(proto.opcodes.len());
+    for (pc, op) in proto.opcodes.iter().enumerate() {
+        let step = match op.decode() {
             // The parameter rewrite's `local a, b = ...`.
             Operation::VarArgs { dest, count } if pc == 0 && count.to_constant() == Some(2) => {
-                let d = usize::from(dest.0);
-                *regs.get_mut(d)? = Held::Operand(param(0));
-                *regs.get_mut(d + 1)? = Held::Operand(param(1));
+                Step::Params(reg(dest.0).filter(|d| d + 1 < registers)?)
             }
-            Operation::GetUpValue { dest, source } => {
-                let held = match upvalue(closure, source.0)? {
-                    Value::Function(h) if h == helpers.index => Held::Index,
-                    Value::Function(h) if h == helpers.arith => Held::Arith,
-                    _ => return None,
-                };
-                *regs.get_mut(usize::from(dest.0))? = held;
-            }
+            // Only the hidden helpers: a comparator reading its upvalues is called.
+            Operation::GetUpValue { dest, source } => match upvalue(closure, source.0)? {
+                Value::Function(h) if h == helpers.index || h == helpers.arith => {
+                    Step::Load(reg(dest.0)?, Value::Function(h))
+                }
+                _ => return None,
+            },
             Operation::LoadConstant { dest, constant } => {
                 let value = match proto.constants.get(usize::from(constant.0))? {
                     Constant::Nil => Value::Nil,
@@ -88,67 +119,50 @@ pub fn shape<'gc>(ctx: Context<'gc>, f: Function<'gc>) -> Option<Shape<'gc>> {
                     Constant::Number(n) => Value::Number(*n),
                     Constant::String(s) => Value::String(*s),
                 };
-                *regs.get_mut(usize::from(dest.0))? = Held::Constant(value);
+                Step::Load(reg(dest.0)?, value)
             }
-            Operation::Move { dest, source } => {
-                let held = reg(&regs, source.0)?;
-                *regs.get_mut(usize::from(dest.0))? = held;
-            }
+            Operation::Move { dest, source } => Step::Move(reg(dest.0)?, reg(source.0)?),
             Operation::Call {
                 func,
                 args,
                 returns,
-            } if returns.to_constant() == Some(1) => {
-                let f = usize::from(func.0);
-                let arg = |i: usize| regs.get(f + 1 + i).cloned();
-                let result = match (regs.get(f)?, args.to_constant()?) {
-                    // `(index)(receiver, key, description)`.
-                    (Held::Index, 3) => match (arg(0)?, arg(1)?, arg(2)?) {
-                        (Held::Operand(mut o), Held::Constant(k), Held::Constant(_))
-                            if is_key(k) =>
-                        {
-                            o.keys.push(k);
-                            Held::Operand(o)
-                        }
-                        _ => return None,
-                    },
-                    // `(arith)(op, x, y, description)`.
-                    (Held::Arith, 4) => match (arg(0)?, arg(1)?, arg(2)?, arg(3)?) {
-                        (
-                            Held::Constant(Value::Integer(code)),
-                            Held::Operand(x),
-                            Held::Operand(y),
-                            Held::Constant(_),
-                        ) if (op::LT..=op::GE).contains(&code) => Held::Compared(code, x, y),
-                        _ => return None,
-                    },
-                    _ => return None,
+            } => {
+                let one = match returns.to_constant() {
+                    Some(1) => true,
+                    None => false,
+                    Some(_) => return None,
                 };
-                *regs.get_mut(f)? = result;
+                let args = args.to_constant().map(usize::from);
+                Step::Call(reg(func.0)?, args, one)
             }
+            Operation::Test { value, is_true } => Step::Test(reg(value.0)?, is_true),
+            Operation::TestSet {
+                dest,
+                value,
+                is_true,
+            } => Step::TestSet(reg(dest.0)?, reg(value.0)?, is_true),
+            Operation::Jump { offset, .. } if offset >= 0 => Step::Jump(offset as usize),
+            Operation::Not { dest, source } => Step::Not(reg(dest.0)?, reg(source.0)?),
+            Operation::LoadBool {
+                dest,
+                value,
+                skip_next,
+            } => Step::LoadBool(reg(dest.0)?, value, skip_next),
             Operation::Return { start, count } if count.to_constant() == Some(1) => {
-                return match reg(&regs, start.0)? {
-                    Held::Compared(op, left, right) => Some(Shape { op, left, right }),
-                    _ => None,
-                };
+                Step::Return(Some(reg(start.0)?))
             }
+            // The end of the body: no value, false to the sort.
+            Operation::Return { count, .. } if count.to_constant() == Some(0) => Step::Return(None),
             _ => return None,
-        }
+        };
+        code.push(step);
     }
-    None
-}
-
-fn param<'gc>(param: u8) -> Operand<'gc> {
-    Operand {
-        param,
-        keys: Vec::new(),
-    }
-}
-
-/// A key read with Lua's plain semantics: a string or an integer (a float key would need
-/// the conversions of table keys).
-fn is_key(k: Value<'_>) -> bool {
-    matches!(k, Value::String(_) | Value::Integer(_))
+    matches!(code.first(), Some(Step::Params(_))).then_some(Shape {
+        code,
+        index: helpers.index,
+        arith: helpers.arith,
+        registers,
+    })
 }
 
 /// The closed value of `closure`'s upvalue `index`.
@@ -159,42 +173,125 @@ fn upvalue<'gc>(closure: Closure<'gc>, index: u8) -> Option<Value<'gc>> {
     }
 }
 
-/// `shape`'s answer for `f(a, b)`, when the operands are plain; `None` to call `f`.
-pub fn compare<'gc>(shape: &Shape<'gc>, a: Value<'gc>, b: Value<'gc>) -> Option<bool> {
-    let x = shape.left.read(a, b)?;
-    let y = shape.right.read(a, b)?;
-    match shape.op {
-        op::LT => less(x, y),
-        op::LE => less_equal(x, y),
-        op::GT => less(y, x),
-        op::GE => less_equal(y, x),
-        _ => None,
-    }
-}
-
-impl<'gc> Operand<'gc> {
-    /// The operand's value as Lua's reads would give it, when no metamethod could be
-    /// involved.
-    fn read(&self, a: Value<'gc>, b: Value<'gc>) -> Option<Value<'gc>> {
-        let mut v = if self.param == 0 { a } else { b };
-        for key in &self.keys {
-            let Value::Table(t) = v else {
-                return None;
-            };
-            v = raw_field(t, *key)?;
+/// What `f(a, b)` returns, made truthy, when its run meets only plain values; `None` to
+/// call `f` (nothing it did here was visible: reads and comparisons only). Also the number
+/// of instructions run, for the fuel.
+pub fn compare<'gc>(shape: &Shape<'gc>, a: Value<'gc>, b: Value<'gc>) -> Option<(bool, usize)> {
+    let mut regs = [Value::Nil; 64];
+    let regs = regs.get_mut(..shape.registers)?;
+    let mut top = 0;
+    let mut pc = 0;
+    for steps in 1..=MAX_STEPS {
+        let step = *shape.code.get(pc)?;
+        pc += 1;
+        match step {
+            Step::Params(d) => {
+                regs[d] = a;
+                regs[d + 1] = b;
+            }
+            Step::Load(d, v) => regs[d] = v,
+            Step::Move(d, s) => regs[d] = regs[s],
+            Step::Call(f, args, one) => {
+                let end = match args {
+                    Some(n) => f + 1 + n,
+                    None => top,
+                };
+                let args = regs.get(f + 1..end)?;
+                let result = match regs[f] {
+                    Value::Function(h) if h == shape.index => match *args {
+                        [t, k] | [t, k, _] => read(t, k)?,
+                        _ => return None,
+                    },
+                    Value::Function(h) if h == shape.arith => match *args {
+                        [Value::Integer(code), x, y] | [Value::Integer(code), x, y, _] => {
+                            Value::Boolean(operate(code, x, y)?)
+                        }
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                regs[f] = result;
+                if !one {
+                    top = f + 1;
+                }
+            }
+            Step::Test(r, is_true) => {
+                if regs[r].to_bool() == is_true {
+                    pc += 1;
+                }
+            }
+            Step::TestSet(d, r, is_true) => {
+                if regs[r].to_bool() == is_true {
+                    pc += 1;
+                } else {
+                    regs[d] = regs[r];
+                }
+            }
+            Step::Jump(offset) => pc += offset,
+            Step::Not(d, s) => regs[d] = Value::Boolean(!regs[s].to_bool()),
+            Step::LoadBool(d, v, skip) => {
+                regs[d] = Value::Boolean(v);
+                if skip {
+                    pc += 1;
+                }
+            }
+            Step::Return(r) => return Some((r.is_some_and(|r| regs[r].to_bool()), steps)),
         }
-        Some(v)
     }
+    None
 }
 
-/// `t[key]` when `__index` cannot take part: the field is present, or `t` has no
+/// `t[k]` when `__index` cannot take part: a table whose field is present, or that has no
 /// metatable.
+fn read<'gc>(t: Value<'gc>, k: Value<'gc>) -> Option<Value<'gc>> {
+    let Value::Table(t) = t else {
+        return None;
+    };
+    raw_field(t, k)
+}
+
 fn raw_field<'gc>(t: Table<'gc>, key: Value<'gc>) -> Option<Value<'gc>> {
+    if !matches!(key, Value::String(_) | Value::Integer(_)) {
+        return None;
+    }
     let v = t.get_value(key);
     if v.is_nil() && t.metatable().is_some() {
         return None;
     }
     Some(v)
+}
+
+/// An `(arith)` comparison of plain values: numbers, strings, and for `==`/`~=` booleans
+/// and nil too (tables could have `__eq`, and mixed types are errors for `<`).
+fn operate<'gc>(code: i64, x: Value<'gc>, y: Value<'gc>) -> Option<bool> {
+    match code {
+        op::LT => less(x, y),
+        op::LE => less_equal(x, y),
+        op::GT => less(y, x),
+        op::GE => less_equal(y, x),
+        op::EQ => equal(x, y),
+        op::NE => equal(x, y).map(|e| !e),
+        _ => None,
+    }
+}
+
+fn equal<'gc>(x: Value<'gc>, y: Value<'gc>) -> Option<bool> {
+    let number = |v: Value<'_>| matches!(v, Value::Integer(_) | Value::Number(_));
+    match (x, y) {
+        (Value::String(s), Value::String(t)) => Some(s.as_bytes() == t.as_bytes()),
+        _ if number(x) && number(y) => {
+            Some(!number_less(x, y) && !number_less(y, x) && !nan(x) && !nan(y))
+        }
+        (Value::Table(_) | Value::UserData(_), _) | (_, Value::Table(_) | Value::UserData(_)) => {
+            None
+        }
+        // Different types, or booleans, nil, functions and coroutines: raw equality.
+        _ => Some(crate::stdlib::base::raw_equal(x, y)),
+    }
+}
+
+fn nan(v: Value<'_>) -> bool {
+    matches!(v, Value::Number(n) if n.is_nan())
 }
 
 /// `x < y` for two numbers or two strings (byte order, as in the C locale).

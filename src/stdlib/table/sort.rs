@@ -19,10 +19,6 @@ use super::access::{Job, Op};
 use super::comparator::{self, Shape};
 use crate::stdlib::args::{arg_error, lua_error, type_name};
 
-/// Fuel for a comparison answered from the comparator's shape: about what the operator
-/// and field reads would cost, not the call (about 90 fuel) it saves.
-const FUEL_PER_SHAPED_COMPARISON: i32 = 8;
-
 /// Intervals at least this long may use a randomized pivot (`RANLIMIT`).
 const RANDOM_LIMIT: i64 = 100;
 
@@ -104,7 +100,7 @@ struct State {
     seed: u32,
     /// Comparisons answered without an op (copy mode).
     compares: i64,
-    /// Comparator calls answered from the comparator's shape, not yet charged.
+    /// Fuel of the comparator runs made here (see `comparator.rs`), not yet charged.
     shaped: i32,
 }
 
@@ -208,12 +204,14 @@ impl<'gc> Sort<'gc> {
             self.got = Value::Boolean(primitive_less(a, b));
             return None;
         }
-        if let Some(lt) = self
+        if let Some((lt, steps)) = self
             .shape
             .as_ref()
             .and_then(|s| comparator::compare(s, a, b))
         {
-            self.s.shaped = self.s.shaped.saturating_add(1);
+            // A VM instruction's fuel per instruction run, without the call's.
+            let steps = i32::try_from(steps).unwrap_or(i32::MAX);
+            self.s.shaped = self.s.shaped.saturating_add(steps);
             self.got = Value::Boolean(lt);
             return None;
         }
@@ -460,7 +458,7 @@ impl<'gc> Job<'gc> for Sort<'gc> {
     fn finish(&mut self, _ctx: Context<'gc>, _stack: &mut Stack<'gc, '_>) {}
 
     fn take_fuel(&mut self) -> i32 {
-        std::mem::take(&mut self.s.shaped).saturating_mul(FUEL_PER_SHAPED_COMPARISON)
+        std::mem::take(&mut self.s.shaped)
     }
 }
 

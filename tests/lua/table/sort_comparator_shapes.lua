@@ -99,3 +99,27 @@ print("three params", keys(t, "v"))
 -- An order function that contradicts itself.
 t = records(40, function(i) return {v = i % 4} end)
 show("invalid order", pcall(table.sort, t, function(a, b) return a.v <= b.v end))
+
+-- Tie-breaks and branches: `or`/`and`, `==`/`~=`, `not`, an `if`.
+t = records(30, function(i) return {v = i % 4, id = (i * 7) % 31, name = "n" .. (i % 3)} end)
+table.sort(t, function(a, b) return a.v > b.v or (a.v == b.v and a.id < b.id) end)
+print("or/and", keys(t, "id"))
+table.sort(t, function(a, b)
+  if a.name ~= b.name then return a.name < b.name end
+  return a.id > b.id
+end)
+print("if", keys(t, "id"))
+table.sort(t, function(a, b) return not (a.id >= b.id) end)
+print("not", keys(t, "id"))
+table.sort(t, function(a, b) if a.v == b.v then return a.id < b.id else return a.v < b.v end end)
+print("if/else", keys(t, "id"))
+-- A tie-break that meets a nil, a boolean, mixed types: Lua's errors or Lua's results.
+t = records(6, function(i) return {v = i % 2, id = i} end)
+t[4].id = nil
+show("nil tie-break", pcall(table.sort, t, function(a, b) return a.v < b.v or (a.v == b.v and a.id < b.id) end))
+t = records(6, function(i) return {v = i % 2 == 0, id = i} end)
+table.sort(t, function(a, b) return a.v == b.v and a.id < b.id or (a.v ~= b.v and a.v == true) end)
+print("booleans", keys(t, "id"))
+t = records(6, function(i) return {v = i % 2 == 0 and i or tostring(i), id = i} end)
+show("mixed tie-break", pcall(table.sort, t, function(a, b) return a.v == b.v or a.id < b.id end))
+print("mixed order", keys(t, "id"))
