@@ -77,6 +77,36 @@ fn compare_numbers(a: Value<'_>, b: Value<'_>) -> Option<Ordering> {
     }
 }
 
+/// The form of an ordering operator code: (strict, operands swapped), `a > b` being
+/// `b < a` and `a >= b` being `b <= a`; `None` for other codes.
+fn order_form(code: i64) -> Option<(bool, bool)> {
+    match code {
+        op::LT => Some((true, false)),
+        op::LE => Some((false, false)),
+        op::GT => Some((true, true)),
+        op::GE => Some((false, true)),
+        _ => None,
+    }
+}
+
+/// Ordering operator `code` (`<`, `<=`, `>`, `>=`) between two strings (byte order) or
+/// two numbers (exact, a NaN false) as Lua gives it; `None` for other operands (a
+/// metamethod or an error decides) and other codes.
+pub fn plain_order<'gc>(code: i64, a: Value<'gc>, b: Value<'gc>) -> Option<bool> {
+    let (strict, swap) = order_form(code)?;
+    let (a, b) = if swap { (b, a) } else { (a, b) };
+    let order = match (a, b) {
+        (Value::String(x), Value::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
+        _ if is_number(a) && is_number(b) => compare_numbers(a, b),
+        _ => return None,
+    };
+    Some(match order {
+        None => false,
+        Some(o) if strict => o == Ordering::Less,
+        Some(o) => o != Ordering::Greater,
+    })
+}
+
 /// A number operand as Lua 5.3's `tonumber` sees it: numbers as they are, numeric strings
 /// converted (to a float, as `luaV_tonumber_` does for arithmetic).
 fn to_float(v: Value<'_>) -> Option<f64> {
@@ -643,65 +673,43 @@ pub fn arith_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         } else {
             stack.get(3)
         };
-        let ordering = matches!(code, op::LT | op::LE | op::GT | op::GE);
-        if ordering {
-            let (strict, swap) = match code {
-                op::LT => (true, false),
-                op::LE => (false, false),
-                op::GT => (true, true),
-                _ => (false, true),
-            };
+        if let Some((strict, swap)) = order_form(code) {
+            if let Some(result) = plain_order(code, a, b) {
+                stack.replace(ctx, result);
+                return Ok(CallbackReturn::Return);
+            }
             if swap {
                 std::mem::swap(&mut a, &mut b);
             }
-            let order = match (a, b) {
-                (Value::String(x), Value::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
-                _ if is_number(a) && is_number(b) => compare_numbers(a, b),
-                _ => {
-                    let name = if strict { "__lt" } else { "__le" };
-                    let mut m = metamethod(ctx, a, name);
-                    if m.is_nil() {
-                        m = metamethod(ctx, b, name);
-                    }
-                    if let Some(f) = callable(m) {
-                        return call_meta(
-                            ctx,
-                            &exec,
-                            stack,
-                            f,
-                            a,
-                            b,
-                            Then::Truth,
-                            if strict { "lt" } else { "le" },
-                        );
-                    }
-                    if !strict {
-                        // 5.3: `a <= b` is `not (b < a)` when only `__lt` exists.
-                        let mut lt = metamethod(ctx, b, "__lt");
-                        if lt.is_nil() {
-                            lt = metamethod(ctx, a, "__lt");
-                        }
-                        if let Some(f) = callable(lt) {
-                            // Lua names the call after the instruction: `__le`.
-                            return call_meta(ctx, &exec, stack, f, b, a, Then::Negated, "le");
-                        }
-                    }
-                    return Err(compare_error(ctx, &exec, a, b, names));
+            let name = if strict { "__lt" } else { "__le" };
+            let mut m = metamethod(ctx, a, name);
+            if m.is_nil() {
+                m = metamethod(ctx, b, name);
+            }
+            if let Some(f) = callable(m) {
+                return call_meta(
+                    ctx,
+                    &exec,
+                    stack,
+                    f,
+                    a,
+                    b,
+                    Then::Truth,
+                    if strict { "lt" } else { "le" },
+                );
+            }
+            if !strict {
+                // 5.3: `a <= b` is `not (b < a)` when only `__lt` exists.
+                let mut lt = metamethod(ctx, b, "__lt");
+                if lt.is_nil() {
+                    lt = metamethod(ctx, a, "__lt");
                 }
-            };
-            let result = match order {
-                // NaN compares false.
-                None => false,
-                Some(o) => {
-                    if strict {
-                        o == Ordering::Less
-                    } else {
-                        o != Ordering::Greater
-                    }
+                if let Some(f) = callable(lt) {
+                    // Lua names the call after the instruction: `__le`.
+                    return call_meta(ctx, &exec, stack, f, b, a, Then::Negated, "le");
                 }
-            };
-            stack.replace(ctx, result);
-            return Ok(CallbackReturn::Return);
+            }
+            return Err(compare_error(ctx, &exec, a, b, names));
         }
         let direct = match arith_numbers(code, a, b) {
             Ok(v) => v,

@@ -212,6 +212,16 @@ pub fn index_value<'gc>(
     Err(IndexFailure::Loop)
 }
 
+/// `t[k]` when no metamethod can take part: `t` a table whose field is present, or that
+/// has no metatable; `None` otherwise.
+pub fn plain_field<'gc>(t: Value<'gc>, k: Value<'gc>) -> Option<Value<'gc>> {
+    let Value::Table(table) = t else {
+        return None;
+    };
+    let v = table.get_value(k);
+    (!v.is_nil() || table.metatable().is_none()).then_some(v)
+}
+
 /// `(index)(t, k, what)`: `t[k]` as Lua reads it (see `index.rs`).
 fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
     Callback::from_fn(&ctx, |ctx, mut exec, mut stack| {
@@ -219,12 +229,9 @@ fn index_helper<'gc>(ctx: Context<'gc>) -> Callback<'gc> {
         let t = stack.get(0);
         let k = stack.get(1);
         // The common case first: a field present in a table.
-        if let Value::Table(table) = t {
-            let v = table.get(ctx, k);
-            if !v.is_nil() || table.metatable().is_none() {
-                stack.replace(ctx, v);
-                return Ok(CallbackReturn::Return);
-            }
+        if let Some(v) = plain_field(t, k) {
+            stack.replace(ctx, v);
+            return Ok(CallbackReturn::Return);
         }
         match index_value(ctx, t, k) {
             Ok(MetaResult::Value(v)) => {

@@ -16,7 +16,6 @@ use piccolo::{
 };
 
 use crate::stdlib::args::{lua_error, runtime_error, to_integer, type_name};
-use crate::stdlib::lua_number::{float_to_int_ceil, float_to_int_floor};
 use crate::vm::{diagnostics, undo};
 
 /// One step of a job.
@@ -305,43 +304,6 @@ impl<'gc, J: Job<'gc>> Sequence<'gc> for Driver<J> {
     }
 }
 
-/// `i < f` for an integer and a float, exactly (no rounding of `i`).
-fn int_lt_float(i: i64, f: f64) -> bool {
-    if f.is_nan() {
-        false
-    } else if f >= 9_223_372_036_854_775_808.0 {
-        true
-    } else if f <= -9_223_372_036_854_775_808.0 {
-        false
-    } else {
-        // i < f  <=>  i < ceil(f), and ceil(f) fits since |f| < 2^63.
-        float_to_int_ceil(f).is_some_and(|c| i < c)
-    }
-}
-
-/// `f < i` for a float and an integer, exactly.
-fn float_lt_int(f: f64, i: i64) -> bool {
-    if f.is_nan() || f >= 9_223_372_036_854_775_808.0 {
-        false
-    } else if f < -9_223_372_036_854_775_808.0 {
-        true
-    } else {
-        // f < i  <=>  floor(f) < i.
-        float_to_int_floor(f).is_some_and(|fl| fl < i)
-    }
-}
-
-/// `a < b` for numbers, exact across integers and floats (`false` for anything else).
-pub fn number_less(a: Value<'_>, b: Value<'_>) -> bool {
-    match (a, b) {
-        (Value::Integer(x), Value::Integer(y)) => x < y,
-        (Value::Number(x), Value::Number(y)) => x < y,
-        (Value::Integer(x), Value::Number(y)) => int_lt_float(x, y),
-        (Value::Number(x), Value::Integer(y)) => float_lt_int(x, y),
-        _ => false,
-    }
-}
-
 /// The metatable of a value that can have one here.
 fn metatable<'gc>(v: Value<'gc>) -> Option<Table<'gc>> {
     match v {
@@ -359,12 +321,9 @@ pub fn less_than<'gc>(
     a: Value<'gc>,
     b: Value<'gc>,
 ) -> Result<Result<bool, (Function<'gc>, Value<'gc>, Value<'gc>)>, Error<'gc>> {
-    let lt = match (a, b) {
-        (Value::Integer(_) | Value::Number(_), Value::Integer(_) | Value::Number(_)) => {
-            number_less(a, b)
-        }
-        (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
-        _ => {
+    let lt = match crate::vm::arith_ops::plain_order(crate::vm::arith::op::LT, a, b) {
+        Some(lt) => lt,
+        None => {
             let handler = [a, b]
                 .into_iter()
                 .filter_map(metatable)

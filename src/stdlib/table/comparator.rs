@@ -15,14 +15,18 @@
 
 use gc_arena::Collect;
 use piccolo::opcode::Operation;
-use piccolo::{closure::UpValueState, Closure, Constant, Context, Function, Table, Value};
+use piccolo::{closure::UpValueState, Closure, Constant, Context, Function, Value};
 
-use super::access::number_less;
+use crate::stdlib::base::raw_equal;
 use crate::vm::arith::op;
-use crate::vm::helpers::Helpers;
+use crate::vm::arith_ops::plain_order;
+use crate::vm::helpers::{plain_field, Helpers};
 
 /// Longest comparator body looked at (longer ones are called).
 const MAX_OPCODES: usize = 96;
+
+/// Most registers a comparator run here may use (larger frames are called).
+const MAX_REGISTERS: usize = 64;
 
 /// Most instructions one answer may run (the code has no backward jump, so this only
 /// bounds a long straight run).
@@ -96,6 +100,9 @@ pub fn shape<'gc>(ctx: Context<'gc>, f: Function<'gc>) -> Option<Shape<'gc>> {
     }
     let helpers = Helpers::new(ctx);
     let registers = usize::from(proto.stack_size);
+    if registers > MAX_REGISTERS {
+        return None;
+    }
     let reg = |r: u8| Some(usize::from(r)).filter(|r| *r < registers);
     let mut code = Vec::with_capacity(proto.opcodes.len());
     for (pc, op) in proto.opcodes.iter().enumerate() {
@@ -177,7 +184,7 @@ fn upvalue<'gc>(closure: Closure<'gc>, index: u8) -> Option<Value<'gc>> {
 /// call `f` (nothing it did here was visible: reads and comparisons only). Also the number
 /// of instructions run, for the fuel.
 pub fn compare<'gc>(shape: &Shape<'gc>, a: Value<'gc>, b: Value<'gc>) -> Option<(bool, usize)> {
-    let mut regs = [Value::Nil; 64];
+    let mut regs = [Value::Nil; MAX_REGISTERS];
     let regs = regs.get_mut(..shape.registers)?;
     let mut top = 0;
     let mut pc = 0;
@@ -199,7 +206,7 @@ pub fn compare<'gc>(shape: &Shape<'gc>, a: Value<'gc>, b: Value<'gc>) -> Option<
                 let args = regs.get(f + 1..end)?;
                 let result = match regs[f] {
                     Value::Function(h) if h == shape.index => match *args {
-                        [t, k] | [t, k, _] => read(t, k)?,
+                        [t, k] | [t, k, _] => plain_field(t, k)?,
                         _ => return None,
                     },
                     Value::Function(h) if h == shape.arith => match *args {
@@ -241,79 +248,18 @@ pub fn compare<'gc>(shape: &Shape<'gc>, a: Value<'gc>, b: Value<'gc>) -> Option<
     None
 }
 
-/// `t[k]` when `__index` cannot take part: a table whose field is present, or that has no
-/// metatable.
-fn read<'gc>(t: Value<'gc>, k: Value<'gc>) -> Option<Value<'gc>> {
-    let Value::Table(t) = t else {
-        return None;
-    };
-    raw_field(t, k)
-}
-
-fn raw_field<'gc>(t: Table<'gc>, key: Value<'gc>) -> Option<Value<'gc>> {
-    if !matches!(key, Value::String(_) | Value::Integer(_)) {
-        return None;
-    }
-    let v = t.get_value(key);
-    if v.is_nil() && t.metatable().is_some() {
-        return None;
-    }
-    Some(v)
-}
-
-/// An `(arith)` comparison of plain values: numbers, strings, and for `==`/`~=` booleans
-/// and nil too (tables could have `__eq`, and mixed types are errors for `<`).
+/// An `(arith)` comparison of plain values: numbers or strings ordered, and for `==`/`~=`
+/// anything but tables and userdata (which could have `__eq`), by raw equality.
 fn operate<'gc>(code: i64, x: Value<'gc>, y: Value<'gc>) -> Option<bool> {
-    match code {
-        op::LT => less(x, y),
-        op::LE => less_equal(x, y),
-        op::GT => less(y, x),
-        op::GE => less_equal(y, x),
-        op::EQ => equal(x, y),
-        op::NE => equal(x, y).map(|e| !e),
-        _ => None,
-    }
-}
-
-fn equal<'gc>(x: Value<'gc>, y: Value<'gc>) -> Option<bool> {
-    let number = |v: Value<'_>| matches!(v, Value::Integer(_) | Value::Number(_));
-    match (x, y) {
-        (Value::String(s), Value::String(t)) => Some(s.as_bytes() == t.as_bytes()),
-        _ if number(x) && number(y) => {
-            Some(!number_less(x, y) && !number_less(y, x) && !nan(x) && !nan(y))
-        }
+    let equal = || match (x, y) {
         (Value::Table(_) | Value::UserData(_), _) | (_, Value::Table(_) | Value::UserData(_)) => {
             None
         }
-        // Different types, or booleans, nil, functions and coroutines: raw equality.
-        _ => Some(crate::stdlib::base::raw_equal(x, y)),
-    }
-}
-
-fn nan(v: Value<'_>) -> bool {
-    matches!(v, Value::Number(n) if n.is_nan())
-}
-
-/// `x < y` for two numbers or two strings (byte order, as in the C locale).
-fn less(x: Value<'_>, y: Value<'_>) -> Option<bool> {
-    match (x, y) {
-        (Value::String(s), Value::String(t)) => Some(s.as_bytes() < t.as_bytes()),
-        (Value::Integer(_) | Value::Number(_), Value::Integer(_) | Value::Number(_)) => {
-            Some(number_less(x, y))
-        }
-        _ => None,
-    }
-}
-
-/// `x <= y` for two numbers (false with a NaN) or two strings.
-fn less_equal(x: Value<'_>, y: Value<'_>) -> Option<bool> {
-    match (x, y) {
-        (Value::String(s), Value::String(t)) => Some(s.as_bytes() <= t.as_bytes()),
-        (Value::Integer(i), Value::Integer(j)) => Some(i <= j),
-        (Value::Integer(_) | Value::Number(_), Value::Integer(_) | Value::Number(_)) => {
-            let nan = |v: Value<'_>| matches!(v, Value::Number(n) if n.is_nan());
-            Some(!nan(x) && !nan(y) && !number_less(y, x))
-        }
-        _ => None,
+        _ => Some(raw_equal(x, y)),
+    };
+    match code {
+        op::EQ => equal(),
+        op::NE => equal().map(|e| !e),
+        _ => plain_order(code, x, y),
     }
 }

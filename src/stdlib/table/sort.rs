@@ -463,11 +463,8 @@ impl<'gc> Job<'gc> for Sort<'gc> {
 }
 
 /// `a < b` for two numbers or two strings (never an error, never a metamethod).
-fn primitive_less(a: Value<'_>, b: Value<'_>) -> bool {
-    match (a, b) {
-        (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
-        _ => super::access::number_less(a, b),
-    }
+fn primitive_less<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    crate::vm::arith_ops::plain_order(crate::vm::arith::op::LT, a, b) == Some(true)
 }
 
 /// The common case, sorted without the job machinery: no comparator, no `__len`, and only
