@@ -79,6 +79,15 @@ fn insert<'gc>(
     stack: Stack<'gc, '_>,
 ) -> CallbackResult<'gc> {
     let t = check_table(ctx, &exec, &stack, 1, "table.insert")?;
+    if let (2, Value::Table(plain)) = (stack.len(), t) {
+        if plain.metatable().is_none() {
+            // `t[#t + 1] = value` with `#` the border and the store raw: no phases needed.
+            crate::vm::undo::raw_append(ctx, plain, stack.get(1));
+            let mut stack = stack;
+            stack.clear();
+            return Ok(CallbackReturn::Return);
+        }
+    }
     let (pos, value) = match stack.len() {
         2 => (None, stack.get(1)),
         3 => (

@@ -357,8 +357,8 @@ fn append<'gc>(ctx: Context<'gc>, stack: &Stack<'gc, '_>) -> bool {
     if table.metatable().is_some() {
         return false;
     }
-    let key = Value::Integer(table.length().wrapping_add(1));
-    crate::vm::undo::raw_set(ctx, table, key, stack.get(1)).is_ok()
+    crate::vm::undo::raw_append(ctx, table, stack.get(1));
+    true
 }
 
 fn type_name<'gc>(ctx: Context<'gc>, v: Value<'gc>) -> String {

@@ -365,8 +365,13 @@ pub fn pending_fields<'gc>(ctx: Context<'gc>) -> Vec<(Table<'gc>, Value<'gc>, Va
         .collect()
 }
 
-fn record_field<'gc>(ctx: Context<'gc>, table: Table<'gc>, key: Value<'gc>, old: Value<'gc>) {
-    let l = log(ctx);
+fn record_field<'gc>(
+    ctx: Context<'gc>,
+    l: Gc<'gc, RefLock<Log<'gc>>>,
+    table: Table<'gc>,
+    key: Value<'gc>,
+    old: Value<'gc>,
+) {
     if !l.borrow().active {
         return;
     }
@@ -467,9 +472,9 @@ pub(crate) fn set_unlogged<'gc>(
     let _ = store(ctx, table, key, old, value);
 }
 
-/// Stores without logging, making room first when piccolo could otherwise grow a table
-/// that still holds dead keys.
-/// Stores `value` at `key`, whose current value is `old` (every caller has read it already).
+/// Stores `value` at `key`, whose current value is `old` (every caller has read it already),
+/// without logging, making room first when piccolo could otherwise grow a table that still
+/// holds dead keys.
 fn store<'gc>(
     ctx: Context<'gc>,
     table: Table<'gc>,
@@ -477,9 +482,24 @@ fn store<'gc>(
     old: Value<'gc>,
     value: Value<'gc>,
 ) -> Result<Value<'gc>, InvalidTableKey> {
+    store_in(ctx, log(ctx), table, key, old, value, false)
+}
+
+/// [`store`] with the log at hand (one singleton lookup per store: `ctx.singleton` is a
+/// locked hash-map lookup); `appending` when `key` is known to be the table's border plus
+/// one (`old` is then nil), which [`appends_at_the_array_end`] would otherwise find again.
+fn store_in<'gc>(
+    ctx: Context<'gc>,
+    l: Gc<'gc, RefLock<Log<'gc>>>,
+    table: Table<'gc>,
+    key: Value<'gc>,
+    old: Value<'gc>,
+    value: Value<'gc>,
+    appending: bool,
+) -> Result<Value<'gc>, InvalidTableKey> {
     let id = ptr(table.into_inner());
-    if matches!(value, Value::Table(_)) && !log(ctx).borrow().leaves.is_empty() {
-        log(ctx).borrow_mut(&ctx).leaves.remove(&id);
+    if matches!(value, Value::Table(_)) && !l.borrow().leaves.is_empty() {
+        l.borrow_mut(&ctx).leaves.remove(&id);
     }
     if value.is_nil() {
         // Deleting a string or reference-typed key leaves a dead key behind.
@@ -488,10 +508,10 @@ fn store<'gc>(
             Value::Nil | Value::Boolean(_) | Value::Integer(_) | Value::Number(_)
         ) && !old.is_nil()
         {
-            log(ctx).borrow_mut(&ctx).dead_keys.insert(id);
+            l.borrow_mut(&ctx).dead_keys.insert(id);
         }
-    } else if log(ctx).borrow().dead_keys.contains(&id)
-        || (old.is_nil() && !appends_at_the_array_end(table, key))
+    } else if l.borrow().dead_keys.contains(&id)
+        || (old.is_nil() && !appending && !appends_at_the_array_end(table, key))
     {
         // piccolo takes its growth path whenever the hash part is full, even to replace an
         // existing key. That path panics on dead keys, and it can also panic when it grows
@@ -561,9 +581,24 @@ pub fn raw_set<'gc>(
         // A new reference-typed key gets its identity now, in program order.
         crate::stdlib::tostring::identity_of(ctx, key);
     }
-    let r = store(ctx, table, key, old, value)?;
-    record_field(ctx, table, key, old);
+    let l = log(ctx);
+    let r = store_in(ctx, l, table, key, old, value, false)?;
+    record_field(ctx, l, table, key, old);
     Ok(r)
+}
+
+/// `t[#t + 1] = value` for a table whose `#` is its border (no `__len`), logged: the key
+/// one past the border holds nil, and storing there is the one new integer key piccolo's
+/// growth path takes safely (see [`appends_at_the_array_end`]).
+pub fn raw_append<'gc>(ctx: Context<'gc>, table: Table<'gc>, value: Value<'gc>) {
+    if value.is_nil() {
+        return;
+    }
+    let key = Value::Integer(table.length().wrapping_add(1));
+    let l = log(ctx);
+    // An integer key cannot be invalid.
+    let _ = store_in(ctx, l, table, key, Value::Nil, value, true);
+    record_field(ctx, l, table, key, Value::Nil);
 }
 
 /// Whether `table` is known to hold no table values: nothing stored one in it since it was
