@@ -339,3 +339,68 @@ end)
     assert_eq!(p.fingerprint(), before);
     assert_eq!(p.eval("return GetR()").expect("eval").output, "1");
 }
+
+/// Lists built by appends to a table the handler has just made (left to the VM, unlogged:
+/// `src/vm/fresh.rs`) and then stored into the state: a failing message leaves nothing of
+/// them, a checkpoint before a successful one brings the state back, and the diff of the
+/// successful one shows the whole list.
+#[test]
+fn fresh_lists_stored_by_a_failing_handler_vanish() {
+    let mut p = process();
+    p.eval(
+        r#"
+Lists = {}
+local function build(n)
+  local out = {}
+  for i = 1, n do out[#out + 1] = "item" .. i end
+  return out
+end
+Handlers.add("list-then-fail", "ListFail", function(msg)
+  local mine = {}
+  for i = 1, 40 do mine[#mine + 1] = i end
+  Lists.failed = mine
+  Lists.built = build(5)
+  Balances.alice = #mine
+  error("boom after lists")
+end)
+Handlers.add("list", "List", function(msg)
+  local mine = {}
+  for i = 1, 3 do mine[#mine + 1] = i * 2 end
+  Lists.kept = mine
+end)
+"#,
+    )
+    .expect("setup");
+    let before = p.fingerprint();
+    let out = p.send(action("ListFail")).expect("outcome");
+    assert!(
+        out.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("boom after lists"),
+        "{:?}",
+        out.error
+    );
+    assert_eq!(p.fingerprint(), before);
+    assert_eq!(
+        p.eval("return tostring(next(Lists)) .. Balances.alice")
+            .expect("eval")
+            .output,
+        "nil100"
+    );
+    let checkpoint = p.checkpoint(None);
+    let at_checkpoint = p.fingerprint();
+    p.set_diff(true);
+    let out = p.send(action("List")).expect("outcome");
+    assert!(out.error.is_none(), "{:?}", out.error);
+    let diff = serde_json::to_string(&out.diff).expect("diff serialises");
+    assert!(diff.contains("[2,4,6]"), "{diff}");
+    assert_eq!(
+        p.eval("return table.concat(Lists.kept, ',')")
+            .expect("eval")
+            .output,
+        "2,4,6"
+    );
+    p.rollback(checkpoint).expect("rollback");
+    assert_eq!(p.fingerprint(), at_checkpoint);
+}

@@ -257,6 +257,8 @@ pub struct ArithRewrite<S> {
     exact_equality: bool,
     /// The kinds of the chunk's locals (see `kinds.rs`), found before rewriting.
     locals: Option<LocalKinds<S>>,
+    /// The tokens of appends left to the VM (see `fresh.rs`): their `#t` is an integer.
+    fresh: super::fresh::FreshAppends,
 }
 
 impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
@@ -278,7 +280,13 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
             line: LineNumber(0),
             inline,
             locals: None,
+            fresh: Default::default(),
         }
+    }
+
+    pub fn with_fresh_appends(mut self, fresh: super::fresh::FreshAppends) -> Self {
+        self.fresh = fresh;
+        self
     }
 
     pub fn chunk(&mut self, block: &mut Block<S>) {
@@ -346,7 +354,18 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
             },
             // `__len` may return anything (`#t + 1` with a string length raises in Lua where
             // piccolo's instruction would convert it): not known to be a number.
-            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => return None,
+            // Except the length of a table no other code has seen (no metatable).
+            HeadExpression::UnaryOperator(UnaryOperator::Len, t) => match &*t.head {
+                HeadExpression::Simple(SimpleExpression::Suffixed(s))
+                    if t.tail.is_empty()
+                        && s.suffixes.is_empty()
+                        && matches!(&s.primary, PrimaryExpression::Name(n)
+                            if self.fresh.contains(&n.name_id())) =>
+                {
+                    Kind::Int
+                }
+                _ => return None,
+            },
             HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => self.kind(e)?,
             HeadExpression::UnaryOperator(UnaryOperator::BitNot, e) => {
                 self.kind(e).map(|_| Kind::Int)?

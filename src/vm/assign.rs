@@ -44,6 +44,9 @@ pub struct AssignNames<S> {
     pub cell: fn(usize) -> S,
     /// The local of the debug library's preludes (`upvalues::PRELUDE_LOCAL`).
     pub prelude: S,
+    /// Appends left to the VM (see `fresh.rs`), by their tokens, which `id` tells apart.
+    pub fresh: super::fresh::FreshAppends,
+    pub id: fn(&S) -> usize,
 }
 
 enum Resolved {
@@ -550,6 +553,14 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         a: AssignmentStatement<S>,
         line: piccolo::compiler::LineNumber,
     ) -> Vec<Statement<S>> {
+        if self.is_fresh_append(&a) {
+            // `t[#t + 1] = v` on a table nobody else has seen (see `fresh.rs`): as written.
+            let mut a = a;
+            for v in &mut a.values {
+                self.expression(v);
+            }
+            return vec![Statement::Assignment(a)];
+        }
         let AssignmentStatement {
             targets,
             mut values,
@@ -618,6 +629,21 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         self.scope.truncate(mark);
         // The statement's own line: its stores' errors name it.
         vec![Statement::Do(block_on_line(body, line))]
+    }
+
+    /// Whether `a` is an append `fresh.rs` found, to a local of the function at hand.
+    fn is_fresh_append(&self, a: &AssignmentStatement<S>) -> bool {
+        let [AssignmentTarget::Field(prefix, FieldSuffix::Indexed(_))] = a.targets.as_slice()
+        else {
+            return false;
+        };
+        match (&prefix.primary, prefix.suffixes.as_slice()) {
+            (PrimaryExpression::Name(n), []) => {
+                self.names.fresh.contains(&(self.names.id)(n))
+                    && matches!(self.resolve(n), Resolved::Local)
+            }
+            _ => false,
+        }
     }
 
     fn function_statement(&mut self, f: FunctionStatement<S>) -> Vec<Statement<S>> {

@@ -447,6 +447,8 @@ fn compile_here(
             ),
         }));
     }
+    // Before the assignment rewrite turns stores into helper calls.
+    let fresh = super::fresh::fresh_appends(&chunk.block);
     AssignRewrite::new(AssignNames {
         set: name(HELPER_LOCALS[4]),
         setup: name(HELPER_LOCALS[5]),
@@ -457,6 +459,8 @@ fn compile_here(
         temp: |i| Arc::from(format!("(t{i})").as_bytes()),
         cell: |i| Arc::from(format!("(cell{i})").as_bytes()),
         prelude: name(super::upvalues::PRELUDE_LOCAL),
+        fresh: fresh.clone(),
+        id: |n| super::kinds::NameId::name_id(n),
     })
     .chunk(&mut chunk.block);
     let library: Vec<_> = LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect();
@@ -493,7 +497,7 @@ fn compile_here(
             let token_lines = token_lines.clone();
             std::rc::Rc::new(move |parts, operator| description(parts, operator, &token_lines))
         },
-        (reads, diagnostic),
+        (reads, diagnostic, fresh),
     );
     let mut compiled = compiler::compile_chunk(&wrapped, OwnedInterner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
@@ -690,7 +694,7 @@ fn wrap_chunk(
     for_names: [SourceString; 3],
     inline: SourceString,
     describe: Describe<SourceString>,
-    (reads, diagnostic): (Reads, bool),
+    (reads, diagnostic, fresh): (Reads, bool, super::fresh::FreshAppends),
 ) -> (Chunk<SourceString>, Vec<bool>, HashMap<usize, u64>) {
     let inline_name = inline.clone();
     let mut body = chunk.block;
@@ -712,6 +716,7 @@ fn wrap_chunk(
         // add about 18% to the gas of every message (`ping`: 5396 to 6380).
         reads.lua_semantics(),
     )
+    .with_fresh_appends(fresh)
     .chunk(&mut body);
     let mut index = IndexRewrite::new(
         HelperNames {

@@ -15,6 +15,7 @@ pub mod determinism;
 pub mod diagnostics;
 pub mod errors;
 pub mod fingerprint;
+pub mod fresh;
 #[cfg(test)]
 mod gc_tests;
 pub mod helpers;
