@@ -5,6 +5,21 @@
 // saying what happened. Errors aolite raises on purpose (with a `code`) pass through.
 
 import { decorate, decorateEval } from "./outcome.js";
+import { plainCopy } from "./plain_copy.js";
+
+// What the wasm conversion of a message accepts: src/wasm/mod.rs (`MAX_MESSAGE_DEPTH`,
+// `MAX_JS_CONTAINERS`).
+const MAX_DEPTH = 200;
+const MAX_CONTAINERS = 1000000;
+
+// `value` as JSON text when that text reads in the engine exactly as the value itself would
+// (see plain_copy.js) and nests less deeply than serde_json's limit of 128; otherwise
+// undefined, and the value goes through the usual conversion (with its checks and errors).
+function asText(value) {
+  if (value === undefined || value === null) return undefined;
+  const copy = plainCopy(value, MAX_DEPTH, MAX_CONTAINERS);
+  return copy.kind === "ok" && copy.json && copy.depth < 100 ? JSON.stringify(copy.value) : undefined;
+}
 
 export function poisonGuard(mod) {
   let fault = null;
@@ -49,15 +64,24 @@ export function poisonGuard(mod) {
   // named in `decorated` return outcomes, those in `evals` eval results; the others may
   // return instances to adopt.
   const guardMethods = (proto, decorated, adoptResult, evals = []) => {
+    const raw = {};
+    for (const name of Object.getOwnPropertyNames(proto)) raw[name] = Object.getOwnPropertyDescriptor(proto, name).value;
     for (const name of Object.getOwnPropertyNames(proto)) {
       const desc = Object.getOwnPropertyDescriptor(proto, name);
       if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
       const original = desc.value;
       const decorates = decorated.includes(name);
+      // `send(m)`, `dryRun(m)`, `handle(m, env)` with plain JSON arguments go in as JSON text.
+      const textual = typeof raw[`${name}Text`] === "function" ? raw[`${name}Text`] : undefined;
       Object.defineProperty(proto, name, {
         value: function (...args) {
-          const r = call(() => original.apply(this, args));
-          return decorates ? decorate(r) : evals.includes(name) ? decorateEval(r) : adoptResult(r);
+          const texts = textual && args.length === textual.length ? args.map(asText) : undefined;
+          const r = texts && !texts.includes(undefined)
+            ? call(() => textual.apply(this, texts))
+            : call(() => original.apply(this, args));
+          // Outcomes cross from wasm as JSON text (see `outcome_js` in src/wasm/mod.rs).
+          if (decorates) return decorate(typeof r === "string" ? JSON.parse(r) : r);
+          return evals.includes(name) ? decorateEval(r) : adoptResult(r);
         },
         writable: true,
         configurable: true,

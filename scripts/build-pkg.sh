@@ -29,7 +29,7 @@ fi
 # esnext.disposable lib: without it, projects targeting ES2020-ES2022 fail to type-check the
 # package (unless skipLibCheck). The method stays at run time; only its declaration goes.
 sed -i '/^ *\[Symbol\.dispose\]()/d' pkg/web/aolite.d.ts
-cp js/node.js js/browser.js js/guard.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs js/aoconnect.mjs js/aoconnect.d.ts pkg/
+cp js/node.js js/browser.js js/guard.js js/plain_copy.js js/outcome.js js/worker.js js/worker-client.js js/worker-client.d.ts js/cli.mjs js/aoconnect.mjs js/aoconnect.d.ts pkg/
 cp pkg.json pkg/package.json
 cp js/README.md pkg/README.md
 echo "built pkg/ ($(wc -c < pkg/web/aolite_bg.wasm) bytes of wasm)"

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_error, to_js};
+use super::{from_js, js_error, outcome_js, to_js};
 use crate::ao::{Process as EngineProcess, ProcessOptions};
 use crate::error::Error;
 
@@ -64,7 +64,7 @@ impl Process {
     #[wasm_bindgen(js_name = evalOutcome, unchecked_return_type = "Outcome")]
     pub fn eval_outcome(&mut self, source: &str) -> Result<JsValue, JsValue> {
         let out = self.inner.eval_outcome(source).map_err(|e| js_error(&e))?;
-        to_js(&out)
+        outcome_js(&out)
     }
 
     /// Sends one message: the outcome `{Output, Messages, Spawns, Assignments, Error, GasUsed}`.
@@ -75,7 +75,35 @@ impl Process {
     ) -> Result<JsValue, JsValue> {
         let json = from_js(message, "message")?;
         let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
-        to_js(&out)
+        outcome_js(&out)
+    }
+
+    /// `send` of a message given as JSON text: the package's wrapper sends plain messages so
+    /// (one string instead of a conversion property by property; `guard.js`).
+    #[wasm_bindgen(js_name = sendText, skip_typescript)]
+    pub fn send_text(&mut self, message: &str) -> Result<JsValue, JsValue> {
+        let json = json_message(message)?;
+        let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
+        outcome_js(&out)
+    }
+
+    /// `dryRun` of a message given as JSON text (see `sendText`).
+    #[wasm_bindgen(js_name = dryRunText, skip_typescript)]
+    pub fn dry_run_text(&mut self, message: &str) -> Result<JsValue, JsValue> {
+        let json = json_message(message)?;
+        let out = self.inner.dry_run_json(&json).map_err(|e| js_error(&e))?;
+        outcome_js(&out)
+    }
+
+    /// `handle` of a message and env given as JSON text (see `sendText`).
+    #[wasm_bindgen(js_name = handleText, skip_typescript)]
+    pub fn handle_text(&mut self, message: &str, env: &str) -> Result<JsValue, JsValue> {
+        let (msg, env) = (json_message(message)?, json_message(env)?);
+        let out = self
+            .inner
+            .handle_raw(&msg, &env)
+            .map_err(|e| js_error(&e))?;
+        outcome_js(&out)
     }
 
     /// `send` for `aolite run --json`: the message as JSON text in, `[line, failed]` out,
@@ -84,8 +112,7 @@ impl Process {
     /// (the conversions both ways were about a tenth of a message's time in the Node CLI).
     #[wasm_bindgen(js_name = sendLine, unchecked_return_type = "[string, boolean]")]
     pub fn send_line(&mut self, message: &str) -> Result<JsValue, JsValue> {
-        let json: serde_json::Value = serde_json::from_str(message)
-            .map_err(|e| js_error(&Error::BadMessage(format!("not a JSON-like value: {e}"))))?;
+        let json = json_message(message)?;
         let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
         let line = serde_json::to_string(&out)
             .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))?;
@@ -103,7 +130,7 @@ impl Process {
     ) -> Result<JsValue, JsValue> {
         let json = from_js(message, "message")?;
         let out = self.inner.dry_run_json(&json).map_err(|e| js_error(&e))?;
-        to_js(&out)
+        outcome_js(&out)
     }
 
     /// Hands a message and env to the runtime exactly as given (ao-loader's `handle`).
@@ -119,7 +146,7 @@ impl Process {
             .inner
             .handle_raw(&msg, &env)
             .map_err(|e| js_error(&e))?;
-        to_js(&out)
+        outcome_js(&out)
     }
 
     /// The JSON view of one global variable.
@@ -277,4 +304,10 @@ impl Process {
             .map_err(|e| js_error(&e))?;
         to_js(&page)
     }
+}
+
+/// A message given as JSON text.
+fn json_message(text: &str) -> Result<serde_json::Value, JsValue> {
+    serde_json::from_str(text)
+        .map_err(|e| js_error(&Error::BadMessage(format!("not a JSON-like value: {e}"))))
 }

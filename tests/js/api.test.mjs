@@ -195,3 +195,49 @@ test("an Eval returning a second value that is not a string fails with that valu
   assert.equal(text.Error, "plain");
   assert.equal(text.errorText, "plain");
 });
+
+// `send`, `dryRun` and `handle` pass a plain message to the engine as JSON text when that
+// text reads exactly as the value would (guard.js, plain_copy.js), and through the value
+// conversion otherwise. Both doors must give the same outcomes and state. An extra
+// argument keeps a call on the conversion (the text door takes exactly the declared ones).
+test("messages sent as JSON text and as values give identical outcomes and state", () => {
+  const source = `
+Seen = {}
+Handlers.add("probe", "Probe", function(msg)
+  local kinds = {}
+  for _, name in ipairs({ "N", "F", "S", "B" }) do
+    local v = msg[name]
+    kinds[#kinds + 1] = name .. "=" .. type(v) .. ":" .. tostring(v) .. ":" .. tostring(math.type(v))
+  end
+  Seen[#Seen + 1] = table.concat(kinds, " ") .. " data=" .. type(msg.Data) .. ":" .. tostring(msg.Data)
+  msg.reply({ Data = Seen[#Seen], Count = tostring(#Seen) })
+end)`;
+  const messages = [
+    { From: "alice", Tags: { Action: "Probe" }, N: 7, F: 2.5, S: "x\u00e9\u{1F600}", B: true },
+    { From: "alice", Tags: { Action: "Probe" }, N: -0, F: 1e-7, S: "", B: false, Data: "plain" },
+    { From: "alice", Tags: [{ name: "Action", value: "Probe" }, { name: "Extra", value: "1" }], N: 9007199254740991 },
+    { From: "alice", Tags: { Action: "Probe" }, Data: { nested: [1, 2.5, { deep: [null, true] }] } },
+    // Not exact in JSON: the conversion takes these either way.
+    { From: "alice", Tags: { Action: "Probe" }, N: 2 ** 60, S: "\ud800", F: undefined },
+    { From: "alice", Tags: new Map([["Action", "Probe"]]), N: 1 },
+  ];
+  const run = (extra) => {
+    const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+    p.eval(source);
+    const outs = [];
+    for (const m of messages) {
+      outs.push(extra ? p.send(m, 0) : p.send(m));
+      outs.push(extra ? p.dryRun(m, 0) : p.dryRun(m));
+    }
+    const env = { Process: { Id: "P".repeat(43), Owner: "O".repeat(43), Tags: [] } };
+    const handled = { ...messages[0], Id: "h".repeat(43), Owner: "alice", Module: "m".repeat(43), Target: "P".repeat(43), "Block-Height": 1, Timestamp: 5 };
+    outs.push(extra ? p.handle(handled, env, 0) : p.handle(handled, env));
+    return { outs: JSON.stringify(outs), hash: p.stateHash(), seen: p.evaluate("return table.concat(Seen, '\\n')").output };
+  };
+  const text = run(false);
+  const value = run(true);
+  assert.equal(text.outs, value.outs);
+  assert.equal(text.hash, value.hash);
+  assert.equal(text.seen, value.seen);
+  assert.match(text.seen, /N=number:7:integer F=number:2\.5:float/);
+});

@@ -55,7 +55,7 @@ test("the tarball holds the entries, the wasm, the types and the bin, and nothin
   // wasm-bindgen names the snippet folder of js/plain_copy.js after a hash of the crate.
   const files = packed.files.map((f) => f.path.replace(/^web\/snippets\/[^/]+\//, "web/snippets/*/")).sort();
   assert.deepEqual(files, [
-    "README.md", "aoconnect.d.ts", "aoconnect.mjs", "browser.js", "cli.mjs", "guard.js", "node.js", "outcome.js", "package.json",
+    "README.md", "aoconnect.d.ts", "aoconnect.mjs", "browser.js", "cli.mjs", "guard.js", "node.js", "outcome.js", "package.json", "plain_copy.js",
     "web/aolite.d.ts", "web/aolite.js", "web/aolite_bg.wasm", "web/aolite_bg.wasm.d.ts", "web/snippets/*/js/plain_copy.js",
     "worker-client.d.ts", "worker-client.js", "worker.js",
   ]);
