@@ -1217,6 +1217,22 @@ impl Gen<'_> {
                 "setmetatable({}, {__newindex = function(t, k, v) rawset(t, k, tostring(v) .. '!') end})",
                 "setmetatable({1}, {__index = function() return 0 end})",
             ]);
+            if self.rng.chance(40) {
+                // Appends to a table made right there (left to the VM: src/vm/fresh.rs), from
+                // constructors without holes, then reads of what they built.
+                let made = self.rng.pick(&[
+                    "{}",
+                    "{1, 2, 3}",
+                    "{n = 1}",
+                    "{n = 1, 10, 20}",
+                    "{[1] = 1, [2] = 2}",
+                    "{\"a\", x = {}}",
+                ]);
+                let count = self.rng.below(40);
+                return vec![format!(
+                    "do\nlocal n, s = 4, \"5\"\nout(pcall(function() local t = {made} for i = 1, {count} do t[#t + 1] = i % 3 == 0 and {v} or i end t[#t + 1] = {v} return #t, rawlen(t), t[#t], t[1], t[#t - 1] end))\nend"
+                )];
+            }
             let (setup, path) = match self.rng.below(3) {
                 0 => (format!("local t = {table}"), "t"),
                 1 => (format!("G_APP = {table}"), "G_APP"),
