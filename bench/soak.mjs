@@ -2,7 +2,7 @@
 // examples/soak.rs (handled, unhandled past the Inbox cap, failing, out of fuel with a small
 // explicit fuel limit), printing RSS and the rate per interval, then replaying the message
 // log from its base document and comparing the state hashes. A benchmark, not a test.
-// Usage: node bench/soak.mjs [--messages N] [--seed S] [--pkg DIR]
+// Usage: node bench/soak.mjs [--messages N] [--seed S] [--pkg DIR] [--mix H,U,F,S]
 //   (after scripts/build-pkg.sh; --pkg defaults to ../pkg)
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
@@ -46,9 +46,11 @@ function next () {
   z = ((z ^ (z >> 27n)) * 0x94D049BB133111EBn) & MASK
   return z ^ (z >> 31n)
 }
+// Per mille of handled, unhandled, failing and out-of-fuel messages (examples/soak.rs's --mix).
+const [handled, unhandled, failing] = opt('--mix', '700,200,85,15').split(',').map(Number)
 function action () {
   const r = Number(next() % 1000n)
-  return r < 700 ? 'Work' : r < 900 ? 'Other' : r < 985 ? 'Fail' : 'Spin'
+  return r < handled ? 'Work' : r < handled + unhandled ? 'Other' : r < handled + unhandled + failing ? 'Fail' : 'Spin'
 }
 
 const p = new Process({ limits: { fuel: FUEL } })

@@ -258,7 +258,7 @@ pub struct ArithRewrite<S> {
     /// The kinds of the chunk's locals (see `kinds.rs`), found before rewriting.
     locals: Option<LocalKinds<S>>,
     /// The tokens of appends left to the VM (see `fresh.rs`): their `#t` is an integer.
-    fresh: super::fresh::FreshAppends,
+    fresh: super::fresh::FreshAppends<S>,
 }
 
 impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
@@ -284,7 +284,7 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
         }
     }
 
-    pub fn with_fresh_appends(mut self, fresh: super::fresh::FreshAppends) -> Self {
+    pub fn with_fresh_appends(mut self, fresh: super::fresh::FreshAppends<S>) -> Self {
         self.fresh = fresh;
         self
     }
@@ -360,7 +360,7 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
                     if t.tail.is_empty()
                         && s.suffixes.is_empty()
                         && matches!(&s.primary, PrimaryExpression::Name(n)
-                            if self.fresh.contains(&n.name_id())) =>
+                            if self.fresh.contains(n.name_id())) =>
                 {
                     Kind::Int
                 }

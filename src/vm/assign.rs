@@ -45,7 +45,7 @@ pub struct AssignNames<S> {
     /// The local of the debug library's preludes (`upvalues::PRELUDE_LOCAL`).
     pub prelude: S,
     /// Appends left to the VM (see `fresh.rs`), by their tokens, which `id` tells apart.
-    pub fresh: super::fresh::FreshAppends,
+    pub fresh: super::fresh::FreshAppends<S>,
     pub id: fn(&S) -> usize,
 }
 
@@ -639,7 +639,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         };
         match (&prefix.primary, prefix.suffixes.as_slice()) {
             (PrimaryExpression::Name(n), []) => {
-                self.names.fresh.contains(&(self.names.id)(n))
+                self.names.fresh.contains((self.names.id)(n))
                     && matches!(self.resolve(n), Resolved::Local)
             }
             _ => false,

@@ -694,7 +694,7 @@ fn wrap_chunk(
     for_names: [SourceString; 3],
     inline: SourceString,
     describe: Describe<SourceString>,
-    (reads, diagnostic, fresh): (Reads, bool, super::fresh::FreshAppends),
+    (reads, diagnostic, fresh): (Reads, bool, super::fresh::FreshAppends<SourceString>),
 ) -> (Chunk<SourceString>, Vec<bool>, HashMap<usize, u64>) {
     let inline_name = inline.clone();
     let mut body = chunk.block;

@@ -37,11 +37,38 @@ use super::kinds::NameId;
 use super::visit::read_only::{walk_head, walk_return, walk_statement, walk_suffixed, Visit};
 
 /// The tokens of the qualifying appends (`t[#t + 1] = v`): the stored-into `t` and the
-/// measured `t` of each.
-pub(super) type FreshAppends = HashSet<usize>;
+/// measured `t` of each, by address.
+#[derive(Clone)]
+pub struct FreshAppends<S> {
+    ids: HashSet<usize>,
+    /// The tokens themselves, kept alive so no allocation made while rewriting can take one's
+    /// address (as `kinds.rs` keeps its declaring names).
+    _tokens: Vec<S>,
+}
+
+impl<S> Default for FreshAppends<S> {
+    fn default() -> Self {
+        FreshAppends {
+            ids: HashSet::new(),
+            _tokens: Vec::new(),
+        }
+    }
+}
+
+impl<S> FreshAppends<S> {
+    /// Whether the token at `id` is one of a qualifying append.
+    pub fn contains(&self, id: usize) -> bool {
+        self.ids.contains(&id)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
 
 /// Finds the appends of `block` (a whole chunk) that may run as VM instructions.
-pub(super) fn fresh_appends<S: Clone + PartialEq + NameId>(block: &Block<S>) -> FreshAppends {
+pub(super) fn fresh_appends<S: Clone + PartialEq + NameId>(block: &Block<S>) -> FreshAppends<S> {
     let mut finder = Finder {
         scope: Vec::new(),
         decls: Vec::new(),
@@ -51,7 +78,7 @@ pub(super) fn fresh_appends<S: Clone + PartialEq + NameId>(block: &Block<S>) -> 
         blocks: 0,
     };
     finder.block(block);
-    let mut found = FreshAppends::new();
+    let mut found = FreshAppends::default();
     for d in &finder.decls {
         if d.spoiled || finder.has_goto[d.function] {
             continue;
@@ -60,18 +87,23 @@ pub(super) fn fresh_appends<S: Clone + PartialEq + NameId>(block: &Block<S>) -> 
             continue;
         };
         if d.escapes.iter().all(|&e| e > last) {
-            found.extend(d.appends.iter().flat_map(|(_, ids)| *ids));
+            for (_, tokens) in &d.appends {
+                for t in tokens {
+                    found.ids.insert(t.name_id());
+                    found._tokens.push(t.clone());
+                }
+            }
         }
     }
     found
 }
 
 /// A `local t = {...}` declaration.
-struct Decl {
+struct Decl<S> {
     function: usize,
     block: usize,
     /// Appends: the statement of the declaring block they are in, and their tokens.
-    appends: Vec<(usize, [usize; 2])>,
+    appends: Vec<(usize, [S; 2])>,
     /// The statements of the declaring block where the table may get out.
     escapes: Vec<usize>,
     /// Assigned, or stored into other than by appending.
@@ -81,7 +113,7 @@ struct Decl {
 struct Finder<S> {
     /// Locals in scope, innermost last, with their declaration if a candidate.
     scope: Vec<(S, Option<usize>)>,
-    decls: Vec<Decl>,
+    decls: Vec<Decl<S>>,
     /// Per function (0: the chunk): whether it has a `goto`.
     has_goto: Vec<bool>,
     /// The functions being walked, innermost last.
@@ -154,7 +186,7 @@ impl<S: Clone + PartialEq + NameId> Finder<S> {
     }
 
     /// `t[#t + 1] = v` with `t` a candidate of this function: its declaration and tokens.
-    fn append(&self, target: &AssignmentTarget<S>) -> Option<(usize, [usize; 2])> {
+    fn append(&self, target: &AssignmentTarget<S>) -> Option<(usize, [S; 2])> {
         let AssignmentTarget::Field(prefix, FieldSuffix::Indexed(key)) = target else {
             return None;
         };
@@ -177,7 +209,7 @@ impl<S: Clone + PartialEq + NameId> Finder<S> {
             return None;
         };
         let m = bare_name(measured)?;
-        (m == n).then(|| (d, [n.name_id(), m.name_id()]))
+        (m == n).then(|| (d, [n.clone(), m.clone()]))
     }
 }
 
