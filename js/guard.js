@@ -63,7 +63,8 @@ export function poisonGuard(mod) {
   // `replay` and `fork` are instances of the generated class, not of the subclass. Methods
   // named in `decorated` return outcomes, those in `evals` eval results; the others may
   // return instances to adopt.
-  const guardMethods = (proto, decorated, adoptResult, evals = []) => {
+  // Methods named in `parsed` return JSON text (`json_js` in src/wasm/mod.rs), parsed here.
+  const guardMethods = (proto, decorated, adoptResult, evals = [], parsed = []) => {
     const raw = {};
     for (const name of Object.getOwnPropertyNames(proto)) raw[name] = Object.getOwnPropertyDescriptor(proto, name).value;
     for (const name of Object.getOwnPropertyNames(proto)) {
@@ -71,6 +72,7 @@ export function poisonGuard(mod) {
       if (name === "constructor" || name === "free" || typeof desc.value !== "function") continue;
       const original = desc.value;
       const decorates = decorated.includes(name);
+      const parses = parsed.includes(name);
       // `send(m)`, `dryRun(m)`, `handle(m, env)` with plain JSON arguments go in as JSON text.
       const textual = typeof raw[`${name}Text`] === "function" ? raw[`${name}Text`] : undefined;
       Object.defineProperty(proto, name, {
@@ -81,6 +83,7 @@ export function poisonGuard(mod) {
             : call(() => original.apply(this, args));
           // Outcomes cross from wasm as JSON text (see `outcome_js` in src/wasm/mod.rs).
           if (decorates) return decorate(typeof r === "string" ? JSON.parse(r) : r);
+          if (parses) return typeof r === "string" ? JSON.parse(r) : r;
           return evals.includes(name) ? decorateEval(r) : adoptResult(r);
         },
         writable: true,
@@ -88,7 +91,8 @@ export function poisonGuard(mod) {
       });
     }
   };
-  guardMethods(mod.Process.prototype, ["send", "dryRun", "handle", "evalOutcome"], adopt, ["eval", "evaluate"]);
+  guardMethods(mod.Process.prototype, ["send", "dryRun", "handle", "evalOutcome"], adopt, ["eval", "evaluate"],
+    ["getGlobal", "checkpoints", "history", "stats", "view", "inspect"]);
   for (const name of ["importState", "replay"]) {
     const original = mod.Process[name];
     Object.defineProperty(Process, name, {
@@ -129,7 +133,8 @@ export function poisonGuard(mod) {
   if (Network) {
     // Networks made by `importState`, `replay` and `fork` become instances of the exported class.
     const adoptNet = (r) => (r instanceof mod.Network ? Object.setPrototypeOf(r, Network.prototype) : r);
-    guardMethods(mod.Network.prototype, ["eval", "dryRun"], adoptNet);
+    guardMethods(mod.Network.prototype, ["eval", "dryRun"], adoptNet, [],
+      ["step", "pending", "log", "result", "trace", "outbox", "getGlobal", "view", "explore", "checkpoints"]);
     for (const name of ["importState", "replay"]) {
       const original = mod.Network[name];
       Object.defineProperty(Network, name, {

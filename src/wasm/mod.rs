@@ -29,14 +29,21 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     err.into()
 }
 
-/// An outcome for JS as its JSON text, which the package's wrapper (`guard.js`) parses: one
-/// string across the boundary and V8's own `JSON.parse` instead of an object built property
-/// by property from wasm (about a tenth of a message's time in Node). The shape is
-/// `to_js`'s: both write `None` as null and maps as objects.
-pub(crate) fn outcome_js(out: &crate::ao::Outcome) -> Result<JsValue, JsValue> {
-    serde_json::to_string(out)
+/// A result for JS as its JSON text, which the package's wrapper (`guard.js`, its `parsed`
+/// lists) parses: one string across the boundary and V8's own `JSON.parse` instead of an
+/// object built property by property from wasm (about a tenth of a message's time in Node,
+/// and most of a long trace's). The shape is `to_js`'s (both write `None` as null and maps
+/// as objects), except integers past 2^53, which come out as `JSON.parse` reads them where
+/// `to_js` refused the whole result.
+pub(crate) fn json_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
+    serde_json::to_string(v)
         .map(|text| JsValue::from_str(&text))
         .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))
+}
+
+/// An outcome for JS (see [`json_js`]).
+pub(crate) fn outcome_js(out: &crate::ao::Outcome) -> Result<JsValue, JsValue> {
+    json_js(out)
 }
 
 pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_error, outcome_js, to_js};
+use super::{from_js, js_error, json_js, outcome_js};
 use crate::ao::{Message, ProcessOptions};
 use crate::error::Error;
 use crate::net::{Network as EngineNetwork, NetworkOptions};
@@ -188,7 +188,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "TraceEntry | undefined")]
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
         match self.inner.step().map_err(|e| js_error(&e))? {
-            Some(entry) => to_js(entry),
+            Some(entry) => json_js(entry),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -197,7 +197,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "PendingMessage[]")]
     pub fn pending(&self) -> Result<JsValue, JsValue> {
         let list: Vec<serde_json::Value> = self.inner.pending().map(|p| p.to_json()).collect();
-        to_js(&list)
+        json_js(&list)
     }
 
     /// Keeps a pending message from delivery until `release`.
@@ -270,7 +270,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "NetworkLog | undefined")]
     pub fn log(&self) -> Result<JsValue, JsValue> {
         match self.inner.log() {
-            Some(log) => to_js(&log.to_json()),
+            Some(log) => json_js(&log.to_json()),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -300,7 +300,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "TraceEntry | undefined")]
     pub fn result(&self, id: &str) -> Result<JsValue, JsValue> {
         match self.inner.result(id) {
-            Some(entry) => to_js(entry),
+            Some(entry) => json_js(entry),
             None => Ok(JsValue::UNDEFINED),
         }
     }
@@ -310,7 +310,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "TraceEntry[]")]
     pub fn trace(&self, from: Option<f64>) -> Result<JsValue, JsValue> {
         let from = from.map_or(Ok(0), |f| whole(f, "from"))? as usize;
-        to_js(&self.inner.trace_from(from))
+        json_js(&self.inner.trace_from(from))
     }
 
     /// What left the network, from position `from` (default 0) on (the latest `traceLimit`
@@ -318,7 +318,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "ExternalMessage[]")]
     pub fn outbox(&self, from: Option<f64>) -> Result<JsValue, JsValue> {
         let from = from.map_or(Ok(0), |f| whole(f, "from"))? as usize;
-        to_js(&self.inner.outbox_from(from))
+        json_js(&self.inner.outbox_from(from))
     }
 
     /// The JSON view of a global of process `id`.
@@ -326,14 +326,14 @@ impl Network {
     pub fn get_global(&mut self, id: &str, name: &str) -> Result<JsValue, JsValue> {
         let p = self.process(id)?;
         let v = p.global_json(name).map_err(|e| js_error(&e))?;
-        to_js(&v)
+        json_js(&v)
     }
 
     /// Plain JSON view of the named globals of process `id`, or of all its own.
     #[wasm_bindgen(unchecked_return_type = "Record<string, JsonValue>")]
     pub fn view(&mut self, id: &str, names: Option<Vec<String>>) -> Result<JsValue, JsValue> {
         let p = self.process(id)?;
-        to_js(&p.view(names.as_deref()))
+        json_js(&p.view(names.as_deref()))
     }
 
     /// The state document of process `id` alone (`format: "aolite-state/1"`).
@@ -364,7 +364,7 @@ impl Network {
             .inner
             .explore_json(&options)
             .map_err(|e| js_error(&e))?;
-        to_js(&found)
+        json_js(&found)
     }
 
     /// Marks the state of the whole network; returns the checkpoint's id.
@@ -374,7 +374,7 @@ impl Network {
 
     #[wasm_bindgen(unchecked_return_type = "NetworkCheckpoint[]")]
     pub fn checkpoints(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.checkpoints())
+        json_js(&self.inner.checkpoints())
     }
 
     /// Returns the whole network to checkpoint `id`.

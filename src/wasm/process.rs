@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_error, outcome_js, to_js};
+use super::{from_js, js_error, json_js, outcome_js, to_js};
 use crate::ao::{Process as EngineProcess, ProcessOptions};
 use crate::error::Error;
 
@@ -153,7 +153,7 @@ impl Process {
     #[wasm_bindgen(js_name = getGlobal, unchecked_return_type = "JsonValue")]
     pub fn get_global(&mut self, name: &str) -> Result<JsValue, JsValue> {
         let v = self.inner.global_json(name).map_err(|e| js_error(&e))?;
-        to_js(&v)
+        json_js(&v)
     }
 
     /// The whole process as a canonical JSON document (`format: "aolite-state/1"`); with
@@ -210,7 +210,7 @@ impl Process {
     /// The checkpoints one can roll back to, oldest first.
     #[wasm_bindgen(unchecked_return_type = "Checkpoint[]")]
     pub fn checkpoints(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.checkpoints())
+        json_js(&self.inner.checkpoints())
     }
 
     /// An independent copy of this process; with `at`, as it was at that checkpoint.
@@ -226,7 +226,7 @@ impl Process {
     /// The message log since spawn (or import): every message handled, with outcome hashes.
     #[wasm_bindgen(unchecked_return_type = "LogEntry[]")]
     pub fn history(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.message_log())
+        json_js(&self.inner.message_log())
     }
 
     /// The state document the message log starts from once it has restarted (it keeps at
@@ -271,15 +271,15 @@ impl Process {
     #[wasm_bindgen(unchecked_return_type = "Stats")]
     pub fn stats(&mut self, at: Option<f64>) -> Result<JsValue, JsValue> {
         match at {
-            Some(id) => to_js(&self.inner.stats_at(id as u64).map_err(|e| js_error(&e))?),
-            None => to_js(&self.inner.stats()),
+            Some(id) => json_js(&self.inner.stats_at(id as u64).map_err(|e| js_error(&e))?),
+            None => json_js(&self.inner.stats()),
         }
     }
 
     /// Plain JSON view of the named globals, or of all the process's own globals.
     #[wasm_bindgen(unchecked_return_type = "Record<string, JsonValue>")]
     pub fn view(&mut self, names: Option<Vec<String>>) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.view(names.as_deref()))
+        json_js(&self.inner.view(names.as_deref()))
     }
 
     /// One page of the table at `path` (`[]`: the globals), optionally as it was at a
@@ -302,7 +302,7 @@ impl Process {
             .inner
             .inspect(&path, &options, at)
             .map_err(|e| js_error(&e))?;
-        to_js(&page)
+        json_js(&page)
     }
 }
 

@@ -241,3 +241,16 @@ end)`;
   assert.equal(text.seen, value.seen);
   assert.match(text.seen, /N=number:7:integer F=number:2\.5:float/);
 });
+
+// Values that JSON.parse can read but JS numbers cannot hold exactly: the views round them as
+// JSON.parse does instead of refusing the whole result.
+test("views of globals holding integers past 2^53 are read as JSON.parse reads them", () => {
+  const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+  p.eval("Big = { max = math.maxinteger, min = math.mininteger, small = 7, f = 0.5 }");
+  assert.deepEqual(p.getGlobal("Big"), { max: 9223372036854775807, min: -9223372036854775808, small: 7, f: 0.5 });
+  assert.deepEqual(p.view(["Big"]).Big, p.getGlobal("Big"));
+  // A table-valued tag with such a number, as aos's json writes it (to 14 digits).
+  const out = p.send({ From: "O".repeat(43), Tags: { Action: "Eval" }, Data: "Send({ Target = 'x', Data = 'd', Payload = { n = math.maxinteger } })" });
+  assert.equal(out.Error, undefined);
+  assert.deepEqual(out.Messages[0].tags.Payload, { n: 9223372036854800000 });
+});
