@@ -12,13 +12,16 @@ import { plainCopy } from "./plain_copy.js";
 const MAX_DEPTH = 200;
 const MAX_CONTAINERS = 1000000;
 
-// `value` as JSON text when that text reads in the engine exactly as the value itself would
-// (see plain_copy.js) and nests less deeply than serde_json's limit of 128; otherwise
-// undefined, and the value goes through the usual conversion (with its checks and errors).
+// `{ text }`, `value` as JSON text, when that text reads in the engine exactly as the value
+// itself would (see plain_copy.js) and nests less deeply than serde_json's limit of 128;
+// otherwise `{ value }` for the usual conversion (with its checks and errors): the copy just
+// made when it succeeded, so the caller's getters and proxy traps still run once, or the value
+// as given when the copy refused it (the conversion then refuses it with its own error).
 function asText(value) {
-  if (value === undefined || value === null) return undefined;
+  if (value === undefined || value === null) return { value };
   const copy = plainCopy(value, MAX_DEPTH, MAX_CONTAINERS);
-  return copy.kind === "ok" && copy.json && copy.depth < 100 ? JSON.stringify(copy.value) : undefined;
+  if (copy.kind !== "ok") return { value };
+  return copy.json && copy.depth < 100 ? { text: JSON.stringify(copy.value) } : { value: copy.value };
 }
 
 export function poisonGuard(mod) {
@@ -77,10 +80,12 @@ export function poisonGuard(mod) {
       const textual = typeof raw[`${name}Text`] === "function" ? raw[`${name}Text`] : undefined;
       Object.defineProperty(proto, name, {
         value: function (...args) {
-          const texts = textual && args.length === textual.length ? args.map(asText) : undefined;
-          const r = texts && !texts.includes(undefined)
-            ? call(() => textual.apply(this, texts))
-            : call(() => original.apply(this, args));
+          const given = textual && args.length === textual.length ? args.map(asText) : undefined;
+          const r = given === undefined
+            ? call(() => original.apply(this, args))
+            : given.every((g) => g.text !== undefined)
+              ? call(() => textual.apply(this, given.map((g) => g.text)))
+              : call(() => original.apply(this, given.map((g) => g.value)));
           // Outcomes cross from wasm as JSON text (see `outcome_js` in src/wasm/mod.rs).
           if (decorates) return decorate(typeof r === "string" ? JSON.parse(r) : r);
           if (parses) return typeof r === "string" ? JSON.parse(r) : r;

@@ -254,3 +254,16 @@ test("views of globals holding integers past 2^53 are read as JSON.parse reads t
   assert.equal(out.Error, undefined);
   assert.deepEqual(out.Messages[0].tags.Payload, { n: 9223372036854800000 });
 });
+
+// The wrapper reads a message once: a getter runs once whichever door the message takes.
+test("a message's getters run once, through either door", () => {
+  const p = new Process({ id: "P".repeat(43), owner: "O".repeat(43) });
+  let reads = 0;
+  const plain = { From: "a", get Tags() { reads += 1; return { Action: "Nothing" }; } };
+  p.send(plain);
+  assert.equal(reads, 1);
+  // Not exact as JSON (a Map): the conversion takes the copy already made.
+  const mapped = { From: "a", Data: "x", get Tags() { reads += 1; return new Map([["Action", "Nothing"]]); } };
+  p.send(mapped);
+  assert.equal(reads, 2);
+});
