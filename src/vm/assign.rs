@@ -21,7 +21,7 @@ use piccolo::compiler::parser::{
     AssignmentStatement, AssignmentTarget, BinaryOperator, Block, CallSuffix, Expression,
     FieldSuffix, ForStatement, FunctionCallStatement, FunctionDefinition, FunctionStatement,
     HeadExpression, IfStatement, LineAnnotated, LocalStatement, PrimaryExpression, ReturnStatement,
-    SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator, WhileStatement,
+    SimpleExpression, Statement, SuffixPart, SuffixedExpression, WhileStatement,
 };
 
 use super::rewrite::{block_on_line, simple};
@@ -421,20 +421,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         };
         let path = self.expression_path(table)?;
         // The key: `#path + 1`.
-        let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {
-            return None;
-        };
-        if !one.tail.is_empty()
-            || !matches!(
-                &*one.head,
-                HeadExpression::Simple(SimpleExpression::Integer(1))
-            )
-        {
-            return None;
-        }
-        let HeadExpression::UnaryOperator(UnaryOperator::Len, measured) = &*key.head else {
-            return None;
-        };
+        let measured = super::rewrite::length_plus_one(key)?;
         if self.expression_path(measured)? != path {
             return None;
         }

@@ -28,9 +28,8 @@
 use std::collections::HashSet;
 
 use piccolo::compiler::parser::{
-    AssignmentTarget, BinaryOperator, Block, Expression, FieldSuffix, FunctionDefinition,
-    HeadExpression, PrimaryExpression, SimpleExpression, Statement, SuffixPart, SuffixedExpression,
-    UnaryOperator,
+    AssignmentTarget, Block, Expression, FieldSuffix, FunctionDefinition, HeadExpression,
+    PrimaryExpression, SimpleExpression, Statement, SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use super::kinds::NameId;
@@ -194,21 +193,7 @@ impl<S: Clone + PartialEq + NameId> Finder<S> {
             return None;
         };
         let d = self.candidate(n)?.ok()?;
-        let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {
-            return None;
-        };
-        if !one.tail.is_empty()
-            || !matches!(
-                &*one.head,
-                HeadExpression::Simple(SimpleExpression::Integer(1))
-            )
-        {
-            return None;
-        }
-        let HeadExpression::UnaryOperator(UnaryOperator::Len, measured) = &*key.head else {
-            return None;
-        };
-        let m = bare_name(measured)?;
+        let m = bare_name(super::rewrite::length_plus_one(key)?)?;
         (m == n).then(|| (d, [n.clone(), m.clone()]))
     }
 }

@@ -16,7 +16,7 @@
 use piccolo::compiler::parser::{
     BinaryOperator, Block, CallSuffix, ConstructorField, Expression, FieldSuffix, HeadExpression,
     LineAnnotated, LocalStatement, PrimaryExpression, RecordKey, SimpleExpression, Statement,
-    SuffixPart, SuffixedExpression,
+    SuffixPart, SuffixedExpression, UnaryOperator,
 };
 
 use super::visit::mutable::{
@@ -161,6 +161,25 @@ pub fn return_through_local<S: Clone>(
             values: vec![value],
         }),
     ));
+}
+
+/// The measured operand `x` of a key written `#x + 1` (an append's key), if `key` is one.
+pub fn length_plus_one<S>(key: &Expression<S>) -> Option<&Expression<S>> {
+    let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {
+        return None;
+    };
+    if !one.tail.is_empty()
+        || !matches!(
+            &*one.head,
+            HeadExpression::Simple(SimpleExpression::Integer(1))
+        )
+    {
+        return None;
+    }
+    match &*key.head {
+        HeadExpression::UnaryOperator(UnaryOperator::Len, measured) => Some(measured),
+        _ => None,
+    }
 }
 
 pub fn simple<S>(e: SimpleExpression<S>) -> Expression<S> {
