@@ -91,9 +91,10 @@ fn token_pays_escrow_which_pays_on() {
     assert_eq!(credit.from, token);
     assert_eq!(credit.cause.as_deref(), Some(transfer.as_str()));
     assert_eq!(credit.pushed_for.as_deref(), Some(transfer.as_str()));
-    assert_eq!(credit.message["Owner"], MESSENGER);
-    assert_eq!(credit.message["Forwarded-By"], MESSENGER);
-    let tags = &credit.message["Tags"];
+    let delivered = credit.message.to_json();
+    assert_eq!(delivered["Owner"], MESSENGER);
+    assert_eq!(delivered["Forwarded-By"], MESSENGER);
+    let tags = &delivered["Tags"];
     let tag = |name: &str| {
         tags.as_array()
             .unwrap()
@@ -999,7 +1000,7 @@ fn a_tampered_log_is_reported_at_the_step_that_diverges() {
     let delivered = net
         .trace()
         .iter()
-        .find(|e| e.message.to_string().contains("\"50\"") && e.target == token)
+        .find(|e| e.message.to_json().to_string().contains("\"50\"") && e.target == token)
         .expect("its delivery");
     let err = Network::replay_json(&bad)
         .err()

@@ -548,6 +548,23 @@ pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
     for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
 }
 
+/// A message field serialised as its JSON form ([`Message::to_json`], written directly) and
+/// read back with [`Message::from_json`]: `#[serde(with = "crate::ao::message::as_json")]`
+/// (the network's trace keeps each delivered message so, converting it only when read).
+pub mod as_json {
+    use super::{AsJson, Json, Message};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Message, ser: S) -> Result<S::Ok, S::Error> {
+        AsJson(m).serialize(ser)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Message, D::Error> {
+        let json = Json::deserialize(de)?;
+        Message::from_json(&json).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A message serialised as [`Message::to_json`] builds it: same keys, same order.
 struct AsJson<'a>(&'a Message);
 

@@ -793,7 +793,7 @@ impl Network {
             ok,
             error,
             // The trace keeps the message; the pending entry is done with it.
-            message: std::mem::take(&mut pending.message).into_json(),
+            message: std::mem::take(&mut pending.message),
             outcome,
         };
         if pending.kind != Kind::Assignment {

@@ -313,7 +313,7 @@ impl Network {
     /// delivery. `None` when the network never delivered it.
     pub(super) fn assigned(&self, id: &str) -> Option<Message> {
         let entry = self.result(id)?;
-        let mut message = Message::from_json(&entry.message).ok()?;
+        let mut message = entry.message.clone();
         message.nonce = None;
         message.timestamp = Some(self.clock);
         message.block_height = Some(self.block_height);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::ao::Outcome;
+use crate::ao::{Message, Outcome};
 
 /// How a message reached its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +54,10 @@ pub struct TraceEntry {
     /// could not finish the message at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The message as delivered (the form `Message::from_json` reads).
-    pub message: Json,
+    /// The message as delivered; serialised in the form `Message::from_json` reads (its
+    /// `to_json`), made only when the trace is read or exported.
+    #[serde(with = "crate::ao::message::as_json")]
+    pub message: Message,
     /// The outcome (none when the engine stopped the message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
