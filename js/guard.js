@@ -86,9 +86,11 @@ export function poisonGuard(mod) {
             : given.every((g) => g.text !== undefined)
               ? call(() => textual.apply(this, given.map((g) => g.text)))
               : call(() => original.apply(this, given.map((g) => g.value)));
-          // Outcomes cross from wasm as JSON text (see `outcome_js` in src/wasm/mod.rs).
-          if (decorates) return decorate(typeof r === "string" ? JSON.parse(r) : r);
-          if (parses) return typeof r === "string" ? JSON.parse(r) : r;
+          // Outcomes and the `parsed` methods' values cross from wasm as JSON text.
+          if (decorates || parses) {
+            const value = typeof r === "string" ? JSON.parse(r) : r;
+            return decorates ? decorate(value) : value;
+          }
           return evals.includes(name) ? decorateEval(r) : adoptResult(r);
         },
         writable: true,

@@ -1,7 +1,8 @@
 // Called by the wasm module (src/wasm/mod.rs `plain_copy`) on every value it receives from
-// JS, and by the package's wrapper (guard.js) on messages: a copy made of fresh arrays and plain objects, read once, without recursion, with every
-// read that can run the caller's code (a getter, a Proxy trap) caught here, in JS, so no
-// exception ever unwinds through the engine. Never throws: returns {kind: "ok", value} or why
+// JS, and by the package's wrapper (guard.js) on messages: a copy made of fresh arrays and
+// plain objects, read once, without recursion, with every read that can run the caller's
+// code (a getter, a Proxy trap) caught here, in JS, so no exception ever unwinds through the
+// engine. Never throws: returns {kind: "ok", value} or why
 // the value is refused ("deep", "many", "array" with its length, "threw" with the message).
 // An accepted copy also says whether `JSON.stringify` of it reads, once parsed by serde_json,
 // exactly as the wasm conversion reads the copy itself (`json`; see `exactInJson`), and how

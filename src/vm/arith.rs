@@ -18,7 +18,7 @@ use piccolo::compiler::parser::{
 use piccolo::compiler::LineNumber;
 
 use super::kinds::{self, LocalKinds, NameId};
-use super::rewrite::{return_through_local, simple};
+use super::rewrite::{return_through_local, simple, single_name};
 use super::visit::mutable::{
     walk_expression, walk_function, walk_head, walk_return, walk_statement, VisitMut,
 };
@@ -355,17 +355,12 @@ impl<S: Clone + PartialEq + NameId + AsRef<[u8]>> ArithRewrite<S> {
             // `__len` may return anything (`#t + 1` with a string length raises in Lua where
             // piccolo's instruction would convert it): not known to be a number.
             // Except the length of a table no other code has seen (no metatable).
-            HeadExpression::UnaryOperator(UnaryOperator::Len, t) => match &*t.head {
-                HeadExpression::Simple(SimpleExpression::Suffixed(s))
-                    if t.tail.is_empty()
-                        && s.suffixes.is_empty()
-                        && matches!(&s.primary, PrimaryExpression::Name(n)
-                            if self.fresh.contains(n.name_id())) =>
-                {
-                    Kind::Int
-                }
-                _ => return None,
-            },
+            HeadExpression::UnaryOperator(UnaryOperator::Len, t)
+                if single_name(t).is_some_and(|n| self.fresh.holds(n)) =>
+            {
+                Kind::Int
+            }
+            HeadExpression::UnaryOperator(UnaryOperator::Len, _) => return None,
             HeadExpression::UnaryOperator(UnaryOperator::Minus, e) => self.kind(e)?,
             HeadExpression::UnaryOperator(UnaryOperator::BitNot, e) => {
                 self.kind(e).map(|_| Kind::Int)?

@@ -24,6 +24,7 @@ use piccolo::compiler::parser::{
     SimpleExpression, Statement, SuffixPart, SuffixedExpression, WhileStatement,
 };
 
+use super::kinds::NameId;
 use super::rewrite::{block_on_line, simple};
 use super::visit::mutable::{walk_function, walk_return, walk_statement, VisitMut};
 
@@ -44,9 +45,8 @@ pub struct AssignNames<S> {
     pub cell: fn(usize) -> S,
     /// The local of the debug library's preludes (`upvalues::PRELUDE_LOCAL`).
     pub prelude: S,
-    /// Appends left to the VM (see `fresh.rs`), by their tokens, which `id` tells apart.
+    /// Appends left to the VM (see `fresh.rs`), by their tokens.
     pub fresh: super::fresh::FreshAppends<S>,
-    pub id: fn(&S) -> usize,
 }
 
 enum Resolved {
@@ -101,7 +101,7 @@ fn call_statement<S>(function: S, args: Vec<Expression<S>>) -> Statement<S> {
     })
 }
 
-impl<S: Clone + PartialEq> AssignRewrite<S> {
+impl<S: Clone + PartialEq + NameId> AssignRewrite<S> {
     pub fn new(names: AssignNames<S>) -> Self {
         AssignRewrite {
             names,
@@ -626,8 +626,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
         };
         match (&prefix.primary, prefix.suffixes.as_slice()) {
             (PrimaryExpression::Name(n), []) => {
-                self.names.fresh.contains((self.names.id)(n))
-                    && matches!(self.resolve(n), Resolved::Local)
+                self.names.fresh.holds(n) && matches!(self.resolve(n), Resolved::Local)
             }
             _ => false,
         }
@@ -668,7 +667,7 @@ impl<S: Clone + PartialEq> AssignRewrite<S> {
     }
 }
 
-impl<S: Clone + PartialEq> VisitMut<S> for AssignRewrite<S> {
+impl<S: Clone + PartialEq + NameId> VisitMut<S> for AssignRewrite<S> {
     fn block(&mut self, b: &mut Block<S>) {
         let mark = self.scope.len();
         let declared = self.block_in_scope(b);

@@ -460,7 +460,6 @@ fn compile_here(
         cell: |i| Arc::from(format!("(cell{i})").as_bytes()),
         prelude: name(super::upvalues::PRELUDE_LOCAL),
         fresh: fresh.clone(),
-        id: |n| super::kinds::NameId::name_id(n),
     })
     .chunk(&mut chunk.block);
     let library: Vec<_> = LIBRARY_TABLES.iter().map(|n| name(n.as_bytes())).collect();

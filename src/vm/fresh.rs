@@ -33,6 +33,7 @@ use piccolo::compiler::parser::{
 };
 
 use super::kinds::NameId;
+use super::rewrite::{length_plus_one, single_name};
 use super::visit::read_only::{walk_head, walk_return, walk_statement, walk_suffixed, Visit};
 
 /// The tokens of the qualifying appends (`t[#t + 1] = v`): the stored-into `t` and the
@@ -54,10 +55,10 @@ impl<S> Default for FreshAppends<S> {
     }
 }
 
-impl<S> FreshAppends<S> {
-    /// Whether the token at `id` is one of a qualifying append.
-    pub fn contains(&self, id: usize) -> bool {
-        self.ids.contains(&id)
+impl<S: NameId> FreshAppends<S> {
+    /// Whether `token` is one of a qualifying append's.
+    pub fn holds(&self, token: &S) -> bool {
+        self.ids.contains(&token.name_id())
     }
 
     #[cfg(test)]
@@ -193,19 +194,8 @@ impl<S: Clone + PartialEq + NameId> Finder<S> {
             return None;
         };
         let d = self.candidate(n)?.ok()?;
-        let m = bare_name(super::rewrite::length_plus_one(key)?)?;
+        let m = single_name(length_plus_one(key)?)?;
         (m == n).then(|| (d, [n.clone(), m.clone()]))
-    }
-}
-
-/// The name `e` is, if it is only a name.
-fn bare_name<S>(e: &Expression<S>) -> Option<&S> {
-    match &*e.head {
-        HeadExpression::Simple(SimpleExpression::Suffixed(SuffixedExpression {
-            primary: PrimaryExpression::Name(n),
-            suffixes,
-        })) if e.tail.is_empty() && suffixes.is_empty() => Some(n),
-        _ => None,
     }
 }
 
@@ -328,7 +318,7 @@ impl<S: Clone + PartialEq + NameId> Visit<S> for Finder<S> {
     fn head(&mut self, h: &HeadExpression<S>) {
         // `#t` reads the table.
         if let HeadExpression::UnaryOperator(UnaryOperator::Len, e) = h {
-            if let Some(Ok(_)) = bare_name(e).and_then(|n| self.candidate(n)) {
+            if let Some(Ok(_)) = single_name(e).and_then(|n| self.candidate(n)) {
                 return;
             }
         }
@@ -351,19 +341,8 @@ impl<S: Clone + PartialEq + NameId> Visit<S> for Finder<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use piccolo::compiler::{parse_chunk, StringInterner};
-    use std::sync::Arc;
-
-    /// Every token its own allocation, as the compile pipeline's interner gives them.
-    struct Tokens;
-
-    impl StringInterner for Tokens {
-        type String = Arc<[u8]>;
-
-        fn intern(&mut self, s: &[u8]) -> Arc<[u8]> {
-            Arc::from(s)
-        }
-    }
+    use crate::vm::kinds::tests::Fresh as Tokens;
+    use piccolo::compiler::parse_chunk;
 
     /// How many appends of `source` qualify.
     fn qualifying(source: &str) -> usize {

@@ -22,7 +22,7 @@ use piccolo::compiler::parser::{
 use std::collections::{HashMap, HashSet};
 
 use super::arith::op::{APPEND, EQ, FORPREP, GE, GT, LE, LEN, LT, NE, UPDATE};
-use super::rewrite::{is_multi_valued, return_through_local, simple};
+use super::rewrite::{is_multi_valued, return_through_local, simple, single_name};
 use super::visit::mutable::{walk_head, walk_simple, walk_statement, VisitMut};
 use super::visit::read_only::{self, Visit};
 
@@ -1208,21 +1208,6 @@ fn item_start<S: AsRef<[u8]>>(e: &Expression<S>) -> Option<&S> {
                 .and_then(item_start)
         }
         (PrimaryExpression::Name(n), _) if !is_hidden(n) => Some(n),
-        _ => None,
-    }
-}
-
-/// The name `e` is, when it is a plain name (a key `[k]`).
-fn single_name<S>(e: &Expression<S>) -> Option<&S> {
-    match &*e.head {
-        HeadExpression::Simple(SimpleExpression::Suffixed(s))
-            if e.tail.is_empty() && s.suffixes.is_empty() =>
-        {
-            match &s.primary {
-                PrimaryExpression::Name(n) => Some(n),
-                PrimaryExpression::GroupedExpression(_) => None,
-            }
-        }
         _ => None,
     }
 }

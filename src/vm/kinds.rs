@@ -570,12 +570,12 @@ impl<S: Clone + PartialEq + AsRef<[u8]>> Visit<S> for Collect<S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use piccolo::compiler::{parse_chunk, StringInterner};
 
     /// Every token its own allocation, as the compile pipeline's interner gives them.
-    struct Fresh;
+    pub(in crate::vm) struct Fresh;
 
     impl StringInterner for Fresh {
         type String = Arc<[u8]>;

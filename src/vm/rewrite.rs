@@ -163,6 +163,21 @@ pub fn return_through_local<S: Clone>(
     ));
 }
 
+/// The name `e` is, when it is a plain name (`x`, not `(x)` or `x.k`).
+pub fn single_name<S>(e: &Expression<S>) -> Option<&S> {
+    match &*e.head {
+        HeadExpression::Simple(SimpleExpression::Suffixed(s))
+            if e.tail.is_empty() && s.suffixes.is_empty() =>
+        {
+            match &s.primary {
+                PrimaryExpression::Name(n) => Some(n),
+                PrimaryExpression::GroupedExpression(_) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// The measured operand `x` of a key written `#x + 1` (an append's key), if `key` is one.
 pub fn length_plus_one<S>(key: &Expression<S>) -> Option<&Expression<S>> {
     let [(BinaryOperator::Add, one)] = key.tail.as_slice() else {

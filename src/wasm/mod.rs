@@ -41,11 +41,6 @@ pub(crate) fn json_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> 
         .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))
 }
 
-/// An outcome for JS (see [`json_js`]).
-pub(crate) fn outcome_js(out: &crate::ao::Outcome) -> Result<JsValue, JsValue> {
-    json_js(out)
-}
-
 pub(crate) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| js_error(&Error::BadOptions(format!("cannot convert result: {e}"))))

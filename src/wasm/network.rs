@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_error, json_js, outcome_js};
+use super::{from_js, js_error, json_js};
 use crate::ao::{Message, ProcessOptions};
 use crate::error::Error;
 use crate::net::{Network as EngineNetwork, NetworkOptions};
@@ -158,7 +158,7 @@ impl Network {
     #[wasm_bindgen(unchecked_return_type = "Outcome")]
     pub fn eval(&mut self, target: &str, source: &str) -> Result<JsValue, JsValue> {
         let out = self.inner.eval(target, source).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// Evaluates a message on `target` and keeps nothing (a `Read-Only` dry-run).
@@ -170,7 +170,7 @@ impl Network {
     ) -> Result<JsValue, JsValue> {
         let msg = message(msg)?;
         let out = self.inner.dry_run(target, msg).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// Delivers until nothing is pending, at most `budget` deliveries (default: the

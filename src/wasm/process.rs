@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_error, json_js, outcome_js, to_js};
+use super::{from_js, js_error, json_js, to_js};
 use crate::ao::{Process as EngineProcess, ProcessOptions};
 use crate::error::Error;
 
@@ -64,7 +64,7 @@ impl Process {
     #[wasm_bindgen(js_name = evalOutcome, unchecked_return_type = "Outcome")]
     pub fn eval_outcome(&mut self, source: &str) -> Result<JsValue, JsValue> {
         let out = self.inner.eval_outcome(source).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// Sends one message: the outcome `{Output, Messages, Spawns, Assignments, Error, GasUsed}`.
@@ -75,7 +75,7 @@ impl Process {
     ) -> Result<JsValue, JsValue> {
         let json = from_js(message, "message")?;
         let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// `send` of a message given as JSON text: the package's wrapper sends plain messages so
@@ -84,7 +84,7 @@ impl Process {
     pub fn send_text(&mut self, message: &str) -> Result<JsValue, JsValue> {
         let json = json_message(message)?;
         let out = self.inner.send_json(&json).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// `dryRun` of a message given as JSON text (see `sendText`).
@@ -92,7 +92,7 @@ impl Process {
     pub fn dry_run_text(&mut self, message: &str) -> Result<JsValue, JsValue> {
         let json = json_message(message)?;
         let out = self.inner.dry_run_json(&json).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// `handle` of a message and env given as JSON text (see `sendText`).
@@ -103,7 +103,7 @@ impl Process {
             .inner
             .handle_raw(&msg, &env)
             .map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// `send` for `aolite run --json`: the message as JSON text in, `[line, failed]` out,
@@ -130,7 +130,7 @@ impl Process {
     ) -> Result<JsValue, JsValue> {
         let json = from_js(message, "message")?;
         let out = self.inner.dry_run_json(&json).map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// Hands a message and env to the runtime exactly as given (ao-loader's `handle`).
@@ -146,7 +146,7 @@ impl Process {
             .inner
             .handle_raw(&msg, &env)
             .map_err(|e| js_error(&e))?;
-        outcome_js(&out)
+        json_js(&out)
     }
 
     /// The JSON view of one global variable.
