@@ -5,7 +5,9 @@
 //! messages at 50% or more of the handled rate, and no drop past the cap. A benchmark that
 //! prints numbers, not a timed test.
 //!
-//! `cargo run --release --example inbox_bench [N]` (default 20000)
+//! `cargo run --release --example inbox_bench [N]` (default 20000). For profiling:
+//! `AOLITE_INBOX_ONLY=1` skips the handled run, `AOLITE_INBOX_BLOCKS=1` prints the unhandled
+//! run's cost per message in each block of 1 000 (how it moves as the Inbox fills).
 
 use std::time::Instant;
 
@@ -55,8 +57,22 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
-    let (_, handled) = run("Ping", n);
+    let handled = if std::env::var_os("AOLITE_INBOX_ONLY").is_some() {
+        vec![1.0]
+    } else {
+        run("Ping", n).1
+    };
     let (mut p, unhandled) = run("Other", n);
+    if std::env::var_os("AOLITE_INBOX_BLOCKS").is_some() {
+        let us: Vec<String> = unhandled
+            .iter()
+            .map(|b| format!("{:.0}", b * 1000.0))
+            .collect();
+        println!(
+            "unhandled, µs per message in each block of 1 000: {}",
+            us.join(" ")
+        );
+    }
     let inbox = p.eval("return #Inbox").expect("inbox").output;
     let cap_blocks = 10_000 / 1000;
     let (before, after) = unhandled.split_at(cap_blocks.min(unhandled.len()));
