@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use aolite::{Limits, Process, ProcessOptions};
 use serde_json::Value as Json;
 
+#[cfg(all(feature = "fast-alloc", not(target_arch = "wasm32")))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HELP: &str = "aolite - run AO (aos) Lua processes locally and deterministically
 
 USAGE:
