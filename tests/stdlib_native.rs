@@ -110,13 +110,49 @@ fn os_clock_counts_fuel_not_time() {
 }
 
 #[test]
-fn machine_facing_functions_are_absent() {
+fn dates_as_aos_writes_them() {
+    // aos's strftime is emscripten's: `%c` writes the day in two digits, `%C` is the year's
+    // quotient by 100 in two characters, `%y` (and `%D`, `%x`, `%g`) the year's digits after
+    // its first two (recorded on aos 2.0.6, oracle scenario `os_library`).
     let out = run(
         &mut vm(),
-        "print(os.execute, os.exit, os.remove, os.rename, os.tmpname, loadstring)",
+        "print(os.date('!%c', 86400)) \
+         print(os.date('!%C|%y|%g|%D|%x|%c', -50000000000)) \
+         print(os.date('!%C|%y|%g|%D', 1700000000))",
     )
     .unwrap();
-    assert_eq!(out.trim_end(), ["nil"; 6].join("\t"));
+    assert_eq!(
+        out,
+        "Fri Jan 02 00:00:00 1970\n\
+         03|5|5|07/25/5|07/25/5|Thu Jul 25 07:06:40 385\n\
+         20|23|23|11/14/23\n"
+    );
+}
+
+#[test]
+fn machine_facing_functions_answer_as_aos_stubs() {
+    let out = run(&mut vm(), "print(os.exit, loadstring)").unwrap();
+    assert_eq!(out, "nil\tnil\n");
+    // emscripten's answers (oracle scenario `os_library`): no shell, a start-up file tree.
+    let out = run(
+        &mut vm(),
+        "print(os.execute()) print(os.execute('ls')) print(os.remove('/tmp')) \
+         print(os.remove('/home')) print(os.remove('/')) print(os.remove('notes.txt')) \
+         print(os.rename('/dev/null', '/tmp/x')) print(os.rename('a', 'b')) \
+         local a, b = os.tmpname(), os.tmpname() \
+         print(a:match('^/tmp/tmpnam_%w%w%w%w%w%w$') ~= nil, a ~= b)",
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "false\nnil\tFunction not implemented\t52\ntrue\n\
+         nil\t/home: Directory not empty\t55\nnil\t/: Resource busy\t10\n\
+         nil\tnotes.txt: No such file or directory\t44\ntrue\n\
+         nil\tNo such file or directory\t44\ntrue\ttrue\n"
+    );
+    // The names come from the state's clocks: the same in a fresh state.
+    let src = "print(os.tmpname(), os.tmpname())";
+    assert_eq!(run(&mut vm(), src).unwrap(), run(&mut vm(), src).unwrap());
     // aos's file loaders exist, and no file opens.
     let out = run(&mut vm(), "print(loadfile('/etc/passwd'))").unwrap();
     assert_eq!(out, "nil\tcannot open /etc/passwd: No error information\n");

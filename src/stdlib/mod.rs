@@ -16,6 +16,7 @@ pub mod lua_number;
 pub mod lua_pattern;
 pub mod math;
 pub mod os;
+pub mod os_files;
 pub mod package;
 pub mod pcall;
 pub mod print;

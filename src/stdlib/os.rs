@@ -4,8 +4,8 @@
 //! `os.clock()` is consumed fuel converted to seconds, never CPU time. Dates are computed in
 //! UTC with the C locale (local time is UTC). The environment is empty, as in aos:
 //! `getenv` returns nil for every name. `setlocale` keeps names only, as aos's C library
-//! does (`locale.rs`). Functions that reach the machine (`execute`, `exit`, `remove`,
-//! `rename`, `tmpname`) are absent.
+//! does (`locale.rs`). `execute`, `remove`, `rename` and `tmpname` answer as aos's
+//! emscripten stubs do (`os_files.rs`); `exit` is absent.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -182,33 +182,25 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
         b'b' | b'h' => write!(out, "{}", &mon[..3]),
         b'B' => write!(out, "{mon}"),
         b'c' => {
+            // aos's C library (emscripten's) writes the day with two digits ("Jan 02"), where
+            // glibc pads it with a space (oracle scenario `os_library`).
             conversion(b'a', tm, zone, out);
             out.push(b' ');
             conversion(b'b', tm, zone, out);
-            let _ = write!(out, " {:2} ", tm.day);
+            let _ = write!(out, " {:02} ", tm.day);
             conversion(b'T', tm, zone, out);
             let _ = write!(out, " {}", tm.year);
             Ok(())
         }
-        b'C' => write!(out, "{:02}", tm.year.div_euclid(100)).and_then(|_| {
-            // glibc does not pad centuries below 10 ("0" for year 1).
-            if (0..10).contains(&tm.year.div_euclid(100)) {
-                let n = out.len();
-                out.remove(n - 2);
-            }
-            Ok(())
-        }),
+        // aos's strftime (emscripten's) writes the century as the year's quotient by 100
+        // (towards zero) in two characters at least, and a two-digit year as the year's
+        // digits after its first two: the last two for years 1000-9999, as C, but "5" for 385.
+        b'C' => write!(out, "{:02}", tm.year / 100),
         b'd' => write!(out, "{:02}", tm.day),
-        b'D' | b'x' => write!(
-            out,
-            "{:02}/{:02}/{:02}",
-            tm.month,
-            tm.day,
-            tm.year.rem_euclid(100)
-        ),
+        b'D' | b'x' => write!(out, "{:02}/{:02}/{}", tm.month, tm.day, after_two(tm.year)),
         b'e' => write!(out, "{:2}", tm.day),
         b'F' => write!(out, "{}-{:02}-{:02}", tm.year, tm.month, tm.day),
-        b'g' => write!(out, "{:02}", iso_week(tm).0.rem_euclid(100)),
+        b'g' => write!(out, "{}", after_two(iso_week(tm).0)),
         b'G' => write!(out, "{}", iso_week(tm).0),
         b'H' => write!(out, "{:02}", tm.hour),
         b'I' => write!(out, "{hour12:02}"),
@@ -233,12 +225,18 @@ fn conversion(conv: u8, tm: &Tm, zone: &str, out: &mut Vec<u8>) {
         b'V' => write!(out, "{:02}", iso_week(tm).1),
         b'w' => write!(out, "{}", tm.wday),
         b'W' => write!(out, "{:02}", (tm.yday - 1 + 7 - (tm.wday + 6) % 7) / 7),
-        b'y' => write!(out, "{:02}", tm.year.rem_euclid(100)),
+        b'y' => write!(out, "{}", after_two(tm.year)),
         b'Y' => write!(out, "{}", tm.year),
         b'z' => write!(out, "+0000"),
         b'Z' => write!(out, "{zone}"),
         _ => write!(out, "%"),
     };
+}
+
+/// A year's decimal digits after the first two characters (JavaScript's
+/// `year.toString().substring(2)`, which aos's `%y` and `%g` are).
+fn after_two(year: i64) -> String {
+    year.to_string().get(2..).unwrap_or_default().to_owned()
 }
 
 /// Stores the fields of `tm` into `t`. `os.time` writes them back into the caller's table,
@@ -390,6 +388,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     });
     let _ = os.set(ctx, "date", date);
 
+    let host_for_files = host.clone();
     let clock_host = host;
     let clock = Callback::from_fn(&ctx, move |ctx, mut exec, mut stack| {
         let remaining = exec.fuel().remaining();
@@ -414,6 +413,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     });
     let _ = os.set(ctx, "getenv", getenv);
     super::locale::install(ctx, os);
+    super::os_files::install(ctx, os, host_for_files);
 
     let _ = ctx.globals().set(ctx, "os", os);
 }

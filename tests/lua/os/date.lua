@@ -4,7 +4,11 @@ local times = {0, 1, 59, 86399, 86400, 951782400, 951868800, 1000000000, 1234567
   -62135596800, 253402300799, 86400 * 365, 1709251199, 1719792000}
 for _, t in ipairs(times) do
   print(t, os.date("!%Y-%m-%d %H:%M:%S", t), os.date("!%a %A %b %B %p %I %j %w %u", t))
-  print("", os.date("!%U %W %V %G %g %C %y %e|%D|%F|%R|%T|%r|%h|%x|%X|%c", t))
+  -- `%c` and, before the year 1000, `%C`, `%y`, `%g`, `%D`, `%x` follow aos's C library, not
+  -- PUC Lua's (tests/stdlib_native.rs `dates_as_aos_writes_them`, oracle scenario os_library).
+  if t >= -30610224000 then
+    print("", os.date("!%U %W %V %G %g %C %y %e|%D|%F|%R|%T|%r|%h|%x|%X", t))
+  end
 end
 print(os.date("!%%|%n|%t|%z|%Z", 0))
 print(os.date("!%Ec|%EC|%Ex|%EX|%Ey|%EY|%Od|%Oe|%OH|%OI|%Om|%OM|%OS|%Ou|%OU|%OV|%Ow|%OW|%Oy", 1234567890))
