@@ -102,9 +102,15 @@ fn write_args<'gc>(
     }
 }
 
-/// `nil, message, errno`, as Lua's file functions report a failure.
-fn failure<'gc>(ctx: Context<'gc>, mut stack: Stack<'gc, '_>, msg: &str, code: Option<i64>) {
-    let msg = Value::String(ctx.intern(msg.as_bytes()));
+/// `nil, message, errno`, as Lua's file functions report a failure (also `os.remove` and
+/// `os.rename`, `os_files.rs`).
+pub(super) fn failure<'gc>(
+    ctx: Context<'gc>,
+    mut stack: Stack<'gc, '_>,
+    msg: impl AsRef<[u8]>,
+    code: Option<i64>,
+) {
+    let msg = Value::String(ctx.intern(msg.as_ref()));
     match code {
         Some(code) => stack.replace(ctx, (Value::Nil, msg, code)),
         None => stack.replace(ctx, (Value::Nil, msg)),

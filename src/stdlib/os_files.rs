@@ -112,7 +112,7 @@ fn rename_error(from: &[u8], to: &[u8]) -> Option<(i64, &'static str)> {
 /// Lua's `luaL_fileresult` for a failure: `nil, [name: ]message, errno`.
 fn failure<'gc>(
     ctx: Context<'gc>,
-    stack: &mut piccolo::Stack<'gc, '_>,
+    stack: piccolo::Stack<'gc, '_>,
     name: Option<&[u8]>,
     (errno, text): (i64, &str),
 ) {
@@ -120,19 +120,15 @@ fn failure<'gc>(
         Some(name) => [name, b": ", text.as_bytes()].concat(),
         None => text.as_bytes().to_vec(),
     };
-    stack.replace(ctx, (Value::Nil, ctx.intern(&message), errno));
+    super::io::failure(ctx, stack, message, Some(errno));
 }
 
-/// Six characters of `[A-Za-z0-9]` from `seed` (splitmix64 steps).
+/// Six characters of `[A-Za-z0-9]` from `seed`.
 fn tmp_suffix(mut seed: u64) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     (0..6)
         .map(|_| {
-            seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = seed;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
+            let z = super::random::splitmix64(&mut seed);
             ALPHABET[(z % ALPHABET.len() as u64) as usize] as char
         })
         .collect()
@@ -143,7 +139,7 @@ pub fn install<'gc>(ctx: Context<'gc>, os: Table<'gc>, host: Rc<RefCell<Host>>) 
         match stack.get(0) {
             Value::Nil => stack.replace(ctx, false),
             Value::String(_) | Value::Integer(_) | Value::Number(_) => {
-                failure(ctx, &mut stack, None, ENOSYS)
+                failure(ctx, stack, None, ENOSYS)
             }
             _ => return Err(type_error(ctx, &exec, &stack, 0, "os.execute", "string")),
         }
@@ -155,7 +151,7 @@ pub fn install<'gc>(ctx: Context<'gc>, os: Table<'gc>, host: Rc<RefCell<Host>>) 
         let name = check_string(ctx, &exec, &stack, 0, "os.remove")?;
         match remove_error(name.as_bytes()) {
             None => stack.replace(ctx, true),
-            Some(e) => failure(ctx, &mut stack, Some(name.as_bytes()), e),
+            Some(e) => failure(ctx, stack, Some(name.as_bytes()), e),
         }
         Ok(CallbackReturn::Return)
     });
@@ -166,7 +162,7 @@ pub fn install<'gc>(ctx: Context<'gc>, os: Table<'gc>, host: Rc<RefCell<Host>>) 
         let to = check_string(ctx, &exec, &stack, 1, "os.rename")?;
         match rename_error(from.as_bytes(), to.as_bytes()) {
             None => stack.replace(ctx, true),
-            Some(e) => failure(ctx, &mut stack, None, e),
+            Some(e) => failure(ctx, stack, None, e),
         }
         Ok(CallbackReturn::Return)
     });
