@@ -141,6 +141,8 @@ function cmdLua(args) {
   } catch (e) {
     if (!(e instanceof Closed)) throw e;
   }
+  // os.exit(status): the status as the system keeps it (its low 8 bits), no message.
+  if (out.code === "EXIT") return out.status & 0xff;
   if (out.error !== undefined) {
     process.stderr.write(`lua: ${out.error}\n`);
     return 1;

@@ -39,6 +39,9 @@ pub enum Error {
     BudgetExceeded(String),
     /// The instance hit an internal fault earlier and refuses further work.
     Poisoned(String),
+    /// Lua called `os.exit(status)`: the whole evaluation ends, past every `pcall`, as
+    /// aos's emscripten `exit` throws out of `handle` (a message keeps nothing).
+    Exit(i32),
 }
 
 /// A line of Lua source: the chunk's name as Lua writes it in messages (`[string "aos"]`,
@@ -73,6 +76,7 @@ impl Error {
             Error::ReplayMismatch(_) => "REPLAY_MISMATCH",
             Error::BudgetExceeded(_) => "BUDGET_EXCEEDED",
             Error::Poisoned(_) => "POISONED",
+            Error::Exit(_) => "EXIT",
         }
     }
 }
@@ -107,6 +111,8 @@ impl fmt::Display for Error {
             Error::ReplayMismatch(m) => write!(f, "replay mismatch: {m}"),
             Error::BudgetExceeded(m) => write!(f, "budget exceeded: {m}"),
             Error::Poisoned(m) => write!(f, "instance poisoned by an earlier internal fault: {m}"),
+            // emscripten's ExitStatus text, which aos's `handle` throws.
+            Error::Exit(status) => write!(f, "Program terminated with exit({status})"),
         }
     }
 }

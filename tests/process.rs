@@ -568,3 +568,82 @@ fn bint_loads_on_first_require_and_travels_with_the_state() {
         "8"
     );
 }
+
+/// `os.exit` ends the whole evaluation as aos's emscripten `exit` does (oracle scenario
+/// `os_exit`): no `pcall`, `xpcall`, coroutine or the handlers' own protection sees it, the
+/// message fails with `Program terminated with exit(N)` and keeps nothing, and the process
+/// carries on with the next message.
+#[test]
+fn os_exit_ends_the_message_past_every_protection() {
+    let mut p = process();
+    p.eval(
+        r#"Count = 0
+        Handlers.add("exit", "Exit", function(msg)
+          Count = Count + 1
+          ao.send({ Target = msg.From, Data = "before" })
+          local how = msg.How
+          if how == "pcall" then pcall(os.exit, 3)
+          elseif how == "xpcall" then xpcall(os.exit, function() Count = 100 end, 4)
+          elseif how == "coroutine" then
+            coroutine.resume(coroutine.create(function() pcall(os.exit, false) end))
+          elseif how == "caught" then
+            -- an error caught first sends the message through the diagnostic re-run
+            pcall(function() local f; f() end)
+            os.exit(6)
+          elseif how == "wait" then
+            Waiting = coroutine.create(function() coroutine.yield() os.exit(7) end)
+            coroutine.resume(Waiting)
+          elseif how == "resume" then coroutine.resume(Waiting)
+          elseif how == "bad" then os.exit("x")
+          else os.exit() end
+          Count = Count + 1
+        end)"#,
+    )
+    .expect("eval");
+    let send = |p: &mut Process, how: &str| {
+        p.send(
+            Message::default()
+                .with_tag("Action", "Exit")
+                .with_tag("How", how),
+        )
+        .expect("send")
+    };
+    for (how, status) in [
+        ("plain", 0),
+        ("pcall", 3),
+        ("xpcall", 4),
+        ("coroutine", 1),
+        ("caught", 6),
+    ] {
+        let out = send(&mut p, how);
+        assert_eq!(
+            out.error.as_deref(),
+            Some(format!("Program terminated with exit({status})").as_str()),
+            "{how}"
+        );
+        assert!(out.messages.is_empty(), "{how}: nothing sent is kept");
+        assert_eq!(p.global_json("Count").expect("global"), json!(0), "{how}");
+    }
+    // A coroutine that waits across messages exits when resumed.
+    assert_eq!(send(&mut p, "wait").error, None);
+    let out = send(&mut p, "resume");
+    assert_eq!(
+        out.error.as_deref(),
+        Some("Program terminated with exit(7)")
+    );
+    assert_eq!(p.global_json("Count").expect("global"), json!(2));
+    // Its argument is checked as Lua does: an ordinary error, which the handlers report.
+    let out = send(&mut p, "bad");
+    let error = out.error.expect("an argument error");
+    assert!(
+        error.ends_with("bad argument #1 to 'exit' (number expected, got string)"),
+        "{error}"
+    );
+    // Outside a message: the host's evaluate fails with the EXIT code, nothing kept.
+    let err = p.evaluate("Count = 50 os.exit(2)").expect_err("exit");
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        ("EXIT", "Program terminated with exit(2)")
+    );
+    assert_eq!(p.global_json("Count").expect("global"), json!(2));
+}

@@ -657,13 +657,17 @@ impl Process {
         };
         self.keep_schedule_if_committed(schedule, msg.read_only, &result);
         Dispatched::Done(match result {
-            // `handle` itself failed (outside the handlers' pcall): report it as the error.
-            Err(Error::Lua(e)) => Ok(Outcome {
+            // `handle` itself failed (outside the handlers' pcall), or the program called
+            // `os.exit` (aos's `handle` throws then): report it as the error.
+            Err(e @ (Error::Lua(_) | Error::Exit(_))) => Ok(Outcome {
                 output: Json::Null,
                 messages: Vec::new(),
                 spawns: Vec::new(),
                 assignments: Vec::new(),
-                error: Some(e),
+                error: Some(match e {
+                    Error::Lua(text) => text,
+                    other => other.to_string(),
+                }),
                 error_value: None,
                 error_info: None,
                 handlers: Some(self.vm.enter(|ctx| runtime::take_handlers(ctx, true))),

@@ -151,6 +151,8 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     }
     match out.error {
         None => Ok(ExitCode::SUCCESS),
+        // `os.exit(status)`: the process's exit status, as the system keeps it (its low 8 bits).
+        Some(aolite::Error::Exit(status)) => Ok(ExitCode::from(status as u8)),
         Some(e) => {
             let _ = writeln!(std::io::stderr(), "lua: {e}");
             Ok(ExitCode::from(1))

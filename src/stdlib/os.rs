@@ -5,7 +5,8 @@
 //! UTC with the C locale (local time is UTC). The environment is empty, as in aos:
 //! `getenv` returns nil for every name. `setlocale` keeps names only, as aos's C library
 //! does (`locale.rs`). `execute`, `remove`, `rename` and `tmpname` answer as aos's
-//! emscripten stubs do (`os_files.rs`); `exit` is absent.
+//! emscripten stubs do (`os_files.rs`); `exit` ends the whole call, as emscripten's `exit` ends
+//! aos's evaluation (`Host::exit`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +14,7 @@ use std::rc::Rc;
 use piccolo::{Callback, CallbackReturn, Context, Error, Execution, Stack, Table, Value};
 
 use super::argcheck::{
-    bad_arg, check_integer, check_string, error, opt_bytes, plain_error, to_integer,
+    bad_arg, check_integer, check_string, error, opt_bytes, opt_integer, plain_error, to_integer,
 };
 use crate::vm::helpers::charge;
 use crate::vm::{Host, FUEL_PER_SECOND};
@@ -389,7 +390,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     let _ = os.set(ctx, "date", date);
 
     let host_for_files = host.clone();
-    let clock_host = host;
+    let clock_host = host.clone();
     let clock = Callback::from_fn(&ctx, move |ctx, mut exec, mut stack| {
         let remaining = exec.fuel().remaining();
         let used = clock_host.borrow().fuel_total(remaining);
@@ -414,6 +415,22 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     let _ = os.set(ctx, "getenv", getenv);
     super::locale::install(ctx, os);
     super::os_files::install(ctx, os, host_for_files);
+
+    let exit_host = host;
+    let exit = Callback::from_fn(&ctx, move |ctx, mut exec, stack| {
+        // Lua's `os_exit`: a boolean picks EXIT_SUCCESS or EXIT_FAILURE, else an optional
+        // integer (checked, so `os.exit("x")` is an ordinary, catchable argument error),
+        // narrowed to C's `int`. The second argument (close the state) changes nothing.
+        let status = match stack.get(0) {
+            Value::Boolean(b) => i32::from(!b),
+            _ => opt_integer(ctx, &exec, &stack, 0, "os.exit", 0)? as i32,
+        };
+        exit_host.borrow_mut().exit = Some(status);
+        // The slice ends as soon as this callback returns; the host then ends the call.
+        exec.fuel().interrupt();
+        Ok(CallbackReturn::Return)
+    });
+    let _ = os.set(ctx, "exit", exit);
 
     let _ = ctx.globals().set(ctx, "os", os);
 }

@@ -109,6 +109,9 @@ pub struct Host {
     /// A plain script (`aolite lua`): what `io.write` writes to standard output joins the
     /// printed output, as in `lua5.3`. In a process it goes nowhere, as aos's does.
     pub scripted_io: bool,
+    /// `os.exit(status)` was called in the running call: it ends at once (see
+    /// `Vm::drive_slices`), whatever protected calls it is inside.
+    pub exit: Option<i32>,
 }
 
 impl Host {
@@ -468,6 +471,13 @@ impl Vm {
             used += spent;
             self.fuel_used = used;
             self.host.borrow_mut().fuel_before_slice = before + spent;
+            // `os.exit` interrupted the slice right after its callback returned: nothing
+            // else of the call runs (no `pcall` or coroutine sees it, as in aos).
+            let exit = self.host.borrow_mut().exit.take();
+            if let Some(status) = exit {
+                self.abandon(&executor);
+                return Err(Error::Exit(status));
+            }
             // Weak tables are also cleared whenever the fuel clock passes a multiple of
             // WEAK_COLLECTION_FUEL: at the same points on every platform and after an import
             // (the clock is state), unlike the collector's own cycles, which follow the

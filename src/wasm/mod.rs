@@ -126,9 +126,12 @@ struct ScriptResult {
     error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'static str>,
+    /// `os.exit`'s status (with code `EXIT`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<i32>,
 }
 
-/// Runs a plain Lua script: `{stdout, error?, code?}`.
+/// Runs a plain Lua script: `{stdout, error?, code?, status?}`.
 #[wasm_bindgen(js_name = runLua, unchecked_return_type = "ScriptResult")]
 pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsValue> {
     let name = chunk_name.unwrap_or_else(|| "script".into());
@@ -138,6 +141,10 @@ pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsVa
         stdout: out.stdout_text(),
         error: out.error.as_ref().map(ToString::to_string),
         code: out.error.as_ref().map(Error::code),
+        status: match out.error {
+            Some(Error::Exit(status)) => Some(status),
+            _ => None,
+        },
     })
 }
 

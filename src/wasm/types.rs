@@ -232,14 +232,15 @@ export interface EvalOutput {
   readonly text: string;
 }
 
-/** What a plain script printed, and its error. */
-export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode }
+/** What a plain script printed, and its error. A script that called `os.exit(status)` has
+ *  code `EXIT` and its `status`. */
+export interface ScriptResult { stdout: string; error?: string; code?: ErrorCode; status?: number }
 
 /** The stable codes of errors thrown by aolite. */
 export type ErrorCode =
   | "SYNTAX_ERROR" | "SOURCE_REJECTED" | "LUA_ERROR" | "OUT_OF_FUEL" | "OUT_OF_MEMORY"
   | "BAD_MESSAGE" | "BAD_OPTIONS" | "BAD_STATE" | "BAD_CHECKPOINT" | "REPLAY_MISMATCH"
-  | "BUDGET_EXCEEDED" | "POISONED" | "TERMINATED" | "INTERRUPTED" | "NOT_HANDLED";
+  | "BUDGET_EXCEEDED" | "POISONED" | "TERMINATED" | "INTERRUPTED" | "NOT_HANDLED" | "EXIT";
 
 /** Whether an earlier internal fault poisoned this module instance (every call then throws `POISONED`). */
 export declare function isPoisoned(): boolean;

@@ -25,6 +25,11 @@ test("aolite lua prints output and fails with the error on stderr", () => {
   assert.equal(bad.status, 1);
   assert.equal(bad.stdout, "partial\n");
   assert.match(bad.stderr, /^lua: .*boom/);
+  // os.exit(259) from inside pcall, xpcall and a coroutine: the status's low 8 bits, no message.
+  const exited = node("lua", "tests/lua/os/exit.lua");
+  assert.equal(exited.status, 3);
+  assert.equal(exited.stderr, "");
+  assert.match(exited.stdout, /in coroutine\n$/);
 });
 
 test("usage errors exit 2 with a message; --help exits 0", () => {
@@ -46,6 +51,7 @@ test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync
     ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--tag", "Name"],
     ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--block-height", "9007199254740992"],
     ["lua", "tests/js/fixtures/fails.lua"],
+    ["lua", "tests/lua/os/exit.lua"],
     ["--help"],
   ]) {
     const a = node(...args), b = native(...args);

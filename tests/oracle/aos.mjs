@@ -69,9 +69,10 @@ export async function loadAos ({ unsafeMemory = true } = {}) {
 
   // ao-loader swaps console.log and Math.random during a call and only
   // restores them when handle() returns normally; a throwing call (ok=false)
-  // would leave them replaced. Restore everything here, always.
+  // would leave them replaced. Restore everything here, always. emscripten's
+  // `exit` (Lua's os.exit) also sets Node's process.exitCode to its status.
   async function call (memory, msg, env) {
-    const saved = { log: console.log, random: Math.random, now: Date.now }
+    const saved = { log: console.log, random: Math.random, now: Date.now, exitCode: process.exitCode }
     Date.now = wasmNow
     try {
       return { result: await handle(memory, msg, env) }
@@ -81,6 +82,7 @@ export async function loadAos ({ unsafeMemory = true } = {}) {
       console.log = saved.log
       Math.random = saved.random
       Date.now = saved.now
+      process.exitCode = saved.exitCode
     }
   }
   return { call, loadMs }

@@ -8,7 +8,8 @@ function call (proc, msg, env) {
   try {
     return { result: proc.handle(msg, env) }
   } catch (e) {
-    if (e.code === 'LUA_ERROR') return { thrown: e.message }
+    // `os.exit` (EXIT) ends the evaluation as aos's throwing `handle` does.
+    if (e.code === 'LUA_ERROR' || e.code === 'EXIT') return { thrown: e.message }
     throw e
   }
 }

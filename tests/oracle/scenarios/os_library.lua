@@ -2,8 +2,8 @@
 -- Timestamp, files a process cannot touch, and the functions present.
 local function S(v) return tostring(v) end
 local function P(...) local n = select("#", ...) local t = {} for i = 1, n do t[i] = S((select(i, ...))) end print(table.concat(t, "\t")) end
--- `os.exit` is left out: aos's ends the whole evaluation ("Program terminated with exit(N)",
--- thrown past every pcall), which aolite does not do (COMPATIBILITY.md, os).
+-- `os.exit` is left out: it ends the whole evaluation ("Program terminated with exit(N)",
+-- thrown past every pcall); scenario `os_exit` tries it.
 local names = {} for k in pairs(os) do if k ~= "exit" then names[#names+1] = k end end table.sort(names) P(table.concat(names, " "))
 for _, name in ipairs({"HOME", "PATH", "USER", "LOGNAME", "PWD", "LANG", "_", "TERM", "TZ", "SHELL", ""}) do
   P(name, os.getenv(name))
