@@ -46,7 +46,12 @@ pub fn install<'gc>(ctx: Context<'gc>) {
             };
             match piccolo::meta_ops::call(ctx, f) {
                 Ok(function) => Ok(CallbackReturn::Call {
-                    function,
+                    function: {
+                        if let piccolo::Function::Callback(_) = function {
+                            diagnostics::native_calls_callback(ctx, &exec, "xpcall");
+                        }
+                        function
+                    },
                     then: Some(BoxSequence::new(&ctx, {
                         seq.shadow.enter(ctx, &exec, function, "xpcall");
                         seq
@@ -89,7 +94,12 @@ pub(crate) fn protected_call<'gc>(
     }
     match piccolo::meta_ops::call(ctx, f) {
         Ok(function) => Ok(CallbackReturn::Call {
-            function,
+            function: {
+                if let piccolo::Function::Callback(_) = function {
+                    diagnostics::native_calls_callback(ctx, exec, "pcall");
+                }
+                function
+            },
             then: Some(BoxSequence::new(
                 &ctx,
                 Protected {
@@ -167,6 +177,7 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         _exec: Execution<'gc, '_>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        diagnostics::native_callback_done(ctx);
         self.shadow.leave(ctx, None);
         if let Some(token) = self.handling_token.take() {
             diagnostics::end_handling(ctx, token);
@@ -187,6 +198,7 @@ impl<'gc> Sequence<'gc> for Protected<'gc> {
         error: Error<'gc>,
         mut stack: Stack<'gc, '_>,
     ) -> Result<SequencePoll<'gc>, Error<'gc>> {
+        diagnostics::native_callback_done(ctx);
         self.shadow.leave(ctx, Some(&error));
         if let Some(token) = self.handling_token.take() {
             diagnostics::end_handling(ctx, token);

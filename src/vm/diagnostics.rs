@@ -206,6 +206,10 @@ struct State {
     /// The latest library function called as a method (`s:gsub(p, f)`): its thread, caller
     /// and line (see [`method_calls_native`]).
     method_native: Option<(usize, FunctionId, usize)>,
+    /// A library function (`pcall`, `xpcall`) calling a Rust function directly, which then
+    /// has no Lua frame above it: its thread, the Lua caller of the library function and
+    /// its line, and the library function's name (see [`native_calls_callback`]).
+    native_callback: Option<(usize, FunctionId, usize, &'static str)>,
 }
 
 /// A re-run looking for the frames a runaway call stopped in (see [`aim_at_stop`]).
@@ -1486,6 +1490,26 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
     out
 }
 
+/// In diagnostic mode, notes that library function `name` (`pcall`, `xpcall`) is about to
+/// call a Rust function directly (`pcall(error, msg, 2)`): that function sees no Lua frame
+/// above it, and `error`'s levels start from the library function's C frame. Forgotten
+/// when the protected call ends ([`native_callback_done`]).
+pub fn native_calls_callback(ctx: Context<'_>, exec: &Execution<'_, '_>, name: &'static str) {
+    if !in_diagnostic_mode(ctx) {
+        return;
+    }
+    let noted = upper(exec).map(|(caller, line)| (thread_key(exec), caller, line, name));
+    state(ctx).borrow_mut().native_callback = noted;
+}
+
+/// The protected call [`native_calls_callback`] noted has ended.
+pub fn native_callback_done(ctx: Context<'_>) {
+    if ENABLED_STATES.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    state(ctx).borrow_mut().native_callback = None;
+}
+
 /// Where level `level` (2 or more) of `error` is, as Lua's `luaL_where` gives it: the
 /// position of the call that the function at level `level - 1` is in. `None` in
 /// diagnostic mode means Lua gives no position (a library function's frame); outside it,
@@ -1496,14 +1520,30 @@ pub fn level_position(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) ->
         note_degraded(ctx);
         return String::new();
     }
-    let Some((mut current, _)) = upper(exec) else {
-        return String::new();
+    let mut remaining = level - 1;
+    let key = thread_key(exec);
+    let mut current = match upper(exec) {
+        Some((current, _)) => current,
+        None => {
+            // Called by a library function (`pcall(error, msg, 2)`): level 1 is its C
+            // frame, level 2 the Lua code that called it.
+            let noted = s.borrow_mut().native_callback.take();
+            match noted {
+                Some((thread, caller, line, _)) if thread == key => {
+                    remaining -= 1;
+                    if remaining == 0 {
+                        return format!("{}:{}: ", caller.chunk, line);
+                    }
+                    caller
+                }
+                _ => return String::new(),
+            }
+        }
     };
     let s = s.borrow();
-    let Some(stack) = s.stacks.get(&thread_key(exec)) else {
+    let Some(stack) = s.stacks.get(&key) else {
         return String::new();
     };
-    let mut remaining = level - 1;
     for e in stack.iter().rev() {
         // The frame `current` must have been entered by this entry; if not, a library
         // function (or metamethod) called it and Lua's next level is that C frame.
