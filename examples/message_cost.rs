@@ -4,7 +4,8 @@
 //! messages (reply and Credit-Notice), and with an empty handler (the runtime's own work
 //! per message). Printed as CPU µs per message (best of 3), not a timed test.
 //!
-//! `cargo run --release --example message_cost [N]` (default 5000)
+//! `cargo run --release --example message_cost [N]` (default 5000); with
+//! `MESSAGE_COST_ONLY=empty` only the empty-handler variant runs (for a profiler).
 
 use std::time::Instant;
 
@@ -92,6 +93,11 @@ fn main() {
     let full = TRANSFER.replace("SEND", SENDS);
     let quiet = TRANSFER.replace("SEND", "");
     let empty = r#"Handlers.add("transfer", "Transfer", function(msg) end)"#;
+    if std::env::var("MESSAGE_COST_ONLY").as_deref() == Ok("empty") {
+        let runtime = cost(empty, false, false, &msgs);
+        println!("{n} messages, runtime per message (empty handler): {runtime:.1} µs");
+        return;
+    }
     let cli = cost(&full, true, true, &msgs);
     let no_line = cost(&full, true, false, &msgs);
     let no_log = cost(&full, false, false, &msgs);

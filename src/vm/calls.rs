@@ -112,6 +112,10 @@ impl CallRewrite {
                 HeadExpression::Simple(SimpleExpression::Suffixed(i)) if inner.tail.is_empty() => {
                     self.what(i)
                 }
+                // `("x")()`: Lua loads the string constant into a register and names it.
+                HeadExpression::Simple(SimpleExpression::String(k)) if inner.tail.is_empty() => {
+                    format!("constant '{}'", text(k))
+                }
                 _ => String::new(),
             },
             // `(index)(base, key, ...)`: a field read (see `index.rs`).

@@ -55,3 +55,10 @@ for i = 1, 3 do
   seen[#seen + 1] = e
 end
 print(table.concat(seen, " | "))
+-- Calling a string constant: Lua names it.
+print(pcall(function() ("x")() end))
+print(pcall(function() ("it's")(1, 2) end))
+print(pcall(function() ("a" .. "b")() end))
+print(pcall(function() local v = ("x")() end))
+print(pcall(function() return ("x")() end))
+print(pcall(function() ((("y")))() end))
