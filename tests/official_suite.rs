@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The files that pass now, with their end marks. See COMPATIBILITY.md for the others.
-const PASSING: [(&str, &str); 11] = [
+const PASSING: [(&str, &str); 12] = [
     ("pm", "OK"),
     ("strings", "OK"),
     ("sort", "OK"),
@@ -24,6 +24,11 @@ const PASSING: [(&str, &str); 11] = [
     ("locals", "OK"),
     ("goto", "OK"),
     ("constructs", "OK"),
+    // In its portable mode it returns after this note (the C API tests need `T`).
+    (
+        "coroutine",
+        ">>> testC not active: skipping coroutine API tests <<<",
+    ),
 ];
 
 fn testes_dir() -> PathBuf {

@@ -124,6 +124,12 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                     "attempt to yield from outside a coroutine",
                 ));
             }
+            if !crate::vm::yields::may_yield(ctx, &exec) {
+                return Err(plain_error(
+                    ctx,
+                    "attempt to yield across a C-call boundary",
+                ));
+            }
             Ok(CallbackReturn::Yield {
                 to_thread: None,
                 then: None,
@@ -201,7 +207,7 @@ pub fn install<'gc>(ctx: Context<'gc>) {
         ctx,
         "isyieldable",
         Callback::from_fn(&ctx, |ctx, exec, mut stack| {
-            stack.replace(ctx, !exec.current_thread().is_main);
+            stack.replace(ctx, crate::vm::yields::may_yield(ctx, &exec));
             Ok(CallbackReturn::Return)
         }),
     );

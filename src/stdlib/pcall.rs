@@ -53,7 +53,8 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                         function
                     },
                     then: Some(BoxSequence::new(&ctx, {
-                        seq.shadow.enter(ctx, &exec, function, "xpcall");
+                        // xpcall's function may yield (Lua calls it with a continuation).
+                        seq.shadow.enter_yieldable(ctx, &exec, function, "xpcall");
                         seq
                     })),
                 }),

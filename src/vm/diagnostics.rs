@@ -1756,18 +1756,29 @@ pub struct NativeCall {
     depth: usize,
 }
 
-/// A library function's shadow-stack entry for the Lua function it calls back, if any
-/// (see [`enter_native`]): entered before the call, ended when it returns or fails.
+/// A library function's call back into Lua: diagnostic mode's shadow-stack entry for the
+/// Lua function it calls, if any (see [`enter_native`]), and the C-call boundary that
+/// keeps the callee from yielding (see `vm::yields`): entered before the call, ended when
+/// it returns or fails.
 #[derive(Default)]
-pub struct NativeSlot(Option<NativeCall>);
+pub struct NativeSlot {
+    call: Option<NativeCall>,
+    /// The thread whose boundary count this call holds.
+    boundary: Option<usize>,
+}
 
 impl From<Option<NativeCall>> for NativeSlot {
+    /// A call that may yield (a metamethod run for Lua code, `pcall`'s function).
     fn from(call: Option<NativeCall>) -> Self {
-        NativeSlot(call)
+        NativeSlot {
+            call,
+            boundary: None,
+        }
     }
 }
 
 impl NativeSlot {
+    /// A call Lua makes with `lua_call` from C: what it calls cannot yield.
     pub fn enter<'gc>(
         &mut self,
         ctx: Context<'gc>,
@@ -1775,19 +1786,40 @@ impl NativeSlot {
         function: Function<'gc>,
         name: &'static str,
     ) {
-        self.0 = enter_native(ctx, exec, function, name);
+        self.enter_yieldable(ctx, exec, function, name);
+        let thread = super::yields::thread_key(exec);
+        super::yields::enter(ctx, thread);
+        self.boundary = Some(thread);
+    }
+
+    /// A call Lua makes with a continuation (`xpcall`'s function): what it calls may yield.
+    pub fn enter_yieldable<'gc>(
+        &mut self,
+        ctx: Context<'gc>,
+        exec: &Execution<'gc, '_>,
+        function: Function<'gc>,
+        name: &'static str,
+    ) {
+        if let Some(thread) = self.boundary.take() {
+            super::yields::leave(ctx, thread);
+        }
+        self.call = enter_native(ctx, exec, function, name);
     }
 
     /// The call returned (`None`) or failed.
     pub fn leave(&mut self, ctx: Context<'_>, error: Option<&LuaError<'_>>) {
-        if let Some(call) = self.0.take() {
+        if let Some(thread) = self.boundary.take() {
+            super::yields::leave(ctx, thread);
+        }
+        if let Some(call) = self.call.take() {
             leave_native(ctx, call, error);
         }
     }
 }
 
 /// A library function's call of `function` (a metamethod it runs), then `then`: with
-/// diagnostic mode's shadow-stack entry for it (see [`enter_native`]) around the call.
+/// diagnostic mode's shadow-stack entry for it (see [`enter_native`]) and a C-call boundary
+/// (Lua 5.3 runs these with `lua_call`) around the call.
 pub fn call_back<'gc>(
     ctx: Context<'gc>,
     exec: &Execution<'gc, '_>,

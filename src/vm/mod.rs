@@ -33,6 +33,7 @@ pub mod undo;
 pub mod upvalues;
 pub mod visit;
 pub mod weak;
+pub mod yields;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -405,6 +406,7 @@ impl Vm {
                 .map_err(|e| Error::Lua(format!("cannot start a call: {e}")))?;
             runaway::call_started(ctx, thread);
             diagnostics::thread_started(ctx, thread, f);
+            yields::reset(ctx);
             Ok::<_, Error>(ctx.stash(Executor::run(&ctx, thread)))
         })?;
         self.drive(executor, take)
