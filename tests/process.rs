@@ -647,3 +647,45 @@ fn os_exit_ends_the_message_past_every_protection() {
     );
     assert_eq!(p.global_json("Count").expect("global"), json!(2));
 }
+
+/// A loop that runs out of fuel is run on a little to find its line; an `os.exit` it
+/// meets then ends nothing, and the next message is not ended by it.
+#[test]
+fn os_exit_met_while_locating_a_runaway_loop_is_not_kept() {
+    let mut p = Process::new(ProcessOptions {
+        limits: aolite::Limits {
+            fuel: 2_000_000,
+            ..aolite::Limits::default()
+        },
+        ..ProcessOptions::default()
+    })
+    .expect("spawn");
+    p.eval(
+        r#"Handlers.add("spin", "Spin", function(msg)
+          -- About 6.4 fuel an iteration: the limit (2 million) stops the loop before
+          -- 400 000, and looking for its line (up to a million more, until a helper of
+          -- the pipeline is called: none here) gets there.
+          local exit = os.exit
+          local i = 0
+          while true do
+            i = i + 1
+            if i == 400000 then exit(3) end
+          end
+        end)
+        Handlers.add("ping", "Ping", function(msg) msg.reply({ Data = "pong" }) end)"#,
+    )
+    .expect("eval");
+    let out = p.send(Message::default().with_tag("Action", "Spin"));
+    match out {
+        Err(e) => assert_eq!(e.code(), "OUT_OF_FUEL", "{e}"),
+        Ok(o) => {
+            let error = o.error.expect("out of fuel");
+            assert!(error.contains("out of fuel"), "{error}");
+        }
+    }
+    let out = p
+        .send(Message::default().with_tag("Action", "Ping"))
+        .expect("send");
+    assert_eq!(out.error, None);
+    assert_eq!(out.messages.len(), 1);
+}

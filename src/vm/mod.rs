@@ -457,6 +457,9 @@ impl Vm {
         self.stopped_like_recursion = false;
         self.fuel_stop = None;
         self.depth_stopped = false;
+        // An `os.exit` met while an abandoned call was run on to find its line (`locate`)
+        // ended nothing; it is not this call's.
+        self.host.borrow_mut().exit = None;
         let mut next_probe = DEPTH_PROBE_FUEL;
         let mut used: u64 = 0;
         // What library callbacks may spend of the call's fuel and memory (see `budget.rs`).
