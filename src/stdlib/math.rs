@@ -57,6 +57,20 @@ pub fn num_lt(a: LuaNum, b: LuaNum) -> bool {
     }
 }
 
+/// `sqrt` with the NaN aos's gives (the x86 `sqrtsd` a wasm `f64.sqrt` runs on there): a
+/// NaN argument comes back as it is, a negative one gives the default NaN, whose sign bit
+/// is set (`-nan`). wasm leaves the sign of a NaN result open, and this module's own
+/// `f64.sqrt` gave `nan` in Node where the native build gave `-nan`.
+fn sqrt(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x < 0.0 {
+        f64::from_bits(0xFFF8_0000_0000_0000)
+    } else {
+        libm::sqrt(x)
+    }
+}
+
 /// Registers `math.<name>` as a one-float-in, one-float-out function.
 fn unary<'gc>(ctx: Context<'gc>, math: Table<'gc>, qualified: &'static str, f: fn(f64) -> f64) {
     let name = qualified.trim_start_matches("math.");
@@ -75,7 +89,7 @@ pub fn install<'gc>(ctx: Context<'gc>, host: Rc<RefCell<Host>>) {
     let _ = math.set(ctx, "maxinteger", i64::MAX);
     let _ = math.set(ctx, "mininteger", i64::MIN);
 
-    unary(ctx, math, "math.sqrt", libm::sqrt);
+    unary(ctx, math, "math.sqrt", sqrt);
     unary(ctx, math, "math.exp", libm::exp);
     unary(ctx, math, "math.sin", libm::sin);
     unary(ctx, math, "math.cos", libm::cos);

@@ -26,3 +26,9 @@ for i = 1, 2000 do a[#a + 1] = i * 2 end
 local k, count = next(a), 0
 while k do count = count + 1; k = next(a, k) end
 print("array", #a, count)
+-- NaN signs as aos (x86 under wasm) gives them, the same natively, in Node and in Chromium
+-- (lua5.3, built by gcc, differs for some: nan + (-nan), acos(2)).
+local nan = 0 / 0
+print(nan, -nan, math.sqrt(-1), math.sqrt(nan), math.sqrt(-nan), math.log(-1), math.acos(2),
+  nan + (-nan), (-nan) + nan, nan * 2, math.huge - math.huge, math.fmod(1, 0.0), nan % 1,
+  string.format("%g %.1f", math.sqrt(-1), -nan))
