@@ -10,8 +10,9 @@ import { Console, Process, renderRun, renderSummary, runLua, runScenario } from 
 const HELP = `aolite - run AO (aos) Lua processes locally and deterministically
 
 USAGE:
-    aolite lua FILE.lua
-        Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
+    aolite lua FILE.lua [ARGS...]
+        Run a plain Lua 5.3 script (ARGS are its ... and arg, as lua gives them);
+        print its output. Exits 1 with the error on stderr, or with os.exit's status.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
         send each message of MESSAGES.json (a JSON array) and print what came of
@@ -133,9 +134,10 @@ function read(path) {
 }
 
 function cmdLua(args) {
-  if (args.length !== 1) throw new UsageError("usage: aolite lua FILE.lua");
+  if (args.length < 1) throw new UsageError("usage: aolite lua FILE.lua [ARGS...]");
   if (args[0] === "-h" || args[0] === "--help") return void put(HELP);
-  const out = runLua(read(args[0]), args[0]);
+  // The script's own arguments: its `...` and `arg[1..n]`, as `lua FILE ARGS...` gives them.
+  const out = runLua(read(args[0]), args[0], args.slice(1));
   try {
     put(out.stdout);
   } catch (e) {

@@ -44,6 +44,6 @@ mod wasm;
 
 pub use ao::{Diagnostics, EvalOutput, Message, OutMessage, Outcome, Process, ProcessOptions, Tag};
 pub use error::{Error, Position};
-pub use lua::{run_script, ScriptOutput};
+pub use lua::{run_script, run_script_with_args, ScriptOutput};
 pub use net::{Network, NetworkOptions};
 pub use vm::Limits;

@@ -57,20 +57,31 @@ fn script_source(source: &[u8]) -> &[u8] {
 /// when the diagnostic run meets one, that whole run, from a fresh start like the first, is
 /// the script's.
 pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<ScriptOutput, Error> {
-    let mut first = run_once_in(chunk_name, source, limits, Mode::Watched, None)?;
+    run_script_with_args(chunk_name, source, &[], limits)
+}
+
+/// [`run_script`] with command-line arguments, as `lua FILE ARGS...` runs a script: the
+/// chunk gets them as `...`, and the global `arg` holds them at 1..n with the script's name
+/// at 0 and the interpreter's words before it (`arg[-2] = "aolite"`, `arg[-1] = "lua"`).
+pub fn run_script_with_args(
+    chunk_name: &str,
+    source: &[u8],
+    args: &[Vec<u8>],
+    limits: Limits,
+) -> Result<ScriptOutput, Error> {
+    let script = Script {
+        name: chunk_name,
+        source,
+        args,
+    };
+    let mut first = run_once_in(&script, limits, Mode::Watched, None)?;
     let ran_out = matches!(
         first.error,
         Some(Error::OutOfMemory { .. } | Error::OutOfFuel { .. })
     );
     if ran_out && first.stack_like {
         // Under the script's own memory limit: a memory bomb pays at most twice.
-        let again = run_once_in(
-            chunk_name,
-            source,
-            overflow_limits(limits),
-            Mode::Diagnostic,
-            None,
-        )?;
+        let again = run_once_in(&script, overflow_limits(limits), Mode::Diagnostic, None)?;
         // A copy that met the overflow but ran out of its own limits after it (going on
         // from a caught overflow) tells nothing more than the first run.
         let finished = !matches!(
@@ -84,14 +95,14 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
             return Ok(first.output());
         }
         // Stopped for its depth alone: it runs again as it would have.
-        first = run_once(chunk_name, source, limits, None)?;
+        first = run_once(&script, limits, None)?;
     }
     if let (Some(Error::OutOfFuel { at: None, limit }), Some(stop)) =
         (&first.error, first.fuel_stop.clone())
     {
         let limit = *limit;
         let mut first = first;
-        let at = runaway_line(chunk_name, source, limits, stop);
+        let at = runaway_line(&script, limits, stop);
         first.error = Some(Error::OutOfFuel { limit, at });
         return Ok(first.output());
     }
@@ -103,10 +114,10 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
         return Ok(first.output());
     }
     let diagnostic = diagnostic_limits(limits);
-    let again = run_once_in(chunk_name, source, diagnostic, Mode::Diagnostic, None)?;
+    let again = run_once_in(&script, diagnostic, Mode::Diagnostic, None)?;
     let mut kept = first;
     if let Some(values) = kept.caught.replacements(&again.caught) {
-        let third = run_once(chunk_name, source, limits, Some(values))?;
+        let third = run_once(&script, limits, Some(values))?;
         if third.lined_up {
             kept = third;
         }
@@ -122,22 +133,18 @@ pub fn run_script(chunk_name: &str, source: &[u8], limits: Limits) -> Result<Scr
 /// The line a script that ran out of fuel in a loop calling none of our helpers was running
 /// (see `crate::vm::runaway`): a diagnostic re-run, with the same fuel, looks for the frames
 /// it stopped in and is stopped as soon as it meets them.
-fn runaway_line(
-    chunk_name: &str,
-    source: &[u8],
-    limits: Limits,
-    stop: Stop,
-) -> Option<crate::error::Position> {
+fn runaway_line(script: &Script<'_>, limits: Limits, stop: Stop) -> Option<crate::error::Position> {
     let mut vm = Vm::new(limits).ok()?;
     stdlib::install(&mut vm);
+    script.install_args(&mut vm);
     vm.enter(|ctx| {
         diagnostics::set_enabled(ctx, true);
         diagnostics::begin_run(ctx, None);
     });
     // A script's chunks all have Lua's reads.
     let found = vm.aim_at_stop(stop, plain_lookup(limits.source, |_, _| Reads::Lua));
-    if let Ok(f) = vm.load(chunk_name, script_source(source)) {
-        let _ = vm.call(&f, |_| Vec::new(), |_, _| ());
+    if let Ok(f) = vm.load(script.name, script_source(script.source)) {
+        let _ = vm.call(&f, |ctx| script.varargs(ctx), |_, _| ());
     }
     found.take()
 }
@@ -183,18 +190,47 @@ enum Mode {
     Diagnostic,
 }
 
+/// A script and its command-line arguments.
+struct Script<'a> {
+    name: &'a str,
+    source: &'a [u8],
+    args: &'a [Vec<u8>],
+}
+
+impl Script<'_> {
+    /// The global `arg`, as `lua` sets it.
+    fn install_args(&self, vm: &mut Vm) {
+        vm.enter(|ctx| {
+            let arg = piccolo::Table::new(&ctx);
+            let _ = arg.set(ctx, -2, ctx.intern(b"aolite"));
+            let _ = arg.set(ctx, -1, ctx.intern(b"lua"));
+            let _ = arg.set(ctx, 0, ctx.intern(self.name.as_bytes()));
+            for (i, a) in self.args.iter().enumerate() {
+                let _ = arg.set(ctx, i as i64 + 1, ctx.intern(a));
+            }
+            let _ = ctx.globals().set(ctx, "arg", arg);
+        });
+    }
+
+    /// The arguments as the chunk's `...`.
+    fn varargs<'gc>(&self, ctx: piccolo::Context<'gc>) -> Vec<piccolo::Value<'gc>> {
+        self.args
+            .iter()
+            .map(|a| piccolo::Value::String(ctx.intern(a)))
+            .collect()
+    }
+}
+
 fn run_once(
-    chunk_name: &str,
-    source: &[u8],
+    script: &Script<'_>,
     limits: Limits,
     replacements: Option<Caught>,
 ) -> Result<Run, Error> {
-    run_once_in(chunk_name, source, limits, Mode::Plain, replacements)
+    run_once_in(script, limits, Mode::Plain, replacements)
 }
 
 fn run_once_in(
-    chunk_name: &str,
-    source: &[u8],
+    script: &Script<'_>,
     limits: Limits,
     mode: Mode,
     replacements: Option<Caught>,
@@ -204,13 +240,14 @@ fn run_once_in(
     vm.host().borrow_mut().scripted_io = true;
     vm.watch_depth(mode == Mode::Watched);
     stdlib::install(&mut vm);
+    script.install_args(&mut vm);
     vm.enter(|ctx| {
         diagnostics::set_enabled(ctx, diagnostic);
         diagnostics::begin_run(ctx, replacements);
     });
-    let error = match vm.load(chunk_name, script_source(source)) {
+    let error = match vm.load(script.name, script_source(script.source)) {
         Err(e) => Some(e),
-        Ok(f) => match vm.call(&f, |_| Vec::new(), |_, _| ()) {
+        Ok(f) => match vm.call(&f, |ctx| script.varargs(ctx), |_, _| ()) {
             Ok(Completion::Returned(())) => None,
             Ok(Completion::Yielded(_)) => Some(Error::Lua(
                 "attempt to yield from outside a coroutine".into(),

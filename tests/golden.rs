@@ -72,3 +72,15 @@ fn ping_example_outcomes_match_golden() {
     ]);
     assert_eq!(out, golden("ping.outcomes.jsonl"));
 }
+
+/// `aolite lua FILE ARGS...` hands the script its arguments as `lua` does: as `...` and in
+/// the global `arg` (the script's name at 0, the interpreter's words before it).
+#[test]
+fn script_arguments_reach_varargs_and_arg() {
+    assert_eq!(
+        cli(&["lua", "tests/js/fixtures/args.lua", "one", "two words"]),
+        "2\tone\ttwo words\n\
+         tests/js/fixtures/args.lua\tone\ttwo words\t2\tnil\n\
+         -1=lua 0=tests/js/fixtures/args.lua 1=one 2=two words \n"
+    );
+}

@@ -14,8 +14,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const HELP: &str = "aolite - run AO (aos) Lua processes locally and deterministically
 
 USAGE:
-    aolite lua FILE.lua
-        Run a plain Lua 5.3 script; print its output. Exits 1 with the error on stderr.
+    aolite lua FILE.lua [ARGS...]
+        Run a plain Lua 5.3 script (ARGS are its ... and arg, as lua gives them);
+        print its output. Exits 1 with the error on stderr, or with os.exit's status.
     aolite run [PROCESS.lua] --messages MESSAGES.json [OPTIONS]
         Spawn a process (or --import one), evaluate PROCESS.lua in it as the owner,
         send each message of MESSAGES.json (a JSON array) and print what came of
@@ -134,8 +135,8 @@ fn read_text(path: &str) -> Result<String, String> {
 }
 
 fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
-    let [file] = args else {
-        return Err("usage: aolite lua FILE.lua".into());
+    let Some((file, script_args)) = args.split_first() else {
+        return Err("usage: aolite lua FILE.lua [ARGS...]".into());
     };
     if file == "-h" || file == "--help" {
         return help();
@@ -143,7 +144,10 @@ fn cmd_lua(args: &[String]) -> Result<ExitCode, String> {
     let source = read(file)?;
     // Lua names a script's chunk after the path it was given.
     let name = file.clone();
-    let out = aolite::run_script(&name, &source, Limits::default()).map_err(|e| e.to_string())?;
+    // The script's own arguments: its `...` and `arg[1..n]`, as `lua FILE ARGS...` gives them.
+    let script_args: Vec<Vec<u8>> = script_args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let out = aolite::run_script_with_args(&name, &source, &script_args, Limits::default())
+        .map_err(|e| e.to_string())?;
     {
         let mut stdout = std::io::stdout().lock();
         // A closed pipe is not an error of the script.

@@ -131,12 +131,23 @@ struct ScriptResult {
     status: Option<i32>,
 }
 
-/// Runs a plain Lua script: `{stdout, error?, code?, status?}`.
+/// Runs a plain Lua script, with `args` as its `...` and `arg[1..n]`: `{stdout, error?, code?,
+/// status?}`.
 #[wasm_bindgen(js_name = runLua, unchecked_return_type = "ScriptResult")]
-pub fn run_lua(source: &str, chunk_name: Option<String>) -> Result<JsValue, JsValue> {
+pub fn run_lua(
+    source: &str,
+    chunk_name: Option<String>,
+    args: Option<Vec<String>>,
+) -> Result<JsValue, JsValue> {
     let name = chunk_name.unwrap_or_else(|| "script".into());
-    let out = crate::run_script(&name, source.as_bytes(), crate::Limits::default())
-        .map_err(|e| js_error(&e))?;
+    let args: Vec<Vec<u8>> = args
+        .unwrap_or_default()
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+    let out =
+        crate::run_script_with_args(&name, source.as_bytes(), &args, crate::Limits::default())
+            .map_err(|e| js_error(&e))?;
     to_js(&ScriptResult {
         stdout: out.stdout_text(),
         error: out.error.as_ref().map(ToString::to_string),

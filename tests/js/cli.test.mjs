@@ -30,6 +30,9 @@ test("aolite lua prints output and fails with the error on stderr", () => {
   assert.equal(exited.status, 3);
   assert.equal(exited.stderr, "");
   assert.match(exited.stdout, /in coroutine\n$/);
+  // The script's arguments: its `...` and `arg`.
+  const withArgs = node("lua", "tests/js/fixtures/args.lua", "one", "two words");
+  assert.equal(withArgs.stdout.split("\n")[0], "2\tone\ttwo words");
 });
 
 test("usage errors exit 2 with a message; --help exits 0", () => {
@@ -52,6 +55,7 @@ test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync
     ["run", "examples/ping.lua", "--messages", "examples/ping.messages.json", "--block-height", "9007199254740992"],
     ["lua", "tests/js/fixtures/fails.lua"],
     ["lua", "tests/lua/os/exit.lua"],
+    ["lua", "tests/js/fixtures/args.lua", "one", "two words"],
     ["--help"],
   ]) {
     const a = node(...args), b = native(...args);
