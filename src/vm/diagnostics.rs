@@ -928,7 +928,7 @@ fn traced_as(
 }
 
 fn thread_key(exec: &Execution<'_, '_>) -> usize {
-    gc_arena::Gc::as_ptr(exec.current_thread().thread.into_inner()) as usize
+    super::yields::thread_key(exec)
 }
 
 /// The Lua function below the running callback, and its current line.
