@@ -664,10 +664,7 @@ impl Process {
                 messages: Vec::new(),
                 spawns: Vec::new(),
                 assignments: Vec::new(),
-                error: Some(match e {
-                    Error::Lua(text) => text,
-                    other => other.to_string(),
-                }),
+                error: Some(e.to_string()),
                 error_value: None,
                 error_info: None,
                 handlers: Some(self.vm.enter(|ctx| runtime::take_handlers(ctx, true))),

@@ -45,19 +45,15 @@ pub fn install<'gc>(ctx: Context<'gc>) {
                 handling_token: None,
             };
             match piccolo::meta_ops::call(ctx, f) {
-                Ok(function) => Ok(CallbackReturn::Call {
-                    function: {
-                        if let piccolo::Function::Callback(_) = function {
-                            diagnostics::native_calls_callback(ctx, &exec, "xpcall");
-                        }
-                        function
-                    },
-                    then: Some(BoxSequence::new(&ctx, {
-                        // xpcall's function may yield (Lua calls it with a continuation).
-                        seq.shadow.enter_yieldable(ctx, &exec, function, "xpcall");
-                        seq
-                    })),
-                }),
+                Ok(function) => {
+                    diagnostics::native_calls_callback(ctx, &exec, function);
+                    // xpcall's function may yield (Lua calls it with a continuation).
+                    seq.shadow.enter_yieldable(ctx, &exec, function, "xpcall");
+                    Ok(CallbackReturn::Call {
+                        function,
+                        then: Some(BoxSequence::new(&ctx, seq)),
+                    })
+                }
                 Err(_) => {
                     let msg = format!("attempt to call a {} value", f.type_name());
                     stack.replace(ctx, ctx.intern(msg.as_bytes()));
@@ -94,24 +90,22 @@ pub(crate) fn protected_call<'gc>(
         return Ok(CallbackReturn::Return);
     }
     match piccolo::meta_ops::call(ctx, f) {
-        Ok(function) => Ok(CallbackReturn::Call {
-            function: {
-                if let piccolo::Function::Callback(_) = function {
-                    diagnostics::native_calls_callback(ctx, exec, "pcall");
-                }
-                function
-            },
-            then: Some(BoxSequence::new(
-                &ctx,
-                Protected {
-                    handler: None,
-                    handling: false,
-                    shadow: diagnostics::enter_native(ctx, exec, function, "pcall").into(),
-                    on_error,
-                    handling_token: None,
-                },
-            )),
-        }),
+        Ok(function) => {
+            diagnostics::native_calls_callback(ctx, exec, function);
+            Ok(CallbackReturn::Call {
+                function,
+                then: Some(BoxSequence::new(
+                    &ctx,
+                    Protected {
+                        handler: None,
+                        handling: false,
+                        shadow: diagnostics::enter_native(ctx, exec, function, "pcall").into(),
+                        on_error,
+                        handling_token: None,
+                    },
+                )),
+            })
+        }
         Err(_) => {
             // Calling a non-function is an error caught by pcall itself.
             if let Some((report, token)) = on_error {

@@ -207,9 +207,9 @@ struct State {
     /// and line (see [`method_calls_native`]).
     method_native: Option<(usize, FunctionId, usize)>,
     /// A library function (`pcall`, `xpcall`) calling a Rust function directly, which then
-    /// has no Lua frame above it: its thread, the Lua caller of the library function and
-    /// its line, and the library function's name (see [`native_calls_callback`]).
-    native_callback: Option<(usize, FunctionId, usize, &'static str)>,
+    /// has no Lua frame above it: its thread, and the Lua caller of the library function
+    /// and its line (see [`native_calls_callback`]).
+    native_callback: Option<(usize, FunctionId, usize)>,
 }
 
 /// A re-run looking for the frames a runaway call stopped in (see [`aim_at_stop`]).
@@ -1490,15 +1490,15 @@ fn frames(entries: &[Entry], top: Option<(String, usize)>) -> Vec<TraceFrame> {
     out
 }
 
-/// In diagnostic mode, notes that library function `name` (`pcall`, `xpcall`) is about to
-/// call a Rust function directly (`pcall(error, msg, 2)`): that function sees no Lua frame
+/// In diagnostic mode, notes that a protected call (`pcall`, `xpcall`) is about to call
+/// `function`: when it is a Rust function (`pcall(error, msg, 2)`), it sees no Lua frame
 /// above it, and `error`'s levels start from the library function's C frame. Forgotten
 /// when the protected call ends ([`native_callback_done`]).
-pub fn native_calls_callback(ctx: Context<'_>, exec: &Execution<'_, '_>, name: &'static str) {
-    if !in_diagnostic_mode(ctx) {
+pub fn native_calls_callback(ctx: Context<'_>, exec: &Execution<'_, '_>, function: Function<'_>) {
+    if !matches!(function, Function::Callback(_)) || !in_diagnostic_mode(ctx) {
         return;
     }
-    let noted = upper(exec).map(|(caller, line)| (thread_key(exec), caller, line, name));
+    let noted = upper(exec).map(|(caller, line)| (thread_key(exec), caller, line));
     state(ctx).borrow_mut().native_callback = noted;
 }
 
@@ -1529,7 +1529,7 @@ pub fn level_position(ctx: Context<'_>, exec: &Execution<'_, '_>, level: i64) ->
             // frame, level 2 the Lua code that called it.
             let noted = s.borrow_mut().native_callback.take();
             match noted {
-                Some((thread, caller, line, _)) if thread == key => {
+                Some((thread, caller, line)) if thread == key => {
                     remaining -= 1;
                     if remaining == 0 {
                         return format!("{}:{}: ", caller.chunk, line);
