@@ -258,6 +258,66 @@ fn the_log_restarts_from_a_base_document_past_its_bound() {
     assert_eq!(p.state_hash().unwrap(), r.state_hash().unwrap());
 }
 
+/// A restart exports the whole state, so a base larger than the bound lets the log hold as
+/// many bytes as the base before the next restart (each logged byte costs at most one byte
+/// of export), and no more.
+#[test]
+fn a_large_base_lets_the_log_grow_as_large_before_restarting() {
+    let (source, msgs) = example("token");
+    let mut p = Process::new(ProcessOptions::default()).unwrap();
+    p.set_log_limit(2_000);
+    assert_eq!(p.log_limit(), 2_000, "no base yet: the bound itself");
+    p.eval(&source).unwrap();
+    // The Eval of the token's source outgrows the bound by itself.
+    let mut first = p.log_base().map(str::len);
+    let mut restarts = 0;
+    for i in 0..2_000 {
+        let before = p.log_base().map(str::to_owned);
+        let log = p.message_log();
+        let texts: usize = log.iter().map(|e| e.message.to_string().len()).sum();
+        let next = msgs[i % msgs.len()].to_string().len();
+        p.send_json(&msgs[i % msgs.len()]).unwrap();
+        let after = p.log_base().map(str::to_owned);
+        if after != before {
+            restarts += 1;
+            let base = after.unwrap();
+            assert_eq!(p.log_limit(), base.len().max(2_000));
+            match &before {
+                None => first = Some(base.len()),
+                // The log the restart let go had just outgrown its base: its texts fitted
+                // in the base's size, and with this message and each entry's record (well
+                // under 256 bytes) they no longer did.
+                Some(old) => {
+                    assert!(
+                        texts <= old.len(),
+                        "restarted late: {texts} > {}",
+                        old.len()
+                    );
+                    assert!(
+                        texts + next + (log.len() + 1) * 256 > old.len(),
+                        "restarted early: {} entries, {texts} bytes, base {}",
+                        log.len(),
+                        old.len()
+                    );
+                }
+            }
+        }
+    }
+    let first = first.expect("the log restarted");
+    assert!(
+        first > 2_000,
+        "the token's state document is larger than the bound"
+    );
+    assert!(
+        restarts >= 2,
+        "the log restarted again once it held its base's size ({restarts})"
+    );
+    let log = p.message_log();
+    let base = p.log_base().unwrap();
+    let mut q = Process::replay(ReplayStart::State(base), &log).unwrap();
+    assert_eq!(p.state_hash().unwrap(), q.state_hash().unwrap());
+}
+
 #[test]
 fn fork_is_independent() {
     let (mut p, msgs) = loaded("token", ProcessOptions::default());

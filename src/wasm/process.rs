@@ -230,7 +230,7 @@ impl Process {
     }
 
     /// The state document the message log starts from once it has restarted (it keeps at
-    /// most 16 MB of messages); `undefined` while it starts at the spawn or import.
+    /// most 4 MB of messages, or its base's size if larger); `undefined` while it starts at the spawn or import.
     /// `Process.replay({ state: logBase() }, history())` rebuilds the present.
     #[wasm_bindgen(js_name = logBase)]
     pub fn log_base(&self) -> Option<String> {

@@ -84,7 +84,7 @@ pub struct Config {
     pub samples: u64,
     pub mix: Mix,
     /// Bytes of messages a process's log holds before restarting from a base document
-    /// (`None`: the default, 16 MiB).
+    /// (`None`: the default, 4 MiB, or the base document's size if larger).
     pub log_limit: Option<usize>,
     /// The network check re-runs the scenario's second half from the network document
     /// exported at the middle of the run (else: the whole scenario from scratch).
