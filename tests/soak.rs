@@ -22,9 +22,10 @@ fn mixed(report: &soak::Report) -> bool {
 #[test]
 fn soak_one_process_then_a_network() {
     // Nearly all unhandled, so that the Inbox passes its 10 000 cap (at about message
-    // 10 300) in a short run; the log's cap is small, so the log restarts from base
-    // documents and the replay starts from the last one. Memory is not judged on so short a
-    // run: each restart exports the state, whose transient memory the allocator keeps for a
+    // 10 300) in a short run; the log's cap is small, so the log restarts from a base
+    // document (once past its cap; the next restart waits for as many bytes as that base, a
+    // few MB of Inbox: `tests/history.rs` covers it) and the replay starts there. Memory is
+    // not judged on so short a run: each restart exports the state, whose transient memory the allocator keeps for a
     // while (RSS rises by steps over the first restarts, then levels: see bench/README.md
     // for the long runs, which judge it).
     let mut config = soak::Config::single(10_800, 3);
@@ -42,7 +43,7 @@ fn soak_one_process_then_a_network() {
     assert!(report.other_errors.is_empty(), "{}", report.summary());
     assert!(mixed(&report), "{}", report.summary());
     assert_eq!(report.inbox, 10_000, "{}", report.summary());
-    assert!(report.log_restarts >= 2, "{}", report.summary());
+    assert!(report.log_restarts >= 1, "{}", report.summary());
     assert!(
         report.check_kind.contains("base document"),
         "{}",

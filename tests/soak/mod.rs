@@ -689,7 +689,8 @@ fn finish_bound(report: &mut Report, log_cap: u64, processes: u64) {
     // A log entry's allocation overhead (two heap blocks rounded up) is not in its count:
     // allow half as much again. A restart exports a document (the text, and the tree the
     // exporter builds, about twice the text) while the old base is still held.
-    let logs = processes * log_cap * 3 / 2;
+    // A log holds its cap's bytes, or its base document's when that is larger.
+    let logs = processes * log_cap.max(doc) * 3 / 2;
     let docs = 4 * doc;
     // In memory a trace entry takes a few times its JSON text; a quarter more entries
     // gather before a batch goes.
