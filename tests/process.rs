@@ -311,6 +311,10 @@ for _, name in ipairs({ "add", "append" }) do
 end
 setmetatable(ao.nonExtractableTags, {})
 setmetatable(ao.nonForwardableTags, {})
+local status = coroutine.status
+coroutine.status = function(c) return status(c) end
+local text = tostring
+tostring = function(v) return text(v) end
 "#;
     let setup = r#"
 Seen = {}
@@ -321,6 +325,47 @@ Handlers.add("echo", "Echo", function(msg)
   Seen[#Seen + 1] = table.concat(keys, " ")
   msg.forward("SOMEONE_ELSE_000000000000000000000000000000", { Extra = "x" })
   msg.reply({ Data = "ok", Tags = { { name = "Array-Tag", value = "1" } } })
+end)
+-- ao.normalize on tables no message has (the native extraction declines them all but the
+-- last: a number name, a nil name, a tag that is the message, a list or tag with an
+-- __index, a nil value).
+Handlers.add("crafted", "Crafted", function(msg)
+  local out = {}
+  local function try(m)
+    local ok, err = pcall(ao.normalize, m)
+    local keys = {}
+    for k, v in pairs(m) do
+      if k ~= "Tags" and k ~= 2 then keys[#keys + 1] = tostring(k) .. "=" .. tostring(v) end
+    end
+    table.sort(keys)
+    out[#out + 1] = tostring(ok) .. ":" .. tostring(ok or err) .. ":" .. table.concat(keys, ",")
+  end
+  try({ Tags = { { name = "A", value = "1" }, { name = 5, value = "five" } } })
+  try({ Tags = { { name = "A", value = "1" }, { value = "no name" }, { name = "B", value = "2" } } })
+  local m = { Tags = {} }
+  m.Tags[1] = { name = "name", value = "B" }
+  m.Tags[2] = m
+  try(m)
+  try({ Tags = setmetatable({}, { __index = function(t, i) if i <= 2 then return { name = "K" .. i, value = i } end end }) })
+  try({ Tags = { setmetatable({}, { __index = { name = "Meta", value = "m" } }) } })
+  try({ Tags = { { name = "Data-Protocol", value = "x" }, { name = "Gone" }, { name = "Z", value = "z" } }, Gone = "was" })
+  Seen[#Seen + 1] = table.concat(out, " ; ")
+end)
+-- Handlers waiting in Receive, woken out of order: Handlers.coroutines keeps the waiting
+-- ones and drops dead ones as aos's loop does (skipping the item after each removal).
+Handlers.add("wait", "Wait", function(msg)
+  local got = Receive({ Action = "Wake", Key = msg.Key })
+  Seen[#Seen + 1] = "woke " .. msg.Key .. " by " .. got.Key
+end)
+Handlers.add("count", "Count", function(msg)
+  local modes = {}
+  for i, c in ipairs(Handlers.coroutines) do modes[i] = coroutine.status(c) end
+  Seen[#Seen + 1] = #Handlers.coroutines .. ":" .. table.concat(modes, ",")
+end)
+-- The prompt with a Name that is a number, and with a colour changed.
+Handlers.add("rename", "Rename", function(msg)
+  Name = tonumber(msg.To) or msg.To
+  Colors.red = msg.Red or Colors.red
 end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
@@ -352,6 +397,23 @@ end)
             }
         }
         msgs.push(json!({"Tags": tags, "Data": "d"}));
+        msgs.push(json!({"Tags": {"Action": "Crafted"}}));
+        msgs.push(json!({"Tags": {"Action": "Rename", "To": "42", "Red": "<r>"}}));
+        msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
+        msgs.push(json!({"Tags": {"Action": "Rename", "To": "aos"}}));
+        for (action, key) in [
+            ("Wait", "1"),
+            ("Wait", "2"),
+            ("Wait", "3"),
+            ("Wait", "4"),
+            ("Wake", "2"),
+            ("Wake", "3"),
+            ("Wake", "1"),
+            ("Wake", "4"),
+        ] {
+            msgs.push(json!({"Tags": {"Action": action, "Key": key}}));
+            msgs.push(json!({"Tags": {"Action": "Count"}}));
+        }
         msgs.push(json!({"Tags": {"Action": "Lists"}}));
         msgs.push(json!({"Tags": {"Action": "Unhandled", "some_key": "1"}}));
     }
@@ -378,6 +440,24 @@ end)
     let (slow, slow_state) = run(true);
     assert_eq!(fast_state, slow_state);
     assert!(fast_state.contains("Reply-To=v00"), "{fast_state}");
+    assert!(fast_state.contains("woke 2 by 2"), "{fast_state}");
+    let prompts: Vec<String> = fast
+        .iter()
+        .filter_map(|o| o.pointer("/Output/prompt").and_then(|p| p.as_str()))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        prompts
+            .iter()
+            .any(|p| p.contains("42") && p.contains("<r>")),
+        "{prompts:?}"
+    );
+    for crafted in [
+        "true:true:5=five,A=1 ; false:",
+        "table index is nil:A=1 ; true:true:name=B ; true:true:K1=1,K2=2 ; true:true:Meta=m ; true:true:Z=z",
+    ] {
+        assert!(fast_state.contains(crafted), "{fast_state}");
+    }
     for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
         assert_eq!(a, b, "message {i}");
     }

@@ -257,6 +257,15 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     let _ = t.set(ctx, "tagMap", guarded(ctx, &["type"], tag_map));
     let normalize_keys = guarded(ctx, &["pairs", "ipairs", "type"], normalize_keys);
     let _ = t.set(ctx, "normalizeKeys", normalize_keys);
+    let keep_waiting = guarded(
+        ctx,
+        &["table.insert", "table.remove", "ipairs", "coroutine.status"],
+        keep_waiting,
+    );
+    let _ = t.set(ctx, "keepWaiting", keep_waiting);
+    let _ = t.set(ctx, "prompt", guarded(ctx, &["tostring"], prompt));
+    let extract_tags = guarded(ctx, &["type", "getmetatable", "ipairs"], extract_tags);
+    let _ = t.set(ctx, "extractTags", extract_tags);
     let _ = t.set(ctx, "register", Callback::from_fn(&ctx, register));
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
@@ -780,6 +789,179 @@ fn normalize_keys<'gc>(
         }
     }
     exec.fuel().consume(fuel);
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// The string `Prompt()` of `.process` builds (once per message, twice for one that goes to
+/// the Inbox), called as `prompt(Colors, Name, process._version, Inbox)`, for the usual
+/// case: `Colors` a plain table whose `green`, `gray`, `blue`, `red` and `reset` are
+/// strings, `Name` and the version strings, `Inbox` a plain table (its `#` is its border)
+/// and `tostring` the built-in one. Anything else gives nil and the Lua concatenates (with
+/// its errors).
+fn prompt<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let (Some(colors), Value::String(name), Value::String(version), Some(inbox)) = (
+        plain(stack.get(0)),
+        stack.get(1),
+        stack.get(2),
+        plain(stack.get(3)),
+    ) else {
+        return declined(ctx, stack);
+    };
+    let color = |field: &str| match crate::vm::undo::field(ctx, colors, field) {
+        Value::String(s) => Some(s),
+        _ => None,
+    };
+    let (Some(green), Some(gray), Some(blue), Some(red), Some(reset)) = (
+        color("green"),
+        color("gray"),
+        color("blue"),
+        color("red"),
+        color("reset"),
+    ) else {
+        return declined(ctx, stack);
+    };
+    let count = inbox.length().to_string();
+    let parts: [&[u8]; 14] = [
+        green.as_bytes(),
+        name.as_bytes(),
+        gray.as_bytes(),
+        b"@",
+        blue.as_bytes(),
+        b"aos-",
+        version.as_bytes(),
+        gray.as_bytes(),
+        b"[Inbox:",
+        red.as_bytes(),
+        count.as_bytes(),
+        gray.as_bytes(),
+        b"]",
+        reset.as_bytes(),
+    ];
+    let mut text = Vec::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
+    for part in parts {
+        text.extend_from_slice(part);
+    }
+    text.extend_from_slice(b"> ");
+    exec.fuel().consume(4);
+    let text = crate::stdlib::args::new_string(ctx, text);
+    stack.replace(ctx, text);
+    Ok(CallbackReturn::Return)
+}
+
+/// `process.handle`'s upkeep of `Handlers.coroutines` after each message, called as
+/// `keepWaiting(Handlers.coroutines, co)`: `table.insert(list, co)`, then, walking the list
+/// with `ipairs`, `table.remove(list, i)` for each dead coroutine (the item after a removed
+/// one moves into its place and is not looked at, as in aos). Done here, writing only the
+/// slots whose value differs at the end (usually none: the message's coroutine finished and
+/// the list is empty), for a plain list (no metatable) of coroutines without holes, `co` a
+/// coroutine, and `table.insert`, `table.remove`, `ipairs` and `coroutine.status` the
+/// built-in ones: returns true. Anything else gives nil and the Lua does it.
+fn keep_waiting<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let (Some(list), co @ Value::Thread(_)) = (plain(stack.get(0)), stack.get(1)) else {
+        return declined(ctx, stack);
+    };
+    let mut items = Vec::new();
+    loop {
+        match list.get(ctx, items.len() as i64 + 1) {
+            Value::Nil => break,
+            item @ Value::Thread(_) => items.push(item),
+            _ => return declined(ctx, stack),
+        }
+    }
+    // `table.insert` appends at `#list`, which is where `ipairs` stops only without holes.
+    if list.length() != items.len() as i64 {
+        return declined(ctx, stack);
+    }
+    let before = items.len();
+    items.push(co);
+    exec.fuel()
+        .consume(i32::try_from(items.len()).unwrap_or(i32::MAX));
+    let mut i = 0;
+    while i < items.len() {
+        if matches!(items[i], Value::Thread(t) if t.mode() == piccolo::ThreadMode::Stopped) {
+            items.remove(i);
+        }
+        i += 1;
+    }
+    for (k, item) in items.iter().enumerate() {
+        let key = Value::Integer(k as i64 + 1);
+        let same =
+            matches!((list.get_value(key), item), (Value::Thread(a), Value::Thread(b)) if a == *b);
+        if k >= before || !same {
+            crate::vm::undo::raw_set(ctx, list, key, *item)?;
+        }
+    }
+    for k in items.len()..before {
+        crate::vm::undo::raw_set(ctx, list, Value::Integer(k as i64 + 1), Value::Nil)?;
+    }
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// `extractTags(msg)` of `.ao` (`ao.normalize`: every tag's value stored in `msg` under the
+/// tag's name, in tag order, unless `ao.nonExtractableTags` lists the name), called as
+/// `extractTags(msg, ao.nonExtractableTags)` for the usual case: `msg`, its `Tags` and every
+/// tag plain tables, every tag name a string, and the list a plain table whose items (up to
+/// the first nil, as `ipairs` reads them) are strings; `type`, `getmetatable` and `ipairs`
+/// (which the Lua calls) the built-in ones. Returns true. Anything else gives nil before
+/// changing anything, and the Lua does it (with its errors: a nil name is a nil index). The
+/// stores are logged as Lua's are.
+fn extract_tags<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let (Some(msg), Some(list)) = (plain(stack.get(0)), plain(stack.get(1))) else {
+        return declined(ctx, stack);
+    };
+    let Some(tags) = plain(crate::vm::undo::field(ctx, msg, "Tags")) else {
+        return declined(ctx, stack);
+    };
+    let mut skip = Vec::new();
+    let mut i = 1;
+    loop {
+        match list.get(ctx, i) {
+            Value::Nil => break,
+            Value::String(s) => skip.push(s),
+            _ => return declined(ctx, stack),
+        }
+        i += 1;
+    }
+    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let mut extracted = Vec::new();
+    let mut i = 1;
+    loop {
+        let tag = match tags.get(ctx, i) {
+            Value::Nil => break,
+            // The Lua reads each tag after storing the ones before it: a tag that is `msg`
+            // itself would see those stores.
+            tag => match plain(tag) {
+                Some(tag) if tag != msg => tag,
+                _ => return declined(ctx, stack),
+            },
+        };
+        let Value::String(name) = tag.get(ctx, name_key) else {
+            return declined(ctx, stack);
+        };
+        if !skip.iter().any(|s| s.as_bytes() == name.as_bytes()) {
+            extracted.push((name, tag.get(ctx, value_key)));
+        }
+        i += 1;
+    }
+    exec.fuel()
+        .consume(i32::try_from(i + skip.len() as i64).unwrap_or(i32::MAX));
+    for (name, value) in extracted {
+        crate::vm::undo::raw_set(ctx, msg, Value::String(name), value)?;
+    }
     stack.replace(ctx, true);
     Ok(CallbackReturn::Return)
 }

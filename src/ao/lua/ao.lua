@@ -311,8 +311,13 @@ end
 
 nonExtractable, nonForwardable = {}, {}
 
--- `ao.normalize`: tags to the root, but for the non-extractable ones.
+-- `ao.normalize`: tags to the root, but for the non-extractable ones (natively in the usual
+-- case: see `extract_tags` in runtime.rs).
+local nativeExtract = natives.extractTags
 function extractTags(msg)
+  if nativeExtract and nativeExtract(msg, ao.nonExtractableTags) then
+    return msg
+  end
   local skip = setOf(nonExtractable, ao.nonExtractableTags)
   local tags = items(msg.Tags)
   local i = 1

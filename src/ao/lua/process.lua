@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -93,7 +93,7 @@ end
 
 
 
-function Prompt()
+function Prompt() local fast = nativePrompt and nativePrompt(Colors, Name, process._version, Inbox) if fast then return fast end -- natively in the usual case (`prompt` in runtime.rs)
   return Colors.green .. Name .. Colors.gray .. "@" .. Colors.blue .. "aos-" .. process._version
     .. Colors.gray .. "[Inbox:" .. Colors.red .. tostring(#Inbox) .. Colors.gray .. "]"
     .. Colors.reset .. "> "
@@ -327,13 +327,13 @@ function process.handle(msg, envOrWrapper)
   end)
   -- Named as aos names them: an error concatenating a non-string error value names `result`.
   local _, status, result = coroutine.resume(co)
-  -- Keep coroutines that wait for a later message; forget finished ones.
-  table.insert(Handlers.coroutines, co)
+  -- Keep coroutines that wait for a later message; forget finished ones (natively in the usual case: `keep_waiting` in runtime.rs).
+  if not (keepWaiting and keepWaiting(Handlers.coroutines, co)) then table.insert(Handlers.coroutines, co)
   for i, c in ipairs(Handlers.coroutines) do
     if coroutine.status(c) == "dead" then
       table.remove(Handlers.coroutines, i)
     end
-  end
+  end end
 
   if not status then
     if msg.Action == "Eval" then
@@ -387,6 +387,8 @@ end
 -- Native helpers for the work below (given at install, not part of the global state).
 local natives = _AOLITE_NATIVES or {}
 _AOLITE_NATIVES = nil
+keepWaiting = natives.keepWaiting
+nativePrompt = natives.prompt
 local utilsNormalize = Utils.normalize
 
 -- aos calls `Utils.normalize` for every key; while that is still the built-in function
