@@ -264,12 +264,14 @@ function cmdRun(args) {
   if (importFile !== undefined) {
     const doc = read(importFile);
     try {
-      proc = Process.importState(doc, { diff: options.diff === true });
+      proc = Process.importState(doc, { diff: options.diff === true, log: false });
     } catch (e) {
       throw new UsageError(`${importFile}: ${e.message}`);
     }
   } else {
-    proc = new Process(options);
+    // Nothing here reads the message log (for history/replay), and keeping it costs each
+    // message a record and a SHA-256 of its outcome. An exported state never holds the log.
+    proc = new Process({ ...options, log: false });
   }
   if (source !== undefined) {
     try {

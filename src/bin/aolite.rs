@@ -346,6 +346,9 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     }
 
     let mut process = start_process(import.as_deref(), options)?;
+    // Nothing here reads the message log (for `history`/`replay`), and keeping it costs each
+    // message a record and a SHA-256 of its outcome. An exported state never holds the log.
+    process.set_logging(false);
     if let (Some(source), Some(file)) = (&source, &process_file) {
         if let Err(e) = process.eval(source) {
             let _ = writeln!(std::io::stderr(), "{file}: {e}");

@@ -819,6 +819,11 @@ impl Process {
         self.history.diffs = on;
     }
 
+    /// Whether handled messages are kept in the message log (see [`Process::message_log`]).
+    pub fn set_logging(&mut self, on: bool) {
+        self.history.logging = on;
+    }
+
     /// Parses a log given as JSON (what [`Process::message_log`] serialises to).
     pub fn parse_log(json: &Json) -> Result<Vec<LogEntry>, Error> {
         serde_json::from_value(json.clone())
