@@ -522,6 +522,30 @@ fn new_message<'gc>(
     Ok(CallbackReturn::Return)
 }
 
+/// The `(name, value)` of each tag in a tag list (`tags[1]`, `tags[2]`, ... up to the first
+/// nil), read raw, when every tag is a plain table (no metatable) other than `not`, with a
+/// string name; `None` otherwise (the caller leaves the list to its Lua).
+fn named_tags<'gc>(
+    ctx: Context<'gc>,
+    tags: Table<'gc>,
+    not: Option<Table<'gc>>,
+) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
+    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let mut entries = Vec::new();
+    let mut i = 1;
+    loop {
+        let tag = match tags.get(ctx, i) {
+            Value::Nil => return Some(entries),
+            tag => plain(tag).filter(|t| Some(*t) != not)?,
+        };
+        let Value::String(name) = tag.get(ctx, name_key) else {
+            return None;
+        };
+        entries.push((name, tag.get(ctx, value_key)));
+        i += 1;
+    }
+}
+
 /// `tagMap(msg)` of `.process` (`Tab`'s map of a message's tags: the first value of each
 /// name), for the usual case: `msg`, its `Tags` and every tag plain tables (no metatable)
 /// and every name a string, and `type` (which the Lua's `items` calls) the built-in one.
@@ -536,28 +560,14 @@ fn tag_map<'gc>(
     let Some(tags) = tags else {
         return declined(ctx, stack);
     };
-    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-    let mut entries = Vec::new();
-    let mut i = 1;
-    loop {
-        let tag = tags.get(ctx, i);
-        if tag.is_nil() {
-            break;
-        }
-        let Some(tag) = plain(tag) else {
-            return declined(ctx, stack);
-        };
-        let name = tag.get(ctx, name_key);
-        if !matches!(name, Value::String(_)) {
-            return declined(ctx, stack);
-        }
-        entries.push((name, tag.get(ctx, value_key)));
-        i += 1;
-    }
+    let Some(entries) = named_tags(ctx, tags, None) else {
+        return declined(ctx, stack);
+    };
     exec.fuel()
         .consume(i32::try_from(entries.len()).unwrap_or(i32::MAX));
     let map = Table::new(&ctx);
     for (name, value) in entries {
+        let name = Value::String(name);
         if !map.get_value(name).to_bool() {
             let _ = map.set_value(&ctx, name, value);
         }
@@ -936,31 +946,17 @@ fn extract_tags<'gc>(
         }
         i += 1;
     }
-    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-    let mut extracted = Vec::new();
-    let mut i = 1;
-    loop {
-        let tag = match tags.get(ctx, i) {
-            Value::Nil => break,
-            // The Lua reads each tag after storing the ones before it: a tag that is `msg`
-            // itself would see those stores.
-            tag => match plain(tag) {
-                Some(tag) if tag != msg => tag,
-                _ => return declined(ctx, stack),
-            },
-        };
-        let Value::String(name) = tag.get(ctx, name_key) else {
-            return declined(ctx, stack);
-        };
-        if !skip.iter().any(|s| s.as_bytes() == name.as_bytes()) {
-            extracted.push((name, tag.get(ctx, value_key)));
-        }
-        i += 1;
-    }
+    // The Lua reads each tag after storing the ones before it: a tag that is `msg` itself
+    // would see those stores.
+    let Some(entries) = named_tags(ctx, tags, Some(msg)) else {
+        return declined(ctx, stack);
+    };
     exec.fuel()
-        .consume(i32::try_from(i + skip.len() as i64).unwrap_or(i32::MAX));
-    for (name, value) in extracted {
-        crate::vm::undo::raw_set(ctx, msg, Value::String(name), value)?;
+        .consume(i32::try_from(entries.len() + 1 + skip.len()).unwrap_or(i32::MAX));
+    for (name, value) in entries {
+        if !skip.iter().any(|s| s.as_bytes() == name.as_bytes()) {
+            crate::vm::undo::raw_set(ctx, msg, Value::String(name), value)?;
+        }
     }
     stack.replace(ctx, true);
     Ok(CallbackReturn::Return)
