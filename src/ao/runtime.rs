@@ -531,19 +531,16 @@ fn named_tags<'gc>(
     not: Option<Table<'gc>>,
 ) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
     let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-    let mut entries = Vec::new();
-    let mut i = 1;
-    loop {
-        let tag = match tags.get(ctx, i) {
-            Value::Nil => return Some(entries),
-            tag => plain(tag).filter(|t| Some(*t) != not)?,
-        };
-        let Value::String(name) = tag.get(ctx, name_key) else {
-            return None;
-        };
-        entries.push((name, tag.get(ctx, value_key)));
-        i += 1;
-    }
+    items(ctx, tags)
+        .into_iter()
+        .map(|tag| {
+            let tag = plain(tag).filter(|t| Some(*t) != not)?;
+            match tag.get(ctx, name_key) {
+                Value::String(name) => Some((name, tag.get(ctx, value_key))),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// `tagMap(msg)` of `.process` (`Tab`'s map of a message's tags: the first value of each
@@ -635,10 +632,7 @@ fn known_authorities<'gc>(
     let answer = (|| {
         let tags = plain(stack.get(0))?;
         let authorities = plain(stack.get(1))?;
-        let known: Vec<Value<'gc>> = (1..)
-            .map(|i| authorities.get(ctx, i))
-            .take_while(|v| !v.is_nil())
-            .collect();
+        let known = items(ctx, authorities);
         let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
         let mut i: i64 = 1;
         loop {
@@ -677,6 +671,15 @@ fn known_authorities<'gc>(
         None => stack.replace(ctx, Value::Nil),
     }
     Ok(CallbackReturn::Return)
+}
+
+/// The items `ipairs` reads of a table without a metatable: `t[1]`, `t[2]`, ... up to the
+/// first nil.
+fn items<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<Value<'gc>> {
+    (1..)
+        .map(|i: i64| t.get(ctx, i))
+        .take_while(|v| !v.is_nil())
+        .collect()
 }
 
 /// `v` as a table without a metatable: one whose reads and writes run no Lua, so a
@@ -748,24 +751,21 @@ fn normalize_keys<'gc>(
     let Some(msg) = plain(stack.get(0)) else {
         return declined(ctx, stack);
     };
-    let mut tags = Vec::new();
     let tag_list = crate::vm::undo::field(ctx, msg, "Tags");
-    if let Value::Table(list) = tag_list {
-        if list.metatable().is_some() {
+    let tags = if matches!(tag_list, Value::Table(_)) {
+        let all_plain = plain(tag_list).and_then(|list| {
+            items(ctx, list)
+                .into_iter()
+                .map(plain)
+                .collect::<Option<Vec<_>>>()
+        });
+        let Some(tags) = all_plain else {
             return declined(ctx, stack);
-        }
-        let mut i = 1;
-        loop {
-            match list.get(ctx, i) {
-                Value::Nil => break,
-                tag => match plain(tag) {
-                    Some(tag) => tags.push(tag),
-                    None => return declined(ctx, stack),
-                },
-            }
-            i += 1;
-        }
-    }
+        };
+        tags
+    } else {
+        Vec::new()
+    };
     let mut fuel = 0;
     let mut renamed = Vec::new();
     let mut keys = Vec::new();
@@ -879,38 +879,29 @@ fn keep_waiting<'gc>(
     let (Some(list), co @ Value::Thread(_)) = (plain(stack.get(0)), stack.get(1)) else {
         return declined(ctx, stack);
     };
-    let mut items = Vec::new();
-    loop {
-        match list.get(ctx, items.len() as i64 + 1) {
-            Value::Nil => break,
-            item @ Value::Thread(_) => items.push(item),
-            _ => return declined(ctx, stack),
-        }
-    }
+    let mut kept = items(ctx, list);
     // `table.insert` appends at `#list`, which is where `ipairs` stops only without holes.
-    if list.length() != items.len() as i64 {
+    if kept.iter().any(|c| !matches!(c, Value::Thread(_))) || list.length() != kept.len() as i64 {
         return declined(ctx, stack);
     }
-    let before = items.len();
-    items.push(co);
+    let before = kept.len();
+    kept.push(co);
     exec.fuel()
-        .consume(i32::try_from(items.len()).unwrap_or(i32::MAX));
+        .consume(i32::try_from(kept.len()).unwrap_or(i32::MAX));
     let mut i = 0;
-    while i < items.len() {
-        if matches!(items[i], Value::Thread(t) if t.mode() == piccolo::ThreadMode::Stopped) {
-            items.remove(i);
+    while i < kept.len() {
+        if matches!(kept[i], Value::Thread(t) if t.mode() == piccolo::ThreadMode::Stopped) {
+            kept.remove(i);
         }
         i += 1;
     }
-    for (k, item) in items.iter().enumerate() {
+    for (k, item) in kept.iter().enumerate() {
         let key = Value::Integer(k as i64 + 1);
-        let same =
-            matches!((list.get_value(key), item), (Value::Thread(a), Value::Thread(b)) if a == *b);
-        if k >= before || !same {
+        if !crate::stdlib::base::raw_equal(list.get_value(key), *item) {
             crate::vm::undo::raw_set(ctx, list, key, *item)?;
         }
     }
-    for k in items.len()..before {
+    for k in kept.len()..before {
         crate::vm::undo::raw_set(ctx, list, Value::Integer(k as i64 + 1), Value::Nil)?;
     }
     stack.replace(ctx, true);
@@ -936,16 +927,16 @@ fn extract_tags<'gc>(
     let Some(tags) = plain(crate::vm::undo::field(ctx, msg, "Tags")) else {
         return declined(ctx, stack);
     };
-    let mut skip = Vec::new();
-    let mut i = 1;
-    loop {
-        match list.get(ctx, i) {
-            Value::Nil => break,
-            Value::String(s) => skip.push(s),
-            _ => return declined(ctx, stack),
-        }
-        i += 1;
-    }
+    let skip: Option<Vec<piccolo::String<'gc>>> = items(ctx, list)
+        .into_iter()
+        .map(|v| match v {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let Some(skip) = skip else {
+        return declined(ctx, stack);
+    };
     // The Lua reads each tag after storing the ones before it: a tag that is `msg` itself
     // would see those stores.
     let Some(entries) = named_tags(ctx, tags, Some(msg)) else {
