@@ -1800,17 +1800,20 @@ impl NativeSlot {
         function: Function<'gc>,
         name: &'static str,
     ) {
+        self.end_boundary(ctx);
+        self.call = enter_native(ctx, exec, function, name);
+    }
+
+    /// Gives back the boundary count this slot holds, if any.
+    fn end_boundary(&mut self, ctx: Context<'_>) {
         if let Some(thread) = self.boundary.take() {
             super::yields::leave(ctx, thread);
         }
-        self.call = enter_native(ctx, exec, function, name);
     }
 
     /// The call returned (`None`) or failed.
     pub fn leave(&mut self, ctx: Context<'_>, error: Option<&LuaError<'_>>) {
-        if let Some(thread) = self.boundary.take() {
-            super::yields::leave(ctx, thread);
-        }
+        self.end_boundary(ctx);
         if let Some(call) = self.call.take() {
             leave_native(ctx, call, error);
         }
