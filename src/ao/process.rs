@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::message::{json_type, parse_tags, Message, Tag};
-use super::outcome::{OutMessage, OutTag, Outcome};
+use super::outcome::Outcome;
 use super::runtime;
 use crate::error::Error;
 use crate::state::diagnose::{Dispatched, Pass};
@@ -831,7 +831,7 @@ where
     let running = pass.begin(vm);
     vm.enter(runtime::begin_message);
     let savepoint = vm.begin();
-    let result = match vm.call(handle, args, read_result) {
+    let result = match vm.call(handle, args, super::result::read_result) {
         Ok(Completion::Returned(r)) => r.map(|mut outcome| {
             outcome.gas_used = vm.fuel_used();
             outcome
@@ -1023,137 +1023,4 @@ fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
     let _ = t.set(ctx, "Process", process);
     let _ = t.set(ctx, "Module", module);
     t
-}
-
-/// The table `handle` returned, as an outcome. aos's loader hands its result to the host
-/// as `json.encode(result)`, so the outcome is that JSON, read back: a field the process left
-/// out is absent, numbers are written with `%.14g`, a table-valued tag is its JSON, and a
-/// result that json cannot encode (a sparse array, NaN, a cycle) makes the message fail, as
-/// `handle` fails in aos.
-fn read_result<'gc>(ctx: Context<'gc>, values: Vec<Value<'gc>>) -> Result<Outcome, Error> {
-    let Some(Value::Table(r)) = values.first().copied() else {
-        return Err(Error::Lua("the process runtime returned no result".into()));
-    };
-    // The result as aos's loader sees it: JSON text, parsed; built directly when it can be.
-    let mut result = match super::json::parsed_encoding(ctx, Value::Table(r), &mut Vec::new()) {
-        Some(parsed) => parsed,
-        None => {
-            let mut encoded = Vec::new();
-            super::json::encode(ctx, Value::Table(r), &mut encoded, &mut Vec::new()).map_err(
-                |e| {
-                    Error::Lua(format!(
-                        "the result cannot be encoded as JSON (aos's loader fails the same way): {e}"
-                    ))
-                },
-            )?;
-            // The loader reads the text as UTF-8 with a decoder that replaces each invalid
-            // sequence with U+FFFD (the WHATWG decoder; Rust's lossy conversion replaces the
-            // same maximal parts), so bytes a program printed or sent that are not UTF-8
-            // arrive as replacement characters, not as a failed message.
-            serde_json::from_str(&String::from_utf8_lossy(&encoded))
-                .map_err(|e| Error::Lua(format!("the encoded result is not JSON: {e}")))?
-        }
-    };
-    whole_numbers(&mut result);
-    // The parts are moved out of the parsed result, not copied.
-    let mut take = |key: &str| match &mut result {
-        Json::Object(map) => map.shift_remove(key),
-        _ => None,
-    };
-    let list = |v: Option<Json>| -> Vec<OutMessage> {
-        match v {
-            Some(Json::Array(items)) => items.into_iter().map(out_message).collect(),
-            _ => Vec::new(),
-        }
-    };
-    // The error: text, or a value as aos's loader hands it over (an Eval's second
-    // result), with its JSON as text.
-    let (error, error_value) = super::outcome::split_error(take("Error"));
-    let output = take("Output").unwrap_or(Json::Null);
-    let messages = list(take("Messages"));
-    let spawns = list(take("Spawns"));
-    let assignments = match take("Assignments") {
-        Some(Json::Array(items)) => items,
-        _ => Vec::new(),
-    };
-    Ok(Outcome {
-        output,
-        messages,
-        spawns,
-        assignments,
-        handlers: Some(runtime::take_handlers(ctx, error.is_some())),
-        error,
-        error_value,
-        error_info: None,
-        gas_used: 0,
-        diff: None,
-    })
-}
-
-/// `%.14g` writes whole numbers from 1e14 up in exponent form (`1e+14`), which parses as a
-/// float; below 2^53 the same value as an integer prints as JS prints it (`100000000000000`),
-/// so the native and the Node CLI print the same bytes. From 2^53 on a number stays a float
-/// (an integer there is not a safe JS number, which the JS API cannot hand over), and the
-/// two CLIs differ in form only: `9007199254741000.0` against JS's `9007199254741000`.
-fn whole_numbers(v: &mut Json) {
-    const SAFE: f64 = 9_007_199_254_740_991.0; // 2^53 - 1, JS's Number.MAX_SAFE_INTEGER
-    match v {
-        Json::Number(n) if n.is_f64() => {
-            let f = n.as_f64().unwrap_or(0.0);
-            if f.fract() == 0.0 && f.abs() <= SAFE {
-                *v = Json::from(f as i64);
-            }
-        }
-        Json::Array(items) => items.iter_mut().for_each(whole_numbers),
-        Json::Object(map) => map.values_mut().for_each(whole_numbers),
-        _ => {}
-    }
-}
-
-/// One outbox entry, from the encoded result. A non-string `Target` or `Anchor` (a process
-/// bug) is kept as its JSON text.
-fn out_message(m: Json) -> OutMessage {
-    let Json::Object(mut m) = m else {
-        return OutMessage {
-            target: None,
-            anchor: None,
-            tags: Vec::new(),
-            data: None,
-        };
-    };
-    let mut field = |key: &str| match m.shift_remove(key) {
-        None | Some(Json::Null) => None,
-        Some(Json::String(s)) => Some(s),
-        Some(other) => Some(other.to_string()),
-    };
-    let target = field("Target");
-    let anchor = field("Anchor");
-    let tags = match m.shift_remove("Tags") {
-        Some(Json::Array(items)) => items
-            .into_iter()
-            .map(|tag| {
-                let Json::Object(mut tag) = tag else {
-                    return OutTag {
-                        name: String::new(),
-                        value: Json::Null,
-                    };
-                };
-                OutTag {
-                    name: match tag.shift_remove("name") {
-                        Some(Json::String(s)) => s,
-                        None | Some(Json::Null) => String::new(),
-                        Some(other) => other.to_string(),
-                    },
-                    value: tag.shift_remove("value").unwrap_or(Json::Null),
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    OutMessage {
-        target,
-        anchor,
-        tags,
-        data: m.shift_remove("Data").filter(|d| !d.is_null()),
-    }
 }
