@@ -524,6 +524,25 @@ pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
     reader: R,
     each: impl FnMut(Json) -> Result<(), E>,
 ) -> Result<(), String> {
+    each_message(
+        serde_json::Deserializer::from_reader(std::io::BufReader::new(reader)),
+        each,
+    )
+}
+
+/// [`for_each_message`] over a list already in memory: the same messages (serde_json reads
+/// a slice without a call per byte, which a reader costs).
+pub fn for_each_message_in<E: std::fmt::Display>(
+    bytes: &[u8],
+    each: impl FnMut(Json) -> Result<(), E>,
+) -> Result<(), String> {
+    each_message(serde_json::Deserializer::from_slice(bytes), each)
+}
+
+fn each_message<'de, R: serde_json::de::Read<'de>, E: std::fmt::Display>(
+    mut de: serde_json::Deserializer<R>,
+    each: impl FnMut(Json) -> Result<(), E>,
+) -> Result<(), String> {
     use serde::de::{Deserializer as _, Error as _, SeqAccess, Visitor};
     struct Each<F>(F);
     impl<'de, E: std::fmt::Display, F: FnMut(Json) -> Result<(), E>> Visitor<'de> for Each<F> {
@@ -538,7 +557,6 @@ pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
             Ok(())
         }
     }
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
     de.deserialize_seq(Each(each)).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())
 }
@@ -546,6 +564,11 @@ pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
 /// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
 pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
     for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
+}
+
+/// [`check_message_list`] of a list in memory.
+pub fn check_message_list_in(bytes: &[u8]) -> bool {
+    for_each_message_in(bytes, |_| Ok::<(), String>(())).is_ok()
 }
 
 /// A message field serialised as its JSON form ([`Message::to_json`], written directly) and
@@ -659,5 +682,61 @@ mod tests {
         // need one row per character.
         let long = "x".repeat(MAX_MESSAGE_BYTES);
         assert_eq!(closest(&long, KNOWN_FIELDS), None);
+    }
+
+    /// A list read from memory gives the messages read through a reader gives, and fails
+    /// where it fails. (serde_json may place an error a column apart in the two ways; the
+    /// CLI reports a malformed file with `parse_message_list`'s error, not these.)
+    #[test]
+    fn a_list_in_memory_reads_as_through_a_reader() {
+        let inputs: [&[u8]; 9] = [
+            b"[]",
+            b" [ {\"From\": \"a\", \"Tags\": {\"Action\": \"Ping\"}}, {\"Data\": \"\\u00e9 x\"} ] ",
+            b"[{\"a\": 1}, 2, \"three\", null]",
+            b"[{\"a\": 1},",
+            b"[{\"a\": 1}] trailing",
+            b"{\"not\": \"a list\"}",
+            b"[1e400]",
+            b"[\"\xff\"]",
+            b"",
+        ];
+        for input in inputs {
+            let read = |from_memory: bool| {
+                let mut seen = Vec::new();
+                let each = |m: Json| {
+                    seen.push(m);
+                    Ok::<(), String>(())
+                };
+                let result = if from_memory {
+                    for_each_message_in(input, each)
+                } else {
+                    for_each_message(input, each)
+                };
+                (seen, result.is_ok())
+            };
+            assert_eq!(
+                read(true),
+                read(false),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                check_message_list_in(input),
+                check_message_list(input),
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        // A message `each` refuses stops the reading with its error, both ways.
+        let refuse = |m: Json| if m == 2 { Err("two") } else { Ok(()) };
+        for result in [
+            for_each_message_in(b"[1, 2, 3]", refuse),
+            for_each_message(&b"[1, 2, 3]"[..], refuse),
+        ] {
+            assert!(
+                matches!(&result, Err(e) if e.starts_with("two at line 1")),
+                "{result:?}"
+            );
+        }
     }
 }

@@ -312,6 +312,56 @@ fn start_process(import: Option<&str>, options: ProcessOptions) -> Result<Proces
     }
 }
 
+/// The message list of `aolite run`: a file up to [`MessageFile::IN_MEMORY`] bytes is read
+/// once and parsed from memory (faster than through a reader); a longer one
+/// is read one message at a time, so any length runs in the memory of one message.
+enum MessageFile<'a> {
+    InMemory(Vec<u8>),
+    Streamed(&'a str),
+}
+
+impl<'a> MessageFile<'a> {
+    const IN_MEMORY: u64 = 64 << 20;
+
+    fn open(path: &'a str) -> Result<Self, String> {
+        let size = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read {path}: {e}"))?
+            .len();
+        if size <= Self::IN_MEMORY {
+            Ok(MessageFile::InMemory(read(path)?))
+        } else {
+            Ok(MessageFile::Streamed(path))
+        }
+    }
+
+    fn reader(path: &str) -> Result<std::fs::File, String> {
+        std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))
+    }
+
+    /// Whether the file is a well-formed message list.
+    fn check(&self) -> Result<bool, String> {
+        Ok(match self {
+            MessageFile::InMemory(bytes) => aolite::ao::message::check_message_list_in(bytes),
+            MessageFile::Streamed(path) => {
+                aolite::ao::message::check_message_list(Self::reader(path)?)
+            }
+        })
+    }
+
+    /// Each message of the list, in order (see [`aolite::ao::message::for_each_message`]).
+    fn for_each<E: std::fmt::Display>(
+        &self,
+        each: impl FnMut(Json) -> Result<(), E>,
+    ) -> Result<(), String> {
+        match self {
+            MessageFile::InMemory(bytes) => aolite::ao::message::for_each_message_in(bytes, each),
+            MessageFile::Streamed(path) => {
+                aolite::ao::message::for_each_message(Self::reader(path)?, each)
+            }
+        }
+    }
+}
+
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return help();
@@ -334,12 +384,10 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
         Some(f) => Some(read_text(f)?),
         None => None,
     };
-    // The file is checked whole first, then read one message at a time (any length runs in
-    // the memory of one message); a malformed one is refused with the whole file's error.
-    let open = || {
-        std::fs::File::open(&messages_file).map_err(|e| format!("cannot read {messages_file}: {e}"))
-    };
-    if !aolite::ao::message::check_message_list(open()?) {
+    // The file is checked whole first, then read one message at a time; a malformed one is
+    // refused with the whole file's error.
+    let messages = MessageFile::open(&messages_file)?;
+    if !messages.check()? {
         let text = read_text(&messages_file)?;
         aolite::ao::message::parse_message_list(&text)
             .map_err(|e| format!("{messages_file}: {e}"))?;
@@ -364,7 +412,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     // The bar needs the total: counted (one more pass over the file) only when it can show.
     let mut count = 0;
     if !stdout_terminal && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        let _ = aolite::ao::message::for_each_message(open()?, |_| {
+        let _ = messages.for_each(|_| {
             count += 1;
             Ok::<(), &str>(())
         });
@@ -421,7 +469,7 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
             Err(Closed::Failed(e)) => Err(Some(e)),
         }
     };
-    let read = aolite::ao::message::for_each_message(open()?, |msg| {
+    let read = messages.for_each(|msg| {
         each(msg).map_err(|e| {
             stopped = Some(e);
             "stopped"
