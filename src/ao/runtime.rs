@@ -712,6 +712,7 @@ fn global_function<'gc>(ctx: Context<'gc>, path: &str) -> Option<piccolo::Functi
 /// The native stand-in `native` for Lua code that calls the global functions `paths`: it
 /// runs while each is still the built-in function it was at install; once a program has
 /// replaced one, the stand-in returns nil and the Lua runs, calling the program's function.
+/// Each path's names are interned once, here, not at every call.
 fn guarded<'gc>(
     ctx: Context<'gc>,
     paths: &'static [&'static str],
@@ -721,13 +722,26 @@ fn guarded<'gc>(
         Stack<'a, '_>,
     ) -> Result<CallbackReturn<'a>, piccolo::Error<'a>>,
 ) -> Callback<'gc> {
-    let builtins: Vec<Option<piccolo::Function<'gc>>> =
-        paths.iter().map(|p| global_function(ctx, p)).collect();
-    Callback::from_fn_with(&ctx, builtins, move |builtins, ctx, exec, stack| {
-        let in_place = paths
-            .iter()
-            .zip(builtins)
-            .all(|(p, b)| b.is_some() && global_function(ctx, p) == *b);
+    let guards: Vec<(Vec<piccolo::String<'gc>>, piccolo::Function<'gc>)> = paths
+        .iter()
+        .filter_map(|p| {
+            let names = p.split('.').map(|n| ctx.intern(n.as_bytes())).collect();
+            Some((names, global_function(ctx, p)?))
+        })
+        .collect();
+    let complete = guards.len() == paths.len();
+    Callback::from_fn_with(&ctx, guards, move |guards, ctx, exec, stack| {
+        let in_place = complete
+            && guards.iter().all(|(names, builtin)| {
+                let mut v = Value::Table(ctx.globals());
+                for name in names {
+                    v = match v {
+                        Value::Table(t) => t.get_value(Value::String(*name)),
+                        _ => Value::Nil,
+                    };
+                }
+                matches!(v, Value::Function(f) if f == *builtin)
+            });
         if in_place {
             native(ctx, exec, stack)
         } else {
