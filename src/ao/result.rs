@@ -272,19 +272,26 @@ fn text(s: piccolo::String<'_>) -> Option<String> {
     std::str::from_utf8(s.as_bytes()).ok().map(str::to_owned)
 }
 
+/// `v` as a table entered on `path` (the tables above the value being read): `None` when it
+/// is not a table, or is one of them (a cycle, which the encoding fails on).
+fn enter<'gc>(v: Value<'gc>, path: &mut Vec<Table<'gc>>) -> Option<Table<'gc>> {
+    let Value::Table(t) = v else {
+        return None;
+    };
+    if path.contains(&t) {
+        return None;
+    }
+    path.push(t);
+    Some(t)
+}
+
 /// `Messages` or `Spawns`: a sequence of outbox entries.
 fn out_messages<'gc>(
     ctx: Context<'gc>,
     v: Value<'gc>,
     path: &mut Vec<Table<'gc>>,
 ) -> Option<Vec<OutMessage>> {
-    let Value::Table(list) = v else {
-        return None;
-    };
-    if path.contains(&list) {
-        return None;
-    }
-    path.push(list);
+    let list = enter(v, path)?;
     let mut out = Vec::new();
     for item in sequence(ctx, list)? {
         out.push(direct_message(ctx, item, path)?);
@@ -299,13 +306,7 @@ fn direct_message<'gc>(
     v: Value<'gc>,
     path: &mut Vec<Table<'gc>>,
 ) -> Option<OutMessage> {
-    let Value::Table(m) = v else {
-        return None;
-    };
-    if path.contains(&m) {
-        return None;
-    }
-    path.push(m);
+    let m = enter(v, path)?;
     let mut message = OutMessage {
         target: None,
         anchor: None,
@@ -317,7 +318,7 @@ fn direct_message<'gc>(
             (b"Target", Value::String(s)) => message.target = Some(text(s)?),
             (b"Anchor", Value::String(s)) => message.anchor = Some(text(s)?),
             (b"Data", v) => message.data = Some(leaf(ctx, v, path)?),
-            (b"Tags", Value::Table(tags)) => message.tags = direct_tags(ctx, tags, path)?,
+            (b"Tags", v) => message.tags = direct_tags(ctx, v, path)?,
             _ => return None,
         }
     }
@@ -328,22 +329,13 @@ fn direct_message<'gc>(
 /// A message's `Tags`: a sequence of `{ name = <string>, value = <any> }`.
 fn direct_tags<'gc>(
     ctx: Context<'gc>,
-    tags: Table<'gc>,
+    v: Value<'gc>,
     path: &mut Vec<Table<'gc>>,
 ) -> Option<Vec<OutTag>> {
-    if path.contains(&tags) {
-        return None;
-    }
-    path.push(tags);
+    let tags = enter(v, path)?;
     let mut out = Vec::new();
     for item in sequence(ctx, tags)? {
-        let Value::Table(tag) = item else {
-            return None;
-        };
-        if path.contains(&tag) {
-            return None;
-        }
-        path.push(tag);
+        let tag = enter(item, path)?;
         let mut name = String::new();
         let mut value = Json::Null;
         for (key, v) in object(ctx, tag)? {
