@@ -99,7 +99,10 @@ pub fn record<'gc>(
         reg.given.retain(|_, g| g.name.upgrade(&ctx).is_some());
         let live: HashSet<usize> = reg.index.values().map(|e| e.at.chunk).collect();
         reg.chunks.retain(|c, _| live.contains(c));
-        reg.prune_at = (reg.index.len() * 2).max(4096);
+        // Dead entries keep their prototypes' boxes allocated until pruned: at most about
+        // as many as are live, and at least 1 024 between prunes (with 4 096, a session of
+        // a few thousand one-line Evals held half again the heap it needs).
+        reg.prune_at = (reg.index.len() * 2).max(1024);
     }
     let chunk = reg.next;
     reg.next += 1;
