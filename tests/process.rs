@@ -315,6 +315,8 @@ local status = coroutine.status
 coroutine.status = function(c) return status(c) end
 local text = tostring
 tostring = function(v) return text(v) end
+local sub = string.sub
+string.sub = function(...) return sub(...) end
 "#;
     let setup = r#"
 Seen = {}
@@ -367,6 +369,10 @@ Handlers.add("rename", "Rename", function(msg)
   Name = tonumber(msg.To) or msg.To
   Colors.red = msg.Red or Colors.red
 end)
+-- The Inbox's line with a colour that is a number (the Lua concatenates it).
+Handlers.add("gray", "Gray", function(msg)
+  Colors.gray = tonumber(msg.To) or msg.To
+end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
   ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
@@ -416,6 +422,16 @@ end)
         }
         msgs.push(json!({"Tags": {"Action": "Lists"}}));
         msgs.push(json!({"Tags": {"Action": "Unhandled", "some_key": "1"}}));
+        // The Inbox's line: short and non-ASCII senders, an Action cut at 20 bytes inside a
+        // character, no Action (the Data branch), a colour that is a number.
+        msgs.push(
+            json!({"From": "ab", "Tags": {"Action": "Unhandled-Action-Name-Longer-Than-Twenty"}}),
+        );
+        msgs.push(json!({"From": "éé-sender-ü", "Tags": {"Action": "ÜÜÜÜÜÜÜÜÜÜÜÜÜÜÜ"}}));
+        msgs.push(json!({"Tags": {"Other": "x"}, "Data": "no action, some data to cut"}));
+        msgs.push(json!({"Tags": {"Action": "Gray", "To": "7"}}));
+        msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
+        msgs.push(json!({"Tags": {"Action": "Gray", "To": "\u{1b}[90m"}}));
     }
     let run = |slow: bool| {
         let mut p = process();

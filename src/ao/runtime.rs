@@ -264,6 +264,7 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     );
     let _ = t.set(ctx, "keepWaiting", keep_waiting);
     let _ = t.set(ctx, "prompt", guarded(ctx, &["tostring"], prompt));
+    let _ = t.set(ctx, "inboxText", guarded(ctx, &["string.sub"], inbox_text));
     let extract_tags = guarded(ctx, &["type", "getmetatable", "ipairs"], extract_tags);
     let _ = t.set(ctx, "extractTags", extract_tags);
     let _ = t.set(ctx, "register", Callback::from_fn(&ctx, register));
@@ -871,6 +872,71 @@ fn prompt<'gc>(
         text.extend_from_slice(part);
     }
     text.extend_from_slice(b"> ");
+    exec.fuel().consume(4);
+    let text = crate::stdlib::args::new_string(ctx, text);
+    stack.replace(ctx, text);
+    Ok(CallbackReturn::Return)
+}
+
+/// The line the Inbox's default handler prints for a message with an `Action`, called as
+/// `inboxText(msg, Colors)`: `Colors.gray .. "New Message From " .. Colors.green .. from ..
+/// Colors.gray .. ": " .. Colors.gray .. "Action = " .. Colors.blue .. string.sub(msg.Action,
+/// 1, 20) .. Colors.reset`, where `from` is the first and last three bytes of `msg.From`
+/// around `...` (`string.sub(From, 1, 3)`, `string.sub(From, -3)`), or `unknown` when it is
+/// nil or false. For the usual case: `msg` and `Colors` plain tables, the colours, `From`
+/// (when set) and `Action` strings, `string.sub` the built-in one (the caller's guard).
+/// Anything else (no `Action`: the Data branch) gives nil and the Lua builds the line.
+fn inbox_text<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let (Some(msg), Some(colors)) = (plain(stack.get(0)), plain(stack.get(1))) else {
+        return declined(ctx, stack);
+    };
+    let color = |field: &str| match crate::vm::undo::field(ctx, colors, field) {
+        Value::String(s) => Some(s),
+        _ => None,
+    };
+    let from = match crate::vm::undo::field(ctx, msg, "From") {
+        Value::Nil | Value::Boolean(false) => None,
+        Value::String(s) => Some(s),
+        _ => return declined(ctx, stack),
+    };
+    let (Value::String(action), Some(gray), Some(green), Some(blue), Some(reset)) = (
+        crate::vm::undo::field(ctx, msg, "Action"),
+        color("gray"),
+        color("green"),
+        color("blue"),
+        color("reset"),
+    ) else {
+        return declined(ctx, stack);
+    };
+    let mut text = Vec::with_capacity(128);
+    text.extend_from_slice(gray.as_bytes());
+    text.extend_from_slice(b"New Message From ");
+    text.extend_from_slice(green.as_bytes());
+    match from {
+        Some(from) => {
+            let bytes = from.as_bytes();
+            text.extend_from_slice(&bytes[..bytes.len().min(3)]);
+            text.extend_from_slice(b"...");
+            text.extend_from_slice(&bytes[bytes.len().saturating_sub(3)..]);
+        }
+        None => text.extend_from_slice(b"unknown"),
+    }
+    for part in [
+        gray.as_bytes(),
+        b": ",
+        gray.as_bytes(),
+        b"Action = ",
+        blue.as_bytes(),
+    ] {
+        text.extend_from_slice(part);
+    }
+    let action = action.as_bytes();
+    text.extend_from_slice(&action[..action.len().min(20)]);
+    text.extend_from_slice(reset.as_bytes());
     exec.fuel().consume(4);
     let text = crate::stdlib::args::new_string(ctx, text);
     stack.replace(ctx, text);

@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -228,7 +228,7 @@ local function boot(msg)
 end
 
 local function inboxDefault(msg)
-  insertInbox(msg)
+  insertInbox(msg) local line = nativeInboxText and nativeInboxText(msg, Colors) if line then print(line) return end -- the line, natively in the usual case (`inbox_text` in runtime.rs)
   local from = msg.From and (string.sub(msg.From, 1, 3) .. "..." .. string.sub(msg.From, -3)) or "unknown"
   local text = Colors.gray .. "New Message From " .. Colors.green .. from .. Colors.gray .. ": "
   if msg.Action then
@@ -389,6 +389,7 @@ local natives = _AOLITE_NATIVES or {}
 _AOLITE_NATIVES = nil
 keepWaiting = natives.keepWaiting
 nativePrompt = natives.prompt
+nativeInboxText = natives.inboxText
 local utilsNormalize = Utils.normalize
 
 -- aos calls `Utils.normalize` for every key; while that is still the built-in function
