@@ -137,6 +137,57 @@ fn encode_string(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// How `json.encode` writes a table: an array of `t[1..=n]` when `[1]` is set or the table
+/// is empty, else an object of its string-keyed fields (functions left out, in `pairs`
+/// order: the writer sorts them).
+pub(crate) enum Layout<'gc> {
+    Array(i64),
+    Object(Vec<(piccolo::String<'gc>, Value<'gc>)>),
+}
+
+/// Why a table cannot be written (aos's json.lua fails on each with its own line).
+pub(crate) enum Unwritable {
+    /// An array with a key that is not a number.
+    ArrayKeys,
+    /// An array whose entries are not exactly `1..=#t`.
+    Sparse,
+    /// An object with a key that is not a string.
+    ObjectKeys,
+}
+
+/// The one classification [`encode`], [`parsed_encoding`] and the outcome's direct reading
+/// (`result.rs`) share, so the three write the same tables the same way.
+pub(crate) fn layout<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Result<Layout<'gc>, Unwritable> {
+    if t.get(ctx, 1).is_nil() {
+        let mut fields = Vec::new();
+        let mut empty = true;
+        for (k, v) in t.iter() {
+            empty = false;
+            let Value::String(k) = k else {
+                return Err(Unwritable::ObjectKeys);
+            };
+            if !matches!(v, Value::Function(_)) {
+                fields.push((k, v));
+            }
+        }
+        if !empty {
+            return Ok(Layout::Object(fields));
+        }
+    }
+    let mut count = 0i64;
+    for (k, _) in t.iter() {
+        if !matches!(k, Value::Integer(_) | Value::Number(_)) {
+            return Err(Unwritable::ArrayKeys);
+        }
+        count += 1;
+    }
+    let n = t.length();
+    if count != n {
+        return Err(Unwritable::Sparse);
+    }
+    Ok(Layout::Array(n))
+}
+
 fn encode_table<'gc>(
     ctx: Context<'gc>,
     t: Table<'gc>,
@@ -151,51 +202,36 @@ fn encode_table<'gc>(
             "cannot encode tables nested deeper than {MAX_DEPTH}"
         ));
     }
+    let layout = layout(ctx, t).map_err(|e| match e {
+        Unwritable::ArrayKeys => aos_error(83, "invalid table: mixed or invalid key types"),
+        Unwritable::Sparse => aos_error(91, "invalid table: sparse array"),
+        Unwritable::ObjectKeys => aos_error(111, "invalid table: mixed or invalid key types"),
+    })?;
     path.push(t);
-    let entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
-    if !t.get(ctx, 1).is_nil() || entries.is_empty() {
-        if entries
-            .iter()
-            .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Number(_)))
-        {
-            path.pop();
-            return Err(aos_error(83, "invalid table: mixed or invalid key types"));
-        }
-        let n = t.length();
-        if entries.len() as i64 != n {
-            path.pop();
-            return Err(aos_error(91, "invalid table: sparse array"));
-        }
-        out.push(b'[');
-        for i in 1..=n {
-            if i > 1 {
-                out.push(b',');
+    match layout {
+        Layout::Array(n) => {
+            out.push(b'[');
+            for i in 1..=n {
+                if i > 1 {
+                    out.push(b',');
+                }
+                encode(ctx, t.get(ctx, i), out, path)?;
             }
-            encode(ctx, t.get(ctx, i), out, path)?;
+            out.push(b']');
         }
-        out.push(b']');
-    } else {
-        let mut fields = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            let Value::String(k) = k else {
-                path.pop();
-                return Err(aos_error(111, "invalid table: mixed or invalid key types"));
-            };
-            if !matches!(v, Value::Function(_)) {
-                fields.push((k, v));
+        Layout::Object(mut fields) => {
+            fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (k, v)) in fields.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                encode_string(k.as_bytes(), out);
+                out.push(b':');
+                encode(ctx, v, out, path)?;
             }
+            out.push(b'}');
         }
-        fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        out.push(b'{');
-        for (i, (k, v)) in fields.into_iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            encode_string(k.as_bytes(), out);
-            out.push(b':');
-            encode(ctx, v, out, path)?;
-        }
-        out.push(b'}');
     }
     path.pop();
     Ok(())
@@ -237,38 +273,23 @@ pub fn parsed_encoding<'gc>(
                 return None;
             }
             path.push(t);
-            let entries: Vec<(Value<'gc>, Value<'gc>)> = t.iter().collect();
-            let value = if !t.get(ctx, 1).is_nil() || entries.is_empty() {
-                let n = t.length();
-                if entries.len() as i64 != n
-                    || entries
-                        .iter()
-                        .any(|(k, _)| !matches!(k, Value::Integer(_) | Value::Number(_)))
-                {
-                    return None;
-                }
-                let mut items = Vec::with_capacity(entries.len());
-                for i in 1..=n {
-                    items.push(parsed_encoding(ctx, t.get(ctx, i), path)?);
-                }
-                Json::Array(items)
-            } else {
-                let mut fields = Vec::with_capacity(entries.len());
-                for (k, v) in entries {
-                    let Value::String(k) = k else {
-                        return None;
-                    };
-                    if !matches!(v, Value::Function(_)) {
-                        fields.push((k, v));
+            let value = match layout(ctx, t).ok()? {
+                Layout::Array(n) => {
+                    let mut items = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+                    for i in 1..=n {
+                        items.push(parsed_encoding(ctx, t.get(ctx, i), path)?);
                     }
+                    Json::Array(items)
                 }
-                fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                let mut map = serde_json::Map::with_capacity(fields.len());
-                for (k, v) in fields {
-                    let key = std::str::from_utf8(k.as_bytes()).ok()?.to_owned();
-                    map.insert(key, parsed_encoding(ctx, v, path)?);
+                Layout::Object(mut fields) => {
+                    fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                    let mut map = serde_json::Map::with_capacity(fields.len());
+                    for (k, v) in fields {
+                        let key = std::str::from_utf8(k.as_bytes()).ok()?.to_owned();
+                        map.insert(key, parsed_encoding(ctx, v, path)?);
+                    }
+                    Json::Object(map)
                 }
-                Json::Object(map)
             };
             path.pop();
             value

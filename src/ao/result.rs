@@ -224,47 +224,23 @@ fn leaf<'gc>(ctx: Context<'gc>, v: Value<'gc>, path: &mut Vec<Table<'gc>>) -> Op
     Some(json)
 }
 
-/// The fields of a table `json.encode` writes as an object (no `[1]`, not empty): its
-/// string keys with their values, functions left out. `None` for any other table.
+/// The fields of a table `json.encode` writes as an object; `None` for any other table.
 fn object<'gc>(
     ctx: Context<'gc>,
     t: Table<'gc>,
 ) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
-    if !t.get(ctx, 1).is_nil() {
-        return None;
+    match json::layout(ctx, t) {
+        Ok(json::Layout::Object(fields)) => Some(fields),
+        _ => None,
     }
-    let mut fields = Vec::new();
-    let mut empty = true;
-    for (k, v) in t.iter() {
-        empty = false;
-        let Value::String(k) = k else {
-            return None;
-        };
-        if !matches!(v, Value::Function(_)) {
-            fields.push((k, v));
-        }
-    }
-    (!empty).then_some(fields)
 }
 
-/// The items of a table `json.encode` writes as an array (`[1]` set, or empty), when its
-/// entries are exactly `1..=#t`: as [`json::parsed_encoding`] checks.
+/// The items of a table `json.encode` writes as an array; `None` for any other table.
 fn sequence<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Option<Vec<Value<'gc>>> {
-    let mut count = 0i64;
-    for (k, _) in t.iter() {
-        if !matches!(k, Value::Integer(_) | Value::Number(_)) {
-            return None;
-        }
-        count += 1;
+    match json::layout(ctx, t) {
+        Ok(json::Layout::Array(n)) => Some((1..=n).map(|i| t.get(ctx, i)).collect()),
+        _ => None,
     }
-    if count > 0 && t.get(ctx, 1).is_nil() {
-        return None;
-    }
-    let n = t.length();
-    if count != n {
-        return None;
-    }
-    Some((1..=n).map(|i| t.get(ctx, i)).collect())
 }
 
 /// A string as UTF-8 text (the general way's parse fails on anything else).
