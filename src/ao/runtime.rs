@@ -635,17 +635,11 @@ fn known_authorities<'gc>(
         let authorities = plain(stack.get(1))?;
         let known = items(ctx, authorities);
         let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-        let mut i: i64 = 1;
-        loop {
-            let tag = tags.get(ctx, i);
-            if tag.is_nil() {
-                break;
-            }
-            let tag = plain(tag)?;
-            if crate::stdlib::base::raw_equal(
-                tag.get(ctx, name_key),
-                Value::String(ctx.intern(b"Authority")),
-            ) {
+        let authority = Value::String(ctx.intern(b"Authority"));
+        let tags = items(ctx, tags);
+        for tag in &tags {
+            let tag = plain(*tag)?;
+            if crate::stdlib::base::raw_equal(tag.get(ctx, name_key), authority) {
                 let Value::String(value) = tag.get(ctx, value_key) else {
                     return None;
                 };
@@ -659,9 +653,9 @@ fn known_authorities<'gc>(
                     }
                 }
             }
-            i += 1;
         }
-        Some(i)
+        // The fuel of the Lua's walk: one step per tag and its end.
+        Some(tags.len() + 1)
     })();
     match answer {
         Some(items) => {
@@ -826,8 +820,8 @@ fn normalize_keys<'gc>(
 /// its errors).
 fn prompt<'gc>(
     ctx: Context<'gc>,
-    mut exec: Execution<'gc, '_>,
-    mut stack: Stack<'gc, '_>,
+    exec: Execution<'gc, '_>,
+    stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
     let (Some(colors), Value::String(name), Value::String(version), Some(inbox)) = (
         plain(stack.get(0)),
@@ -837,17 +831,9 @@ fn prompt<'gc>(
     ) else {
         return declined(ctx, stack);
     };
-    let color = |field: &str| match crate::vm::undo::field(ctx, colors, field) {
-        Value::String(s) => Some(s),
-        _ => None,
-    };
-    let (Some(green), Some(gray), Some(blue), Some(red), Some(reset)) = (
-        color("green"),
-        color("gray"),
-        color("blue"),
-        color("red"),
-        color("reset"),
-    ) else {
+    let Some(&[green, gray, blue, red, reset]) =
+        string_fields(ctx, colors, &["green", "gray", "blue", "red", "reset"]).as_deref()
+    else {
         return declined(ctx, stack);
     };
     let count = inbox.length().to_string();
@@ -872,6 +858,31 @@ fn prompt<'gc>(
         text.extend_from_slice(part);
     }
     text.extend_from_slice(b"> ");
+    returned_text(ctx, exec, stack, text)
+}
+
+/// The string fields `names` of a plain table, when each is a string (`Colors.gray`...).
+fn string_fields<'gc>(
+    ctx: Context<'gc>,
+    t: Table<'gc>,
+    names: &[&str],
+) -> Option<Vec<piccolo::String<'gc>>> {
+    names
+        .iter()
+        .map(|name| match crate::vm::undo::field(ctx, t, name) {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Returns `text` as the Lua string a stand-in built (the fuel of its concatenation).
+fn returned_text<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+    text: Vec<u8>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
     exec.fuel().consume(4);
     let text = crate::stdlib::args::new_string(ctx, text);
     stack.replace(ctx, text);
@@ -888,27 +899,20 @@ fn prompt<'gc>(
 /// Anything else (no `Action`: the Data branch) gives nil and the Lua builds the line.
 fn inbox_text<'gc>(
     ctx: Context<'gc>,
-    mut exec: Execution<'gc, '_>,
-    mut stack: Stack<'gc, '_>,
+    exec: Execution<'gc, '_>,
+    stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
     let (Some(msg), Some(colors)) = (plain(stack.get(0)), plain(stack.get(1))) else {
         return declined(ctx, stack);
-    };
-    let color = |field: &str| match crate::vm::undo::field(ctx, colors, field) {
-        Value::String(s) => Some(s),
-        _ => None,
     };
     let from = match crate::vm::undo::field(ctx, msg, "From") {
         Value::Nil | Value::Boolean(false) => None,
         Value::String(s) => Some(s),
         _ => return declined(ctx, stack),
     };
-    let (Value::String(action), Some(gray), Some(green), Some(blue), Some(reset)) = (
+    let (Value::String(action), Some(&[gray, green, blue, reset])) = (
         crate::vm::undo::field(ctx, msg, "Action"),
-        color("gray"),
-        color("green"),
-        color("blue"),
-        color("reset"),
+        string_fields(ctx, colors, &["gray", "green", "blue", "reset"]).as_deref(),
     ) else {
         return declined(ctx, stack);
     };
@@ -937,10 +941,7 @@ fn inbox_text<'gc>(
     let action = action.as_bytes();
     text.extend_from_slice(&action[..action.len().min(20)]);
     text.extend_from_slice(reset.as_bytes());
-    exec.fuel().consume(4);
-    let text = crate::stdlib::args::new_string(ctx, text);
-    stack.replace(ctx, text);
-    Ok(CallbackReturn::Return)
+    returned_text(ctx, exec, stack, text)
 }
 
 /// `process.handle`'s upkeep of `Handlers.coroutines` after each message, called as
