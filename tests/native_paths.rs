@@ -1,6 +1,7 @@
 //! The runtime's native stand-ins (`src/ao/runtime.rs`: `newMessage` for `ao.send`,
 //! `tagMap` for `Tab`, `normalizeKeys` for the message's normalisation, `knownAuthorities`
-//! for `ao.init`'s reading of the Authority tags) compute exactly what
+//! for `ao.init`'s reading of the Authority tags, and `begin` (`src/ao/prologue.rs`) for
+//! all of `process.handle`'s steps up to `ao.clearOutbox()`) compute exactly what
 //! the Lua they stand in for computes. Each scenario runs twice: as is (the stand-ins run),
 //! and with the global functions they depend on replaced by wrappers that call the
 //! originals, which makes every stand-in step aside so the Lua runs. Outcomes (but for

@@ -325,6 +325,14 @@ Handlers.add("echo", "Echo", function(msg)
   for k, v in pairs(msg) do if type(v) ~= "function" and type(v) ~= "table" then keys[#keys + 1] = k .. "=" .. tostring(v) end end
   table.sort(keys)
   Seen[#Seen + 1] = table.concat(keys, " ")
+  -- The tag maps and arrays of the message and of the process, and the outbox.
+  for _, t in ipairs({ msg.Tags, ao.env.Process.Tags }) do
+    local pairsText = {}
+    for k, v in pairs(t) do pairsText[#pairsText + 1] = k .. "=" .. tostring(v) end
+    table.sort(pairsText)
+    Seen[#Seen + 1] = table.concat(pairsText, " ")
+  end
+  Seen[#Seen + 1] = #msg.TagArray .. " " .. #ao.env.Process.TagArray .. " " .. tostring(ao.id) .. " " .. #ao.outbox.Messages .. #ao.outbox.Spawns .. #ao.outbox.Assignments .. #ao.outbox.Output
   msg.forward("SOMEONE_ELSE_000000000000000000000000000000", { Extra = "x" })
   msg.reply({ Data = "ok", Tags = { { name = "Array-Tag", value = "1" } } })
 end)
@@ -373,6 +381,17 @@ end)
 Handlers.add("gray", "Gray", function(msg)
   Colors.gray = tonumber(msg.To) or msg.To
 end)
+-- The process's own Id on a message without an Owner: initializeState makes one. Tab and
+-- ao.init replaced: the program's functions run.
+Handlers.add("unown", "Unown", function(msg) Owner = nil end)
+Handlers.add("owner", "Owner", function(msg)
+  Seen[#Seen + 1] = "owner " .. tostring(Owner) .. " id " .. tostring(msg.Id) .. " " .. tostring(msg.Tags.Retabbed)
+end)
+Handlers.add("retab", "Retab", function(msg)
+  local tab, init = Tab, ao.init
+  Tab = function(m) local t = tab(m) t.Retabbed = "yes" return t end
+  ao.init = function(env) Inits = (Inits or 0) + 1 return init(env) end
+end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
   ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
@@ -393,6 +412,7 @@ end)
         "a1-b2",
         "",
     ];
+    let process_id = process().id().to_owned();
     let mut msgs = Vec::new();
     for round in 0..2 {
         let mut tags = serde_json::Map::new();
@@ -432,6 +452,17 @@ end)
         msgs.push(json!({"Tags": {"Action": "Gray", "To": "7"}}));
         msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
         msgs.push(json!({"Tags": {"Action": "Gray", "To": "\u{1b}[90m"}}));
+        // JSON Data, a tag renamed to `Tags`, a tag `Id` (the process's own: no Owner yet).
+        msgs.push(json!({"Tags": {"Action": "Echo", "Content-Type": "application/json"}, "Data": "{\"a\": 1}"}));
+        msgs.push(json!({"Tags": {"Action": "Echo", "tags": "x", "From-Process": "P"}}));
+        msgs.push(json!({"Tags": {"Action": "Unown"}}));
+        msgs.push(json!({"Tags": {"Action": "Owner"}}));
+        msgs.push(json!({"Tags": {"Action": "Owner", "id": process_id, "From-Process": "Parent"}}));
+        msgs.push(json!({"Tags": {"Action": "Owner"}}));
+        if round == 1 {
+            msgs.push(json!({"Tags": {"Action": "Retab"}}));
+            msgs.push(json!({"Tags": {"Action": "Owner"}}));
+        }
     }
     let run = |slow: bool| {
         let mut p = process();
@@ -447,7 +478,7 @@ end)
         }
         let state = p
             .eval("local names = {} for i, h in ipairs(Handlers.list) do names[i] = h.name end \
-                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. #Inbox")
+                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. #Inbox .. ' ' .. tostring(Inits)")
             .expect("state")
             .output;
         (outcomes, state)
@@ -457,6 +488,13 @@ end)
     assert_eq!(fast_state, slow_state);
     assert!(fast_state.contains("Reply-To=v00"), "{fast_state}");
     assert!(fast_state.contains("woke 2 by 2"), "{fast_state}");
+    assert!(fast_state.contains("owner nil id"), "{fast_state}");
+    // Owner made from the message's From (the From-Process looked up is the process's).
+    let made = format!("owner {} id {process_id} nil", process().owner());
+    assert!(fast_state.contains(&made), "{fast_state}");
+    assert!(fast_state.contains(" yes"), "{fast_state}");
+    // Ran for the last Owner message and for the Eval reading this state.
+    assert!(fast_state.ends_with(" 2"), "{fast_state}");
     let prompts: Vec<String> = fast
         .iter()
         .filter_map(|o| o.pointer("/Output/prompt").and_then(|p| p.as_str()))

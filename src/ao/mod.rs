@@ -6,6 +6,7 @@ pub mod json;
 pub mod message;
 pub mod outcome;
 pub mod process;
+mod prologue;
 mod result;
 pub mod runtime;
 

@@ -268,6 +268,12 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     let extract_tags = guarded(ctx, &["type", "getmetatable", "ipairs"], extract_tags);
     let _ = t.set(ctx, "extractTags", extract_tags);
     let _ = t.set(ctx, "register", Callback::from_fn(&ctx, register));
+    let begin = guarded(
+        ctx,
+        &["pairs", "ipairs", "type", "getmetatable", "string.gmatch"],
+        super::prologue::begin,
+    );
+    let _ = t.set(ctx, "begin", begin);
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
@@ -526,7 +532,7 @@ fn new_message<'gc>(
 /// The `(name, value)` of each tag in a tag list (`tags[1]`, `tags[2]`, ... up to the first
 /// nil), read raw, when every tag is a plain table (no metatable) other than `not`, with a
 /// string name; `None` otherwise (the caller leaves the list to its Lua).
-fn named_tags<'gc>(
+pub(super) fn named_tags<'gc>(
     ctx: Context<'gc>,
     tags: Table<'gc>,
     not: Option<Table<'gc>>,
@@ -563,15 +569,24 @@ fn tag_map<'gc>(
     };
     exec.fuel()
         .consume(i32::try_from(entries.len()).unwrap_or(i32::MAX));
+    stack.replace(ctx, map_of_tags(ctx, &entries));
+    Ok(CallbackReturn::Return)
+}
+
+/// `Tab`'s map of named tags: each name's first value that is neither nil nor false. The
+/// map is new, so its stores need no undo record.
+pub(super) fn map_of_tags<'gc>(
+    ctx: Context<'gc>,
+    entries: &[(piccolo::String<'gc>, Value<'gc>)],
+) -> Table<'gc> {
     let map = Table::new(&ctx);
-    for (name, value) in entries {
+    for &(name, value) in entries {
         let name = Value::String(name);
         if !map.get_value(name).to_bool() {
             let _ = map.set_value(&ctx, name, value);
         }
     }
-    stack.replace(ctx, map);
-    Ok(CallbackReturn::Return)
+    map
 }
 
 /// The search and update of `register` in `.process` (aos's `Handlers.add`/`append` of
@@ -630,33 +645,7 @@ fn known_authorities<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let answer = (|| {
-        let tags = plain(stack.get(0))?;
-        let authorities = plain(stack.get(1))?;
-        let known = items(ctx, authorities);
-        let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-        let authority = Value::String(ctx.intern(b"Authority"));
-        let tags = items(ctx, tags);
-        for tag in &tags {
-            let tag = plain(*tag)?;
-            if crate::stdlib::base::raw_equal(tag.get(ctx, name_key), authority) {
-                let Value::String(value) = tag.get(ctx, value_key) else {
-                    return None;
-                };
-                for part in value.as_bytes().split(|&b| b == b',') {
-                    if !part.is_empty()
-                        && !known
-                            .iter()
-                            .any(|k| matches!(k, Value::String(k) if k.as_bytes() == part))
-                    {
-                        return None;
-                    }
-                }
-            }
-        }
-        // The fuel of the Lua's walk: one step per tag and its end.
-        Some(tags.len() + 1)
-    })();
+    let answer = (|| authorities_known(ctx, plain(stack.get(0))?, plain(stack.get(1))?))();
     match answer {
         Some(items) => {
             exec.fuel()
@@ -668,9 +657,42 @@ fn known_authorities<'gc>(
     Ok(CallbackReturn::Return)
 }
 
+/// Whether every comma-separated part of each `Authority` tag in the plain tag list `tags`
+/// is already an item of `authorities` (so `authorityTags` would change nothing): the
+/// number of steps of the Lua's walk (one per tag and its end), or `None` when a tag is not
+/// a plain table, an `Authority` value is not a string or a part is new.
+pub(super) fn authorities_known<'gc>(
+    ctx: Context<'gc>,
+    tags: Table<'gc>,
+    authorities: Table<'gc>,
+) -> Option<usize> {
+    let known = items(ctx, authorities);
+    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let authority = Value::String(ctx.intern(b"Authority"));
+    let tags = items(ctx, tags);
+    for tag in &tags {
+        let tag = plain(*tag)?;
+        if crate::stdlib::base::raw_equal(tag.get(ctx, name_key), authority) {
+            let Value::String(value) = tag.get(ctx, value_key) else {
+                return None;
+            };
+            for part in value.as_bytes().split(|&b| b == b',') {
+                if !part.is_empty()
+                    && !known
+                        .iter()
+                        .any(|k| matches!(k, Value::String(k) if k.as_bytes() == part))
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(tags.len() + 1)
+}
+
 /// The items `ipairs` reads of a table without a metatable: `t[1]`, `t[2]`, ... up to the
 /// first nil.
-fn items<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<Value<'gc>> {
+pub(super) fn items<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<Value<'gc>> {
     (1..)
         .map(|i: i64| t.get(ctx, i))
         .take_while(|v| !v.is_nil())
@@ -679,7 +701,7 @@ fn items<'gc>(ctx: Context<'gc>, t: Table<'gc>) -> Vec<Value<'gc>> {
 
 /// `v` as a table without a metatable: one whose reads and writes run no Lua, so a
 /// stand-in may do them itself.
-fn plain(v: Value<'_>) -> Option<Table<'_>> {
+pub(super) fn plain(v: Value<'_>) -> Option<Table<'_>> {
     match v {
         Value::Table(t) if t.metatable().is_none() => Some(t),
         _ => None,
@@ -687,7 +709,7 @@ fn plain(v: Value<'_>) -> Option<Table<'_>> {
 }
 
 /// A stand-in's answer that it steps aside (nil): the Lua it stands in for runs.
-fn declined<'gc>(
+pub(super) fn declined<'gc>(
     ctx: Context<'gc>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
@@ -708,7 +730,7 @@ fn global_function<'gc>(ctx: Context<'gc>, path: &str) -> Option<piccolo::Functi
 /// runs while each is still the built-in function it was at install; once a program has
 /// replaced one, the stand-in returns nil and the Lua runs, calling the program's function.
 /// Each path's names are interned once, here, not at every call.
-fn guarded<'gc>(
+pub(super) fn guarded<'gc>(
     ctx: Context<'gc>,
     paths: &'static [&'static str],
     native: for<'a> fn(
@@ -775,17 +797,39 @@ fn normalize_keys<'gc>(
     } else {
         Vec::new()
     };
-    let mut fuel = 0;
-    let mut renamed = Vec::new();
+    let Some(keys) = string_keys(msg) else {
+        return declined(ctx, stack);
+    };
+    let fuel = rename_keys(ctx, msg, keys, &tags)?;
+    exec.fuel().consume(fuel);
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// The fields of `msg` in `pairs` order (sorted by key), when every key is a string.
+pub(super) fn string_keys<'gc>(msg: Table<'gc>) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
     let mut keys = Vec::new();
     for (k, v) in msg.iter() {
         match k {
             Value::String(k) => keys.push((k, v)),
             // `pairs` would give such keys their identities now (see `ordered_pairs`).
-            _ => return declined(ctx, stack),
+            _ => return None,
         }
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Some(keys)
+}
+
+/// `normalizeMessage`'s renaming of `msg`'s fields `keys` (in `pairs` order) and of the
+/// string names of its plain `tags`, logged; returns its fuel.
+pub(super) fn rename_keys<'gc>(
+    ctx: Context<'gc>,
+    msg: Table<'gc>,
+    keys: Vec<(piccolo::String<'gc>, Value<'gc>)>,
+    tags: &[Table<'gc>],
+) -> Result<i32, piccolo::Error<'gc>> {
+    let mut fuel = 0;
+    let mut renamed = Vec::new();
     for (key, value) in keys {
         fuel += crate::stdlib::args::byte_fuel(key.len() as usize);
         if let Some(norm) = normalize_key(key.as_bytes()) {
@@ -798,7 +842,7 @@ fn normalize_keys<'gc>(
         crate::vm::undo::raw_set(ctx, msg, norm, value)?;
     }
     let name_key = Value::String(ctx.intern(b"name"));
-    for tag in tags {
+    for &tag in tags {
         if let Value::String(name) = tag.get_value(name_key) {
             fuel += crate::stdlib::args::byte_fuel(name.len() as usize);
             if let Some(norm) = normalize_key(name.as_bytes()) {
@@ -807,9 +851,7 @@ fn normalize_keys<'gc>(
             }
         }
     }
-    exec.fuel().consume(fuel);
-    stack.replace(ctx, true);
-    Ok(CallbackReturn::Return)
+    Ok(fuel)
 }
 
 /// The string `Prompt()` of `.process` builds (once per message, twice for one that goes to
@@ -1025,18 +1067,30 @@ fn extract_tags<'gc>(
     };
     exec.fuel()
         .consume(i32::try_from(entries.len() + 1 + skip.len()).unwrap_or(i32::MAX));
-    for (name, value) in entries {
-        if !skip.iter().any(|s| s.as_bytes() == name.as_bytes()) {
-            crate::vm::undo::raw_set(ctx, msg, Value::String(name), value)?;
-        }
-    }
+    store_tags(ctx, msg, &entries, &skip)?;
     stack.replace(ctx, true);
     Ok(CallbackReturn::Return)
 }
 
+/// `extractTags`'s stores: each tag's value under its name in `msg`, in tag order, unless
+/// `skip` lists the name; logged.
+pub(super) fn store_tags<'gc>(
+    ctx: Context<'gc>,
+    msg: Table<'gc>,
+    entries: &[(piccolo::String<'gc>, Value<'gc>)],
+    skip: &[piccolo::String<'gc>],
+) -> Result<(), piccolo::Error<'gc>> {
+    for &(name, value) in entries {
+        if !skip.iter().any(|s| s.as_bytes() == name.as_bytes()) {
+            crate::vm::undo::raw_set(ctx, msg, Value::String(name), value)?;
+        }
+    }
+    Ok(())
+}
+
 /// A new table sized as a Lua table constructor with `array` list items and `map` named
 /// fields sizes it, so it is laid out as the constructor's table would be.
-fn constructed(ctx: Context<'_>, array: usize, map: usize) -> Table<'_> {
+pub(super) fn constructed(ctx: Context<'_>, array: usize, map: usize) -> Table<'_> {
     let mut raw = piccolo::table::RawTable::new(&ctx);
     raw.reserve_array(array);
     raw.reserve_map(map);
@@ -1044,7 +1098,7 @@ fn constructed(ctx: Context<'_>, array: usize, map: usize) -> Table<'_> {
 }
 
 /// `utils.normalize` of `key`, or `None` when that leaves it unchanged.
-fn normalize_key(key: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn normalize_key(key: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(key.len());
     for (i, &b) in key.iter().enumerate() {
         let b = if b == b'_' {

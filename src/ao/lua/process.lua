@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText, nativeBegin, runtimeParts -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -282,7 +282,7 @@ end
 
 function process.handle(msg, envOrWrapper)
   local env = envOrWrapper.Process and envOrWrapper or envOrWrapper.env
-  ao.init(env)
+  local fast = nativeBegin and nativeBegin(msg, env, runtimeParts) if not fast then ao.init(env) -- the steps to clearOutbox natively in the usual case (`begin`, prologue.rs)
   msg = normalizeMsg(msg)
   ao.id = ao.env.Process.Id
   initializeState(msg, ao.env)
@@ -292,12 +292,12 @@ function process.handle(msg, envOrWrapper)
   msg.TagArray = msg.Tags
   msg.Tags = Tab(msg)
   ao.env.Process.TagArray = ao.env.Process.Tags
-  ao.env.Process.Tags = Tab(ao.env.Process)
+  ao.env.Process.Tags = Tab(ao.env.Process) end if fast then HANDLER_PRINT_LOGS = {} os.time = function() return msg.Timestamp end end
   if msg.Tags["Content-Type"] == "application/json" then
     msg.Data = json.decode(msg.Data or "{}")
   end
   Errors = Errors or {}
-  ao.clearOutbox()
+  if not fast then ao.clearOutbox() end
 
   if msg.From ~= msg.Owner and not ao.isTrusted(msg) then
     print("Message is not trusted! From: " .. msg.From .. " - Owner: " .. msg.Owner)
@@ -390,6 +390,10 @@ _AOLITE_NATIVES = nil
 keepWaiting = natives.keepWaiting
 nativePrompt = natives.prompt
 nativeInboxText = natives.inboxText
+nativeBegin = natives.begin
+-- What `begin` checks is still in place (a program that replaced one gets the Lua steps).
+runtimeParts = { ao = ao, init = ao.init, clearOutbox = ao.clearOutbox, normalize = ao.normalize, Tab = Tab,
+  utilsNormalize = Utils.normalize }
 local utilsNormalize = Utils.normalize
 
 -- aos calls `Utils.normalize` for every key; while that is still the built-in function
