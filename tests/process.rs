@@ -392,6 +392,22 @@ Handlers.add("retab", "Retab", function(msg)
   Tab = function(m) local t = tab(m) t.Retabbed = "yes" return t end
   ao.init = function(env) Inits = (Inits or 0) + 1 return init(env) end
 end)
+-- _default and _eval changed by a program: registering them again undoes it; _default
+-- removed: it is appended again.
+Handlers.add("mangle", "Mangle", function(msg)
+  for _, h in ipairs(Handlers.list) do
+    if h.name == "_default" then h.maxRuns = 5 end
+    if h.name == "_eval" then h.pattern = "Never" end
+  end
+end)
+Handlers.add("entries", "Entries", function(msg)
+  local text = {}
+  for i, h in ipairs(Handlers.list) do
+    text[i] = h.name .. ":" .. type(h.pattern) .. ":" .. tostring(h.maxRuns)
+  end
+  Seen[#Seen + 1] = table.concat(text, ",")
+end)
+Handlers.add("undefault", "Undefault", function(msg) Handlers.remove("_default") end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
   ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
@@ -459,6 +475,17 @@ end)
         msgs.push(json!({"Tags": {"Action": "Owner"}}));
         msgs.push(json!({"Tags": {"Action": "Owner", "id": process_id, "From-Process": "Parent"}}));
         msgs.push(json!({"Tags": {"Action": "Owner"}}));
+        // Untrusted (From is not Owner, neither an authority), an assignment (another
+        // Target), changed and removed _eval/_default entries.
+        msgs.push(
+            json!({"From": "stranger", "Owner": "stranger-owner", "Tags": {"Action": "Echo"}}),
+        );
+        msgs.push(json!({"Target": "someone-else", "Tags": {"Action": "Echo"}}));
+        msgs.push(json!({"Tags": {"Action": "Mangle"}}));
+        msgs.push(json!({"Tags": {"Action": "Entries"}}));
+        msgs.push(json!({"Tags": {"Action": "Undefault"}}));
+        msgs.push(json!({"Tags": {"Action": "Entries"}}));
+        msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
         if round == 1 {
             msgs.push(json!({"Tags": {"Action": "Retab"}}));
             msgs.push(json!({"Tags": {"Action": "Owner"}}));
@@ -493,6 +520,14 @@ end)
     let made = format!("owner {} id {process_id} nil", process().owner());
     assert!(fast_state.contains(&made), "{fast_state}");
     assert!(fast_state.contains(" yes"), "{fast_state}");
+    assert!(
+        fast_state.contains("_eval:function:nil,_default:function:nil,"),
+        "{fast_state}"
+    );
+    assert!(
+        fast_state.contains("undefault:string:nil,lists:string:nil,_default:function:nil"),
+        "{fast_state}"
+    );
     // Ran for the last Owner message and for the Eval reading this state.
     assert!(fast_state.ends_with(" 2"), "{fast_state}");
     let prompts: Vec<String> = fast

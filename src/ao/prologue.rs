@@ -17,12 +17,13 @@ use gc_arena::Gc;
 use piccolo::{CallbackReturn, Context, Execution, IntoValue, Stack, Table, Value};
 
 use super::runtime::{
-    authorities_known, constructed, declined, items, map_of_tags, named_tags, normalize_key, plain,
-    rename_keys, store_tags, string_keys,
+    authorities_known, constructed, declined, handler_entry, items, map_of_tags, named_tags,
+    normalize_key, plain, rename_keys, store_tags, string_keys, update_entry,
 };
 
 /// What `begin` found it can do, read before anything changes.
 struct Plan<'gc> {
+    runtime: Table<'gc>,
     ao: Table<'gc>,
     env: Table<'gc>,
     msg: Table<'gc>,
@@ -47,11 +48,81 @@ pub(super) fn begin<'gc>(
     let Some(plan) = plan(ctx, stack.get(0), stack.get(1), stack.get(2)) else {
         return declined(ctx, stack);
     };
-    let fuel = plan.fuel;
+    let (fuel, msg, ao, process) = (plan.fuel, plan.msg, plan.ao, plan.process);
+    let runtime = plan.runtime;
     apply(ctx, plan)?;
+    let registered = register_handlers(ctx, msg, ao, process, runtime)?;
+    let fuel = fuel + registered.unwrap_or(0);
     exec.fuel().consume(i32::try_from(fuel).unwrap_or(i32::MAX));
-    stack.replace(ctx, true);
+    stack.replace(ctx, if registered.is_some() { 2 } else { 1 });
     Ok(CallbackReturn::Return)
+}
+
+/// The steps after `ao.clearOutbox()` up to the handlers' run, when they take the usual
+/// branches: the message is trusted (`From` is its `Owner` or one of them is in
+/// `ao.authorities`), not an assignment (`Target` is `ao.id`), not the process's own, and
+/// `_eval` and `_default` are already in `Handlers.list` (plain entries) while `Handlers`,
+/// `Handlers.add`, `Handlers.append`, `Handlers.generateResolver`, `ao.isTrusted` and
+/// `ao.isAssignment` are the installed ones: both entries get `register`'s update; returns
+/// the fuel. Anything else changes nothing here (`None`) and the Lua goes on from the trust
+/// check (whose reads change nothing).
+fn register_handlers<'gc>(
+    ctx: Context<'gc>,
+    msg: Table<'gc>,
+    ao: Table<'gc>,
+    process: Table<'gc>,
+    runtime: Table<'gc>,
+) -> Result<Option<usize>, piccolo::Error<'gc>> {
+    let same = crate::stdlib::base::raw_equal;
+    let part = |name: &str| field(ctx, runtime, name);
+    let in_place = same(field(ctx, ao, "isTrusted"), part("isTrusted"))
+        && same(field(ctx, ao, "isAssignment"), part("isAssignment"));
+    let (Value::String(from), Value::String(owner)) =
+        (field(ctx, msg, "From"), field(ctx, msg, "Owner"))
+    else {
+        return Ok(None);
+    };
+    let Some(authorities) = plain(field(ctx, ao, "authorities")) else {
+        return Ok(None);
+    };
+    let authorities = items(ctx, authorities);
+    let trusted = from == owner
+        || authorities
+            .iter()
+            .any(|a| same(*a, Value::String(from)) || same(*a, Value::String(owner)));
+    // `msg.Target ~= ao.id` and `env.Process.Id == msg.Id`, with no `__eq` to call.
+    let (target, id) = (field(ctx, msg, "Target"), field(ctx, ao, "id"));
+    let compared_raw = !matches!((target, id), (Value::Table(_), Value::Table(_)));
+    let usual = in_place
+        && trusted
+        && compared_raw
+        && same(target, id)
+        && !same(field(ctx, process, "Id"), field(ctx, msg, "Id"));
+    let Value::Table(handlers) = crate::vm::undo::global_path(ctx, "Handlers") else {
+        return Ok(None);
+    };
+    let handlers_in_place = same(Value::Table(handlers), part("Handlers"))
+        && ["add", "append", "generateResolver"]
+            .iter()
+            .all(|name| same(field(ctx, handlers, name), part(name)));
+    let list = plain(field(ctx, handlers, "list"));
+    let (Some(list), true, true) = (list, usual, handlers_in_place) else {
+        return Ok(None);
+    };
+    let (eval, eval_steps) = handler_entry(ctx, list, Value::String(ctx.intern(b"_eval")));
+    let (default, default_steps) = handler_entry(ctx, list, Value::String(ctx.intern(b"_default")));
+    let (Some(eval), Some(default)) = (eval, default) else {
+        return Ok(None);
+    };
+    update_entry(ctx, eval, part("evalPattern"), part("evalResolver"))?;
+    update_entry(
+        ctx,
+        default,
+        part("defaultPattern"),
+        part("defaultResolver"),
+    )?;
+    let steps = usize::try_from(eval_steps + default_steps).unwrap_or(0);
+    Ok(Some(authorities.len() + steps))
 }
 
 /// A raw field of a plain table.
@@ -182,6 +253,7 @@ fn plan<'gc>(
     }
     let fuel = 4 + walked + 2 * entries.len() + skip.len() + process_entries.len() + keys.len();
     Some(Plan {
+        runtime,
         ao,
         env,
         msg,

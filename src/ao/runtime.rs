@@ -605,22 +605,47 @@ fn register<'gc>(
     let Some(list) = plain(stack.get(0)) else {
         return declined(ctx, stack);
     };
-    let (name_key, pattern_key) = (ctx.intern(b"name"), ctx.intern(b"pattern"));
-    let (handle_key, runs_key) = (ctx.intern(b"handle"), ctx.intern(b"maxRuns"));
-    let mut i: i64 = 1;
-    let found = loop {
-        let Some(entry) = plain(list.get(ctx, i)) else {
-            break None;
-        };
-        if crate::stdlib::base::raw_equal(entry.get(ctx, name_key), name) {
-            break Some(entry);
-        }
-        i += 1;
-    };
-    exec.fuel().consume(i32::try_from(i).unwrap_or(i32::MAX));
+    let (found, steps) = handler_entry(ctx, list, name);
+    exec.fuel()
+        .consume(i32::try_from(steps).unwrap_or(i32::MAX));
     let Some(entry) = found else {
         return declined(ctx, stack);
     };
+    update_entry(ctx, entry, pattern, resolver)?;
+    stack.replace(ctx, true);
+    Ok(CallbackReturn::Return)
+}
+
+/// The entry named `name` in the handler list `list`, when it and every entry before it are
+/// plain tables; with the number of entries looked at (the fuel of the walk).
+pub(super) fn handler_entry<'gc>(
+    ctx: Context<'gc>,
+    list: Table<'gc>,
+    name: Value<'gc>,
+) -> (Option<Table<'gc>>, i64) {
+    let name_key = ctx.intern(b"name");
+    let mut i: i64 = 1;
+    loop {
+        let Some(entry) = plain(list.get(ctx, i)) else {
+            return (None, i);
+        };
+        if crate::stdlib::base::raw_equal(entry.get(ctx, name_key), name) {
+            return (Some(entry), i);
+        }
+        i += 1;
+    }
+}
+
+/// `register`'s update of a found entry: the pattern, the resolver and no `maxRuns`, each
+/// stored (logged) only when it differs.
+pub(super) fn update_entry<'gc>(
+    ctx: Context<'gc>,
+    entry: Table<'gc>,
+    pattern: Value<'gc>,
+    resolver: Value<'gc>,
+) -> Result<(), piccolo::Error<'gc>> {
+    let (pattern_key, handle_key) = (ctx.intern(b"pattern"), ctx.intern(b"handle"));
+    let runs_key = ctx.intern(b"maxRuns");
     for (key, value) in [
         (pattern_key, pattern),
         (handle_key, resolver),
@@ -630,8 +655,7 @@ fn register<'gc>(
             crate::vm::undo::raw_set(ctx, entry, Value::String(key), value)?;
         }
     }
-    stack.replace(ctx, true);
-    Ok(CallbackReturn::Return)
+    Ok(())
 }
 
 /// `authorityTags(processTags)` of `.ao` (every message: each comma-separated part of an
