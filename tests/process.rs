@@ -408,6 +408,9 @@ Handlers.add("entries", "Entries", function(msg)
   Seen[#Seen + 1] = table.concat(text, ",")
 end)
 Handlers.add("undefault", "Undefault", function(msg) Handlers.remove("_default") end)
+-- Printed lines of each kind, and an outbox Error (the result is the Error).
+Handlers.add("say", "Say", function(msg) print("one") print(42) print({ a = 1 }) print(nil) end)
+Handlers.add("fail", "Fail", function(msg) ao.outbox.Error = "set by the handler" end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
   ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
@@ -486,6 +489,8 @@ end)
         msgs.push(json!({"Tags": {"Action": "Undefault"}}));
         msgs.push(json!({"Tags": {"Action": "Entries"}}));
         msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
+        msgs.push(json!({"Tags": {"Action": "Say"}, "Nonce": 77}));
+        msgs.push(json!({"Tags": {"Action": "Fail"}}));
         if round == 1 {
             msgs.push(json!({"Tags": {"Action": "Retab"}}));
             msgs.push(json!({"Tags": {"Action": "Owner"}}));
@@ -505,7 +510,7 @@ end)
         }
         let state = p
             .eval("local names = {} for i, h in ipairs(Handlers.list) do names[i] = h.name end \
-                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. #Inbox .. ' ' .. tostring(Inits)")
+                   return table.concat(names, ',') .. ' | ' .. table.concat(Seen, ' / ') .. ' | ' .. tostring(ao.Nonce) .. ' ' .. #HANDLER_PRINT_LOGS .. ' ' .. #Inbox .. ' ' .. tostring(Inits)")
             .expect("state")
             .output;
         (outcomes, state)
@@ -525,7 +530,7 @@ end)
         "{fast_state}"
     );
     assert!(
-        fast_state.contains("undefault:string:nil,lists:string:nil,_default:function:nil"),
+        fast_state.contains("undefault:string:nil,say:string:nil,fail:string:nil,lists:string:nil,_default:function:nil"),
         "{fast_state}"
     );
     // Ran for the last Owner message and for the Eval reading this state.

@@ -2,6 +2,7 @@
 
 pub mod crypto;
 pub mod crypto_aead;
+mod epilogue;
 pub mod json;
 pub mod message;
 pub mod outcome;

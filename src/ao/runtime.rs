@@ -274,6 +274,8 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         super::prologue::begin,
     );
     let _ = t.set(ctx, "begin", begin);
+    let finish = guarded(ctx, &["table.concat", "tostring"], super::epilogue::finish);
+    let _ = t.set(ctx, "finish", finish);
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
@@ -897,10 +899,24 @@ fn prompt<'gc>(
     ) else {
         return declined(ctx, stack);
     };
+    match prompt_text(ctx, colors, name, version, inbox) {
+        Some(text) => returned_text(ctx, exec, stack, text),
+        None => declined(ctx, stack),
+    }
+}
+
+/// `Prompt()`'s text from plain `Colors` and `Inbox`, when the colours are strings.
+pub(super) fn prompt_text<'gc>(
+    ctx: Context<'gc>,
+    colors: Table<'gc>,
+    name: piccolo::String<'gc>,
+    version: piccolo::String<'gc>,
+    inbox: Table<'gc>,
+) -> Option<Vec<u8>> {
     let Some(&[green, gray, blue, red, reset]) =
         string_fields(ctx, colors, &["green", "gray", "blue", "red", "reset"]).as_deref()
     else {
-        return declined(ctx, stack);
+        return None;
     };
     let count = inbox.length().to_string();
     let parts: [&[u8]; 14] = [
@@ -924,7 +940,7 @@ fn prompt<'gc>(
         text.extend_from_slice(part);
     }
     text.extend_from_slice(b"> ");
-    returned_text(ctx, exec, stack, text)
+    Some(text)
 }
 
 /// The string fields `names` of a plain table, when each is a string (`Colors.gray`...).

@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText, nativeBegin, runtimeParts -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText, nativeBegin, runtimeParts, nativeFinish -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -355,7 +355,7 @@ function process.handle(msg, envOrWrapper)
     })
   end
 
-  local output
+  local finished = nativeFinish and nativeFinish(msg, runtimeParts, process._version) if finished then return finished end local output -- natively in the usual case (`finish`, epilogue.rs)
   if msg.Action == "Eval" then
     output = { data = logs(), prompt = Prompt(), test = Dump(HANDLER_PRINT_LOGS) }
   else
@@ -391,6 +391,7 @@ keepWaiting = natives.keepWaiting
 nativePrompt = natives.prompt
 nativeInboxText = natives.inboxText
 nativeBegin = natives.begin
+nativeFinish = natives.finish
 local utilsNormalize = Utils.normalize
 
 -- aos calls `Utils.normalize` for every key; while that is still the built-in function
@@ -546,6 +547,7 @@ runtimeParts = {
   Handlers = builtinHandlers, add = builtinAdd, append = builtinAppend, generateResolver = builtinResolver,
   evalPattern = evalPattern, evalResolver = resolvers._eval,
   defaultPattern = defaultPattern, defaultResolver = resolvers._default,
+  result = ao.result, Prompt = Prompt,
 }
 
 return process

@@ -1,0 +1,114 @@
+//! The last steps of `.process`'s `handle` for a message its handlers took without an
+//! error, natively (`finish` in `.process`): the output (`{ data = logs(), prompt =
+//! Prompt(), print = true }`), `ao.result({ Output = output })`, `HANDLER_PRINT_LOGS = {}`
+//! and `ao.Nonce = msg.Nonce`, which in Lua are five calls and four tables per message.
+//!
+//! `finish(msg, runtime, version)` does them when they would run no code but the
+//! runtime's own: `Prompt`, `ao.result` and `ao` the installed ones (`runtime`, see
+//! `prologue.rs`), `table.concat` and `tostring` the built-in ones (its guard), the message
+//! not an `Eval` (whose output differs), the printed lines (`HANDLER_PRINT_LOGS`) strings
+//! in a plain list, `Colors`, `Inbox` and the outbox plain, the outbox without an `Error`,
+//! and `Name` and `version` (`process._version`) strings. Otherwise it returns nil, having
+//! changed nothing, and the Lua does them.
+
+use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
+
+use super::runtime::{constructed, declined, plain, prompt_text};
+
+/// `finish(msg, runtime, version)`: the message's result, or nil.
+pub(super) fn finish<'gc>(
+    ctx: Context<'gc>,
+    mut exec: Execution<'gc, '_>,
+    mut stack: Stack<'gc, '_>,
+) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
+    let Some((result, lines)) = result(ctx, stack.get(0), stack.get(1), stack.get(2))? else {
+        return declined(ctx, stack);
+    };
+    exec.fuel()
+        .consume(i32::try_from(8 + lines).unwrap_or(i32::MAX));
+    stack.replace(ctx, result);
+    Ok(CallbackReturn::Return)
+}
+
+/// A raw field of a plain table.
+fn field<'gc>(ctx: Context<'gc>, t: Table<'gc>, name: &str) -> Value<'gc> {
+    crate::vm::undo::field(ctx, t, name)
+}
+
+/// The result and the number of printed lines, or `None` (nothing changed).
+fn result<'gc>(
+    ctx: Context<'gc>,
+    msg: Value<'gc>,
+    runtime: Value<'gc>,
+    version: Value<'gc>,
+) -> Result<Option<(Table<'gc>, usize)>, piccolo::Error<'gc>> {
+    let same = crate::stdlib::base::raw_equal;
+    let globals = ctx.globals();
+    let (Some(msg), Some(runtime), Value::String(version)) = (plain(msg), plain(runtime), version)
+    else {
+        return Ok(None);
+    };
+    if globals.metatable().is_some() {
+        return Ok(None);
+    }
+    let global = |name: &str| field(ctx, globals, name);
+    let Some(ao) = plain(global("ao")) else {
+        return Ok(None);
+    };
+    let in_place = same(Value::Table(ao), field(ctx, runtime, "ao"))
+        && same(field(ctx, ao, "result"), field(ctx, runtime, "result"))
+        && same(global("Prompt"), field(ctx, runtime, "Prompt"))
+        && !matches!(field(ctx, msg, "Action"), Value::String(a) if a.as_bytes() == b"Eval");
+    let outbox = plain(field(ctx, ao, "outbox"));
+    let (Some(outbox), Some(logs), Some(colors), Value::String(name), Some(inbox), true) = (
+        outbox,
+        plain(global("HANDLER_PRINT_LOGS")),
+        plain(global("Colors")),
+        global("Name"),
+        plain(global("Inbox")),
+        in_place,
+    ) else {
+        return Ok(None);
+    };
+    if !field(ctx, outbox, "Error").is_nil() {
+        return Ok(None);
+    }
+    // `table.concat(HANDLER_PRINT_LOGS, "\n")`: strings only, within the heap's room (as
+    // `table.concat` checks before it makes its string).
+    let count = logs.length().max(0);
+    let mut data = Vec::new();
+    for i in 1..=count {
+        let Value::String(line) = logs.get(ctx, i) else {
+            return Ok(None);
+        };
+        if i > 1 {
+            data.push(b'\n');
+        }
+        data.extend_from_slice(line.as_bytes());
+    }
+    if data.len() > crate::vm::budget::room(ctx) {
+        return Ok(None);
+    }
+    let Some(prompt) = prompt_text(ctx, colors, name, version, inbox) else {
+        return Ok(None);
+    };
+    let output = constructed(ctx, 0, 3);
+    let _ = output.set(ctx, "data", crate::stdlib::args::new_string(ctx, data));
+    let _ = output.set(ctx, "prompt", crate::stdlib::args::new_string(ctx, prompt));
+    let _ = output.set(ctx, "print", true);
+    let result = constructed(ctx, 0, 4);
+    let _ = result.set(ctx, "Output", output);
+    for name in ["Messages", "Spawns", "Assignments"] {
+        let _ = result.set(ctx, name, field(ctx, outbox, name));
+    }
+    let set = |t: Table<'gc>, key: &str, value: Value<'gc>| {
+        crate::vm::undo::raw_set(ctx, t, Value::String(ctx.intern(key.as_bytes())), value)
+    };
+    set(
+        globals,
+        "HANDLER_PRINT_LOGS",
+        Value::Table(Table::new(&ctx)),
+    )?;
+    set(ao, "Nonce", field(ctx, msg, "Nonce"))?;
+    Ok(Some((result, count as usize)))
+}
