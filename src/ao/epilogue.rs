@@ -13,6 +13,7 @@
 
 use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
 
+use super::names::{names, Names};
 use super::runtime::{constructed, declined, plain, prompt_text};
 
 /// `finish(msg, runtime, version)`: the message's result, or nil.
@@ -21,7 +22,8 @@ pub(super) fn finish<'gc>(
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let Some((result, lines)) = result(ctx, stack.get(0), stack.get(1), stack.get(2))? else {
+    let n = names(ctx);
+    let Some((result, lines)) = result(ctx, n, stack.get(0), stack.get(1), stack.get(2))? else {
         return declined(ctx, stack);
     };
     exec.fuel()
@@ -30,14 +32,15 @@ pub(super) fn finish<'gc>(
     Ok(CallbackReturn::Return)
 }
 
-/// A raw field of a plain table.
-fn field<'gc>(ctx: Context<'gc>, t: Table<'gc>, name: &str) -> Value<'gc> {
-    crate::vm::undo::field(ctx, t, name)
+/// The raw field `name` of a table.
+fn get<'gc>(t: Table<'gc>, name: piccolo::String<'gc>) -> Value<'gc> {
+    t.get_value(Value::String(name))
 }
 
 /// The result and the number of printed lines, or `None` (nothing changed).
 fn result<'gc>(
     ctx: Context<'gc>,
+    n: Names<'gc>,
     msg: Value<'gc>,
     runtime: Value<'gc>,
     version: Value<'gc>,
@@ -51,26 +54,26 @@ fn result<'gc>(
     if globals.metatable().is_some() {
         return Ok(None);
     }
-    let global = |name: &str| field(ctx, globals, name);
-    let Some(ao) = plain(global("ao")) else {
+    let global = |name| get(globals, name);
+    let Some(ao) = plain(global(n.ao)) else {
         return Ok(None);
     };
-    let in_place = same(Value::Table(ao), field(ctx, runtime, "ao"))
-        && same(field(ctx, ao, "result"), field(ctx, runtime, "result"))
-        && same(global("Prompt"), field(ctx, runtime, "Prompt"))
-        && !matches!(field(ctx, msg, "Action"), Value::String(a) if a.as_bytes() == b"Eval");
-    let outbox = plain(field(ctx, ao, "outbox"));
+    let in_place = same(Value::Table(ao), get(runtime, n.ao))
+        && same(get(ao, n.result), get(runtime, n.result))
+        && same(global(n.Prompt), get(runtime, n.Prompt))
+        && !matches!(get(msg, n.Action), Value::String(a) if a.as_bytes() == b"Eval");
+    let outbox = plain(get(ao, n.outbox));
     let (Some(outbox), Some(logs), Some(colors), Value::String(name), Some(inbox), true) = (
         outbox,
-        plain(global("HANDLER_PRINT_LOGS")),
-        plain(global("Colors")),
-        global("Name"),
-        plain(global("Inbox")),
+        plain(global(n.HANDLER_PRINT_LOGS)),
+        plain(global(n.Colors)),
+        global(n.Name),
+        plain(global(n.Inbox)),
         in_place,
     ) else {
         return Ok(None);
     };
-    if !field(ctx, outbox, "Error").is_nil() {
+    if !get(outbox, n.Error).is_nil() {
         return Ok(None);
     }
     // `table.concat(HANDLER_PRINT_LOGS, "\n")`: strings only, within the heap's room (as
@@ -93,22 +96,22 @@ fn result<'gc>(
         return Ok(None);
     };
     let output = constructed(ctx, 0, 3);
-    let _ = output.set(ctx, "data", crate::stdlib::args::new_string(ctx, data));
-    let _ = output.set(ctx, "prompt", crate::stdlib::args::new_string(ctx, prompt));
-    let _ = output.set(ctx, "print", true);
+    let _ = output.set(ctx, n.data, crate::stdlib::args::new_string(ctx, data));
+    let _ = output.set(ctx, n.prompt, crate::stdlib::args::new_string(ctx, prompt));
+    let _ = output.set(ctx, n.print, true);
     let result = constructed(ctx, 0, 4);
-    let _ = result.set(ctx, "Output", output);
-    for name in ["Messages", "Spawns", "Assignments"] {
-        let _ = result.set(ctx, name, field(ctx, outbox, name));
+    let _ = result.set(ctx, n.Output, output);
+    for name in [n.Messages, n.Spawns, n.Assignments] {
+        let _ = result.set(ctx, name, get(outbox, name));
     }
-    let set = |t: Table<'gc>, key: &str, value: Value<'gc>| {
-        crate::vm::undo::raw_set(ctx, t, Value::String(ctx.intern(key.as_bytes())), value)
+    let set = |t: Table<'gc>, key: piccolo::String<'gc>, value: Value<'gc>| {
+        crate::vm::undo::raw_set(ctx, t, Value::String(key), value)
     };
     set(
         globals,
-        "HANDLER_PRINT_LOGS",
+        n.HANDLER_PRINT_LOGS,
         Value::Table(Table::new(&ctx)),
     )?;
-    set(ao, "Nonce", field(ctx, msg, "Nonce"))?;
+    set(ao, n.Nonce, get(msg, n.Nonce))?;
     Ok(Some((result, count as usize)))
 }

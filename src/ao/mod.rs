@@ -5,6 +5,7 @@ pub mod crypto_aead;
 mod epilogue;
 pub mod json;
 pub mod message;
+mod names;
 pub mod outcome;
 pub mod process;
 mod prologue;

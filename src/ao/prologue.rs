@@ -16,9 +16,10 @@
 use gc_arena::Gc;
 use piccolo::{CallbackReturn, Context, Execution, IntoValue, Stack, Table, Value};
 
+use super::names::{names, Names};
 use super::runtime::{
     authorities_known, constructed, declined, handler_entry, items, map_of_tags, named_tags,
-    normalize_key, plain, rename_keys, store_tags, string_keys, update_entry,
+    normalized, plain, rename_keys, store_tags, string_keys, update_entry,
 };
 
 /// What `begin` found it can do, read before anything changes.
@@ -37,97 +38,32 @@ struct Plan<'gc> {
     fuel: usize,
 }
 
-/// `begin(msg, env, runtime)`: true once the steps are done, nil (nothing done) otherwise.
-/// Its guard (see `runtime::guarded`) holds `pairs`, `ipairs`, `type`, `getmetatable` and
-/// `string.gmatch`, which the steps' Lua calls.
+/// `begin(msg, env, runtime)`: 2 once the steps up to the handlers' run are done, 1 once
+/// those up to `ao.clearOutbox()` are (the Lua goes on from the trust check), nil (nothing
+/// done) otherwise. Its guard (see `runtime::guarded`) holds `pairs`, `ipairs`, `type`,
+/// `getmetatable` and `string.gmatch`, which the steps' Lua calls.
 pub(super) fn begin<'gc>(
     ctx: Context<'gc>,
     mut exec: Execution<'gc, '_>,
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
-    let Some(plan) = plan(ctx, stack.get(0), stack.get(1), stack.get(2)) else {
+    let n = names(ctx);
+    let Some(plan) = plan(ctx, n, stack.get(0), stack.get(1), stack.get(2)) else {
         return declined(ctx, stack);
     };
     let (fuel, msg, ao, process) = (plan.fuel, plan.msg, plan.ao, plan.process);
     let runtime = plan.runtime;
-    apply(ctx, plan)?;
-    let registered = register_handlers(ctx, msg, ao, process, runtime)?;
+    apply(ctx, n, plan)?;
+    let registered = register_handlers(ctx, n, msg, ao, process, runtime)?;
     let fuel = fuel + registered.unwrap_or(0);
     exec.fuel().consume(i32::try_from(fuel).unwrap_or(i32::MAX));
     stack.replace(ctx, if registered.is_some() { 2 } else { 1 });
     Ok(CallbackReturn::Return)
 }
 
-/// The steps after `ao.clearOutbox()` up to the handlers' run, when they take the usual
-/// branches: the message is trusted (`From` is its `Owner` or one of them is in
-/// `ao.authorities`), not an assignment (`Target` is `ao.id`), not the process's own, and
-/// `_eval` and `_default` are already in `Handlers.list` (plain entries) while `Handlers`,
-/// `Handlers.add`, `Handlers.append`, `Handlers.generateResolver`, `ao.isTrusted` and
-/// `ao.isAssignment` are the installed ones: both entries get `register`'s update; returns
-/// the fuel. Anything else changes nothing here (`None`) and the Lua goes on from the trust
-/// check (whose reads change nothing).
-fn register_handlers<'gc>(
-    ctx: Context<'gc>,
-    msg: Table<'gc>,
-    ao: Table<'gc>,
-    process: Table<'gc>,
-    runtime: Table<'gc>,
-) -> Result<Option<usize>, piccolo::Error<'gc>> {
-    let same = crate::stdlib::base::raw_equal;
-    let part = |name: &str| field(ctx, runtime, name);
-    let in_place = same(field(ctx, ao, "isTrusted"), part("isTrusted"))
-        && same(field(ctx, ao, "isAssignment"), part("isAssignment"));
-    let (Value::String(from), Value::String(owner)) =
-        (field(ctx, msg, "From"), field(ctx, msg, "Owner"))
-    else {
-        return Ok(None);
-    };
-    let Some(authorities) = plain(field(ctx, ao, "authorities")) else {
-        return Ok(None);
-    };
-    let authorities = items(ctx, authorities);
-    let trusted = from == owner
-        || authorities
-            .iter()
-            .any(|a| same(*a, Value::String(from)) || same(*a, Value::String(owner)));
-    // `msg.Target ~= ao.id` and `env.Process.Id == msg.Id`, with no `__eq` to call.
-    let (target, id) = (field(ctx, msg, "Target"), field(ctx, ao, "id"));
-    let compared_raw = !matches!((target, id), (Value::Table(_), Value::Table(_)));
-    let usual = in_place
-        && trusted
-        && compared_raw
-        && same(target, id)
-        && !same(field(ctx, process, "Id"), field(ctx, msg, "Id"));
-    let Value::Table(handlers) = crate::vm::undo::global_path(ctx, "Handlers") else {
-        return Ok(None);
-    };
-    let handlers_in_place = same(Value::Table(handlers), part("Handlers"))
-        && ["add", "append", "generateResolver"]
-            .iter()
-            .all(|name| same(field(ctx, handlers, name), part(name)));
-    let list = plain(field(ctx, handlers, "list"));
-    let (Some(list), true, true) = (list, usual, handlers_in_place) else {
-        return Ok(None);
-    };
-    let (eval, eval_steps) = handler_entry(ctx, list, Value::String(ctx.intern(b"_eval")));
-    let (default, default_steps) = handler_entry(ctx, list, Value::String(ctx.intern(b"_default")));
-    let (Some(eval), Some(default)) = (eval, default) else {
-        return Ok(None);
-    };
-    update_entry(ctx, eval, part("evalPattern"), part("evalResolver"))?;
-    update_entry(
-        ctx,
-        default,
-        part("defaultPattern"),
-        part("defaultResolver"),
-    )?;
-    let steps = usize::try_from(eval_steps + default_steps).unwrap_or(0);
-    Ok(Some(authorities.len() + steps))
-}
-
-/// A raw field of a plain table.
-fn field<'gc>(ctx: Context<'gc>, t: Table<'gc>, name: &str) -> Value<'gc> {
-    crate::vm::undo::field(ctx, t, name)
+/// The raw field `name` of a table.
+fn get<'gc>(t: Table<'gc>, name: piccolo::String<'gc>) -> Value<'gc> {
+    t.get_value(Value::String(name))
 }
 
 /// Whether `v` is the empty string (`ao.id == ""`: `ao.init`'s first-message branches).
@@ -137,6 +73,7 @@ fn is_empty_string(v: Value<'_>) -> bool {
 
 fn plan<'gc>(
     ctx: Context<'gc>,
+    n: Names<'gc>,
     msg: Value<'gc>,
     env: Value<'gc>,
     runtime: Value<'gc>,
@@ -146,70 +83,68 @@ fn plan<'gc>(
     if globals.metatable().is_some() {
         return None;
     }
-    let global = |name: &str| field(ctx, globals, name);
-    let same = |a: Value<'gc>, b: Value<'gc>| crate::stdlib::base::raw_equal(a, b);
+    let global = |name| get(globals, name);
+    let same = crate::stdlib::base::raw_equal;
     // The runtime's functions, as installed.
-    let ao = plain(global("ao"))?;
-    let Value::Table(utils) = global("Utils") else {
+    let ao = plain(global(n.ao))?;
+    let Value::Table(utils) = global(n.Utils) else {
         return None;
     };
-    let in_place = same(Value::Table(ao), field(ctx, runtime, "ao"))
-        && ["init", "clearOutbox", "normalize"]
-            .iter()
-            .all(|name| same(field(ctx, ao, name), field(ctx, runtime, name)))
-        && same(global("Tab"), field(ctx, runtime, "Tab"))
-        && same(
-            field(ctx, utils, "normalize"),
-            field(ctx, runtime, "utilsNormalize"),
-        );
+    let in_place = same(Value::Table(ao), get(runtime, n.ao))
+        && [n.init, n.clearOutbox, n.normalize]
+            .into_iter()
+            .all(|name| same(get(ao, name), get(runtime, name)))
+        && same(global(n.Tab), get(runtime, n.Tab))
+        && same(get(utils, n.normalize), get(runtime, n.utilsNormalize));
     // State that only a process's first messages set up (the Lua does those).
-    let set_up = ["Seeded", "Name", "Errors", "Inbox"]
-        .iter()
+    let set_up = [n.Seeded, n.Name, n.Errors, n.Inbox]
+        .into_iter()
         .all(|name| global(name).to_bool())
-        && !is_empty_string(field(ctx, ao, "id"))
-        && !is_empty_string(field(ctx, ao, "_module"));
+        && !is_empty_string(get(ao, n.id))
+        && !is_empty_string(get(ao, n._module));
     if !(in_place && set_up) {
         return None;
     }
     // The process: `ao.init`'s Authority tags already known, `Tab` of its tags.
-    let process = plain(field(ctx, env, "Process"))?;
-    if !matches!(field(ctx, process, "Id"), Value::String(_)) {
+    let process = plain(get(env, n.Process))?;
+    if !matches!(get(process, n.Id), Value::String(_)) {
         return None;
     }
-    let process_tags = plain(field(ctx, process, "Tags"))?;
+    let process_tags = plain(get(process, n.Tags))?;
     let process_entries = named_tags(ctx, process_tags, None)?;
-    let authorities = plain(field(ctx, ao, "authorities"))?;
+    let authorities = plain(get(ao, n.authorities))?;
     let walked = authorities_known(ctx, process_tags, authorities)?;
     // The message: string keys, plain tags with string names; none renamed to `Tags` (the
     // tag list must stay the one read), and no JSON Data to decode (the Lua does that).
     let keys = string_keys(msg)?;
-    let msg_tags = plain(field(ctx, msg, "Tags"))?;
+    let msg_tags = plain(get(msg, n.Tags))?;
     let tags: Vec<Table<'gc>> = items(ctx, msg_tags)
         .into_iter()
         .map(plain)
         .collect::<Option<_>>()?;
     let entries = named_tags(ctx, msg_tags, Some(msg))?;
-    let renamed = |name: &[u8]| normalize_key(name).unwrap_or_else(|| name.to_vec());
     if keys
         .iter()
-        .any(|(k, _)| k.as_bytes() != b"Tags" && renamed(k.as_bytes()) == b"Tags")
+        .any(|(k, _)| k.as_bytes() != b"Tags" && normalizes_to(k.as_bytes(), b"Tags"))
     {
         return None;
     }
     let mut content_type = None;
     for (name, value) in &entries {
-        let name = renamed(name.as_bytes());
-        if name == b"Tags" {
+        if normalizes_to(name.as_bytes(), b"Tags") {
             return None;
         }
-        if name == b"Content-Type" && content_type.is_none() && value.to_bool() {
+        if content_type.is_none()
+            && value.to_bool()
+            && normalizes_to(name.as_bytes(), b"Content-Type")
+        {
             content_type = Some(*value);
         }
     }
     if matches!(content_type, Some(Value::String(s)) if s.as_bytes() == b"application/json") {
         return None;
     }
-    let skip: Vec<piccolo::String<'gc>> = items(ctx, plain(field(ctx, ao, "nonExtractableTags"))?)
+    let skip: Vec<piccolo::String<'gc>> = items(ctx, plain(get(ao, n.nonExtractableTags))?)
         .into_iter()
         .map(|v| match v {
             Value::String(s) => Some(s),
@@ -217,17 +152,11 @@ fn plan<'gc>(
         })
         .collect::<Option<_>>()?;
     // `initializeState` sets `Owner` on the process's own message when it has none.
-    if !global("Owner").to_bool()
-        && same(final_id(&keys, &entries, &skip), field(ctx, process, "Id"))
-    {
+    if !global(n.Owner).to_bool() && same(final_id(&keys, &entries, &skip), get(process, n.Id)) {
         return None;
     }
     // The tables written (`ao`, the message, its tags, the process) are none of the tables
     // read, so what was read above still holds while they are written.
-    let written: Vec<Table<'gc>> = [ao, msg, process]
-        .into_iter()
-        .chain(tags.iter().copied())
-        .collect();
     let read = [
         globals,
         runtime,
@@ -242,7 +171,11 @@ fn plan<'gc>(
         read.extend(plain(tag).map(address));
     }
     read.sort_unstable();
-    let mut written: Vec<usize> = written.into_iter().map(address).collect();
+    let mut written: Vec<usize> = [ao, msg, process]
+        .into_iter()
+        .chain(tags.iter().copied())
+        .map(address)
+        .collect();
     written.sort_unstable();
     // A tag listed twice is renamed once, as in the Lua.
     written.dedup();
@@ -268,26 +201,28 @@ fn plan<'gc>(
     })
 }
 
-/// The message's `Id` once normalised: its own, or the last root key renamed to `Id`, then
-/// the last tag named `Id` (once normalised) that is extracted.
+/// Whether `Utils.normalize` turns `name` into `target`.
+fn normalizes_to(name: &[u8], target: &[u8]) -> bool {
+    name.len() == target.len() && normalized(name).eq(target.iter().copied())
+}
+
+/// The message's `Id` once normalised: its own, or the value of the last root key (in
+/// `pairs` order) renamed to `Id`, then the last tag named `Id` (once normalised) that is
+/// extracted.
 fn final_id<'gc>(
     keys: &[(piccolo::String<'gc>, Value<'gc>)],
     entries: &[(piccolo::String<'gc>, Value<'gc>)],
     skip: &[piccolo::String<'gc>],
 ) -> Value<'gc> {
-    let normalised = |name: &[u8]| normalize_key(name).unwrap_or_else(|| name.to_vec());
-    let mut id = keys
+    let own = keys.iter().find(|(k, _)| k.as_bytes() == b"Id");
+    let renamed = keys
         .iter()
-        .find(|(k, _)| k.as_bytes() == b"Id")
-        .map_or(Value::Nil, |(_, v)| *v);
-    for (key, value) in keys {
-        if key.as_bytes() != b"Id" && normalised(key.as_bytes()) == b"Id" {
-            id = *value;
-        }
-    }
+        .filter(|(k, _)| k.as_bytes() != b"Id" && normalizes_to(k.as_bytes(), b"Id"))
+        .max_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut id = renamed.or(own).map_or(Value::Nil, |(_, v)| *v);
     if !skip.iter().any(|s| s.as_bytes() == b"Id") {
         for (name, value) in entries {
-            if normalised(name.as_bytes()) == b"Id" {
+            if normalizes_to(name.as_bytes(), b"Id") {
                 id = *value;
             }
         }
@@ -308,31 +243,101 @@ fn address(t: Table<'_>) -> usize {
 }
 
 /// The steps, in the Lua's order.
-fn apply<'gc>(ctx: Context<'gc>, plan: Plan<'gc>) -> Result<(), piccolo::Error<'gc>> {
-    let set = |t: Table<'gc>, key: &str, value: Value<'gc>| {
-        crate::vm::undo::raw_set(ctx, t, Value::String(ctx.intern(key.as_bytes())), value)
+fn apply<'gc>(
+    ctx: Context<'gc>,
+    n: Names<'gc>,
+    plan: Plan<'gc>,
+) -> Result<(), piccolo::Error<'gc>> {
+    let set = |t: Table<'gc>, key: piccolo::String<'gc>, value: Value<'gc>| {
+        crate::vm::undo::raw_set(ctx, t, Value::String(key), value)
     };
     // ao.init(env)
-    set(plan.ao, "env", Value::Table(plan.env))?;
+    set(plan.ao, n.env, Value::Table(plan.env))?;
     // normalizeMsg(msg)
     rename_keys(ctx, plan.msg, plan.keys, &plan.tags)?;
     let entries = named_tags(ctx, plan.msg_tags, Some(plan.msg))
         .ok_or_else(|| "begin: the tags changed while normalised".into_value(ctx))?;
     store_tags(ctx, plan.msg, &entries, &plan.skip)?;
     // ao.id = ao.env.Process.Id
-    set(plan.ao, "id", field(ctx, plan.process, "Id"))?;
+    set(plan.ao, n.id, get(plan.process, n.Id))?;
     // msg.TagArray = msg.Tags; msg.Tags = Tab(msg)
-    set(plan.msg, "TagArray", Value::Table(plan.msg_tags))?;
-    set(plan.msg, "Tags", Value::Table(map_of_tags(ctx, &entries)))?;
+    set(plan.msg, n.TagArray, Value::Table(plan.msg_tags))?;
+    set(plan.msg, n.Tags, Value::Table(map_of_tags(ctx, &entries)))?;
     // the same for ao.env.Process
-    set(plan.process, "TagArray", Value::Table(plan.process_tags))?;
+    set(plan.process, n.TagArray, Value::Table(plan.process_tags))?;
     let process_map = map_of_tags(ctx, &plan.process_entries);
-    set(plan.process, "Tags", Value::Table(process_map))?;
+    set(plan.process, n.Tags, Value::Table(process_map))?;
     // ao.clearOutbox()
     let outbox = constructed(ctx, 0, 4);
-    for name in ["Output", "Messages", "Spawns", "Assignments"] {
-        let _ = outbox.set(ctx, name, Table::new(&ctx));
+    for name in [n.Output, n.Messages, n.Spawns, n.Assignments] {
+        let _ = outbox.set_value(&ctx, Value::String(name), Value::Table(Table::new(&ctx)));
     }
-    set(plan.ao, "outbox", Value::Table(outbox))?;
+    set(plan.ao, n.outbox, Value::Table(outbox))?;
     Ok(())
+}
+
+/// The steps after `ao.clearOutbox()` up to the handlers' run, when they take the usual
+/// branches: the message is trusted (`From` is its `Owner` or one of them is in
+/// `ao.authorities`), not an assignment (`Target` is `ao.id`), not the process's own, and
+/// `_eval` and `_default` are already in `Handlers.list` (plain entries) while `Handlers`,
+/// `Handlers.add`, `Handlers.append`, `Handlers.generateResolver`, `ao.isTrusted` and
+/// `ao.isAssignment` are the installed ones: both entries get `register`'s update; returns
+/// the fuel. Anything else changes nothing here (`None`) and the Lua goes on from the trust
+/// check (whose reads change nothing).
+fn register_handlers<'gc>(
+    ctx: Context<'gc>,
+    n: Names<'gc>,
+    msg: Table<'gc>,
+    ao: Table<'gc>,
+    process: Table<'gc>,
+    runtime: Table<'gc>,
+) -> Result<Option<usize>, piccolo::Error<'gc>> {
+    let same = crate::stdlib::base::raw_equal;
+    let part = |name| get(runtime, name);
+    let in_place = same(get(ao, n.isTrusted), part(n.isTrusted))
+        && same(get(ao, n.isAssignment), part(n.isAssignment));
+    let (Value::String(from), Value::String(owner)) = (get(msg, n.From), get(msg, n.Owner)) else {
+        return Ok(None);
+    };
+    let Some(authorities) = plain(get(ao, n.authorities)) else {
+        return Ok(None);
+    };
+    let authorities = items(ctx, authorities);
+    let trusted = from == owner
+        || authorities
+            .iter()
+            .any(|a| same(*a, Value::String(from)) || same(*a, Value::String(owner)));
+    // `msg.Target ~= ao.id` and `env.Process.Id == msg.Id`, with no `__eq` to call.
+    let (target, id) = (get(msg, n.Target), get(ao, n.id));
+    let compared_raw = !matches!((target, id), (Value::Table(_), Value::Table(_)));
+    let usual = in_place
+        && trusted
+        && compared_raw
+        && same(target, id)
+        && !same(get(process, n.Id), get(msg, n.Id));
+    let Value::Table(handlers) = get(ctx.globals(), n.Handlers) else {
+        return Ok(None);
+    };
+    let handlers_in_place = same(Value::Table(handlers), part(n.Handlers))
+        && [n.add, n.append, n.generateResolver]
+            .into_iter()
+            .all(|name| same(get(handlers, name), part(name)));
+    let list = plain(get(handlers, n.list));
+    let (Some(list), true, true) = (list, usual, handlers_in_place) else {
+        return Ok(None);
+    };
+    let (eval, eval_steps) = handler_entry(ctx, list, Value::String(n._eval));
+    let (default, default_steps) = handler_entry(ctx, list, Value::String(n._default));
+    let (Some(eval), Some(default)) = (eval, default) else {
+        return Ok(None);
+    };
+    update_entry(ctx, eval, part(n.evalPattern), part(n.evalResolver))?;
+    update_entry(
+        ctx,
+        default,
+        part(n.defaultPattern),
+        part(n.defaultResolver),
+    )?;
+    let steps = usize::try_from(eval_steps + default_steps).unwrap_or(0);
+    Ok(Some(authorities.len() + steps))
 }

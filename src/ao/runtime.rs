@@ -539,7 +539,8 @@ pub(super) fn named_tags<'gc>(
     tags: Table<'gc>,
     not: Option<Table<'gc>>,
 ) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
-    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let n = super::names::names(ctx);
+    let (name_key, value_key) = (n.name, n.value);
     items(ctx, tags)
         .into_iter()
         .map(|tag| {
@@ -625,7 +626,7 @@ pub(super) fn handler_entry<'gc>(
     list: Table<'gc>,
     name: Value<'gc>,
 ) -> (Option<Table<'gc>>, i64) {
-    let name_key = ctx.intern(b"name");
+    let name_key = super::names::names(ctx).name;
     let mut i: i64 = 1;
     loop {
         let Some(entry) = plain(list.get(ctx, i)) else {
@@ -646,8 +647,9 @@ pub(super) fn update_entry<'gc>(
     pattern: Value<'gc>,
     resolver: Value<'gc>,
 ) -> Result<(), piccolo::Error<'gc>> {
-    let (pattern_key, handle_key) = (ctx.intern(b"pattern"), ctx.intern(b"handle"));
-    let runs_key = ctx.intern(b"maxRuns");
+    let n = super::names::names(ctx);
+    let (pattern_key, handle_key) = (n.pattern, n.handle);
+    let runs_key = n.maxRuns;
     for (key, value) in [
         (pattern_key, pattern),
         (handle_key, resolver),
@@ -693,8 +695,9 @@ pub(super) fn authorities_known<'gc>(
     authorities: Table<'gc>,
 ) -> Option<usize> {
     let known = items(ctx, authorities);
-    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
-    let authority = Value::String(ctx.intern(b"Authority"));
+    let n = super::names::names(ctx);
+    let (name_key, value_key) = (n.name, n.value);
+    let authority = Value::String(n.Authority);
     let tags = items(ctx, tags);
     for tag in &tags {
         let tag = plain(*tag)?;
@@ -832,7 +835,7 @@ fn normalize_keys<'gc>(
     Ok(CallbackReturn::Return)
 }
 
-/// The fields of `msg` in `pairs` order (sorted by key), when every key is a string.
+/// The fields of `msg` (in no particular order), when every key is a string.
 pub(super) fn string_keys<'gc>(msg: Table<'gc>) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
     let mut keys = Vec::new();
     for (k, v) in msg.iter() {
@@ -842,11 +845,10 @@ pub(super) fn string_keys<'gc>(msg: Table<'gc>) -> Option<Vec<(piccolo::String<'
             _ => return None,
         }
     }
-    keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Some(keys)
 }
 
-/// `normalizeMessage`'s renaming of `msg`'s fields `keys` (in `pairs` order) and of the
+/// `normalizeMessage`'s renaming of `msg`'s fields `keys` and of the
 /// string names of its plain `tags`, logged; returns its fuel.
 pub(super) fn rename_keys<'gc>(
     ctx: Context<'gc>,
@@ -862,12 +864,14 @@ pub(super) fn rename_keys<'gc>(
             renamed.push((key, norm, value));
         }
     }
+    // In `pairs` order (sorted by key), as the Lua renames them.
+    renamed.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (key, norm, value) in renamed {
         crate::vm::undo::raw_set(ctx, msg, Value::String(key), Value::Nil)?;
         let norm = crate::stdlib::args::new_string(ctx, norm);
         crate::vm::undo::raw_set(ctx, msg, norm, value)?;
     }
-    let name_key = Value::String(ctx.intern(b"name"));
+    let name_key = Value::String(super::names::names(ctx).name);
     for &tag in tags {
         if let Value::String(name) = tag.get_value(name_key) {
             fuel += crate::stdlib::args::byte_fuel(name.len() as usize);
@@ -913,11 +917,13 @@ pub(super) fn prompt_text<'gc>(
     version: piccolo::String<'gc>,
     inbox: Table<'gc>,
 ) -> Option<Vec<u8>> {
-    let Some(&[green, gray, blue, red, reset]) =
-        string_fields(ctx, colors, &["green", "gray", "blue", "red", "reset"]).as_deref()
-    else {
-        return None;
+    let n = super::names::names(ctx);
+    let colour = |name| match colors.get_value(Value::String(name)) {
+        Value::String(s) => Some(s),
+        _ => None,
     };
+    let (green, gray, blue) = (colour(n.green)?, colour(n.gray)?, colour(n.blue)?);
+    let (red, reset) = (colour(n.red)?, colour(n.reset)?);
     let count = inbox.length().to_string();
     let parts: [&[u8]; 14] = [
         green.as_bytes(),
@@ -1139,21 +1145,30 @@ pub(super) fn constructed(ctx: Context<'_>, array: usize, map: usize) -> Table<'
 
 /// `utils.normalize` of `key`, or `None` when that leaves it unchanged.
 pub(super) fn normalize_key(key: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(key.len());
-    for (i, &b) in key.iter().enumerate() {
+    if normalized(key).eq(key.iter().copied()) {
+        return None;
+    }
+    Some(normalized(key).collect())
+}
+
+/// The bytes of `utils.normalize(key)`: `_` becomes `-`, then lower case, then an
+/// upper-case letter at the start and after each `-` (ASCII, as Lua's C locale).
+pub(super) fn normalized(key: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut starts_word = true;
+    key.iter().map(move |&b| {
         let b = if b == b'_' {
             b'-'
         } else {
             b.to_ascii_lowercase()
         };
-        let starts_word = i == 0 || out[i - 1] == b'-';
-        out.push(if starts_word {
+        let out = if starts_word {
             b.to_ascii_uppercase()
         } else {
             b
-        });
-    }
-    (out != key).then_some(out)
+        };
+        starts_word = out == b'-';
+        out
+    })
 }
 
 /// Inserts at `package.searchers[2]` a searcher that reports `module NAME not found`, as
