@@ -317,6 +317,8 @@ local text = tostring
 tostring = function(v) return text(v) end
 local sub = string.sub
 string.sub = function(...) return sub(...) end
+local spec = Utils.matchesSpec
+Utils.matchesSpec = function(...) return spec(...) end
 "#;
     let setup = r#"
 Seen = {}
@@ -408,6 +410,11 @@ Handlers.add("entries", "Entries", function(msg)
   Seen[#Seen + 1] = table.concat(text, ",")
 end)
 Handlers.add("undefault", "Undefault", function(msg) Handlers.remove("_default") end)
+-- Table patterns: "_", alternatives, case, a Lua pattern, a missing field, a number.
+Handlers.add("fields", { Action = "Fields", Kind = "_" }, function(msg) Seen[#Seen + 1] = "fields " .. msg.Kind end)
+Handlers.add("alts", { Action = { "Alt-One", "alt-two" } }, function(msg) Seen[#Seen + 1] = "alts " .. msg.Action end)
+Handlers.add("lua-pattern", { Action = "Pat%d" }, function(msg) Seen[#Seen + 1] = "pattern " .. msg.Action end)
+Handlers.add("numbered", { Action = "Numbered", Count = 5 }, function(msg) Seen[#Seen + 1] = "numbered" end)
 -- Printed lines of each kind, and an outbox Error (the result is the Error).
 Handlers.add("say", "Say", function(msg) print("one") print(42) print({ a = 1 }) print(nil) end)
 Handlers.add("fail", "Fail", function(msg) ao.outbox.Error = "set by the handler" end)
@@ -490,6 +497,11 @@ end)
         msgs.push(json!({"Tags": {"Action": "Entries"}}));
         msgs.push(json!({"Tags": {"Action": "Unhandled"}}));
         msgs.push(json!({"Tags": {"Action": "Say"}, "Nonce": 77}));
+        msgs.push(json!({"Tags": {"Action": "Fields", "Kind": "k"}}));
+        msgs.push(json!({"Tags": {"Action": "Fields"}}));
+        msgs.push(json!({"Tags": {"Action": "ALT-TWO"}}));
+        msgs.push(json!({"Tags": {"Action": "Pat7"}}));
+        msgs.push(json!({"Tags": {"Action": "Numbered", "Count": "5"}}));
         msgs.push(json!({"Tags": {"Action": "Fail"}}));
         if round == 1 {
             msgs.push(json!({"Tags": {"Action": "Retab"}}));
@@ -525,12 +537,16 @@ end)
     let made = format!("owner {} id {process_id} nil", process().owner());
     assert!(fast_state.contains(&made), "{fast_state}");
     assert!(fast_state.contains(" yes"), "{fast_state}");
+    for ran in ["fields k", "alts ALT-TWO", "pattern Pat7"] {
+        assert!(fast_state.contains(ran), "{ran} in {fast_state}");
+    }
+    assert!(!fast_state.contains("/ numbered /"), "{fast_state}");
     assert!(
         fast_state.contains("_eval:function:nil,_default:function:nil,"),
         "{fast_state}"
     );
     assert!(
-        fast_state.contains("undefault:string:nil,say:string:nil,fail:string:nil,lists:string:nil,_default:function:nil"),
+        fast_state.contains("undefault:string:nil,fields:table:nil,alts:table:nil,lua-pattern:table:nil,numbered:table:nil,say:string:nil,fail:string:nil,lists:string:nil,_default:function:nil"),
         "{fast_state}"
     );
     // Ran for the last Owner message and for the Eval reading this state.

@@ -7,6 +7,7 @@ pub mod json;
 pub mod message;
 mod names;
 pub mod outcome;
+mod patterns;
 pub mod process;
 mod prologue;
 mod result;

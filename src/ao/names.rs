@@ -86,6 +86,8 @@ names! {
     blue = b"blue",
     red = b"red",
     reset = b"reset",
+    matchesSpec = b"matchesSpec",
+    matchesPattern = b"matchesPattern",
 }
 
 /// The names of this Lua state.

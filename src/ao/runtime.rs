@@ -276,6 +276,12 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
     let _ = t.set(ctx, "begin", begin);
     let finish = guarded(ctx, &["table.concat", "tostring"], super::epilogue::finish);
     let _ = t.set(ctx, "finish", finish);
+    let matches = guarded(
+        ctx,
+        &["type", "pairs", "string.lower", "string.match"],
+        super::patterns::matches,
+    );
+    let _ = t.set(ctx, "match", matches);
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs

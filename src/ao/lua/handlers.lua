@@ -6,7 +6,7 @@ handlers.utils = require(".handlers-utils")
 -- Reloading the module keeps the registered handlers and waiting coroutines.
 handlers.list = Handlers and Handlers.list or {}
 handlers.coroutines = Handlers and Handlers.coroutines or {}
-handlers.onceNonce = 0 local run, ranDefault -- run(h, msg, env) is pcall(h.handle, msg, env) and ranDefault(i) is i, both noting the handler for the outcome (set at the end)
+handlers.onceNonce = 0 local run, ranDefault, nativeMatch, matchParts -- run(h, msg, env) is pcall(h.handle, msg, env) and ranDefault(i) is i, both noting the handler for the outcome; nativeMatch tests patterns (set at the end)
 
 local USAGE = "Invalid arguments given. Expected: \n"
   .. "\tname : string, "
@@ -170,7 +170,7 @@ function handlers.evaluate(msg, env)
   local handled = false
   local list, i = handlers.list, 1 if type(list) ~= "table" then for _ in ipairs(list) do end list = {} end local h = list[1] while h ~= nil do -- the items ipairs visits, read as it reads them (t[i] until nil, __index included) without its iterator calls; not a table: ipairs's own checks (one line: positions of this module's errors show in outcomes) -- aos:659
     if h.name ~= "_default" then
-      local match = verdict(utils.matchesSpec(msg, h.pattern))
+      local pattern = h.pattern local match = nativeMatch and nativeMatch(msg, pattern, utils, matchParts) if match == nil then match = verdict(utils.matchesSpec(msg, pattern)) end -- natively for patterns that run no code (`match`, patterns.rs)
       if match ~= 0 then
         if match < 0 then
           handled = true
@@ -207,5 +207,8 @@ end
 ranDefault = natives.ranDefault or function(i)
   return i
 end
+nativeMatch = natives.match
+-- The functions `nativeMatch` stands in for, as installed.
+matchParts = { matchesSpec = utils.matchesSpec, matchesPattern = utils.matchesPattern }
 
 return handlers
