@@ -12,6 +12,7 @@ pub mod process;
 mod prologue;
 mod result;
 pub mod runtime;
+mod send;
 
 pub use message::{Message, Tag};
 pub use outcome::{HandlerRun, OutMessage, OutTag, Outcome};

@@ -87,6 +87,15 @@ names! {
     red = b"red",
     reset = b"reset",
     matchesSpec = b"matchesSpec",
+    Data = b"Data",
+    Anchor = b"Anchor",
+    reference = b"reference",
+    DataProtocol = b"Data-Protocol",
+    Variant = b"Variant",
+    aoTN1 = b"ao.TN.1",
+    Type = b"Type",
+    Message = b"Message",
+    Reference = b"Reference",
     matchesPattern = b"matchesPattern",
 }
 

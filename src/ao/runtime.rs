@@ -282,6 +282,19 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         super::patterns::matches,
     );
     let _ = t.set(ctx, "match", matches);
+    let send = guarded(
+        ctx,
+        &[
+            "pairs",
+            "table.insert",
+            "string.format",
+            "tostring",
+            "type",
+            "assert",
+        ],
+        super::send::send,
+    );
+    let _ = t.set(ctx, "send", send);
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs
@@ -463,14 +476,29 @@ fn new_message<'gc>(
             return declined(ctx, stack);
         }
     };
-    let ref_text = stack.get(1);
+    match message_of(ctx, &mut exec, msg, stack.get(1), reference) {
+        Some(message) => {
+            stack.replace(ctx, message);
+            Ok(CallbackReturn::Return)
+        }
+        None => declined(ctx, stack),
+    }
+}
+
+/// The message `newMessage` builds from the plain `msg` (see [`new_message`]), or `None`
+/// (nothing made) when `msg` has a key that is not a string, or `Tags`.
+pub(super) fn message_of<'gc>(
+    ctx: Context<'gc>,
+    exec: &mut Execution<'gc, '_>,
+    msg: Table<'gc>,
+    ref_text: Value<'gc>,
+    reference: i64,
+) -> Option<Table<'gc>> {
     let mut keys = Vec::new();
     for (key, value) in msg.iter() {
         match key {
             Value::String(k) => keys.push((k, value)),
-            _ => {
-                return declined(ctx, stack);
-            }
+            _ => return None,
         }
     }
     exec.fuel()
@@ -481,10 +509,11 @@ fn new_message<'gc>(
             .map_or(Value::Nil, |(_, v)| *v)
     };
     if !field(&keys, b"Tags").is_nil() {
-        return declined(ctx, stack);
+        return None;
     }
     keys.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let (name_key, value_key) = (ctx.intern(b"name"), ctx.intern(b"value"));
+    let n = super::names::names(ctx);
+    let (name_key, value_key) = (n.name, n.value);
     let tag = |name: Value<'gc>, value: Value<'gc>| {
         let t = constructed(ctx, 0, 2);
         let _ = t.set(ctx, name_key, name);
@@ -492,22 +521,19 @@ fn new_message<'gc>(
         t
     };
     let tags = constructed(ctx, 4, 0);
-    let mut n = 0;
+    let mut count = 0;
     let mut push = |t: Table<'gc>| {
-        n += 1;
-        let _ = tags.set(ctx, n, t);
+        count += 1;
+        let _ = tags.set(ctx, count, t);
     };
     for (name, value) in [
-        ("Data-Protocol", "ao"),
-        ("Variant", "ao.TN.1"),
-        ("Type", "Message"),
+        (n.DataProtocol, n.ao),
+        (n.Variant, n.aoTN1),
+        (n.Type, n.Message),
     ] {
-        push(tag(
-            Value::String(ctx.intern(name.as_bytes())),
-            Value::String(ctx.intern(value.as_bytes())),
-        ));
+        push(tag(Value::String(name), Value::String(value)));
     }
-    push(tag(Value::String(ctx.intern(b"Reference")), ref_text));
+    push(tag(Value::String(n.Reference), ref_text));
     for (k, v) in &keys {
         if !matches!(
             k.as_bytes(),
@@ -529,12 +555,11 @@ fn new_message<'gc>(
     if reference < 0 {
         anchor[0] = b'-';
     }
-    let _ = message.set(ctx, "Target", field(&keys, b"Target"));
-    let _ = message.set(ctx, "Data", field(&keys, b"Data"));
-    let _ = message.set(ctx, "Anchor", ctx.intern(&anchor));
-    let _ = message.set(ctx, "Tags", tags);
-    stack.replace(ctx, message);
-    Ok(CallbackReturn::Return)
+    let _ = message.set(ctx, n.Target, field(&keys, b"Target"));
+    let _ = message.set(ctx, n.Data, field(&keys, b"Data"));
+    let _ = message.set(ctx, n.Anchor, ctx.intern(&anchor));
+    let _ = message.set(ctx, n.Tags, tags);
+    Some(message)
 }
 
 /// The `(name, value)` of each tag in a tag list (`tags[1]`, `tags[2]`, ... up to the first

@@ -22,7 +22,7 @@ local ao = {
   Nonce = nil,
 }
 -- (fast paths, defined at the end; this module keeps its line numbers: they show in error positions)
-local setOf, nonExtractable, nonForwardable, items, extractTags, dropUnforwardable, authorityTags, newMessage local function contains(list, value)
+local setOf, nonExtractable, nonForwardable, items, extractTags, dropUnforwardable, authorityTags, newMessage, nativeSend local function contains(list, value)
   for _, v in ipairs(list) do
     if v == value then
       return true
@@ -150,10 +150,10 @@ local function anchor(reference)
 end
 
 function ao.send(msg)
-  assert(type(msg) == "table", "msg should be a table") -- aos:367
+  local message, ref = nativeSend and nativeSend(msg, ao) if not message then assert(type(msg) == "table", "msg should be a table") -- aos:367 (natively up to the closures in the usual case: `send`, send.rs)
   ao.reference = ao.reference + 1
-  local ref = tostring(ao.reference)
-  local message, collected = newMessage(msg, ref, ao.reference) message = message or {
+  ref = tostring(ao.reference)
+  local collected message, collected = newMessage(msg, ref, ao.reference) message = message or {
     Target = msg.Target,
     Data = msg.Data,
     Anchor = anchor(ao.reference),
@@ -168,7 +168,7 @@ function ao.send(msg)
   if not Handlers then
     return message
   end
-  table.insert(ao.outbox.Messages, { Target = message.Target, Data = message.Data, Anchor = message.Anchor, Tags = message.Tags }) -- its fields (no onReply/receive)
+  table.insert(ao.outbox.Messages, { Target = message.Target, Data = message.Data, Anchor = message.Anchor, Tags = message.Tags }) end -- its fields (no onReply/receive)
   -- (handler) waits for the target's reply; (from, handler) for a reply from `from`.
   function message.onReply(...)
     local from, resolver
@@ -381,6 +381,7 @@ end
 -- `string.format` the built-in functions): `message, true`; otherwise nothing, and the
 -- constructor and `collectTags` above build it.
 local nativeMessage = natives.newMessage
+nativeSend = natives.send
 function newMessage(msg, ref, reference)
   if nativeMessage then
     local message = nativeMessage(msg, ref, reference)
