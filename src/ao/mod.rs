@@ -5,7 +5,7 @@ pub mod crypto_aead;
 mod epilogue;
 pub mod json;
 pub mod message;
-mod names;
+pub(crate) mod names;
 pub mod outcome;
 mod patterns;
 pub mod process;

@@ -11,7 +11,7 @@ macro_rules! names {
         #[derive(Collect, Clone, Copy)]
         #[collect(no_drop)]
         #[allow(non_snake_case)]
-        pub(super) struct Names<'gc> {
+        pub(crate) struct Names<'gc> {
             $(pub $field: piccolo::String<'gc>,)*
         }
 
@@ -96,10 +96,15 @@ names! {
     Type = b"Type",
     Message = b"Message",
     Reference = b"Reference",
+    Timestamp = b"Timestamp",
+    BlockHeight = b"Block-Height",
+    Cron = b"Cron",
+    ReadOnly = b"Read-Only",
+    Module = b"Module",
     matchesPattern = b"matchesPattern",
 }
 
 /// The names of this Lua state.
-pub(super) fn names(ctx: Context<'_>) -> Names<'_> {
+pub(crate) fn names(ctx: Context<'_>) -> Names<'_> {
     *ctx.singleton::<Rootable![Names<'_>]>()
 }

@@ -959,42 +959,37 @@ struct Env<'a> {
     module: &'a str,
 }
 
-fn tag_pairs(tags: &[Tag]) -> Vec<(String, String)> {
-    tags.iter()
-        .map(|t| (t.name.clone(), t.value.clone()))
-        .collect()
-}
-
 /// The message as the CU hands it to aos: raw tags; aos normalises it itself.
 fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, f: &MessageFields) -> Table<'gc> {
+    let n = super::names::names(ctx);
     let t = Table::new(&ctx);
     let s = |v: &str| ctx.intern(v.as_bytes());
-    let _ = t.set(ctx, "Id", s(f.id));
-    let _ = t.set(ctx, "From", s(f.from));
-    let _ = t.set(ctx, "Owner", s(f.owner));
-    let _ = t.set(ctx, "Target", s(f.target));
-    let _ = t.set(ctx, "Tags", runtime::tag_array(ctx, &tag_pairs(&msg.tags)));
+    let _ = t.set(ctx, n.Id, s(f.id));
+    let _ = t.set(ctx, n.From, s(f.from));
+    let _ = t.set(ctx, n.Owner, s(f.owner));
+    let _ = t.set(ctx, n.Target, s(f.target));
+    let _ = t.set(ctx, n.Tags, runtime::tag_array(ctx, &msg.tags));
     if let Some(data) = &msg.data {
-        let _ = t.set(ctx, "Data", s(data));
+        let _ = t.set(ctx, n.Data, s(data));
     }
-    for (key, value) in [
-        ("Timestamp", f.timestamp),
-        ("Block-Height", f.block_height),
-        ("Nonce", f.nonce),
+    for (name, key, value) in [
+        (n.Timestamp, "Timestamp", f.timestamp),
+        (n.BlockHeight, "Block-Height", f.block_height),
+        (n.Nonce, "Nonce", f.nonce),
     ] {
         if msg.textual.contains(&key) {
-            let _ = t.set(ctx, key, s(&value.to_string()));
+            let _ = t.set(ctx, name, s(&value.to_string()));
         } else {
-            let _ = t.set(ctx, key, value);
+            let _ = t.set(ctx, name, value);
         }
     }
     for (key, value) in &msg.extra {
         let _ = t.set(ctx, s(key), convert::from_json(ctx, value));
     }
     // A compute unit sets Cron on every message: true for its cron ticks, false otherwise.
-    let _ = t.set(ctx, "Cron", msg.cron);
+    let _ = t.set(ctx, n.Cron, msg.cron);
     if msg.read_only {
-        let _ = t.set(ctx, "Read-Only", true);
+        let _ = t.set(ctx, n.ReadOnly, true);
     }
     t
 }
@@ -1002,25 +997,18 @@ fn build_message<'gc>(ctx: Context<'gc>, msg: &Message, f: &MessageFields) -> Ta
 /// `{Process = {Id, Owner, Tags}, Module = {Id, Owner, Tags}}`, fresh for every message
 /// (aos rewrites its Tags in place).
 fn build_env<'gc>(ctx: Context<'gc>, env: &Env) -> Table<'gc> {
+    let n = super::names::names(ctx);
     let s = |v: &str| ctx.intern(v.as_bytes());
     let process = Table::new(&ctx);
-    let _ = process.set(ctx, "Id", s(env.process_id));
-    let _ = process.set(ctx, "Owner", s(env.owner));
-    let _ = process.set(
-        ctx,
-        "Tags",
-        runtime::tag_array(ctx, &tag_pairs(env.process_tags)),
-    );
+    let _ = process.set(ctx, n.Id, s(env.process_id));
+    let _ = process.set(ctx, n.Owner, s(env.owner));
+    let _ = process.set(ctx, n.Tags, runtime::tag_array(ctx, env.process_tags));
     let module = Table::new(&ctx);
-    let _ = module.set(ctx, "Id", s(env.module));
-    let _ = module.set(ctx, "Owner", s(env.owner));
-    let _ = module.set(
-        ctx,
-        "Tags",
-        runtime::tag_array(ctx, &tag_pairs(env.module_tags)),
-    );
+    let _ = module.set(ctx, n.Id, s(env.module));
+    let _ = module.set(ctx, n.Owner, s(env.owner));
+    let _ = module.set(ctx, n.Tags, runtime::tag_array(ctx, env.module_tags));
     let t = Table::new(&ctx);
-    let _ = t.set(ctx, "Process", process);
-    let _ = t.set(ctx, "Module", module);
+    let _ = t.set(ctx, n.Process, process);
+    let _ = t.set(ctx, n.Module, module);
     t
 }

@@ -1371,11 +1371,11 @@ fn lazy_loader<'gc>(
 }
 
 /// `{name, value}` tag tables as aos expects them.
-pub fn tag_array<'gc>(ctx: piccolo::Context<'gc>, tags: &[(String, String)]) -> Table<'gc> {
+pub fn tag_array<'gc>(ctx: piccolo::Context<'gc>, tags: &[super::Tag]) -> Table<'gc> {
     let t = Table::new(&ctx);
-    // The keys looked up once, not once per tag.
-    let (name_key, value_key) = (ctx.intern_static(b"name"), ctx.intern_static(b"value"));
-    for (i, (name, value)) in tags.iter().enumerate() {
+    let n = super::names::names(ctx);
+    let (name_key, value_key) = (n.name, n.value);
+    for (i, super::Tag { name, value }) in tags.iter().enumerate() {
         let tag = Table::new(&ctx);
         let _ = tag.set(ctx, name_key, ctx.intern(name.as_bytes()));
         let _ = tag.set(ctx, value_key, ctx.intern(value.as_bytes()));
