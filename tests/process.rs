@@ -418,6 +418,26 @@ Handlers.add("numbered", { Action = "Numbered", Count = 5 }, function(msg) Seen[
 -- Printed lines of each kind, and an outbox Error (the result is the Error).
 Handlers.add("say", "Say", function(msg) print("one") print(42) print({ a = 1 }) print(nil) end)
 Handlers.add("fail", "Fail", function(msg) ao.outbox.Error = "set by the handler" end)
+-- The reply handlers of a sent message wait for its reference.
+Handlers.add("ask", "Ask", function(msg)
+  local m = ao.send({ Target = "peer", Action = "Question" })
+  m.onReply(function() end)
+  for _, h in ipairs(Handlers.list) do
+    if type(h.pattern) == "table" and h.pattern.From == "peer" then
+      Seen[#Seen + 1] = "asked " .. tostring(h.pattern["X-Reference"]) .. " " .. m.Tags[4].value
+    end
+  end
+end)
+-- What print returns and leaves in the outbox, with and without the printed lines.
+Handlers.add("say-two", "Say-Two", function(msg)
+  local first = print("first")
+  print("second")
+  local saved = HANDLER_PRINT_LOGS
+  HANDLER_PRINT_LOGS = nil
+  local third = print("third")
+  HANDLER_PRINT_LOGS = saved
+  Seen[#Seen + 1] = tostring(first) .. "|" .. tostring(third) .. "|" .. ao.outbox.Output.data .. "|" .. tostring(ao.outbox.Output.print)
+end)
 Handlers.add("lists", "Lists", function(msg)
   table.remove(ao.nonExtractableTags, 5) -- "Type" becomes extractable
   ao.nonForwardableTags[#ao.nonForwardableTags + 1] = "Extra"
@@ -503,6 +523,8 @@ end)
         msgs.push(json!({"Tags": {"Action": "Pat7"}}));
         msgs.push(json!({"Tags": {"Action": "Numbered", "Count": "5"}}));
         msgs.push(json!({"Tags": {"Action": "Fail"}}));
+        msgs.push(json!({"Tags": {"Action": "Say-Two"}}));
+        msgs.push(json!({"Tags": {"Action": "Ask"}}));
         if round == 1 {
             msgs.push(json!({"Tags": {"Action": "Retab"}}));
             msgs.push(json!({"Tags": {"Action": "Owner"}}));
@@ -542,11 +564,16 @@ end)
     }
     assert!(!fast_state.contains("/ numbered /"), "{fast_state}");
     assert!(
+        fast_state.contains("nil|third|first\nsecond\nthird|true"),
+        "{fast_state}"
+    );
+    assert!(!fast_state.contains("asked nil"), "{fast_state}");
+    assert!(
         fast_state.contains("_eval:function:nil,_default:function:nil,"),
         "{fast_state}"
     );
     assert!(
-        fast_state.contains("undefault:string:nil,fields:table:nil,alts:table:nil,lua-pattern:table:nil,numbered:table:nil,say:string:nil,fail:string:nil,lists:string:nil,_default:function:nil"),
+        fast_state.contains("undefault:string:nil,fields:table:nil,alts:table:nil,lua-pattern:table:nil,numbered:table:nil,say:string:nil,fail:string:nil,ask:string:nil,say-two:string:nil,lists:string:nil,_default:function:nil"),
         "{fast_state}"
     );
     // Ran for the last Owner message and for the Eval reading this state.

@@ -8,6 +8,7 @@ pub mod message;
 pub(crate) mod names;
 pub mod outcome;
 mod patterns;
+mod print;
 pub mod process;
 mod prologue;
 mod result;

@@ -295,6 +295,12 @@ fn natives(ctx: piccolo::Context<'_>) -> Table<'_> {
         super::send::send,
     );
     let _ = t.set(ctx, "send", send);
+    let print = guarded(
+        ctx,
+        &["type", "tostring", "table.insert"],
+        super::print::print,
+    );
+    let _ = t.set(ctx, "print", print);
     let known_authorities = guarded(ctx, &["type", "ipairs", "string.gmatch"], known_authorities);
     let _ = t.set(ctx, "knownAuthorities", known_authorities);
     // `pcall(h.handle, msg, env)` for the handler entry `h` that `Handlers.evaluate` runs

@@ -150,7 +150,7 @@ local function anchor(reference)
 end
 
 function ao.send(msg)
-  local message, ref = nativeSend and nativeSend(msg, ao) if not message then assert(type(msg) == "table", "msg should be a table") -- aos:367 (natively up to the closures in the usual case: `send`, send.rs)
+  local message, ref if nativeSend then message, ref = nativeSend(msg, ao) end if not message then assert(type(msg) == "table", "msg should be a table") -- aos:367 (natively up to the closures in the usual case: `send`, send.rs)
   ao.reference = ao.reference + 1
   ref = tostring(ao.reference)
   local collected message, collected = newMessage(msg, ref, ao.reference) message = message or {

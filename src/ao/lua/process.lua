@@ -25,7 +25,7 @@ ao = require(".ao")
 assignment.init(ao)
 
 local process = { _version = "2.0.4" }
-local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText, nativeBegin, runtimeParts, nativeFinish -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
+local MAX_INBOX = 10000 local normalizeMessage, inboxRemove, tagMap, register, evalPattern, defaultPattern, keepWaiting, nativePrompt, nativeInboxText, nativeBegin, runtimeParts, nativeFinish, nativePrint -- fast paths, defined at the end (this module keeps its line numbers: they show in error positions)
 
 -- Table Data is sent as JSON, and says so.
 local rawSend, rawSpawn = ao.send, ao.spawn
@@ -101,7 +101,7 @@ end
 
 -- aos's print shows one value: tables formatted, other non-strings coloured.
 function print(a)
-  local kind = type(a)
+  local done, printed if nativePrint then done, printed = nativePrint(a, runtimeParts, process._version) end if done then return printed end local kind = type(a) -- a string natively in the usual case (`print`, print.rs)
   if kind == "table" then
     a = stringify.format(a)
   elseif kind == "boolean" then
@@ -392,6 +392,7 @@ nativePrompt = natives.prompt
 nativeInboxText = natives.inboxText
 nativeBegin = natives.begin
 nativeFinish = natives.finish
+nativePrint = natives.print
 local utilsNormalize = Utils.normalize
 
 -- aos calls `Utils.normalize` for every key; while that is still the built-in function
