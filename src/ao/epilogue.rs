@@ -13,7 +13,7 @@
 
 use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
 
-use super::names::{names, Names};
+use super::names::{get, names, Names};
 use super::runtime::{constructed, declined, plain, prompt_text};
 
 /// `finish(msg, runtime, version)`: the message's result, or nil.
@@ -32,9 +32,36 @@ pub(super) fn finish<'gc>(
     Ok(CallbackReturn::Return)
 }
 
-/// The raw field `name` of a table.
-fn get<'gc>(t: Table<'gc>, name: piccolo::String<'gc>) -> Value<'gc> {
-    t.get_value(Value::String(name))
+/// `Prompt()`'s text for the process as it is (`Colors`, `Name`, `Inbox`), when those are
+/// plain and strings (see `runtime::prompt_text`).
+pub(super) fn prompt_now<'gc>(
+    ctx: Context<'gc>,
+    n: Names<'gc>,
+    version: piccolo::String<'gc>,
+) -> Option<Vec<u8>> {
+    let globals = ctx.globals();
+    let (Some(colors), Value::String(name), Some(inbox)) = (
+        plain(get(globals, n.Colors)),
+        get(globals, n.Name),
+        plain(get(globals, n.Inbox)),
+    ) else {
+        return None;
+    };
+    prompt_text(ctx, colors, name, version, inbox)
+}
+
+/// `{ data = data, prompt = prompt, print = true }`, as the runtime's outputs are.
+pub(super) fn output_table<'gc>(
+    ctx: Context<'gc>,
+    n: Names<'gc>,
+    data: Vec<u8>,
+    prompt: Vec<u8>,
+) -> Table<'gc> {
+    let output = constructed(ctx, 0, 3);
+    let _ = output.set(ctx, n.data, crate::stdlib::args::new_string(ctx, data));
+    let _ = output.set(ctx, n.prompt, crate::stdlib::args::new_string(ctx, prompt));
+    let _ = output.set(ctx, n.print, true);
+    output
 }
 
 /// The result and the number of printed lines, or `None` (nothing changed).
@@ -63,14 +90,8 @@ fn result<'gc>(
         && same(global(n.Prompt), get(runtime, n.Prompt))
         && !matches!(get(msg, n.Action), Value::String(a) if a.as_bytes() == b"Eval");
     let outbox = plain(get(ao, n.outbox));
-    let (Some(outbox), Some(logs), Some(colors), Value::String(name), Some(inbox), true) = (
-        outbox,
-        plain(global(n.HANDLER_PRINT_LOGS)),
-        plain(global(n.Colors)),
-        global(n.Name),
-        plain(global(n.Inbox)),
-        in_place,
-    ) else {
+    let (Some(outbox), Some(logs), true) = (outbox, plain(global(n.HANDLER_PRINT_LOGS)), in_place)
+    else {
         return Ok(None);
     };
     if !get(outbox, n.Error).is_nil() {
@@ -92,13 +113,10 @@ fn result<'gc>(
     if data.len() > crate::vm::budget::room(ctx) {
         return Ok(None);
     }
-    let Some(prompt) = prompt_text(ctx, colors, name, version, inbox) else {
+    let Some(prompt) = prompt_now(ctx, n, version) else {
         return Ok(None);
     };
-    let output = constructed(ctx, 0, 3);
-    let _ = output.set(ctx, n.data, crate::stdlib::args::new_string(ctx, data));
-    let _ = output.set(ctx, n.prompt, crate::stdlib::args::new_string(ctx, prompt));
-    let _ = output.set(ctx, n.print, true);
+    let output = output_table(ctx, n, data, prompt);
     let result = constructed(ctx, 0, 4);
     let _ = result.set(ctx, n.Output, output);
     for name in [n.Messages, n.Spawns, n.Assignments] {

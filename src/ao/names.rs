@@ -108,3 +108,8 @@ names! {
 pub(crate) fn names(ctx: Context<'_>) -> Names<'_> {
     *ctx.singleton::<Rootable![Names<'_>]>()
 }
+
+/// The raw field `name` of a table (no metamethod: the callers read plain tables).
+pub(crate) fn get<'gc>(t: piccolo::Table<'gc>, name: piccolo::String<'gc>) -> piccolo::Value<'gc> {
+    t.get_value(piccolo::Value::String(name))
+}

@@ -9,7 +9,7 @@
 
 use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
 
-use super::names::names;
+use super::names::{get, names};
 use super::runtime::{declined, plain};
 
 /// The characters that make `utils.matchesPattern` use `string.match` (its `MAGIC` set).
@@ -25,7 +25,6 @@ pub(super) fn matches<'gc>(
         let n = names(ctx);
         let (msg, pattern) = (plain(stack.get(0))?, stack.get(1));
         let (utils, runtime) = (plain(stack.get(2))?, plain(stack.get(3))?);
-        let get = |t: Table<'gc>, name| t.get_value(Value::String(name));
         let in_place = [n.matchesSpec, n.matchesPattern]
             .into_iter()
             .all(|name| crate::stdlib::base::raw_equal(get(utils, name), get(runtime, name)));

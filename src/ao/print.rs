@@ -8,10 +8,11 @@
 //! lines plain, the output so far a string or nil and `Name` a string. Anything else (a
 //! table, a number...) returns nothing, having changed nothing, and the Lua prints it.
 
-use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
+use piccolo::{CallbackReturn, Context, Execution, Stack, Value};
 
-use super::names::names;
-use super::runtime::{constructed, declined, plain, prompt_text};
+use super::epilogue::{output_table, prompt_now};
+use super::names::{get, names};
+use super::runtime::{declined, plain};
 
 /// `print(a, runtime, version)`: true and what aos's `print` returns, or nil.
 pub(super) fn print<'gc>(
@@ -20,7 +21,6 @@ pub(super) fn print<'gc>(
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
     let n = names(ctx);
-    let get = |t: Table<'gc>, name| t.get_value(Value::String(name));
     let globals = ctx.globals();
     let ready = (|| {
         let (Value::String(line), Some(runtime), Value::String(version)) =
@@ -45,15 +45,10 @@ pub(super) fn print<'gc>(
             Value::Nil | Value::Boolean(false) => None,
             other => Some(plain(other)?),
         };
-        let (Some(colors), Value::String(name), Some(inbox), true) = (
-            plain(get(globals, n.Colors)),
-            get(globals, n.Name),
-            plain(get(globals, n.Inbox)),
-            in_place,
-        ) else {
+        if !in_place {
             return None;
-        };
-        let prompt = prompt_text(ctx, colors, name, version, inbox)?;
+        }
+        let prompt = prompt_now(ctx, n, version)?;
         let mut data = Vec::new();
         if let Some(so_far) = so_far {
             data.extend_from_slice(so_far.as_bytes());
@@ -69,10 +64,7 @@ pub(super) fn print<'gc>(
     let Some((line, outbox, logs, data, prompt)) = ready else {
         return declined(ctx, stack);
     };
-    let fresh = constructed(ctx, 0, 3);
-    let _ = fresh.set(ctx, n.data, crate::stdlib::args::new_string(ctx, data));
-    let _ = fresh.set(ctx, n.prompt, crate::stdlib::args::new_string(ctx, prompt));
-    let _ = fresh.set(ctx, n.print, true);
+    let fresh = output_table(ctx, n, data, prompt);
     crate::vm::undo::raw_set(ctx, outbox, Value::String(n.Output), Value::Table(fresh))?;
     exec.fuel().consume(8);
     match logs {

@@ -16,7 +16,7 @@
 use gc_arena::Gc;
 use piccolo::{CallbackReturn, Context, Execution, IntoValue, Stack, Table, Value};
 
-use super::names::{names, Names};
+use super::names::{get, names, Names};
 use super::runtime::{
     authorities_known, constructed, declined, handler_entry, items, map_of_tags, named_tags,
     normalized, plain, rename_keys, store_tags, string_keys, update_entry,
@@ -59,11 +59,6 @@ pub(super) fn begin<'gc>(
     exec.fuel().consume(i32::try_from(fuel).unwrap_or(i32::MAX));
     stack.replace(ctx, if registered.is_some() { 2 } else { 1 });
     Ok(CallbackReturn::Return)
-}
-
-/// The raw field `name` of a table.
-fn get<'gc>(t: Table<'gc>, name: piccolo::String<'gc>) -> Value<'gc> {
-    t.get_value(Value::String(name))
 }
 
 /// Whether `v` is the empty string (`ao.id == ""`: `ao.init`'s first-message branches).

@@ -8,9 +8,9 @@
 //! `ao.reference`, a plain outbox and `Messages`, `Handlers` set and plain globals;
 //! anything else returns nil, having changed nothing, and the Lua does it all.
 
-use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
+use piccolo::{CallbackReturn, Context, Execution, Stack, Value};
 
-use super::names::names;
+use super::names::{get, names};
 use super::runtime::{constructed, declined, message_of, plain};
 
 /// `send(msg, ao)`: the message and its reference text, or nil.
@@ -20,7 +20,6 @@ pub(super) fn send<'gc>(
     mut stack: Stack<'gc, '_>,
 ) -> Result<CallbackReturn<'gc>, piccolo::Error<'gc>> {
     let n = names(ctx);
-    let get = |t: Table<'gc>, name| t.get_value(Value::String(name));
     let globals = ctx.globals();
     let ready = (|| {
         let (msg, ao) = (plain(stack.get(0))?, plain(stack.get(1))?);
