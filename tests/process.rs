@@ -525,6 +525,8 @@ end)
         msgs.push(json!({"Tags": {"Action": "Fail"}}));
         msgs.push(json!({"Tags": {"Action": "Say-Two"}}));
         msgs.push(json!({"Tags": {"Action": "Ask"}}));
+        // An Eval from someone who is not the Owner: not evaluated (it goes to the Inbox).
+        msgs.push(json!({"From": "stranger", "Owner": "stranger", "Tags": {"Action": "Eval"}, "Data": "Seen[#Seen + 1] = 'evaluated for a stranger'"}));
         if round == 1 {
             msgs.push(json!({"Tags": {"Action": "Retab"}}));
             msgs.push(json!({"Tags": {"Action": "Owner"}}));
@@ -568,6 +570,10 @@ end)
         "{fast_state}"
     );
     assert!(!fast_state.contains("asked nil"), "{fast_state}");
+    assert!(
+        !fast_state.contains("evaluated for a stranger"),
+        "{fast_state}"
+    );
     assert!(
         fast_state.contains("_eval:function:nil,_default:function:nil,"),
         "{fast_state}"

@@ -30,6 +30,9 @@ struct Plan<'gc> {
     msg: Table<'gc>,
     msg_tags: Table<'gc>,
     tags: Vec<Table<'gc>>,
+    /// The message's tags as named before the normalisation, and whether it renames any.
+    entries: Vec<(piccolo::String<'gc>, Value<'gc>)>,
+    tags_renamed: bool,
     keys: Vec<(piccolo::String<'gc>, Value<'gc>)>,
     skip: Vec<piccolo::String<'gc>>,
     process: Table<'gc>,
@@ -125,7 +128,9 @@ fn plan<'gc>(
         return None;
     }
     let mut content_type = None;
+    let mut tags_renamed = false;
     for (name, value) in &entries {
+        tags_renamed |= !normalized(name.as_bytes()).eq(name.as_bytes().iter().copied());
         if normalizes_to(name.as_bytes(), b"Tags") {
             return None;
         }
@@ -187,6 +192,8 @@ fn plan<'gc>(
         msg,
         msg_tags,
         tags,
+        entries,
+        tags_renamed,
         keys,
         skip,
         process,
@@ -250,11 +257,24 @@ fn apply<'gc>(
     set(plan.ao, n.env, Value::Table(plan.env))?;
     // normalizeMsg(msg)
     rename_keys(ctx, plan.msg, plan.keys, &plan.tags)?;
-    let entries = named_tags(ctx, plan.msg_tags, Some(plan.msg))
-        .ok_or_else(|| "begin: the tags changed while normalised".into_value(ctx))?;
+    let entries = if plan.tags_renamed {
+        named_tags(ctx, plan.msg_tags, Some(plan.msg))
+            .ok_or_else(|| "begin: the tags changed while normalised".into_value(ctx))?
+    } else {
+        plan.entries
+    };
     store_tags(ctx, plan.msg, &entries, &plan.skip)?;
-    // ao.id = ao.env.Process.Id
-    set(plan.ao, n.id, get(plan.process, n.Id))?;
+    // ao.id = ao.env.Process.Id (usually the id it holds already)
+    let id = get(plan.process, n.Id);
+    if !crate::stdlib::base::raw_equal(get(plan.ao, n.id), id) {
+        set(plan.ao, n.id, id)?;
+    }
+    // HANDLER_PRINT_LOGS = {}
+    set(
+        ctx.globals(),
+        n.HANDLER_PRINT_LOGS,
+        Value::Table(Table::new(&ctx)),
+    )?;
     // msg.TagArray = msg.Tags; msg.Tags = Tab(msg)
     set(plan.msg, n.TagArray, Value::Table(plan.msg_tags))?;
     set(plan.msg, n.Tags, Value::Table(map_of_tags(ctx, &entries)))?;
@@ -327,6 +347,7 @@ fn register_handlers<'gc>(
         return Ok(None);
     };
     update_entry(ctx, eval, part(n.evalPattern), part(n.evalResolver))?;
+    super::patterns::remember_eval_pattern(ctx, part(n.evalPattern));
     update_entry(
         ctx,
         default,

@@ -292,11 +292,11 @@ function process.handle(msg, envOrWrapper)
   msg.TagArray = msg.Tags
   msg.Tags = Tab(msg)
   ao.env.Process.TagArray = ao.env.Process.Tags
-  ao.env.Process.Tags = Tab(ao.env.Process) end if fast then HANDLER_PRINT_LOGS = {} os.time = function() return msg.Timestamp end end
+  ao.env.Process.Tags = Tab(ao.env.Process) end if fast then os.time = function() return msg.Timestamp end end
   if msg.Tags["Content-Type"] == "application/json" then
     msg.Data = json.decode(msg.Data or "{}")
   end
-  Errors = Errors or {}
+  if not fast then Errors = Errors or {} end
   if not fast then ao.clearOutbox() end
 
   if fast ~= 2 and msg.From ~= msg.Owner and not ao.isTrusted(msg) then -- (begin's 2: these steps too)
