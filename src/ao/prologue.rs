@@ -18,7 +18,7 @@ use piccolo::{CallbackReturn, Context, Execution, IntoValue, Stack, Table, Value
 
 use super::names::{get, names, Names};
 use super::runtime::{
-    authorities_known, constructed, declined, handler_entry, items, map_of_tags, named_tags,
+    authorities_known_in, constructed, declined, handler_entry, items, map_of_tags, named_tags,
     normalized, plain, rename_keys, store_tags, string_keys, update_entry,
 };
 
@@ -109,9 +109,22 @@ fn plan<'gc>(
         return None;
     }
     let process_tags = plain(get(process, n.Tags))?;
-    let process_entries = named_tags(ctx, process_tags, None)?;
+    // One walk of the process's tags: plain tables with string names.
+    let mut process_tag_tables = Vec::new();
+    let mut process_entries = Vec::new();
+    let mut process_pairs = Vec::new();
+    for tag in items(ctx, process_tags) {
+        let tag = plain(tag)?;
+        let Value::String(name) = get(tag, n.name) else {
+            return None;
+        };
+        let value = get(tag, n.value);
+        process_tag_tables.push(tag);
+        process_entries.push((name, value));
+        process_pairs.push((Value::String(name), value));
+    }
     let authorities = plain(get(ao, n.authorities))?;
-    let walked = authorities_known(ctx, process_tags, authorities)?;
+    let walked = authorities_known_in(ctx, &process_pairs, authorities)?;
     // The message: string keys, plain tags with string names; none renamed to `Tags` (the
     // tag list must stay the one read), and no JSON Data to decode (the Lua does that).
     let keys = string_keys(msg)?;
@@ -167,9 +180,7 @@ fn plan<'gc>(
         authorities,
     ];
     let mut read: Vec<usize> = read.into_iter().map(address).collect();
-    for tag in items(ctx, process_tags) {
-        read.extend(plain(tag).map(address));
-    }
+    read.extend(process_tag_tables.into_iter().map(address));
     read.sort_unstable();
     let mut written: Vec<usize> = [ao, msg, process]
         .into_iter()

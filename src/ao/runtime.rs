@@ -731,15 +731,27 @@ pub(super) fn authorities_known<'gc>(
     tags: Table<'gc>,
     authorities: Table<'gc>,
 ) -> Option<usize> {
-    let known = items(ctx, authorities);
     let n = super::names::names(ctx);
     let (name_key, value_key) = (n.name, n.value);
-    let authority = Value::String(n.Authority);
-    let tags = items(ctx, tags);
-    for tag in &tags {
-        let tag = plain(*tag)?;
-        if crate::stdlib::base::raw_equal(tag.get(ctx, name_key), authority) {
-            let Value::String(value) = tag.get(ctx, value_key) else {
+    let mut entries = Vec::new();
+    for tag in items(ctx, tags) {
+        let tag = plain(tag)?;
+        entries.push((tag.get(ctx, name_key), tag.get(ctx, value_key)));
+    }
+    authorities_known_in(ctx, &entries, authorities)
+}
+
+/// [`authorities_known`] of tags already read as `(name, value)` pairs.
+pub(super) fn authorities_known_in<'gc>(
+    ctx: Context<'gc>,
+    entries: &[(Value<'gc>, Value<'gc>)],
+    authorities: Table<'gc>,
+) -> Option<usize> {
+    let known = items(ctx, authorities);
+    let authority = Value::String(super::names::names(ctx).Authority);
+    for &(name, value) in entries {
+        if crate::stdlib::base::raw_equal(name, authority) {
+            let Value::String(value) = value else {
                 return None;
             };
             for part in value.as_bytes().split(|&b| b == b',') {
@@ -753,7 +765,7 @@ pub(super) fn authorities_known<'gc>(
             }
         }
     }
-    Some(tags.len() + 1)
+    Some(entries.len() + 1)
 }
 
 /// The items `ipairs` reads of a table without a metatable: `t[1]`, `t[2]`, ... up to the
