@@ -295,10 +295,12 @@ fn a_long_eval_session_does_not_keep_every_chunk() {
     };
     let early = heap_at(&mut p, 0, 1_000);
     let late = heap_at(&mut p, 1_000, 4_000);
-    assert!(
-        late < early + early / 2,
-        "heap grew from {early} to {late} bytes"
-    );
+    // Keeping every chunk would hold 3 000 more of them here, several megabytes: a few times
+    // `early`. What is left moves with amortised structures (the chunk registry prunes when
+    // it doubles, piccolo's interner and tables grow and rehash, the collector's timing):
+    // from 1 000 to 16 000 Evals the heap went 0.63, 0.65, 0.75, 0.69, 0.55 MB (release), and
+    // at 4 000 between 0.91 and 1.02 MB against 0.62 at 1 000 (debug, idle and loaded).
+    assert!(late < 2 * early, "heap grew from {early} to {late} bytes");
     // Closures still in use keep their chunk: the state still exports and imports.
     p.eval("function Kept() return 'still here' end").unwrap();
     let mut q = Process::import_state(&p.export_state().unwrap()).unwrap();
