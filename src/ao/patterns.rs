@@ -1,13 +1,13 @@
 //! `Handlers.evaluate`'s test of each handler's pattern, natively for the patterns that run
 //! no code: `verdict(utils.matchesSpec(msg, pattern))` (-1 run and stop, 0 skip) for an
 //! Action name and a table of field patterns (strings without pattern characters, `"_"`,
-//! alternatives) and the runtime's own `_eval` pattern (as `begin` registered it). Called as `match(msg, pattern,
+//! alternatives) and the runtime's own `_eval` pattern (`runtime.evalPattern`, which `.process`
+//! adds to `.handlers`' table at load, so it is exported with the state). Called as `match(msg, pattern,
 //! utils, runtime)` while `utils.matchesSpec` and `utils.matchesPattern` are the installed
 //! functions (`runtime.matchesSpec`, `runtime.matchesPattern`) and `type`, `pairs`,
 //! `string.lower` and `string.match` the built-in ones (its guard); any other pattern (a
 //! function, a Lua pattern, a table with a metatable...) gives nil and the Lua tests it.
 
-use gc_arena::{lock::RefLock, Collect, Gc, Rootable};
 use piccolo::{CallbackReturn, Context, Execution, Stack, Table, Value};
 
 use super::names::{get, names};
@@ -39,7 +39,9 @@ pub(super) fn matches<'gc>(
             }
             Value::Table(spec) => fields_match(msg, plain(Value::Table(spec))?)?,
             // The runtime's `_eval` pattern: `m.Action == "Eval" and Owner == m.From`.
-            Value::Function(f) if eval_pattern(ctx) == Some(f) => {
+            Value::Function(_)
+                if crate::stdlib::base::raw_equal(pattern, get(runtime, n.evalPattern)) =>
+            {
                 let globals = ctx.globals();
                 let (owner, from) = (get(globals, n.Owner), get(msg, n.From));
                 if globals.metatable().is_some()
@@ -63,40 +65,6 @@ pub(super) fn matches<'gc>(
             Ok(CallbackReturn::Return)
         }
         None => declined(ctx, stack),
-    }
-}
-
-/// The runtime's `_eval` pattern function, as `begin` last registered it (a function of
-/// the runtime's `.process`; `None` before the first usual message).
-#[derive(Collect, Default)]
-#[collect(no_drop)]
-struct EvalPattern<'gc>(Option<piccolo::Function<'gc>>);
-
-#[derive(Collect, Clone, Copy)]
-#[collect(no_drop)]
-struct EvalPatternCell<'gc>(Gc<'gc, RefLock<EvalPattern<'gc>>>);
-
-impl<'gc> piccolo::Singleton<'gc> for EvalPatternCell<'gc> {
-    fn create(ctx: Context<'gc>) -> Self {
-        EvalPatternCell(Gc::new(&ctx, RefLock::new(EvalPattern::default())))
-    }
-}
-
-fn eval_pattern<'gc>(ctx: Context<'gc>) -> Option<piccolo::Function<'gc>> {
-    ctx.singleton::<Rootable![EvalPatternCell<'_>]>()
-        .0
-        .borrow()
-        .0
-}
-
-/// Notes the `_eval` pattern `begin` registers, for [`matches`].
-pub(super) fn remember_eval_pattern<'gc>(ctx: Context<'gc>, pattern: Value<'gc>) {
-    let Value::Function(f) = pattern else {
-        return;
-    };
-    let cell = ctx.singleton::<Rootable![EvalPatternCell<'_>]>().0;
-    if cell.borrow().0 != Some(f) {
-        cell.borrow_mut(&ctx).0 = Some(f);
     }
 }
 

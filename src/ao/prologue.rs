@@ -358,7 +358,6 @@ fn register_handlers<'gc>(
         return Ok(None);
     };
     update_entry(ctx, eval, part(n.evalPattern), part(n.evalResolver))?;
-    super::patterns::remember_eval_pattern(ctx, part(n.evalPattern));
     update_entry(
         ctx,
         default,

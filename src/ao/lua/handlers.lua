@@ -210,5 +210,7 @@ end
 nativeMatch = natives.match
 -- The functions `nativeMatch` stands in for, as installed.
 matchParts = { matchesSpec = utils.matchesSpec, matchesPattern = utils.matchesPattern }
+-- `.process` adds its `_eval` pattern to these (handed over here, once, at load).
+natives.matchParts = matchParts
 
 return handlers

@@ -540,6 +540,13 @@ function register(how, name, pattern, handle)
   table.insert(list, { pattern = pattern, handle = resolver, name = name, maxRuns = nil })
 end
 
+-- `.handlers`' native pattern test knows the `_eval` pattern by identity.
+local matchParts = natives.matchParts
+natives.matchParts = nil
+if type(matchParts) == "table" then
+  matchParts.evalPattern = evalPattern
+end
+
 -- What `begin` checks is still in place (a program that replaced one gets the Lua steps),
 -- and what it registers.
 runtimeParts = {
