@@ -32,14 +32,19 @@ pub(super) fn finish<'gc>(
     Ok(CallbackReturn::Return)
 }
 
-/// `Prompt()`'s text for the process as it is (`Colors`, `Name`, `Inbox`), when those are
-/// plain and strings (see `runtime::prompt_text`).
+/// `Prompt()`'s text for the process as it is (`Colors`, `Name`, `Inbox`), while `Prompt`
+/// is the runtime's (`runtime.Prompt`) and those are plain and strings (see
+/// `runtime::prompt_text`).
 pub(super) fn prompt_now<'gc>(
     ctx: Context<'gc>,
     n: Names<'gc>,
+    runtime: Table<'gc>,
     version: piccolo::String<'gc>,
 ) -> Option<Vec<u8>> {
     let globals = ctx.globals();
+    if !crate::stdlib::base::raw_equal(get(globals, n.Prompt), get(runtime, n.Prompt)) {
+        return None;
+    }
     let (Some(colors), Value::String(name), Some(inbox)) = (
         plain(get(globals, n.Colors)),
         get(globals, n.Name),
@@ -78,20 +83,14 @@ fn result<'gc>(
     else {
         return Ok(None);
     };
-    if globals.metatable().is_some() {
-        return Ok(None);
-    }
-    let global = |name| get(globals, name);
-    let Some(ao) = plain(global(n.ao)) else {
+    let Some(ao) = super::prologue::runtime_ao(ctx, n, runtime) else {
         return Ok(None);
     };
-    let in_place = same(Value::Table(ao), get(runtime, n.ao))
-        && same(get(ao, n.result), get(runtime, n.result))
-        && same(global(n.Prompt), get(runtime, n.Prompt))
+    let in_place = same(get(ao, n.result), get(runtime, n.result))
         && !matches!(get(msg, n.Action), Value::String(a) if a.as_bytes() == b"Eval");
     let outbox = plain(get(ao, n.outbox));
-    let (Some(outbox), Some(logs), true) = (outbox, plain(global(n.HANDLER_PRINT_LOGS)), in_place)
-    else {
+    let logs = plain(get(globals, n.HANDLER_PRINT_LOGS));
+    let (Some(outbox), Some(logs), true) = (outbox, logs, in_place) else {
         return Ok(None);
     };
     if !get(outbox, n.Error).is_nil() {
@@ -113,7 +112,7 @@ fn result<'gc>(
     if data.len() > crate::vm::budget::room(ctx) {
         return Ok(None);
     }
-    let Some(prompt) = prompt_now(ctx, n, version) else {
+    let Some(prompt) = prompt_now(ctx, n, runtime, version) else {
         return Ok(None);
     };
     let output = output_table(ctx, n, data, prompt);

@@ -28,12 +28,7 @@ pub(super) fn print<'gc>(
         else {
             return None;
         };
-        if globals.metatable().is_some() {
-            return None;
-        }
-        let ao = plain(get(globals, n.ao))?;
-        let in_place = crate::stdlib::base::raw_equal(Value::Table(ao), get(runtime, n.ao))
-            && crate::stdlib::base::raw_equal(get(globals, n.Prompt), get(runtime, n.Prompt));
+        let ao = super::prologue::runtime_ao(ctx, n, runtime)?;
         let outbox = plain(get(ao, n.outbox))?;
         let output = plain(get(outbox, n.Output))?;
         let so_far = match get(output, n.data) {
@@ -45,10 +40,7 @@ pub(super) fn print<'gc>(
             Value::Nil | Value::Boolean(false) => None,
             other => Some(plain(other)?),
         };
-        if !in_place {
-            return None;
-        }
-        let prompt = prompt_now(ctx, n, version)?;
+        let prompt = prompt_now(ctx, n, runtime, version)?;
         let mut data = Vec::new();
         if let Some(so_far) = so_far {
             data.extend_from_slice(so_far.as_bytes());

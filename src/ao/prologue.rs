@@ -19,7 +19,8 @@ use piccolo::{CallbackReturn, Context, Execution, IntoValue, Stack, Table, Value
 use super::names::{get, names, Names};
 use super::runtime::{
     authorities_known_in, constructed, declined, handler_entry, items, map_of_tags, named_tags,
-    normalized, plain, rename_keys, store_tags, string_keys, update_entry,
+    normalize_key, normalized, plain, rename_keys, store_tags, string_keys, tag_tables,
+    update_entry,
 };
 
 /// What `begin` found it can do, read before anything changes.
@@ -78,20 +79,16 @@ fn plan<'gc>(
 ) -> Option<Plan<'gc>> {
     let (msg, env, runtime) = (plain(msg)?, plain(env)?, plain(runtime)?);
     let globals = ctx.globals();
-    if globals.metatable().is_some() {
-        return None;
-    }
     let global = |name| get(globals, name);
     let same = crate::stdlib::base::raw_equal;
     // The runtime's functions, as installed.
-    let ao = plain(global(n.ao))?;
+    let ao = runtime_ao(ctx, n, runtime)?;
     let Value::Table(utils) = global(n.Utils) else {
         return None;
     };
-    let in_place = same(Value::Table(ao), get(runtime, n.ao))
-        && [n.init, n.clearOutbox, n.normalize]
-            .into_iter()
-            .all(|name| same(get(ao, name), get(runtime, name)))
+    let in_place = [n.init, n.clearOutbox, n.normalize]
+        .into_iter()
+        .all(|name| same(get(ao, name), get(runtime, name)))
         && same(global(n.Tab), get(runtime, n.Tab))
         && same(get(utils, n.normalize), get(runtime, n.utilsNormalize));
     // State that only a process's first messages set up (the Lua does those).
@@ -109,31 +106,16 @@ fn plan<'gc>(
         return None;
     }
     let process_tags = plain(get(process, n.Tags))?;
-    // One walk of the process's tags: plain tables with string names.
-    let mut process_tag_tables = Vec::new();
-    let mut process_entries = Vec::new();
-    let mut process_pairs = Vec::new();
-    for tag in items(ctx, process_tags) {
-        let tag = plain(tag)?;
-        let Value::String(name) = get(tag, n.name) else {
-            return None;
-        };
-        let value = get(tag, n.value);
-        process_tag_tables.push(tag);
-        process_entries.push((name, value));
-        process_pairs.push((Value::String(name), value));
-    }
+    let (process_tag_tables, process_entries) = split_tags(tag_tables(ctx, process_tags, None)?);
     let authorities = plain(get(ao, n.authorities))?;
-    let walked = authorities_known_in(ctx, &process_pairs, authorities)?;
+    if !authorities_known_in(ctx, &process_entries, authorities) {
+        return None;
+    }
     // The message: string keys, plain tags with string names; none renamed to `Tags` (the
     // tag list must stay the one read), and no JSON Data to decode (the Lua does that).
     let keys = string_keys(msg)?;
     let msg_tags = plain(get(msg, n.Tags))?;
-    let tags: Vec<Table<'gc>> = items(ctx, msg_tags)
-        .into_iter()
-        .map(plain)
-        .collect::<Option<_>>()?;
-    let entries = named_tags(ctx, msg_tags, Some(msg))?;
+    let (tags, entries) = split_tags(tag_tables(ctx, msg_tags, Some(msg))?);
     if keys
         .iter()
         .any(|(k, _)| k.as_bytes() != b"Tags" && normalizes_to(k.as_bytes(), b"Tags"))
@@ -143,7 +125,7 @@ fn plan<'gc>(
     let mut content_type = None;
     let mut tags_renamed = false;
     for (name, value) in &entries {
-        tags_renamed |= !normalized(name.as_bytes()).eq(name.as_bytes().iter().copied());
+        tags_renamed |= normalize_key(name.as_bytes()).is_some();
         if normalizes_to(name.as_bytes(), b"Tags") {
             return None;
         }
@@ -182,19 +164,19 @@ fn plan<'gc>(
     let mut read: Vec<usize> = read.into_iter().map(address).collect();
     read.extend(process_tag_tables.into_iter().map(address));
     read.sort_unstable();
-    let mut written: Vec<usize> = [ao, msg, process]
-        .into_iter()
-        .chain(tags.iter().copied())
-        .map(address)
-        .collect();
-    written.sort_unstable();
     // A tag listed twice is renamed once, as in the Lua.
+    let mut written: Vec<usize> = tags.iter().copied().map(address).collect();
+    written.sort_unstable();
     written.dedup();
-    if written.len() < tags_unique(&tags) + 3
-        || written.iter().any(|w| read.binary_search(w).is_ok())
-    {
+    let distinct_tags = written.len();
+    written.extend([ao, msg, process].map(address));
+    written.sort_unstable();
+    written.dedup();
+    if written.len() < distinct_tags + 3 || written.iter().any(|w| read.binary_search(w).is_ok()) {
         return None;
     }
+    // The Authority walk's steps (each tag and its end), then the rest.
+    let walked = process_entries.len() + 1;
     let fuel = 4 + walked + 2 * entries.len() + skip.len() + process_entries.len() + keys.len();
     Some(Plan {
         runtime,
@@ -243,12 +225,30 @@ fn final_id<'gc>(
     id
 }
 
-/// The number of distinct tables among `tags`.
-fn tags_unique(tags: &[Table<'_>]) -> usize {
-    let mut seen: Vec<usize> = tags.iter().map(|t| address(*t)).collect();
-    seen.sort_unstable();
-    seen.dedup();
-    seen.len()
+/// [`tag_tables`]' tables, and their `(name, value)` pairs.
+#[allow(clippy::type_complexity)]
+fn split_tags<'gc>(
+    tagged: Vec<(Table<'gc>, piccolo::String<'gc>, Value<'gc>)>,
+) -> (Vec<Table<'gc>>, Vec<(piccolo::String<'gc>, Value<'gc>)>) {
+    tagged
+        .into_iter()
+        .map(|(tag, name, value)| (tag, (name, value)))
+        .unzip()
+}
+
+/// The global `ao` when the globals table and `ao` have no metatable and `ao` is the table
+/// the runtime installed (`runtime.ao`): what every native step of `handle` starts from.
+pub(super) fn runtime_ao<'gc>(
+    ctx: Context<'gc>,
+    n: Names<'gc>,
+    runtime: Table<'gc>,
+) -> Option<Table<'gc>> {
+    let globals = ctx.globals();
+    if globals.metatable().is_some() {
+        return None;
+    }
+    let ao = plain(get(globals, n.ao))?;
+    crate::stdlib::base::raw_equal(Value::Table(ao), get(runtime, n.ao)).then_some(ao)
 }
 
 fn address(t: Table<'_>) -> usize {

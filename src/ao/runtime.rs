@@ -500,13 +500,7 @@ pub(super) fn message_of<'gc>(
     ref_text: Value<'gc>,
     reference: i64,
 ) -> Option<Table<'gc>> {
-    let mut keys = Vec::new();
-    for (key, value) in msg.iter() {
-        match key {
-            Value::String(k) => keys.push((k, value)),
-            _ => return None,
-        }
-    }
+    let mut keys = string_keys(msg)?;
     exec.fuel()
         .consume(i32::try_from(keys.len()).unwrap_or(i32::MAX));
     let field = |keys: &[(piccolo::String<'gc>, Value<'gc>)], name: &[u8]| {
@@ -576,14 +570,27 @@ pub(super) fn named_tags<'gc>(
     tags: Table<'gc>,
     not: Option<Table<'gc>>,
 ) -> Option<Vec<(piccolo::String<'gc>, Value<'gc>)>> {
+    Some(
+        tag_tables(ctx, tags, not)?
+            .into_iter()
+            .map(|(_, name, value)| (name, value))
+            .collect(),
+    )
+}
+
+/// [`named_tags`] with each tag's table.
+pub(super) fn tag_tables<'gc>(
+    ctx: Context<'gc>,
+    tags: Table<'gc>,
+    not: Option<Table<'gc>>,
+) -> Option<Vec<(Table<'gc>, piccolo::String<'gc>, Value<'gc>)>> {
     let n = super::names::names(ctx);
-    let (name_key, value_key) = (n.name, n.value);
     items(ctx, tags)
         .into_iter()
         .map(|tag| {
             let tag = plain(tag).filter(|t| Some(*t) != not)?;
-            match tag.get(ctx, name_key) {
-                Value::String(name) => Some((name, tag.get(ctx, value_key))),
+            match tag.get_value(Value::String(n.name)) {
+                Value::String(name) => Some((tag, name, tag.get_value(Value::String(n.value)))),
                 _ => None,
             }
         })
@@ -732,27 +739,30 @@ pub(super) fn authorities_known<'gc>(
     authorities: Table<'gc>,
 ) -> Option<usize> {
     let n = super::names::names(ctx);
-    let (name_key, value_key) = (n.name, n.value);
-    let mut entries = Vec::new();
-    for tag in items(ctx, tags) {
-        let tag = plain(tag)?;
-        entries.push((tag.get(ctx, name_key), tag.get(ctx, value_key)));
+    let mut named = Vec::new();
+    let tags = items(ctx, tags);
+    for tag in &tags {
+        let tag = plain(*tag)?;
+        // A tag whose name is not a string is not an `Authority` tag.
+        if let Value::String(name) = tag.get_value(Value::String(n.name)) {
+            named.push((name, tag.get_value(Value::String(n.value))));
+        }
     }
-    authorities_known_in(ctx, &entries, authorities)
+    authorities_known_in(ctx, &named, authorities).then_some(tags.len() + 1)
 }
 
-/// [`authorities_known`] of tags already read as `(name, value)` pairs.
+/// Whether every part of the `Authority` tags among `(name, value)` pairs is already in
+/// `authorities` (see [`authorities_known`]).
 pub(super) fn authorities_known_in<'gc>(
     ctx: Context<'gc>,
-    entries: &[(Value<'gc>, Value<'gc>)],
+    entries: &[(piccolo::String<'gc>, Value<'gc>)],
     authorities: Table<'gc>,
-) -> Option<usize> {
+) -> bool {
     let known = items(ctx, authorities);
-    let authority = Value::String(super::names::names(ctx).Authority);
     for &(name, value) in entries {
-        if crate::stdlib::base::raw_equal(name, authority) {
+        if name.as_bytes() == b"Authority" {
             let Value::String(value) = value else {
-                return None;
+                return false;
             };
             for part in value.as_bytes().split(|&b| b == b',') {
                 if !part.is_empty()
@@ -760,12 +770,12 @@ pub(super) fn authorities_known_in<'gc>(
                         .iter()
                         .any(|k| matches!(k, Value::String(k) if k.as_bytes() == part))
                 {
-                    return None;
+                    return false;
                 }
             }
         }
     }
-    Some(entries.len() + 1)
+    true
 }
 
 /// The items `ipairs` reads of a table without a metatable: `t[1]`, `t[2]`, ... up to the
@@ -967,12 +977,8 @@ pub(super) fn prompt_text<'gc>(
     inbox: Table<'gc>,
 ) -> Option<Vec<u8>> {
     let n = super::names::names(ctx);
-    let colour = |name| match colors.get_value(Value::String(name)) {
-        Value::String(s) => Some(s),
-        _ => None,
-    };
-    let (green, gray, blue) = (colour(n.green)?, colour(n.gray)?, colour(n.blue)?);
-    let (red, reset) = (colour(n.red)?, colour(n.reset)?);
+    let [green, gray, blue, red, reset] =
+        string_fields(colors, [n.green, n.gray, n.blue, n.red, n.reset])?;
     let count = inbox.length().to_string();
     let parts: [&[u8]; 14] = [
         green.as_bytes(),
@@ -999,18 +1005,18 @@ pub(super) fn prompt_text<'gc>(
 }
 
 /// The string fields `names` of a plain table, when each is a string (`Colors.gray`...).
-fn string_fields<'gc>(
-    ctx: Context<'gc>,
+fn string_fields<'gc, const N: usize>(
     t: Table<'gc>,
-    names: &[&str],
-) -> Option<Vec<piccolo::String<'gc>>> {
-    names
-        .iter()
-        .map(|name| match crate::vm::undo::field(ctx, t, name) {
-            Value::String(s) => Some(s),
-            _ => None,
-        })
-        .collect()
+    names: [piccolo::String<'gc>; N],
+) -> Option<[piccolo::String<'gc>; N]> {
+    let mut out = names;
+    for (slot, name) in out.iter_mut().zip(names) {
+        let Value::String(s) = t.get_value(Value::String(name)) else {
+            return None;
+        };
+        *slot = s;
+    }
+    Some(out)
 }
 
 /// Returns `text` as the Lua string a stand-in built (the fuel of its concatenation).
@@ -1042,14 +1048,15 @@ fn inbox_text<'gc>(
     let (Some(msg), Some(colors)) = (plain(stack.get(0)), plain(stack.get(1))) else {
         return declined(ctx, stack);
     };
-    let from = match crate::vm::undo::field(ctx, msg, "From") {
+    let n = super::names::names(ctx);
+    let from = match msg.get_value(Value::String(n.From)) {
         Value::Nil | Value::Boolean(false) => None,
         Value::String(s) => Some(s),
         _ => return declined(ctx, stack),
     };
-    let (Value::String(action), Some(&[gray, green, blue, reset])) = (
-        crate::vm::undo::field(ctx, msg, "Action"),
-        string_fields(ctx, colors, &["gray", "green", "blue", "reset"]).as_deref(),
+    let (Value::String(action), Some([gray, green, blue, reset])) = (
+        msg.get_value(Value::String(n.Action)),
+        string_fields(colors, [n.gray, n.green, n.blue, n.reset]),
     ) else {
         return declined(ctx, stack);
     };
