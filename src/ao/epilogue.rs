@@ -37,7 +37,7 @@ pub(super) fn finish<'gc>(
 /// `runtime::prompt_text`).
 pub(super) fn prompt_now<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     runtime: Table<'gc>,
     version: piccolo::String<'gc>,
 ) -> Option<Vec<u8>> {
@@ -58,7 +58,7 @@ pub(super) fn prompt_now<'gc>(
 /// `{ data = data, prompt = prompt, print = true }`, as the runtime's outputs are.
 pub(super) fn output_table<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     data: Vec<u8>,
     prompt: Vec<u8>,
 ) -> Table<'gc> {
@@ -72,7 +72,7 @@ pub(super) fn output_table<'gc>(
 /// The result and the number of printed lines, or `None` (nothing changed).
 fn result<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     msg: Value<'gc>,
     runtime: Value<'gc>,
     version: Value<'gc>,

@@ -72,7 +72,7 @@ fn is_empty_string(v: Value<'_>) -> bool {
 
 fn plan<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     msg: Value<'gc>,
     env: Value<'gc>,
     runtime: Value<'gc>,
@@ -240,7 +240,7 @@ fn split_tags<'gc>(
 /// the runtime installed (`runtime.ao`): what every native step of `handle` starts from.
 pub(super) fn runtime_ao<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     runtime: Table<'gc>,
 ) -> Option<Table<'gc>> {
     let globals = ctx.globals();
@@ -258,7 +258,7 @@ fn address(t: Table<'_>) -> usize {
 /// The steps, in the Lua's order.
 fn apply<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     plan: Plan<'gc>,
 ) -> Result<(), piccolo::Error<'gc>> {
     let set = |t: Table<'gc>, key: piccolo::String<'gc>, value: Value<'gc>| {
@@ -312,7 +312,7 @@ fn apply<'gc>(
 /// check (whose reads change nothing).
 fn register_handlers<'gc>(
     ctx: Context<'gc>,
-    n: Names<'gc>,
+    n: &Names<'gc>,
     msg: Table<'gc>,
     ao: Table<'gc>,
     process: Table<'gc>,
