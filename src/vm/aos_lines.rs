@@ -37,6 +37,7 @@ pub fn markers(source: &[u8]) -> Vec<(u64, u64)> {
 
 /// Attributes the instructions of each marked line of `source` to aos's line, in the chunk
 /// and every function inside it.
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn apply<S>(chunk: &mut CompiledPrototype<S>, source: &[u8]) {
     let map = markers(source);
     if !map.is_empty() {

@@ -130,6 +130,7 @@ impl<S: Clone + PartialEq + NameId> AssignRewrite<S> {
     }
 
     /// Rewrites a whole chunk body (the chunk is a vararg function without parameters).
+    #[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
     pub fn chunk(&mut self, block: &mut Block<S>) {
         self.depth += 1;
         self.hoisted.push(0);

@@ -181,6 +181,7 @@ impl Visit<SourceString> for CallSites<'_> {
 /// every function inside it to Lua's lines; `line` gives the line of an anchor.
 /// `call` is diagnostic mode's `(call)` helper, when the chunk was compiled in that mode;
 /// `reads` the lines of reads with nothing to name (see `index.rs`).
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn apply(
     block: &Block<SourceString>,
     compiled: &mut CompiledPrototype<SourceString>,

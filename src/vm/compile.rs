@@ -357,6 +357,10 @@ fn compile_uncached(
     }
 }
 
+/// The pipeline's stages stay functions of their own (`#[inline(never)]`): in wasm, V8
+/// recompiles a function that has run hot with its optimising compiler, in one job whose time
+/// and memory grow faster than the function; merged into this one, the pipeline a process's
+/// first boot runs was one 35 KB function costing about 100 ms and 12 MB of compiler memory.
 fn compile_here(
     chunk_name: &str,
     source: &[u8],
@@ -382,16 +386,7 @@ fn compile_here(
     let chunk = compiler::parse_chunk(&*source, &mut interner)
         .map_err(|e| Error::Syntax(format!("{chunk_name}:{}: {}", e.line_number, e.kind)))?;
     let token_lines = std::rc::Rc::new(interner.finish());
-    let mut checker = ShapeCheck {
-        limits,
-        depth: 0,
-        held: 0,
-        locals: 0,
-        error: None,
-        too_many_locals: false,
-        diagnostic,
-    };
-    checker.block(&chunk.block);
+    let checker = shape_check(&chunk.block, limits, diagnostic);
     if let Some(why) = checker.error {
         // More locals than Lua allows is Lua's syntax error (`lua_wording` words it).
         if checker.too_many_locals {
@@ -401,13 +396,7 @@ fn compile_here(
     }
     // After the parameter rewrite every function is vararg, and piccolo does not check
     // this anyway: Lua's parser rejects `...` in a function that does not declare it.
-    let mut varargs = VarargCheck {
-        vararg: vec![true],
-        line: LineNumber(0),
-        misplaced: None,
-    };
-    varargs.block(&chunk.block);
-    if let Some(line) = varargs.misplaced {
+    if let Some(line) = misplaced_vararg(&chunk.block) {
         return Err(Error::Syntax(format!(
             "{chunk_name}:{line}: cannot use '...' outside a vararg function near '...'"
         )));
@@ -538,6 +527,37 @@ fn compile_here(
         }
     }
     Ok(inner)
+}
+
+#[inline(never)] // a compile job of its own in V8 (see `compile_here`)
+fn shape_check<'l>(
+    block: &Block<SourceString>,
+    limits: &'l SourceLimits,
+    diagnostic: bool,
+) -> ShapeCheck<'l> {
+    let mut checker = ShapeCheck {
+        limits,
+        depth: 0,
+        held: 0,
+        locals: 0,
+        error: None,
+        too_many_locals: false,
+        diagnostic,
+    };
+    checker.block(block);
+    checker
+}
+
+/// The line of a `...` used outside a vararg function, if any.
+#[inline(never)] // a compile job of its own in V8 (see `compile_here`)
+fn misplaced_vararg(block: &Block<SourceString>) -> Option<LineNumber> {
+    let mut varargs = VarargCheck {
+        vararg: vec![true],
+        line: LineNumber(0),
+        misplaced: None,
+    };
+    varargs.block(block);
+    varargs.misplaced
 }
 
 /// Ties a compiled chunk to a Lua state: a closure whose `_ENV` is `env`.
@@ -686,6 +706,7 @@ fn internal(what: &str) -> Error {
 }
 
 /// `local (method), (concat), (pass), (first), (set), (setup), ...; return function(...) <chunk> end`
+#[inline(never)] // a compile job of its own in V8 (see `compile_here`)
 fn wrap_chunk(
     chunk: Chunk<SourceString>,
     mut rewrite: Rewrite<SourceString>,
@@ -1008,6 +1029,7 @@ impl Class {
 
 /// Every token of `source` with its 0-based source line, in the order piccolo's lexer reads
 /// them; the parser reads the same tokens in the same order, through the same lexer.
+#[inline(never)] // a compile job of its own in V8 (see `compile_here`)
 fn token_lines(source: &[u8]) -> Vec<(Class, u32)> {
     let mut lexer = Lexer::new(source, NoStrings);
     let mut stream = Vec::new();

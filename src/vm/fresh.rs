@@ -68,6 +68,7 @@ impl<S: NameId> FreshAppends<S> {
 }
 
 /// Finds the appends of `block` (a whole chunk) that may run as VM instructions.
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub(super) fn fresh_appends<S: Clone + PartialEq + NameId>(block: &Block<S>) -> FreshAppends<S> {
     let mut finder = Finder {
         scope: Vec::new(),

@@ -90,6 +90,7 @@ impl<S: Clone + PartialEq> LabelRewrite<S> {
     }
 
     /// Visits a chunk's body (the main function).
+    #[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
     pub fn chunk(&mut self, b: &mut Block<S>) {
         self.function_end = b.closed_on;
         self.block(b);

@@ -61,6 +61,7 @@ fn wrapped(numeral: &[u8]) -> Option<String> {
 
 /// `source` with every hex integer numeral beyond the `i64` range replaced (see the module
 /// docs); strings and comments are left alone.
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn wrap_hex_integers(source: &[u8]) -> Cow<'_, [u8]> {
     let s = source;
     let mut out: Option<Vec<u8>> = None;

@@ -47,6 +47,7 @@ impl<S> ParamRewrite<S> {
 
 /// Gives the compiled prototypes under `chunk` their declared vararg flag back (piccolo's VM
 /// does not read it; `debug.getinfo` reports it as `isvararg`).
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn restore_vararg_flags<S>(chunk: &mut CompiledPrototype<S>, declared: &[bool]) {
     let mut next = declared.iter();
     let mut pending: Vec<&mut CompiledPrototype<S>> = chunk

@@ -48,6 +48,7 @@ pub struct Rewrite<S> {
 /// through them are kept out of tail position as calls of the library function are. By
 /// name, as for the library itself: another local of the same name elsewhere in the chunk
 /// only loses its proper tail calls.
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn library_aliases<S: Clone + PartialEq>(
     block: &Block<S>,
     library: &[S],

@@ -216,6 +216,7 @@ fn starts_with_prelude(proto: &CompiledPrototype<SourceString>, n: usize) -> boo
 
 /// Inserts the preludes into every function of a chunk (its main function included), from
 /// the source as written (see the module docs). Run before every rewrite.
+#[inline(never)] // a compile job of its own in V8 (see `compile::compile_here`)
 pub fn insert_preludes(chunk: &mut Block<SourceString>) {
     let env: SourceString = Arc::from(&b"_ENV"[..]);
     let mut order = Order {
