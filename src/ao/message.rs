@@ -278,7 +278,14 @@ pub fn parse_tags(v: &Json) -> Result<Vec<Tag>, Error> {
                 let given = item
                     .as_object()
                     .ok_or_else(|| bad(format!("Tags[{i}] must be an object {{name, value}}")))?;
-                let obj = &tag_fields(i, given)?;
+                // Keys spelt `name` and `value` already (the usual case) need no renamed copy.
+                let renamed;
+                let obj = if given.keys().all(|k| k == "name" || k == "value") {
+                    given
+                } else {
+                    renamed = tag_fields(i, given)?;
+                    &renamed
+                };
                 let name = match obj.get("name") {
                     Some(Json::String(s)) => s.clone(),
                     _ => return Err(bad(format!("Tags[{i}].name must be a string"))),
@@ -353,8 +360,14 @@ impl Message {
                 json_type(json)
             ))
         })?;
-        let canonical = canonical_fields(given)?;
-        let obj = &canonical;
+        // Fields under their canonical names already (the usual case) need no renamed copy.
+        let canonical;
+        let obj = if given.keys().all(|k| KNOWN_FIELDS.contains(&k.as_str())) {
+            given
+        } else {
+            canonical = canonical_fields(given)?;
+            &canonical
+        };
         let data = match obj.get("Data") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
@@ -539,36 +552,104 @@ pub fn for_each_message_in<E: std::fmt::Display>(
     each_message(serde_json::Deserializer::from_slice(bytes), each)
 }
 
-fn each_message<'de, R: serde_json::de::Read<'de>, E: std::fmt::Display>(
+fn each_message<
+    'de,
+    R: serde_json::de::Read<'de>,
+    T: serde::Deserialize<'de>,
+    E: std::fmt::Display,
+>(
     mut de: serde_json::Deserializer<R>,
-    each: impl FnMut(Json) -> Result<(), E>,
+    each: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), String> {
     use serde::de::{Deserializer as _, Error as _, SeqAccess, Visitor};
-    struct Each<F>(F);
-    impl<'de, E: std::fmt::Display, F: FnMut(Json) -> Result<(), E>> Visitor<'de> for Each<F> {
+    struct Each<F, T>(F, std::marker::PhantomData<T>);
+    impl<'de, E: std::fmt::Display, T: serde::Deserialize<'de>, F: FnMut(T) -> Result<(), E>>
+        Visitor<'de> for Each<F, T>
+    {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a JSON array of messages")
         }
         fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(m) = seq.next_element::<Json>()? {
+            while let Some(m) = seq.next_element::<T>()? {
                 (self.0)(m).map_err(A::Error::custom)?;
             }
             Ok(())
         }
     }
-    de.deserialize_seq(Each(each)).map_err(|e| e.to_string())?;
+    de.deserialize_seq(Each(each, std::marker::PhantomData))
+        .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())
+}
+
+/// A JSON value read through the same parser calls as a [`Json`] (`deserialize_any`, keys as
+/// strings), so the same inputs pass and fail, without building it: checking a message file
+/// before running it cost about as much as reading its messages.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Checked, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct Any;
+        impl<'de> Visitor<'de> for Any {
+            type Value = Checked;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_unit<E>(self) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_none<E>(self) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, de: D) -> Result<Checked, D::Error> {
+                Checked::deserialize(de)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+                while seq.next_element::<Checked>()?.is_some() {}
+                Ok(Checked)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+                while map.next_key::<Checked>()?.is_some() {
+                    map.next_value::<Checked>()?;
+                }
+                Ok(Checked)
+            }
+        }
+        de.deserialize_any(Any)
+    }
 }
 
 /// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
 pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
-    for_each_message(reader, |_| Ok::<(), String>(())).is_ok()
+    each_message(
+        serde_json::Deserializer::from_reader(std::io::BufReader::new(reader)),
+        |_: Checked| Ok::<(), String>(()),
+    )
+    .is_ok()
 }
 
 /// [`check_message_list`] of a list in memory.
 pub fn check_message_list_in(bytes: &[u8]) -> bool {
-    for_each_message_in(bytes, |_| Ok::<(), String>(())).is_ok()
+    each_message(serde_json::Deserializer::from_slice(bytes), |_: Checked| {
+        Ok::<(), String>(())
+    })
+    .is_ok()
 }
 
 /// A message field serialised as its JSON form ([`Message::to_json`], written directly) and
@@ -727,6 +808,63 @@ mod tests {
                 String::from_utf8_lossy(input)
             );
         }
+    }
+
+    /// The file check (which builds nothing) passes and fails exactly the inputs that reading
+    /// each message as a JSON value does, through both readers.
+    #[test]
+    fn the_file_check_agrees_with_reading_the_values() {
+        let deep_ok = format!("[{}1{}]", "[".repeat(100), "]".repeat(100));
+        let deep_bad = format!("[{}1{}]", "[".repeat(200), "]".repeat(200));
+        let deep_map = format!("[{}1{}]", "{\"a\":".repeat(200), "}".repeat(200));
+        let inputs: Vec<&[u8]> = vec![
+            b"[]",
+            b"[{\"From\": \"a\", \"Tags\": {\"Action\": \"Ping\"}}, {\"Data\": \"\\u00e9 x\"}]",
+            b"[{\"a\": 1, \"a\": 2}]",
+            b"[1e400]",
+            b"[-1e400]",
+            b"[1e-400, 18446744073709551616, -9223372036854775809, 0.1e1]",
+            b"[\"\xff\"]",
+            b"[{\"\xff\": 1}]",
+            b"[\"\\ud800\"]",
+            b"[\"\\ud800\\udc00\"]",
+            b"[\"\\x\"]",
+            b"[\"a\tb\"]",
+            b"[{\"a\" 1}]",
+            b"[{1: 2}]",
+            b"[true, false, null, [], {}]",
+            b"[01]",
+            b"[1.]",
+            b"[{\"a\": 1},]",
+            b"[1] x",
+            b"[nul]",
+            deep_ok.as_bytes(),
+            deep_bad.as_bytes(),
+            deep_map.as_bytes(),
+        ];
+        let mut passed = 0;
+        for &input in &inputs {
+            let built = for_each_message_in(input, |_: Json| Ok::<(), String>(())).is_ok();
+            passed += usize::from(built);
+            assert_eq!(
+                check_message_list_in(input),
+                built,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                check_message_list(input),
+                built,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        // Both kinds are there.
+        assert!(passed >= 6 && inputs.len() - passed >= 10, "{passed} pass");
+    }
+
+    #[test]
+    fn a_refused_message_stops_the_reading() {
         // A message `each` refuses stops the reading with its error, both ways.
         let refuse = |m: Json| if m == 2 { Err("two") } else { Ok(()) };
         for result in [
