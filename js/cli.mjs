@@ -251,8 +251,13 @@ function cmdRun(args) {
   if (messagesFile === undefined) throw new UsageError("aolite run needs --messages FILE");
   const source = processFile === undefined ? undefined : read(processFile);
   let messages;
+  // A file with no `$` (written as itself or as an escape) has no placeholder to replace:
+  // its messages are sent as they are, without a copy each.
+  let placeholders = true;
   try {
-    messages = JSON.parse(read(messagesFile));
+    const text = read(messagesFile);
+    placeholders = text.includes("$") || text.includes("\\u");
+    messages = JSON.parse(text);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`${messagesFile}: bad message: invalid JSON: ${e.message}`);
@@ -289,7 +294,7 @@ function cmdRun(args) {
   let failed = 0;
   const status = () => (failOnError && failed > 0 ? 1 : 0);
   for (const [i, given] of messages.entries()) {
-    const msg = substitute(given, proc.owner, proc.id);
+    const msg = placeholders ? substitute(given, proc.owner, proc.id) : given;
     let line;
     let text;
     try {

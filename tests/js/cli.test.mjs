@@ -65,6 +65,37 @@ test("the Node CLI and the native CLI print the same bytes", { skip: !existsSync
   }
 });
 
+test("$OWNER and $PROCESS in a message file, written plainly or escaped, are replaced as natively", { skip: !existsSync(NATIVE) && "native binary not built" }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "aolite-placeholders-"));
+  try {
+    const eval_ = (from, target) => ({ From: from, Target: target, Tags: { Action: "Eval" }, Data: "print('evaluated')" });
+    const plain = JSON.stringify([eval_("$OWNER", "$PROCESS"), { Tags: { Action: "Ping" } }]);
+    const files = {
+      plain,
+      // The same placeholders with `$` escaped: the file text holds no `$` at all.
+      escaped: plain.replaceAll("$", "\\u0024"),
+      none: JSON.stringify([{ Tags: { Action: "Ping" } }, eval_("someone", "elsewhere")]),
+    };
+    assert.ok(!files.escaped.includes("$"));
+    const out = {};
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, `${name}.json`);
+      writeFileSync(path, text);
+      const a = node("run", "examples/ping.lua", "--messages", path, "--json");
+      const b = native("run", "examples/ping.lua", "--messages", path, "--json");
+      assert.equal(a.status, 0, a.stderr);
+      assert.equal(a.stdout, b.stdout, name);
+      out[name] = a.stdout;
+    }
+    assert.equal(out.escaped, out.plain);
+    // Evaluated: the Eval came from the owner, as $OWNER reads.
+    assert.match(out.plain.split("\n")[0], /evaluated/);
+    assert.doesNotMatch(out.none, /evaluated/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("aolite repl: a scripted session through stdin, identical in Node and natively", () => {
   const input = read("tests/data/repl.in");
   const r = spawnSync(process.execPath, ["pkg/cli.mjs", "repl"], { cwd: ROOT, encoding: "utf8", input });
