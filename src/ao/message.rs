@@ -1,6 +1,8 @@
 //! Messages as users write them (JSON objects, in files, from JS or Rust) and their
 //! validation. Anything malformed is rejected here, before any state is touched.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -68,10 +70,14 @@ const ALIASES: &[(&str, &str)] = &[("process", "Target")];
 /// The fields of a message object under their canonical names: other casings of the known
 /// fields (aoconnect writes `tags` and `data`) and aoconnect's `process` are accepted; a
 /// name close to a known field's (`Tag`, `Form`, `Date`) is refused with a suggestion
-/// rather than passed through unnoticed.
+/// rather than passed through unnoticed. Fields under their canonical names already (the
+/// usual case) are read where they are, without a renamed copy.
 fn canonical_fields(
     given: &serde_json::Map<String, Json>,
-) -> Result<serde_json::Map<String, Json>, Error> {
+) -> Result<Cow<'_, serde_json::Map<String, Json>>, Error> {
+    if given.keys().all(|k| KNOWN_FIELDS.contains(&k.as_str())) {
+        return Ok(Cow::Borrowed(given));
+    }
     let mut out = serde_json::Map::new();
     let mut origin: Vec<(String, String)> = Vec::new();
     for (key, value) in given {
@@ -102,14 +108,18 @@ fn canonical_fields(
         origin.push((key.clone(), canonical.clone()));
         out.insert(canonical, value.clone());
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// A tag object's keys as `name` and `value`, whatever their casing; other keys are refused.
+/// Keys spelt so already (the usual case) are read where they are, without a renamed copy.
 fn tag_fields(
     i: usize,
     given: &serde_json::Map<String, Json>,
-) -> Result<serde_json::Map<String, Json>, Error> {
+) -> Result<Cow<'_, serde_json::Map<String, Json>>, Error> {
+    if given.keys().all(|k| k == "name" || k == "value") {
+        return Ok(Cow::Borrowed(given));
+    }
     let mut out = serde_json::Map::new();
     for (key, value) in given {
         let canonical = ["name", "value"]
@@ -130,7 +140,7 @@ fn tag_fields(
             }
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// The candidate `word` is a likely misspelling of: one edit away, ignoring case (a wider
@@ -278,14 +288,7 @@ pub fn parse_tags(v: &Json) -> Result<Vec<Tag>, Error> {
                 let given = item
                     .as_object()
                     .ok_or_else(|| bad(format!("Tags[{i}] must be an object {{name, value}}")))?;
-                // Keys spelt `name` and `value` already (the usual case) need no renamed copy.
-                let renamed;
-                let obj = if given.keys().all(|k| k == "name" || k == "value") {
-                    given
-                } else {
-                    renamed = tag_fields(i, given)?;
-                    &renamed
-                };
+                let obj = tag_fields(i, given)?;
                 let name = match obj.get("name") {
                     Some(Json::String(s)) => s.clone(),
                     _ => return Err(bad(format!("Tags[{i}].name must be a string"))),
@@ -360,14 +363,8 @@ impl Message {
                 json_type(json)
             ))
         })?;
-        // Fields under their canonical names already (the usual case) need no renamed copy.
-        let canonical;
-        let obj = if given.keys().all(|k| KNOWN_FIELDS.contains(&k.as_str())) {
-            given
-        } else {
-            canonical = canonical_fields(given)?;
-            &canonical
-        };
+        let canonical = canonical_fields(given)?;
+        let obj = &*canonical;
         let data = match obj.get("Data") {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(s.clone()),
@@ -532,10 +529,10 @@ pub fn parse_message_list(text: &str) -> Result<Vec<Json>, Error> {
 /// hands each to `each`, so a file of any length takes the memory of one message. `Err`
 /// when the input is not a JSON array (the error is that of the reader, or the first one
 /// `each` returns); a caller that must refuse a malformed file before running anything
-/// checks it first with [`check_message_list`].
-pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
+/// checks it first with [`check_message_list`]. Each message is read as a `T` (a [`Json`]).
+pub fn for_each_message<R: std::io::Read, T: serde::de::DeserializeOwned, E: std::fmt::Display>(
     reader: R,
-    each: impl FnMut(Json) -> Result<(), E>,
+    each: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), String> {
     each_message(
         serde_json::Deserializer::from_reader(std::io::BufReader::new(reader)),
@@ -545,9 +542,9 @@ pub fn for_each_message<R: std::io::Read, E: std::fmt::Display>(
 
 /// [`for_each_message`] over a list already in memory: the same messages (serde_json reads
 /// a slice without a call per byte, which a reader costs).
-pub fn for_each_message_in<E: std::fmt::Display>(
-    bytes: &[u8],
-    each: impl FnMut(Json) -> Result<(), E>,
+pub fn for_each_message_in<'de, T: serde::Deserialize<'de>, E: std::fmt::Display>(
+    bytes: &'de [u8],
+    each: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), String> {
     each_message(serde_json::Deserializer::from_slice(bytes), each)
 }
@@ -637,19 +634,12 @@ impl<'de> serde::Deserialize<'de> for Checked {
 
 /// Whether `reader` holds a well-formed message list (a JSON array), read without keeping it.
 pub fn check_message_list<R: std::io::Read>(reader: R) -> bool {
-    each_message(
-        serde_json::Deserializer::from_reader(std::io::BufReader::new(reader)),
-        |_: Checked| Ok::<(), String>(()),
-    )
-    .is_ok()
+    for_each_message(reader, |_: Checked| Ok::<(), String>(())).is_ok()
 }
 
 /// [`check_message_list`] of a list in memory.
 pub fn check_message_list_in(bytes: &[u8]) -> bool {
-    each_message(serde_json::Deserializer::from_slice(bytes), |_: Checked| {
-        Ok::<(), String>(())
-    })
-    .is_ok()
+    for_each_message_in(bytes, |_: Checked| Ok::<(), String>(())).is_ok()
 }
 
 /// A message field serialised as its JSON form ([`Message::to_json`], written directly) and
